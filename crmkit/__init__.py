@@ -1,0 +1,70 @@
+"""crmkit: keep a CRM's accounts and contacts in DuckDB; clean, query and edit them from Jupyter.
+
+>>> import crmkit as ck
+>>> crm = ck.open()                      # in memory; ck.open("crm.duckdb") for a file
+>>> acc = crm.accounts.add(name="APROOL", sector="Software", employees=85)
+>>> len(crm.accounts)
+1
+>>> crm.close()
+"""
+
+from crmkit._crm import CRM, open
+from crmkit._exceptions import (
+    CRMKitError,
+    ExportError,
+    ImportFormatError,
+    MissingDependencyError,
+    ParentCycleError,
+    ReadOnlyError,
+    RecordInUseError,
+    RecordNotFoundError,
+    RequiredFieldError,
+    SchemaVersionError,
+    StoreLockedError,
+    UndoConflictError,
+    UndoError,
+    UnknownValueError,
+    ValidationError,
+)
+from crmkit._records import Accounts, Contacts, Owners, Record
+from crmkit._settings import Settings
+from crmkit._store import UndoSummary
+from crmkit.schemas._bands import Bands
+from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Field, Table
+from crmkit.schemas._models import ValidationReport, validate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACCOUNTS",
+    "CONTACTS",
+    "CRM",
+    "Accounts",
+    "Bands",
+    "CRMKitError",
+    "Contacts",
+    "ExportError",
+    "Field",
+    "ImportFormatError",
+    "MissingDependencyError",
+    "Owners",
+    "ParentCycleError",
+    "ReadOnlyError",
+    "Record",
+    "RecordInUseError",
+    "RecordNotFoundError",
+    "RequiredFieldError",
+    "SchemaVersionError",
+    "Settings",
+    "StoreLockedError",
+    "Table",
+    "UndoConflictError",
+    "UndoError",
+    "UndoSummary",
+    "UnknownValueError",
+    "ValidationError",
+    "ValidationReport",
+    "__version__",
+    "open",
+    "validate",
+]

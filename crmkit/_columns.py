@@ -1,0 +1,345 @@
+"""Column-wise normalisation of imported values, by field (pure, no database).
+
+Given the raw values of one column mapped to a catalog field, :func:`normalize_column`
+returns the stored values plus, per row, an error (the value cannot be stored: the row is
+rejected) or a warning (stored, but flagged), and the side columns a value implies (a
+revenue written as a range fills ``revenue_range_min``/``max``; "4,2 M€" implies the
+currency ``EUR``). Every distinct value is parsed once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+
+from crmkit import _normalize as norm
+from crmkit._exceptions import ValidationError
+from crmkit.schemas._catalog import Field
+from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATIONS, Vocabulary
+
+__all__ = ["ColumnOptions", "ColumnResult", "normalize_column", "text_of"]
+
+_PHONE_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+_FIXED_VOCABULARIES: dict[str, Vocabulary] = {
+    "account_type": ACCOUNT_TYPES,
+    "ownership": OWNERSHIPS,
+    "gender": GENDERS,
+    "salutation": SALUTATIONS,
+}
+
+
+@dataclass(frozen=True)
+class ColumnOptions:
+    """How to read values: phone region, date order, decimal mark, sector vocabulary."""
+
+    region: str = "FR"
+    dayfirst: bool = True
+    decimal: str | None = None
+    sectors: Vocabulary | None = None
+
+
+@dataclass
+class ColumnResult:
+    """The normalised values of one column and what was found on the way."""
+
+    values: list[Any]
+    errors: list[str | None]
+    warnings: list[str | None]
+    side: dict[str, list[Any]] = field(default_factory=dict)
+    to_custom: list[Any] | None = None  # values that belong in ``custom`` instead
+
+
+def text_of(value: Any) -> str | None:
+    """A cell as clean text: spreadsheet floats that are whole numbers lose their ``.0``.
+
+    Examples
+    --------
+    >>> text_of(75008.0), text_of("  Paris "), text_of(None)
+    ('75008', 'Paris', None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return norm.clean_text(value)
+
+
+def _none_list(n: int) -> list[Any]:
+    return [None] * n
+
+
+def _simple(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
+    out = norm.map_distinct(values, func)
+    return ColumnResult(out, _none_list(len(values)), _none_list(len(values)))
+
+
+def _checked(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
+    out, errors = norm.map_distinct_checked(values, func)
+    return ColumnResult(out, errors, _none_list(len(values)))
+
+
+def _phones(
+    values: list[Any], opts: ColumnOptions, regions: Sequence[str | None] | None
+) -> ColumnResult:
+    texts = norm.map_distinct(values, text_of)
+    if regions is None:
+        results = norm.normalize_phones(texts, opts.region)
+    else:
+        # A number written without +country is read in its row's country when known.
+        results = [norm.PhoneResult(None, True)] * len(texts)
+        groups: dict[str, list[int]] = {}
+        for i, region in enumerate(regions):
+            key = region if region in _PHONE_REGIONS else opts.region
+            groups.setdefault(key, []).append(i)
+        for region, rows in groups.items():
+            for i, result in zip(
+                rows, norm.normalize_phones([texts[i] for i in rows], region), strict=True
+            ):
+                results[i] = result
+    return ColumnResult(
+        [r.value for r in results],
+        _none_list(len(values)),
+        [None if r.ok and r.reason is None else f"phone {r.value!r}: {r.reason}" for r in results],
+    )
+
+
+def _emails(values: list[Any]) -> ColumnResult:
+    texts = norm.map_distinct(values, text_of)
+    results = norm.normalize_emails(texts)
+    return ColumnResult(
+        [r.value for r in results],
+        _none_list(len(values)),
+        [None if r.ok else f"email {r.value!r}: {r.reason}" for r in results],
+    )
+
+
+def _lookup(vocab: Vocabulary) -> Callable[[Any], tuple[Any, bool]]:
+    def find(value: Any) -> tuple[Any, bool]:
+        text = text_of(value)
+        if text is None:
+            return None, True
+        found = vocab.lookup(text)
+        return (found, True) if found is not None else (text, False)
+
+    return find
+
+
+def _vocabulary(values: list[Any], f: Field, opts: ColumnOptions) -> ColumnResult:
+    if f.vocabulary == "sector":
+        vocab = opts.sectors
+        assert vocab is not None
+        pairs = norm.map_distinct(values, _lookup(vocab))
+        # An unknown sector is stored as written; the schema flags it as a warning.
+        return ColumnResult([p[0] for p in pairs], _none_list(len(values)), _none_list(len(values)))
+    vocab = _FIXED_VOCABULARIES[f.vocabulary or ""]
+    pairs = norm.map_distinct(values, _lookup(vocab))
+    kept = [p[0] if p[1] else None for p in pairs]
+    moved = [None if p[1] else p[0] for p in pairs]
+    warnings = [
+        None
+        if m is None
+        else f"{f.name}: {m!r} is not one of {', '.join(vocab.values)}; kept in custom"
+        for m in moved
+    ]
+    return ColumnResult(
+        kept,
+        _none_list(len(values)),
+        warnings,
+        to_custom=moved if any(m is not None for m in moved) else None,
+    )
+
+
+def _revenue(values: list[Any], opts: ColumnOptions) -> ColumnResult:
+    def parse(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return (
+                None
+                if isinstance(value, float) and math.isnan(value)
+                else norm.RevenueResult(exact=float(value))
+            )
+        text = text_of(value)
+        return None if text is None else norm.parse_revenue(text, opts.decimal)  # type: ignore[arg-type]
+
+    results, errors = norm.map_distinct_checked(values, parse)
+    res = ColumnResult([r.exact if r else None for r in results], errors, _none_list(len(values)))
+    res.side = {
+        "revenue_range_min": [r.low if r else None for r in results],
+        "revenue_range_max": [r.high if r else None for r in results],
+        "currency": [r.currency if r else None for r in results],
+    }
+    return res
+
+
+def _headcount(values: list[Any]) -> ColumnResult:
+    def parse(value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return norm.HeadcountResult(exact=value)
+        text = text_of(value)
+        return None if text is None else norm.parse_headcount(text)
+
+    results, errors = norm.map_distinct_checked(values, parse)
+    res = ColumnResult([r.exact if r else None for r in results], errors, _none_list(len(values)))
+    res.side = {
+        "employees_range_min": [r.low if r else None for r in results],
+        "employees_range_max": [r.high if r else None for r in results],
+    }
+    return res
+
+
+def _number(kind: str, opts: ColumnOptions) -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValidationError(f"not a number: {value!r}")
+        if isinstance(value, int | float):
+            number: float | None = float(value)
+        else:
+            text = text_of(value)
+            number = None if text is None else norm.parse_number(text, opts.decimal)  # type: ignore[arg-type]
+        if number is None or math.isnan(number):
+            return None
+        if kind == "int":
+            if not number.is_integer():
+                raise ValidationError(f"not a whole number: {value!r}")
+            return int(number)
+        return number
+
+    return parse
+
+
+def _boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = text_of(value)
+    return None if text is None else norm.parse_bool(text)
+
+
+def _date(dayfirst: bool) -> Callable[[Any], dt.date | None]:
+    def parse(value: Any) -> dt.date | None:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            text = text_of(value)
+            return None if text is None else norm.parse_date(text, dayfirst=dayfirst)
+        return norm.parse_date(value, dayfirst=dayfirst)
+
+    return parse
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    text = text_of(value)
+    if text is None:
+        return None
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise ValidationError(f"not JSON: {text[:60]!r}") from exc
+    return text
+
+
+def _bytes(value: Any) -> bytes | None:
+    if value is None or isinstance(value, bytes):
+        return value
+    text = text_of(value)
+    if text is None:
+        return None
+    if text.startswith("data:") and "," in text:
+        text = text.split(",", 1)[1]
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError(f"not base64 data: {text[:40]!r}") from exc
+
+
+def _ref(value: Any) -> int | None:
+    if value is None:
+        return None
+    number = _number("int", ColumnOptions())(value)
+    return None if number is None else int(number)
+
+
+def normalize_column(
+    f: Field,
+    values: Sequence[Any],
+    opts: ColumnOptions,
+    regions: Sequence[str | None] | None = None,
+) -> ColumnResult:
+    """Normalise the raw values of one column mapped to catalog field ``f``.
+
+    ``regions`` (one ISO country per row, or ``None``) tells in which country to read
+    phone numbers written without a country code; other rows use ``opts.region``.
+
+    Examples
+    --------
+    >>> from crmkit.schemas import CONTACTS, ACCOUNTS
+    >>> normalize_column(CONTACTS["mobile"], ["06 25 34 12 57", "abc"],
+    ...                  ColumnOptions()).values
+    ['+33625341257', 'abc']
+    >>> res = normalize_column(ACCOUNTS["annual_revenue"], ["4,2 M€", "1M-10M"],
+    ...                        ColumnOptions())
+    >>> res.values, res.side["revenue_range_min"], res.side["currency"]
+    ([4200000.0, None], [None, 1000000.0], ['EUR', None])
+    """
+    vals = list(values)
+    if f.kind == "text":
+        if f.format == "phone":
+            return _phones(vals, opts, regions)
+        if f.format == "email":
+            return _emails(vals)
+        if f.format == "url" and f.name != "twitter":
+            return _simple(vals, lambda v: norm.normalize_url(text_of(v)))
+        if f.format == "country":
+            return _simple(
+                vals, lambda v: norm.normalize_country(t) or t if (t := text_of(v)) else None
+            )
+        if f.format == "currency":
+            return _simple(
+                vals, lambda v: norm.parse_currency(t) or t.upper() if (t := text_of(v)) else None
+            )
+        if f.vocabulary is not None:
+            return _vocabulary(vals, f, opts)
+        return _simple(vals, text_of)
+    if f.name == "annual_revenue":
+        return _revenue(vals, opts)
+    if f.name == "employees":
+        return _headcount(vals)
+    if f.kind in ("float", "int"):
+        return _checked(vals, _number(f.kind, opts))
+    if f.kind == "bool":
+        return _checked(vals, _boolean)
+    if f.kind == "date":
+        return _checked(vals, _date(opts.dayfirst))
+    if f.kind == "list":
+        return _simple(vals, norm.split_list)
+    if f.kind == "json":
+        return _checked(vals, _json)
+    if f.kind == "bytes":
+        return _checked(vals, _bytes)
+    if f.kind in ("ref", "id"):
+        return _checked(vals, _ref)
+    return _simple(vals, lambda v: v)

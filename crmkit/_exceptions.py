@@ -1,0 +1,168 @@
+"""The crmkit error family.
+
+Every error crmkit raises on purpose derives from :class:`CRMKitError`, and also from the
+built-in exception it resembles, so ``except ValueError`` keeps working for callers who do
+not know crmkit::
+
+    CRMKitError
+    ├── ValidationError (ValueError)         a value breaks a field rule; carries failure cases
+    │   └── RequiredFieldError               a required field is empty
+    ├── UnknownValueError (ValueError)       an owner, sector, band ... that does not exist;
+    │                                        lists the valid values and the closest one
+    ├── RecordNotFoundError (KeyError)       no record with that id
+    ├── RecordInUseError (ValueError)        delete refused: other records still point here
+    ├── ParentCycleError (ValueError)        an account would become its own ancestor
+    ├── UndoError (RuntimeError)             a batch cannot be undone
+    │   └── UndoConflictError                a later batch changed the same fields
+    ├── StoreLockedError (RuntimeError)      another process holds the DuckDB file
+    ├── ReadOnlyError (PermissionError)      a write through a read-only CRM
+    ├── SchemaVersionError (RuntimeError)    the file was written by a newer crmkit
+    ├── ImportFormatError (ValueError)       an unreadable, truncated or mis-encoded file
+    ├── ExportError (OSError)                an export could not be written
+    └── MissingDependencyError (ImportError) an optional extra is not installed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CRMKitError",
+    "ExportError",
+    "ImportFormatError",
+    "MissingDependencyError",
+    "ParentCycleError",
+    "ReadOnlyError",
+    "RecordInUseError",
+    "RecordNotFoundError",
+    "RequiredFieldError",
+    "SchemaVersionError",
+    "StoreLockedError",
+    "UndoConflictError",
+    "UndoError",
+    "UnknownValueError",
+    "ValidationError",
+]
+
+
+class CRMKitError(Exception):
+    """Root of every error crmkit raises on purpose."""
+
+
+class ValidationError(CRMKitError, ValueError):
+    """One or more values break a field rule.
+
+    Parameters
+    ----------
+    message
+        Human-readable summary naming the field, the value and the rule.
+    failure_cases
+        A pandas DataFrame with columns ``row, field, value, check, severity``, one row per
+        failing value (as pandera's ``SchemaErrors.failure_cases``).
+    """
+
+    def __init__(self, message: str, failure_cases: pd.DataFrame | None = None) -> None:
+        super().__init__(message)
+        self.failure_cases = failure_cases
+
+
+class RequiredFieldError(ValidationError):
+    """A required field is missing or empty."""
+
+
+class UnknownValueError(CRMKitError, ValueError):
+    """A name that should exist does not (an owner, a sector, a band, a field ...).
+
+    The message lists the valid values and, for a near miss, suggests the closest one.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        value: Any,
+        valid: Sequence[str],
+        suggestion: str | None = None,
+    ) -> None:
+        self.what = what
+        self.value = value
+        self.valid = list(valid)
+        self.suggestion = suggestion
+        shown = ", ".join(repr(v) for v in self.valid[:30])
+        if len(self.valid) > 30:
+            shown += f", ... ({len(self.valid)} in all)"
+        hint = f" Did you mean {suggestion!r}?" if suggestion else ""
+        super().__init__(f"unknown {what} {value!r}.{hint} Valid values: {shown or '(none)'}")
+
+
+class RecordNotFoundError(CRMKitError, KeyError):
+    """No record with the given id exists in the table."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0]) if self.args else ""
+
+
+class RecordInUseError(CRMKitError, ValueError):
+    """A delete was refused because other records still point to this one."""
+
+
+class ParentCycleError(CRMKitError, ValueError):
+    """Setting this parent would make an account its own ancestor."""
+
+
+class UndoError(CRMKitError, RuntimeError):
+    """A batch cannot be undone (unknown, already undone, nothing to undo)."""
+
+
+class UndoConflictError(UndoError):
+    """A later batch changed the same fields; undoing would overwrite its work."""
+
+
+class StoreLockedError(CRMKitError, RuntimeError):
+    """Another process holds the DuckDB file open for writing."""
+
+
+class ReadOnlyError(CRMKitError, PermissionError):
+    """A change was attempted through a CRM opened with ``read_only=True``."""
+
+
+class SchemaVersionError(CRMKitError, RuntimeError):
+    """The database was written by a newer crmkit than this one."""
+
+
+class ImportFormatError(CRMKitError, ValueError):
+    """A file could not be read: wrong format, truncated, wrongly encoded, ragged.
+
+    Parameters
+    ----------
+    message
+        What is wrong.
+    path
+        The file, when there is one.
+    line
+        The 1-based line (or row) where the problem was found, when known.
+    """
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = ""
+        if path is not None:
+            where = f"{path}"
+            if line is not None:
+                where += f", line {line}"
+            where += ": "
+        elif line is not None:
+            where = f"line {line}: "
+        super().__init__(where + message)
+
+
+class ExportError(CRMKitError, OSError):
+    """An export could not be written; no partial file is left behind."""
+
+
+class MissingDependencyError(CRMKitError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""

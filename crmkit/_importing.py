@@ -1,0 +1,956 @@
+"""The import pipeline: files and DataFrames in, clean records stored, nothing lost.
+
+read (``_readers``) -> map headers (``_mapping``) -> normalise columns (``_columns``) ->
+validate (pandera, ``schemas._models``) -> link accounts and owners -> match existing
+records (mode, ``match_on``) -> write (``_store``), all in one transaction and one batch.
+
+A row is rejected only when it cannot be stored faithfully (a required field missing, a
+value of the wrong type, an unknown account or owner that may not be created); rejected
+rows keep their line, raw values and reasons, in ``report.rejected`` and in the
+``import_rejects`` table. Everything else is stored and reported as a warning; values that
+normalisation changed stay visible in ``report.changes``; columns that map to no field go
+to ``custom``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+
+from crmkit import _normalize as norm
+from crmkit._columns import ColumnOptions, normalize_column, text_of
+from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._store import arrow_type, first
+from crmkit._suggest import closest
+from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table, table
+from crmkit.schemas._models import validate
+from crmkit.schemas._vocab import fold
+
+if TYPE_CHECKING:
+    from crmkit._crm import CRM
+    from crmkit._mapping import MappingPlan
+
+__all__ = ["ImportPreview", "ImportReport", "Importer"]
+
+Mode = Literal["create", "update", "upsert"]
+MODES = ("create", "update", "upsert")
+PSEUDO_FIELDS = {"contacts": ("company", "owner"), "accounts": ("owner", "parent")}
+DEFAULT_CHUNK_ROWS = 100_000
+CHANGES_KEPT = 100_000  # normalisation changes listed in a report; counts are always full
+RESERVED = ("__line__", "__reasons__")
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do).
+
+    Attributes
+    ----------
+    kind, source, mode, dry_run, batch_id
+        What was imported, from where, how, and the history batch (``None`` for a dry run
+        or when nothing changed). ``crm.undo(report.batch_id)`` reverts the import.
+    read, inserted, updated, unchanged
+        Row counts. ``unchanged`` counts rows that matched a record and changed nothing
+        (or, in ``create`` mode, matched a record and were skipped).
+    rejected
+        pandas DataFrame of the rows that could not be stored: ``__line__``,
+        ``__reasons__`` and the raw cells under the file's own headers. Fix it and pass
+        it to ``crm.import_frame`` again.
+    warnings
+        pandas DataFrame ``line, field, value, message``: stored, but flagged.
+    changes
+        pandas DataFrame ``line, field, raw, value`` of values normalisation changed (the
+        first 100,000; ``changes_count`` has the full count per field).
+    mapping
+        The :class:`~crmkit._mapping.MappingPlan` used.
+    duplicates_in_file
+        pandas DataFrame ``line, duplicate_of, key`` of rows repeating an earlier row.
+    created_accounts, created_owners
+        Names of the accounts and owners this import created.
+    inserted_ids
+        Ids of the records inserted.
+    """
+
+    kind: str
+    source: str
+    mode: str
+    dry_run: bool
+    mapping: MappingPlan
+    batch_id: int | None = None
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes_count: dict[str, int] = field(default_factory=dict)
+    duplicates_in_file: pd.DataFrame = field(default_factory=pd.DataFrame)
+    created_accounts: list[str] = field(default_factory=list)
+    created_owners: list[str] = field(default_factory=list)
+    inserted_ids: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def n_rejected(self) -> int:
+        """How many rows were rejected."""
+        return len(self.rejected)
+
+    def warnings_by_field(self) -> pd.DataFrame:
+        """Warnings counted by field and message kind."""
+        if self.warnings.empty:
+            return pd.DataFrame(columns=["field", "warnings"])
+        return (
+            self.warnings.groupby("field")
+            .size()
+            .rename("warnings")
+            .sort_values(ascending=False)
+            .reset_index()
+        )
+
+    def counts(self) -> dict[str, int]:
+        """The headline numbers."""
+        return {
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.n_rejected,
+            "warnings": len(self.warnings),
+        }
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        head = (
+            "ImportReport("
+            + ("DRY RUN, " if self.dry_run else "")
+            + f"{self.kind} from {self.source}, mode={self.mode}: "
+            + ", ".join(f"{k}={v}" for k, v in c.items())
+            + (f", batch {self.batch_id}" if self.batch_id is not None else "")
+            + ")"
+        )
+        lines = [head]
+        if self.created_accounts:
+            lines.append(f"  created {len(self.created_accounts)} accounts")
+        if self.created_owners:
+            lines.append(f"  created owners: {', '.join(self.created_owners)}")
+        if not self.rejected.empty:
+            lines.append("  rejected rows:")
+            for rec in self.rejected.head(10).itertuples(index=False):
+                lines.append(f"    line {rec[0]}: {rec[1]}")
+            if len(self.rejected) > 10:
+                lines.append(f"    ... {len(self.rejected) - 10} more in report.rejected")
+        by_field = self.warnings_by_field()
+        if not by_field.empty:
+            lines.append(
+                "  warnings by field: "
+                + ", ".join(f"{r.field}={r.warnings}" for r in by_field.itertuples(index=False))
+            )
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        c = self.counts()
+        cells = "".join(f"<td><b>{v:,}</b><br>{k}</td>" for k, v in c.items())
+        parts = [
+            f'<div class="crmkit-import-report"><p><strong>Import of {html.escape(self.kind)}'
+            f"</strong> from <code>{html.escape(self.source)}</code> (mode {self.mode}"
+            + (", <b>dry run</b>" if self.dry_run else "")
+            + (f", batch {self.batch_id}" if self.batch_id is not None else "")
+            + f")</p><table><tr>{cells}</tr></table>"
+        ]
+        if not self.rejected.empty:
+            parts.append(
+                "<p>Rejected rows</p>" + self.rejected.head(20).to_html(index=False, border=0)
+            )
+        by_field = self.warnings_by_field()
+        if not by_field.empty:
+            parts.append("<p>Warnings by field</p>" + by_field.to_html(index=False, border=0))
+        parts.append(
+            "<details><summary>Column mapping</summary>"
+            + self.mapping.to_frame().to_html(index=False, border=0)
+            + "</details></div>"
+        )
+        return "".join(parts)
+
+
+@dataclass
+class ImportPreview:
+    """What :meth:`CRM.preview_import` found, without writing anything."""
+
+    kind: str
+    source: str
+    mapping: MappingPlan
+    sample: pd.DataFrame
+    problems: pd.DataFrame
+    rows_checked: int
+
+    def __repr__(self) -> str:
+        return (
+            f"ImportPreview({self.kind} from {self.source}: "
+            f"{len(self.mapping.fields)} columns, {self.rows_checked} rows checked, "
+            f"{len(self.problems)} problems)\n{self.mapping!r}"
+        )
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<div class="crmkit-import-preview"><p><strong>Preview</strong> of '
+            f"<code>{html.escape(self.source)}</code> as {html.escape(self.kind)}</p>"
+            + self.mapping._repr_html_()
+            + "<p>Sample of normalised rows</p>"
+            + self.sample.head(10).to_html(index=False, border=0)
+            + f"<p>Problems in the first {self.rows_checked} rows</p>"
+            + self.problems.head(30).to_html(index=False, border=0)
+            + "</div>"
+        )
+
+
+@dataclass
+class _Chunk:
+    """One chunk after mapping and normalisation."""
+
+    lines: list[int]
+    raw: pd.DataFrame
+    columns: dict[str, list[Any]]
+    errors: list[list[str]]
+    warnings: list[tuple[int, str, Any, str]]
+    changes: list[tuple[int, str, Any, Any]]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    row: int
+    field: str
+    value: Any
+    check: str
+    severity: str
+
+
+class _RollbackError(Exception):
+    """Raised inside the transaction to undo a dry run."""
+
+
+class Importer:
+    """Runs one import for a CRM. Use ``crm.import_file`` / ``crm.import_frame``."""
+
+    def __init__(
+        self,
+        crm: CRM,
+        kind: str,
+        *,
+        mapping: Mapping[str, str | None] | None = None,
+        mode: Mode = "upsert",
+        match_on: Sequence[str] | None = None,
+        dry_run: bool = False,
+        create_accounts: bool = False,
+        create_owners: bool = False,
+        dayfirst: bool = True,
+        decimal: str | None = None,
+        region: str | None = None,
+        layout: str | None = None,
+        progress: bool = True,
+    ) -> None:
+        if mode not in MODES:
+            raise UnknownValueError("import mode", mode, MODES, closest(str(mode), MODES))
+        self.crm = crm
+        self.table: Table = table(kind)
+        self.kind = self.table.name
+        self.mapping_override = dict(mapping) if mapping else None
+        self.mode: Mode = mode
+        self.match_on = list(match_on) if match_on else None
+        for name in self.match_on or []:
+            self.table[name]  # raises UnknownValueError for a wrong field name
+        self.dry_run = dry_run
+        self.create_accounts = create_accounts
+        self.create_owners = create_owners
+        self.layout = layout
+        self.progress = progress
+        settings = crm.settings
+        self.options = ColumnOptions(
+            region=region or settings.default_region,
+            dayfirst=dayfirst,
+            decimal=decimal,
+            sectors=settings.sectors,
+        )
+        self.required = settings.required_fields(self.kind)
+        self.default_currency = settings.default_currency
+        self._accounts_by_key: dict[str, int] | None = None
+        self._owners_by_key: dict[str, int] | None = None
+        self._seen: dict[str, int] = {}
+        self._pending_parents: list[tuple[int, str, int]] = []
+
+    # -- mapping ---------------------------------------------------------------------
+
+    def plan(self, headers: Sequence[str]) -> MappingPlan:
+        """The column mapping for these headers."""
+        from crmkit._mapping import propose_mapping
+
+        usable = [h for h in headers if h not in RESERVED]
+        return propose_mapping(usable, self.kind, mapping=self.mapping_override, layout=self.layout)
+
+    def _map_chunk(
+        self, frame: pd.DataFrame, plan: MappingPlan
+    ) -> tuple[dict[str, list[Any]], list[dict[str, Any]]]:
+        """Target columns (raw values) and the per-row custom dicts."""
+        from crmkit._mapping import FullName, TypedPair, apply_full_names, apply_typed_pairs
+
+        n = len(frame)
+        targets: dict[str, list[Any]] = {}
+        for header, target in plan.fields.items():
+            if target is not None and header in frame.columns:
+                targets[target] = _values(frame[header])
+        customs: list[dict[str, Any]] = [{} for _ in range(n)]
+        pairs = [r for r in plan.rules if isinstance(r, TypedPair)]
+        if pairs:
+            routed = apply_typed_pairs(frame, pairs)
+            for name in routed.columns:
+                if name == "_overflow":
+                    for i, extra in enumerate(_values(routed[name])):
+                        if extra:
+                            customs[i].update(extra)
+                elif name not in targets:
+                    targets[name] = _values(routed[name])
+        names = [r for r in plan.rules if isinstance(r, FullName)]
+        if names:
+            split = apply_full_names(frame, names)
+            for name in split.columns:
+                if name == "_overflow":
+                    for i, extra in enumerate(_values(split[name])):
+                        if extra:
+                            customs[i].update(extra)
+                elif name not in targets:
+                    targets[name] = _values(split[name])
+        for header in plan.custom:
+            if header in frame.columns:
+                for i, v in enumerate(_values(frame[header])):
+                    text = _custom_value(v)
+                    if text is not None:
+                        customs[i][header] = text
+        return targets, customs
+
+    # -- normalising ----------------------------------------------------------------
+
+    def _normalize(self, frame: pd.DataFrame, lines: list[int], plan: MappingPlan) -> _Chunk:
+        targets, customs = self._map_chunk(frame, plan)
+        n = len(frame)
+        errors: list[list[str]] = [[] for _ in range(n)]
+        warnings: list[tuple[int, str, Any, str]] = []
+        changes: list[tuple[int, str, Any, Any]] = []
+        columns: dict[str, list[Any]] = {}
+        country_field = "country" if self.kind == "contacts" else "billing_country"
+        # Countries first: they tell how to read phone numbers without a country code.
+        order = sorted(targets, key=lambda t: t != country_field)
+        regions: list[str | None] | None = None
+        for target in order:
+            raw = targets[target]
+            if target in PSEUDO_FIELDS[self.kind]:
+                columns[target] = [text_of(v) for v in raw]
+                continue
+            if target == "custom":
+                result = normalize_column(self.table["custom"], raw, self.options)
+                for i, (value, err) in enumerate(zip(result.values, result.errors, strict=True)):
+                    if err:
+                        errors[i].append(f"custom: {err}")
+                    elif value:
+                        decoded = json.loads(value)
+                        if isinstance(decoded, dict):
+                            customs[i].update(decoded)
+                        else:
+                            customs[i]["custom"] = decoded
+                continue
+            f = self.table[target]
+            result = normalize_column(f, raw, self.options, regions)
+            columns[target] = result.values
+            if target == country_field:
+                regions = result.values
+            for i, err in enumerate(result.errors):
+                if err:
+                    errors[i].append(f"{target}: {err}")
+            for i, warn in enumerate(result.warnings):
+                if warn:
+                    warnings.append((lines[i], target, raw[i], warn))
+            if result.to_custom is not None:
+                for i, moved in enumerate(result.to_custom):
+                    if moved is not None:
+                        customs[i][target] = moved
+            for side, side_values in result.side.items():
+                if side not in columns or all(v is None for v in columns[side]):
+                    columns[side] = side_values
+                else:
+                    columns[side] = [
+                        a if a is not None else b
+                        for a, b in zip(columns[side], side_values, strict=True)
+                    ]
+            if len(changes) < CHANGES_KEPT:
+                for i, (before, after) in enumerate(zip(raw, result.values, strict=True)):
+                    if before is not None and after is not None and str(before) != str(after):
+                        changes.append((lines[i], target, before, after))
+        if any(customs):
+            columns["custom"] = [
+                json.dumps(c, ensure_ascii=False, default=str) if c else None for c in customs
+            ]
+        if self.kind == "accounts" and "annual_revenue" in columns:
+            currency = columns.get("currency") or [None] * n
+            columns["currency"] = [
+                c
+                if c is not None
+                else (self.default_currency if (r is not None or lo is not None) else None)
+                for c, r, lo in zip(
+                    currency,
+                    columns["annual_revenue"],
+                    columns.get("revenue_range_min") or [None] * n,
+                    strict=True,
+                )
+            ]
+        return _Chunk(lines, frame, columns, errors, warnings, changes)
+
+    def _validate(self, chunk: _Chunk) -> None:
+        fields = {k: v for k, v in chunk.columns.items() if k in self.table}
+        data = _arrow(self.table, fields, len(chunk.lines))
+        frame = pl.from_arrow(data)
+        assert isinstance(frame, pl.DataFrame)
+        required = [r for r in self.required if r in fields or not self._is_filled_by_link(r)]
+        report = validate(
+            frame,
+            self.kind,
+            required=required,
+            sectors=self.options.sectors.values if self.options.sectors else None,
+        )
+        flagged = {(line, f) for line, f, _, _ in chunk.warnings}
+        for case in report.failure_cases.to_dict("records"):
+            rec = _Failure(
+                int(case["row"]),
+                str(case["field"]),
+                case["value"],
+                str(case["check"]),
+                str(case["severity"]),
+            )
+            row = rec.row
+            if rec.severity == "error":
+                if rec.check == "required" and fields.get(rec.field) is None:
+                    message = f"{rec.field}: required, but the file has no such column"
+                elif rec.check == "required":
+                    message = f"{rec.field}: required, but empty"
+                else:
+                    message = f"{rec.field}: {rec.value!r} breaks rule {rec.check}"
+                chunk.errors[row].append(message)
+            elif (chunk.lines[row], rec.field) not in flagged:
+                chunk.warnings.append(
+                    (
+                        chunk.lines[row],
+                        str(rec.field),
+                        rec.value,
+                        f"{rec.field}: breaks rule {rec.check}",
+                    )
+                )
+
+    def _is_filled_by_link(self, name: str) -> bool:
+        # account_id / owner_id may come from the company / owner columns.
+        return name in ("account_id", "owner_id")
+
+    # -- linking --------------------------------------------------------------------
+
+    def _account_index(self) -> dict[str, int]:
+        if self._accounts_by_key is None:
+            rows = self.crm._store.con.execute(
+                "SELECT id, name FROM accounts WHERE deleted_at IS NULL "
+                "AND merged_into IS NULL ORDER BY id"
+            ).fetchall()
+            keys = norm.map_distinct([r[1] for r in rows], norm.company_key)
+            index: dict[str, int] = {}
+            for (account_id, _), key in zip(rows, keys, strict=True):
+                index.setdefault(key, int(account_id))
+            self._accounts_by_key = index
+        return self._accounts_by_key
+
+    def _owner_index(self) -> dict[str, int]:
+        if self._owners_by_key is None:
+            rows = self.crm._store.con.execute("SELECT id, name, email FROM owners").fetchall()
+            index: dict[str, int] = {}
+            for owner_id, name, email in rows:
+                index.setdefault(fold(name), int(owner_id))
+                if email:
+                    index.setdefault(email.lower(), int(owner_id))
+            self._owners_by_key = index
+        return self._owners_by_key
+
+    def _link(self, chunk: _Chunk, batch: int | None) -> None:
+        n = len(chunk.lines)
+        cols = chunk.columns
+        if "owner" in cols:
+            owner_ids = cols.get("owner_id") or [None] * n
+            index = self._owner_index()
+            for i, name in enumerate(cols.pop("owner")):
+                if name is None or owner_ids[i] is not None:
+                    continue
+                key = name.lower() if "@" in name else fold(name)
+                found = index.get(key)
+                if found is None and self.create_owners and batch is not None:
+                    found = self.crm.owners._insert(name, None, "user", None, batch)
+                    index[key] = found
+                    self.report.created_owners.append(name)
+                if found is None:
+                    hint = closest(name, self.crm.owners.names())
+                    chunk.errors[i].append(
+                        f"owner: unknown owner {name!r}"
+                        + (f" (did you mean {hint!r}?)" if hint else "")
+                        + "; add it with crm.owners.add or pass create_owners=True"
+                    )
+                owner_ids[i] = found
+            cols["owner_id"] = owner_ids
+        default_owner = self.crm._default_owner_id(batch) if batch is not None else None
+        if default_owner is not None:
+            current = cols.get("owner_id") or [None] * n
+            cols["owner_id"] = [default_owner if v is None else v for v in current]
+        company_col = "company" if self.kind == "contacts" else None
+        if company_col and company_col in cols:
+            account_ids = cols.get("account_id") or [None] * n
+            index = self._account_index()
+            names = cols.pop(company_col)
+            keys = norm.map_distinct(names, lambda v: norm.company_key(v) if v else None)
+            for i, (name, key) in enumerate(zip(names, keys, strict=True)):
+                if name is None or account_ids[i] is not None or not key:
+                    continue
+                found = index.get(key)
+                if found is None and self.create_accounts and batch is not None:
+                    found = self._create_account(name, cols, i, batch)
+                    index[key] = found
+                if found is None:
+                    chunk.errors[i].append(
+                        f"company: no account named {name!r}; create it first or pass "
+                        "create_accounts=True"
+                    )
+                account_ids[i] = found
+            cols["account_id"] = account_ids
+        if self.kind == "accounts" and "parent" in cols:
+            parents = cols.pop("parent")
+            chunk.columns["_parent"] = parents
+        for ref in ("account_id", "owner_id", "parent_id", "reports_to_id"):
+            if ref in cols and ref in self.table:
+                self._check_refs(chunk, ref)
+        for i, errs in enumerate(chunk.errors):
+            if errs:
+                continue
+            for name in self.required:
+                if name in ("account_id", "owner_id") and (cols.get(name) or [None] * n)[i] is None:
+                    errs.append(f"{name}: required")
+
+    def _create_account(self, name: str, cols: dict[str, list[Any]], i: int, batch: int) -> int:
+        owner_ids = cols.get("owner_id")
+        owner = owner_ids[i] if owner_ids else None
+        data = pa.table(
+            {"name": pa.array([name], pa.string()), "owner_id": pa.array([owner], pa.int64())}
+        )
+        new_id = self.crm._store.insert("accounts", data, batch, self.crm.user)[0]
+        self.report.created_accounts.append(name)
+        return new_id
+
+    def _check_refs(self, chunk: _Chunk, ref: str) -> None:
+        target = self.table[ref].ref or ""
+        ids = sorted({int(v) for v in chunk.columns[ref] if v is not None})
+        if not ids:
+            return
+        known = {
+            int(r[0])
+            for r in self.crm._store.con.execute(
+                f"SELECT id FROM {target} WHERE id IN (SELECT unnest(?::BIGINT[]))", [ids]
+            ).fetchall()
+        }
+        for i, v in enumerate(chunk.columns[ref]):
+            if v is not None and int(v) not in known:
+                chunk.errors[i].append(f"{ref}: no {target[:-1]} with id {v}")
+
+    # -- matching -------------------------------------------------------------------
+
+    def _keys(self, chunk: _Chunk) -> list[str | None]:
+        cols = chunk.columns
+        n = len(chunk.lines)
+
+        def col(name: str) -> list[Any]:
+            return cols.get(name) or [None] * n
+
+        if self.match_on:
+            parts = [col(f) for f in self.match_on]
+            return [
+                None if any(p is None for p in row) else "|".join(fold(str(p)) for p in row)
+                for row in zip(*parts, strict=True)
+            ]
+        keys: list[str | None] = []
+        if self.kind == "contacts":
+            for uid, email, first_name, last_name, account in zip(
+                col("uid"),
+                col("email"),
+                col("first_name"),
+                col("last_name"),
+                col("account_id"),
+                strict=True,
+            ):
+                if uid:
+                    keys.append(f"uid:{uid}")
+                elif email:
+                    keys.append(f"email:{email.lower()}")
+                elif last_name:
+                    keys.append(f"name:{fold(first_name or '')}|{fold(last_name)}|{account or ''}")
+                else:
+                    keys.append(None)
+        else:
+            for name, website in zip(col("name"), col("website"), strict=True):
+                keys.append(
+                    f"name:{norm.company_key(name)}|{norm.url_domain(website) or ''}"
+                    if name
+                    else None
+                )
+        return keys
+
+    def _existing(self, keys: list[str | None]) -> list[int | None]:
+        """The id of the existing record each key matches, if any."""
+        wanted = sorted({k for k in keys if k is not None})
+        if not wanted:
+            return [None] * len(keys)
+        found = self._lookup_existing(wanted)
+        return [found.get(k) if k is not None else None for k in keys]
+
+    def _lookup_existing(self, wanted: list[str]) -> dict[str, int]:
+        con = self.crm._store.con
+        live = "deleted_at IS NULL AND merged_into IS NULL"
+        found: dict[str, int] = {}
+        if self.match_on:
+            expr = " || '|' || ".join(
+                f"lower(strip_accents(CAST({f} AS VARCHAR)))" for f in self.match_on
+            )
+            rows = con.execute(
+                f"SELECT k, min(id) FROM (SELECT id, {expr} AS k FROM {self.kind} WHERE {live}) "
+                f"WHERE k IN (SELECT unnest(?::VARCHAR[])) GROUP BY k",
+                [[fold(k) for k in wanted]],
+            ).fetchall()
+            by_fold = {fold(k): k for k in wanted}
+            return {by_fold[k]: int(i) for k, i in rows if k in by_fold}
+        if self.kind == "contacts":
+            for prefix, expr in (
+                ("uid:", "'uid:' || uid"),
+                ("email:", "'email:' || lower(email)"),
+                (
+                    "name:",
+                    "'name:' || lower(strip_accents(coalesce(first_name, ''))) || '|' || "
+                    "lower(strip_accents(last_name)) || '|' || "
+                    "coalesce(CAST(account_id AS VARCHAR), '')",
+                ),
+            ):
+                subset = [k for k in wanted if k.startswith(prefix)]
+                if not subset:
+                    continue
+                cond = "AND email IS NULL" if prefix == "name:" else ""
+                rows = con.execute(
+                    f"SELECT k, min(id) FROM (SELECT id, {expr} AS k FROM contacts "
+                    f"WHERE {live} {cond}) WHERE k IN (SELECT unnest(?::VARCHAR[])) GROUP BY k",
+                    [subset],
+                ).fetchall()
+                found.update({k: int(i) for k, i in rows})
+            return found
+        # Accounts: same company key, and the same website domain when both have one.
+        names = {k.split("|", 1)[0][5:] for k in wanted}
+        rows = con.execute(
+            f"SELECT id, name, website FROM accounts WHERE {live} ORDER BY id"
+        ).fetchall()
+        keys = norm.map_distinct([r[1] for r in rows], norm.company_key)
+        by_name: dict[str, list[tuple[int, str]]] = {}
+        for (account_id, _, website), key in zip(rows, keys, strict=True):
+            if key in names:
+                by_name.setdefault(key, []).append(
+                    (int(account_id), norm.url_domain(website) or "")
+                )
+        for k in wanted:
+            name_key, domain = k[5:].split("|", 1)
+            for account_id, existing_domain in by_name.get(name_key, []):
+                if not domain or not existing_domain or domain == existing_domain:
+                    found[k] = account_id
+                    break
+        return found
+
+    # -- writing --------------------------------------------------------------------
+
+    def _write(self, chunk: _Chunk, batch: int | None) -> None:
+        n = len(chunk.lines)
+        self._link(chunk, batch)
+        keys = self._keys(chunk)
+        existing = self._existing(keys)
+        inserts: list[int] = []
+        updates: list[int] = []
+        update_ids: list[int] = []
+        for i in range(n):
+            if chunk.errors[i]:
+                continue
+            key = keys[i]
+            if key is not None:
+                first_line = self._seen.get(key)
+                if first_line is not None:
+                    self._dup_rows.append((chunk.lines[i], first_line, key))
+                    chunk.errors[i].append(
+                        f"duplicate of line {first_line} in this file (same {key.split(':', 1)[0]})"
+                    )
+                    continue
+                self._seen[key] = chunk.lines[i]
+            target = existing[i]
+            if target is None:
+                if self.mode == "update":
+                    chunk.errors[i].append("no existing record matches (mode='update')")
+                else:
+                    inserts.append(i)
+            elif self.mode == "create":
+                self.report.unchanged += 1
+            else:
+                updates.append(i)
+                update_ids.append(target)
+        store = self.crm._store
+        fields = [name for name in chunk.columns if name in self.table]
+        if inserts and batch is not None:
+            data = _arrow(
+                self.table,
+                {f: [chunk.columns[f][i] for i in inserts] for f in fields},
+                len(inserts),
+            )
+            new_ids = store.insert(self.kind, data, batch, self.crm.user)
+            self.report.inserted += len(new_ids)
+            self.report.inserted_ids.extend(new_ids)
+            if "_parent" in chunk.columns:
+                for i, new_id in zip(inserts, new_ids, strict=True):
+                    parent = chunk.columns["_parent"][i]
+                    if parent:
+                        self._pending_parents.append((new_id, parent, chunk.lines[i]))
+        if updates and batch is not None:
+            columns = {f: [chunk.columns[f][i] for i in updates] for f in fields}
+            data = _arrow(self.table, columns, len(updates))
+            data = data.append_column("id", pa.array(update_ids, pa.int64()))
+            changed = store.update(self.kind, data, batch, self.crm.user, "import", merge=True)
+            self.report.updated += changed
+            self.report.unchanged += len(updates) - changed
+        self._collect(chunk)
+
+    def _collect(self, chunk: _Chunk) -> None:
+        for i, errs in enumerate(chunk.errors):
+            if errs:
+                raw = {str(k): _custom_value(v) for k, v in chunk.raw.iloc[i].items()}
+                self._rejects.append(
+                    {"__line__": chunk.lines[i], "__reasons__": "; ".join(errs), **raw}
+                )
+        self._warnings.extend(chunk.warnings)
+        room = CHANGES_KEPT - len(self._changes)
+        if room > 0:
+            self._changes.extend(chunk.changes[:room])
+        for _, f, _, _ in chunk.changes:
+            self.report.changes_count[f] = self.report.changes_count.get(f, 0) + 1
+
+    def _resolve_parents(self, batch: int) -> None:
+        if not self._pending_parents:
+            return
+        self._accounts_by_key = None
+        index = self._account_index()
+        ids, parents = [], []
+        for account_id, parent, line in self._pending_parents:
+            found = index.get(norm.company_key(parent))
+            if found is None or found == account_id:
+                self._warnings.append(
+                    (line, "parent_id", parent, f"parent: no account named {parent!r}; not linked")
+                )
+                continue
+            ids.append(account_id)
+            parents.append(found)
+        if ids:
+            self.crm._store.update(
+                "accounts",
+                pa.table(
+                    {"id": pa.array(ids, pa.int64()), "parent_id": pa.array(parents, pa.int64())}
+                ),
+                batch,
+                self.crm.user,
+                "import",
+            )
+
+    # -- running --------------------------------------------------------------------
+
+    def run(self, source: Any, source_name: str, **read_options: Any) -> ImportReport:
+        """Import everything ``source`` holds; return the report."""
+        from crmkit._readers import read_table
+
+        started = time.perf_counter()
+        chunk_rows = int(read_options.pop("chunk_rows", DEFAULT_CHUNK_ROWS))
+        table_source = read_table(source, **read_options)
+        plan = self.plan(table_source.columns)
+        self.report = ImportReport(self.kind, source_name, self.mode, self.dry_run, plan)
+        self._rejects: list[dict[str, Any]] = []
+        self._warnings: list[tuple[int, str, Any, str]] = []
+        self._changes: list[tuple[int, str, Any, Any]] = []
+        self._dup_rows: list[tuple[int, int, str]] = []
+        self.crm._store.check_writable()
+        try:
+            with self._transaction() as batch:
+                for raw in table_source.chunks(chunk_rows, progress=self.progress or False):
+                    frame = raw.frame.drop(columns=[c for c in RESERVED if c in raw.frame.columns])
+                    chunk = self._normalize(frame, list(raw.lines), plan)
+                    self._validate(chunk)
+                    self.report.read += len(chunk.lines)
+                    self._write(chunk, batch)
+                self._resolve_parents(batch)
+                self._save_rejects(batch, source_name)
+                if self.dry_run:
+                    raise _RollbackError
+        except _RollbackError:
+            pass
+        self._finish(started)
+        return self.report
+
+    @contextmanager
+    def _transaction(self) -> Iterator[int]:
+        store = self.crm._store
+        with store.transaction():
+            batch = store.new_batch(
+                "import",
+                self.crm.user,
+                f"import {self.kind} from {self.report.source} ({self.mode})",
+                {
+                    "source": self.report.source,
+                    "mode": self.mode,
+                    "mapping": self.report.mapping.fields,
+                },
+            )
+            yield batch
+            n = store.finish_batch(batch)
+            if n == 0 and not self._rejects:
+                # Nothing changed: no empty batch left in the list of operations.
+                store.con.execute("DELETE FROM batches WHERE id = ?", [batch])
+            else:
+                self.report.batch_id = batch
+
+    def _save_rejects(self, batch: int, source_name: str) -> None:
+        if not self._rejects:
+            return
+        rows = pa.table(
+            {
+                "batch_id": pa.array([batch] * len(self._rejects), pa.int64()),
+                "kind": pa.array([self.kind] * len(self._rejects), pa.string()),
+                "source": pa.array([source_name] * len(self._rejects), pa.string()),
+                "line": pa.array([r["__line__"] for r in self._rejects], pa.int64()),
+                "raw": pa.array(
+                    [
+                        json.dumps(
+                            {k: v for k, v in r.items() if k not in RESERVED},
+                            ensure_ascii=False,
+                            default=str,
+                        )
+                        for r in self._rejects
+                    ],
+                    pa.string(),
+                ),
+                "reasons": pa.array([r["__reasons__"] for r in self._rejects], pa.string()),
+            }
+        )
+        con = self.crm._store.con
+        con.register("_crmkit_rejects", rows)
+        try:
+            con.execute(
+                "INSERT INTO import_rejects SELECT batch_id, kind, source, line, "
+                "CAST(raw AS JSON), reasons FROM _crmkit_rejects"
+            )
+        finally:
+            con.unregister("_crmkit_rejects")
+
+    def _finish(self, started: float) -> None:
+        report = self.report
+        if self.dry_run:
+            report.batch_id = None
+        report.rejected = (
+            pd.DataFrame(self._rejects) if self._rejects else pd.DataFrame(columns=list(RESERVED))
+        )
+        report.warnings = pd.DataFrame(
+            self._warnings, columns=["line", "field", "value", "message"]
+        )
+        report.changes = pd.DataFrame(self._changes, columns=["line", "field", "raw", "value"])
+        report.duplicates_in_file = pd.DataFrame(
+            self._dup_rows, columns=["line", "duplicate_of", "key"]
+        )
+        report.seconds = time.perf_counter() - started
+
+    def preview(
+        self, source: Any, source_name: str, rows: int = 1000, **read_options: Any
+    ) -> ImportPreview:
+        """Map, normalise and validate the first ``rows`` rows; write nothing."""
+        from crmkit._readers import read_table
+
+        table_source = read_table(source, **read_options)
+        plan = self.plan(table_source.columns)
+        self.report = ImportReport(self.kind, source_name, self.mode, True, plan)
+        raw = next(iter(table_source.chunks(rows, progress=False)), None)
+        if raw is None:
+            return ImportPreview(
+                self.kind,
+                source_name,
+                plan,
+                pd.DataFrame(),
+                pd.DataFrame(columns=["line", "field", "value", "message", "severity"]),
+                0,
+            )
+        frame = raw.frame.drop(columns=[c for c in RESERVED if c in raw.frame.columns])
+        chunk = self._normalize(frame, list(raw.lines), plan)
+        self._validate(chunk)
+        sample = pd.DataFrame(
+            {k: pd.Series(v[:20], dtype=object) for k, v in chunk.columns.items()}
+        )
+        sample.insert(0, "line", chunk.lines[:20])
+        problems = [
+            (chunk.lines[i], e.split(":", 1)[0], None, e, "error")
+            for i, errs in enumerate(chunk.errors)
+            for e in errs
+        ]
+        problems += [(line, f, v, m, "warning") for line, f, v, m in chunk.warnings]
+        return ImportPreview(
+            self.kind,
+            source_name,
+            plan,
+            sample,
+            pd.DataFrame(problems, columns=["line", "field", "value", "message", "severity"]),
+            len(frame),
+        )
+
+
+def _values(series: Any) -> list[Any]:
+    values = series.tolist() if hasattr(series, "tolist") else list(series)
+    return [None if (isinstance(v, float) and v != v) else v for v in values]
+
+
+def _custom_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        return text_of(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _arrow(tbl: Table, columns: Mapping[str, list[Any]], n: int) -> pa.Table:
+    if not columns:
+        return pa.table({"_empty": pa.array([None] * n, pa.null())}).drop(["_empty"])
+    return pa.table(
+        {name: pa.array(values, type=arrow_type(tbl[name])) for name, values in columns.items()}
+    )
+
+
+def source_name_of(source: Any) -> str:
+    """A short name for a source in reports."""
+    if isinstance(source, str | Path):
+        return str(source)
+    return f"<{type(source).__module__.split('.')[0]} DataFrame>"
+
+
+_ = (ACCOUNTS, CONTACTS, first, ValidationError)

@@ -1,0 +1,664 @@
+"""The records API: ``crm.owners``, ``crm.accounts`` and ``crm.contacts``.
+
+Every method that changes data opens one batch, validates with the same rules as the
+pandera models, and lets the store write the change and its history in one transaction.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+
+from crmkit._exceptions import (
+    ParentCycleError,
+    RecordInUseError,
+    UnknownValueError,
+    ValidationError,
+)
+from crmkit._prepare import prepare_values
+from crmkit._store import arrow_type, first
+from crmkit._suggest import closest
+from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table
+from crmkit.schemas._models import describe_failures, validate
+from crmkit.schemas._vocab import fold
+
+if TYPE_CHECKING:
+    from crmkit._crm import CRM
+
+__all__ = ["Accounts", "Contacts", "Owners", "Record"]
+
+
+class Record(Mapping[str, Any]):
+    """One stored record: a read-only mapping of field to value, also readable as attributes.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> crm = ck.open()
+    >>> rec = crm.accounts.get(crm.accounts.add(name="APROOL"))
+    >>> rec["name"], rec.name
+    ('APROOL', 'APROOL')
+    >>> crm.close()
+    """
+
+    def __init__(self, tbl: Table | None, data: Mapping[str, Any], kind: str = "") -> None:
+        self._table = tbl
+        self._data = dict(data)
+        self._kind = kind or (tbl.name if tbl else "record")
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_data"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def _filled(self) -> list[tuple[str, Any]]:
+        return [(k, v) for k, v in self._data.items() if v not in (None, [], "", {})]
+
+    def _label(self, name: str, lang: str = "en") -> str:
+        if self._table is not None and name in self._table:
+            return self._table[name].label(lang)
+        return name
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={_short(v)!s}" for k, v in self._filled())
+        return f"{self._kind[:-1].capitalize()}({inner})"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(self._label(k))}</th>"
+            f"<td style='text-align:left'>{html.escape(str(_short(v)))}</td></tr>"
+            for k, v in self._filled()
+        )
+        return f'<table class="crmkit-record crmkit-{self._kind}">{rows}</table>'
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _one_row_arrow(tbl: Table, values: Mapping[str, Any]) -> pa.Table:
+    return pa.table(
+        {name: pa.array([value], type=arrow_type(tbl[name])) for name, value in values.items()}
+    )
+
+
+class Owners:
+    """Sales reps, users and teams that records are assigned to.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> crm = ck.open()
+    >>> paris = crm.owners.add("Paris", kind="team")
+    >>> nb = crm.owners.add("Nicole Bertrand", email="nb@example.com", team="Paris")
+    >>> crm.owners.resolve("nb@example.com") == nb
+    True
+    >>> crm.owners.members("Paris") == [nb]
+    True
+    >>> crm.close()
+    """
+
+    def __init__(self, crm: CRM) -> None:
+        self._crm = crm
+
+    def add(
+        self,
+        name: str,
+        *,
+        email: str | None = None,
+        team: str | int | None = None,
+        kind: str = "user",
+    ) -> int:
+        """Add a user (``kind="user"``) or a team (``kind="team"``); return its id.
+
+        ``team`` names the team a user belongs to; the team is created when missing.
+        """
+        from crmkit import _normalize as norm
+
+        clean = norm.clean_text(name)
+        if not clean:
+            raise ValidationError(f"an owner needs a name, got {name!r}")
+        if kind not in ("user", "team"):
+            raise UnknownValueError("owner kind", kind, ["user", "team"])
+        if self._find(clean) is not None:
+            raise ValidationError(f"an owner named {clean!r} already exists")
+        mail = None
+        if email:
+            checked = norm.normalize_email(email)
+            if not checked.ok:
+                raise ValidationError(f"owner email {email!r} is not valid: {checked.reason}")
+            mail = checked.value
+        with self._crm._batch("owner add", f"add {kind} {clean}") as batch:
+            team_id = None
+            if team is not None:
+                team_id = self._find(team)
+                if team_id is None:
+                    team_id = self._insert(str(team), None, "team", None, batch)
+            return self._insert(clean, mail, kind, team_id, batch)
+
+    def _insert(
+        self, name: str, email: str | None, kind: str, team_id: int | None, batch: int
+    ) -> int:
+        data = pa.table(
+            {
+                "name": pa.array([name], pa.string()),
+                "email": pa.array([email], pa.string()),
+                "kind": pa.array([kind], pa.string()),
+                "team_id": pa.array([team_id], pa.int64()),
+                "active": pa.array([True], pa.bool_()),
+            }
+        )
+        return self._crm._store.insert("owners", data, batch, self._crm.user)[0]
+
+    def _find(self, key: str | int) -> int | None:
+        con = self._crm._store.con
+        if isinstance(key, int) and not isinstance(key, bool):
+            row = first(con.execute("SELECT id FROM owners WHERE id = ?", [key]))
+        else:
+            text = str(key).strip()
+            row = first(
+                con.execute(
+                    "SELECT id FROM owners WHERE lower(name) = lower(?) OR lower(email) = lower(?) "
+                    "ORDER BY id LIMIT 1",
+                    [text, text],
+                )
+            )
+        return None if row is None else int(row[0])
+
+    def resolve(self, key: str | int) -> int:
+        """The id of the owner named by ``key`` (name, email or id).
+
+        Raises :class:`UnknownValueError` listing the owners and the closest name.
+        """
+        found = self._find(key)
+        if found is None:
+            names = self.names()
+            raise UnknownValueError("owner", key, names, closest(str(key), names))
+        return found
+
+    def names(self, active_only: bool = False) -> list[str]:
+        """Every owner name (users and teams)."""
+        cond = "WHERE active" if active_only else ""
+        rows = self._crm._store.con.execute(f"SELECT name FROM owners {cond} ORDER BY name")
+        return [r[0] for r in rows.fetchall()]
+
+    def members(self, team: str | int) -> list[int]:
+        """Ids of the users in a team."""
+        team_id = self.resolve(team)
+        rows = self._crm._store.con.execute(
+            "SELECT id FROM owners WHERE team_id = ? ORDER BY id", [team_id]
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def expand(self, key: str | int) -> list[int]:
+        """An owner's id, plus its members' ids when it is a team."""
+        owner_id = self.resolve(key)
+        return [owner_id, *self.members(owner_id)]
+
+    def get(self, key: str | int) -> Record:
+        """One owner as a :class:`Record`."""
+        return Record(None, self._crm._store.fetch_record("owners", self.resolve(key)), "owners")
+
+    def list(self, include_inactive: bool = True) -> pd.DataFrame:
+        """Every owner with its team and how many accounts and contacts it holds."""
+        cond = "" if include_inactive else "WHERE o.active"
+        return self._crm._store.con.sql(
+            f"""SELECT o.id, o.name, o.email, o.kind, t.name AS team, o.active,
+                   (SELECT count(*) FROM accounts_v a WHERE a.owner_id = o.id) AS accounts,
+                   (SELECT count(*) FROM contacts_v c WHERE c.owner_id = o.id) AS contacts
+            FROM owners o LEFT JOIN owners t ON t.id = o.team_id {cond} ORDER BY o.id"""
+        ).df()
+
+    def deactivate(self, key: str | int) -> None:
+        """Mark an owner inactive (records keep pointing at it; filters still find them)."""
+        self._set_active(key, False)
+
+    def activate(self, key: str | int) -> None:
+        """Mark an owner active again."""
+        self._set_active(key, True)
+
+    def _set_active(self, key: str | int, active: bool) -> None:
+        owner_id = self.resolve(key)
+        verb = "activate" if active else "deactivate"
+        with self._crm._batch(f"owner {verb}", f"{verb} owner {owner_id}") as batch:
+            self._crm._store.update(
+                "owners",
+                pa.table({"id": [owner_id], "active": [active]}),
+                batch,
+                self._crm.user,
+            )
+
+    def __len__(self) -> int:
+        row = first(self._crm._store.con.execute("SELECT count(*) FROM owners"))
+        return int(row[0]) if row else 0
+
+    def __repr__(self) -> str:
+        return f"Owners({', '.join(self.names()) or 'none'})"
+
+
+class _Records:
+    """What accounts and contacts share."""
+
+    _table: Table
+    _refs: ClassVar[dict[str, str]]  # convenience keyword -> ref field
+
+    def __init__(self, crm: CRM) -> None:
+        self._crm = crm
+
+    @property
+    def kind(self) -> str:
+        """``accounts`` or ``contacts``."""
+        return self._table.name
+
+    # -- reading -------------------------------------------------------------------
+
+    def get(self, record_id: int) -> Record:
+        """One record by id (deleted and merged-away records included)."""
+        return Record(self._table, self._crm._store.fetch_record(self.kind, int(record_id)))
+
+    def exists(self, record_id: int) -> bool:
+        """Whether a live (not deleted, not merged-away) record has this id."""
+        row = first(
+            self._crm._store.con.execute(
+                f"SELECT count(*) FROM {self.kind} WHERE id = ? AND deleted_at IS NULL "
+                f"AND merged_into IS NULL",
+                [int(record_id)],
+            )
+        )
+        return bool(row and row[0])
+
+    def df(self) -> pd.DataFrame:
+        """Every live record, with derived columns (bands, owner names ...), as pandas."""
+        return self._crm._store.con.sql(f"SELECT * FROM {self.kind}_v ORDER BY id").df()
+
+    def pl(self) -> pl.DataFrame:
+        """Every live record, with derived columns, as polars."""
+        return self._crm._store.con.sql(f"SELECT * FROM {self.kind}_v ORDER BY id").pl()
+
+    def __len__(self) -> int:
+        row = first(self._crm._store.con.execute(f"SELECT count(*) FROM {self.kind}_v"))
+        return int(row[0]) if row else 0
+
+    def history(self, record_id: int) -> pd.DataFrame:
+        """The timeline of one record: every batch that changed it, field by field."""
+        return self._crm.history(self.kind, record_id)
+
+    # -- writing -------------------------------------------------------------------
+
+    def add(self, **fields: Any) -> int:
+        """Create a record from field values; return its id.
+
+        Keywords are catalog field names, plus ``owner`` (name, email or id) and the
+        table's reference shortcuts (``parent`` for accounts; ``account`` and
+        ``reports_to`` for contacts). The owner defaults to the current user.
+        """
+        values = self._values_from_keywords(fields)
+        with self._crm._batch(f"{self.kind[:-1]} add", f"add {self.kind[:-1]}") as batch:
+            if "owner_id" not in values or values["owner_id"] is None:
+                default_owner = self._crm._default_owner_id(batch)
+                if default_owner is not None:
+                    values["owner_id"] = default_owner
+            self._check_row(values)
+            return self._crm._store.insert(
+                self.kind, _one_row_arrow(self._table, values), batch, self._crm.user
+            )[0]
+
+    def update(self, record_id: int, **fields: Any) -> Record:
+        """Change fields of one record; return the record as stored afterwards.
+
+        Only fields whose value really changes are written and recorded in history.
+        """
+        current = self.get(record_id)
+        values = self._values_from_keywords(fields)
+        merged = {k: v for k, v in current.items() if k in self._table}
+        merged.update(values)
+        self._check_row(merged, record_id=int(record_id))
+        with self._crm._batch(
+            f"{self.kind[:-1]} update", f"update {self.kind[:-1]} {record_id}"
+        ) as batch:
+            changes = {"id": int(record_id), **values}
+            row = pa.table(
+                {
+                    k: pa.array([v], type=pa.int64() if k == "id" else arrow_type(self._table[k]))
+                    for k, v in changes.items()
+                }
+            )
+            self._crm._store.update(self.kind, row, batch, self._crm.user)
+        return self.get(record_id)
+
+    def clone(self, record_id: int, **changes: Any) -> int:
+        """Create a copy of a record with some fields changed; return the new id."""
+        source = self.get(record_id)
+        skip = {f.name for f in self._table if not f.editable} | {"uid"}
+        values = {
+            k: v for k, v in source.items() if k in self._table and k not in skip and v is not None
+        }
+        values.update(changes)
+        if "custom" in values and isinstance(values["custom"], str):
+            values["custom"] = json.loads(values["custom"])
+        return self.add(**values)
+
+    def add_many(self, rows: Any) -> list[int]:
+        """Create many records at once from a pandas/polars DataFrame or a list of dicts.
+
+        Columns follow :meth:`add`'s keywords. Every row is validated first; if any row
+        has an error, nothing is written and :class:`ValidationError` lists the rows.
+        """
+        records = _rows_of(rows)
+        prepared = [self._values_from_keywords(r) for r in records]
+        with self._crm._batch(f"{self.kind[:-1]} add", f"add {len(prepared)} {self.kind}") as batch:
+            default_owner = self._crm._default_owner_id(batch)
+            names = list(dict.fromkeys(k for r in prepared for k in r))
+            if default_owner is not None and "owner_id" not in names:
+                names.append("owner_id")
+            columns = {
+                n: [r.get(n, default_owner if n == "owner_id" else None) for r in prepared]
+                for n in names
+            }
+            if default_owner is not None:
+                columns["owner_id"] = [
+                    default_owner if v is None else v for v in columns["owner_id"]
+                ]
+            frame = pd.DataFrame({n: pd.Series(v, dtype=object) for n, v in columns.items()})
+            self._raise_if_invalid(frame)
+            data = pa.table(
+                {n: pa.array(v, type=arrow_type(self._table[n])) for n, v in columns.items()}
+            )
+            return self._crm._store.insert(self.kind, data, batch, self._crm.user)
+
+    def delete(self, record_id: int, *, force: bool = False, hard: bool = False) -> None:
+        """Delete a record: soft by default (``deleted_at`` set), for good with ``hard``.
+
+        A record other records still point to is refused with :class:`RecordInUseError`
+        saying which; ``force=True`` detaches those records first (in the same batch).
+        """
+        self.get(record_id)  # raises when unknown
+        users = self._dependents(int(record_id))
+        if users and not force:
+            detail = "; ".join(f"{n} {what}" for what, n in users.items())
+            raise RecordInUseError(
+                f"{self.kind[:-1]} {record_id} is still used: {detail}. Reassign or delete "
+                f"them first, or pass force=True to detach them."
+            )
+        store = self._crm._store
+        with self._crm._batch(
+            f"{self.kind[:-1]} delete", f"delete {self.kind[:-1]} {record_id}"
+        ) as batch:
+            for table_name, field in self._reference_fields():
+                store.set_where_ids(
+                    table_name,
+                    f"SELECT id FROM {table_name} WHERE {field} = ?",
+                    [int(record_id)],
+                    {field: None},
+                    batch,
+                    self._crm.user,
+                    "detach",
+                )
+            if hard:
+                store.hard_delete(self.kind, [int(record_id)], batch, self._crm.user)
+            else:
+                from crmkit._store import now_utc
+
+                store.update(
+                    self.kind,
+                    pa.table(
+                        {
+                            "id": pa.array([int(record_id)], pa.int64()),
+                            "deleted_at": pa.array([now_utc()], pa.timestamp("us")),
+                        }
+                    ),
+                    batch,
+                    self._crm.user,
+                    "delete",
+                )
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _reference_fields(self) -> list[tuple[str, str]]:
+        """(table, field) pairs of live records that may point to one of ours."""
+        out: list[tuple[str, str]] = []
+        for tbl in (ACCOUNTS, CONTACTS):
+            for f in tbl:
+                if f.kind == "ref" and f.ref == self.kind:
+                    out.append((tbl.name, f.name))
+        return out
+
+    def _dependents(self, record_id: int) -> dict[str, int]:
+        found: dict[str, int] = {}
+        con = self._crm._store.con
+        for table_name, field in self._reference_fields():
+            # A record pointing at itself does not keep itself alive.
+            self_ref = "AND id <> ?" if table_name == self.kind else ""
+            params = [record_id, record_id] if self_ref else [record_id]
+            row = first(
+                con.execute(
+                    f"SELECT count(*) FROM {table_name} WHERE {field} = ? {self_ref} "
+                    f"AND deleted_at IS NULL AND merged_into IS NULL",
+                    params,
+                )
+            )
+            if row and row[0]:
+                found[f"{table_name} (by {field})"] = int(row[0])
+        return found
+
+    def _values_from_keywords(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        tbl = self._table
+        refs: dict[str, Any] = {}
+        plain: dict[str, Any] = {}
+        allowed = [f.name for f in tbl.editable] + ["owner", *self._refs]
+        for key, value in fields.items():
+            if key == "owner" or key in self._refs:
+                refs[key] = value
+            elif key in tbl and tbl[key].editable:
+                plain[key] = value
+            elif key in tbl:
+                raise ValidationError(f"{key} is managed by crmkit and cannot be set")
+            else:
+                raise UnknownValueError(
+                    f"{self.kind[:-1]} field", key, allowed, closest(key, allowed)
+                )
+        settings = self._crm.settings
+        values = prepare_values(
+            tbl, plain, region=settings.default_region, sectors=settings.sectors
+        )
+        if "owner" in refs:
+            values["owner_id"] = (
+                None if refs["owner"] is None else self._crm.owners.resolve(refs["owner"])
+            )
+        for key, field in self._refs.items():
+            if key in refs:
+                values[field] = self._resolve_ref(tbl[field].ref or "", refs[key])
+        for f in tbl.by_kind("ref"):
+            if values.get(f.name) is not None and f.ref in ("accounts", "contacts"):
+                self._crm._records(f.ref).get(values[f.name])  # must exist
+            if values.get(f.name) is not None and f.ref == "owners":
+                self._crm.owners.resolve(int(values[f.name]))
+        if (
+            tbl is ACCOUNTS
+            and values.get("annual_revenue") is not None
+            and not values.get("currency")
+        ):
+            values["currency"] = settings.default_currency
+        return values
+
+    def _resolve_ref(self, target: str, key: Any) -> int | None:
+        if key is None:
+            return None
+        if isinstance(key, int) and not isinstance(key, bool):
+            return key
+        return self._crm._records(target).find_id(str(key))
+
+    def _check_row(self, values: Mapping[str, Any], record_id: int | None = None) -> None:
+        frame = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in values.items()})
+        self._raise_if_invalid(frame)
+        if self.kind == "accounts" and record_id is not None and values.get("parent_id"):
+            self._crm.accounts._check_parent(record_id, int(values["parent_id"]))
+
+    def _raise_if_invalid(self, frame: pd.DataFrame) -> None:
+        report = validate(
+            frame,
+            self.kind,
+            required=self._crm.settings.required_fields(self.kind),
+            sectors=self._crm.settings.sectors.values,
+        )
+        if not report.ok:
+            errors = report.errors.reset_index(drop=True)
+            raise ValidationError(
+                f"{self.kind[:-1]} not saved: {describe_failures(errors)}", errors
+            )
+
+    def find_id(self, key: str) -> int:
+        """The id of the live record whose name matches ``key`` (case/accent-insensitive)."""
+        raise NotImplementedError
+
+
+def _rows_of(rows: Any) -> list[dict[str, Any]]:
+    if isinstance(rows, pl.DataFrame):
+        return rows.to_dicts()
+    if isinstance(rows, pd.DataFrame):
+        frame = rows.astype(object).where(rows.notna(), None)
+        return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    return [dict(r) for r in rows]
+
+
+class Accounts(_Records):
+    """The companies: ``crm.accounts``.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> crm = ck.open(user="Nicole Bertrand")
+    >>> acc = crm.accounts.add(name="APROOL", sector="logiciel", annual_revenue=4_200_000,
+    ...                        employees=85)
+    >>> rec = crm.accounts.get(acc)
+    >>> rec.sector, rec.currency, crm.owners.get(rec.owner_id).name
+    ('Software', 'EUR', 'Nicole Bertrand')
+    >>> crm.close()
+    """
+
+    _table = ACCOUNTS
+    _refs: ClassVar[dict[str, str]] = {"parent": "parent_id"}
+
+    def find_id(self, key: str) -> int:
+        """The id of the live account named ``key`` (case- and accent-insensitive)."""
+        rows = self._crm._store.con.execute(
+            "SELECT id, name FROM accounts WHERE deleted_at IS NULL AND merged_into IS NULL "
+            "AND lower(strip_accents(name)) = lower(strip_accents(?)) ORDER BY id",
+            [key.strip()],
+        ).fetchall()
+        if len(rows) == 1:
+            return int(rows[0][0])
+        if len(rows) > 1:
+            ids = ", ".join(str(r[0]) for r in rows)
+            raise ValidationError(f"several accounts are named {key!r} (ids {ids}); pass an id")
+        names = [
+            r[0]
+            for r in self._crm._store.con.execute(
+                "SELECT name FROM accounts WHERE deleted_at IS NULL ORDER BY name LIMIT 1000"
+            ).fetchall()
+        ]
+        raise UnknownValueError("account", key, names, closest(key, names))
+
+    def _check_parent(self, record_id: int, parent_id: int) -> None:
+        if parent_id == record_id:
+            raise ParentCycleError(f"account {record_id} cannot be its own parent")
+        row = first(
+            self._crm._store.con.execute(
+                """WITH RECURSIVE up(id, depth) AS (
+                   SELECT ?::BIGINT, 0
+                   UNION ALL
+                   SELECT a.parent_id, up.depth + 1 FROM accounts a JOIN up ON a.id = up.id
+                   WHERE a.parent_id IS NOT NULL AND up.depth < 1000)
+               SELECT count(*) FROM up WHERE id = ?""",
+                [parent_id, record_id],
+            )
+        )
+        if row and row[0]:
+            raise ParentCycleError(
+                f"account {parent_id} is already below account {record_id}; making it the "
+                f"parent would create a cycle"
+            )
+
+    def deactivate(self, record_id: int) -> Record:
+        """Archive an account (an "archived client")."""
+        return self.update(record_id, archived=True)
+
+    def activate(self, record_id: int) -> Record:
+        """Take an account out of the archive."""
+        return self.update(record_id, archived=False)
+
+    archive = deactivate
+    unarchive = activate
+
+    def __repr__(self) -> str:
+        return f"Accounts({len(self)} live records)"
+
+
+class Contacts(_Records):
+    """The people: ``crm.contacts``.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> crm = ck.open()
+    >>> acc = crm.accounts.add(name="APROOL")
+    >>> cid = crm.contacts.add(first_name="Hélène", last_name="Blou", account_id=acc,
+    ...                        email="helene.blou@APROOL.com", mobile="06 25 34 12 57")
+    >>> c = crm.contacts.get(cid)
+    >>> c.email, c.mobile
+    ('helene.blou@aprool.com', '+33625341257')
+    >>> crm.contacts.clone(cid, first_name="Marie") > cid
+    True
+    >>> crm.close()
+    """
+
+    _table = CONTACTS
+    _refs: ClassVar[dict[str, str]] = {
+        "account": "account_id",
+        "company": "account_id",
+        "reports_to": "reports_to_id",
+    }
+
+    def find_id(self, key: str) -> int:
+        """The id of the live contact whose display name or email is ``key``."""
+        wanted = fold(key)
+        rows = self._crm._store.con.execute(
+            "SELECT id FROM contacts_v WHERE lower(strip_accents(display_name)) = ? "
+            "OR lower(email) = ? ORDER BY id",
+            [wanted, wanted],
+        ).fetchall()
+        if len(rows) == 1:
+            return int(rows[0][0])
+        if len(rows) > 1:
+            raise ValidationError(f"several contacts match {key!r}; pass an id")
+        raise UnknownValueError("contact", key, [])
+
+    def deactivate(self, record_id: int) -> Record:
+        """Mark a contact as having left the company (``active=False``)."""
+        return self.update(record_id, active=False)
+
+    def activate(self, record_id: int) -> Record:
+        """Mark a contact active again."""
+        return self.update(record_id, active=True)
+
+    def __repr__(self) -> str:
+        return f"Contacts({len(self)} live records)"

@@ -1,0 +1,612 @@
+"""pandera models generated from the field catalog, for pandas and for polars.
+
+Each catalog field yields a few :class:`Rule` objects (required, type, length, range,
+vocabulary, format). A rule has one vectorised implementation per backend and a severity:
+
+- ``error``: the value cannot be stored faithfully (missing required field, wrong type,
+  too long, negative amount, a value outside a closed vocabulary);
+- ``warning``: stored, but flagged (an unknown sector, a phone not in E.164 form, an email
+  that does not look like one, a country that is not an ISO code).
+
+:func:`validate` runs the models and returns a :class:`ValidationReport` whose
+``failure_cases`` DataFrame has one row per failing value: ``row, field, value, check,
+severity``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+import pandas as pd
+import pandera.pandas as pa_pd
+import pandera.polars as pa_pl
+import polars as pl
+from pandera.errors import SchemaErrors
+
+from crmkit._exceptions import ValidationError
+from crmkit.schemas._catalog import Field, Table, table
+from crmkit.schemas._vocab import (
+    ACCOUNT_TYPES,
+    COUNTRY_CODES,
+    CURRENCY_CODES,
+    DEFAULT_SECTORS,
+    GENDERS,
+    OWNERSHIPS,
+    SALUTATIONS,
+)
+
+__all__ = [
+    "Rule",
+    "ValidationReport",
+    "pandas_schema",
+    "polars_schema",
+    "rules_for",
+    "validate",
+]
+
+Severity = Literal["error", "warning"]
+FAILURE_COLUMNS = ["row", "field", "value", "check", "severity"]
+
+EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
+E164_RE = r"^\+[1-9][0-9]{6,14}$"
+URL_RE = r"^https?://[^\s/$.?#][^\s]*$"
+
+_FIXED_VOCABULARIES = {
+    "account_type": ACCOUNT_TYPES.values,
+    "ownership": OWNERSHIPS.values,
+    "gender": GENDERS.values,
+    "salutation": SALUTATIONS.values,
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check on one field, with a pandas and a polars implementation.
+
+    ``on_pandas`` maps a Series to a boolean Series (True = passes); ``on_polars`` maps a
+    column name to a boolean expression. Both see only non-null values unless
+    ``keep_nulls`` is set.
+    """
+
+    field: str
+    check: str
+    severity: Severity
+    on_pandas: Callable[[pd.Series], pd.Series]
+    on_polars: Callable[[str], pl.Expr]
+    keep_nulls: bool = False
+
+
+# -- element tests shared by several rules -------------------------------------------------
+
+
+def _is_date(value: Any) -> bool:
+    if isinstance(value, dt.date):
+        return True
+    if isinstance(value, str):
+        try:
+            dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def _is_json(value: Any) -> bool:
+    if isinstance(value, dict | list):
+        return True
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) or type(value).__name__ == "ndarray"
+
+
+def _element(test: Callable[[Any], bool]) -> Callable[[pd.Series], pd.Series]:
+    def check(s: pd.Series) -> pd.Series:
+        return s.map(test).astype(bool)
+
+    return check
+
+
+def _pd_numeric(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return pd.Series(float("nan"), index=s.index)
+    return pd.to_numeric(s, errors="coerce")
+
+
+def _pl_numeric(name: str) -> pl.Expr:
+    return pl.col(name).cast(pl.Float64, strict=False)
+
+
+def _pl_dtype_is(name: str, kind: type[pl.DataType], fallback: pl.Expr | None = None) -> pl.Expr:
+    # Polars columns are typed: a whole column passes or fails the type check.
+    return pl.col(name).map_batches(
+        lambda s: pl.Series([s.dtype.base_type() == kind or isinstance(s.dtype, kind)] * len(s)),
+        return_dtype=pl.Boolean,
+    )
+
+
+def _pl_each(name: str, test: Callable[[Any], bool]) -> pl.Expr:
+    return pl.col(name).map_batches(
+        lambda s: pl.Series([test(v) for v in s.to_list()], dtype=pl.Boolean),
+        return_dtype=pl.Boolean,
+    )
+
+
+def _pl_str(name: str) -> pl.Expr:
+    return pl.col(name).cast(pl.String, strict=False)
+
+
+# -- rules per field ----------------------------------------------------------------------
+
+
+def _required_rule(f: Field) -> Rule:
+    def pandas_check(s: pd.Series) -> pd.Series:
+        blank = s.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+        return s.notna() & ~blank
+
+    def polars_check(name: str) -> pl.Expr:
+        blank = _pl_str(name).str.strip_chars().str.len_chars() == 0
+        return pl.col(name).is_not_null() & ~blank.fill_null(False)
+
+    return Rule(f.name, "required", "error", pandas_check, polars_check, keep_nulls=True)
+
+
+def _type_rules(f: Field) -> list[Rule]:
+    kind = f.kind
+    if kind == "float":
+        return [
+            Rule(
+                f.name,
+                "number",
+                "error",
+                lambda s: _pd_numeric(s).notna(),
+                lambda n: _pl_numeric(n).is_not_null(),
+            )
+        ]
+    if kind in ("int", "ref", "id"):
+        return [
+            Rule(
+                f.name,
+                "integer",
+                "error",
+                lambda s: (_pd_numeric(s) % 1 == 0).fillna(False),
+                lambda n: (_pl_numeric(n) % 1 == 0).fill_null(False),
+            )
+        ]
+    if kind == "bool":
+        return [
+            Rule(
+                f.name,
+                "boolean",
+                "error",
+                _element(lambda v: isinstance(v, bool) or type(v).__name__ == "bool_"),
+                lambda n: _pl_dtype_is(n, pl.Boolean),
+            )
+        ]
+    if kind == "date":
+        return [
+            Rule(
+                f.name,
+                "date",
+                "error",
+                _element(_is_date),
+                lambda n: _pl_str(n).str.slice(0, 10).str.to_date(strict=False).is_not_null(),
+            )
+        ]
+    if kind == "list":
+        return [
+            Rule(f.name, "list", "error", _element(_is_list), lambda n: _pl_dtype_is(n, pl.List))
+        ]
+    if kind == "json":
+        return [Rule(f.name, "json", "error", _element(_is_json), lambda n: _pl_each(n, _is_json))]
+    if kind == "bytes":
+        return [
+            Rule(
+                f.name,
+                "bytes",
+                "error",
+                _element(lambda v: isinstance(v, bytes)),
+                lambda n: _pl_dtype_is(n, pl.Binary),
+            )
+        ]
+    return []
+
+
+def _length_rule(f: Field) -> list[Rule]:
+    if f.max_length is None or f.kind != "text":
+        return []
+    limit = f.max_length
+    return [
+        Rule(
+            f.name,
+            f"max_length({limit})",
+            "error",
+            lambda s: s.astype(str).str.len() <= limit,
+            lambda n: _pl_str(n).str.len_chars() <= limit,
+        )
+    ]
+
+
+def _min_rule(f: Field) -> list[Rule]:
+    if f.min_value is None:
+        return []
+    low = f.min_value
+    return [
+        Rule(
+            f.name,
+            f"min_value({low:g})",
+            "error",
+            lambda s: ~(_pd_numeric(s) < low),
+            lambda n: ~(_pl_numeric(n) < low).fill_null(False),
+        )
+    ]
+
+
+def _isin_rule(name: str, check: str, severity: Severity, allowed: Iterable[str]) -> Rule:
+    values = sorted(set(allowed))
+    return Rule(
+        name,
+        check,
+        severity,
+        lambda s: s.isin(values),
+        lambda n: _pl_str(n).is_in(values).fill_null(False),
+    )
+
+
+def _regex_rule(name: str, check: str, pattern: str) -> Rule:
+    rx = re.compile(pattern)
+    return Rule(
+        name,
+        check,
+        "warning",
+        _element(lambda v: isinstance(v, str) and rx.match(v) is not None),
+        lambda n: _pl_str(n).str.contains(pattern).fill_null(False),
+    )
+
+
+def _format_rules(f: Field, sectors: Sequence[str]) -> list[Rule]:
+    out: list[Rule] = []
+    if f.vocabulary == "sector":
+        out.append(_isin_rule(f.name, "vocabulary(sector)", "warning", sectors))
+    elif f.vocabulary is not None:
+        severity: Severity = "error" if f.strict else "warning"
+        out.append(
+            _isin_rule(
+                f.name, f"vocabulary({f.vocabulary})", severity, _FIXED_VOCABULARIES[f.vocabulary]
+            )
+        )
+    if f.format == "email":
+        out.append(_regex_rule(f.name, "email", EMAIL_RE))
+    elif f.format == "phone":
+        out.append(_regex_rule(f.name, "e164", E164_RE))
+    elif f.format == "url":
+        out.append(_regex_rule(f.name, "url", URL_RE))
+    elif f.format == "country":
+        out.append(_isin_rule(f.name, "iso_country", "warning", COUNTRY_CODES))
+    elif f.format == "currency":
+        out.append(_isin_rule(f.name, "iso_currency", "warning", CURRENCY_CODES))
+    return out
+
+
+def rules_for(
+    kind: str, required: Sequence[str] | None = None, sectors: Sequence[str] | None = None
+) -> list[Rule]:
+    """Every rule for a table, given the database's required fields and sector list.
+
+    Examples
+    --------
+    >>> [r.check for r in rules_for("accounts") if r.field == "name"]
+    ['required', 'max_length(160)']
+    """
+    tbl = table(kind)
+    required_set = set(tbl.default_required if required is None else required)
+    sector_values = list(DEFAULT_SECTORS.values if sectors is None else sectors)
+    rules: list[Rule] = []
+    for f in tbl:
+        if f.name in required_set:
+            rules.append(_required_rule(f))
+        if f.editable or f.kind == "id":
+            rules += _type_rules(f) + _length_rule(f) + _min_rule(f)
+            rules += _format_rules(f, sector_values)
+    return rules
+
+
+# -- pandera schemas ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def _schemas(
+    kind: str,
+    required: tuple[str, ...] | None,
+    sectors: tuple[str, ...] | None,
+    backend: str,
+    severity: str,
+) -> Any:
+    rules = [r for r in rules_for(kind, required, sectors) if r.severity == severity]
+    by_field: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_field.setdefault(rule.field, []).append(rule)
+    if backend == "pandas":
+        columns = {
+            name: pa_pd.Column(
+                nullable=True,
+                required=False,
+                coerce=False,
+                checks=[
+                    pa_pd.Check(r.on_pandas, name=r.check, ignore_na=not r.keep_nulls)
+                    for r in field_rules
+                ],
+            )
+            for name, field_rules in by_field.items()
+        }
+        return pa_pd.DataFrameSchema(columns, name=f"{kind}:{severity}", strict=False)
+
+    def polars_check(rule: Rule) -> Any:
+        def run(data: Any) -> pl.LazyFrame:
+            expr = rule.on_polars(data.key)
+            if not rule.keep_nulls:
+                expr = pl.col(data.key).is_null() | expr
+            return data.lazyframe.select(expr.alias(data.key))
+
+        return pa_pl.Check(run, name=rule.check)
+
+    columns_pl = {
+        name: pa_pl.Column(
+            nullable=True, required=False, checks=[polars_check(r) for r in field_rules]
+        )
+        for name, field_rules in by_field.items()
+    }
+    return pa_pl.DataFrameSchema(columns_pl, name=f"{kind}:{severity}", strict=False)
+
+
+def pandas_schema(
+    kind: str,
+    required: Sequence[str] | None = None,
+    sectors: Sequence[str] | None = None,
+    severity: Severity = "error",
+) -> pa_pd.DataFrameSchema:
+    """The pandera (pandas) model of one severity for ``accounts`` or ``contacts``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> schema = pandas_schema("contacts")
+    >>> schema.validate(pd.DataFrame({"last_name": ["Blou"]})).shape
+    (1, 1)
+    """
+    return _schemas(table(kind).name, _key(required), _key(sectors), "pandas", severity)
+
+
+def polars_schema(
+    kind: str,
+    required: Sequence[str] | None = None,
+    sectors: Sequence[str] | None = None,
+    severity: Severity = "error",
+) -> pa_pl.DataFrameSchema:
+    """The pandera (polars) model of one severity for ``accounts`` or ``contacts``."""
+    return _schemas(table(kind).name, _key(required), _key(sectors), "polars", severity)
+
+
+def _key(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+# -- the report ---------------------------------------------------------------------------
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of :func:`validate`.
+
+    Attributes
+    ----------
+    kind
+        ``accounts`` or ``contacts``.
+    n_rows
+        Rows checked.
+    failure_cases
+        pandas DataFrame with columns ``row`` (0-based position), ``field``, ``value``,
+        ``check`` and ``severity``, sorted by row.
+    """
+
+    kind: str
+    n_rows: int
+    failure_cases: pd.DataFrame
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        """Failures that prevent storing the row."""
+        return self.failure_cases[self.failure_cases["severity"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """Failures stored but flagged."""
+        return self.failure_cases[self.failure_cases["severity"] == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when no value is an error (warnings allowed)."""
+        return self.errors.empty
+
+    @property
+    def error_rows(self) -> list[int]:
+        """Positions of the rows that have at least one error."""
+        return sorted({int(r) for r in self.errors["row"]})
+
+    def summary(self) -> pd.DataFrame:
+        """Counts of failures by field, check and severity."""
+        if self.failure_cases.empty:
+            return pd.DataFrame(columns=["field", "check", "severity", "count"])
+        return (
+            self.failure_cases.groupby(["field", "check", "severity"], sort=True)
+            .size()
+            .rename("count")
+            .reset_index()
+        )
+
+    def raise_for_errors(self) -> None:
+        """Raise :class:`ValidationError` naming the first errors, if there are any."""
+        if self.ok:
+            return
+        raise ValidationError(describe_failures(self.errors), self.errors.reset_index(drop=True))
+
+    def __repr__(self) -> str:
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        head = (
+            f"ValidationReport({self.kind}: {self.n_rows} rows, {n_err} errors, {n_warn} warnings)"
+        )
+        if self.failure_cases.empty:
+            return head
+        return head + "\n" + self.failure_cases.head(20).to_string(index=False)
+
+    def _repr_html_(self) -> str:
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        state = "ok" if self.ok else "errors"
+        table_html = (
+            self.failure_cases.head(50).to_html(index=False, escape=True, border=0)
+            if not self.failure_cases.empty
+            else "<p>No problems found.</p>"
+        )
+        return (
+            f'<div class="crmkit-validation crmkit-{state}">'
+            f"<strong>{html.escape(self.kind)}</strong>: {self.n_rows} rows checked, "
+            f"<span style='color:#b00'>{n_err} errors</span>, "
+            f"<span style='color:#a60'>{n_warn} warnings</span>{table_html}</div>"
+        )
+
+
+def describe_failures(cases: pd.DataFrame, limit: int = 5) -> str:
+    """One readable sentence per failure: row, field, value and rule."""
+    parts = []
+    for rec in cases.head(limit).itertuples(index=False):
+        parts.append(f"row {rec.row}: {rec.field} = {rec.value!r} breaks rule {rec.check}")
+    more = len(cases) - limit
+    if more > 0:
+        parts.append(f"... and {more} more")
+    return "; ".join(parts)
+
+
+def _is_polars(df: Any) -> bool:
+    return isinstance(df, pl.DataFrame | pl.LazyFrame)
+
+
+def validate(
+    df: Any,
+    kind: str,
+    *,
+    required: Sequence[str] | None = None,
+    sectors: Sequence[str] | None = None,
+) -> ValidationReport:
+    """Check a pandas or polars DataFrame against the ``accounts`` or ``contacts`` model.
+
+    Columns that are not catalog fields are ignored; missing columns are not checked (a
+    missing required column fails ``required`` on every row).
+
+    Parameters
+    ----------
+    df
+        pandas or polars DataFrame with catalog field names as columns.
+    kind
+        ``"accounts"`` or ``"contacts"``.
+    required
+        Required fields (default: the catalog's; a CRM passes its own setting).
+    sectors
+        The sector vocabulary (default: the built-in list).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> report = validate(pd.DataFrame({"last_name": ["Blou", None],
+    ...                                 "email": ["h@aprool.com", "nope"]}), "contacts")
+    >>> report.failure_cases[["row", "field", "check", "severity"]].to_dict("records")
+    [{'row': 1, 'field': 'last_name', 'check': 'required', 'severity': 'error'}, \
+{'row': 1, 'field': 'email', 'check': 'email', 'severity': 'warning'}]
+    """
+    tbl: Table = table(kind)
+    polars_input = _is_polars(df)
+    if polars_input:
+        frame = df.collect() if isinstance(df, pl.LazyFrame) else df
+        n_rows = frame.height
+        columns = frame.columns
+    else:
+        frame = df.reset_index(drop=True)
+        n_rows = len(frame)
+        columns = list(frame.columns)
+    req = list(tbl.default_required if required is None else required)
+    missing_required = [c for c in req if c not in columns]
+    cases: list[pd.DataFrame] = []
+    for severity in ("error", "warning"):
+        sev: Severity = "error" if severity == "error" else "warning"
+        schema: Any = (
+            polars_schema(tbl.name, req, sectors, sev)
+            if polars_input
+            else pandas_schema(tbl.name, req, sectors, sev)
+        )
+        try:
+            schema.validate(frame, lazy=True)
+        except SchemaErrors as exc:
+            cases.append(_failure_frame(exc.failure_cases, severity))
+    for name in missing_required:
+        cases.append(
+            pd.DataFrame(
+                {
+                    "row": range(n_rows),
+                    "field": name,
+                    "value": None,
+                    "check": "required",
+                    "severity": "error",
+                }
+            )
+        )
+    result = (
+        pd.concat(cases, ignore_index=True)
+        if cases
+        else pd.DataFrame({c: [] for c in FAILURE_COLUMNS})
+    )
+    result = result[FAILURE_COLUMNS].astype({"row": "int64"})
+    order = {"error": 0, "warning": 1}
+    result = (
+        result.assign(_o=result["severity"].map(order))
+        .sort_values(["row", "_o"], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+    return ValidationReport(tbl.name, n_rows, result)
+
+
+def _failure_frame(raw: Any, severity: str) -> pd.DataFrame:
+    cases = raw.to_pandas() if _is_polars(raw) else raw
+    # pandera reports a failed pandas-null check with the value NaN; show None instead.
+    values = [None if _is_missing(v) else str(v) for v in cases["failure_case"]]
+    return pd.DataFrame(
+        {
+            "row": pd.to_numeric(cases["index"], errors="coerce").fillna(-1).astype("int64"),
+            "field": cases["column"].astype(str),
+            "value": pd.Series(values, dtype=object),
+            "check": cases["check"].astype(str),
+            "severity": severity,
+        }
+    )
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,417 @@
+"""Controlled vocabularies: sectors, account types, ownership, genders, currencies, countries.
+
+Each vocabulary entry has a canonical value (what is stored), labels in English, French
+and Chinese, and synonyms used when reading messy files. The sector list is a default: a
+database may replace it (``crm.settings.sectors = [...]``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+__all__ = [
+    "ACCOUNT_TYPES",
+    "COUNTRY_CODES",
+    "CURRENCY_CODES",
+    "DEFAULT_SECTORS",
+    "GENDERS",
+    "OWNERSHIPS",
+    "SALUTATIONS",
+    "Term",
+    "Vocabulary",
+    "country_names",
+    "fold",
+]
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: NFKD, accents removed, case-folded, spaces collapsed.
+
+    Examples
+    --------
+    >>> fold("  Santé  Publique ")
+    'sante publique'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+@dataclass(frozen=True)
+class Term:
+    """One vocabulary entry: the stored value, its labels and its synonyms."""
+
+    value: str
+    en: str
+    fr: str
+    zh: str
+    synonyms: tuple[str, ...] = ()
+
+    def label(self, lang: str = "en") -> str:
+        """The label in ``lang`` (``en``, ``fr`` or ``zh``)."""
+        return {"en": self.en, "fr": self.fr, "zh": self.zh}.get(lang, self.en)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """An ordered set of :class:`Term` with lookup by value, label or synonym."""
+
+    name: str
+    terms: tuple[Term, ...]
+    _index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for term in self.terms:
+            for key in (term.value, term.en, term.fr, term.zh, *term.synonyms):
+                self._index.setdefault(fold(key), term.value)
+
+    @property
+    def values(self) -> list[str]:
+        """The stored values, in order."""
+        return [t.value for t in self.terms]
+
+    def lookup(self, text: str | None) -> str | None:
+        """The stored value that ``text`` names (value, label or synonym), else ``None``.
+
+        Examples
+        --------
+        >>> ACCOUNT_TYPES.lookup("client")
+        'Customer'
+        """
+        if text is None:
+            return None
+        return self._index.get(fold(str(text)))
+
+    def label(self, value: str, lang: str = "en") -> str:
+        """The label of ``value`` in ``lang``; the value itself when unknown."""
+        for term in self.terms:
+            if term.value == value:
+                return term.label(lang)
+        return value
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value in self.values
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+def _vocab(name: str, rows: list[tuple[str, ...]]) -> Vocabulary:
+    terms = []
+    for row in rows:
+        value, en, fr, zh, *synonyms = row
+        terms.append(Term(value, en, fr, zh, tuple(synonyms)))
+    return Vocabulary(name, tuple(terms))
+
+
+ACCOUNT_TYPES = _vocab(
+    "account_type",
+    [
+        ("Customer", "Customer", "Client", "客户", "client", "clients", "customers", "cliente"),
+        ("Prospect", "Prospect", "Prospect", "潜在客户", "lead", "prospects", "潜客"),
+        ("Partner", "Partner", "Partenaire", "合作伙伴", "partenaires", "partners"),
+        ("Reseller", "Reseller", "Revendeur", "经销商", "distributeur", "distributor", "分销商"),
+        ("Supplier", "Supplier", "Fournisseur", "供应商", "vendor", "fournisseurs"),
+        ("Competitor", "Competitor", "Concurrent", "竞争对手", "concurrents"),
+        ("Investor", "Investor", "Investisseur", "投资者", "投资方"),
+        ("Other", "Other", "Autre", "其他", "autres", "divers"),
+    ],
+)
+
+OWNERSHIPS = _vocab(
+    "ownership",
+    [
+        ("Public", "Public", "Cotée", "上市公司", "publique", "listed", "cotee en bourse"),
+        ("Private", "Private", "Privée", "私营", "privee", "non cotee", "私有"),
+        ("Subsidiary", "Subsidiary", "Filiale", "子公司", "filiale"),
+        ("Government", "Government", "Administration", "政府", "public sector", "secteur public"),
+        ("Other", "Other", "Autre", "其他"),
+    ],
+)
+
+GENDERS = _vocab(
+    "gender",
+    [
+        ("F", "Female", "Femme", "女", "female", "woman", "f", "femme", "女性"),
+        ("M", "Male", "Homme", "男", "male", "man", "m", "homme", "男性"),
+        ("X", "Other", "Autre", "其他", "other", "non-binary", "x", "nonbinary"),
+        ("U", "Unknown", "Inconnu", "未知", "unknown", "u", "n/a"),
+    ],
+)
+
+SALUTATIONS = _vocab(
+    "salutation",
+    [
+        ("Mr", "Mr", "M.", "先生", "mr.", "monsieur", "m", "mister", "herr"),
+        ("Ms", "Ms", "Mme", "女士", "ms.", "madame", "mrs", "mrs.", "mme.", "mlle", "miss", "小姐"),
+        ("Dr", "Dr", "Dr", "博士", "dr.", "docteur", "doctor"),
+        ("Prof", "Prof", "Pr", "教授", "prof.", "professeur", "professor", "pr."),
+        ("Mx", "Mx", "Mx", "Mx"),
+    ],
+)
+
+DEFAULT_SECTORS = _vocab(
+    "sector",
+    [
+        (
+            "Agriculture",
+            "Agriculture",
+            "Agriculture",
+            "农业",
+            "farming",
+            "agroalimentaire",
+            "agri-food",
+            "food production",
+        ),
+        ("Automotive", "Automotive", "Automobile", "汽车", "auto", "cars", "automobiles"),
+        ("Banking", "Banking", "Banque", "银行", "banks", "banques", "bank"),
+        ("Chemicals", "Chemicals", "Chimie", "化工", "chemical", "chimique"),
+        (
+            "Construction",
+            "Construction",
+            "BTP",
+            "建筑",
+            "building",
+            "batiment",
+            "travaux publics",
+            "btp construction",
+        ),
+        (
+            "Consulting",
+            "Consulting",
+            "Conseil",
+            "咨询",
+            "consultancy",
+            "services conseil",
+            "management consulting",
+            "conseil en management",
+        ),
+        (
+            "Education",
+            "Education",
+            "Éducation",
+            "教育",
+            "enseignement",
+            "formation",
+            "training",
+            "schools",
+        ),
+        ("Energy", "Energy", "Énergie", "能源", "utilities", "oil and gas", "petrole", "power"),
+        (
+            "Financial Services",
+            "Financial Services",
+            "Services financiers",
+            "金融服务",
+            "finance",
+            "fintech",
+            "asset management",
+            "gestion d'actifs",
+            "金融",
+        ),
+        (
+            "Government",
+            "Government",
+            "Secteur public",
+            "政府",
+            "public sector",
+            "administration",
+            "public administration",
+            "administration publique",
+        ),
+        (
+            "Healthcare",
+            "Healthcare",
+            "Santé",
+            "医疗",
+            "health",
+            "medical",
+            "hospital",
+            "sante publique",
+            "医疗保健",
+        ),
+        (
+            "Hospitality",
+            "Hospitality",
+            "Hôtellerie-restauration",
+            "酒店餐饮",
+            "hotels",
+            "restaurants",
+            "tourism",
+            "tourisme",
+            "hotellerie",
+        ),
+        ("Insurance", "Insurance", "Assurance", "保险", "assurances", "insurer"),
+        ("Legal", "Legal", "Juridique", "法律", "law", "avocats", "law firm", "droit"),
+        (
+            "Logistics",
+            "Logistics",
+            "Transport et logistique",
+            "物流",
+            "transport",
+            "transportation",
+            "shipping",
+            "supply chain",
+            "logistique",
+            "运输",
+        ),
+        (
+            "Manufacturing",
+            "Manufacturing",
+            "Industrie",
+            "制造业",
+            "industry",
+            "industrial",
+            "industriel",
+            "production",
+            "制造",
+        ),
+        (
+            "Media",
+            "Media",
+            "Médias",
+            "媒体",
+            "publishing",
+            "edition",
+            "presse",
+            "entertainment",
+            "divertissement",
+            "advertising",
+            "publicite",
+        ),
+        (
+            "Non-profit",
+            "Non-profit",
+            "Associatif",
+            "非营利",
+            "nonprofit",
+            "ngo",
+            "ong",
+            "association",
+            "charity",
+        ),
+        (
+            "Pharmaceuticals",
+            "Pharmaceuticals",
+            "Pharmacie",
+            "制药",
+            "pharma",
+            "pharmaceutique",
+            "biotech",
+            "biotechnology",
+            "life sciences",
+            "医药",
+        ),
+        (
+            "Real Estate",
+            "Real Estate",
+            "Immobilier",
+            "房地产",
+            "property",
+            "realty",
+            "immobilier d'entreprise",
+        ),
+        (
+            "Retail",
+            "Retail",
+            "Commerce de détail",
+            "零售",
+            "commerce",
+            "distribution",
+            "e-commerce",
+            "ecommerce",
+            "grande distribution",
+            "电商",
+        ),
+        (
+            "Software",
+            "Software",
+            "Logiciel",
+            "软件",
+            "saas",
+            "editeur de logiciels",
+            "software publisher",
+            "logiciels",
+        ),
+        (
+            "Technology",
+            "Technology",
+            "Technologie",
+            "科技",
+            "tech",
+            "it",
+            "high tech",
+            "information technology",
+            "informatique",
+            "it services",
+            "services informatiques",
+            "信息技术",
+            "互联网",
+            "internet",
+        ),
+        (
+            "Telecommunications",
+            "Telecommunications",
+            "Télécommunications",
+            "电信",
+            "telecom",
+            "telecoms",
+            "telco",
+            "operateur",
+        ),
+        ("Wholesale", "Wholesale", "Commerce de gros", "批发", "grossiste", "negoce"),
+        ("Other", "Other", "Autre", "其他", "divers", "misc", "miscellaneous"),
+    ],
+)
+
+# ISO 4217 active codes (2024 list, funds and precious metals left out).
+CURRENCY_CODES: frozenset[str] = frozenset(
+    (
+        "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL "
+        "BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP "
+        "ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR "
+        "IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL "
+        "LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR "
+        "NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD "
+        "SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX "
+        "USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG "
+    ).split()
+)
+
+
+@cache
+def _country_table() -> dict[str, dict[str, str]]:
+    # phonenumbers ships region names in many languages; 'aa' is its default (English).
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    table: dict[str, dict[str, str]] = {}
+    for code, names in LOCALE_DATA.items():
+        if len(code) != 2 or not code.isalpha():
+            continue
+
+        def resolve(lang: str, names: dict[str, str] = names) -> str:
+            # '*xx' means "same as language xx"; the data has a self-reference (WS/zh).
+            name = names.get(lang, names["aa"])
+            for _ in range(5):
+                if not name.startswith("*"):
+                    return name
+                name = names.get(name[1:], names["aa"])
+            return names["aa"]
+
+        table[code] = {"en": resolve("aa"), "fr": resolve("fr"), "zh": resolve("zh")}
+    return table
+
+
+def country_names(code: str) -> dict[str, str]:
+    """Names of an ISO 3166 alpha-2 country in English, French and Chinese.
+
+    Examples
+    --------
+    >>> country_names("FR")["zh"]
+    '法国'
+    """
+    return _country_table()[code.upper()]
+
+
+COUNTRY_CODES: frozenset[str] = frozenset(_country_table())

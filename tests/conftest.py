@@ -1,0 +1,48 @@
+"""Shared fixtures: a fresh CRM, and a DataFrame backend parametrized over pandas and polars."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pytest
+
+import crmkit as ck
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FIXTURES = SHARED / "fixtures"
+
+
+@pytest.fixture
+def crm() -> Iterator[ck.CRM]:
+    """An in-memory CRM whose user is Nicole Bertrand."""
+    with ck.open(user="Nicole Bertrand") as db:
+        yield db
+
+
+@pytest.fixture
+def crm_file(tmp_path: Path) -> Iterator[ck.CRM]:
+    """A CRM in a real DuckDB file."""
+    with ck.open(tmp_path / "crm.duckdb", user="Nicole Bertrand") as db:
+        yield db
+
+
+@pytest.fixture(params=["pandas", "polars"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run the test once with pandas and once with polars."""
+    return str(request.param)
+
+
+@pytest.fixture
+def make_frame(backend: str) -> Callable[[dict[str, list[Any]]], Any]:
+    """Build a DataFrame of the parametrized backend from a dict of columns."""
+
+    def make(columns: dict[str, list[Any]]) -> Any:
+        if backend == "pandas":
+            return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
+        return pl.DataFrame(columns, strict=False)
+
+    return make

@@ -1,0 +1,280 @@
+"""The field catalog, vocabularies, bands and the pandera models derived from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import crmkit as ck
+from crmkit.schemas import (
+    ACCOUNTS,
+    CONTACTS,
+    DEFAULT_HEADCOUNT_EDGES,
+    DEFAULT_REVENUE_EDGES,
+    DEFAULT_SECTORS,
+    Bands,
+    country_names,
+    table,
+)
+from crmkit.schemas._models import pandas_schema, polars_schema, rules_for
+
+
+def test_catalog_has_every_standard_field() -> None:
+    for name in [
+        "name",
+        "website",
+        "phone",
+        "fax",
+        "email",
+        "sector",
+        "annual_revenue",
+        "currency",
+        "employees",
+        "account_type",
+        "ownership",
+        "parent_id",
+        "owner_id",
+        "account_number",
+        "ticker",
+        "sic_code",
+        "naf_code",
+        "siren",
+        "billing_street",
+        "billing_city",
+        "billing_postal_code",
+        "billing_region",
+        "billing_country",
+        "origin",
+        "entity",
+        "is_client",
+        "archived",
+        "tags",
+        "description",
+        "custom",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]:
+        assert name in ACCOUNTS, name
+    for name in [
+        "salutation",
+        "gender",
+        "first_name",
+        "last_name",
+        "account_id",
+        "job_title",
+        "department",
+        "reports_to_id",
+        "email",
+        "secondary_email",
+        "phone",
+        "mobile",
+        "home_phone",
+        "fax",
+        "street",
+        "city",
+        "postal_code",
+        "region",
+        "country",
+        "website",
+        "linkedin",
+        "twitter",
+        "birthday",
+        "owner_id",
+        "active",
+        "is_dpo",
+        "is_ciso",
+        "email_opt_out",
+        "do_not_call",
+        "origin",
+        "skills",
+        "tags",
+        "notes",
+        "photo",
+        "uid",
+        "custom",
+        "created_at",
+        "updated_at",
+    ]:
+        assert name in CONTACTS, name
+    assert ACCOUNTS["name"].required and ACCOUNTS["name"].max_length == 160
+    assert CONTACTS["last_name"].required and CONTACTS["last_name"].max_length == 100
+
+
+def test_every_field_has_three_labels() -> None:
+    for tbl in (ACCOUNTS, CONTACTS):
+        for f in tbl:
+            assert f.en and f.fr and f.zh, f.name
+        assert len(set(tbl.names)) == len(tbl.names)
+
+
+def test_ddl_derives_from_catalog(crm: ck.CRM) -> None:
+    for tbl in (ACCOUNTS, CONTACTS):
+        cols = crm.sql(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position",
+            [tbl.name],
+        ).fetchall()
+        assert [c for c, _ in cols] == tbl.names
+        assert [t for _, t in cols] == [f.sql_type for f in tbl]
+
+
+def test_table_lookup_errors() -> None:
+    assert table("contact") is CONTACTS
+    with pytest.raises(ck.UnknownValueError):
+        table("leads")
+    with pytest.raises(ck.UnknownValueError):
+        ACCOUNTS["nom"]
+
+
+def test_vocabularies() -> None:
+    assert DEFAULT_SECTORS.lookup("Santé") == "Healthcare"
+    assert DEFAULT_SECTORS.lookup("软件") == "Software"
+    assert DEFAULT_SECTORS.lookup("nothing like it") is None
+    assert DEFAULT_SECTORS.label("Software", "fr") == "Logiciel"
+    assert country_names("CN") == {"en": "China", "fr": "Chine", "zh": "中国"}
+
+
+def test_bands_defaults() -> None:
+    head = Bands("headcount", DEFAULT_HEADCOUNT_EDGES)
+    assert head.labels[0] == "1-10" and head.labels[-1] == "5001+"
+    assert head.band_of(0) == "1-10" and head.band_of(5001) == "5001+"
+    assert head.band_of(None) is None
+    rev = Bands("revenue", DEFAULT_REVENUE_EDGES)
+    assert rev.range_of("1M-10M") == (1e6, 1e7)
+    with pytest.raises(ck.UnknownValueError) as err:
+        rev.index("1M-100M")
+    assert "1M-10M" in str(err.value)
+
+
+@given(st.floats(min_value=0, max_value=1e12), st.floats(min_value=0, max_value=1e12))
+def test_band_of_is_monotonic(a: float, b: float) -> None:
+    bands = Bands("revenue", DEFAULT_REVENUE_EDGES)
+    low, high = sorted((a, b))
+    assert bands.index(bands.band_of(low) or "") <= bands.index(bands.band_of(high) or "")
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e9), min_size=1, max_size=6, unique=True))
+def test_band_sql_matches_python(edges: list[float]) -> None:
+    import duckdb
+
+    bands = Bands("revenue", tuple(sorted(edges)))
+    probes = sorted({*edges, 0.0, 1.0, 1e10, *(e + 0.5 for e in edges)})
+    con = duckdb.connect()
+    sql = f"SELECT {bands.sql_case('v')} FROM unnest(?::DOUBLE[]) t(v)"
+    got = [r[0] for r in con.execute(sql, [probes]).fetchall()]
+    assert got == [bands.band_of(p) for p in probes]
+
+
+ROWS = {
+    "last_name": ["Blou", None, " ", "x" * 101],
+    "email": ["h@aprool.com", "nope", None, "a@b.fr"],
+    "mobile": ["+33625341257", "06 25", None, None],
+    "birthday": [dt.date(1980, 1, 2), None, "1980-13-45", None],
+    "gender": ["F", "Q", None, None],
+}
+EXPECTED = {
+    (1, "gender", "vocabulary(gender)", "error"),
+    (1, "last_name", "required", "error"),
+    (1, "email", "email", "warning"),
+    (1, "mobile", "e164", "warning"),
+    (2, "last_name", "required", "error"),
+    (2, "birthday", "date", "error"),
+    (3, "last_name", "max_length(100)", "error"),
+}
+
+
+def test_validate_both_backends(make_frame) -> None:
+    report = ck.validate(make_frame(ROWS), "contacts")
+    got = {
+        (r.row, r.field, r.check, r.severity) for r in report.failure_cases.itertuples(index=False)
+    }
+    assert got == EXPECTED
+    assert not report.ok and report.error_rows == [1, 2, 3]
+    assert list(report.failure_cases.columns) == ["row", "field", "value", "check", "severity"]
+    assert "ValidationReport(contacts: 4 rows, 5 errors, 2 warnings)" in repr(report)
+    assert "crmkit-validation" in report._repr_html_()
+    summary = report.summary()
+    assert summary["count"].sum() == 7
+    with pytest.raises(ck.ValidationError) as err:
+        report.raise_for_errors()
+    assert "row 1: gender = 'Q' breaks rule vocabulary(gender)" in str(err.value)
+
+
+def test_validate_accounts_numbers(make_frame) -> None:
+    frame = make_frame(
+        {
+            "name": ["A", "B", "C"],
+            "annual_revenue": [-5.0, 3.0, None],
+            "sector": ["Software", "Sofware", None],
+            "billing_country": ["FR", "France", None],
+            "currency": ["EUR", "XXX", None],
+        }
+    )
+    report = ck.validate(frame, "accounts")
+    got = {
+        (r.row, r.field, r.check, r.severity) for r in report.failure_cases.itertuples(index=False)
+    }
+    assert got == {
+        (0, "annual_revenue", "min_value(0)", "error"),
+        (1, "sector", "vocabulary(sector)", "warning"),
+        (1, "billing_country", "iso_country", "warning"),
+        (1, "currency", "iso_currency", "warning"),
+    }
+
+
+def test_wrong_types_pandas() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ["A", "B"],
+            "annual_revenue": [1, "abc"],
+            "employees": [1.5, 3],
+            "is_client": [True, "maybe"],
+            "tags": [["x"], "x"],
+        },
+        dtype=object,
+    )
+    report = ck.validate(frame, "accounts")
+    got = {(r.row, r.field, r.check) for r in report.errors.itertuples(index=False)}
+    assert got == {
+        (1, "annual_revenue", "number"),
+        (0, "employees", "integer"),
+        (1, "is_client", "boolean"),
+        (1, "tags", "list"),
+    }
+
+
+def test_wrong_types_polars() -> None:
+    frame = pl.DataFrame({"name": ["A"], "annual_revenue": ["abc"], "tags": ["x"]})
+    report = ck.validate(frame, "accounts")
+    got = {(r.field, r.check) for r in report.errors.itertuples(index=False)}
+    assert got == {("annual_revenue", "number"), ("tags", "list")}
+
+
+def test_missing_required_column(make_frame) -> None:
+    report = ck.validate(make_frame({"first_name": ["Hélène", "Marc"]}), "contacts")
+    assert list(report.errors["field"]) == ["last_name", "last_name"]
+
+
+def test_required_and_sectors_parameters(make_frame) -> None:
+    frame = make_frame({"name": ["A"], "sector": ["Widgets"], "website": [None]})
+    report = ck.validate(frame, "accounts")
+    assert report.ok and list(report.warnings["field"]) == ["sector"]
+    custom = ck.validate(frame, "accounts", required=["name", "website"], sectors=["Widgets"])
+    assert list(custom.failure_cases["check"]) == ["required"]
+
+
+def test_models_are_pandera_schemas() -> None:
+    import pandera.pandas as pa_pd
+    import pandera.polars as pa_pl
+
+    assert isinstance(pandas_schema("accounts"), pa_pd.DataFrameSchema)
+    assert isinstance(polars_schema("contacts", severity="warning"), pa_pl.DataFrameSchema)
+    checks = {r.check for r in rules_for("contacts")}
+    assert {"required", "e164", "email", "date", "list", "bytes", "json"} <= checks
