@@ -226,6 +226,7 @@ class _Chunk:
     errors: list[list[str]]
     warnings: list[tuple[int, str, Any, str]]
     changes: list[tuple[int, str, Any, Any]]
+    change_counts: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,7 @@ class Importer:
         errors: list[list[str]] = [[] for _ in range(n)]
         warnings: list[tuple[int, str, Any, str]] = []
         changes: list[tuple[int, str, Any, Any]] = []
+        change_counts: dict[str, int] = {}
         columns: dict[str, list[Any]] = {}
         country_field = "country" if self.kind == "contacts" else "billing_country"
         # Countries first: they tell how to read phone numbers without a country code.
@@ -392,10 +394,21 @@ class Importer:
                         a if a is not None else b
                         for a, b in zip(columns[side], side_values, strict=True)
                     ]
-            if len(changes) < CHANGES_KEPT:
-                for i, (before, after) in enumerate(zip(raw, result.values, strict=True)):
-                    if before is not None and after is not None and str(before) != str(after):
-                        changes.append((lines[i], target, before, after))
+            if result.values != raw:  # one C-level comparison for the usual clean column
+                changed = [
+                    i
+                    for i, (before, after) in enumerate(zip(raw, result.values, strict=True))
+                    if before is not None
+                    and after is not None
+                    and before != after
+                    and str(before) != str(after)
+                ]
+                if changed:
+                    change_counts[target] = change_counts.get(target, 0) + len(changed)
+                    room = CHANGES_KEPT - len(changes)
+                    changes.extend(
+                        (lines[i], target, raw[i], result.values[i]) for i in changed[:room]
+                    )
         if any(customs):
             columns["custom"] = [
                 json.dumps(c, ensure_ascii=False, default=str) if c else None for c in customs
@@ -413,7 +426,7 @@ class Importer:
                     strict=True,
                 )
             ]
-        return _Chunk(lines, frame, columns, errors, warnings, changes)
+        return _Chunk(lines, frame, columns, errors, warnings, changes, change_counts)
 
     def _validate(self, chunk: _Chunk) -> None:
         fields = {k: v for k, v in chunk.columns.items() if k in self.table}
@@ -519,19 +532,30 @@ class Importer:
             index = self._account_index()
             names = cols.pop(company_col)
             keys = norm.map_distinct(names, lambda v: norm.company_key(v) if v else None)
+            missing: dict[str, list[int]] = {}
             for i, (name, key) in enumerate(zip(names, keys, strict=True)):
                 if name is None or account_ids[i] is not None or not key:
                     continue
                 found = index.get(key)
-                if found is None and self.create_accounts and batch is not None:
-                    found = self._create_account(name, cols, i, batch)
-                    index[key] = found
-                if found is None:
+                if found is not None:
+                    account_ids[i] = found
+                elif self.create_accounts and batch is not None and not chunk.errors[i]:
+                    missing.setdefault(key, []).append(i)
+                else:
                     chunk.errors[i].append(
                         f"company: no account named {name!r}; create it first or pass "
                         "create_accounts=True"
                     )
-                account_ids[i] = found
+            if missing and batch is not None:
+                created = self._create_accounts(
+                    [names[rows[0]] for rows in missing.values()],
+                    [(cols.get("owner_id") or [None] * n)[rows[0]] for rows in missing.values()],
+                    batch,
+                )
+                for (key, rows), account_id in zip(missing.items(), created, strict=True):
+                    index[key] = account_id
+                    for i in rows:
+                        account_ids[i] = account_id
             cols["account_id"] = account_ids
         if self.kind == "accounts" and "parent" in cols:
             parents = cols.pop("parent")
@@ -546,15 +570,14 @@ class Importer:
                 if name in ("account_id", "owner_id") and (cols.get(name) or [None] * n)[i] is None:
                     errs.append(f"{name}: required")
 
-    def _create_account(self, name: str, cols: dict[str, list[Any]], i: int, batch: int) -> int:
-        owner_ids = cols.get("owner_id")
-        owner = owner_ids[i] if owner_ids else None
+    def _create_accounts(self, names: list[str], owners: list[int | None], batch: int) -> list[int]:
+        """Create the accounts a contacts file names (first spelling seen wins)."""
         data = pa.table(
-            {"name": pa.array([name], pa.string()), "owner_id": pa.array([owner], pa.int64())}
+            {"name": pa.array(names, pa.string()), "owner_id": pa.array(owners, pa.int64())}
         )
-        new_id = self.crm._store.insert("accounts", data, batch, self.crm.user)[0]
-        self.report.created_accounts.append(name)
-        return new_id
+        new_ids = self.crm._store.insert("accounts", data, batch, self.crm.user)
+        self.report.created_accounts.extend(names)
+        return new_ids
 
     def _check_refs(self, chunk: _Chunk, ref: str) -> None:
         target = self.table[ref].ref or ""
@@ -748,8 +771,8 @@ class Importer:
         room = CHANGES_KEPT - len(self._changes)
         if room > 0:
             self._changes.extend(chunk.changes[:room])
-        for _, f, _, _ in chunk.changes:
-            self.report.changes_count[f] = self.report.changes_count.get(f, 0) + 1
+        for f, count in chunk.change_counts.items():
+            self.report.changes_count[f] = self.report.changes_count.get(f, 0) + count
 
     def _resolve_parents(self, batch: int) -> None:
         if not self._pending_parents:
