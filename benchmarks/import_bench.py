@@ -152,9 +152,21 @@ def measure(part: str, csv_path: Path, owners_path: Path, work: Path) -> dict[st
     for leftover in (db, Path(f"{db}.wal")):
         leftover.unlink(missing_ok=True)
     out = subprocess.run(
-        [sys.executable, str(HERE), "--child", part, "--csv", str(csv_path),
-         "--owners", str(owners_path), "--db", str(db)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            str(HERE),
+            "--child",
+            part,
+            "--csv",
+            str(csv_path),
+            "--owners",
+            str(owners_path),
+            "--db",
+            str(db),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -175,21 +187,29 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     csv_path, owners_path = make_csv(args.n, work)
     size_mb = csv_path.stat().st_size / 1e6
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; file: {args.n:,} contacts, {size_mb:.0f} MB")
-    results = {part: measure(part, csv_path, owners_path, work)
-               for part in ("raw", "peer", "crmkit")}
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; file: {args.n:,} contacts, {size_mb:.0f} MB"
+    )
+    results = {
+        part: measure(part, csv_path, owners_path, work) for part in ("raw", "peer", "crmkit")
+    }
     print(f"{'path':<8}{'seconds':>10}{'rows/s':>12}{'peak MB':>10}")
     for part, r in results.items():
-        print(f"{part:<8}{r['seconds']:>10.1f}{args.n / r['seconds']:>12,.0f}"
-              f"{r['peak_mb']:>10,.0f}")
+        print(
+            f"{part:<8}{r['seconds']:>10.1f}{args.n / r['seconds']:>12,.0f}{r['peak_mb']:>10,.0f}"
+        )
     ratio = results["peer"]["seconds"] / results["crmkit"]["seconds"]
     crm = results["crmkit"]
-    print(f"crmkit: {crm['inserted']:,} inserted, {crm['rejected']:,} rejected, "
-          f"{crm['warnings']:,} warnings, {crm['accounts_created']:,} accounts created")
-    print(f"speed-up over the peer path: {ratio:.2f}x (target >= 2x); "
-          f"crmkit peak memory {crm['peak_mb'] / 1024:.2f} GB (target < 3 GB); "
-          f"crmkit / raw DuckDB load: {crm['seconds'] / results['raw']['seconds']:.1f}x")
+    print(
+        f"crmkit: {crm['inserted']:,} inserted, {crm['rejected']:,} rejected, "
+        f"{crm['warnings']:,} warnings, {crm['accounts_created']:,} accounts created"
+    )
+    print(
+        f"speed-up over the peer path: {ratio:.2f}x (target >= 2x); "
+        f"crmkit peak memory {crm['peak_mb'] / 1024:.2f} GB (target < 3 GB); "
+        f"crmkit / raw DuckDB load: {crm['seconds'] / results['raw']['seconds']:.1f}x"
+    )
 
 
 if __name__ == "__main__":
