@@ -28,7 +28,9 @@ from crmkit._exceptions import (
 )
 from crmkit._records import Accounts, Contacts, Owners, Record
 from crmkit._settings import Settings
+from crmkit._importing import ImportPreview, ImportReport
 from crmkit._store import UndoSummary
+from crmkit._vcard import read_vcf, write_vcf
 from crmkit.schemas._bands import Bands
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Field, Table
 from crmkit.schemas._models import ValidationReport, validate
@@ -46,6 +48,8 @@ __all__ = [
     "ExportError",
     "Field",
     "ImportFormatError",
+    "ImportPreview",
+    "ImportReport",
     "MissingDependencyError",
     "Owners",
     "ParentCycleError",
@@ -66,5 +70,7 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "open",
+    "read_vcf",
     "validate",
+    "write_vcf",
 ]

@@ -182,7 +182,11 @@ class CRM:
         progress: bool = True,
         **read_options: Any,
     ) -> ImportReport:
-        """Import a CSV, XLSX or vCard file of contacts or accounts.
+        """Import a CSV, XLSX or vCard (.vcf) file of contacts or accounts.
+
+        vCards go through the same mapping, normalising, validation, modes, rejects and
+        undo as tables; a card that cannot be read is rejected with its line and first
+        lines while the others import.
 
         Parameters
         ----------
@@ -232,6 +236,10 @@ class CRM:
             layout=layout,
             progress=progress,
         )
+        from crmkit._readers import detect_format
+
+        if detect_format(path) == "vcf":
+            return importer.run_vcf(path, **read_options)
         return importer.run(path, str(path), **read_options)
 
     def import_frame(

@@ -289,6 +289,9 @@ class Importer:
         self._accounts_by_key: dict[str, int] | None = None
         self._owners_by_key: dict[str, int] | None = None
         self._seen: dict[str, int] = {}
+        # Problems the reader found before the pipeline (vCards that cannot be read).
+        self.source_rejects: list[dict[str, Any]] = []
+        self.source_warnings: list[tuple[int, str, Any, str]] = []
         self._pending_parents: list[tuple[int, str, int]] = []
 
     # -- mapping ---------------------------------------------------------------------
@@ -802,6 +805,41 @@ class Importer:
 
     # -- running --------------------------------------------------------------------
 
+    def run_vcf(self, path: str | Path, **read_options: Any) -> ImportReport:
+        """Import a vCard file: its cards go through the same pipeline as a table."""
+        from crmkit._vcard import parse_vcards
+
+        parsed = parse_vcards(Path(path).read_bytes())
+        for record, line in zip(parsed.records, parsed.lines, strict=True):
+            source = _name_fallback(record)
+            if source is not None:
+                self.source_warnings.append(
+                    (
+                        line,
+                        "last_name",
+                        record["last_name"],
+                        f"the card has no family name; last_name taken from {source}",
+                    )
+                )
+        frame = parsed.to_frame("pandas")
+        assert isinstance(frame, pd.DataFrame)
+        frame.insert(0, "__line__", parsed.lines)
+        for error in parsed.errors:
+            if not error.kept:
+                self.source_rejects.append(
+                    {
+                        "__line__": error.line,
+                        "__reasons__": f"vCard {error.card or ''} cannot be read: {error.reason}",
+                        "first_lines": "\n".join(error.excerpt),
+                    }
+                )
+            else:
+                self.source_warnings.append((error.line, "vcard", None, error.reason))
+        for warning in parsed.warnings:
+            self.source_warnings.append((warning.line, "vcard", None, warning.reason))
+        self.mapping_override = {"org": "company", **(self.mapping_override or {})}
+        return self.run(frame, str(path), **read_options)
+
     def run(self, source: Any, source_name: str, **read_options: Any) -> ImportReport:
         """Import everything ``source`` holds; return the report."""
         from crmkit._readers import read_table
@@ -811,16 +849,15 @@ class Importer:
         table_source = read_table(source, **read_options)
         plan = self.plan(table_source.columns)
         self.report = ImportReport(self.kind, source_name, self.mode, self.dry_run, plan)
-        self._rejects: list[dict[str, Any]] = []
-        self._warnings: list[tuple[int, str, Any, str]] = []
+        self._rejects: list[dict[str, Any]] = list(self.source_rejects)
+        self._warnings: list[tuple[int, str, Any, str]] = list(self.source_warnings)
         self._changes: list[tuple[int, str, Any, Any]] = []
         self._dup_rows: list[tuple[int, int, str]] = []
         self.crm._store.check_writable()
         try:
             with self._transaction() as batch:
                 for raw in table_source.chunks(chunk_rows, progress=self.progress or False):
-                    frame = raw.frame.drop(columns=[c for c in RESERVED if c in raw.frame.columns])
-                    chunk = self._normalize(frame, list(raw.lines), plan)
+                    chunk = self._normalize(*_frame_and_lines(raw), plan)
                     self._validate(chunk)
                     self.report.read += len(chunk.lines)
                     self._write(chunk, batch)
@@ -923,8 +960,8 @@ class Importer:
                 pd.DataFrame(columns=["line", "field", "value", "message", "severity"]),
                 0,
             )
-        frame = raw.frame.drop(columns=[c for c in RESERVED if c in raw.frame.columns])
-        chunk = self._normalize(frame, list(raw.lines), plan)
+        frame, lines = _frame_and_lines(raw)
+        chunk = self._normalize(frame, lines, plan)
         self._validate(chunk)
         sample = pd.DataFrame(
             {k: pd.Series(v[:20], dtype=object) for k, v in chunk.columns.items()}
@@ -944,6 +981,35 @@ class Importer:
             pd.DataFrame(problems, columns=["line", "field", "value", "message", "severity"]),
             len(frame),
         )
+
+
+def _name_fallback(record: dict[str, Any]) -> str | None:
+    """Give a vCard without a family name one, from what it has; say from where."""
+    if record.get("last_name"):
+        return None
+    custom = record.get("custom") or {}
+    if isinstance(custom.get("FN"), str) and custom["FN"].strip():
+        record["last_name"] = custom.pop("FN").strip()
+        return "FN"
+    for key, label in (("first_name", "the given name"), ("org", "ORG"), ("email", "EMAIL")):
+        if record.get(key):
+            record["last_name"] = record.pop(key) if key == "first_name" else record[key]
+            return label
+    return None
+
+
+def _frame_and_lines(raw: Any) -> tuple[pd.DataFrame, list[int]]:
+    """The cells of a chunk and their line numbers.
+
+    A ``__line__`` column (a re-imported ``report.rejected``, or vCards) keeps the line
+    numbers of the original file.
+    """
+    frame = raw.frame
+    lines = [int(v) for v in raw.lines]
+    if "__line__" in frame.columns:
+        given = _values(frame["__line__"])
+        lines = [int(g) if g is not None else line for g, line in zip(given, lines, strict=True)]
+    return frame.drop(columns=[c for c in RESERVED if c in frame.columns]), lines
 
 
 def _values(series: Any) -> list[Any]:

@@ -185,11 +185,14 @@ class VCardParseResult:
     warnings
         Smaller problems in cards that were read: dropped photos, unreadable lines,
         mis-encoded bytes, text outside any card.
+    lines
+        For each record, the 1-based line where its card starts.
     """
 
     records: list[dict[str, Any]] = field(default_factory=list)
     errors: list[VCardError] = field(default_factory=list)
     warnings: list[VCardError] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (
@@ -1137,6 +1140,7 @@ def parse_vcards(data: str | bytes) -> VCardParseResult:
             result.warnings.append(VCardError(card.index, line, reason))
         if kept:
             result.records.append(record)
+            result.lines.append(card.line)
     if not n_cards:
         reason = "no vCard found (no BEGIN:VCARD line)"
         if "\x00" in text[:4096]:

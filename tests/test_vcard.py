@@ -1,6 +1,6 @@
 """Tests of the pure vCard layer: reading (crmkit._vcard_read) and writing (crmkit._vcard_write).
 
-The 30 real-world files in /work/shared/fixtures/vcards are read one by one with the values
+The 30 real-world files in ../shared/fixtures/vcards are read one by one with the values
 written down by reading each file; vobject 0.9.9 is the reference reader for every card it
 can read, except where it is documented to cut a value at its first comma.
 """
@@ -40,7 +40,7 @@ from crmkit._vcard import (
 from crmkit._vcard_read import _tel_text
 from crmkit.schemas._catalog import CONTACTS
 
-FIXTURES = Path("/work/shared/fixtures/vcards")
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "vcards"
 SHIFT_JIS_FILES = {
     "android__v21_japanese_1.vcf",
     "android__v21_japanese_2.vcf",
