@@ -26,9 +26,9 @@ from crmkit._exceptions import (
     UnknownValueError,
     ValidationError,
 )
+from crmkit._importing import ImportPreview, ImportReport
 from crmkit._records import Accounts, Contacts, Owners, Record
 from crmkit._settings import Settings
-from crmkit._importing import ImportPreview, ImportReport
 from crmkit._store import UndoSummary
 from crmkit._vcard import read_vcf, write_vcf
 from crmkit.schemas._bands import Bands

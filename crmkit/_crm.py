@@ -22,6 +22,7 @@ import pandas as pd
 from crmkit._records import Accounts, Contacts, Owners, _Records
 from crmkit._settings import Settings
 from crmkit._store import Store, UndoSummary, first
+from crmkit._views import SavedViews
 from crmkit.schemas._catalog import table as catalog_table
 from crmkit.schemas._models import ValidationReport, validate
 
@@ -46,6 +47,7 @@ class CRM:
         self.owners = Owners(self)
         self.accounts = Accounts(self)
         self.contacts = Contacts(self)
+        self.views = SavedViews(self)
 
     # -- life cycle --------------------------------------------------------------------
 

@@ -29,7 +29,12 @@ from crmkit.schemas._models import describe_failures, validate
 from crmkit.schemas._vocab import fold
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from crmkit._crm import CRM
+    from crmkit._export import ExportResult
+    from crmkit._selection import Selection
+    from crmkit._summary import Summary
 
 __all__ = ["Accounts", "Contacts", "Owners", "Record"]
 
@@ -301,6 +306,28 @@ class _Records:
     def history(self, record_id: int) -> pd.DataFrame:
         """The timeline of one record: every batch that changed it, field by field."""
         return self._crm.history(self.kind, record_id)
+
+    def all(self) -> Selection:
+        """Every live record, as a :class:`~crmkit.Selection`."""
+        from crmkit._selection import Selection
+
+        return Selection(self._crm, self.kind)
+
+    def filter(self, **filters: Any) -> Selection:
+        """Records matching keyword filters (AND between keywords, OR within a list).
+
+        See :func:`crmkit._filters.filter_names` for the keywords; any catalog field also
+        works as an equality filter.
+        """
+        return self.all().filter(**filters)
+
+    def summary(self, by: str | list[str]) -> Summary:
+        """Counts (and revenue sums for accounts) by band, sector, owner or any column."""
+        return self.all().summary(by)
+
+    def export(self, path: str | Path, **options: Any) -> ExportResult:
+        """Export every live record (see :meth:`Selection.export`)."""
+        return self.all().export(path, **options)
 
     # -- writing -------------------------------------------------------------------
 
@@ -651,6 +678,10 @@ class Contacts(_Records):
         if len(rows) > 1:
             raise ValidationError(f"several contacts match {key!r}; pass an id")
         raise UnknownValueError("contact", key, [])
+
+    def export_vcf(self, path: str | Path, *, version: str = "3.0", zip: bool = False) -> Path:
+        """Every live contact as vCards (see :meth:`Selection.export_vcf`)."""
+        return self.all().export_vcf(path, version=version, zip=zip)
 
     def deactivate(self, record_id: int) -> Record:
         """Mark a contact as having left the company (``active=False``)."""

@@ -36,9 +36,18 @@ from crmkit._exceptions import (
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
 
-__all__ = ["SCHEMA_VERSION", "Store", "UndoSummary", "arrow_type", "first", "now_utc"]
+__all__ = [
+    "RECORD_TABLES",
+    "SCHEMA_VERSION",
+    "SqlExpr",
+    "Store",
+    "UndoSummary",
+    "arrow_type",
+    "first",
+    "now_utc",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Tables whose rows are records with history; owners are records too (no catalog fields).
 OWNER_COLUMNS: dict[str, str] = {
@@ -53,6 +62,59 @@ OWNER_COLUMNS: dict[str, str] = {
     "updated_at": "TIMESTAMP",
     "updated_by": "VARCHAR",
 }
+
+SUBSCRIPTION_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "contact_id": "BIGINT",
+    "list_name": "VARCHAR",
+    "subscribed_at": "TIMESTAMP",
+    "unsubscribed_at": "TIMESTAMP",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+DECISION_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "kind": "VARCHAR",
+    "id_a": "BIGINT",
+    "id_b": "BIGINT",
+    "decision": "VARCHAR",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+VIEW_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "name": "VARCHAR",
+    "kind": "VARCHAR",
+    "definition": "JSON",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+# Tables outside the field catalog whose rows are records with history (undoable).
+RECORD_TABLES: dict[str, dict[str, str]] = {
+    "owners": OWNER_COLUMNS,
+    "subscriptions": SUBSCRIPTION_COLUMNS,
+    "duplicate_decisions": DECISION_COLUMNS,
+    "saved_views": VIEW_COLUMNS,
+}
+
+
+@dataclass(frozen=True)
+class SqlExpr:
+    """A value computed in SQL from the record being changed (aliased ``t``).
+
+    ``sql`` is trusted text built by crmkit from catalog names; user values go in
+    ``params`` and are bound to its ``?`` placeholders.
+    """
+
+    sql: str
+    params: tuple[Any, ...] = ()
+
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "id": pa.int64(),
@@ -375,9 +437,9 @@ class Store:
 
     def columns_of(self, table: str) -> dict[str, str]:
         """Column name to DuckDB type for a record table."""
-        if table == "owners":
-            return dict(OWNER_COLUMNS)
-        return {f.name: f.sql_type for f in CATALOG[table]}
+        if table in CATALOG:
+            return {f.name: f.sql_type for f in CATALOG[table]}
+        return dict(RECORD_TABLES[table])
 
     def next_ids(self, table: str, n: int) -> list[int]:
         """Reserve ``n`` new ids for ``table``."""
@@ -519,42 +581,52 @@ class Store:
         actor: str,
         operation: str = "update",
     ) -> int:
-        """Set the same ``values`` on every record whose id the SQL ``ids_sql`` selects.
+        """Set ``values`` on every record whose id the SQL ``ids_sql`` selects.
 
         ``ids_sql`` is a trusted ``SELECT id ...`` built by crmkit with ``?`` parameters.
-        This is the set-based path for bulk edits (reassigning 100k contacts is one
-        INSERT into history and one UPDATE per field).
+        A value is either a constant (bound as a parameter) or an :class:`SqlExpr`
+        computed from the record's current columns (``t.tags`` ...). This is the
+        set-based path for bulk edits: reassigning 100k contacts is one INSERT into
+        history and one UPDATE. Returns the number of records changed.
         """
         self.check_writable()
         cols = self.columns_of(table)
+        unknown = [f for f in values if f not in cols]
+        if unknown:
+            raise KeyError(f"not columns of {table}: {unknown}")
         stamp = now_utc()
+        exprs: dict[str, tuple[str, list[Any]]] = {}
+        for f, value in values.items():
+            if isinstance(value, SqlExpr):
+                exprs[f] = (_cast(f"({value.sql})", cols[f]), list(value.params))
+            else:
+                exprs[f] = (_cast("?", cols[f]), [value])
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE _crmkit_ids AS SELECT DISTINCT id FROM ({ids_sql})",
             list(ids_params),
         )
         try:
-            for f, value in values.items():
-                if f not in cols:
-                    raise KeyError(f"not a column of {table}: {f}")
-                cast = _cast("?", cols[f])
+            for f, (expr, params) in exprs.items():
                 self.con.execute(
                     f"INSERT INTO history SELECT ?, ?, ?, ?, ?, t.id, ?, to_json(t.{f}), "
-                    f"to_json({cast}) FROM {table} t JOIN _crmkit_ids i ON i.id = t.id "
-                    f"WHERE t.{f} IS DISTINCT FROM {cast}",
-                    [batch_id, stamp, actor, operation, table, f, value, value],
+                    f"to_json({expr}) FROM {table} t JOIN _crmkit_ids i ON i.id = t.id "
+                    f"WHERE t.{f} IS DISTINCT FROM {expr}",
+                    [batch_id, stamp, actor, operation, table, f, *params, *params],
                 )
-            changed = " OR ".join(f"t.{f} IS DISTINCT FROM {_cast('?', cols[f])}" for f in values)
-            assignments = [f"{f} = {_cast('?', cols[f])}" for f in values]
-            params: list[Any] = list(values.values())
-            if "updated_at" in cols:
+            assignments = [f"{f} = {expr}" for f, (expr, _) in exprs.items()]
+            set_params: list[Any] = [p for _, params in exprs.values() for p in params]
+            if "updated_at" in cols and "updated_at" not in values:
                 assignments += ["updated_at = ?", "updated_by = ?"]
-                params += [stamp, actor]
-            params += list(values.values())
+                set_params += [stamp, actor]
+            changed = " OR ".join(
+                f"t.{f} IS DISTINCT FROM {expr}" for f, (expr, _) in exprs.items()
+            )
+            where_params = [p for _, params in exprs.values() for p in params]
             row = first(
                 self.con.execute(
                     f"UPDATE {table} t SET {', '.join(assignments)} FROM _crmkit_ids i "
                     f"WHERE t.id = i.id AND ({changed})",
-                    params,
+                    [*set_params, *where_params],
                 )
             )
         finally:
@@ -800,4 +872,18 @@ def _v1(store: Store) -> None:
     )
 
 
-_MIGRATIONS = [(1, _v1)]
+def _v2(store: Store) -> None:
+    """Mailing-list subscriptions, duplicate review decisions and saved views."""
+    con = store.con
+    for table, columns in RECORD_TABLES.items():
+        if table == "owners":
+            continue
+        con.execute(f"CREATE SEQUENCE IF NOT EXISTS {table}_id_seq START 1")
+        body = ",\n    ".join(
+            f"{c} {t}" + (f" PRIMARY KEY DEFAULT nextval('{table}_id_seq')" if c == "id" else "")
+            for c, t in columns.items()
+        )
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n    {body}\n)")
+
+
+_MIGRATIONS = [(1, _v1), (2, _v2)]

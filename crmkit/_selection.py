@@ -1,0 +1,336 @@
+"""Selections: lazy, chainable sets of contacts or accounts backed by DuckDB.
+
+``crm.contacts.filter(...)`` returns a :class:`Selection`. Nothing is read until asked:
+``len(sel)``, ``sel.df()``, ``sel.pl()``, ``sel.arrow()``, ``sel.ids`` each run one query
+on the database views. Selections chain (``.filter``, ``.sort``, ``.columns``, ``.limit``)
+and act on their records in bulk (``reassign``, ``update``, ``tag`` ...), each action one
+undoable batch.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+
+from crmkit._exceptions import UnknownValueError
+from crmkit._filters import Condition, compile_filters
+from crmkit._suggest import closest
+from crmkit._summary import Summary, summarize
+
+if TYPE_CHECKING:
+    from crmkit._bulk import BulkReport
+    from crmkit._crm import CRM
+    from crmkit._export import ExportResult
+
+__all__ = ["LIST_COLUMNS", "Selection"]
+
+# The columns a list shows, after the French CRM's contact list.
+LIST_COLUMNS = {
+    "contacts": [
+        "id",
+        "company",
+        "account_owner",
+        "last_name",
+        "first_name",
+        "job_title",
+        "phone",
+        "mobile",
+        "fax",
+        "owner",
+    ],
+    "accounts": [
+        "id",
+        "name",
+        "sector",
+        "revenue_band",
+        "headcount_band",
+        "billing_city",
+        "billing_country",
+        "owner",
+        "contact_count",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A lazy set of contacts or accounts.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> crm = ck.open()
+    >>> acc = crm.accounts.add(name="APROOL", sector="Software", employees=85)
+    >>> _ = crm.contacts.add(last_name="Blou", first_name="Hélène", account_id=acc)
+    >>> sel = crm.contacts.filter(search="helene", headcount_band="51-200")
+    >>> len(sel), sel.df()["last_name"].tolist()
+    (1, ['Blou'])
+    >>> crm.close()
+    """
+
+    crm: CRM
+    kind: str
+    filters: tuple[tuple[str, Any], ...] = ()
+    order: tuple[tuple[str, bool], ...] = ()
+    cols: tuple[str, ...] | None = None
+    row_limit: int | None = None
+    _conditions: tuple[Condition, ...] = field(default=(), compare=False, repr=False)
+
+    # -- building --------------------------------------------------------------------
+
+    def filter(self, **filters: Any) -> Selection:
+        """Narrow the selection (AND with what is already there)."""
+        new = compile_filters(self.crm, self.kind, filters)
+        return replace(
+            self,
+            filters=self.filters + tuple(filters.items()),
+            _conditions=self._conditions + tuple(new),
+        )
+
+    def sort(self, *fields: str, descending: bool = False) -> Selection:
+        """Order by fields; ``"-name"`` sorts that field in descending order."""
+        order = []
+        for name in fields:
+            desc = descending
+            if name.startswith("-"):
+                name, desc = name[1:], True
+            self._check_columns([name])
+            order.append((name, desc))
+        return replace(self, order=tuple(order))
+
+    def columns(self, *names: str) -> Selection:
+        """Keep only these columns (any field or derived column of the view)."""
+        self._check_columns(names)
+        return replace(self, cols=tuple(names))
+
+    def limit(self, n: int) -> Selection:
+        """At most ``n`` records (after sorting)."""
+        return replace(self, row_limit=int(n))
+
+    def head(self, n: int = 5) -> pd.DataFrame:
+        """The first ``n`` records as pandas."""
+        return self.limit(n).df()
+
+    def _check_columns(self, names: Sequence[str]) -> None:
+        valid = self.available_columns()
+        for name in names:
+            if name not in valid:
+                raise UnknownValueError("column", name, valid, closest(name, valid))
+
+    def available_columns(self) -> list[str]:
+        """Every column of the view behind this selection."""
+        rows = self.crm._store.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position",
+            [f"{self.kind}_v"],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # -- SQL -------------------------------------------------------------------------
+
+    def _where(self) -> tuple[str, list[Any]]:
+        if not self._conditions:
+            return "", []
+        sql = " WHERE " + " AND ".join(f"({c.sql})" for c in self._conditions)
+        params = [p for c in self._conditions for p in c.params]
+        return sql, params
+
+    def sql(self, columns: Sequence[str] | None = None) -> tuple[str, list[Any]]:
+        """The query (with ``?`` placeholders) and its parameters."""
+        cols = columns if columns is not None else (self.cols or ["*"])
+        where, params = self._where()
+        order = ", ".join(f"{c} {'DESC' if d else 'ASC'} NULLS LAST" for c, d in self.order)
+        sql = f"SELECT {', '.join(cols)} FROM {self.kind}_v{where}"
+        sql += f" ORDER BY {order}, id" if order else " ORDER BY id"
+        if self.row_limit is not None:
+            sql += f" LIMIT {int(self.row_limit)}"
+        return sql, params
+
+    def ids_sql(self) -> tuple[str, list[Any]]:
+        """``SELECT id ...`` for the selected records (used by bulk operations)."""
+        return self.sql(["id"])
+
+    def relation(self) -> duckdb.DuckDBPyRelation:
+        """The selection as a DuckDB relation (DuckDB's own verbs)."""
+        sql, params = self.sql()
+        return self.crm._store.con.sql(sql, params=params)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def df(self) -> pd.DataFrame:
+        """The records as a pandas DataFrame."""
+        return self.relation().df()
+
+    def pl(self) -> pl.DataFrame:
+        """The records as a polars DataFrame."""
+        return self.relation().pl()
+
+    def arrow(self) -> pa.Table:
+        """The records as a pyarrow Table."""
+        return self.relation().to_arrow_table()
+
+    @property
+    def ids(self) -> list[int]:
+        """Ids of the selected records, in order."""
+        sql, params = self.ids_sql()
+        return [int(r[0]) for r in self.crm._store.con.execute(sql, params).fetchall()]
+
+    def __len__(self) -> int:
+        where, params = self._where()
+        sql = f"SELECT count(*) FROM {self.kind}_v{where}"
+        if self.row_limit is not None:
+            sql = f"SELECT least(count(*), {int(self.row_limit)}) FROM {self.kind}_v{where}"
+        rows = self.crm._store.con.execute(sql, params).fetchall()
+        return int(rows[0][0])
+
+    def __iter__(self) -> Any:
+        for record_id in self.ids:
+            yield self.crm._records(self.kind).get(record_id)
+
+    def summary(self, by: str | Sequence[str]) -> Summary:
+        """Counts (and revenue sums) by band, sector, owner or any column."""
+        return summarize(self, by)
+
+    # -- display ---------------------------------------------------------------------
+
+    def _describe(self) -> str:
+        parts = [f"{k}={v!r}" for k, v in self.filters]
+        return ", ".join(parts) if parts else "all"
+
+    def __repr__(self) -> str:
+        n = len(self)
+        head = f"Selection({self.kind}: {n:,} records; {self._describe()})"
+        if n == 0:
+            return head
+        frame = self.limit(10).relation().df()
+        shown = [c for c in LIST_COLUMNS[self.kind] if c in frame.columns]
+        return head + "\n" + frame[shown].to_string(index=False, max_colwidth=30)
+
+    def _repr_html_(self) -> str:
+        n = len(self)
+        frame = self.limit(20).relation().df()
+        shown = [c for c in LIST_COLUMNS[self.kind] if c in frame.columns] or list(frame.columns)
+        labels = _labels(self.kind)
+        table_html = (
+            frame[shown]
+            .rename(columns=labels)
+            .to_html(index=False, border=0, na_rep="", escape=True)
+        )
+        more = f"<p>... and {n - len(frame):,} more</p>" if n > len(frame) else ""
+        return (
+            f'<div class="crmkit-selection"><p><strong>{n:,} {html.escape(self.kind)}</strong>'
+            f" <small>({html.escape(self._describe())})</small></p>{table_html}{more}</div>"
+        )
+
+    # -- bulk operations (one batch each, undoable) ------------------------------------
+
+    def reassign(self, to: Any, *, cascade: bool = False) -> BulkReport:
+        """Give the records to an owner, or spread them evenly over several (round-robin).
+
+        ``cascade=True`` on accounts also moves their contacts to the account's new owner.
+        """
+        from crmkit._bulk import reassign
+
+        return reassign(self, to, cascade=cascade)
+
+    def update(self, **fields: Any) -> BulkReport:
+        """Set fields on every selected record, validated like a form save."""
+        from crmkit._bulk import update
+
+        return update(self, fields)
+
+    def tag(self, *tags: str) -> BulkReport:
+        """Add tags (kept once each, in order)."""
+        from crmkit._bulk import tag
+
+        return tag(self, tags, add=True)
+
+    def untag(self, *tags: str) -> BulkReport:
+        """Remove tags."""
+        from crmkit._bulk import tag
+
+        return tag(self, tags, add=False)
+
+    def subscribe(self, list_name: str) -> BulkReport:
+        """Subscribe contacts with an email who did not opt out to a mailing list."""
+        from crmkit._bulk import subscribe
+
+        return subscribe(self, list_name)
+
+    def unsubscribe(self, list_name: str) -> BulkReport:
+        """End the selected contacts' subscriptions to a mailing list."""
+        from crmkit._bulk import unsubscribe
+
+        return unsubscribe(self, list_name)
+
+    def deactivate(self) -> BulkReport:
+        """Contacts: left the company (``active=False``); accounts: archived."""
+        from crmkit._bulk import set_active
+
+        return set_active(self, False)
+
+    def activate(self) -> BulkReport:
+        """Contacts: active again; accounts: out of the archive."""
+        from crmkit._bulk import set_active
+
+        return set_active(self, True)
+
+    def delete(self) -> BulkReport:
+        """Soft-delete the records that can be removed; report the others with reasons."""
+        from crmkit._bulk import delete
+
+        return delete(self)
+
+    # -- exports -----------------------------------------------------------------------
+
+    def export(
+        self,
+        path: str | Path,
+        *,
+        columns: Sequence[str] | None = None,
+        lang: str | None = None,
+        **options: Any,
+    ) -> ExportResult:
+        """Write the records to ``.csv``, ``.xlsx`` or ``.parquet`` (by extension).
+
+        ``lang`` ("en", "fr", "zh") writes labels instead of field names as headers;
+        ``excel=True`` writes a CSV Excel opens well (BOM, ``;`` in French). Cells that
+        a spreadsheet would run as formulas are neutralised; the file appears only once
+        complete.
+        """
+        from crmkit._export import export_table
+
+        data = self.columns(*columns).arrow() if columns else self.arrow()
+        return export_table(data, path, kind=self.kind, columns=columns, lang=lang, **options)
+
+    def export_vcf(self, path: str | Path, *, version: str = "3.0", zip: bool = False) -> Path:
+        """Write the selected contacts as vCards: one file, or a zip of one file each."""
+        from crmkit._bulk import export_vcf
+
+        return export_vcf(self, path, version=version, zip=zip)
+
+
+def _labels(kind: str) -> dict[str, str]:
+    from crmkit.schemas._catalog import table
+
+    labels = table(kind).labels("en")
+    labels.update(
+        {
+            "company": "Company",
+            "account_owner": "Account owner",
+            "owner": "Owner",
+            "revenue_band": "Revenue band",
+            "headcount_band": "Headcount band",
+            "contact_count": "Contacts",
+            "id": "Id",
+        }
+    )
+    return labels
