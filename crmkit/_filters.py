@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Condition", "compile_filters", "filter_names"]
 
+_MAX_INLINE = 1000  # longer lists are joined as an unnested array instead
 _PHONE_RUN = re.compile(r"\+?\d[\d .\-()/]*\d")
 
 
@@ -46,9 +47,14 @@ def _in(column: str, values: Sequence[Any], sql_type: str = "VARCHAR") -> Condit
     clean = [v for v in values if v is not None]
     parts = []
     params: list[Any] = []
-    if clean:
+    if len(clean) > _MAX_INLINE:
         parts.append(f"{column} IN (SELECT unnest(?::{sql_type}[]))")
         params.append(clean)
+    elif clean:
+        # Constant IN-lists let DuckDB push the filter into the table scan.
+        marks = ", ".join(f"?::{sql_type}" for _ in clean)
+        parts.append(f"{column} IN ({marks})")
+        params.extend(clean)
     if len(clean) < len(values):
         parts.append(f"{column} IS NULL")
     return Condition("(" + " OR ".join(parts) + ")", tuple(params))
@@ -197,12 +203,10 @@ class _Compiler:
         return Condition(" AND ".join(parts), tuple(params))
 
     def owner(self, value: Any) -> Condition:
-        ids: list[int] = []
-        for key in _as_list(value):
-            if key is None:
-                return Condition("owner_id IS NULL")
-            ids += self.crm.owners.expand(key)
-        return _in("owner_id", sorted(set(ids)), "BIGINT")
+        keys = _as_list(value)
+        if any(k is None for k in keys):
+            return Condition("owner_id IS NULL")
+        return _in("owner_id", sorted(set(self.crm.owners.expand_many(keys))), "BIGINT")
 
     def sector(self, value: Any) -> Condition:
         vocab = self.crm.settings.sectors

@@ -216,8 +216,38 @@ class Owners:
 
     def expand(self, key: str | int) -> list[int]:
         """An owner's id, plus its members' ids when it is a team."""
-        owner_id = self.resolve(key)
-        return [owner_id, *self.members(owner_id)]
+        return self.expand_many([key])
+
+    def expand_many(self, keys: list[str | int]) -> list[int]:
+        """Ids of the owners named by ``keys`` (names, emails, ids), teams with members.
+
+        One query for the whole list, whatever its length.
+        """
+        rows = self._crm._store.con.execute(
+            "SELECT id, lower(name), lower(email), team_id FROM owners"
+        ).fetchall()
+        by_key: dict[str | int, int] = {}
+        members: dict[int, list[int]] = {}
+        for owner_id, name, email, team_id in rows:
+            by_key.setdefault(int(owner_id), int(owner_id))
+            by_key.setdefault(name, int(owner_id))
+            if email:
+                by_key.setdefault(email, int(owner_id))
+            if team_id is not None:
+                members.setdefault(int(team_id), []).append(int(owner_id))
+        out: list[int] = []
+        for key in keys:
+            lookup = (
+                key
+                if isinstance(key, int) and not isinstance(key, bool)
+                else (str(key).strip().lower())
+            )
+            found = by_key.get(lookup)
+            if found is None:
+                self.resolve(key)  # raises with the valid names and a suggestion
+                continue
+            out += [found, *sorted(members.get(found, []))]
+        return out
 
     def get(self, key: str | int) -> Record:
         """One owner as a :class:`Record`."""
