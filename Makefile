@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	rm -rf demo_out && mkdir -p demo_out
-	$(BIN)/crmkit demo --db $(DEMO_DB) --samples data/samples
+	$(BIN)/crmkit --db $(DEMO_DB) demo --samples data/samples
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

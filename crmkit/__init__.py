@@ -8,6 +8,7 @@
 >>> crm.close()
 """
 
+from crmkit._bulk import BulkReport
 from crmkit._crm import CRM, open
 from crmkit._exceptions import (
     CRMKitError,
@@ -26,11 +27,15 @@ from crmkit._exceptions import (
     UnknownValueError,
     ValidationError,
 )
+from crmkit._export import ExportResult
 from crmkit._importing import ImportPreview, ImportReport
 from crmkit._records import Accounts, Contacts, Owners, Record
+from crmkit._selection import Selection
 from crmkit._settings import Settings
 from crmkit._store import UndoSummary
+from crmkit._summary import Summary
 from crmkit._vcard import read_vcf, write_vcf
+from crmkit._views import SavedViews
 from crmkit.schemas._bands import Bands
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Field, Table
 from crmkit.schemas._models import ValidationReport, validate
@@ -43,9 +48,11 @@ __all__ = [
     "CRM",
     "Accounts",
     "Bands",
+    "BulkReport",
     "CRMKitError",
     "Contacts",
     "ExportError",
+    "ExportResult",
     "Field",
     "ImportFormatError",
     "ImportPreview",
@@ -58,9 +65,12 @@ __all__ = [
     "RecordInUseError",
     "RecordNotFoundError",
     "RequiredFieldError",
+    "SavedViews",
     "SchemaVersionError",
+    "Selection",
     "Settings",
     "StoreLockedError",
+    "Summary",
     "Table",
     "UndoConflictError",
     "UndoError",

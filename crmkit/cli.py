@@ -1,12 +1,23 @@
 """The ``crmkit`` command line: the same operations as the notebook API.
 
-Exit codes: 0 success, 1 a crmkit error (bad input, conflict ...), 2 wrong usage.
-Errors are printed as one line, without a traceback.
+Every subcommand opens the CRM named by ``--db`` (default: ``$CRMKIT_DB`` or
+``crm.duckdb``), calls the facade a notebook user calls, prints what it did and closes
+the database.
+
+Exit codes scripts can rely on:
+
+- 0: success;
+- 1: an error (bad input, unknown owner, undo conflict, unreadable file ...), printed as
+  one line without a traceback;
+- 2: wrong usage (unknown subcommand or option);
+- 3: success with rejected rows (an import or a validation that found rows it could not
+  store).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,9 +28,17 @@ import pandas as pd
 import crmkit as ck
 from crmkit._exceptions import CRMKitError
 
-__all__ = ["band_summary", "load_sample_folder", "main"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_REJECTED",
+    "EXIT_USAGE",
+    "band_summary",
+    "load_sample_folder",
+    "main",
+]
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
 
 def load_sample_folder(crm: ck.CRM, folder: str | Path, progress: bool = False) -> list[Any]:
@@ -47,22 +66,225 @@ def load_sample_folder(crm: ck.CRM, folder: str | Path, progress: bool = False) 
 
 def band_summary(crm: ck.CRM, kind: str = "revenue") -> pd.DataFrame:
     """Accounts per revenue (or headcount) band, in band order, with revenue totals."""
-    bands = crm.settings.bands(kind)
-    column = f"{kind}_band" if kind == "revenue" else "headcount_band"
-    counts = crm.sql(
-        f"SELECT {column} AS band, count(*) AS accounts, sum(annual_revenue) AS revenue "
-        f"FROM accounts_v GROUP BY ALL"
-    ).df()
-    order = {label: i for i, label in enumerate(bands.labels)}
-    counts["_order"] = counts["band"].map(lambda b: order.get(b, len(order)))
-    counts["band"] = counts["band"].fillna("(unknown)")
-    return counts.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+    column = "revenue_band" if kind == "revenue" else "headcount_band"
+    frame = crm.accounts.summary(by=column).frame.rename(
+        columns={column: "band", "count": "accounts"}
+    )
+    frame["band"] = frame["band"].astype(object).where(frame["band"].notna(), "(unknown)")
+    return frame
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace, read_only: bool = False) -> ck.CRM:
+    return ck.open(args.db, user=args.user, read_only=read_only)
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword filters from the shared filter options."""
+    out: dict[str, Any] = {}
+    for option, key in (
+        ("search", "search"),
+        ("owner", "owner"),
+        ("sector", "sector"),
+        ("revenue_band", "revenue_band"),
+        ("headcount_band", "headcount_band"),
+        ("account", "account"),
+        ("entity", "entity"),
+        ("origin", "origin"),
+        ("tag", "tags"),
+    ):
+        value = getattr(args, option, None)
+        if value:
+            out[key] = value
+    if getattr(args, "active", None) is not None:
+        key = "active" if args.kind == "contacts" else "archived"
+        out[key] = args.active if args.kind == "contacts" else not args.active
+    for item in getattr(args, "where", None) or []:
+        field, sep, value = item.partition("=")
+        if not sep:
+            raise ck.ValidationError(f"--where takes field=value, got {item!r}")
+        out.setdefault(field.strip(), []).append(value)
+    return out
+
+
+def _selection(crm: ck.CRM, args: argparse.Namespace) -> ck.Selection:
+    records = crm.contacts if args.kind == "contacts" else crm.accounts
+    return records.filter(**_filters(args))
+
+
+def _add_filter_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters (combine with AND; repeat for OR)")
+    group.add_argument("--kind", choices=["contacts", "accounts"], default="contacts")
+    group.add_argument("--search", help="text in names, email, company, job title or phone")
+    group.add_argument("--owner", action="append", help="owner name, email or team")
+    group.add_argument("--sector", action="append")
+    group.add_argument("--revenue-band", action="append", dest="revenue_band")
+    group.add_argument("--headcount-band", action="append", dest="headcount_band")
+    group.add_argument("--account", action="append", help="account name or id (contacts)")
+    group.add_argument("--entity", action="append")
+    group.add_argument("--origin", action="append")
+    group.add_argument("--tag", action="append")
+    group.add_argument(
+        "--active",
+        action="store_true",
+        default=None,
+        help="active contacts / accounts not archived",
+    )
+    group.add_argument(
+        "--inactive",
+        action="store_false",
+        dest="active",
+        help="contacts who left / archived accounts",
+    )
+    group.add_argument(
+        "--where", action="append", metavar="FIELD=VALUE", help="any catalog field equal to a value"
+    )
+
+
+def _read_options(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ("encoding", "delimiter", "sheet", "header_row"):
+        value = getattr(args, name, None)
+        if value is not None:
+            out[name] = int(value) if name == "sheet" and str(value).isdigit() else value
+    return out
+
+
+def _mapping(items: Sequence[str] | None) -> dict[str, str | None] | None:
+    if not items:
+        return None
+    mapping: dict[str, str | None] = {}
+    for item in items:
+        header, sep, field = item.partition("=")
+        if not sep:
+            raise ck.ValidationError(f"--map takes 'Header=field', got {item!r}")
+        mapping[header] = field or None
+    return mapping
+
+
+# -- subcommands -------------------------------------------------------------------------
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    with _open(args) as crm:
+        report = crm.import_file(
+            args.file,
+            args.kind,
+            mapping=_mapping(args.map),
+            mode=args.mode,
+            match_on=args.match_on.split(",") if args.match_on else None,
+            dry_run=args.dry_run,
+            create_accounts=args.create_accounts,
+            create_owners=args.create_owners,
+            dayfirst=not args.month_first,
+            region=args.region,
+            progress=not args.quiet,
+            **_read_options(args),
+        )
+        print(report)
+        if args.rejects and report.n_rejected:
+            report.rejected.to_csv(args.rejects, index=False)
+            print(f"rejected rows written to {args.rejects}")
+    return EXIT_REJECTED if report.n_rejected else EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    args.dry_run, args.rejects, args.mode = True, args.rejects, "upsert"
+    args.map, args.match_on, args.create_owners = args.map, None, args.create_owners
+    return _cmd_import(args)
+
+
+def _cmd_preview(args: argparse.Namespace) -> int:
+    with _open(args, read_only=Path(args.db).exists()) as crm:
+        preview = crm.preview_import(
+            args.file, args.kind, mapping=_mapping(args.map), rows=args.rows, **_read_options(args)
+        )
+        print(preview)
+        if not preview.problems.empty:
+            print("\nProblems:")
+            print(preview.problems.head(args.show).to_string(index=False, max_colwidth=60))
+    return EXIT_OK
+
+
+def _cmd_filter(args: argparse.Namespace) -> int:
+    with _open(args, read_only=Path(args.db).exists()) as crm:
+        sel = _selection(crm, args)
+        if args.columns:
+            sel = sel.columns(*args.columns.split(","))
+        if args.out:
+            result = sel.export(args.out, lang=args.lang)
+            print(f"{result.rows:,} {args.kind} written to {result.path}")
+            return EXIT_OK
+        print(
+            repr(sel.limit(args.limit)).replace(
+                f"{min(args.limit, len(sel)):,} records", f"{len(sel):,} records", 1
+            )
+        )
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    with _open(args, read_only=Path(args.db).exists()) as crm:
+        sel = _selection(crm, args)
+        out = Path(args.out)
+        if out.suffix.lower() in (".vcf", ".zip"):
+            path = sel.export_vcf(
+                out, version=args.vcard_version, zip=args.zip or out.suffix.lower() == ".zip"
+            )
+            print(f"{len(sel):,} contacts written to {path}")
+        else:
+            columns = args.columns.split(",") if args.columns else None
+            result = sel.export(out, columns=columns, lang=args.lang, excel=args.excel)
+            print(f"{result.rows:,} {args.kind} written to {result.path}")
+    return EXIT_OK
+
+
+def _cmd_reassign(args: argparse.Namespace) -> int:
+    with _open(args) as crm:
+        sel = _selection(crm, args)
+        report = sel.reassign(to=args.to if len(args.to) > 1 else args.to[0], cascade=args.cascade)
+        print(report)
+    return EXIT_OK
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    with _open(args) as crm:
+        summary = crm.undo(args.batch)
+        print(
+            f"undid batch {summary.undone_batch} as batch {summary.batch_id}: "
+            f"{summary.restored_fields} fields restored, {summary.removed_records} records "
+            f"removed, {summary.restored_records} records put back"
+        )
+    return EXIT_OK
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    with _open(args, read_only=Path(args.db).exists()) as crm:
+        if args.id is None and args.batch is None:
+            print(crm.batches(limit=args.limit).to_string(index=False, max_colwidth=50))
+            return EXIT_OK
+        frame = crm.history(args.kind if args.id is not None else None, args.id, args.batch)
+        columns = [
+            "changed_at",
+            "batch_id",
+            "operation",
+            "actor",
+            "table",
+            "record_id",
+            "field",
+            "old",
+            "new",
+        ]
+        print(frame[columns].head(args.limit).to_string(index=False, max_colwidth=40))
+    return EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     db = Path(args.db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    with ck.open(db, user=args.user) as crm:
+    with ck.open(db, user=args.user or "Demo") as crm:
         print(f"Loading {args.samples} into {db}")
         for report in load_sample_folder(crm, args.samples):
             print(report)
@@ -87,17 +309,117 @@ def _cmd_samples(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- parser ------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``crmkit`` command."""
     parser = argparse.ArgumentParser(
-        prog="crmkit", description="CRM accounts and contacts in DuckDB."
+        prog="crmkit",
+        description="CRM accounts and contacts in DuckDB: import, clean, filter, reassign, "
+        "export, undo.",
+        epilog="Exit codes: 0 ok, 1 error, 2 usage, 3 done with rejected rows.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("CRMKIT_DB", "crm.duckdb"),
+        help="DuckDB file (default: $CRMKIT_DB or crm.duckdb)",
+    )
+    parser.add_argument(
+        "--user",
+        default=os.environ.get("CRMKIT_USER"),
+        help="who is working (history actor, default owner)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def file_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("file", help="CSV, XLSX or vCard file")
+        cmd.add_argument("--kind", choices=["contacts", "accounts"], default="contacts")
+        cmd.add_argument(
+            "--map",
+            action="append",
+            metavar="HEADER=FIELD",
+            help="override the mapping of a column (empty field: custom)",
+        )
+        cmd.add_argument("--encoding")
+        cmd.add_argument("--delimiter")
+        cmd.add_argument("--sheet", help="XLSX sheet name or 0-based index")
+        cmd.add_argument("--header-row", type=int, dest="header_row")
+        return cmd
+
+    imp = file_command("import", "import a file of contacts or accounts")
+    imp.add_argument("--mode", choices=["create", "update", "upsert"], default="upsert")
+    imp.add_argument("--match-on", dest="match_on", help="comma-separated fields")
+    imp.add_argument("--dry-run", action="store_true", dest="dry_run")
+    imp.add_argument("--create-accounts", action="store_true", dest="create_accounts")
+    imp.add_argument("--create-owners", action="store_true", dest="create_owners")
+    imp.add_argument(
+        "--month-first", action="store_true", dest="month_first", help="read 03/04/2024 as March 4"
+    )
+    imp.add_argument("--region", help="phone region for numbers without +country")
+    imp.add_argument("--rejects", help="write rejected rows to this CSV")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(func=_cmd_import)
+
+    val = file_command("validate", "check a file as an import would, writing nothing")
+    val.add_argument("--create-accounts", action="store_true", dest="create_accounts")
+    val.add_argument("--create-owners", action="store_true", dest="create_owners")
+    val.add_argument("--month-first", action="store_true", dest="month_first")
+    val.add_argument("--region")
+    val.add_argument("--rejects", help="write rejected rows to this CSV")
+    val.add_argument("--quiet", action="store_true")
+    val.set_defaults(func=_cmd_validate)
+
+    pre = file_command("preview", "show the column mapping and problems of a file")
+    pre.add_argument("--rows", type=int, default=1000, help="rows to check")
+    pre.add_argument("--show", type=int, default=30, help="problems to list")
+    pre.set_defaults(func=_cmd_preview)
+
+    flt = sub.add_parser("filter", help="list matching records, or write them to a file")
+    _add_filter_options(flt)
+    flt.add_argument("--columns", help="comma-separated columns")
+    flt.add_argument("--limit", type=int, default=20, help="rows to print")
+    flt.add_argument("--out", help="write to .csv / .xlsx / .parquet instead of printing")
+    flt.add_argument("--lang", choices=["en", "fr", "zh"])
+    flt.set_defaults(func=_cmd_filter)
+
+    exp = sub.add_parser("export", help="export matching records (.csv .xlsx .parquet .vcf)")
+    exp.add_argument("out", help="file to write; .vcf or .zip writes vCards")
+    _add_filter_options(exp)
+    exp.add_argument("--columns", help="comma-separated columns")
+    exp.add_argument("--lang", choices=["en", "fr", "zh"])
+    exp.add_argument("--excel", action="store_true", help="CSV for Excel (BOM, ';' in fr)")
+    exp.add_argument("--zip", action="store_true", help="one vCard per contact in a zip")
+    exp.add_argument("--vcard-version", choices=["3.0", "4.0"], default="3.0", dest="vcard_version")
+    exp.set_defaults(func=_cmd_export)
+
+    rea = sub.add_parser("reassign", help="give matching records to an owner (or several)")
+    rea.add_argument(
+        "--to",
+        action="append",
+        required=True,
+        help="new owner; repeat to spread the records round-robin",
+    )
+    rea.add_argument("--cascade", action="store_true", help="accounts: move their contacts too")
+    _add_filter_options(rea)
+    rea.set_defaults(func=_cmd_reassign)
+
+    und = sub.add_parser("undo", help="undo a batch (an import, a bulk edit, a merge ...)")
+    und.add_argument("batch", type=int)
+    und.set_defaults(func=_cmd_undo)
+
+    his = sub.add_parser("history", help="list batches, or the history of a record / batch")
+    his.add_argument("--kind", choices=["contacts", "accounts"], default="contacts")
+    his.add_argument("--id", type=int, help="a record's timeline")
+    his.add_argument("--batch", type=int, help="every change of one batch")
+    his.add_argument("--limit", type=int, default=50)
+    his.set_defaults(func=_cmd_history)
+
     demo = sub.add_parser("demo", help="load the sample data and show what is in it")
-    demo.add_argument("--db", default="demo_out/crm.duckdb", help="DuckDB file to create")
-    demo.add_argument("--samples", default="data/samples", help="folder of sample CSVs")
-    demo.add_argument("--user", default="Demo", help="who is working (recorded in history)")
+    demo.add_argument("--samples", default="data/samples", help="folder of sample files")
     demo.set_defaults(func=_cmd_demo)
+
     samples = sub.add_parser("samples", help="write the sample files (data/samples)")
     samples.add_argument("--out", default="data/samples", help="folder to write")
     samples.add_argument("--seed", type=int, default=7)
@@ -116,11 +438,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return int(args.func(args))
-    except CRMKitError as exc:
-        print(f"crmkit: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except (OSError, ValueError) as exc:
-        print(f"crmkit: error: {exc}", file=sys.stderr)
+    except (CRMKitError, OSError, ValueError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"crmkit: error: {message}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -47,7 +47,7 @@ def test_default_currency_and_region(crm: ck.CRM) -> None:
 
 def test_demo_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "demo.duckdb"
-    assert main(["demo", "--db", str(db), "--samples", str(SAMPLES)]) == 0
+    assert main(["--db", str(db), "demo", "--samples", str(SAMPLES)]) == 0
     out = capsys.readouterr().out
     assert "Rows per table" in out and "1M-10M" in out and "ImportReport" in out
     with ck.open(db, read_only=True) as crm:
@@ -56,7 +56,7 @@ def test_demo_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_cli_errors_have_no_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
-        main(["demo", "--db", str(tmp_path / "x.duckdb"), "--samples", str(tmp_path / "nowhere")])
+        main(["--db", str(tmp_path / "x.duckdb"), "demo", "--samples", str(tmp_path / "nowhere")])
         == 1
     )
     err = capsys.readouterr().err
