@@ -14,6 +14,7 @@ import binascii
 import datetime as dt
 import json
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,7 @@ class ColumnOptions:
     dayfirst: bool = True
     decimal: str | None = None
     sectors: Vocabulary | None = None
+    workers: int | None = None  # processes for phones and emails; None: decide by size
 
 
 @dataclass
@@ -58,6 +60,35 @@ class ColumnResult:
     to_custom: list[Any] | None = None  # values that belong in ``custom`` instead
 
 
+def _already_clean(text: str) -> bool:
+    """True when :func:`clean_text` would return ``text`` unchanged (checked in C)."""
+    return (
+        text.isprintable()  # no tabs, newlines, NBSP, zero-width or other odd spaces
+        and text[:1] != " "
+        and text[-1:] != " "
+        and "  " not in text
+        and unicodedata.is_normalized("NFC", text)
+        and (text.casefold() not in norm._MISSING_TEXT or text in norm._NAMES_LIKE_MISSING)
+    )
+
+
+def distinct_map(values: list[Any], func: Callable[[Any], Any]) -> list[Any]:
+    """``[func(v) for v in values]``, calling ``func`` once per distinct value.
+
+    Cells read from CSV are all ``str`` or ``None``, so a plain dict does the dedupe;
+    anything else goes through :func:`crmkit._normalize.map_distinct`, which keeps
+    ``1``, ``1.0`` and ``True`` apart.
+    """
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:
+        return norm.map_distinct(values, func)
+    if not {type(v) for v in distinct} <= {str, type(None)}:
+        return norm.map_distinct(values, func)
+    results = {v: func(v) for v in distinct}
+    return [results[v] for v in values]
+
+
 def text_of(value: Any) -> str | None:
     """A cell as clean text: spreadsheet floats that are whole numbers lose their ``.0``.
 
@@ -68,6 +99,8 @@ def text_of(value: Any) -> str | None:
     """
     if value is None:
         return None
+    if type(value) is str and value and _already_clean(value):
+        return value
     if isinstance(value, float):
         if math.isnan(value):
             return None
@@ -85,21 +118,34 @@ def _none_list(n: int) -> list[Any]:
 
 
 def _simple(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
-    out = norm.map_distinct(values, func)
+    out = distinct_map(values, func)
     return ColumnResult(out, _none_list(len(values)), _none_list(len(values)))
 
 
+def _distinct_checked(
+    values: list[Any], func: Callable[[Any], Any]
+) -> tuple[list[Any], list[str | None]]:
+    def checked(value: Any) -> tuple[Any, str | None]:
+        try:
+            return func(value), None
+        except ValidationError as exc:
+            return None, str(exc)
+
+    pairs = distinct_map(values, checked)
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
 def _checked(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
-    out, errors = norm.map_distinct_checked(values, func)
+    out, errors = _distinct_checked(values, func)
     return ColumnResult(out, errors, _none_list(len(values)))
 
 
 def _phones(
     values: list[Any], opts: ColumnOptions, regions: Sequence[str | None] | None
 ) -> ColumnResult:
-    texts = norm.map_distinct(values, text_of)
+    texts = distinct_map(values, text_of)
     if regions is None:
-        results = norm.normalize_phones(texts, opts.region)
+        results = norm.normalize_phones(texts, opts.region, workers=opts.workers)
     else:
         # A number written without +country is read in its row's country when known.
         results = [norm.PhoneResult(None, True)] * len(texts)
@@ -108,9 +154,8 @@ def _phones(
             key = region if region in _PHONE_REGIONS else opts.region
             groups.setdefault(key, []).append(i)
         for region, rows in groups.items():
-            for i, result in zip(
-                rows, norm.normalize_phones([texts[i] for i in rows], region), strict=True
-            ):
+            found = norm.normalize_phones([texts[i] for i in rows], region, workers=opts.workers)
+            for i, result in zip(rows, found, strict=True):
                 results[i] = result
     return ColumnResult(
         [r.value for r in results],
@@ -119,9 +164,9 @@ def _phones(
     )
 
 
-def _emails(values: list[Any]) -> ColumnResult:
-    texts = norm.map_distinct(values, text_of)
-    results = norm.normalize_emails(texts)
+def _emails(values: list[Any], opts: ColumnOptions) -> ColumnResult:
+    texts = distinct_map(values, text_of)
+    results = norm.normalize_emails(texts, workers=opts.workers)
     return ColumnResult(
         [r.value for r in results],
         _none_list(len(values)),
@@ -144,11 +189,11 @@ def _vocabulary(values: list[Any], f: Field, opts: ColumnOptions) -> ColumnResul
     if f.vocabulary == "sector":
         vocab = opts.sectors
         assert vocab is not None
-        pairs = norm.map_distinct(values, _lookup(vocab))
+        pairs = distinct_map(values, _lookup(vocab))
         # An unknown sector is stored as written; the schema flags it as a warning.
         return ColumnResult([p[0] for p in pairs], _none_list(len(values)), _none_list(len(values)))
     vocab = _FIXED_VOCABULARIES[f.vocabulary or ""]
-    pairs = norm.map_distinct(values, _lookup(vocab))
+    pairs = distinct_map(values, _lookup(vocab))
     kept = [p[0] if p[1] else None for p in pairs]
     moved = [None if p[1] else p[0] for p in pairs]
     warnings = [
@@ -176,7 +221,7 @@ def _revenue(values: list[Any], opts: ColumnOptions) -> ColumnResult:
         text = text_of(value)
         return None if text is None else norm.parse_revenue(text, opts.decimal)  # type: ignore[arg-type]
 
-    results, errors = norm.map_distinct_checked(values, parse)
+    results, errors = _distinct_checked(values, parse)
     res = ColumnResult([r.exact if r else None for r in results], errors, _none_list(len(values)))
     res.side = {
         "revenue_range_min": [r.low if r else None for r in results],
@@ -195,7 +240,7 @@ def _headcount(values: list[Any]) -> ColumnResult:
         text = text_of(value)
         return None if text is None else norm.parse_headcount(text)
 
-    results, errors = norm.map_distinct_checked(values, parse)
+    results, errors = _distinct_checked(values, parse)
     res = ColumnResult([r.exact if r else None for r in results], errors, _none_list(len(values)))
     res.side = {
         "employees_range_min": [r.low if r else None for r in results],
@@ -310,7 +355,7 @@ def normalize_column(
         if f.format == "phone":
             return _phones(vals, opts, regions)
         if f.format == "email":
-            return _emails(vals)
+            return _emails(vals, opts)
         if f.format == "url" and f.name != "twitter":
             return _simple(vals, lambda v: norm.normalize_url(text_of(v)))
         if f.format == "country":

@@ -182,6 +182,7 @@ class CRM:
         region: str | None = None,
         layout: str | None = None,
         progress: bool = True,
+        workers: int | None = None,
         **read_options: Any,
     ) -> ImportReport:
         """Import a CSV, XLSX or vCard (.vcf) file of contacts or accounts.
@@ -216,6 +217,9 @@ class CRM:
             Read ``03/04/2024`` as 3 April (default) or 4 March; the decimal mark
             (``","`` or ``"."``, detected by default); the phone region for numbers written
             without a country code (default: the database's ``default_region``).
+        workers
+            Processes that normalise rows (default: both cores for files of about 150,000
+            rows or more, one otherwise).
 
         Returns
         -------
@@ -237,6 +241,7 @@ class CRM:
             region=region,
             layout=layout,
             progress=progress,
+            workers=workers,
         )
         from crmkit._readers import detect_format
 

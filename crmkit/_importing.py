@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,7 +29,7 @@ import polars as pl
 import pyarrow as pa
 
 from crmkit import _normalize as norm
-from crmkit._columns import ColumnOptions, normalize_column, text_of
+from crmkit._columns import ColumnOptions, distinct_map, normalize_column, text_of
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._store import arrow_type, first
 from crmkit._suggest import closest
@@ -46,6 +47,8 @@ Mode = Literal["create", "update", "upsert"]
 MODES = ("create", "update", "upsert")
 PSEUDO_FIELDS = {"contacts": ("company", "owner"), "accounts": ("owner", "parent")}
 DEFAULT_CHUNK_ROWS = 100_000
+PARALLEL_ROWS = 150_000  # sources at least this long are normalised in worker processes
+PARALLEL_CHUNK_ROWS = 50_000
 CHANGES_KEPT = 100_000  # normalisation changes listed in a report; counts are always full
 RESERVED = ("__line__", "__reasons__")
 
@@ -242,68 +245,23 @@ class _RollbackError(Exception):
     """Raised inside the transaction to undo a dry run."""
 
 
-class Importer:
-    """Runs one import for a CRM. Use ``crm.import_file`` / ``crm.import_frame``."""
+@dataclass(frozen=True)
+class ChunkNormalizer:
+    """Maps and normalises one chunk of rows: pure, no database, picklable.
 
-    def __init__(
-        self,
-        crm: CRM,
-        kind: str,
-        *,
-        mapping: Mapping[str, str | None] | None = None,
-        mode: Mode = "upsert",
-        match_on: Sequence[str] | None = None,
-        dry_run: bool = False,
-        create_accounts: bool = False,
-        create_owners: bool = False,
-        dayfirst: bool = True,
-        decimal: str | None = None,
-        region: str | None = None,
-        layout: str | None = None,
-        progress: bool = True,
-    ) -> None:
-        if mode not in MODES:
-            raise UnknownValueError("import mode", mode, MODES, closest(str(mode), MODES))
-        self.crm = crm
-        self.table: Table = table(kind)
-        self.kind = self.table.name
-        self.mapping_override = dict(mapping) if mapping else None
-        self.mode: Mode = mode
-        self.match_on = list(match_on) if match_on else None
-        for name in self.match_on or []:
-            self.table[name]  # raises UnknownValueError for a wrong field name
-        self.dry_run = dry_run
-        self.create_accounts = create_accounts
-        self.create_owners = create_owners
-        self.layout = layout
-        self.progress = progress
-        settings = crm.settings
-        self.options = ColumnOptions(
-            region=region or settings.default_region,
-            dayfirst=dayfirst,
-            decimal=decimal,
-            sectors=settings.sectors,
-        )
-        self.required = settings.required_fields(self.kind)
-        self.default_currency = settings.default_currency
-        self._accounts_by_key: dict[str, int] | None = None
-        self._owners_by_key: dict[str, int] | None = None
-        self._seen: dict[str, int] = {}
-        # Problems the reader found before the pipeline (vCards that cannot be read).
-        self.source_rejects: list[dict[str, Any]] = []
-        self.source_warnings: list[tuple[int, str, Any, str]] = []
-        self._pending_parents: list[tuple[int, str, int]] = []
+    The import runs it in worker processes when the source is large, so that both cores
+    normalise while the main process validates, links and writes.
+    """
 
-    # -- mapping ---------------------------------------------------------------------
+    kind: str
+    options: ColumnOptions
+    default_currency: str
 
-    def plan(self, headers: Sequence[str]) -> MappingPlan:
-        """The column mapping for these headers."""
-        from crmkit._mapping import propose_mapping
+    @property
+    def table(self) -> Table:
+        return table(self.kind)
 
-        usable = [h for h in headers if h not in RESERVED]
-        return propose_mapping(usable, self.kind, mapping=self.mapping_override, layout=self.layout)
-
-    def _map_chunk(
+    def map_chunk(
         self, frame: pd.DataFrame, plan: MappingPlan
     ) -> tuple[dict[str, list[Any]], list[dict[str, Any]]]:
         """Target columns (raw values) and the per-row custom dicts."""
@@ -345,8 +303,8 @@ class Importer:
 
     # -- normalising ----------------------------------------------------------------
 
-    def _normalize(self, frame: pd.DataFrame, lines: list[int], plan: MappingPlan) -> _Chunk:
-        targets, customs = self._map_chunk(frame, plan)
+    def normalize(self, frame: pd.DataFrame, lines: list[int], plan: MappingPlan) -> _Chunk:
+        targets, customs = self.map_chunk(frame, plan)
         n = len(frame)
         errors: list[list[str]] = [[] for _ in range(n)]
         warnings: list[tuple[int, str, Any, str]] = []
@@ -431,6 +389,71 @@ class Importer:
             ]
         return _Chunk(lines, frame, columns, errors, warnings, changes, change_counts)
 
+
+class Importer:
+    """Runs one import for a CRM. Use ``crm.import_file`` / ``crm.import_frame``."""
+
+    def __init__(
+        self,
+        crm: CRM,
+        kind: str,
+        *,
+        mapping: Mapping[str, str | None] | None = None,
+        mode: Mode = "upsert",
+        match_on: Sequence[str] | None = None,
+        dry_run: bool = False,
+        create_accounts: bool = False,
+        create_owners: bool = False,
+        dayfirst: bool = True,
+        decimal: str | None = None,
+        region: str | None = None,
+        layout: str | None = None,
+        progress: bool = True,
+        workers: int | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise UnknownValueError("import mode", mode, MODES, closest(str(mode), MODES))
+        self.crm = crm
+        self.table: Table = table(kind)
+        self.kind = self.table.name
+        self.mapping_override = dict(mapping) if mapping else None
+        self.mode: Mode = mode
+        self.match_on = list(match_on) if match_on else None
+        for name in self.match_on or []:
+            self.table[name]  # raises UnknownValueError for a wrong field name
+        self.dry_run = dry_run
+        self.create_accounts = create_accounts
+        self.create_owners = create_owners
+        self.layout = layout
+        self.progress = progress
+        self.workers = workers
+        settings = crm.settings
+        self.options = ColumnOptions(
+            region=region or settings.default_region,
+            dayfirst=dayfirst,
+            decimal=decimal,
+            sectors=settings.sectors,
+        )
+        self.required = settings.required_fields(self.kind)
+        self.default_currency = settings.default_currency
+        self.normalizer = ChunkNormalizer(self.kind, self.options, self.default_currency)
+        self._accounts_by_key: dict[str, int] | None = None
+        self._owners_by_key: dict[str, int] | None = None
+        self._seen: dict[str, int] = {}
+        # Problems the reader found before the pipeline (vCards that cannot be read).
+        self.source_rejects: list[dict[str, Any]] = []
+        self.source_warnings: list[tuple[int, str, Any, str]] = []
+        self._pending_parents: list[tuple[int, str, int]] = []
+
+    # -- mapping ---------------------------------------------------------------------
+
+    def plan(self, headers: Sequence[str]) -> MappingPlan:
+        """The column mapping for these headers."""
+        from crmkit._mapping import propose_mapping
+
+        usable = [h for h in headers if h not in RESERVED]
+        return propose_mapping(usable, self.kind, mapping=self.mapping_override, layout=self.layout)
+
     def _validate(self, chunk: _Chunk) -> None:
         fields = {k: v for k, v in chunk.columns.items() if k in self.table}
         data = _arrow(self.table, fields, len(chunk.lines))
@@ -507,10 +530,11 @@ class Importer:
         if "owner" in cols:
             owner_ids = cols.get("owner_id") or [None] * n
             index = self._owner_index()
-            for i, name in enumerate(cols.pop("owner")):
+            names = cols.pop("owner")
+            keys = distinct_map(names, _owner_key)
+            for i, (name, key) in enumerate(zip(names, keys, strict=True)):
                 if name is None or owner_ids[i] is not None:
                     continue
-                key = name.lower() if "@" in name else fold(name)
                 found = index.get(key)
                 if found is None and self.create_owners and batch is not None:
                     found = self.crm.owners._insert(name, None, "user", None, batch)
@@ -534,7 +558,7 @@ class Importer:
             account_ids = cols.get("account_id") or [None] * n
             index = self._account_index()
             names = cols.pop(company_col)
-            keys = norm.map_distinct(names, lambda v: norm.company_key(v) if v else None)
+            keys = distinct_map(names, lambda v: norm.company_key(v) if v else None)
             missing: dict[str, list[int]] = {}
             for i, (name, key) in enumerate(zip(names, keys, strict=True)):
                 if name is None or account_ids[i] is not None or not key:
@@ -845,7 +869,7 @@ class Importer:
         from crmkit._readers import read_table
 
         started = time.perf_counter()
-        chunk_rows = int(read_options.pop("chunk_rows", DEFAULT_CHUNK_ROWS))
+        chunk_rows = read_options.pop("chunk_rows", None)
         table_source = read_table(source, **read_options)
         plan = self.plan(table_source.columns)
         self.report = ImportReport(self.kind, source_name, self.mode, self.dry_run, plan)
@@ -856,8 +880,7 @@ class Importer:
         self.crm._store.check_writable()
         try:
             with self._transaction() as batch:
-                for raw in table_source.chunks(chunk_rows, progress=self.progress or False):
-                    chunk = self._normalize(*_frame_and_lines(raw), plan)
+                for chunk in self._normalized_chunks(table_source, plan, chunk_rows):
                     self._validate(chunk)
                     self.report.read += len(chunk.lines)
                     self._write(chunk, batch)
@@ -869,6 +892,39 @@ class Importer:
             pass
         self._finish(started)
         return self.report
+
+    def _worker_count(self, table_source: Any) -> int:
+        """Processes to normalise with: several only when the source is large."""
+        if self.workers is not None:
+            return max(1, int(self.workers))
+        size = 0
+        if table_source.path is not None:
+            size = Path(table_source.path).stat().st_size // 250  # about 250 bytes a row
+        elif table_source.n_rows is not None:
+            size = table_source.n_rows
+        return min(os.cpu_count() or 1, 4) if size >= PARALLEL_ROWS else 1
+
+    def _normalized_chunks(
+        self, table_source: Any, plan: MappingPlan, chunk_rows: int | None
+    ) -> Iterator[_Chunk]:
+        """Chunks mapped and normalised, in order; in worker processes for large sources.
+
+        The main process validates, links and writes chunk k while the workers normalise
+        the next ones; at most ``workers + 1`` chunks wait in memory.
+        """
+        workers = self._worker_count(table_source)
+        rows = int(chunk_rows or (PARALLEL_CHUNK_ROWS if workers > 1 else DEFAULT_CHUNK_ROWS))
+        raw_chunks = table_source.chunks(rows, progress=self.progress or False)
+        if workers == 1:
+            for raw in raw_chunks:
+                yield self.normalizer.normalize(*_frame_and_lines(raw), plan)
+            return
+        from crmkit._workers import ordered_map
+
+        # Inside a worker, phones and emails must not start processes of their own.
+        job = replace(self.normalizer, options=replace(self.options, workers=1))
+        tasks = ((*_frame_and_lines(raw), plan) for raw in raw_chunks)
+        yield from ordered_map(job.normalize, tasks, workers)
 
     @contextmanager
     def _transaction(self) -> Iterator[int]:
@@ -961,7 +1017,7 @@ class Importer:
                 0,
             )
         frame, lines = _frame_and_lines(raw)
-        chunk = self._normalize(frame, lines, plan)
+        chunk = self.normalizer.normalize(frame, lines, plan)
         self._validate(chunk)
         sample = pd.DataFrame(
             {k: pd.Series(v[:20], dtype=object) for k, v in chunk.columns.items()}
@@ -1012,8 +1068,20 @@ def _frame_and_lines(raw: Any) -> tuple[pd.DataFrame, list[int]]:
     return frame.drop(columns=[c for c in RESERVED if c in frame.columns]), lines
 
 
+def _owner_key(name: str | None) -> str | None:
+    if name is None:
+        return None
+    return name.lower() if "@" in name else fold(name)
+
+
 def _values(series: Any) -> list[Any]:
+    """A column as a list, with every kind of missing value (NaN, NaT, NA) as ``None``."""
     values = series.tolist() if hasattr(series, "tolist") else list(series)
+    if isinstance(series, pd.Series):
+        missing = series.isna().to_numpy()
+        for i in missing.nonzero()[0]:
+            values[i] = None
+        return values
     return [None if (isinstance(v, float) and v != v) else v for v in values]
 
 

@@ -409,3 +409,28 @@ def test_killed_import_leaves_nothing(tmp_path: Path) -> None:
     with ck.open(path) as crm:
         counts = crm.counts()
         assert (counts["contacts"], counts["history"], counts["batches"]) == (0, 0, 0)
+
+
+def test_worker_processes_give_the_same_result(tmp_path: Path) -> None:
+    """Normalising in worker processes (used for large files) changes nothing."""
+    from crmkit.samples import generate
+
+    data = generate(n_accounts=30, n_contacts=400, seed=11, messiness=0.4)
+    csv_path = tmp_path / "c.csv"
+    data.contacts.to_csv(csv_path, index=False)
+    frames = []
+    for workers in (1, 2):
+        with ck.open(user="W") as crm:
+            report = crm.import_file(
+                csv_path,
+                create_accounts=True,
+                create_owners=True,
+                progress=False,
+                workers=workers,
+                chunk_rows=90,
+            )
+            frames.append(
+                (report.counts(), crm.contacts.df().drop(columns=["created_at", "updated_at"]))
+            )
+    assert frames[0][0] == frames[1][0]
+    pd.testing.assert_frame_equal(frames[0][1], frames[1][1])
