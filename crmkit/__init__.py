@@ -42,6 +42,16 @@ from crmkit.schemas._models import ValidationReport, validate
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    # ck.widgets works without importing ipywidgets for users who never display a form.
+    if name == "widgets":
+        import importlib
+
+        return importlib.import_module("crmkit.widgets")
+    raise AttributeError(f"module 'crmkit' has no attribute {name!r}")
+
+
 __all__ = [
     "ACCOUNTS",
     "CONTACTS",

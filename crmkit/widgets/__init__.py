@@ -1,0 +1,85 @@
+"""ipywidgets screens over the CRM facade: entry forms and list browsers.
+
+Widgets hold no state of their own beyond the screen: they call the same methods a
+notebook user calls (``crm.contacts.add / update / clone``, ``crm.contacts.filter(...)``
+and its bulk verbs, ``crm.undo``), so everything a form can do is also scriptable, and
+every save or mass action is one history batch that ``crm.undo`` reverts.
+
+>>> import crmkit as ck
+>>> from crmkit.widgets import ContactForm, ContactBrowser
+>>> crm = ck.open(user="Nicole Bertrand")
+>>> form = ContactForm(crm, lang="fr")          # display(form) in a notebook
+>>> form.inputs["last_name"].value = "Blou"
+>>> form.save() == form.record_id
+True
+>>> ContactBrowser(crm).count
+1
+>>> crm.close()
+
+- :class:`ContactForm` / :class:`AccountForm` ``(crm, lang="en"|"fr"|"zh", record_id=None)``:
+  the catalog's fields by section, required fields starred (the database's
+  ``settings.required_fields``), messages next to each field as it is typed and on save,
+  an account combobox that offers to create a missing account, the current user as
+  default owner, likely duplicates while the name and email are typed (when
+  ``crm.contacts.similar`` exists), Save, Save & New, Clone, New and Undo.
+  Scriptable: ``form.inputs[name]``, ``form.save()``, ``form.save_and_new()``,
+  ``form.clone()``, ``form.undo()``, ``form.load(id)``, ``form.new()``, ``form.errors``,
+  ``form.warnings``, ``form.record_id``, ``form.values()``.
+- :class:`ContactBrowser` / :class:`AccountBrowser` ``(crm, lang="en", page_size=25)``:
+  filters (search, owners, sector, revenue band, headcount band, active, archived), a
+  paged table with tick boxes, select page / all matching, and mass actions (reassign,
+  tag, subscribe, export XLSX / vCard, deactivate, delete, undo) that show their
+  ``BulkReport``. Scriptable: ``browser.filters[name]``, ``browser.count``,
+  ``browser.page``, ``browser.select(*ids)``, ``browser.select_all()``,
+  ``browser.selected_ids``, ``browser.reassign()`` ..., ``browser.report``.
+
+Nothing is fetched from the internet: no icons, fonts or scripts beyond what ipywidgets
+ships.
+
+CSS classes
+-----------
+Stable class names for tests and style sheets (``widget.add_class``); ``<key>`` is a field
+name, or ``left_company`` for the contact's inverted ``active`` flag.
+
+Forms:
+
+- ``crmkit-form``, and ``crmkit-contact-form`` or ``crmkit-account-form``: the form
+- ``crmkit-title``: its title ("New contact", "Contact 12 — Hélène Blou")
+- ``crmkit-section`` and ``crmkit-section-<group>``: a section (identity, company,
+  contact, address, social, flags, other)
+- ``crmkit-field`` and ``crmkit-field-<key>``: a field's container (label, input,
+  message); ``crmkit-required`` when the database requires it
+- ``crmkit-label-<key>``: its label (a red ``*`` when required)
+- ``crmkit-input-<key>``: its input widget
+- ``crmkit-error-<key>``: its message line (error, warning or note)
+- ``crmkit-duplicates``: the likely-duplicates panel; each line ``crmkit-duplicate``
+  with a button ``crmkit-duplicate-open-<id>``
+- ``crmkit-buttons``: the button bar, holding ``crmkit-save``, ``crmkit-save-new``,
+  ``crmkit-clone``, ``crmkit-new`` and ``crmkit-undo``
+- ``crmkit-status``: the status line ("Saved contact 12 (batch 34)")
+
+Browsers:
+
+- ``crmkit-browser``, and ``crmkit-contact-browser`` or ``crmkit-account-browser``
+- ``crmkit-filters``: the filter panel; ``crmkit-search`` (also
+  ``crmkit-filter-search``) and ``crmkit-filter-<name>`` for owner, sector,
+  revenue_band, headcount_band, active, archived; ``crmkit-sort``: the order
+- ``crmkit-count``: how many records match; ``crmkit-selected-count``: how many ticked
+- ``crmkit-select-all``, ``crmkit-select-none``: tick every match, untick everything
+- ``crmkit-table``: the table; ``crmkit-select-page``: its header tick box; each line
+  ``crmkit-row``; ``crmkit-row-select-<id>``: the tick box of record ``<id>``
+- ``crmkit-page``, ``crmkit-page-previous``, ``crmkit-page-next``: paging
+- ``crmkit-actions``: the mass actions: ``crmkit-reassign-to`` and
+  ``crmkit-action-reassign``; ``crmkit-tag-name`` and ``crmkit-action-tag``;
+  ``crmkit-list-name`` and ``crmkit-action-subscribe`` (contacts);
+  ``crmkit-export-path``, ``crmkit-action-export-xlsx`` and ``crmkit-action-export-vcf``
+  (contacts); ``crmkit-action-deactivate``; ``crmkit-action-delete`` then
+  ``crmkit-action-delete-confirm`` or ``crmkit-action-delete-cancel``;
+  ``crmkit-action-undo``
+- ``crmkit-bulk-report``: what the last mass action did (its ``BulkReport``)
+"""
+
+from crmkit.widgets._browser import AccountBrowser, ContactBrowser
+from crmkit.widgets._form import AccountForm, ContactForm
+
+__all__ = ["AccountBrowser", "AccountForm", "ContactBrowser", "ContactForm"]

@@ -1,0 +1,778 @@
+"""Entry forms: :class:`ContactForm` and :class:`AccountForm`.
+
+A form is a screen over the records API. It reads what is typed, checks it with the same
+rules as every other write (the database's required fields, the pandera models) and saves
+through ``crm.contacts.add / update / clone`` — one history batch per save, undoable with
+``crm.undo``. It keeps nothing but what is on screen: the record shown (``record_id``) and
+the batches of its last save, for its Undo button.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import ipywidgets as ipw
+import pandas as pd
+
+from crmkit._exceptions import CRMKitError, UndoError, ValidationError
+from crmkit._prepare import prepare_values
+from crmkit.schemas._catalog import Field, Table, table
+from crmkit.schemas._models import validate
+from crmkit.widgets._inputs import (
+    BoolInput,
+    FieldInput,
+    OwnerInput,
+    RefInput,
+    build_input,
+    message_html,
+)
+from crmkit.widgets._text import check_lang, rule_message, section_title, ui
+
+if TYPE_CHECKING:
+    from crmkit._crm import CRM
+    from crmkit._records import _Records
+
+__all__ = ["AccountForm", "ContactForm", "RecordForm"]
+
+SECTION_ORDER = ("identity", "company", "contact", "address", "social", "flags", "other")
+# Stands for an account that the save will create, so that validation sees a link.
+_NEW_RECORD_PLACEHOLDER = -1
+_MAX_DUPLICATES = 5
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, list | tuple) and not value)
+
+
+def _same(f: Field, new: Any, old: Any) -> bool:
+    """Whether a prepared form value equals the stored one (no change to write)."""
+    if _is_empty(new) and _is_empty(old):
+        return True
+    if _is_empty(new) or _is_empty(old):
+        return False
+    if f.kind in ("int", "float") and not isinstance(new, bool):
+        try:
+            return float(new) == float(old)
+        except (TypeError, ValueError):
+            return False
+    if f.kind == "json":
+        try:
+            return bool(json.loads(new) == json.loads(old))
+        except (TypeError, ValueError):
+            return False
+    if f.kind == "list":
+        return list(new) == list(old)
+    return bool(new == old)
+
+
+class RecordForm(ipw.VBox):
+    """What the contact and account forms share. Use a subclass.
+
+    Attributes
+    ----------
+    crm
+        The CRM the form reads and writes.
+    lang
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, vocabularies and messages.
+    record_id
+        The record shown, or ``None`` for a new one.
+    inputs
+        Field name to the ipywidget the user types in (``inputs["last_name"].value``).
+    fields
+        Field name to its :class:`~crmkit.widgets._inputs.FieldInput` (label, widget,
+        message line).
+    buttons
+        ``save``, ``save_new``, ``clone``, ``new`` and ``undo``.
+    status
+        The line that says what the last action did.
+    duplicates
+        The last answer of ``crm.<kind>.similar`` (empty when none or not available).
+    """
+
+    kind: ClassVar[str] = ""
+    _create_refs: ClassVar[frozenset[str]] = frozenset()
+    _similar_fields: ClassVar[tuple[str, ...]] = ()
+    _title_field: ClassVar[str] = ""
+
+    def __init__(self, crm: CRM, lang: str = "en", record_id: int | None = None) -> None:
+        super().__init__(layout=ipw.Layout(max_width="980px", padding="4px 8px"))
+        self.crm = crm
+        self.lang = check_lang(lang)
+        self._catalog: Table = table(self.kind)
+        self.record_id: int | None = None
+        self.duplicates = pd.DataFrame(
+            columns=["id", "display_name", "company", "email", "probability", "explanation"]
+        )
+        self._loading = False
+        self._last_batches: list[int] = []
+        self._errors: dict[str, str] = {}
+        self._warnings: dict[str, str] = {}
+        self._required = set(crm.settings.required_fields(self.kind))
+
+        self.fields: dict[str, FieldInput] = {}
+        sections = [self._section(group) for group in self._groups()]
+        self._by_field = {fi.field: fi for fi in self.fields.values()}
+        self.inputs: dict[str, ipw.DOMWidget] = {k: fi.widget for k, fi in self.fields.items()}
+
+        self.title = ipw.HTML()
+        self.title.add_class("crmkit-title")
+        self.duplicate_panel = ipw.VBox(
+            layout=ipw.Layout(
+                display="none", border="1px solid #e0a800", padding="4px 8px", margin="4px 0"
+            )
+        )
+        self.duplicate_panel.add_class("crmkit-duplicates")
+        self.buttons = {
+            "save": self._button("save", "crmkit-save", self._on_save, "primary"),
+            "save_new": self._button("save_new", "crmkit-save-new", self._on_save_new),
+            "clone": self._button("clone", "crmkit-clone", self._on_clone),
+            "new": self._button("new", "crmkit-new", self._on_new),
+            "undo": self._button("undo", "crmkit-undo", self._on_undo),
+        }
+        self.status = ipw.HTML()
+        self.status.add_class("crmkit-status")
+        note = ipw.HTML(
+            f'<small style="color:#666">{html.escape(ui("required_note", lang))}</small>'
+        )
+        bar = ipw.HBox(list(self.buttons.values()), layout=ipw.Layout(flex_flow="row wrap"))
+        bar.add_class("crmkit-buttons")
+        self.children = [self.title, self.duplicate_panel, *sections, note, bar, self.status]
+        self.add_class("crmkit-form")
+        self.add_class(f"crmkit-{self.kind[:-1]}-form")
+
+        for fi in self.fields.values():
+            fi.on_change(self._changed)
+        if record_id is None:
+            self.new()
+        else:
+            self.load(record_id)
+
+    # -- building ----------------------------------------------------------------------
+
+    @property
+    def _records(self) -> _Records:
+        return self.crm.accounts if self.kind == "accounts" else self.crm.contacts
+
+    def _shown(self, f: Field) -> bool:
+        if f.name in self._required:
+            return True
+        return f.editable and f.group != "system" and f.kind != "bytes"
+
+    def _groups(self) -> list[str]:
+        present = {f.group for f in self._catalog if self._shown(f)}
+        extra = sorted(present - set(SECTION_ORDER))
+        return [g for g in SECTION_ORDER if g in present] + extra
+
+    def _input(self, f: Field) -> FieldInput:
+        """The input of one field; subclasses change a few."""
+        return build_input(
+            self.crm,
+            f,
+            self.lang,
+            required=f.name in self._required,
+            create_refs=f.name in self._create_refs,
+        )
+
+    def _section(self, group: str) -> ipw.VBox:
+        inputs = []
+        for f in self._catalog:
+            if not self._shown(f) or f.group != group:
+                continue
+            fi = self._input(f)
+            self.fields[fi.key] = fi
+            inputs.append(fi)
+        heading = ipw.HTML(
+            f'<h4 style="margin:10px 0 2px 0">{html.escape(section_title(group, self.lang))}</h4>'
+        )
+        if all(isinstance(fi, BoolInput) for fi in inputs):
+            body: ipw.Box = ipw.HBox(
+                [fi.box for fi in inputs], layout=ipw.Layout(flex_flow="row wrap", width="100%")
+            )
+            for fi in inputs:
+                fi.box.layout.width = "auto"
+                fi.box.layout.margin = "0 18px 0 0"
+        else:
+            for fi in inputs:
+                if getattr(fi, "multiline", False):
+                    fi.box.layout.grid_column = "1 / span 2"
+            body = ipw.GridBox(
+                [fi.box for fi in inputs],
+                layout=ipw.Layout(
+                    grid_template_columns="repeat(2, minmax(0, 1fr))",
+                    grid_gap="0px 16px",
+                    width="100%",
+                ),
+            )
+        section = ipw.VBox([heading, body], layout=ipw.Layout(width="100%"))
+        section.add_class("crmkit-section")
+        section.add_class(f"crmkit-section-{group}")
+        return section
+
+    def _button(self, key: str, css: str, handler: Any, style: str = "") -> ipw.Button:
+        button = ipw.Button(description=ui(key, self.lang), button_style=style)
+        button.layout = ipw.Layout(width="auto", margin="2px 6px 2px 0")
+        button.add_class(css)
+        button.on_click(lambda _b: handler())
+        return button
+
+    # -- public verbs ------------------------------------------------------------------
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Field name to the error shown next to it (a value that cannot be saved)."""
+        return dict(self._errors)
+
+    @property
+    def warnings(self) -> dict[str, str]:
+        """Field name to the warning shown next to it (saved, but flagged)."""
+        return dict(self._warnings)
+
+    def values(self) -> dict[str, Any]:
+        """The keywords a save passes to ``crm.<kind>.add`` (links resolved to ids).
+
+        A link typed as a new name (an account to create) is left out.
+        """
+        values, _new, _errors = self._read()
+        return values
+
+    def new(self) -> None:
+        """Show an empty form for a new record (owner: the current user, when an owner)."""
+        self._loading = True
+        try:
+            for fi in self.fields.values():
+                if isinstance(fi, OwnerInput):
+                    fi.refresh()
+                    fi.clear(fi.default())
+                else:
+                    fi.clear(None)
+        finally:
+            self._loading = False
+        self.record_id = None
+        self._errors.clear()
+        self._warnings.clear()
+        self._hide_duplicates()
+        self._refresh_title()
+
+    def load(self, record_id: int) -> None:
+        """Show a stored record; Save then updates it."""
+        record = self._records.get(int(record_id))
+        self._loading = True
+        try:
+            for fi in self.fields.values():
+                if isinstance(fi, OwnerInput):
+                    fi.refresh()
+                fi.set(record.get(fi.field))
+                fi.show("", "")
+        finally:
+            self._loading = False
+        self.record_id = int(record_id)
+        self._errors.clear()
+        self._warnings.clear()
+        self._check(list(self.fields))
+        self._refresh_title()
+        self._update_duplicates()
+
+    def save(self) -> int | None:
+        """Save what is on screen (same as clicking Save); return the id, ``None`` if refused.
+
+        A new record is created with ``crm.<kind>.add``; a shown record is changed with
+        ``crm.<kind>.update`` (only the fields that really change).
+        """
+        values, new_names, ref_errors = self._read()
+        if not self._check_before_write(values, new_names, ref_errors):
+            return None
+        try:
+            if self.record_id is None:
+                record_id, batches, created = self._write_new(values, new_names)
+            else:
+                record_id, batches, created = self._write_changes(values, new_names)
+        except CRMKitError as exc:
+            self._refused(exc)
+            return None
+        if not batches:
+            self._say(ui("unchanged", self.lang), "info")
+            return record_id
+        self._last_batches = batches
+        self.load(record_id)
+        self._say(self._saved_text(record_id, batches, created), "ok")
+        return record_id
+
+    def save_and_new(self) -> int | None:
+        """Save, then show an empty form (same as clicking Save & New)."""
+        record_id = self.save()
+        if record_id is not None:
+            status = self.status.value
+            self.new()
+            self.status.value = status
+        return record_id
+
+    def clone(self) -> int | None:
+        """Create a copy of the shown record with what is on screen (same as clicking Clone).
+
+        Uses ``crm.<kind>.clone(record_id, **changed_fields)``; the form then shows the
+        copy. Returns the new id, or ``None`` if refused.
+        """
+        if self.record_id is None:
+            self._say(ui("clone_first", self.lang), "error")
+            return None
+        source = self.record_id
+        values, new_names, ref_errors = self._read()
+        if not self._check_before_write(values, new_names, ref_errors):
+            return None
+        try:
+            changes, batches, _created = self._changes(values, new_names)
+            try:
+                new_id = self._records.clone(source, **changes)
+            except CRMKitError:
+                self._undo_batches(batches)
+                raise
+        except CRMKitError as exc:
+            self._refused(exc)
+            return None
+        batches.append(self._latest_batch())
+        self._last_batches = batches
+        self.load(new_id)
+        self._say(
+            ui(
+                "cloned",
+                self.lang,
+                what=self._what(),
+                What=self._what().capitalize(),
+                source=source,
+                id=new_id,
+                batch=batches[-1],
+            ),
+            "ok",
+        )
+        return new_id
+
+    def undo(self) -> None:
+        """Undo the last save of this form with ``crm.undo`` (same as clicking Undo)."""
+        if not self._last_batches:
+            self._say(ui("nothing_to_undo", self.lang), "info")
+            return
+        batches, self._last_batches = self._last_batches, []
+        try:
+            self._undo_batches(batches)
+        except UndoError as exc:
+            self._say(ui("action_failed", self.lang, error=str(exc)), "error")
+            return
+        if self.record_id is not None and self._records.exists(self.record_id):
+            self.load(self.record_id)
+        else:
+            self.record_id = None  # the record's creation was undone; what was typed stays
+            self._refresh_title()
+        text = ", ".join(str(b) for b in batches)
+        self._say(ui("undone", self.lang, batch=text), "ok")
+
+    # -- reading and checking ----------------------------------------------------------
+
+    def _read(self) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+        """(value by field, name to create by link field, error by input key)."""
+        values: dict[str, Any] = {}
+        new_names: dict[str, str] = {}
+        ref_errors: dict[str, str] = {}
+        for fi in self.fields.values():
+            if isinstance(fi, RefInput):
+                ref = fi.resolve()
+                values[fi.field] = ref.id
+                if ref.new_name is not None:
+                    new_names[fi.field] = ref.new_name
+                if ref.error is not None:
+                    ref_errors[fi.key] = ref.error
+            else:
+                values[fi.field] = fi.get()
+        return values, new_names, ref_errors
+
+    def _prepared(self, values: dict[str, Any]) -> dict[str, Any]:
+        settings = self.crm.settings
+        return prepare_values(
+            self._catalog, values, region=settings.default_region, sectors=settings.sectors
+        )
+
+    def _failures(self, values: dict[str, Any], only: str | None = None) -> pd.DataFrame:
+        """Failure cases for the typed values: the whole row, or one field."""
+        prepared = self._prepared(values if only is None else {only: values[only]})
+        frame = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in prepared.items()})
+        if only is None:
+            return self.crm.validate(frame, self.kind).failure_cases
+        required = [only] if only in self._required else []
+        report = validate(
+            frame, self.kind, required=required, sectors=self.crm.settings.sectors.values
+        )
+        return report.failure_cases
+
+    def _check(self, keys: Iterable[str]) -> None:
+        """Validate and show the messages of the inputs ``keys`` (all: the whole row)."""
+        keys = list(keys)
+        values, new_names, ref_errors = self._read()
+        for field in new_names:
+            values[field] = _NEW_RECORD_PLACEHOLDER
+        whole = len(keys) == len(self.fields)
+        if whole:
+            failures = self._failures(values)
+        else:
+            frames = [self._failures(values, self.fields[k].field) for k in keys]
+            failures = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        self._show(failures, keys, new_names, ref_errors)
+
+    def _check_before_write(
+        self, values: dict[str, Any], new_names: dict[str, str], ref_errors: dict[str, str]
+    ) -> bool:
+        checked = dict(values)
+        for field in new_names:
+            checked[field] = _NEW_RECORD_PLACEHOLDER
+        failures = self._failures(checked)
+        self._show(failures, list(self.fields), new_names, ref_errors)
+        if self._errors:
+            # A required field the form does not show has no line of its own: name it here.
+            hidden = [f"{k}: {m}" for k, m in self._errors.items() if k not in self.fields]
+            self._say("; ".join([ui("fix_fields", self.lang), *hidden]), "error")
+            return False
+        return True
+
+    def _show(
+        self,
+        failures: pd.DataFrame,
+        keys: Iterable[str],
+        new_names: dict[str, str] | None = None,
+        ref_errors: dict[str, str] | None = None,
+    ) -> None:
+        errors: dict[str, str] = {}
+        warnings: dict[str, str] = {}
+        elsewhere: dict[str, str] = {}
+        for row in failures.itertuples(index=False):
+            fi = self._by_field.get(str(row.field))
+            if fi is None:
+                if row.severity == "error":
+                    elsewhere.setdefault(str(row.field), rule_message(str(row.check), self.lang))
+                continue
+            target = errors if row.severity == "error" else warnings
+            target.setdefault(fi.key, rule_message(str(row.check), self.lang))
+        errors.update(ref_errors or {})
+        for key in [k for k in self._errors if k not in self.fields]:
+            del self._errors[key]
+        new_keys = {self._by_field[f].key for f in (new_names or {})}
+        for key in keys:
+            fi = self.fields[key]
+            self._errors.pop(key, None)
+            self._warnings.pop(key, None)
+            if key in errors:
+                self._errors[key] = errors[key]
+                fi.show(errors[key], "error")
+            elif key in warnings:
+                self._warnings[key] = warnings[key]
+                fi.show(warnings[key], "warning")
+            elif key in new_keys:
+                fi.show(ui("will_create", self.lang), "info")
+            else:
+                fi.show("", "")
+        self._errors.update(elsewhere)
+
+    def _changed(self, fi: FieldInput) -> None:
+        if self._loading:
+            return
+        self._check([fi.key])
+        if fi.field in self._similar_fields:
+            self._update_duplicates()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _create_linked(
+        self, new_names: dict[str, str], owner: Any
+    ) -> tuple[dict[str, int], list[int]]:
+        """Create the accounts typed as new names; return their ids and batches."""
+        created: dict[str, int] = {}
+        batches: list[int] = []
+        try:
+            for field, name in new_names.items():
+                keywords: dict[str, Any] = {"name": name}
+                if owner is not None:
+                    keywords["owner_id"] = owner
+                created[field] = self.crm.accounts.add(**keywords)
+                batches.append(self._latest_batch())
+        except CRMKitError:
+            self._undo_batches(batches)
+            raise
+        return created, batches
+
+    def _write_new(
+        self, values: dict[str, Any], new_names: dict[str, str]
+    ) -> tuple[int, list[int], dict[str, int]]:
+        created, batches = self._create_linked(new_names, values.get("owner_id"))
+        keywords = {k: v for k, v in {**values, **created}.items() if v is not None}
+        try:
+            record_id = self._records.add(**keywords)
+        except CRMKitError:
+            self._undo_batches(batches)
+            raise
+        return record_id, [*batches, self._latest_batch()], created
+
+    def _changes(
+        self, values: dict[str, Any], new_names: dict[str, str]
+    ) -> tuple[dict[str, Any], list[int], dict[str, int]]:
+        """The fields that differ from the stored record (new accounts created first)."""
+        assert self.record_id is not None
+        current = self._records.get(self.record_id)
+        prepared = self._prepared(values)
+        changes = {
+            name: values[name]
+            for name in values
+            if name not in new_names
+            and not _same(self._catalog[name], prepared[name], current[name])
+        }
+        created, batches = self._create_linked(new_names, values.get("owner_id"))
+        changes.update(created)
+        return changes, batches, created
+
+    def _write_changes(
+        self, values: dict[str, Any], new_names: dict[str, str]
+    ) -> tuple[int, list[int], dict[str, int]]:
+        assert self.record_id is not None
+        changes, batches, created = self._changes(values, new_names)
+        if not changes:
+            return self.record_id, [], {}
+        try:
+            self._records.update(self.record_id, **changes)
+        except CRMKitError:
+            self._undo_batches(batches)
+            raise
+        return self.record_id, [*batches, self._latest_batch()], created
+
+    def _latest_batch(self) -> int:
+        return int(self.crm.batches(limit=1)["id"].iloc[0])
+
+    def _undo_batches(self, batches: list[int]) -> None:
+        for batch in reversed(batches):
+            self.crm.undo(batch)
+
+    def _refused(self, exc: CRMKitError) -> None:
+        cases = exc.failure_cases if isinstance(exc, ValidationError) else None
+        if cases is not None and not cases.empty:
+            self._show(
+                cases, [self._by_field[f].key for f in cases["field"] if f in self._by_field]
+            )
+        self._say(ui("not_saved", self.lang, error=str(exc)), "error")
+
+    # -- display -----------------------------------------------------------------------
+
+    def _what(self) -> str:
+        return ui(f"{self.kind[:-1]}_word", self.lang)
+
+    def _saved_text(self, record_id: int, batches: list[int], created: dict[str, int]) -> str:
+        what = self._what()
+        if created:
+            return ui(
+                "saved_with_account",
+                self.lang,
+                what=what,
+                What=what.capitalize(),
+                id=record_id,
+                batch=batches[-1],
+                account=", ".join(str(i) for i in created.values()),
+                account_batch=", ".join(str(b) for b in batches[:-1]),
+            )
+        return ui(
+            "saved", self.lang, what=what, What=what.capitalize(), id=record_id, batch=batches[-1]
+        )
+
+    def _say(self, text: str, severity: str) -> None:
+        self.status.value = message_html(text, severity)
+
+    def _refresh_title(self) -> None:
+        kind = self.kind[:-1]
+        if self.record_id is None:
+            text = ui(f"new_{kind}", self.lang)
+        else:
+            text = ui(f"edit_{kind}", self.lang, id=self.record_id)
+            name = self._display_name()
+            if name:
+                text += f" — {name}"
+        self.title.value = f'<h3 style="margin:4px 0">{html.escape(text)}</h3>'
+        self.buttons["clone"].disabled = self.record_id is None
+
+    def _display_name(self) -> str:
+        fi = self.fields.get(self._title_field)
+        return str(fi.get() or "") if fi is not None else ""
+
+    # -- likely duplicates -------------------------------------------------------------
+
+    def _similar_query(self) -> dict[str, Any]:
+        query = {}
+        for name in self._similar_fields:
+            fi = self._by_field.get(name)
+            if fi is not None and fi.get() is not None:
+                query[name] = fi.get()
+        return query
+
+    def _hide_duplicates(self) -> None:
+        self.duplicates = self.duplicates.iloc[0:0]
+        self.duplicate_panel.children = ()
+        self.duplicate_panel.layout.display = "none"
+
+    def _update_duplicates(self) -> None:
+        """List the records ``crm.<kind>.similar`` finds for what is typed."""
+        finder = getattr(self._records, "similar", None)
+        query = self._similar_query()
+        if finder is None or not query:
+            self._hide_duplicates()
+            return
+        try:
+            found = finder(**query)
+        except CRMKitError:
+            self._hide_duplicates()
+            return
+        if self.record_id is not None:
+            found = found[found["id"] != self.record_id]
+        found = found.head(_MAX_DUPLICATES).reset_index(drop=True)
+        if found.empty:
+            self._hide_duplicates()
+            return
+        self.duplicates = found
+        heading = ipw.HTML(f"<b>⚠ {html.escape(ui('duplicates', self.lang))}</b>")
+        rows: list[ipw.Widget] = [heading]
+        for rec in found.to_dict("records"):
+            rows.append(self._duplicate_row(rec))
+        self.duplicate_panel.children = rows
+        self.duplicate_panel.layout.display = "flex"
+
+    def _duplicate_row(self, rec: dict[str, Any]) -> ipw.HBox:
+        record_id = int(rec["id"])
+        parts = [
+            f"<b>{html.escape(str(rec.get('display_name') or rec.get('name') or ''))}</b>",
+            *(
+                html.escape(str(rec[c]))
+                for c in ("company", "email")
+                if c in rec and rec[c] is not None and not pd.isna(rec[c])
+            ),
+        ]
+        probability = rec.get("probability")
+        share = f"{float(probability):.0%}" if probability is not None else ""
+        explanation = html.escape(str(rec.get("explanation") or ""))
+        text = ipw.HTML(
+            f"{' · '.join(parts)} — {share} <small style='color:#555'>{explanation}</small>"
+        )
+        button = ipw.Button(description=ui("open", self.lang), layout=ipw.Layout(width="auto"))
+        button.add_class(f"crmkit-duplicate-open-{record_id}")
+        button.on_click(lambda _b: self.load(record_id))
+        row = ipw.HBox([text, button], layout=ipw.Layout(align_items="center"))
+        row.add_class("crmkit-duplicate")
+        return row
+
+    # -- button handlers ---------------------------------------------------------------
+
+    def _on_save(self) -> None:
+        self.save()
+
+    def _on_save_new(self) -> None:
+        self.save_and_new()
+
+    def _on_clone(self) -> None:
+        self.clone()
+
+    def _on_new(self) -> None:
+        self.new()
+        self.status.value = ""
+
+    def _on_undo(self) -> None:
+        self.undo()
+
+
+class ContactForm(RecordForm):
+    """Enter or edit a contact.
+
+    Parameters
+    ----------
+    crm
+        The CRM (``crmkit.open(...)``).
+    lang
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages.
+    record_id
+        Show this contact; Save then updates it. ``None``: a new contact.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> from crmkit.widgets import ContactForm
+    >>> crm = ck.open(user="Nicole Bertrand")
+    >>> form = ContactForm(crm, lang="fr")
+    >>> form.inputs["last_name"].value = "Blou"
+    >>> form.inputs["mobile"].value = "06 25 34 12 57"
+    >>> form.inputs["account_id"].value = "APROOL"          # a new account
+    >>> cid = form.save()
+    >>> crm.contacts.get(cid).mobile, crm.accounts.get(crm.contacts.get(cid).account_id).name
+    ('+33625341257', 'APROOL')
+    >>> crm.close()
+    """
+
+    kind: ClassVar[str] = "contacts"
+    _create_refs: ClassVar[frozenset[str]] = frozenset({"account_id"})
+    _similar_fields: ClassVar[tuple[str, ...]] = (
+        "first_name",
+        "last_name",
+        "email",
+        "mobile",
+        "phone",
+        "account_id",
+    )
+    _title_field: ClassVar[str] = "last_name"
+
+    def _input(self, f: Field) -> FieldInput:
+        if f.name == "active":
+            # People leave companies; "left the company" is what a user ticks.
+            return BoolInput("left_company", f, ui("left_company", self.lang), invert=True)
+        return super()._input(f)
+
+    def _similar_query(self) -> dict[str, Any]:
+        query = {k: v for k, v in super()._similar_query().items() if k != "account_id"}
+        account = self.fields.get("account_id")
+        if account is not None and str(account.widget.value).strip():
+            query["company"] = str(account.widget.value).strip()
+        return query
+
+    def _display_name(self) -> str:
+        first = self.fields["first_name"].get() if "first_name" in self.fields else None
+        last = self.fields["last_name"].get() if "last_name" in self.fields else None
+        return " ".join(str(p) for p in (first, last) if p)
+
+
+class AccountForm(RecordForm):
+    """Enter or edit an account.
+
+    Parameters
+    ----------
+    crm
+        The CRM (``crmkit.open(...)``).
+    lang
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages.
+    record_id
+        Show this account; Save then updates it. ``None``: a new account.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> from crmkit.widgets import AccountForm
+    >>> crm = ck.open(user="Nicole Bertrand")
+    >>> form = AccountForm(crm, lang="zh")
+    >>> form.inputs["name"].value = "华信科技"
+    >>> form.inputs["sector"].value = "Software"
+    >>> form.inputs["annual_revenue"].value = "4,2 M€"
+    >>> acc = form.save()
+    >>> crm.accounts.get(acc).annual_revenue
+    4200000.0
+    >>> crm.close()
+    """
+
+    kind: ClassVar[str] = "accounts"
+    _similar_fields: ClassVar[tuple[str, ...]] = (
+        "name",
+        "website",
+        "email",
+        "phone",
+        "billing_city",
+        "billing_country",
+    )
+    _title_field: ClassVar[str] = "name"
