@@ -48,6 +48,8 @@ class CRM:
         self.accounts = Accounts(self)
         self.contacts = Contacts(self)
         self.views = SavedViews(self)
+        #: The batch of the last change made through this CRM object (``None`` before any).
+        self.last_batch_id: int | None = None
 
     # -- life cycle --------------------------------------------------------------------
 
@@ -97,6 +99,7 @@ class CRM:
             batch_id = store.new_batch(operation, self.user, description, details)
             yield batch_id
             store.finish_batch(batch_id)
+        self.last_batch_id = batch_id
 
     def _default_owner_id(self, batch: int) -> int | None:
         """The current user's owner id, creating the owner the first time it is needed."""

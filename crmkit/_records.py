@@ -361,15 +361,17 @@ class _Records:
 
     # -- writing -------------------------------------------------------------------
 
-    def add(self, **fields: Any) -> int:
+    def add(self, *, create_account: bool = False, **fields: Any) -> int:
         """Create a record from field values; return its id.
 
         Keywords are catalog field names, plus ``owner`` (name, email or id) and the
         table's reference shortcuts (``parent`` for accounts; ``account`` and
-        ``reports_to`` for contacts). The owner defaults to the current user.
+        ``reports_to`` for contacts). The owner defaults to the current user. With
+        ``create_account=True`` a contact's ``account`` name that does not exist yet is
+        created in the same batch (one undo removes both).
         """
-        values = self._values_from_keywords(fields)
         with self._crm._batch(f"{self.kind[:-1]} add", f"add {self.kind[:-1]}") as batch:
+            values = self._values_from_keywords(fields, create_in=batch if create_account else None)
             if "owner_id" not in values or values["owner_id"] is None:
                 default_owner = self._crm._default_owner_id(batch)
                 if default_owner is not None:
@@ -517,7 +519,9 @@ class _Records:
                 found[f"{table_name} (by {field})"] = int(row[0])
         return found
 
-    def _values_from_keywords(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+    def _values_from_keywords(
+        self, fields: Mapping[str, Any], create_in: int | None = None
+    ) -> dict[str, Any]:
         tbl = self._table
         refs: dict[str, Any] = {}
         plain: dict[str, Any] = {}
@@ -543,7 +547,7 @@ class _Records:
             )
         for key, field in self._refs.items():
             if key in refs:
-                values[field] = self._resolve_ref(tbl[field].ref or "", refs[key])
+                values[field] = self._resolve_ref(tbl[field].ref or "", refs[key], create_in)
         for f in tbl.by_kind("ref"):
             if values.get(f.name) is not None and f.ref in ("accounts", "contacts"):
                 self._crm._records(f.ref).get(values[f.name])  # must exist
@@ -557,12 +561,26 @@ class _Records:
             values["currency"] = settings.default_currency
         return values
 
-    def _resolve_ref(self, target: str, key: Any) -> int | None:
+    def _resolve_ref(self, target: str, key: Any, create_in: int | None = None) -> int | None:
         if key is None:
             return None
         if isinstance(key, int) and not isinstance(key, bool):
             return key
-        return self._crm._records(target).find_id(str(key))
+        try:
+            return self._crm._records(target).find_id(str(key))
+        except UnknownValueError:
+            if create_in is None or target != "accounts":
+                raise
+        name = prepare_values(
+            ACCOUNTS, {"name": key}, region="FR", sectors=self._crm.settings.sectors
+        )["name"]
+        self._crm.accounts._raise_if_invalid(pd.DataFrame({"name": [name]}, dtype=object))
+        return self._crm._store.insert(
+            "accounts",
+            pa.table({"name": pa.array([name], pa.string())}),
+            create_in,
+            self._crm.user,
+        )[0]
 
     def _check_row(self, values: Mapping[str, Any], record_id: int | None = None) -> None:
         frame = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in values.items()})

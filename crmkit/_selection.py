@@ -20,7 +20,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
-from crmkit._exceptions import UnknownValueError
+from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._filters import Condition, compile_filters
 from crmkit._suggest import closest
 from crmkit._summary import Summary, summarize
@@ -114,6 +114,14 @@ class Selection:
     def limit(self, n: int) -> Selection:
         """At most ``n`` records (after sorting)."""
         return replace(self, row_limit=int(n))
+
+    def page(self, number: int, size: int = 25) -> pd.DataFrame:
+        """Page ``number`` (0-based) of ``size`` records, in the selection's order."""
+        if number < 0 or size < 1:
+            raise ValidationError(f"page needs number >= 0 and size >= 1, got {number}, {size}")
+        sql, params = replace(self, row_limit=None).sql()
+        sql += f" LIMIT {int(size)} OFFSET {int(number) * int(size)}"
+        return self.crm._store.con.sql(sql, params=params).df()
 
     def head(self, n: int = 5) -> pd.DataFrame:
         """The first ``n`` records as pandas."""

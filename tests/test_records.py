@@ -274,3 +274,15 @@ def test_history_frame(crm: ck.CRM) -> None:
     assert list(hist["new"]) == [None, "CTO", "CEO"]
     assert list(hist["old"]) == [None, None, "CTO"]
     assert set(hist["actor"]) == {"Nicole Bertrand"}
+
+
+def test_save_and_associate_in_one_batch(crm: ck.CRM) -> None:
+    cid = crm.contacts.add(last_name="Blou", account="Nouvelle Société", create_account=True)
+    acc = crm.contacts.get(cid).account_id
+    assert crm.accounts.get(acc).name == "Nouvelle Société"
+    assert crm.last_batch_id is not None
+    assert {"accounts", "contacts"} <= set(crm.history(batch_id=crm.last_batch_id)["table"])
+    crm.undo(crm.last_batch_id)
+    assert len(crm.accounts) == 0 and len(crm.contacts) == 0
+    with pytest.raises(ck.UnknownValueError):
+        crm.contacts.add(last_name="Blou", account="Inconnue")

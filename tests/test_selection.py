@@ -437,3 +437,11 @@ def test_export_neutralises_formulas(crm: ck.CRM, tmp_path) -> None:
     path = crm.contacts.all().export(tmp_path / "c.csv", columns=["last_name", "job_title"])
     text = path.path.read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and "'@SUM" in text
+
+
+def test_pages(crm_data: ck.CRM) -> None:
+    sel = crm_data.contacts.all().sort("last_name")
+    pages = [sel.page(i, size=4)["last_name"].tolist() for i in range(3)]
+    assert pages == [["Blou", "Lefèvre", "Nadal", "Roy"], ["Smith", "张"], []]
+    with pytest.raises(ck.ValidationError):
+        sel.page(-1)
