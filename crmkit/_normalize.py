@@ -1,9 +1,47 @@
 """Normalise the messy values found in CRM exports (French, English and Chinese).
 
 Pure functions, no database. Each scalar function has a vectorised twin for the import
-pipeline that parses every *distinct* value once (phonenumbers and email-validator manage
-about 20k values a second, and a 1M-row file rarely holds more than a few thousand distinct
-phones). The twins take a list, a pandas Series or a polars Series and return plain lists.
+pipeline that parses every *distinct* value once. The twins take a list, a pandas Series
+or a polars Series and return plain lists.
+
+Phones and e-mails need more: a contact file holds about as many distinct phones and
+addresses as rows, and phonenumbers and email-validator manage about 20k values a second.
+:func:`normalize_phones` and :func:`normalize_emails` give exactly the results of
+:func:`normalize_phone` and :func:`normalize_email` (value, ok and reason), 6 to 12
+times faster on two CPUs (``benchmarks/normalize_bench.py``):
+
+- Fast paths answer the plain cases, nearly all of them, without calling the libraries.
+  A phone made of digits and the usual separators (spaces, no-break spaces, dots, dashes,
+  parentheses, slashes), with ``+``, ``00`` or nothing in front, is read with
+  phonenumbers' own metadata: the country calling code from
+  ``COUNTRY_CODE_TO_REGION_CODE``, then the steps of ``parse``,
+  ``is_possible_number_with_reason`` and ``is_valid_number`` in their order and with
+  their regular expressions (international and national prefixes, possible lengths,
+  general and per-type patterns, leading digits of the regions that share a code). A
+  plain ASCII address (dot-atom before the ``@``, letter-digit-hyphen labels, alphabetic
+  top-level domain, within email-validator's length limits) is all email-validator would
+  accept unchanged but for three things the fast path also does: lower-case the domain,
+  lower-case the RFC 2142 role names (``info@``, ``sales@`` ...) and refuse the
+  special-use domains (``.local``, ``.test``, ``.invalid`` ...).
+- Why that is safe: a fast path answers only when every step goes a way it retraces. At
+  any other turn (letters, an extension, an IDD such as 011, a ``+`` inside, an unknown or
+  non-geographic country code, a national-prefix transform that applies, a number that
+  is not possible, quotes, non-ASCII characters, Punycode, a special-use domain ...) it
+  stands aside and the library decides. It reads the libraries' data and settings at run
+  time instead of copying them, and ``tests/test_normalize_fast.py`` compares it with the
+  scalars on generated numbers and addresses, with cases chosen so that leaving out any
+  one step changes a result.
+- Both cores: when the work is long (more than :data:`PARALLEL_THRESHOLD` values for the
+  libraries, the fast ones counting for less, as estimated on a sample), helper
+  processes (one per idle CPU, on POSIX) take chunks from one end while this process
+  works from the other, so that a helper that is slow to start never slows a call down.
+  They are started with ``python -c`` and import this module only: no fork of a process
+  that runs threads (DuckDB, Jupyter), no re-run of the caller's script as
+  multiprocessing's spawn and forkserver do, and nothing waits for the GIL because this
+  thread talks to them between two of its own chunks. They get this process's
+  email-validator settings, and what a helper fails to do is done here.
+- The garbage collector waits while the results are built: they hold no cycles, and its
+  passes over a million new objects would triple the run time.
 
 Parsers that can fail (numbers, booleans, dates, headcounts, revenues) raise
 :class:`~crmkit.ValidationError` naming the value; their vectorised twins return
@@ -15,20 +53,22 @@ from __future__ import annotations
 
 import gc
 import math
-import multiprocessing
 import numbers
 import os
+import pickle
 import re
-import threading
+import selectors
+import struct
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache, partial
-from typing import Any, Literal, TypeVar
+from typing import IO, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import email_validator
@@ -377,19 +417,18 @@ class _SlowPathError(Exception):
 
 
 _IS_POSSIBLE = phonenumbers.ValidationResult.IS_POSSIBLE
-_LENGTH_NOT_STRIPPED = frozenset(
-    {
-        phonenumbers.ValidationResult.TOO_SHORT,
-        phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
-        phonenumbers.ValidationResult.INVALID_LENGTH,
-    }
-)
+_LOCAL_ONLY = phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY
+_TOO_SHORT = phonenumbers.ValidationResult.TOO_SHORT
+_TOO_LONG = phonenumbers.ValidationResult.TOO_LONG
+_INVALID_LENGTH = phonenumbers.ValidationResult.INVALID_LENGTH
+_LENGTH_NOT_STRIPPED = frozenset({_TOO_SHORT, _LOCAL_ONLY, _INVALID_LENGTH})
 _MAX_NSN_LENGTH = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 # Spaces (clean_text turns each run into one space) and the punctuation phonenumbers skips.
 _PHONE_SEPARATORS = " \t\u00a0\u2009\u202f.-()/"
 _PLAIN_PHONE = re.compile(f"[0-9+{re.escape(_PHONE_SEPARATORS)}]{{3,40}}")
 _DROP_PHONE_SEPARATORS = str.maketrans("", "", _PHONE_SEPARATORS)
 _REGIONS_OF_COUNTRY_CODE: dict[int, tuple[str, ...]] = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+_SHARED_COUNTRY_CODES = frozenset(c for c, r in _REGIONS_OF_COUNTRY_CODE.items() if len(r) > 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,6 +455,7 @@ class _PhoneRules:
     """What phonenumbers reads in one region's metadata, compiled once."""
 
     country_code: int
+    country_code_text: str
     general: _NumberDesc | None
     possible_lengths: tuple[int, ...]
     local_only_lengths: frozenset[int]
@@ -438,14 +478,14 @@ class _PhoneRules:
             raise _SlowPathError
         size = len(number)
         if size in self.local_only_lengths:
-            return phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY
+            return _LOCAL_ONLY
         if lengths[0] == size:
             return _IS_POSSIBLE
         if lengths[0] > size:
-            return phonenumbers.ValidationResult.TOO_SHORT
+            return _TOO_SHORT
         if lengths[-1] < size:
-            return phonenumbers.ValidationResult.TOO_LONG
-        return _IS_POSSIBLE if size in lengths[1:] else phonenumbers.ValidationResult.INVALID_LENGTH
+            return _TOO_LONG
+        return _IS_POSSIBLE if size in lengths[1:] else _INVALID_LENGTH
 
     def strip_national_prefix(self, number: str) -> str:
         # _maybe_strip_national_prefix_carrier_code(), carrier code left out (E.164 has none)
@@ -520,6 +560,7 @@ def _phone_rules(region: str) -> _PhoneRules | None:
     ]
     return _PhoneRules(
         country_code=metadata.country_code,
+        country_code_text=str(metadata.country_code),
         general=general_desc,
         possible_lengths=tuple(general.possible_length) if general is not None else (),
         local_only_lengths=frozenset(general.possible_length_local_only if general else ()),
@@ -533,14 +574,20 @@ def _phone_rules(region: str) -> _PhoneRules | None:
     )
 
 
+_MAIN_RULES: dict[int, _PhoneRules] = {}
+
+
 def _main_rules(country_code: int) -> _PhoneRules:
     # The metadata phonenumbers parses with and checks lengths against: the code's main region.
+    if (rules := _MAIN_RULES.get(country_code)) is not None:
+        return rules
     regions = _REGIONS_OF_COUNTRY_CODE.get(country_code)
     if not regions or regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
         raise _SlowPathError
     rules = _phone_rules(regions[0])
     if rules is None:
         raise _SlowPathError
+    _MAIN_RULES[country_code] = rules
     return rules
 
 
@@ -559,22 +606,20 @@ def _national_number(digits: str, rules: _PhoneRules) -> tuple[int, str, _PhoneR
     # _maybe_extract_country_code() for a number written without "+" in the default region
     if rules.international_prefix is not None and rules.international_prefix.match(digits):
         raise _SlowPathError
-    code = str(rules.country_code)
+    code = rules.country_code_text
     if digits.startswith(code):  # maybe the country code written without "+"
         rest = rules.strip_national_prefix(digits[len(code) :])
-        if (not rules.general_match(digits) and rules.general_match(rest)) or rules.length_result(
-            digits
-        ) == phonenumbers.ValidationResult.TOO_LONG:
+        if rules.length_result(digits) == _TOO_LONG or (
+            not rules.general_match(digits) and rules.general_match(rest)
+        ):
             return rules.country_code, rest, _main_rules(rules.country_code)
     return rules.country_code, digits, rules
 
 
 def _region_rules_of_number(country_code: int, nsn: str) -> _PhoneRules | None:
-    # region_code_for_number(): the first region whose leading digits or patterns fit
-    regions = _REGIONS_OF_COUNTRY_CODE[country_code]
-    if len(regions) == 1:
-        return _phone_rules(regions[0])
-    for region in regions:
+    # region_code_for_number() for a code shared by several regions: the first region
+    # whose leading digits or patterns fit
+    for region in _REGIONS_OF_COUNTRY_CODE[country_code]:
         rules = _phone_rules(region)
         if rules is None:
             continue
@@ -586,7 +631,7 @@ def _region_rules_of_number(country_code: int, nsn: str) -> _PhoneRules | None:
     return None
 
 
-def _fast_phone(value: Any, default: _PhoneRules | None) -> PhoneResult | None:
+def _fast_phone(default: _PhoneRules | None, value: Any) -> PhoneResult | None:
     """:func:`normalize_phone` for a plain digit string, or ``None`` to take the slow path.
 
     ``default`` holds the rules of the default region, ``None`` when it is not a region
@@ -626,28 +671,33 @@ def _fast_phone(value: Any, default: _PhoneRules | None) -> PhoneResult | None:
         if len(national) > _MAX_NSN_LENGTH:
             return None
         # The national number keeps its leading zeros (Italy), so it is the NSN as is.
-        if _main_rules(country_code).length_result(national) != _IS_POSSIBLE:
+        main = _main_rules(country_code)
+        if main.length_result(national) != _IS_POSSIBLE:
             return None  # not possible: normalize_phone() words the reason
-        region_rules = _region_rules_of_number(country_code, national)
+        # is_valid_number(): the rules of the region the number belongs to
+        if country_code in _SHARED_COUNTRY_CODES:
+            region_rules = _region_rules_of_number(country_code, national)
+        else:
+            region_rules = main
+        valid = (
+            region_rules is not None
+            and region_rules.country_code == country_code
+            and region_rules.is_valid(national)
+        )
     except _SlowPathError:
         return None
-    valid = (
-        region_rules is not None
-        and region_rules.country_code == country_code
-        and region_rules.is_valid(national)
-    )
     return PhoneResult(f"+{country_code}{national}", True, None if valid else _UNASSIGNED)
 
 
 def normalize_phones(
     values: Iterable[Any], region: str | None = "FR", *, workers: int | None = None
 ) -> list[PhoneResult]:
-    """:func:`normalize_phone` on many values: the same results, much faster.
+    """:func:`normalize_phone` on many values: the same results, many times faster.
 
     Each distinct value is parsed once. Plain numbers (digits, spaces, dots, dashes,
-    parentheses, a leading ``+`` or ``00``) take a fast path that reads phonenumbers'
-    metadata directly; the others go to :func:`normalize_phone`, in a pool of processes
-    when more than :data:`PARALLEL_THRESHOLD` distinct values are left.
+    parentheses, slashes, a leading ``+`` or ``00``) take a fast path that reads
+    phonenumbers' metadata directly; the others go to :func:`normalize_phone`. Long work
+    (see :data:`PARALLEL_THRESHOLD`) is shared with helper processes.
 
     Parameters
     ----------
@@ -656,20 +706,20 @@ def normalize_phones(
     region
         As for :func:`normalize_phone`.
     workers
-        Processes for the values the fast path leaves; ``None`` uses every CPU, ``1``
-        never starts a process.
+        Processes that share the work, this one included: ``None`` for one per idle CPU
+        (going by the load average), ``1`` to start none.
+
+    Returns
+    -------
+    list of PhoneResult
+        ``[normalize_phone(v, region) for v in values]``.
 
     Examples
     --------
     >>> [r.value for r in normalize_phones(["06 25 34 12 57", "0625341257", None])]
     ['+33625341257', '+33625341257', None]
     """
-    if region is not None and not isinstance(region, str):
-        return map_distinct(values, lambda v: normalize_phone(v, region))
-    default = _phone_rules(region) if region in phonenumbers.SUPPORTED_REGIONS else None
-    return _map_distinct_fast(
-        values, lambda v: _fast_phone(v, default), PhoneResult, "phone", region, workers
-    )
+    return _map_distinct_fast(values, "phone", region, workers, PhoneResult)
 
 
 # --------------------------------------------------------------------------------------
@@ -736,18 +786,20 @@ def normalize_email(value: Any) -> EmailResult:
 
 
 # The fast path of normalize_emails(): addresses that are plain ASCII dot-atoms at a plain
-# ASCII domain. For those, email-validator (check_deliverability=False) only lower-cases the
-# domain, lower-cases the RFC 2142 role names (info@, sales@ ...) and rejects the
-# special-use domains; everything else goes to normalize_email().
+# ASCII domain, alone or in "Name <address>" or "mailto:address". For those,
+# email-validator (check_deliverability=False) only lower-cases the domain, lower-cases
+# the RFC 2142 role names (info@, sales@ ...) and rejects the special-use domains;
+# everything else goes to normalize_email().
 _ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~-"
-# Labels of at most 63 characters that neither start nor end with "-"; an alphabetic TLD.
+# The lookaheads keep email-validator's length limits: 254 characters in all (so at most
+# 252 after the "@"), 64 before the "@" (its strict limit, so that both settings agree).
+# No quote first: _bare_email() strips quotes at the ends. Domain labels of at most 63
+# characters that neither start nor end with "-"; an alphabetic top-level domain.
 _PLAIN_EMAIL = re.compile(
+    r"(?=.{1,254}\Z)(?=[^@]{1,64}@)(?!')"
     rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)"
     r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
 )
-_MAX_LOCAL_LENGTH = 64  # email-validator's strict limit, so both settings agree
-_MAX_DOMAIN_LENGTH = 253
-_MAX_EMAIL_LENGTH = 254
 
 
 @dataclass(frozen=True, slots=True)
@@ -757,6 +809,32 @@ class _EmailRules:
     special_names: frozenset[str]
     special_suffixes: tuple[str, ...]
     role_names: frozenset[str]
+
+    def normalize(self, value: Any) -> EmailResult | None:
+        """:func:`normalize_email` for a plain ASCII address, or ``None`` (slow path)."""
+        if type(value) is not str:
+            return None
+        # For a text without inner spaces, quotes, "<", ":" or invisible characters,
+        # _bare_email() only strips the ends.
+        match = _PLAIN_EMAIL.fullmatch(value.strip())
+        if match is None:
+            if "<" not in value and ":" not in value:
+                return None
+            # "Name <address>", "mailto:address": normalize_email() checks the address
+            # that _bare_email() takes out, and that address is plain or not.
+            bare = _bare_email(value)
+            match = None if bare is None else _PLAIN_EMAIL.fullmatch(bare)
+            if match is None:
+                return None
+        local, domain = match.groups()
+        if "--" in domain:  # Punycode (xn--) and other reserved "ab--" labels
+            return None
+        domain = domain.lower()
+        if domain in self.special_names or domain.endswith(self.special_suffixes):
+            return None
+        if local.lower() in self.role_names:
+            local = local.lower()
+        return EmailResult(f"{local}@{domain}", True)
 
 
 def _email_rules() -> _EmailRules | None:
@@ -775,56 +853,32 @@ def _no_fast_path(value: Any) -> None:
     return None
 
 
-def _fast_email(value: Any, rules: _EmailRules) -> EmailResult | None:
-    """:func:`normalize_email` for a plain ASCII address, or ``None`` to take the slow path."""
-    if type(value) is not str:
-        return None
-    # For a text without inner spaces, quotes, "<", ":" or invisible characters,
-    # _bare_email() only strips the ends.
-    text = value.strip()
-    match = _PLAIN_EMAIL.fullmatch(text)
-    if match is None:
-        return None
-    local, domain = match.groups()
-    if (
-        len(text) > _MAX_EMAIL_LENGTH
-        or len(local) > _MAX_LOCAL_LENGTH
-        or local[0] == "'"  # _bare_email() strips quotes at the ends
-        or len(domain) > _MAX_DOMAIN_LENGTH
-        or "--" in domain  # Punycode (xn--) and other R-LDH labels
-    ):
-        return None
-    domain = domain.lower()
-    if domain in rules.special_names or domain.endswith(rules.special_suffixes):
-        return None
-    if local.lower() in rules.role_names:
-        local = local.lower()
-    return EmailResult(f"{local}@{domain}", True)
-
-
 def normalize_emails(values: Iterable[Any], *, workers: int | None = None) -> list[EmailResult]:
-    """:func:`normalize_email` on many values: the same results, much faster.
+    """:func:`normalize_email` on many values: the same results, many times faster.
 
-    Each distinct value is checked once. Plain ASCII addresses take a fast path; the
-    others go to :func:`normalize_email`, in a pool of processes when more than
-    :data:`PARALLEL_THRESHOLD` distinct values are left.
+    Each distinct value is checked once. Plain ASCII addresses (``first.last@company.fr``,
+    any case, spaces around) take a fast path; the others go to :func:`normalize_email`.
+    Long work (see :data:`PARALLEL_THRESHOLD`) is shared with helper processes.
 
     Parameters
     ----------
     values
         A list, tuple, pandas Series, polars Series or any iterable.
     workers
-        Processes for the values the fast path leaves; ``None`` uses every CPU, ``1``
-        never starts a process.
+        Processes that share the work, this one included: ``None`` for one per idle CPU
+        (going by the load average), ``1`` to start none.
+
+    Returns
+    -------
+    list of EmailResult
+        ``[normalize_email(v) for v in values]``.
 
     Examples
     --------
     >>> [r.ok for r in normalize_emails(["a@b.fr", "a@b.fr", "nope"])]
     [True, True, False]
     """
-    rules = _email_rules()
-    fast = _no_fast_path if rules is None else partial(_fast_email, rules=rules)
-    return _map_distinct_fast(values, fast, EmailResult, "email", None, workers)
+    return _map_distinct_fast(values, "email", None, workers, EmailResult)
 
 
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -909,146 +963,309 @@ def url_domain(value: Any) -> str | None:
 
 
 # --------------------------------------------------------------------------------------
-# Vectorising with fast paths and a process pool
+# Vectorising with fast paths and helper processes
 # --------------------------------------------------------------------------------------
 
 PARALLEL_THRESHOLD = 20_000
-"""Distinct values left to phonenumbers / email-validator above which other processes help.
+"""Work, counted in values for phonenumbers or email-validator, above which
+:func:`normalize_phones` and :func:`normalize_emails` share it with helper processes.
 
-Below it (about 0.7 s of work), starting processes is not worth it.
+A value the fast path answers counts as :data:`_FAST_PATH_SHARE` of one; the mix is
+estimated on a sample. 20,000 values is about 0.8 s of work, and a helper takes about
+0.5 s to start.
 """
-_CHUNK_SIZE = 1_000  # values per task: about 35 ms of slow-path work
-_CHUNKS_IN_FLIGHT = 2  # per helper process, so the helpers never wait for work
-_POOL_MODULES = ["__main__", __name__]
+_FAST_PATH_SHARE = 1 / 8  # about 5 us against 40 us
+_SAMPLE_SIZE = 1_000
+_CHUNK_SIZE = 1_000  # this process looks after its helpers between two chunks (2-40 ms)
+_CHUNKS_PER_TASK = 32  # a helper's task: long, so that it seldom waits for the next one
+_FRAME_HEADER = struct.Struct(">Q")
+# email-validator reads these module attributes, which users may set; helpers get this
+# process's values so that they give the same results.
+_EMAIL_SETTINGS = (
+    "ALLOW_SMTPUTF8",
+    "ALLOW_EMPTY_LOCAL",
+    "ALLOW_QUOTED_LOCAL",
+    "ALLOW_DOMAIN_LITERAL",
+    "ALLOW_DISPLAY_NAME",
+    "STRICT",
+    "GLOBALLY_DELIVERABLE",
+    "TEST_ENVIRONMENT",
+    "SPECIAL_USE_DOMAIN_NAMES",
+)
+# A helper imports this module only: a bare "crmkit" package object skips
+# crmkit/__init__.py, which would load DuckDB, pandas and pandera (2 s instead of 0.5 s).
+_HELPER_SOURCE = """
+import pickle, sys, types
+setup = pickle.load(sys.stdin.buffer)
+sys.path[:] = setup["path"]
+package = types.ModuleType("crmkit")
+package.__path__ = setup["package_path"]
+sys.modules["crmkit"] = package
+from crmkit._normalize import _serve_helper
+_serve_helper(sys.stdin.buffer, sys.stdout.buffer)
+"""
 SlowKind = Literal["phone", "email"]
 ResultT = TypeVar("ResultT", PhoneResult, EmailResult)
-_Fields = tuple[str | None, bool, str | None]
+_Columns = tuple[list[str | None], list[bool], list[str | None]]
 
 
 def _worker_count(workers: int | None) -> int:
     if workers is None:
-        return os.cpu_count() or 1
+        return _idle_cpus()
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValidationError(f"workers must be a whole number of at least 1, got {workers!r}")
     return workers
+
+
+def _idle_cpus() -> int:
+    """CPUs this process may use: those the load average leaves idle, this one included.
+
+    A helper on a CPU that other programs keep busy slows a call down instead.
+    """
+    cpus = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]  # this process counts in it when it has been busy
+    except (AttributeError, OSError):  # not on Windows
+        return cpus
+    return max(1, min(cpus, round(cpus + 1 - load)))
 
 
 def _slow_one(kind: SlowKind, value: Any, region: str | None) -> Any:
     return normalize_phone(value, region) if kind == "phone" else normalize_email(value)
 
 
-def _normalize_chunk(kind: SlowKind, values: list[str], region: str | None) -> list[_Fields]:
-    """The slow path on one chunk, as plain tuples (what a worker process sends back)."""
+def _fast_path(kind: SlowKind, region: str | None) -> Callable[[Any], Any]:
+    """The fast path for ``kind``: a function giving the scalar's result or ``None``."""
+    if kind == "email":
+        rules = _email_rules()
+        return _no_fast_path if rules is None else rules.normalize
+    if region is not None and not isinstance(region, str):
+        return _no_fast_path  # phonenumbers decides what such a region means
+    default = _phone_rules(region) if region in phonenumbers.SUPPORTED_REGIONS else None
+    return partial(_fast_phone, default)
+
+
+def _normalize_texts(kind: SlowKind, texts: list[str], region: str | None) -> list[Any]:
+    """Fast path, else slow path, on each text (all distinct)."""
+    fast = _fast_path(kind, region)
+    out = []
+    for text in texts:
+        result = fast(text)
+        out.append(result if result is not None else _slow_one(kind, text, region))
+    return out
+
+
+def _email_settings() -> dict[str, Any]:
+    settings = {
+        name: getattr(email_validator, name)
+        for name in _EMAIL_SETTINGS
+        if hasattr(email_validator, name)
+    }
+    roles = email_validator_rfc.CASE_INSENSITIVE_MAILBOX_NAMES
+    settings["CASE_INSENSITIVE_MAILBOX_NAMES"] = list(roles)
+    return settings
+
+
+def _normalize_task(
+    kind: SlowKind, texts: list[str], region: str | None, settings: dict[str, Any]
+) -> _Columns:
+    """A helper's task: results as three plain lists, which are quick to send back."""
+    for name, value in settings.items():
+        if name == "CASE_INSENSITIVE_MAILBOX_NAMES":  # also bound in validate_email's module
+            email_validator_rfc.CASE_INSENSITIVE_MAILBOX_NAMES[:] = value
+        else:
+            setattr(email_validator, name, value)
     with _gc_paused():
-        results = [_slow_one(kind, value, region) for value in values]
-        return [(r.value, r.ok, r.reason) for r in results]
+        results = _normalize_texts(kind, texts, region)
+        return [r.value for r in results], [r.ok for r in results], [r.reason for r in results]
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    # Never "fork": forking a process that runs threads (DuckDB, Jupyter, ours) can
-    # deadlock, and Python 3.12+ warns about it. A forkserver imports crmkit (about 2 s)
-    # once per session and forks ready workers from there; spawn (Windows, no forkserver)
-    # imports it in every worker.
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_POOL_MODULES)
-    return context
+def _read_frame(stream: IO[bytes]) -> bytes | None:
+    header = stream.read(_FRAME_HEADER.size)
+    if len(header) < _FRAME_HEADER.size:
+        return None
+    (size,) = _FRAME_HEADER.unpack(header)
+    payload = stream.read(size)
+    return payload if len(payload) == size else None
+
+
+def _write_frame(stream: IO[bytes], payload: bytes) -> None:
+    stream.write(_FRAME_HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def _serve_helper(requests: IO[bytes], replies: IO[bytes]) -> None:
+    """A helper process's loop: a frame says it is ready, then one reply per task."""
+    _write_frame(replies, b"")
+    while (frame := _read_frame(requests)) is not None:
+        columns = _normalize_task(*pickle.loads(frame))
+        _write_frame(replies, pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class _Helper:
+    """A helper process (``python -c``, so nothing of the caller's script is re-run)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _HELPER_SOURCE],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.requests: IO[bytes] = self.process.stdin
+        self.replies: IO[bytes] = self.process.stdout
+        self.ready = False
+        self.alive = True
+        self.task = range(0)  # the chunks it works on
+        setup = {"path": sys.path, "package_path": [os.path.dirname(os.path.abspath(__file__))]}
+        try:
+            pickle.dump(setup, self.requests)
+            self.requests.flush()
+        except OSError:  # it died at once
+            self.alive = False
+
+    def fileno(self) -> int:
+        return self.replies.fileno()
+
+    def close(self) -> None:
+        if self.process.poll() is None and not (self.ready and self.alive and not self.task):
+            self.process.kill()  # still starting, broken, or busy with a task we gave up on
+        for stream in (self.requests, self.replies):
+            with suppress(OSError):
+                stream.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 class _SharedWork:
-    """Chunks of slow-path values shared by this process and a pool of helper processes.
+    """Chunks of distinct texts shared by this process and helper processes.
 
-    This process takes chunks from the end while a thread feeds chunks from the start to
-    the pool. The pool only takes chunks once its processes are up, so a slow start (a
-    forkserver's first start imports crmkit, about 2 s) never makes a call slower than
-    working alone; and whatever the pool could not do is done here, so an error in a
-    chunk is raised here, where the caller sees it.
+    This process takes chunks from the end; between two chunks it hands tasks of several
+    chunks from the start to the helpers that are ready and collects what they sent
+    back. Everything happens in this thread, so nothing waits for the GIL, and a helper
+    that is slow to start never makes a call slower than working alone. Whatever a
+    helper could not do (it failed to start, died, or met an error) is done here, so an
+    error in a value is raised here, where the caller sees it.
     """
 
     def __init__(
-        self, kind: SlowKind, chunks: list[list[str]], region: str | None, helpers: int
+        self,
+        kind: SlowKind,
+        texts: list[str],
+        region: str | None,
+        helpers: int,
+        result_type: type[Any],
     ) -> None:
         self.kind = kind
-        self.chunks = chunks
         self.region = region
-        self.helpers = helpers
-        self.results: list[list[_Fields] | None] = [None] * len(chunks)
-        self._lock = threading.Lock()
-        self._front = 0  # next chunk for the pool
-        self._back = len(chunks)  # one past the next chunk for this process
-        self._closed = False
+        self.result_type = result_type
+        self.chunks = [texts[i : i + _CHUNK_SIZE] for i in range(0, len(texts), _CHUNK_SIZE)]
+        self.results: list[list[Any] | None] = [None] * len(self.chunks)
+        self.helper_count = helpers
+        self.chunks_by_helpers = 0
+        self._settings = _email_settings() if kind == "email" else {}
+        self._front = 0  # next chunk for a helper
+        self._back = len(self.chunks)  # one past the next chunk for this process
 
-    def run(self) -> list[_Fields]:
-        feeder = threading.Thread(target=self.feed_pool, name="crmkit-normalize-pool")
-        feeder.start()
-        while (index := self._take(from_front=False)) is not None:
-            self.results[index] = _normalize_chunk(self.kind, self.chunks[index], self.region)
-        with self._lock:
-            self._closed = True
-            pool_took_chunks = self._front > 0
-        if pool_took_chunks:
-            feeder.join()
-        # else the feeder holds nothing: let it wind its pool down on its own.
-        for index, part in enumerate(self.results):
-            if part is None:
-                self.results[index] = _normalize_chunk(self.kind, self.chunks[index], self.region)
-        return [fields for part in self.results if part is not None for fields in part]
-
-    def _take(self, *, from_front: bool) -> int | None:
-        with self._lock:
-            if self._closed or self._front >= self._back:
-                return None
-            if from_front:
-                self._front += 1
-                return self._front - 1
-            self._back -= 1
-            return self._back
-
-    def feed_pool(self) -> None:
-        """Hand chunks to the pool, a few at a time, until none is left."""
+    def run(self) -> list[Any]:
+        """The results of every text, in order."""
+        helpers = self._start_helpers()
+        replies = selectors.DefaultSelector()  # poll/epoll: no limit on descriptor numbers
         try:
-            with ProcessPoolExecutor(self.helpers, mp_context=_pool_context()) as pool:
-                # Wait until the helpers are up and have imported crmkit.
-                pool.submit(_normalize_chunk, self.kind, [], self.region).result()
-                running: dict[Future[list[_Fields]], int] = {}
-                while True:
-                    while len(running) < self.helpers * _CHUNKS_IN_FLIGHT and (
-                        (index := self._take(from_front=True)) is not None
-                    ):
-                        chunk = self.chunks[index]
-                        future = pool.submit(_normalize_chunk, self.kind, chunk, self.region)
-                        running[future] = index
-                    if not running:
-                        return
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        self.results[running.pop(future)] = future.result()
-        except Exception:  # no processes allowed here, a helper died, an error in a chunk
-            return  # run() does the chunks left without results
+            for helper in helpers:
+                if helper.alive:
+                    replies.register(helper.replies, selectors.EVENT_READ, helper)
+            while self._front < self._back:
+                self._look_after(helpers, replies, wait=False)
+                if self._front < self._back:
+                    self._back -= 1
+                    chunk = self.chunks[self._back]
+                    self.results[self._back] = _normalize_texts(self.kind, chunk, self.region)
+            while any(helper.task for helper in helpers):
+                self._look_after(helpers, replies, wait=True)
+        finally:
+            replies.close()
+            for helper in helpers:
+                helper.close()
+        out: list[Any] = []
+        for index, part in enumerate(self.results):
+            if part is None:  # a helper could not do it
+                part = _normalize_texts(self.kind, self.chunks[index], self.region)
+            out += part
+        return out
+
+    def _start_helpers(self) -> list[_Helper]:
+        helpers: list[_Helper] = []
+        if os.name != "posix" or getattr(sys, "frozen", False) or not sys.executable:
+            return helpers  # selectors wait on pipes on POSIX only; "python -c" must work
+        for _ in range(self.helper_count):
+            try:
+                helpers.append(_Helper())
+            except OSError:  # no processes allowed here
+                break
+        return helpers
+
+    def _look_after(
+        self, helpers: list[_Helper], replies: selectors.BaseSelector, *, wait: bool
+    ) -> None:
+        """Collect replies; give a task to each helper that is ready and idle."""
+        if replies.get_map():
+            for key, _ in replies.select(None if wait else 0):
+                self._receive(key.data, replies)
+        for helper in helpers:
+            if helper.alive and helper.ready and not helper.task:
+                self._send(helper)
+
+    def _receive(self, helper: _Helper, replies: selectors.BaseSelector | None = None) -> None:
+        frame = _read_frame(helper.replies)
+        if frame is None:  # the helper died: its chunks are done here
+            helper.alive, helper.task = False, range(0)
+            if replies is not None:
+                replies.unregister(helper.replies)
+            return
+        if not helper.ready:
+            helper.ready = True
+            return
+        task, helper.task = helper.task, range(0)
+        self._send(helper)  # first, so that it works while its results are unpacked here
+        values, oks, reasons = pickle.loads(frame)
+        results = list(map(self.result_type, values, oks, reasons))
+        start = 0
+        for index in task:
+            end = start + len(self.chunks[index])
+            self.results[index] = results[start:end]
+            start = end
+        self.chunks_by_helpers += len(task)
+
+    def _send(self, helper: _Helper) -> None:
+        # Never more than half of the chunks left, so that both sides finish together.
+        count = min(_CHUNKS_PER_TASK, (self._back - self._front) // 2)
+        if count < 1:
+            return
+        task = range(self._front, self._front + count)
+        self._front += count
+        texts = [text for index in task for text in self.chunks[index]]
+        request = (self.kind, texts, self.region, self._settings)
+        try:
+            _write_frame(helper.requests, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the helper died: its chunks are done here
+            helper.alive = False
+            return
+        helper.task = task
 
 
-def _slow_results(
-    kind: SlowKind,
-    values: list[Any],
-    region: str | None,
-    workers: int | None,
-    result_type: type[ResultT],
-) -> list[ResultT]:
-    count = _worker_count(workers)
-    texts_at = [i for i, value in enumerate(values) if type(value) is str]  # picklable
-    if count < 2 or len(texts_at) <= PARALLEL_THRESHOLD:
-        return [_slow_one(kind, value, region) for value in values]
-    texts = [values[i] for i in texts_at]
-    chunks = [texts[start : start + _CHUNK_SIZE] for start in range(0, len(texts), _CHUNK_SIZE)]
-    fields = _SharedWork(kind, chunks, region, helpers=count - 1).run()
-    results: list[Any] = [None] * len(values)
-    for i, one in zip(texts_at, fields, strict=True):
-        results[i] = result_type(*one)
-    for i, value in enumerate(values):
-        if results[i] is None:
-            results[i] = _slow_one(kind, value, region)
-    return results
+def _estimated_work(kind: SlowKind, texts: list[str], region: str | None) -> float:
+    """The work ahead, in values for the libraries, from the fast path's share of a sample."""
+    if len(texts) <= PARALLEL_THRESHOLD:  # even if none took the fast path
+        return len(texts)
+    fast = _fast_path(kind, region)
+    sample = texts[:: max(1, len(texts) // _SAMPLE_SIZE)]
+    slow = sum(fast(text) is None for text in sample) / len(sample)
+    return len(texts) * (slow + (1 - slow) * _FAST_PATH_SHARE)
 
 
 @contextmanager
@@ -1067,52 +1284,47 @@ def _gc_paused() -> Iterator[None]:
 
 def _map_distinct_fast(
     values: Iterable[Any],
-    fast: Callable[[Any], ResultT | None],
-    result_type: type[ResultT],
     kind: SlowKind,
     region: str | None,
     workers: int | None,
+    result_type: type[ResultT],
 ) -> list[ResultT]:
-    """:func:`map_distinct` of the slow scalar, trying ``fast`` first on each distinct value.
+    """:func:`map_distinct` of the scalar, with the fast path and helper processes.
 
-    ``fast`` returns the scalar's result or ``None`` when it is not sure; the values it
-    leaves are normalised together by :func:`_slow_results`.
+    Each distinct text goes through the fast path, else the scalar; when that is more
+    work than :data:`PARALLEL_THRESHOLD` and ``workers`` is above 1, helper processes
+    take their share. The other cells (None, NaN, numbers) go to the scalar, as in
+    :func:`map_distinct`: keyed by type and value, so that 1, 1.0 and True stay apart.
     """
-    _worker_count(workers)  # bad arguments fail before any work
+    count = _worker_count(workers)  # bad arguments fail before any work
     items = _as_list(values)
     with _gc_paused():
-        # Text cells are keyed by themselves; the rare others (None, NaN, numbers) by type
-        # and value, as map_distinct() does, so that 1, 1.0 and True stay apart.
-        by_text: dict[str, ResultT] = {}
+        others = [value for value in items if type(value) is not str]
+        try:
+            distinct: Iterable[Any] = dict.fromkeys(items)  # a loop in C
+        except TypeError:  # an unhashable cell
+            distinct = dict.fromkeys(value for value in items if type(value) is str)
+        texts = [text for text in distinct if type(text) is str] if others else list(distinct)
+        if count > 1 and _estimated_work(kind, texts, region) > PARALLEL_THRESHOLD:
+            results = _SharedWork(kind, texts, region, count - 1, result_type).run()
+        else:
+            results = _normalize_texts(kind, texts, region)
+        by_text: dict[str, ResultT] = dict(zip(texts, results, strict=True))
+        if not others:
+            return list(map(by_text.__getitem__, items))  # a loop in C
         by_key: dict[tuple[type, Any], ResultT] = {}
-        left: dict[Any, Any] = {}  # key -> value, for the slow path
-        for text in dict.fromkeys(v for v in items if type(v) is str):
-            result = fast(text)
-            if result is None:
-                left[text] = text
-            else:
-                by_text[text] = result
-        for value in items:
-            if type(value) is not str and (key := _cache_key(value)) is not None:
-                left.setdefault(key, value)
-        if left:
-            slow = _slow_results(kind, list(left.values()), region, workers, result_type)
-            for key, result in zip(left, slow, strict=True):
-                if type(key) is str:
-                    by_text[key] = result
-                else:
-                    by_key[key] = result
-        return [
-            by_text[value] if type(value) is str else _other_result(value, by_key, kind, region)
-            for value in items
-        ]
-
-
-def _other_result(
-    value: Any, by_key: dict[tuple[type, Any], ResultT], kind: SlowKind, region: str | None
-) -> ResultT:
-    key = _cache_key(value)
-    return by_key[key] if key is not None else _slow_one(kind, value, region)
+        for value in others:
+            if (key := _cache_key(value)) is not None and key not in by_key:
+                by_key[key] = _slow_one(kind, value, region)
+        try:
+            out: list[Any] = list(map(by_text.get, items))
+        except TypeError:  # an unhashable cell
+            out = [by_text[value] if type(value) is str else None for value in items]
+        for i, value in enumerate(items):
+            if type(value) is not str:
+                key = _cache_key(value)
+                out[i] = by_key[key] if key is not None else _slow_one(kind, value, region)
+        return out
 
 
 # --------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The fast paths of normalize_phones / normalize_emails give exactly the scalar results.
 
 The scalars (normalize_phone, normalize_email) always call phonenumbers and
-email-validator; the vectorised twins answer most values without them and share the rest
-with other processes. Every test here compares the two, value by value.
+email-validator; the vectorised twins answer most values without them and, when the work
+is long, share it with helper processes. Every test here compares the two, value by value.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import math
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,9 +28,8 @@ from crmkit._normalize import (
     EmailResult,
     PhoneResult,
     _email_rules,
-    _fast_email,
     _fast_phone,
-    _normalize_chunk,
+    _normalize_task,
     _phone_rules,
     _SharedWork,
     normalize_email,
@@ -80,7 +80,7 @@ def _assert_phones_match(values: list[Any], region: str | None) -> None:
     assert normalize_phones(values, region, workers=1) == expected
     rules = _phone_rules(region) if region in phonenumbers.SUPPORTED_REGIONS else None
     for value, want in zip(values, expected, strict=True):
-        got = _fast_phone(value, rules)
+        got = _fast_phone(rules, value)
         assert got is None or got == want, (value, region)
 
 
@@ -90,7 +90,7 @@ def _assert_emails_match(values: list[Any]) -> None:
     rules = _email_rules()
     assert rules is not None
     for value, want in zip(values, expected, strict=True):
-        got = _fast_email(value, rules)
+        got = rules.normalize(value)
         assert got is None or got == want, value
 
 
@@ -256,7 +256,7 @@ PLAIN_PHONES = [
 
 @pytest.mark.parametrize(("raw", "region"), PLAIN_PHONES)
 def test_plain_phones_take_the_fast_path(raw: str, region: str) -> None:
-    fast = _fast_phone(raw, _phone_rules(region))
+    fast = _fast_phone(_phone_rules(region), raw)
     assert fast is not None  # the common shapes must not fall back to the libraries
     assert fast == normalize_phone(raw, region)
 
@@ -298,6 +298,9 @@ EDGE_PHONES = [
     # national prefix transform rules
     ("99330211", "CC"), ("011 15 2345-6789", "AR"), ("+54 11 15 2345 6789", "FR"),
     ("0 21 11 2345 6789", "BR"), ("0002 123456", "JP"), ("01481 256789", "GG"),
+    # a "+" anywhere but first
+    ("00+33 6 25 34 12 57", "FR"), ("++33 6 25 34 12 57", "FR"), ("+33+6 25 34 12 57", "FR"),
+    ("06 25 34+12 57", "FR"), ("+ 33 6 25 34 12 57", "FR"),
     # country codes shared by several regions
     ("+1 416 555 0199", "FR"), ("(416) 555-0199", "CA"), ("+7 727 123 4567", "FR"),
     ("8 727 123 4567", "KZ"), ("+39 06 698 12345", "FR"), ("+44 7781 123456", "FR"),
@@ -336,6 +339,18 @@ def test_phone_cells_that_are_not_text_match_the_scalar(value: Any) -> None:
     expected = normalize_phone(value, "FR")
     (got,) = normalize_phones([value], "FR", workers=1)
     assert got == expected
+
+
+def test_mixed_cells_keep_their_places() -> None:
+    phones: list[Any] = ["06 25 34 12 57", ["06"], None, math.nan, "bad", 1, 1.0, True, "x"]
+    phones += ["06 25 34 12 57", None, {"a": 1}, "+44 20 7946 0958"]
+    assert normalize_phones(phones, "FR", workers=1) == [normalize_phone(v, "FR") for v in phones]
+    emails: list[Any] = ["a@b.fr", ["a@b.fr"], None, "nope", "a@b.fr", math.nan, 3]
+    assert normalize_emails(emails, workers=1) == [normalize_email(v) for v in emails]
+    hashable: list[Any] = ["06 25 34 12 57", None, 625341257, 625341257.0, "bad", None]
+    assert normalize_phones(hashable, "FR", workers=1) == [
+        normalize_phone(v, "FR") for v in hashable
+    ]
 
 
 def test_fast_phone_rules_compile_for_every_region() -> None:
@@ -435,15 +450,39 @@ def test_ascii_shaped_emails_match_the_scalar(values: list[str]) -> None:
 PLAIN_EMAILS = [
     "helene.blou@aprool.com", "Helene.Blou@APROOL.com", " jean@example.fr ", "INFO@Aprool.com",
     "o'brien@example.co.uk", "a+crm@gmail.com", "x_y-z@sub.domain.example.org",
+    "Jean Dupont <Jean.Dupont@Example.FR>", '"Dupont, Jean" <jean@x.fr>',
+    "mailto:Jean@Example.FR?subject=Bonjour", " MAILTO:info@x.fr ",
 ]
 # fmt: on
+
+
+LONG_DOMAIN = ".".join(["b" * 60] * 3 + ["bbbbb", "fr"])  # 191 characters
+# Each of these changes result if one check of the e-mail fast path is left out.
+# fmt: off
+EDGE_EMAILS = [
+    "'jean@example.com'", "'jean@example.com", "jean'@example.com", "jean@example.com'",
+    "INFO@example.com", "Sales@Example.COM", "www@x.fr", "infos@x.fr",
+    "jean@example.local", "jean@x.TEST", "jean@invalid", "jean@a.onion", "jean@b.arpa",
+    "jean@ab--cd.com", "jean@xn--exmple-cua.fr", "jean@a-b.com", "jean@example.c",
+    "jean@example.c0m", "jean@example.123", f"{'a' * 64}@x.fr", f"{'a' * 65}@x.fr",
+    "Jean <'jean@x.fr'>", "Jean <jean@x.fr> <autre@x.fr>", "<jean@x.fr", "mailto:", "a:b@x.fr",
+    "Jean <jean@x.local>", "mailto:'x@x.fr'", "mailto:jean@x.fr?", "Jean <INFO@X.FR>",
+    f"a@{'b' * 63}.fr", f"a@{'b' * 64}.fr", f"{'a' * 62}@{LONG_DOMAIN}",  # 254 characters
+    f"{'a' * 63}@{LONG_DOMAIN}", "jean..x@x.fr", ".jean@x.fr", "jean.@x.fr",  # 255
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("raw", EDGE_EMAILS)
+def test_edge_emails_match_the_scalar(raw: str) -> None:
+    _assert_emails_match([raw])
 
 
 @pytest.mark.parametrize("raw", PLAIN_EMAILS)
 def test_plain_emails_take_the_fast_path(raw: str) -> None:
     rules = _email_rules()
     assert rules is not None
-    fast = _fast_email(raw, rules)
+    fast = rules.normalize(raw)
     assert fast is not None
     assert fast == normalize_email(raw)
 
@@ -464,6 +503,9 @@ def test_email_fast_path_follows_email_validator_settings(monkeypatch: pytest.Mo
     )
     _assert_emails_match(["jean@example.corp", "jean@intranet.CORP", "jean@example.com"])
     assert not normalize_emails(["jean@example.corp"], workers=1)[0].ok
+    monkeypatch.setattr(email_validator, "STRICT", True)
+    _assert_emails_match([f"{'a' * 64}@example.com", f"{'a' * 65}@example.com"])
+    assert not normalize_emails([f"{'a' * 65}@example.com"], workers=1)[0].ok
     monkeypatch.setattr(email_validator, "TEST_ENVIRONMENT", True)
     _assert_emails_match(["jean@example.test", "jean@example.local"])
     assert normalize_emails(["jean@example.test"], workers=1)[0].ok
@@ -523,6 +565,25 @@ def test_bad_worker_counts_are_refused(workers: Any) -> None:
         normalize_emails(["a@b.fr"], workers=workers)
 
 
+@pytest.mark.parametrize(("load", "expected"), [(0.0, 2), (1.0, 2), (1.2, 2), (2.0, 1), (9.0, 1)])
+def test_default_workers_leave_out_busy_cpus(
+    monkeypatch: pytest.MonkeyPatch, load: float, expected: int
+) -> None:
+    monkeypatch.setattr(normalize_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(normalize_module.os, "getloadavg", lambda: (load, load, load))
+    assert normalize_module._worker_count(None) == expected
+    assert normalize_module._worker_count(2) == 2  # asked for: busy or not
+
+
+def test_default_workers_without_a_load_average(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_load_average() -> tuple[float, float, float]:
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(normalize_module.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(normalize_module.os, "getloadavg", no_load_average)
+    assert normalize_module._worker_count(None) == 4
+
+
 def test_garbage_collector_state_is_restored() -> None:
     assert gc.isenabled()
     normalize_phones(["06 25 34 12 57", "bad"], workers=1)
@@ -541,36 +602,112 @@ def _slow_mix(count: int) -> tuple[list[str], list[str]]:
     return phones, emails
 
 
-def test_process_pool_gives_the_same_results() -> None:
-    phones, emails = _slow_mix(240)
-    chunks = [phones[i : i + 40] for i in range(0, len(phones), 40)]
-    work = _SharedWork("phone", chunks, "FR", helpers=1)
-    work.feed_pool()  # the pool alone, in this thread: every chunk goes to a process
+@pytest.fixture
+def dawdling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small chunks, helpers up before this process starts, and this process slow on its
+    own, so that the helpers surely get work."""
+    monkeypatch.setattr(normalize_module, "_CHUNK_SIZE", 10)
+    monkeypatch.setattr(normalize_module, "_CHUNKS_PER_TASK", 3)
+    start = _SharedWork._start_helpers
+
+    def started(self: _SharedWork) -> list[Any]:
+        helpers = start(self)
+        for helper in helpers:
+            self._receive(helper)  # waits for its "ready" frame
+        return helpers
+
+    monkeypatch.setattr(_SharedWork, "_start_helpers", started)
+    here = normalize_module._normalize_texts
+
+    def slowly(kind: Any, texts: list[str], region: str | None) -> list[Any]:
+        time.sleep(0.01)
+        return here(kind, texts, region)
+
+    monkeypatch.setattr(normalize_module, "_normalize_texts", slowly)
+
+
+@pytest.mark.usefixtures("dawdling")
+def test_helper_processes_give_the_same_results() -> None:
+    phones, emails = _slow_mix(300)
+    phones += [f"06 25 34 {i:02d} {i:02d}" for i in range(100)]  # the fast path, in a helper
+    emails += [f"Jean.{i}@Example.COM" for i in range(100)]
+    work = _SharedWork("phone", phones, "FR", 1, PhoneResult)
+    assert work.run() == [normalize_phone(v, "FR") for v in phones]
+    assert work.chunks_by_helpers > 0
+    work = _SharedWork("email", emails, None, 1, EmailResult)
+    assert work.run() == [normalize_email(v) for v in emails]
+    assert work.chunks_by_helpers > 0
+
+
+@pytest.mark.usefixtures("dawdling")
+def test_helpers_use_this_process_email_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    special = [*email_validator.SPECIAL_USE_DOMAIN_NAMES, "corp"]
+    monkeypatch.setattr(email_validator, "SPECIAL_USE_DOMAIN_NAMES", special)
+    monkeypatch.setattr(email_validator, "ALLOW_DOMAIN_LITERAL", True)
+    emails = [f"jean{i}@[192.168.0.{i}]" for i in range(200)]
+    emails += [f"jean{i}@x.corp" for i in range(200)]
+    expected = [normalize_email(v) for v in emails]
+    assert expected[0].ok and not expected[-1].ok
+    work = _SharedWork("email", emails, None, 1, EmailResult)
+    assert work.run() == expected
+    assert work.chunks_by_helpers > 0
+
+
+@pytest.mark.usefixtures("dawdling")
+def test_helpers_that_fail_leave_the_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    phones = [f"06 25 34 {i // 100:02d} {i % 100:02d}" for i in range(200)]
     expected = [normalize_phone(v, "FR") for v in phones]
-    assert [PhoneResult(*f) for part in work.results if part for f in part] == expected
-    chunks = [emails[i : i + 40] for i in range(0, len(emails), 40)]
-    work = _SharedWork("email", chunks, None, helpers=1)
-    work.feed_pool()
-    assert [EmailResult(*f) for part in work.results if part for f in part] == [
-        normalize_email(v) for v in emails
-    ]
+    monkeypatch.setattr(normalize_module, "_HELPER_SOURCE", "import sys; sys.exit(3)")
+    work = _SharedWork("phone", phones, "FR", 2, PhoneResult)
+    assert work.run() == expected
+    assert work.chunks_by_helpers == 0
+
+    def no_processes(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(normalize_module.subprocess, "Popen", no_processes)
+    assert _SharedWork("phone", phones, "FR", 2, PhoneResult).run() == expected
 
 
-def test_vectorised_twins_with_the_pool_give_the_same_results(
+@pytest.mark.usefixtures("dawdling")
+def test_vectorised_twins_with_helpers_give_the_same_results(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(normalize_module, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(normalize_module, "_CHUNK_SIZE", 25)
+    helper_chunks: list[int] = []
+    run = _SharedWork.run
+
+    def counting(self: _SharedWork) -> list[Any]:
+        results = run(self)
+        helper_chunks.append(self.chunks_by_helpers)
+        return results
+
+    monkeypatch.setattr(_SharedWork, "run", counting)
     phones, emails = _slow_mix(250)
-    phones += ["06 25 34 12 57", None, "+44 20 7946 0958", 625341257.0]
-    emails += ["a@b.fr", None, "Info@Aprool.COM"]
+    phones += ["06 25 34 12 57", None, "+44 20 7946 0958", 625341257.0, math.nan]
+    emails += ["a@b.fr", None, "Info@Aprool.COM", "a@b.fr"]
     assert normalize_phones(phones, "FR", workers=2) == [normalize_phone(v, "FR") for v in phones]
     assert normalize_emails(emails, workers=2) == [normalize_email(v) for v in emails]
+    assert len(helper_chunks) == 2 and all(helper_chunks)
 
 
-def test_chunk_worker_returns_plain_tuples() -> None:
-    assert _normalize_chunk("phone", ["06 25 34 12 57", "bad"], "FR") == [
-        ("+33625341257", True, None),
-        ("bad", False, "not a phone number"),
-    ]
-    assert _normalize_chunk("email", ["A@B.FR"], None) == [("A@b.fr", True, None)]
+def test_helpers_start_only_for_long_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = [f"06 {i // 10000:02d} {i // 100 % 100:02d} {i % 100:02d} 12" for i in range(30_000)]
+    messy = [f"{number} poste {i}" for i, number in enumerate(plain)]
+    assert normalize_module._estimated_work("phone", plain, "FR") < 5_000
+    assert normalize_module._estimated_work("phone", messy, "FR") == 30_000
+
+    def refuse(self: _SharedWork) -> list[Any]:
+        raise AssertionError("no helper for 0.2 s of work")
+
+    monkeypatch.setattr(_SharedWork, "run", refuse)
+    assert len(normalize_phones(plain, "FR", workers=2)) == len(plain)
+
+
+def test_helper_task_returns_plain_columns() -> None:
+    assert _normalize_task("phone", ["06 25 34 12 57", "bad"], "FR", {}) == (
+        ["+33625341257", "bad"],
+        [True, False],
+        [None, "not a phone number"],
+    )
+    assert _normalize_task("email", ["A@B.FR"], None, {}) == (["A@b.fr"], [True], [None])
