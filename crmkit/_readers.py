@@ -775,14 +775,23 @@ def _parse_records(lines: Sequence[str], first_line: int, delimiter: str) -> lis
     return records
 
 
-def _delimiter_score(lines: Sequence[str], delimiter: str) -> tuple[int, int]:
+def _delimiter_score(lines: Sequence[str], delimiter: str) -> tuple[int, int, int]:
+    """(records of the usual width, records whose quotes all parsed, that width).
+
+    A cell left holding an odd number of quotes means the delimiter split a quoted field
+    (``;`` inside ``"a;b"`` read with ``;``): such readings rank below clean ones.
+    """
     records = [r for r in _parse_records(lines, 1, delimiter) if not r.blank]
-    counts = Counter(len(r.cells) for r in records[:_SNIFF_RECORDS])
+    records = records[:_SNIFF_RECORDS]
+    counts = Counter(len(r.cells) for r in records)
     counts.pop(1, None)
     if not counts:
-        return (0, 0)
+        return (0, 0, 0)
     width = max(counts, key=lambda k: (counts[k], k))
-    return (counts[width], width)
+    clean = sum(
+        1 for r in records if len(r.cells) == width and all(c.count('"') % 2 == 0 for c in r.cells)
+    )
+    return (counts[width], clean, width)
 
 
 def _sniff(lines: Sequence[str], preferred: str = ",") -> str:
