@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from crmkit import _normalize as norm
 from crmkit._exceptions import ValidationError
@@ -89,6 +91,35 @@ def distinct_map(values: list[Any], func: Callable[[Any], Any]) -> list[Any]:
     return [results[v] for v in values]
 
 
+# clean_text's rules as Arrow kernels (RE2 has no Unicode \s, so the spaces are listed).
+_ARROW_SPACES = "[\t\x0b\x0c\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+_MISSING_ARRAY = pa.array(sorted(norm._MISSING_TEXT), pa.string())
+_NAMES_ARRAY = pa.array(sorted(norm._NAMES_LIKE_MISSING), pa.string())
+
+
+def clean_column(values: list[Any]) -> list[str | None]:
+    """:func:`text_of` on every value; one pass of Arrow kernels when all are text.
+
+    Same results as :func:`crmkit._normalize.clean_text` value by value (a property test
+    checks it), at a fraction of the cost on the columns of a large CSV.
+    """
+    try:
+        array = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return distinct_map(values, text_of)
+    text = pc.replace_substring_regex(array, "[\u200b\ufeff]", "")
+    text = pc.replace_substring(pc.replace_substring(text, "\r\n", "\n"), "\r", "\n")
+    text = pc.replace_substring_regex(text, _ARROW_SPACES, " ")
+    text = pc.replace_substring_regex(text, " ?\n ?", "\n")
+    text = pc.utf8_normalize(pc.utf8_trim_whitespace(text), "NFC")
+    missing = pc.and_(
+        pc.is_in(pc.utf8_lower(text), value_set=_MISSING_ARRAY),
+        pc.invert(pc.is_in(text, value_set=_NAMES_ARRAY)),
+    )
+    cleaned: list[str | None] = pc.if_else(missing, pa.scalar(None, pa.string()), text).to_pylist()
+    return cleaned
+
+
 def text_of(value: Any) -> str | None:
     """A cell as clean text: spreadsheet floats that are whole numbers lose their ``.0``.
 
@@ -118,7 +149,7 @@ def _none_list(n: int) -> list[Any]:
 
 
 def _simple(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
-    out = distinct_map(values, func)
+    out = clean_column(values) if func is text_of else distinct_map(values, func)
     return ColumnResult(out, _none_list(len(values)), _none_list(len(values)))
 
 
@@ -143,7 +174,7 @@ def _checked(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
 def _phones(
     values: list[Any], opts: ColumnOptions, regions: Sequence[str | None] | None
 ) -> ColumnResult:
-    texts = distinct_map(values, text_of)
+    texts = clean_column(values)
     if regions is None:
         results = norm.normalize_phones(texts, opts.region, workers=opts.workers)
     else:
@@ -165,7 +196,7 @@ def _phones(
 
 
 def _emails(values: list[Any], opts: ColumnOptions) -> ColumnResult:
-    texts = distinct_map(values, text_of)
+    texts = clean_column(values)
     results = norm.normalize_emails(texts, workers=opts.workers)
     return ColumnResult(
         [r.value for r in results],

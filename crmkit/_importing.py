@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
@@ -51,6 +52,7 @@ PARALLEL_ROWS = 150_000  # sources at least this long are normalised in worker p
 PARALLEL_CHUNK_ROWS = 50_000
 CHANGES_KEPT = 100_000  # normalisation changes listed in a report; counts are always full
 RESERVED = ("__line__", "__reasons__")
+_LINKED = ("owner_id", "account_id")  # set by linking, after validation
 
 
 @dataclass
@@ -230,6 +232,7 @@ class _Chunk:
     warnings: list[tuple[int, str, Any, str]]
     changes: list[tuple[int, str, Any, Any]]
     change_counts: dict[str, int]
+    arrow: pa.Table | None = None
 
 
 @dataclass(frozen=True)
@@ -356,14 +359,7 @@ class ChunkNormalizer:
                         for a, b in zip(columns[side], side_values, strict=True)
                     ]
             if result.values != raw:  # one C-level comparison for the usual clean column
-                changed = [
-                    i
-                    for i, (before, after) in enumerate(zip(raw, result.values, strict=True))
-                    if before is not None
-                    and after is not None
-                    and before != after
-                    and str(before) != str(after)
-                ]
+                changed = _changed_rows(raw, result.values, exact=f.kind == "text")
                 if changed:
                     change_counts[target] = change_counts.get(target, 0) + len(changed)
                     room = CHANGES_KEPT - len(changes)
@@ -457,6 +453,7 @@ class Importer:
     def _validate(self, chunk: _Chunk) -> None:
         fields = {k: v for k, v in chunk.columns.items() if k in self.table}
         data = _arrow(self.table, fields, len(chunk.lines))
+        chunk.arrow = data  # reused when writing, so values are converted to Arrow once
         frame = pl.from_arrow(data)
         assert isinstance(frame, pl.DataFrame)
         required = [r for r in self.required if r in fields or not self._is_filled_by_link(r)]
@@ -763,13 +760,10 @@ class Importer:
                 updates.append(i)
                 update_ids.append(target)
         store = self.crm._store
-        fields = [name for name in chunk.columns if name in self.table]
+        data = self._chunk_arrow(chunk)
         if inserts and batch is not None:
-            data = _arrow(
-                self.table,
-                {f: [chunk.columns[f][i] for i in inserts] for f in fields},
-                len(inserts),
-            )
+            if len(inserts) < n:
+                data = data.take(pa.array(inserts, pa.int64()))
             new_ids = store.insert(self.kind, data, batch, self.crm.user)
             self.report.inserted += len(new_ids)
             self.report.inserted_ids.extend(new_ids)
@@ -779,13 +773,28 @@ class Importer:
                     if parent:
                         self._pending_parents.append((new_id, parent, chunk.lines[i]))
         if updates and batch is not None:
-            columns = {f: [chunk.columns[f][i] for i in updates] for f in fields}
-            data = _arrow(self.table, columns, len(updates))
+            data = self._chunk_arrow(chunk).take(pa.array(updates, pa.int64()))
             data = data.append_column("id", pa.array(update_ids, pa.int64()))
             changed = store.update(self.kind, data, batch, self.crm.user, "import", merge=True)
             self.report.updated += changed
             self.report.unchanged += len(updates) - changed
         self._collect(chunk)
+
+    def _chunk_arrow(self, chunk: _Chunk) -> pa.Table:
+        """The chunk's catalog fields as Arrow: validation's table plus what linking set."""
+        data = chunk.arrow
+        if data is None:
+            data = _arrow(self.table, {}, len(chunk.lines))
+        for name, values in chunk.columns.items():
+            if name not in self.table or (name in data.column_names and name not in _LINKED):
+                continue
+            column = pa.array(values, type=arrow_type(self.table[name]))
+            if name in data.column_names:
+                data = data.set_column(data.column_names.index(name), name, column)
+            else:
+                data = data.append_column(name, column)
+        chunk.arrow = data
+        return data
 
     def _collect(self, chunk: _Chunk) -> None:
         for i, errs in enumerate(chunk.errors):
@@ -1066,6 +1075,26 @@ def _frame_and_lines(raw: Any) -> tuple[pd.DataFrame, list[int]]:
         given = _values(frame["__line__"])
         lines = [int(g) if g is not None else line for g, line in zip(given, lines, strict=True)]
     return frame.drop(columns=[c for c in RESERVED if c in frame.columns]), lines
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values  # element by element: a list of lists stays one-dimensional
+    return out
+
+
+def _changed_rows(raw: list[Any], values: list[Any], *, exact: bool) -> list[int]:
+    """Rows whose stored value differs from the cell as read (both present).
+
+    The comparison runs in numpy; for non-text fields a difference of type only
+    ("85" read, 85 stored) is not a change.
+    """
+    before, after = _object_array(raw), _object_array(values)
+    differ = (before != after) & (before != None) & (after != None)  # noqa: E711 - elementwise
+    rows = differ.nonzero()[0].tolist()
+    if exact:
+        return rows
+    return [i for i in rows if str(raw[i]) != str(values[i])]
 
 
 def _owner_key(name: str | None) -> str | None:
