@@ -14,6 +14,7 @@ import binascii
 import datetime as dt
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +94,11 @@ def distinct_map(values: list[Any], func: Callable[[Any], Any]) -> list[Any]:
 
 # clean_text's rules as Arrow kernels (RE2 has no Unicode \s, so the spaces are listed).
 _ARROW_SPACES = "[\t\x0b\x0c\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+# Anything clean_text would change: an outer or double space, or an odd whitespace.
+_NEEDS_CLEANING = (
+    "^ | $|  |"
+    "[\t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]"
+)
 _MISSING_ARRAY = pa.array(sorted(norm._MISSING_TEXT), pa.string())
 _NAMES_ARRAY = pa.array(sorted(norm._NAMES_LIKE_MISSING), pa.string())
 
@@ -107,11 +113,16 @@ def clean_column(values: list[Any]) -> list[str | None]:
         array = pa.array(values, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return distinct_map(values, text_of)
-    text = pc.replace_substring_regex(array, "[\u200b\ufeff]", "")
-    text = pc.replace_substring(pc.replace_substring(text, "\r\n", "\n"), "\r", "\n")
-    text = pc.replace_substring_regex(text, _ARROW_SPACES, " ")
-    text = pc.replace_substring_regex(text, " ?\n ?", "\n")
-    text = pc.utf8_normalize(pc.utf8_trim_whitespace(text), "NFC")
+    text = array
+    # Most columns need none of the rewriting below: one scan decides.
+    if pc.any(pc.match_substring_regex(array, _NEEDS_CLEANING)).as_py():
+        text = pc.replace_substring_regex(text, "[\u200b\ufeff]", "")
+        text = pc.replace_substring(pc.replace_substring(text, "\r\n", "\n"), "\r", "\n")
+        text = pc.replace_substring_regex(text, _ARROW_SPACES, " ")
+        text = pc.replace_substring_regex(text, " ?\n ?", "\n")
+        text = pc.utf8_trim_whitespace(text)
+    if not pc.all(pc.string_is_ascii(text)).as_py():
+        text = pc.utf8_normalize(text, "NFC")
     missing = pc.and_(
         pc.is_in(pc.utf8_lower(text), value_set=_MISSING_ARRAY),
         pc.invert(pc.is_in(text, value_set=_NAMES_ARRAY)),
@@ -142,6 +153,16 @@ def text_of(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return norm.clean_text(value)
+
+
+# A URL normalize_url would return unchanged: lower-case host, a path, nothing else.
+_CANONICAL_URL = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?:/[\w.~%-]+)+/?")
+
+
+def _url(value: str | None) -> str | None:
+    if value is not None and _CANONICAL_URL.fullmatch(value):
+        return value
+    return norm.normalize_url(value)
 
 
 def _none_list(n: int) -> list[Any]:
@@ -175,19 +196,24 @@ def _phones(
     values: list[Any], opts: ColumnOptions, regions: Sequence[str | None] | None
 ) -> ColumnResult:
     texts = clean_column(values)
+    # A number written without +country is read in its row's country when known.
     if regions is None:
-        results = norm.normalize_phones(texts, opts.region, workers=opts.workers)
+        row_regions: Sequence[str] = [opts.region] * len(texts)
     else:
-        # A number written without +country is read in its row's country when known.
-        results = [norm.PhoneResult(None, True)] * len(texts)
-        groups: dict[str, list[int]] = {}
-        for i, region in enumerate(regions):
-            key = region if region in _PHONE_REGIONS else opts.region
-            groups.setdefault(key, []).append(i)
-        for region, rows in groups.items():
-            found = norm.normalize_phones([texts[i] for i in rows], region, workers=opts.workers)
-            for i, result in zip(rows, found, strict=True):
-                results[i] = result
+        row_regions = [r if r in _PHONE_REGIONS else opts.region for r in regions]
+    distinct: dict[str, dict[str, None]] = {}
+    for text, region in zip(texts, row_regions, strict=True):
+        if text is not None:
+            distinct.setdefault(region, {})[text] = None
+    parsed: dict[tuple[str, str], norm.PhoneResult] = {}
+    for region, unique in distinct.items():
+        found = norm.normalize_phones(list(unique), region, workers=opts.workers)
+        parsed.update(zip(((region, t) for t in unique), found, strict=True))
+    empty = norm.PhoneResult(None, True)
+    results = [
+        empty if text is None else parsed[(region, text)]
+        for text, region in zip(texts, row_regions, strict=True)
+    ]
     return ColumnResult(
         [r.value for r in results],
         _none_list(len(values)),
@@ -197,7 +223,10 @@ def _phones(
 
 def _emails(values: list[Any], opts: ColumnOptions) -> ColumnResult:
     texts = clean_column(values)
-    results = norm.normalize_emails(texts, workers=opts.workers)
+    unique = list(dict.fromkeys(t for t in texts if t is not None))
+    parsed = dict(zip(unique, norm.normalize_emails(unique, workers=opts.workers), strict=True))
+    empty = norm.EmailResult(None, True)
+    results = [empty if t is None else parsed[t] for t in texts]
     return ColumnResult(
         [r.value for r in results],
         _none_list(len(values)),
@@ -388,7 +417,7 @@ def normalize_column(
         if f.format == "email":
             return _emails(vals, opts)
         if f.format == "url" and f.name != "twitter":
-            return _simple(vals, lambda v: norm.normalize_url(text_of(v)))
+            return _simple(clean_column(vals), _url)
         if f.format == "country":
             return _simple(
                 vals, lambda v: norm.normalize_country(t) or t if (t := text_of(v)) else None

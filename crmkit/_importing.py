@@ -18,6 +18,7 @@ import html
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,13 @@ import polars as pl
 import pyarrow as pa
 
 from crmkit import _normalize as norm
-from crmkit._columns import ColumnOptions, distinct_map, normalize_column, text_of
+from crmkit._columns import (
+    ColumnOptions,
+    clean_column,
+    distinct_map,
+    normalize_column,
+    text_of,
+)
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._store import arrow_type, first
 from crmkit._suggest import closest
@@ -51,6 +58,7 @@ DEFAULT_CHUNK_ROWS = 100_000
 PARALLEL_ROWS = 150_000  # sources at least this long are normalised in worker processes
 PARALLEL_CHUNK_ROWS = 50_000
 CHANGES_KEPT = 100_000  # normalisation changes listed in a report; counts are always full
+CHANGES_PER_CHUNK = 20_000  # so a large file's report samples changes from every part
 RESERVED = ("__line__", "__reasons__")
 _LINKED = ("owner_id", "account_id")  # set by linking, after validation
 
@@ -75,7 +83,8 @@ class ImportReport:
         pandas DataFrame ``line, field, value, message``: stored, but flagged.
     changes
         pandas DataFrame ``line, field, raw, value`` of values normalisation changed (the
-        first 100,000; ``changes_count`` has the full count per field).
+        first 20,000 of each chunk of rows, 100,000 at most; ``changes_count`` has the
+        full count per field).
     mapping
         The :class:`~crmkit._mapping.MappingPlan` used.
     duplicates_in_file
@@ -223,16 +232,103 @@ class ImportPreview:
 
 @dataclass
 class _Chunk:
-    """One chunk after mapping and normalisation."""
+    """One chunk after mapping and normalisation.
+
+    Between processes a chunk travels as Arrow IPC (its values) plus small lists (errors,
+    warnings, changes); the raw cells stay with the process that read them.
+    """
 
     lines: list[int]
-    raw: pd.DataFrame
+    raw: pd.DataFrame | None
     columns: dict[str, list[Any]]
     errors: list[list[str]]
     warnings: list[tuple[int, str, Any, str]]
     changes: list[tuple[int, str, Any, Any]]
     change_counts: dict[str, int]
     arrow: pa.Table | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        extras = {
+            k: v
+            for k, v in self.columns.items()
+            if self.arrow is None or k not in self.arrow.column_names
+        }
+        extra_table = (
+            pa.table({k: pa.array(v, pa.string()) for k, v in extras.items()}) if extras else None
+        )
+        return {
+            "lines": self.lines,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "changes": self.changes,
+            "change_counts": self.change_counts,
+            "arrow": _ipc(self.arrow),
+            "extras": _ipc(extra_table),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.lines = state["lines"]
+        self.errors = state["errors"]
+        self.warnings = state["warnings"]
+        self.changes = state["changes"]
+        self.change_counts = state["change_counts"]
+        self.arrow = _from_ipc(state["arrow"])
+        self.raw = None
+        tables = [t for t in (self.arrow, _from_ipc(state["extras"])) if t is not None]
+        self.columns = _LazyColumns(tables)
+
+
+def _ipc(table: pa.Table | None) -> bytes | None:
+    if table is None:
+        return None
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _from_ipc(data: bytes | None) -> pa.Table | None:
+    if data is None:
+        return None
+    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
+        return reader.read_all()
+
+
+class _LazyColumns(dict[str, list[Any]]):
+    """Column lists made from Arrow tables on first use (the main process needs few)."""
+
+    def __init__(self, tables: list[pa.Table]) -> None:
+        super().__init__()
+        self._sources = {name: t for t in tables for name in t.column_names}
+
+    def __missing__(self, key: str) -> list[Any]:
+        if key not in self._sources:
+            raise KeyError(key)
+        values: list[Any] = self._sources.pop(key).column(key).to_pylist()
+        self[key] = values
+        return values
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sources or dict.__contains__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default  # noqa: SIM401 - self.get is this
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in self._sources:
+            self[key]  # materialise, then remove below
+        return dict.pop(self, key, *default)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from list(dict.keys(self)) + [
+            k for k in self._sources if not dict.__contains__(self, k)
+        ]
+
+    def keys(self) -> Any:
+        return list(iter(self))
+
+    def items(self) -> Any:
+        return [(k, self[k]) for k in list(iter(self))]
 
 
 @dataclass(frozen=True)
@@ -259,6 +355,7 @@ class ChunkNormalizer:
     kind: str
     options: ColumnOptions
     default_currency: str
+    required: tuple[str, ...] = ()
 
     @property
     def table(self) -> Table:
@@ -321,7 +418,7 @@ class ChunkNormalizer:
         for target in order:
             raw = targets[target]
             if target in PSEUDO_FIELDS[self.kind]:
-                columns[target] = [text_of(v) for v in raw]
+                columns[target] = clean_column(raw)
                 continue
             if target == "custom":
                 result = normalize_column(self.table["custom"], raw, self.options)
@@ -340,12 +437,14 @@ class ChunkNormalizer:
             columns[target] = result.values
             if target == country_field:
                 regions = result.values
-            for i, err in enumerate(result.errors):
-                if err:
-                    errors[i].append(f"{target}: {err}")
-            for i, warn in enumerate(result.warnings):
-                if warn:
-                    warnings.append((lines[i], target, raw[i], warn))
+            if any(result.errors):  # scanned in C; most columns have none
+                for i, err in enumerate(result.errors):
+                    if err:
+                        errors[i].append(f"{target}: {err}")
+            if any(result.warnings):
+                for i, warn in enumerate(result.warnings):
+                    if warn:
+                        warnings.append((lines[i], target, raw[i], warn))
             if result.to_custom is not None:
                 for i, moved in enumerate(result.to_custom):
                     if moved is not None:
@@ -358,14 +457,20 @@ class ChunkNormalizer:
                         a if a is not None else b
                         for a, b in zip(columns[side], side_values, strict=True)
                     ]
-            if result.values != raw:  # one C-level comparison for the usual clean column
+            # Booleans are parsed, not corrected: "oui" -> True is not worth listing.
+            if f.kind != "bool" and result.values != raw:  # one C-level comparison
                 changed = _changed_rows(raw, result.values, exact=f.kind == "text")
                 if changed:
                     change_counts[target] = change_counts.get(target, 0) + len(changed)
-                    room = CHANGES_KEPT - len(changes)
+                    room = CHANGES_PER_CHUNK - len(changes)
                     changes.extend(
                         (lines[i], target, raw[i], result.values[i]) for i in changed[:room]
                     )
+        # Keys used to link and match rows are computed here, in the worker processes.
+        if "company" in columns:
+            columns["_company_key"] = distinct_map(columns["company"], _company_key)
+        if self.kind == "accounts" and "name" in columns:
+            columns["_name_key"] = distinct_map(columns["name"], _company_key)
         if any(customs):
             columns["custom"] = [
                 json.dumps(c, ensure_ascii=False, default=str) if c else None for c in customs
@@ -384,6 +489,55 @@ class ChunkNormalizer:
                 )
             ]
         return _Chunk(lines, frame, columns, errors, warnings, changes, change_counts)
+
+    def validate(self, chunk: _Chunk) -> None:
+        """Check the chunk with the pandera model; errors and warnings go on the chunk."""
+        fields = {k: v for k, v in chunk.columns.items() if k in self.table}
+        data = _arrow(self.table, fields, len(chunk.lines))
+        chunk.arrow = data  # reused when writing, so values are converted to Arrow once
+        frame = pl.from_arrow(data)
+        assert isinstance(frame, pl.DataFrame)
+        # account_id / owner_id may still come from the company / owner columns.
+        required = [r for r in self.required if r in fields or r not in _LINKED]
+        report = validate(
+            frame,
+            self.kind,
+            required=required,
+            sectors=self.options.sectors.values if self.options.sectors else None,
+        )
+        flagged = {(line, f) for line, f, _, _ in chunk.warnings}
+        for case in report.failure_cases.to_dict("records"):
+            rec = _Failure(
+                int(case["row"]),
+                str(case["field"]),
+                case["value"],
+                str(case["check"]),
+                str(case["severity"]),
+            )
+            row = rec.row
+            if rec.severity == "error":
+                if rec.check == "required" and fields.get(rec.field) is None:
+                    message = f"{rec.field}: required, but the file has no such column"
+                elif rec.check == "required":
+                    message = f"{rec.field}: required, but empty"
+                else:
+                    message = f"{rec.field}: {rec.value!r} breaks rule {rec.check}"
+                chunk.errors[row].append(message)
+            elif (chunk.lines[row], rec.field) not in flagged:
+                chunk.warnings.append(
+                    (
+                        chunk.lines[row],
+                        str(rec.field),
+                        rec.value,
+                        f"{rec.field}: breaks rule {rec.check}",
+                    )
+                )
+
+    def prepare(self, frame: pd.DataFrame, lines: list[int], plan: MappingPlan) -> _Chunk:
+        """Map, normalise and validate a chunk (what worker processes run)."""
+        chunk = self.normalize(frame, lines, plan)
+        self.validate(chunk)
+        return chunk
 
 
 class Importer:
@@ -432,8 +586,11 @@ class Importer:
         )
         self.required = settings.required_fields(self.kind)
         self.default_currency = settings.default_currency
-        self.normalizer = ChunkNormalizer(self.kind, self.options, self.default_currency)
+        self.normalizer = ChunkNormalizer(
+            self.kind, self.options, self.default_currency, tuple(self.required)
+        )
         self._accounts_by_key: dict[str, int] | None = None
+        self._existing_accounts: dict[str, list[tuple[int, str]]] | None = None
         self._owners_by_key: dict[str, int] | None = None
         self._seen: dict[str, int] = {}
         # Problems the reader found before the pipeline (vCards that cannot be read).
@@ -451,49 +608,7 @@ class Importer:
         return propose_mapping(usable, self.kind, mapping=self.mapping_override, layout=self.layout)
 
     def _validate(self, chunk: _Chunk) -> None:
-        fields = {k: v for k, v in chunk.columns.items() if k in self.table}
-        data = _arrow(self.table, fields, len(chunk.lines))
-        chunk.arrow = data  # reused when writing, so values are converted to Arrow once
-        frame = pl.from_arrow(data)
-        assert isinstance(frame, pl.DataFrame)
-        required = [r for r in self.required if r in fields or not self._is_filled_by_link(r)]
-        report = validate(
-            frame,
-            self.kind,
-            required=required,
-            sectors=self.options.sectors.values if self.options.sectors else None,
-        )
-        flagged = {(line, f) for line, f, _, _ in chunk.warnings}
-        for case in report.failure_cases.to_dict("records"):
-            rec = _Failure(
-                int(case["row"]),
-                str(case["field"]),
-                case["value"],
-                str(case["check"]),
-                str(case["severity"]),
-            )
-            row = rec.row
-            if rec.severity == "error":
-                if rec.check == "required" and fields.get(rec.field) is None:
-                    message = f"{rec.field}: required, but the file has no such column"
-                elif rec.check == "required":
-                    message = f"{rec.field}: required, but empty"
-                else:
-                    message = f"{rec.field}: {rec.value!r} breaks rule {rec.check}"
-                chunk.errors[row].append(message)
-            elif (chunk.lines[row], rec.field) not in flagged:
-                chunk.warnings.append(
-                    (
-                        chunk.lines[row],
-                        str(rec.field),
-                        rec.value,
-                        f"{rec.field}: breaks rule {rec.check}",
-                    )
-                )
-
-    def _is_filled_by_link(self, name: str) -> bool:
-        # account_id / owner_id may come from the company / owner columns.
-        return name in ("account_id", "owner_id")
+        self.normalizer.validate(chunk)
 
     # -- linking --------------------------------------------------------------------
 
@@ -503,7 +618,7 @@ class Importer:
                 "SELECT id, name FROM accounts WHERE deleted_at IS NULL "
                 "AND merged_into IS NULL ORDER BY id"
             ).fetchall()
-            keys = norm.map_distinct([r[1] for r in rows], norm.company_key)
+            keys = distinct_map([r[1] for r in rows], _company_key)
             index: dict[str, int] = {}
             for (account_id, _), key in zip(rows, keys, strict=True):
                 index.setdefault(key, int(account_id))
@@ -555,7 +670,11 @@ class Importer:
             account_ids = cols.get("account_id") or [None] * n
             index = self._account_index()
             names = cols.pop(company_col)
-            keys = distinct_map(names, lambda v: norm.company_key(v) if v else None)
+            keys = (
+                cols.pop("_company_key")
+                if "_company_key" in cols
+                else distinct_map(names, _company_key)
+            )
             missing: dict[str, list[int]] = {}
             for i, (name, key) in enumerate(zip(names, keys, strict=True)):
                 if name is None or account_ids[i] is not None or not key:
@@ -652,12 +771,10 @@ class Importer:
                 else:
                     keys.append(None)
         else:
-            for name, website in zip(col("name"), col("website"), strict=True):
-                keys.append(
-                    f"name:{norm.company_key(name)}|{norm.url_domain(website) or ''}"
-                    if name
-                    else None
-                )
+            name_keys = cols.get("_name_key") or distinct_map(col("name"), _company_key)
+            domains = distinct_map(col("website"), norm.url_domain)
+            for name_key, domain in zip(name_keys, domains, strict=True):
+                keys.append(f"name:{name_key}|{domain or ''}" if name_key else None)
         return keys
 
     def _existing(self, keys: list[str | None]) -> list[int | None]:
@@ -667,6 +784,22 @@ class Importer:
             return [None] * len(keys)
         found = self._lookup_existing(wanted)
         return [found.get(k) if k is not None else None for k in keys]
+
+    def _accounts_by_name_domain(self) -> dict[str, list[tuple[int, str]]]:
+        """Live accounts by company key, with their website domains (built once)."""
+        if self._existing_accounts is None:
+            rows = self.crm._store.con.execute(
+                "SELECT id, name, website FROM accounts WHERE deleted_at IS NULL "
+                "AND merged_into IS NULL ORDER BY id"
+            ).fetchall()
+            keys = distinct_map([r[1] for r in rows], _company_key)
+            domains = distinct_map([r[2] for r in rows], norm.url_domain)
+            index: dict[str, list[tuple[int, str]]] = {}
+            for (account_id, _, _), key, domain in zip(rows, keys, domains, strict=True):
+                if key:
+                    index.setdefault(key, []).append((int(account_id), domain or ""))
+            self._existing_accounts = index
+        return self._existing_accounts
 
     def _lookup_existing(self, wanted: list[str]) -> dict[str, int]:
         con = self.crm._store.con
@@ -706,17 +839,7 @@ class Importer:
                 found.update({k: int(i) for k, i in rows})
             return found
         # Accounts: same company key, and the same website domain when both have one.
-        names = {k.split("|", 1)[0][5:] for k in wanted}
-        rows = con.execute(
-            f"SELECT id, name, website FROM accounts WHERE {live} ORDER BY id"
-        ).fetchall()
-        keys = norm.map_distinct([r[1] for r in rows], norm.company_key)
-        by_name: dict[str, list[tuple[int, str]]] = {}
-        for (account_id, _, website), key in zip(rows, keys, strict=True):
-            if key in names:
-                by_name.setdefault(key, []).append(
-                    (int(account_id), norm.url_domain(website) or "")
-                )
+        by_name = self._accounts_by_name_domain()
         for k in wanted:
             name_key, domain = k[5:].split("|", 1)
             for account_id, existing_domain in by_name.get(name_key, []):
@@ -785,10 +908,10 @@ class Importer:
         data = chunk.arrow
         if data is None:
             data = _arrow(self.table, {}, len(chunk.lines))
-        for name, values in chunk.columns.items():
-            if name not in self.table or (name in data.column_names and name not in _LINKED):
+        for name in _LINKED:
+            if name not in self.table or name not in chunk.columns:
                 continue
-            column = pa.array(values, type=arrow_type(self.table[name]))
+            column = pa.array(chunk.columns[name], type=arrow_type(self.table[name]))
             if name in data.column_names:
                 data = data.set_column(data.column_names.index(name), name, column)
             else:
@@ -799,6 +922,7 @@ class Importer:
     def _collect(self, chunk: _Chunk) -> None:
         for i, errs in enumerate(chunk.errors):
             if errs:
+                assert chunk.raw is not None
                 raw = {str(k): _custom_value(v) for k, v in chunk.raw.iloc[i].items()}
                 self._rejects.append(
                     {"__line__": chunk.lines[i], "__reasons__": "; ".join(errs), **raw}
@@ -890,7 +1014,6 @@ class Importer:
         try:
             with self._transaction() as batch:
                 for chunk in self._normalized_chunks(table_source, plan, chunk_rows):
-                    self._validate(chunk)
                     self.report.read += len(chunk.lines)
                     self._write(chunk, batch)
                 self._resolve_parents(batch)
@@ -926,14 +1049,23 @@ class Importer:
         raw_chunks = table_source.chunks(rows, progress=self.progress or False)
         if workers == 1:
             for raw in raw_chunks:
-                yield self.normalizer.normalize(*_frame_and_lines(raw), plan)
+                yield self.normalizer.prepare(*_frame_and_lines(raw), plan)
             return
         from crmkit._workers import ordered_map
 
         # Inside a worker, phones and emails must not start processes of their own.
         job = replace(self.normalizer, options=replace(self.options, workers=1))
-        tasks = ((*_frame_and_lines(raw), plan) for raw in raw_chunks)
-        yield from ordered_map(job.normalize, tasks, workers)
+        frames: deque[pd.DataFrame] = deque()
+
+        def tasks() -> Iterator[tuple[Any, ...]]:
+            for raw in raw_chunks:
+                frame, lines = _frame_and_lines(raw)
+                frames.append(frame)  # the raw cells stay here, for rejected rows
+                yield frame, lines, plan
+
+        for chunk in ordered_map(job.prepare, tasks(), workers):
+            chunk.raw = frames.popleft()
+            yield chunk
 
     @contextmanager
     def _transaction(self) -> Iterator[int]:
@@ -1026,8 +1158,7 @@ class Importer:
                 0,
             )
         frame, lines = _frame_and_lines(raw)
-        chunk = self.normalizer.normalize(frame, lines, plan)
-        self._validate(chunk)
+        chunk = self.normalizer.prepare(frame, lines, plan)
         sample = pd.DataFrame(
             {k: pd.Series(v[:20], dtype=object) for k, v in chunk.columns.items()}
         )
@@ -1094,7 +1225,11 @@ def _changed_rows(raw: list[Any], values: list[Any], *, exact: bool) -> list[int
     rows = differ.nonzero()[0].tolist()
     if exact:
         return rows
-    return [i for i in rows if str(raw[i]) != str(values[i])]
+    return [i for i in rows if str(raw[i]).lower() != str(values[i]).lower()]
+
+
+def _company_key(name: str | None) -> str | None:
+    return norm.company_key(name) if name else None
 
 
 def _owner_key(name: str | None) -> str | None:

@@ -38,3 +38,14 @@ def test_normalize_column_kinds() -> None:
     regions = ["GB", "FR", None]
     res = normalize_column(CONTACTS["mobile"], ["07700 900123"] * 3, opts, regions)
     assert res.values[0] == "+447700900123" and res.warnings[1]
+
+
+@given(
+    st.from_regex(
+        r"https?://[A-Za-z0-9][A-Za-z0-9.-]{0,20}(/[A-Za-z0-9._~%/?#=&-]{0,20})?", fullmatch=True
+    )
+)
+def test_url_fast_path_matches_normalize_url(url: str) -> None:
+    from crmkit._columns import _url
+
+    assert _url(url) == norm.normalize_url(url)
