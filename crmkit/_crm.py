@@ -186,6 +186,7 @@ class CRM:
         layout: str | None = None,
         progress: bool = True,
         workers: int | None = None,
+        on_duplicate: str | None = None,
         **read_options: Any,
     ) -> ImportReport:
         """Import a CSV, XLSX or vCard (.vcf) file of contacts or accounts.
@@ -223,6 +224,11 @@ class CRM:
         workers
             Processes that normalise rows (default: both cores for files of about 150,000
             rows or more, one otherwise).
+        on_duplicate
+            New rows that probably duplicate an existing record (the duplicates engine,
+            probability >= 0.9): ``"flag"`` inserts them with a warning, ``"skip"`` rejects
+            them with the reason, ``"merge"`` updates the existing record instead;
+            ``report.likely_duplicates`` lists them.
 
         Returns
         -------
@@ -245,6 +251,7 @@ class CRM:
             layout=layout,
             progress=progress,
             workers=workers,
+            on_duplicate=on_duplicate,
         )
         from crmkit._readers import detect_format
 

@@ -1330,6 +1330,8 @@ def _tails(vocab: Vocab) -> CodeArray:
 
 def _any_tail_equal(a: CodeArray, b: CodeArray, vocab: Vocab) -> BoolArray:
     tails = _tails(vocab)
+    if len(tails) == 0:  # the column is empty everywhere: nothing can be equal
+        return np.zeros(a.shape[0], dtype=bool)
     ta = np.where(a >= 0, tails[np.maximum(a, 0)], -1)
     tb = np.where(b >= 0, tails[np.maximum(b, 0)], -1)
     return _any_equal(ta, tb)

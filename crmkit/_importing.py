@@ -89,6 +89,9 @@ class ImportReport:
         The :class:`~crmkit._mapping.MappingPlan` used.
     duplicates_in_file
         pandas DataFrame ``line, duplicate_of, key`` of rows repeating an earlier row.
+    likely_duplicates
+        With ``on_duplicate``: pandas DataFrame ``line, existing_id, probability,
+        action`` of new rows that probably duplicate an existing record.
     created_accounts, created_owners
         Names of the accounts and owners this import created.
     inserted_ids
@@ -113,6 +116,7 @@ class ImportReport:
     created_accounts: list[str] = field(default_factory=list)
     created_owners: list[str] = field(default_factory=list)
     inserted_ids: list[int] = field(default_factory=list)
+    likely_duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
     seconds: float = 0.0
 
     @property
@@ -560,6 +564,8 @@ class Importer:
         layout: str | None = None,
         progress: bool = True,
         workers: int | None = None,
+        on_duplicate: str | None = None,
+        duplicate_threshold: float = 0.9,
     ) -> None:
         if mode not in MODES:
             raise UnknownValueError("import mode", mode, MODES, closest(str(mode), MODES))
@@ -577,6 +583,15 @@ class Importer:
         self.layout = layout
         self.progress = progress
         self.workers = workers
+        if on_duplicate not in (None, "flag", "skip", "merge"):
+            raise UnknownValueError(
+                "on_duplicate",
+                on_duplicate,
+                ["flag", "skip", "merge"],
+                closest(str(on_duplicate), ["flag", "skip", "merge"]),
+            )
+        self.on_duplicate = on_duplicate
+        self.duplicate_threshold = duplicate_threshold
         settings = crm.settings
         self.options = ColumnOptions(
             region=region or settings.default_region,
@@ -884,6 +899,8 @@ class Importer:
                 update_ids.append(target)
         store = self.crm._store
         data = self._chunk_arrow(chunk)
+        if inserts and self.on_duplicate is not None:
+            inserts = self._handle_duplicates(chunk, inserts, updates, update_ids)
         if inserts and batch is not None:
             if len(inserts) < n:
                 data = data.take(pa.array(inserts, pa.int64()))
@@ -902,6 +919,71 @@ class Importer:
             self.report.updated += changed
             self.report.unchanged += len(updates) - changed
         self._collect(chunk)
+
+    def _handle_duplicates(
+        self, chunk: _Chunk, inserts: list[int], updates: list[int], update_ids: list[int]
+    ) -> list[int]:
+        """Check new rows against existing records; flag, skip or merge the likely ones.
+
+        Returns the rows still to insert; merged rows join ``updates``.
+        """
+        matches = self._likely_duplicates(chunk, inserts)
+        keep: list[int] = []
+        for i in inserts:
+            found = matches.get(i)
+            if found is None:
+                keep.append(i)
+                continue
+            existing_id, probability = found
+            line = chunk.lines[i]
+            self._likely.append((line, existing_id, probability, self.on_duplicate or ""))
+            note = f"likely duplicate of {self.kind[:-1]} {existing_id} (p={probability:.2f})"
+            if self.on_duplicate == "flag":
+                chunk.warnings.append((line, "duplicate", existing_id, note))
+                keep.append(i)
+            elif self.on_duplicate == "skip":
+                chunk.errors[i].append(f"skipped: {note}")
+            else:  # merge: the row updates the record it duplicates
+                updates.append(i)
+                update_ids.append(existing_id)
+        return keep
+
+    def _likely_duplicates(self, chunk: _Chunk, rows: list[int]) -> dict[int, tuple[int, float]]:
+        """For each row (by position), the existing record it most probably duplicates."""
+        data = self._chunk_arrow(chunk).take(pa.array(rows, pa.int64()))
+        frame = data.to_pandas()
+        frame.insert(0, "id", [-(i + 1) for i in rows])  # new rows: negative ids
+        if self.kind == "contacts":
+            account_ids = [int(a) for a in frame.get("account_id", pd.Series()).dropna()]
+            names = (
+                dict(
+                    self.crm._store.con.execute(
+                        "SELECT id, name FROM accounts WHERE id IN (SELECT unnest(?::BIGINT[]))",
+                        [sorted(set(account_ids))],
+                    ).fetchall()
+                )
+                if account_ids
+                else {}
+            )
+            if "account_id" in frame.columns:
+                frame["company"] = [
+                    names.get(a) if a == a else None  # NaN check
+                    for a in frame["account_id"]
+                ]
+        dup = self.crm._records(self.kind)._duplicates
+        report = dup.index().check(frame, threshold=self.duplicate_threshold)
+        best: dict[int, tuple[int, float]] = {}
+        for a, b, p in zip(
+            report.pairs["id_a"], report.pairs["id_b"], report.pairs["probability"], strict=True
+        ):
+            a, b = int(a), int(b)
+            if p < self.duplicate_threshold or (a < 0) == (b < 0):
+                continue
+            new, old = (a, b) if a < 0 else (b, a)
+            row = -new - 1
+            if row not in best or p > best[row][1]:
+                best[row] = (old, float(p))
+        return best
 
     def _chunk_arrow(self, chunk: _Chunk) -> pa.Table:
         """The chunk's catalog fields as Arrow: validation's table plus what linking set."""
@@ -1010,6 +1092,7 @@ class Importer:
         self._warnings: list[tuple[int, str, Any, str]] = list(self.source_warnings)
         self._changes: list[tuple[int, str, Any, Any]] = []
         self._dup_rows: list[tuple[int, int, str]] = []
+        self._likely: list[tuple[int, int, float, str]] = []
         self.crm._store.check_writable()
         try:
             with self._transaction() as batch:
@@ -1135,6 +1218,9 @@ class Importer:
         report.changes = pd.DataFrame(self._changes, columns=["line", "field", "raw", "value"])
         report.duplicates_in_file = pd.DataFrame(
             self._dup_rows, columns=["line", "duplicate_of", "key"]
+        )
+        report.likely_duplicates = pd.DataFrame(
+            self._likely, columns=["line", "existing_id", "probability", "action"]
         )
         report.seconds = time.perf_counter() - started
 

@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from crmkit._crm import CRM
+    from crmkit._dedupe import DuplicateReport
+    from crmkit._duplicates import Duplicates
     from crmkit._export import ExportResult
+    from crmkit._merge import MergeReport
     from crmkit._selection import Selection
     from crmkit._summary import Summary
 
@@ -358,6 +361,84 @@ class _Records:
     def export(self, path: str | Path, **options: Any) -> ExportResult:
         """Export every live record (see :meth:`Selection.export`)."""
         return self.all().export(path, **options)
+
+    # -- duplicates ----------------------------------------------------------------
+
+    @property
+    def _duplicates(self) -> Duplicates:
+        if self.__dict__.get("_dup") is None:
+            from crmkit._duplicates import Duplicates
+
+            self.__dict__["_dup"] = Duplicates(self._crm, self.kind)
+        found: Duplicates = self.__dict__["_dup"]
+        return found
+
+    def find_duplicates(
+        self,
+        *,
+        new: Any = None,
+        threshold: float = 0.9,
+        engine: str = "crmkit",
+        **filters: Any,
+    ) -> DuplicateReport:
+        """Pairs and clusters of records that are probably the same, with reasons.
+
+        Parameters
+        ----------
+        new
+            Only pairs involving these records: an import's batch id, a Selection or a
+            list of ids ("new records against all").
+        threshold
+            Probability from which a pair counts as a match (and joins a cluster).
+        engine
+            ``"crmkit"`` or ``"splink"`` (``pip install crmkit[splink]``; runs on the
+            store's own DuckDB connection).
+        **filters
+            Keyword filters, as :meth:`filter` (e.g. one owner's records).
+
+        Pairs a reviewer marked as not the same (:meth:`mark_different`) are never
+        proposed again.
+        """
+        return self._duplicates.find(new=new, threshold=threshold, engine=engine, **filters)
+
+    def similar(self, limit: int = 5, **fields: Any) -> pd.DataFrame:
+        """Live records most probably the same as the values typed so far.
+
+        Answers in milliseconds from an in-memory index kept up to date as records
+        change (the entry forms' duplicate warning). Columns: ``id``, ``probability``,
+        ``explanation`` and names to show.
+        """
+        return self._duplicates.similar(limit=limit, **fields)
+
+    def merge(self, cluster_or_ids: Any, **options: Any) -> MergeReport:
+        """Merge records into one; one batch, undoable.
+
+        Options: ``prefer`` ("recent", "complete", "oldest" or a ``{field: value}``
+        mapping), ``survivor`` (the id to keep), ``source`` (records with this
+        ``origin`` win), ``take`` (``{field: record_id}``), ``values``
+        (``{field: value}``). Lists are unioned, related records re-pointed, merged-away
+        records keep pointing at the survivor (``merged_into``).
+        """
+        return self._duplicates.merge(cluster_or_ids, **options)
+
+    def merge_all(
+        self, report: DuplicateReport, min_probability: float = 0.95, **options: Any
+    ) -> MergeReport:
+        """Merge every cluster of ``report`` whose pairs average at least
+        ``min_probability``, in one batch; the others are listed in ``skipped``."""
+        return self._duplicates.merge_all(report, min_probability=min_probability, **options)
+
+    def mark_different(self, id_a: int, id_b: int) -> int:
+        """Record that two records are not the same; the pair is not proposed again."""
+        return self._duplicates.decide(id_a, id_b, "different")
+
+    def mark_same(self, id_a: int, id_b: int) -> int:
+        """Record that two records are the same (without merging them yet)."""
+        return self._duplicates.decide(id_a, id_b, "same")
+
+    def duplicate_decisions(self) -> pd.DataFrame:
+        """Review decisions made so far."""
+        return self._duplicates.decisions()
 
     # -- writing -------------------------------------------------------------------
 

@@ -1,0 +1,246 @@
+"""Duplicates for a CRM: find them in the database, review, merge, warn while typing.
+
+The matching itself is :mod:`crmkit._dedupe` (pure, on DataFrames); this module feeds it
+the live records of the store, keeps review decisions ("not the same") in the
+``duplicate_decisions`` table so a pair is not proposed again, keeps a
+:class:`~crmkit._dedupe.DedupeIndex` up to date for :meth:`similar`, and merges.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+
+from crmkit._dedupe import DEFAULT_THRESHOLD, DedupeIndex, DuplicateReport, find_duplicates
+from crmkit._exceptions import ValidationError
+from crmkit._merge import MergeReport, merge_groups
+from crmkit.schemas._catalog import table
+
+if TYPE_CHECKING:
+    from crmkit._crm import CRM
+    from crmkit._selection import Selection
+
+__all__ = ["Duplicates"]
+
+_SKIP = {
+    "photo",
+    "custom",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "deleted_at",
+    "merged_into",
+}
+
+
+class Duplicates:
+    """The duplicate verbs of ``crm.contacts`` and ``crm.accounts``."""
+
+    def __init__(self, crm: CRM, kind: str) -> None:
+        self.crm = crm
+        self.kind = table(kind).name
+        self._index: DedupeIndex | None = None
+        self._index_version: tuple[int, int] | None = None
+
+    # -- data --------------------------------------------------------------------------
+
+    def columns(self) -> list[str]:
+        """The view columns the matching engine reads."""
+        cols = [f.name for f in table(self.kind) if f.name not in _SKIP]
+        return [*cols, "company"] if self.kind == "contacts" else cols
+
+    def frame(self, selection: Selection | None = None) -> pd.DataFrame:
+        """Live records (or those of ``selection``) with the columns matching uses."""
+        records = selection if selection is not None else self.crm._records(self.kind).all()
+        return records.columns(*self.columns()).df()
+
+    def decided_different(self) -> set[tuple[int, int]]:
+        """Pairs a reviewer marked as not the same."""
+        rows = self.crm._store.con.execute(
+            "SELECT id_a, id_b FROM duplicate_decisions WHERE kind = ? AND decision = 'different'",
+            [self.kind],
+        ).fetchall()
+        return {(int(a), int(b)) for a, b in rows}
+
+    # -- finding -----------------------------------------------------------------------
+
+    def find(
+        self,
+        *,
+        new: Any = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        engine: str = "crmkit",
+        **filters: Any,
+    ) -> DuplicateReport:
+        """See :meth:`crmkit.Contacts.find_duplicates`."""
+        records = self.crm._records(self.kind)
+        scope = records.filter(**filters) if filters else records.all()
+        region = self.crm.settings.default_region
+        options: dict[str, Any] = {
+            "kind": self.kind,
+            "threshold": threshold,
+            "engine": engine,
+            "exclude_pairs": self.decided_different(),
+            "phone_region": region,
+        }
+        if engine == "splink":
+            options["connection"] = self.crm._store.con  # Splink runs on the store's DuckDB
+        if new is None:
+            return find_duplicates(self.frame(scope), **options)
+        new_ids = self._new_ids(new)
+        frame = self.frame(scope)
+        fresh = frame[frame["id"].isin(new_ids)]
+        existing = frame[~frame["id"].isin(new_ids)]
+        return find_duplicates(fresh, existing, **options)
+
+    def _new_ids(self, new: Any) -> set[int]:
+        from crmkit._selection import Selection
+
+        if isinstance(new, Selection):
+            return set(new.ids)
+        if isinstance(new, int) and not isinstance(new, bool):
+            rows = self.crm._store.con.execute(
+                "SELECT record_id FROM history WHERE batch_id = ? AND table_name = ? "
+                "AND operation = 'insert'",
+                [new, self.kind],
+            ).fetchall()
+            if not rows:
+                raise ValidationError(f"batch {new} inserted no {self.kind}")
+            return {int(r[0]) for r in rows}
+        return {int(i) for i in new}
+
+    # -- the as-you-type warning -------------------------------------------------------
+
+    def _version(self) -> tuple[int, int]:
+        row = self.crm._store.con.execute(
+            f"SELECT coalesce(max(id), 0), (SELECT count(*) FROM {self.kind}) FROM batches"
+        ).fetchall()[0]
+        return int(row[0]), int(row[1])
+
+    def index(self) -> DedupeIndex:
+        """The in-memory index of live records, brought up to date incrementally."""
+        version = self._version()
+        if self._index is None:
+            self._index = DedupeIndex.build(
+                self.frame(), self.kind, phone_region=self.crm.settings.default_region
+            )
+        elif version != self._index_version:
+            known = set(self._index.table.ids)
+            frame = self.frame()
+            fresh = frame[~frame["id"].isin(known)]
+            changed = self._changed_since_index(frame)
+            if changed:  # edited records: rebuild (rare next to inserts)
+                self._index = DedupeIndex.build(
+                    frame,
+                    self.kind,
+                    model=self._index.model,
+                    phone_region=self.crm.settings.default_region,
+                )
+            elif not fresh.empty:
+                self._index.add(fresh)
+        self._index_version = version
+        return self._index
+
+    def _changed_since_index(self, frame: pd.DataFrame) -> bool:
+        if self._index_version is None:
+            return True
+        rows = self.crm._store.con.execute(
+            "SELECT count(*) FROM history WHERE table_name = ? AND batch_id > ? "
+            "AND operation <> 'insert'",
+            [self.kind, self._index_version[0]],
+        ).fetchall()
+        return bool(rows[0][0])
+
+    def similar(self, limit: int = 5, min_probability: float = 0.05, **fields: Any) -> pd.DataFrame:
+        """See :meth:`crmkit.Contacts.similar`."""
+        record = {k: v for k, v in fields.items() if v not in (None, "")}
+        if "account_id" in record and "company" not in record and self.kind == "contacts":
+            with contextlib.suppress(KeyError, ValueError):
+                record["company"] = self.crm.accounts.get(int(record["account_id"])).name
+        index = self.index()
+        found = index.similar(record, limit=limit * 2, min_probability=min_probability)
+        if found.empty:
+            return found
+        live = set(self.crm._records(self.kind).filter(ids=list(found["id"])).ids)
+        found = found[found["id"].isin(live)].head(limit).reset_index(drop=True)
+        view = self.crm.sql(
+            f"SELECT id, {'display_name, company, email' if self.kind == 'contacts' else 'name'}"
+            f" FROM {self.kind}_v WHERE id IN (SELECT unnest(?::BIGINT[]))",
+            [[int(i) for i in found["id"]]],
+        ).df()
+        extra = [c for c in view.columns if c != "id" and c not in found.columns]
+        return found.merge(view[["id", *extra]], on="id", how="left")
+
+    # -- reviewing and merging ---------------------------------------------------------
+
+    def decide(self, id_a: int, id_b: int, decision: str) -> int:
+        """Store a review decision ("same" or "different") for a pair; return the batch."""
+        if decision not in ("same", "different"):
+            raise ValidationError(f"decision is 'same' or 'different', got {decision!r}")
+        a, b = sorted((int(id_a), int(id_b)))
+        if a == b:
+            raise ValidationError("a pair needs two different records")
+        records = self.crm._records(self.kind)
+        records.get(a)
+        records.get(b)
+        with self.crm._batch("duplicate review", f"{self.kind} {a} and {b}: {decision}") as batch:
+            self.crm._store.insert(
+                "duplicate_decisions",
+                pa.table(
+                    {
+                        "kind": pa.array([self.kind], pa.string()),
+                        "id_a": pa.array([a], pa.int64()),
+                        "id_b": pa.array([b], pa.int64()),
+                        "decision": pa.array([decision], pa.string()),
+                    }
+                ),
+                batch,
+                self.crm.user,
+            )
+        return batch
+
+    def decisions(self) -> pd.DataFrame:
+        """Every review decision for this kind of record."""
+        return self.crm.sql(
+            "SELECT id_a, id_b, decision, created_at, created_by FROM duplicate_decisions "
+            "WHERE kind = ? ORDER BY id",
+            [self.kind],
+        ).df()
+
+    def merge(self, cluster_or_ids: Iterable[int], **options: Any) -> MergeReport:
+        """See :meth:`crmkit.Contacts.merge`."""
+        ids = [int(i) for i in cluster_or_ids]
+        return merge_groups(self.crm, self.kind, [ids], **options)
+
+    def merge_all(
+        self, report: DuplicateReport, min_probability: float = 0.95, **options: Any
+    ) -> MergeReport:
+        """See :meth:`crmkit.Contacts.merge_all`."""
+        groups: list[list[int]] = []
+        skipped: list[tuple[str, str]] = []
+        pairs = report.pairs
+        for cluster in report.clusters:
+            members = {int(i) for i in cluster}
+            inside = pairs[pairs["id_a"].isin(members) & pairs["id_b"].isin(members)]
+            mean = float(inside["probability"].mean()) if not inside.empty else 0.0
+            if mean >= min_probability:
+                groups.append(sorted(members))
+            else:
+                skipped.append(
+                    (
+                        ", ".join(map(str, sorted(members))),
+                        f"mean probability {mean:.2f} < {min_probability}",
+                    )
+                )
+        skipped_frame = pd.DataFrame(skipped, columns=["cluster", "reason"])
+        if not groups:
+            empty = pd.DataFrame(columns=["survivor", "merged", "fields_changed"])
+            return MergeReport(self.kind, empty, skipped=skipped_frame)
+        result = merge_groups(self.crm, self.kind, groups, operation="merge all", **options)
+        result.skipped = skipped_frame
+        return result

@@ -1,0 +1,252 @@
+"""Duplicates in a CRM: find on labelled data, explain, review, merge, undo, warn, import."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pandas as pd
+import pytest
+
+import crmkit as ck
+from crmkit.samples import generate
+
+
+@pytest.fixture
+def labelled() -> tuple[ck.CRM, dict[int, int]]:
+    """A CRM with generated contacts holding injected duplicates; id -> entity id."""
+    data = generate(n_accounts=60, n_contacts=400, seed=21, messiness=0.2, duplicates=0.15)
+    crm = ck.open(user="Dedupe")
+    for owner in data.owners.to_dict("records"):
+        crm.owners.add(owner["name"], email=owner["email"], team=owner["team"])
+    frame = data.contacts.rename(columns={"entity_id": "Entity"})
+    report = crm.import_frame(
+        frame, "contacts", create_accounts=True, progress=False, mode="create", match_on=["uid"]
+    )
+    ids = report.inserted_ids
+    df = crm.contacts.df().set_index("id")
+    entities = {int(i): int(json.loads(df.loc[i, "custom"])["Entity"]) for i in ids}
+    yield crm, entities
+    crm.close()
+
+
+def _pairs(clusters: list[list[int]]) -> set[tuple[int, int]]:
+    return {tuple(sorted(p)) for c in clusters for p in itertools.combinations(c, 2)}
+
+
+def test_find_on_labelled_data(labelled: tuple[ck.CRM, dict[int, int]]) -> None:
+    crm, entity = labelled
+    report = crm.contacts.find_duplicates()
+    found = _pairs(report.clusters)
+    by_entity: dict[int, list[int]] = {}
+    for record_id, e in entity.items():
+        by_entity.setdefault(e, []).append(record_id)
+    truth = _pairs([c for c in by_entity.values() if len(c) > 1])
+    assert truth, "the generator injected duplicates"
+    precision = len(found & truth) / len(found)
+    recall = len(found & truth) / len(truth)
+    assert precision >= 0.9 and recall >= 0.7, (precision, recall)
+    assert "explanation" in report.pairs.columns
+    a, b = report.pairs.iloc[0][["id_a", "id_b"]]
+    explained = report.explain(int(a), int(b))
+    assert {"field", "weight"} <= set(explained.columns)
+    assert "crmkit-" in report._repr_html_() or "<table" in report._repr_html_()
+
+
+def test_filters_and_new_records_against_all(labelled: tuple[ck.CRM, dict[int, int]]) -> None:
+    crm, _ = labelled
+    owner = crm.owners.list().query("kind == 'user'")["name"].iloc[0]
+    scoped = crm.contacts.find_duplicates(owner=owner)
+    mine = set(crm.contacts.filter(owner=owner).ids)
+    assert all(int(i) in mine for c in scoped.clusters for i in c)
+    before = crm.contacts.df().iloc[0]
+    frame = pd.DataFrame(
+        {
+            "Prénom": [before["first_name"]],
+            "Nom": [before["last_name"]],
+            "E-mail": [before["email"]],
+        }
+    )
+    report = crm.import_frame(frame, "contacts", progress=False, mode="create", match_on=["uid"])
+    new = crm.contacts.find_duplicates(new=report.batch_id)
+    assert any(int(before["id"]) in c for c in new.clusters)
+    assert all(any(i in report.inserted_ids for i in c) for c in new.clusters)
+
+
+def test_merge_survivorship_repointing_and_undo(crm: ck.CRM) -> None:
+    acc = crm.accounts.add(name="APROOL")
+    old = crm.contacts.add(
+        last_name="Blou",
+        first_name="Hélène",
+        email="h@aprool.com",
+        tags=["vip"],
+        job_title="Stagiaire",
+        account_id=acc,
+    )
+    new = crm.contacts.add(
+        last_name="BLOU",
+        first_name="Helene",
+        mobile="06 25 34 12 57",
+        tags=["salon"],
+        job_title="Cheffe de projet",
+    )
+    boss_of = crm.contacts.add(last_name="Roy", reports_to_id=old)
+    crm.contacts.all().filter(ids=[old, new]).subscribe("News")
+    report = crm.contacts.merge([old, new], prefer="recent")
+    keep = crm.contacts.get(report.survivor)
+    assert report.survivor == new  # the most recently updated
+    assert keep.email == "h@aprool.com" and keep.mobile == "+33625341257"
+    assert keep.job_title == "Cheffe de projet"
+    assert keep.tags == ["salon", "vip"]
+    assert keep.account_id == acc
+    assert crm.contacts.get(old).merged_into == new
+    assert not crm.contacts.exists(old)
+    assert crm.contacts.get(boss_of).reports_to_id == new
+    assert report.repointed["contacts.reports_to_id"] == 1
+    assert len(crm.contacts) == 2
+    crm.undo(report.batch_id)
+    assert crm.contacts.get(old).merged_into is None
+    assert crm.contacts.get(boss_of).reports_to_id == old
+    assert crm.contacts.get(new).email is None
+    assert len(crm.contacts) == 3
+
+
+def test_merge_rules_and_choices(crm: ck.CRM) -> None:
+    a = crm.contacts.add(
+        last_name="Durand", job_title="CTO", email="a@x.fr", city="Lyon", origin="Salon"
+    )
+    b = crm.contacts.add(last_name="Durand", job_title="DSI", phone="01 42 68 53 00")
+    report = crm.contacts.merge([a, b], prefer="complete")
+    assert report.survivor == a and crm.contacts.get(a).phone == "+33142685300"
+    crm.undo(report.batch_id)
+    report = crm.contacts.merge([a, b], survivor=b, take={"job_title": a}, values={"city": "Paris"})
+    kept = crm.contacts.get(b)
+    assert (kept.job_title, kept.city, kept.email) == ("CTO", "Paris", "a@x.fr")
+    crm.undo(report.batch_id)
+    report = crm.contacts.merge([a, b], prefer="oldest", source=None)
+    assert report.survivor == a
+    crm.undo(report.batch_id)
+    with pytest.raises(ck.UnknownValueError):
+        crm.contacts.merge([a, b], prefer="newest")
+    with pytest.raises(ck.ValidationError):
+        crm.contacts.merge([a])
+    with pytest.raises(ck.RecordNotFoundError):
+        crm.contacts.merge([a, 999])
+    crm.contacts.merge([a, b])
+    with pytest.raises(ck.ValidationError, match="already merged"):
+        crm.contacts.merge([a, b])
+
+
+def test_account_merge_moves_contacts(crm: ck.CRM) -> None:
+    a = crm.accounts.add(name="Aprool SAS", website="aprool.com")
+    b = crm.accounts.add(name="APROOL", employees=85)
+    child = crm.accounts.add(name="Filiale Martin", parent_id=b)
+    c = crm.contacts.add(last_name="Blou", account_id=b)
+    report = crm.accounts.find_duplicates()
+    assert report.clusters and sorted(report.clusters[0]) == sorted([a, b])
+    merged = crm.accounts.merge_all(report, min_probability=0.5)
+    survivor = merged.survivor
+    assert survivor in (a, b)
+    assert crm.contacts.get(c).account_id == survivor
+    assert crm.accounts.get(child).parent_id == survivor
+    rec = crm.accounts.get(survivor)
+    assert rec.website == "https://aprool.com" and rec.employees == 85
+    crm.undo(merged.batch_id)
+    assert crm.contacts.get(c).account_id == b
+
+
+def test_review_decisions_are_remembered(crm: ck.CRM) -> None:
+    a = crm.contacts.add(last_name="Martin", first_name="Jean", email="jean.martin@x.fr")
+    b = crm.contacts.add(last_name="Martin", first_name="Jean", email="jean.martin@x.fr")
+    assert crm.contacts.find_duplicates().clusters == [[a, b]]
+    crm.contacts.mark_different(b, a)
+    assert crm.contacts.find_duplicates().clusters == []
+    decisions = crm.contacts.duplicate_decisions()
+    assert decisions[["id_a", "id_b", "decision"]].values.tolist() == [[a, b, "different"]]
+    with pytest.raises(ck.ValidationError):
+        crm.contacts.mark_same(a, a)
+
+
+def test_similar_while_typing(crm: ck.CRM) -> None:
+    acc = crm.accounts.add(name="APROOL")
+    target = crm.contacts.add(
+        last_name="Blou", first_name="Hélène", account_id=acc, email="helene.blou@aprool.com"
+    )
+    crm.contacts.add(last_name="Roy", first_name="Jean", email="jean@roy.fr")
+    found = crm.contacts.similar(last_name="Blou", first_name="Helene")
+    assert list(found["id"])[:1] == [target]
+    assert {"probability", "explanation", "display_name"} <= set(found.columns)
+    assert crm.contacts.similar(last_name="Zzyzx").empty
+    newer = crm.contacts.add(last_name="Nadal", first_name="Léa", email="lea@nadal.fr")
+    assert list(crm.contacts.similar(email="LEA@nadal.fr")["id"]) == [newer]  # index updated
+    crm.contacts.delete(newer)
+    assert crm.contacts.similar(email="lea@nadal.fr").empty
+
+
+@pytest.mark.parametrize("action", ["flag", "skip", "merge"])
+def test_import_on_duplicate(crm: ck.CRM, action: str) -> None:
+    existing = crm.contacts.add(
+        last_name="Blou",
+        first_name="Hélène",
+        email="helene.blou@aprool.com",
+        mobile="06 25 34 12 57",
+    )
+    frame = pd.DataFrame(
+        {
+            "Nom": ["BLOU", "Roy"],
+            "Prénom": ["Helene", "Jean"],
+            "Portable": ["+33 6 25 34 12 57", "06 11 22 33 44"],
+            "Fonction": ["CTO", "DSI"],
+        }
+    )
+    report = crm.import_frame(frame, "contacts", progress=False, on_duplicate=action)
+    assert list(report.likely_duplicates["existing_id"]) == [existing]
+    if action == "flag":
+        assert report.inserted == 2 and "likely duplicate" in " ".join(report.warnings["message"])
+    elif action == "skip":
+        assert report.inserted == 1 and report.n_rejected == 1
+        assert "skipped: likely duplicate" in report.rejected["__reasons__"].item()
+    else:
+        assert (report.inserted, report.updated) == (1, 1)
+        assert crm.contacts.get(existing).job_title == "CTO"
+    with pytest.raises(ck.UnknownValueError):
+        crm.import_frame(frame, "contacts", progress=False, on_duplicate="ignore")
+
+
+def test_bad_inputs(crm: ck.CRM) -> None:
+    assert crm.contacts.find_duplicates().clusters == []  # empty table
+    crm.contacts.add(last_name="Seul")
+    assert crm.contacts.find_duplicates().clusters == []  # one record
+    for _ in range(3):
+        crm.contacts.add(last_name="X")  # all other fields null
+    crm.contacts.find_duplicates()  # must not fail
+
+
+def test_a_cluster_of_a_thousand(crm: ck.CRM) -> None:
+    frame = pd.DataFrame(
+        {"Nom": ["Dupont"] * 1000, "Prénom": ["Jean"] * 1000, "E-mail": ["jean.dupont@x.fr"] * 1000}
+    )
+    crm.import_frame(frame, "contacts", progress=False, mode="create", match_on=["uid"])
+    report = crm.contacts.find_duplicates()
+    assert len(report.clusters) == 1 and len(report.clusters[0]) == 1000
+    merged = crm.contacts.merge_all(report, min_probability=0.5)
+    assert merged.merged_count == 999 and len(crm.contacts) == 1
+    crm.undo(merged.batch_id)
+    assert len(crm.contacts) == 1000
+
+
+def test_splink_engine_on_the_store_connection(
+    labelled: tuple[ck.CRM, dict[int, int]],
+) -> None:
+    pytest.importorskip("splink", reason="the splink extra is not installed")
+    crm, entity = labelled
+    before = crm.counts()
+    report = crm.contacts.find_duplicates(engine="splink")
+    assert report.engine == "splink" and report.clusters
+    by_entity: dict[int, list[int]] = {}
+    for record_id, e in entity.items():
+        by_entity.setdefault(e, []).append(record_id)
+    truth = _pairs([c for c in by_entity.values() if len(c) > 1])
+    assert len(_pairs(report.clusters) & truth) >= 0.5 * len(truth)
+    assert crm.counts() == before  # Splink's own tables are gone from the store
+    assert len(crm.contacts.filter(active=True)) > 0
