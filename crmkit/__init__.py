@@ -10,6 +10,8 @@
 
 from crmkit._bulk import BulkReport
 from crmkit._crm import CRM, open
+from crmkit._dedupe import DedupeIndex, DuplicateReport, find_duplicates
+from crmkit._dedupe_features import Comparison
 from crmkit._exceptions import (
     CRMKitError,
     ExportError,
@@ -29,6 +31,7 @@ from crmkit._exceptions import (
 )
 from crmkit._export import ExportResult
 from crmkit._importing import ImportPreview, ImportReport
+from crmkit._merge import MergeReport
 from crmkit._records import Accounts, Contacts, Owners, Record
 from crmkit._selection import Selection
 from crmkit._settings import Settings
@@ -60,13 +63,17 @@ __all__ = [
     "Bands",
     "BulkReport",
     "CRMKitError",
+    "Comparison",
     "Contacts",
+    "DedupeIndex",
+    "DuplicateReport",
     "ExportError",
     "ExportResult",
     "Field",
     "ImportFormatError",
     "ImportPreview",
     "ImportReport",
+    "MergeReport",
     "MissingDependencyError",
     "Owners",
     "ParentCycleError",
@@ -89,6 +96,7 @@ __all__ = [
     "ValidationError",
     "ValidationReport",
     "__version__",
+    "find_duplicates",
     "open",
     "read_vcf",
     "validate",

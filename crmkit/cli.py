@@ -249,6 +249,37 @@ def _cmd_reassign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_dedupe(args: argparse.Namespace) -> int:
+    with _open(args, read_only=Path(args.db).exists()) as crm:
+        records = crm.contacts if args.kind == "contacts" else crm.accounts
+        report = records.find_duplicates(
+            new=args.new, threshold=args.threshold, engine=args.engine, **_filters(args)
+        )
+        print(report)
+        columns = ["id_a", "id_b", "probability", "explanation"]
+        if not report.pairs.empty:
+            print(report.pairs[columns].head(args.show).to_string(index=False, max_colwidth=90))
+        if args.out:
+            report.pairs.to_csv(args.out, index=False)
+            print(f"{len(report.pairs):,} pairs written to {args.out}")
+    return EXIT_OK
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    with _open(args) as crm:
+        records = crm.contacts if args.kind == "contacts" else crm.accounts
+        options: dict[str, Any] = {"prefer": args.prefer}
+        if args.all:
+            report = records.find_duplicates(threshold=args.threshold, **_filters(args))
+            merged = records.merge_all(report, min_probability=args.min_probability, **options)
+        else:
+            if len(args.ids) < 2:
+                raise ck.ValidationError("give two record ids or more, or --all")
+            merged = records.merge(args.ids, survivor=args.survivor, **options)
+        print(merged)
+    return EXIT_OK
+
+
 def _cmd_undo(args: argparse.Namespace) -> int:
     with _open(args) as crm:
         summary = crm.undo(args.batch)
@@ -404,6 +435,38 @@ def build_parser() -> argparse.ArgumentParser:
     rea.add_argument("--cascade", action="store_true", help="accounts: move their contacts too")
     _add_filter_options(rea)
     rea.set_defaults(func=_cmd_reassign)
+
+    ded = sub.add_parser("dedupe", help="find duplicate contacts or accounts, with reasons")
+    _add_filter_options(ded)
+    ded.add_argument("--threshold", type=float, default=0.9, help="match probability")
+    ded.add_argument("--engine", choices=["crmkit", "splink"], default="crmkit")
+    ded.add_argument("--new", type=int, help="only records an import batch added, vs all")
+    ded.add_argument("--show", type=int, default=20, help="pairs to print")
+    ded.add_argument("--out", help="write every pair to this CSV")
+    ded.set_defaults(func=_cmd_dedupe)
+
+    mer = sub.add_parser("merge", help="merge records into one (undoable)")
+    mer.add_argument("ids", nargs="*", type=int, help="ids of the records to merge")
+    mer.add_argument(
+        "--all", action="store_true", help="find duplicates and merge every likely cluster"
+    )
+    mer.add_argument(
+        "--prefer",
+        choices=["recent", "complete", "oldest"],
+        default="recent",
+        help="survivorship rule for the fields",
+    )
+    mer.add_argument("--survivor", type=int, help="the id to keep")
+    mer.add_argument("--threshold", type=float, default=0.9)
+    mer.add_argument(
+        "--min-probability",
+        type=float,
+        default=0.95,
+        dest="min_probability",
+        help="with --all: merge clusters whose pairs average at least this",
+    )
+    _add_filter_options(mer)
+    mer.set_defaults(func=_cmd_merge)
 
     und = sub.add_parser("undo", help="undo a batch (an import, a bulk edit, a merge ...)")
     und.add_argument("batch", type=int)

@@ -128,3 +128,22 @@ def test_installed_entry_point(db: Path) -> None:
     )
     assert result.returncode == EXIT_ERROR
     assert result.stderr.strip() == "crmkit: error: no batch 999"
+
+
+def test_dedupe_and_merge(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with ck.open(db, user="CLI") as crm:
+        a = crm.contacts.add(last_name="Blou", first_name="Hélène", email="h@aprool.com")
+        b = crm.contacts.add(last_name="BLOU", first_name="Helene", email="H@aprool.com")
+        crm.contacts.add(last_name="Roy", first_name="Jean", email="j@roy.fr")
+    assert run(db, "dedupe", "--out", str(tmp_path / "pairs.csv")) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "DuplicateReport(1 pairs" in out and "email exact" in out
+    assert len(pd.read_csv(tmp_path / "pairs.csv")) == 1
+    assert run(db, "merge", str(a), str(b), "--survivor", str(a)) == EXIT_OK
+    out = capsys.readouterr().out
+    assert f"[{b}] -> {a}" in out
+    batch = int(out.split("batch ")[1].split(")")[0])
+    assert run(db, "undo", str(batch)) == EXIT_OK
+    assert run(db, "merge", "--all", "--min-probability", "0.5") == EXIT_OK
+    assert "1 merges" in capsys.readouterr().out
+    assert run(db, "merge", str(a)) == EXIT_ERROR

@@ -1,0 +1,37 @@
+"""The public API: what crmkit exports, and its error family."""
+
+from __future__ import annotations
+
+import inspect
+import types
+
+import crmkit as ck
+
+
+def test_all_is_complete_and_exists() -> None:
+    public = {
+        name
+        for name, value in vars(ck).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert public == set(ck.__all__) - {"__version__"}
+    assert len(ck.__all__) == len(set(ck.__all__))
+    assert ck.widgets.ContactForm is not None  # loaded on first use
+
+
+def test_every_public_name_is_documented() -> None:
+    for name in ck.__all__:
+        value = getattr(ck, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert inspect.getdoc(value), f"{name} has no docstring"
+
+
+def test_error_family() -> None:
+    errors = [v for v in vars(ck).values() if inspect.isclass(v) and issubclass(v, Exception)]
+    assert errors and all(issubclass(e, ck.CRMKitError) for e in errors)
+    assert issubclass(ck.ValidationError, ValueError)
+    assert issubclass(ck.RecordNotFoundError, KeyError)
+    assert issubclass(ck.StoreLockedError, RuntimeError)
+    assert issubclass(ck.ReadOnlyError, PermissionError)
+    assert issubclass(ck.ExportError, OSError)
+    assert issubclass(ck.MissingDependencyError, ImportError)
