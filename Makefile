@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	rm -rf demo_out && mkdir -p demo_out
-	$(BIN)/crmkit --db $(DEMO_DB) demo --samples data/samples
+	BIN=$(BIN) DB=$(DEMO_DB) bash scripts/demo_tour.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -282,7 +282,17 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 def _cmd_undo(args: argparse.Namespace) -> int:
     with _open(args) as crm:
-        summary = crm.undo(args.batch)
+        batch = args.batch
+        if batch == "last":  # the newest change still in force
+            rows = crm.sql(
+                "SELECT max(id) FROM batches WHERE undone_by IS NULL AND operation <> 'undo'"
+            ).fetchall()
+            if rows[0][0] is None:
+                raise ck.UndoError("there is no batch to undo")
+            batch = rows[0][0]
+        elif not str(batch).isdigit():
+            raise ck.ValidationError(f"undo takes a batch id or 'last', got {batch!r}")
+        summary = crm.undo(int(batch))
         print(
             f"undid batch {summary.undone_batch} as batch {summary.batch_id}: "
             f"{summary.restored_fields} fields restored, {summary.removed_records} records "
@@ -469,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
     mer.set_defaults(func=_cmd_merge)
 
     und = sub.add_parser("undo", help="undo a batch (an import, a bulk edit, a merge ...)")
-    und.add_argument("batch", type=int)
+    und.add_argument("batch", help="a batch id (see `crmkit history`), or 'last'")
     und.set_defaults(func=_cmd_undo)
 
     his = sub.add_parser("history", help="list batches, or the history of a record / batch")
