@@ -8,51 +8,110 @@
 >>> crm.close()
 """
 
-from crmkit._bulk import BulkReport
-from crmkit._crm import CRM, open
-from crmkit._dedupe import DedupeIndex, DuplicateReport, find_duplicates
-from crmkit._dedupe_features import Comparison
-from crmkit._exceptions import (
-    CRMKitError,
-    ExportError,
-    ImportFormatError,
-    MissingDependencyError,
-    ParentCycleError,
-    ReadOnlyError,
-    RecordInUseError,
-    RecordNotFoundError,
-    RequiredFieldError,
-    SchemaVersionError,
-    StoreLockedError,
-    UndoConflictError,
-    UndoError,
-    UnknownValueError,
-    ValidationError,
-)
-from crmkit._export import ExportResult
-from crmkit._importing import ImportPreview, ImportReport
-from crmkit._merge import MergeReport
-from crmkit._records import Accounts, Contacts, Owners, Record
-from crmkit._selection import Selection
-from crmkit._settings import Settings
-from crmkit._store import UndoSummary
-from crmkit._summary import Summary
-from crmkit._vcard import read_vcf, write_vcf
-from crmkit._views import SavedViews
-from crmkit.schemas._bands import Bands
-from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Field, Table
-from crmkit.schemas._models import ValidationReport, validate
+import typing
+
+if typing.TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first use
+    from crmkit._bulk import BulkReport
+    from crmkit._crm import CRM, open
+    from crmkit._dedupe import DedupeIndex, DuplicateReport, find_duplicates
+    from crmkit._dedupe_features import Comparison
+    from crmkit._exceptions import (
+        CRMKitError,
+        ExportError,
+        ImportFormatError,
+        MissingDependencyError,
+        ParentCycleError,
+        ReadOnlyError,
+        RecordInUseError,
+        RecordNotFoundError,
+        RequiredFieldError,
+        SchemaVersionError,
+        StoreLockedError,
+        UndoConflictError,
+        UndoError,
+        UnknownValueError,
+        ValidationError,
+    )
+    from crmkit._export import ExportResult
+    from crmkit._importing import ImportPreview, ImportReport
+    from crmkit._merge import MergeReport
+    from crmkit._records import Accounts, Contacts, Owners, Record
+    from crmkit._selection import Selection
+    from crmkit._settings import Settings
+    from crmkit._store import UndoSummary
+    from crmkit._summary import Summary
+    from crmkit._vcard import read_vcf, write_vcf
+    from crmkit._views import SavedViews
+    from crmkit.schemas._bands import Bands
+    from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Field, Table
+    from crmkit.schemas._models import ValidationReport, validate
+
+# Where each public name lives. Names are imported on first use, so `import crmkit` stays
+# light (the command line's --help, the import workers) until a name is needed.
+_LAZY: dict[str, str] = {
+    "BulkReport": "crmkit._bulk",
+    "CRM": "crmkit._crm",
+    "open": "crmkit._crm",
+    "DedupeIndex": "crmkit._dedupe",
+    "DuplicateReport": "crmkit._dedupe",
+    "find_duplicates": "crmkit._dedupe",
+    "Comparison": "crmkit._dedupe_features",
+    "CRMKitError": "crmkit._exceptions",
+    "ExportError": "crmkit._exceptions",
+    "ImportFormatError": "crmkit._exceptions",
+    "MissingDependencyError": "crmkit._exceptions",
+    "ParentCycleError": "crmkit._exceptions",
+    "ReadOnlyError": "crmkit._exceptions",
+    "RecordInUseError": "crmkit._exceptions",
+    "RecordNotFoundError": "crmkit._exceptions",
+    "RequiredFieldError": "crmkit._exceptions",
+    "SchemaVersionError": "crmkit._exceptions",
+    "StoreLockedError": "crmkit._exceptions",
+    "UndoConflictError": "crmkit._exceptions",
+    "UndoError": "crmkit._exceptions",
+    "UnknownValueError": "crmkit._exceptions",
+    "ValidationError": "crmkit._exceptions",
+    "ExportResult": "crmkit._export",
+    "ImportPreview": "crmkit._importing",
+    "ImportReport": "crmkit._importing",
+    "MergeReport": "crmkit._merge",
+    "Accounts": "crmkit._records",
+    "Contacts": "crmkit._records",
+    "Owners": "crmkit._records",
+    "Record": "crmkit._records",
+    "Selection": "crmkit._selection",
+    "Settings": "crmkit._settings",
+    "UndoSummary": "crmkit._store",
+    "Summary": "crmkit._summary",
+    "read_vcf": "crmkit._vcard",
+    "write_vcf": "crmkit._vcard",
+    "SavedViews": "crmkit._views",
+    "Bands": "crmkit.schemas._bands",
+    "ACCOUNTS": "crmkit.schemas._catalog",
+    "CONTACTS": "crmkit.schemas._catalog",
+    "Field": "crmkit.schemas._catalog",
+    "Table": "crmkit.schemas._catalog",
+    "ValidationReport": "crmkit.schemas._models",
+    "validate": "crmkit.schemas._models",
+}
 
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    # ck.widgets works without importing ipywidgets for users who never display a form.
-    if name == "widgets":
-        import importlib
+    import importlib
 
+    if name == "widgets":  # ipywidgets only for users who display a form
         return importlib.import_module("crmkit.widgets")
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'crmkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [

@@ -7,23 +7,35 @@ threads. These workers import crmkit only, and talk to the parent over their sta
 input and output with length-prefixed pickles: the parent sends ``(function, args)``, the
 worker answers ``(True, result)`` or ``(False, exception)``.
 
-Each worker holds at most one task at a time, so neither side can block the other on a
-full pipe.
+In the parent, one thread per worker writes its tasks and one reads its answers, so a
+worker always has its next task waiting and never blocks on a full pipe, while the
+caller's own thread handles the results in order.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
+import queue
 import struct
 import subprocess
 import sys
-from collections import deque
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-__all__ = ["ordered_map"]
+from crmkit._exceptions import CRMKitError
+
+__all__ = ["WorkerError", "ordered_map"]
 
 _HEADER = struct.Struct("<Q")
+_IN_FLIGHT = 2  # tasks queued per worker: one running, one waiting
+_STOP = object()
+
+
+class WorkerError(CRMKitError, RuntimeError):
+    """A worker process stopped without answering."""
 
 
 def _send(stream: IO[bytes], obj: Any) -> None:
@@ -44,6 +56,73 @@ def _receive(stream: IO[bytes]) -> Any:
     return pickle.loads(data)  # our own worker's output, never user input
 
 
+class _Worker:
+    """One worker process with its writer and reader threads."""
+
+    def __init__(self) -> None:
+        # One thread each: the workers are the parallelism; thread pools inside them
+        # (polars, Arrow) would only fight over the same cores.
+        env = {
+            **os.environ,
+            "POLARS_MAX_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "RAYON_NUM_THREADS": "1",
+            "ARROW_NUM_THREADS": "1",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "crmkit._workers"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        self.tasks: queue.Queue[Any] = queue.Queue()
+        self.results: queue.Queue[tuple[bool, Any]] = queue.Queue()
+        self.writer = threading.Thread(target=self._write, daemon=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.writer.start()
+        self.reader.start()
+
+    def _write(self) -> None:
+        assert self.proc.stdin is not None
+        try:
+            while (task := self.tasks.get()) is not _STOP:
+                _send(self.proc.stdin, task)
+        except OSError:  # the worker died; the reader reports it
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        while True:
+            try:
+                answer = _receive(self.proc.stdout)
+            except (EOFError, OSError):
+                self.results.put(
+                    (
+                        False,
+                        WorkerError(
+                            "a crmkit worker process stopped without answering (out of memory?)"
+                        ),
+                    )
+                )
+                return
+            self.results.put(answer)
+
+    def close(self) -> None:
+        self.tasks.put(_STOP)
+        self.writer.join(timeout=10)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
 def ordered_map(
     func: Callable[..., Any], items: Iterable[tuple[Any, ...]], workers: int
 ) -> Iterator[Any]:
@@ -54,48 +133,39 @@ def ordered_map(
 
     Examples
     --------
-    >>> list(ordered_map(divmod, [(7, 2), (9, 4)], workers=2))
-    [(3, 1), (2, 1)]
+    >>> list(ordered_map(divmod, [(7, 2), (9, 4), (5, 5)], workers=2))
+    [(3, 1), (2, 1), (1, 0)]
     """
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "crmkit._workers"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
-        for _ in range(max(1, workers))
-    ]
+    pool = [_Worker() for _ in range(max(1, workers))]
     iterator = iter(items)
-    pending: deque[subprocess.Popen[bytes]] = deque()
+    order: list[_Worker] = []  # the worker of each pending task, oldest first
+    turn = 0
+
+    def submit() -> bool:
+        nonlocal turn
+        item = next(iterator, None)
+        if item is None:
+            return False
+        worker = pool[turn % len(pool)]
+        turn += 1
+        worker.tasks.put((func, item))
+        order.append(worker)
+        return True
+
     try:
-        for proc in procs:
-            item = next(iterator, None)
-            if item is None:
+        for _ in range(_IN_FLIGHT * len(pool)):
+            if not submit():
                 break
-            assert proc.stdin is not None
-            _send(proc.stdin, (func, item))
-            pending.append(proc)
-        while pending:
-            proc = pending.popleft()
-            assert proc.stdout is not None and proc.stdin is not None
-            ok, result = _receive(proc.stdout)
+        while order:
+            worker = order.pop(0)
+            ok, result = worker.results.get()
             if not ok:
                 raise result
-            item = next(iterator, None)
-            if item is not None:  # keep this worker busy while the caller works
-                _send(proc.stdin, (func, item))
-                pending.append(proc)
+            submit()
             yield result
     finally:
-        for proc in procs:
-            if proc.stdin is not None:
-                proc.stdin.close()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.stdout is not None:
-                proc.stdout.close()
+        for worker in pool:
+            worker.close()
 
 
 def _serve() -> None:

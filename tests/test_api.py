@@ -9,14 +9,31 @@ import crmkit as ck
 
 
 def test_all_is_complete_and_exists() -> None:
+    assert set(ck.__all__) == {*ck._LAZY, "__version__"}
+    assert len(ck.__all__) == len(set(ck.__all__))
+    for name in ck.__all__:
+        assert getattr(ck, name) is not None
     public = {
         name
-        for name, value in vars(ck).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        for name in dir(ck)
+        if not name.startswith("_") and not isinstance(getattr(ck, name), types.ModuleType)
     }
     assert public == set(ck.__all__) - {"__version__"}
-    assert len(ck.__all__) == len(set(ck.__all__))
     assert ck.widgets.ContactForm is not None  # loaded on first use
+
+
+def test_import_is_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, crmkit; print(sorted(m for m in ('duckdb', 'pandas', 'pandera') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[]"
 
 
 def test_every_public_name_is_documented() -> None:
@@ -27,7 +44,8 @@ def test_every_public_name_is_documented() -> None:
 
 
 def test_error_family() -> None:
-    errors = [v for v in vars(ck).values() if inspect.isclass(v) and issubclass(v, Exception)]
+    values = [getattr(ck, n) for n in ck.__all__]
+    errors = [v for v in values if inspect.isclass(v) and issubclass(v, Exception)]
     assert errors and all(issubclass(e, ck.CRMKitError) for e in errors)
     assert issubclass(ck.ValidationError, ValueError)
     assert issubclass(ck.RecordNotFoundError, KeyError)

@@ -278,3 +278,11 @@ def test_models_are_pandera_schemas() -> None:
     assert isinstance(polars_schema("contacts", severity="warning"), pa_pl.DataFrameSchema)
     checks = {r.check for r in rules_for("contacts")}
     assert {"required", "e164", "email", "date", "list", "bytes", "json"} <= checks
+
+
+def test_country_codes_match_phonenumbers_names() -> None:
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    from crmkit.schemas import COUNTRY_CODES
+
+    assert {c for c in LOCALE_DATA if len(c) == 2 and c.isalpha()} == set(COUNTRY_CODES)
