@@ -133,6 +133,19 @@ def _changed_ids(sel: Selection, batch: int, table_name: str | None = None) -> s
     return {int(r[0]) for r in rows}
 
 
+def _apply(
+    sel: Selection, operation: str, description: str, values: dict[str, Any], unchanged: str
+) -> BulkReport:
+    """Set ``values`` on the selection in one batch; report what changed and what did not.
+
+    ``description`` may use ``{n}`` for the number of selected records.
+    """
+    ids = sel.ids
+    changed, batch = _run(sel, operation, description.format(n=len(ids)), values)
+    skipped = _unchanged(sel, _changed_ids(sel, batch), unchanged, ids)
+    return _finish(sel, BulkReport(operation, sel.kind, len(ids), changed, skipped, batch))
+
+
 def reassign(sel: Selection, to: Any, *, cascade: bool = False) -> BulkReport:
     """Reassign the selection (see :meth:`Selection.reassign`)."""
     crm = sel.crm
@@ -225,20 +238,12 @@ def update(sel: Selection, fields: dict[str, Any]) -> BulkReport:
     if sel.kind == "accounts" and values.get("parent_id") is not None:
         for account_id in sel.ids:
             crm.accounts._check_parent(account_id, int(values["parent_id"]))
-    ids = sel.ids
-    changed, batch = _run(
-        sel, "update", f"set {', '.join(values)} on {len(ids)} {sel.kind}", values
-    )
-    return _finish(
+    return _apply(
         sel,
-        BulkReport(
-            "update",
-            sel.kind,
-            len(ids),
-            changed,
-            _unchanged(sel, _changed_ids(sel, batch), "already had these values", ids),
-            batch,
-        ),
+        "update",
+        f"set {', '.join(values)} on {{n}} {sel.kind}",
+        values,
+        "already had these values",
     )
 
 
@@ -262,21 +267,9 @@ def tag(sel: Selection, tags: Sequence[str], *, add: bool) -> BulkReport:
             "lambda x: NOT list_contains(?::VARCHAR[], x)) END",
             (wanted,),
         )
-    ids = sel.ids
     operation = "tag" if add else "untag"
-    changed, batch = _run(sel, operation, f"{operation} {', '.join(wanted)}", {"tags": expr})
     reason = "already tagged" if add else "did not have these tags"
-    return _finish(
-        sel,
-        BulkReport(
-            operation,
-            sel.kind,
-            len(ids),
-            changed,
-            _unchanged(sel, _changed_ids(sel, batch), reason, ids),
-            batch,
-        ),
-    )
+    return _apply(sel, operation, f"{operation} {', '.join(wanted)}", {"tags": expr}, reason)
 
 
 def set_active(sel: Selection, active: bool) -> BulkReport:
@@ -288,19 +281,7 @@ def set_active(sel: Selection, active: bool) -> BulkReport:
         values = {"archived": not active}
         reason = "not archived" if active else "already archived"
     operation = "activate" if active else "deactivate"
-    ids = sel.ids
-    changed, batch = _run(sel, operation, f"{operation} {len(ids)} {sel.kind}", values)
-    return _finish(
-        sel,
-        BulkReport(
-            operation,
-            sel.kind,
-            len(ids),
-            changed,
-            _unchanged(sel, _changed_ids(sel, batch), reason, ids),
-            batch,
-        ),
-    )
+    return _apply(sel, operation, f"{operation} {{n}} {sel.kind}", values, reason)
 
 
 def delete(sel: Selection) -> BulkReport:
