@@ -224,8 +224,13 @@ class Duplicates:
         groups: list[list[int]] = []
         skipped: list[tuple[str, str]] = []
         pairs = report.pairs
+        records = self.crm._records(self.kind)
         for cluster in report.clusters:
-            members = {int(i) for i in cluster}
+            # The report may be older than merges made since: keep the live records.
+            members = {int(i) for i in cluster if records.exists(int(i))}
+            if len(members) < 2:
+                skipped.append((", ".join(map(str, cluster)), "already merged or deleted"))
+                continue
             inside = pairs[pairs["id_a"].isin(members) & pairs["id_b"].isin(members)]
             mean = float(inside["probability"].mean()) if not inside.empty else 0.0
             if mean >= min_probability:

@@ -255,11 +255,13 @@ def merge_groups(
                 operation,
             )
             for ref_table, ref_field in _REFERENCES[kind]:
+                # A record of the same table must not be made to point at itself.
+                self_link = ref_table == kind
                 n = store.set_where_ids(
                     ref_table,
                     f"SELECT id FROM {ref_table} WHERE {ref_field} IN "
-                    f"(SELECT unnest(?::BIGINT[])) AND id <> ?",
-                    [merged_ids, keep_id],
+                    f"(SELECT unnest(?::BIGINT[]))" + (" AND id <> ?" if self_link else ""),
+                    [merged_ids, keep_id] if self_link else [merged_ids],
                     {ref_field: keep_id},
                     batch,
                     crm.user,

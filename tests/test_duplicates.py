@@ -250,3 +250,23 @@ def test_splink_engine_on_the_store_connection(
     assert len(_pairs(report.clusters) & truth) >= 0.5 * len(truth)
     assert crm.counts() == before  # Splink's own tables are gone from the store
     assert len(crm.contacts.filter(active=True)) > 0
+
+
+def test_account_merge_repoints_contacts_whose_ids_collide(crm: ck.CRM) -> None:
+    a = crm.accounts.add(name="Aprool")
+    b = crm.accounts.add(name="APROOL SAS")
+    first = crm.contacts.add(last_name="Un", account_id=b)  # contact id 1 == account id a
+    second = crm.contacts.add(last_name="Deux", account_id=b)
+    assert first == a
+    crm.accounts.merge([a, b], survivor=a)
+    assert crm.contacts.get(first).account_id == a
+    assert crm.contacts.get(second).account_id == a
+
+
+def test_merge_all_on_an_old_report(crm: ck.CRM) -> None:
+    a = crm.contacts.add(last_name="Martin", first_name="Jean", email="jean.martin@x.fr")
+    b = crm.contacts.add(last_name="Martin", first_name="Jean", email="jean.martin@x.fr")
+    report = crm.contacts.find_duplicates()
+    crm.contacts.merge([a, b])
+    again = crm.contacts.merge_all(report, min_probability=0.5)
+    assert again.merges.empty and "already merged" in again.skipped["reason"].item()

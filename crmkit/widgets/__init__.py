@@ -1,9 +1,10 @@
-"""ipywidgets screens over the CRM facade: entry forms and list browsers.
+"""ipywidgets screens over the CRM facade: entry forms, list browsers, duplicate review.
 
 Widgets hold no state of their own beyond the screen: they call the same methods a
 notebook user calls (``crm.contacts.add / update / clone``, ``crm.contacts.filter(...)``
-and its bulk verbs, ``crm.undo``), so everything a form can do is also scriptable, and
-every save or mass action is one history batch that ``crm.undo`` reverts.
+and its bulk verbs, ``crm.contacts.merge / mark_same / mark_different``, ``crm.undo``), so
+everything a form can do is also scriptable, and every save, mass action, merge or review
+decision is one history batch that ``crm.undo`` reverts.
 
 >>> import crmkit as ck
 >>> from crmkit.widgets import ContactForm, ContactBrowser
@@ -32,6 +33,15 @@ True
   ``BulkReport``. Scriptable: ``browser.filters[name]``, ``browser.count``,
   ``browser.page``, ``browser.select(*ids)``, ``browser.select_all()``,
   ``browser.selected_ids``, ``browser.reassign()`` ..., ``browser.report``.
+- :class:`DuplicateReview` ``(crm, report, lang="en", kind=None)``: the pairs of a
+  ``find_duplicates()`` report one at a time, most probable first (pairs already decided
+  or whose records are gone are left out): the two records side by side with their
+  differences marked, the probability and the per-field explanation; Same, Not the same
+  (never proposed again), Skip, and Merge with the survivorship rule and the record kept,
+  then the ``MergeReport`` and Undo. Scriptable: ``review.pair``, ``review.position``,
+  ``review.total``, ``review.pairs`` (the queue), ``review.same()``, ``review.different()``,
+  ``review.merge(rule=..., survivor="left"|"right"|"rule")``, ``review.skip()``,
+  ``review.undo()``, ``review.status``, ``review.merge_report``.
 
 Nothing is fetched from the internet: no icons, fonts or scripts beyond what ipywidgets
 ships.
@@ -77,9 +87,28 @@ Browsers:
   ``crmkit-action-delete-confirm`` or ``crmkit-action-delete-cancel``;
   ``crmkit-action-undo``
 - ``crmkit-bulk-report``: what the last mass action did (its ``BulkReport``)
+
+Duplicate review:
+
+- ``crmkit-review``, and ``crmkit-review-contacts`` or ``crmkit-review-accounts``
+- ``crmkit-review-progress``: "Pair 3 of 12" (``crmkit-review-position``) and the bar
+  (``crmkit-review-progress-bar``); ``crmkit-review-probability``: the match probability
+- ``crmkit-review-pair``: the side-by-side table; in it, ``crmkit-review-left`` and
+  ``crmkit-review-right`` are the cells of each record, each line is
+  ``crmkit-review-row`` and ``crmkit-review-row-<field>``, with ``crmkit-review-differs``
+  when the two values differ and ``crmkit-review-one-side`` when only one is filled
+- ``crmkit-review-explanation``: why the pair was proposed, one ``crmkit-review-reason``
+  line per compared field (level, weight in bits and a bar)
+- ``crmkit-review-same``, ``crmkit-review-different``, ``crmkit-review-skip``: the answers
+- ``crmkit-review-rule`` (recent, complete, oldest) and ``crmkit-review-survivor`` (left,
+  right, by the rule): the survivorship choice; ``crmkit-review-merge``: Merge;
+  ``crmkit-review-undo``: undo the last merge or decision
+- ``crmkit-review-status``: what the last answer did; ``crmkit-review-merge-report``: the
+  last merge's ``MergeReport``
 """
 
 from crmkit.widgets._browser import AccountBrowser, ContactBrowser
 from crmkit.widgets._form import AccountForm, ContactForm
+from crmkit.widgets._review import DuplicateReview
 
-__all__ = ["AccountBrowser", "AccountForm", "ContactBrowser", "ContactForm"]
+__all__ = ["AccountBrowser", "AccountForm", "ContactBrowser", "ContactForm", "DuplicateReview"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["LANGS", "check_lang", "rule_message", "section_title", "ui"]
+__all__ = ["LANGS", "check_lang", "level_label", "rule_message", "section_title", "ui"]
 
 LANGS = ("en", "fr", "zh")
 
@@ -135,6 +135,85 @@ _UI: dict[str, tuple[str, str, str]] = {
     "col_headcount_band": ("Headcount band", "Tranche d'effectif", "人数区间"),
     "col_contact_count": ("Contacts", "Contacts", "联系人数"),
     "col_display_name": ("Name", "Nom", "姓名"),
+    # duplicate review
+    "review_title_contacts": (
+        "Duplicate contacts",
+        "Contacts en double",
+        "重复联系人",
+    ),
+    "review_title_accounts": ("Duplicate accounts", "Comptes en double", "重复客户"),
+    "pair_of": ("Pair {n} of {total}", "Paire {n} sur {total}", "第 {n} / {total} 对"),
+    "all_reviewed": (
+        "All {total} pairs reviewed",
+        "Les {total} paires sont traitées",
+        "已审阅全部 {total} 对",
+    ),
+    "no_pairs": (
+        "No duplicate pairs to review",
+        "Aucune paire de doublons à examiner",
+        "没有需要审阅的重复记录",
+    ),
+    "probability": (
+        "Match probability {p}",
+        "Probabilité de doublon {p}",
+        "重复概率 {p}",
+    ),
+    "why": ("Why", "Pourquoi", "原因"),
+    "col_field": ("Field", "Champ", "字段"),
+    "col_level": ("Comparison", "Comparaison", "比较结果"),
+    "col_weight": ("Weight (bits)", "Poids (bits)", "权重（比特）"),
+    "col_domain": ("Web domain", "Domaine web", "网站域名"),
+    "col_prior": ("Before comparing", "A priori", "先验"),
+    "same": ("Same", "Identiques", "相同"),
+    "different": ("Not the same", "Différents", "不相同"),
+    "merge": ("Merge", "Fusionner", "合并"),
+    "skip": ("Skip", "Passer", "跳过"),
+    "undo_merge": ("Undo merge", "Annuler la fusion", "撤销合并"),
+    "undo_decision": ("Undo decision", "Annuler la décision", "撤销决定"),
+    "rule": ("Keep values from", "Garder les valeurs de", "保留哪条记录的值"),
+    "rule_recent": ("Most recent", "La plus récente", "最近更新"),
+    "rule_complete": ("Most complete", "La plus complète", "最完整"),
+    "rule_oldest": ("Oldest", "La plus ancienne", "最早创建"),
+    "survivor": ("Record kept", "Fiche conservée", "保留的记录"),
+    "survivor_left": ("Left ({id})", "Gauche ({id})", "左侧（{id}）"),
+    "survivor_right": ("Right ({id})", "Droite ({id})", "右侧（{id}）"),
+    "survivor_rule": ("By the rule", "Selon la règle", "按规则"),
+    "marked_same": (
+        "Marked {a} and {b} as the same (batch {batch})",
+        "{a} et {b} marqués identiques (lot {batch})",
+        "已将 {a} 和 {b} 标记为相同（批次 {batch}）",
+    ),
+    "marked_different": (
+        "Marked {a} and {b} as not the same: not proposed again (batch {batch})",
+        "{a} et {b} marqués différents : plus proposés (lot {batch})",
+        "已将 {a} 和 {b} 标记为不相同，不再提示（批次 {batch}）",
+    ),
+    "merged": (
+        "Merged {merged} into {survivor} (batch {batch})",
+        "{merged} fusionné dans {survivor} (lot {batch})",
+        "已将 {merged} 合并到 {survivor}（批次 {batch}）",
+    ),
+    "skipped": ("Skipped {a} and {b}", "Paire {a} et {b} passée", "已跳过 {a} 和 {b}"),
+    "undone_pair": (
+        "Undid batch {batch}: {a} and {b} are back in the queue",
+        "Lot {batch} annulé : {a} et {b} reviennent dans la file",
+        "已撤销批次 {batch}：{a} 和 {b} 重新加入队列",
+    ),
+    "nothing_to_review": ("No pair to review", "Aucune paire à examiner", "没有待审阅的记录对"),
+    "yes": ("yes", "oui", "是"),
+    "no": ("no", "non", "否"),
+    "level_exact": ("identical", "identique", "相同"),
+    "level_nickname": ("nickname", "diminutif", "昵称"),
+    "level_close": ("close", "proche", "相近"),
+    "level_initial": ("initial", "initiale", "首字母"),
+    "level_similar": ("similar", "ressemblant", "相似"),
+    "level_same_local": (
+        "same name, other domain",
+        "même nom, autre domaine",
+        "用户名相同，域名不同",
+    ),
+    "level_partial": ("partly the same", "en partie identique", "部分相同"),
+    "level_different": ("different", "différent", "不同"),
 }
 
 _SECTIONS: dict[str, tuple[str, str, str]] = {
@@ -228,3 +307,17 @@ def rule_message(check: str, lang: str = "en") -> str:
     if match and match["name"] in _RULES:
         return _pick(_RULES[match["name"]], lang).format(n=match["arg"])
     return check
+
+
+def level_label(level: str, lang: str = "en") -> str:
+    """The words for a duplicate comparison's agreement ``level`` (``exact``, ``close`` ...).
+
+    Examples
+    --------
+    >>> level_label("nickname", "fr")
+    'diminutif'
+    >>> level_label("unheard_of", "fr")
+    'unheard_of'
+    """
+    row = _UI.get(f"level_{level}")
+    return _pick(row, lang) if row is not None else level

@@ -1,0 +1,706 @@
+"""The duplicate review screen: :class:`DuplicateReview`.
+
+It walks the pairs of a :class:`~crmkit._dedupe.DuplicateReport`, most probable first, and
+shows one pair at a time: the two records side by side with their differences marked,
+the match probability and the per-field explanation. Each answer is a call a notebook
+user could type: ``crm.<kind>.mark_same``, ``crm.<kind>.mark_different`` (the pair is
+never proposed again) or ``crm.<kind>.merge([a, b], prefer=..., survivor=...)`` (undone
+with ``crm.undo``). The screen keeps only where it is in the queue, the pairs skipped and
+the batch of its last answer, for its Undo button.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as ipw
+import pandas as pd
+
+from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
+from crmkit.schemas._catalog import Field, Table, table
+from crmkit.widgets._inputs import message_html
+from crmkit.widgets._text import check_lang, level_label, ui
+
+if TYPE_CHECKING:
+    from crmkit._crm import CRM
+    from crmkit._dedupe import DuplicateReport
+    from crmkit._merge import MergeReport
+    from crmkit._records import _Records
+
+__all__ = ["DuplicateReview"]
+
+RULES = ("recent", "complete", "oldest")
+SURVIVORS = ("left", "right", "rule")
+# Never shown side by side: the id is in the column heading, the others are bookkeeping.
+_HIDDEN = frozenset({"id", "photo", "created_by", "updated_by", "deleted_at", "merged_into"})
+_DIFFERS = "#fff1c2"  # both records have a value, and not the same one
+_ONE_SIDE = "#eef4fb"  # only one record has a value (a merge keeps it)
+_POSITIVE = "#1b6e20"
+_NEGATIVE = "#b00020"
+_CELL = "padding:2px 6px;vertical-align:top;overflow-wrap:anywhere;"
+_LONG_VALUE = 120  # characters shown of a long value (the whole one is in the tooltip)
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """One pair of the queue: the report's two ids and their probability."""
+
+    id_a: int
+    id_b: int
+    probability: float
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """The ids in order, as review decisions store them."""
+        return (min(self.id_a, self.id_b), max(self.id_a, self.id_b))
+
+
+def _infer_kind(report: DuplicateReport) -> str:
+    """``contacts`` or ``accounts``, from the comparisons a report holds."""
+    columns = set(report.pairs.columns)
+    if columns & {"first_name", "last_name"}:
+        return "contacts"
+    if columns & {"name", "domain"}:
+        return "accounts"
+    raise ValidationError(
+        "cannot tell whether this duplicate report is about contacts or accounts: "
+        "pass kind='contacts' or kind='accounts'"
+    )
+
+
+def _bar(weight: float, largest: float) -> str:
+    """A bar from a middle line: right and green for a weight for, left and red against."""
+    width = f"{100 * abs(weight) / largest:.0f}%"
+    against = f'<div style="width:{width};background:{_NEGATIVE}"></div>' if weight < 0 else ""
+    support = (
+        f'<div style="width:{width};height:100%;background:{_POSITIVE}"></div>'
+        if weight > 0
+        else ""
+    )
+    return (
+        '<div style="display:flex;width:100%;height:0.8em">'
+        f'<div style="width:50%;display:flex;justify-content:flex-end">{against}</div>'
+        f'<div style="width:50%;border-left:1px solid #999">{support}</div></div>'
+    )
+
+
+def _percent(probability: float, lang: str) -> str:
+    """A probability as a percentage, rounded down (0.999999 is not "100%").
+
+    Examples
+    --------
+    >>> _percent(0.999999, "en"), _percent(0.835, "fr"), _percent(1.0, "zh")
+    ('99.9%', '83,5\u202f%', '100.0%')
+    """
+    tenths = math.floor(probability * 1000 + 1e-9) / 10
+    if lang == "fr":
+        return f"{tenths:.1f}".replace(".", ",") + "\u202f%"
+    return f"{tenths:.1f}%"
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None or value == "":
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, list | tuple | dict) and not value
+
+
+class DuplicateReview(ipw.VBox):
+    """Review duplicate pairs one at a time: same, not the same, merge or skip.
+
+    Parameters
+    ----------
+    crm
+        The CRM (``crmkit.open(...)``).
+    report
+        What ``crm.contacts.find_duplicates()`` (or ``crm.accounts...``) returned.
+    lang
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, buttons and messages.
+    kind
+        ``"contacts"`` or ``"accounts"``; ``None``: read from the report.
+
+    Attributes
+    ----------
+    report
+        The duplicate report reviewed.
+    merge_report
+        The :class:`~crmkit._merge.MergeReport` of the last merge, ``None`` before one.
+    status
+        The line that says what the last answer did.
+    buttons
+        ``same``, ``different``, ``merge``, ``skip`` and ``undo``.
+    rule, survivor
+        The survivorship choice of a merge: the rule (``recent``, ``complete``,
+        ``oldest``) and the record kept (``left``, ``right``, or ``rule``: the record
+        the rule puts first).
+
+    The queue holds the report's pairs, most probable first, without the pairs already
+    decided (``crm.<kind>.duplicate_decisions()``) and those whose records were merged
+    away or deleted since; a pair whose record goes while reviewing is passed over.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> from crmkit.widgets import DuplicateReview
+    >>> crm = ck.open(user="Nicole Bertrand")
+    >>> a = crm.contacts.add(first_name="Hélène", last_name="Blou", email="hb@aprool.com")
+    >>> b = crm.contacts.add(first_name="Helene", last_name="BLOU", email="hb@aprool.com")
+    >>> review = DuplicateReview(crm, crm.contacts.find_duplicates(), lang="fr")
+    >>> review.pair == (a, b), review.position, review.total
+    (True, 0, 1)
+    >>> review.merge(rule="complete", survivor="left").survivor == a
+    True
+    >>> crm.contacts.get(b).merged_into == a, review.pair
+    (True, None)
+    >>> crm.close()
+    """
+
+    def __init__(
+        self,
+        crm: CRM,
+        report: DuplicateReport,
+        lang: str = "en",
+        kind: str | None = None,
+    ) -> None:
+        super().__init__(layout=ipw.Layout(max_width="1100px", padding="4px 8px"))
+        self.crm = crm
+        self.lang = check_lang(lang)
+        self.kind = table(kind).name if kind is not None else _infer_kind(report)
+        self.report = report
+        self.merge_report: MergeReport | None = None
+        self._catalog: Table = table(self.kind)
+        self._queue = self._build_queue()
+        self._index = 0
+        self._skipped: set[tuple[int, int]] = set()
+        # (batch, queue position, what it was) of the last answer, for Undo.
+        self._last: tuple[int, int, str] | None = None
+
+        self.title = ipw.HTML(
+            f'<h3 style="margin:4px 0">{html.escape(ui(f"review_title_{self.kind}", lang))}</h3>'
+        )
+        self.position_label = ipw.HTML()
+        self.position_label.add_class("crmkit-review-position")
+        self.progress_bar = ipw.IntProgress(
+            value=0, min=0, max=max(1, self.total), layout=ipw.Layout(width="320px")
+        )
+        self.progress_bar.add_class("crmkit-review-progress-bar")
+        progress = ipw.HBox(
+            [self.position_label, self.progress_bar],
+            layout=ipw.Layout(align_items="center", grid_gap="12px"),
+        )
+        progress.add_class("crmkit-review-progress")
+        self.probability = ipw.HTML()
+        self.probability.add_class("crmkit-review-probability")
+        self.pair_view = ipw.HTML(layout=ipw.Layout(width="100%"))
+        self.pair_view.add_class("crmkit-review-pair")
+        self.explanation = ipw.HTML(layout=ipw.Layout(width="100%"))
+        self.explanation.add_class("crmkit-review-explanation")
+        body = ipw.GridBox(
+            [self.pair_view, self.explanation],
+            layout=ipw.Layout(
+                grid_template_columns="minmax(0, 3fr) minmax(0, 2fr)",
+                grid_gap="0 16px",
+                width="100%",
+            ),
+        )
+
+        self.rule = ipw.Dropdown(
+            options=[(ui(f"rule_{r}", lang), r) for r in RULES],
+            value="recent",
+            layout=ipw.Layout(width="200px"),
+        )
+        self.rule.add_class("crmkit-review-rule")
+        self.survivor = ipw.RadioButtons(
+            options=self._survivor_options(None), value="rule", layout=ipw.Layout(width="auto")
+        )
+        self.survivor.add_class("crmkit-review-survivor")
+        self.buttons = {
+            "same": self._button("same", "crmkit-review-same", self.same, "success"),
+            "different": self._button(
+                "different", "crmkit-review-different", self.different, "danger"
+            ),
+            "skip": self._button("skip", "crmkit-review-skip", self.skip),
+            "merge": self._button("merge", "crmkit-review-merge", self.merge, "primary"),
+            "undo": self._button("undo_merge", "crmkit-review-undo", self.undo),
+        }
+        decisions = ipw.HBox(
+            [self.buttons[k] for k in ("same", "different", "skip")],
+            layout=ipw.Layout(align_items="center", margin="6px 0"),
+        )
+        merging = ipw.HBox(
+            [
+                self._labelled("rule", self.rule),
+                self._labelled("survivor", self.survivor),
+                self.buttons["merge"],
+                self.buttons["undo"],
+            ],
+            layout=ipw.Layout(
+                align_items="flex-end",
+                flex_flow="row wrap",
+                grid_gap="4px 18px",
+                border_top="1px solid #ccc",
+                padding="6px 0 0 0",
+            ),
+        )
+        self.status = ipw.HTML()
+        self.status.add_class("crmkit-review-status")
+        self.merge_view = ipw.HTML()
+        self.merge_view.add_class("crmkit-review-merge-report")
+        self.children = [
+            self.title,
+            progress,
+            self.probability,
+            body,
+            decisions,
+            merging,
+            self.status,
+            self.merge_view,
+        ]
+        self.add_class("crmkit-review")
+        self.add_class(f"crmkit-review-{self.kind}")
+        self._settle()
+        self._render()
+
+    # -- building ----------------------------------------------------------------------
+
+    @property
+    def _records(self) -> _Records:
+        return self.crm.accounts if self.kind == "accounts" else self.crm.contacts
+
+    def _button(
+        self, key: str, css: str, handler: Callable[[], Any], style: str = ""
+    ) -> ipw.Button:
+        button = ipw.Button(description=ui(key, self.lang), button_style=style)
+        button.layout = ipw.Layout(width="auto", margin="2px 6px 2px 0")
+        button.add_class(css)
+        button.on_click(lambda _b: handler())
+        return button
+
+    def _labelled(self, key: str, widget: ipw.Widget) -> ipw.VBox:
+        return ipw.VBox([ipw.HTML(f"<b>{html.escape(ui(key, self.lang))}</b>"), widget])
+
+    def _survivor_options(self, pair: _Pair | None) -> list[tuple[str, str]]:
+        left = "" if pair is None else pair.id_a
+        right = "" if pair is None else pair.id_b
+        return [
+            (ui("survivor_left", self.lang, id=left), "left"),
+            (ui("survivor_right", self.lang, id=right), "right"),
+            (ui("survivor_rule", self.lang), "rule"),
+        ]
+
+    # -- the queue ---------------------------------------------------------------------
+
+    def _decided(self) -> set[tuple[int, int]]:
+        decisions = self._records.duplicate_decisions()
+        return {
+            (min(int(a), int(b)), max(int(a), int(b)))
+            for a, b in zip(decisions["id_a"].tolist(), decisions["id_b"].tolist(), strict=True)
+        }
+
+    def _build_queue(self) -> list[_Pair]:
+        pairs = self.report.pairs.sort_values("probability", ascending=False, kind="stable")
+        ids = sorted({int(i) for i in pairs["id_a"]} | {int(i) for i in pairs["id_b"]})
+        live = set(self._records.filter(ids=ids).ids) if ids else set()
+        decided = self._decided()
+        queue: list[_Pair] = []
+        seen: set[tuple[int, int]] = set()
+        for id_a, id_b, probability in zip(
+            pairs["id_a"].tolist(),
+            pairs["id_b"].tolist(),
+            pairs["probability"].tolist(),
+            strict=True,
+        ):
+            pair = _Pair(int(id_a), int(id_b), float(probability))
+            if pair.key in seen or pair.key in decided:
+                continue
+            if pair.id_a not in live or pair.id_b not in live:
+                continue
+            seen.add(pair.key)
+            queue.append(pair)
+        return queue
+
+    def _is_open(self, pair: _Pair, decided: set[tuple[int, int]]) -> bool:
+        if pair.key in decided or pair.key in self._skipped:
+            return False
+        return self._records.exists(pair.id_a) and self._records.exists(pair.id_b)
+
+    def _settle(self) -> None:
+        """Move on to the first pair still to review (from the current position)."""
+        decided = self._decided()
+        while self._index < len(self._queue) and not self._is_open(
+            self._queue[self._index], decided
+        ):
+            self._index += 1
+
+    @property
+    def _current(self) -> _Pair | None:
+        return self._queue[self._index] if self._index < len(self._queue) else None
+
+    @property
+    def pair(self) -> tuple[int, int] | None:
+        """The ids shown, ``(left, right)``; ``None`` once the queue is done."""
+        current = self._current
+        return None if current is None else (current.id_a, current.id_b)
+
+    @property
+    def position(self) -> int:
+        """How many pairs of the queue are behind (the pair shown is number ``position + 1``)."""
+        return self._index
+
+    @property
+    def total(self) -> int:
+        """How many pairs the queue held when the review started."""
+        return len(self._queue)
+
+    @property
+    def pairs(self) -> pd.DataFrame:
+        """The queue: ``id_a``, ``id_b``, ``probability``, most probable first."""
+        return pd.DataFrame(
+            {
+                "id_a": pd.Series([p.id_a for p in self._queue], dtype="int64"),
+                "id_b": pd.Series([p.id_b for p in self._queue], dtype="int64"),
+                "probability": pd.Series([p.probability for p in self._queue], dtype="float64"),
+            }
+        )
+
+    # -- answers -----------------------------------------------------------------------
+
+    def same(self) -> int | None:
+        """The two records are the same entity (``mark_same``); return the batch.
+
+        Same as clicking "Same". The records are not merged.
+        """
+        return self._decide("same")
+
+    def different(self) -> int | None:
+        """The two records are not the same (``mark_different``); return the batch.
+
+        Same as clicking "Not the same": ``find_duplicates`` never proposes the pair again.
+        """
+        return self._decide("different")
+
+    def _decide(self, decision: str) -> int | None:
+        current = self._current
+        if current is None:
+            self._say(ui("nothing_to_review", self.lang), "info")
+            return None
+        mark = self._records.mark_same if decision == "same" else self._records.mark_different
+        try:
+            batch = mark(current.id_a, current.id_b)
+        except CRMKitError as exc:
+            self._say(ui("action_failed", self.lang, error=str(exc)), "error")
+            return None
+        self._last = (batch, self._index, decision)
+        self.merge_view.value = ""
+        self._next()
+        key = "marked_same" if decision == "same" else "marked_different"
+        self._say(ui(key, self.lang, a=current.id_a, b=current.id_b, batch=batch), "ok")
+        return batch
+
+    def merge(self, rule: str | None = None, survivor: str | None = None) -> MergeReport | None:
+        """Merge the two records (``crm.<kind>.merge``); same as clicking "Merge".
+
+        Parameters
+        ----------
+        rule
+            ``"recent"``, ``"complete"`` or ``"oldest"``: whose values fill the survivor.
+            ``None``: the rule chosen on screen.
+        survivor
+            ``"left"``, ``"right"`` or ``"rule"`` (the record the rule puts first).
+            ``None``: the choice on screen ("By the rule" unless changed).
+
+        Returns
+        -------
+        MergeReport or None
+            What the merge did (also shown, with an Undo button); ``None`` when there
+            is no pair or the merge was refused (the status line says why).
+        """
+        if rule is not None:
+            if rule not in RULES:
+                raise UnknownValueError("merge rule", rule, RULES)
+            self.rule.value = rule
+        if survivor is not None:
+            if survivor not in SURVIVORS:
+                raise UnknownValueError("survivor", survivor, SURVIVORS)
+            self.survivor.value = survivor
+        current = self._current
+        if current is None:
+            self._say(ui("nothing_to_review", self.lang), "info")
+            return None
+        keep = {"left": current.id_a, "right": current.id_b}.get(str(self.survivor.value))
+        try:
+            result = self._records.merge(
+                [current.id_a, current.id_b], prefer=str(self.rule.value), survivor=keep
+            )
+        except CRMKitError as exc:
+            self._say(ui("action_failed", self.lang, error=str(exc)), "error")
+            return None
+        self.merge_report = result
+        if result.batch_id is not None:
+            self._last = (result.batch_id, self._index, "merge")
+        self.merge_view.value = result._repr_html_()
+        self._next()
+        merged = ", ".join(str(i) for i in result.merges["merged"].iloc[0])
+        self._say(
+            ui("merged", self.lang, merged=merged, survivor=result.survivor, batch=result.batch_id),
+            "ok",
+        )
+        return result
+
+    def skip(self) -> None:
+        """Go to the next pair without answering (same as clicking "Skip").
+
+        The pair is not shown again by this review; a new report proposes it again.
+        """
+        current = self._current
+        if current is None:
+            self._say(ui("nothing_to_review", self.lang), "info")
+            return
+        self._skipped.add(current.key)
+        self.merge_view.value = ""
+        self._next()
+        self._say(ui("skipped", self.lang, a=current.id_a, b=current.id_b), "info")
+
+    def undo(self) -> None:
+        """Undo the last merge or decision with ``crm.undo`` and show its pair again."""
+        if self._last is None:
+            self._say(ui("nothing_to_undo", self.lang), "info")
+            return
+        batch, index, _what = self._last
+        try:
+            self.crm.undo(batch)
+        except CRMKitError as exc:
+            self._say(ui("action_failed", self.lang, error=str(exc)), "error")
+            return
+        self._last = None
+        self.merge_report = None
+        self.merge_view.value = ""
+        self._index = index
+        self._settle()
+        self._render()
+        pair = self._queue[index]
+        self._say(ui("undone_pair", self.lang, batch=batch, a=pair.id_a, b=pair.id_b), "ok")
+
+    def _next(self) -> None:
+        self._index += 1
+        self._settle()
+        self._render()
+
+    def _say(self, text: str, severity: str) -> None:
+        self.status.value = message_html(text, severity)
+
+    # -- display -----------------------------------------------------------------------
+
+    def _render(self) -> None:
+        current = self._current
+        total = self.total
+        self.progress_bar.max = max(1, total)
+        self.progress_bar.value = self._index if total else 1
+        self.progress_bar.bar_style = "success" if current is None else "info"
+        if current is None:
+            key = "all_reviewed" if total else "no_pairs"
+            self.position_label.value = f"<b>{html.escape(ui(key, self.lang, total=total))}</b>"
+            self.probability.value = ""
+            self.pair_view.value = ""
+            self.explanation.value = ""
+        else:
+            self.position_label.value = "<b>{}</b>".format(
+                html.escape(ui("pair_of", self.lang, n=self._index + 1, total=total))
+            )
+            self.probability.value = self._probability_html(current)
+            self.pair_view.value = self._pair_html(current)
+            self.explanation.value = self._explanation_html(current)
+        for key in ("same", "different", "skip", "merge"):
+            self.buttons[key].disabled = current is None
+        self.rule.disabled = current is None
+        self.survivor.disabled = current is None
+        self.survivor.options = self._survivor_options(current)
+        self.survivor.value = "rule"  # "left" means another record on each pair
+        self.buttons["undo"].disabled = self._last is None
+        what = self._last[2] if self._last is not None else "merge"
+        self.buttons["undo"].description = ui(
+            "undo_merge" if what == "merge" else "undo_decision", self.lang
+        )
+
+    def _probability_html(self, pair: _Pair) -> str:
+        share = _percent(pair.probability, self.lang)
+        colour = _POSITIVE if pair.probability >= self.report.threshold else "#a65e00"
+        text = html.escape(ui("probability", self.lang, p=share))
+        return f'<span style="font-size:1.1em;color:{colour}"><b>{text}</b></span>'
+
+    def _heading(self, record_id: int, record: dict[str, Any]) -> str:
+        title = ui(f"edit_{self.kind[:-1]}", self.lang, id=record_id)
+        if self.kind == "contacts":
+            name = " ".join(str(record[k]) for k in ("first_name", "last_name") if record.get(k))
+        else:
+            name = str(record.get("name") or "")
+        return f"{title} — {name}" if name else title
+
+    def _pair_html(self, pair: _Pair) -> str:
+        left = dict(self._records.get(pair.id_a))
+        right = dict(self._records.get(pair.id_b))
+        head = (
+            "<tr style='border-bottom:2px solid #999'>"
+            f"<th style='{_CELL}'></th>"
+            f"<th class='crmkit-review-left' style='{_CELL}text-align:left'>"
+            f"{html.escape(self._heading(pair.id_a, left))}</th>"
+            f"<th class='crmkit-review-right' style='{_CELL}text-align:left'>"
+            f"{html.escape(self._heading(pair.id_b, right))}</th></tr>"
+        )
+        rows = [head]
+        for f in self._catalog:
+            if f.name in _HIDDEN or f.kind == "bytes":
+                continue
+            a, b = left.get(f.name), right.get(f.name)
+            if self._unremarkable(f, a, b):
+                continue
+            rows.append(self._field_row(f, a, b))
+        return (
+            '<table class="crmkit-review-table" style="border-collapse:collapse;width:100%;'
+            'table-layout:fixed"><colgroup><col style="width:24%"><col style="width:38%">'
+            f'<col style="width:38%"></colgroup>{"".join(rows)}</table>'
+        )
+
+    def _unremarkable(self, f: Field, a: Any, b: Any) -> bool:
+        """Whether a field says nothing about the pair: empty (or the default) on both."""
+        if _is_empty(a) and _is_empty(b):
+            return True
+        if f.kind == "bool":
+            default = bool(f.default) if f.default is not None else False
+            return bool(a) == bool(b) == default
+        if f.kind == "json":
+            return self._json(a) in ("", "{}") and self._json(b) in ("", "{}")
+        return False
+
+    def _field_row(self, f: Field, a: Any, b: Any) -> str:
+        shown_a, shown_b = self._value_text(f, a), self._value_text(f, b)
+        css = f"crmkit-review-row crmkit-review-row-{f.name}"
+        background = ""
+        if f.editable and f.group != "system":
+            if _is_empty(a) != _is_empty(b):
+                css += " crmkit-review-one-side"
+                background = f"background:{_ONE_SIDE};"
+            elif not self._same_value(f, a, b):
+                css += " crmkit-review-differs"
+                background = f"background:{_DIFFERS};"
+        cells = []
+        for side, text in (("left", shown_a), ("right", shown_b)):
+            short = text if len(text) <= _LONG_VALUE else text[: _LONG_VALUE - 1] + "…"
+            cells.append(
+                f"<td class='crmkit-review-{side}' style='{_CELL}{background}' "
+                f"title='{html.escape(text)}'>{html.escape(short)}</td>"
+            )
+        label = html.escape(f.label(self.lang))
+        return (
+            f"<tr class='{css}' style='border-bottom:1px solid #eee'>"
+            f"<th style='{_CELL}text-align:left;font-weight:600'>{label}</th>"
+            f"{''.join(cells)}</tr>"
+        )
+
+    def _same_value(self, f: Field, a: Any, b: Any) -> bool:
+        if f.kind == "json":
+            return self._json(a) == self._json(b)
+        if f.kind == "list":
+            return list(a or []) == list(b or [])
+        return bool(a == b)
+
+    def _json(self, value: Any) -> str:
+        if _is_empty(value):
+            return ""
+        decoded = value
+        if isinstance(value, str):
+            try:
+                decoded = json.loads(value)
+            except ValueError:
+                return value
+        return json.dumps(decoded, ensure_ascii=False, sort_keys=True)
+
+    def _value_text(self, f: Field, value: Any) -> str:
+        if _is_empty(value):
+            return ""
+        if f.kind == "ref":
+            return self._ref_text(f.ref or "", int(value))
+        if f.kind == "bool":
+            return ui("yes" if value else "no", self.lang)
+        if f.kind == "list":
+            return ", ".join(str(v) for v in value)
+        if f.kind == "json":
+            return self._json(value)
+        if isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float):
+            return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+        if f.vocabulary == "sector":
+            return self.crm.settings.sectors.label(str(value), self.lang)
+        return str(value)
+
+    def _ref_text(self, target: str, record_id: int) -> str:
+        try:
+            if target == "owners":
+                return str(self.crm.owners.get(record_id).name)
+            if target == "accounts":
+                return f"{self.crm.accounts.get(record_id).name} (#{record_id})"
+            person = self.crm.contacts.get(record_id)
+            name = " ".join(str(p) for p in (person.first_name, person.last_name) if p)
+            return f"{name} (#{record_id})"
+        except (CRMKitError, KeyError):
+            return f"#{record_id}"
+
+    def _field_label(self, name: str) -> str:
+        if name in self._catalog:
+            return self._catalog[name].label(self.lang)
+        if name == "(prior)":
+            return ui("col_prior", self.lang)
+        try:
+            return ui(f"col_{name}", self.lang)
+        except KeyError:
+            return name
+
+    def _explanation_html(self, pair: _Pair) -> str:
+        heading = f"<b>{html.escape(ui('why', self.lang))}</b>"
+        try:
+            frame = self.report.explain(pair.id_a, pair.id_b)
+        except CRMKitError:
+            # A report without its records (the Splink engine): its sentence is all there is.
+            rows = self.report.pairs
+            found = rows[(rows["id_a"] == pair.id_a) & (rows["id_b"] == pair.id_b)]
+            text = str(found["explanation"].iloc[0]) if len(found) else ""
+            return f"{heading}<p>{html.escape(text)}</p>"
+        shown = [
+            r
+            for r in frame.to_dict("records")
+            if r["field"] == "(prior)" or not _is_empty(r.get("level"))
+        ]
+        largest = max((abs(float(r["weight"])) for r in shown), default=1.0) or 1.0
+        lines = []
+        for r in shown:
+            weight = float(r["weight"])
+            level = "" if _is_empty(r.get("level")) else level_label(str(r["level"]), self.lang)
+            bar = _bar(weight, largest)
+            lines.append(
+                f"<tr class='crmkit-review-reason'><th style='{_CELL}text-align:left;"
+                f"font-weight:600'>{html.escape(self._field_label(str(r['field'])))}</th>"
+                f"<td style='{_CELL}'>{html.escape(level)}</td>"
+                f"<td style='{_CELL}text-align:right;font-variant-numeric:tabular-nums'>"
+                f"{weight:+.1f}</td><td style='{_CELL}width:40%'>{bar}</td></tr>"
+            )
+        head = (
+            f"<tr style='border-bottom:1px solid #999'>"
+            f"<th style='{_CELL}text-align:left'>{html.escape(ui('col_field', self.lang))}</th>"
+            f"<th style='{_CELL}text-align:left'>{html.escape(ui('col_level', self.lang))}</th>"
+            f"<th style='{_CELL}text-align:right' colspan='2'>"
+            f"{html.escape(ui('col_weight', self.lang))}</th></tr>"
+        )
+        return (
+            f"{heading}<table style='border-collapse:collapse;width:100%'>"
+            f"{head}{''.join(lines)}</table>"
+        )

@@ -1,0 +1,352 @@
+"""The duplicate review widget, driven as a reviewer would (buttons clicked, choices made).
+
+Every answer is checked in the database (``duplicate_decisions``, ``merged_into``, a new
+``find_duplicates``), not on the screen alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import crmkit as ck
+from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit.widgets import DuplicateReview
+
+
+@pytest.fixture
+def people(crm: ck.CRM) -> dict[str, int]:
+    """Three pairs of duplicate contacts among nine, and two accounts."""
+    crm.owners.add("Nicole Bertrand", email="nb@example.com")
+    crm.owners.add("Marc Durand", email="md@example.com")
+    aprool = crm.accounts.add(name="APROOL", sector="Software")
+    north = crm.accounts.add(name="Northwind Ltd")
+    add = crm.contacts.add
+    return {
+        "helene": add(
+            first_name="Hélène",
+            last_name="Blou",
+            email="helene.blou@aprool.com",
+            account_id=aprool,
+            mobile="06 25 34 12 57",
+        ),
+        "helene2": add(
+            first_name="Helene",
+            last_name="BLOU",
+            email="helene.blou@aprool.com",
+            job_title="Chef de projet",
+        ),
+        "marc": add(
+            first_name="Marc",
+            last_name="Durand",
+            email="marc.durand@example.com",
+            phone="01 23 45 67 89",
+        ),
+        "marc2": add(
+            first_name="Marc",
+            last_name="Durand",
+            email="mdurand@example.com",
+            phone="01 23 45 67 89",
+            city="Paris",
+        ),
+        "bill": add(first_name="Bill", last_name="Smith", account_id=north, city="London"),
+        "william": add(first_name="William", last_name="Smith", account_id=north, city="London"),
+        "li": add(first_name="Li", last_name="Wei", email="li.wei@example.cn"),
+        "marie": add(
+            first_name="Marie", last_name="Blanc", email="marie.blanc@aprool.com", account_id=aprool
+        ),
+        "paul": add(first_name="Paul", last_name="Martin", account_id=north),
+    }
+
+
+def expected_queue(report: ck.DuplicateReport) -> list[tuple[int, int]]:
+    pairs = report.pairs.sort_values("probability", ascending=False, kind="stable")
+    return [(int(a), int(b)) for a, b in zip(pairs["id_a"], pairs["id_b"], strict=True)]
+
+
+def decisions(crm: ck.CRM) -> set[tuple[int, int, str]]:
+    frame = crm.contacts.duplicate_decisions()
+    return {
+        (int(a), int(b), str(d))
+        for a, b, d in zip(frame["id_a"], frame["id_b"], frame["decision"], strict=True)
+    }
+
+
+def proposed(crm: ck.CRM) -> set[tuple[int, int]]:
+    pairs = crm.contacts.find_duplicates().pairs
+    return {
+        (min(int(a), int(b)), max(int(a), int(b)))
+        for a, b in zip(pairs["id_a"], pairs["id_b"], strict=True)
+    }
+
+
+def test_queue_starts_with_the_most_probable_pair_and_shows_both_records(
+    crm: ck.CRM, people: dict[str, int]
+) -> None:
+    report = crm.contacts.find_duplicates()
+    queue = expected_queue(report)
+    assert {tuple(sorted(p)) for p in queue} == {
+        (people["helene"], people["helene2"]),
+        (people["marc"], people["marc2"]),
+        (people["bill"], people["william"]),
+    }
+    review = DuplicateReview(crm, report)
+    assert (review.pair, review.position, review.total) == (queue[0], 0, 3)
+    assert review.kind == "contacts"
+    assert review.pairs[["id_a", "id_b"]].values.tolist() == [list(p) for p in queue]
+    assert "Pair 1 of 3" in review.position_label.value
+    assert (review.progress_bar.value, review.progress_bar.max) == (0, 3)
+    assert "Match probability" in review.probability.value
+    left, right = queue[0]
+    table = review.pair_view.value
+    assert f"Contact {left}" in table and f"Contact {right}" in table
+    assert table.index(f"Contact {left}") < table.index(f"Contact {right}")
+    assert "crmkit-review-left" in table and "crmkit-review-right" in table
+    assert "Why" in review.explanation.value
+    assert review.explanation.value.count("crmkit-review-reason") >= 3
+    assert "crmkit-review" in review._dom_classes
+
+
+def test_differences_are_marked_in_the_side_by_side_table(
+    crm: ck.CRM, people: dict[str, int]
+) -> None:
+    report = crm.contacts.find_duplicates()
+    review = DuplicateReview(crm, report)
+    while review.pair is not None and set(review.pair) != {people["helene"], people["helene2"]}:
+        review.skip()
+    table = review.pair_view.value
+    rows = {
+        field: row
+        for row in table.split("<tr")[1:]
+        for field in ("first_name", "last_name", "email", "job_title", "mobile", "account_id")
+        if f"crmkit-review-row-{field} " in row or f"crmkit-review-row-{field}'" in row
+    }
+    assert "crmkit-review-differs" in rows["first_name"]  # Hélène / Helene
+    assert "crmkit-review-differs" in rows["last_name"]  # Blou / BLOU
+    assert "crmkit-review-differs" not in rows["email"]  # the same address
+    assert "crmkit-review-one-side" in rows["job_title"]
+    assert "crmkit-review-one-side" in rows["mobile"]
+    assert "APROOL" in rows["account_id"]  # a link shows the account's name
+    assert "crmkit-review-row-linkedin" not in table  # empty on both sides: not shown
+    assert "crmkit-review-row-is_dpo" not in table  # both at the default: not shown
+
+
+def test_not_the_same_is_stored_and_never_proposed_again(
+    crm: ck.CRM, people: dict[str, int]
+) -> None:
+    report = crm.contacts.find_duplicates()
+    queue = expected_queue(report)
+    review = DuplicateReview(crm, report)
+    review.buttons["different"].click()
+    a, b = sorted(queue[0])
+    assert decisions(crm) == {(a, b, "different")}
+    assert (a, b) not in proposed(crm)
+    assert len(proposed(crm)) == 2
+    assert (review.pair, review.position) == (queue[1], 1)
+    assert "Pair 2 of 3" in review.position_label.value
+    assert review.progress_bar.value == 1
+    batch = int(crm.batches(limit=1)["id"].iloc[0])
+    assert f"Marked {queue[0][0]} and {queue[0][1]} as not the same" in review.status.value
+    assert f"(batch {batch})" in review.status.value
+
+
+def test_same_is_stored_and_a_new_review_leaves_decided_pairs_out(
+    crm: ck.CRM, people: dict[str, int]
+) -> None:
+    report = crm.contacts.find_duplicates()
+    queue = expected_queue(report)
+    review = DuplicateReview(crm, report)
+    batch = review.same()
+    assert batch is not None
+    assert decisions(crm) == {(min(queue[0]), max(queue[0]), "same")}
+    assert crm.contacts.exists(queue[0][0]) and crm.contacts.exists(queue[0][1])  # not merged
+    assert review.different() is not None
+    again = DuplicateReview(crm, report)  # the same report: both answered pairs are left out
+    assert (again.total, again.pair) == (1, queue[2])
+
+
+def test_merge_with_the_survivor_picked_then_undo(crm: ck.CRM, people: dict[str, int]) -> None:
+    report = crm.contacts.find_duplicates()
+    review = DuplicateReview(crm, report, lang="fr")
+    while review.pair is not None and set(review.pair) != {people["helene"], people["helene2"]}:
+        review.skip()
+    left, right = review.pair or (0, 0)
+    before = len(crm.contacts)
+    review.rule.value = "complete"
+    review.survivor.value = "right"
+    review.buttons["merge"].click()
+    assert crm.contacts.get(left).merged_into == right
+    assert crm.contacts.get(right).merged_into is None
+    assert len(crm.contacts) == before - 1
+    survivor = crm.contacts.get(right)
+    assert survivor.job_title == "Chef de projet"
+    assert survivor.mobile == "+33625341257"  # filled from the merged-away record
+    assert review.merge_report is not None and review.merge_report.survivor == right
+    assert "crmkit-merge-report" in review.merge_view.value
+    assert f"{left} fusionné dans {right}" in review.status.value
+    assert review.buttons["undo"].description == "Annuler la fusion"
+    assert not review.buttons["undo"].disabled
+
+    review.buttons["undo"].click()
+    assert crm.contacts.get(left).merged_into is None
+    assert crm.contacts.get(right).mobile is None
+    assert len(crm.contacts) == before
+    assert review.pair == (left, right)  # the pair is back, to be answered again
+    assert review.merge_view.value == ""
+    assert "reviennent dans la file" in review.status.value
+    assert review.buttons["undo"].disabled
+
+
+def test_merge_by_rule_and_from_code(crm: ck.CRM, people: dict[str, int]) -> None:
+    report = crm.contacts.find_duplicates()
+    review = DuplicateReview(crm, report)
+    first = review.pair
+    assert first is not None
+    result = review.merge(rule="oldest")  # survivor: the first created, by the rule
+    assert result is not None
+    assert result.survivor == min(first)
+    assert crm.contacts.get(max(first)).merged_into == min(first)
+    assert review.rule.value == "oldest"  # the screen shows what was done
+    assert review.survivor.value == "rule"
+    second = review.pair
+    assert second is not None
+    result = review.merge(survivor="left")
+    assert result is not None and result.survivor == second[0]
+    assert crm.contacts.get(second[1]).merged_into == second[0]
+    with pytest.raises(UnknownValueError, match="survivor"):
+        review.merge(survivor="middle")
+    with pytest.raises(UnknownValueError, match="merge rule"):
+        review.merge(rule="newest")
+
+
+def test_skip_moves_on_without_writing_and_the_end_is_said(
+    crm: ck.CRM, people: dict[str, int]
+) -> None:
+    report = crm.contacts.find_duplicates()
+    review = DuplicateReview(crm, report, lang="fr")
+    batches = len(crm.batches())
+    for step in range(3):
+        assert review.position == step
+        review.buttons["skip"].click()
+    assert len(crm.batches()) == batches
+    assert decisions(crm) == set()
+    assert (review.pair, review.position, review.total) == (None, 3, 3)
+    assert "Les 3 paires sont traitées" in review.position_label.value
+    assert review.progress_bar.value == review.progress_bar.max == 3
+    assert review.buttons["merge"].disabled and review.buttons["same"].disabled
+    assert review.same() is None and review.merge() is None
+    assert "Aucune paire à examiner" in review.status.value
+
+
+def test_pairs_with_records_gone_are_left_out_or_passed_over(crm: ck.CRM) -> None:
+    crm.owners.add("Nicole Bertrand")
+    add = crm.contacts.add
+    ids = [
+        add(first_name="Hélène", last_name="Blou", email="helene.blou@aprool.com"),
+        add(first_name="Helene", last_name="Blou", email="helene.blou@aprool.com"),
+        add(first_name="Hélène", last_name="BLOU", email="helene.blou@aprool.com"),
+        add(first_name="John", last_name="Smith", email="john.smith@northwind.co.uk"),
+        add(first_name="Li", last_name="Wei", email="li.wei@example.cn"),
+        add(first_name="Marie", last_name="Blanc", email="marie.blanc@aprool.com"),
+    ]
+    report = crm.contacts.find_duplicates()
+    queue = expected_queue(report)
+    assert len(queue) == 3  # the three Hélène Blou, pair by pair
+    review = DuplicateReview(crm, report)
+    merged_away = queue[0][1]
+    review.merge(survivor="left")
+    # Every pair with the merged-away record is passed over; the one left is shown.
+    remaining = [p for p in queue[1:] if merged_away not in p]
+    assert review.pair == remaining[0]
+    assert review.position == queue.index(remaining[0])
+    assert review.total == 3
+    review.merge(survivor="left")
+    assert review.pair is None
+    assert len(crm.contacts.filter(search="blou")) == 1
+
+    crm.contacts.delete(ids[5])
+    crm.contacts.add(first_name="Marie", last_name="Blanc", email="marie.blanc@aprool.com")
+    fresh = DuplicateReview(crm, report)  # the old report: its records are all merged now
+    assert (fresh.total, fresh.pair) == (0, None)
+    assert "No duplicate pairs to review" in fresh.position_label.value
+
+
+def test_french_and_chinese_labels(crm: ck.CRM, people: dict[str, int]) -> None:
+    report = crm.contacts.find_duplicates()
+    review = DuplicateReview(crm, report, lang="fr")
+    labels = {k: b.description for k, b in review.buttons.items()}
+    assert labels == {
+        "same": "Identiques",
+        "different": "Différents",
+        "skip": "Passer",
+        "merge": "Fusionner",
+        "undo": "Annuler la fusion",
+    }
+    assert [label for label, _ in review.rule.options] == [
+        "La plus récente",
+        "La plus complète",
+        "La plus ancienne",
+    ]
+    left, right = review.pair or (0, 0)
+    assert [label for label, _ in review.survivor.options] == [
+        f"Gauche ({left})",
+        f"Droite ({right})",
+        "Selon la règle",
+    ]
+    assert "Paire 1 sur 3" in review.position_label.value
+    assert "Probabilité de doublon" in review.probability.value
+    assert "Prénom" in review.pair_view.value and "Nom" in review.pair_view.value
+    assert "Pourquoi" in review.explanation.value
+    assert "identique" in review.explanation.value
+    assert "Contacts en double" in review.title.value
+    chinese = DuplicateReview(crm, report, lang="zh")
+    assert chinese.buttons["merge"].description == "合并"
+    assert "第 1 / 3 对" in chinese.position_label.value
+    assert "名" in chinese.pair_view.value
+
+
+def test_accounts_review_is_inferred_from_the_report(crm: ck.CRM) -> None:
+    nicole = crm.owners.add("Nicole Bertrand")
+    first = crm.accounts.add(
+        name="Northwind Ltd", website="https://northwind.co.uk", phone="+44 20 7946 0000"
+    )
+    second = crm.accounts.add(
+        name="Northwind", website="northwind.co.uk", phone="+44 20 7946 0000", owner_id=nicole
+    )
+    crm.accounts.add(name="APROOL", website="aprool.com")
+    crm.accounts.add(name="Durand SA", website="durand.fr")
+    crm.contacts.add(last_name="Wei")
+    contact = crm.contacts.add(last_name="Smith", account_id=second)
+    report = crm.accounts.find_duplicates()
+    review = DuplicateReview(crm, report)
+    assert review.kind == "accounts"
+    assert set(review.pair or ()) == {first, second}
+    assert "Account" in review.pair_view.value and "Nicole Bertrand" in review.pair_view.value
+    assert "Web domain" in review.explanation.value
+    result = review.merge(survivor="left" if review.pair == (first, second) else "right")
+    assert result is not None and result.survivor == first
+    assert crm.contacts.get(contact).account_id == first  # re-pointed by the merge
+    with pytest.raises(ValidationError, match="kind="):
+        DuplicateReview(crm, type(report)(report.pairs[["id_a", "id_b"]], [], 0.9, "x", {}))
+    assert DuplicateReview(crm, report, kind="accounts").total == 0  # merged: left out
+
+
+def test_a_refused_merge_keeps_the_pair_and_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "crm.duckdb"
+    with ck.open(path, user="Nicole Bertrand") as crm:
+        crm.contacts.add(first_name="Hélène", last_name="Blou", email="hb@aprool.com")
+        crm.contacts.add(first_name="Helene", last_name="Blou", email="hb@aprool.com")
+        crm.contacts.add(first_name="John", last_name="Smith", email="js@northwind.co.uk")
+    with ck.open(path, read_only=True) as reader:
+        review = DuplicateReview(reader, reader.contacts.find_duplicates())
+        pair = review.pair
+        assert review.merge() is None
+        assert review.different() is None
+        assert review.pair == pair
+        assert "read_only=True" in review.status.value
+
+
+def test_unknown_language_is_refused(crm: ck.CRM, people: dict[str, int]) -> None:
+    with pytest.raises(UnknownValueError, match="language"):
+        DuplicateReview(crm, crm.contacts.find_duplicates(), lang="de")
