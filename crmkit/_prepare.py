@@ -1,32 +1,36 @@
 """Turn values typed by a person (a form, ``add(...)``, ``update(...)``) into stored values.
 
-Each field kind and format has one normaliser (from :mod:`crmkit._normalize`): phones to
-E.164 with the database's default region, emails trimmed with a lower-case domain, URLs
-with a scheme, country names to ISO codes, vocabulary synonyms to their stored value,
-strings to lists, dates and booleans parsed. A value that cannot be normalised is kept as
-given so that validation can name it.
+The same column normalisers as the import pipeline (:mod:`crmkit._columns`), applied to
+one value: phones to E.164 with the database's default region, emails with a lower-case
+domain, URLs with a scheme, country names to ISO codes, vocabulary labels and synonyms
+to their stored value, strings to lists, dates and booleans parsed, "4,2 M€" to an amount
+with its currency, "50-99" to a headcount range. A value that cannot be read is kept as
+given, so that validation names the field, the value and the rule it breaks.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from crmkit import _normalize as norm
-from crmkit._exceptions import ValidationError
+from crmkit._columns import ColumnOptions, normalize_column
 from crmkit.schemas._catalog import Field, Table
-from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATIONS, Vocabulary
+from crmkit.schemas._vocab import Vocabulary
 
 __all__ = ["prepare_value", "prepare_values"]
 
-_VOCABULARIES: dict[str, Vocabulary] = {
-    "account_type": ACCOUNT_TYPES,
-    "ownership": OWNERSHIPS,
-    "gender": GENDERS,
-    "salutation": SALUTATIONS,
-}
+
+def _prepare(field: Field, value: Any, options: ColumnOptions) -> tuple[Any, dict[str, Any]]:
+    """The stored value and the side fields it implies (currency, ranges)."""
+    if value is None:
+        return None, {}
+    result = normalize_column(field, [value], options)
+    unreadable = result.errors[0] is not None
+    outside_vocabulary = result.to_custom is not None and result.to_custom[0] is not None
+    if unreadable or outside_vocabulary:
+        return value, {}  # kept as given; the schema names the rule it breaks
+    side = {name: values[0] for name, values in result.side.items() if values[0] is not None}
+    return result.values[0], side
 
 
 def prepare_value(field: Field, value: Any, *, region: str, sectors: Vocabulary) -> Any:
@@ -39,69 +43,32 @@ def prepare_value(field: Field, value: Any, *, region: str, sectors: Vocabulary)
     ...               sectors=DEFAULT_SECTORS)
     '+33625341257'
     """
-    if value is None:
-        return None
-    kind = field.kind
-    if kind == "text":
-        text = norm.clean_text(value)
-        if text is None:
-            return None
-        return _prepare_text(field, text, region, sectors)
-    if kind == "list":
-        return norm.split_list(value)
-    if kind == "json":
-        if isinstance(value, str):
-            return value if value.strip() else None
-        return json.dumps(value, ensure_ascii=False, default=str)
-    if kind == "bool":
-        return _lenient(norm.parse_bool, value)
-    if kind == "date":
-        if isinstance(value, dt.datetime):
-            return value.date()
-        return _lenient(norm.parse_date, value)
-    if kind in ("float", "int"):
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int | float):
-            return int(value) if kind == "int" and float(value).is_integer() else value
-        number = _lenient(norm.parse_number, value)
-        if isinstance(number, float) and kind == "int" and number.is_integer():
-            return int(number)
-        return number
-    return value
-
-
-def _lenient(parse: Any, value: Any) -> Any:
-    try:
-        return parse(value)
-    except ValidationError:
-        return value  # kept as given; the schema names it
-
-
-def _prepare_text(field: Field, text: str, region: str, sectors: Vocabulary) -> str:
-    fmt = field.format
-    if fmt == "phone":
-        return norm.normalize_phone(text, region).value or text
-    if fmt == "email":
-        return norm.normalize_email(text).value or text
-    if fmt == "url" and field.name != "twitter":
-        return norm.normalize_url(text) or text
-    if fmt == "country":
-        return norm.normalize_country(text) or text
-    if fmt == "currency":
-        return norm.parse_currency(text) or text.upper()
-    if field.vocabulary == "sector":
-        return sectors.lookup(text) or text
-    if field.vocabulary in _VOCABULARIES:
-        return _VOCABULARIES[field.vocabulary].lookup(text) or text
-    return text
+    return _prepare(field, value, ColumnOptions(region=region, sectors=sectors))[0]
 
 
 def prepare_values(
     tbl: Table, values: Mapping[str, Any], *, region: str, sectors: Vocabulary
 ) -> dict[str, Any]:
-    """Normalise a dict of field values (keys must be catalog fields of ``tbl``)."""
-    return {
-        name: prepare_value(tbl[name], value, region=region, sectors=sectors)
-        for name, value in values.items()
-    }
+    """Normalise a dict of field values (keys must be catalog fields of ``tbl``).
+
+    Side fields a value implies are added unless given: ``annual_revenue="4,2 M€"`` sets
+    ``currency="EUR"``, ``employees="50-99"`` sets the headcount range.
+
+    Examples
+    --------
+    >>> from crmkit.schemas import ACCOUNTS, DEFAULT_SECTORS
+    >>> prepare_values(ACCOUNTS, {"annual_revenue": "4,2 M€", "employees": "50-99"},
+    ...                region="FR", sectors=DEFAULT_SECTORS)  # doctest: +NORMALIZE_WHITESPACE
+    {'annual_revenue': 4200000.0, 'employees': None, 'currency': 'EUR',
+     'employees_range_min': 50, 'employees_range_max': 99}
+    """
+    options = ColumnOptions(region=region, sectors=sectors)
+    out: dict[str, Any] = {}
+    implied: dict[str, Any] = {}
+    for name, value in values.items():
+        out[name], side = _prepare(tbl[name], value, options)
+        implied.update(side)
+    for name, value in implied.items():
+        if name in tbl and out.get(name) is None:
+            out[name] = value
+    return out
