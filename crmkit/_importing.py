@@ -39,6 +39,7 @@ from crmkit._columns import (
     text_of,
 )
 from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._gc import gc_paused
 from crmkit._store import arrow_type, first
 from crmkit._suggest import closest
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table, table
@@ -1095,7 +1096,7 @@ class Importer:
         self._likely: list[tuple[int, int, float, str]] = []
         self.crm._store.check_writable()
         try:
-            with self._transaction() as batch:
+            with gc_paused(), self._transaction() as batch:
                 for chunk in self._normalized_chunks(table_source, plan, chunk_rows):
                     self.report.read += len(chunk.lines)
                     self._write(chunk, batch)

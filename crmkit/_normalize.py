@@ -51,7 +51,6 @@ import can report every bad cell at once.
 
 from __future__ import annotations
 
-import gc
 import math
 import numbers
 import os
@@ -63,7 +62,7 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -78,6 +77,7 @@ from email_validator import EmailNotValidError, validate_email
 from email_validator import rfc_constants as email_validator_rfc
 
 from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._gc import gc_paused
 from crmkit.schemas._vocab import COUNTRY_CODES, CURRENCY_CODES, country_names, fold
 
 __all__ = [
@@ -331,7 +331,7 @@ _LENGTH_ERRORS = {
     phonenumbers.ValidationResult.INVALID_LENGTH: "invalid length",
     phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "local number without area code",
 }
-_UNASSIGNED = "not an assigned number in its numbering plan"
+UNASSIGNED_PHONE = "not an assigned number in its numbering plan"
 
 
 def normalize_phone(value: Any, region: str | None = "FR") -> PhoneResult:
@@ -384,7 +384,7 @@ def normalize_phone(value: Any, region: str | None = "FR") -> PhoneResult:
         where = phonenumbers.region_code_for_number(number) or region
         return PhoneResult(raw, False, f"{_LENGTH_ERRORS.get(possible, 'impossible')} ({where})")
     if not phonenumbers.is_valid_number(number):
-        notes.append(_UNASSIGNED)
+        notes.append(UNASSIGNED_PHONE)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return PhoneResult(e164, True, "; ".join(notes) or None)
 
@@ -686,7 +686,7 @@ def _fast_phone(default: _PhoneRules | None, value: Any) -> PhoneResult | None:
         )
     except _SlowPathError:
         return None
-    return PhoneResult(f"+{country_code}{national}", True, None if valid else _UNASSIGNED)
+    return PhoneResult(f"+{country_code}{national}", True, None if valid else UNASSIGNED_PHONE)
 
 
 def normalize_phones(
@@ -1075,7 +1075,7 @@ def _normalize_task(
             email_validator_rfc.CASE_INSENSITIVE_MAILBOX_NAMES[:] = value
         else:
             setattr(email_validator, name, value)
-    with _gc_paused():
+    with gc_paused():
         results = _normalize_texts(kind, texts, region)
         return [r.value for r in results], [r.ok for r in results], [r.reason for r in results]
 
@@ -1268,20 +1268,6 @@ def _estimated_work(kind: SlowKind, texts: list[str], region: str | None) -> flo
     return len(texts) * (slow + (1 - slow) * _FAST_PATH_SHARE)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Building a million small results wakes the cyclic garbage collector thousands of
-    # times, and each pass walks the results already built: it triples the run time. The
-    # results hold no reference cycles, so collecting can wait until the end.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _map_distinct_fast(
     values: Iterable[Any],
     kind: SlowKind,
@@ -1298,7 +1284,7 @@ def _map_distinct_fast(
     """
     count = _worker_count(workers)  # bad arguments fail before any work
     items = _as_list(values)
-    with _gc_paused():
+    with gc_paused():
         others = [value for value in items if type(value) is not str]
         try:
             distinct: Iterable[Any] = dict.fromkeys(items)  # a loop in C

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from crmkit._exceptions import CRMKitError
+from crmkit._gc import gc_paused
 
 __all__ = ["WorkerError", "ordered_map"]
 
@@ -177,7 +178,8 @@ def _serve() -> None:
         except EOFError:
             return
         try:
-            answer: tuple[bool, Any] = (True, func(*args))
+            with gc_paused():  # see crmkit._gc
+                answer: tuple[bool, Any] = (True, func(*args))
         except Exception as exc:  # sent back and raised in the parent
             answer = (False, exc)
         _send(stdout, answer)

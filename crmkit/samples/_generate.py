@@ -21,13 +21,11 @@ share changes, and accounts do not change when the number of contacts does.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -41,6 +39,7 @@ import pyarrow as pa
 from anyascii import anyascii
 
 from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._gc import gc_paused
 from crmkit._suggest import closest
 from crmkit.samples import _pools
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES
@@ -314,7 +313,7 @@ def generate(
     if backend not in _BACKENDS:
         raise UnknownValueError("backend", backend, _BACKENDS, closest(str(backend), _BACKENDS))
     weights = _locale_weights(locales)
-    with _collector_paused():
+    with gc_paused():
         return _generate(
             n_accounts,
             n_contacts,
@@ -325,19 +324,6 @@ def generate(
             n_owners,
             backend,
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: building millions of lists and strings would
-    otherwise trigger full collections over everything already built, again and again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _generate(
