@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crmkit import _normalize as norm
+from crmkit._arrow_emails import plain_emails
 from crmkit._arrow_phones import plain_phones
 from crmkit._exceptions import ValidationError
 from crmkit.schemas._catalog import Field
@@ -274,16 +275,29 @@ def _phones(
 
 
 def _emails(values: list[Any], opts: ColumnOptions) -> ColumnResult:
-    texts = clean_column(values)
-    unique = list(dict.fromkeys(t for t in texts if t is not None))
+    array = clean_array(values)
+    if array is None:  # not all text: value by value
+        texts = distinct_map(values, text_of)
+        normalized = pa.nulls(len(values), pa.string())
+        handled = np.zeros(len(values), dtype=bool)
+    else:
+        # Plain addresses in one pass of Arrow kernels; the rest value by value.
+        texts = array.to_pylist()
+        found, decided = plain_emails(array)
+        normalized = found
+        handled = np.asarray(decided, dtype=bool)
+    stored = np.asarray(normalized.to_pylist(), dtype=object)
+    warned = np.full(len(values), None, dtype=object)
+    left = np.flatnonzero(~handled).tolist()
+    unique = list(dict.fromkeys(t for i in left if (t := texts[i]) is not None))
     parsed = dict(zip(unique, norm.normalize_emails(unique, workers=opts.workers), strict=True))
-    empty = norm.EmailResult(None, True)
-    results = [empty if t is None else parsed[t] for t in texts]
-    return ColumnResult(
-        [r.value for r in results],
-        _none_list(len(values)),
-        [None if r.ok else f"email {r.value!r}: {r.reason}" for r in results],
-    )
+    for i in left:
+        if (text := texts[i]) is not None:
+            result = parsed[text]
+            stored[i] = result.value
+            if not result.ok:
+                warned[i] = f"email {result.value!r}: {result.reason}"
+    return ColumnResult(stored.tolist(), _none_list(len(values)), warned.tolist())
 
 
 def _lookup(vocab: Vocabulary) -> Callable[[Any], tuple[Any, bool]]:
