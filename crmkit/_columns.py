@@ -27,12 +27,21 @@ import pyarrow.compute as pc
 
 from crmkit import _normalize as norm
 from crmkit._arrow_emails import plain_emails
+from crmkit._arrow_keys import company_keys
 from crmkit._arrow_phones import plain_phones
 from crmkit._exceptions import ValidationError
 from crmkit.schemas._catalog import Field
 from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATIONS, Vocabulary
 
-__all__ = ["ColumnOptions", "ColumnResult", "normalize_column", "text_of"]
+__all__ = [
+    "ColumnOptions",
+    "ColumnResult",
+    "clean_array",
+    "clean_column",
+    "company_key_column",
+    "normalize_column",
+    "text_of",
+]
 
 _PHONE_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
@@ -169,6 +178,39 @@ def clean_column(values: list[Any]) -> list[str | None]:
     return cleaned
 
 
+def company_key_column(names: Sequence[Any]) -> list[str | None]:
+    """The company matching key of each name (``None`` for an empty one).
+
+    :func:`crmkit._normalize.company_key` of each distinct name, computed once, with
+    Arrow kernels for the names they can read (:func:`crmkit._arrow_keys.company_keys`,
+    property-tested against the scalar) and value by value for the others.
+
+    Examples
+    --------
+    >>> company_key_column(["Aprool SAS", None, "S.A.S. Aprool", "北京科技有限公司"])
+    ['aprool', None, 'aprool', 'beijingkeji']
+    """
+    try:
+        encoded = pa.array(list(names), pa.string()).dictionary_encode()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return distinct_map(list(names), _company_key_or_none)
+    distinct = encoded.dictionary
+    keys, handled = company_keys(distinct)
+    key_list: list[str | None] = keys.to_pylist()
+    texts = distinct.to_pylist()
+    for i in np.flatnonzero(~np.asarray(handled, dtype=bool)).tolist():
+        key_list[i] = _company_key_or_none(texts[i])
+    for i, text in enumerate(texts):
+        if not text:
+            key_list[i] = None
+    result: list[str | None] = pa.array(key_list, pa.string()).take(encoded.indices).to_pylist()
+    return result
+
+
+def _company_key_or_none(name: Any) -> str | None:
+    return norm.company_key(name) if name else None
+
+
 def text_of(value: Any) -> str | None:
     """A cell as clean text: spreadsheet floats that are whole numbers lose their ``.0``.
 
@@ -233,9 +275,10 @@ def _checked(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
 def _phones(
     values: list[Any], opts: ColumnOptions, regions: Sequence[str | None] | None
 ) -> ColumnResult:
-    texts = clean_column(values)
-    n = len(texts)
-    array = pa.array(texts, pa.string())
+    n = len(values)
+    array = clean_array(values)
+    if array is None:  # not all text (numbers from a spreadsheet): cleaned one by one
+        array = pa.array(distinct_map(values, text_of), pa.string())
     # A number written without +country is read in its row's country when known.
     if regions is None:
         row_regions = pa.repeat(pa.scalar(opts.region), n).dictionary_encode()
@@ -243,11 +286,14 @@ def _phones(
         known = [r if r in _PHONE_REGIONS else opts.region for r in regions]
         row_regions = pa.array(known, pa.string()).dictionary_encode()
     region_of_row = np.asarray(row_regions.indices)
+    present = np.asarray(array.is_valid(), dtype=bool)  # empty cells need no work
     stored = np.full(n, None, dtype=object)
     warned = np.full(n, None, dtype=object)
     left: list[int] = []
     for index, region in enumerate(row_regions.dictionary.to_pylist()):
-        rows = np.flatnonzero(region_of_row == index)
+        rows = np.flatnonzero((region_of_row == index) & present)
+        if rows.size == 0:
+            continue
         # Plain numbers in one pass of Arrow kernels; the rest value by value.
         found = plain_phones(array.take(rows), region)
         decided = rows[found.handled]
@@ -257,6 +303,7 @@ def _phones(
         left.extend(rows[~found.handled].tolist())
     by_region: dict[str, dict[str, None]] = {}
     row_region_names = row_regions.dictionary.to_pylist()
+    texts = dict(zip(left, array.take(pa.array(left, pa.int64())).to_pylist(), strict=True))
     for i in left:
         if (text := texts[i]) is not None:
             by_region.setdefault(row_region_names[region_of_row[i]], {})[text] = None

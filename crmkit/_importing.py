@@ -34,6 +34,7 @@ from crmkit import _normalize as norm
 from crmkit._columns import (
     ColumnOptions,
     clean_column,
+    company_key_column,
     distinct_map,
     normalize_column,
     text_of,
@@ -473,9 +474,9 @@ class ChunkNormalizer:
                     )
         # Keys used to link and match rows are computed here, in the worker processes.
         if "company" in columns:
-            columns["_company_key"] = distinct_map(columns["company"], _company_key)
+            columns["_company_key"] = company_key_column(columns["company"])
         if self.kind == "accounts" and "name" in columns:
-            columns["_name_key"] = distinct_map(columns["name"], _company_key)
+            columns["_name_key"] = company_key_column(columns["name"])
         if any(customs):
             columns["custom"] = [
                 json.dumps(c, ensure_ascii=False, default=str) if c else None for c in customs
@@ -634,10 +635,11 @@ class Importer:
                 "SELECT id, name FROM accounts WHERE deleted_at IS NULL "
                 "AND merged_into IS NULL ORDER BY id"
             ).fetchall()
-            keys = distinct_map([r[1] for r in rows], _company_key)
+            keys = company_key_column([r[1] for r in rows])
             index: dict[str, int] = {}
             for (account_id, _), key in zip(rows, keys, strict=True):
-                index.setdefault(key, int(account_id))
+                if key is not None:
+                    index.setdefault(key, int(account_id))
             self._accounts_by_key = index
         return self._accounts_by_key
 
@@ -686,11 +688,7 @@ class Importer:
             account_ids = cols.get("account_id") or [None] * n
             index = self._account_index()
             names = cols.pop(company_col)
-            keys = (
-                cols.pop("_company_key")
-                if "_company_key" in cols
-                else distinct_map(names, _company_key)
-            )
+            keys = cols.pop("_company_key") if "_company_key" in cols else company_key_column(names)
             missing: dict[str, list[int]] = {}
             for i, (name, key) in enumerate(zip(names, keys, strict=True)):
                 if name is None or account_ids[i] is not None or not key:
@@ -787,7 +785,7 @@ class Importer:
                 else:
                     keys.append(None)
         else:
-            name_keys = cols.get("_name_key") or distinct_map(col("name"), _company_key)
+            name_keys = cols.get("_name_key") or company_key_column(col("name"))
             domains = distinct_map(col("website"), norm.url_domain)
             for name_key, domain in zip(name_keys, domains, strict=True):
                 keys.append(f"name:{name_key}|{domain or ''}" if name_key else None)
@@ -808,7 +806,7 @@ class Importer:
                 "SELECT id, name, website FROM accounts WHERE deleted_at IS NULL "
                 "AND merged_into IS NULL ORDER BY id"
             ).fetchall()
-            keys = distinct_map([r[1] for r in rows], _company_key)
+            keys = company_key_column([r[1] for r in rows])
             domains = distinct_map([r[2] for r in rows], norm.url_domain)
             index: dict[str, list[tuple[int, str]]] = {}
             for (account_id, _, _), key, domain in zip(rows, keys, domains, strict=True):
@@ -1309,14 +1307,20 @@ def _changed_rows(raw: list[Any], values: list[Any], *, exact: bool) -> list[int
     """
     before, after = _object_array(raw), _object_array(values)
     differ = (before != after) & (before != None) & (after != None)  # noqa: E711 - elementwise
-    rows = differ.nonzero()[0].tolist()
-    if exact:
-        return rows
-    return [i for i in rows if str(raw[i]).lower() != str(values[i]).lower()]
-
-
-def _company_key(name: str | None) -> str | None:
-    return norm.company_key(name) if name else None
+    rows = differ.nonzero()[0]
+    if exact or not rows.size:
+        return list(rows.tolist())
+    # The stored value is a function of the cell, so each distinct cell is compared once.
+    try:
+        codes, distinct = pd.factorize(before[rows])
+    except TypeError:  # an unhashable cell
+        return [i for i in rows.tolist() if str(raw[i]).lower() != str(values[i]).lower()]
+    firsts = np.unique(codes, return_index=True)[1]
+    changed = np.array(
+        [str(distinct[c]).lower() != str(after[rows[f]]).lower() for c, f in enumerate(firsts)],
+        dtype=bool,
+    )
+    return list(rows[changed[codes]].tolist())
 
 
 def _owner_key(name: str | None) -> str | None:
