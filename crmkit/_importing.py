@@ -659,26 +659,26 @@ class Importer:
         cols = chunk.columns
         if "owner" in cols:
             owner_ids = cols.get("owner_id") or [None] * n
-            index = self._owner_index()
             names = cols.pop("owner")
-            keys = distinct_map(names, _owner_key)
-            for i, (name, key) in enumerate(zip(names, keys, strict=True)):
-                if name is None or owner_ids[i] is not None:
-                    continue
-                found = index.get(key)
-                if found is None and self.create_owners and batch is not None:
-                    found = self.crm.owners._insert(name, None, "user", None, batch)
-                    index[key] = found
-                    self.report.created_owners.append(name)
-                if found is None:
-                    hint = closest(name, self.crm.owners.names())
-                    chunk.errors[i].append(
-                        f"owner: unknown owner {name!r}"
-                        + (f" (did you mean {hint!r}?)" if hint else "")
-                        + "; add it with crm.owners.add or pass create_owners=True"
-                    )
-                owner_ids[i] = found
-            cols["owner_id"] = owner_ids
+            # Each distinct name is looked up (or created) once, in order of first use.
+            wanted = dict.fromkeys(
+                name for name, given in zip(names, owner_ids, strict=True) if given is None
+            )
+            wanted.pop(None, None)
+            resolved = self._resolve_owners(list(wanted), batch)
+            if None in resolved.values():
+                for i, (name, given) in enumerate(zip(names, owner_ids, strict=True)):
+                    if name is not None and given is None and resolved[name] is None:
+                        hint = closest(name, self.crm.owners.names())
+                        chunk.errors[i].append(
+                            f"owner: unknown owner {name!r}"
+                            + (f" (did you mean {hint!r}?)" if hint else "")
+                            + "; add it with crm.owners.add or pass create_owners=True"
+                        )
+            cols["owner_id"] = [
+                given if given is not None else found
+                for given, found in zip(owner_ids, map(resolved.get, names), strict=True)
+            ]
         default_owner = self.crm._default_owner_id(batch) if batch is not None else None
         if default_owner is not None:
             current = cols.get("owner_id") or [None] * n
@@ -704,9 +704,10 @@ class Importer:
                         "create_accounts=True"
                     )
             if missing and batch is not None:
+                owners = cols.get("owner_id") or [None] * n
                 created = self._create_accounts(
                     [names[rows[0]] for rows in missing.values()],
-                    [(cols.get("owner_id") or [None] * n)[rows[0]] for rows in missing.values()],
+                    [owners[rows[0]] for rows in missing.values()],
                     batch,
                 )
                 for (key, rows), account_id in zip(missing.items(), created, strict=True):
@@ -726,6 +727,20 @@ class Importer:
             for name in self.required:
                 if name in ("account_id", "owner_id") and (cols.get(name) or [None] * n)[i] is None:
                     errs.append(f"{name}: required")
+
+    def _resolve_owners(self, names: list[str], batch: int | None) -> dict[str, int | None]:
+        """The owner id of each name or email (``None``: unknown and not created)."""
+        index = self._owner_index()
+        keys = distinct_map(names, _owner_key)
+        resolved: dict[str, int | None] = {}
+        for name, key in zip(names, keys, strict=True):
+            found = index.get(key)
+            if found is None and self.create_owners and batch is not None:
+                found = self.crm.owners._insert(name, None, "user", None, batch)
+                index[key] = found
+                self.report.created_owners.append(name)
+            resolved[name] = found
+        return resolved
 
     def _create_accounts(self, names: list[str], owners: list[int | None], batch: int) -> list[int]:
         """Create the accounts a contacts file names (first spelling seen wins)."""
