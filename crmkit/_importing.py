@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import html
 import json
+import operator
 import os
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -1314,25 +1316,43 @@ def _object_array(values: list[Any]) -> np.ndarray:
     return out
 
 
+def _differs(a: Any, b: Any) -> bool:
+    try:
+        return bool(a != b)
+    except ValueError:  # arrays compare element-wise
+        return not np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+
+
 def _changed_rows(raw: list[Any], values: list[Any], *, exact: bool) -> list[int]:
     """Rows whose stored value differs from the cell as read (both present).
 
-    The comparison runs in numpy; for non-text fields a difference of type only
-    ("85" read, 85 stored) is not a change.
+    For non-text fields a difference of type only ("85" read, 85 stored) is not a change.
     """
-    before, after = _object_array(raw), _object_array(values)
-    differ = (before != after) & (before != None) & (after != None)  # noqa: E711 - elementwise
-    rows = differ.nonzero()[0]
+    try:
+        # Loops in C: most cells are unchanged, so only the others reach Python.
+        differ = compress(range(len(raw)), map(operator.ne, raw, values))
+        rows = np.fromiter(
+            (i for i in differ if raw[i] is not None and values[i] is not None), np.int64
+        )
+    except ValueError:  # a cell that compares element-wise (an array)
+        rows = np.array(
+            [
+                i
+                for i, (a, b) in enumerate(zip(raw, values, strict=True))
+                if a is not None and b is not None and _differs(a, b)
+            ],
+            np.int64,
+        )
     if exact or not rows.size:
         return list(rows.tolist())
     # The stored value is a function of the cell, so each distinct cell is compared once.
     try:
-        codes, distinct = pd.factorize(before[rows])
+        codes, distinct = pd.factorize(_object_array([raw[i] for i in rows.tolist()]))
     except TypeError:  # an unhashable cell
         return [i for i in rows.tolist() if str(raw[i]).lower() != str(values[i]).lower()]
     firsts = np.unique(codes, return_index=True)[1]
     changed = np.array(
-        [str(distinct[c]).lower() != str(after[rows[f]]).lower() for c, f in enumerate(firsts)],
+        [str(distinct[c]).lower() != str(values[rows[f]]).lower() for c, f in enumerate(firsts)],
         dtype=bool,
     )
     return list(rows[changed[codes]].tolist())
