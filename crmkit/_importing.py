@@ -1326,36 +1326,40 @@ def _differs(a: Any, b: Any) -> bool:
 def _changed_rows(raw: list[Any], values: list[Any], *, exact: bool) -> list[int]:
     """Rows whose stored value differs from the cell as read (both present).
 
-    For non-text fields a difference of type only ("85" read, 85 stored) is not a change.
+    For non-text fields a difference of type only ("85" read, 85 stored) is not a change;
+    there the stored value is a function of the cell, so each distinct cell is compared
+    once.
     """
+    if not exact:
+        try:
+            codes, distinct = pd.factorize(_object_array(raw))  # empty cells: -1
+        except TypeError:  # an unhashable cell
+            return [
+                i
+                for i, (a, b) in enumerate(zip(raw, values, strict=True))
+                if a is not None and b is not None and _differs(a, b) and _shown_differently(a, b)
+            ]
+        kinds, firsts = np.unique(codes, return_index=True)
+        verdict = np.zeros(len(distinct) + 1, dtype=bool)  # the last: empty cells
+        for kind, first in zip(kinds.tolist(), firsts.tolist(), strict=True):
+            if kind >= 0 and (value := values[first]) is not None:
+                cell = raw[first]
+                verdict[kind] = _differs(cell, value) and _shown_differently(cell, value)
+        return list(np.flatnonzero(verdict[codes]).tolist())
     try:
         # Loops in C: most cells are unchanged, so only the others reach Python.
         differ = compress(range(len(raw)), map(operator.ne, raw, values))
-        rows = np.fromiter(
-            (i for i in differ if raw[i] is not None and values[i] is not None), np.int64
-        )
+        return [i for i in differ if raw[i] is not None and values[i] is not None]
     except ValueError:  # a cell that compares element-wise (an array)
-        rows = np.array(
-            [
-                i
-                for i, (a, b) in enumerate(zip(raw, values, strict=True))
-                if a is not None and b is not None and _differs(a, b)
-            ],
-            np.int64,
-        )
-    if exact or not rows.size:
-        return list(rows.tolist())
-    # The stored value is a function of the cell, so each distinct cell is compared once.
-    try:
-        codes, distinct = pd.factorize(_object_array([raw[i] for i in rows.tolist()]))
-    except TypeError:  # an unhashable cell
-        return [i for i in rows.tolist() if str(raw[i]).lower() != str(values[i]).lower()]
-    firsts = np.unique(codes, return_index=True)[1]
-    changed = np.array(
-        [str(distinct[c]).lower() != str(values[rows[f]]).lower() for c, f in enumerate(firsts)],
-        dtype=bool,
-    )
-    return list(rows[changed[codes]].tolist())
+        return [
+            i
+            for i, (a, b) in enumerate(zip(raw, values, strict=True))
+            if a is not None and b is not None and _differs(a, b)
+        ]
+
+
+def _shown_differently(a: Any, b: Any) -> bool:
+    return str(a).lower() != str(b).lower()
 
 
 def _owner_key(name: str | None) -> str | None:
