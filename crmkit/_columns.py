@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,18 +72,6 @@ class ColumnResult:
     warnings: list[str | None]
     side: dict[str, list[Any]] = field(default_factory=dict)
     to_custom: list[Any] | None = None  # values that belong in ``custom`` instead
-
-
-def _already_clean(text: str) -> bool:
-    """True when :func:`clean_text` would return ``text`` unchanged (checked in C)."""
-    return (
-        text.isprintable()  # no tabs, newlines, NBSP, zero-width or other odd spaces
-        and text[:1] != " "
-        and text[-1:] != " "
-        and "  " not in text
-        and unicodedata.is_normalized("NFC", text)
-        and (text.casefold() not in norm._MISSING_TEXT or text in norm._NAMES_LIKE_MISSING)
-    )
 
 
 def distinct_map(values: list[Any], func: Callable[[Any], Any]) -> list[Any]:
@@ -236,7 +223,7 @@ def text_of(value: Any) -> str | None:
     """
     if value is None:
         return None
-    if type(value) is str and value and _already_clean(value):
+    if type(value) is str and value and norm._already_clean(value):
         return value
     if isinstance(value, float):
         if math.isnan(value):

@@ -221,6 +221,18 @@ _SPACE_RUN = re.compile(r"[^\S\n]+")
 _NEWLINE_EDGE = re.compile(r" ?\n ?")
 
 
+def _already_clean(text: str) -> bool:
+    """True when :func:`clean_text` would return ``text`` unchanged (checked in C)."""
+    return (
+        text.isprintable()  # no tabs, newlines, NBSP, zero-width or other odd spaces
+        and text[:1] != " "
+        and text[-1:] != " "
+        and "  " not in text
+        and unicodedata.is_normalized("NFC", text)
+        and (text.casefold() not in _MISSING_TEXT or text in _NAMES_LIKE_MISSING)
+    )
+
+
 def clean_text(value: Any) -> str | None:
     """Trim and tidy a cell; ``None`` for empty cells and the usual "missing" markers.
 
@@ -238,6 +250,8 @@ def clean_text(value: Any) -> str | None:
     >>> clean_text("#N/A") is None
     True
     """
+    if type(value) is str and value and _already_clean(value):
+        return value  # most cells: nothing to do
     if _is_missing(value):
         return None
     text = value if isinstance(value, str) else str(value)

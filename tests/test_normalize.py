@@ -11,7 +11,7 @@ import pandas as pd
 import phonenumbers
 import polars as pl
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from crmkit._exceptions import ValidationError
@@ -846,3 +846,20 @@ def test_results_are_frozen() -> None:
     with pytest.raises(AttributeError):
         result.value = "x"  # type: ignore[misc]
     assert math.isclose(parse_number("4,2 M€") or 0, 4.2e6)
+
+
+class _Text(str):
+    """A str subclass: clean_text takes its general path for it, not the shortcut."""
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
+@example("Cafe\u0301")  # not NFC
+@example("a\u00a0b")
+@example(" a")
+@example("a  b")
+@example("N/A")
+@example("Nan")
+@example("\u200bx")
+@example("a\r\nb")
+def test_clean_text_shortcut_gives_the_general_result(text: str) -> None:
+    assert clean_text(text) == clean_text(_Text(text))
