@@ -659,6 +659,11 @@ class Importer:
     def _link(self, chunk: _Chunk, batch: int | None) -> None:
         n = len(chunk.lines)
         cols = chunk.columns
+        given_refs = [
+            ref
+            for ref in ("account_id", "owner_id", "parent_id", "reports_to_id")
+            if ref in cols and ref in self.table
+        ]
         if "owner" in cols:
             owner_ids = cols.get("owner_id") or [None] * n
             names = cols.pop("owner")
@@ -720,9 +725,8 @@ class Importer:
         if self.kind == "accounts" and "parent" in cols:
             parents = cols.pop("parent")
             chunk.columns["_parent"] = parents
-        for ref in ("account_id", "owner_id", "parent_id", "reports_to_id"):
-            if ref in cols and ref in self.table:
-                self._check_refs(chunk, ref)
+        for ref in given_refs:  # ids found by linking above exist: no need to look
+            self._check_refs(chunk, ref)
         for i, errs in enumerate(chunk.errors):
             if errs:
                 continue

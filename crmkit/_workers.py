@@ -111,8 +111,12 @@ class _Worker:
                 return
             self.results.put(answer)
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Ask the worker to finish (it exits when its input closes)."""
         self.tasks.put(_STOP)
+
+    def close(self) -> None:
+        self.stop()
         self.writer.join(timeout=10)
         try:
             self.proc.wait(timeout=10)
@@ -165,6 +169,8 @@ def ordered_map(
             submit()
             yield result
     finally:
+        for worker in pool:  # all of them at once: each exits while the others do
+            worker.stop()
         for worker in pool:
             worker.close()
 
@@ -176,7 +182,10 @@ def _serve() -> None:
         try:
             func, args = _receive(stdin)
         except EOFError:
-            return
+            # Nothing left to do: leave at once. Tearing down the interpreter (freeing
+            # every module and object one by one) would keep the parent waiting.
+            stdout.flush()
+            os._exit(0)
         try:
             with gc_paused():  # see crmkit._gc
                 answer: tuple[bool, Any] = (True, func(*args))

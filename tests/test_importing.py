@@ -434,3 +434,23 @@ def test_worker_processes_give_the_same_result(tmp_path: Path) -> None:
             )
     assert frames[0][0] == frames[1][0]
     pd.testing.assert_frame_equal(frames[0][1], frames[1][1])
+
+
+def test_ids_given_in_a_file_must_exist(crm: ck.CRM, tmp_path: Path) -> None:
+    owner = crm.owners.add("Ana Lima")
+    account = crm.accounts.add(name="Aprool")
+    csv_path = tmp_path / "ids.csv"
+    csv_path.write_text(
+        "last_name,account_id,owner_id\n"
+        f"Blou,{account},{owner}\n"
+        f"Durand,999999,{owner}\n"
+        f"Martin,{account},424242\n",
+        encoding="utf-8",
+    )
+    report = crm.import_file(csv_path, "contacts", progress=False)
+    assert report.inserted == 1
+    reasons = dict(zip(report.rejected["__line__"], report.rejected["__reasons__"], strict=True))
+    assert reasons == {
+        3: "account_id: no account with id 999999",
+        4: "owner_id: no owner with id 424242",
+    }
