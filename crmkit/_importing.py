@@ -14,6 +14,7 @@ to ``custom``.
 
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import operator
@@ -862,7 +863,9 @@ class Importer:
                     "coalesce(CAST(account_id AS VARCHAR), '')",
                 ),
             ):
-                subset = [k for k in wanted if k.startswith(prefix)]
+                # `wanted` is sorted, so the keys of one kind are one slice of it.
+                start = bisect.bisect_left(wanted, prefix)
+                subset = wanted[start : bisect.bisect_left(wanted, prefix[:-1] + ";", start)]
                 if not subset:
                     continue
                 cond = "AND email IS NULL" if prefix == "name:" else ""
