@@ -380,7 +380,8 @@ class ChunkNormalizer:
         targets: dict[str, list[Any]] = {}
         for header, target in plan.fields.items():
             if target is not None and header in frame.columns:
-                targets[target] = _values(frame[header])
+                # Chunks hold None for every empty cell (the readers' contract).
+                targets[target] = frame[header].tolist()
         customs: list[dict[str, Any]] = [{} for _ in range(n)]
         pairs = [r for r in plan.rules if isinstance(r, TypedPair)]
         if pairs:
