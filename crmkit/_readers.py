@@ -958,7 +958,8 @@ def _cells_and_lines(
     masks: list[np.ndarray] = []
     for j in range(raw.shape[1]):
         values = raw.iloc[:, j].to_numpy(dtype=object, copy=True)
-        missing = values != values  # NaN: an empty or absent cell
+        # "": an empty cell; NaN: a cell absent from a short row
+        missing = (values == "") | (values != values)
         filled = ~missing
         texts = values[filled]
         joined = "".join(texts)  # one C-level scan finds whether any cell spans lines
@@ -1071,8 +1072,7 @@ def _read_csv(layout: _CsvLayout, handle: Any, enc: _Encoding, slots: int, **opt
         names=names,
         index_col=False,
         dtype=object,
-        keep_default_na=False,
-        na_values=[""],
+        na_filter=False,  # empty cells come as "" (faster); _cells_and_lines makes them None
         skip_blank_lines=False,
         quotechar='"',
         doublequote=True,
