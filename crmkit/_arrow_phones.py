@@ -23,8 +23,13 @@ from crmkit import _normalize as norm
 __all__ = ["PlainPhones", "plain_phones"]
 
 _SEPARATORS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in norm._PHONE_SEPARATORS) + "]"
-_PLAIN = "^" + _SEPARATORS.replace("[", "[0-9+", 1) + "{3,40}$"
-_LEADING_SPACE = "^[ \t\u00a0\u2009\u202f]"
+_BODY = _SEPARATORS.replace("[", "[0-9", 1) + "*"
+_FIRST = (
+    "[0-9" + "".join(f"\\x{{{ord(c):x}}}" for c in norm._PHONE_SEPARATORS if not c.isspace()) + "]"
+)
+# A plain number: "00" or "+" then digits and separators, or the same without a prefix
+# (and then not starting with a space, which the scalar path strips first).
+_SHAPE = f"^(?:(?P<prefix>00|\\+)(?P<international>{_BODY})|(?P<national>{_FIRST}{_BODY}))$"
 _KNOWN_CODES = pa.array(sorted(str(code) for code in norm._REGIONS_OF_COUNTRY_CODE))
 
 
@@ -48,6 +53,10 @@ def _full(pattern: str) -> str:
 def _matches(array: pa.Array, pattern: str) -> np.ndarray:
     result = pc.match_substring_regex(array, pattern)
     return np.asarray(pc.fill_null(result, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _equals(array: pa.Array, text: str) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.equal(array, text), False), dtype=bool)
 
 
 def _lengths(array: pa.Array) -> np.ndarray:
@@ -164,15 +173,17 @@ def plain_phones(texts: pa.Array, region: str | None) -> PlainPhones:
     if n == 0:
         return PlainPhones(e164, valid, handled)
     texts = texts.cast(pa.string())
-    plain = _matches(texts, _PLAIN) & ~_matches(texts, _LEADING_SPACE)
-    with_00 = _matches(texts, "^00")
-    with_plus = _matches(texts, r"^\+")
-    body = pc.if_else(
-        pa.array(with_00),
-        pc.utf8_slice_codeunits(texts, 2),
-        pc.if_else(pa.array(with_plus), pc.utf8_slice_codeunits(texts, 1), texts),
-    )
-    plain &= ~_matches(body, r"\+")
+    # One pass splits "+" or "00" from the rest; texts that are not plain numbers
+    # (letters, a "+" further on, leading spaces) give null.
+    parts = pc.extract_regex(texts, _SHAPE)
+    prefix = parts.field("prefix")  # "" when the group took no part, as for national
+    with_prefix = pc.not_equal(prefix, "")
+    body = pc.if_else(with_prefix, parts.field("international"), parts.field("national"))
+    sizes = _lengths(texts)
+    matched = np.asarray(pc.fill_null(parts.is_valid(), False), dtype=bool)
+    plain = (sizes >= 3) & (sizes <= 40) & matched
+    with_00 = _equals(prefix, "00")
+    with_plus = _equals(prefix, "+")
     digits = pc.replace_substring_regex(body, _SEPARATORS, "")
     plain &= _lengths(digits) >= 3
     codes = np.zeros(n, dtype=np.int64)
