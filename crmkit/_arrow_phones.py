@@ -191,11 +191,11 @@ def plain_phones(texts: pa.Array, region: str | None) -> PlainPhones:
     international = plain & (with_00 | with_plus) & ~_matches(digits, "^0")
     found = np.zeros(n, dtype=bool)
     for size in (1, 2, 3):
-        prefix = pc.utf8_slice_codeunits(digits, 0, size)
-        known = international & ~found & _is_in(prefix, _KNOWN_CODES)
+        head = pc.utf8_slice_codeunits(digits, 0, size)
+        known = international & ~found & _is_in(head, _KNOWN_CODES)
         if known.any():
             rows = np.flatnonzero(known)
-            codes[rows] = pc.cast(prefix.take(pa.array(rows)), pa.int64()).to_numpy()
+            codes[rows] = pc.cast(head.take(pa.array(rows)), pa.int64()).to_numpy()
             found |= known
     # Written without: the default region, unless the digits begin with its IDD or its
     # own country code (phonenumbers then tries other readings; the scalar path follows).
