@@ -286,3 +286,21 @@ def test_country_codes_match_phonenumbers_names() -> None:
     from crmkit.schemas import COUNTRY_CODES
 
     assert {c for c in LOCALE_DATA if len(c) == 2 and c.isalpha()} == set(COUNTRY_CODES)
+
+
+def test_country_names_come_from_phonenumbers_without_its_geocoding_tables() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from crmkit.schemas._vocab import _locale_data, country_names\n"
+        "assert country_names('CN') == {'en': 'China', 'fr': 'Chine', 'zh': '中国'}\n"
+        "assert 'phonenumbers.geodata' not in sys.modules\n"
+        "data = _locale_data()\n"
+        "from phonenumbers.geodata.locale import LOCALE_DATA\n"
+        "assert data == LOCALE_DATA\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"

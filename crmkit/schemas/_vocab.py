@@ -7,9 +7,12 @@ database may replace it (``crm.settings.sectors = [...]``).
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 __all__ = [
     "ACCOUNT_TYPES",
@@ -380,13 +383,40 @@ CURRENCY_CODES: frozenset[str] = frozenset(
 )
 
 
+def _locale_data() -> dict[str, dict[str, str]]:
+    """phonenumbers' region names by language, without its geocoding tables.
+
+    ``phonenumbers.geodata.locale`` is small, but importing it runs the package's
+    ``__init__``, which loads every geocoding prefix (half a second, in each process of a
+    large import). So the module is loaded from its file on its own; the normal import
+    is the fallback should the library's layout change.
+    """
+    import phonenumbers
+
+    name = "phonenumbers.geodata.locale"
+    if name not in sys.modules:
+        path = Path(phonenumbers.__file__).parent / "geodata" / "locale.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is not None and spec.loader is not None:
+            module = importlib.util.module_from_spec(spec)
+            module.__package__ = "phonenumbers.geodata"
+            try:
+                spec.loader.exec_module(module)
+            except (ImportError, OSError):
+                pass
+            else:
+                data: dict[str, dict[str, str]] = module.LOCALE_DATA
+                return data
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    return dict(LOCALE_DATA)
+
+
 @cache
 def _country_table() -> dict[str, dict[str, str]]:
     # phonenumbers ships region names in many languages; 'aa' is its default (English).
-    from phonenumbers.geodata.locale import LOCALE_DATA
-
     table: dict[str, dict[str, str]] = {}
-    for code, names in LOCALE_DATA.items():
+    for code, names in _locale_data().items():
         if len(code) != 2 or not code.isalpha():
             continue
 
