@@ -74,23 +74,6 @@ class ColumnResult:
     to_custom: list[Any] | None = None  # values that belong in ``custom`` instead
 
 
-def distinct_map(values: list[Any], func: Callable[[Any], Any]) -> list[Any]:
-    """``[func(v) for v in values]``, calling ``func`` once per distinct value.
-
-    Cells read from CSV are all ``str`` or ``None``, so a plain dict does the dedupe;
-    anything else goes through :func:`crmkit._normalize.map_distinct`, which keeps
-    ``1``, ``1.0`` and ``True`` apart.
-    """
-    try:
-        distinct = dict.fromkeys(values)
-    except TypeError:
-        return norm.map_distinct(values, func)
-    if not {type(v) for v in distinct} <= {str, type(None)}:
-        return norm.map_distinct(values, func)
-    results = {v: func(v) for v in distinct}
-    return list(map(results.__getitem__, values))  # a loop in C
-
-
 # clean_text's rules as Arrow kernels (RE2 has no Unicode \s, so the spaces are listed).
 _ARROW_SPACES = "[\t\x0b\x0c\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
 # Anything clean_text would change: an outer or double space, or an odd whitespace.
@@ -166,7 +149,7 @@ def clean_column(values: list[Any]) -> list[str | None]:
     try:
         array = pa.array(values, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return distinct_map(values, text_of)
+        return norm.map_distinct(values, text_of)
     encoded = array.dictionary_encode()
     distinct = encoded.dictionary
     if 2 * len(distinct) > len(array):  # nearly all distinct: clean them where they are
@@ -195,7 +178,7 @@ def company_key_column(names: Sequence[Any]) -> list[str | None]:
     try:
         encoded = pa.array(list(names), pa.string()).dictionary_encode()
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return distinct_map(list(names), _company_key_or_none)
+        return norm.map_distinct(list(names), _company_key_or_none)
     distinct = encoded.dictionary
     keys, handled = company_keys(distinct)
     key_list: list[str | None] = keys.to_pylist()
@@ -252,25 +235,12 @@ def _none_list(n: int) -> list[Any]:
 
 
 def _simple(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
-    out = clean_column(values) if func is text_of else distinct_map(values, func)
+    out = clean_column(values) if func is text_of else norm.map_distinct(values, func)
     return ColumnResult(out, _none_list(len(values)), _none_list(len(values)))
 
 
-def _distinct_checked(
-    values: list[Any], func: Callable[[Any], Any]
-) -> tuple[list[Any], list[str | None]]:
-    def checked(value: Any) -> tuple[Any, str | None]:
-        try:
-            return func(value), None
-        except ValidationError as exc:
-            return None, str(exc)
-
-    pairs = distinct_map(values, checked)
-    return [p[0] for p in pairs], [p[1] for p in pairs]
-
-
 def _checked(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
-    out, errors = _distinct_checked(values, func)
+    out, errors = norm.map_distinct_checked(values, func)
     return ColumnResult(out, errors, _none_list(len(values)))
 
 
@@ -280,7 +250,7 @@ def _phones(
     n = len(values)
     array = clean_array(values)
     if array is None:  # not all text (numbers from a spreadsheet): cleaned one by one
-        array = pa.array(distinct_map(values, text_of), pa.string())
+        array = pa.array(norm.map_distinct(values, text_of), pa.string())
     # A number written without +country is read in its row's country when known.
     if regions is None:
         row_regions = pa.repeat(pa.scalar(opts.region), n).dictionary_encode()
@@ -326,7 +296,7 @@ def _phones(
 def _emails(values: list[Any], opts: ColumnOptions) -> ColumnResult:
     array = clean_array(values)
     if array is None:  # not all text: value by value
-        texts = distinct_map(values, text_of)
+        texts = norm.map_distinct(values, text_of)
         normalized = pa.nulls(len(values), pa.string())
         handled = np.zeros(len(values), dtype=bool)
     else:
@@ -364,11 +334,11 @@ def _vocabulary(values: list[Any], f: Field, opts: ColumnOptions) -> ColumnResul
     if f.vocabulary == "sector":
         vocab = opts.sectors
         assert vocab is not None
-        pairs = distinct_map(values, _lookup(vocab))
+        pairs = norm.map_distinct(values, _lookup(vocab))
         # An unknown sector is stored as written; the schema flags it as a warning.
         return ColumnResult([p[0] for p in pairs], _none_list(len(values)), _none_list(len(values)))
     vocab = _FIXED_VOCABULARIES[f.vocabulary or ""]
-    pairs = distinct_map(values, _lookup(vocab))
+    pairs = norm.map_distinct(values, _lookup(vocab))
     kept = [p[0] if p[1] else None for p in pairs]
     moved = [None if p[1] else p[0] for p in pairs]
     warnings = [
@@ -396,7 +366,7 @@ def _revenue(values: list[Any], opts: ColumnOptions) -> ColumnResult:
         text = text_of(value)
         return None if text is None else norm.parse_revenue(text, opts.decimal)  # type: ignore[arg-type]
 
-    results, errors = _distinct_checked(values, parse)
+    results, errors = norm.map_distinct_checked(values, parse)
     res = ColumnResult([r.exact if r else None for r in results], errors, _none_list(len(values)))
     res.side = {
         "revenue_range_min": [r.low if r else None for r in results],
@@ -415,7 +385,7 @@ def _headcount(values: list[Any]) -> ColumnResult:
         text = text_of(value)
         return None if text is None else norm.parse_headcount(text)
 
-    results, errors = _distinct_checked(values, parse)
+    results, errors = norm.map_distinct_checked(values, parse)
     res = ColumnResult([r.exact if r else None for r in results], errors, _none_list(len(values)))
     res.side = {
         "employees_range_min": [r.low if r else None for r in results],

@@ -815,6 +815,21 @@ class DedupeIndex:
             f"DedupeIndex({len(self)} {self._options.kind}, {len(self.keys.blocks)} blocking keys)"
         )
 
+    def _prepare_new(self, records: Any, label: str) -> FeatureTable:
+        """Normalise records that are not in the index yet (their ids must be new)."""
+        ids = _ids(records, self._options.id_column, label)
+        known = set(self.table.ids)
+        repeated = [i for i in ids if i in known]
+        if repeated:
+            raise ValidationError(f"ids already in the index: {repeated[:5]}")
+        return prepare(
+            records,
+            self.table.comparisons,
+            ids=ids,
+            vocabs=self.table.vocabs,
+            phone_region=self._options.phone_region,
+        )
+
     def add(self, records: Any) -> None:
         """Index more records (same columns); the model is kept as it is.
 
@@ -823,18 +838,7 @@ class DedupeIndex:
         ValidationError
             A record's id is missing or already indexed.
         """
-        ids = _ids(records, self._options.id_column, "records")
-        known = set(self.table.ids)
-        repeated = [i for i in ids if i in known]
-        if repeated:
-            raise ValidationError(f"ids already in the index: {repeated[:5]}")
-        new = prepare(
-            records,
-            self.table.comparisons,
-            ids=ids,
-            vocabs=self.table.vocabs,
-            phone_region=self._options.phone_region,
-        )
+        new = self._prepare_new(records, "records")
         offset = len(self.table)
         self.keys.add(blocking_keys(new), sort_key(new), offset)
         self.table = self.table.extend(new)
@@ -875,18 +879,7 @@ class DedupeIndex:
         ):
             _check_probability(name, value)
         clock = _Clock()
-        ids = _ids(frame, self._options.id_column, "frame")
-        known = set(self.table.ids)
-        repeated = [i for i in ids if i in known]
-        if repeated:
-            raise ValidationError(f"ids already in the index: {repeated[:5]}")
-        new = prepare(
-            frame,
-            self.table.comparisons,
-            ids=ids,
-            vocabs=self.table.vocabs,
-            phone_region=self._options.phone_region,
-        )
+        new = self._prepare_new(frame, "frame")
         offset = len(self.table)
         combined = self.table.extend(new)
         clock.lap("prepare")

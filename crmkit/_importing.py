@@ -38,7 +38,6 @@ from crmkit._columns import (
     ColumnOptions,
     clean_column,
     company_key_column,
-    distinct_map,
     normalize_column,
     text_of,
 )
@@ -739,7 +738,7 @@ class Importer:
     def _resolve_owners(self, names: list[str], batch: int | None) -> dict[str, int | None]:
         """The owner id of each name or email (``None``: unknown and not created)."""
         index = self._owner_index()
-        keys = distinct_map(names, _owner_key)
+        keys = norm.map_distinct(names, _owner_key)
         resolved: dict[str, int | None] = {}
         for name, key in zip(names, keys, strict=True):
             found = index.get(key)
@@ -809,7 +808,7 @@ class Importer:
                     keys.append(None)
         else:
             name_keys = cols.get("_name_key") or company_key_column(col("name"))
-            domains = distinct_map(col("website"), norm.url_domain)
+            domains = norm.map_distinct(col("website"), norm.url_domain)
             for name_key, domain in zip(name_keys, domains, strict=True):
                 keys.append(f"name:{name_key}|{domain or ''}" if name_key else None)
         return keys
@@ -830,7 +829,7 @@ class Importer:
                 "AND merged_into IS NULL ORDER BY id"
             ).fetchall()
             keys = company_key_column([r[1] for r in rows])
-            domains = distinct_map([r[2] for r in rows], norm.url_domain)
+            domains = norm.map_distinct([r[2] for r in rows], norm.url_domain)
             index: dict[str, list[tuple[int, str]]] = {}
             for (account_id, _, _), key, domain in zip(rows, keys, domains, strict=True):
                 if key:
@@ -1370,9 +1369,7 @@ def _shown_differently(a: Any, b: Any) -> bool:
     return str(a).lower() != str(b).lower()
 
 
-def _owner_key(name: str | None) -> str | None:
-    if name is None:
-        return None
+def _owner_key(name: str) -> str:
     return name.lower() if "@" in name else fold(name)
 
 

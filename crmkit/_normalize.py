@@ -156,9 +156,19 @@ def map_distinct(values: Iterable[Any], func: Callable[[Any], T]) -> list[T]:
     >>> map_distinct(["France", "Chine", "France"], normalize_country)
     ['FR', 'CN', 'FR']
     """
+    items = _as_list(values)
+    try:
+        distinct = dict.fromkeys(items)
+    except TypeError:  # an unhashable item: keyed one by one below
+        distinct = {}
+    if distinct and {type(v) for v in distinct} <= {str, type(None)}:
+        # Cells read from a CSV: a plain dict does the dedupe, and the results are
+        # mapped back in C. (Other types need the type in the key, below.)
+        results = {v: func(v) for v in distinct}
+        return list(map(results.__getitem__, items))
     cache_: dict[tuple[type, Any], T] = {}
     out: list[T] = []
-    for value in _as_list(values):
+    for value in items:
         key = _cache_key(value)
         if key is None:
             out.append(func(value))
