@@ -244,13 +244,19 @@ def _checked(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
     return ColumnResult(out, errors, _none_list(len(values)))
 
 
+def _text_array(values: list[Any]) -> pa.Array:
+    """The cells as cleaned text in an Arrow array (numbers from a spreadsheet included)."""
+    array = clean_array(values)
+    if array is None:  # not all text: cleaned one by one
+        array = pa.array(norm.map_distinct(values, text_of), pa.string())
+    return array
+
+
 def _phones(
     values: list[Any], opts: ColumnOptions, regions: Sequence[str | None] | None
 ) -> ColumnResult:
     n = len(values)
-    array = clean_array(values)
-    if array is None:  # not all text (numbers from a spreadsheet): cleaned one by one
-        array = pa.array(norm.map_distinct(values, text_of), pa.string())
+    array = _text_array(values)
     # A number written without +country is read in its row's country when known.
     if regions is None:
         row_regions = pa.repeat(pa.scalar(opts.region), n).dictionary_encode()
@@ -294,24 +300,17 @@ def _phones(
 
 
 def _emails(values: list[Any], opts: ColumnOptions) -> ColumnResult:
-    array = clean_array(values)
-    if array is None:  # not all text: value by value
-        texts = norm.map_distinct(values, text_of)
-        normalized = pa.nulls(len(values), pa.string())
-        handled = np.zeros(len(values), dtype=bool)
-    else:
-        # Plain addresses in one pass of Arrow kernels; the rest value by value.
-        texts = array.to_pylist()
-        found, decided = plain_emails(array)
-        normalized = found
-        handled = np.asarray(decided, dtype=bool)
-    stored = np.asarray(normalized.to_pylist(), dtype=object)
+    array = _text_array(values)
+    # Plain addresses in one pass of Arrow kernels; the rest value by value.
+    found, decided = plain_emails(array)
+    stored = np.asarray(found.to_pylist(), dtype=object)
     warned = np.full(len(values), None, dtype=object)
-    left = np.flatnonzero(~handled).tolist()
-    unique = list(dict.fromkeys(t for i in left if (t := texts[i]) is not None))
+    left = np.flatnonzero(~np.asarray(decided, dtype=bool))
+    texts = array.take(pa.array(left, pa.int64())).to_pylist()
+    unique = list(dict.fromkeys(t for t in texts if t is not None))
     parsed = dict(zip(unique, norm.normalize_emails(unique, workers=opts.workers), strict=True))
-    for i in left:
-        if (text := texts[i]) is not None:
+    for i, text in zip(left.tolist(), texts, strict=True):
+        if text is not None:
             result = parsed[text]
             stored[i] = result.value
             if not result.ok:

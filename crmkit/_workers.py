@@ -116,7 +116,7 @@ class _Worker:
         self.tasks.put(_STOP)
 
     def close(self) -> None:
-        self.stop()
+        """Wait for the worker to exit (after :meth:`stop`), killing it if it hangs."""
         self.writer.join(timeout=10)
         try:
             self.proc.wait(timeout=10)
