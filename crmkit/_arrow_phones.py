@@ -121,22 +121,28 @@ def _validity(nsn: pa.Array, lengths: np.ndarray, code: int) -> tuple[np.ndarray
     decided = np.ones(size, dtype=bool)
     pending = np.ones(size, dtype=bool)
     for region in norm._REGIONS_OF_COUNTRY_CODE[code]:
+        if not pending.any():
+            break
         rules = norm._phone_rules(region)
-        if rules is None or not pending.any():
+        if rules is None:
             continue
+        in_region: np.ndarray | None = None  # is_valid in this region, once computed
         if rules.leading_digits is not None:
             here = pending & _matches(nsn, f"^(?:{rules.leading_digits.pattern})")
         else:
             try:
-                here = pending & _valid(rules, nsn, lengths)
+                in_region = _valid(rules, nsn, lengths)
             except norm._SlowPathError:
                 decided &= ~pending  # every row still looking would raise here
                 break
+            here = pending & in_region
         if here.any():
             pending &= ~here
             if rules.country_code == code:
                 try:
-                    valid[here] = _valid(rules, nsn, lengths)[here]
+                    if in_region is None:
+                        in_region = _valid(rules, nsn, lengths)
+                    valid[here] = in_region[here]
                 except norm._SlowPathError:
                     decided[here] = False
     return valid, decided
