@@ -20,6 +20,7 @@ import ipywidgets as ipw
 import pandas as pd
 
 from crmkit._exceptions import CRMKitError
+from crmkit._selection import LIST_COLUMNS
 from crmkit.schemas._catalog import table
 from crmkit.widgets._inputs import message_html
 from crmkit.widgets._text import check_lang, ui
@@ -777,14 +778,6 @@ class AccountBrowser(RecordBrowser):
     """
 
     kind: ClassVar[str] = "accounts"
-    _columns: ClassVar[tuple[str, ...]] = (
-        "name",
-        "sector",
-        "revenue_band",
-        "headcount_band",
-        "billing_city",
-        "billing_country",
-        "owner",
-        "contact_count",
-    )
+    # The accounts list of the Selection display (the id is shown apart).
+    _columns: ClassVar[tuple[str, ...]] = tuple(c for c in LIST_COLUMNS["accounts"] if c != "id")
     _default_sort: ClassVar[str] = "name"
