@@ -304,3 +304,35 @@ def page(browser: Any, page_blocked: list[str]) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
+
+
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+def _screenshot(page: Any, selector: str, tmp_path: Path, name: str) -> Path:
+    """Capture one widget whole (the page is made tall enough), keep it in docs if asked."""
+    # Voila scrolls inside its own containers: back to the top, then measure the whole
+    # widget so that the viewport can hold it.
+    height = page.evaluate(
+        """(sel) => {
+            for (const el of document.querySelectorAll("*")) { el.scrollTop = 0; }
+            window.scrollTo(0, 0);
+            const box = document.querySelector(sel).getBoundingClientRect();
+            return Math.ceil(box.top + box.height) + 40;
+        }""",
+        selector,
+    )
+    page.set_viewport_size({"width": 1280, "height": max(900, int(height))})
+    page.mouse.move(0, 0)  # no hover highlight in the picture
+    path = tmp_path / name
+    page.locator(selector).screenshot(path=str(path), animations="disabled")
+    if os.environ.get("CRMKIT_SCREENSHOTS") == "1":
+        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS_IMAGES / name)
+    return path
+
+
+@pytest.fixture
+def screenshot() -> Callable[..., Path]:
+    """``screenshot(page, selector, tmp_path, name)``: one widget as a PNG."""
+    return _screenshot

@@ -10,9 +10,7 @@ With ``CRMKIT_SCREENSHOTS=1`` the screenshot is also copied to ``docs/images/``.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,27 +67,6 @@ def crm_path(tmp_path: Path) -> Path:
     return path
 
 
-def screenshot(page: Any, selector: str, tmp_path: Path, name: str) -> Path:
-    """Capture one widget whole (the page made tall enough); keep it in docs if asked."""
-    height = page.evaluate(
-        """(sel) => {
-            for (const el of document.querySelectorAll("*")) { el.scrollTop = 0; }
-            window.scrollTo(0, 0);
-            const box = document.querySelector(sel).getBoundingClientRect();
-            return Math.ceil(box.top + box.height) + 40;
-        }""",
-        selector,
-    )
-    page.set_viewport_size({"width": 1280, "height": max(900, int(height))})
-    page.mouse.move(0, 0)  # no hover highlight in the picture
-    path = tmp_path / name
-    page.locator(selector).screenshot(path=str(path), animations="disabled")
-    if os.environ.get("CRMKIT_SCREENSHOTS") == "1":
-        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOCS_IMAGES / name)
-    return path
-
-
 def test_duplicate_review_in_french_merges_a_pair(
     crm_path: Path,
     notebook_path: Callable[..., Path],
@@ -97,6 +74,7 @@ def test_duplicate_review_in_french_merges_a_pair(
     page: Any,
     page_blocked: list[str],
     tmp_path: Path,
+    screenshot: Callable[..., Path],
 ) -> None:
     from playwright.sync_api import expect
 

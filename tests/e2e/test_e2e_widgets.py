@@ -16,9 +16,7 @@ README shows them); otherwise they stay in the test's temporary directory.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,29 +76,6 @@ def open_code(crm_path: Path, widget: str) -> str:
     )
 
 
-def screenshot(page: Any, selector: str, tmp_path: Path, name: str) -> Path:
-    """Capture one widget whole (the page is made tall enough), keep it in docs if asked."""
-    # Voila scrolls inside its own containers: back to the top, then measure the whole
-    # widget so that the viewport can hold it.
-    height = page.evaluate(
-        """(sel) => {
-            for (const el of document.querySelectorAll("*")) { el.scrollTop = 0; }
-            window.scrollTo(0, 0);
-            const box = document.querySelector(sel).getBoundingClientRect();
-            return Math.ceil(box.top + box.height) + 40;
-        }""",
-        selector,
-    )
-    page.set_viewport_size({"width": 1280, "height": max(900, int(height))})
-    page.mouse.move(0, 0)  # no hover highlight in the picture
-    path = tmp_path / name
-    page.locator(selector).screenshot(path=str(path), animations="disabled")
-    if os.environ.get("CRMKIT_SCREENSHOTS") == "1":
-        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOCS_IMAGES / name)
-    return path
-
-
 def test_contact_form_in_french_refuses_then_saves(
     crm_path: Path,
     notebook_path: Callable[..., Path],
@@ -108,6 +83,7 @@ def test_contact_form_in_french_refuses_then_saves(
     page: Any,
     page_blocked: list[str],
     tmp_path: Path,
+    screenshot: Callable[..., Path],
 ) -> None:
     from playwright.sync_api import expect
 
@@ -165,6 +141,7 @@ def test_contact_browser_filters_and_reassigns(
     voila_server: Callable[[Path], Any],
     page: Any,
     tmp_path: Path,
+    screenshot: Callable[..., Path],
 ) -> None:
     from playwright.sync_api import expect
 
