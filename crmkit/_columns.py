@@ -14,7 +14,6 @@ import binascii
 import datetime as dt
 import json
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -206,8 +205,6 @@ def text_of(value: Any) -> str | None:
     """
     if value is None:
         return None
-    if type(value) is str and value and norm._already_clean(value):
-        return value
     if isinstance(value, float):
         if math.isnan(value):
             return None
@@ -218,16 +215,6 @@ def text_of(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return norm.clean_text(value)
-
-
-# A URL normalize_url would return unchanged: lower-case host, a path, nothing else.
-_CANONICAL_URL = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?:/[\w.~%-]+)+/?")
-
-
-def _url(value: str | None) -> str | None:
-    if value is not None and _CANONICAL_URL.fullmatch(value):
-        return value
-    return norm.normalize_url(value)
 
 
 def _none_list(n: int) -> list[Any]:
@@ -501,7 +488,7 @@ def normalize_column(
         if f.format == "email":
             return _emails(vals, opts)
         if f.format == "url" and f.name != "twitter":
-            return _simple(clean_column(vals), _url)
+            return _simple(clean_column(vals), norm.normalize_url)
         if f.format == "country":
             return _simple(
                 vals, lambda v: norm.normalize_country(t) or t if (t := text_of(v)) else None

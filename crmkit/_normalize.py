@@ -943,6 +943,8 @@ def email_domain(value: Any) -> str | None:
 
 
 _HAS_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# A URL that comes out unchanged: lower-case host, a path, nothing else (most cells).
+_CANONICAL_URL = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?:/[\w.~%-]+)+/?")
 
 
 def normalize_url(value: Any) -> str | None:
@@ -959,8 +961,13 @@ def normalize_url(value: Any) -> str | None:
     'http://aprool.com/Produits/'
     """
     text = clean_text(value)
-    if text is None:
-        return None
+    if text is None or _CANONICAL_URL.fullmatch(text):
+        return text
+    return _rebuilt_url(text)
+
+
+def _rebuilt_url(text: str) -> str:
+    """:func:`normalize_url` of a clean text, taken apart and put back together."""
     text = text.strip("<>\"' ")
     if text.startswith("//"):
         text = "https:" + text

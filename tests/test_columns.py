@@ -46,6 +46,4 @@ def test_normalize_column_kinds() -> None:
     )
 )
 def test_url_fast_path_matches_normalize_url(url: str) -> None:
-    from crmkit._columns import _url
-
-    assert _url(url) == norm.normalize_url(url)
+    assert norm.normalize_url(url) == norm._rebuilt_url(url)
