@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis_profiles  # noqa: F401 - registers and loads the hypothesis profile
 import pandas as pd
 import polars as pl
 import pytest

@@ -16,6 +16,7 @@ import pytest
 from email_validator import rfc_constants
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit._arrow_emails import plain_emails
 from crmkit._columns import clean_column
@@ -121,7 +122,7 @@ def near_254(draw: st.DrawFn) -> str:
 emails = st.one_of(pieces_text(), shaped_address(), near_254())
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(st.lists(st.one_of(emails, st.none()), max_size=12))
 @example(["Jean.Dupont@Example.FR", None, "INFO@x.fr", "a@x.local"])
 def test_handled_rows_match_the_scalar(values: list[str | None]) -> None:

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit import _normalize as norm
 from crmkit._arrow_keys import company_keys, name_keys
@@ -62,7 +63,7 @@ def check(keys: pa.Array, handled: pa.Array, texts: list[Any], scalar: Any) -> i
     return done
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(names, max_size=20))
 def test_company_keys_match_company_key(texts: list[str | None]) -> None:
     check(*company_keys(pa.array(texts, pa.string())), texts, norm.company_key)
@@ -70,7 +71,7 @@ def test_company_keys_match_company_key(texts: list[str | None]) -> None:
     check(*company_keys(pa.array(cleaned, pa.string())), cleaned, norm.company_key)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(names, max_size=20))
 def test_name_keys_match_name_key(texts: list[str | None]) -> None:
     cleaned = [norm.clean_text(t) for t in texts]

@@ -7,6 +7,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit._arrow_phones import plain_phones
 from crmkit._columns import ColumnOptions, clean_column, normalize_column
@@ -39,7 +40,7 @@ phone_text = st.builds(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     st.lists(st.one_of(phone_text, st.none(), st.text(max_size=12)), max_size=30),
     st.sampled_from(REGIONS),

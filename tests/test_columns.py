@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit import _normalize as norm
 from crmkit._columns import ColumnOptions, clean_column, normalize_column, text_of
@@ -17,7 +18,7 @@ cells = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(cells, max_size=30))
 def test_clean_column_matches_clean_text(values: list[str | None]) -> None:
     assert clean_column(values) == [norm.clean_text(v) for v in values]

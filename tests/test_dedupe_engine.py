@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit._dedupe import DedupeIndex, DuplicateReport, find_duplicates
 from crmkit._dedupe_cluster import cluster
@@ -534,7 +535,7 @@ _NAMES = st.sampled_from(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.tuples(_NAMES, _NAMES), min_size=2, max_size=6))
 def test_comparing_is_symmetric(names: list[tuple[str | None, str | None]]) -> None:
     frame = pd.DataFrame(

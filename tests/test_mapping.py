@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._mapping import (
@@ -578,7 +579,7 @@ def test_a_value_column_without_its_label_maps_directly() -> None:
     assert plan.rules == []
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.one_of(
@@ -771,7 +772,7 @@ _NAME_PIECES = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.one_of(st.lists(_NAME_PIECES, max_size=10).map("".join), st.text(max_size=25)))
 def test_split_never_loses_characters(text: str) -> None:
     parts = parse_full_name(text)
@@ -779,7 +780,7 @@ def test_split_never_loses_characters(text: str) -> None:
     assert all(p is None or (p and p == p.strip()) for p in parts)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from(["Hélène", "BLOU", "Jean-Marc", "de", "la", "Tour", "O'Brien",
                                  "张伟", "Anne", "MARTIN"]), min_size=1, max_size=5))  # fmt: skip
 def test_first_and_last_reassemble_the_words(words: list[str]) -> None:

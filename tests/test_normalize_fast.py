@@ -21,6 +21,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 import crmkit._normalize as normalize_module
 from crmkit._exceptions import ValidationError
@@ -185,7 +186,7 @@ def any_region_phones(draw: st.DrawFn) -> tuple[str, str]:
     return lead + nsn, region
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(st.lists(any_region_phones(), max_size=4))
 def test_phones_in_every_region_match_the_scalar(cases: list[tuple[str, str]]) -> None:
     for raw, region in cases:

@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from openpyxl.styles import PatternFill
 
 from crmkit._exceptions import ImportFormatError, UnknownValueError, ValidationError
@@ -756,7 +757,9 @@ def _tables(draw: st.DrawFn) -> tuple[list[list[str]], str, str]:
 
 
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(80),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(table=_tables(), chunk_rows=st.integers(min_value=1, max_value=5))
 def test_property_csv_round_trip(

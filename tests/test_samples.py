@@ -15,6 +15,7 @@ import pytest
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit.samples import LOCALES, SampleData, generate
@@ -611,7 +612,7 @@ def test_write_is_the_same_for_both_backends(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
     country=st.sampled_from(pools.COUNTRIES),

@@ -24,6 +24,7 @@ import pytest
 import vobject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit._exceptions import ExportError, ImportFormatError, UnknownValueError
 from crmkit._vcard import (
@@ -1135,7 +1136,7 @@ def test_huge_photo_is_read_with_bounded_memory() -> None:
     assert peak < 6 * len(data), peak
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.text(max_size=300) | st.binary(max_size=300))
 def test_parser_never_crashes(data: str | bytes) -> None:
     result = parse_vcards(data)
@@ -1453,7 +1454,7 @@ RECORDS = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rec=RECORDS, version=st.sampled_from(["3.0", "4.0"]))
 def test_export_then_import_gives_back_the_same_fields(rec: dict[str, Any], version: str) -> None:
     text = write_vcards([rec], version, rev=False)  # type: ignore[arg-type]
@@ -1480,7 +1481,7 @@ def test_export_then_import_gives_back_the_same_fields(rec: dict[str, Any], vers
     assert theirs.get("org", "") == mine["org"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     family=st.text(min_size=1, max_size=40).filter(str.strip),  # else the names come from FN
     given=TEXT,
