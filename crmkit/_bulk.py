@@ -17,7 +17,9 @@ import pandas as pd
 import pyarrow as pa
 
 from crmkit._exceptions import ValidationError
+from crmkit._integrity import owner_states
 from crmkit._prepare import prepare_values
+from crmkit._shorten import shorten
 from crmkit._store import SqlExpr, now_utc
 from crmkit.schemas._catalog import table
 from crmkit.schemas._models import describe_failures, validate
@@ -84,6 +86,10 @@ class BulkReport:
         )
 
 
+def _is_active(sel: Selection, owner_id: int) -> bool:
+    return bool(owner_states(sel.crm._store.con, [owner_id]).get(owner_id, False))
+
+
 def _skipped(rows: Sequence[tuple[int, str]]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=["id", "reason"])
 
@@ -146,6 +152,16 @@ def _apply(
     return _finish(sel, BulkReport(operation, sel.kind, len(ids), changed, skipped, batch))
 
 
+def _current_values(sel: Selection, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+    """The stored values of ``fields`` for each id, in the order of ``ids``."""
+    rows = sel.crm._store.con.execute(
+        f"SELECT id, {', '.join(fields)} FROM {sel.kind} WHERE id IN (SELECT unnest(?::BIGINT[]))",
+        [ids],
+    ).fetchall()
+    by_id = {int(r[0]): dict(zip(fields, r[1:], strict=True)) for r in rows}
+    return [by_id.get(i, {}) for i in ids]
+
+
 def reassign(sel: Selection, to: Any, *, cascade: bool = False) -> BulkReport:
     """Reassign the selection (see :meth:`Selection.reassign`)."""
     crm = sel.crm
@@ -153,6 +169,12 @@ def reassign(sel: Selection, to: Any, *, cascade: bool = False) -> BulkReport:
     if not targets:
         raise ValidationError("reassign needs at least one owner")
     owner_ids = [crm.owners.resolve(t) for t in targets]
+    inactive = [t for t, o in zip(targets, owner_ids, strict=True) if not _is_active(sel, o)]
+    if inactive:
+        raise ValidationError(
+            f"reassign refused: owner {', '.join(shorten(t) for t in inactive)} is "
+            "deactivated; activate it (crm.owners.activate) or choose another owner"
+        )
     ids = sel.ids
     store = crm._store
     names = ", ".join(str(t) for t in targets)
@@ -235,9 +257,11 @@ def update(sel: Selection, fields: dict[str, Any]) -> BulkReport:
     report = validate(frame, sel.kind, required=required, sectors=crm.settings.sectors.values)
     if not report.ok:
         raise ValidationError(f"update refused: {describe_failures(report.errors)}", report.errors)
-    if sel.kind == "accounts" and values.get("parent_id") is not None:
-        for account_id in sel.ids:
-            crm.accounts._check_parent(account_id, int(values["parent_id"]))
+    refs = [f.name for f in tbl.by_kind("ref") if values.get(f.name) is not None]
+    if refs:
+        ids = sel.ids
+        current = _current_values(sel, ids, refs)
+        crm._records(sel.kind)._check_references([values] * len(ids), ids, current)
     return _apply(
         sel,
         "update",

@@ -113,13 +113,18 @@ class CRM:
     def _records(self, kind: str) -> _Records:
         return self.accounts if catalog_table(kind).name == "accounts" else self.contacts
 
-    def undo(self, batch_id: int) -> UndoSummary:
+    def undo(self, batch_id: int, *, detach: bool = False) -> UndoSummary:
         """Revert every change of a batch (an import, a bulk edit, a merge, a form save).
 
-        Refuses with :class:`~crmkit.UndoConflictError` when a later batch changed the
-        same fields; undo that one first.
+        The undo is itself a batch (undoing it redoes). It refuses, with
+        :class:`~crmkit.UndoConflictError` naming the later batch, when a later batch
+        changed the same fields, or when it would leave a reference dangling: undoing
+        an import of accounts after contacts were attached to them, say. Undo the later
+        batch first, or pass ``detach=True`` to clear those references in the same undo.
         """
-        return self._store.undo(int(batch_id), self.user)
+        summary = self._store.undo(batch_id, self.user, detach=detach)
+        self.last_batch_id = summary.batch_id
+        return summary
 
     def batches(self, limit: int | None = None) -> pd.DataFrame:
         """The operations that changed data, newest first."""
@@ -391,6 +396,7 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
     user: str | None = None,
     read_only: bool = False,
     connection: duckdb.DuckDBPyConnection | None = None,
+    external_access: bool = False,
 ) -> CRM:
     """Open (or create) a CRM database.
 
@@ -406,7 +412,14 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
         Open an existing file read-only; several processes may read one file at once
         while none writes it.
     connection
-        Use an existing DuckDB connection instead of opening one.
+        Use an existing DuckDB connection instead of opening one (its settings stay
+        the caller's).
+    external_access
+        Let the connection read other files and Python objects by name
+        (``crm.sql("SELECT * FROM 'leads.csv'")``, a pandas DataFrame named in a query).
+        Off by default: a crmkit file is data, not code, and a crafted file must not
+        reach the file system through a view or a query (see README, "What a crmkit file
+        may contain").
 
     Examples
     --------
@@ -416,5 +429,5 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
     ...     crm.accounts.df()[["name", "headcount_band", "owner"]].to_dict("records")
     [{'name': 'APROOL', 'headcount_band': '51-200', 'owner': 'Nicole Bertrand'}]
     """
-    store = Store(path, read_only=read_only, connection=connection)
+    store = Store(path, read_only=read_only, connection=connection, external_access=external_access)
     return CRM(store, user=user)

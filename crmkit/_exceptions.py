@@ -10,11 +10,16 @@ not know crmkit::
     ├── UnknownValueError (ValueError)       an owner, sector, band ... that does not exist;
     │                                        lists the valid values and the closest one
     ├── RecordNotFoundError (KeyError)       no record with that id
-    ├── RecordInUseError (ValueError)        delete refused: other records still point here
-    ├── ParentCycleError (ValueError)        an account would become its own ancestor
+    ├── IntegrityError (ValueError)          a change would leave records inconsistent: a
+    │   │                                    reference to nothing, a deactivated owner
+    │   ├── RecordInUseError                 delete refused: other records still point here
+    │   └── ParentCycleError                 a parent account or a reports_to would loop
     ├── UndoError (RuntimeError)             a batch cannot be undone
     │   └── UndoConflictError                a later batch changed the same fields
-    ├── StoreLockedError (RuntimeError)      another process holds the DuckDB file
+    ├── StoreLockedError (RuntimeError)      another process (or connection) holds the file
+    ├── StoreOpenError (OSError)             the path cannot be opened as a CRM: empty, a
+    │   │                                    folder, no permission, not a crmkit database
+    │   └── StoreNotFoundError (FileNotFoundError)  no file to open read-only
     ├── ReadOnlyError (PermissionError)      a write through a read-only CRM
     ├── SchemaVersionError (RuntimeError)    the file was written by a newer crmkit
     ├── ImportFormatError (ValueError)       an unreadable, truncated or mis-encoded file
@@ -34,6 +39,7 @@ __all__ = [
     "CRMKitError",
     "ExportError",
     "ImportFormatError",
+    "IntegrityError",
     "MissingDependencyError",
     "ParentCycleError",
     "ReadOnlyError",
@@ -42,6 +48,8 @@ __all__ = [
     "RequiredFieldError",
     "SchemaVersionError",
     "StoreLockedError",
+    "StoreNotFoundError",
+    "StoreOpenError",
     "UndoConflictError",
     "UndoError",
     "UnknownValueError",
@@ -105,12 +113,25 @@ class RecordNotFoundError(CRMKitError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class RecordInUseError(CRMKitError, ValueError):
+class IntegrityError(CRMKitError, ValueError):
+    """A change would leave records inconsistent, so none of it was written.
+
+    A reference (account, owner, parent, reports_to ...) pointing at a record that does
+    not exist or is deleted, a record given to a deactivated owner, a loop of parents.
+    ``breaches`` lists each broken rule (:class:`crmkit._integrity.Breach`).
+    """
+
+    def __init__(self, message: str, breaches: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.breaches = list(breaches)
+
+
+class RecordInUseError(IntegrityError):
     """A delete was refused because other records still point to this one."""
 
 
-class ParentCycleError(CRMKitError, ValueError):
-    """Setting this parent would make an account its own ancestor."""
+class ParentCycleError(IntegrityError):
+    """A parent account (or a contact's reports_to) would make a record its own ancestor."""
 
 
 class UndoError(CRMKitError, RuntimeError):
@@ -123,6 +144,19 @@ class UndoConflictError(UndoError):
 
 class StoreLockedError(CRMKitError, RuntimeError):
     """Another process holds the DuckDB file open for writing."""
+
+
+class StoreOpenError(CRMKitError, OSError):
+    """A path cannot be opened as a CRM database.
+
+    An empty path, a folder, a file that is not a DuckDB database, a DuckDB database that
+    crmkit did not write (tables with crmkit's names but other columns, SQL macros), or an
+    I/O error; the message says which and what to do.
+    """
+
+
+class StoreNotFoundError(StoreOpenError, FileNotFoundError):
+    """No database at the path given to open read-only."""
 
 
 class ReadOnlyError(CRMKitError, PermissionError):

@@ -226,7 +226,11 @@ def merge_groups(
                 new_values[f.name] = value
             changed = {n: v for n, v in new_values.items() if v != keep.get(n)}
             if changed:
-                crm._records(kind)._check_row({**keep, **changed}, record_id=keep_id)
+                kind_records = crm._records(kind)
+                kind_records._check_row({**keep, **changed})
+                # A merge keeps an owner one of the records had, even a deactivated one.
+                kept = {k: v for k, v in changed.items() if k != "owner_id"}
+                kind_records._check_references([kept], [keep_id], [keep])
                 store.update(
                     kind,
                     pa.table(

@@ -18,11 +18,14 @@ import pyarrow as pa
 from crmkit._exceptions import (
     ParentCycleError,
     RecordInUseError,
+    RecordNotFoundError,
     UnknownValueError,
     ValidationError,
 )
+from crmkit._integrity import cycle_path, links, owner_states
 from crmkit._prepare import prepare_values
-from crmkit._store import arrow_type, first
+from crmkit._shorten import shorten
+from crmkit._store import arrow_type, first, whole_id
 from crmkit._suggest import closest
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table
 from crmkit.schemas._models import describe_failures, validate
@@ -311,7 +314,8 @@ class _Records:
 
     def get(self, record_id: int) -> Record:
         """One record by id (deleted and merged-away records included)."""
-        return Record(self._table, self._crm._store.fetch_record(self.kind, int(record_id)))
+        record_id = whole_id(record_id, self.kind[:-1])
+        return Record(self._table, self._crm._store.fetch_record(self.kind, record_id))
 
     def exists(self, record_id: int) -> bool:
         """Whether a live (not deleted, not merged-away) record has this id."""
@@ -319,7 +323,7 @@ class _Records:
             self._crm._store.con.execute(
                 f"SELECT count(*) FROM {self.kind} WHERE id = ? AND deleted_at IS NULL "
                 f"AND merged_into IS NULL",
-                [int(record_id)],
+                [whole_id(record_id, self.kind[:-1])],
             )
         )
         return bool(row and row[0])
@@ -458,6 +462,7 @@ class _Records:
                 if default_owner is not None:
                     values["owner_id"] = default_owner
             self._check_row(values)
+            self._check_references([values])
             return self._crm._store.insert(
                 self.kind, _one_row_arrow(self._table, values), batch, self._crm.user
             )[0]
@@ -468,10 +473,12 @@ class _Records:
         Only fields whose value really changes are written and recorded in history.
         """
         current = self.get(record_id)
+        record_id = int(current["id"])
         values = self._values_from_keywords(fields)
         merged = {k: v for k, v in current.items() if k in self._table}
         merged.update(values)
-        self._check_row(merged, record_id=int(record_id))
+        self._check_row(merged)
+        self._check_references([values], [record_id], [dict(current)])
         with self._crm._batch(
             f"{self.kind[:-1]} update", f"update {self.kind[:-1]} {record_id}"
         ) as batch:
@@ -520,6 +527,9 @@ class _Records:
                 ]
             frame = pd.DataFrame({n: pd.Series(v, dtype=object) for n, v in columns.items()})
             self._raise_if_invalid(frame)
+            self._check_references(
+                [{n: columns[n][i] for n in columns} for i in range(len(prepared))]
+            )
             data = pa.table(
                 {n: pa.array(v, type=arrow_type(self._table[n])) for n, v in columns.items()}
             )
@@ -531,8 +541,14 @@ class _Records:
         A record other records still point to is refused with :class:`RecordInUseError`
         saying which; ``force=True`` detaches those records first (in the same batch).
         """
-        self.get(record_id)  # raises when unknown
-        users = self._dependents(int(record_id))
+        record_id = int(self.get(record_id)["id"])  # raises when unknown
+        users = self._dependents(record_id, hard=hard)
+        survivors = users.pop("merged", 0)
+        if survivors:
+            raise RecordInUseError(
+                f"{self.kind[:-1]} {record_id} is the survivor of {survivors} merged "
+                f"record(s), which point at it; it can be deleted (soft), not removed for good"
+            )
         if users and not force:
             detail = "; ".join(f"{n} {what}" for what, n in users.items())
             raise RecordInUseError(
@@ -553,6 +569,14 @@ class _Records:
                     self._crm.user,
                     "detach",
                 )
+            if hard and self.kind == "contacts":
+                subscriptions = [
+                    int(r[0])
+                    for r in store.con.execute(
+                        "SELECT id FROM subscriptions WHERE contact_id = ?", [record_id]
+                    ).fetchall()
+                ]
+                store.hard_delete("subscriptions", subscriptions, batch, self._crm.user)
             if hard:
                 store.hard_delete(self.kind, [int(record_id)], batch, self._crm.user)
             else:
@@ -582,22 +606,32 @@ class _Records:
                     out.append((tbl.name, f.name))
         return out
 
-    def _dependents(self, record_id: int) -> dict[str, int]:
+    def _dependents(self, record_id: int, hard: bool = False) -> dict[str, int]:
+        """Records pointing at this one: live ones, and for a removal for good, all.
+
+        ``"merged"`` counts the records merged into this one (only for ``hard``).
+        """
         found: dict[str, int] = {}
         con = self._crm._store.con
+        live = "" if hard else "AND deleted_at IS NULL AND merged_into IS NULL"
         for table_name, field in self._reference_fields():
             # A record pointing at itself does not keep itself alive.
             self_ref = "AND id <> ?" if table_name == self.kind else ""
             params = [record_id, record_id] if self_ref else [record_id]
             row = first(
                 con.execute(
-                    f"SELECT count(*) FROM {table_name} WHERE {field} = ? {self_ref} "
-                    f"AND deleted_at IS NULL AND merged_into IS NULL",
+                    f"SELECT count(*) FROM {table_name} WHERE {field} = ? {self_ref} {live}",
                     params,
                 )
             )
             if row and row[0]:
                 found[f"{table_name} (by {field})"] = int(row[0])
+        if hard:
+            row = first(
+                con.execute(f"SELECT count(*) FROM {self.kind} WHERE merged_into = ?", [record_id])
+            )
+            if row and row[0]:
+                found["merged"] = int(row[0])
         return found
 
     def _values_from_keywords(
@@ -630,10 +664,8 @@ class _Records:
             if key in refs:
                 values[field] = self._resolve_ref(tbl[field].ref or "", refs[key], create_in)
         for f in tbl.by_kind("ref"):
-            if values.get(f.name) is not None and f.ref in ("accounts", "contacts"):
-                self._crm._records(f.ref).get(values[f.name])  # must exist
-            if values.get(f.name) is not None and f.ref == "owners":
-                self._crm.owners.resolve(int(values[f.name]))
+            if values.get(f.name) is not None:
+                values[f.name] = whole_id(values[f.name], f.ref[:-1] if f.ref else "record")
         if (
             tbl is ACCOUNTS
             and values.get("annual_revenue") is not None
@@ -645,8 +677,8 @@ class _Records:
     def _resolve_ref(self, target: str, key: Any, create_in: int | None = None) -> int | None:
         if key is None:
             return None
-        if isinstance(key, int) and not isinstance(key, bool):
-            return key
+        if not isinstance(key, str):
+            return whole_id(key, target[:-1])
         try:
             return self._crm._records(target).find_id(str(key))
         except UnknownValueError:
@@ -663,11 +695,87 @@ class _Records:
             self._crm.user,
         )[0]
 
-    def _check_row(self, values: Mapping[str, Any], record_id: int | None = None) -> None:
+    def _check_row(self, values: Mapping[str, Any]) -> None:
         frame = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in values.items()})
         self._raise_if_invalid(frame)
-        if self.kind == "accounts" and record_id is not None and values.get("parent_id"):
-            self._crm.accounts._check_parent(record_id, int(values["parent_id"]))
+
+    def _check_references(
+        self,
+        rows: list[dict[str, Any]],
+        ids: list[int] | None = None,
+        current: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """The rules between records, for values about to be written (one rule set).
+
+        Each row of ``rows`` gives fields of record ``ids[i]`` (``None``: a new record),
+        whose stored values are ``current[i]``. A reference must point at an existing,
+        live record (an owner: an active one), and a parent or reports_to must not make a
+        loop. Only values that change are checked: a record may keep the deactivated
+        owner it has. The store checks the same rules again before a batch commits
+        (:mod:`crmkit._integrity`); this check comes first to say it in the user's terms.
+        """
+        con = self._crm._store.con
+        ids = ids or [None] * len(rows)  # type: ignore[list-item]
+        current = current or [{} for _ in rows]
+        graph: dict[int, int] | None = None
+        for f in self._table.by_kind("ref"):
+            if f.name == "merged_into" or f.ref is None:
+                continue
+            wanted = [
+                (rid, int(row[f.name]))
+                for row, rid, now in zip(rows, ids, current, strict=True)
+                if row.get(f.name) is not None and row[f.name] != now.get(f.name)
+            ]
+            if not wanted:
+                continue
+            label = f.label("en")
+            if f.ref == "owners":
+                states = owner_states(con, [t for _, t in wanted])
+                for _, target in wanted:
+                    if target not in states:
+                        raise RecordNotFoundError(f"{label}: no owner with id {target}")
+                    if not states[target]:
+                        name = self._crm.owners.get(target).name
+                        raise ValidationError(
+                            f"{label}: owner {shorten(name)} is deactivated; activate it "
+                            f"(crm.owners.activate) or choose another owner"
+                        )
+                continue
+            targets = sorted({t for _, t in wanted})
+            found = dict(
+                con.execute(
+                    f"SELECT id, coalesce(CAST(merged_into AS VARCHAR), "
+                    f"CASE WHEN deleted_at IS NOT NULL THEN 'deleted' END) FROM {f.ref} "
+                    f"WHERE id IN (SELECT unnest(?::BIGINT[]))",
+                    [targets],
+                ).fetchall()
+            )
+            for record_id, target in wanted:
+                noun = f.ref[:-1]
+                if target not in found:
+                    raise RecordNotFoundError(f"{label}: no {noun} with id {target}")
+                if found[target] == "deleted":
+                    raise ValidationError(f"{label}: {noun} {target} is deleted")
+                if found[target] is not None:
+                    raise ValidationError(
+                        f"{label}: {noun} {target} was merged into {noun} {found[target]}; "
+                        f"use that one"
+                    )
+                if f.ref != self.kind or record_id is None:
+                    continue  # a new record cannot be anyone's ancestor yet
+                if target == record_id:
+                    own = "its own parent" if f.name == "parent_id" else "its own superior"
+                    raise ParentCycleError(f"{label}: {noun} {record_id} cannot be {own}")
+                if graph is None:
+                    graph = links(con, self.kind, f.name)
+                    graph.update({r: t for r, t in wanted if r is not None})
+                path = cycle_path(graph, record_id)
+                if path:
+                    chain = " → ".join(str(i) for i in path)
+                    raise ParentCycleError(
+                        f"{label}: {noun} {target} is already below {noun} {record_id}; "
+                        f"linking them would make a cycle ({chain})"
+                    )
 
     def _raise_if_invalid(self, frame: pd.DataFrame) -> None:
         report = validate(
@@ -733,26 +841,6 @@ class Accounts(_Records):
             ).fetchall()
         ]
         raise UnknownValueError("account", key, names, closest(key, names))
-
-    def _check_parent(self, record_id: int, parent_id: int) -> None:
-        if parent_id == record_id:
-            raise ParentCycleError(f"account {record_id} cannot be its own parent")
-        row = first(
-            self._crm._store.con.execute(
-                """WITH RECURSIVE up(id, depth) AS (
-                   SELECT ?::BIGINT, 0
-                   UNION ALL
-                   SELECT a.parent_id, up.depth + 1 FROM accounts a JOIN up ON a.id = up.id
-                   WHERE a.parent_id IS NOT NULL AND up.depth < 1000)
-               SELECT count(*) FROM up WHERE id = ?""",
-                [parent_id, record_id],
-            )
-        )
-        if row and row[0]:
-            raise ParentCycleError(
-                f"account {parent_id} is already below account {record_id}; making it the "
-                f"parent would create a cycle"
-            )
 
     def deactivate(self, record_id: int) -> Record:
         """Archive an account (an "archived client")."""

@@ -26,13 +26,20 @@ import duckdb
 import pyarrow as pa
 
 from crmkit._exceptions import (
+    IntegrityError,
+    ParentCycleError,
     ReadOnlyError,
     RecordNotFoundError,
     SchemaVersionError,
     StoreLockedError,
+    StoreNotFoundError,
+    StoreOpenError,
     UndoConflictError,
     UndoError,
+    ValidationError,
 )
+from crmkit._integrity import REFERENCES, Breach, batch_breaches, dangling
+from crmkit._shorten import shorten
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
 
@@ -45,6 +52,7 @@ __all__ = [
     "arrow_type",
     "first",
     "now_utc",
+    "whole_id",
 ]
 
 SCHEMA_VERSION = 2
@@ -102,6 +110,72 @@ RECORD_TABLES: dict[str, dict[str, str]] = {
     "duplicate_decisions": DECISION_COLUMNS,
     "saved_views": VIEW_COLUMNS,
 }
+
+
+BATCH_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "created_at": "TIMESTAMP",
+    "actor": "VARCHAR",
+    "operation": "VARCHAR",
+    "description": "VARCHAR",
+    "details": "JSON",
+    "n_changes": "BIGINT",
+    "undone_by": "BIGINT",
+    "undoes": "BIGINT",
+}
+HISTORY_COLUMNS: dict[str, str] = {
+    "batch_id": "BIGINT",
+    "changed_at": "TIMESTAMP",
+    "actor": "VARCHAR",
+    "operation": "VARCHAR",
+    "table_name": "VARCHAR",
+    "record_id": "BIGINT",
+    "field": "VARCHAR",
+    "old_value": "JSON",
+    "new_value": "JSON",
+}
+REJECT_COLUMNS: dict[str, str] = {
+    "batch_id": "BIGINT",
+    "kind": "VARCHAR",
+    "source": "VARCHAR",
+    "line": "BIGINT",
+    "raw": "JSON",
+    "reasons": "VARCHAR",
+}
+
+
+def whole_id(value: Any, what: str = "record") -> int:
+    """``value`` as a record or batch id, refusing what is not a whole number.
+
+    ``int()`` would turn ``1.9`` into record 1 and ``True`` into record 1; an id is
+    never guessed.
+
+    Examples
+    --------
+    >>> whole_id(12), whole_id(12.0)
+    (12, 12)
+    >>> whole_id(1.9)
+    Traceback (most recent call last):
+    ...
+    crmkit._exceptions.ValidationError: a record id is a whole number, got 1.9
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValidationError(f"a {what} id is a whole number, got {shorten(value)}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif hasattr(value, "__index__") and not isinstance(value, str | bytes):
+        number = int(value.__index__())  # numpy integers
+    elif isinstance(value, float) or not hasattr(value, "is_integer"):
+        raise ValidationError(f"a {what} id is a whole number, got {shorten(value)}")
+    else:  # numpy floats
+        if not value.is_integer():
+            raise ValidationError(f"a {what} id is a whole number, got {shorten(value)}")
+        number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise ValidationError(f"a {what} id is a whole number, got {shorten(value)}")
+    return number
 
 
 @dataclass(frozen=True)
@@ -192,6 +266,7 @@ class UndoSummary:
     restored_fields: int
     removed_records: int
     restored_records: int
+    detached: int = 0
 
 
 _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
@@ -217,7 +292,15 @@ class Store:
         *,
         read_only: bool = False,
         connection: duckdb.DuckDBPyConnection | None = None,
+        external_access: bool = False,
     ) -> None:
+        if isinstance(path, str) and not path.strip():
+            raise StoreOpenError(
+                "the path is empty; pass a file name (ck.open('crm.duckdb')) or nothing "
+                "for an in-memory CRM that is lost when Python exits (ck.open())"
+            )
+        if path is not None and not isinstance(path, str | Path):
+            raise StoreOpenError(f"a CRM path is a str or a Path, got {shorten(path)}")
         self.path = None if path in (None, ":memory:") else str(path)
         self.read_only = read_only
         self._owns_connection = connection is None
@@ -226,30 +309,64 @@ class Store:
         if connection is not None:
             self.con = connection
         else:
-            self.con = self._connect()
+            self.con = self._connect(external_access)
         # Closing on garbage collection keeps a forgotten CRM from holding the file lock.
         self._finalizer = weakref.finalize(self, _close_quietly, self.con, self._owns_connection)
-        self._ensure_schema()
+        try:
+            self._ensure_schema()
+        except BaseException:
+            self.close()
+            raise
 
     # -- connection -------------------------------------------------------------------
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
+    def _connect(self, external_access: bool) -> duckdb.DuckDBPyConnection:
         target = self.path or ":memory:"
-        if self.read_only and self.path is not None and not Path(self.path).exists():
-            raise FileNotFoundError(f"no CRM database at {self.path} to open read-only")
+        if self.path is not None:
+            where = Path(self.path)
+            if where.is_dir():
+                raise StoreOpenError(f"{self.path} is a folder; give a file name inside it")
+            if self.read_only and not where.exists():
+                raise StoreNotFoundError(f"no CRM database at {self.path} to open read-only")
+            if not where.parent.exists():
+                raise StoreOpenError(
+                    f"cannot create {self.path}: the folder {where.parent} does not exist"
+                )
+        # A crmkit file is data, not code: the connection reads no other file and loads
+        # no extension, so nothing in a crafted database can reach the file system.
+        config: dict[str, Any] = {
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
+        if not external_access:
+            config["enable_external_access"] = False
         try:
-            return duckdb.connect(target, read_only=self.read_only)
+            return duckdb.connect(target, read_only=self.read_only, config=config)
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc):
+                raise StoreOpenError(f"cannot open {self.path}: {exc}") from exc
+            raise StoreLockedError(
+                f"{self.path} is already open in this process with other settings (one "
+                "CRM writing and one reading, say). DuckDB allows one kind of connection "
+                "per file and process: use the CRM you already have, or close it first."
+            ) from exc
         except duckdb.IOException as exc:
             match = _LOCK_RE.search(str(exc))
             if match is None:
-                raise
+                raise StoreOpenError(f"cannot open {self.path}: {_first_line(exc)}") from exc
             pid, exe = match.group("pid"), match.group("exe")
+            if self.read_only:
+                holder = "has it open for writing, which keeps readers out"
+            else:
+                holder = "has it open (reading or writing), which keeps a writer out"
             raise StoreLockedError(
-                f"{self.path} is open in another process (PID {pid}, {exe}), which holds "
-                "DuckDB's write lock. Close the CRM there (crm.close() or leave its `with` "
-                "block), or stop that process. Several notebooks can read the same file "
-                "with ck.open(path, read_only=True) while no process writes it."
+                f"{self.path} is in use: another process (PID {pid}, {exe}) {holder}. "
+                "Close the CRM there (crm.close() or leave its `with` block), or stop that "
+                "process. Several notebooks can read the same file with "
+                "ck.open(path, read_only=True) while no process writes it."
             ) from exc
+        except (duckdb.Error, OSError) as exc:
+            raise StoreOpenError(f"cannot open {self.path}: {_first_line(exc)}") from exc
 
     def close(self) -> None:
         """Close the connection (releasing the file lock)."""
@@ -263,35 +380,88 @@ class Store:
     # -- schema -----------------------------------------------------------------------
 
     def _ensure_schema(self) -> None:
-        exists = first(
-            self.con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-            )
-        )
+        tables = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
+            ).fetchall()
+        }
         version = 0
-        if exists and exists[0]:
+        if "meta" in tables:
             row = first(self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'"))
-            version = int(row[0]) if row else 0
+            version = _schema_version(row[0] if row else "0", self.path)
+        elif tables & set(_expected_columns()):
+            ours = ", ".join(sorted(tables & set(_expected_columns())))
+            raise StoreOpenError(
+                f"{self.path or 'this database'} has tables named {ours} but was not written "
+                "by crmkit (no meta table); open another file, or rename those tables"
+            )
         if version > SCHEMA_VERSION:
             raise SchemaVersionError(
                 f"this database has schema version {version}, newer than this crmkit "
                 f"({SCHEMA_VERSION}); upgrade crmkit to open it"
             )
-        if version == SCHEMA_VERSION:
-            return
-        if self.read_only:
-            raise ReadOnlyError(
-                f"the database needs migrating from schema version {version} to "
-                f"{SCHEMA_VERSION}; open it once without read_only=True"
+        self._refuse_macros()
+        if version < SCHEMA_VERSION:
+            if self.read_only:
+                raise ReadOnlyError(
+                    f"the database needs migrating from schema version {version} to "
+                    f"{SCHEMA_VERSION}; open it once without read_only=True"
+                )
+            with self.transaction():
+                for target, migrate in _MIGRATIONS:
+                    if target > version:
+                        migrate(self)
+                self.con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                    [str(SCHEMA_VERSION)],
+                )
+        self._check_columns()
+        # Views are code: never trust the ones in the file, make ours again on every open
+        # (temporary ones, shadowing the file's, when the file is read-only).
+        self.rebuild_views()
+
+    def _refuse_macros(self) -> None:
+        """Refuse a file with SQL macros: they would silently redefine functions crmkit uses."""
+        macros = self.con.execute(
+            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE NOT internal "
+            "AND function_type IN ('macro', 'table_macro') AND database_name <> 'temp' ORDER BY 1"
+        ).fetchall()
+        if macros:
+            names = ", ".join(shorten(r[0], 40) for r in macros[:10])
+            raise StoreOpenError(
+                f"{self.path or 'this database'} defines SQL macros ({names}); crmkit never "
+                "writes any, and a macro can redefine the functions crmkit's queries use. "
+                "Drop them with DuckDB itself (DROP MACRO name) if they are yours."
             )
-        with self.transaction():
-            for target, migrate in _MIGRATIONS:
-                if target > version:
-                    migrate(self)
-            self.con.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-            )
-            self.rebuild_views()
+
+    def _check_columns(self) -> None:
+        """Every crmkit table has the columns and types this crmkit writes."""
+        found: dict[str, dict[str, str]] = {}
+        for table_name, column, data_type in self.con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'main'"
+        ).fetchall():
+            found.setdefault(table_name, {})[column] = str(data_type).upper()
+        for table_name, expected in _expected_columns().items():
+            have = found.get(table_name)
+            if have is None:
+                raise StoreOpenError(
+                    f"{self.path or 'this database'} lacks crmkit's table {table_name}; "
+                    "it was damaged or changed outside crmkit"
+                )
+            wrong = [
+                f"{c} ({have.get(c, 'missing')}, expected {t})"
+                for c, t in expected.items()
+                if not _same_type(have.get(c), t)
+            ]
+            if wrong:
+                raise StoreOpenError(
+                    f"table {table_name} of {self.path or 'this database'} does not have "
+                    f"crmkit's columns: {', '.join(wrong[:5])}"
+                    + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
+                )
 
     def rebuild_views(self) -> None:
         """(Re)create the views that compute bands, display names and counts."""
@@ -307,9 +477,10 @@ class Store:
             "ELSE (a.employees_range_min + a.employees_range_max) / 2 END)"
         )
         live = "deleted_at IS NULL AND merged_into IS NULL"
+        view = "TEMP VIEW" if self.read_only else "VIEW"
         self.con.execute(
             f"""
-            CREATE OR REPLACE VIEW accounts_v AS
+            CREATE OR REPLACE {view} accounts_v AS
             SELECT a.*,
                    {revenue.sql_case(revenue_value)} AS revenue_band,
                    {headcount.sql_case(headcount_value)} AS headcount_band,
@@ -326,7 +497,7 @@ class Store:
         )
         self.con.execute(
             f"""
-            CREATE OR REPLACE VIEW contacts_v AS
+            CREATE OR REPLACE {view} contacts_v AS
             SELECT c.*,
                    trim(concat_ws(' ', c.first_name, c.last_name)) AS display_name,
                    a.name AS company,
@@ -427,11 +598,29 @@ class Store:
         return int(row[0])
 
     def finish_batch(self, batch_id: int) -> int:
-        """Record how many history rows a batch wrote; return that count."""
+        """Check what the batch wrote, record how many history rows it has; return that count.
+
+        Raises :class:`IntegrityError` (or :class:`ParentCycleError`) when the batch broke
+        a rule between records (see :mod:`crmkit._integrity`); called inside the batch's
+        transaction, so the whole batch is then rolled back.
+        """
         row = first(self.con.execute("SELECT count(*) FROM history WHERE batch_id = ?", [batch_id]))
         n = int(row[0]) if row else 0
+        if n:
+            self.raise_for(batch_breaches(self.con, batch_id))
         self.con.execute("UPDATE batches SET n_changes = ? WHERE id = ?", [n, batch_id])
         return n
+
+    @staticmethod
+    def raise_for(breaches: list[Breach]) -> None:
+        """Raise the error that fits what a batch broke (nothing when the list is empty)."""
+        if not breaches:
+            return
+        text = "; ".join(b.describe() for b in breaches[:5])
+        if len(breaches) > 5:
+            text += f"; and {len(breaches) - 5} more"
+        cls = ParentCycleError if any(b.kind == "cycle" for b in breaches) else IntegrityError
+        raise cls(f"not saved: {text}", breaches)
 
     # -- writing records --------------------------------------------------------------
 
@@ -665,16 +854,25 @@ class Store:
 
     # -- undo -------------------------------------------------------------------------
 
-    def undo(self, batch_id: int, actor: str) -> UndoSummary:
+    def undo(self, batch_id: Any, actor: str, *, detach: bool = False) -> UndoSummary:
         """Revert every change of ``batch_id`` as a new ``undo`` batch.
 
         Refuses with :class:`UndoConflictError` when a later batch changed the same fields
-        or records, and with :class:`UndoError` for an unknown or already undone batch.
+        or records, or when undoing would leave a reference (account, owner, parent,
+        reports_to, team, merged_into, subscription) pointing at a record that no longer
+        exists or is no longer live, naming the batch that made the reference; with
+        ``detach=True`` those references are set to nothing instead, in the same undo
+        batch (so undoing the undo puts them back). Refuses with :class:`UndoError` for
+        an unknown or already undone batch.
         """
         self.check_writable()
+        try:
+            batch_id = whole_id(batch_id, "batch")
+        except ValidationError as exc:
+            raise UndoError(str(exc)) from None
         batch = first(
             self.con.execute(
-                "SELECT id, operation, undone_by FROM batches WHERE id = ?", [int(batch_id)]
+                "SELECT id, operation, undone_by FROM batches WHERE id = ?", [batch_id]
             )
         )
         if batch is None:
@@ -682,34 +880,104 @@ class Store:
         if batch[2] is not None:
             raise UndoError(f"batch {batch_id} was already undone by batch {batch[2]}")
         rows = self.con.execute(
-            "SELECT operation, table_name, record_id, field FROM history WHERE batch_id = ?",
-            [int(batch_id)],
+            "SELECT DISTINCT operation, table_name, field FROM history WHERE batch_id = ?",
+            [batch_id],
         ).fetchall()
         if not rows:
             raise UndoError(f"batch {batch_id} changed nothing; there is nothing to undo")
-        self._check_undo_conflicts(int(batch_id))
+        self._check_history_names(batch_id, rows)
+        self._check_undo_conflicts(batch_id)
         with self.transaction():
             undo_id = self.new_batch(
-                "undo", actor, f"undo of batch {batch_id} ({batch[1]})", undoes=int(batch_id)
+                "undo", actor, f"undo of batch {batch_id} ({batch[1]})", undoes=batch_id
             )
             restored_fields = removed = restored = 0
             tables = sorted({r[1] for r in rows})
             # Order matters for references: restore deleted rows first, remove inserts last.
             for table in tables:
-                restored += self._undo_deletes(table, int(batch_id), undo_id, actor)
+                restored += self._undo_deletes(table, batch_id, undo_id, actor)
             for table in tables:
-                restored_fields += self._undo_updates(table, int(batch_id), undo_id, actor)
+                restored_fields += self._undo_updates(table, batch_id, undo_id, actor)
             for table in tables:
-                removed += self._undo_inserts(table, int(batch_id), undo_id, actor)
-            self.con.execute(
-                "UPDATE batches SET undone_by = ? WHERE id = ?", [undo_id, int(batch_id)]
-            )
+                removed += self._undo_inserts(table, batch_id, undo_id, actor)
+            broken = dangling(self.con, undo_id)
+            if broken and not detach:
+                raise UndoConflictError(
+                    f"cannot undo batch {batch_id}: "
+                    + "; ".join(self._describe_dangling(b, undo_id) for b in broken[:5])
+                    + (f"; and {len(broken) - 5} more" if len(broken) > 5 else "")
+                    + ". Undo the later batches first (newest first), or pass detach=True "
+                    "to clear those references in the same undo."
+                )
+            for breach in broken:
+                self.set_where_ids(
+                    breach.table,
+                    "SELECT ?::BIGINT AS id",
+                    [breach.record_id],
+                    {breach.field: None},
+                    undo_id,
+                    actor,
+                    "detach",
+                )
+            self.con.execute("UPDATE batches SET undone_by = ? WHERE id = ?", [undo_id, batch_id])
             # Undoing an undo puts its target back in force, so it may be undone again.
+            self.con.execute("UPDATE batches SET undone_by = NULL WHERE undone_by = ?", [batch_id])
+            try:
+                self.finish_batch(undo_id)
+            except IntegrityError as exc:
+                raise UndoConflictError(f"cannot undo batch {batch_id}: {exc}") from None
+        return UndoSummary(undo_id, batch_id, restored_fields, removed, restored, len(broken))
+
+    def _check_history_names(self, batch_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Table and field names read from history must be crmkit's own before any SQL."""
+        for _, table, field in rows:
+            known = table in CATALOG or table in RECORD_TABLES
+            if not known or (field is not None and field not in self.columns_of(table)):
+                name = shorten(table if not known else f"{table}.{field}", 50)
+                raise UndoError(
+                    f"batch {batch_id} cannot be undone: its history names {name}, which is "
+                    "not a crmkit table or field; the file was changed outside crmkit"
+                )
+
+    def _describe_dangling(self, breach: Breach, undo_id: int) -> str:
+        """Say which reference an undo would break, and which batch stands in the way."""
+        table, record_id, field = breach.table, breach.record_id, breach.field
+        target_id = breach.target
+        target = next(t for s, f, t, _ in REFERENCES if (s, f) == (table, field))[:-1]
+        restored = first(
             self.con.execute(
-                "UPDATE batches SET undone_by = NULL WHERE undone_by = ?", [int(batch_id)]
+                "SELECT count(*) FROM history WHERE batch_id = ? AND table_name = ? "
+                "AND record_id = ? AND (field = ? OR field IS NULL)",
+                [undo_id, table, record_id, field],
             )
-            self.finish_batch(undo_id)
-        return UndoSummary(undo_id, int(batch_id), restored_fields, removed, restored)
+        )
+        if restored and restored[0]:
+            # The undo puts back a reference to a record a later batch removed.
+            removed_by = first(
+                self.con.execute(
+                    "SELECT max(batch_id) FROM history WHERE table_name = ? AND record_id = ? "
+                    "AND batch_id <> ? AND (field IN ('deleted_at', 'merged_into') "
+                    "OR (field IS NULL AND operation = 'delete'))",
+                    [target + "s", target_id, undo_id],
+                )
+            )
+            by = f"batch {removed_by[0]}" if removed_by and removed_by[0] else "a later change"
+            return (
+                f"it would point {table} {record_id}.{field} back at {target} {target_id}, "
+                f"which {by} removed"
+            )
+        set_by = first(
+            self.con.execute(
+                "SELECT max(batch_id) FROM history WHERE table_name = ? AND record_id = ? "
+                "AND (field = ? OR (field IS NULL AND operation = 'insert')) AND batch_id <> ?",
+                [table, record_id, field, undo_id],
+            )
+        )
+        by = f"batch {set_by[0]}" if set_by and set_by[0] is not None else "a later change"
+        return (
+            f"{target} {target_id}, which it would remove, is still referenced by "
+            f"{table} {record_id}.{field} (set by {by})"
+        )
 
     def _check_undo_conflicts(self, batch_id: int) -> None:
         # A field conflicts when its current value is no longer what the batch wrote.
@@ -826,6 +1094,39 @@ class Store:
             [undo_id, now_utc(), actor, table, batch_id, table],
         )
         return int(count[0])
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _schema_version(value: Any, path: str | None) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise SchemaVersionError(
+            f"{path or 'this database'} records schema version {shorten(value)}, which is "
+            "not a number; the file was changed outside crmkit"
+        ) from None
+
+
+def _expected_columns() -> dict[str, dict[str, str]]:
+    """The columns of every table crmkit writes, with their DuckDB types."""
+    out: dict[str, dict[str, str]] = {
+        "meta": {"key": "VARCHAR", "value": "VARCHAR"},
+        "settings": {"key": "VARCHAR", "value": "JSON"},
+        "batches": BATCH_COLUMNS,
+        "history": HISTORY_COLUMNS,
+        "import_rejects": REJECT_COLUMNS,
+    }
+    for tbl in (ACCOUNTS, CONTACTS):
+        out[tbl.name] = {f.name: f.sql_type for f in tbl}
+    out.update(RECORD_TABLES)
+    return out
+
+
+def _same_type(found: str | None, expected: str) -> bool:
+    return found is not None and found.upper() == expected.upper()
 
 
 def _close_quietly(con: duckdb.DuckDBPyConnection, owned: bool) -> None:
