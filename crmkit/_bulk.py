@@ -25,6 +25,7 @@ from crmkit.schemas._catalog import table
 from crmkit.schemas._models import describe_failures, validate
 
 if TYPE_CHECKING:
+    from crmkit._export import ExportResult
     from crmkit._selection import Selection
 
 __all__ = ["BulkReport"]
@@ -48,6 +49,9 @@ class BulkReport:
         The history batch (``None`` when nothing changed); ``crm.undo(batch_id)``.
     details
         Extra numbers (contacts moved by a cascade, per-owner counts ...).
+    selection
+        The selection acted on, pinned to exactly the records the action acted on
+        (chain from it: ``report.selection.export("moved.xlsx")``).
     """
 
     operation: str
@@ -57,6 +61,7 @@ class BulkReport:
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["id", "reason"]))
     batch_id: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    selection: Selection | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         text = (
@@ -446,9 +451,9 @@ def unsubscribe(sel: Selection, list_name: str) -> BulkReport:
 
 def export_vcf(
     sel: Selection, path: str | Path, *, version: str = "3.0", zip: bool = False
-) -> Path:
+) -> ExportResult:
     """Write the selected contacts as vCards (see :meth:`Selection.export_vcf`)."""
-    from crmkit._vcard import write_vcf
+    from crmkit._vcard_write import export_vcards
 
     _contacts_only(sel, "export_vcf")
     fields = [
@@ -462,4 +467,4 @@ def export_vcf(
     ).to_pylist()
     if version not in ("3.0", "4.0"):
         raise ValidationError(f"vCard version must be '3.0' or '4.0', got {version!r}")
-    return write_vcf(records, path, version=version, zip=zip)  # type: ignore[arg-type]
+    return export_vcards(records, path, version=version, zip=zip)  # type: ignore[arg-type]

@@ -43,7 +43,7 @@ class CRM:
         self._store = store
         self._explicit_user = user
         self.user: str = user or _login_name()
-        self.settings = Settings(store)
+        self.settings = Settings(store, self.user)
         self.owners = Owners(self)
         self.accounts = Accounts(self)
         self.contacts = Contacts(self)
@@ -191,7 +191,8 @@ class CRM:
         layout: str | None = None,
         progress: bool = True,
         workers: int | None = None,
-        on_duplicate: str | None = None,
+        on_duplicate: str | None = "flag",
+        in_file_duplicates: str = "merge",
         **read_options: Any,
     ) -> ImportReport:
         """Import a CSV, XLSX or vCard (.vcf) file of contacts or accounts.
@@ -231,9 +232,22 @@ class CRM:
             rows or more, one otherwise).
         on_duplicate
             New rows that probably duplicate an existing record (the duplicates engine,
-            probability >= 0.9): ``"flag"`` inserts them with a warning, ``"skip"`` rejects
-            them with the reason, ``"merge"`` updates the existing record instead;
-            ``report.likely_duplicates`` lists them.
+            probability >= 0.9): ``"flag"`` (the default) inserts them with a warning,
+            ``"skip"`` rejects them with the reason, ``"merge"`` updates the existing
+            record instead, ``None`` does not look; ``report.likely_duplicates`` lists
+            them.
+        in_file_duplicates
+            Rows naming the same record as an earlier row of the file (same external id,
+            email, or name and company): ``"merge"`` (the default) merges them into it,
+            filling blanks, later non-empty values winning (the values they replace are
+            listed in ``report.warnings``) and lists united, listed in
+            ``report.merged_in_file``; ``"reject"`` rejects them.
+
+        Matching existing records tries the external id (``uid``), then the email, then
+        first name + last name + account; a record with another external id than the
+        row's is never matched. In an update, only fields the file maps may change:
+        a default (the current user as owner, the database's currency) applies to new
+        records only.
 
         Returns
         -------
@@ -257,6 +271,7 @@ class CRM:
             progress=progress,
             workers=workers,
             on_duplicate=on_duplicate,
+            in_file_duplicates=in_file_duplicates,
         )
         from crmkit._readers import detect_format
 

@@ -9,7 +9,11 @@ the live records of the store, keeps review decisions ("not the same") in the
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
     from crmkit._crm import CRM
     from crmkit._selection import Selection
 
-__all__ = ["Duplicates"]
+__all__ = ["INDEX_BUILDER", "Duplicates", "IndexBuilder"]
 
 _SKIP = {
     "photo",
@@ -36,6 +40,73 @@ _SKIP = {
     "deleted_at",
     "merged_into",
 }
+# New records indexed on the caller's thread at once (a form's save, a few adds); above
+# this many (an import) the index is rebuilt in the background instead.
+_ADD_NOW = 1000
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one index build needs, read from the database beforehand."""
+
+    frame: pd.DataFrame
+    kind: str
+    model: Any  # the fitted MatchModel to keep, or None to fit one
+    region: str
+    version: tuple[int, int]  # the database's version the frame was read at
+
+
+_Built = tuple[DedupeIndex, tuple[int, int]]
+
+
+def _build_index(plan: _Plan) -> _Built:
+    """Build an index from records already read (no database: any thread may run it)."""
+    index = DedupeIndex.build(plan.frame, plan.kind, model=plan.model, phone_region=plan.region)
+    return index, plan.version
+
+
+class IndexBuilder:
+    """One daemon thread that runs index builds, one at a time, in submission order.
+
+    One thread for the whole process: two forms opened at once do not build side by side
+    (the builds are Python, so they would only share the interpreter lock), and a build
+    queued behind another simply waits. The thread is a daemon so that a build under way
+    never holds up the interpreter (a kernel) when it exits; it is started on first use.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]]
+        self._queue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run ``fn(*args)`` on the builder thread; its Future holds the result or error."""
+        future: Future[Any] = Future()
+        self._queue.put((future, fn, args))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="crmkit-duplicate-index", daemon=True
+                )
+                self._thread.start()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            future, fn, args = self._queue.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # handed to whoever waits for the Future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+
+#: The builder of every as-you-type duplicate index of this process.
+INDEX_BUILDER = IndexBuilder()
 
 
 class Duplicates:
@@ -46,6 +117,7 @@ class Duplicates:
         self.kind = table(kind).name
         self._index: DedupeIndex | None = None
         self._index_version: tuple[int, int] | None = None
+        self._job: Future[_Built] | None = None  # a build under way on INDEX_BUILDER
 
     # -- data --------------------------------------------------------------------------
 
@@ -123,30 +195,87 @@ class Duplicates:
         return int(row[0]), int(row[1])
 
     def index(self) -> DedupeIndex:
-        """The in-memory index of live records, brought up to date incrementally."""
-        version = self._version()
-        if self._index is None:
-            self._index = DedupeIndex.build(
-                self.frame(), self.kind, phone_region=self.crm.settings.default_region
-            )
-        elif version != self._index_version:
-            known = set(self._index.table.ids)
-            frame = self.frame()
-            fresh = frame[~frame["id"].isin(known)]
-            changed = self._changed_since_index(frame)
-            if changed:  # edited records: rebuild (rare next to inserts)
-                self._index = DedupeIndex.build(
-                    frame,
-                    self.kind,
-                    model=self._index.model,
-                    phone_region=self.crm.settings.default_region,
-                )
-            elif not fresh.empty:
-                self._index.add(fresh)
-        self._index_version = version
+        """The in-memory index of live records, brought up to date incrementally.
+
+        Builds it on the calling thread when there is none, or waits for the build that
+        :meth:`prepare_index` started in the background.
+        """
+        self._collect(wait=True)
+        plan = self._plan(add_now=None)
+        if plan is not None:
+            self._install(_build_index(plan))
+        assert self._index is not None
         return self._index
 
-    def _changed_since_index(self, frame: pd.DataFrame) -> bool:
+    def prepare_index(self) -> Future[_Built] | None:
+        """Bring the index up to date without a long wait; ``None`` once it is ready.
+
+        A first build, or a rebuild after records were edited or many were added, runs
+        on the :data:`INDEX_BUILDER` thread and its :class:`~concurrent.futures.Future`
+        is returned (done when the build is; the next call of this method, :meth:`index`
+        or :meth:`similar` then puts it in use). A few new records are indexed at once.
+
+        Only the calling thread touches the database: it reads the records here, before
+        the build starts, and hands the builder a DataFrame. A DuckDB connection must not
+        be used by two threads at once, and the builder never sees one (the blocking step
+        opens a private in-memory DuckDB of its own). The builder's result is put in use
+        by the calling thread too, so the index in use is never changed by two threads.
+        """
+        self._collect(wait=False)
+        if self._job is not None:
+            return self._job
+        plan = self._plan(add_now=_ADD_NOW)
+        if plan is None:
+            return None
+        self._job = INDEX_BUILDER.submit(_build_index, plan)
+        return self._job
+
+    def _collect(self, *, wait: bool) -> None:
+        """Put a finished background build in use (``wait``: wait for it to finish)."""
+        job = self._job
+        if job is None or (not wait and not job.done()):
+            return
+        self._job = None
+        self._install(job.result())  # a failed build raises here, on the caller's thread
+
+    def _install(self, built: _Built) -> None:
+        self._index, self._index_version = built
+
+    def _plan(self, add_now: int | None) -> _Plan | None:
+        """What bringing the index up to date needs: ``None`` when done here.
+
+        New records since the index are added at once when there are at most ``add_now``
+        of them (``None``: any number); otherwise, and after edits, deletions or merges,
+        the records to index are read for a build (the model is kept once fitted).
+        """
+        version = self._version()
+        if self._index is not None and version == self._index_version:
+            return None
+        if self._index is not None and not self._changed_since_index():
+            fresh_ids = self._inserted_since_index()
+            if add_now is None or len(fresh_ids) <= add_now:
+                if fresh_ids:
+                    fresh = self.frame(self.crm._records(self.kind).filter(ids=fresh_ids))
+                    if not fresh.empty:
+                        self._index.add(fresh)
+                self._index_version = version
+                return None
+        model = self._index.model if self._index is not None else None
+        region = self.crm.settings.default_region
+        return _Plan(self.frame(), self.kind, model, region, version)
+
+    def _inserted_since_index(self) -> list[int]:
+        """Ids of records inserted after the index was brought up to date, not in it."""
+        assert self._index is not None and self._index_version is not None
+        rows = self.crm._store.con.execute(
+            "SELECT DISTINCT record_id FROM history WHERE table_name = ? AND batch_id > ? "
+            "AND operation = 'insert' ORDER BY record_id",
+            [self.kind, self._index_version[0]],
+        ).fetchall()
+        known = set(self._index.table.ids)
+        return [int(r[0]) for r in rows if int(r[0]) not in known]
+
+    def _changed_since_index(self) -> bool:
         if self._index_version is None:
             return True
         rows = self.crm._store.con.execute(

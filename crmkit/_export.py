@@ -12,9 +12,16 @@ What every export guarantees:
   never leaves half a file and never damages the file it would have replaced.
 - **No formula runs**: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or
   a carriage return could be run by a spreadsheet as a formula ("CSV injection"). In CSV
-  such a cell gets a leading ``'`` (the OWASP advice); in XLSX every text value is stored
-  as a typed string cell, which Excel never evaluates, and is kept unchanged. See
-  :func:`neutralize_formula` for the numbers (phone numbers, ``-12.5``) left alone.
+  such a cell gets a leading ``'`` (the OWASP advice), and so does a cell that already
+  starts with ``'`` before one of ``= + - @``, so that crmkit's importer, which drops one
+  such ``'``, gives back the value exported. In XLSX every text value is stored as a
+  typed string cell, which Excel never evaluates, and is kept unchanged, but for that
+  second case, which gets its ``'`` there too. See :func:`neutralize_formula` for the
+  rule and for the numbers (phone numbers, ``-12.5``) left alone.
+- **No control character**: CSV and XLSX cells are written without the control
+  characters a terminal would act on or a reader refuse (see :func:`strip_controls`);
+  :attr:`ExportResult.changed` counts the values this changed and
+  :attr:`ExportResult.warnings` names their columns. Parquet keeps every character.
 - **Headers** are field names, or labels in English, French or Chinese (``lang=``) taken
   from the field catalog and, for derived columns, from :data:`DERIVED_LABELS`. Labels
   that would repeat are made unique.
@@ -44,11 +51,15 @@ Timestamps in CSV use a space between date and time (RFC 3339 allows it) and no
 fractions of a second, because Excel recognises ``2024-03-05 14:30:00`` as a date-time in
 every locale and leaves ``2024-03-05T14:30:00.123456`` as text.
 
-XLSX is XML, which cannot hold most control characters: U+000B and U+000C (line breaks in
-Outlook and Word exports) become ``\\n``, the others are dropped, and a lone carriage return
-reads back as ``\\n``. CSV keeps every character. A text longer than an Excel cell holds
-(32,767 characters) stops an XLSX export with an :class:`~crmkit.ExportError` naming the
-row and column, and so do more rows than a sheet holds.
+Control characters (:func:`strip_controls`): tab, line feed and carriage return are kept;
+U+000B and U+000C (line breaks in Outlook and Word exports) become ``\\n``; U+001C-U+001F
+and U+0085 a space; the other C0 and C1 controls, DEL, the bidirectional overrides and
+whole terminal escape sequences (``ESC[31m``) are dropped, from CSV (crmkit's importer
+refuses a NUL, a terminal runs an escape sequence), XLSX (XML cannot hold most of them,
+nor U+FFFE and U+FFFF) and vCard alike. In XLSX a lone carriage return reads back as
+``\\n``. A text longer than an Excel cell holds (32,767 characters) stops an XLSX export
+with an :class:`~crmkit.ExportError` naming the row and column, and so do more rows than a
+sheet holds.
 
 Parquet keeps the Arrow types: lists stay lists, dates stay dates, JSON stays text.
 
@@ -78,6 +89,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crmkit._exceptions import ExportError, UnknownValueError, ValidationError
+from crmkit._shorten import printable, shorten
 from crmkit._suggest import closest
 from crmkit.schemas._catalog import table as catalog_table
 
@@ -86,12 +98,17 @@ __all__ = [
     "ExportFormat",
     "ExportResult",
     "HeaderLang",
+    "cleaning_warning",
     "export_table",
+    "has_controls",
     "header_labels",
     "neutralize_formula",
+    "strip_controls",
 ]
 
 ExportFormat = Literal["csv", "xlsx", "parquet"]
+#: Formats an :class:`ExportResult` describes: the table formats and vCard.
+ResultFormat = Literal["csv", "xlsx", "parquet", "vcf"]
 HeaderLang = Literal["en", "fr", "zh"]
 
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet")
@@ -150,14 +167,46 @@ _XLSX_MAX_CELL_CHARS = 32_767
 _XLSX_MAX_EXACT_INT = 10**15
 
 _FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+# Text crmkit's importer would give back without its first "'": one or more "'" before
+# = + - @. Such text gets one "'" more on export, so that the importer restores it.
+_QUOTED_TRIGGER = re.compile(r"'+[=+\-@]")
 # Text made only of digits, spaces, dots, dashes and parentheses after an optional sign
 # (E.164 or formatted phone numbers, "-12.5"). Without letters, ":" "!" "|" or "&" it can
 # name no function, no cell reference and no external (DDE) link: the worst a
 # spreadsheet does with it is compute a number. Prefixing it with "'" would only damage
 # the phone numbers that fill a CRM.
 _NUMBER_LIKE = re.compile(r"[+-]?[0-9 .()\-]*\Z")
-# Control characters an XLSX file cannot hold (XML 1.0 forbids them).
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Control characters no export writes, as crmkit's importer reads them (its
+# _normalize.drop_controls): terminal escape sequences (ECMA-48) go whole: CSI (colours,
+# cursor moves, clearing the screen: ESC [ 2 J, or U+009B), terminated DCS, SOS, OSC, PM
+# and APC strings (window titles, hyperlinks: ESC ] 8 ; ; url ESC \) and two-character
+# escapes; then the controls that are spaces (U+001C-U+001F, U+0085) become a space,
+# vertical tab and form feed a line feed (line breaks in Outlook and Word exports), and
+# the other C0 and C1 controls, DEL and the bidirectional embeddings, overrides and
+# isolates are dropped. Tab, line feed and carriage return stay.
+_ESCAPE_SEQUENCES = (
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
+    r"|\x1b[\x50\x58\x5d\x5e\x5f][^\x07\x1b\x9c]*(?:\x07|\x1b\x5c|\x9c)"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
+)
+_CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_ESCAPES = re.compile(_ESCAPE_SEQUENCES)
+# Every escape sequence starts with a control character: one character class finds them
+# all (a scan in C, much faster than trying the alternatives at every position).
+_CONTROL_CHARS = re.compile(f"[{_CONTROL_CLASS}]")
+# XLSX is XML 1.0, which cannot hold U+FFFE and U+FFFF either.
+_XLSX_CONTROL_CHARS = re.compile(rf"[{_CONTROL_CLASS}\ufffe\uffff]")
+# The same classes for RE2 (pyarrow), which scans a long text (a batch of cells, a chunk
+# of vCards) about three times faster than Python's re; from this many characters on.
+_RE2_CONTROL_CLASS = re.sub(r"\\u(\w{4})", r"\\x{\1}", _CONTROL_CLASS)
+_RE2_CONTROL_CHARS = f"[{_RE2_CONTROL_CLASS}]"
+_RE2_XLSX_CONTROL_CHARS = rf"[{_RE2_CONTROL_CLASS}\x{{fffe}}\x{{ffff}}]"
+_LONG_TEXT = 100_000
+_CONTROLS_AS_TEXT = str.maketrans(
+    {"\x0b": "\n", "\x0c": "\n", "\x1c": " ", "\x1d": " ", "\x1e": " ", "\x1f": " ", "\x85": " "}
+)
+# Characters of an error message kept before it is cut.
+_MESSAGE_CHARS = 300
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 _Cell = Any
@@ -183,23 +232,39 @@ class ExportResult:
         The source column names written, in file order.
     headers
         The header labels written, in the same order (equal to ``columns`` without
-        ``lang``).
+        ``lang``). Empty for vCards.
+    changed
+        Number of values written without some of their characters: the control
+        characters the format cannot hold or that crmkit never writes (see
+        :func:`strip_controls`). 0 for Parquet, which keeps every character.
+    warnings
+        What was changed, in words: the number of values per column.
+
+    The result stands for its file where a path is expected (``os.PathLike``):
+    ``pd.read_csv(result)``, ``zipfile.ZipFile(result)``.
     """
 
     path: Path
-    format: ExportFormat
+    format: ResultFormat
     rows: int
     columns: tuple[str, ...]
     headers: tuple[str, ...] = ()
+    changed: int = 0
+    warnings: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
-        shown = ", ".join(self.columns[:6])
+        shown = ", ".join(printable(c) for c in self.columns[:6])
         if len(self.columns) > 6:
             shown += f", ... ({len(self.columns)} in all)"
+        columns = f", columns=[{shown}]" if self.columns else ""
+        changed = f", changed={self.changed}" if self.changed else ""
         return (
-            f"ExportResult(path='{self.path}', format={self.format!r}, rows={self.rows}, "
-            f"columns=[{shown}])"
+            f"ExportResult(path='{self.path}', format={self.format!r}, rows={self.rows}"
+            f"{columns}{changed})"
         )
+
+    def __fspath__(self) -> str:
+        return os.fspath(self.path)
 
 
 # -- formula neutralisation -------------------------------------------------------------
@@ -208,27 +273,155 @@ class ExportResult:
 def neutralize_formula(text: str) -> str:
     """``text`` made safe to open in a spreadsheet: a leading ``'`` when it could run.
 
-    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return may be
-    evaluated as a formula by Excel or LibreOffice (``=HYPERLINK(...)``, DDE
-    ``=cmd|' /C calc'!A0``). Such text gets a ``'`` in front, as OWASP recommends, except
-    when it is made only of digits, spaces, dots, dashes and parentheses after an optional
-    sign, like the phone number ``+33625341257`` or ``-12.5``: a spreadsheet can at worst
-    read that as a number, never as a function call or a link, and a CRM is full of them.
+    The rule, applied to every CSV cell and header (XLSX cells, typed text that no
+    spreadsheet runs, only take its third point):
+
+    1. Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return may be
+       evaluated as a formula by Excel or LibreOffice (``=HYPERLINK(...)``, DDE
+       ``=cmd|' /C calc'!A0``): it gets a ``'`` in front, as OWASP recommends ...
+    2. ... except when it is made only of digits, spaces, dots, dashes and parentheses
+       after an optional sign, like the phone number ``+33625341257`` or ``-12.5``: a
+       spreadsheet can at worst read that as a number, never as a function call or a
+       link, and a CRM is full of them. Phone numbers are written as they are.
+    3. Text that already starts with one or more ``'`` followed by ``=``, ``+``, ``-`` or
+       ``@`` (``'=x``, ``''+33...``) gets one ``'`` more.
+
+    The rule is undone by removing one ``'`` from text made of one or more ``'`` then
+    ``=``, ``+``, ``-`` or ``@``, as crmkit's importer does
+    (:func:`crmkit._normalize.unquote_formula`): importing a crmkit CSV or XLSX gives back
+    every value exported, the formula-like ones included. (Only text starting with a tab
+    or a carriage return keeps its ``'``: crmkit trims those on every input, so it never
+    stores them.)
 
     Examples
     --------
     >>> neutralize_formula('=HYPERLINK("http://evil","x")')
     '\\'=HYPERLINK("http://evil","x")'
-    >>> neutralize_formula("+1+1"), neutralize_formula("@SUM(1+1)")
-    ("'+1+1", "'@SUM(1+1)")
+    >>> neutralize_formula("+1+1"), neutralize_formula("@SUM(1+1)"), neutralize_formula("-x")
+    ("'+1+1", "'@SUM(1+1)", "'-x")
     >>> neutralize_formula("+33625341257"), neutralize_formula("+1 (415) 555-0199")
     ('+33625341257', '+1 (415) 555-0199')
-    >>> neutralize_formula("Hélène")
-    'Hélène'
+    >>> neutralize_formula("'=x"), neutralize_formula("'+33625341257")
+    ("''=x", "''+33625341257")
+    >>> neutralize_formula("'x"), neutralize_formula("Hélène")
+    ("'x", 'Hélène')
     """
-    if text[:1] in _FORMULA_TRIGGERS and _NUMBER_LIKE.match(text) is None:
+    first = text[:1]
+    if first in _FORMULA_TRIGGERS:
+        if _NUMBER_LIKE.match(text) is None:
+            return "'" + text
+    elif first == "'" and _QUOTED_TRIGGER.match(text):
         return "'" + text
     return text
+
+
+# -- control characters -------------------------------------------------------------------
+
+
+def has_controls(text: str) -> bool:
+    r"""True when :func:`strip_controls` would change ``text``.
+
+    Examples
+    --------
+    >>> has_controls("Dupont\x1b[31m"), has_controls("ligne 1\tligne 2\r\n")
+    (True, False)
+    """
+    return _holds_controls(text)
+
+
+def _holds_controls(text: str, xlsx: bool = False) -> bool:
+    if len(text) >= _LONG_TEXT:
+        with contextlib.suppress(ValueError):  # a lone surrogate: Python's re below
+            array = pa.array([text], pa.large_string())
+            pattern = _RE2_XLSX_CONTROL_CHARS if xlsx else _RE2_CONTROL_CHARS
+            return bool(pc.any(pc.match_substring_regex(array, pattern)).as_py())
+    return (_XLSX_CONTROL_CHARS if xlsx else _CONTROL_CHARS).search(text) is not None
+
+
+def strip_controls(text: str) -> str:
+    r"""``text`` without the control characters no crmkit export writes.
+
+    Terminal escape sequences go whole, not only their ``ESC`` (``ESC [ 31 m``, ``ESC ] 8
+    ; ; url ESC \``); the controls that are spaces (U+001C to U+001F, U+0085) become a
+    space; vertical tab and form feed (line breaks in Outlook and Word exports) a line
+    feed; the other C0 and C1 control characters, DEL and the bidirectional embeddings,
+    overrides and isolates (U+202A to U+202E, U+2066 to U+2069) are dropped. Tab, line
+    feed and carriage return are kept. crmkit's importer drops the same characters, so
+    an export read back gives what importing the stored value would give.
+
+    Examples
+    --------
+    >>> strip_controls("Bl\x00ou\x1b[31m\u202e")
+    'Blou'
+    >>> strip_controls("ligne 1\x0bligne 2\r\n\tfin\x85")
+    'ligne 1\nligne 2\r\n\tfin '
+    """
+    return _strip(text)
+
+
+def _strip(text: str, xlsx: bool = False) -> str:
+    # Escape sequences first: their parameters are printable characters.
+    text = _ESCAPES.sub("", text).translate(_CONTROLS_AS_TEXT)
+    return (_XLSX_CONTROL_CHARS if xlsx else _CONTROL_CHARS).sub("", text)
+
+
+class _Cleaner:
+    """Strips control characters from one column's texts and counts the values changed."""
+
+    __slots__ = ("changed", "search", "xlsx")
+
+    def __init__(self, xlsx: bool = False) -> None:
+        self.xlsx = xlsx
+        self.search = (_XLSX_CONTROL_CHARS if xlsx else _CONTROL_CHARS).search
+        self.changed = 0
+
+    def texts(self, values: list[Any]) -> list[Any]:
+        """``values`` (texts and None) with their control characters stripped."""
+        # One search over the whole batch first: almost every batch holds none.
+        if not _holds_controls("".join(v for v in values if v.__class__ is str), self.xlsx):
+            return values
+        search = self.search
+        out = []
+        for value in values:
+            if value.__class__ is str and search(value) is not None:
+                value = _strip(value, self.xlsx)
+                self.changed += 1
+            out.append(value)
+        return out
+
+
+def cleaning_warning(changed: Mapping[str, int], format: str) -> tuple[str, ...]:
+    """The :attr:`ExportResult.warnings` saying how many values per column were cleaned.
+
+    Examples
+    --------
+    >>> (message,) = cleaning_warning({"last_name": 2, "notes": 1, "email": 0}, "xlsx")
+    >>> print(message.replace(": XLSX", ":\\nXLSX"))
+    3 values written without their control characters (last_name: 2, notes: 1):
+    XLSX cannot hold most of them; tab and line breaks are kept
+    >>> cleaning_warning({"last_name": 0}, "csv")
+    ()
+    """
+    counts = [(name, n) for name, n in changed.items() if n]
+    if not counts:
+        return ()
+    total = sum(n for _, n in counts)
+    shown = ", ".join(
+        f"{name if len(name) <= 40 and printable(name) == name else shorten(name, 40)}: {n:,}"
+        for name, n in counts[:10]
+    )
+    if len(counts) > 10:
+        shown += f", ... ({len(counts)} columns)"
+    why = {
+        "csv": "crmkit's importer refuses a NUL and a terminal runs an escape sequence",
+        "xlsx": "XLSX cannot hold most of them",
+        "vcf": "vCard text cannot hold them",
+    }.get(format, "the format cannot hold them")
+    plural = "value" if total == 1 else "values"
+    return (
+        f"{total:,} {plural} written without their control characters ({shown}): {why}; "
+        "tab and line breaks are kept",
+    )
 
 
 # -- headers ------------------------------------------------------------------------------
@@ -350,7 +543,8 @@ def _check_delimiter(delimiter: str) -> str:
 def _sheet_title(sheet_name: str | None, kind: str, lang: HeaderLang | None) -> str:
     if sheet_name is None:
         return _SHEET_TITLES[kind][_LANGS.index(lang or "en")]
-    title = _SHEET_FORBIDDEN.sub(" ", sheet_name).strip().strip("'").strip()[:31].strip()
+    title = _strip(sheet_name, xlsx=True).replace("\n", " ").replace("\r", " ")
+    title = _SHEET_FORBIDDEN.sub(" ", title).strip().strip("'").strip()[:31].strip()
     if not title:
         return _SHEET_TITLES[kind][_LANGS.index(lang or "en")]
     # Excel reserves this name for its change history and refuses the workbook.
@@ -532,11 +726,19 @@ def _timestamp_text(value: datetime) -> str:
     return value.replace(microsecond=0).isoformat(sep=" ")
 
 
-def _csv_converter(kind: str, bool_words: tuple[str, str], decimal: str) -> _Converter:
-    """A function turning one column's Python values into CSV cell strings."""
+def _csv_converter(
+    kind: str, bool_words: tuple[str, str], decimal: str, cleaner: _Cleaner | None = None
+) -> _Converter:
+    """A function turning one column's Python values into CSV cell strings.
+
+    Texts lose their control characters (counted by ``cleaner``) before they are
+    neutralised: a formula must not hide behind a character that is then dropped.
+    """
     yes, no = bool_words
 
     def text(values: list[Any]) -> list[str]:
+        if cleaner is not None:
+            values = cleaner.texts(values)
         return ["" if v is None else neutralize_formula(v) if v else v for v in values]
 
     if kind == "text":
@@ -608,8 +810,13 @@ def _write_csv(
     bom: bool,
     bool_words: tuple[str, str],
     decimal: str,
-) -> None:
-    converters = [_csv_converter(k, bool_words, decimal) for k in _kinds(table)]
+) -> list[int]:
+    """Write the CSV file; return the number of values cleaned in each column."""
+    cleaners = [_Cleaner() for _ in headers]
+    converters = [
+        _csv_converter(k, bool_words, decimal, c)
+        for k, c in zip(_kinds(table), cleaners, strict=True)
+    ]
     encoding = "utf-8-sig" if bom else "utf-8"
     with tmp.open("w", encoding=encoding, newline="") as out:
         writer = csv.writer(
@@ -619,6 +826,7 @@ def _write_csv(
         for batch in _batches(table):
             cells = [convert(values) for convert, values in zip(converters, batch, strict=True)]
             writer.writerows(zip(*cells, strict=True))
+    return [c.changed for c in cleaners]
 
 
 class _XlsxCells:
@@ -633,6 +841,7 @@ class _XlsxCells:
         self._header = header
         self._cell_class = WriteOnlyCell
         self._error_codes = frozenset(ERROR_CODES)
+        self.cleaner = _Cleaner(xlsx=True)
         self.first_row = 2  # Excel row of the first value of the current batch
 
     def convert(self, values: list[Any]) -> list[_Cell]:
@@ -673,16 +882,17 @@ class _XlsxCells:
 
     def _texts(self, values: list[Any]) -> list[_Cell]:
         out: list[_Cell] = []
-        for offset, value in enumerate(values):
+        for offset, value in enumerate(self.cleaner.texts(values)):
             if value is None or value.__class__ is not str:
                 out.append(value)
                 continue
-            if _XLSX_ILLEGAL.search(value):
-                value = _xlsx_clean(value)
+            if value[:1] == "'" and _QUOTED_TRIGGER.match(value):
+                value = "'" + value  # the importer drops one: see neutralize_formula()
             if len(value) > _XLSX_MAX_CELL_CHARS:
                 record = self.first_row - 1 + offset
                 raise ExportError(
-                    f"row {record} (Excel row {record + 1}), column {self._header!r}: a text of "
+                    f"row {record} (Excel row {record + 1}), column {shorten(self._header)}: "
+                    "a text of "
                     f"{len(value)} characters does not fit in an Excel cell (at most "
                     f"{_XLSX_MAX_CELL_CHARS}); export to CSV or Parquet, or leave the "
                     "column out"
@@ -697,30 +907,25 @@ class _XlsxCells:
         return out
 
 
-def _xlsx_clean(text: str) -> str:
-    # Vertical tab and form feed are line breaks in Outlook and Word exports; other control
-    # characters carry nothing readable.
-    text = text.replace("\x0b", "\n").replace("\x0c", "\n")
-    return _XLSX_ILLEGAL.sub("", text)
-
-
 def _write_xlsx(
     table: pa.Table,
     headers: list[str],
     tmp: Path,
     *,
     sheet_title: str,
-) -> None:
+) -> list[int]:
+    """Write the workbook; return the number of values cleaned in each column."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     try:
-        _fill_sheet(sheet, table, headers)
+        changed = _fill_sheet(sheet, table, headers)
         workbook.save(tmp)
     except BaseException:
         _abandon(sheet)
         raise
+    return changed
 
 
 def _abandon(sheet: Any) -> None:
@@ -742,7 +947,7 @@ def _abandon(sheet: Any) -> None:
             writer.cleanup()
 
 
-def _fill_sheet(sheet: Any, table: pa.Table, headers: list[str]) -> None:
+def _fill_sheet(sheet: Any, table: pa.Table, headers: list[str]) -> list[int]:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -767,7 +972,7 @@ def _fill_sheet(sheet: Any, table: pa.Table, headers: list[str]) -> None:
     bold = Font(bold=True)
     header_row = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, _xlsx_clean(header))
+        cell = WriteOnlyCell(sheet, header)
         cell.data_type = "s"
         cell.font = bold
         header_row.append(cell)
@@ -782,6 +987,7 @@ def _fill_sheet(sheet: Any, table: pa.Table, headers: list[str]) -> None:
         for row in zip(*columns, strict=True):
             sheet.append(row)
         next_row += len(batch[0]) if batch else 0
+    return [c.cleaner.changed for c in cells]
 
 
 def _write_parquet(table: pa.Table, headers: list[str], tmp: Path) -> None:
@@ -837,9 +1043,17 @@ def _atomic_write(target: Path, suffix: str, write: Callable[[Path], None]) -> N
         if isinstance(exc, ExportError):
             raise ExportError(f"cannot export to {target}: {exc}") from exc
         if isinstance(exc, Exception):
-            cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            raise ExportError(f"cannot export to {target}: {cause}") from exc
+            raise ExportError(f"cannot export to {target}: {_cause(exc)}") from exc
         raise
+
+
+def _cause(exc: BaseException) -> str:
+    """The error of a library, short and printable: it may quote a whole cell."""
+    text = str(exc)
+    if len(text) > _MESSAGE_CHARS:
+        text = f"{text[: _MESSAGE_CHARS - 1]}… ({len(text):,} characters)"
+    text = printable(text.replace("\n", " "))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 # -- entry point --------------------------------------------------------------------------
@@ -899,7 +1113,8 @@ def export_table(
     Returns
     -------
     ExportResult
-        Path, format, number of rows, and the columns and headers written.
+        Path, format, number of rows, the columns and headers written, and the number of
+        values written without their control characters (``changed``, ``warnings``).
 
     Raises
     ------
@@ -943,8 +1158,14 @@ def export_table(
         raise ValidationError(f"nothing to export to {target}: no columns selected")
     names = [str(n) for n in table.column_names]
     headers = header_labels(names, kind, lang)
+    warnings: list[str] = []
+    find = _XLSX_CONTROL_CHARS.search if fmt == "xlsx" else _CONTROL_CHARS.search
+    if fmt != "parquet" and any(find(h) for h in headers):
+        headers = _unique([_strip(h, xlsx=fmt == "xlsx") for h in headers])
+        warnings.append("headers written without their control characters")
     french_excel = excel and lang == "fr"
     suffix = target.suffix or f".{fmt}"
+    changed = [0] * len(names)
 
     if fmt == "csv":
         if delimiter is None:
@@ -955,7 +1176,7 @@ def export_table(
         words = _BOOL_WORDS[lang or "en"]
 
         def write(tmp: Path) -> None:
-            _write_csv(
+            changed[:] = _write_csv(
                 table, headers, tmp, delimiter=sep, bom=with_bom, bool_words=words,
                 decimal=decimal_mark,
             )  # fmt: skip
@@ -970,7 +1191,7 @@ def export_table(
         title = _sheet_title(sheet_name, kind, lang)
 
         def write(tmp: Path) -> None:
-            _write_xlsx(table, headers, tmp, sheet_title=title)
+            changed[:] = _write_xlsx(table, headers, tmp, sheet_title=title)
 
     else:
 
@@ -978,4 +1199,16 @@ def export_table(
             _write_parquet(table, headers, tmp)
 
     _atomic_write(target, suffix, write)
-    return ExportResult(target, fmt, table.num_rows, tuple(names), tuple(headers))
+    counts: dict[str, int] = {}
+    for name, n in zip(names, changed, strict=True):
+        counts[name] = counts.get(name, 0) + n
+    warnings[:0] = cleaning_warning(counts, fmt)
+    return ExportResult(
+        target,
+        fmt,
+        table.num_rows,
+        tuple(names),
+        tuple(headers),
+        changed=sum(changed),
+        warnings=tuple(warnings),
+    )

@@ -127,7 +127,8 @@ class _Compiler:
         self.contacts = kind == "contacts"
         prefix = "account_" if self.contacts else ""
         self.sector_col = f"{prefix}sector"
-        self.revenue_col = "account_annual_revenue" if self.contacts else "annual_revenue"
+        # Compared in the database's currency (converted with the stored exchange rates).
+        self.revenue_col = "account_revenue_base" if self.contacts else "revenue_base"
         self.employees_col = "account_employees" if self.contacts else "employees"
         self.archived_col = "account_archived" if self.contacts else "archived"
         self.entity_col = "account_entity" if self.contacts else "entity"

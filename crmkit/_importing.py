@@ -43,6 +43,8 @@ from crmkit._columns import (
 )
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._gc import gc_paused
+from crmkit._integrity import cycle_path, links, owner_states
+from crmkit._shorten import shorten
 from crmkit._store import arrow_type, first
 from crmkit._suggest import closest
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table, table
@@ -91,8 +93,15 @@ class ImportReport:
         full count per field).
     mapping
         The :class:`~crmkit._mapping.MappingPlan` used.
+    merged_in_file
+        pandas DataFrame ``line, merged_into_line, key`` of rows that name the same record
+        as an earlier row of the file (same external id, email, or name and company):
+        merged into it (blanks filled, later non-empty values win and the values they
+        replace are listed in ``warnings``, lists united). Counted here, not in
+        ``inserted`` or ``updated``.
     duplicates_in_file
-        pandas DataFrame ``line, duplicate_of, key`` of rows repeating an earlier row.
+        With ``in_file_duplicates="reject"``: pandas DataFrame ``line, duplicate_of, key``
+        of rows repeating an earlier row, rejected.
     likely_duplicates
         With ``on_duplicate``: pandas DataFrame ``line, existing_id, probability,
         action`` of new rows that probably duplicate an existing record.
@@ -117,6 +126,7 @@ class ImportReport:
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     changes_count: dict[str, int] = field(default_factory=dict)
     duplicates_in_file: pd.DataFrame = field(default_factory=pd.DataFrame)
+    merged_in_file: pd.DataFrame = field(default_factory=pd.DataFrame)
     created_accounts: list[str] = field(default_factory=list)
     created_owners: list[str] = field(default_factory=list)
     inserted_ids: list[int] = field(default_factory=list)
@@ -147,6 +157,7 @@ class ImportReport:
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "merged_in_file": len(self.merged_in_file),
             "rejected": self.n_rejected,
             "warnings": len(self.warnings),
         }
@@ -348,6 +359,18 @@ class _Failure:
     severity: str
 
 
+@dataclass(eq=False)
+class _Group:
+    """The rows of a file that are one record: where the first one is, what it became."""
+
+    key: str
+    line: int
+    uid: Any
+    chunk: _Chunk | None
+    row: int | None
+    record_id: int | None = None
+
+
 class _RollbackError(Exception):
     """Raised inside the transaction to undo a dry run."""
 
@@ -484,26 +507,18 @@ class ChunkNormalizer:
             columns["custom"] = [
                 json.dumps(c, ensure_ascii=False, default=str) if c else None for c in customs
             ]
-        if self.kind == "accounts" and "annual_revenue" in columns:
-            currency = columns.get("currency") or [None] * n
-            columns["currency"] = [
-                c
-                if c is not None
-                else (self.default_currency if (r is not None or lo is not None) else None)
-                for c, r, lo in zip(
-                    currency,
-                    columns["annual_revenue"],
-                    columns.get("revenue_range_min") or [None] * n,
-                    strict=True,
-                )
-            ]
         return _Chunk(lines, frame, columns, errors, warnings, changes, change_counts)
+
+    def to_arrow(self, chunk: _Chunk) -> pa.Table:
+        """The chunk's catalog fields as Arrow, kept on the chunk for writing."""
+        fields = {k: v for k, v in chunk.columns.items() if k in self.table}
+        chunk.arrow = _arrow(self.table, fields, len(chunk.lines))
+        return chunk.arrow
 
     def validate(self, chunk: _Chunk) -> None:
         """Check the chunk with the pandera model; errors and warnings go on the chunk."""
         fields = {k: v for k, v in chunk.columns.items() if k in self.table}
-        data = _arrow(self.table, fields, len(chunk.lines))
-        chunk.arrow = data  # reused when writing, so values are converted to Arrow once
+        data = self.to_arrow(chunk)  # reused when writing: values go to Arrow once
         frame = pl.from_arrow(data)
         assert isinstance(frame, pl.DataFrame)
         # account_id / owner_id may still come from the company / owner columns.
@@ -569,8 +584,9 @@ class Importer:
         layout: str | None = None,
         progress: bool = True,
         workers: int | None = None,
-        on_duplicate: str | None = None,
+        on_duplicate: str | None = "flag",
         duplicate_threshold: float = 0.9,
+        in_file_duplicates: str = "merge",
     ) -> None:
         if mode not in MODES:
             raise UnknownValueError("import mode", mode, MODES, closest(str(mode), MODES))
@@ -597,6 +613,14 @@ class Importer:
             )
         self.on_duplicate = on_duplicate
         self.duplicate_threshold = duplicate_threshold
+        if in_file_duplicates not in ("merge", "reject"):
+            raise UnknownValueError(
+                "in_file_duplicates",
+                in_file_duplicates,
+                ["merge", "reject"],
+                closest(str(in_file_duplicates), ["merge", "reject"]),
+            )
+        self.in_file_duplicates = in_file_duplicates
         settings = crm.settings
         self.options = ColumnOptions(
             region=region or settings.default_region,
@@ -612,11 +636,20 @@ class Importer:
         self._accounts_by_key: dict[str, int] | None = None
         self._existing_accounts: dict[str, list[tuple[int, str]]] | None = None
         self._owners_by_key: dict[str, int] | None = None
-        self._seen: dict[str, int] = {}
+        self._seen: dict[str, _Group] = {}
         # Problems the reader found before the pipeline (vCards that cannot be read).
         self.source_rejects: list[dict[str, Any]] = []
         self.source_warnings: list[tuple[int, str, Any, str]] = []
         self._pending_parents: list[tuple[int, str, int]] = []
+        self._dup_index: Any = None
+        self._had_records = bool(
+            first(
+                crm._store.con.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {self.kind} "
+                    f"WHERE deleted_at IS NULL AND merged_into IS NULL LIMIT 1)"
+                )
+            )[0]  # type: ignore[index]
+        )
 
     # -- mapping ---------------------------------------------------------------------
 
@@ -687,10 +720,13 @@ class Importer:
                 given if given is not None else found
                 for given, found in zip(owner_ids, map(resolved.get, names), strict=True)
             ]
-        default_owner = self.crm._default_owner_id(batch) if batch is not None else None
-        if default_owner is not None:
-            current = cols.get("owner_id") or [None] * n
-            cols["owner_id"] = [default_owner if v is None else v for v in current]
+            active = owner_states(self.crm._store.con, [v for v in resolved.values() if v])
+            for i, (name, owner_id) in enumerate(zip(names, cols["owner_id"], strict=True)):
+                if name is not None and owner_id is not None and not active.get(owner_id, True):
+                    chunk.errors[i].append(
+                        f"owner: {shorten(name)} is deactivated; activate it "
+                        "(crm.owners.activate) or give these rows another owner"
+                    )
         company_col = "company" if self.kind == "contacts" else None
         if company_col and company_col in cols:
             account_ids = cols.get("account_id") or [None] * n
@@ -708,7 +744,7 @@ class Importer:
                     missing.setdefault(key, []).append(i)
                 else:
                     chunk.errors[i].append(
-                        f"company: no account named {name!r}; create it first or pass "
+                        f"company: no account named {shorten(name)}; create it first or pass "
                         "create_accounts=True"
                     )
             if missing and batch is not None:
@@ -763,19 +799,37 @@ class Importer:
         ids = sorted({int(v) for v in chunk.columns[ref] if v is not None})
         if not ids:
             return
-        known = {
-            int(r[0])
-            for r in self.crm._store.con.execute(
-                f"SELECT id FROM {target} WHERE id IN (SELECT unnest(?::BIGINT[]))", [ids]
+        if target == "owners":
+            state = "CASE WHEN coalesce(active, TRUE) THEN NULL ELSE 'is deactivated' END"
+        else:
+            state = (
+                "CASE WHEN merged_into IS NOT NULL THEN 'was merged into ' || "
+                f"'{target[:-1]} ' || merged_into WHEN deleted_at IS NOT NULL THEN "
+                "'is deleted' END"
+            )
+        known = dict(
+            self.crm._store.con.execute(
+                f"SELECT id, {state} FROM {target} WHERE id IN (SELECT unnest(?::BIGINT[]))",
+                [ids],
             ).fetchall()
-        }
+        )
         for i, v in enumerate(chunk.columns[ref]):
-            if v is not None and int(v) not in known:
+            if v is None:
+                continue
+            if int(v) not in known:
                 chunk.errors[i].append(f"{ref}: no {target[:-1]} with id {v}")
+            elif known[int(v)] is not None:
+                chunk.errors[i].append(f"{ref}: {target[:-1]} {v} {known[int(v)]}")
 
     # -- matching -------------------------------------------------------------------
 
-    def _keys(self, chunk: _Chunk) -> list[str | None]:
+    def _keys(self, chunk: _Chunk) -> list[list[str]]:
+        """Each row's match keys, strongest first (an empty list: the row has none).
+
+        Contacts: the external id (``uid``), then the email, then first name + last name
+        + account for a row without an email; accounts: the company key and website
+        domain. ``match_on`` replaces them with one key made of those fields.
+        """
         cols = chunk.columns
         n = len(chunk.lines)
 
@@ -785,10 +839,10 @@ class Importer:
         if self.match_on:
             parts = [col(f) for f in self.match_on]
             return [
-                None if any(p is None for p in row) else "|".join(fold(str(p)) for p in row)
+                [] if any(p is None for p in row) else ["|".join(fold(str(p)) for p in row)]
                 for row in zip(*parts, strict=True)
             ]
-        keys: list[str | None] = []
+        keys: list[list[str]] = []
         if self.kind == "contacts":
             for uid, email, first_name, last_name, account in zip(
                 col("uid"),
@@ -798,28 +852,41 @@ class Importer:
                 col("account_id"),
                 strict=True,
             ):
+                row: list[str] = []
                 if uid:
-                    keys.append(f"uid:{uid}")
-                elif email:
-                    keys.append(f"email:{email.lower()}")
+                    row.append(f"uid:{uid}")
+                if email:
+                    row.append(f"email:{email.lower()}")
                 elif last_name:
-                    keys.append(f"name:{fold(first_name or '')}|{fold(last_name)}|{account or ''}")
-                else:
-                    keys.append(None)
+                    row.append(f"name:{fold(first_name or '')}|{fold(last_name)}|{account or ''}")
+                keys.append(row)
         else:
             name_keys = cols.get("_name_key") or company_key_column(col("name"))
             domains = norm.map_distinct(col("website"), norm.url_domain)
             for name_key, domain in zip(name_keys, domains, strict=True):
-                keys.append(f"name:{name_key}|{domain or ''}" if name_key else None)
+                keys.append([f"name:{name_key}|{domain or ''}"] if name_key else [])
         return keys
 
-    def _existing(self, keys: list[str | None]) -> list[int | None]:
-        """The id of the existing record each key matches, if any."""
-        wanted = sorted({k for k in keys if k is not None})
+    def _existing(self, keys: list[list[str]], uids: list[Any]) -> list[int | None]:
+        """The id of the existing record each row matches, if any.
+
+        Keys are tried strongest first; a record that carries another external id than
+        the row's is not the same record, whatever else they share.
+        """
+        wanted = sorted({k for row in keys for k in row})
         if not wanted:
             return [None] * len(keys)
         found = self._lookup_existing(wanted)
-        return [found.get(k) if k is not None else None for k in keys]
+        out: list[int | None] = []
+        for row, uid in zip(keys, uids, strict=True):
+            match = None
+            for key in row:
+                hit = found.get(key)
+                if hit is not None and (uid is None or hit[1] is None or hit[1] == uid):
+                    match = hit[0]
+                    break
+            out.append(match)
+        return out
 
     def _accounts_by_name_domain(self) -> dict[str, list[tuple[int, str]]]:
         """Live accounts by company key, with their website domains (built once)."""
@@ -837,10 +904,11 @@ class Importer:
             self._existing_accounts = index
         return self._existing_accounts
 
-    def _lookup_existing(self, wanted: list[str]) -> dict[str, int]:
+    def _lookup_existing(self, wanted: list[str]) -> dict[str, tuple[int, Any]]:
+        """Existing live records by key: ``{key: (id, uid)}`` (the oldest record wins)."""
         con = self.crm._store.con
         live = "deleted_at IS NULL AND merged_into IS NULL"
-        found: dict[str, int] = {}
+        found: dict[str, tuple[int, Any]] = {}
         if self.match_on:
             expr = " || '|' || ".join(
                 f"lower(strip_accents(CAST({f} AS VARCHAR)))" for f in self.match_on
@@ -851,7 +919,7 @@ class Importer:
                 [[fold(k) for k in wanted]],
             ).fetchall()
             by_fold = {fold(k): k for k in wanted}
-            return {by_fold[k]: int(i) for k, i in rows if k in by_fold}
+            return {by_fold[k]: (int(i), None) for k, i in rows if k in by_fold}
         if self.kind == "contacts":
             for prefix, expr in (
                 ("uid:", "'uid:' || uid"),
@@ -870,11 +938,12 @@ class Importer:
                     continue
                 cond = "AND email IS NULL" if prefix == "name:" else ""
                 rows = con.execute(
-                    f"SELECT k, min(id) FROM (SELECT id, {expr} AS k FROM contacts "
-                    f"WHERE {live} {cond}) WHERE k IN (SELECT unnest(?::VARCHAR[])) GROUP BY k",
+                    f"SELECT k, min(id), arg_min(uid, id) FROM (SELECT id, uid, {expr} AS k "
+                    f"FROM contacts WHERE {live} {cond}) "
+                    f"WHERE k IN (SELECT unnest(?::VARCHAR[])) GROUP BY k",
                     [subset],
                 ).fetchall()
-                found.update({k: int(i) for k, i in rows})
+                found.update({k: (int(i), u) for k, i, u in rows})
             return found
         # Accounts: same company key, and the same website domain when both have one.
         by_name = self._accounts_by_name_domain()
@@ -882,34 +951,63 @@ class Importer:
             name_key, domain = k[5:].split("|", 1)
             for account_id, existing_domain in by_name.get(name_key, []):
                 if not domain or not existing_domain or domain == existing_domain:
-                    found[k] = account_id
+                    found[k] = (account_id, None)
                     break
         return found
 
     # -- writing --------------------------------------------------------------------
 
     def _write(self, chunk: _Chunk, batch: int | None) -> None:
+        """Link, match and write one chunk: inserts, updates, in-file duplicates, rejects."""
         n = len(chunk.lines)
         self._link(chunk, batch)
         keys = self._keys(chunk)
-        existing = self._existing(keys)
+        uids = chunk.columns.get("uid") or [None] * n
+        existing = self._existing(keys, uids)
         inserts: list[int] = []
         updates: list[int] = []
         update_ids: list[int] = []
+        groups: dict[int, _Group] = {}  # groups first seen in this chunk, by row
+        claimed: dict[int, int] = {}  # existing record -> the row of this chunk updating it
+        folded = False
         for i in range(n):
             if chunk.errors[i]:
                 continue
-            key = keys[i]
-            if key is not None:
-                first_line = self._seen.get(key)
-                if first_line is not None:
-                    self._dup_rows.append((chunk.lines[i], first_line, key))
+            group = self._group_of(keys[i], uids[i])
+            if group is not None:
+                if self.in_file_duplicates == "reject":
+                    kind = group.key.split(":", 1)[0]
+                    self._dup_rows.append((chunk.lines[i], group.line, group.key))
                     chunk.errors[i].append(
-                        f"duplicate of line {first_line} in this file (same {key.split(':', 1)[0]})"
+                        f"duplicate of line {group.line} in this file (same {kind})"
                     )
                     continue
-                self._seen[key] = chunk.lines[i]
+                self._merged.append((chunk.lines[i], group.line, group.key))
+                self._join(group, keys[i], uids[i])
+                if group.row is not None and group.chunk is chunk:
+                    self._fold(chunk, group.row, i)  # the earlier row takes this one's values
+                    folded = True
+                elif group.record_id is not None and self.mode != "create":
+                    updates.append(i)  # the earlier row is stored: this one updates it
+                    update_ids.append(group.record_id)
+                else:
+                    self.report.unchanged += 1
+                continue
+            group = _Group(keys[i][0], chunk.lines[i], uids[i], chunk, i) if keys[i] else None
+            if group is not None:
+                self._join(group, keys[i], uids[i])
+                groups[i] = group
             target = existing[i]
+            if target is not None and target in claimed:
+                # Another row of this chunk matched the same record by another key.
+                self._merged.append((chunk.lines[i], chunk.lines[claimed[target]], f"id:{target}"))
+                self._fold(chunk, claimed[target], i)
+                folded = True
+                continue
+            if group is not None:
+                group.record_id = target
+            if target is not None:
+                claimed[target] = i
             if target is None:
                 if self.mode == "update":
                     chunk.errors[i].append("no existing record matches (mode='update')")
@@ -920,16 +1018,26 @@ class Importer:
             else:
                 updates.append(i)
                 update_ids.append(target)
+        if folded:
+            chunk.arrow = None  # rebuilt from the folded columns
+            self.normalizer.to_arrow(chunk)
+        if updates:
+            updates, update_ids = self._reject_cycles(chunk, updates, update_ids)
         store = self.crm._store
-        data = self._chunk_arrow(chunk)
         if inserts and self.on_duplicate is not None:
             inserts = self._handle_duplicates(chunk, inserts, updates, update_ids)
         if inserts and batch is not None:
+            inserts = self._fill_defaults(chunk, inserts, batch)
+        if inserts and batch is not None:
+            data = self._chunk_arrow(chunk)
             if len(inserts) < n:
                 data = data.take(pa.array(inserts, pa.int64()))
             new_ids = store.insert(self.kind, data, batch, self.crm.user)
             self.report.inserted += len(new_ids)
             self.report.inserted_ids.extend(new_ids)
+            for i, new_id in zip(inserts, new_ids, strict=True):
+                if i in groups:
+                    groups[i].record_id = new_id
             if "_parent" in chunk.columns:
                 for i, new_id in zip(inserts, new_ids, strict=True):
                     parent = chunk.columns["_parent"][i]
@@ -939,9 +1047,156 @@ class Importer:
             data = self._chunk_arrow(chunk).take(pa.array(updates, pa.int64()))
             data = data.append_column("id", pa.array(update_ids, pa.int64()))
             changed = store.update(self.kind, data, batch, self.crm.user, "import", merge=True)
+            self._fill_blank_currency(update_ids, batch)
             self.report.updated += changed
             self.report.unchanged += len(updates) - changed
+            if "_parent" in chunk.columns:
+                for i, record_id in zip(updates, update_ids, strict=True):
+                    parent = chunk.columns["_parent"][i]
+                    if parent:
+                        self._pending_parents.append((record_id, parent, chunk.lines[i]))
+        for group in groups.values():
+            group.chunk = None  # the chunk is written: later rows update the record
+            group.row = None
         self._collect(chunk)
+
+    def _reject_cycles(
+        self, chunk: _Chunk, rows: list[int], ids: list[int]
+    ) -> tuple[list[int], list[int]]:
+        """Reject update rows whose parent or reports_to id would make a loop."""
+        for field_name in ("parent_id", "reports_to_id"):
+            values = chunk.columns.get(field_name)
+            if field_name not in self.table or not values:
+                continue
+            wanted = [(i, r) for i, r in zip(rows, ids, strict=True) if values[i] is not None]
+            if not wanted:
+                continue
+            graph = links(self.crm._store.con, self.kind, field_name)
+            for i, record_id in wanted:
+                before = graph.get(record_id)
+                graph[record_id] = int(values[i])
+                path = cycle_path(graph, record_id)
+                if path:
+                    chain = " → ".join(str(p) for p in path)
+                    chunk.errors[i].append(f"{field_name}: would make a cycle ({chain})")
+                    if before is None:
+                        graph.pop(record_id)
+                    else:
+                        graph[record_id] = before
+        kept = [(i, r) for i, r in zip(rows, ids, strict=True) if not chunk.errors[i]]
+        return [i for i, _ in kept], [r for _, r in kept]
+
+    def _group_of(self, keys: list[str], uid: Any) -> _Group | None:
+        """The earlier row of this file that is the same record, if any."""
+        for key in keys:
+            group = self._seen.get(key)
+            if group is not None and (uid is None or group.uid is None or group.uid == uid):
+                return group
+        return None
+
+    def _join(self, group: _Group, keys: list[str], uid: Any) -> None:
+        """Make every key of a row find its group (a later row may share only one)."""
+        for key in keys:
+            self._seen.setdefault(key, group)
+        if group.uid is None and uid is not None:
+            group.uid = uid
+
+    def _fold(self, chunk: _Chunk, into: int, row: int) -> None:
+        """Merge row ``row`` into the earlier row ``into`` of the same chunk.
+
+        Blanks are filled, a later non-empty value wins (the replaced value is reported
+        as a warning, so nothing is lost unseen), lists are united and custom fields
+        merged.
+        """
+        line, first_line = chunk.lines[row], chunk.lines[into]
+        for name, values in chunk.columns.items():
+            new = values[row]
+            old = values[into]
+            if new is None or (name.startswith("_") and name != "_parent"):
+                continue
+            if old is None:
+                values[into] = new
+            elif name in self.table and self.table[name].kind == "list":
+                values[into] = list(dict.fromkeys([*old, *new]))
+            elif name == "custom":
+                merged = {**json.loads(old), **json.loads(new)}
+                values[into] = json.dumps(merged, ensure_ascii=False, default=str)
+            elif new != old:
+                values[into] = new
+                chunk.warnings.append(
+                    (
+                        line,
+                        name,
+                        new,
+                        f"{name}: {shorten(old)} of line {first_line} replaced by "
+                        f"{shorten(new)} (line {line} is the same record)",
+                    )
+                )
+
+    def _fill_defaults(self, chunk: _Chunk, rows: list[int], batch: int) -> list[int]:
+        """Defaults apply to new records only: the current user as owner, the currency.
+
+        Returns the rows still to insert: a row with no owner is rejected when the
+        default owner is deactivated.
+        """
+        n = len(chunk.lines)
+        default_owner = self.crm._default_owner_id(batch)
+        if default_owner is not None and "owner_id" in self.table:
+            owners = list(chunk.columns.get("owner_id") or [None] * n)
+            usable = owner_states(self.crm._store.con, [default_owner]).get(default_owner, False)
+            for i in rows:
+                if owners[i] is not None:
+                    continue
+                if usable:
+                    owners[i] = default_owner
+                else:
+                    chunk.errors[i].append(
+                        f"owner: the row names none and the default owner "
+                        f"{shorten(self.crm.user)} is deactivated; activate it or add an "
+                        "owner column"
+                    )
+            chunk.columns["owner_id"] = owners
+            rows = [i for i in rows if not chunk.errors[i]]
+        if self.kind == "accounts":
+            currency = list(chunk.columns.get("currency") or [None] * n)
+            amounts = [
+                chunk.columns.get(name) or [None] * n
+                for name in ("annual_revenue", "revenue_range_min", "revenue_range_max")
+            ]
+            filled = False
+            for i in rows:
+                if currency[i] is None and any(a[i] is not None for a in amounts):
+                    currency[i] = self.default_currency
+                    filled = True
+            if filled:
+                chunk.columns["currency"] = currency
+                self._set_arrow_column(chunk, "currency")
+        return rows
+
+    def _set_arrow_column(self, chunk: _Chunk, name: str) -> None:
+        data = self._chunk_arrow(chunk)
+        column = pa.array(chunk.columns[name], type=arrow_type(self.table[name]))
+        if name in data.column_names:
+            data = data.set_column(data.column_names.index(name), name, column)
+        else:
+            data = data.append_column(name, column)
+        chunk.arrow = data
+
+    def _fill_blank_currency(self, ids: list[int], batch: int) -> None:
+        """An updated amount with no currency in the file or the record gets the default."""
+        if self.kind != "accounts":
+            return
+        self.crm._store.set_where_ids(
+            "accounts",
+            "SELECT id FROM accounts WHERE id IN (SELECT unnest(?::BIGINT[])) "
+            "AND currency IS NULL AND (annual_revenue IS NOT NULL OR "
+            "revenue_range_min IS NOT NULL OR revenue_range_max IS NOT NULL)",
+            [ids],
+            {"currency": self.default_currency},
+            batch,
+            self.crm.user,
+            "import",
+        )
 
     def _handle_duplicates(
         self, chunk: _Chunk, inserts: list[int], updates: list[int], update_ids: list[int]
@@ -950,6 +1205,8 @@ class Importer:
 
         Returns the rows still to insert; merged rows join ``updates``.
         """
+        if not self._had_records:
+            return inserts  # nothing stored before this import to duplicate
         matches = self._likely_duplicates(chunk, inserts)
         keep: list[int] = []
         for i in inserts:
@@ -993,8 +1250,11 @@ class Importer:
                     names.get(a) if a == a else None  # NaN check
                     for a in frame["account_id"]
                 ]
-        dup = self.crm._records(self.kind)._duplicates
-        report = dup.index().check(frame, threshold=self.duplicate_threshold)
+        if self._dup_index is None:
+            # One index of the records there were before the import, for every chunk:
+            # rows of this file are matched to each other by their keys, not here.
+            self._dup_index = self.crm._records(self.kind)._duplicates.index()
+        report = self._dup_index.check(frame, threshold=self.duplicate_threshold)
         best: dict[int, tuple[int, float]] = {}
         for a, b, p in zip(
             report.pairs["id_a"], report.pairs["id_b"], report.pairs["probability"], strict=True
@@ -1045,11 +1305,36 @@ class Importer:
         self._accounts_by_key = None
         index = self._account_index()
         ids, parents = [], []
+        graph = links(self.crm._store.con, "accounts", "parent_id")
         for account_id, parent, line in self._pending_parents:
             found = index.get(norm.company_key(parent))
-            if found is None or found == account_id:
+            if found is None:
                 self._warnings.append(
-                    (line, "parent_id", parent, f"parent: no account named {parent!r}; not linked")
+                    (
+                        line,
+                        "parent_id",
+                        parent,
+                        f"parent: no account named {shorten(parent)}; not linked",
+                    )
+                )
+                continue
+            before = graph.get(account_id)
+            graph[account_id] = found
+            path = cycle_path(graph, account_id)
+            if path:
+                if before is None:
+                    graph.pop(account_id)
+                else:
+                    graph[account_id] = before
+                chain = " → ".join(str(i) for i in path)
+                self._warnings.append(
+                    (
+                        line,
+                        "parent_id",
+                        parent,
+                        f"parent: {shorten(parent)} is below this account; linking them "
+                        f"would make a cycle ({chain}); not linked",
+                    )
                 )
                 continue
             ids.append(account_id)
@@ -1113,8 +1398,11 @@ class Importer:
         self.report = ImportReport(self.kind, source_name, self.mode, self.dry_run, plan)
         self._rejects: list[dict[str, Any]] = list(self.source_rejects)
         self._warnings: list[tuple[int, str, Any, str]] = list(self.source_warnings)
+        # Lines the reader had to repair (a stray legacy byte in a UTF-8 file ...).
+        self._warnings.extend(table_source.warnings)
         self._changes: list[tuple[int, str, Any, Any]] = []
         self._dup_rows: list[tuple[int, int, str]] = []
+        self._merged: list[tuple[int, int, str]] = []
         self._likely: list[tuple[int, int, float, str]] = []
         self.crm._store.check_writable()
         try:
@@ -1129,6 +1417,8 @@ class Importer:
         except _RollbackError:
             pass
         self._finish(started)
+        if self.report.batch_id is not None:
+            self.crm.last_batch_id = self.report.batch_id
         return self.report
 
     def _worker_count(self, table_source: Any) -> int:
@@ -1242,6 +1532,9 @@ class Importer:
         report.duplicates_in_file = pd.DataFrame(
             self._dup_rows, columns=["line", "duplicate_of", "key"]
         )
+        report.merged_in_file = pd.DataFrame(
+            self._merged, columns=["line", "merged_into_line", "key"]
+        )
         report.likely_duplicates = pd.DataFrame(
             self._likely, columns=["line", "existing_id", "probability", "action"]
         )
@@ -1278,6 +1571,7 @@ class Importer:
             for e in errs
         ]
         problems += [(line, f, v, m, "warning") for line, f, v, m in chunk.warnings]
+        problems += [(line, f, v, m, "warning") for line, f, v, m in table_source.warnings]
         return ImportPreview(
             self.kind,
             source_name,

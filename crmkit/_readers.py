@@ -38,6 +38,15 @@ How a CSV file is understood:
   charset-normalizer as a second opinion for other scripts. The chosen (or forced)
   encoding is checked on the whole file before any row is returned, so a bad byte is
   reported with its line instead of failing half-way through an import.
+- mixed encodings: a UTF-8 file (with a BOM, or holding at least as many UTF-8 characters
+  as stray legacy bytes) whose some lines are not UTF-8, say a row pasted from a cp1252
+  export, stays ``utf-8``: the good lines are read exactly, and each other line alone is
+  read with its legacy encoding (GB18030 for a Chinese line, else the code page guessed
+  from those lines, cp1252 for Latin text; Latin-1 when that cannot read it) and listed in
+  :attr:`TableSource.warnings` with its line. There is no whole-file fallback that would
+  garble every accent of the UTF-8 lines. A forced ``encoding=`` is strict.
+- binary: a start that is more than 10% control bytes (NUL ...) is refused as binary; a
+  stray NUL or terminal escape sequence in a text file is cell content, read as is.
 - delimiter: ``,`` ``;`` tab or ``|``, whichever splits the first records into the most
   consistent number of cells (delimiters inside quotes do not count).
 - header: the first record with about the modal number of non-empty cells that looks like
@@ -45,13 +54,27 @@ How a CSV file is understood:
   cells are named ``column_N`` (N = 1-based position), repeated names get ``" (2)"``,
   ``" (3)"`` ...
 - parsing: pandas' C parser, in chunks, with every value read as text.
+- quotes: a quoted field left open is refused with :class:`~crmkit.ImportFormatError`
+  naming the line where it opens and showing its start, when it reaches the end of the
+  file, or when the whole lines inside it look like rows of the file (as many delimiters
+  as a row): the rows after it would otherwise be stored inside one cell. Quoted fields
+  with line breaks that do not look like rows (addresses, notes) are read as usual.
+
+How a workbook is read: openpyxl in read-only mode, after the ZIP's directory is checked
+against :data:`XLSX_MAX_PART_BYTES`, :data:`XLSX_MAX_SHEET_BYTES` and
+:data:`XLSX_MAX_RATIO`, so a zip bomb is refused before anything is decompressed. XML
+entity expansion (billion laughs) is refused by defusedxml, which openpyxl uses when it is
+installed (a crmkit dependency), and by expat's own amplification limit.
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import csv
+import functools
+import itertools
 import math
 import os
 import re
@@ -61,7 +84,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
@@ -71,6 +94,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit._exceptions import ImportFormatError, UnknownValueError, ValidationError
+from crmkit._shorten import shorten
 from crmkit._suggest import closest
 
 if TYPE_CHECKING:
@@ -143,6 +167,7 @@ _OTHER_SCRIPTS = frozenset({
 _NUMBER_LIKE = re.compile(r"[\s\d.,:;/'%+\-−()€$£¥#]*\d[\s\d.,:;/'%+\-−()€$£¥#]*")
 _EXPECTED_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _EOF_IN_QUOTES = re.compile(r"EOF inside string starting at row (\d+)")
+_INDEX_GUESS = "Length of header or names does not match length of data"
 _MIDNIGHT = time(0, 0)
 _ASCII_PROBE = '\n\r,;\t|"'
 # Encodings that are declared (BOM) or clearly recognised: a bad byte further down is an
@@ -220,6 +245,12 @@ class TableSource:
         Number of rows when known without reading them (DataFrames), else ``None``.
     line_label
         What the numbers in :attr:`Chunk.lines` are: ``"line"`` (CSV) or ``"row"``.
+    warnings
+        Problems found while looking at the source that did not stop it from being read,
+        one ``(line, field, value, message)`` tuple each, in line order; the import adds
+        them to its report's warnings. Today: lines of a UTF-8 file that were not UTF-8 and
+        were read with a legacy encoding instead (field ``"encoding"``, value the line as
+        read), and a UTF-8 file cut inside its last character.
     """
 
     kind: Literal["csv", "xlsx", "frame"]
@@ -232,6 +263,7 @@ class TableSource:
     sheets: tuple[str, ...] = ()
     n_rows: int | None = None
     line_label: Literal["line", "row"] = "line"
+    warnings: tuple[tuple[int, str, Any, str], ...] = field(default=(), repr=False)
     _reader: _ChunkReader | None = field(default=None, repr=False)
 
     def chunks(
@@ -478,6 +510,9 @@ class _Encoding:
     codec: str  # what the bytes after the BOM are decoded with
     bom: int  # length of the byte-order mark the file starts with
     errors: str = "strict"
+    # Lines of a UTF-8 file that are not UTF-8 (a row pasted from a cp1252 file): line
+    # number -> the codec that line is read with instead. Empty for a file in one encoding.
+    repaired: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def ascii_compatible(self) -> bool:
@@ -508,6 +543,14 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
+# Control bytes that text does not hold (tab, line ends, form feed and ESC, which starts
+# the colour codes some tools leave in cells, aside). A stray NUL or two in a text file is
+# a cell's content, to be read; binary data (zip, image, executable) is full of them.
+_BINARY_CONTROLS = bytes(b for b in range(0x20) if b not in b"\t\n\r\x0c\x1b") + b"\x7f"
+_BINARY_CONTROL_SHARE = 0.1
+_BINARY_MIN_CONTROLS = 3
+
+
 def _reject_binary(head: bytes, where: str) -> None:
     for magic, what in _MAGIC_NAMES:
         if head.startswith(magic):
@@ -515,10 +558,14 @@ def _reject_binary(head: bytes, where: str) -> None:
             if magic in (_ZIP_MAGIC, _OLE_MAGIC):
                 hint = "; read it as a workbook (format='xlsx') or export it as CSV"
             raise ImportFormatError(f"this is {what}, not a CSV text file{hint}", path=where)
-    if b"\x00" in head and _bom_of(head) is None and _utf16_without_bom(head) is None:
-        raise ImportFormatError(
-            "this is a binary file (it contains NUL bytes), not a CSV text file", path=where
-        )
+    if _bom_of(head) is None and _utf16_without_bom(head) is None:
+        controls = _count_of(head, _BINARY_CONTROLS)
+        if controls >= _BINARY_MIN_CONTROLS and controls > _BINARY_CONTROL_SHARE * len(head):
+            raise ImportFormatError(
+                f"this is a binary file (NUL bytes and other control bytes make up "
+                f"{controls / len(head):.0%} of its start), not a CSV text file",
+                path=where,
+            )
 
 
 def _newline_of(text: str) -> str:
@@ -634,42 +681,208 @@ def _sample_at(path: Path, offset: int) -> bytes:
     return data if at_eof or end < 0 else data[: end + 1]
 
 
-def _detect(path: Path, head: bytes, newline: bytes) -> tuple[_Encoding, bool]:
-    """The encoding of ``path`` and whether the whole file was already checked with it."""
+# A two-byte-or-longer UTF-8 sequence starts this way: lines without one cannot be UTF-8
+# text with accents, so only lines with one need decoding to be told apart.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_UTF8_LEADS = bytes(range(0xC0, 0x100))
+# Non-ASCII bytes on non-UTF-8 lines after which, with no UTF-8 character seen, a file is
+# taken for a legacy-encoded file without reading the rest.
+_LEGACY_EVIDENCE = 64 * 1024
+#: Source warnings are ``(line, field, value, message)``; encoding repairs use this field.
+ENCODING_FIELD = "encoding"
+_Note = tuple[int, str, Any, str]
+
+
+def _count_of(data: bytes, members: bytes) -> int:
+    """How many bytes of ``data`` are among ``members`` (at C speed)."""
+    return len(data) - len(data.translate(None, members))
+
+
+def _line_blocks(path: Path, start: int, newline: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """``(offset, first line, data)``: the file from ``start`` in blocks of whole lines."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        offset, line, carry = start, 1, b""
+        while True:
+            block = fh.read(_BLOCK_BYTES)
+            data = carry + block
+            if block:
+                cut = data.rfind(newline) + 1
+                data, carry = data[:cut], data[cut:]
+            if data:
+                yield offset, line, data
+                offset += len(data)
+                line += data.count(newline)
+            if not block:
+                return
+
+
+def _split_keep(data: bytes, newline: bytes) -> list[bytes]:
+    """The lines of ``data``, each with its line end (the last one may have none)."""
+    parts = data.split(newline)
+    lines = [p + newline for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf8_evidence(path: Path, start: int, newline: bytes) -> tuple[int, int]:
+    """(non-ASCII characters on valid UTF-8 lines, non-ASCII bytes on the other lines).
+
+    Whole blocks are decoded at once; only a block that fails is looked at line by line,
+    and then only its lines holding a UTF-8-like sequence. Stops early on a file with
+    plenty of legacy bytes and not one UTF-8 character.
+    """
+    good = bad = 0
+    for _, _, data in _line_blocks(path, start, newline):
+        if _is_utf8(data):
+            good += _count_of(data, _UTF8_LEADS)
+        else:
+            high = _count_of(data, _HIGH_BYTES)
+            pos = 0
+            while (found := _UTF8_MULTIBYTE.search(data, pos)) is not None:
+                begin = data.rfind(newline, 0, found.start()) + 1
+                end = data.find(newline, found.end())
+                pos = len(data) if end < 0 else end + 1
+                line = data[begin:pos]
+                if _is_utf8(line):
+                    good += _count_of(line, _UTF8_LEADS)
+                    high -= _count_of(line, _HIGH_BYTES)
+            bad += high
+        if not good and bad >= _LEGACY_EVIDENCE:
+            break
+    return good, bad
+
+
+def _non_utf8_lines(path: Path, start: int, newline: bytes) -> list[tuple[int, bytes]]:
+    """``(line, raw bytes)`` of every line of ``path`` that is not valid UTF-8."""
+    found: list[tuple[int, bytes]] = []
+    for _, first, data in _line_blocks(path, start, newline):
+        if _is_utf8(data):
+            continue
+        for number, raw in enumerate(_split_keep(data, newline), first):
+            if not raw.isascii() and not _is_utf8(raw):
+                found.append((number, raw))
+    return found
+
+
+def _line_codec(raw: bytes, legacy: str) -> str:
+    """The first of ``legacy``, cp1252 and Latin-1 (which reads any byte) that reads ``raw``."""
+    for codec in (legacy, "cp1252"):
+        try:
+            raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return codec
+    return "latin-1"
+
+
+def _repair_lines(path: Path, name: str, bom: int, newline: bytes) -> tuple[_Encoding, list[_Note]]:
+    """A UTF-8 file whose non-UTF-8 lines are each read with the legacy encoding they use.
+
+    The legacy encoding is guessed from those lines only (cp1252 for Latin text, GB18030
+    for Chinese ...), each line is checked with it (cp1252, then Latin-1, when it does not
+    fit), and each one becomes a warning naming the line, so a stray row neither garbles
+    the whole file nor passes unseen.
+    """
+    bad = _non_utf8_lines(path, bom, newline)
+    # Chinese lines are told line by line (a GB2312 frequency test, reliable on one line);
+    # the code page of the others is guessed on all of them together.
+    chinese = {line for line, raw in bad if _looks_chinese(raw)}
+    sample = b"".join(raw for line, raw in bad[:2000] if line not in chinese)[:_HEAD_BYTES]
+    legacy = _guess_legacy(sample) if sample else "cp1252"
+    repaired: dict[int, str] = {}
+    notes: list[_Note] = []
+    for line, raw in bad:
+        codec = _line_codec(raw, "gb18030" if line in chinese else legacy)
+        repaired[line] = codec
+        text = raw.decode(codec).rstrip("\r\n")
+        first = 0
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            first = exc.start
+        notes.append((
+            line,
+            ENCODING_FIELD,
+            text,
+            f"line {line} is not valid UTF-8 like the rest of the file (byte "
+            f"0x{raw[first]:02X}); read as {codec}: {shorten(text)}",
+        ))  # fmt: skip
+    return _Encoding(name, "utf-8", bom, repaired=repaired), notes
+
+
+def _cut_short_note(line: int) -> _Note:
+    return (
+        line,
+        ENCODING_FIELD,
+        None,
+        f"line {line}: the file ends inside a UTF-8 character (it was cut short); "
+        "that character is shown as U+FFFD",
+    )
+
+
+def _detect(path: Path, head: bytes, newline: bytes) -> tuple[_Encoding, bool, list[_Note]]:
+    """The encoding of ``path``, whether the whole file was checked with it, and warnings."""
     bom = _bom_of(head)
     if bom is not None:
         name, length = bom
-        if name == "utf-8-sig":
-            return _Encoding(name, "utf-8", length), False
-        return _Encoding(name, name, 0), False
+        if name != "utf-8-sig":
+            return _Encoding(name, name, 0), False, []
+        # A BOM declares UTF-8: bytes that are not are lines to repair, whatever their share.
+        utf8 = _Encoding(name, "utf-8", length)
+        bad = _first_bad_byte(path, utf8, newline)
+        if bad is None:
+            return utf8, True, []
+        if bad[2]:
+            enc = _Encoding(name, "utf-8", length, errors="replace")
+            return enc, True, [_cut_short_note(bad[1])]
+        enc, notes = _repair_lines(path, name, length, newline)
+        return enc, True, notes
     utf16 = _utf16_without_bom(head)
     if utf16 is not None:
-        return _Encoding(utf16, utf16, 0), False
+        return _Encoding(utf16, utf16, 0), False, []
     utf8 = _Encoding("utf-8", "utf-8", 0)
     bad = _first_bad_byte(path, utf8, newline)
     if bad is None:
-        return utf8, True
-    offset, _, cut_short = bad
+        return utf8, True, []
+    offset, line, cut_short = bad
     if cut_short:
         # A UTF-8 file cut inside its last character: the rest is fine.
-        return _Encoding("utf-8", "utf-8", 0, errors="replace"), True
+        enc = _Encoding("utf-8", "utf-8", 0, errors="replace")
+        return enc, True, [_cut_short_note(line)]
+    good, legacy = _utf8_evidence(path, 0, newline)
+    if good and good >= legacy:
+        # Mostly UTF-8 with a few legacy lines: reading it all as cp1252 would garble every
+        # accent of the UTF-8 lines, silently.
+        enc, notes = _repair_lines(path, "utf-8", 0, newline)
+        return enc, True, notes
     name = _guess_legacy(_sample_at(path, offset))
-    return _Encoding(name, name, 0), False
+    return _Encoding(name, name, 0), False, []
 
 
 def _raw_newline(head: bytes) -> bytes:
     return b"\r" if b"\n" not in head and b"\r" in head else b"\n"
 
 
-def _encoding_for(path: Path, head: bytes, encoding: str | None) -> _Encoding:
-    """The encoding to read ``path`` with, checked on the whole file."""
+def _encoding_for(path: Path, head: bytes, encoding: str | None) -> tuple[_Encoding, list[_Note]]:
+    """The encoding to read ``path`` with, checked on the whole file, and its warnings."""
     where = str(path)
     newline = _raw_newline(head)
     fallbacks: list[str] = []
     if encoding is None:
-        enc, checked = _detect(path, head, newline)
+        enc, checked, notes = _detect(path, head, newline)
         if checked:
-            return enc
+            return enc, notes
         if enc.name not in _NO_FALLBACK:
             fallbacks = [e for e in ("cp1252", "latin-1") if e != enc.name]
     else:
@@ -686,7 +899,7 @@ def _encoding_for(path: Path, head: bytes, encoding: str | None) -> _Encoding:
     while True:
         bad = _first_bad_byte(path, enc, newline)
         if bad is None:
-            return enc
+            return enc, []
         if fallbacks:
             name = fallbacks.pop(0)
             enc = _Encoding(name, name, 0)
@@ -711,7 +924,9 @@ def detect_encoding(path: PathLike) -> str:
     ``"utf-16"`` / ``"utf-32"`` (with a BOM), ``"cp1252"`` (Western Excel: French,
     Spanish, German ...), ``"gb18030"`` (Chinese Excel; reads GBK and GB2312 too),
     another legacy code page found by charset-normalizer, or ``"latin-1"`` as the last
-    resort. The answer is checked against the whole file.
+    resort. The answer is checked against the whole file. A UTF-8 file with a few lines in
+    a legacy encoding is ``"utf-8"``: :func:`read_table` reads those lines with their own
+    encoding and lists them in :attr:`TableSource.warnings`.
 
     Raises
     ------
@@ -730,7 +945,7 @@ def detect_encoding(path: PathLike) -> str:
     path = Path(path)
     head = _read_head(path)
     _reject_binary(head, str(path))
-    return _encoding_for(path, head, None).name
+    return _encoding_for(path, head, None)[0].name
 
 
 def _read_head(path: Path) -> bytes:
@@ -749,6 +964,7 @@ class _Record:
     first_line: int
     last_line: int
     cells: list[str]
+    unclosed: bool = False  # the text ends inside a quoted field (the last cell)
 
     @property
     def blank(self) -> bool:
@@ -763,16 +979,146 @@ def _split_lines(text: str, newline: str) -> list[str]:
     return lines
 
 
-def _parse_records(lines: Sequence[str], first_line: int, delimiter: str) -> list[_Record]:
-    """Records of ``lines`` with the physical lines each one spans."""
-    reader = csv.reader(iter(lines), delimiter=delimiter, quotechar='"', doublequote=True)
+# Fed to the csv module after the last line: it lands inside the last cell only when the
+# text ends inside a quoted field (the csv module says nothing about that case).
+_END_MARK = "\ue000crmkit:end\ue000"
+
+
+def _parse_records(
+    lines: Sequence[str], first_line: int, delimiter: str, *, mark_end: bool = False
+) -> list[_Record]:
+    """Records of ``lines`` with the physical lines each one spans.
+
+    With ``mark_end``, a record cut by the end of ``lines`` inside a quoted field comes
+    back with ``unclosed=True``.
+    """
+    source = itertools.chain(lines, [_END_MARK]) if mark_end else iter(lines)
+    reader = csv.reader(source, delimiter=delimiter, quotechar='"', doublequote=True)
     records: list[_Record] = []
     done = 0
     with contextlib.suppress(csv.Error):  # a huge field: the records so far are enough
         for cells in reader:
-            records.append(_Record(first_line + done, first_line + reader.line_num - 1, cells))
+            last = first_line + reader.line_num - 1
+            if mark_end and cells == [_END_MARK]:
+                break
+            unclosed = mark_end and bool(cells) and cells[-1].endswith(_END_MARK)
+            if unclosed:
+                cells[-1] = cells[-1][: -len(_END_MARK)]
+                last -= 1  # the mark's own line
+            records.append(_Record(first_line + done, last, cells, unclosed))
             done = reader.line_num
     return records
+
+
+def _row_width(records: Sequence[_Record]) -> int:
+    """The usual number of cells of the records that span one line (0 when unclear)."""
+    counts = Counter(len(r.cells) for r in records if r.first_line == r.last_line)
+    counts.pop(1, None)
+    counts.pop(0, None)
+    return max(counts, key=lambda k: (counts[k], k)) if counts else 0
+
+
+def _rows_inside(cell: str, newline: str, delimiter: str, widths: frozenset[int]) -> int:
+    """How many whole lines inside ``cell`` look like rows of the file; 0 if one does not.
+
+    A quote opened by mistake (``"rappeler lundi`` with no closing quote) makes the CSV
+    parser read the next rows into that cell, up to the next quote in the file. The lines
+    strictly inside the cell are then whole rows: each has one delimiter fewer than a row
+    has cells (there can be no other quote on them). Blank lines say nothing either way;
+    at least two delimiters in all are asked for, so that a two-column file whose notes
+    have one comma a line is not refused on a single line.
+    """
+    inner = [p for p in cell.split(newline)[1:-1] if p.strip()]
+    if not inner or not widths:
+        return 0
+    counts = [p.count(delimiter) for p in inner]
+    if all(c + 1 in widths for c in counts) and sum(counts) >= 2:
+        return len(inner)
+    return 0
+
+
+def _rows_inside_any(cell: str, newline: str, delimiters: Sequence[str]) -> int:
+    """:func:`_rows_inside` when the width of the rows is not known (everything is in cells).
+
+    The inner lines must then agree among themselves: at least two of them, all with the
+    same number (one or more) of one of the ``delimiters``.
+    """
+    inner = [p for p in cell.split(newline)[1:-1] if p.strip()]
+    if len(inner) < 2:
+        return 0
+    for delimiter in delimiters:
+        counts = {p.count(delimiter) for p in inner}
+        if len(counts) == 1 and min(counts) >= 1:
+            return len(inner)
+    return 0
+
+
+def _quote_line(record: _Record, cell: int, newline: str) -> int:
+    """The physical line where cell number ``cell`` of ``record`` starts."""
+    return record.first_line + sum(c.count(newline) for c in record.cells[:cell])
+
+
+def _unclosed_error(where: str, line: int, text: str) -> ImportFormatError:
+    return ImportFormatError(
+        "a quoted field that starts on this line is never closed: the file ends inside it "
+        "(a closing quote is missing, or the file is cut short); the line starts "
+        f"{shorten(text)}",
+        path=where,
+        line=line,
+    )
+
+
+def _rows_in_cell_error(where: str, line: int, text: str, count: int) -> ImportFormatError:
+    return ImportFormatError(
+        f"a quoted field that starts on this line runs over the next {count} line(s), which "
+        "look like whole rows of the file: a closing quote is missing, and those rows would "
+        f"end up inside one cell. The line starts {shorten(text)}; close the quote, or "
+        'double a quote that is part of the value ("")',
+        path=where,
+        line=line,
+    )
+
+
+def _check_sample_quotes(
+    lines: Sequence[str],
+    first: int,
+    records: Sequence[_Record],
+    header: int | None,
+    names: Sequence[str],
+    delimiter: str,
+    newline: str,
+    where: str,
+) -> None:
+    """Refuse a sample (``lines``, from line ``first``) in which an open quote swallows rows.
+
+    ``header`` is the index of the header among ``records`` (``None`` without a header).
+    Data rows are held to the widths of the file, as the chunk reader holds them; the
+    header and the lines above it, where the width may come from the broken record itself,
+    to their inner lines agreeing among themselves.
+    """
+    width = _row_width(records)
+    widths = frozenset(w for w in (width, len(names)) if w >= 2)
+    candidates = [delimiter] if width >= 2 else list(_DELIMITERS)
+
+    def text_of(line: int) -> str:
+        return lines[line - first].rstrip("\r\n") if 0 <= line - first < len(lines) else ""
+
+    for i, record in enumerate(records):
+        if record.unclosed:
+            line = _quote_line(record, len(record.cells) - 1, newline)
+            raise _unclosed_error(where, line, text_of(line))
+        if record.first_line == record.last_line:
+            continue
+        above = header is not None and i <= header
+        for j, cell in enumerate(record.cells):
+            if newline not in cell:
+                continue
+            count = _rows_inside(cell, newline, delimiter, widths)
+            if not count and (above or not widths):
+                count = _rows_inside_any(cell, newline, candidates)
+            if count:
+                line = _quote_line(record, j, newline)
+                raise _rows_in_cell_error(where, line, text_of(line), count)
 
 
 def _delimiter_score(lines: Sequence[str], delimiter: str) -> tuple[int, int, int]:
@@ -831,10 +1177,14 @@ class _CsvLayout:
     data_line: int
     extra_slots: int
     on_ragged: OnRagged
+    row_widths: frozenset[int] = frozenset()  # cells in a row of this file (2 or more)
+    notes: tuple[_Note, ...] = ()  # warnings found while reading the encoding
 
 
 def _text_from_line(path: Path, enc: _Encoding, newline: str, line: int) -> tuple[list[str], bool]:
     """Lines of text from physical line ``line`` on (about 256 KiB), and whether EOF was hit."""
+    if enc.repaired:
+        return _repaired_text_from_line(path, enc, newline, line)
     codec = "utf-8-sig" if enc.name == "utf-8-sig" else enc.codec
     lines: list[str] = []
     size = 0
@@ -851,6 +1201,36 @@ def _text_from_line(path: Path, enc: _Encoding, newline: str, line: int) -> tupl
     return lines, False
 
 
+def _decoded_lines(
+    path: Path, enc: _Encoding, newline: bytes
+) -> Generator[tuple[int, str], None, None]:
+    """``(line, text)`` of a file with repaired lines, each read with its own codec."""
+    for _, first, data in _line_blocks(path, enc.bom, newline):
+        for number, raw in enumerate(_split_keep(data, newline), first):
+            codec = enc.repaired.get(number)
+            if codec is None:
+                yield number, raw.decode(enc.codec, enc.errors)
+            else:
+                yield number, raw.decode(codec)
+
+
+def _repaired_text_from_line(
+    path: Path, enc: _Encoding, newline: str, line: int
+) -> tuple[list[str], bool]:
+    """:func:`_text_from_line` for a file with repaired lines."""
+    lines: list[str] = []
+    size = 0
+    with contextlib.closing(_decoded_lines(path, enc, newline.encode("ascii"))) as decoded:
+        for number, text in decoded:
+            if number < line:
+                continue
+            if size >= _SNIFF_CHARS:
+                return lines, False
+            lines.append(text)
+            size += len(text)
+    return lines, True
+
+
 def _csv_layout(
     path: Path,
     *,
@@ -863,7 +1243,7 @@ def _csv_layout(
     where = str(path)
     head = _read_head(path)
     _reject_binary(head, where)
-    enc = _encoding_for(path, head, encoding)
+    enc, notes = _encoding_for(path, head, encoding)
     newline = _newline_of(head[enc.bom : enc.bom + 8192].decode(enc.codec, errors="replace"))
     first = header_row if header_row else skip_rows + 1
     lines, at_eof = _text_from_line(path, enc, newline, first)
@@ -872,14 +1252,17 @@ def _csv_layout(
         delimiter = _sniff(lines[:200], preferred)
     elif len(delimiter) != 1 or delimiter in '\r\n"':
         raise ValidationError(f"delimiter must be one character (not a quote), got {delimiter!r}")
-    records = _parse_records(lines, first, delimiter)
+    sample = _parse_records(lines, first, delimiter, mark_end=at_eof)
+    records = list(sample)
     if not at_eof and len(records) > 1:
         records.pop()  # may be cut by the end of the sample
     filled = [r for r in records if not r.blank]
     if not filled:
+        _check_sample_quotes(lines, first, sample, None, (), delimiter, newline, where)
         if header_row or skip_rows:
             raise ImportFormatError(f"no rows from line {first} on", path=where, line=first)
         raise ImportFormatError("the file has no rows (only blank lines)", path=where)
+    header: _Record | None = None
     if header_row == 0:
         width = max(len(_trim(list(r.cells))) for r in filled)
         names = [f"column_{i + 1}" for i in range(width)]
@@ -901,6 +1284,9 @@ def _csv_layout(
             raise ImportFormatError("the header row is empty", path=where, line=header.first_line)
         header_line, data_line = header.first_line, header.last_line + 1
         data = [r for r in filled if r.first_line > header.last_line]
+    # Before anything is read: a quote left open must not pass for a header or a cell.
+    at = None if header is None else [r.first_line for r in sample].index(header.first_line)
+    _check_sample_quotes(lines, first, sample, at, names, delimiter, newline, where)
     widest = max((len(r.cells) for r in data), default=0)
     return _CsvLayout(
         path=path,
@@ -912,6 +1298,8 @@ def _csv_layout(
         data_line=data_line,
         extra_slots=max(1, widest - len(names)),
         on_ragged=on_ragged,
+        row_widths=frozenset(w for w in (_row_width(sample), len(names)) if w >= 2),
+        notes=tuple(notes),
     )
 
 
@@ -948,14 +1336,31 @@ def _breaks_per_cell(texts: np.ndarray, joined: str, newline: str) -> np.ndarray
     return np.bincount(np.searchsorted(ends, at, side="right"), minlength=len(texts))
 
 
+@dataclass(frozen=True)
+class _RowsInCell:
+    """A cell whose inner lines look like rows: a quote left open (see :func:`_rows_inside`)."""
+
+    line: int  # where the cell (its opening quote) starts
+    count: int  # whole lines inside it that look like rows
+
+
 def _cells_and_lines(
-    raw: pd.DataFrame, start_line: int, newline: str
-) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, int]:
-    """Object columns (``None`` for empty), filled masks, record lines and the next line."""
+    raw: pd.DataFrame,
+    start_line: int,
+    newline: str,
+    layout: _CsvLayout | None = None,
+) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, int, _RowsInCell | None]:
+    """Object columns (``None`` for empty), filled masks, record lines, the next line.
+
+    With ``layout``, also the first cell that holds rows of the file (a quote left open),
+    else ``None``.
+    """
     n = len(raw)
     spans = np.ones(n, dtype=np.int64)
     arrays: list[np.ndarray] = []
     masks: list[np.ndarray] = []
+    # Per column with line breaks: (column, its filled mask, breaks of each filled cell).
+    broken: list[tuple[int, np.ndarray, np.ndarray]] = []
     for j in range(raw.shape[1]):
         values = raw.iloc[:, j].to_numpy(dtype=object, copy=True)
         # "": an empty cell; NaN: a cell absent from a short row
@@ -964,7 +1369,9 @@ def _cells_and_lines(
         texts = values[filled]
         joined = "".join(texts)  # one C-level scan finds whether any cell spans lines
         if newline in joined:
-            spans[filled] += _breaks_per_cell(texts, joined, newline)
+            breaks = _breaks_per_cell(texts, joined, newline)
+            spans[filled] += breaks
+            broken.append((j, filled, breaks))
         values[missing] = None
         arrays.append(values)
         masks.append(filled)
@@ -973,7 +1380,37 @@ def _cells_and_lines(
         starts[0] = start_line
         np.cumsum(spans[:-1], out=starts[1:])
         starts[1:] += start_line
-    return arrays, masks, starts, start_line + int(spans.sum())
+    found = _first_rows_in_cell(arrays, broken, starts, newline, layout) if layout else None
+    return arrays, masks, starts, start_line + int(spans.sum()), found
+
+
+def _first_rows_in_cell(
+    arrays: list[np.ndarray],
+    broken: list[tuple[int, np.ndarray, np.ndarray]],
+    starts: np.ndarray,
+    newline: str,
+    layout: _CsvLayout,
+) -> _RowsInCell | None:
+    """The first cell (by line) whose inner lines look like rows of the file."""
+    if not broken:
+        return None
+    # Line breaks of the cells left of each cell, so a cell's own first line is known.
+    before = np.zeros(len(starts), dtype=np.int64)
+    best: _RowsInCell | None = None
+    for j, filled, breaks in broken:
+        rows = np.flatnonzero(filled)
+        # Only a cell with two breaks or more has a whole line inside it.
+        for k in np.flatnonzero(breaks >= 2):
+            row = int(rows[k])
+            cell = arrays[j][row]
+            count = _rows_inside(cell, newline, layout.delimiter, layout.row_widths)
+            if not count and not layout.row_widths:
+                count = _rows_inside_any(cell, newline, [layout.delimiter])
+            line = int(starts[row] + before[row])
+            if count and (best is None or line < best.line):
+                best = _RowsInCell(line, count)
+        before[rows] += breaks
+    return best
 
 
 def _ragged_error(
@@ -1036,13 +1473,38 @@ def _transcode(source: Path, enc: _Encoding, target: Path) -> None:
             out.write(text)
 
 
+def _transcode_repaired(source: Path, enc: _Encoding, target: Path, newline: bytes) -> None:
+    """Write ``source`` as UTF-8, each repaired line decoded with its own codec.
+
+    Blocks without a repaired line are decoded at once; the line numbers stay the same.
+    """
+    numbers = sorted(enc.repaired)
+    with target.open("wb") as out:
+        for _, first, data in _line_blocks(source, enc.bom, newline):
+            last = first + data.count(newline)
+            at = bisect.bisect_left(numbers, first)
+            if at == len(numbers) or numbers[at] > last:
+                if enc.codec == "utf-8" and enc.errors == "strict":
+                    out.write(data)  # checked whole at detection
+                else:
+                    out.write(data.decode(enc.codec, enc.errors).encode("utf-8"))
+                continue
+            for number, raw in enumerate(_split_keep(data, newline), first):
+                codec = enc.repaired.get(number)
+                text = raw.decode(enc.codec, enc.errors) if codec is None else raw.decode(codec)
+                out.write(text.encode("utf-8"))
+
+
 def _csv_chunks(layout: _CsvLayout, chunk_rows: int, progress: bool | None) -> Iterator[Chunk]:
     with contextlib.ExitStack() as stack:
         path, enc = layout.path, layout.encoding
-        if not enc.ascii_compatible:
+        if not enc.ascii_compatible or enc.repaired:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="crmkit-")))
             path = folder / "utf8.csv"
-            _transcode(layout.path, enc, path)
+            if enc.repaired:
+                _transcode_repaired(layout.path, enc, path, layout.newline.encode("ascii"))
+            else:
+                _transcode(layout.path, enc, path)
             enc = _Encoding("utf-8", "utf-8", 0)
         size = path.stat().st_size
         show = size >= _AUTO_PROGRESS_CSV_BYTES if progress is None else progress
@@ -1083,6 +1545,19 @@ def _read_csv(layout: _CsvLayout, handle: Any, enc: _Encoding, slots: int, **opt
     )
 
 
+def _strict_pandas(step: Callable[[], Any]) -> Any:
+    """``step()``, with pandas' warning that it dropped cells turned into an error.
+
+    A first row with exactly one cell more than the names is taken by pandas for an index
+    column; with ``index_col=False`` it then drops the last cell with a mere
+    ``ParserWarning``. As an error, it calls for one more spare column instead. (Scoped to
+    the pandas call: a filter set across the generator's ``yield`` would leak to the caller.)
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", _INDEX_GUESS, pd.errors.ParserWarning)
+        return step()
+
+
 def _csv_run(
     layout: _CsvLayout,
     path: Path,
@@ -1100,52 +1575,66 @@ def _csv_run(
     at the first unread record with ``slots`` spare columns.
     """
     where = str(layout.path)
+    newline = layout.newline.encode("ascii")
+    run_offset, run_line = offset, line
     seen = 0  # records pandas has handed out since `offset`
-    with path.open("rb") as handle:
+    with path.open("rb") as handle, contextlib.ExitStack() as stack:
         handle.seek(offset)
-        reader = _read_csv(layout, handle, enc, slots, chunksize=chunk_rows)
-        with reader:
-            while True:
-                try:
-                    raw = next(reader, None)
-                except pd.errors.ParserError as exc:
-                    message = str(exc)
-                    wider = _EXPECTED_FIELDS.search(message)
-                    if wider is not None:
-                        needed = int(wider.group(3)) - len(layout.columns)
-                        return line, max(needed, slots + 1), start_row
-                    unclosed = _EOF_IN_QUOTES.search(message)
-                    if unclosed is not None:
-                        before = int(unclosed.group(1)) - seen
-                        at = _skip_records(layout, path, enc, line, slots, before)
-                        raise ImportFormatError(
-                            "a quoted field that starts on this line is never closed: the "
-                            "file is cut short, or a quote is missing",
-                            path=where,
-                            line=at,
-                        ) from None
-                    raise ImportFormatError(
-                        f"cannot read the CSV at or after this line: {message}",
-                        path=where,
-                        line=line,
-                    ) from None
-                except UnicodeDecodeError as exc:  # pragma: no cover - encoding is pre-checked
-                    raise ImportFormatError(
-                        f"undecodable bytes at or after this line: {exc}", path=where, line=line
-                    ) from None
-                if raw is None:
-                    return None
-                seen += len(raw)
-                arrays, masks, lines, line = _cells_and_lines(raw, line, layout.newline)
-                chunk = _make_chunk(
-                    layout.columns, arrays, masks, lines, start_row, layout.on_ragged, where
-                )
-                if bar is not None and handle.tell() > bar.n:
-                    # Absolute, so a restart does not count bytes twice.
-                    bar.update(handle.tell() - bar.n)
-                if chunk is not None:
-                    start_row += len(chunk)
-                    yield chunk
+        reader: Any = None
+        while True:
+            try:
+                if reader is None:
+                    # pandas reads the first rows as soon as the reader is made: its errors
+                    # there (an open quote on the first row ...) are handled as later ones.
+                    reader = stack.enter_context(
+                        _strict_pandas(
+                            lambda: _read_csv(layout, handle, enc, slots, chunksize=chunk_rows)
+                        )
+                    )
+                raw = _strict_pandas(functools.partial(next, reader, None))
+            except pd.errors.ParserWarning:
+                return line, slots + 1, start_row
+            except pd.errors.ParserError as exc:
+                message = str(exc)
+                wider = _EXPECTED_FIELDS.search(message)
+                if wider is not None:
+                    needed = int(wider.group(3)) - len(layout.columns)
+                    return line, max(needed, slots + 1), start_row
+                unclosed = _EOF_IN_QUOTES.search(message)
+                if unclosed is not None:
+                    before = int(unclosed.group(1)) - seen
+                    at = _skip_records(layout, path, enc, line, slots, before)
+                    at = _open_quote_line(layout, path, enc, at)
+                    text = _line_text(path, enc, newline, at, (run_offset, run_line))
+                    raise _unclosed_error(where, at, text) from None
+                raise ImportFormatError(
+                    f"cannot read the CSV at or after this line: {shorten(message, 200)}",
+                    path=where,
+                    line=line,
+                ) from None
+            except UnicodeDecodeError as exc:  # pragma: no cover - encoding is pre-checked
+                raise ImportFormatError(
+                    f"undecodable bytes at or after this line: {exc}", path=where, line=line
+                ) from None
+            if raw is None:
+                return None
+            seen += len(raw)
+            arrays, masks, lines, line, swallowed = _cells_and_lines(
+                raw, line, layout.newline, layout
+            )
+            if swallowed is not None:
+                at = swallowed.line
+                text = _line_text(path, enc, newline, at, (run_offset, run_line))
+                raise _rows_in_cell_error(where, at, text, swallowed.count)
+            chunk = _make_chunk(
+                layout.columns, arrays, masks, lines, start_row, layout.on_ragged, where
+            )
+            if bar is not None and handle.tell() > bar.n:
+                # Absolute, so a restart does not count bytes twice.
+                bar.update(handle.tell() - bar.n)
+            if chunk is not None:
+                start_row += len(chunk)
+                yield chunk
 
 
 def _skip_records(
@@ -1162,6 +1651,27 @@ def _skip_records(
         except pd.errors.ParserError:
             return line  # a wide row on the way: the chunk's first line is the best bound
     return _cells_and_lines(raw, line, layout.newline)[3]
+
+
+def _line_text(
+    path: Path, enc: _Encoding, newline: bytes, line: int, known: tuple[int, int]
+) -> str:
+    """The beginning of physical line ``line``; ``known`` is a line start: (offset, line)."""
+    offset = _line_offset(path, line, newline, *known)
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        data = fh.read(400)
+    end = data.find(newline)
+    return data[: end if end >= 0 else len(data)].decode(enc.codec, errors="replace")
+
+
+def _open_quote_line(layout: _CsvLayout, path: Path, enc: _Encoding, line: int) -> int:
+    """The line where the quoted field left open in the record starting at ``line`` opens."""
+    lines, _ = _text_from_line(path, enc, layout.newline, line)
+    records = _parse_records(lines, line, layout.delimiter, mark_end=True)
+    if records and records[0].unclosed:
+        return _quote_line(records[0], len(records[0].cells) - 1, layout.newline)
+    return line
 
 
 def _csv_source(
@@ -1193,6 +1703,7 @@ def _csv_source(
         delimiter=layout.delimiter,
         header_line=layout.header_line,
         line_label="line",
+        warnings=layout.notes,
         _reader=reader,
     )
 
@@ -1201,6 +1712,57 @@ def _csv_source(
 
 
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, SyntaxError)
+
+#: Largest uncompressed size of a workbook part that openpyxl reads whole into memory
+#: (shared strings, styles, the workbook ...): a shared-strings table becomes a Python list
+#: taking about four times its XML size.
+XLSX_MAX_PART_BYTES = 256 * 1024 * 1024
+#: Largest uncompressed size of a worksheet part, which is streamed row by row (a sheet of
+#: a million rows and twenty columns is about a gigabyte of XML).
+XLSX_MAX_SHEET_BYTES = 4 * 1024 * 1024 * 1024
+#: Largest compression ratio (uncompressed / compressed) of a part bigger than
+#: :data:`XLSX_RATIO_FLOOR_BYTES`. Real workbook XML compresses 5 to 30 times; a zip bomb
+#: a thousand times.
+XLSX_MAX_RATIO = 100
+#: Parts up to this uncompressed size are not held to :data:`XLSX_MAX_RATIO`: a tiny part
+#: of repeated markup compresses very well and is harmless.
+XLSX_RATIO_FLOOR_BYTES = 8 * 1024 * 1024
+_SHEET_PART = re.compile(r"xl/(?:worksheets|chartsheets|dialogsheets|macrosheets)/[^/]+\.xml")
+
+
+def _check_workbook_parts(path: Path) -> None:
+    """Refuse a workbook whose parts would expand to more than memory can take.
+
+    The sizes come from the ZIP's central directory, before anything is decompressed.
+    They cannot be understated to sneak a bomb through: :mod:`zipfile` stops reading a
+    part at its recorded size, and the CRC check then fails on the cut data.
+    """
+    where = str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ImportFormatError(
+            f"the workbook is damaged or truncated and cannot be opened ({exc})", path=where
+        ) from None
+    for info in infos:
+        size = info.file_size
+        streamed = _SHEET_PART.fullmatch(info.filename) is not None
+        cap = XLSX_MAX_SHEET_BYTES if streamed else XLSX_MAX_PART_BYTES
+        if size > cap:
+            raise ImportFormatError(
+                f"the workbook part {shorten(info.filename)} would expand to {size:,} bytes, "
+                f"more than the {cap:,} crmkit reads; split the workbook or export it as CSV",
+                path=where,
+            )
+        ratio = size / max(info.compress_size, 1)
+        if size > XLSX_RATIO_FLOOR_BYTES and ratio > XLSX_MAX_RATIO:
+            raise ImportFormatError(
+                f"the workbook part {shorten(info.filename)} expands {ratio:,.0f} times "
+                f"(from {info.compress_size:,} to {size:,} bytes): a zip bomb, not a "
+                f"spreadsheet (real workbooks expand less than {XLSX_MAX_RATIO} times)",
+                path=where,
+            )
 
 
 @contextlib.contextmanager
@@ -1232,6 +1794,7 @@ def _open_workbook(path: Path) -> Iterator[Any]:
             raise ImportFormatError(
                 f"not an Excel workbook: the file is not a ZIP archive but {what}", path=where
             )
+        _check_workbook_parts(path)
         try:
             with _quiet_openpyxl():
                 book = openpyxl.load_workbook(handle, read_only=True, data_only=True)

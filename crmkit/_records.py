@@ -896,7 +896,9 @@ class Contacts(_Records):
             raise ValidationError(f"several contacts match {key!r}; pass an id")
         raise UnknownValueError("contact", key, [])
 
-    def export_vcf(self, path: str | Path, *, version: str = "3.0", zip: bool = False) -> Path:
+    def export_vcf(
+        self, path: str | Path, *, version: str = "3.0", zip: bool = False
+    ) -> ExportResult:
         """Every live contact as vCards (see :meth:`Selection.export_vcf`)."""
         return self.all().export_vcf(path, version=version, zip=zip)
 

@@ -10,7 +10,7 @@ undoable batch.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,9 +60,24 @@ LIST_COLUMNS = {
 }
 
 
+@dataclass
+class _Pin:
+    """The ids a selection was pinned to by a bulk action (``None``: not pinned)."""
+
+    ids: tuple[int, ...] | None = None
+    conditions: int = 0  # how many filter conditions the ids stand for
+
+
 @dataclass(frozen=True)
 class Selection:
     """A lazy set of contacts or accounts.
+
+    A selection is a query: each read (``len``, ``df()``, an export) runs its filter
+    again, until a bulk action (``reassign``, ``update``, ``tag``, ``delete`` ...) acts
+    on it. From then on it holds exactly the records that action acted on, whatever the
+    action changed: after ``sel.reassign(to=...)`` moves contacts out of an ``owner=``
+    filter, ``sel.export(...)`` still writes all of them (``report.selection`` is the
+    same). ``sel.refresh()`` gives the live query back.
 
     Examples
     --------
@@ -83,17 +98,37 @@ class Selection:
     cols: tuple[str, ...] | None = None
     row_limit: int | None = None
     _conditions: tuple[Condition, ...] = field(default=(), compare=False, repr=False)
+    _pin: _Pin = field(default_factory=_Pin, compare=False, repr=False)
 
     # -- building --------------------------------------------------------------------
 
     def filter(self, **filters: Any) -> Selection:
         """Narrow the selection (AND with what is already there)."""
         new = compile_filters(self.crm, self.kind, filters)
-        return replace(
-            self,
+        return self._derive(
             filters=self.filters + tuple(filters.items()),
             _conditions=self._conditions + tuple(new),
         )
+
+    def _derive(self, **changes: Any) -> Selection:
+        """A new selection from this one; it keeps the pin this one has now."""
+        return replace(self, _pin=_Pin(self._pin.ids, self._pin.conditions), **changes)
+
+    @property
+    def pinned(self) -> bool:
+        """Whether a bulk action pinned this selection to the records it acted on."""
+        return self._pin.ids is not None
+
+    def refresh(self) -> Selection:
+        """The same filter as a live query again (after a bulk action pinned it)."""
+        return replace(self, _pin=_Pin())
+
+    def _pin_now(self) -> Selection:
+        """Pin the selection to the records it holds now (what a bulk action acts on)."""
+        if self._pin.ids is None:
+            self._pin.ids = tuple(self.ids)
+            self._pin.conditions = len(self._conditions)
+        return self
 
     def sort(self, *fields: str, descending: bool = False) -> Selection:
         """Order by fields; ``"-name"`` sorts that field in descending order."""
@@ -104,16 +139,16 @@ class Selection:
                 name, desc = name[1:], True
             self._check_columns([name])
             order.append((name, desc))
-        return replace(self, order=tuple(order))
+        return self._derive(order=tuple(order))
 
     def columns(self, *names: str) -> Selection:
         """Keep only these columns (any field or derived column of the view)."""
         self._check_columns(names)
-        return replace(self, cols=tuple(names))
+        return self._derive(cols=tuple(names))
 
     def limit(self, n: int) -> Selection:
         """At most ``n`` records (after sorting)."""
-        return replace(self, row_limit=int(n))
+        return self._derive(row_limit=int(n))
 
     def page(self, number: int, size: int = 25) -> pd.DataFrame:
         """Page ``number`` (0-based) of ``size`` records, in the selection's order."""
@@ -145,11 +180,19 @@ class Selection:
     # -- SQL -------------------------------------------------------------------------
 
     def _where(self) -> tuple[str, list[Any]]:
-        if not self._conditions:
+        conditions = self._conditions
+        parts: list[str] = []
+        params: list[Any] = []
+        if self._pin.ids is not None:
+            # The filters before the pin ran once, when it was set; later ones still apply.
+            parts.append("id IN (SELECT unnest(?::BIGINT[]))")
+            params.append(list(self._pin.ids))
+            conditions = conditions[self._pin.conditions :]
+        parts += [f"({c.sql})" for c in conditions]
+        params += [p for c in conditions for p in c.params]
+        if not parts:
             return "", []
-        sql = " WHERE " + " AND ".join(f"({c.sql})" for c in self._conditions)
-        params = [p for c in self._conditions for p in c.params]
-        return sql, params
+        return " WHERE " + " AND ".join(parts), params
 
     def sql(self, columns: Sequence[str] | None = None) -> tuple[str, list[Any]]:
         """The query (with ``?`` placeholders) and its parameters."""
@@ -240,6 +283,18 @@ class Selection:
 
     # -- bulk operations (one batch each, undoable) ------------------------------------
 
+    def _act(self, action: Callable[[Selection], BulkReport]) -> BulkReport:
+        """Run a bulk action on exactly the records selected now, and stay on them."""
+        before = (self._pin.ids, self._pin.conditions)
+        self._pin_now()
+        try:
+            report = action(self)
+        except BaseException:
+            self._pin.ids, self._pin.conditions = before  # refused: still a live query
+            raise
+        report.selection = self
+        return report
+
     def reassign(self, to: Any, *, cascade: bool = False) -> BulkReport:
         """Give the records to an owner, or spread them evenly over several (round-robin).
 
@@ -247,55 +302,55 @@ class Selection:
         """
         from crmkit._bulk import reassign
 
-        return reassign(self, to, cascade=cascade)
+        return self._act(lambda sel: reassign(sel, to, cascade=cascade))
 
     def update(self, **fields: Any) -> BulkReport:
         """Set fields on every selected record, validated like a form save."""
         from crmkit._bulk import update
 
-        return update(self, fields)
+        return self._act(lambda sel: update(sel, fields))
 
     def tag(self, *tags: str) -> BulkReport:
         """Add tags (kept once each, in order)."""
         from crmkit._bulk import tag
 
-        return tag(self, tags, add=True)
+        return self._act(lambda sel: tag(sel, tags, add=True))
 
     def untag(self, *tags: str) -> BulkReport:
         """Remove tags."""
         from crmkit._bulk import tag
 
-        return tag(self, tags, add=False)
+        return self._act(lambda sel: tag(sel, tags, add=False))
 
     def subscribe(self, list_name: str) -> BulkReport:
         """Subscribe contacts with an email who did not opt out to a mailing list."""
         from crmkit._bulk import subscribe
 
-        return subscribe(self, list_name)
+        return self._act(lambda sel: subscribe(sel, list_name))
 
     def unsubscribe(self, list_name: str) -> BulkReport:
         """End the selected contacts' subscriptions to a mailing list."""
         from crmkit._bulk import unsubscribe
 
-        return unsubscribe(self, list_name)
+        return self._act(lambda sel: unsubscribe(sel, list_name))
 
     def deactivate(self) -> BulkReport:
         """Contacts: left the company (``active=False``); accounts: archived."""
         from crmkit._bulk import set_active
 
-        return set_active(self, False)
+        return self._act(lambda sel: set_active(sel, False))
 
     def activate(self) -> BulkReport:
         """Contacts: active again; accounts: out of the archive."""
         from crmkit._bulk import set_active
 
-        return set_active(self, True)
+        return self._act(lambda sel: set_active(sel, True))
 
     def delete(self) -> BulkReport:
         """Soft-delete the records that can be removed; report the others with reasons."""
         from crmkit._bulk import delete
 
-        return delete(self)
+        return self._act(delete)
 
     # -- exports -----------------------------------------------------------------------
 
@@ -319,8 +374,14 @@ class Selection:
         data = self.columns(*columns).arrow() if columns else self.arrow()
         return export_table(data, path, kind=self.kind, columns=columns, lang=lang, **options)
 
-    def export_vcf(self, path: str | Path, *, version: str = "3.0", zip: bool = False) -> Path:
-        """Write the selected contacts as vCards: one file, or a zip of one file each."""
+    def export_vcf(
+        self, path: str | Path, *, version: str = "3.0", zip: bool = False
+    ) -> ExportResult:
+        """Write the selected contacts as vCards: one file, or a zip of one file each.
+
+        Returns the :class:`ExportResult` (it stands for the file where a path is
+        expected); ``changed`` counts the values written without control characters.
+        """
         from crmkit._bulk import export_vcf
 
         return export_vcf(self, path, version=version, zip=zip)

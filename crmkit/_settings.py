@@ -6,6 +6,7 @@ file enforces the same rules.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,18 @@ if TYPE_CHECKING:
     from crmkit._store import Store
 
 __all__ = ["Settings"]
+
+
+def _currency_code(code: Any) -> str:
+    """An ISO 4217 code, or :class:`UnknownValueError` with the closest one."""
+    text = str(code).strip().upper()
+    if text not in CURRENCY_CODES:
+        from crmkit._suggest import closest
+
+        raise UnknownValueError(
+            "currency", code, sorted(CURRENCY_CODES), closest(text, CURRENCY_CODES)
+        )
+    return text
 
 
 class Settings:
@@ -35,8 +48,9 @@ class Settings:
     >>> crm.close()
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, actor: str = "crmkit") -> None:
         self._store = store
+        self._actor = actor
         self._sectors: Vocabulary | None = None
 
     # required fields -----------------------------------------------------------------
@@ -70,14 +84,7 @@ class Settings:
 
     @default_currency.setter
     def default_currency(self, code: str) -> None:
-        code = code.strip().upper()
-        if code not in CURRENCY_CODES:
-            from crmkit._suggest import closest
-
-            raise UnknownValueError(
-                "currency", code, sorted(CURRENCY_CODES), closest(code, CURRENCY_CODES)
-            )
-        self._store.set_setting("default_currency", code)
+        self._store.set_setting("default_currency", _currency_code(code))
 
     @property
     def default_region(self) -> str:
@@ -93,6 +100,91 @@ class Settings:
         if code not in regions:
             raise UnknownValueError("phone region", code, regions)
         self._store.set_setting("default_region", code)
+
+    # exchange rates ----------------------------------------------------------------------
+
+    def set_rate(self, currency: str, rate: float, as_of: Any = None) -> int:
+        """Record what one unit of ``currency`` is worth in the database's currency.
+
+        Revenue bands, revenue filters and revenue totals convert amounts with the latest
+        rate of their currency (by ``as_of``, default today); an amount in a currency
+        with no rate is left out of them (see :meth:`missing_rates`), never added as it
+        is. Each rate is a change in history (``crm.undo`` takes it back). Returns the
+        batch id.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.accounts.add(name="Huaxin", annual_revenue=30_000_000, currency="CNY")
+        >>> crm.settings.missing_rates()
+        ['CNY']
+        >>> _ = crm.settings.set_rate("CNY", 0.13, as_of="2026-12-01")
+        >>> crm.accounts.df()[["revenue_base", "revenue_band"]].to_dict("records")
+        [{'revenue_base': 3900000.0, 'revenue_band': '1M-10M'}]
+        >>> crm.close()
+        """
+        import datetime as dt
+
+        import pyarrow as pa
+
+        code = _currency_code(currency)
+        base = self.default_currency
+        if code == base:
+            raise ValidationError(f"{code} is the database's currency; its rate is always 1")
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, int | float)
+            or not (math.isfinite(rate) and rate > 0)
+        ):
+            raise ValidationError(f"an exchange rate is a positive number, got {rate!r}")
+        if as_of is None:
+            day = dt.date.today()
+        else:
+            from crmkit._normalize import parse_date
+
+            parsed = parse_date(as_of, dayfirst=False) if not isinstance(as_of, dt.date) else as_of
+            if parsed is None:
+                raise ValidationError(f"as_of is a date, got {as_of!r}")
+            day = parsed if not isinstance(parsed, dt.datetime) else parsed.date()
+        store = self._store
+        store.check_writable()
+        with store.transaction():
+            batch = store.new_batch("exchange rate", self._actor, f"1 {code} = {rate} {base}")
+            store.insert(
+                "exchange_rates",
+                pa.table(
+                    {
+                        "currency": pa.array([code], pa.string()),
+                        "base": pa.array([base], pa.string()),
+                        "rate": pa.array([float(rate)], pa.float64()),
+                        "as_of": pa.array([day], pa.date32()),
+                    }
+                ),
+                batch,
+                self._actor,
+            )
+            store.finish_batch(batch)
+        return batch
+
+    def rates(self) -> Any:
+        """Every stored exchange rate (pandas): ``currency, base, rate, as_of, id``."""
+        return self._store.con.sql(
+            "SELECT currency, base, rate, as_of, id FROM exchange_rates "
+            "ORDER BY currency, as_of DESC, id DESC"
+        ).df()
+
+    def missing_rates(self) -> list[str]:
+        """Currencies of stored amounts with no rate to the database's currency."""
+        base = self.default_currency
+        rows = self._store.con.execute(
+            "SELECT DISTINCT currency FROM accounts WHERE currency IS NOT NULL "
+            "AND currency <> ? AND deleted_at IS NULL AND merged_into IS NULL AND "
+            "(annual_revenue IS NOT NULL OR revenue_range_min IS NOT NULL) AND currency NOT IN "
+            "(SELECT currency FROM exchange_rates WHERE base = ?) ORDER BY 1",
+            [base, base],
+        ).fetchall()
+        return [str(r[0]) for r in rows]
 
     # sectors ---------------------------------------------------------------------------
 
@@ -150,9 +242,9 @@ class Settings:
 
     def set_bands(self, kind: str, edges: Sequence[float]) -> None:
         """Set band lower bounds, e.g. ``set_bands("headcount", [1, 10, 50, 250])``."""
-        bands = Bands(kind, tuple(edges))  # validates
         if kind not in ("revenue", "headcount"):
             raise UnknownValueError("band kind", kind, ["revenue", "headcount"])
+        bands = Bands(kind, edges)  # type: ignore[arg-type]  # validates any sequence
         self._store.set_setting(f"{kind}_band_edges", list(bands.edges))
 
     def __repr__(self) -> str:

@@ -55,7 +55,7 @@ __all__ = [
     "whole_id",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Tables whose rows are records with history; owners are records too (no catalog fields).
 OWNER_COLUMNS: dict[str, str] = {
@@ -103,12 +103,24 @@ VIEW_COLUMNS: dict[str, str] = {
     "updated_at": "TIMESTAMP",
     "updated_by": "VARCHAR",
 }
+RATE_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "currency": "VARCHAR",
+    "base": "VARCHAR",
+    "rate": "DOUBLE",
+    "as_of": "DATE",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
 # Tables outside the field catalog whose rows are records with history (undoable).
 RECORD_TABLES: dict[str, dict[str, str]] = {
     "owners": OWNER_COLUMNS,
     "subscriptions": SUBSCRIPTION_COLUMNS,
     "duplicate_decisions": DECISION_COLUMNS,
     "saved_views": VIEW_COLUMNS,
+    "exchange_rates": RATE_COLUMNS,
 }
 
 
@@ -464,12 +476,31 @@ class Store:
                 )
 
     def rebuild_views(self) -> None:
-        """(Re)create the views that compute bands, display names and counts."""
+        """(Re)create the views that compute bands, display names and counts.
+
+        Amounts are compared in the database's currency (``default_currency``): an
+        account's revenue is converted with the latest exchange rate of its currency
+        (``exchange_rates``) into ``revenue_base``, and bands are computed from that. An
+        amount in a currency without a rate has no ``revenue_base`` and no band: amounts
+        in different currencies are never compared or added as they are.
+        """
         revenue = self.bands("revenue")
         headcount = self.bands("headcount")
+        base = str(self.get_setting("default_currency", "EUR"))
+        if not re.fullmatch(r"[A-Z]{3}", base):  # inlined below: only a currency code
+            raise StoreOpenError(
+                f"the stored default currency {shorten(base)} is not a currency code; the "
+                "file was changed outside crmkit"
+            )
         revenue_value = (
             "coalesce(a.annual_revenue, CASE WHEN a.revenue_range_max IS NULL "
             "THEN a.revenue_range_min ELSE (a.revenue_range_min + a.revenue_range_max) / 2 END)"
+        )
+        rate = f"(CASE WHEN coalesce(a.currency, '{base}') = '{base}' THEN 1.0 ELSE x.rate END)"
+        revenue_base = f"({revenue_value} * {rate})"
+        rates = (
+            f"LEFT JOIN (SELECT currency, arg_max(rate, as_of) AS rate FROM exchange_rates "
+            f"WHERE base = '{base}' GROUP BY currency) x ON x.currency = a.currency"
         )
         headcount_value = (
             "coalesce(a.employees, CASE WHEN a.employees_range_max IS NULL "
@@ -482,12 +513,14 @@ class Store:
             f"""
             CREATE OR REPLACE {view} accounts_v AS
             SELECT a.*,
-                   {revenue.sql_case(revenue_value)} AS revenue_band,
+                   {revenue_base} AS revenue_base,
+                   {revenue.sql_case(revenue_base)} AS revenue_band,
                    {headcount.sql_case(headcount_value)} AS headcount_band,
                    o.name AS owner,
                    p.name AS parent,
                    coalesce(n.contact_count, 0) AS contact_count
             FROM accounts a
+            {rates}
             LEFT JOIN owners o ON o.id = a.owner_id
             LEFT JOIN accounts p ON p.id = a.parent_id
             LEFT JOIN (SELECT account_id, count(*) AS contact_count FROM contacts
@@ -506,13 +539,15 @@ class Store:
                    a.is_client AS account_is_client,
                    a.entity AS account_entity,
                    a.annual_revenue AS account_annual_revenue,
+                   {revenue_base} AS account_revenue_base,
                    a.employees AS account_employees,
-                   {revenue.sql_case(revenue_value)} AS revenue_band,
+                   {revenue.sql_case(revenue_base)} AS revenue_band,
                    {headcount.sql_case(headcount_value)} AS headcount_band,
                    ao.name AS account_owner,
                    o.name AS owner
             FROM contacts c
             LEFT JOIN accounts a ON a.id = c.account_id
+            {rates}
             LEFT JOIN owners ao ON ao.id = a.owner_id
             LEFT JOIN owners o ON o.id = c.owner_id
             WHERE c.deleted_at IS NULL AND c.merged_into IS NULL
@@ -530,7 +565,7 @@ class Store:
         """Store a setting (JSON-encoded)."""
         self.check_writable()
         self.con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, json.dumps(value)])
-        if key in ("revenue_band_edges", "headcount_band_edges"):
+        if key in ("revenue_band_edges", "headcount_band_edges", "default_currency"):
             self._bands_cache.clear()
             self.rebuild_views()
 
@@ -920,13 +955,30 @@ class Store:
                     "detach",
                 )
             self.con.execute("UPDATE batches SET undone_by = ? WHERE id = ?", [undo_id, batch_id])
-            # Undoing an undo puts its target back in force, so it may be undone again.
-            self.con.execute("UPDATE batches SET undone_by = NULL WHERE undone_by = ?", [batch_id])
+            self._chain_undone(batch_id)
             try:
                 self.finish_batch(undo_id)
             except IntegrityError as exc:
                 raise UndoConflictError(f"cannot undo batch {batch_id}: {exc}") from None
         return UndoSummary(undo_id, batch_id, restored_fields, removed, restored, len(broken))
+
+    def _chain_undone(self, undone: int) -> None:
+        """Keep ``undone_by`` true along a chain of undos of undos.
+
+        ``undone`` was just undone. If it was itself an undo of T, T is in force again
+        (it may be undone again); if T was an undo of U, U is undone again, by T; and so on.
+        """
+        while True:
+            row = first(self.con.execute("SELECT undoes FROM batches WHERE id = ?", [undone]))
+            if row is None or row[0] is None:
+                return
+            back = int(row[0])  # in force again
+            self.con.execute("UPDATE batches SET undone_by = NULL WHERE id = ?", [back])
+            row = first(self.con.execute("SELECT undoes FROM batches WHERE id = ?", [back]))
+            if row is None or row[0] is None:
+                return
+            undone = int(row[0])  # undone again, by `back`
+            self.con.execute("UPDATE batches SET undone_by = ? WHERE id = ?", [back, undone])
 
     def _check_history_names(self, batch_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
         """Table and field names read from history must be crmkit's own before any SQL."""
@@ -1175,10 +1227,18 @@ def _v1(store: Store) -> None:
 
 def _v2(store: Store) -> None:
     """Mailing-list subscriptions, duplicate review decisions and saved views."""
+    _record_tables(store, ("subscriptions", "duplicate_decisions", "saved_views"))
+
+
+def _v3(store: Store) -> None:
+    """Exchange rates, so amounts in several currencies are banded and summed converted."""
+    _record_tables(store, ("exchange_rates",))
+
+
+def _record_tables(store: Store, names: Sequence[str]) -> None:
     con = store.con
-    for table, columns in RECORD_TABLES.items():
-        if table == "owners":
-            continue
+    for table in names:
+        columns = RECORD_TABLES[table]
         con.execute(f"CREATE SEQUENCE IF NOT EXISTS {table}_id_seq START 1")
         body = ",\n    ".join(
             f"{c} {t}" + (f" PRIMARY KEY DEFAULT nextval('{table}_id_seq')" if c == "id" else "")
@@ -1187,4 +1247,4 @@ def _v2(store: Store) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n    {body}\n)")
 
 
-_MIGRATIONS = [(1, _v1), (2, _v2)]
+_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3)]

@@ -106,12 +106,20 @@ def summarize(selection: Selection, by: str | Sequence[str]) -> Summary:
         if name not in valid:
             raise UnknownValueError("column", name, valid, closest(name, valid))
     sql, params = selection.sql()
-    revenue = ", sum(annual_revenue) AS revenue" if selection.kind == "accounts" else ""
+    # Totals in the database's currency only: amounts without a rate are counted apart.
+    revenue = (
+        ", sum(revenue_base) AS revenue, count(*) FILTER (WHERE revenue_base IS NULL AND "
+        "coalesce(annual_revenue, revenue_range_min) IS NOT NULL) AS revenue_not_converted"
+        if selection.kind == "accounts"
+        else ""
+    )
     group = ", ".join(columns)
     frame = selection.crm._store.con.sql(
         f"SELECT {group}, count(*) AS count{revenue} FROM ({sql}) GROUP BY {group}",
         params=params,
     ).df()
+    if "revenue_not_converted" in frame and not frame["revenue_not_converted"].any():
+        frame = frame.drop(columns="revenue_not_converted")  # shown only when it matters
     order: list[pd.Series] = []
     for name in columns:
         if name in ("revenue_band", "headcount_band"):

@@ -49,8 +49,11 @@ Behaviour on bad input, in one place:
 - a card with no name is kept (the import layer rejects it for the missing last name);
 - text outside any card is ignored with a warning, but input without a single card is an
   error (empty input, garbage text, binary junk);
-- a corrupt base64 photo is dropped with a warning and the card is kept; bytes that are
-  not valid in their charset are decoded with replacement characters, with a warning.
+- a corrupt base64 photo (characters outside base64, a cut block) is left out of
+  ``photo`` with a warning naming its line, and its raw text is kept in ``custom`` under
+  ``"PHOTO (invalid base64)"``; a data URI that is not base64 is kept in ``custom`` as a
+  linked photo; an empty PHOTO is no photo; the card is kept in every case. Bytes that
+  are not valid in their charset are decoded with replacement characters, with a warning.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from crmkit._exceptions import ImportFormatError
+from crmkit._shorten import shorten
 from crmkit._vcard_write import PRODID, display_name, is_cjk
 from crmkit.schemas._catalog import CONTACTS
 
@@ -801,10 +805,19 @@ def _set_names(
         custom["FN"] = fn_value
 
 
-def _decode_photo(prop: _Prop, raw: str, card: _RawCard) -> bytes | str | None:
-    """Photo bytes, the URI of a linked photo (a str), or None when unreadable."""
+#: The ``custom`` key that keeps the raw value of a PHOTO whose base64 data is corrupt.
+BAD_PHOTO_KEY = "PHOTO (invalid base64)"
+
+
+def _decode_photo(prop: _Prop, raw: str, card: _RawCard) -> tuple[str, Any]:
+    """What a PHOTO holds: ``("photo", bytes)``, ``("uri", text)`` for a linked photo,
+    ``("invalid", raw text)`` for base64 data that is not, or ``("empty", None)``.
+
+    Base64 is decoded strictly (folding whitespace aside, missing ``=`` padding restored):
+    the lenient decoder skips any character it does not know, so ``PHOTO:!!!!`` became an
+    empty photo and a damaged one a few bytes of junk, both without a word.
+    """
     params = prop[2]
-    data: str | None = None
     if prop[5] == _B64:
         data = raw
     else:
@@ -812,19 +825,44 @@ def _decode_photo(prop: _Prop, raw: str, card: _RawCard) -> bytes | str | None:
         if text[:5].lower() == "data:":
             head, sep, body = text.partition(",")
             if not sep or ";base64" not in head.lower():
-                card.notes.append((prop[4], "PHOTO data URI is not base64; dropped"))
-                return None
+                return "uri", _unescape(text)  # a data URI of another kind: kept as written
             data = body
         elif "VALUE" in params or "://" in text or text[:5].lower() == "file:":
-            return _unescape(text)
+            return "uri", _unescape(text)
         else:
             data = text
+    # Folding whitespace; str.split returns the string itself when there is none.
+    compact = "".join(data.split())
+    if not compact:
+        return "empty", None
     try:
-        # Not strict: whitespace and stray characters inside the data are skipped.
-        return binascii.a2b_base64(data)
+        return "photo", _strict_b64(compact)
     except (binascii.Error, ValueError) as exc:
-        card.notes.append((prop[4], f"PHOTO base64 data is corrupt ({exc}); photo dropped"))
-        return None
+        reason = (
+            f"PHOTO base64 data is corrupt ({exc}); the photo is left out and its raw value "
+            f"({len(compact):,} characters, starting {shorten(compact[:20])}) kept in custom "
+            f"as {BAD_PHOTO_KEY!r}"
+        )
+        card.notes.append((prop[4], reason))
+        return "invalid", compact
+
+
+def _strict_b64(data: str) -> bytes:
+    """Decode base64 (standard or URL-safe alphabet) or raise :class:`binascii.Error`."""
+    # Copies only when needed: a photo can be megabytes of text.
+    if ("-" in data or "_" in data) and "+" not in data and "/" not in data:
+        data = data.translate(_URLSAFE)
+    if len(data) % 4:
+        body = data.rstrip("=")
+        if len(body) % 4 == 1:
+            raise binascii.Error(
+                f"{len(body):,} data characters, one more than a multiple of 4: cut or damaged"
+            )
+        data = body + "=" * (-len(body) % 4)
+    return binascii.a2b_base64(data, strict_mode=True)
+
+
+_URLSAFE = str.maketrans("-_", "+/")
 
 
 def _card_to_record(card: _RawCard) -> dict[str, Any]:
@@ -932,14 +970,16 @@ def _card_to_record(card: _RawCard) -> dict[str, Any]:
             elif day is None or day != rec.get("birthday"):
                 _add_custom(custom, "BDAY", text)
         elif name == "PHOTO":
-            photo = _decode_photo(p, _raw(p, card), card)
-            if isinstance(photo, bytes):
+            kind, photo = _decode_photo(p, _raw(p, card), card)
+            if kind == "photo":
                 if "photo" not in rec:
                     rec["photo"] = photo
                 else:
                     card.notes.append((p[4], "second binary PHOTO dropped"))
-            elif photo:
+            elif kind == "uri":
                 _add_custom(custom, "PHOTO", photo)
+            elif kind == "invalid":
+                _add_custom(custom, BAD_PHOTO_KEY, photo)
         elif name == "UID":
             text = _clean(_raw(p, card))
             if "uid" not in rec and text:

@@ -8,6 +8,12 @@ gives back the fields it was made from.
 The writer is built for bulk exports (a million contacts in a few seconds): each card is
 assembled from precomputed property prefixes, a value is only escaped or folded when it
 needs to be, and the whole output is produced with one join.
+
+vCard text cannot hold control characters (RFC 6350 allows none but the tab): values are
+written without them, as :func:`~crmkit._export.strip_controls` describes (terminal escape
+sequences, NUL, C1 controls and bidirectional overrides go; tab and line breaks stay).
+The text of a whole chunk of cards is checked at once, so clean data costs nothing more;
+:func:`export_vcards` counts the values changed.
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ from typing import Any, Literal
 from anyascii import anyascii
 
 from crmkit._exceptions import ExportError, UnknownValueError
+from crmkit._export import ExportResult, cleaning_warning, has_controls, strip_controls
 
 __all__ = [
     "PRODID",
     "display_name",
+    "export_vcards",
     "is_cjk",
     "vcard_file_name",
     "write_vcards",
@@ -45,7 +53,9 @@ _CJK_ONLY_RE = re.compile(_CJK_CHARS + "+")
 _CUSTOM_KEY_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]*)(?: \((.+)\))?")
 _TYPE_LABEL_RE = re.compile(r"[a-z0-9-]+(?:,[a-z0-9-]+)*")
 _UNSAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
-_WINDOWS_DEVICE_RE = re.compile(r"(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?")
+# Windows device names: a file whose name before its first dot is one of them cannot be
+# created ("prn.x.vcf" is PRN). COM¹ and LPT² are transliterated to COM1 and LPT2 first.
+_WINDOWS_DEVICE_RE = re.compile(r"(?i)con|prn|aux|nul|com[0-9]|lpt[0-9]")
 #: The PRODID of the cards crmkit writes (the reader does not keep it in ``custom``).
 PRODID = "-//crmkit//crmkit vCard writer//EN"
 _PRODID = "PRODID:" + PRODID
@@ -260,13 +270,61 @@ class _Writer:
             self.social = "X-SOCIALPROFILE;TYPE="
         self.tel_phone, self.tel_mobile = self.tel["phone"], self.tel["mobile"]
         self.tel_home, self.tel_fax = self.tel["home_phone"], self.tel["fax"]
+        #: Values written without their control characters, per field.
+        self.changed: dict[str, int] = {}
+
+    def clean(self, rec: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``rec`` without control characters (a copy, when it held some), counted."""
+        out: dict[str, Any] | None = None
+        for key, value in rec.items():
+            if key == "custom" and isinstance(value, str):
+                value = _custom_dict(value)  # JSON hides a NUL as \u0000
+            if _deep_has_controls(value):
+                if out is None:
+                    out = dict(rec)
+                out[key] = _strip_deep(value)
+                self.changed[key] = self.changed.get(key, 0) + 1
+        return rec if out is None else out
+
+    def chunk(self, records: list[Mapping[str, Any]]) -> str:
+        """The cards of ``records`` as CRLF-terminated text, without control characters.
+
+        The text is checked once; only a chunk that holds a control character is written
+        again from cleaned records.
+        """
+        lines: list[str] = []
+        for rec in records:
+            self.emit(rec, lines)
+        if not lines:
+            return ""
+        lines.append("")
+        text = "\r\n".join(lines)
+        if has_controls(text):
+            lines = []
+            for rec in records:
+                self.emit(self.clean(rec), lines)
+            lines.append("")
+            text = self._last_resort("\r\n".join(lines))
+        return text
 
     def card(self, rec: Mapping[str, Any]) -> str:
-        """One card, CRLF-terminated."""
+        """One card, CRLF-terminated, without control characters."""
         lines: list[str] = []
         self.emit(rec, lines)
         lines.append("")
-        return "\r\n".join(lines)
+        text = "\r\n".join(lines)
+        if has_controls(text):
+            return self.chunk([rec])
+        return text
+
+    def _last_resort(self, text: str) -> str:
+        # A value of some other type whose text holds a control character (clean() looks
+        # into strings, lists and dicts): drop them from the card itself. Vertical tab and
+        # form feed must not become line breaks there.
+        if not has_controls(text):
+            return text
+        self.changed["other"] = self.changed.get("other", 0) + 1
+        return strip_controls(text.replace("\x0b", "").replace("\x0c", ""))
 
     def emit(self, rec: Mapping[str, Any], lines: list[str]) -> None:
         """Append the lines of one card (without line ends) to ``lines``.
@@ -483,6 +541,26 @@ class _Writer:
                     add(_fold(f"item{group}.X-ABLabel:{_escape(label)}"))
 
 
+def _deep_has_controls(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_controls(value)
+    if isinstance(value, Mapping):
+        return any(_deep_has_controls(k) or _deep_has_controls(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_deep_has_controls(v) for v in value)
+    return False
+
+
+def _strip_deep(value: Any) -> Any:
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, Mapping):
+        return {_strip_deep(k): _strip_deep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strip_deep(v) for v in value]
+    return value
+
+
 def _records_of(records: Any) -> Iterable[Mapping[str, Any]]:
     """Dict records from a list of dicts, a pandas DataFrame or a polars DataFrame."""
     module = type(records).__module__
@@ -538,14 +616,7 @@ def write_vcards(
     END:VCARD
     """
     writer = _Writer(version, rev)
-    lines: list[str] = []
-    emit = writer.emit
-    for rec in _records_of(records):
-        emit(rec, lines)
-    if not lines:
-        return ""
-    lines.append("")
-    return "\r\n".join(lines)
+    return "".join(writer.chunk(chunk) for chunk in _chunks(_records_of(records), _CHUNK))
 
 
 def _chunks(records: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
@@ -560,34 +631,44 @@ def _chunks(records: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Ma
 
 
 def vcard_file_name(record: Mapping[str, Any], taken: set[str] | None = None) -> str:
-    """A safe, readable ``.vcf`` file name for one contact.
+    """A file name for one contact that Windows, macOS and Linux all accept.
 
-    The name is transliterated to ASCII (``Hélène Blou`` -> ``Helene_Blou.vcf``), has no
-    path separators, dots at the ends or control characters, is at most 80 characters
-    before the extension, and is never empty nor a Windows device name (``CON``, ``NUL``).
-    With ``taken`` (lower-cased names already used), a clash gets ``-2``, ``-3`` ... and the
-    new name is added to ``taken``.
+    The name is transliterated to ASCII (``Hélène Blou`` -> ``Helene_Blou.vcf``, ``ＣＯＭ¹``
+    -> ``COM1``), so Unicode normalisation cannot change it; it keeps only letters, digits,
+    ``.``, ``_`` and ``-`` (no path separator, no character Windows or macOS reserve, no
+    control character, no space), has no dot, ``_`` or ``-`` at its ends, is at most 81
+    characters before ``-2`` and the extension, and is never empty (``contact.vcf``). Its
+    part before the first dot is never a Windows device name: ``CON``, ``PRN``, ``AUX``,
+    ``NUL``, ``COM0``-``COM9``, ``LPT0``-``LPT9`` in any case get a ``_`` (``prn.x`` ->
+    ``prn_.x.vcf``). With ``taken``, the lower-cased names already used, a name that
+    differs from one of them only by case gets ``-2``, ``-3`` ... (Windows and macOS
+    file systems ignore case), and the new name is added to ``taken``.
 
     Examples
     --------
     >>> taken = set()
     >>> vcard_file_name({"first_name": "Hélène", "last_name": "Blou"}, taken)
     'Helene_Blou.vcf'
-    >>> vcard_file_name({"first_name": "Helene", "last_name": "Blou"}, taken)
-    'Helene_Blou-2.vcf'
+    >>> vcard_file_name({"first_name": "HELENE", "last_name": "Blou"}, taken)
+    'HELENE_Blou-2.vcf'
     >>> vcard_file_name({"last_name": "../../etc/passwd"})
     'etc_passwd.vcf'
     >>> vcard_file_name({"first_name": "伟", "last_name": "王"})
     'WangWei.vcf'
+    >>> vcard_file_name({"last_name": "Prn"}), vcard_file_name({"last_name": "aux.txt"})
+    ('Prn_.vcf', 'aux_.txt.vcf')
     """
     base = display_name(_text(record.get("first_name")), _text(record.get("last_name")))
     if not base:
         base = _text(record.get("org")) or (_text(record.get("email")) or "").split("@")[0]
+    if base and has_controls(base):  # "Blou\x1b[31m" is Blou, not Blou_31m
+        base = strip_controls(base)
     stem = _UNSAFE_NAME_RE.sub("_", anyascii(base or "").replace(" ", "_"))
     stem = re.sub(r"\.{2,}", ".", re.sub(r"_{2,}", "_", stem)).strip("._-")[:_MAX_FILE_STEM]
     stem = stem.strip("._-") or "contact"
-    if _WINDOWS_DEVICE_RE.fullmatch(stem):  # CON, NUL, COM1 ... cannot be file names there
-        stem += "_"
+    head, dot, tail = stem.partition(".")
+    if _WINDOWS_DEVICE_RE.fullmatch(head):  # CON, NUL, COM1 ... cannot be file names there
+        stem = f"{head}_{dot}{tail}"
     if taken is None:
         return stem + ".vcf"
     name, n = stem, 1
@@ -609,7 +690,8 @@ def write_vcf(
     """Write contacts to one ``.vcf`` file, or to a zip with one ``.vcf`` per contact.
 
     The file is written next to its destination and moved into place at the end, so a
-    failure never leaves a partial file behind.
+    failure never leaves a partial file behind. Values are written without their control
+    characters; :func:`export_vcards` does the same and also says how many it changed.
 
     Parameters
     ----------
@@ -638,6 +720,39 @@ def write_vcf(
     >>> out.read_bytes().splitlines()[3]
     b'N:Durand;Marc;;;'
     """
+    return export_vcards(records, path, version=version, zip=zip, rev=rev).path
+
+
+def export_vcards(
+    records: Iterable[Mapping[str, Any]] | Any,
+    path: str | os.PathLike[str],
+    *,
+    version: VCardVersion = "3.0",
+    zip: bool = False,
+    rev: datetime | date | str | bool | None = None,
+) -> ExportResult:
+    r"""Write contacts as :func:`write_vcf` does; say how many cards, and what was changed.
+
+    Parameters are those of :func:`write_vcf`.
+
+    Returns
+    -------
+    ExportResult
+        ``format="vcf"``, ``rows`` the number of cards; ``changed`` the number of values
+        written without their control characters, and ``warnings`` the fields they were
+        in (no ``columns`` nor ``headers``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> result = export_vcards([{"first_name": "Marc", "last_name": "Durand\x1b[31m"}],
+    ...                        folder / "c.zip", zip=True)
+    >>> result  # doctest: +ELLIPSIS
+    ExportResult(path='.../c.zip', format='vcf', rows=1, changed=1)
+    >>> result.warnings[0].split(":")[0]
+    '1 value written without their control characters (last_name'
+    """
     target = Path(path)
     writer = _Writer(version, rev)
     folder = target.parent if str(target.parent) else Path(".")
@@ -645,6 +760,7 @@ def write_vcf(
         handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
     except OSError as exc:
         raise ExportError(f"cannot write {target}: {exc}") from exc
+    cards = 0
     try:
         with os.fdopen(handle, "wb") as out:
             if zip:
@@ -653,17 +769,22 @@ def write_vcf(
                     for rec in _records_of(records):
                         name = vcard_file_name(rec, taken)
                         archive.writestr(name, writer.card(rec).encode("utf-8"))
+                        cards += 1
             else:
                 for chunk in _chunks(_records_of(records), _CHUNK):
-                    lines: list[str] = []
-                    for rec in chunk:
-                        writer.emit(rec, lines)
-                    lines.append("")
-                    out.write("\r\n".join(lines).encode("utf-8"))
+                    out.write(writer.chunk(chunk).encode("utf-8"))
+                    cards += len(chunk)
         os.replace(tmp_name, target)
     except BaseException as exc:
         Path(tmp_name).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise ExportError(f"cannot write {target}: {exc}") from exc
         raise
-    return target
+    return ExportResult(
+        target,
+        "vcf",
+        cards,
+        (),
+        changed=sum(writer.changed.values()),
+        warnings=cleaning_warning(writer.changed, "vcf"),
+    )

@@ -12,6 +12,11 @@ Exit codes scripts can rely on:
 - 2: wrong usage (unknown subcommand or option);
 - 3: success with rejected rows (an import or a validation that found rows it could not
   store).
+
+Nothing stored is written raw to the terminal: every line printed goes through
+:func:`~crmkit._shorten.printable`, so a value holding a terminal escape sequence
+(``ESC[2J`` clears the screen), a NUL or a bidirectional override shows as ``\\x1b[2J``
+instead of acting; values quoted in error messages are cut short.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import pandas as pd
 
 import crmkit as ck
 from crmkit._exceptions import CRMKitError
+from crmkit._shorten import printable, shorten
 
 __all__ = [
     "EXIT_ERROR",
@@ -39,6 +45,8 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+# Characters of an error message printed before it is cut.
+_ERROR_CHARS = 500
 
 
 def load_sample_folder(crm: ck.CRM, folder: str | Path, progress: bool = False) -> list[Any]:
@@ -77,6 +85,29 @@ def band_summary(crm: ck.CRM, kind: str = "revenue") -> pd.DataFrame:
 # -- helpers -----------------------------------------------------------------------------
 
 
+def _say(value: Any = "") -> None:
+    """Print to stdout with control characters escaped (stored values are data)."""
+    print(printable(str(value)))
+
+
+def _warn(message: str) -> None:
+    print(f"crmkit: warning: {printable(message)}", file=sys.stderr)
+
+
+def _table(frame: pd.DataFrame, max_colwidth: int) -> str:
+    """``frame.to_string`` with text cells escaped first, so the columns stay aligned."""
+
+    def cell(value: Any) -> Any:
+        return printable(value) if isinstance(value, str) else value
+
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].map(cell)
+    shown.columns = [printable(str(c)) for c in shown.columns]
+    return str(shown.to_string(index=False, max_colwidth=max_colwidth))
+
+
 def _open(args: argparse.Namespace, read_only: bool = False) -> ck.CRM:
     return ck.open(args.db, user=args.user, read_only=read_only)
 
@@ -104,7 +135,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
     for item in getattr(args, "where", None) or []:
         field, sep, value = item.partition("=")
         if not sep:
-            raise ck.ValidationError(f"--where takes field=value, got {item!r}")
+            raise ck.ValidationError(f"--where takes field=value, got {shorten(item)}")
         out.setdefault(field.strip(), []).append(value)
     return out
 
@@ -159,7 +190,7 @@ def _mapping(items: Sequence[str] | None) -> dict[str, str | None] | None:
     for item in items:
         header, sep, field = item.partition("=")
         if not sep:
-            raise ck.ValidationError(f"--map takes 'Header=field', got {item!r}")
+            raise ck.ValidationError(f"--map takes 'Header=field', got {shorten(item)}")
         mapping[header] = field or None
     return mapping
 
@@ -183,10 +214,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             **_read_options(args),
         )
-        print(report)
+        _say(report)
         if args.rejects and report.n_rejected:
             report.rejected.to_csv(args.rejects, index=False)
-            print(f"rejected rows written to {args.rejects}")
+            _say(f"rejected rows written to {args.rejects}")
     return EXIT_REJECTED if report.n_rejected else EXIT_OK
 
 
@@ -201,10 +232,10 @@ def _cmd_preview(args: argparse.Namespace) -> int:
         preview = crm.preview_import(
             args.file, args.kind, mapping=_mapping(args.map), rows=args.rows, **_read_options(args)
         )
-        print(preview)
+        _say(preview)
         if not preview.problems.empty:
-            print("\nProblems:")
-            print(preview.problems.head(args.show).to_string(index=False, max_colwidth=60))
+            _say("\nProblems:")
+            _say(_table(preview.problems.head(args.show), max_colwidth=60))
     return EXIT_OK
 
 
@@ -215,9 +246,11 @@ def _cmd_filter(args: argparse.Namespace) -> int:
             sel = sel.columns(*args.columns.split(","))
         if args.out:
             result = sel.export(args.out, lang=args.lang)
-            print(f"{result.rows:,} {args.kind} written to {result.path}")
+            _say(f"{result.rows:,} {args.kind} written to {result.path}")
+            for warning in result.warnings:
+                _warn(warning)
             return EXIT_OK
-        print(
+        _say(
             repr(sel.limit(args.limit)).replace(
                 f"{min(args.limit, len(sel)):,} records", f"{len(sel):,} records", 1
             )
@@ -230,14 +263,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
         sel = _selection(crm, args)
         out = Path(args.out)
         if out.suffix.lower() in (".vcf", ".zip"):
-            path = sel.export_vcf(
+            result = sel.export_vcf(
                 out, version=args.vcard_version, zip=args.zip or out.suffix.lower() == ".zip"
             )
-            print(f"{len(sel):,} contacts written to {path}")
+            _say(f"{result.rows:,} contacts written to {result.path}")
+            for warning in result.warnings:
+                _warn(warning)
         else:
             columns = args.columns.split(",") if args.columns else None
             result = sel.export(out, columns=columns, lang=args.lang, excel=args.excel)
-            print(f"{result.rows:,} {args.kind} written to {result.path}")
+            _say(f"{result.rows:,} {args.kind} written to {result.path}")
+            for warning in result.warnings:
+                _warn(warning)
     return EXIT_OK
 
 
@@ -245,7 +282,7 @@ def _cmd_reassign(args: argparse.Namespace) -> int:
     with _open(args) as crm:
         sel = _selection(crm, args)
         report = sel.reassign(to=args.to if len(args.to) > 1 else args.to[0], cascade=args.cascade)
-        print(report)
+        _say(report)
     return EXIT_OK
 
 
@@ -255,13 +292,13 @@ def _cmd_dedupe(args: argparse.Namespace) -> int:
         report = records.find_duplicates(
             new=args.new, threshold=args.threshold, engine=args.engine, **_filters(args)
         )
-        print(report)
+        _say(report)
         columns = ["id_a", "id_b", "probability", "explanation"]
         if not report.pairs.empty:
-            print(report.pairs[columns].head(args.show).to_string(index=False, max_colwidth=90))
+            _say(_table(report.pairs[columns].head(args.show), max_colwidth=90))
         if args.out:
             report.pairs.to_csv(args.out, index=False)
-            print(f"{len(report.pairs):,} pairs written to {args.out}")
+            _say(f"{len(report.pairs):,} pairs written to {args.out}")
     return EXIT_OK
 
 
@@ -276,7 +313,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
             if len(args.ids) < 2:
                 raise ck.ValidationError("give two record ids or more, or --all")
             merged = records.merge(args.ids, survivor=args.survivor, **options)
-        print(merged)
+        _say(merged)
     return EXIT_OK
 
 
@@ -291,9 +328,9 @@ def _cmd_undo(args: argparse.Namespace) -> int:
                 raise ck.UndoError("there is no batch to undo")
             batch = rows[0][0]
         elif not str(batch).isdigit():
-            raise ck.ValidationError(f"undo takes a batch id or 'last', got {batch!r}")
+            raise ck.ValidationError(f"undo takes a batch id or 'last', got {shorten(batch)}")
         summary = crm.undo(int(batch))
-        print(
+        _say(
             f"undid batch {summary.undone_batch} as batch {summary.batch_id}: "
             f"{summary.restored_fields} fields restored, {summary.removed_records} records "
             f"removed, {summary.restored_records} records put back"
@@ -304,7 +341,7 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 def _cmd_history(args: argparse.Namespace) -> int:
     with _open(args, read_only=Path(args.db).exists()) as crm:
         if args.id is None and args.batch is None:
-            print(crm.batches(limit=args.limit).to_string(index=False, max_colwidth=50))
+            _say(_table(crm.batches(limit=args.limit), max_colwidth=50))
             return EXIT_OK
         frame = crm.history(args.kind if args.id is not None else None, args.id, args.batch)
         columns = [
@@ -318,7 +355,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
             "old",
             "new",
         ]
-        print(frame[columns].head(args.limit).to_string(index=False, max_colwidth=40))
+        _say(_table(frame[columns].head(args.limit), max_colwidth=40))
     return EXIT_OK
 
 
@@ -326,16 +363,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     db = Path(args.db)
     db.parent.mkdir(parents=True, exist_ok=True)
     with ck.open(db, user=args.user or "Demo") as crm:
-        print(f"Loading {args.samples} into {db}")
+        _say(f"Loading {args.samples} into {db}")
         for report in load_sample_folder(crm, args.samples):
-            print(report)
-        print("\nRows per table:")
+            _say(report)
+        _say("\nRows per table:")
         for name, n in crm.counts().items():
-            print(f"  {name:<15}{n:>8,}")
-        print("\nAccounts by revenue band (fourchette de CA):")
-        print(band_summary(crm, "revenue").to_string(index=False))
-        print("\nAccounts by headcount band:")
-        print(band_summary(crm, "headcount")[["band", "accounts"]].to_string(index=False))
+            _say(f"  {name:<15}{n:>8,}")
+        _say("\nAccounts by revenue band (fourchette de CA):")
+        _say(band_summary(crm, "revenue").to_string(index=False))
+        _say("\nAccounts by headcount band:")
+        _say(band_summary(crm, "headcount")[["band", "accounts"]].to_string(index=False))
     return EXIT_OK
 
 
@@ -346,7 +383,7 @@ def _cmd_samples(args: argparse.Namespace) -> int:
         args.out, seed=args.seed, n_accounts=args.accounts, n_contacts=args.contacts
     )
     for name, path in paths.items():
-        print(f"{name:<18}{path}")
+        _say(f"{name:<18}{path}")
     return EXIT_OK
 
 
@@ -512,9 +549,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (CRMKitError, OSError, ValueError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"crmkit: error: {message}", file=sys.stderr)
+        print(f"crmkit: error: {_error_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _error_line(exc: BaseException) -> str:
+    """The first line of an error, printable and cut short: it may quote stored values."""
+    lines = [line for line in printable(str(exc)).split("\n") if line.strip()]
+    message = lines[0] if lines else type(exc).__name__
+    if len(message) > _ERROR_CHARS:
+        message = f"{message[: _ERROR_CHARS - 1]}… ({len(message):,} characters)"
+    return message
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -300,7 +300,8 @@ def test_xlsx_values_excel_cannot_hold(tmp_path: Path) -> None:
         }
     )
     out = tmp_path / "x.xlsx"
-    export_table(table, out, kind="contacts")
+    result = export_table(table, out, kind="contacts")
+    assert result.changed == 1 and "notes: 1" in result.warnings[0]
     sheet = openpyxl.load_workbook(out).active
     assert sheet["A2"].value == "ligne 1\nligne 2"
     assert sheet["A3"].value == "#N/A" and sheet["A3"].data_type == "s"
@@ -309,11 +310,12 @@ def test_xlsx_values_excel_cannot_hold(tmp_path: Path) -> None:
     assert sheet["C2"].value is None and sheet["C3"].value == "inf" and sheet["C4"].value == 1.5
     assert sheet["D2"].value == dt.datetime(2024, 3, 5, 14, 30)
 
-    # CSV keeps what XLSX cannot.
-    export_table(table, tmp_path / "x.csv", kind="contacts")
+    # CSV drops the same control characters: crmkit's importer refuses a NUL.
+    result = export_table(table, tmp_path / "x.csv", kind="contacts")
+    assert result.changed == 1
     rows = read_csv_rows(tmp_path / "x.csv")
     assert rows[1] == [
-        "ligne 1\x0bligne 2\x00",
+        "ligne 1\nligne 2",
         "12345678901234567",
         "",
         "2024-03-05 14:30:00+00:00",
@@ -583,7 +585,9 @@ def test_neutralised_text_never_starts_a_formula(text: str) -> None:
     if safe[:1] in TRIGGERS:
         # Only signs, digits, spaces, dots, dashes and parentheses: no function, no link.
         assert set(safe[1:]) <= set("0123456789 .()-")
-    assert neutralize_formula(safe) == safe
+    # Not idempotent on purpose: "'=x" gets one "'" more, so that the importer, which
+    # drops one "'" before = + - @, gives back what was exported.
+    # (tests/test_export_hostile.py checks the round trip.)
 
 
 @given(st.sampled_from(TRIGGERS), st.text(max_size=20))
@@ -688,7 +692,9 @@ def test_pandas_mixed_and_missing_values(tmp_path: Path) -> None:
         {
             "postal_code": pd.Series(["75001", 69002, None], dtype=object),
             "employees": [85.0, float("nan"), 3.0],  # an int column with gaps, as pandas has it
-            "seen": pd.to_datetime(["2024-03-05 14:30:00.5", None, "2024-01-01"], format="ISO8601"),
+            "seen": pd.to_datetime(
+                pd.Series(["2024-03-05 14:30:00.5", None, "2024-01-01"]), format="ISO8601"
+            ),
         }
     )
     out = tmp_path / "c.csv"

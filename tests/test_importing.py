@@ -183,11 +183,11 @@ def test_rejects_are_kept_reported_and_reimportable(team: ck.CRM, tmp_path: Path
     assert (again.inserted, again.n_rejected) == (4, 0)
 
 
-def test_duplicates_inside_the_file(crm: ck.CRM) -> None:
+def test_duplicates_inside_the_file_rejected_on_request(crm: ck.CRM) -> None:
     frame = pl.DataFrame(
         {"Last Name": ["Blou", "Blou", "Roy"], "Email": ["h@aprool.com", "H@Aprool.com", "r@x.fr"]}
     )
-    report = crm.import_frame(frame, progress=False)
+    report = crm.import_frame(frame, progress=False, in_file_duplicates="reject")
     assert report.inserted == 2
     assert report.duplicates_in_file.to_dict("records") == [
         {"line": 2, "duplicate_of": 1, "key": "email:h@aprool.com"}

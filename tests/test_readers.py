@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import tracemalloc
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,74 @@ def test_chinese_file_with_a_western_line_far_down(tmp_path: Path) -> None:
         read_table(path)
     assert caught.value.line == 3002
     assert str(path) in str(caught.value)
+
+
+# A UTF-8 export with one row pasted from a cp1252 file (issue #11).
+MIXED_ROWS = "".join(f"Hélène {i},Besançon\n" for i in range(999))
+
+
+def test_stray_cp1252_line_in_a_utf8_file_is_repaired_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(("Nom,Ville\n" + MIXED_ROWS).encode() + b"H\xe9l\xe8ne,Orl\xe9ans\n")
+    src = read_table(path)
+    assert src.encoding == "utf-8" and detect_encoding(path) == "utf-8"
+    rows = _rows(src)
+    # The UTF-8 rows stay exact (no "HÃ©lÃ¨ne"); the stray line is read as cp1252.
+    assert rows[0] == {"Nom": "Hélène 0", "Ville": "Besançon"}
+    assert rows[-1] == {"Nom": "Hélène", "Ville": "Orléans"}
+    assert len(rows) == 1000 and _lines(src)[-1] == 1001
+    [(line, field, value, message)] = src.warnings
+    assert (line, field, value) == (1001, "encoding", "Hélène,Orléans")
+    assert "line 1001" in message and "0xE9" in message and "cp1252" in message
+
+
+def test_stray_lines_in_chunks_far_down_and_with_a_bom(tmp_path: Path) -> None:
+    body = "".join(f"Zoé {i};Zürich\n" for i in range(30_000))  # several 1 MiB blocks
+    data = ("\ufeffNom;Ville\n" + body).encode()
+    cut = data.index(b"Zo\xc3\xa9 20000;")
+    path = tmp_path / "bom.csv"
+    path.write_bytes(data[:cut] + "Noël;Lyon\n".encode("cp1252") + data[cut:])
+    src = read_table(path)
+    assert (src.encoding, src.columns) == ("utf-8-sig", ("Nom", "Ville"))
+    chunks = list(src.chunks(chunk_rows=7_000))
+    frame = pd.concat([c.frame for c in chunks])
+    lines = np.concatenate([c.lines for c in chunks])
+    assert frame.iloc[20_000].tolist() == ["Noël", "Lyon"] and lines[20_000] == 20_002
+    assert frame.iloc[20_001].tolist() == ["Zoé 20000", "Zürich"]
+    assert [w[0] for w in src.warnings] == [20_002]
+
+
+def test_stray_gb18030_line_and_a_line_no_legacy_code_page_reads(tmp_path: Path) -> None:
+    path = tmp_path / "zh.csv"
+    path.write_bytes(
+        ("Nom,Ville\n" + MIXED_ROWS).encode()
+        + "华为技术,深圳\n".encode("gb18030")
+        + b"No\xebl \x81,Lyon\n"  # 0x81 is no cp1252 character: Latin-1 keeps the bytes
+    )
+    src = read_table(path)
+    rows = _rows(src)
+    assert rows[-2] == {"Nom": "华为技术", "Ville": "深圳"}
+    assert rows[-1] == {"Nom": "Noël \x81", "Ville": "Lyon"}
+    assert [(w[0], w[3].split("read as ")[1][:7]) for w in src.warnings] == [
+        (1001, "gb18030"),
+        (1002, "latin-1"),
+    ]
+
+
+def test_a_legacy_file_is_still_read_whole_with_its_code_page(tmp_path: Path) -> None:
+    # No UTF-8 character at all: a cp1252 file, read as one, with no warning.
+    path = _write(tmp_path / "fr.csv", FRENCH * 50, "cp1252")
+    src = read_table(path)
+    assert src.encoding == "cp1252" and src.warnings == ()
+
+
+def test_utf8_file_cut_inside_its_last_character_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_bytes("Nom,Ville\nBlou,Besançon\nRoy,Orlé".encode()[:-1])
+    src = read_table(path)
+    assert _rows(src)[-1] == {"Nom": "Roy", "Ville": "Orl\ufffd"}
+    [(line, field, _, message)] = src.warnings
+    assert (line, field) == (3, "encoding") and "cut short" in message
 
 
 def test_cyrillic_cp1251_is_left_to_charset_normalizer(tmp_path: Path) -> None:
@@ -455,13 +524,106 @@ def test_unterminated_quote_at_end_of_file(tmp_path: Path) -> None:
 
 
 def test_unterminated_quote_in_a_later_chunk(tmp_path: Path) -> None:
-    text = "Nom,Notes\n" + "".join(f'c{i},"a\nb"\n' for i in range(10)) + 'Roy,"ouvert\n'
-    path = _write(tmp_path / "cut.csv", text)
+    # Past the 256 KiB read_table looks at: found by the chunk reader, with its line.
+    rows = "".join(f'c{i},"a\nb"\n' for i in range(30_000))
+    path = _write(tmp_path / "cut.csv", "Nom,Notes\n" + rows + 'Roy,"ouvert\n')
     chunks: list[Chunk] = []
     with pytest.raises(ImportFormatError, match="never closed") as caught:
-        chunks.extend(iter_csv(path, chunk_rows=4))
+        chunks.extend(iter_csv(path, chunk_rows=10_000))
+    assert caught.value.line == 60_002
+    assert "'Roy,\"ouvert'" in str(caught.value)
+    assert [int(c.lines[0]) for c in chunks] == [2, 20_002, 40_002]
+
+
+def test_unterminated_quote_in_a_small_file_is_refused_before_any_row(tmp_path: Path) -> None:
+    text = "Nom,Notes\n" + "".join(f'c{i},"a\nb"\n' for i in range(10)) + 'Roy,"ouvert\n'
+    path = _write(tmp_path / "cut.csv", text)
+    with pytest.raises(ImportFormatError, match="never closed") as caught:
+        read_table(path)
     assert caught.value.line == 22
-    assert [int(c.lines[0]) for c in chunks] == [2, 10]
+
+
+# The example of issue #11: a quote opened in a note and never closed.
+OPEN_QUOTE = 'Nom,Prénom,Notes\nDupont,Marc,"rappeler lundi\nMartin,Paul,ok\nDurand,Léa,ok\n'
+
+
+def test_open_quote_reaching_the_end_of_the_file_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path / "open.csv", OPEN_QUOTE)
+    with pytest.raises(ImportFormatError, match="never closed") as caught:
+        read_table(path)
+    assert caught.value.line == 2
+    assert "starts 'Dupont,Marc,\"rappeler lundi'" in str(caught.value)
+
+
+def test_open_quote_closed_rows_later_is_refused(tmp_path: Path) -> None:
+    # A later quoted field closes it: the rows in between would become one note.
+    path = _write(tmp_path / "open.csv", OPEN_QUOTE + 'Roy,Jean,"à voir"\n')
+    with pytest.raises(ImportFormatError, match="look like whole rows") as caught:
+        read_table(path)
+    assert caught.value.line == 2 and "next 2 line(s)" in str(caught.value)
+    assert "'Dupont,Marc,\"rappeler lundi'" in str(caught.value)
+
+
+def test_open_quote_in_the_header_or_a_title_line_is_refused(tmp_path: Path) -> None:
+    header = _write(tmp_path / "h.csv", 'Nom,"Prénom,Notes\nDupont,Marc,x\nRoy,Léa,y\nA,B,"c"\n')
+    with pytest.raises(ImportFormatError, match="look like whole rows") as caught:
+        read_table(header)
+    assert caught.value.line == 1
+    title = _write(tmp_path / "t.csv", '"Export du 12/03\nNom;Prénom\nBlou;Marc\nRoy;Léa\nA;"B"\n')
+    with pytest.raises(ImportFormatError, match="look like whole rows") as caught:
+        read_table(title)
+    assert caught.value.line == 1
+
+
+def test_open_quote_past_the_sample_is_found_by_the_chunk_reader(tmp_path: Path) -> None:
+    body = "".join(f"Client {i},Paris,ok\n" for i in range(20_000))  # > 256 KiB
+    tail = 'Dupont,Marc,"rappeler lundi\nMartin,Paul,ok\nDurand,Léa,ok\nRoy,Jean,"à voir"\n'
+    path = _write(tmp_path / "late.csv", "Nom,Ville,Notes\n" + body + tail)
+    src = read_table(path)
+    chunks: list[Chunk] = []
+    with pytest.raises(ImportFormatError, match="look like whole rows") as caught:
+        chunks.extend(src.chunks(chunk_rows=7_000))
+    assert caught.value.line == 20_002
+    assert "'Dupont,Marc,\"rappeler lundi'" in str(caught.value)
+    assert sum(len(c) for c in chunks) == 14_000  # the chunks before it, none after
+
+
+def test_open_quote_on_the_first_row_of_a_big_file_is_an_import_format_error(
+    tmp_path: Path,
+) -> None:
+    # pandas reports it while making its reader, which used to let a ParserError escape.
+    body = "".join(f"Client {i},Paris,ok\n" for i in range(20_000))
+    path = _write(tmp_path / "first.csv", 'Nom,Ville,Notes\nDupont,Marc,"rappeler\n' + body)
+    with pytest.raises(ImportFormatError, match="never closed") as caught:
+        read_table(path).read()
+    assert caught.value.line == 2
+
+
+def test_multiline_quoted_cells_still_read(tmp_path: Path) -> None:
+    text = (
+        "Nom,Ville,Adresse,Notes\n"
+        'Blou,Paris,"3, rue de la Paix\nBât. B, 2e étage\n75002 Paris","à rappeler\n\nlundi"\n'
+        'Roy,Lyon,"1 place Bellecour\nLyon","dit: ""ok, mais\npas avant mai"""\n'
+    )
+    src = read_table(_write(tmp_path / "ok.csv", text))
+    assert _rows(src)[0]["Adresse"] == "3, rue de la Paix\nBât. B, 2e étage\n75002 Paris"
+    assert _rows(src)[1]["Notes"] == 'dit: "ok, mais\npas avant mai"'
+    assert _lines(src) == [2, 7]
+    # Two columns, notes with one comma a line: not taken for rows on one line.
+    two = _write(tmp_path / "two.csv", 'Nom,Notes\nBlou,"Appel: lundi, 10h\nRdv: mardi, 9h\nok"\n')
+    assert _rows(read_table(two))[0]["Notes"] == "Appel: lundi, 10h\nRdv: mardi, 9h\nok"
+
+
+def test_nul_bytes_and_escape_sequences_are_cell_content(tmp_path: Path) -> None:
+    path = tmp_path / "ctl.csv"
+    path.write_bytes(b'Nom,Notes\nA\x00B,x\x1b[31my\n"C\x00\nD",z\x00\nE,f\n')
+    src = read_table(path)
+    assert src.read().frame.values.tolist() == [
+        ["A\x00B", "x\x1b[31my"],
+        ["C\x00\nD", "z\x00"],
+        ["E", "f"],
+    ]
+    assert _lines(src) == [2, 3, 5]
 
 
 # --------------------------------------------------------------------------------------
@@ -653,6 +815,122 @@ def test_empty_sheet(tmp_path: Path) -> None:
     path = _workbook(tmp_path / "e.xlsx", [])
     with pytest.raises(ImportFormatError, match="has no rows"):
         read_table(path)
+
+
+_MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_PKG = b"http://schemas.openxmlformats.org/package/2006"
+_DOC = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XML_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>'
+_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml."
+
+
+def _shared_strings_workbook(path: Path, strings: Iterable[bytes]) -> Path:
+    """A minimal valid workbook: A1 and A2 are shared strings 0 and 1 of ``strings``.
+
+    ``strings`` are the pieces of xl/sharedStrings.xml, streamed into the archive (openpyxl
+    writes inline strings, so it cannot make such a workbook itself).
+    """
+    parts = {
+        "[Content_Types].xml": b'%s<Types xmlns="%s/content-types">'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="%ssheet.main+xml"/>'
+        b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="%sworksheet+xml"/>'
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="%ssharedStrings+xml"/>'
+        b"</Types>" % (_XML_HEAD, _PKG, _TYPE, _TYPE, _TYPE),
+        "_rels/.rels": b'%s<Relationships xmlns="%s/relationships"><Relationship Id="rId1" '
+        b'Type="%s/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        % (_XML_HEAD, _PKG, _DOC),
+        "xl/workbook.xml": b'%s<workbook %s xmlns:r="%s"><sheets><sheet name="Contacts" '
+        b'sheetId="1" r:id="rId1"/></sheets></workbook>' % (_XML_HEAD, _MAIN, _DOC),
+        "xl/_rels/workbook.xml.rels": b'%s<Relationships xmlns="%s/relationships">'
+        b'<Relationship Id="rId1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/>'
+        b'<Relationship Id="rId2" Type="%s/sharedStrings" Target="sharedStrings.xml"/>'
+        b"</Relationships>" % (_XML_HEAD, _PKG, _DOC, _DOC),
+        "xl/worksheets/sheet1.xml": b'%s<worksheet %s><sheetData><row r="1"><c r="A1" t="s">'
+        b'<v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row></sheetData>'
+        b"</worksheet>" % (_XML_HEAD, _MAIN),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            for piece in strings:
+                part.write(piece)
+    return path
+
+
+def _sst(*items: bytes) -> list[bytes]:
+    return [_XML_HEAD + b"<sst " + _MAIN + b">", *items, b"</sst>"]
+
+
+def _bomb(expanded: int) -> Iterator[bytes]:
+    """A shared-strings table of about ``expanded`` bytes of one name, repeated."""
+    item = b"<si><t>Dupont</t></si>"
+    yield from _sst(b"<si><t>Nom</t></si><si><t>Blou</t></si>")[:-1]
+    block = item * 4096
+    for _ in range(expanded // len(block)):
+        yield block
+    yield b"</sst>"
+
+
+def test_shared_strings_workbook_is_a_valid_workbook(tmp_path: Path) -> None:
+    sst = _sst(b"<si><t>Nom</t></si><si><t>Blou</t></si>")
+    path = _shared_strings_workbook(tmp_path / "ok.xlsx", sst)
+    assert _rows(read_table(path)) == [{"Nom": "Blou"}]
+
+
+def test_xlsx_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = _shared_strings_workbook(tmp_path / "bomb.xlsx", _bomb(64 * 1024 * 1024))
+    assert path.stat().st_size < 1024 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFormatError, match="zip bomb") as caught:
+            read_table(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "xl/sharedStrings.xml" in str(caught.value) and str(path) in str(caught.value)
+    assert peak < 16 * 1024 * 1024, peak  # parsing the strings would take hundreds of MB
+
+
+def test_xlsx_part_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cap on a part read whole, shown with a lowered limit (a real one is 256 MB).
+    import crmkit._readers as readers
+
+    names = [b"<si><t>Client %d</t></si>" % i for i in range(5000)]
+    path = _shared_strings_workbook(tmp_path / "big.xlsx", _sst(b"<si><t>Nom</t></si>", *names))
+    monkeypatch.setattr(readers, "XLSX_MAX_PART_BYTES", 50_000)
+    with pytest.raises(ImportFormatError, match="would expand to") as caught:
+        read_table(path)
+    assert "xl/sharedStrings.xml" in str(caught.value)
+    monkeypatch.undo()
+    assert _rows(read_table(path)) == [{"Nom": "Client 0"}]
+
+
+def test_xlsx_entity_expansion_is_refused(tmp_path: Path) -> None:
+    # Billion laughs: ten levels of ten references, 10**9 copies of the first entity.
+    entities = [b'<!ENTITY e0 "' + b"ha" * 50 + b'">']
+    entities += [b'<!ENTITY e%d "%s">' % (i, b"&e%d;" % (i - 1) * 10) for i in range(1, 10)]
+    sst = _sst(b"<si><t>Nom</t></si><si><t>&e9;</t></si>")
+    sst[0] = sst[0].replace(b"<sst", b"<!DOCTYPE sst [" + b"".join(entities) + b"]><sst")
+    path = _shared_strings_workbook(tmp_path / "laughs.xlsx", sst)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFormatError, match="damaged") as caught:
+            read_table(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(path) in str(caught.value)
+    assert peak < 32 * 1024 * 1024, peak
+
+
+def test_xlsx_control_characters_are_read_whole(tmp_path: Path) -> None:
+    # Excel stores control characters as _xHHHH_ escapes: the cell comes back whole.
+    sst = _sst(b"<si><t>Nom</t></si><si><t>a_x0000_b_x001B_[31mc\t</t></si>")
+    path = _shared_strings_workbook(tmp_path / "ctl.xlsx", sst)
+    assert _rows(read_table(path)) == [{"Nom": "a_x0000_b_x001B_[31mc\t"}]
 
 
 # --------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
 from crmkit._exceptions import ExportError, ImportFormatError, UnknownValueError
+from crmkit._export import strip_controls
 from crmkit._vcard import (
     VCARD_COLUMNS,
     VCardWarning,
@@ -38,7 +39,7 @@ from crmkit._vcard import (
     write_vcards,
     write_vcf,
 )
-from crmkit._vcard_read import _tel_text
+from crmkit._vcard_read import BAD_PHOTO_KEY, _tel_text
 from crmkit.schemas._catalog import CONTACTS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "vcards"
@@ -958,6 +959,46 @@ def test_photo_forms() -> None:
     assert "corrupt" in broken.warnings[0].reason
 
 
+def test_invalid_base64_photo_is_reported_and_kept_in_custom() -> None:
+    # The lenient decoder skipped every character it did not know: "!!!!" became b"".
+    result = parse_vcards(card("N:Blou", "PHOTO;ENCODING=b;TYPE=JPEG:!!!!", "TEL:1"))
+    rec = result.records[0]
+    assert "photo" not in rec and rec["phone"] == "1"
+    assert rec["custom"][BAD_PHOTO_KEY] == "!!!!"
+    [warning] = result.warnings
+    assert (warning.card, warning.line) == (1, 4)
+    assert "corrupt" in warning.reason and BAD_PHOTO_KEY in warning.reason
+    # Junk inside real data: not a photo with a few bytes missing.
+    damaged = base64.b64encode(JPEG).decode()
+    damaged = damaged[:8] + "é*" + damaged[8:]
+    rec = one(card("N:Blou", f"PHOTO;ENCODING=b:{damaged}"))
+    assert "photo" not in rec and rec["custom"][BAD_PHOTO_KEY] == damaged
+    frame = read_vcf(card("N:Blou", "PHOTO;ENCODING=b:!!!!").encode())
+    assert frame.loc[0, "photo"] is None and BAD_PHOTO_KEY in frame.loc[0, "custom"]
+
+
+def test_photo_base64_variants_that_lose_nothing_are_read() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) + b"!"
+    b64 = base64.b64encode(png).decode()
+    assert one(card("N:A", "PHOTO;ENCODING=b:" + b64.rstrip("=")))["photo"] == png
+    urlsafe = base64.urlsafe_b64encode(png).decode()
+    assert "-" in urlsafe or "_" in urlsafe
+    assert one(card("N:A", "PHOTO;ENCODING=b:" + urlsafe))["photo"] == png
+    # An empty PHOTO is no photo (not b""); a data URI of another kind is kept as a link.
+    assert "photo" not in one(card("N:A", "PHOTO;ENCODING=b:"))
+    svg = "data:image/svg+xml,%3Csvg%2F%3E"
+    linked = parse_vcards(card("N:A", f"PHOTO:{svg}", version="4.0"))
+    assert linked.records[0]["custom"]["PHOTO"] == svg and linked.warnings == []
+
+
+def test_nul_and_escape_sequences_in_a_vcard_are_read_whole() -> None:
+    rec = one(card("N:Bl\x00ou;H\x1b[31mélène", "NOTE:a\x00b\x1b]0;x\x07c", "TEL:1"))
+    assert rec["last_name"] == "Bl\x00ou" and rec["first_name"] == "H\x1b[31mélène"
+    assert rec["notes"] == "a\x00b\x1b]0;x\x07c" and rec["phone"] == "1"
+    raw = card("N:Bl\x00ou", "TEL:1").encode("utf-8")
+    assert one(raw)["phone"] == "1"
+
+
 def test_v21_base64_ended_by_blank_line_or_next_property() -> None:
     data = base64.b64encode(JPEG + bytes(100)).decode()
     blank = one(
@@ -1369,7 +1410,7 @@ def test_write_vcf_zip_names_are_readable_unique_and_safe(tmp_path: Path) -> Non
         for name, rec in zip(names, records, strict=True):
             back = parse_vcards(archive.read(name)).records
             assert [r.get("last_name") for r in back] == [
-                (rec.get("last_name") or "").strip() or None
+                strip_controls(rec.get("last_name") or "").strip() or None
             ]
     for name in names:
         assert "/" not in name and "\\" not in name and ".." not in name
@@ -1435,13 +1476,18 @@ def norm(value: str | None) -> str | None:
     return value.replace("\r\n", "\n").replace("\r", "\n").strip() or None
 
 
+def written(value: str | None) -> str | None:
+    """A text value as the writer puts it in a card: without control characters."""
+    return None if value is None else strip_controls(value)
+
+
 def expected_after_round_trip(rec: dict[str, Any]) -> dict[str, Any]:
-    out = {k: norm(rec.get(k)) for k in ROUND_TRIP_FIELDS}
+    out = {k: norm(written(rec.get(k))) for k in ROUND_TRIP_FIELDS}
     if out["email"] is None:  # vCard has no "secondary": the only e-mail comes back first
         out["email"], out["secondary_email"] = out["secondary_email"], None
     tags: list[str] = []
     for tag in rec["tags"]:
-        cleaned = norm(tag)
+        cleaned = norm(written(tag))
         if cleaned and cleaned not in tags:
             tags.append(cleaned)
     out["tags"] = tags or None

@@ -7,7 +7,10 @@ Every assertion that matters is made on the database (``crm.contacts.get``,
 from __future__ import annotations
 
 import datetime as dt
+import html
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -330,6 +333,7 @@ def test_duplicate_panel_lists_similar_contacts(crm_data: ck.CRM) -> None:
     form.inputs["first_name"].value = "Helene"
     form.inputs["last_name"].value = "Blou"
     form.inputs["email"].value = "helene.blou@aprool.com"
+    form.refresh_duplicates(wait=True)  # the index is built in the background
     blou = crm_data.contacts.filter(search="blou").ids[0]
     assert blou in form.duplicates["id"].tolist()
     assert form.duplicate_panel.layout.display != "none"
@@ -341,6 +345,124 @@ def test_duplicate_panel_lists_similar_contacts(crm_data: ck.CRM) -> None:
     ]
     buttons[0].click()
     assert form.record_id == blou
+
+
+# -- what is saved is what was typed (issue #11, item 8) -----------------------------------
+
+
+def browser_edit(widget: Any, **state: Any) -> None:
+    """Deliver an edit as the browser sends it: a comm ``update`` message."""
+    widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
+
+
+def browser_click(button: Any) -> None:
+    """Deliver a click as the browser sends it: a comm ``custom`` message."""
+    message = {"method": "custom", "content": {"event": "click"}}
+    button._handle_msg({"content": {"data": message}, "buffers": []})
+
+
+def test_a_browser_click_waits_for_the_edits_typed_before_it(crm_data: ck.CRM) -> None:
+    """The order in which a busy kernel receives a fast typist's messages.
+
+    The browser sends one message at a time per widget: "S" and "0" go, the rest of each
+    field waits in the browser until the kernel is idle for them, and the click on Save
+    (another widget) is sent at once, so it arrives first. The save must wait until the
+    browser has copied the form's ticket back, which it does after sending what it held.
+    """
+    form = ContactForm(crm_data)
+    before = crm_data.counts()["contacts"]
+    browser_edit(form.inputs["last_name"], value="S")
+    browser_edit(form.inputs["mobile"], value="0")
+    browser_click(form.buttons["save"])
+    assert form.record_id is None and form.status.value == ""  # nothing saved yet
+    assert form.sync.waiting == 1
+    browser_edit(form.inputs["last_name"], value="Smith")  # what the browser held back
+    browser_edit(form.inputs["mobile"], value="06 25 34 12 57")
+    assert crm_data.counts()["contacts"] == before
+    browser_edit(form.sync.seen, value=form.sync.ticket.value)  # the browser's jsdlink
+    assert form.sync.waiting == 0
+    cid = form.record_id
+    assert cid is not None
+    stored = crm_data.contacts.get(cid)
+    assert (stored.last_name, stored.mobile) == ("Smith", "+33625341257")
+    assert crm_data.counts()["contacts"] == before + 1
+    assert "Last name = &#x27;Smith&#x27;" in form.status.value
+    assert "Mobile = &#x27;+33625341257&#x27;" in form.status.value
+
+
+def test_a_click_from_python_acts_at_once(crm_data: ck.CRM) -> None:
+    form = ContactForm(crm_data)
+    form.inputs["last_name"].value = "Durand"
+    form.buttons["save"].click()  # nothing is typed in a browser: no wait
+    assert form.record_id is not None and form.sync.waiting == 0
+
+
+def test_status_names_the_stored_values_and_the_form_shows_them(crm_data: ck.CRM) -> None:
+    form = ContactForm(crm_data, lang="fr")
+    form.inputs["last_name"].value = "  Martin "
+    form.inputs["mobile"].value = "06 25 34 12 57"
+    form.inputs["email"].value = "Helene.Martin@APROOL.com"
+    form.inputs["is_dpo"].value = True
+    cid = form.save()
+    assert cid is not None
+    stored = crm_data.contacts.get(cid)
+    status = html.unescape(form.status.value)
+    assert f"Contact {cid} enregistré" in status
+    assert "Valeurs enregistrées : " in status
+    for caption, value in (
+        ("Nom", stored.last_name),
+        ("Portable", stored.mobile),
+        ("E-mail", stored.email),
+        ("Affecté à", "Nicole Bertrand"),
+        ("DPO", "oui"),
+    ):
+        assert f"{caption} = '{value}'" in status, (caption, status)
+    assert "Refus e-mail" not in status  # a flag left at its default is not listed
+    assert (form.inputs["last_name"].value, form.inputs["mobile"].value) == (
+        "Martin",
+        "+33625341257",
+    )
+    assert form.inputs["email"].value == stored.email == "Helene.Martin@aprool.com"
+
+    form.inputs["job_title"].value = "DSI"
+    form.inputs["mobile"].value = "0625341257"  # the same number: not a change
+    form.save()
+    status = html.unescape(form.status.value)
+    assert "Fonction = 'DSI'" in status and "Portable" not in status  # only what changed
+    assert form.inputs["mobile"].value == "+33625341257"  # shown as stored again
+
+    form.inputs["mobile"].value = "06 25 34 12 57"
+    form.save()
+    assert "Aucune modification" in form.status.value
+    assert form.inputs["mobile"].value == "+33625341257"
+
+
+def test_first_keystroke_does_not_wait_for_the_duplicate_index(crm_data: ck.CRM) -> None:
+    """The index is built on the builder thread; held there, keystrokes are still answered."""
+    from crmkit._duplicates import INDEX_BUILDER
+
+    held = threading.Event()
+    INDEX_BUILDER.submit(held.wait, 60)  # the form's build queues behind this
+    try:
+        form = ContactForm(crm_data, lang="zh")
+        form.inputs["first_name"].value = "Helene"
+        form.inputs["last_name"].value = "Blou"
+        assert "正在为现有记录建立索引" in form.duplicate_panel.children[0].value
+        assert form.duplicate_panel.layout.display != "none"
+        assert form.duplicates.empty
+        form.inputs["email"].value = "not-an-email"
+        assert form.warnings == {"email": "电子邮件地址无效"}  # the keystroke was answered
+    finally:
+        held.set()
+    form.inputs["email"].value = "helene.blou@aprool.com"
+    form.refresh_duplicates(wait=True)
+    blou = crm_data.contacts.filter(search="blou").ids[0]
+    assert form.duplicates["id"].tolist() == [blou]
+    assert "可能重复" in form.duplicate_panel.children[0].value
+
+    cid = form.save()  # a new record is indexed at once: no second build to wait for
+    assert crm_data.contacts._duplicates.prepare_index() is None
+    assert cid in crm_data.contacts.similar(last_name="Blou", first_name="Helene")["id"].tolist()
 
 
 # -- ContactBrowser ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ of that range), so changing the edges re-bands every record at once.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +47,18 @@ def format_amount(value: float) -> str:
     return f"{value:g}"
 
 
+def _edge(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(value)
+    return float(value)
+
+
+def _short(value: object) -> str:
+    from crmkit._shorten import shorten
+
+    return shorten(value)
+
+
 @dataclass(frozen=True)
 class Bands:
     """An ordered set of bands defined by ascending lower bounds.
@@ -74,7 +87,17 @@ class Bands:
     edges: tuple[float, ...]
 
     def __post_init__(self) -> None:
-        edges = tuple(float(e) for e in self.edges)
+        raw = self.edges
+        if isinstance(raw, str | bytes) or not hasattr(raw, "__iter__"):
+            raise ValidationError(
+                f"{self.kind} band edges are a list of numbers, got {_short(raw)}"
+            )
+        try:
+            edges = tuple(_edge(e) for e in raw)
+        except (TypeError, ValueError, OverflowError):
+            raise ValidationError(
+                f"{self.kind} band edges are a list of numbers, got {_short(list(raw))}"
+            ) from None
         if not edges:
             raise ValidationError(f"{self.kind} bands need at least one edge")
         if any(not math.isfinite(e) or e < 0 for e in edges):

@@ -681,8 +681,8 @@ class RecordBrowser(ipw.VBox):
         except CRMKitError as exc:
             self._say(ui("action_failed", self.lang, error=str(exc)), "error")
             return None
-        self._say(ui("exported", self.lang, n=f"{len(target):,}", path=written), "ok")
-        return Path(written)
+        self._say(ui("exported", self.lang, n=f"{written.rows:,}", path=written.path), "ok")
+        return written.path
 
     def _export_target(self, suffix: str) -> Path | None:
         if not self._all_matching and not self._picked:

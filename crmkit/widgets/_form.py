@@ -5,13 +5,26 @@ rules as every other write (the database's required fields, the pandera models) 
 through ``crm.contacts.add / update / clone`` — one history batch per save, undoable with
 ``crm.undo``. It keeps nothing but what is on screen: the record shown (``record_id``) and
 the batches of its last save, for its Undo button.
+
+Two things keep a busy kernel from changing what is saved:
+
+- A button clicked in the browser acts only once every edit typed before the click has
+  reached the kernel (:class:`BrowserSync`): the browser holds a widget's later edits back
+  while the kernel is busy with its previous one, but sends a click at once, so without
+  this a click can overtake the end of what was typed.
+- The duplicate warning's index is built in the background from when the form opens
+  (``Duplicates.prepare_index``); until it is ready the panel says so, and no keystroke
+  waits for it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as ipw
@@ -19,6 +32,7 @@ import pandas as pd
 
 from crmkit._exceptions import CRMKitError, UndoError, ValidationError
 from crmkit._prepare import prepare_values
+from crmkit._shorten import shorten
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.schemas._models import validate
 from crmkit.widgets._inputs import (
@@ -33,9 +47,10 @@ from crmkit.widgets._text import check_lang, rule_message, section_title, ui
 
 if TYPE_CHECKING:
     from crmkit._crm import CRM
+    from crmkit._duplicates import Duplicates
     from crmkit._records import _Records
 
-__all__ = ["AccountForm", "ContactForm", "RecordForm"]
+__all__ = ["AccountForm", "BrowserSync", "ContactForm", "RecordForm", "SyncedButton"]
 
 SECTION_ORDER = ("identity", "company", "contact", "address", "social", "flags", "other")
 # Stands for an account that the save will create, so that validation sees a link.
@@ -68,6 +83,75 @@ def _same(f: Field, new: Any, old: Any) -> bool:
     return bool(new == old)
 
 
+class BrowserSync:
+    """Run an action once the browser has sent every edit made before the action's click.
+
+    Why it is needed: the browser sends the changes of one widget one message at a time.
+    While the kernel has not finished with a widget's last message, later edits of that
+    widget wait in the browser (ipywidgets' per-widget throttle) and leave when the kernel
+    reports it is idle for that message. A click is a message of another widget and is
+    sent at once. On a busy kernel (the first keystroke of a contact form once built the
+    duplicate index for 14 s) "Save" therefore arrived before the rest of what was typed,
+    and the save stored "S" for "Smith" and "0" for the mobile.
+
+    How: a click from the browser only takes a ticket, and the kernel writes the ticket's
+    number in ``ticket``, a widget the page never shows. A link that runs in the browser
+    (``jsdlink``) copies it into ``seen``, which the browser sends back like any edit. The
+    kernel handles messages in the order they arrive, and it reported idle for every
+    message sent before the click before it handled the click; the browser sends each
+    held edit as soon as it reads that report, which comes before the ticket. So when the
+    ticket comes back in ``seen``, every edit made before the click has arrived, and the
+    action runs with what was typed.
+
+    Attributes
+    ----------
+    ticket
+        Kernel to browser: the number of the last action that waits.
+    seen
+        Browser to kernel: the last number the browser has copied from ``ticket``.
+    """
+
+    def __init__(self) -> None:
+        self.ticket = ipw.IntText(value=0)
+        self.seen = ipw.IntText(value=0)
+        self.link = ipw.jsdlink((self.ticket, "value"), (self.seen, "value"))
+        self._waiting: list[tuple[int, Callable[[], None]]] = []
+        self.seen.observe(self._caught_up, "value")
+
+    @property
+    def waiting(self) -> int:
+        """How many actions wait for the browser."""
+        return len(self._waiting)
+
+    def after_browser_edits(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the browser has sent the edits made until now."""
+        number = int(self.ticket.value) + 1
+        self._waiting.append((number, action))
+        self.ticket.value = number
+
+    def _caught_up(self, change: dict[str, Any]) -> None:
+        seen = int(change["new"])
+        due = [action for number, action in self._waiting if number <= seen]
+        self._waiting = [(n, a) for n, a in self._waiting if n > seen]
+        for action in due:
+            action()
+
+
+class SyncedButton(ipw.Button):
+    """A Button whose clicks in the browser act once the browser's earlier edits are in.
+
+    ``button.click()`` from Python acts at once: nothing typed in a browser is pending.
+    """
+
+    def __init__(self, sync: BrowserSync, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._sync = sync
+
+    def _handle_button_msg(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        if content.get("event", "") == "click":
+            self._sync.after_browser_edits(self.click)
+
+
 class RecordForm(ipw.VBox):
     """What the contact and account forms share. Use a subclass.
 
@@ -90,6 +174,8 @@ class RecordForm(ipw.VBox):
         The line that says what the last action did.
     duplicates
         The last answer of ``crm.<kind>.similar`` (empty when none or not available).
+    sync
+        The :class:`BrowserSync` the buttons wait on.
     """
 
     kind: ClassVar[str] = ""
@@ -107,6 +193,8 @@ class RecordForm(ipw.VBox):
             columns=["id", "display_name", "company", "email", "probability", "explanation"]
         )
         self._loading = False
+        self._index_watched: Future[Any] | None = None
+        self.sync = BrowserSync()
         self._last_batches: list[int] = []
         self._errors: dict[str, str] = {}
         self._warnings: dict[str, str] = {}
@@ -125,6 +213,8 @@ class RecordForm(ipw.VBox):
             )
         )
         self.duplicate_panel.add_class("crmkit-duplicates")
+        self._pending_note = ipw.HTML(f"<i>{html.escape(ui('duplicates_pending', self.lang))}</i>")
+        self._pending_note.add_class("crmkit-duplicates-pending")
         self.buttons = {
             "save": self._button("save", "crmkit-save", self._on_save, "primary"),
             "save_new": self._button("save_new", "crmkit-save-new", self._on_save_new),
@@ -145,6 +235,9 @@ class RecordForm(ipw.VBox):
 
         for fi in self.fields.values():
             fi.on_change(self._changed)
+        # Start the duplicate index now, in the background, not on the first keystroke.
+        with contextlib.suppress(CRMKitError):  # no warning panel then, as in similar()
+            self._index_pending()
         if record_id is None:
             self.new()
         else:
@@ -212,7 +305,7 @@ class RecordForm(ipw.VBox):
         return section
 
     def _button(self, key: str, css: str, handler: Any, style: str = "") -> ipw.Button:
-        button = ipw.Button(description=ui(key, self.lang), button_style=style)
+        button = SyncedButton(self.sync, description=ui(key, self.lang), button_style=style)
         button.layout = ipw.Layout(width="auto", margin="2px 6px 2px 0")
         button.add_class(css)
         button.on_click(lambda _b: handler())
@@ -284,20 +377,23 @@ class RecordForm(ipw.VBox):
         values, new_names, ref_errors = self._read()
         if not self._check_before_write(values, new_names, ref_errors):
             return None
+        new = self.record_id is None
         try:
             if self.record_id is None:
-                record_id, batches, created = self._write_new(values, new_names)
+                record_id, batches, created, written = self._write_new(values, new_names)
             else:
-                record_id, batches, created = self._write_changes(values, new_names)
+                record_id, batches, created, written = self._write_changes(values, new_names)
         except CRMKitError as exc:
             self._refused(exc)
             return None
+        # The screen shows the record as stored (normalised: the mobile in E.164), also
+        # when nothing changed, so that what is on screen is what the database holds.
+        self.load(record_id)
         if not batches:
             self._say(ui("unchanged", self.lang), "info")
             return record_id
         self._last_batches = batches
-        self.load(record_id)
-        self._say(self._saved_text(record_id, batches, created), "ok")
+        self._say_saved(self._saved_text(record_id, batches, created), written, new=new)
         return record_id
 
     def save_and_new(self) -> int | None:
@@ -335,18 +431,16 @@ class RecordForm(ipw.VBox):
         batches.append(self._latest_batch())
         self._last_batches = batches
         self.load(new_id)
-        self._say(
-            ui(
-                "cloned",
-                self.lang,
-                what=self._what(),
-                What=self._what().capitalize(),
-                source=source,
-                id=new_id,
-                batch=batches[-1],
-            ),
-            "ok",
+        text = ui(
+            "cloned",
+            self.lang,
+            what=self._what(),
+            What=self._what().capitalize(),
+            source=source,
+            id=new_id,
+            batch=batches[-1],
         )
+        self._say_saved(text, list(changes), new=False)
         return new_id
 
     def undo(self) -> None:
@@ -501,7 +595,8 @@ class RecordForm(ipw.VBox):
 
     def _write_new(
         self, values: dict[str, Any], new_names: dict[str, str]
-    ) -> tuple[int, list[int], dict[str, int]]:
+    ) -> tuple[int, list[int], dict[str, int], list[str]]:
+        """Add the record; return its id, the batches, the accounts created, the fields."""
         created, batches = self._create_linked(new_names, values.get("owner_id"))
         keywords = {k: v for k, v in {**values, **created}.items() if v is not None}
         try:
@@ -509,7 +604,7 @@ class RecordForm(ipw.VBox):
         except CRMKitError:
             self._undo_batches(batches)
             raise
-        return record_id, [*batches, self._latest_batch()], created
+        return record_id, [*batches, self._latest_batch()], created, list(keywords)
 
     def _changes(
         self, values: dict[str, Any], new_names: dict[str, str]
@@ -530,17 +625,18 @@ class RecordForm(ipw.VBox):
 
     def _write_changes(
         self, values: dict[str, Any], new_names: dict[str, str]
-    ) -> tuple[int, list[int], dict[str, int]]:
+    ) -> tuple[int, list[int], dict[str, int], list[str]]:
+        """Update the changed fields; return the id, batches, accounts created, fields."""
         assert self.record_id is not None
         changes, batches, created = self._changes(values, new_names)
         if not changes:
-            return self.record_id, [], {}
+            return self.record_id, [], {}, []
         try:
             self._records.update(self.record_id, **changes)
         except CRMKitError:
             self._undo_batches(batches)
             raise
-        return self.record_id, [*batches, self._latest_batch()], created
+        return self.record_id, [*batches, self._latest_batch()], created, list(changes)
 
     def _latest_batch(self) -> int:
         return int(self.crm.batches(limit=1)["id"].iloc[0])
@@ -582,6 +678,34 @@ class RecordForm(ipw.VBox):
     def _say(self, text: str, severity: str) -> None:
         self.status.value = message_html(text, severity)
 
+    def _say_saved(self, text: str, fields: Iterable[str], *, new: bool) -> None:
+        """Say what was saved, then the values stored, as the form now shows them."""
+        stored = self._stored_text(fields, new=new)
+        line = message_html(text, "ok")
+        if stored:
+            line += "<br>" + message_html(stored, "ok")
+        self.status.value = line
+
+    def _stored_text(self, fields: Iterable[str], *, new: bool) -> str:
+        """``Stored values: Last name = 'Smith'; Mobile = '+33625341257'`` for ``fields``.
+
+        Read from the inputs once the stored record is loaded in them, so the line names
+        the values the database holds, not those typed. A new record's flags left at
+        their default are not listed.
+        """
+        wanted = set(fields)
+        parts = []
+        for fi in self.fields.values():
+            if fi.field not in wanted:
+                continue
+            f = self._catalog[fi.field]
+            if new and f.kind == "bool" and fi.get() == bool(f.default):
+                continue
+            shown = fi.display()
+            text = ui("none_choice", self.lang) if shown is None else shorten(shown)
+            parts.append(f"{fi.caption} = {text}")
+        return ui("stored", self.lang, values="; ".join(parts)) if parts else ""
+
     def _refresh_title(self) -> None:
         kind = self.kind[:-1]
         if self.record_id is None:
@@ -613,6 +737,64 @@ class RecordForm(ipw.VBox):
         self.duplicate_panel.children = ()
         self.duplicate_panel.layout.display = "none"
 
+    def refresh_duplicates(self, wait: bool = False) -> None:
+        """List the likely duplicates of what is typed now.
+
+        The form does it as the fields change, and again when the duplicate index it
+        builds in the background is ready (in a notebook). ``wait=True`` waits for that
+        index first (a script has no event loop to be told when it is ready).
+        """
+        duplicates = self._duplicate_finder()
+        if wait and duplicates is not None:
+            with contextlib.suppress(CRMKitError):  # the panel is hidden below
+                duplicates.index()
+        self._update_duplicates()
+
+    def _duplicate_finder(self) -> Duplicates | None:
+        # The records' Duplicates, for prepare_index(): the facade has no public verb for
+        # "build the similar() index in the background" (yet); similar() itself builds it
+        # on the caller's thread.
+        found: Duplicates | None = getattr(self._records, "_duplicates", None)
+        return found if hasattr(found, "prepare_index") else None
+
+    def _index_pending(self) -> Future[Any] | None:
+        """Start (or follow) the background build of the duplicate index; ``None`` if ready."""
+        duplicates = self._duplicate_finder()
+        if duplicates is None:
+            return None
+        pending = duplicates.prepare_index()
+        if pending is not None:
+            self._watch_index(pending)
+        return pending
+
+    def _watch_index(self, pending: Future[Any]) -> None:
+        """Refresh the panel when the background build ends, on the kernel's own thread."""
+        if pending is self._index_watched:
+            return
+        self._index_watched = pending
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no event loop (a script): the next change or refresh_duplicates()
+
+        def built(_done: Future[Any]) -> None:
+            # Called on the builder thread. The database connection and the widgets are
+            # the kernel thread's: the refresh is handed to its event loop, which runs it
+            # between two messages, never during one.
+            with contextlib.suppress(RuntimeError):  # the loop is closed: kernel gone
+                loop.call_soon_threadsafe(self._index_built, pending)
+
+        pending.add_done_callback(built)
+
+    def _index_built(self, pending: Future[Any]) -> None:
+        if pending is self._index_watched and not self.crm.closed:
+            self._update_duplicates()
+
+    def _show_index_pending(self) -> None:
+        self.duplicates = self.duplicates.iloc[0:0]
+        self.duplicate_panel.children = (self._pending_note,)
+        self.duplicate_panel.layout.display = "flex"
+
     def _update_duplicates(self) -> None:
         """List the records ``crm.<kind>.similar`` finds for what is typed."""
         finder = getattr(self._records, "similar", None)
@@ -621,6 +803,11 @@ class RecordForm(ipw.VBox):
             self._hide_duplicates()
             return
         try:
+            if self._index_pending() is not None:
+                # similar() would build the index here, blocking the kernel for seconds
+                # on a large CRM: say it is coming instead.
+                self._show_index_pending()
+                return
             found = finder(**query)
         except CRMKitError:
             self._hide_duplicates()
@@ -655,7 +842,9 @@ class RecordForm(ipw.VBox):
         text = ipw.HTML(
             f"{' · '.join(parts)} — {share} <small style='color:#555'>{explanation}</small>"
         )
-        button = ipw.Button(description=ui("open", self.lang), layout=ipw.Layout(width="auto"))
+        button = SyncedButton(
+            self.sync, description=ui("open", self.lang), layout=ipw.Layout(width="auto")
+        )
         button.add_class(f"crmkit-duplicate-open-{record_id}")
         button.on_click(lambda _b: self.load(record_id))
         row = ipw.HBox([text, button], layout=ipw.Layout(align_items="center"))
@@ -723,7 +912,9 @@ class ContactForm(RecordForm):
     def _input(self, f: Field) -> FieldInput:
         if f.name == "active":
             # People leave companies; "left the company" is what a user ticks.
-            return BoolInput("left_company", f, ui("left_company", self.lang), invert=True)
+            return BoolInput(
+                "left_company", f, ui("left_company", self.lang), invert=True, lang=self.lang
+            )
         return super()._input(f)
 
     def _similar_query(self) -> dict[str, Any]:

@@ -89,6 +89,8 @@ class FieldInput:
         The name in ``form.inputs`` and in the CSS classes (``crmkit-input-<key>``).
     field
         The catalog field the value is stored in.
+    caption
+        The label, as plain text.
     widget
         The ipywidget the user types in.
     box
@@ -107,6 +109,7 @@ class FieldInput:
     ) -> None:
         self.key = key
         self.field = field
+        self.caption = label
         self.widget = widget
         self.required = required
         widget.add_class(f"crmkit-input-{key}")
@@ -131,6 +134,11 @@ class FieldInput:
     def set(self, value: Any) -> None:
         """Show a stored value."""
         self.widget.value = value
+
+    def display(self) -> str | None:
+        """The value as the input shows it, as text; ``None`` when empty."""
+        value = self.get()
+        return None if value is None else str(value)
 
     def clear(self, default: Any = None) -> None:
         """Empty the input (or show the field's default) and its message."""
@@ -163,6 +171,9 @@ class TextInput(FieldInput):
     def set(self, value: Any) -> None:
         self.widget.value = _as_text(value)
 
+    def display(self) -> str | None:
+        return str(self.widget.value) or None
+
 
 def _as_text(value: Any) -> str:
     if value is None:
@@ -191,12 +202,22 @@ class ChoiceInput(FieldInput):
             self.widget.options = (*self.widget.options, (str(value), value))
         _choose(self.widget, value)
 
+    def display(self) -> str | None:
+        return None if self.widget.value is None else str(self.widget.label)
+
 
 class BoolInput(FieldInput):
     """A Checkbox; ``invert=True`` shows the opposite of the stored flag ("left the company")."""
 
     def __init__(
-        self, key: str, f: Field, label: str, *, invert: bool = False, required: bool = False
+        self,
+        key: str,
+        f: Field,
+        label: str,
+        *,
+        invert: bool = False,
+        required: bool = False,
+        lang: str = "en",
     ) -> None:
         widget = ipw.Checkbox(
             value=False, description=label, indent=False, layout=ipw.Layout(width="auto")
@@ -204,9 +225,14 @@ class BoolInput(FieldInput):
         super().__init__(key, f.name, label, widget, required=required, show_label=False)
         self.invert = invert
         self.default = bool(f.default) if f.default is not None else False
+        self._lang = lang
 
     def get(self) -> bool:
         return bool(self.widget.value) != self.invert
+
+    def display(self) -> str:
+        """Whether the box is ticked ("yes" / "no"), as the label asks it."""
+        return ui("yes" if self.widget.value else "no", self._lang)
 
     def set(self, value: Any) -> None:
         flag = self.default if value is None else bool(value)
@@ -227,6 +253,9 @@ class DateInput(FieldInput):
             value = dt.date.fromisoformat(value[:10]) if value else None
         self.widget.value = value
 
+    def display(self) -> str | None:
+        return None if self.widget.value is None else self.widget.value.isoformat()
+
 
 class ListInput(FieldInput):
     """A TagsInput for tags and skills."""
@@ -246,6 +275,10 @@ class ListInput(FieldInput):
 
     def set(self, value: Any) -> None:
         self.widget.value = [] if value is None else [str(v) for v in value]
+
+    def display(self) -> str | None:
+        tags = self.get()
+        return None if tags is None else ", ".join(tags)
 
 
 class OwnerInput(FieldInput):
@@ -283,6 +316,9 @@ class OwnerInput(FieldInput):
             name = self._crm.owners.get(int(value)).name
             self.widget.options = (*self.widget.options, (str(name), int(value)))
         _choose(self.widget, None if value is None else int(value))
+
+    def display(self) -> str | None:
+        return None if self.widget.value is None else str(self.widget.label)
 
 
 @dataclass(frozen=True)
@@ -373,6 +409,9 @@ class RefInput(FieldInput):
         self._pinned = (label, int(value))
         self.widget.value = label
 
+    def display(self) -> str | None:
+        return str(self.widget.value).strip() or None
+
 
 def build_input(
     crm: CRM, f: Field, lang: str, *, required: bool = False, create_refs: bool = False
@@ -394,7 +433,7 @@ def build_input(
     if f.kind == "ref":
         return RefInput(crm, f, lang, create=create_refs, required=required)
     if f.kind == "bool":
-        return BoolInput(f.name, f, f.label(lang), required=required)
+        return BoolInput(f.name, f, f.label(lang), required=required, lang=lang)
     if f.kind == "date":
         return DateInput(f, lang, required=required)
     if f.kind == "list":

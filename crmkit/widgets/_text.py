@@ -70,6 +70,16 @@ _UI: dict[str, tuple[str, str, str]] = {
     ),
     "unknown_ref": ("No such record", "Fiche introuvable", "找不到该记录"),
     "duplicates": ("Possible duplicates", "Doublons possibles", "可能重复"),
+    "duplicates_pending": (
+        "Possible duplicates: the existing records are still being indexed…",
+        "Doublons possibles : indexation des fiches existantes en cours…",
+        "可能重复：正在为现有记录建立索引…",
+    ),
+    "stored": (
+        "Stored values: {values}",
+        "Valeurs enregistrées : {values}",
+        "已保存的值：{values}",
+    ),
     "open": ("Open", "Ouvrir", "打开"),
     "contact_word": ("contact", "contact", "联系人"),
     "account_word": ("account", "compte", "客户"),

@@ -9,6 +9,10 @@
   anything else is refused and listed in ``page_blocked`` (Voila's page template links
   Font Awesome from a CDN although its bundle already has it).
 
+- ``gate()`` is a :class:`Gate`: a point where the notebook's kernel (or one of its
+  threads) waits until the test lets it go, so that a test can hold the kernel busy while
+  the browser goes on, without guessing how long anything takes.
+
 Without Chromium, Playwright or Voila every e2e test is skipped with the reason.
 """
 
@@ -254,6 +258,70 @@ def write_notebook(path: Path, *cells: str) -> Path:
     }
     path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
     return path
+
+
+# -- gates ---------------------------------------------------------------------------------
+
+GATE_TIMEOUT = 60.0  # seconds for the kernel to reach a gate (it is busy, not stuck)
+
+
+class Gate:
+    """A point where code in the notebook's kernel waits until the test releases it.
+
+    The test listens on a TCP port of 127.0.0.1; ``wait_at_gate(port)`` (defined in the
+    notebook by :attr:`definition`) connects and blocks reading until the test closes
+    that connection (:meth:`release`). Connecting succeeds as soon as the test listens,
+    so the kernel never waits for the test to be ready, and :meth:`release` waits,
+    without polling, until the kernel has got there. Closing the gate (at the end of the
+    test, passed or not) resets any connection still waiting, which lets the kernel go.
+
+    Attributes
+    ----------
+    port
+        The port ``wait_at_gate`` connects to.
+    definition
+        Notebook code that defines ``wait_at_gate(port)``.
+    """
+
+    definition = (
+        "import contextlib, socket\n"
+        "def wait_at_gate(port):\n"
+        "    # Blocks until the test releases the gate (closes the connection), or is gone.\n"
+        "    with contextlib.suppress(OSError):\n"
+        "        with socket.create_connection(('127.0.0.1', port)) as connection:\n"
+        "            connection.recv(1)\n"
+    )
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+
+    def release(self, timeout: float = GATE_TIMEOUT) -> None:
+        """Wait until the kernel is at the gate, then let it go."""
+        self._listener.settimeout(timeout)
+        try:
+            connection, _ = self._listener.accept()
+        except TimeoutError:
+            pytest.fail(f"nothing reached the gate on port {self.port} in {timeout:.0f} s")
+        connection.close()
+
+    def close(self) -> None:
+        """Stop listening; a connection still waiting is reset, which lets it go."""
+        self._listener.close()
+
+
+@pytest.fixture
+def gate() -> Iterator[Callable[[], Gate]]:
+    """Make gates: ``g = gate()``; every gate is closed when the test ends."""
+    made: list[Gate] = []
+
+    def make() -> Gate:
+        made.append(Gate())
+        return made[-1]
+
+    yield make
+    for g in made:
+        g.close()
 
 
 # -- Chromium ------------------------------------------------------------------------------

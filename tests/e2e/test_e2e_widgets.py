@@ -193,3 +193,163 @@ def test_contact_browser_filters_and_reassigns(
         history = crm.history(batch_id=int(batch[1]))
         assert set(history["field"]) == {"owner_id"}
         assert sorted(history["record_id"]) == sorted(marc_aprool)
+
+
+# -- a busy kernel: the index of a larger CRM, and a save clicked while typing -------------
+
+
+@pytest.fixture
+def larger_crm_path(tmp_path: Path) -> Path:
+    """A CRM file of 2 000 generated contacts (200 accounts, 8 owners), closed.
+
+    Big enough that the duplicate index takes a noticeable time to build; the tests hold
+    the kernel or the index builder at a gate instead of relying on that time.
+    """
+    from crmkit.samples import generate
+
+    data = generate(n_accounts=200, n_contacts=2000, seed=3)
+    path = tmp_path / "larger.duckdb"
+    with ck.open(path, user="Nicole Bertrand") as crm:
+        crm.owners.add("Nicole Bertrand", email="nb@example.com", team="Paris")
+        for owner in data.owners.to_dict("records"):
+            crm.owners.add(owner["name"], email=owner["email"], team=owner["team"])
+        crm.import_frame(
+            data.contacts.drop(columns=["entity_id"]),
+            "contacts",
+            create_accounts=True,
+            progress=False,
+            mode="create",
+        )
+    return path
+
+
+def test_save_clicked_on_a_busy_kernel_stores_everything_typed(
+    larger_crm_path: Path,
+    notebook_path: Callable[..., Path],
+    voila_server: Callable[[Path], Any],
+    gate: Callable[[], Any],
+    page: Any,
+) -> None:
+    """Issue #11, item 8: Save clicked while the kernel is busy stored "S" for "Smith".
+
+    The kernel is held on the first keystroke (as the duplicate index once held it for
+    14 s): the browser keeps the rest of each field's typing until the kernel is idle for
+    that field again, but sends the click at once. The save must still store everything
+    typed, normalised, and say so.
+    """
+    from playwright.sync_api import expect
+
+    busy = gate()
+    notebook = notebook_path(
+        "busy_form.ipynb",
+        open_code(larger_crm_path, "ContactForm")
+        + busy.definition
+        + 'form = ContactForm(crm, lang="en")\n'
+        + "last_name = form.inputs['last_name']\n"
+        + "def hold(_change):\n"
+        + "    last_name.unobserve(hold, 'value')  # the first keystroke only\n"
+        + f"    wait_at_gate({busy.port})\n"
+        + "last_name.observe(hold, 'value')\n"
+        + "form",
+    )
+    server = voila_server(notebook)
+    page.goto(server.url)
+    form = page.locator(".crmkit-contact-form")
+    expect(form.locator(".crmkit-input-last_name input")).to_be_visible(timeout=KERNEL_READY_MS)
+
+    typed = {
+        "last_name": "Martin-Dupuis",  # its first keystroke holds the kernel
+        "first_name": "Hélène",
+        "email": "helene.martin-dupuis@example.fr",
+        "mobile": "06 25 34 12 57",
+        "job_title": "Directrice des achats",
+        "account_id": "Atelier Dupuis",  # a new account, created on save
+    }
+    for key, text in typed.items():
+        # Key by key, as a person types: one browser message per keystroke.
+        form.locator(f".crmkit-input-{key} input").press_sequentially(text)
+    form.locator(".crmkit-save").click()
+    busy.release()  # the kernel goes on: keystrokes, the click, then the held edits
+
+    status = form.locator(".crmkit-status")
+    expect(status).to_contain_text(re.compile(r"Saved contact \d+ \(batch \d+\)"))
+    expect(status).to_contain_text("Last name = 'Martin-Dupuis'")
+    expect(status).to_contain_text("Mobile = '+33625341257'")
+    expect(status).to_contain_text("Email = 'helene.martin-dupuis@example.fr'")
+    saved = re.search(r"Saved contact (\d+) \(batch (\d+)\)", status.inner_text())
+    assert saved is not None
+    contact_id, batch_id = int(saved[1]), int(saved[2])
+    # The form shows the stored record: the mobile as stored, in E.164.
+    expect(form.locator(".crmkit-input-mobile input")).to_have_value("+33625341257")
+    expect(form.locator(".crmkit-input-last_name input")).to_have_value("Martin-Dupuis")
+
+    server.stop()
+    with ck.open(larger_crm_path, read_only=True) as crm:
+        contact = crm.contacts.get(contact_id)
+        stored = {
+            "last_name": contact.last_name,
+            "first_name": contact.first_name,
+            "email": contact.email,
+            "mobile": contact.mobile,
+            "job_title": contact.job_title,
+            "account_id": crm.accounts.get(contact.account_id).name,
+        }
+        assert stored == {**typed, "mobile": "+33625341257"}
+        assert set(crm.history(batch_id=batch_id)["record_id"]) == {contact_id}
+        # One save, one contact: no earlier save of a partly typed one.
+        assert len(crm.contacts.filter(search="Martin-Dupuis")) == 1
+
+
+def test_keystrokes_do_not_wait_for_the_duplicate_index(
+    larger_crm_path: Path,
+    notebook_path: Callable[..., Path],
+    voila_server: Callable[[Path], Any],
+    gate: Callable[[], Any],
+    page: Any,
+) -> None:
+    """The index of a larger CRM is built in the background from when the form opens.
+
+    Its build is held at a gate: keystrokes are answered meanwhile (a field's message
+    appears), the duplicate panel says the index is coming (in French), and once the
+    build is let go the panel lists the duplicate of what was typed, with no further
+    keystroke.
+    """
+    from playwright.sync_api import expect
+
+    with ck.open(larger_crm_path, read_only=True) as crm:
+        existing = (
+            crm.sql(
+                "SELECT id, first_name, last_name, email FROM contacts_v WHERE email IS NOT NULL "
+                "AND first_name IS NOT NULL AND last_name IS NOT NULL ORDER BY id LIMIT 1"
+            )
+            .df()
+            .iloc[0]
+        )
+    held = gate()
+    notebook = notebook_path(
+        "index_form.ipynb",
+        open_code(larger_crm_path, "ContactForm")
+        + held.definition
+        + "from crmkit._duplicates import INDEX_BUILDER\n"
+        + f"INDEX_BUILDER.submit(wait_at_gate, {held.port})  # builds queue behind this\n"
+        + 'form = ContactForm(crm, lang="fr")\n'
+        + "form",
+    )
+    server = voila_server(notebook)
+    page.goto(server.url)
+    form = page.locator(".crmkit-contact-form")
+    expect(form.locator(".crmkit-input-last_name input")).to_be_visible(timeout=KERNEL_READY_MS)
+
+    form.locator(".crmkit-input-first_name input").press_sequentially(existing["first_name"])
+    form.locator(".crmkit-input-last_name input").press_sequentially(existing["last_name"])
+    panel = form.locator(".crmkit-duplicates")
+    expect(panel).to_contain_text("indexation des fiches existantes en cours")
+    form.locator(".crmkit-input-email input").press_sequentially("pas-une-adresse")
+    expect(form.locator(".crmkit-error-email")).to_have_text("Adresse e-mail invalide")
+    form.locator(".crmkit-input-email input").fill(existing["email"])
+    expect(panel).to_contain_text("indexation des fiches existantes en cours")
+
+    held.release()  # the build runs; the kernel refreshes the panel when it is done
+    expect(form.locator(f".crmkit-duplicate-open-{int(existing['id'])}")).to_be_visible()
+    expect(panel).not_to_contain_text("indexation")
+    server.stop()
