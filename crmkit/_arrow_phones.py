@@ -233,6 +233,7 @@ def plain_phones(texts: pa.Array, region: str | None) -> PlainPhones:
                     continue
                 ok &= lengths <= norm._MAX_NSN_LENGTH
                 ok &= _length_result(main, lengths) == norm._IS_POSSIBLE
+                ok &= _reads_back(main, number)
                 valid_here, decided = _validity(number, lengths, code)
             except (norm._SlowPathError, pa.ArrowInvalid):
                 continue  # every row of the group would take the scalar path
@@ -243,6 +244,23 @@ def plain_phones(texts: pa.Array, region: str | None) -> PlainPhones:
             valid[chosen] = valid_here[ok]
             handled[chosen] = True
     return PlainPhones(e164, valid, handled)
+
+
+def _reads_back(main: norm._PhoneRules, nsn: pa.Array) -> np.ndarray:
+    """``main.reads_back`` for each national number: its E.164 form gives it back.
+
+    Only the numbers that start with a national prefix can lose it when read again: one
+    pass finds them (nearly always none), and the tail of ``parse`` runs on those only.
+    """
+    out = np.ones(len(nsn), dtype=bool)
+    if main.national_prefix is None:
+        return out
+    rows = np.flatnonzero(_matches(nsn, f"^(?:{main.national_prefix.pattern})"))
+    if rows.size:
+        picked = nsn.take(pa.array(rows))
+        again = _strip_tail(main, picked)
+        out[rows] = np.asarray(pc.fill_null(pc.equal(again, picked), False), dtype=bool)
+    return out
 
 
 def _strip_tail(rules: norm._PhoneRules, number: pa.Array) -> pa.Array:

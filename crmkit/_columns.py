@@ -14,8 +14,11 @@ import binascii
 import datetime as dt
 import json
 import math
+import numbers
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -28,7 +31,8 @@ from crmkit._arrow_emails import plain_emails
 from crmkit._arrow_keys import company_keys
 from crmkit._arrow_phones import plain_phones
 from crmkit._exceptions import ValidationError
-from crmkit.schemas._catalog import Field
+from crmkit._shorten import shorten
+from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field
 from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATIONS, Vocabulary
 
 __all__ = [
@@ -53,13 +57,20 @@ _FIXED_VOCABULARIES: dict[str, Vocabulary] = {
 
 @dataclass(frozen=True)
 class ColumnOptions:
-    """How to read values: phone region, date order, decimal mark, sector vocabulary."""
+    """How to read values: phone region, date order, decimal mark, sector vocabulary.
+
+    ``unquote_formulas``: the values are cells of a file, where a ``'`` in front of a
+    text that a spreadsheet would run as a formula only protects it (as crmkit's CSV
+    export writes it) and is dropped (:func:`crmkit._normalize.unquote_formula`). False
+    for values typed in (``add``, ``update``, forms), which are kept as written.
+    """
 
     region: str = "FR"
     dayfirst: bool = True
     decimal: str | None = None
     sectors: Vocabulary | None = None
     workers: int | None = None  # processes for phones and emails; None: decide by size
+    unquote_formulas: bool = True
 
 
 @dataclass
@@ -75,30 +86,32 @@ class ColumnResult:
 
 # clean_text's rules as Arrow kernels (RE2 has no Unicode \s, so the spaces are listed).
 _ARROW_SPACES = "[\t\x0b\x0c\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
-# Anything clean_text would change: an outer or double space, or an odd whitespace.
+# Anything clean_text would change: an outer or double space, an odd whitespace, or a
+# character it drops (controls, escape sequences, bidirectional overrides).
 _NEEDS_CLEANING = (
     "^ | $|  |"
-    "[\t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]"
+    "[\t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]|"
+    + norm.CONTROL_CHARACTERS
 )
 _MISSING_ARRAY = pa.array(sorted(norm._MISSING_TEXT), pa.string())
 _NAMES_ARRAY = pa.array(sorted(norm._NAMES_LIKE_MISSING), pa.string())
 _MISSING_MAX_LENGTH = max(len(word) for word in norm._MISSING_TEXT)
 
 
-def clean_array(values: list[Any] | pa.Array) -> pa.Array | None:
+def clean_array(values: list[Any] | pa.Array, *, unquote: bool = True) -> pa.Array | None:
     """:func:`text_of` on every value as an Arrow string array; ``None`` unless all are text.
 
-    Same results as :func:`crmkit._normalize.clean_text` value by value (a property test
-    checks it), at a fraction of the cost on the columns of a large CSV: each rule runs as
-    an Arrow kernel, and only on the rows it can change.
+    Same results as :func:`text_of` value by value (a property test checks it), at a
+    fraction of the cost on the columns of a large CSV: each rule runs as an Arrow kernel,
+    and only on the rows it can change.
     """
     if isinstance(values, pa.Array):
         text = values
     else:
         try:
             text = pa.array(values, type=pa.string())
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            return None
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+            return None  # not all text, or lone surrogates: text_of decides
     # Most rows need none of the rewriting below: one scan finds those that do.
     needs = pc.match_substring_regex(text, _NEEDS_CLEANING)
     if pc.any(needs).as_py():
@@ -106,6 +119,10 @@ def clean_array(values: list[Any] | pa.Array) -> pa.Array | None:
     non_ascii = pc.invert(pc.string_is_ascii(text))
     if pc.any(non_ascii).as_py():
         text = _rewrite_rows(text, non_ascii, lambda rows: pc.utf8_normalize(rows, "NFC"))
+    if unquote:  # before the "missing" words: "'-" is a protected "-"
+        quoted = pc.starts_with(text, "'")  # one cheap pass; the regex on those only
+        if pc.any(quoted).as_py():
+            text = _rewrite_rows(text, quoted, _unquoted)
     # Only short texts can be a word meaning "missing" ("n/a", "-", "néant" ...).
     short = pc.less_equal(pc.utf8_length(text), _MISSING_MAX_LENGTH)
     missing = pc.and_(
@@ -120,8 +137,17 @@ def clean_array(values: list[Any] | pa.Array) -> pa.Array | None:
     return text
 
 
+def _unquoted(text: pa.Array) -> pa.Array:
+    """:func:`crmkit._normalize.unquote_formula` of texts that start with ``'``."""
+    quoted = pc.match_substring_regex(text, "^" + norm.QUOTED_FORMULA)
+    return pc.if_else(quoted, pc.utf8_slice_codeunits(text, 1), text)
+
+
 def _clean_spaces(text: pa.Array) -> pa.Array:
-    text = pc.replace_substring_regex(text, "[\u200b\ufeff]", "")
+    # As clean_text: escape sequences first (their parameters are printable), then the
+    # characters dropped, then spaces and line ends.
+    text = pc.replace_substring_regex(text, norm.ESCAPE_SEQUENCE, "")
+    text = pc.replace_substring_regex(text, norm.CONTROL_CHARACTERS, "")
     text = pc.replace_substring(pc.replace_substring(text, "\r\n", "\n"), "\r", "\n")
     text = pc.replace_substring_regex(text, _ARROW_SPACES, " ")
     text = pc.replace_substring_regex(text, " ?\n ?", "\n")
@@ -137,26 +163,26 @@ def _rewrite_rows(
     return pc.replace_with_mask(text, rows, changed)
 
 
-def clean_column(values: list[Any]) -> list[str | None]:
+def clean_column(values: list[Any], *, unquote: bool = True) -> list[str | None]:
     """:func:`text_of` on every value; one pass of Arrow kernels when all are text.
 
-    Same results as :func:`crmkit._normalize.clean_text` value by value (a property test
-    checks it), at a fraction of the cost on the columns of a large CSV. Most columns
-    repeat their values (cities, job titles, first names), so each distinct value is
-    cleaned once and the cleaned strings are shared by the rows that hold them.
+    Same results as :func:`text_of` value by value (a property test checks it), at a
+    fraction of the cost on the columns of a large CSV. Most columns repeat their values
+    (cities, job titles, first names), so each distinct value is cleaned once and the
+    cleaned strings are shared by the rows that hold them.
     """
     try:
         array = pa.array(values, type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return norm.map_distinct(values, text_of)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return norm.map_distinct(values, _text_function(unquote))
     encoded = array.dictionary_encode()
     distinct = encoded.dictionary
     if 2 * len(distinct) > len(array):  # nearly all distinct: clean them where they are
-        cleaned = clean_array(array)
+        cleaned = clean_array(array, unquote=unquote)
         assert cleaned is not None
         result: list[str | None] = cleaned.to_pylist()
         return result
-    cleaned = clean_array(distinct)
+    cleaned = clean_array(distinct, unquote=unquote)
     assert cleaned is not None
     shared = np.asarray([*cleaned.to_pylist(), None], dtype=object)  # the last one: empty
     return list(shared[pc.fill_null(encoded.indices, len(distinct)).to_numpy()].tolist())
@@ -195,13 +221,18 @@ def _company_key_or_none(name: Any) -> str | None:
     return norm.company_key(name) if name else None
 
 
-def text_of(value: Any) -> str | None:
+def text_of(value: Any, *, unquote: bool = True) -> str | None:
     """A cell as clean text: spreadsheet floats that are whole numbers lose their ``.0``.
+
+    :func:`crmkit._normalize.clean_text`, then, with ``unquote`` (a cell of a file), the
+    ``'`` that a CSV export writes in front of a formula-like text is dropped
+    (:func:`crmkit._normalize.unquote_formula`), so that an export read back gives the
+    values exported.
 
     Examples
     --------
-    >>> text_of(75008.0), text_of("  Paris "), text_of(None)
-    ('75008', 'Paris', None)
+    >>> text_of(75008.0), text_of("  Paris "), text_of(None), text_of("'=A1")
+    ('75008', 'Paris', None, '=A1')
     """
     if value is None:
         return None
@@ -214,7 +245,19 @@ def text_of(value: Any) -> str | None:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return norm.clean_text(value)
+    text = norm.clean_text(value)
+    if unquote and text is not None and text[:1] == "'":
+        # Still clean without its "'", but it may be a word for "missing" ("'-").
+        return norm.clean_text(norm.unquote_formula(text))
+    return text
+
+
+def _literal_text_of(value: Any) -> str | None:
+    return text_of(value, unquote=False)
+
+
+def _text_function(unquote: bool) -> Callable[[Any], str | None]:
+    return text_of if unquote else _literal_text_of
 
 
 def _none_list(n: int) -> list[Any]:
@@ -222,8 +265,11 @@ def _none_list(n: int) -> list[Any]:
 
 
 def _simple(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
-    out = clean_column(values) if func is text_of else norm.map_distinct(values, func)
-    return ColumnResult(out, _none_list(len(values)), _none_list(len(values)))
+    return _plain(norm.map_distinct(values, func))
+
+
+def _plain(values: list[Any]) -> ColumnResult:
+    return ColumnResult(values, _none_list(len(values)), _none_list(len(values)))
 
 
 def _checked(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
@@ -231,11 +277,11 @@ def _checked(values: list[Any], func: Callable[[Any], Any]) -> ColumnResult:
     return ColumnResult(out, errors, _none_list(len(values)))
 
 
-def _text_array(values: list[Any]) -> pa.Array:
+def _text_array(values: list[Any], unquote: bool) -> pa.Array:
     """The cells as cleaned text in an Arrow array (numbers from a spreadsheet included)."""
-    array = clean_array(values)
+    array = clean_array(values, unquote=unquote)
     if array is None:  # not all text: cleaned one by one
-        array = pa.array(norm.map_distinct(values, text_of), pa.string())
+        array = pa.array(norm.map_distinct(values, _text_function(unquote)), pa.string())
     return array
 
 
@@ -243,7 +289,7 @@ def _phones(
     values: list[Any], opts: ColumnOptions, regions: Sequence[str | None] | None
 ) -> ColumnResult:
     n = len(values)
-    array = _text_array(values)
+    array = _text_array(values, opts.unquote_formulas)
     # A number written without +country is read in its row's country when known.
     if regions is None:
         row_regions = pa.repeat(pa.scalar(opts.region), n).dictionary_encode()
@@ -264,7 +310,9 @@ def _phones(
         decided = rows[found.handled]
         stored[decided] = found.e164[found.handled]
         unassigned = decided[~found.valid[found.handled]]
-        warned[unassigned] = [f"phone {v!r}: {norm.UNASSIGNED_PHONE}" for v in stored[unassigned]]
+        warned[unassigned] = [
+            f"phone {shorten(v)}: {norm.UNASSIGNED_PHONE}" for v in stored[unassigned]
+        ]
         left.extend(rows[~found.handled].tolist())
     by_region: dict[str, dict[str, None]] = {}
     row_region_names = row_regions.dictionary.to_pylist()
@@ -282,12 +330,12 @@ def _phones(
             result = parsed[(row_region_names[region_of_row[i]], text)]
             stored[i] = result.value
             if not (result.ok and result.reason is None):
-                warned[i] = f"phone {result.value!r}: {result.reason}"
+                warned[i] = f"phone {shorten(result.value)}: {result.reason}"
     return ColumnResult(stored.tolist(), _none_list(n), warned.tolist())
 
 
 def _emails(values: list[Any], opts: ColumnOptions) -> ColumnResult:
-    array = _text_array(values)
+    array = _text_array(values, opts.unquote_formulas)
     # Plain addresses in one pass of Arrow kernels; the rest value by value.
     found, decided = plain_emails(array)
     stored = np.asarray(found.to_pylist(), dtype=object)
@@ -301,13 +349,20 @@ def _emails(values: list[Any], opts: ColumnOptions) -> ColumnResult:
             result = parsed[text]
             stored[i] = result.value
             if not result.ok:
-                warned[i] = f"email {result.value!r}: {result.reason}"
+                warned[i] = f"email {shorten(result.value)}: {_clip(result.reason)}"
     return ColumnResult(stored.tolist(), _none_list(len(values)), warned.tolist())
 
 
-def _lookup(vocab: Vocabulary) -> Callable[[Any], tuple[Any, bool]]:
+def _clip(reason: str | None, limit: int = 200) -> str | None:
+    """A library's explanation, cut short should it quote a long value."""
+    return reason if reason is None or len(reason) <= limit else reason[: limit - 1] + "…"
+
+
+def _lookup(vocab: Vocabulary, unquote: bool) -> Callable[[Any], tuple[Any, bool]]:
+    text_of_cell = _text_function(unquote)
+
     def find(value: Any) -> tuple[Any, bool]:
-        text = text_of(value)
+        text = text_of_cell(value)
         if text is None:
             return None, True
         found = vocab.lookup(text)
@@ -320,17 +375,17 @@ def _vocabulary(values: list[Any], f: Field, opts: ColumnOptions) -> ColumnResul
     if f.vocabulary == "sector":
         vocab = opts.sectors
         assert vocab is not None
-        pairs = norm.map_distinct(values, _lookup(vocab))
+        pairs = norm.map_distinct(values, _lookup(vocab, opts.unquote_formulas))
         # An unknown sector is stored as written; the schema flags it as a warning.
         return ColumnResult([p[0] for p in pairs], _none_list(len(values)), _none_list(len(values)))
     vocab = _FIXED_VOCABULARIES[f.vocabulary or ""]
-    pairs = norm.map_distinct(values, _lookup(vocab))
+    pairs = norm.map_distinct(values, _lookup(vocab, opts.unquote_formulas))
     kept = [p[0] if p[1] else None for p in pairs]
     moved = [None if p[1] else p[0] for p in pairs]
     warnings = [
         None
         if m is None
-        else f"{f.name}: {m!r} is not one of {', '.join(vocab.values)}; kept in custom"
+        else f"{f.name}: {shorten(m)} is not one of {', '.join(vocab.values)}; kept in custom"
         for m in moved
     ]
     return ColumnResult(
@@ -343,12 +398,9 @@ def _vocabulary(values: list[Any], f: Field, opts: ColumnOptions) -> ColumnResul
 
 def _revenue(values: list[Any], opts: ColumnOptions) -> ColumnResult:
     def parse(value: Any) -> Any:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return (
-                None
-                if isinstance(value, float) and math.isnan(value)
-                else norm.RevenueResult(exact=float(value))
-            )
+        if _is_number(value):  # finite, or an error (NaN: an empty cell)
+            result = norm.parse_revenue(value)
+            return None if result.exact is None else result
         text = text_of(value)
         return None if text is None else norm.parse_revenue(text, opts.decimal)  # type: ignore[arg-type]
 
@@ -367,7 +419,8 @@ def _headcount(values: list[Any]) -> ColumnResult:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool):
-            return norm.HeadcountResult(exact=value)
+            # A negative one is kept, for the schema to name the rule it breaks.
+            return norm.HeadcountResult(exact=_int64(value, value))
         text = text_of(value)
         return None if text is None else norm.parse_headcount(text)
 
@@ -380,21 +433,42 @@ def _headcount(values: list[Any]) -> ColumnResult:
     return res
 
 
+# A whole number written as digits only: read exactly, not through a float.
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,30}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real | Decimal) and not isinstance(value, bool | np.bool_)
+
+
+def _int64(number: int, value: Any) -> int:
+    """``number`` when a BIGINT column holds it, else an error naming ``value``."""
+    if not BIGINT_MIN <= number <= BIGINT_MAX:
+        raise ValidationError(f"not a whole number from -2**63 to 2**63-1: {shorten(value)}")
+    return number
+
+
 def _number(kind: str, opts: ColumnOptions) -> Callable[[Any], Any]:
     def parse(value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValidationError(f"not a number: {value!r}")
-        if isinstance(value, int | float):
-            number: float | None = float(value)
+        if isinstance(value, bool | np.bool_):
+            raise ValidationError(f"not a number: {shorten(value)}")
+        if kind == "int" and isinstance(value, numbers.Integral):
+            return _int64(int(value), value)
+        if _is_number(value):
+            number = norm.parse_number(value)  # finite, or an error (NaN: an empty cell)
         else:
             text = text_of(value)
-            number = None if text is None else norm.parse_number(text, opts.decimal)  # type: ignore[arg-type]
-        if number is None or math.isnan(number):
+            if text is None:
+                return None
+            if kind == "int" and _INTEGER_TEXT.fullmatch(text):
+                return _int64(int(text), value)
+            number = norm.parse_number(text, opts.decimal)  # type: ignore[arg-type]
+        if number is None:
             return None
         if kind == "int":
             if not number.is_integer():
-                raise ValidationError(f"not a whole number: {value!r}")
-            return int(number)
+                raise ValidationError(f"not a whole number: {shorten(value)}")
+            return _int64(int(number), value)
         return number
 
     return parse
@@ -427,15 +501,30 @@ def _json(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return json.dumps(_without_controls(value), ensure_ascii=False, default=str)
     text = text_of(value)
     if text is None:
         return None
     try:
-        json.loads(text)
+        decoded = json.loads(text)
     except ValueError as exc:
-        raise ValidationError(f"not JSON: {text[:60]!r}") from exc
+        raise ValidationError(f"not JSON: {shorten(text)}") from exc
+    if "\\u" in text:  # an escaped control character may hide in a string
+        cleaned = _without_controls(decoded)
+        if cleaned != decoded:
+            return json.dumps(cleaned, ensure_ascii=False)
     return text
+
+
+def _without_controls(value: Any) -> Any:
+    """A JSON value with :func:`crmkit._normalize.drop_controls` on every string in it."""
+    if isinstance(value, str):
+        return norm.drop_controls(value)
+    if isinstance(value, dict):
+        return {_without_controls(k): _without_controls(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_controls(v) for v in value]
+    return value
 
 
 def _bytes(value: Any) -> bytes | None:
@@ -449,7 +538,7 @@ def _bytes(value: Any) -> bytes | None:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ValidationError(f"not base64 data: {text[:40]!r}") from exc
+        raise ValidationError(f"not base64 data: {shorten(text)}") from exc
 
 
 def _ref(value: Any) -> int | None:
@@ -482,24 +571,26 @@ def normalize_column(
     ([4200000.0, None], [None, 1000000.0], ['EUR', None])
     """
     vals = list(values)
+    unquote = opts.unquote_formulas
+    text = _text_function(unquote)
     if f.kind == "text":
         if f.format == "phone":
             return _phones(vals, opts, regions)
         if f.format == "email":
             return _emails(vals, opts)
         if f.format == "url" and f.name != "twitter":
-            return _simple(clean_column(vals), norm.normalize_url)
+            return _simple(clean_column(vals, unquote=unquote), norm.normalize_url)
         if f.format == "country":
             return _simple(
-                vals, lambda v: norm.normalize_country(t) or t if (t := text_of(v)) else None
+                vals, lambda v: norm.normalize_country(t) or t if (t := text(v)) else None
             )
         if f.format == "currency":
             return _simple(
-                vals, lambda v: norm.parse_currency(t) or t.upper() if (t := text_of(v)) else None
+                vals, lambda v: norm.parse_currency(t) or t.upper() if (t := text(v)) else None
             )
         if f.vocabulary is not None:
             return _vocabulary(vals, f, opts)
-        return _simple(vals, text_of)
+        return _plain(clean_column(vals, unquote=unquote))
     if f.name == "annual_revenue":
         return _revenue(vals, opts)
     if f.name == "employees":
@@ -510,8 +601,8 @@ def normalize_column(
         return _checked(vals, _boolean)
     if f.kind == "date":
         return _checked(vals, _date(opts.dayfirst))
-    if f.kind == "list":
-        return _simple(vals, norm.split_list)
+    if f.kind == "list":  # a cell of a file is one text: its protection covers it whole
+        return _simple(vals, lambda v: norm.split_list(text(v) if isinstance(v, str) else v))
     if f.kind == "json":
         return _checked(vals, _json)
     if f.kind == "bytes":

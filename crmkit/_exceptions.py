@@ -99,11 +99,15 @@ class UnknownValueError(CRMKitError, ValueError):
         self.value = value
         self.valid = list(valid)
         self.suggestion = suggestion
-        shown = ", ".join(repr(v) for v in self.valid[:30])
+        from crmkit._shorten import shorten
+
+        shown = ", ".join(shorten(v) for v in self.valid[:30])
         if len(self.valid) > 30:
             shown += f", ... ({len(self.valid)} in all)"
-        hint = f" Did you mean {suggestion!r}?" if suggestion else ""
-        super().__init__(f"unknown {what} {value!r}.{hint} Valid values: {shown or '(none)'}")
+        hint = f" Did you mean {shorten(suggestion)}?" if suggestion else ""
+        super().__init__(
+            f"unknown {what} {shorten(value)}.{hint} Valid values: {shown or '(none)'}"
+        )
 
 
 class RecordNotFoundError(CRMKitError, KeyError):

@@ -89,6 +89,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crmkit._exceptions import ExportError, UnknownValueError, ValidationError
+from crmkit._normalize import QUOTED_FORMULA
 from crmkit._shorten import printable, shorten
 from crmkit._suggest import closest
 from crmkit.schemas._catalog import table as catalog_table
@@ -169,7 +170,8 @@ _XLSX_MAX_EXACT_INT = 10**15
 _FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 # Text crmkit's importer would give back without its first "'": one or more "'" before
 # = + - @. Such text gets one "'" more on export, so that the importer restores it.
-_QUOTED_TRIGGER = re.compile(r"'+[=+\-@]")
+# The same pattern the import reads the protection back with: kept once, in _normalize.
+_QUOTED_TRIGGER = re.compile(QUOTED_FORMULA)
 # Text made only of digits, spaces, dots, dashes and parentheses after an optional sign
 # (E.164 or formatted phone numbers, "-12.5"). Without letters, ":" "!" "|" or "&" it can
 # name no function, no cell reference and no external (DDE) link: the worst a

@@ -205,7 +205,8 @@ class ImportReport:
         ]
         if not self.rejected.empty:
             parts.append(
-                "<p>Rejected rows</p>" + self.rejected.head(20).to_html(index=False, border=0)
+                "<p>Rejected rows</p>"
+                + _cut_cells(self.rejected.head(20)).to_html(index=False, border=0)
             )
         by_field = self.warnings_by_field()
         if not by_field.empty:
@@ -242,9 +243,9 @@ class ImportPreview:
             f"<code>{html.escape(self.source)}</code> as {html.escape(self.kind)}</p>"
             + self.mapping._repr_html_()
             + "<p>Sample of normalised rows</p>"
-            + self.sample.head(10).to_html(index=False, border=0)
+            + _cut_cells(self.sample.head(10)).to_html(index=False, border=0)
             + f"<p>Problems in the first {self.rows_checked} rows</p>"
-            + self.problems.head(30).to_html(index=False, border=0)
+            + _cut_cells(self.problems.head(30)).to_html(index=False, border=0)
             + "</div>"
         )
 
@@ -427,10 +428,11 @@ class ChunkNormalizer:
                     targets[name] = _values(split[name])
         for header in plan.custom:
             if header in frame.columns:
+                key = norm.drop_controls(str(header))
                 for i, v in enumerate(_values(frame[header])):
-                    text = _custom_value(v)
+                    text = _custom_value(v, unquote=self.options.unquote_formulas)
                     if text is not None:
-                        customs[i][header] = text
+                        customs[i][key] = text
         return targets, customs
 
     # -- normalising ----------------------------------------------------------------
@@ -450,7 +452,7 @@ class ChunkNormalizer:
         for target in order:
             raw = targets[target]
             if target in PSEUDO_FIELDS[self.kind]:
-                columns[target] = clean_column(raw)
+                columns[target] = clean_column(raw, unquote=self.options.unquote_formulas)
                 continue
             if target == "custom":
                 result = normalize_column(self.table["custom"], raw, self.options)
@@ -545,7 +547,7 @@ class ChunkNormalizer:
                 elif rec.check == "required":
                     message = f"{rec.field}: required, but empty"
                 else:
-                    message = f"{rec.field}: {rec.value!r} breaks rule {rec.check}"
+                    message = f"{rec.field}: {shorten(rec.value)} breaks rule {rec.check}"
                 chunk.errors[row].append(message)
             elif (chunk.lines[row], rec.field) not in flagged:
                 chunk.warnings.append(
@@ -712,8 +714,8 @@ class Importer:
                     if name is not None and given is None and resolved[name] is None:
                         hint = closest(name, self.crm.owners.names())
                         chunk.errors[i].append(
-                            f"owner: unknown owner {name!r}"
-                            + (f" (did you mean {hint!r}?)" if hint else "")
+                            f"owner: unknown owner {shorten(name)}"
+                            + (f" (did you mean {shorten(hint)}?)" if hint else "")
                             + "; add it with crm.owners.add or pass create_owners=True"
                         )
             cols["owner_id"] = [
@@ -1288,7 +1290,9 @@ class Importer:
         for i, errs in enumerate(chunk.errors):
             if errs:
                 assert chunk.raw is not None
-                raw = {str(k): _custom_value(v) for k, v in chunk.raw.iloc[i].items()}
+                raw = {
+                    str(k): _custom_value(v, unquote=False) for k, v in chunk.raw.iloc[i].items()
+                }
                 self._rejects.append(
                     {"__line__": chunk.lines[i], "__reasons__": "; ".join(errs), **raw}
                 )
@@ -1394,6 +1398,7 @@ class Importer:
         started = time.perf_counter()
         chunk_rows = read_options.pop("chunk_rows", None)
         table_source = read_table(source, **read_options)
+        self._read_cells_of(table_source)
         plan = self.plan(table_source.columns)
         self.report = ImportReport(self.kind, source_name, self.mode, self.dry_run, plan)
         self._rejects: list[dict[str, Any]] = list(self.source_rejects)
@@ -1420,6 +1425,14 @@ class Importer:
         if self.report.batch_id is not None:
             self.crm.last_batch_id = self.report.batch_id
         return self.report
+
+    def _read_cells_of(self, table_source: Any) -> None:
+        """A ``'`` before = + - @ protects a formula in a CSV file or a workbook (crmkit's
+        exports write it); a DataFrame, and the vCards read into one, hold values as is."""
+        unquote = table_source.kind != "frame"
+        if self.options.unquote_formulas != unquote:
+            self.options = replace(self.options, unquote_formulas=unquote)
+            self.normalizer = replace(self.normalizer, options=self.options)
 
     def _worker_count(self, table_source: Any) -> int:
         """Processes to normalise with: several only when the source is large."""
@@ -1547,6 +1560,7 @@ class Importer:
         from crmkit._readers import read_table
 
         table_source = read_table(source, **read_options)
+        self._read_cells_of(table_source)
         plan = self.plan(table_source.columns)
         self.report = ImportReport(self.kind, source_name, self.mode, True, plan)
         raw = next(iter(table_source.chunks(rows, progress=False)), None)
@@ -1580,6 +1594,17 @@ class Importer:
             pd.DataFrame(problems, columns=["line", "field", "value", "message", "severity"]),
             len(frame),
         )
+
+
+def _cut_cells(frame: pd.DataFrame, limit: int = 200) -> pd.DataFrame:
+    """A copy of ``frame`` whose long text cells are cut short, for display only."""
+
+    def cut(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            return value[: limit - 1] + f"… ({len(value):,} characters)"
+        return value
+
+    return frame.apply(lambda column: column.map(cut)) if not frame.empty else frame
 
 
 def _name_fallback(record: dict[str, Any]) -> str | None:
@@ -1678,11 +1703,11 @@ def _values(series: Any) -> list[Any]:
     return [None if (isinstance(v, float) and v != v) else v for v in values]
 
 
-def _custom_value(value: Any) -> Any:
+def _custom_value(value: Any, *, unquote: bool = True) -> Any:
     if value is None or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, str):
-        return text_of(value)
+        return text_of(value, unquote=unquote)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

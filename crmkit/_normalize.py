@@ -78,6 +78,8 @@ from email_validator import rfc_constants as email_validator_rfc
 
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._gc import gc_paused
+from crmkit._shorten import shorten
+from crmkit.schemas._catalog import BIGINT_MAX
 from crmkit.schemas._vocab import COUNTRY_CODES, CURRENCY_CODES, country_names, fold
 
 __all__ = [
@@ -88,6 +90,7 @@ __all__ = [
     "RevenueResult",
     "clean_text",
     "company_key",
+    "drop_controls",
     "email_domain",
     "email_key",
     "map_distinct",
@@ -110,6 +113,7 @@ __all__ = [
     "parse_revenue",
     "phone_digits",
     "split_list",
+    "unquote_formula",
     "url_domain",
 ]
 
@@ -226,7 +230,27 @@ _MISSING_TEXT = frozenset({
 # fmt: on
 # Real given names and surnames that casefold onto a "missing" token: kept as written.
 _NAMES_LIKE_MISSING = frozenset({"Nan", "Na", "Nat"})
-_INVISIBLE = re.compile("[\u200b\ufeff]")
+# Terminal escape sequences (ECMA-48), removed whole: CSI (ESC [ or U+009B, parameters,
+# intermediates, a final byte: colours, cursor moves), the strings OSC, DCS, SOS, PM and
+# APC up to their terminator (BEL or ST: window titles, hyperlinks), and the short ESC
+# sequences (ESC ( B ...). Written so that Python and RE2 (the Arrow kernels) read it alike.
+ESCAPE_SEQUENCE = (
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
+    r"|\x1b[\x50\x58\x5d\x5e\x5f][^\x07\x1b\x9c]*(?:\x07|\x1b\x5c|\x9c)"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
+)
+# Characters dropped from every text: C0 and C1 controls and DEL (those that are spaces,
+# tab, vertical tab, form feed, U+001C-U+001F and U+0085, become a space and CR a newline
+# instead), the bidirectional overrides and isolates (they make a text read otherwise than
+# it is stored), zero-width spaces and byte order marks. Python and RE2 syntax alike.
+CONTROL_CHARACTERS = (
+    "[\\x00-\\x08\\x0e-\\x1b\\x7f-\\x84\\x86-\\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_ESCAPE_SEQUENCE = re.compile(ESCAPE_SEQUENCE)
+_CONTROL_CHARACTERS = re.compile(CONTROL_CHARACTERS)
+# Lone surrogates (a file decoded with "surrogateescape"): no UTF-8 text holds them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SPACE_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
 _SPACE_RUN = re.compile(r"[^\S\n]+")
 _NEWLINE_EDGE = re.compile(r" ?\n ?")
 
@@ -247,11 +271,14 @@ def clean_text(value: Any) -> str | None:
     """Trim and tidy a cell; ``None`` for empty cells and the usual "missing" markers.
 
     Unicode NFC; ends stripped; runs of spaces, tabs and Unicode spaces (no-break, narrow
-    no-break ...) become one space; newlines are kept; zero-width spaces and BOMs are
-    dropped. ``""``, ``"N/A"``, ``"NA"``, ``"n/c"``, ``"-"``, ``"—"``, ``"null"``,
-    ``"none"``, ``"nan"``, ``"#N/A"`` (and other Excel errors), ``"未知"``, ``"无"`` become
-    ``None`` whatever their case, except the names ``"Nan"``, ``"Na"`` and ``"Nat"``
-    written in title case.
+    no-break ...) become one space; newlines are kept (a carriage return becomes one);
+    terminal escape sequences (``ESC [ 31 m`` ...) are removed whole; other control
+    characters (NUL, DEL, C1 ...), bidirectional overrides, zero-width spaces and BOMs
+    are dropped; a lone surrogate becomes U+FFFD. So no text stored holds a character
+    that a terminal or a spreadsheet would act on. ``""``, ``"N/A"``, ``"NA"``,
+    ``"n/c"``, ``"-"``, ``"—"``, ``"null"``, ``"none"``, ``"nan"``, ``"#N/A"`` (and other
+    Excel errors), ``"未知"``, ``"无"`` become ``None`` whatever their case, except the
+    names ``"Nan"``, ``"Na"`` and ``"Nat"`` written in title case.
 
     Examples
     --------
@@ -259,13 +286,16 @@ def clean_text(value: Any) -> str | None:
     'Hélène Blou'
     >>> clean_text("#N/A") is None
     True
+    >>> clean_text("Dupont\\x1b[31m\\x00 \\u202eSA")
+    'Dupont SA'
     """
     if type(value) is str and value and _already_clean(value):
         return value  # most cells: nothing to do
     if _is_missing(value):
         return None
-    text = value if isinstance(value, str) else str(value)
-    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = value if isinstance(value, str) else _str(value)
+    if not text.isprintable():  # controls, escape sequences, odd spaces (checked in C)
+        text = drop_controls(text)
     text = _NEWLINE_EDGE.sub("\n", _SPACE_RUN.sub(" ", text)).strip()
     # NFC last: removing characters above could otherwise leave composable pairs behind.
     text = unicodedata.normalize("NFC", text)
@@ -274,10 +304,65 @@ def clean_text(value: Any) -> str | None:
     return text
 
 
+_LONGEST_PRINTABLE_INT_BITS = 14_000  # about 4,214 decimal digits; str() stops at 4,300
+
+
+def _str(value: Any) -> str:
+    # str() refuses a whole number of more than 4,300 digits; Decimal writes them all.
+    if isinstance(value, int) and value.bit_length() > _LONGEST_PRINTABLE_INT_BITS:
+        return str(Decimal(value))
+    return str(value)
+
+
+def drop_controls(text: str) -> str:
+    """``text`` without the characters a terminal or a reader would act on.
+
+    Terminal escape sequences are removed whole, and so are the other control characters
+    (NUL, DEL, C1 ...), bidirectional overrides and isolates, zero-width spaces and BOMs;
+    a carriage return becomes a newline, the controls that are spaces (vertical tab, form
+    feed, U+001C-U+001F, U+0085) a space, a lone surrogate U+FFFD. Tabs and newlines stay.
+    :func:`clean_text` does this and more; this is for texts kept as written (the values
+    inside ``custom``).
+
+    Examples
+    --------
+    >>> drop_controls("\\x1b[1mGras\\x1b[0m\\tet\\x00 \\u202eRTL\\r\\n")
+    'Gras\\tet RTL\\n'
+    """
+    if text.isprintable():
+        return text
+    text = _CONTROL_CHARACTERS.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    text = _SURROGATE.sub("\ufffd", text).replace("\r\n", "\n").replace("\r", "\n")
+    return _SPACE_CONTROLS.sub(" ", text)
+
+
 def _nfkc(value: Any) -> str | None:
     # NFKC maps full-width digits and signs and every Unicode space to ASCII.
     text = clean_text(value)
     return None if text is None else unicodedata.normalize("NFKC", text)
+
+
+# A cell that a spreadsheet would run as a formula (= + - @ first) gets a "'" in front in
+# crmkit's CSV export (crmkit._export.neutralize_formula), and so does a text that already
+# is one or more "'" then = + - @, so that one rule undoes both: a cell of a file made of
+# one or more "'" then = + - @ loses its first "'". The same pattern in Python and RE2.
+QUOTED_FORMULA = r"'+[=+\-@]"
+_QUOTED_FORMULA = re.compile(QUOTED_FORMULA)
+
+
+def unquote_formula(text: str) -> str:
+    """A cell of a CSV file without the ``'`` that kept it from running as a formula.
+
+    The inverse of the CSV export's protection: a cell made of one or more ``'`` then
+    ``=``, ``+``, ``-`` or ``@`` loses its first ``'``; any other cell is as it is. So
+    importing an export gives back the values exported.
+
+    Examples
+    --------
+    >>> unquote_formula("'=HYPERLINK(1)"), unquote_formula("''=x"), unquote_formula("'x")
+    ('=HYPERLINK(1)', "'=x", "'x")
+    """
+    return text[1:] if _QUOTED_FORMULA.match(text) else text
 
 
 _LIST_SEPARATORS = re.compile(r"[;,|/\n、，；]")
@@ -356,6 +441,9 @@ _LENGTH_ERRORS = {
     phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "local number without area code",
 }
 UNASSIGNED_PHONE = "not an assigned number in its numbering plan"
+# A national number that starts with its country's national prefix ("0" in Germany): its
+# E.164 form would lose that prefix when read again, so it is no form of the number.
+UNSTABLE_PHONE = "its E.164 form would read back as another number"
 
 
 def normalize_phone(value: Any, region: str | None = "FR") -> PhoneResult:
@@ -407,10 +495,34 @@ def normalize_phone(value: Any, region: str | None = "FR") -> PhoneResult:
     if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
         where = phonenumbers.region_code_for_number(number) or region
         return PhoneResult(raw, False, f"{_LENGTH_ERRORS.get(possible, 'impossible')} ({where})")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if _may_lose_prefix(number) and not _reads_back(e164):
+        return PhoneResult(raw, False, UNSTABLE_PHONE)  # stored values are fixed points
     if not phonenumbers.is_valid_number(number):
         notes.append(UNASSIGNED_PHONE)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return PhoneResult(e164, True, "; ".join(notes) or None)
+
+
+def _may_lose_prefix(number: phonenumbers.PhoneNumber) -> bool:
+    """False when reading the E.164 form of ``number`` again cannot strip a national
+    prefix (nearly always: no national number starts with one), which saves a parse."""
+    try:
+        rules = _main_rules(number.country_code or 0)
+    except _SlowPathError:  # a non-geographic code: phonenumbers decides
+        return True
+    nsn = phonenumbers.national_significant_number(number)
+    return rules.national_prefix is not None and rules.national_prefix.match(nsn) is not None
+
+
+def _reads_back(e164: str) -> bool:
+    """True when ``e164``, read again, is the same number (so normalising it changes
+    nothing). phonenumbers strips a national prefix from the national number even after
+    a "+": ``+4900000`` reads as ``+490000``."""
+    try:
+        again = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.format_number(again, phonenumbers.PhoneNumberFormat.E164) == e164
 
 
 def phone_digits(value: Any) -> str:
@@ -526,6 +638,13 @@ class _PhoneRules:
         if self.general_match(number) and not self.general_match(rest):
             return number
         return rest
+
+    def reads_back(self, nsn: str) -> bool:
+        # phonenumbers.parse("+<code><nsn>") gives the NSN back: the tail of parse(),
+        # which strips a national prefix when what is left has a plausible length,
+        # leaves it as it is (these are the rules of the code's main region).
+        stripped = self.strip_national_prefix(nsn)
+        return stripped == nsn or self.length_result(stripped) in _LENGTH_NOT_STRIPPED
 
     def is_valid(self, nsn: str) -> bool:
         # _number_type_helper(nsn, metadata) != PhoneNumberType.UNKNOWN: the general
@@ -698,6 +817,8 @@ def _fast_phone(default: _PhoneRules | None, value: Any) -> PhoneResult | None:
         main = _main_rules(country_code)
         if main.length_result(national) != _IS_POSSIBLE:
             return None  # not possible: normalize_phone() words the reason
+        if not main.reads_back(national):
+            return None  # its E.164 form is no form of it: normalize_phone() says so
         # is_valid_number(): the rules of the region the number belongs to
         if country_code in _SHARED_COUNTRY_CODES:
             region_rules = _region_rules_of_number(country_code, national)
@@ -968,12 +1089,16 @@ def normalize_url(value: Any) -> str | None:
 
 def _rebuilt_url(text: str) -> str:
     """:func:`normalize_url` of a clean text, taken apart and put back together."""
+    written = text
     text = text.strip("<>\"' ")
     if text.startswith("//"):
         text = "https:" + text
     elif not _HAS_SCHEME.match(text):
         text = "https://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "[": an IPv6 host without its "]", a bad port ...
+        return written  # kept as written; the schemas flag what is no URL
     userinfo, at, hostport = parts.netloc.rpartition("@")
     path = "" if parts.path == "/" and not parts.query and not parts.fragment else parts.path
     netloc = userinfo + at + hostport.lower()
@@ -1044,7 +1169,9 @@ def _worker_count(workers: int | None) -> int:
     if workers is None:
         return _idle_cpus()
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValidationError(f"workers must be a whole number of at least 1, got {workers!r}")
+        raise ValidationError(
+            f"workers must be a whole number of at least 1, got {shorten(workers)}"
+        )
     return workers
 
 
@@ -1712,6 +1839,17 @@ def _parse_amount(text: str, decimal: str | None) -> tuple[Decimal, Decimal | No
     return (-number if match.group("sign") == "-" else number), scale
 
 
+# No amount, number, headcount or date is written with more characters; a longer cell is
+# refused before any regular expression runs (some backtrack: a 1.5 MB cell would take
+# hours).
+_MAX_QUANTITY_CHARS = 100
+
+
+def _too_long(text: str, what: str, value: Any) -> None:
+    if len(text) > _MAX_QUANTITY_CHARS:
+        raise ValidationError(f"not {what}: {shorten(value)} (too long)")
+
+
 def _check_decimal(decimal: str | None) -> None:
     if decimal not in (None, ",", "."):
         raise UnknownValueError("decimal separator", decimal, [",", "."])
@@ -1721,9 +1859,21 @@ def _number_of(value: Any) -> float | None:
     # Numbers that arrive typed (not as text); None means "parse it as text".
     if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
         return None
-    if not math.isfinite(value):
-        raise ValidationError(f"not a finite number: {value!r}")
-    return float(value)
+    return _finite(value, value)
+
+
+def _finite(number: Any, value: Any) -> float:
+    """``number`` as a float, which a DOUBLE column holds; an error for NaN, infinities
+    and numbers beyond a float's range (``10**400``, ``Decimal("1e400")``, "1e400")."""
+    try:
+        result = float(number)
+    except OverflowError:
+        result = math.inf
+    except ValueError:  # Decimal("sNaN")
+        result = math.nan
+    if not math.isfinite(result):
+        raise ValidationError(f"not a finite number: {shorten(value)}")
+    return result
 
 
 def parse_number(value: Any, decimal: DecimalMark | None = None) -> float | None:
@@ -1771,11 +1921,12 @@ def parse_number(value: Any, decimal: DecimalMark | None = None) -> float | None
     text = clean_text(value)
     if text is None:
         return None
+    _too_long(text, "a number", value)
     amount = _parse_amount(text, decimal)
     if amount is None:
-        raise ValidationError(f"not a number: {value!r}")
+        raise ValidationError(f"not a number: {shorten(value)}")
     number, scale = amount
-    return float(number * scale) if scale is not None else float(number)
+    return _finite(number * scale if scale is not None else number, value)
 
 
 def parse_numbers(
@@ -1835,7 +1986,7 @@ def parse_bool(value: Any) -> bool | None:
     try:
         return _BOOL_WORDS[text.casefold()]
     except KeyError:
-        raise ValidationError(f"not a yes/no value: {value!r}") from None
+        raise ValidationError(f"not a yes/no value: {shorten(value)}") from None
 
 
 def parse_bools(values: Iterable[Any]) -> tuple[list[bool | None], list[str | None]]:
@@ -1895,7 +2046,7 @@ def _year(text: str) -> int:
 
 def _excel_serial(number: float, value: Any) -> date:
     if not 1 <= number <= 80000:
-        raise ValidationError(f"not a date: {value!r} (outside Excel serial range 1-80000)")
+        raise ValidationError(f"not a date: {shorten(value)} (outside Excel serial range 1-80000)")
     return _EXCEL_EPOCH + timedelta(days=int(number))
 
 
@@ -1970,20 +2121,25 @@ def parse_date(value: Any, dayfirst: bool = True) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return _excel_serial(float(value), value)
+        try:
+            serial = float(value)
+        except OverflowError:  # a whole number beyond a float: no serial day anyway
+            serial = math.inf
+        return _excel_serial(serial, value)
     text = _nfkc(value)
     if text is None:
         return None
+    _too_long(text, "a date", value)
     text = text.casefold()
     if _SERIAL_TEXT.fullmatch(text):
         return _excel_serial(float(text), value)
     parts = _date_parts(text, dayfirst)
     if parts is None:
-        raise ValidationError(f"not a date: {value!r}")
+        raise ValidationError(f"not a date: {shorten(value)}")
     try:
         return date(*parts)
     except ValueError:
-        raise ValidationError(f"not a date: {value!r} (no such day)") from None
+        raise ValidationError(f"not a date: {shorten(value)} (no such day)") from None
 
 
 def parse_dates(
@@ -2073,12 +2229,22 @@ def _shapes(
 
 
 def _whole(text: str, value: Any) -> int:
-    # Headcounts are whole: "10.000" groups thousands, it is not ten.
+    # Headcounts are whole: "10.000" groups thousands, it is not ten. Read as a Decimal,
+    # so that a long number is not rounded on its way.
     decimal: DecimalMark | None = "," if re.search(r"\.\d{3}(?!\d)", text) else None
-    number = parse_number(text, decimal)
-    if number is None or number < 0 or not number.is_integer():
-        raise ValidationError(f"not a headcount: {value!r}")
-    return int(number)
+    amount = _parse_amount(text, decimal)
+    if amount is None:
+        raise ValidationError(f"not a headcount: {shorten(value)}")
+    number = amount[0] * amount[1] if amount[1] is not None else amount[0]
+    if number < 0 or number != number.to_integral_value():
+        raise ValidationError(f"not a headcount: {shorten(value)}")
+    return _headcount_int(int(number), value)
+
+
+def _headcount_int(number: int, value: Any) -> int:
+    if number > BIGINT_MAX:
+        raise ValidationError(f"not a headcount: {shorten(value)} (too large)")
+    return number
 
 
 def parse_headcount(value: Any, insee: bool = False) -> HeadcountResult:
@@ -2122,13 +2288,20 @@ def parse_headcount(value: Any, insee: bool = False) -> HeadcountResult:
     text = _nfkc(value)
     if text is None:
         return HeadcountResult()
+    _too_long(text, "a headcount", value)
     code = text.upper()
     if insee or code in ("00", "01", "02", "03"):
         if code not in _INSEE_BANDS:
             valid = ", ".join(_INSEE_BANDS)
-            raise ValidationError(f"not an INSEE headcount band code: {value!r} (valid: {valid})")
+            raise ValidationError(
+                f"not an INSEE headcount band code: {shorten(value)} (valid: {valid})"
+            )
         low, high = _INSEE_BANDS[code]
         return HeadcountResult(None, low, high)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if value < 0:
+            raise ValidationError(f"not a headcount: {shorten(value)}")
+        return HeadcountResult(exact=_headcount_int(int(value), value))
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return HeadcountResult(exact=_whole(str(value), value))
     folded = fold(text)
@@ -2137,7 +2310,7 @@ def parse_headcount(value: Any, insee: bool = False) -> HeadcountResult:
     folded = " ".join(_HEADCOUNT_WORDS.sub(" ", folded).split())
     for shape, parts in _shapes(folded, _HEADCOUNT_SHAPES):
         return _quantity(shape, [_whole(p, value) for p in parts], value, HeadcountResult)
-    raise ValidationError(f"not a headcount: {value!r}")
+    raise ValidationError(f"not a headcount: {shorten(value)}")
 
 
 R = TypeVar("R", HeadcountResult, RevenueResult)
@@ -2148,7 +2321,9 @@ def _quantity(shape: str, ends: list[Any], raw: Any, result: type[R], **extra: A
         return result(ends[0], None, None, **extra)
     if shape == "range":
         if ends[0] > ends[1]:
-            raise ValidationError(f"not a range: {raw!r} (the low end is above the high end)")
+            raise ValidationError(
+                f"not a range: {shorten(raw)} (the low end is above the high end)"
+            )
         return result(None, ends[0], ends[1], **extra)
     if shape == "low":
         return result(None, ends[0], None, **extra)
@@ -2190,6 +2365,7 @@ def parse_revenue(value: Any, decimal: DecimalMark | None = None) -> RevenueResu
     text = _nfkc(value)
     if text is None:
         return RevenueResult()
+    _too_long(text, "a revenue amount or range", value)
     currency = parse_currency(text)
     folded = " ".join(_strip_currency(fold(text)).split())
     for shape, parts in _shapes(folded, _REVENUE_SHAPES):
@@ -2200,6 +2376,6 @@ def parse_revenue(value: Any, decimal: DecimalMark | None = None) -> RevenueResu
         low, high = pairs[0], pairs[-1]
         if shape == "range" and low[1] is None and high[1] is not None and low[0] < high[0]:
             pairs[0] = (low[0], high[1])  # "1 à 10 M€": the M applies to both ends
-        ends = [float(n * s) if s is not None else float(n) for n, s in pairs]
+        ends = [_finite(n * s if s is not None else n, value) for n, s in pairs]
         return _quantity(shape, ends, value, RevenueResult, currency=currency)
-    raise ValidationError(f"not a revenue amount or range: {value!r}")
+    raise ValidationError(f"not a revenue amount or range: {shorten(value)}")

@@ -46,6 +46,8 @@ def shorten(value: Any, limit: int = MESSAGE_VALUE_CHARS) -> str:
     """
     if isinstance(value, bytes | bytearray | memoryview):
         return f"<{len(value):,} bytes>"
+    if isinstance(value, int) and value.bit_length() > 14_000:  # str() refuses 4,300+ digits
+        return f"<a whole number of about {int(value.bit_length() * 0.30103):,} digits>"
     if isinstance(value, str) and len(value) > limit:
         head = repr(value[: max(limit - 4, 1)])
         return printable(f"{head}… ({len(value):,} characters)")

@@ -914,6 +914,12 @@ class Store:
             raise UndoError(f"no batch {batch_id}")
         if batch[2] is not None:
             raise UndoError(f"batch {batch_id} was already undone by batch {batch[2]}")
+        redone_by = self._redone_by(batch_id)
+        if redone_by is not None:
+            # Undone, then redone: the change is back, carried by the last undo of the
+            # chain. Undoing that one reverts it again; reverting the first batch's rows
+            # as well would revert it twice.
+            return self.undo(redone_by, actor, detach=detach)
         rows = self.con.execute(
             "SELECT DISTINCT operation, table_name, field FROM history WHERE batch_id = ?",
             [batch_id],
@@ -961,6 +967,21 @@ class Store:
             except IntegrityError as exc:
                 raise UndoConflictError(f"cannot undo batch {batch_id}: {exc}") from None
         return UndoSummary(undo_id, batch_id, restored_fields, removed, restored, len(broken))
+
+    def _redone_by(self, batch_id: int) -> int | None:
+        """The last batch of the undo chain below ``batch_id``, if it was ever undone."""
+        last = None
+        current = batch_id
+        while True:
+            row = first(
+                self.con.execute(
+                    "SELECT max(id) FROM batches WHERE undoes = ? AND operation = 'undo'",
+                    [current],
+                )
+            )
+            if row is None or row[0] is None:
+                return last
+            last = current = int(row[0])
 
     def _chain_undone(self, undone: int) -> None:
         """Keep ``undone_by`` true along a chain of undos of undos.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import phonenumbers
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -101,3 +102,36 @@ def test_column_results_match_value_by_value() -> None:
         for t, r in zip(texts, regions, strict=True)
     ]
     assert result.values == [None if e is None else e.value for e in expected]
+
+
+# Numbers whose E.164 form would read back as another number (issue #11): the scalar
+# keeps them as written, so the kernel leaves them to it.
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [("0.00000", "DE"), ("0.0022006060325", "DE"), ("012 9506676043", "CN"),
+     ("+860024400105", "ID"), ("0.007700", "AU"), ("+310042802062", "GB")],
+)  # fmt: skip
+def test_numbers_whose_e164_would_not_read_back_are_left_to_the_scalar(
+    text: str, region: str
+) -> None:
+    assert plain_phones(pa.array([text]), region).handled.tolist() == [False]
+    result = normalize_column(CONTACTS["phone"], [text], ColumnOptions(region=region))
+    assert result.values == [text] and result.warnings[0] is not None
+
+
+national_prefixed = st.builds(
+    str.__add__,
+    st.sampled_from(["0", "00", "0.", "+", "+0", "8", "0 0", ""]),
+    st.text("00000123456789 .", min_size=2, max_size=14),
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    st.lists(st.one_of(national_prefixed, phone_text), max_size=20),
+    st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+)
+def test_numbers_led_by_a_national_prefix_match_the_scalar(
+    texts: list[str | None], region: str
+) -> None:
+    assert_same_as_scalar(texts, region)

@@ -478,3 +478,18 @@ def test_revenue_is_banded_and_summed_in_one_currency(crm: ck.CRM) -> None:
 def test_band_edges_must_be_numbers(crm: ck.CRM, edges: object) -> None:
     with pytest.raises(ck.ValidationError, match="numbers"):
         crm.settings.set_bands("revenue", edges)  # type: ignore[arg-type]
+
+
+# -- huge values ------------------------------------------------------------------------------
+
+
+def test_huge_cells_are_cut_short_in_reasons_and_reports(crm: ck.CRM) -> None:
+    big = "x" * 1_500_000
+    frame = pl.DataFrame({"Last Name": [None], "Notes": [big], "Email": ["bad@@" + big]})
+    report = crm.import_frame(frame, progress=False)
+    reasons = report.rejected.iloc[0]["__reasons__"]
+    assert len(reasons) < 1_000 and "1,500,000 characters" in reasons
+    assert report.rejected.iloc[0]["Notes"] == big  # the raw cell itself is kept whole
+    assert len(report._repr_html_()) < 20_000 and len(repr(report)) < 5_000
+    stored = crm.rejects()["raw"].iloc[0]
+    assert big in stored

@@ -4,27 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import phonenumbers
 import polars as pl
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit._exceptions import ValidationError
 from crmkit._normalize import (
     _FALSE_WORDS,
     _LEGAL_FORMS,
     _TRUE_WORDS,
+    UNSTABLE_PHONE,
     EmailResult,
     HeadcountResult,
     PhoneResult,
     RevenueResult,
     clean_text,
     company_key,
+    drop_controls,
     email_domain,
     email_key,
     map_distinct,
@@ -47,6 +53,7 @@ from crmkit._normalize import (
     parse_revenue,
     phone_digits,
     split_list,
+    unquote_formula,
     url_domain,
 )
 from crmkit.schemas._vocab import COUNTRY_CODES, country_names
@@ -863,3 +870,231 @@ class _Text(str):
 @example("a\r\nb")
 def test_clean_text_shortcut_gives_the_general_result(text: str) -> None:
     assert clean_text(text) == clean_text(_Text(text))
+
+
+# --------------------------------------------------------------------------------------
+# Stored phones are fixed points (issue #11)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "region"),
+    [
+        ("0.00000", "DE"),  # the CI flake: +4900000 read again is +490000
+        ("0.0022006060325", "DE"),
+        ("012 9506676043", "CN"),
+        ("0.80132859155", "BY"),  # national prefix 8
+        ("+860024400105", "ID"),
+        ("0430330023", "IM"),
+    ],
+)
+def test_phone_whose_e164_would_not_read_back_is_kept_as_written(raw: str, region: str) -> None:
+    result = normalize_phone(raw, region)
+    assert result == PhoneResult(raw, False, UNSTABLE_PHONE)
+    assert normalize_phone(result.value, region) == result
+
+
+def test_phone_written_in_e164_reads_back_as_itself() -> None:
+    # "+4900000" is +49 0000 (the national prefix goes), and that is a fixed point.
+    assert normalize_phone("+4900000", "DE").value == "+490000"
+    assert normalize_phone("+490000", "DE").value == "+490000"
+
+
+_NATIONAL_PREFIXED = st.builds(
+    lambda head, digits, seps: head + "".join(d + s for d, s in zip(digits, seps, strict=False)),
+    st.sampled_from(["", "0", "00", "0.", "+", "+0", "8", "1", "01", "0 0"]),
+    st.lists(st.text(alphabet="0000123456789", min_size=1, max_size=4), min_size=1, max_size=5),
+    st.lists(st.sampled_from(["", "", " ", ".", "-"]), min_size=5, max_size=5),
+)
+
+
+@settings(max_examples=examples(600))
+@given(_NATIONAL_PREFIXED, st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)))
+@example("0.00000", "DE")
+def test_phone_output_is_a_fixed_point_in_every_region(raw: str, region: str) -> None:
+    result = normalize_phone(raw, region)
+    assert normalize_phone(result.value, region) == result
+    if result.ok and result.value is not None:  # E.164 reads the same in any region
+        assert normalize_phone(result.value, "JP").value == result.value
+        assert normalize_phones([raw], region, workers=1) == [result]
+
+
+# --------------------------------------------------------------------------------------
+# Control characters and escape sequences (issue #11)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Dupont\x1b[31m", "Dupont"),  # the whole escape sequence, not only ESC
+        ("\x1b[1;31mDupont\x1b[0m", "Dupont"),
+        ("Du\x9b31mpont", "Dupont"),  # the one-character CSI
+        ("x\x1b]0;titre\x07y", "xy"),  # OSC (window title) up to BEL
+        ("x\x1b]8;;http://evil\x1b\\lien\x1b]8;;\x1b\\y", "xlieny"),  # hyperlink, up to ST
+        ("a\x1b(Bb", "ab"),
+        ("Du\x00pont\x7f", "Dupont"),  # NUL, DEL
+        ("Bl\x08ou\x81", "Blou"),  # backspace, C1
+        ("\u202eeilA\u202c Blou", "eilA Blou"),  # bidirectional override
+        ("a\u2066b\u2069", "ab"),  # isolates
+        ("a\x0bb\x0cc\x1fd\x85e", "a b c d e"),  # the controls that are spaces
+        ("ligne 1\r\nligne 2\rligne 3", "ligne 1\nligne 2\nligne 3"),
+        ("\x00\x1b[31m", None),  # nothing left
+        ("n\x00/a", None),  # a "missing" marker once cleaned
+        ("a\ud800b", "a\ufffdb"),  # a lone surrogate (surrogateescape) cannot be stored
+        ("\x1b", None),
+    ],
+)
+def test_clean_text_drops_control_characters(raw: str, expected: str | None) -> None:
+    assert clean_text(raw) == expected
+
+
+_CONTROLS = [chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]] + [
+    *"\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    "\x1b[31m",
+    "\x1b[",
+    "\x1b]0;t\x07",
+    "\x9b2J",
+]
+hostile_text = st.lists(
+    st.one_of(st.sampled_from(_CONTROLS), st.text(max_size=4), st.sampled_from(["'", "=", "@"])),
+    max_size=8,
+).map("".join)
+
+
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def assert_no_controls(text: str | None, keep: str = "\n") -> None:
+    """No C0 or C1 control, DEL, bidirectional override or surrogate but those in ``keep``."""
+    if text is None:
+        return
+    bad = [c for c in _FORBIDDEN.findall(text) if c not in keep]
+    assert not bad, (text, bad)
+
+
+@settings(max_examples=examples(300))
+@given(hostile_text)
+def test_no_normaliser_outputs_a_control_character(text: str) -> None:
+    cleaned = clean_text(text)
+    assert_no_controls(cleaned)
+    assert clean_text(cleaned) == cleaned
+    for item in split_list(text):
+        assert_no_controls(item)
+    phone = normalize_phone(text, "FR")
+    assert_no_controls(phone.value)
+    email = normalize_email(text)
+    assert_no_controls(email.value)
+    assert_no_controls(normalize_url(text))
+    assert_no_controls(normalize_country(text))
+    assert_no_controls(drop_controls(text), keep="\n\t")
+    assert_no_controls(name_key(text))
+    assert_no_controls(company_key(text))
+
+
+def test_email_and_phone_lose_their_control_characters() -> None:
+    assert normalize_email("hel\x00ene@aprool.com\x1b[0m").value == "helene@aprool.com"
+    assert normalize_phone("06 25\x1b[31m 34 12 57\u202e").value == "+33625341257"
+    assert normalize_url("www.aprool.com\x00") == "https://www.aprool.com"
+
+
+# --------------------------------------------------------------------------------------
+# Numbers that are not numbers, values cut short in messages (issue #11)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parse", "raw"),
+    [
+        (parse_number, 10**400),  # float() would raise OverflowError
+        (parse_number, Decimal("1e400")),  # float() would give inf
+        (parse_number, "1e400"),
+        (parse_number, "9" * 400),
+        (parse_number, float("inf")),
+        (parse_number, Decimal("NaN")),
+        (parse_revenue, 10**400),
+        (parse_revenue, Decimal("-1e400")),
+        (parse_revenue, "9" * 400 + " €"),
+        (parse_headcount, 2**70),
+        (parse_headcount, "99 999 999 999 999 999 999"),
+        (parse_headcount, 1e30),
+        # too long for str() (over 4,300 digits): the message gives their size
+        pytest.param(parse_headcount, 10**5000, id="headcount-10**5000"),
+        pytest.param(parse_number, -(10**5000), id="number--10**5000"),
+        pytest.param(parse_date, 10**400, id="date-10**400"),  # OverflowError before
+        pytest.param(parse_date, 10**5000, id="date-10**5000"),
+    ],
+)
+def test_numbers_beyond_a_column_are_refused(parse: Callable[[Any], Any], raw: Any) -> None:
+    with pytest.raises(ValidationError) as err:
+        parse(raw)
+    assert len(str(err.value)) < 150
+
+
+def test_headcounts_are_read_exactly() -> None:
+    assert parse_headcount(9007199254740993).exact == 9007199254740993  # not via a float
+    assert parse_headcount("9007199254740993").exact == 9007199254740993
+    assert parse_headcount(2**63 - 1).exact == 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda v: parse_number(v),
+        lambda v: parse_bool(v),
+        lambda v: parse_date(v),
+        lambda v: parse_headcount(v),
+        lambda v: parse_headcount(v, insee=True),
+        lambda v: parse_revenue(v),
+        lambda v: parse_revenue("1 à " + v),
+    ],
+)
+def test_error_messages_cut_huge_values_short(call: Callable[[str], Any]) -> None:
+    huge = "x\x1b[31m" * 300_000  # 1.5 MB, with escape sequences
+    with pytest.raises(ValidationError) as err:
+        call(huge)
+    message = str(err.value)
+    assert len(message) < 250
+    assert "\x1b" not in message
+
+
+def test_checked_twins_cut_huge_values_short() -> None:
+    _, errors = parse_numbers(["1,5", "x" * 1_500_000])
+    assert errors[0] is None and errors[1] is not None and len(errors[1]) < 150
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("'=HYPERLINK(1)", "=HYPERLINK(1)"),
+        ("'+x", "+x"),
+        ("'-x", "-x"),
+        ("'@x", "@x"),
+        ("''=x", "'=x"),
+        ("'+33612345678", "+33612345678"),
+        ("'x", "'x"),
+        ("'", "'"),
+        ("=x", "=x"),
+        ("x'=y", "x'=y"),
+    ],
+)
+def test_unquote_formula_undoes_the_csv_protection(cell: str, value: str) -> None:
+    assert unquote_formula(cell) == value
+
+
+@pytest.mark.parametrize("raw", ["[", "http://[", "x]", "www.aprool.com:[80"])
+def test_normalize_url_keeps_what_it_cannot_take_apart(raw: str) -> None:
+    # urlsplit raises ValueError on these: it reached add() and imports as a raw error.
+    assert normalize_url(raw) == raw
+    assert normalize_url(normalize_url(raw)) == raw
+
+
+@pytest.mark.parametrize("parse", [parse_number, parse_revenue, parse_headcount, parse_date])
+@pytest.mark.parametrize("cell", ["9" * 1_500_000, "9" * 2_000 + "x!", "1 " * 5_000 + "M€ !"])
+def test_huge_quantity_cells_are_refused_at_once(parse: Callable[[Any], Any], cell: str) -> None:
+    # Before: minutes for 1.5 MB of digits (int(Decimal) is quadratic), and the revenue
+    # shapes backtrack without end on a long text that is no amount.
+    started = time.perf_counter()
+    with pytest.raises(ValidationError, match="too long"):
+        parse(cell)
+    assert time.perf_counter() - started < 2

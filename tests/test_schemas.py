@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pandera.errors import SchemaErrors
 
 import crmkit as ck
 from crmkit.schemas import (
@@ -22,6 +26,8 @@ from crmkit.schemas import (
     table,
 )
 from crmkit.schemas._models import pandas_schema, polars_schema, rules_for
+
+MakeFrame = Callable[[dict[str, Any]], Any]
 
 
 def test_catalog_has_every_standard_field() -> None:
@@ -190,7 +196,7 @@ EXPECTED = {
 }
 
 
-def test_validate_both_backends(make_frame) -> None:
+def test_validate_both_backends(make_frame: MakeFrame) -> None:
     report = ck.validate(make_frame(ROWS), "contacts")
     got = {
         (r.row, r.field, r.check, r.severity) for r in report.failure_cases.itertuples(index=False)
@@ -207,7 +213,7 @@ def test_validate_both_backends(make_frame) -> None:
     assert "row 1: gender = 'Q' breaks rule vocabulary(gender)" in str(err.value)
 
 
-def test_validate_accounts_numbers(make_frame) -> None:
+def test_validate_accounts_numbers(make_frame: MakeFrame) -> None:
     frame = make_frame(
         {
             "name": ["A", "B", "C"],
@@ -257,12 +263,12 @@ def test_wrong_types_polars() -> None:
     assert got == {("annual_revenue", "number"), ("tags", "list")}
 
 
-def test_missing_required_column(make_frame) -> None:
+def test_missing_required_column(make_frame: MakeFrame) -> None:
     report = ck.validate(make_frame({"first_name": ["Hélène", "Marc"]}), "contacts")
     assert list(report.errors["field"]) == ["last_name", "last_name"]
 
 
-def test_required_and_sectors_parameters(make_frame) -> None:
+def test_required_and_sectors_parameters(make_frame: MakeFrame) -> None:
     frame = make_frame({"name": ["A"], "sector": ["Widgets"], "website": [None]})
     report = ck.validate(frame, "accounts")
     assert report.ok and list(report.warnings["field"]) == ["sector"]
@@ -304,3 +310,100 @@ def test_country_names_come_from_phonenumbers_without_its_geocoding_tables() -> 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+# -- numbers a column cannot hold, ranges upside down, huge values (issue #11) ----------
+
+
+def test_numbers_no_column_can_hold_are_errors_pandas() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ["A", "B", "C", "D", "E"],
+            "employees": [True, 2**70, 2**63, 2**63 - 1, "1e30"],
+            "annual_revenue": [float("inf"), Decimal("1e400"), 10**400, 4.2e6, False],
+            "parent_id": [None, True, None, None, 2**64],
+        },
+        dtype=object,
+    )
+    report = ck.validate(frame, "accounts")
+    got = {(r.row, r.field, r.check) for r in report.errors.itertuples(index=False)}
+    assert got == {
+        (0, "employees", "integer"),
+        (1, "employees", "integer"),
+        (2, "employees", "integer"),
+        (4, "employees", "integer"),
+        (0, "annual_revenue", "number"),
+        (1, "annual_revenue", "number"),
+        (2, "annual_revenue", "number"),
+        (4, "annual_revenue", "number"),
+        (1, "parent_id", "integer"),
+        (4, "parent_id", "integer"),
+    }
+
+
+def test_numbers_no_column_can_hold_are_errors_polars() -> None:
+    frame = pl.DataFrame(
+        {
+            "name": ["A", "B", "C"],
+            "annual_revenue": [float("inf"), float("-inf"), 1.5],
+            "revenue_range_min": [float("nan"), 1.0, 2.0],
+            "employees": pl.Series([2**63, 5, 6], dtype=pl.UInt64),
+            "employees_range_min": [True, False, None],
+        }
+    )
+    report = ck.validate(frame, "accounts")
+    got = {(r.row, r.field, r.check) for r in report.errors.itertuples(index=False)}
+    assert {
+        (0, "annual_revenue", "number"),
+        (1, "annual_revenue", "number"),
+        (0, "revenue_range_min", "number"),
+        (0, "employees", "integer"),
+    } <= got
+    assert {(0, "employees_range_min", "integer"), (1, "employees_range_min", "integer")} <= got
+    assert not {case for case in got if case[0] == 2}
+
+
+def test_typed_whole_numbers_keep_their_full_range(make_frame: MakeFrame) -> None:
+    frame = make_frame({"name": ["A"], "employees": [2**63 - 1], "parent_id": [2**63 - 1]})
+    assert ck.validate(frame, "accounts").ok
+
+
+def test_range_low_end_above_high_end_is_an_error(make_frame: MakeFrame) -> None:
+    frame = make_frame(
+        {
+            "name": ["A", "B", "C", "D"],
+            "employees_range_min": [100, 10, None, 5],
+            "employees_range_max": [10, 100, 3, 5],
+            "revenue_range_min": [1.0, 2e6, 5.0, None],
+            "revenue_range_max": [2.0, 1e6, None, None],
+        }
+    )
+    report = ck.validate(frame, "accounts")
+    got = {(r.row, r.field, r.value, r.check) for r in report.errors.itertuples(index=False)}
+    assert {(row, field, check) for row, field, _, check in got} == {
+        (0, "employees_range_min", "at_most(employees_range_max)"),
+        (1, "revenue_range_min", "at_most(revenue_range_max)"),
+    }
+    assert {float(str(value)) for _, _, value, _ in got} == {100.0, 2e6}
+
+
+def test_range_rule_is_in_the_pandera_schemas() -> None:
+    frame = pd.DataFrame({"employees_range_min": [100], "employees_range_max": [10]})
+    with pytest.raises(SchemaErrors):
+        pandas_schema("accounts").validate(frame, lazy=True)
+    with pytest.raises(SchemaErrors):
+        polars_schema("accounts").validate(pl.from_pandas(frame), lazy=True)
+    alone = pd.DataFrame({"name": ["A"], "employees_range_min": [100]})  # no high end
+    assert ck.validate(alone, "accounts").ok
+
+
+def test_huge_values_are_cut_short_in_messages_and_reports(make_frame: MakeFrame) -> None:
+    huge = "Dupont\x1b[31m" * 150_000  # 1.65 MB
+    frame = make_frame({"last_name": [huge], "email": [huge]})
+    report = ck.validate(frame, "contacts")
+    assert report.failure_cases["value"].map(len).max() == len(huge)  # the cell stays whole
+    with pytest.raises(ck.ValidationError) as err:
+        report.raise_for_errors()
+    assert len(str(err.value)) < 300 and "\x1b" not in str(err.value)
+    assert len(repr(report)) < 1_000 and "\x1b" not in repr(report)
+    assert len(report._repr_html_()) < 3_000 and "\x1b" not in report._repr_html_()

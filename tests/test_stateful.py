@@ -123,6 +123,22 @@ def _json(text: str) -> str:
     return json.dumps(json.loads(text), sort_keys=True)
 
 
+def difference(a: Snapshot, b: Snapshot) -> str:
+    """The first few differences between two snapshots, for a failure message."""
+    out: list[str] = []
+    for table_name in sorted(set(a) | set(b)):
+        rows_a, rows_b = a.get(table_name, {}), b.get(table_name, {})
+        for record_id in sorted(set(rows_a) | set(rows_b)):
+            ra, rb = rows_a.get(record_id), rows_b.get(record_id)
+            if ra != rb:
+                if ra is None or rb is None:
+                    out.append(f"{table_name} {record_id}: {ra} != {rb}")
+                else:
+                    diff = {k: (ra.get(k), rb.get(k)) for k in ra if ra.get(k) != rb.get(k)}
+                    out.append(f"{table_name} {record_id}: {diff}")
+    return "; ".join(out[:5])
+
+
 def _normal(snap: Snapshot) -> Snapshot:
     return {
         t: {
@@ -383,7 +399,10 @@ class CRMMachine(RuleBasedStateMachine):
         except ck.UndoError:
             return  # refused with a reason (a later change outside this stack)
         # The newest batch undone: the database is exactly what it was before it.
-        assert _normal(snapshot(self.crm)) == _normal(before), f"undo of {batch} not exact"
+        now = _normal(snapshot(self.crm))
+        assert now == _normal(before), (
+            f"undo of {batch} not exact: {difference(now, _normal(before))}"
+        )
 
     @rule(data=st.data())
     def undo_any(self, data: Any) -> None:
@@ -441,7 +460,8 @@ class CRMMachine(RuleBasedStateMachine):
             [self.last_history],
         ).fetchall()
         expected = replay(self.before, after, rows)
-        assert _normal(expected) == _normal(after), "a change without history (or the reverse)"
+        gap = difference(_normal(expected), _normal(after))
+        assert not gap, f"a change without history (or the reverse): {gap}"
         if not self.owner_may_change:
             for table_name in ("accounts", "contacts"):
                 for record_id, row in self.before.get(table_name, {}).items():

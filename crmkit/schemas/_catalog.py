@@ -14,6 +14,8 @@ from crmkit._exceptions import UnknownValueError
 
 __all__ = [
     "ACCOUNTS",
+    "BIGINT_MAX",
+    "BIGINT_MIN",
     "CATALOG",
     "CONTACTS",
     "Field",
@@ -28,6 +30,9 @@ FieldKind = Literal[
 ]
 TableName = Literal["accounts", "contacts"]
 Lang = Literal["en", "fr", "zh"]
+
+#: The whole numbers a BIGINT column (kinds ``int``, ``ref``, ``id``) holds.
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
 _SQL_TYPES: dict[str, str] = {
     "id": "BIGINT",

@@ -4,13 +4,16 @@ Each catalog field yields a few :class:`Rule` objects (required, type, length, r
 vocabulary, format). A rule has one vectorised implementation per backend and a severity:
 
 - ``error``: the value cannot be stored faithfully (missing required field, wrong type,
-  too long, negative amount, a value outside a closed vocabulary);
+  too long, negative amount, a value outside a closed vocabulary, a yes/no value or an
+  infinite amount where a number goes, a whole number beyond a BIGINT, a range whose low
+  end is above its high end);
 - ``warning``: stored, but flagged (an unknown sector, a phone not in E.164 form, an email
   that does not look like one, a country that is not an ISO code).
 
 :func:`validate` runs the models and returns a :class:`ValidationReport` whose
 ``failure_cases`` DataFrame has one row per failing value: ``row, field, value, check,
-severity``.
+severity``. Messages show the values cut short (:func:`crmkit._shorten.shorten`); the
+``value`` column keeps them whole.
 """
 
 from __future__ import annotations
@@ -18,12 +21,17 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import math
+import numbers
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa_pd
 import pandera.polars as pa_pl
@@ -31,7 +39,8 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from crmkit._exceptions import ValidationError
-from crmkit.schemas._catalog import Field, Table, table
+from crmkit._shorten import MESSAGE_VALUE_CHARS, printable, shorten
+from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field, Table, table
 from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
     COUNTRY_CODES,
@@ -44,6 +53,7 @@ from crmkit.schemas._vocab import (
 
 __all__ = [
     "Rule",
+    "UnreadText",
     "ValidationReport",
     "pandas_schema",
     "polars_schema",
@@ -72,15 +82,18 @@ class Rule:
 
     ``on_pandas`` maps a Series to a boolean Series (True = passes); ``on_polars`` maps a
     column name to a boolean expression. Both see only non-null values unless
-    ``keep_nulls`` is set.
+    ``keep_nulls`` is set. A rule that compares ``field`` with an ``other`` column (a
+    range's low end with its high end) gets the whole DataFrame in ``on_pandas``, and its
+    ``on_polars`` expression may name the other column; it passes where either is absent.
     """
 
     field: str
     check: str
     severity: Severity
-    on_pandas: Callable[[pd.Series], pd.Series]
+    on_pandas: Callable[[Any], pd.Series]
     on_polars: Callable[[str], pl.Expr]
     keep_nulls: bool = False
+    other: str | None = None
 
 
 # -- element tests shared by several rules -------------------------------------------------
@@ -121,14 +134,133 @@ def _element(test: Callable[[Any], bool]) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
+class UnreadText(str):
+    """A text a normaliser could not read as the number its field holds, kept as typed.
+
+    :func:`crmkit._prepare.prepare_values` marks such a text so that the number rules
+    refuse it even when Python would read it (``"1e5"`` as a headcount): no column of a
+    number type holds a text, and the rule then names the field and the value.
+    """
+
+    __slots__ = ()
+
+
+def _real(value: Any) -> float | None:
+    """A value as a float (``inf`` beyond a float's range); ``None`` when it is no number.
+
+    A yes/no value is no number, although Python counts ``True`` as 1; a text is read as
+    Python reads a number (``"85"``, ``"1e5"``), unless it is an :class:`UnreadText`.
+    """
+    if isinstance(value, bool | np.bool_ | UnreadText):
+        return None
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    if not isinstance(value, numbers.Real | Decimal):
+        return None
+    if isinstance(value, Decimal) and value.is_nan():
+        return math.nan  # float() refuses a signaling NaN
+    try:
+        return float(value)
+    except OverflowError:  # an int or a Decimal beyond a float's range
+        return -math.inf if operator.lt(value, 0) else math.inf
+
+
+def number_ok(value: Any) -> bool:
+    """True when a DOUBLE column can hold ``value``: a finite number, not a yes/no value."""
+    number = _real(value)
+    return number is not None and math.isfinite(number)
+
+
+def integer_ok(value: Any) -> bool:
+    """True when a BIGINT column can hold ``value``: a whole number from -2**63 to 2**63-1.
+
+    Examples
+    --------
+    >>> [integer_ok(v) for v in [85, 2.0, "12", 2**63, True, 1.5, float("inf")]]
+    [True, True, True, False, False, False, False]
+    """
+    if isinstance(value, bool | np.bool_ | UnreadText):
+        return False
+    if isinstance(value, numbers.Integral):
+        return BIGINT_MIN <= int(value) <= BIGINT_MAX
+    if isinstance(value, str):
+        try:
+            return BIGINT_MIN <= int(value) <= BIGINT_MAX  # exact, not through a float
+        except ValueError:
+            pass
+    number = _real(value)
+    return (
+        number is not None
+        and math.isfinite(number)
+        and number.is_integer()
+        and -(2.0**63) <= number < 2.0**63
+    )
+
+
 def _pd_numeric(s: pd.Series) -> pd.Series:
+    """The numbers of a column as floats, NaN where there is no number."""
     if pd.api.types.is_bool_dtype(s.dtype):
         return pd.Series(float("nan"), index=s.index)
-    return pd.to_numeric(s, errors="coerce")
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.astype(float)
+    numbers_ = [_real(v) for v in s]
+    return pd.Series([math.nan if v is None else v for v in numbers_], index=s.index, dtype=float)
+
+
+def _pd_number_ok(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return pd.Series(False, index=s.index)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return pd.Series(np.isfinite(s.astype(float)), index=s.index)
+    return s.map(number_ok).astype(bool)
+
+
+def _pd_integer_ok(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return pd.Series(False, index=s.index)
+    if pd.api.types.is_integer_dtype(s.dtype):
+        if pd.api.types.is_unsigned_integer_dtype(s.dtype):
+            return (s <= BIGINT_MAX).astype(bool)
+        return pd.Series(True, index=s.index)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        f = s.astype(float)
+        return ((f % 1 == 0) & (f >= -(2.0**63)) & (f < 2.0**63)).fillna(False).astype(bool)
+    return s.map(integer_ok).astype(bool)
 
 
 def _pl_numeric(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.Float64, strict=False)
+
+
+def _pl_number_ok(s: pl.Series) -> pl.Series:
+    if s.dtype == pl.Boolean:
+        return pl.Series([False] * len(s), dtype=pl.Boolean)
+    try:
+        f = s.cast(pl.Float64, strict=False)
+    except pl.exceptions.PolarsError:  # lists, structs ...: no numbers
+        return pl.Series([False] * len(s), dtype=pl.Boolean)
+    return f.is_finite().fill_null(False)
+
+
+def _pl_integer_ok(s: pl.Series) -> pl.Series:
+    if s.dtype == pl.Boolean:
+        return pl.Series([False] * len(s), dtype=pl.Boolean)
+    if s.dtype.is_integer():
+        if s.dtype == pl.UInt64:
+            return (s <= BIGINT_MAX).fill_null(False)
+        return pl.Series([True] * len(s), dtype=pl.Boolean)
+    try:
+        f = s.cast(pl.Float64, strict=False)
+    except pl.exceptions.PolarsError:
+        return pl.Series([False] * len(s), dtype=pl.Boolean)
+    return ((f % 1 == 0) & (f >= -(2.0**63)) & (f < 2.0**63)).fill_null(False)
+
+
+def _pl_series(name: str, test: Callable[[pl.Series], pl.Series]) -> pl.Expr:
+    return pl.col(name).map_batches(test, return_dtype=pl.Boolean)
 
 
 def _pl_dtype_is(name: str, kind: type[pl.DataType], fallback: pl.Expr | None = None) -> pl.Expr:
@@ -167,24 +299,24 @@ def _required_rule(f: Field) -> Rule:
 
 def _type_rules(f: Field) -> list[Rule]:
     kind = f.kind
-    if kind == "float":
+    if kind == "float":  # a finite number: a DOUBLE holds no yes/no value, no infinity
         return [
             Rule(
                 f.name,
                 "number",
                 "error",
-                lambda s: _pd_numeric(s).notna(),
-                lambda n: _pl_numeric(n).is_not_null(),
+                _pd_number_ok,
+                lambda n: _pl_series(n, _pl_number_ok),
             )
         ]
-    if kind in ("int", "ref", "id"):
+    if kind in ("int", "ref", "id"):  # a whole number a BIGINT holds
         return [
             Rule(
                 f.name,
                 "integer",
                 "error",
-                lambda s: (_pd_numeric(s) % 1 == 0).fillna(False),
-                lambda n: (_pl_numeric(n) % 1 == 0).fill_null(False),
+                _pd_integer_ok,
+                lambda n: _pl_series(n, _pl_integer_ok),
             )
         ]
     if kind == "bool":
@@ -256,6 +388,51 @@ def _min_rule(f: Field) -> list[Rule]:
     ]
 
 
+def _range_order_rules(tbl: Table) -> list[Rule]:
+    """A range's low end may not be above its high end (``employees_range_min`` and
+    ``employees_range_max``, ``revenue_range_min`` and ``revenue_range_max``)."""
+    rules = []
+    for f in tbl:
+        high = f.name.removesuffix("_min") + "_max"
+        if not f.name.endswith("_range_min") or high not in tbl:
+            continue
+        rules.append(
+            Rule(
+                f.name,
+                _range_check(high),
+                "error",
+                _range_test(f.name, high),
+                _range_expr(high),
+                other=high,
+            )
+        )
+    return rules
+
+
+def _range_check(high: str) -> str:
+    return f"at_most({high})"
+
+
+def _range_expr(high: str) -> Callable[[str], pl.Expr]:
+    """The polars test of a range, on its low end ``name``."""
+
+    def expr(name: str) -> pl.Expr:
+        return ~(_pl_numeric(name) > _pl_numeric(high)).fill_null(False)
+
+    return expr
+
+
+def _range_test(low: str, high: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """The pandas test of a range: True where ``low`` is not above ``high``."""
+
+    def check(df: pd.DataFrame) -> pd.Series:
+        if low not in df or high not in df:
+            return pd.Series(True, index=df.index)
+        return ~(_pd_numeric(df[low]) > _pd_numeric(df[high]))
+
+    return check
+
+
 def _isin_rule(name: str, check: str, severity: Severity, allowed: Iterable[str]) -> Rule:
     values = sorted(set(allowed))
     return Rule(
@@ -322,7 +499,7 @@ def rules_for(
         if f.editable or f.kind == "id":
             rules += _type_rules(f) + _length_rule(f) + _min_rule(f)
             rules += _format_rules(f, sector_values)
-    return rules
+    return rules + _range_order_rules(tbl)
 
 
 # -- pandera schemas ----------------------------------------------------------------------
@@ -349,14 +526,25 @@ def _schemas(
                 checks=[
                     pa_pd.Check(r.on_pandas, name=r.check, ignore_na=not r.keep_nulls)
                     for r in field_rules
+                    if r.other is None
                 ],
             )
             for name, field_rules in by_field.items()
         }
-        return pa_pd.DataFrameSchema(columns, name=f"{kind}:{severity}", strict=False)
+        # Rules across two columns see the DataFrame; _failure_frame keeps their field.
+        frame_checks = [
+            pa_pd.Check(r.on_pandas, name=r.check, ignore_na=False)
+            for r in rules
+            if r.other is not None
+        ]
+        return pa_pd.DataFrameSchema(
+            columns, checks=frame_checks, name=f"{kind}:{severity}", strict=False
+        )
 
     def polars_check(rule: Rule) -> Any:
         def run(data: Any) -> pl.LazyFrame:
+            if rule.other is not None and rule.other not in data.lazyframe.collect_schema():
+                return data.lazyframe.select(pl.lit(True).alias(data.key))
             expr = rule.on_polars(data.key)
             if not rule.keep_nulls:
                 expr = pl.col(data.key).is_null() | expr
@@ -471,13 +659,13 @@ class ValidationReport:
         )
         if self.failure_cases.empty:
             return head
-        return head + "\n" + self.failure_cases.head(20).to_string(index=False)
+        return head + "\n" + _shown(self.failure_cases.head(20)).to_string(index=False)
 
     def _repr_html_(self) -> str:
         n_err, n_warn = len(self.errors), len(self.warnings)
         state = "ok" if self.ok else "errors"
         table_html = (
-            self.failure_cases.head(50).to_html(index=False, escape=True, border=0)
+            _shown(self.failure_cases.head(50)).to_html(index=False, escape=True, border=0)
             if not self.failure_cases.empty
             else "<p>No problems found.</p>"
         )
@@ -489,11 +677,40 @@ class ValidationReport:
         )
 
 
+def value_text(value: Any) -> str:
+    """``str(value)`` for the ``value`` column, also for a whole number too long for
+    ``str`` (Python refuses more than 4,300 digits), which shows its size instead."""
+    if isinstance(value, int) and value.bit_length() > 14_000:
+        return f"<a whole number of about {int(value.bit_length() * 0.30103):,} digits>"
+    return str(value)
+
+
+def _shown(cases: pd.DataFrame) -> pd.DataFrame:
+    """Failure cases for display: long or unprintable values cut short and escaped."""
+
+    def show(value: Any) -> Any:
+        if isinstance(value, str) and (
+            len(value) > MESSAGE_VALUE_CHARS or printable(value) != value
+        ):
+            return shorten(value)
+        return value
+
+    return cases.assign(value=cases["value"].map(show))
+
+
 def describe_failures(cases: pd.DataFrame, limit: int = 5) -> str:
-    """One readable sentence per failure: row, field, value and rule."""
+    """One readable sentence per failure: row, field, value (cut short) and rule.
+
+    Examples
+    --------
+    >>> cases = pd.DataFrame({"row": [0], "field": ["name"], "value": ["x" * 10_000],
+    ...                       "check": ["max_length(160)"], "severity": ["error"]})
+    >>> describe_failures(cases)[-50:]
+    "'… (10,000 characters) breaks rule max_length(160)"
+    """
     parts = []
     for rec in cases.head(limit).itertuples(index=False):
-        parts.append(f"row {rec.row}: {rec.field} = {rec.value!r} breaks rule {rec.check}")
+        parts.append(f"row {rec.row}: {rec.field} = {shorten(rec.value)} breaks rule {rec.check}")
     more = len(cases) - limit
     if more > 0:
         parts.append(f"... and {more} more")
@@ -590,8 +807,12 @@ def validate(
 
 def _failure_frame(raw: Any, severity: str) -> pd.DataFrame:
     cases = raw.to_pandas() if _is_polars(raw) else raw
+    # A check across two columns fails on pandas once per column of the DataFrame: the
+    # row of its own field is the one kept.
+    own = cases["check"].map(_RANGE_FIELDS)
+    cases = cases[own.isna() | (cases["column"] == own)].reset_index(drop=True)
     # pandera reports a failed pandas-null check with the value NaN; show None instead.
-    values = [None if _is_missing(v) else str(v) for v in cases["failure_case"]]
+    values = [None if _is_missing(v) else value_text(v) for v in cases["failure_case"]]
     return pd.DataFrame(
         {
             "row": pd.to_numeric(cases["index"], errors="coerce").fillna(-1).astype("int64"),
@@ -601,6 +822,13 @@ def _failure_frame(raw: Any, severity: str) -> pd.DataFrame:
             "severity": severity,
         }
     )
+
+
+# The field of each check across two columns: at_most(employees_range_max) ->
+# employees_range_min ...
+_RANGE_FIELDS = {
+    r.check: r.field for kind in ("accounts", "contacts") for r in _range_order_rules(table(kind))
+}
 
 
 def _is_missing(value: Any) -> bool:
