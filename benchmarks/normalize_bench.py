@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import email_validator
 import phonenumbers
 
-from crmkit._normalize import (
+from crmkit._normalize._values import (
     _email_rules,
     _fast_phone,
     _phone_rules,

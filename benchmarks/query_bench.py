@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 import crmkit as ck
-from crmkit._store import arrow_type
+from crmkit._core._store import arrow_type
 from crmkit.schemas import ACCOUNTS, CONTACTS
 
 

@@ -11,10 +11,14 @@
 import typing
 
 if typing.TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first use
-    from crmkit._bulk import BulkReport
-    from crmkit._crm import CRM, open
-    from crmkit._dedupe import DedupeIndex, DuplicateReport, find_duplicates
-    from crmkit._dedupe_features import Comparison
+    from crmkit._api._crm import CRM, open
+    from crmkit._api._records import Accounts, Contacts, Owners, Record
+    from crmkit._api._selection import Selection
+    from crmkit._api._views import SavedViews
+    from crmkit._core._settings import Settings
+    from crmkit._core._store import UndoSummary
+    from crmkit._dedupe._engine import DedupeIndex, DuplicateReport, find_duplicates
+    from crmkit._dedupe._features import Comparison
     from crmkit._exceptions import (
         CRMKitError,
         ExportError,
@@ -35,16 +39,12 @@ if typing.TYPE_CHECKING:  # for type checkers and IDEs; at run time names load o
         UnknownValueError,
         ValidationError,
     )
-    from crmkit._export import ExportResult
-    from crmkit._importing import ImportPreview, ImportReport
-    from crmkit._merge import MergeReport
-    from crmkit._records import Accounts, Contacts, Owners, Record
-    from crmkit._selection import Selection
-    from crmkit._settings import Settings
-    from crmkit._store import UndoSummary
-    from crmkit._summary import Summary
-    from crmkit._vcard import read_vcf, write_vcf
-    from crmkit._views import SavedViews
+    from crmkit._formats._export import ExportResult
+    from crmkit._formats._vcard import read_vcf, write_vcf
+    from crmkit._importing._pipeline import ImportPreview, ImportReport
+    from crmkit._ops._bulk import BulkReport
+    from crmkit._ops._merge import MergeReport
+    from crmkit._ops._summary import Summary
     from crmkit.schemas._bands import Bands
     from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Field, Table
     from crmkit.schemas._models import ValidationReport, validate
@@ -52,13 +52,13 @@ if typing.TYPE_CHECKING:  # for type checkers and IDEs; at run time names load o
 # Where each public name lives. Names are imported on first use, so `import crmkit` stays
 # light (the command line's --help, the import workers) until a name is needed.
 _LAZY: dict[str, str] = {
-    "BulkReport": "crmkit._bulk",
-    "CRM": "crmkit._crm",
-    "open": "crmkit._crm",
-    "DedupeIndex": "crmkit._dedupe",
-    "DuplicateReport": "crmkit._dedupe",
-    "find_duplicates": "crmkit._dedupe",
-    "Comparison": "crmkit._dedupe_features",
+    "BulkReport": "crmkit._ops._bulk",
+    "CRM": "crmkit._api._crm",
+    "open": "crmkit._api._crm",
+    "DedupeIndex": "crmkit._dedupe._engine",
+    "DuplicateReport": "crmkit._dedupe._engine",
+    "find_duplicates": "crmkit._dedupe._engine",
+    "Comparison": "crmkit._dedupe._features",
     "CRMKitError": "crmkit._exceptions",
     "ExportError": "crmkit._exceptions",
     "ImportFormatError": "crmkit._exceptions",
@@ -77,21 +77,21 @@ _LAZY: dict[str, str] = {
     "UndoError": "crmkit._exceptions",
     "UnknownValueError": "crmkit._exceptions",
     "ValidationError": "crmkit._exceptions",
-    "ExportResult": "crmkit._export",
-    "ImportPreview": "crmkit._importing",
-    "ImportReport": "crmkit._importing",
-    "MergeReport": "crmkit._merge",
-    "Accounts": "crmkit._records",
-    "Contacts": "crmkit._records",
-    "Owners": "crmkit._records",
-    "Record": "crmkit._records",
-    "Selection": "crmkit._selection",
-    "Settings": "crmkit._settings",
-    "UndoSummary": "crmkit._store",
-    "Summary": "crmkit._summary",
-    "read_vcf": "crmkit._vcard",
-    "write_vcf": "crmkit._vcard",
-    "SavedViews": "crmkit._views",
+    "ExportResult": "crmkit._formats._export",
+    "ImportPreview": "crmkit._importing._pipeline",
+    "ImportReport": "crmkit._importing._pipeline",
+    "MergeReport": "crmkit._ops._merge",
+    "Accounts": "crmkit._api._records",
+    "Contacts": "crmkit._api._records",
+    "Owners": "crmkit._api._records",
+    "Record": "crmkit._api._records",
+    "Selection": "crmkit._api._selection",
+    "Settings": "crmkit._core._settings",
+    "UndoSummary": "crmkit._core._store",
+    "Summary": "crmkit._ops._summary",
+    "read_vcf": "crmkit._formats._vcard",
+    "write_vcf": "crmkit._formats._vcard",
+    "SavedViews": "crmkit._api._views",
     "Bands": "crmkit.schemas._bands",
     "ACCOUNTS": "crmkit.schemas._catalog",
     "CONTACTS": "crmkit.schemas._catalog",

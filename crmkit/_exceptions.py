@@ -99,7 +99,7 @@ class UnknownValueError(CRMKitError, ValueError):
         self.value = value
         self.valid = list(valid)
         self.suggestion = suggestion
-        from crmkit._shorten import shorten
+        from crmkit._util._shorten import shorten
 
         shown = ", ".join(shorten(v) for v in self.valid[:30])
         if len(self.valid) > 30:
@@ -122,7 +122,7 @@ class IntegrityError(CRMKitError, ValueError):
 
     A reference (account, owner, parent, reports_to ...) pointing at a record that does
     not exist or is deleted, a record given to a deactivated owner, a loop of parents.
-    ``breaches`` lists each broken rule (:class:`crmkit._integrity.Breach`).
+    ``breaches`` lists each broken rule (:class:`crmkit._core._integrity.Breach`).
     """
 
     def __init__(self, message: str, breaches: Sequence[Any] = ()) -> None:

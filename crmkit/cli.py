@@ -14,7 +14,7 @@ Exit codes scripts can rely on:
   store).
 
 Nothing stored is written raw to the terminal: every line printed goes through
-:func:`~crmkit._shorten.printable`, so a value holding a terminal escape sequence
+:func:`~crmkit._util._shorten.printable`, so a value holding a terminal escape sequence
 (``ESC[2J`` clears the screen), a NUL or a bidirectional override shows as ``\\x1b[2J``
 instead of acting; values quoted in error messages are cut short.
 """
@@ -32,7 +32,7 @@ import pandas as pd
 
 import crmkit as ck
 from crmkit._exceptions import CRMKitError
-from crmkit._shorten import printable, shorten
+from crmkit._util._shorten import printable, shorten
 
 __all__ = [
     "EXIT_ERROR",

@@ -12,8 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
-from crmkit import _normalize as norm
-from crmkit._columns import ColumnOptions, clean_column, normalize_column, text_of
+from crmkit._normalize import _values as norm
+from crmkit._normalize._columns import ColumnOptions, clean_column, normalize_column, text_of
 from crmkit.schemas import ACCOUNTS, CONTACTS, DEFAULT_SECTORS
 from crmkit.schemas._catalog import BIGINT_MAX
 

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
-from crmkit._dedupe import DedupeIndex, DuplicateReport, find_duplicates
-from crmkit._dedupe_cluster import cluster
-from crmkit._dedupe_features import (
+from crmkit._dedupe._cluster import cluster
+from crmkit._dedupe._engine import DedupeIndex, DuplicateReport, find_duplicates
+from crmkit._dedupe._features import (
     Comparison,
     compare,
     nickname_groups,

@@ -21,9 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
-from crmkit import _export
 from crmkit._exceptions import ExportError, UnknownValueError, ValidationError
-from crmkit._export import (
+from crmkit._formats import _export as _export
+from crmkit._formats._export import (
     DERIVED_LABELS,
     ExportResult,
     export_table,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
 from crmkit._exceptions import UnknownValueError, ValidationError
-from crmkit._mapping import (
+from crmkit._importing._mapping import (
     FULL_NAME,
     LAYOUTS,
     PSEUDO_FIELDS,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
 from crmkit._exceptions import ValidationError
-from crmkit._normalize import (
+from crmkit._normalize._values import (
     _FALSE_WORDS,
     _LEGAL_FORMS,
     _TRUE_WORDS,

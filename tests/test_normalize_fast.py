@@ -23,9 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
-import crmkit._normalize as normalize_module
+import crmkit._normalize._values as normalize_module
 from crmkit._exceptions import ValidationError
-from crmkit._normalize import (
+from crmkit._normalize._values import (
     EmailResult,
     PhoneResult,
     _email_rules,

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 import crmkit as ck
-from crmkit._store import SCHEMA_VERSION
+from crmkit._core._store import SCHEMA_VERSION
 
 
 def _hold_file(path: Path, read_only: bool = False) -> subprocess.Popen[str]:

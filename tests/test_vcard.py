@@ -1,4 +1,4 @@
-"""Tests of the pure vCard layer: reading (crmkit._vcard_read) and writing (crmkit._vcard_write).
+"""Tests of the pure vCard layer: reading and writing (crmkit._formats._vcard_read, _write).
 
 The 30 real-world files in ../shared/fixtures/vcards are read one by one with the values
 written down by reading each file; vobject 0.9.9 is the reference reader for every card it
@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
 from crmkit._exceptions import ExportError, ImportFormatError, UnknownValueError
-from crmkit._export import strip_controls
-from crmkit._vcard import (
+from crmkit._formats._export import strip_controls
+from crmkit._formats._vcard import (
     VCARD_COLUMNS,
     VCardWarning,
     display_name,
@@ -39,7 +39,7 @@ from crmkit._vcard import (
     write_vcards,
     write_vcf,
 )
-from crmkit._vcard_read import BAD_PHOTO_KEY, _tel_text
+from crmkit._formats._vcard_read import BAD_PHOTO_KEY, _tel_text
 from crmkit.schemas._catalog import CONTACTS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "vcards"

@@ -39,8 +39,8 @@ import pyarrow as pa
 from anyascii import anyascii
 
 from crmkit._exceptions import UnknownValueError, ValidationError
-from crmkit._gc import gc_paused
-from crmkit._suggest import closest
+from crmkit._util._gc import gc_paused
+from crmkit._util._suggest import closest
 from crmkit.samples import _pools
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table

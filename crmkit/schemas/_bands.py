@@ -54,7 +54,7 @@ def _edge(value: object) -> float:
 
 
 def _short(value: object) -> str:
-    from crmkit._shorten import shorten
+    from crmkit._util._shorten import shorten
 
     return shorten(value)
 
@@ -146,7 +146,7 @@ class Bands:
         for i, known in enumerate(self.labels):
             if known.upper() == wanted:
                 return i
-        from crmkit._suggest import closest
+        from crmkit._util._suggest import closest
 
         raise UnknownValueError(
             f"{self.kind} band", label, self.labels, closest(str(label), self.labels)

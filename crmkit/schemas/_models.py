@@ -12,7 +12,7 @@ vocabulary, format). A rule has one vectorised implementation per backend and a 
 
 :func:`validate` runs the models and returns a :class:`ValidationReport` whose
 ``failure_cases`` DataFrame has one row per failing value: ``row, field, value, check,
-severity``. Messages show the values cut short (:func:`crmkit._shorten.shorten`); the
+severity``. Messages show the values cut short (:func:`crmkit._util._shorten.shorten`); the
 ``value`` column keeps them whole.
 """
 
@@ -39,7 +39,7 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from crmkit._exceptions import ValidationError
-from crmkit._shorten import MESSAGE_VALUE_CHARS, printable, shorten
+from crmkit._util._shorten import MESSAGE_VALUE_CHARS, printable, shorten
 from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field, Table, table
 from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
@@ -137,7 +137,7 @@ def _element(test: Callable[[Any], bool]) -> Callable[[pd.Series], pd.Series]:
 class UnreadText(str):
     """A text a normaliser could not read as the number its field holds, kept as typed.
 
-    :func:`crmkit._prepare.prepare_values` marks such a text so that the number rules
+    :func:`crmkit._normalize._prepare.prepare_values` marks such a text so that the number rules
     refuse it even when Python would read it (``"1e5"`` as a headcount): no column of a
     number type holds a text, and the rule then names the field and the value.
     """

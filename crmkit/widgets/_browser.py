@@ -3,7 +3,7 @@
 A filter panel builds the keywords of ``crm.<kind>.filter(...)``; the table shows one page
 of that selection; the mass actions call the selection's own bulk verbs (``reassign``,
 ``tag``, ``subscribe``, ``export``, ``export_vcf``, ``deactivate``, ``delete``) on the rows
-ticked, and show the :class:`~crmkit._bulk.BulkReport` they return. The browser keeps only
+ticked, and show the :class:`~crmkit._ops._bulk.BulkReport` they return. The browser keeps only
 what is on screen: the filter values, the page number and which rows are ticked.
 """
 
@@ -19,17 +19,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import ipywidgets as ipw
 import pandas as pd
 
+from crmkit._api._selection import LIST_COLUMNS
 from crmkit._exceptions import CRMKitError
-from crmkit._selection import LIST_COLUMNS
 from crmkit.schemas._catalog import table
 from crmkit.widgets._inputs import message_html
 from crmkit.widgets._text import check_lang, ui
 
 if TYPE_CHECKING:
-    from crmkit._bulk import BulkReport
-    from crmkit._crm import CRM
-    from crmkit._records import _Records
-    from crmkit._selection import Selection
+    from crmkit._api._crm import CRM
+    from crmkit._api._records import _Records
+    from crmkit._api._selection import Selection
+    from crmkit._ops._bulk import BulkReport
 
 __all__ = ["AccountBrowser", "ContactBrowser", "RecordBrowser"]
 
@@ -68,7 +68,7 @@ class RecordBrowser(ipw.VBox):
         Filter name to its widget: ``search``, ``owner``, ``sector``, ``revenue_band``,
         ``headcount_band``, ``archived`` (and ``active`` for contacts).
     report
-        The :class:`~crmkit._bulk.BulkReport` of the last mass action.
+        The :class:`~crmkit._ops._bulk.BulkReport` of the last mass action.
     buttons
         The mass-action and paging buttons by name.
     """

@@ -31,8 +31,8 @@ import ipywidgets as ipw
 import pandas as pd
 
 from crmkit._exceptions import CRMKitError, UndoError, ValidationError
-from crmkit._prepare import prepare_values
-from crmkit._shorten import shorten
+from crmkit._normalize._prepare import prepare_values
+from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.schemas._models import validate
 from crmkit.widgets._inputs import (
@@ -46,9 +46,9 @@ from crmkit.widgets._inputs import (
 from crmkit.widgets._text import check_lang, rule_message, section_title, ui
 
 if TYPE_CHECKING:
-    from crmkit._crm import CRM
-    from crmkit._duplicates import Duplicates
-    from crmkit._records import _Records
+    from crmkit._api._crm import CRM
+    from crmkit._api._duplicates import Duplicates
+    from crmkit._api._records import _Records
 
 __all__ = ["AccountForm", "BrowserSync", "ContactForm", "RecordForm", "SyncedButton"]
 

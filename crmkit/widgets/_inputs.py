@@ -25,8 +25,8 @@ from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATION
 from crmkit.widgets._text import ui
 
 if TYPE_CHECKING:
-    from crmkit._crm import CRM
-    from crmkit._records import _Records
+    from crmkit._api._crm import CRM
+    from crmkit._api._records import _Records
 
 __all__ = [
     "BoolInput",

@@ -1,6 +1,6 @@
 """The duplicate review screen: :class:`DuplicateReview`.
 
-It walks the pairs of a :class:`~crmkit._dedupe.DuplicateReport`, most probable first, and
+It walks the pairs of a :class:`~crmkit._dedupe._engine.DuplicateReport`, most probable first, and
 shows one pair at a time: the two records side by side with their differences marked,
 the match probability and the per-field explanation. Each answer is a call a notebook
 user could type: ``crm.<kind>.mark_same``, ``crm.<kind>.mark_different`` (the pair is
@@ -28,10 +28,10 @@ from crmkit.widgets._inputs import message_html
 from crmkit.widgets._text import check_lang, level_label, ui
 
 if TYPE_CHECKING:
-    from crmkit._crm import CRM
-    from crmkit._dedupe import DuplicateReport
-    from crmkit._merge import MergeReport
-    from crmkit._records import _Records
+    from crmkit._api._crm import CRM
+    from crmkit._api._records import _Records
+    from crmkit._dedupe._engine import DuplicateReport
+    from crmkit._ops._merge import MergeReport
 
 __all__ = ["DuplicateReview"]
 
@@ -131,7 +131,7 @@ class DuplicateReview(ipw.VBox):
     report
         The duplicate report reviewed.
     merge_report
-        The :class:`~crmkit._merge.MergeReport` of the last merge, ``None`` before one.
+        The :class:`~crmkit._ops._merge.MergeReport` of the last merge, ``None`` before one.
     status
         The line that says what the last answer did.
     buttons

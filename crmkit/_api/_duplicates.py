@@ -1,0 +1,380 @@
+"""Duplicates for a CRM: find them in the database, review, merge, warn while typing.
+
+The matching itself is :mod:`crmkit._dedupe._engine` (pure, on DataFrames); this module feeds it
+the live records of the store, keeps review decisions ("not the same") in the
+``duplicate_decisions`` table so a pair is not proposed again, keeps a
+:class:`~crmkit._dedupe._engine.DedupeIndex` up to date for :meth:`similar`, and merges.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+
+from crmkit._dedupe._engine import DEFAULT_THRESHOLD, DedupeIndex, DuplicateReport, find_duplicates
+from crmkit._exceptions import ValidationError
+from crmkit._ops._merge import MergeReport, merge_groups
+from crmkit.schemas._catalog import table
+
+if TYPE_CHECKING:
+    from crmkit._api._crm import CRM
+    from crmkit._api._selection import Selection
+
+__all__ = ["INDEX_BUILDER", "Duplicates", "IndexBuilder"]
+
+_SKIP = {
+    "photo",
+    "custom",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "deleted_at",
+    "merged_into",
+}
+# New records indexed on the caller's thread at once (a form's save, a few adds); above
+# this many (an import) the index is rebuilt in the background instead.
+_ADD_NOW = 1000
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one index build needs, read from the database beforehand."""
+
+    frame: pd.DataFrame
+    kind: str
+    model: Any  # the fitted MatchModel to keep, or None to fit one
+    region: str
+    version: tuple[int, int]  # the database's version the frame was read at
+
+
+_Built = tuple[DedupeIndex, tuple[int, int]]
+
+
+def _build_index(plan: _Plan) -> _Built:
+    """Build an index from records already read (no database: any thread may run it)."""
+    index = DedupeIndex.build(plan.frame, plan.kind, model=plan.model, phone_region=plan.region)
+    return index, plan.version
+
+
+class IndexBuilder:
+    """One daemon thread that runs index builds, one at a time, in submission order.
+
+    One thread for the whole process: two forms opened at once do not build side by side
+    (the builds are Python, so they would only share the interpreter lock), and a build
+    queued behind another simply waits. The thread is a daemon so that a build under way
+    never holds up the interpreter (a kernel) when it exits; it is started on first use.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]]
+        self._queue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run ``fn(*args)`` on the builder thread; its Future holds the result or error."""
+        future: Future[Any] = Future()
+        self._queue.put((future, fn, args))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="crmkit-duplicate-index", daemon=True
+                )
+                self._thread.start()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            future, fn, args = self._queue.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # handed to whoever waits for the Future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+
+#: The builder of every as-you-type duplicate index of this process.
+INDEX_BUILDER = IndexBuilder()
+
+
+class Duplicates:
+    """The duplicate verbs of ``crm.contacts`` and ``crm.accounts``."""
+
+    def __init__(self, crm: CRM, kind: str) -> None:
+        self.crm = crm
+        self.kind = table(kind).name
+        self._index: DedupeIndex | None = None
+        self._index_version: tuple[int, int] | None = None
+        self._job: Future[_Built] | None = None  # a build under way on INDEX_BUILDER
+
+    # -- data --------------------------------------------------------------------------
+
+    def columns(self) -> list[str]:
+        """The view columns the matching engine reads."""
+        cols = [f.name for f in table(self.kind) if f.name not in _SKIP]
+        return [*cols, "company"] if self.kind == "contacts" else cols
+
+    def frame(self, selection: Selection | None = None) -> pd.DataFrame:
+        """Live records (or those of ``selection``) with the columns matching uses."""
+        records = selection if selection is not None else self.crm._records(self.kind).all()
+        return records.columns(*self.columns()).df()
+
+    def decided_different(self) -> set[tuple[int, int]]:
+        """Pairs a reviewer marked as not the same."""
+        rows = self.crm._store.con.execute(
+            "SELECT id_a, id_b FROM duplicate_decisions WHERE kind = ? AND decision = 'different'",
+            [self.kind],
+        ).fetchall()
+        return {(int(a), int(b)) for a, b in rows}
+
+    # -- finding -----------------------------------------------------------------------
+
+    def find(
+        self,
+        *,
+        new: Any = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        engine: str = "crmkit",
+        **filters: Any,
+    ) -> DuplicateReport:
+        """See :meth:`crmkit.Contacts.find_duplicates`."""
+        records = self.crm._records(self.kind)
+        scope = records.filter(**filters) if filters else records.all()
+        region = self.crm.settings.default_region
+        options: dict[str, Any] = {
+            "kind": self.kind,
+            "threshold": threshold,
+            "engine": engine,
+            "exclude_pairs": self.decided_different(),
+            "phone_region": region,
+        }
+        if engine == "splink":
+            options["connection"] = self.crm._store.con  # Splink runs on the store's DuckDB
+        if new is None:
+            return find_duplicates(self.frame(scope), **options)
+        new_ids = self._new_ids(new)
+        frame = self.frame(scope)
+        fresh = frame[frame["id"].isin(new_ids)]
+        existing = frame[~frame["id"].isin(new_ids)]
+        return find_duplicates(fresh, existing, **options)
+
+    def _new_ids(self, new: Any) -> set[int]:
+        from crmkit._api._selection import Selection
+
+        if isinstance(new, Selection):
+            return set(new.ids)
+        if isinstance(new, int) and not isinstance(new, bool):
+            rows = self.crm._store.con.execute(
+                "SELECT record_id FROM history WHERE batch_id = ? AND table_name = ? "
+                "AND operation = 'insert'",
+                [new, self.kind],
+            ).fetchall()
+            if not rows:
+                raise ValidationError(f"batch {new} inserted no {self.kind}")
+            return {int(r[0]) for r in rows}
+        return {int(i) for i in new}
+
+    # -- the as-you-type warning -------------------------------------------------------
+
+    def _version(self) -> tuple[int, int]:
+        row = self.crm._store.con.execute(
+            f"SELECT coalesce(max(id), 0), (SELECT count(*) FROM {self.kind}) FROM batches"
+        ).fetchall()[0]
+        return int(row[0]), int(row[1])
+
+    def index(self) -> DedupeIndex:
+        """The in-memory index of live records, brought up to date incrementally.
+
+        Builds it on the calling thread when there is none, or waits for the build that
+        :meth:`prepare_index` started in the background.
+        """
+        self._collect(wait=True)
+        plan = self._plan(add_now=None)
+        if plan is not None:
+            self._install(_build_index(plan))
+        assert self._index is not None
+        return self._index
+
+    def prepare_index(self) -> Future[_Built] | None:
+        """Bring the index up to date without a long wait; ``None`` once it is ready.
+
+        A first build, or a rebuild after records were edited or many were added, runs
+        on the :data:`INDEX_BUILDER` thread and its :class:`~concurrent.futures.Future`
+        is returned (done when the build is; the next call of this method, :meth:`index`
+        or :meth:`similar` then puts it in use). A few new records are indexed at once.
+
+        Only the calling thread touches the database: it reads the records here, before
+        the build starts, and hands the builder a DataFrame. A DuckDB connection must not
+        be used by two threads at once, and the builder never sees one (the blocking step
+        opens a private in-memory DuckDB of its own). The builder's result is put in use
+        by the calling thread too, so the index in use is never changed by two threads.
+        """
+        self._collect(wait=False)
+        if self._job is not None:
+            return self._job
+        plan = self._plan(add_now=_ADD_NOW)
+        if plan is None:
+            return None
+        self._job = INDEX_BUILDER.submit(_build_index, plan)
+        return self._job
+
+    def _collect(self, *, wait: bool) -> None:
+        """Put a finished background build in use (``wait``: wait for it to finish)."""
+        job = self._job
+        if job is None or (not wait and not job.done()):
+            return
+        self._job = None
+        self._install(job.result())  # a failed build raises here, on the caller's thread
+
+    def _install(self, built: _Built) -> None:
+        self._index, self._index_version = built
+
+    def _plan(self, add_now: int | None) -> _Plan | None:
+        """What bringing the index up to date needs: ``None`` when done here.
+
+        New records since the index are added at once when there are at most ``add_now``
+        of them (``None``: any number); otherwise, and after edits, deletions or merges,
+        the records to index are read for a build (the model is kept once fitted).
+        """
+        version = self._version()
+        if self._index is not None and version == self._index_version:
+            return None
+        if self._index is not None and not self._changed_since_index():
+            fresh_ids = self._inserted_since_index()
+            if add_now is None or len(fresh_ids) <= add_now:
+                if fresh_ids:
+                    fresh = self.frame(self.crm._records(self.kind).filter(ids=fresh_ids))
+                    if not fresh.empty:
+                        self._index.add(fresh)
+                self._index_version = version
+                return None
+        model = self._index.model if self._index is not None else None
+        region = self.crm.settings.default_region
+        return _Plan(self.frame(), self.kind, model, region, version)
+
+    def _inserted_since_index(self) -> list[int]:
+        """Ids of records inserted after the index was brought up to date, not in it."""
+        assert self._index is not None and self._index_version is not None
+        rows = self.crm._store.con.execute(
+            "SELECT DISTINCT record_id FROM history WHERE table_name = ? AND batch_id > ? "
+            "AND operation = 'insert' ORDER BY record_id",
+            [self.kind, self._index_version[0]],
+        ).fetchall()
+        known = set(self._index.table.ids)
+        return [int(r[0]) for r in rows if int(r[0]) not in known]
+
+    def _changed_since_index(self) -> bool:
+        if self._index_version is None:
+            return True
+        rows = self.crm._store.con.execute(
+            "SELECT count(*) FROM history WHERE table_name = ? AND batch_id > ? "
+            "AND operation <> 'insert'",
+            [self.kind, self._index_version[0]],
+        ).fetchall()
+        return bool(rows[0][0])
+
+    def similar(self, limit: int = 5, min_probability: float = 0.05, **fields: Any) -> pd.DataFrame:
+        """See :meth:`crmkit.Contacts.similar`."""
+        record = {k: v for k, v in fields.items() if v not in (None, "")}
+        if "account_id" in record and "company" not in record and self.kind == "contacts":
+            with contextlib.suppress(KeyError, ValueError):
+                record["company"] = self.crm.accounts.get(int(record["account_id"])).name
+        index = self.index()
+        found = index.similar(record, limit=limit * 2, min_probability=min_probability)
+        if found.empty:
+            return found
+        live = set(self.crm._records(self.kind).filter(ids=list(found["id"])).ids)
+        found = found[found["id"].isin(live)].head(limit).reset_index(drop=True)
+        view = self.crm.sql(
+            f"SELECT id, {'display_name, company, email' if self.kind == 'contacts' else 'name'}"
+            f" FROM {self.kind}_v WHERE id IN (SELECT unnest(?::BIGINT[]))",
+            [[int(i) for i in found["id"]]],
+        ).df()
+        extra = [c for c in view.columns if c != "id" and c not in found.columns]
+        return found.merge(view[["id", *extra]], on="id", how="left")
+
+    # -- reviewing and merging ---------------------------------------------------------
+
+    def decide(self, id_a: int, id_b: int, decision: str) -> int:
+        """Store a review decision ("same" or "different") for a pair; return the batch."""
+        if decision not in ("same", "different"):
+            raise ValidationError(f"decision is 'same' or 'different', got {decision!r}")
+        a, b = sorted((int(id_a), int(id_b)))
+        if a == b:
+            raise ValidationError("a pair needs two different records")
+        records = self.crm._records(self.kind)
+        records.get(a)
+        records.get(b)
+        with self.crm._batch("duplicate review", f"{self.kind} {a} and {b}: {decision}") as batch:
+            self.crm._store.insert(
+                "duplicate_decisions",
+                pa.table(
+                    {
+                        "kind": pa.array([self.kind], pa.string()),
+                        "id_a": pa.array([a], pa.int64()),
+                        "id_b": pa.array([b], pa.int64()),
+                        "decision": pa.array([decision], pa.string()),
+                    }
+                ),
+                batch,
+                self.crm.user,
+            )
+        return batch
+
+    def decisions(self) -> pd.DataFrame:
+        """Every review decision for this kind of record."""
+        return self.crm.sql(
+            "SELECT id_a, id_b, decision, created_at, created_by FROM duplicate_decisions "
+            "WHERE kind = ? ORDER BY id",
+            [self.kind],
+        ).df()
+
+    def merge(self, cluster_or_ids: Iterable[int], **options: Any) -> MergeReport:
+        """See :meth:`crmkit.Contacts.merge`."""
+        ids = [int(i) for i in cluster_or_ids]
+        return merge_groups(self.crm, self.kind, [ids], **options)
+
+    def merge_all(
+        self, report: DuplicateReport, min_probability: float = 0.95, **options: Any
+    ) -> MergeReport:
+        """See :meth:`crmkit.Contacts.merge_all`."""
+        groups: list[list[int]] = []
+        skipped: list[tuple[str, str]] = []
+        pairs = report.pairs
+        records = self.crm._records(self.kind)
+        for cluster in report.clusters:
+            # The report may be older than merges made since: keep the live records.
+            members = {int(i) for i in cluster if records.exists(int(i))}
+            if len(members) < 2:
+                skipped.append((", ".join(map(str, cluster)), "already merged or deleted"))
+                continue
+            inside = pairs[pairs["id_a"].isin(members) & pairs["id_b"].isin(members)]
+            mean = float(inside["probability"].mean()) if not inside.empty else 0.0
+            if mean >= min_probability:
+                groups.append(sorted(members))
+            else:
+                skipped.append(
+                    (
+                        ", ".join(map(str, sorted(members))),
+                        f"mean probability {mean:.2f} < {min_probability}",
+                    )
+                )
+        skipped_frame = pd.DataFrame(skipped, columns=["cluster", "reason"])
+        if not groups:
+            empty = pd.DataFrame(columns=["survivor", "merged", "fields_changed"])
+            return MergeReport(self.kind, empty, skipped=skipped_frame)
+        result = merge_groups(self.crm, self.kind, groups, operation="merge all", **options)
+        result.skipped = skipped_frame
+        return result

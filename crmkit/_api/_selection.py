@@ -1,0 +1,405 @@
+"""Selections: lazy, chainable sets of contacts or accounts backed by DuckDB.
+
+``crm.contacts.filter(...)`` returns a :class:`Selection`. Nothing is read until asked:
+``len(sel)``, ``sel.df()``, ``sel.pl()``, ``sel.arrow()``, ``sel.ids`` each run one query
+on the database views. Selections chain (``.filter``, ``.sort``, ``.columns``, ``.limit``)
+and act on their records in bulk (``reassign``, ``update``, ``tag`` ...), each action one
+undoable batch.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+
+from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._ops._filters import Condition, compile_filters
+from crmkit._ops._summary import Summary, summarize
+from crmkit._util._suggest import closest
+
+if TYPE_CHECKING:
+    from crmkit._api._crm import CRM
+    from crmkit._formats._export import ExportResult
+    from crmkit._ops._bulk import BulkReport
+
+__all__ = ["LIST_COLUMNS", "Selection"]
+
+# The columns a list shows, after the French CRM's contact list.
+LIST_COLUMNS = {
+    "contacts": [
+        "id",
+        "company",
+        "account_owner",
+        "last_name",
+        "first_name",
+        "job_title",
+        "phone",
+        "mobile",
+        "fax",
+        "owner",
+    ],
+    "accounts": [
+        "id",
+        "name",
+        "sector",
+        "revenue_band",
+        "headcount_band",
+        "billing_city",
+        "billing_country",
+        "owner",
+        "contact_count",
+    ],
+}
+
+
+@dataclass
+class _Pin:
+    """The ids a selection was pinned to by a bulk action (``None``: not pinned)."""
+
+    ids: tuple[int, ...] | None = None
+    conditions: int = 0  # how many filter conditions the ids stand for
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A lazy set of contacts or accounts.
+
+    A selection is a query: each read (``len``, ``df()``, an export) runs its filter
+    again, until a bulk action (``reassign``, ``update``, ``tag``, ``delete`` ...) acts
+    on it. From then on it holds exactly the records that action acted on, whatever the
+    action changed: after ``sel.reassign(to=...)`` moves contacts out of an ``owner=``
+    filter, ``sel.export(...)`` still writes all of them (``report.selection`` is the
+    same). ``sel.refresh()`` gives the live query back.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> crm = ck.open()
+    >>> acc = crm.accounts.add(name="APROOL", sector="Software", employees=85)
+    >>> _ = crm.contacts.add(last_name="Blou", first_name="Hélène", account_id=acc)
+    >>> sel = crm.contacts.filter(search="helene", headcount_band="51-200")
+    >>> len(sel), sel.df()["last_name"].tolist()
+    (1, ['Blou'])
+    >>> crm.close()
+    """
+
+    crm: CRM
+    kind: str
+    filters: tuple[tuple[str, Any], ...] = ()
+    order: tuple[tuple[str, bool], ...] = ()
+    cols: tuple[str, ...] | None = None
+    row_limit: int | None = None
+    _conditions: tuple[Condition, ...] = field(default=(), compare=False, repr=False)
+    _pin: _Pin = field(default_factory=_Pin, compare=False, repr=False)
+
+    # -- building --------------------------------------------------------------------
+
+    def filter(self, **filters: Any) -> Selection:
+        """Narrow the selection (AND with what is already there)."""
+        new = compile_filters(self.crm, self.kind, filters)
+        return self._derive(
+            filters=self.filters + tuple(filters.items()),
+            _conditions=self._conditions + tuple(new),
+        )
+
+    def _derive(self, **changes: Any) -> Selection:
+        """A new selection from this one; it keeps the pin this one has now."""
+        return replace(self, _pin=_Pin(self._pin.ids, self._pin.conditions), **changes)
+
+    @property
+    def pinned(self) -> bool:
+        """Whether a bulk action pinned this selection to the records it acted on."""
+        return self._pin.ids is not None
+
+    def refresh(self) -> Selection:
+        """The same filter as a live query again (after a bulk action pinned it)."""
+        return replace(self, _pin=_Pin())
+
+    def _pin_now(self) -> Selection:
+        """Pin the selection to the records it holds now (what a bulk action acts on)."""
+        if self._pin.ids is None:
+            self._pin.ids = tuple(self.ids)
+            self._pin.conditions = len(self._conditions)
+        return self
+
+    def sort(self, *fields: str, descending: bool = False) -> Selection:
+        """Order by fields; ``"-name"`` sorts that field in descending order."""
+        order = []
+        for name in fields:
+            desc = descending
+            if name.startswith("-"):
+                name, desc = name[1:], True
+            self._check_columns([name])
+            order.append((name, desc))
+        return self._derive(order=tuple(order))
+
+    def columns(self, *names: str) -> Selection:
+        """Keep only these columns (any field or derived column of the view)."""
+        self._check_columns(names)
+        return self._derive(cols=tuple(names))
+
+    def limit(self, n: int) -> Selection:
+        """At most ``n`` records (after sorting)."""
+        return self._derive(row_limit=int(n))
+
+    def page(self, number: int, size: int = 25) -> pd.DataFrame:
+        """Page ``number`` (0-based) of ``size`` records, in the selection's order."""
+        if number < 0 or size < 1:
+            raise ValidationError(f"page needs number >= 0 and size >= 1, got {number}, {size}")
+        sql, params = replace(self, row_limit=None).sql()
+        sql += f" LIMIT {int(size)} OFFSET {int(number) * int(size)}"
+        return self.crm._store.con.sql(sql, params=params).df()
+
+    def head(self, n: int = 5) -> pd.DataFrame:
+        """The first ``n`` records as pandas."""
+        return self.limit(n).df()
+
+    def _check_columns(self, names: Sequence[str]) -> None:
+        valid = self.available_columns()
+        for name in names:
+            if name not in valid:
+                raise UnknownValueError("column", name, valid, closest(name, valid))
+
+    def available_columns(self) -> list[str]:
+        """Every column of the view behind this selection."""
+        rows = self.crm._store.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position",
+            [f"{self.kind}_v"],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # -- SQL -------------------------------------------------------------------------
+
+    def _where(self) -> tuple[str, list[Any]]:
+        conditions = self._conditions
+        parts: list[str] = []
+        params: list[Any] = []
+        if self._pin.ids is not None:
+            # The filters before the pin ran once, when it was set; later ones still apply.
+            parts.append("id IN (SELECT unnest(?::BIGINT[]))")
+            params.append(list(self._pin.ids))
+            conditions = conditions[self._pin.conditions :]
+        parts += [f"({c.sql})" for c in conditions]
+        params += [p for c in conditions for p in c.params]
+        if not parts:
+            return "", []
+        return " WHERE " + " AND ".join(parts), params
+
+    def sql(self, columns: Sequence[str] | None = None) -> tuple[str, list[Any]]:
+        """The query (with ``?`` placeholders) and its parameters."""
+        cols = columns if columns is not None else (self.cols or ["*"])
+        where, params = self._where()
+        order = ", ".join(f"{c} {'DESC' if d else 'ASC'} NULLS LAST" for c, d in self.order)
+        sql = f"SELECT {', '.join(cols)} FROM {self.kind}_v{where}"
+        sql += f" ORDER BY {order}, id" if order else " ORDER BY id"
+        if self.row_limit is not None:
+            sql += f" LIMIT {int(self.row_limit)}"
+        return sql, params
+
+    def ids_sql(self) -> tuple[str, list[Any]]:
+        """``SELECT id ...`` for the selected records (used by bulk operations)."""
+        return self.sql(["id"])
+
+    def relation(self) -> duckdb.DuckDBPyRelation:
+        """The selection as a DuckDB relation (DuckDB's own verbs)."""
+        sql, params = self.sql()
+        return self.crm._store.con.sql(sql, params=params)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def df(self) -> pd.DataFrame:
+        """The records as a pandas DataFrame."""
+        return self.relation().df()
+
+    def pl(self) -> pl.DataFrame:
+        """The records as a polars DataFrame."""
+        return self.relation().pl()
+
+    def arrow(self) -> pa.Table:
+        """The records as a pyarrow Table."""
+        return self.relation().to_arrow_table()
+
+    @property
+    def ids(self) -> list[int]:
+        """Ids of the selected records, in order."""
+        sql, params = self.ids_sql()
+        return [int(r[0]) for r in self.crm._store.con.execute(sql, params).fetchall()]
+
+    def __len__(self) -> int:
+        where, params = self._where()
+        sql = f"SELECT count(*) FROM {self.kind}_v{where}"
+        if self.row_limit is not None:
+            sql = f"SELECT least(count(*), {int(self.row_limit)}) FROM {self.kind}_v{where}"
+        rows = self.crm._store.con.execute(sql, params).fetchall()
+        return int(rows[0][0])
+
+    def __iter__(self) -> Any:
+        for record_id in self.ids:
+            yield self.crm._records(self.kind).get(record_id)
+
+    def summary(self, by: str | Sequence[str]) -> Summary:
+        """Counts (and revenue sums) by band, sector, owner or any column."""
+        return summarize(self, by)
+
+    # -- display ---------------------------------------------------------------------
+
+    def _describe(self) -> str:
+        parts = [f"{k}={v!r}" for k, v in self.filters]
+        return ", ".join(parts) if parts else "all"
+
+    def __repr__(self) -> str:
+        n = len(self)
+        head = f"Selection({self.kind}: {n:,} records; {self._describe()})"
+        if n == 0:
+            return head
+        frame = self.limit(10).relation().df()
+        shown = [c for c in LIST_COLUMNS[self.kind] if c in frame.columns]
+        return head + "\n" + frame[shown].to_string(index=False, max_colwidth=30)
+
+    def _repr_html_(self) -> str:
+        n = len(self)
+        frame = self.limit(20).relation().df()
+        shown = [c for c in LIST_COLUMNS[self.kind] if c in frame.columns] or list(frame.columns)
+        labels = _labels(self.kind)
+        table_html = (
+            frame[shown]
+            .rename(columns=labels)
+            .to_html(index=False, border=0, na_rep="", escape=True)
+        )
+        more = f"<p>... and {n - len(frame):,} more</p>" if n > len(frame) else ""
+        return (
+            f'<div class="crmkit-selection"><p><strong>{n:,} {html.escape(self.kind)}</strong>'
+            f" <small>({html.escape(self._describe())})</small></p>{table_html}{more}</div>"
+        )
+
+    # -- bulk operations (one batch each, undoable) ------------------------------------
+
+    def _act(self, action: Callable[[Selection], BulkReport]) -> BulkReport:
+        """Run a bulk action on exactly the records selected now, and stay on them."""
+        before = (self._pin.ids, self._pin.conditions)
+        self._pin_now()
+        try:
+            report = action(self)
+        except BaseException:
+            self._pin.ids, self._pin.conditions = before  # refused: still a live query
+            raise
+        report.selection = self
+        return report
+
+    def reassign(self, to: Any, *, cascade: bool = False) -> BulkReport:
+        """Give the records to an owner, or spread them evenly over several (round-robin).
+
+        ``cascade=True`` on accounts also moves their contacts to the account's new owner.
+        """
+        from crmkit._ops._bulk import reassign
+
+        return self._act(lambda sel: reassign(sel, to, cascade=cascade))
+
+    def update(self, **fields: Any) -> BulkReport:
+        """Set fields on every selected record, validated like a form save."""
+        from crmkit._ops._bulk import update
+
+        return self._act(lambda sel: update(sel, fields))
+
+    def tag(self, *tags: str) -> BulkReport:
+        """Add tags (kept once each, in order)."""
+        from crmkit._ops._bulk import tag
+
+        return self._act(lambda sel: tag(sel, tags, add=True))
+
+    def untag(self, *tags: str) -> BulkReport:
+        """Remove tags."""
+        from crmkit._ops._bulk import tag
+
+        return self._act(lambda sel: tag(sel, tags, add=False))
+
+    def subscribe(self, list_name: str) -> BulkReport:
+        """Subscribe contacts with an email who did not opt out to a mailing list."""
+        from crmkit._ops._bulk import subscribe
+
+        return self._act(lambda sel: subscribe(sel, list_name))
+
+    def unsubscribe(self, list_name: str) -> BulkReport:
+        """End the selected contacts' subscriptions to a mailing list."""
+        from crmkit._ops._bulk import unsubscribe
+
+        return self._act(lambda sel: unsubscribe(sel, list_name))
+
+    def deactivate(self) -> BulkReport:
+        """Contacts: left the company (``active=False``); accounts: archived."""
+        from crmkit._ops._bulk import set_active
+
+        return self._act(lambda sel: set_active(sel, False))
+
+    def activate(self) -> BulkReport:
+        """Contacts: active again; accounts: out of the archive."""
+        from crmkit._ops._bulk import set_active
+
+        return self._act(lambda sel: set_active(sel, True))
+
+    def delete(self) -> BulkReport:
+        """Soft-delete the records that can be removed; report the others with reasons."""
+        from crmkit._ops._bulk import delete
+
+        return self._act(delete)
+
+    # -- exports -----------------------------------------------------------------------
+
+    def export(
+        self,
+        path: str | Path,
+        *,
+        columns: Sequence[str] | None = None,
+        lang: str | None = None,
+        **options: Any,
+    ) -> ExportResult:
+        """Write the records to ``.csv``, ``.xlsx`` or ``.parquet`` (by extension).
+
+        ``lang`` ("en", "fr", "zh") writes labels instead of field names as headers;
+        ``excel=True`` writes a CSV Excel opens well (BOM, ``;`` in French). Cells that
+        a spreadsheet would run as formulas are neutralised; the file appears only once
+        complete.
+        """
+        from crmkit._formats._export import export_table
+
+        data = self.columns(*columns).arrow() if columns else self.arrow()
+        return export_table(data, path, kind=self.kind, columns=columns, lang=lang, **options)
+
+    def export_vcf(
+        self, path: str | Path, *, version: str = "3.0", zip: bool = False
+    ) -> ExportResult:
+        """Write the selected contacts as vCards: one file, or a zip of one file each.
+
+        Returns the :class:`ExportResult` (it stands for the file where a path is
+        expected); ``changed`` counts the values written without control characters.
+        """
+        from crmkit._ops._bulk import export_vcf
+
+        return export_vcf(self, path, version=version, zip=zip)
+
+
+def _labels(kind: str) -> dict[str, str]:
+    from crmkit.schemas._catalog import table
+
+    labels = table(kind).labels("en")
+    labels.update(
+        {
+            "company": "Company",
+            "account_owner": "Account owner",
+            "owner": "Owner",
+            "revenue_band": "Revenue band",
+            "headcount_band": "Headcount band",
+            "contact_count": "Contacts",
+            "id": "Id",
+        }
+    )
+    return labels

@@ -1,0 +1,257 @@
+"""Per-database settings: required fields, defaults, sector vocabulary and band edges.
+
+Settings live in the database's ``settings`` table, so every notebook that opens the same
+file enforces the same rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit.schemas._bands import Bands
+from crmkit.schemas._catalog import table
+from crmkit.schemas._vocab import CURRENCY_CODES, DEFAULT_SECTORS, Term, Vocabulary, fold
+
+if TYPE_CHECKING:
+    from crmkit._core._store import Store
+
+__all__ = ["Settings"]
+
+
+def _currency_code(code: Any) -> str:
+    """An ISO 4217 code, or :class:`UnknownValueError` with the closest one."""
+    text = str(code).strip().upper()
+    if text not in CURRENCY_CODES:
+        from crmkit._util._suggest import closest
+
+        raise UnknownValueError(
+            "currency", code, sorted(CURRENCY_CODES), closest(text, CURRENCY_CODES)
+        )
+    return text
+
+
+class Settings:
+    """The settings of one CRM database.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> crm = ck.open()
+    >>> crm.settings.required_fields("contacts")
+    ['last_name']
+    >>> crm.settings.set_required_fields("contacts", ["last_name", "first_name"])
+    >>> crm.settings.default_currency
+    'EUR'
+    >>> crm.close()
+    """
+
+    def __init__(self, store: Store, actor: str = "crmkit") -> None:
+        self._store = store
+        self._actor = actor
+        self._sectors: Vocabulary | None = None
+
+    # required fields -----------------------------------------------------------------
+
+    def required_fields(self, kind: str) -> list[str]:
+        """The fields this database requires for ``accounts`` or ``contacts``."""
+        tbl = table(kind)
+        stored = self._store.get_setting(f"required_fields.{tbl.name}")
+        return list(tbl.default_required if stored is None else stored)
+
+    def set_required_fields(self, kind: str, fields: Sequence[str]) -> None:
+        """Require ``fields`` (the catalog's always-required fields stay required)."""
+        tbl = table(kind)
+        editable = [f.name for f in tbl.editable]
+        for name in fields:
+            if name not in editable:
+                from crmkit._util._suggest import closest
+
+                raise UnknownValueError(
+                    f"{tbl.name} field", name, editable, closest(name, editable)
+                )
+        merged = list(dict.fromkeys([*tbl.default_required, *fields]))
+        self._store.set_setting(f"required_fields.{tbl.name}", merged)
+
+    # defaults --------------------------------------------------------------------------
+
+    @property
+    def default_currency(self) -> str:
+        """ISO 4217 code given to amounts that come without one (default ``EUR``)."""
+        return str(self._store.get_setting("default_currency", "EUR"))
+
+    @default_currency.setter
+    def default_currency(self, code: str) -> None:
+        self._store.set_setting("default_currency", _currency_code(code))
+
+    @property
+    def default_region(self) -> str:
+        """ISO 3166 region used to read phone numbers written without +country (``FR``)."""
+        return str(self._store.get_setting("default_region", "FR"))
+
+    @default_region.setter
+    def default_region(self, code: str) -> None:
+        import phonenumbers
+
+        code = code.strip().upper()
+        regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+        if code not in regions:
+            raise UnknownValueError("phone region", code, regions)
+        self._store.set_setting("default_region", code)
+
+    # exchange rates ----------------------------------------------------------------------
+
+    def set_rate(self, currency: str, rate: float, as_of: Any = None) -> int:
+        """Record what one unit of ``currency`` is worth in the database's currency.
+
+        Revenue bands, revenue filters and revenue totals convert amounts with the latest
+        rate of their currency (by ``as_of``, default today); an amount in a currency
+        with no rate is left out of them (see :meth:`missing_rates`), never added as it
+        is. Each rate is a change in history (``crm.undo`` takes it back). Returns the
+        batch id.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.accounts.add(name="Huaxin", annual_revenue=30_000_000, currency="CNY")
+        >>> crm.settings.missing_rates()
+        ['CNY']
+        >>> _ = crm.settings.set_rate("CNY", 0.13, as_of="2026-12-01")
+        >>> crm.accounts.df()[["revenue_base", "revenue_band"]].to_dict("records")
+        [{'revenue_base': 3900000.0, 'revenue_band': '1M-10M'}]
+        >>> crm.close()
+        """
+        import datetime as dt
+
+        import pyarrow as pa
+
+        code = _currency_code(currency)
+        base = self.default_currency
+        if code == base:
+            raise ValidationError(f"{code} is the database's currency; its rate is always 1")
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, int | float)
+            or not (math.isfinite(rate) and rate > 0)
+        ):
+            raise ValidationError(f"an exchange rate is a positive number, got {rate!r}")
+        if as_of is None:
+            day = dt.date.today()
+        else:
+            from crmkit._normalize._values import parse_date
+
+            parsed = parse_date(as_of, dayfirst=False) if not isinstance(as_of, dt.date) else as_of
+            if parsed is None:
+                raise ValidationError(f"as_of is a date, got {as_of!r}")
+            day = parsed if not isinstance(parsed, dt.datetime) else parsed.date()
+        store = self._store
+        store.check_writable()
+        with store.transaction():
+            batch = store.new_batch("exchange rate", self._actor, f"1 {code} = {rate} {base}")
+            store.insert(
+                "exchange_rates",
+                pa.table(
+                    {
+                        "currency": pa.array([code], pa.string()),
+                        "base": pa.array([base], pa.string()),
+                        "rate": pa.array([float(rate)], pa.float64()),
+                        "as_of": pa.array([day], pa.date32()),
+                    }
+                ),
+                batch,
+                self._actor,
+            )
+            store.finish_batch(batch)
+        return batch
+
+    def rates(self) -> Any:
+        """Every stored exchange rate (pandas): ``currency, base, rate, as_of, id``."""
+        return self._store.con.sql(
+            "SELECT currency, base, rate, as_of, id FROM exchange_rates "
+            "ORDER BY currency, as_of DESC, id DESC"
+        ).df()
+
+    def missing_rates(self) -> list[str]:
+        """Currencies of stored amounts with no rate to the database's currency."""
+        base = self.default_currency
+        rows = self._store.con.execute(
+            "SELECT DISTINCT currency FROM accounts WHERE currency IS NOT NULL "
+            "AND currency <> ? AND deleted_at IS NULL AND merged_into IS NULL AND "
+            "(annual_revenue IS NOT NULL OR revenue_range_min IS NOT NULL) AND currency NOT IN "
+            "(SELECT currency FROM exchange_rates WHERE base = ?) ORDER BY 1",
+            [base, base],
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    # sectors ---------------------------------------------------------------------------
+
+    @property
+    def sectors(self) -> Vocabulary:
+        """The sector vocabulary (the built-in list unless replaced)."""
+        if self._sectors is None:
+            stored = self._store.get_setting("sectors")
+            if stored is None:
+                self._sectors = DEFAULT_SECTORS
+            else:
+                terms = tuple(
+                    Term(
+                        t["value"],
+                        t.get("en", t["value"]),
+                        t.get("fr", t["value"]),
+                        t.get("zh", t["value"]),
+                        tuple(t.get("synonyms", ())),
+                    )
+                    for t in stored
+                )
+                self._sectors = Vocabulary("sector", terms)
+        return self._sectors
+
+    def set_sectors(self, sectors: Sequence[str | dict[str, Any]]) -> None:
+        """Replace the sector vocabulary.
+
+        Each item is a value (``"Software"``) or a dict with ``value`` and optional ``en``,
+        ``fr``, ``zh`` labels and ``synonyms``.
+        """
+        items = []
+        for s in sectors:
+            item = {"value": s} if isinstance(s, str) else dict(s)
+            if not str(item.get("value", "")).strip():
+                raise ValidationError(f"a sector needs a non-empty value: {s!r}")
+            items.append(item)
+        values = [fold(str(i["value"])) for i in items]
+        if len(set(values)) != len(values):
+            raise ValidationError("sector values must be unique")
+        self._store.set_setting("sectors", items)
+        self._sectors = None
+
+    def reset_sectors(self) -> None:
+        """Go back to the built-in sector list."""
+        self._store.set_setting("sectors", None)
+        self._sectors = None
+
+    # bands -----------------------------------------------------------------------------
+
+    def bands(self, kind: str) -> Bands:
+        """The ``revenue`` or ``headcount`` bands."""
+        if kind not in ("revenue", "headcount"):
+            raise UnknownValueError("band kind", kind, ["revenue", "headcount"])
+        return self._store.bands(kind)
+
+    def set_bands(self, kind: str, edges: Sequence[float]) -> None:
+        """Set band lower bounds, e.g. ``set_bands("headcount", [1, 10, 50, 250])``."""
+        if kind not in ("revenue", "headcount"):
+            raise UnknownValueError("band kind", kind, ["revenue", "headcount"])
+        bands = Bands(kind, edges)  # type: ignore[arg-type]  # validates any sequence
+        self._store.set_setting(f"{kind}_band_edges", list(bands.edges))
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(required accounts={self.required_fields('accounts')}, "
+            f"contacts={self.required_fields('contacts')}, currency={self.default_currency}, "
+            f"region={self.default_region}, sectors={len(self.sectors)}, "
+            f"revenue bands={list(self.bands('revenue').labels)}, "
+            f"headcount bands={list(self.bands('headcount').labels)})"
+        )

@@ -1,0 +1,1271 @@
+"""The store: the one owner of the DuckDB connection.
+
+Only this module writes SQL that changes data. It creates and migrates the schema, runs
+transactions, and records every change in ``history`` inside the same transaction, one row
+per changed field (an inserted record gets one ``insert`` row; a removed record one
+``delete`` row holding the whole record as JSON, so it can be put back). ``undo`` reads
+those rows and applies their inverse as a new batch.
+
+All values are bound with ``?``; identifiers (tables, columns) come from the field catalog,
+never from user strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from crmkit._core._integrity import REFERENCES, Breach, batch_breaches, dangling
+from crmkit._exceptions import (
+    IntegrityError,
+    ParentCycleError,
+    ReadOnlyError,
+    RecordNotFoundError,
+    SchemaVersionError,
+    StoreLockedError,
+    StoreNotFoundError,
+    StoreOpenError,
+    UndoConflictError,
+    UndoError,
+    ValidationError,
+)
+from crmkit._util._shorten import shorten
+from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
+from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
+
+__all__ = [
+    "RECORD_TABLES",
+    "SCHEMA_VERSION",
+    "SqlExpr",
+    "Store",
+    "UndoSummary",
+    "arrow_type",
+    "first",
+    "now_utc",
+    "whole_id",
+]
+
+SCHEMA_VERSION = 3
+
+# Tables whose rows are records with history; owners are records too (no catalog fields).
+OWNER_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "name": "VARCHAR",
+    "email": "VARCHAR",
+    "kind": "VARCHAR",
+    "team_id": "BIGINT",
+    "active": "BOOLEAN",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+
+SUBSCRIPTION_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "contact_id": "BIGINT",
+    "list_name": "VARCHAR",
+    "subscribed_at": "TIMESTAMP",
+    "unsubscribed_at": "TIMESTAMP",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+DECISION_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "kind": "VARCHAR",
+    "id_a": "BIGINT",
+    "id_b": "BIGINT",
+    "decision": "VARCHAR",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+VIEW_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "name": "VARCHAR",
+    "kind": "VARCHAR",
+    "definition": "JSON",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+RATE_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "currency": "VARCHAR",
+    "base": "VARCHAR",
+    "rate": "DOUBLE",
+    "as_of": "DATE",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+# Tables outside the field catalog whose rows are records with history (undoable).
+RECORD_TABLES: dict[str, dict[str, str]] = {
+    "owners": OWNER_COLUMNS,
+    "subscriptions": SUBSCRIPTION_COLUMNS,
+    "duplicate_decisions": DECISION_COLUMNS,
+    "saved_views": VIEW_COLUMNS,
+    "exchange_rates": RATE_COLUMNS,
+}
+
+
+BATCH_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "created_at": "TIMESTAMP",
+    "actor": "VARCHAR",
+    "operation": "VARCHAR",
+    "description": "VARCHAR",
+    "details": "JSON",
+    "n_changes": "BIGINT",
+    "undone_by": "BIGINT",
+    "undoes": "BIGINT",
+}
+HISTORY_COLUMNS: dict[str, str] = {
+    "batch_id": "BIGINT",
+    "changed_at": "TIMESTAMP",
+    "actor": "VARCHAR",
+    "operation": "VARCHAR",
+    "table_name": "VARCHAR",
+    "record_id": "BIGINT",
+    "field": "VARCHAR",
+    "old_value": "JSON",
+    "new_value": "JSON",
+}
+REJECT_COLUMNS: dict[str, str] = {
+    "batch_id": "BIGINT",
+    "kind": "VARCHAR",
+    "source": "VARCHAR",
+    "line": "BIGINT",
+    "raw": "JSON",
+    "reasons": "VARCHAR",
+}
+
+
+def whole_id(value: Any, what: str = "record") -> int:
+    """``value`` as a record or batch id, refusing what is not a whole number.
+
+    ``int()`` would turn ``1.9`` into record 1 and ``True`` into record 1; an id is
+    never guessed.
+
+    Examples
+    --------
+    >>> whole_id(12), whole_id(12.0)
+    (12, 12)
+    >>> whole_id(1.9)
+    Traceback (most recent call last):
+    ...
+    crmkit._exceptions.ValidationError: a record id is a whole number, got 1.9
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValidationError(f"a {what} id is a whole number, got {shorten(value)}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif hasattr(value, "__index__") and not isinstance(value, str | bytes):
+        number = int(value.__index__())  # numpy integers
+    elif isinstance(value, float) or not hasattr(value, "is_integer"):
+        raise ValidationError(f"a {what} id is a whole number, got {shorten(value)}")
+    else:  # numpy floats
+        if not value.is_integer():
+            raise ValidationError(f"a {what} id is a whole number, got {shorten(value)}")
+        number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise ValidationError(f"a {what} id is a whole number, got {shorten(value)}")
+    return number
+
+
+@dataclass(frozen=True)
+class SqlExpr:
+    """A value computed in SQL from the record being changed (aliased ``t``).
+
+    ``sql`` is trusted text built by crmkit from catalog names; user values go in
+    ``params`` and are bound to its ``?`` placeholders.
+    """
+
+    sql: str
+    params: tuple[Any, ...] = ()
+
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "id": pa.int64(),
+    "text": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "list": pa.list_(pa.string()),
+    "json": pa.string(),
+    "bytes": pa.binary(),
+    "ref": pa.int64(),
+}
+
+_SQL_TO_ARROW: dict[str, pa.DataType] = {
+    "BIGINT": pa.int64(),
+    "VARCHAR": pa.string(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMP": pa.timestamp("us"),
+}
+
+
+def arrow_type(field: Field) -> pa.DataType:
+    """The Arrow type used to hand a field's values to DuckDB."""
+    return _ARROW_TYPES[field.kind]
+
+
+def first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """The first row of an executed query, or ``None``.
+
+    Fetches every row: DuckDB 2 refuses further work on a connection while a result from
+    ``execute()`` is only partly read.
+    """
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
+def now_utc() -> datetime:
+    """The current UTC time as a naive timestamp (what the store writes)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _cast(expr: str, sql_type: str) -> str:
+    """SQL casting ``expr`` to a column type; JSON is minified so equal values compare equal."""
+    if sql_type == "JSON":
+        return f"json(CAST({expr} AS VARCHAR))"
+    return f"CAST({expr} AS {sql_type})"
+
+
+def _json_type(sql_type: str) -> str:
+    """A json_transform type descriptor for a DuckDB column type."""
+    if sql_type.endswith("[]"):
+        return f'["{sql_type[:-2]}"]'
+    if sql_type == "BLOB":
+        return '"VARCHAR"'
+    return f'"{sql_type}"'
+
+
+def _decode_expr(json_expr: str, sql_type: str) -> str:
+    """SQL turning a JSON-encoded history value back into a column value."""
+    if sql_type == "BLOB":
+        return f"CAST(json_extract_string({json_expr}, '$') AS BLOB)"
+    if sql_type == "JSON":
+        return f"CAST({json_expr} AS JSON)"
+    return f"json_transform({json_expr}, '{_json_type(sql_type)}')"
+
+
+@dataclass(frozen=True)
+class UndoSummary:
+    """What an undo did."""
+
+    batch_id: int
+    undone_batch: int
+    restored_fields: int
+    removed_records: int
+    restored_records: int
+    detached: int = 0
+
+
+_LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
+
+
+class Store:
+    """Owner of one DuckDB connection: schema, transactions, history and undo.
+
+    Parameters
+    ----------
+    path
+        A DuckDB file, or ``None`` / ``":memory:"`` for an in-memory database.
+    read_only
+        Open the file read-only (several processes may then read it at once).
+    connection
+        An existing DuckDB connection to use instead of opening one (the caller keeps
+        ownership and closes it).
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        connection: duckdb.DuckDBPyConnection | None = None,
+        external_access: bool = False,
+    ) -> None:
+        if isinstance(path, str) and not path.strip():
+            raise StoreOpenError(
+                "the path is empty; pass a file name (ck.open('crm.duckdb')) or nothing "
+                "for an in-memory CRM that is lost when Python exits (ck.open())"
+            )
+        if path is not None and not isinstance(path, str | Path):
+            raise StoreOpenError(f"a CRM path is a str or a Path, got {shorten(path)}")
+        self.path = None if path in (None, ":memory:") else str(path)
+        self.read_only = read_only
+        self._owns_connection = connection is None
+        self._depth = 0
+        self._bands_cache: dict[str, Bands] = {}
+        if connection is not None:
+            self.con = connection
+        else:
+            self.con = self._connect(external_access)
+        # Closing on garbage collection keeps a forgotten CRM from holding the file lock.
+        self._finalizer = weakref.finalize(self, _close_quietly, self.con, self._owns_connection)
+        try:
+            self._ensure_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- connection -------------------------------------------------------------------
+
+    def _connect(self, external_access: bool) -> duckdb.DuckDBPyConnection:
+        target = self.path or ":memory:"
+        if self.path is not None:
+            where = Path(self.path)
+            if where.is_dir():
+                raise StoreOpenError(f"{self.path} is a folder; give a file name inside it")
+            if self.read_only and not where.exists():
+                raise StoreNotFoundError(f"no CRM database at {self.path} to open read-only")
+            if not where.parent.exists():
+                raise StoreOpenError(
+                    f"cannot create {self.path}: the folder {where.parent} does not exist"
+                )
+        # A crmkit file is data, not code: the connection reads no other file and loads
+        # no extension, so nothing in a crafted database can reach the file system.
+        config: dict[str, Any] = {
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
+        if not external_access:
+            config["enable_external_access"] = False
+        try:
+            return duckdb.connect(target, read_only=self.read_only, config=config)
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc):
+                raise StoreOpenError(f"cannot open {self.path}: {exc}") from exc
+            raise StoreLockedError(
+                f"{self.path} is already open in this process with other settings (one "
+                "CRM writing and one reading, say). DuckDB allows one kind of connection "
+                "per file and process: use the CRM you already have, or close it first."
+            ) from exc
+        except duckdb.IOException as exc:
+            match = _LOCK_RE.search(str(exc))
+            if match is None:
+                raise StoreOpenError(f"cannot open {self.path}: {_first_line(exc)}") from exc
+            pid, exe = match.group("pid"), match.group("exe")
+            if self.read_only:
+                holder = "has it open for writing, which keeps readers out"
+            else:
+                holder = "has it open (reading or writing), which keeps a writer out"
+            raise StoreLockedError(
+                f"{self.path} is in use: another process (PID {pid}, {exe}) {holder}. "
+                "Close the CRM there (crm.close() or leave its `with` block), or stop that "
+                "process. Several notebooks can read the same file with "
+                "ck.open(path, read_only=True) while no process writes it."
+            ) from exc
+        except (duckdb.Error, OSError) as exc:
+            raise StoreOpenError(f"cannot open {self.path}: {_first_line(exc)}") from exc
+
+    def close(self) -> None:
+        """Close the connection (releasing the file lock)."""
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has run."""
+        return not self._finalizer.alive
+
+    # -- schema -----------------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        tables = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
+            ).fetchall()
+        }
+        version = 0
+        if "meta" in tables:
+            row = first(self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'"))
+            version = _schema_version(row[0] if row else "0", self.path)
+        elif tables & set(_expected_columns()):
+            ours = ", ".join(sorted(tables & set(_expected_columns())))
+            raise StoreOpenError(
+                f"{self.path or 'this database'} has tables named {ours} but was not written "
+                "by crmkit (no meta table); open another file, or rename those tables"
+            )
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"this database has schema version {version}, newer than this crmkit "
+                f"({SCHEMA_VERSION}); upgrade crmkit to open it"
+            )
+        self._refuse_macros()
+        if version < SCHEMA_VERSION:
+            if self.read_only:
+                raise ReadOnlyError(
+                    f"the database needs migrating from schema version {version} to "
+                    f"{SCHEMA_VERSION}; open it once without read_only=True"
+                )
+            with self.transaction():
+                for target, migrate in _MIGRATIONS:
+                    if target > version:
+                        migrate(self)
+                self.con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                    [str(SCHEMA_VERSION)],
+                )
+        self._check_columns()
+        # Views are code: never trust the ones in the file, make ours again on every open
+        # (temporary ones, shadowing the file's, when the file is read-only).
+        self.rebuild_views()
+
+    def _refuse_macros(self) -> None:
+        """Refuse a file with SQL macros: they would silently redefine functions crmkit uses."""
+        macros = self.con.execute(
+            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE NOT internal "
+            "AND function_type IN ('macro', 'table_macro') AND database_name <> 'temp' ORDER BY 1"
+        ).fetchall()
+        if macros:
+            names = ", ".join(shorten(r[0], 40) for r in macros[:10])
+            raise StoreOpenError(
+                f"{self.path or 'this database'} defines SQL macros ({names}); crmkit never "
+                "writes any, and a macro can redefine the functions crmkit's queries use. "
+                "Drop them with DuckDB itself (DROP MACRO name) if they are yours."
+            )
+
+    def _check_columns(self) -> None:
+        """Every crmkit table has the columns and types this crmkit writes."""
+        found: dict[str, dict[str, str]] = {}
+        for table_name, column, data_type in self.con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'main'"
+        ).fetchall():
+            found.setdefault(table_name, {})[column] = str(data_type).upper()
+        for table_name, expected in _expected_columns().items():
+            have = found.get(table_name)
+            if have is None:
+                raise StoreOpenError(
+                    f"{self.path or 'this database'} lacks crmkit's table {table_name}; "
+                    "it was damaged or changed outside crmkit"
+                )
+            wrong = [
+                f"{c} ({have.get(c, 'missing')}, expected {t})"
+                for c, t in expected.items()
+                if not _same_type(have.get(c), t)
+            ]
+            if wrong:
+                raise StoreOpenError(
+                    f"table {table_name} of {self.path or 'this database'} does not have "
+                    f"crmkit's columns: {', '.join(wrong[:5])}"
+                    + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
+                )
+
+    def rebuild_views(self) -> None:
+        """(Re)create the views that compute bands, display names and counts.
+
+        Amounts are compared in the database's currency (``default_currency``): an
+        account's revenue is converted with the latest exchange rate of its currency
+        (``exchange_rates``) into ``revenue_base``, and bands are computed from that. An
+        amount in a currency without a rate has no ``revenue_base`` and no band: amounts
+        in different currencies are never compared or added as they are.
+        """
+        revenue = self.bands("revenue")
+        headcount = self.bands("headcount")
+        base = str(self.get_setting("default_currency", "EUR"))
+        if not re.fullmatch(r"[A-Z]{3}", base):  # inlined below: only a currency code
+            raise StoreOpenError(
+                f"the stored default currency {shorten(base)} is not a currency code; the "
+                "file was changed outside crmkit"
+            )
+        revenue_value = (
+            "coalesce(a.annual_revenue, CASE WHEN a.revenue_range_max IS NULL "
+            "THEN a.revenue_range_min ELSE (a.revenue_range_min + a.revenue_range_max) / 2 END)"
+        )
+        rate = f"(CASE WHEN coalesce(a.currency, '{base}') = '{base}' THEN 1.0 ELSE x.rate END)"
+        revenue_base = f"({revenue_value} * {rate})"
+        rates = (
+            f"LEFT JOIN (SELECT currency, arg_max(rate, as_of) AS rate FROM exchange_rates "
+            f"WHERE base = '{base}' GROUP BY currency) x ON x.currency = a.currency"
+        )
+        headcount_value = (
+            "coalesce(a.employees, CASE WHEN a.employees_range_max IS NULL "
+            "THEN a.employees_range_min "
+            "ELSE (a.employees_range_min + a.employees_range_max) / 2 END)"
+        )
+        live = "deleted_at IS NULL AND merged_into IS NULL"
+        view = "TEMP VIEW" if self.read_only else "VIEW"
+        self.con.execute(
+            f"""
+            CREATE OR REPLACE {view} accounts_v AS
+            SELECT a.*,
+                   {revenue_base} AS revenue_base,
+                   {revenue.sql_case(revenue_base)} AS revenue_band,
+                   {headcount.sql_case(headcount_value)} AS headcount_band,
+                   o.name AS owner,
+                   p.name AS parent,
+                   coalesce(n.contact_count, 0) AS contact_count
+            FROM accounts a
+            {rates}
+            LEFT JOIN owners o ON o.id = a.owner_id
+            LEFT JOIN accounts p ON p.id = a.parent_id
+            LEFT JOIN (SELECT account_id, count(*) AS contact_count FROM contacts
+                       WHERE {live} GROUP BY account_id) n ON n.account_id = a.id
+            WHERE a.deleted_at IS NULL AND a.merged_into IS NULL
+            """
+        )
+        self.con.execute(
+            f"""
+            CREATE OR REPLACE {view} contacts_v AS
+            SELECT c.*,
+                   trim(concat_ws(' ', c.first_name, c.last_name)) AS display_name,
+                   a.name AS company,
+                   a.sector AS account_sector,
+                   a.archived AS account_archived,
+                   a.is_client AS account_is_client,
+                   a.entity AS account_entity,
+                   a.annual_revenue AS account_annual_revenue,
+                   {revenue_base} AS account_revenue_base,
+                   a.employees AS account_employees,
+                   {revenue.sql_case(revenue_base)} AS revenue_band,
+                   {headcount.sql_case(headcount_value)} AS headcount_band,
+                   ao.name AS account_owner,
+                   o.name AS owner
+            FROM contacts c
+            LEFT JOIN accounts a ON a.id = c.account_id
+            {rates}
+            LEFT JOIN owners ao ON ao.id = a.owner_id
+            LEFT JOIN owners o ON o.id = c.owner_id
+            WHERE c.deleted_at IS NULL AND c.merged_into IS NULL
+            """
+        )
+
+    # -- settings ---------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A stored setting, decoded from JSON, or ``default``."""
+        row = first(self.con.execute("SELECT value FROM settings WHERE key = ?", [key]))
+        return default if row is None or row[0] is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a setting (JSON-encoded)."""
+        self.check_writable()
+        self.con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, json.dumps(value)])
+        if key in ("revenue_band_edges", "headcount_band_edges", "default_currency"):
+            self._bands_cache.clear()
+            self.rebuild_views()
+
+    def bands(self, kind: str) -> Bands:
+        """The configured revenue or headcount bands."""
+        if kind not in self._bands_cache:
+            default = DEFAULT_REVENUE_EDGES if kind == "revenue" else DEFAULT_HEADCOUNT_EDGES
+            edges = self.get_setting(f"{kind}_band_edges", list(default))
+            self._bands_cache[kind] = Bands(kind, tuple(edges))
+        return self._bands_cache[kind]
+
+    # -- transactions -----------------------------------------------------------------
+
+    def check_writable(self) -> None:
+        """Raise :class:`ReadOnlyError` when the store was opened read-only."""
+        if self.read_only:
+            raise ReadOnlyError("this CRM was opened with read_only=True; it cannot change data")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A transaction; nested uses join the outer one. Rolls back on any exception."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.con.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.con.execute("COMMIT")
+
+    def new_batch(
+        self,
+        operation: str,
+        actor: str,
+        description: str = "",
+        details: Any = None,
+        undoes: int | None = None,
+    ) -> int:
+        """Open a batch (one user-visible operation) and return its id."""
+        self.check_writable()
+        row = first(
+            self.con.execute(
+                "INSERT INTO batches (id, created_at, actor, operation, description, details, "
+                "undoes) VALUES (nextval('batches_id_seq'), ?, ?, ?, ?, ?, ?) RETURNING id",
+                [
+                    now_utc(),
+                    actor,
+                    operation,
+                    description,
+                    None if details is None else json.dumps(details, default=str),
+                    undoes,
+                ],
+            )
+        )
+        assert row is not None
+        return int(row[0])
+
+    def finish_batch(self, batch_id: int) -> int:
+        """Check what the batch wrote, record how many history rows it has; return that count.
+
+        Raises :class:`IntegrityError` (or :class:`ParentCycleError`) when the batch broke
+        a rule between records (see :mod:`crmkit._core._integrity`); called inside the batch's
+        transaction, so the whole batch is then rolled back.
+        """
+        row = first(self.con.execute("SELECT count(*) FROM history WHERE batch_id = ?", [batch_id]))
+        n = int(row[0]) if row else 0
+        if n:
+            self.raise_for(batch_breaches(self.con, batch_id))
+        self.con.execute("UPDATE batches SET n_changes = ? WHERE id = ?", [n, batch_id])
+        return n
+
+    @staticmethod
+    def raise_for(breaches: list[Breach]) -> None:
+        """Raise the error that fits what a batch broke (nothing when the list is empty)."""
+        if not breaches:
+            return
+        text = "; ".join(b.describe() for b in breaches[:5])
+        if len(breaches) > 5:
+            text += f"; and {len(breaches) - 5} more"
+        cls = ParentCycleError if any(b.kind == "cycle" for b in breaches) else IntegrityError
+        raise cls(f"not saved: {text}", breaches)
+
+    # -- writing records --------------------------------------------------------------
+
+    def columns_of(self, table: str) -> dict[str, str]:
+        """Column name to DuckDB type for a record table."""
+        if table in CATALOG:
+            return {f.name: f.sql_type for f in CATALOG[table]}
+        return dict(RECORD_TABLES[table])
+
+    def next_ids(self, table: str, n: int) -> list[int]:
+        """Reserve ``n`` new ids for ``table``."""
+        if n == 0:
+            return []
+        rows = self.con.execute(f"SELECT nextval('{table}_id_seq') FROM range(?)", [n]).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def insert(self, table: str, data: pa.Table, batch_id: int, actor: str) -> list[int]:
+        """Insert rows (an Arrow table with catalog columns); return their new ids.
+
+        Missing ``id`` values are drawn from the table's sequence; ``created_*`` and
+        ``updated_*`` are stamped here. One ``insert`` history row per record.
+        """
+        self.check_writable()
+        n = data.num_rows
+        if n == 0:
+            return []
+        if "id" in data.column_names:
+            given = data.column("id").to_pylist()
+            if any(v is None for v in given):
+                fresh = iter(self.next_ids(table, sum(v is None for v in given)))
+                given = [next(fresh) if v is None else v for v in given]
+            ids = [int(v) for v in given]
+            data = data.set_column(data.column_names.index("id"), "id", pa.array(ids, pa.int64()))
+        else:
+            ids = self.next_ids(table, n)
+            data = data.append_column("id", pa.array(ids, pa.int64()))
+        stamp = now_utc()
+        for name, value in (("created_at", stamp), ("updated_at", stamp)):
+            if name not in data.column_names:
+                data = data.append_column(name, pa.array([value] * n, pa.timestamp("us")))
+        for name in ("created_by", "updated_by"):
+            if name not in data.column_names:
+                data = data.append_column(name, pa.array([actor] * n, pa.string()))
+        cols = self.columns_of(table)
+        names = [c for c in data.column_names if c in cols]
+        select = ", ".join(f"{_cast(c, cols[c])} AS {c}" for c in names)
+        self.con.register("_crmkit_insert", data)
+        try:
+            self.con.execute(
+                f"INSERT INTO {table} ({', '.join(names)}) SELECT {select} FROM _crmkit_insert"
+            )
+            self.con.execute(
+                "INSERT INTO history SELECT ?, ?, ?, 'insert', ?, id, NULL, NULL, NULL "
+                "FROM _crmkit_insert",
+                [batch_id, stamp, actor, table],
+            )
+        finally:
+            self.con.unregister("_crmkit_insert")
+        return ids
+
+    def update(
+        self,
+        table: str,
+        changes: pa.Table,
+        batch_id: int,
+        actor: str,
+        operation: str = "update",
+        *,
+        merge: bool = False,
+    ) -> int:
+        """Set fields of existing records from an Arrow table with an ``id`` column.
+
+        Every other column is a field to set on the record with that id (nulls included).
+        With ``merge=True`` (imports), a null keeps the stored value, lists are unioned
+        and ``custom`` JSON objects are merged. Only values that really change are written
+        and recorded in history. Returns the number of records changed.
+        """
+        self.check_writable()
+        if changes.num_rows == 0:
+            return 0
+        cols = self.columns_of(table)
+        fields = [c for c in changes.column_names if c != "id"]
+        unknown = [c for c in fields if c not in cols]
+        if unknown:
+            raise KeyError(f"not columns of {table}: {unknown}")
+        stamp = now_utc()
+        self.con.register("_crmkit_changes", changes)
+
+        def incoming(f: str) -> str:
+            new = _cast(f"c.{f}", cols[f])
+            if not merge:
+                return new
+            if cols[f].endswith("[]"):
+                # Union that keeps the stored order, then the new items in file order.
+                old = f"coalesce(t.{f}, [])"
+                return (
+                    f"CASE WHEN {new} IS NULL THEN t.{f} ELSE list_concat({old}, "
+                    f"list_filter({new}, lambda x: NOT list_contains({old}, x))) END"
+                )
+            if cols[f] == "JSON":
+                return f"coalesce(json_merge_patch(t.{f}, {new}), {new}, t.{f})"
+            return f"coalesce({new}, t.{f})"
+
+        try:
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE _crmkit_chg AS SELECT "
+                + ", ".join(
+                    ["CAST(c.id AS BIGINT) AS id"] + [f"{incoming(f)} AS {f}" for f in fields]
+                )
+                + f" FROM _crmkit_changes c JOIN {table} t ON t.id = CAST(c.id AS BIGINT)"
+            )
+        finally:
+            self.con.unregister("_crmkit_changes")
+        try:
+            for f in fields:
+                self.con.execute(
+                    f"INSERT INTO history SELECT ?, ?, ?, ?, ?, t.id, ?, to_json(t.{f}), "
+                    f"to_json(c.{f}) FROM {table} t JOIN _crmkit_chg c ON c.id = t.id "
+                    f"WHERE t.{f} IS DISTINCT FROM c.{f}",
+                    [batch_id, stamp, actor, operation, table, f],
+                )
+            changed_cond = " OR ".join(f"t.{f} IS DISTINCT FROM c.{f}" for f in fields)
+            assignments = [f"{f} = c.{f}" for f in fields]
+            if "updated_at" in cols and "updated_at" not in fields:
+                assignments += ["updated_at = ?", "updated_by = ?"]
+                params: list[Any] = [stamp, actor]
+            else:
+                params = []
+            row = first(
+                self.con.execute(
+                    f"UPDATE {table} t SET {', '.join(assignments)} FROM _crmkit_chg c "
+                    f"WHERE t.id = c.id AND ({changed_cond})",
+                    params,
+                )
+            )
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS _crmkit_chg")
+        return int(row[0]) if row else 0
+
+    def set_where_ids(
+        self,
+        table: str,
+        ids_sql: str,
+        ids_params: Sequence[Any],
+        values: Mapping[str, Any],
+        batch_id: int,
+        actor: str,
+        operation: str = "update",
+    ) -> int:
+        """Set ``values`` on every record whose id the SQL ``ids_sql`` selects.
+
+        ``ids_sql`` is a trusted ``SELECT id ...`` built by crmkit with ``?`` parameters.
+        A value is either a constant (bound as a parameter) or an :class:`SqlExpr`
+        computed from the record's current columns (``t.tags`` ...). This is the
+        set-based path for bulk edits: reassigning 100k contacts is one INSERT into
+        history and one UPDATE. Returns the number of records changed.
+        """
+        self.check_writable()
+        cols = self.columns_of(table)
+        unknown = [f for f in values if f not in cols]
+        if unknown:
+            raise KeyError(f"not columns of {table}: {unknown}")
+        stamp = now_utc()
+        exprs: dict[str, tuple[str, list[Any]]] = {}
+        for f, value in values.items():
+            if isinstance(value, SqlExpr):
+                exprs[f] = (_cast(f"({value.sql})", cols[f]), list(value.params))
+            else:
+                exprs[f] = (_cast("?", cols[f]), [value])
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _crmkit_ids AS SELECT DISTINCT id FROM ({ids_sql})",
+            list(ids_params),
+        )
+        try:
+            for f, (expr, params) in exprs.items():
+                self.con.execute(
+                    f"INSERT INTO history SELECT ?, ?, ?, ?, ?, t.id, ?, to_json(t.{f}), "
+                    f"to_json({expr}) FROM {table} t JOIN _crmkit_ids i ON i.id = t.id "
+                    f"WHERE t.{f} IS DISTINCT FROM {expr}",
+                    [batch_id, stamp, actor, operation, table, f, *params, *params],
+                )
+            assignments = [f"{f} = {expr}" for f, (expr, _) in exprs.items()]
+            set_params: list[Any] = [p for _, params in exprs.values() for p in params]
+            if "updated_at" in cols and "updated_at" not in values:
+                assignments += ["updated_at = ?", "updated_by = ?"]
+                set_params += [stamp, actor]
+            changed = " OR ".join(
+                f"t.{f} IS DISTINCT FROM {expr}" for f, (expr, _) in exprs.items()
+            )
+            where_params = [p for _, params in exprs.values() for p in params]
+            row = first(
+                self.con.execute(
+                    f"UPDATE {table} t SET {', '.join(assignments)} FROM _crmkit_ids i "
+                    f"WHERE t.id = i.id AND ({changed})",
+                    [*set_params, *where_params],
+                )
+            )
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS _crmkit_ids")
+        return int(row[0]) if row else 0
+
+    def hard_delete(self, table: str, ids: Sequence[int], batch_id: int, actor: str) -> int:
+        """Remove records for good, keeping each whole row in history so undo can restore it."""
+        self.check_writable()
+        if not ids:
+            return 0
+        stamp = now_utc()
+        id_list = [int(i) for i in ids]
+        self.con.execute(
+            f"INSERT INTO history SELECT ?, ?, ?, 'delete', ?, t.id, NULL, to_json(t), NULL "
+            f"FROM {table} t WHERE t.id IN (SELECT unnest(?::BIGINT[]))",
+            [batch_id, stamp, actor, table, id_list],
+        )
+        row = first(
+            self.con.execute(
+                f"DELETE FROM {table} WHERE id IN (SELECT unnest(?::BIGINT[]))", [id_list]
+            )
+        )
+        return int(row[0]) if row else 0
+
+    # -- reading ----------------------------------------------------------------------
+
+    def fetch_record(self, table: str, record_id: int) -> dict[str, Any]:
+        """One record as a dict; raises :class:`RecordNotFoundError`."""
+        cur = self.con.execute(f"SELECT * FROM {table} WHERE id = ?", [int(record_id)])
+        row = first(cur)
+        if row is None:
+            raise RecordNotFoundError(f"no {table[:-1]} with id {record_id}")
+        names = [d[0] for d in cur.description or []]
+        return dict(zip(names, row, strict=True))
+
+    # -- undo -------------------------------------------------------------------------
+
+    def undo(self, batch_id: Any, actor: str, *, detach: bool = False) -> UndoSummary:
+        """Revert every change of ``batch_id`` as a new ``undo`` batch.
+
+        Refuses with :class:`UndoConflictError` when a later batch changed the same fields
+        or records, or when undoing would leave a reference (account, owner, parent,
+        reports_to, team, merged_into, subscription) pointing at a record that no longer
+        exists or is no longer live, naming the batch that made the reference; with
+        ``detach=True`` those references are set to nothing instead, in the same undo
+        batch (so undoing the undo puts them back). Refuses with :class:`UndoError` for
+        an unknown or already undone batch.
+        """
+        self.check_writable()
+        try:
+            batch_id = whole_id(batch_id, "batch")
+        except ValidationError as exc:
+            raise UndoError(str(exc)) from None
+        batch = first(
+            self.con.execute(
+                "SELECT id, operation, undone_by FROM batches WHERE id = ?", [batch_id]
+            )
+        )
+        if batch is None:
+            raise UndoError(f"no batch {batch_id}")
+        if batch[2] is not None:
+            raise UndoError(f"batch {batch_id} was already undone by batch {batch[2]}")
+        redone_by = self._redone_by(batch_id)
+        if redone_by is not None:
+            # Undone, then redone: the change is back, carried by the last undo of the
+            # chain. Undoing that one reverts it again; reverting the first batch's rows
+            # as well would revert it twice.
+            return self.undo(redone_by, actor, detach=detach)
+        rows = self.con.execute(
+            "SELECT DISTINCT operation, table_name, field FROM history WHERE batch_id = ?",
+            [batch_id],
+        ).fetchall()
+        if not rows:
+            raise UndoError(f"batch {batch_id} changed nothing; there is nothing to undo")
+        self._check_history_names(batch_id, rows)
+        self._check_undo_conflicts(batch_id)
+        with self.transaction():
+            undo_id = self.new_batch(
+                "undo", actor, f"undo of batch {batch_id} ({batch[1]})", undoes=batch_id
+            )
+            restored_fields = removed = restored = 0
+            tables = sorted({r[1] for r in rows})
+            # Order matters for references: restore deleted rows first, remove inserts last.
+            for table in tables:
+                restored += self._undo_deletes(table, batch_id, undo_id, actor)
+            for table in tables:
+                restored_fields += self._undo_updates(table, batch_id, undo_id, actor)
+            for table in tables:
+                removed += self._undo_inserts(table, batch_id, undo_id, actor)
+            broken = dangling(self.con, undo_id)
+            if broken and not detach:
+                raise UndoConflictError(
+                    f"cannot undo batch {batch_id}: "
+                    + "; ".join(self._describe_dangling(b, undo_id) for b in broken[:5])
+                    + (f"; and {len(broken) - 5} more" if len(broken) > 5 else "")
+                    + ". Undo the later batches first (newest first), or pass detach=True "
+                    "to clear those references in the same undo."
+                )
+            for breach in broken:
+                self.set_where_ids(
+                    breach.table,
+                    "SELECT ?::BIGINT AS id",
+                    [breach.record_id],
+                    {breach.field: None},
+                    undo_id,
+                    actor,
+                    "detach",
+                )
+            self.con.execute("UPDATE batches SET undone_by = ? WHERE id = ?", [undo_id, batch_id])
+            self._chain_undone(batch_id)
+            try:
+                self.finish_batch(undo_id)
+            except IntegrityError as exc:
+                raise UndoConflictError(f"cannot undo batch {batch_id}: {exc}") from None
+        return UndoSummary(undo_id, batch_id, restored_fields, removed, restored, len(broken))
+
+    def _redone_by(self, batch_id: int) -> int | None:
+        """The last batch of the undo chain below ``batch_id``, if it was ever undone."""
+        last = None
+        current = batch_id
+        while True:
+            row = first(
+                self.con.execute(
+                    "SELECT max(id) FROM batches WHERE undoes = ? AND operation = 'undo'",
+                    [current],
+                )
+            )
+            if row is None or row[0] is None:
+                return last
+            last = current = int(row[0])
+
+    def _chain_undone(self, undone: int) -> None:
+        """Keep ``undone_by`` true along a chain of undos of undos.
+
+        ``undone`` was just undone. If it was itself an undo of T, T is in force again
+        (it may be undone again); if T was an undo of U, U is undone again, by T; and so on.
+        """
+        while True:
+            row = first(self.con.execute("SELECT undoes FROM batches WHERE id = ?", [undone]))
+            if row is None or row[0] is None:
+                return
+            back = int(row[0])  # in force again
+            self.con.execute("UPDATE batches SET undone_by = NULL WHERE id = ?", [back])
+            row = first(self.con.execute("SELECT undoes FROM batches WHERE id = ?", [back]))
+            if row is None or row[0] is None:
+                return
+            undone = int(row[0])  # undone again, by `back`
+            self.con.execute("UPDATE batches SET undone_by = ? WHERE id = ?", [back, undone])
+
+    def _check_history_names(self, batch_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Table and field names read from history must be crmkit's own before any SQL."""
+        for _, table, field in rows:
+            known = table in CATALOG or table in RECORD_TABLES
+            if not known or (field is not None and field not in self.columns_of(table)):
+                name = shorten(table if not known else f"{table}.{field}", 50)
+                raise UndoError(
+                    f"batch {batch_id} cannot be undone: its history names {name}, which is "
+                    "not a crmkit table or field; the file was changed outside crmkit"
+                )
+
+    def _describe_dangling(self, breach: Breach, undo_id: int) -> str:
+        """Say which reference an undo would break, and which batch stands in the way."""
+        table, record_id, field = breach.table, breach.record_id, breach.field
+        target_id = breach.target
+        target = next(t for s, f, t, _ in REFERENCES if (s, f) == (table, field))[:-1]
+        restored = first(
+            self.con.execute(
+                "SELECT count(*) FROM history WHERE batch_id = ? AND table_name = ? "
+                "AND record_id = ? AND (field = ? OR field IS NULL)",
+                [undo_id, table, record_id, field],
+            )
+        )
+        if restored and restored[0]:
+            # The undo puts back a reference to a record a later batch removed.
+            removed_by = first(
+                self.con.execute(
+                    "SELECT max(batch_id) FROM history WHERE table_name = ? AND record_id = ? "
+                    "AND batch_id <> ? AND (field IN ('deleted_at', 'merged_into') "
+                    "OR (field IS NULL AND operation = 'delete'))",
+                    [target + "s", target_id, undo_id],
+                )
+            )
+            by = f"batch {removed_by[0]}" if removed_by and removed_by[0] else "a later change"
+            return (
+                f"it would point {table} {record_id}.{field} back at {target} {target_id}, "
+                f"which {by} removed"
+            )
+        set_by = first(
+            self.con.execute(
+                "SELECT max(batch_id) FROM history WHERE table_name = ? AND record_id = ? "
+                "AND (field = ? OR (field IS NULL AND operation = 'insert')) AND batch_id <> ?",
+                [table, record_id, field, undo_id],
+            )
+        )
+        by = f"batch {set_by[0]}" if set_by and set_by[0] is not None else "a later change"
+        return (
+            f"{target} {target_id}, which it would remove, is still referenced by "
+            f"{table} {record_id}.{field} (set by {by})"
+        )
+
+    def _check_undo_conflicts(self, batch_id: int) -> None:
+        # A field conflicts when its current value is no longer what the batch wrote.
+        conflicts: list[str] = []
+        fields = self.con.execute(
+            "SELECT DISTINCT table_name, field FROM history "
+            "WHERE batch_id = ? AND field IS NOT NULL",
+            [batch_id],
+        ).fetchall()
+        for table, field in fields:
+            found = self.con.execute(
+                f"SELECT h.record_id, (SELECT max(l.batch_id) FROM history l "
+                f"  WHERE l.table_name = h.table_name AND l.record_id = h.record_id "
+                f"  AND l.field = h.field AND l.batch_id > h.batch_id) AS later "
+                f"FROM history h LEFT JOIN {table} t ON t.id = h.record_id "
+                f"WHERE h.batch_id = ? AND h.table_name = ? AND h.field = ? "
+                f"AND (t.id IS NULL OR to_json(t.{field})::VARCHAR "
+                f"     IS DISTINCT FROM h.new_value::VARCHAR) LIMIT 5",
+                [batch_id, table, field],
+            ).fetchall()
+            for record_id, later in found:
+                by = f"batch {later}" if later is not None else "a change outside crmkit"
+                conflicts.append(f"{table} {record_id}.{field} was changed since by {by}")
+        # An inserted record conflicts when a later, still effective batch touched it.
+        touched = self.con.execute(
+            "SELECT DISTINCT i.table_name, i.record_id, l.batch_id FROM history i "
+            "JOIN history l ON l.table_name = i.table_name AND l.record_id = i.record_id "
+            "JOIN batches b ON b.id = l.batch_id "
+            "WHERE i.batch_id = ? AND i.operation = 'insert' AND l.batch_id > i.batch_id "
+            "AND b.undone_by IS NULL AND b.operation <> 'undo' LIMIT 5",
+            [batch_id],
+        ).fetchall()
+        for table, record_id, later in touched:
+            conflicts.append(
+                f"{table} {record_id} created by this batch was changed by batch {later}"
+            )
+        if conflicts:
+            raise UndoConflictError(
+                f"cannot undo batch {batch_id}: "
+                + "; ".join(conflicts)
+                + ". Undo the later batches first (newest first)."
+            )
+
+    def _undo_updates(self, table: str, batch_id: int, undo_id: int, actor: str) -> int:
+        cols = self.columns_of(table)
+        fields = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT field FROM history WHERE batch_id = ? AND table_name = ? "
+                "AND field IS NOT NULL",
+                [batch_id, table],
+            ).fetchall()
+        ]
+        stamp = now_utc()
+        total = 0
+        for f in fields:
+            old = _decode_expr("h.old_value", cols[f])
+            self.con.execute(
+                f"INSERT INTO history SELECT ?, ?, ?, 'undo', ?, t.id, ?, to_json(t.{f}), "
+                f"h.old_value FROM {table} t JOIN history h ON h.record_id = t.id "
+                f"WHERE h.batch_id = ? AND h.table_name = ? AND h.field = ?",
+                [undo_id, stamp, actor, table, f, batch_id, table, f],
+            )
+            touch = ", updated_at = ?, updated_by = ?" if "updated_at" in cols else ""
+            params: list[Any] = [stamp, actor] if touch else []
+            row = first(
+                self.con.execute(
+                    f"UPDATE {table} t SET {f} = {old}{touch} FROM history h "
+                    f"WHERE h.record_id = t.id AND h.batch_id = ? AND h.table_name = ? "
+                    f"AND h.field = ?",
+                    [*params, batch_id, table, f],
+                )
+            )
+            total += int(row[0]) if row else 0
+        return total
+
+    def _undo_inserts(self, table: str, batch_id: int, undo_id: int, actor: str) -> int:
+        ids = [
+            int(r[0])
+            for r in self.con.execute(
+                "SELECT record_id FROM history WHERE batch_id = ? AND table_name = ? "
+                "AND operation = 'insert'",
+                [batch_id, table],
+            ).fetchall()
+        ]
+        return self.hard_delete(table, ids, undo_id, actor)
+
+    def _undo_deletes(self, table: str, batch_id: int, undo_id: int, actor: str) -> int:
+        cols = self.columns_of(table)
+        struct = "{" + ", ".join(f'"{c}": {_json_type(t)}' for c, t in cols.items()) + "}"
+        count = first(
+            self.con.execute(
+                "SELECT count(*) FROM history WHERE batch_id = ? AND table_name = ? "
+                "AND operation = 'delete' AND field IS NULL",
+                [batch_id, table],
+            )
+        )
+        if not count or not count[0]:
+            return 0
+        select = ", ".join(
+            (f"CAST(r.{c} AS BLOB)" if t == "BLOB" else f"r.{c}") for c, t in cols.items()
+        )
+        self.con.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM ("
+            f"SELECT unnest(json_transform(old_value, '{struct}')) FROM history "
+            f"WHERE batch_id = ? AND table_name = ? AND operation = 'delete' "
+            f"AND field IS NULL) r",
+            [batch_id, table],
+        )
+        self.con.execute(
+            "INSERT INTO history SELECT ?, ?, ?, 'insert', ?, record_id, NULL, NULL, NULL "
+            "FROM history WHERE batch_id = ? AND table_name = ? AND operation = 'delete' "
+            "AND field IS NULL",
+            [undo_id, now_utc(), actor, table, batch_id, table],
+        )
+        return int(count[0])
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _schema_version(value: Any, path: str | None) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise SchemaVersionError(
+            f"{path or 'this database'} records schema version {shorten(value)}, which is "
+            "not a number; the file was changed outside crmkit"
+        ) from None
+
+
+def _expected_columns() -> dict[str, dict[str, str]]:
+    """The columns of every table crmkit writes, with their DuckDB types."""
+    out: dict[str, dict[str, str]] = {
+        "meta": {"key": "VARCHAR", "value": "VARCHAR"},
+        "settings": {"key": "VARCHAR", "value": "JSON"},
+        "batches": BATCH_COLUMNS,
+        "history": HISTORY_COLUMNS,
+        "import_rejects": REJECT_COLUMNS,
+    }
+    for tbl in (ACCOUNTS, CONTACTS):
+        out[tbl.name] = {f.name: f.sql_type for f in tbl}
+    out.update(RECORD_TABLES)
+    return out
+
+
+def _same_type(found: str | None, expected: str) -> bool:
+    return found is not None and found.upper() == expected.upper()
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection, owned: bool) -> None:
+    if owned:
+        with suppress(duckdb.Error):  # already closed by DuckDB itself
+            con.close()
+
+
+# -- migrations -------------------------------------------------------------------------
+
+
+def _v1(store: Store) -> None:
+    con = store.con
+    con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value JSON)")
+    for seq in ("owners", "accounts", "contacts", "batches"):
+        con.execute(f"CREATE SEQUENCE IF NOT EXISTS {seq}_id_seq START 1")
+    owner_cols = ",\n    ".join(
+        f"{c} {t}"
+        + (" PRIMARY KEY DEFAULT nextval('owners_id_seq')" if c == "id" else "")
+        + (" DEFAULT TRUE" if c == "active" else "")
+        for c, t in OWNER_COLUMNS.items()
+    )
+    con.execute(f"CREATE TABLE IF NOT EXISTS owners (\n    {owner_cols}\n)")
+    table: Table
+    for table in (ACCOUNTS, CONTACTS):
+        con.execute(table.ddl())
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS batches (
+            id BIGINT PRIMARY KEY, created_at TIMESTAMP, actor VARCHAR, operation VARCHAR,
+            description VARCHAR, details JSON, n_changes BIGINT, undone_by BIGINT,
+            undoes BIGINT)"""
+    )
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS history (
+            batch_id BIGINT, changed_at TIMESTAMP, actor VARCHAR, operation VARCHAR,
+            table_name VARCHAR, record_id BIGINT, field VARCHAR,
+            old_value JSON, new_value JSON)"""
+    )
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS import_rejects (
+            batch_id BIGINT, kind VARCHAR, source VARCHAR, line BIGINT,
+            raw JSON, reasons VARCHAR)"""
+    )
+
+
+def _v2(store: Store) -> None:
+    """Mailing-list subscriptions, duplicate review decisions and saved views."""
+    _record_tables(store, ("subscriptions", "duplicate_decisions", "saved_views"))
+
+
+def _v3(store: Store) -> None:
+    """Exchange rates, so amounts in several currencies are banded and summed converted."""
+    _record_tables(store, ("exchange_rates",))
+
+
+def _record_tables(store: Store, names: Sequence[str]) -> None:
+    con = store.con
+    for table in names:
+        columns = RECORD_TABLES[table]
+        con.execute(f"CREATE SEQUENCE IF NOT EXISTS {table}_id_seq START 1")
+        body = ",\n    ".join(
+            f"{c} {t}" + (f" PRIMARY KEY DEFAULT nextval('{table}_id_seq')" if c == "id" else "")
+            for c, t in columns.items()
+        )
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n    {body}\n)")
+
+
+_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3)]

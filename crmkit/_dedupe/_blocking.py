@@ -1,0 +1,281 @@
+"""Blocking: which pairs of records are worth comparing.
+
+Comparing every pair of 200 000 records is 20 billion comparisons; blocking keeps the pairs
+that share at least one *blocking key* (same normalised e-mail, same phone, same Soundex of
+first and last name, same company and city ...; see
+:func:`crmkit._dedupe._features.blocking_keys`). Several keys are used so that a true pair
+missed by one (a typo in the name) is found by another (the same phone).
+
+:func:`candidate_pairs` runs the joins in DuckDB. A block of many records sharing one key
+(1 000 records with one e-mail, every contact of a big company in one city) would give
+``n²/2`` pairs; above ``max_block_size`` records a block is not joined in full but as a
+*sorted neighbourhood*: records ordered by name, each paired with its ``window`` next
+neighbours and with the first record of the block, which keeps them connected (so that
+they can still form one cluster) in ``O(n·window)`` pairs.
+
+:class:`KeyIndex` holds the same keys in Python dictionaries for the as-you-type lookups of
+:class:`crmkit.DedupeIndex`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+
+from crmkit._dedupe._features import _Keys
+from crmkit._exceptions import ValidationError
+
+__all__ = [
+    "DEFAULT_MAX_BLOCK_SIZE",
+    "DEFAULT_WINDOW",
+    "Candidates",
+    "KeyIndex",
+    "candidate_pairs",
+]
+
+IntArray = npt.NDArray[np.int64]
+
+DEFAULT_MAX_BLOCK_SIZE = 20
+"""Blocks with more records than this are paired as sorted neighbourhoods."""
+DEFAULT_WINDOW = 5
+"""Neighbours each record of a big block is paired with, on each side."""
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate pairs of record rows, ``a < b``, sorted.
+
+    Attributes
+    ----------
+    a, b
+        Row numbers of the two records.
+    rules
+        Bit mask of the blocking rules that proposed each pair (bit ``i``: ``names[i]``).
+    names
+        The blocking rule names.
+    """
+
+    a: IntArray
+    b: IntArray
+    rules: IntArray
+    names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def hits(self) -> dict[str, int]:
+        """Pairs proposed by each rule (a pair can be proposed by several)."""
+        return {
+            name: int(np.count_nonzero(self.rules & (1 << i))) for i, name in enumerate(self.names)
+        }
+
+    def drop(self, keep: npt.NDArray[np.bool_]) -> Candidates:
+        """The pairs where ``keep`` is True."""
+        return Candidates(self.a[keep], self.b[keep], self.rules[keep], self.names)
+
+
+def _keys_table(keys: Sequence[_Keys], sort_keys: Sequence[str], new_from: int | None) -> Any:
+    """The keys in long form, as integers: DuckDB joins and sorts those much faster."""
+    rule = np.concatenate([np.full(len(k.rows), i, dtype=np.int16) for i, k in enumerate(keys)])
+    rows = np.concatenate([k.rows for k in keys]).astype(np.int64)
+    key_codes = np.concatenate(
+        [pd.factorize(np.asarray(k.keys, dtype=object))[0].astype(np.int64) for k in keys]
+    )
+    sort_rank = pd.factorize(np.asarray(list(sort_keys), dtype=object), sort=True)[0]
+    # A record listing one value twice (same phone and mobile) has that key once.
+    unique = ~pd.DataFrame({"r": rule, "k": key_codes, "i": rows}).duplicated().to_numpy()
+    rule, key_codes, rows = rule[unique], key_codes[unique], rows[unique]
+    is_new = rows >= new_from if new_from is not None else np.zeros(len(rows), dtype=bool)
+    return pa.table(
+        {
+            "rule": pa.array(rule),
+            "key": pa.array(key_codes),
+            "rid": pa.array(rows),
+            "sortkey": pa.array(sort_rank.astype(np.int64)[rows]),
+            "is_new": pa.array(is_new),
+        }
+    )
+
+
+_PAIRS_SQL = """
+WITH k AS (
+    SELECT rule, key, rid, sortkey, is_new FROM {table}
+), blocks AS (
+    SELECT rule, key, rid, is_new,
+           count(*) OVER (PARTITION BY rule, key) AS n,
+           bool_or(is_new) OVER (PARTITION BY rule, key) AS has_new,
+           row_number() OVER (PARTITION BY rule, key ORDER BY sortkey, rid) AS pos
+    FROM k
+), live AS (
+    SELECT * FROM blocks WHERE n > 1 AND (has_new OR NOT $incremental)
+), offsets AS (
+    SELECT unnest(range(1, $window + 1)) AS d
+), pairs AS (
+    SELECT x.rid AS ra, y.rid AS rb, x.rule, x.is_new OR y.is_new AS touches_new
+    FROM live x JOIN live y ON x.rule = y.rule AND x.key = y.key AND x.rid < y.rid
+    WHERE x.n <= $max_block
+    UNION ALL
+    SELECT x.rid, y.rid, x.rule, x.is_new OR y.is_new
+    FROM (SELECT live.*, live.pos + offsets.d AS target FROM live, offsets
+          WHERE live.n > $max_block) x
+    JOIN live y ON x.rule = y.rule AND x.key = y.key AND y.pos = x.target
+    UNION ALL
+    SELECT x.rid, y.rid, x.rule, x.is_new OR y.is_new
+    FROM live x JOIN live y ON x.rule = y.rule AND x.key = y.key
+    WHERE x.n > $max_block AND x.pos = 1 AND y.pos > $window + 1
+)
+SELECT least(ra, rb) AS a, greatest(ra, rb) AS b, bit_or((1::BIGINT) << rule) AS rules
+FROM pairs
+WHERE touches_new OR NOT $incremental
+GROUP BY ALL
+"""
+
+
+def candidate_pairs(
+    keys: Sequence[_Keys],
+    sort_keys: Sequence[str],
+    *,
+    connection: Any = None,
+    new_from: int | None = None,
+    max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+    window: int = DEFAULT_WINDOW,
+) -> Candidates:
+    """Pairs of rows sharing a blocking key, computed in DuckDB.
+
+    Parameters
+    ----------
+    keys
+        From :func:`crmkit._dedupe._features.blocking_keys`.
+    sort_keys
+        One string per row: the order of records inside a big block.
+    connection
+        A DuckDB connection to run on (e.g. the CRM store's); a private in-memory one if
+        ``None``. Only a temporary view is registered, and removed afterwards.
+    new_from
+        When given, rows from this number on are new records and only pairs involving at
+        least one of them are returned (a big block is still ordered over all its rows, so
+        the pairs are those of a full run that involve a new record).
+    max_block_size, window
+        Blocks above ``max_block_size`` records are paired as sorted neighbourhoods of
+        ``window`` records, plus each record with the block's first.
+
+    Examples
+    --------
+    >>> from crmkit._dedupe._features import _Keys
+    >>> keys = [_Keys("email", np.asarray([0, 1, 2]), ["a@x.fr", "a@x.fr", "b@x.fr"])]
+    >>> pairs = candidate_pairs(keys, ["", "", ""])
+    >>> pairs.a.tolist(), pairs.b.tolist(), pairs.hits()
+    ([0], [1], {'email': 1})
+    """
+    names = tuple(k.rule for k in keys)
+    empty = np.zeros(0, dtype=np.int64)
+    if not keys or sum(len(k.rows) for k in keys) == 0:
+        return Candidates(empty, empty, empty, names)
+    if len(keys) > 62:
+        raise ValidationError(f"at most 62 blocking rules, got {len(keys)}")  # a BIGINT mask
+    own = connection is None
+    if own:
+        import duckdb
+
+        connection = duckdb.connect()
+    name = f"__crmkit_dedupe_keys_{uuid.uuid4().hex}"
+    try:
+        connection.register(name, _keys_table(keys, sort_keys, new_from))
+        result = connection.execute(
+            _PAIRS_SQL.format(table=name),
+            {
+                "incremental": new_from is not None,
+                "window": int(window),
+                "max_block": int(max_block_size),
+            },
+        ).fetchnumpy()
+    finally:
+        connection.unregister(name)
+        if own:
+            connection.close()
+    a = np.asarray(result["a"], dtype=np.int64)
+    b = np.asarray(result["b"], dtype=np.int64)
+    order = np.lexsort((b, a))  # sorted here: cheaper than ORDER BY, and deterministic
+    return Candidates(a[order], b[order], np.asarray(result["rules"], dtype=np.int64)[order], names)
+
+
+@dataclass
+class _Block:
+    rows: list[int] = field(default_factory=list)
+    ordered: list[tuple[str, int]] | None = None  # (sort key, row), once the block is big
+
+
+class KeyIndex:
+    """Blocking keys in memory: key -> rows, for quick lookups of one record.
+
+    Parameters
+    ----------
+    max_block_size, window
+        As for :func:`candidate_pairs`: in a block above ``max_block_size`` records, a
+        lookup returns the ``window`` records on each side of the record's sort key, and
+        the block's first record.
+
+    Examples
+    --------
+    >>> from crmkit._dedupe._features import _Keys
+    >>> index = KeyIndex()
+    >>> index.add([_Keys("email", np.asarray([0, 1]), ["a@x.fr", "b@x.fr"])], ["", ""])
+    >>> index.lookup([_Keys("email", np.asarray([0]), ["a@x.fr"])], [""])
+    [0]
+    """
+
+    def __init__(
+        self, max_block_size: int = DEFAULT_MAX_BLOCK_SIZE, window: int = DEFAULT_WINDOW
+    ) -> None:
+        self.max_block_size = max_block_size
+        self.window = window
+        self.blocks: dict[tuple[str, str], _Block] = {}
+        self.sort_keys: list[str] = []
+
+    def add(self, keys: Sequence[_Keys], sort_keys: Sequence[str], offset: int = 0) -> None:
+        """Add the keys of rows numbered from ``offset`` (their ``rows`` are relative)."""
+        self.sort_keys.extend(sort_keys)
+        blocks = self.blocks
+        for k in keys:
+            for row, key in zip((k.rows + offset).tolist(), k.keys, strict=True):
+                block = blocks.get((k.rule, key))
+                if block is None:
+                    block = blocks[(k.rule, key)] = _Block()
+                if block.rows and block.rows[-1] == row:
+                    continue
+                block.rows.append(row)
+                if block.ordered is not None:
+                    bisect.insort(block.ordered, (self.sort_keys[row], row))
+                elif len(block.rows) > self.max_block_size:
+                    block.ordered = sorted((self.sort_keys[r], r) for r in block.rows)
+
+    def lookup(self, keys: Sequence[_Keys], sort_keys: Sequence[str]) -> list[int]:
+        """Rows sharing a key with the record whose keys are given (row 0 of them)."""
+        return [row for _, row in self.lookup_many(keys, sort_keys)]
+
+    def lookup_many(self, keys: Sequence[_Keys], sort_keys: Sequence[str]) -> list[tuple[int, int]]:
+        """``(record, indexed row)`` pairs sharing a key, for records whose keys are given
+        (rows numbered as in ``sort_keys``), each pair once, in order of discovery."""
+        found: dict[tuple[int, int], None] = {}
+        for k in keys:
+            for record, key in zip(k.rows.tolist(), k.keys, strict=True):
+                block = self.blocks.get((k.rule, key))
+                if block is None:
+                    continue
+                if block.ordered is None:
+                    found.update(dict.fromkeys((record, r) for r in block.rows))
+                    continue
+                me = sort_keys[record]
+                at = bisect.bisect_left(block.ordered, (me, -1))
+                low, high = max(0, at - self.window), at + self.window
+                found.update(dict.fromkeys((record, r) for _, r in block.ordered[low:high]))
+                found[(record, block.rows[0])] = None
+        return list(found)

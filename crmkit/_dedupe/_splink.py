@@ -1,0 +1,367 @@
+"""The optional Splink engine: ``find_duplicates(..., engine="splink")``.
+
+The records are normalised by crmkit (:func:`prepare_for_splink`: one column per
+comparison, names and company keys, E.164 phones, e-mail keys ...), then matched by Splink 5
+with its usual recipe (:func:`splink_settings`): comparisons from
+``splink.comparison_library`` with term frequency adjustments on names, the prior from
+deterministic rules, ``u`` by random sampling, ``m`` by EM over two blocking rules,
+``linker.inference.predict`` and connected-components clustering. It runs in the given
+DuckDB connection (the CRM store's), in a schema of its own that is dropped afterwards.
+
+Splink is imported lazily: without it, :class:`~crmkit.MissingDependencyError` names the
+extra to install, ``pip install crmkit[splink]``.
+
+Running on Spark, for a table that outgrows one machine::
+
+    import splink
+    frame = prepare_for_splink(table_)            # normalised columns, unique_id
+    spark_frame = spark.createDataFrame(frame)    # or write Parquet and read it in Spark
+    db_api = splink.SparkAPI(spark_session=spark)
+    linker = splink.Linker(db_api.register(spark_frame), splink_settings(comparisons))
+    # then the same training and prediction calls as in run_splink()
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import math
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from crmkit._dedupe._features import Comparison, FeatureTable
+from crmkit._exceptions import MissingDependencyError
+
+if TYPE_CHECKING:
+    from crmkit._dedupe._engine import DuplicateReport, _Options
+
+__all__ = ["import_splink", "prepare_for_splink", "run_splink", "splink_settings"]
+
+_U_MAX_PAIRS = 2e6
+_INSTALL = "pip install crmkit[splink]"
+
+
+def import_splink() -> Any:
+    """The ``splink`` module, or :class:`MissingDependencyError` naming the extra.
+
+    Examples
+    --------
+    >>> try:
+    ...     _ = import_splink()
+    ... except MissingDependencyError as exc:
+    ...     assert "crmkit[splink]" in str(exc)
+    """
+    try:
+        module = importlib.import_module("splink")
+        importlib.import_module("splink.comparison_library")
+        importlib.import_module("splink.clustering")
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"engine='splink' needs Splink, which is not installed: {_INSTALL}"
+        ) from exc
+    return module
+
+
+def prepare_for_splink(table_: FeatureTable) -> pd.DataFrame:
+    """One row per record: ``unique_id`` (its row) and each comparison's normalised value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmkit._dedupe._features import prepare, resolve_comparisons
+    >>> frame = pd.DataFrame({"email": ["A@X.fr"], "phone": ["06 12 34 56 78"]})
+    >>> t = prepare(frame, resolve_comparisons("contacts", None, frame.columns), ids=[7])
+    >>> prepare_for_splink(t).values.tolist()
+    [[0, 'a@x.fr', '+33612345678']]
+    """
+    data: dict[str, Any] = {"unique_id": np.arange(len(table_), dtype=np.int64)}
+    for comparison in table_.comparisons:
+        values = table_.vocab(comparison).values
+        data[comparison.name] = pd.Series(
+            [values[c] if c >= 0 else None for c in table_.primary(comparison.name).tolist()],
+            dtype=object,
+        )
+    return pd.DataFrame(data)
+
+
+def _comparison(cl: Any, comparison: Comparison) -> Any:
+    name, method = comparison.name, comparison.method
+    if method in ("first_name", "last_name"):
+        return cl.NameComparison(name).configure(term_frequency_adjustments=True)
+    if method == "email":
+        return cl.EmailComparison(name)
+    if method == "date":
+        return cl.DateOfBirthComparison(name, input_is_string=True, datetime_format="%Y%m%d")
+    if method in ("company", "text", "city"):
+        return cl.JaroWinklerAtThresholds(name, [0.9, 0.7])
+    if method in ("code", "postal_code", "phone"):
+        return cl.LevenshteinAtThresholds(name, [1])
+    return cl.ExactMatch(name)
+
+
+def _rules(comparisons: Sequence[Comparison]) -> tuple[list[list[str]], list[list[str]]]:
+    """Blocking rules for prediction, and for EM training, as lists of columns."""
+    by_method: dict[str, str] = {}
+    for comparison in comparisons:
+        by_method.setdefault(comparison.method, comparison.name)
+    first, last = by_method.get("first_name"), by_method.get("last_name")
+    company, city = by_method.get("company"), by_method.get("city")
+    predict: list[list[str]] = []
+    training: list[list[str]] = []
+    for method in ("email", "phone", "domain", "code", "date"):
+        if method in by_method:
+            predict.append([by_method[method]])
+    if first and last:
+        predict.append([first, last])
+        training.append([first, last])
+        if company:
+            predict.extend([[last, company], [first, company]])
+        postal = by_method.get("postal_code")
+        if postal:
+            predict.append([last, postal])
+    elif company:
+        predict.append([company])
+        training.append([company])
+        if city:
+            predict.append([city, company])
+    for method in ("email", "date", "code", "domain"):
+        if method in by_method:
+            training.append([by_method[method]])
+            break
+    if not predict:
+        predict = [[c.name] for c in comparisons[:2]]
+    if not training:
+        training = predict[:1]
+    return predict, training
+
+
+def splink_settings(comparisons: Sequence[Comparison]) -> Any:
+    """A ``splink.SettingsCreator`` for crmkit's comparisons (dedupe, Splink's library).
+
+    Raises
+    ------
+    MissingDependencyError
+        Splink is not installed.
+    """
+    splink = import_splink()
+    cl = importlib.import_module("splink.comparison_library")
+    predict, _ = _rules(comparisons)
+    return splink.SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[_comparison(cl, c) for c in comparisons],
+        blocking_rules_to_generate_predictions=[splink.block_on(*cols) for cols in predict],
+        retain_intermediate_calculation_columns=True,
+    )
+
+
+def _deterministic(comparisons: Sequence[Comparison]) -> list[str]:
+    names = {c.method: c.name for c in reversed(comparisons)}
+    rules = []
+    for method in ("email", "code", "phone", "domain"):
+        if method in names:
+            rules.append(f"l.{names[method]} = r.{names[method]}")
+    first, last = names.get("first_name"), names.get("last_name")
+    if first and last:
+        extra = names.get("company") or names.get("date") or names.get("city")
+        clause = f"l.{first} = r.{first} and l.{last} = r.{last}"
+        rules.append(clause + (f" and l.{extra} = r.{extra}" if extra else ""))
+    return rules or [f"l.{comparisons[0].name} = r.{comparisons[0].name}"]
+
+
+def run_splink(
+    frame: Any,
+    existing: Any,
+    options: _Options,
+    *,
+    threshold: float,
+    min_probability: float,
+    exclude_pairs: Iterable[tuple[Any, Any]] | None,
+    connection: Any,
+) -> DuplicateReport:
+    """:func:`crmkit.find_duplicates` with Splink doing the matching."""
+    splink = import_splink()
+    from crmkit._dedupe._engine import (
+        DuplicateReport,
+        _build_table,
+        _Clock,
+        _empty_pairs,
+        _excluded_rows,
+    )
+
+    clock = _Clock()
+    table_, _, new_from = _build_table(frame, existing, options)
+    comparisons = table_.comparisons
+    if len(table_) < 2:
+        stats: dict[str, Any] = {
+            "records": len(table_),
+            "candidate_pairs": 0,
+            "clusters": 0,
+            "seconds": clock.total,
+        }
+        return DuplicateReport(_empty_pairs(comparisons), [], threshold, "splink", stats)
+    records = prepare_for_splink(table_)
+    clock.lap("prepare")
+    own = connection is None
+    if own:
+        import duckdb
+
+        connection = duckdb.connect()
+    # Splink's tables go to a schema of their own, dropped at the end; Splink makes it the
+    # connection's current schema, which is put back.
+    token = uuid.uuid4().hex[:12]
+    schema, input_name = f"crmkit_splink_{token}", f"__crmkit_splink_records_{token}"
+    current = connection.execute("SELECT current_schema()").fetchall()[0][0]
+    splink_logger = logging.getLogger("splink")
+    level = splink_logger.level
+    try:
+        db_api = splink.DuckDBAPI(connection, output_schema=schema)
+        linker = splink.Linker(
+            db_api.register(records, table_name=input_name),
+            splink_settings(comparisons),
+            log_level=None,
+        )
+        splink_logger.setLevel(logging.ERROR)
+        _, training = _rules(comparisons)
+        linker.training.estimate_probability_two_random_records_match(
+            _deterministic(comparisons), recall=0.7
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=_U_MAX_PAIRS, seed=options.seed)
+        for cols in training:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                splink.block_on(*cols)
+            )
+        clock.lap("training")
+        predictions = linker.inference.predict(
+            threshold_match_probability=min(min_probability, threshold)
+        )
+        edges = predictions.as_pandas_dataframe()
+        labels = _level_labels(linker)
+        clock.lap("scoring")
+        edges = _keep(edges, new_from, _excluded_rows(exclude_pairs, table_))
+        clusters = _clusters(splink, db_api, records, edges, threshold)
+        clock.lap("clustering")
+    finally:
+        splink_logger.setLevel(level)
+        connection.execute(f"SET schema = '{current}'")
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.unregister(input_name)
+        if own:
+            connection.close()
+    pairs = _pairs(table_, edges, labels, min_probability)
+    ids = table_.ids
+    clusters_ids = [[ids[r] for r in group] for group in clusters]
+    stats = {
+        "records": len(table_),
+        "new_records": len(table_) - new_from if new_from is not None else len(table_),
+        "candidate_pairs": len(edges),
+        "matches": int((edges["match_probability"] >= threshold).sum()) if len(edges) else 0,
+        "listed_pairs": len(pairs),
+        "clusters": len(clusters_ids),
+        "clustered_records": sum(len(c) for c in clusters_ids),
+        "seconds": clock.total,
+        "step_seconds": clock.steps,
+        "note": "candidate_pairs counts the pairs Splink returned above min_probability",
+    }
+    return DuplicateReport(
+        pairs if len(edges) else _empty_pairs(comparisons), clusters_ids, threshold, "splink", stats
+    )
+
+
+def _level_labels(linker: Any) -> dict[str, dict[int, str]]:
+    out: dict[str, dict[int, str]] = {}
+    for comparison in linker._settings_obj.comparisons:
+        out[comparison.output_column_name] = {
+            level.comparison_vector_value: level.label_for_charts
+            for level in comparison.comparison_levels
+        }
+    return out
+
+
+def _keep(
+    edges: pd.DataFrame, new_from: int | None, excluded: set[tuple[int, int]]
+) -> pd.DataFrame:
+    if len(edges) == 0:
+        return edges
+    low = np.minimum(edges["unique_id_l"].to_numpy(), edges["unique_id_r"].to_numpy())
+    high = np.maximum(edges["unique_id_l"].to_numpy(), edges["unique_id_r"].to_numpy())
+    keep = np.ones(len(edges), dtype=bool)
+    if new_from is not None:
+        keep &= high >= new_from
+    if excluded:
+        banned = {a * (1 << 32) + b for a, b in excluded}
+        keep &= ~np.isin(low * (1 << 32) + high, np.asarray(sorted(banned), dtype=np.int64))
+    return edges[keep].reset_index(drop=True)
+
+
+def _clusters(
+    splink: Any, db_api: Any, records: pd.DataFrame, edges: pd.DataFrame, threshold: float
+) -> list[list[int]]:
+    strong = edges[edges["match_probability"] >= threshold]
+    if len(strong) == 0:
+        return []
+    clustering = importlib.import_module("splink.clustering")
+    result = clustering.cluster_pairwise_predictions_at_threshold(
+        records[["unique_id"]],
+        strong[["unique_id_l", "unique_id_r", "match_probability"]],
+        db_api=db_api,
+        node_id_column_name="unique_id",
+        threshold_match_probability=threshold,
+    ).as_pandas_dataframe()
+    best = (
+        pd.concat(
+            [
+                strong[["unique_id_l", "match_probability"]].rename(columns={"unique_id_l": "row"}),
+                strong[["unique_id_r", "match_probability"]].rename(columns={"unique_id_r": "row"}),
+            ]
+        )
+        .groupby("row")["match_probability"]
+        .max()
+    )
+    groups: list[tuple[float, list[int]]] = []
+    for _, members in result.groupby("cluster_id")["unique_id"]:
+        rows = sorted(int(r) for r in members)
+        if len(rows) >= 2:
+            groups.append((float(best.reindex(rows).max()), rows))
+    groups.sort(key=lambda g: (-g[0], g[1][0]))
+    return [rows for _, rows in groups]
+
+
+def _pairs(
+    table_: FeatureTable,
+    edges: pd.DataFrame,
+    labels: dict[str, dict[int, str]],
+    min_probability: float,
+) -> pd.DataFrame:
+    edges = edges[edges["match_probability"] >= min_probability].sort_values(
+        "match_probability", ascending=False, kind="stable"
+    )
+    ids = np.asarray([*table_.ids, None], dtype=object)[:-1]
+    low = np.minimum(edges["unique_id_l"].to_numpy(), edges["unique_id_r"].to_numpy())
+    high = np.maximum(edges["unique_id_l"].to_numpy(), edges["unique_id_r"].to_numpy())
+    data: dict[str, Any] = {
+        "id_a": ids[low],
+        "id_b": ids[high],
+        "probability": edges["match_probability"].to_numpy(dtype=float),
+        "match_weight": edges["match_weight"].to_numpy(dtype=float),
+    }
+    texts: list[list[tuple[float, str]]] = [[] for _ in range(len(edges))]
+    for comparison in table_.comparisons:
+        name = comparison.name
+        gamma = edges[f"gamma_{name}"].to_numpy()
+        weight = edges[f"mw_{name}"].to_numpy(dtype=float)
+        if f"mw_tf_adj_{name}" in edges:
+            weight = weight + edges[f"mw_tf_adj_{name}"].fillna(0.0).to_numpy(dtype=float)
+        names = labels.get(name, {})
+        data[name] = [names.get(int(g)) if g >= 0 else None for g in gamma]
+        for i, (g, w) in enumerate(zip(gamma.tolist(), weight.tolist(), strict=True)):
+            if g >= 0 and not math.isnan(w):
+                texts[i].append((w, f"{name}: {names.get(int(g), g)} ({w:+.1f})"))
+    data["explanation"] = [
+        ", ".join(t for _, t in sorted(row, key=lambda p: -p[0])) for row in texts
+    ]
+    out = pd.DataFrame(data).reset_index(drop=True)
+    return out
