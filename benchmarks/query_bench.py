@@ -48,7 +48,7 @@ def build(db: Path, n_contacts: int, n_accounts: int) -> None:
         store = crm._store
         accounts = data.accounts.assign(owner_id=data.accounts["owner"].map(owner_ids))
         account_cols = [f.name for f in ACCOUNTS if f.editable and f.name in accounts.columns]
-        with crm._batch("bench load") as batch:
+        with crm._session.batch("bench load") as batch:
             table = _arrow(accounts, account_cols, ACCOUNTS)
             ids = store.insert("accounts", table, batch, "bench")
             by_name = dict(zip(accounts["name"], ids, strict=True))

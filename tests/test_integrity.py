@@ -258,7 +258,7 @@ def test_a_batch_that_breaks_a_rule_is_rolled_back_whatever_wrote_it(crm: ck.CRM
     import pyarrow as pa
 
     before = crm.counts()
-    with pytest.raises(ck.ParentCycleError, match="cycle"), crm._batch("test") as batch:
+    with pytest.raises(ck.ParentCycleError, match="cycle"), crm._session.batch("test") as batch:
         store.update("accounts", pa.table({"id": [a], "parent_id": [b]}), batch, crm.user)
     assert crm.counts() == before and crm.accounts.get(a).parent_id is None
 

@@ -128,7 +128,7 @@ def test_failed_change_leaves_no_history(crm: ck.CRM) -> None:
 
 def test_transaction_rolls_back_on_error(crm: ck.CRM) -> None:
     store = crm._store
-    with pytest.raises(RuntimeError), crm._batch("test") as batch:
+    with pytest.raises(RuntimeError), crm._session.batch("test") as batch:
         crm.accounts.add(name="inside")
         assert batch > 0
         raise RuntimeError("boom")

@@ -439,7 +439,7 @@ def test_status_names_the_stored_values_and_the_form_shows_them(crm_data: ck.CRM
 
 def test_first_keystroke_does_not_wait_for_the_duplicate_index(crm_data: ck.CRM) -> None:
     """The index is built on the builder thread; held there, keystrokes are still answered."""
-    from crmkit._api._duplicates import INDEX_BUILDER
+    from crmkit._ops._duplicates import INDEX_BUILDER
 
     held = threading.Event()
     INDEX_BUILDER.submit(held.wait, 60)  # the form's build queues behind this

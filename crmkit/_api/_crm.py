@@ -1,17 +1,15 @@
 """The CRM facade: what ``ck.open()`` returns.
 
 It groups verbs by job (``crm.owners``, ``crm.accounts``, ``crm.contacts``,
-``crm.settings``) and holds the only :class:`~crmkit._core._store.Store` of the session. Widgets
-and the command line call exactly these methods.
+``crm.settings``, ``crm.views``) around one :class:`~crmkit._core._session.Session`, and
+composes the operations of ``crmkit._ops`` and ``crmkit._importing`` on it; it holds no
+SQL of its own. Widgets and the command line call exactly these methods.
 """
 
 from __future__ import annotations
 
-import getpass
 import html
-import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -21,13 +19,15 @@ import pandas as pd
 
 from crmkit._api._records import Accounts, Contacts, Owners, _Records
 from crmkit._api._views import SavedViews
-from crmkit._core._settings import Settings
-from crmkit._core._store import Store, UndoSummary, first
+from crmkit._core._session import Session
+from crmkit._core._store import Store, UndoSummary
+from crmkit._importing._options import ImportOptions
+from crmkit._ops import _history as history
 from crmkit.schemas._catalog import table as catalog_table
 from crmkit.schemas._models import ValidationReport, validate
 
 if TYPE_CHECKING:
-    from crmkit._importing._pipeline import ImportPreview, ImportReport, Mode
+    from crmkit._importing._pipeline import ImportPreview, ImportReport
 
 __all__ = ["CRM", "open"]
 
@@ -39,17 +39,27 @@ class CRM:
     release the DuckDB file for other processes.
     """
 
-    def __init__(self, store: Store, user: str | None = None) -> None:
-        self._store = store
-        self._explicit_user = user
-        self.user: str = user or _login_name()
-        self.settings = Settings(store, self.user)
-        self.owners = Owners(self)
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.settings = session.settings
+        self.owners = Owners(session)
         self.accounts = Accounts(self)
         self.contacts = Contacts(self)
         self.views = SavedViews(self)
-        #: The batch of the last change made through this CRM object (``None`` before any).
-        self.last_batch_id: int | None = None
+
+    @property
+    def user(self) -> str:
+        """Who is working: the actor of every change."""
+        return self._session.user
+
+    @property
+    def last_batch_id(self) -> int | None:
+        """The batch of the last change made through this CRM (``None`` before any)."""
+        return self._session.last_batch_id
+
+    @property
+    def _store(self) -> Store:
+        return self._session.store
 
     # -- life cycle --------------------------------------------------------------------
 
@@ -90,26 +100,6 @@ class CRM:
 
     # -- batches, history, undo ----------------------------------------------------------
 
-    @contextmanager
-    def _batch(self, operation: str, description: str = "", details: Any = None) -> Iterator[int]:
-        """One transaction and one batch row around a change; yields the batch id."""
-        store = self._store
-        store.check_writable()
-        with store.transaction():
-            batch_id = store.new_batch(operation, self.user, description, details)
-            yield batch_id
-            store.finish_batch(batch_id)
-        self.last_batch_id = batch_id
-
-    def _default_owner_id(self, batch: int) -> int | None:
-        """The current user's owner id, creating the owner the first time it is needed."""
-        if self._explicit_user is None:
-            return None
-        found = self.owners._find(self._explicit_user)
-        if found is None:
-            found = self.owners._insert(self._explicit_user, None, "user", None, batch)
-        return found
-
     def _records(self, kind: str) -> _Records:
         return self.accounts if catalog_table(kind).name == "accounts" else self.contacts
 
@@ -122,19 +112,11 @@ class CRM:
         an import of accounts after contacts were attached to them, say. Undo the later
         batch first, or pass ``detach=True`` to clear those references in the same undo.
         """
-        summary = self._store.undo(batch_id, self.user, detach=detach)
-        self.last_batch_id = summary.batch_id
-        return summary
+        return self._session.undo(batch_id, detach=detach)
 
     def batches(self, limit: int | None = None) -> pd.DataFrame:
         """The operations that changed data, newest first."""
-        sql = (
-            "SELECT id, created_at, actor, operation, description, n_changes, undone_by, "
-            "undoes FROM batches ORDER BY id DESC"
-        )
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return self._store.con.sql(sql).df()
+        return history.batches_frame(self._session, limit)
 
     def history(
         self, kind: str | None = None, record_id: int | None = None, batch_id: int | None = None
@@ -145,55 +127,17 @@ class CRM:
         new, undone_by``; ``old`` and ``new`` are decoded values (an inserted record has
         ``operation == "insert"`` and no field).
         """
-        where: list[str] = []
-        params: list[Any] = []
-        if kind is not None:
-            where.append("h.table_name = ?")
-            params.append(catalog_table(kind).name if kind != "owners" else "owners")
-        if record_id is not None:
-            where.append("h.record_id = ?")
-            params.append(int(record_id))
-        if batch_id is not None:
-            where.append("h.batch_id = ?")
-            params.append(int(batch_id))
-        cond = ("WHERE " + " AND ".join(where)) if where else ""
-        frame = self._store.con.sql(
-            f'SELECT h.changed_at, h.batch_id, h.operation, h.actor, h.table_name AS "table", '
-            f"h.record_id, h.field, h.old_value::VARCHAR AS old, h.new_value::VARCHAR AS new, "
-            f"b.description, b.undone_by FROM history h JOIN batches b ON b.id = h.batch_id "
-            f"{cond} ORDER BY h.batch_id, h.record_id, h.field",
-            params=params,
-        ).df()
-        for col in ("old", "new"):
-            frame[col] = pd.Series(
-                [_decode(v, f) for v, f in zip(frame[col], frame["field"], strict=True)],
-                index=frame.index,
-                dtype=object,
-            )
-        return frame
+        return history.history_frame(self._session, kind, record_id, batch_id)
 
     # -- importing -----------------------------------------------------------------------
 
     def import_file(
         self,
         path: str | Path,
-        kind: str = "contacts",
-        mapping: Mapping[str, str | None] | None = None,
-        mode: Mode = "upsert",
-        match_on: Sequence[str] | None = None,
-        dry_run: bool = False,
+        kind: str | None = None,
         *,
-        create_accounts: bool = False,
-        create_owners: bool = False,
-        dayfirst: bool = True,
-        decimal: str | None = None,
-        region: str | None = None,
-        layout: str | None = None,
-        progress: bool = True,
-        workers: int | None = None,
-        on_duplicate: str | None = "flag",
-        in_file_duplicates: str = "merge",
-        **read_options: Any,
+        options: ImportOptions | None = None,
+        **keywords: Any,
     ) -> ImportReport:
         """Import a CSV, XLSX or vCard (.vcf) file of contacts or accounts.
 
@@ -207,41 +151,13 @@ class CRM:
             The file. CSV encoding, delimiter and header row are detected; pass
             ``encoding=``, ``delimiter=``, ``header_row=`` or ``sheet=`` (XLSX) to force them.
         kind
-            ``"contacts"`` or ``"accounts"``.
-        mapping
-            ``{header: field}`` overriding the automatic mapping (``None`` keeps a column in
-            ``custom``).
-        mode
-            ``"create"`` (only new records), ``"update"`` (only existing ones) or
-            ``"upsert"`` (both).
-        match_on
-            Fields that identify an existing record (default: ``uid``, else email, else
-            first name + last name + account for contacts; name + website domain for
-            accounts).
-        dry_run
-            Do everything, report, and write nothing.
-        create_accounts, create_owners
-            Create accounts named in a contacts file, and owners named in an owner column,
-            when they do not exist (otherwise those rows are rejected).
-        dayfirst, decimal, region
-            Read ``03/04/2024`` as 3 April (default) or 4 March; the decimal mark
-            (``","`` or ``"."``, detected by default); the phone region for numbers written
-            without a country code (default: the database's ``default_region``).
-        workers
-            Processes that normalise rows (default: both cores for files of about 150,000
-            rows or more, one otherwise).
-        on_duplicate
-            New rows that probably duplicate an existing record (the duplicates engine,
-            probability >= 0.9): ``"flag"`` (the default) inserts them with a warning,
-            ``"skip"`` rejects them with the reason, ``"merge"`` updates the existing
-            record instead, ``None`` does not look; ``report.likely_duplicates`` lists
-            them.
-        in_file_duplicates
-            Rows naming the same record as an earlier row of the file (same external id,
-            email, or name and company): ``"merge"`` (the default) merges them into it,
-            filling blanks, later non-empty values winning (the values they replace are
-            listed in ``report.warnings``) and lists united, listed in
-            ``report.merged_in_file``; ``"reject"`` rejects them.
+            ``"contacts"`` (default) or ``"accounts"``.
+        options
+            An :class:`~crmkit.ImportOptions` (the command line and the widgets pass one).
+        **keywords
+            Any option of :class:`~crmkit.ImportOptions` (``mode=``, ``mapping=``,
+            ``match_on=``, ``dry_run=``, ``create_accounts=``, ``on_duplicate=`` ...),
+            changing ``options``.
 
         Matching existing records tries the external id (``uid``), then the email, then
         first name + last name + account; a record with another external id than the
@@ -253,59 +169,37 @@ class CRM:
         -------
         ImportReport
         """
+        from crmkit._formats._readers import detect_format
         from crmkit._importing._pipeline import Importer
 
-        importer = Importer(
-            self,
-            kind,
-            mapping=mapping,
-            mode=mode,
-            match_on=match_on,
-            dry_run=dry_run,
-            create_accounts=create_accounts,
-            create_owners=create_owners,
-            dayfirst=dayfirst,
-            decimal=decimal,
-            region=region,
-            layout=layout,
-            progress=progress,
-            workers=workers,
-            on_duplicate=on_duplicate,
-            in_file_duplicates=in_file_duplicates,
-        )
-        from crmkit._formats._readers import detect_format
-
+        opts = _options(kind, options, keywords)
+        importer = Importer(self._session, opts)
         if detect_format(path) == "vcf":
-            return importer.run_vcf(path, **read_options)
-        return importer.run(path, str(path), **read_options)
+            return importer.run_vcf(path)
+        return importer.run(path, str(path))
 
     def import_frame(
         self,
         df: Any,
-        kind: str = "contacts",
-        mapping: Mapping[str, str | None] | None = None,
-        mode: Mode = "upsert",
-        match_on: Sequence[str] | None = None,
-        dry_run: bool = False,
-        **options: Any,
+        kind: str | None = None,
+        *,
+        options: ImportOptions | None = None,
+        **keywords: Any,
     ) -> ImportReport:
         """Import a pandas or polars DataFrame; same options as :meth:`import_file`."""
         from crmkit._importing._pipeline import Importer, source_name_of
 
-        read_keys = {"chunk_rows"}
-        read_options = {k: options.pop(k) for k in list(options) if k in read_keys}
-        importer = Importer(
-            self, kind, mapping=mapping, mode=mode, match_on=match_on, dry_run=dry_run, **options
-        )
-        return importer.run(df, source_name_of(df), **read_options)
+        importer = Importer(self._session, _options(kind, options, keywords))
+        return importer.run(df, source_name_of(df))
 
     def preview_import(
         self,
         path: Any,
-        kind: str = "contacts",
-        mapping: Mapping[str, str | None] | None = None,
+        kind: str | None = None,
+        *,
         rows: int = 1000,
-        **options: Any,
+        options: ImportOptions | None = None,
+        **keywords: Any,
     ) -> ImportPreview:
         """The proposed mapping, a sample of normalised rows and the problems found.
 
@@ -314,20 +208,12 @@ class CRM:
         """
         from crmkit._importing._pipeline import Importer, source_name_of
 
-        read_keys = {"encoding", "delimiter", "header_row", "sheet", "skip_rows"}
-        read_options = {k: options.pop(k) for k in list(options) if k in read_keys}
-        importer = Importer(self, kind, mapping=mapping, **options)
-        return importer.preview(path, source_name_of(path), rows=rows, **read_options)
+        importer = Importer(self._session, _options(kind, options, keywords))
+        return importer.preview(path, source_name_of(path), rows=rows)
 
     def rejects(self, batch_id: int | None = None) -> pd.DataFrame:
         """Rows that imports could not store, with line, raw values (JSON) and reasons."""
-        cond = "WHERE batch_id = ?" if batch_id is not None else ""
-        params = [int(batch_id)] if batch_id is not None else None
-        return self._store.con.sql(
-            f"SELECT batch_id, kind, source, line, raw::VARCHAR AS raw, reasons "
-            f"FROM import_rejects {cond} ORDER BY batch_id, line",
-            params=params,
-        ).df()
+        return history.rejects_frame(self._session, batch_id)
 
     # -- other verbs ---------------------------------------------------------------------
 
@@ -350,19 +236,7 @@ class CRM:
 
     def counts(self) -> dict[str, int]:
         """Rows per table (live accounts and contacts; all owners, batches and history)."""
-        con = self._store.con
-        out = {}
-        for name, sql in (
-            ("owners", "SELECT count(*) FROM owners"),
-            ("accounts", "SELECT count(*) FROM accounts_v"),
-            ("contacts", "SELECT count(*) FROM contacts_v"),
-            ("batches", "SELECT count(*) FROM batches"),
-            ("history", "SELECT count(*) FROM history"),
-            ("import_rejects", "SELECT count(*) FROM import_rejects"),
-        ):
-            row = first(con.execute(sql))
-            out[name] = int(row[0]) if row else 0
-        return out
+        return history.counts(self._session)
 
     def __repr__(self) -> str:
         where = self.path or "memory"
@@ -386,23 +260,14 @@ class CRM:
         )
 
 
-def _decode(value: Any, field: Any) -> Any:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    try:
-        decoded = json.loads(value)
-    except (TypeError, ValueError):
-        return value
-    if field is None and isinstance(decoded, dict):
-        return "(whole record)"
-    return decoded
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in some containers
-        return "unknown"
+def _options(
+    kind: str | None, options: ImportOptions | None, keywords: dict[str, Any]
+) -> ImportOptions:
+    """One :class:`ImportOptions` from a kind, an options value and keyword changes."""
+    base = options if options is not None else ImportOptions(kind=kind or "contacts")
+    if kind is not None and "kind" not in keywords:
+        keywords = {**keywords, "kind": kind}
+    return base.replace(**keywords) if keywords else base
 
 
 def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
@@ -445,4 +310,4 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
     [{'name': 'APROOL', 'headcount_band': '51-200', 'owner': 'Nicole Bertrand'}]
     """
     store = Store(path, read_only=read_only, connection=connection, external_access=external_access)
-    return CRM(store, user=user)
+    return CRM(Session(store, user))

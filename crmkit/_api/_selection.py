@@ -21,7 +21,9 @@ import polars as pl
 import pyarrow as pa
 
 from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._ops import _bulk as bulk
 from crmkit._ops._filters import Condition, compile_filters
+from crmkit._ops._query import Query, view_columns
 from crmkit._ops._summary import Summary, summarize
 from crmkit._util._suggest import closest
 
@@ -104,7 +106,7 @@ class Selection:
 
     def filter(self, **filters: Any) -> Selection:
         """Narrow the selection (AND with what is already there)."""
-        new = compile_filters(self.crm, self.kind, filters)
+        new = compile_filters(self.crm._session, self.kind, filters)
         return self._derive(
             filters=self.filters + tuple(filters.items()),
             _conditions=self._conditions + tuple(new),
@@ -154,9 +156,9 @@ class Selection:
         """Page ``number`` (0-based) of ``size`` records, in the selection's order."""
         if number < 0 or size < 1:
             raise ValidationError(f"page needs number >= 0 and size >= 1, got {number}, {size}")
-        sql, params = replace(self, row_limit=None).sql()
+        sql, params = replace(self.query, limit=None).sql()
         sql += f" LIMIT {int(size)} OFFSET {int(number) * int(size)}"
-        return self.crm._store.con.sql(sql, params=params).df()
+        return self.crm._session.con.sql(sql, params=params).df()
 
     def head(self, n: int = 5) -> pd.DataFrame:
         """The first ``n`` records as pandas."""
@@ -170,49 +172,35 @@ class Selection:
 
     def available_columns(self) -> list[str]:
         """Every column of the view behind this selection."""
-        rows = self.crm._store.con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-            "ORDER BY ordinal_position",
-            [f"{self.kind}_v"],
-        ).fetchall()
-        return [r[0] for r in rows]
+        return view_columns(self.crm._session.con, self.kind)
 
     # -- SQL -------------------------------------------------------------------------
 
-    def _where(self) -> tuple[str, list[Any]]:
-        conditions = self._conditions
-        parts: list[str] = []
-        params: list[Any] = []
-        if self._pin.ids is not None:
-            # The filters before the pin ran once, when it was set; later ones still apply.
-            parts.append("id IN (SELECT unnest(?::BIGINT[]))")
-            params.append(list(self._pin.ids))
-            conditions = conditions[self._pin.conditions :]
-        parts += [f"({c.sql})" for c in conditions]
-        params += [p for c in conditions for p in c.params]
-        if not parts:
-            return "", []
-        return " WHERE " + " AND ".join(parts), params
+    @property
+    def query(self) -> Query:
+        """The selection as a :class:`~crmkit._ops._query.Query` (what operations take)."""
+        return Query(
+            self.kind,
+            self._conditions,
+            self.order,
+            self.cols,
+            self.row_limit,
+            self._pin.ids,
+            self._pin.conditions,
+        )
 
     def sql(self, columns: Sequence[str] | None = None) -> tuple[str, list[Any]]:
         """The query (with ``?`` placeholders) and its parameters."""
-        cols = columns if columns is not None else (self.cols or ["*"])
-        where, params = self._where()
-        order = ", ".join(f"{c} {'DESC' if d else 'ASC'} NULLS LAST" for c, d in self.order)
-        sql = f"SELECT {', '.join(cols)} FROM {self.kind}_v{where}"
-        sql += f" ORDER BY {order}, id" if order else " ORDER BY id"
-        if self.row_limit is not None:
-            sql += f" LIMIT {int(self.row_limit)}"
-        return sql, params
+        return self.query.sql(columns)
 
     def ids_sql(self) -> tuple[str, list[Any]]:
         """``SELECT id ...`` for the selected records (used by bulk operations)."""
-        return self.sql(["id"])
+        return self.query.ids_sql()
 
     def relation(self) -> duckdb.DuckDBPyRelation:
         """The selection as a DuckDB relation (DuckDB's own verbs)."""
         sql, params = self.sql()
-        return self.crm._store.con.sql(sql, params=params)
+        return self.crm._session.con.sql(sql, params=params)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -231,16 +219,10 @@ class Selection:
     @property
     def ids(self) -> list[int]:
         """Ids of the selected records, in order."""
-        sql, params = self.ids_sql()
-        return [int(r[0]) for r in self.crm._store.con.execute(sql, params).fetchall()]
+        return self.query.ids(self.crm._session.con)
 
     def __len__(self) -> int:
-        where, params = self._where()
-        sql = f"SELECT count(*) FROM {self.kind}_v{where}"
-        if self.row_limit is not None:
-            sql = f"SELECT least(count(*), {int(self.row_limit)}) FROM {self.kind}_v{where}"
-        rows = self.crm._store.con.execute(sql, params).fetchall()
-        return int(rows[0][0])
+        return self.query.count(self.crm._session.con)
 
     def __iter__(self) -> Any:
         for record_id in self.ids:
@@ -248,7 +230,7 @@ class Selection:
 
     def summary(self, by: str | Sequence[str]) -> Summary:
         """Counts (and revenue sums) by band, sector, owner or any column."""
-        return summarize(self, by)
+        return summarize(self.crm._session, self.query, by)
 
     # -- display ---------------------------------------------------------------------
 
@@ -283,12 +265,12 @@ class Selection:
 
     # -- bulk operations (one batch each, undoable) ------------------------------------
 
-    def _act(self, action: Callable[[Selection], BulkReport]) -> BulkReport:
+    def _act(self, action: Callable[..., BulkReport]) -> BulkReport:
         """Run a bulk action on exactly the records selected now, and stay on them."""
         before = (self._pin.ids, self._pin.conditions)
         self._pin_now()
         try:
-            report = action(self)
+            report = action(self.crm._session, self.query)
         except BaseException:
             self._pin.ids, self._pin.conditions = before  # refused: still a live query
             raise
@@ -300,57 +282,39 @@ class Selection:
 
         ``cascade=True`` on accounts also moves their contacts to the account's new owner.
         """
-        from crmkit._ops._bulk import reassign
-
-        return self._act(lambda sel: reassign(sel, to, cascade=cascade))
+        return self._act(lambda s, q: bulk.reassign(s, q, to, cascade=cascade))
 
     def update(self, **fields: Any) -> BulkReport:
         """Set fields on every selected record, validated like a form save."""
-        from crmkit._ops._bulk import update
-
-        return self._act(lambda sel: update(sel, fields))
+        return self._act(lambda s, q: bulk.update(s, q, fields))
 
     def tag(self, *tags: str) -> BulkReport:
         """Add tags (kept once each, in order)."""
-        from crmkit._ops._bulk import tag
-
-        return self._act(lambda sel: tag(sel, tags, add=True))
+        return self._act(lambda s, q: bulk.tag(s, q, tags, add=True))
 
     def untag(self, *tags: str) -> BulkReport:
         """Remove tags."""
-        from crmkit._ops._bulk import tag
-
-        return self._act(lambda sel: tag(sel, tags, add=False))
+        return self._act(lambda s, q: bulk.tag(s, q, tags, add=False))
 
     def subscribe(self, list_name: str) -> BulkReport:
         """Subscribe contacts with an email who did not opt out to a mailing list."""
-        from crmkit._ops._bulk import subscribe
-
-        return self._act(lambda sel: subscribe(sel, list_name))
+        return self._act(lambda s, q: bulk.subscribe(s, q, list_name))
 
     def unsubscribe(self, list_name: str) -> BulkReport:
         """End the selected contacts' subscriptions to a mailing list."""
-        from crmkit._ops._bulk import unsubscribe
-
-        return self._act(lambda sel: unsubscribe(sel, list_name))
+        return self._act(lambda s, q: bulk.unsubscribe(s, q, list_name))
 
     def deactivate(self) -> BulkReport:
         """Contacts: left the company (``active=False``); accounts: archived."""
-        from crmkit._ops._bulk import set_active
-
-        return self._act(lambda sel: set_active(sel, False))
+        return self._act(lambda s, q: bulk.set_active(s, q, False))
 
     def activate(self) -> BulkReport:
         """Contacts: active again; accounts: out of the archive."""
-        from crmkit._ops._bulk import set_active
-
-        return self._act(lambda sel: set_active(sel, True))
+        return self._act(lambda s, q: bulk.set_active(s, q, True))
 
     def delete(self) -> BulkReport:
         """Soft-delete the records that can be removed; report the others with reasons."""
-        from crmkit._ops._bulk import delete
-
-        return self._act(delete)
+        return self._act(bulk.delete)
 
     # -- exports -----------------------------------------------------------------------
 
@@ -382,24 +346,10 @@ class Selection:
         Returns the :class:`ExportResult` (it stands for the file where a path is
         expected); ``changed`` counts the values written without control characters.
         """
-        from crmkit._ops._bulk import export_vcf
-
-        return export_vcf(self, path, version=version, zip=zip)
+        return bulk.export_vcf(self.crm._session, self.query, path, version=version, zip=zip)
 
 
 def _labels(kind: str) -> dict[str, str]:
-    from crmkit.schemas._catalog import table
+    from crmkit.schemas._labels import column_labels
 
-    labels = table(kind).labels("en")
-    labels.update(
-        {
-            "company": "Company",
-            "account_owner": "Account owner",
-            "owner": "Owner",
-            "revenue_band": "Revenue band",
-            "headcount_band": "Headcount band",
-            "contact_count": "Contacts",
-            "id": "Id",
-        }
-    )
-    return labels
+    return column_labels(kind, "en")

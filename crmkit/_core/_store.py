@@ -646,6 +646,30 @@ class Store:
         self.con.execute("UPDATE batches SET n_changes = ? WHERE id = ?", [n, batch_id])
         return n
 
+    def drop_batch_if_empty(self, batch_id: int) -> None:
+        """Forget a batch that changed nothing, so the list of batches shows real changes."""
+        self.check_writable()
+        self.con.execute(
+            "DELETE FROM batches WHERE id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM history WHERE batch_id = ?)",
+            [batch_id, batch_id],
+        )
+
+    def save_rejects(self, rows: pa.Table) -> None:
+        """Keep rows an import could not store: ``batch_id, kind, source, line, raw, reasons``.
+
+        ``raw`` is JSON text of the row's cells as read; nothing of it is ever run.
+        """
+        self.check_writable()
+        self.con.register("_crmkit_rejects", rows)
+        try:
+            self.con.execute(
+                "INSERT INTO import_rejects SELECT batch_id, kind, source, line, "
+                "CAST(raw AS JSON), reasons FROM _crmkit_rejects"
+            )
+        finally:
+            self.con.unregister("_crmkit_rejects")
+
     @staticmethod
     def raise_for(breaches: list[Breach]) -> None:
         """Raise the error that fits what a batch broke (nothing when the list is empty)."""

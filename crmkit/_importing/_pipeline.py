@@ -26,17 +26,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import compress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 
+from crmkit import _normalize as norm
 from crmkit._core._integrity import cycle_path, links, owner_states
+from crmkit._core._session import Session
 from crmkit._core._store import arrow_type, first
-from crmkit._exceptions import UnknownValueError, ValidationError
-from crmkit._normalize import _values as norm
+from crmkit._exceptions import ValidationError
+from crmkit._importing._options import ImportOptions, Mode
 from crmkit._normalize._columns import (
     ColumnOptions,
     clean_column,
@@ -44,6 +46,8 @@ from crmkit._normalize._columns import (
     normalize_column,
     text_of,
 )
+from crmkit._ops import _owners as owner_ops
+from crmkit._ops._duplicates import duplicates_of
 from crmkit._util._gc import gc_paused
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest
@@ -52,13 +56,10 @@ from crmkit.schemas._models import validate
 from crmkit.schemas._vocab import fold
 
 if TYPE_CHECKING:
-    from crmkit._api._crm import CRM
     from crmkit._importing._mapping import MappingPlan
 
 __all__ = ["ImportPreview", "ImportReport", "Importer"]
 
-Mode = Literal["create", "update", "upsert"]
-MODES = ("create", "update", "upsert")
 PSEUDO_FIELDS = {"contacts": ("company", "owner"), "accounts": ("owner", "parent")}
 DEFAULT_CHUNK_ROWS = 100_000
 PARALLEL_ROWS = 150_000  # sources at least this long are normalised in worker processes
@@ -574,61 +575,25 @@ class ChunkNormalizer:
 class Importer:
     """Runs one import for a CRM. Use ``crm.import_file`` / ``crm.import_frame``."""
 
-    def __init__(
-        self,
-        crm: CRM,
-        kind: str,
-        *,
-        mapping: Mapping[str, str | None] | None = None,
-        mode: Mode = "upsert",
-        match_on: Sequence[str] | None = None,
-        dry_run: bool = False,
-        create_accounts: bool = False,
-        create_owners: bool = False,
-        dayfirst: bool = True,
-        decimal: str | None = None,
-        region: str | None = None,
-        layout: str | None = None,
-        progress: bool = True,
-        workers: int | None = None,
-        on_duplicate: str | None = "flag",
-        duplicate_threshold: float = 0.9,
-        in_file_duplicates: str = "merge",
-    ) -> None:
-        if mode not in MODES:
-            raise UnknownValueError("import mode", mode, MODES, closest(str(mode), MODES))
-        self.crm = crm
-        self.table: Table = table(kind)
+    def __init__(self, session: Session, options: ImportOptions) -> None:
+        self.session = session
+        self.opts = options
+        self.table: Table = table(options.kind)
         self.kind = self.table.name
-        self.mapping_override = dict(mapping) if mapping else None
-        self.mode: Mode = mode
-        self.match_on = list(match_on) if match_on else None
-        for name in self.match_on or []:
-            self.table[name]  # raises UnknownValueError for a wrong field name
-        self.dry_run = dry_run
-        self.create_accounts = create_accounts
-        self.create_owners = create_owners
-        self.layout = layout
-        self.progress = progress
-        self.workers = workers
-        if on_duplicate not in (None, "flag", "skip", "merge"):
-            raise UnknownValueError(
-                "on_duplicate",
-                on_duplicate,
-                ["flag", "skip", "merge"],
-                closest(str(on_duplicate), ["flag", "skip", "merge"]),
-            )
-        self.on_duplicate = on_duplicate
-        self.duplicate_threshold = duplicate_threshold
-        if in_file_duplicates not in ("merge", "reject"):
-            raise UnknownValueError(
-                "in_file_duplicates",
-                in_file_duplicates,
-                ["merge", "reject"],
-                closest(str(in_file_duplicates), ["merge", "reject"]),
-            )
-        self.in_file_duplicates = in_file_duplicates
-        settings = crm.settings
+        self.mapping_override = dict(options.mapping) if options.mapping else None
+        self.mode: Mode = options.mode
+        self.match_on = list(options.match_on) if options.match_on else None
+        self.dry_run = options.dry_run
+        self.create_accounts = options.create_accounts
+        self.create_owners = options.create_owners
+        self.layout = options.layout
+        self.progress = options.progress
+        self.workers = options.workers
+        self.on_duplicate = options.on_duplicate
+        self.duplicate_threshold = options.duplicate_threshold
+        self.in_file_duplicates = options.in_file_duplicates
+        region, dayfirst, decimal = options.region, options.dayfirst, options.decimal
+        settings = session.settings
         self.options = ColumnOptions(
             region=region or settings.default_region,
             dayfirst=dayfirst,
@@ -651,7 +616,7 @@ class Importer:
         self._dup_index: Any = None
         self._had_records = bool(
             first(
-                crm._store.con.execute(
+                session.con.execute(
                     f"SELECT count(*) FROM (SELECT 1 FROM {self.kind} "
                     f"WHERE deleted_at IS NULL AND merged_into IS NULL LIMIT 1)"
                 )
@@ -674,7 +639,7 @@ class Importer:
 
     def _account_index(self) -> dict[str, int]:
         if self._accounts_by_key is None:
-            rows = self.crm._store.con.execute(
+            rows = self.session.con.execute(
                 "SELECT id, name FROM accounts WHERE deleted_at IS NULL "
                 "AND merged_into IS NULL ORDER BY id"
             ).fetchall()
@@ -688,7 +653,7 @@ class Importer:
 
     def _owner_index(self) -> dict[str, int]:
         if self._owners_by_key is None:
-            rows = self.crm._store.con.execute("SELECT id, name, email FROM owners").fetchall()
+            rows = self.session.con.execute("SELECT id, name, email FROM owners").fetchall()
             index: dict[str, int] = {}
             for owner_id, name, email in rows:
                 index.setdefault(fold(name), int(owner_id))
@@ -717,7 +682,7 @@ class Importer:
             if None in resolved.values():
                 for i, (name, given) in enumerate(zip(names, owner_ids, strict=True)):
                     if name is not None and given is None and resolved[name] is None:
-                        hint = closest(name, self.crm.owners.names())
+                        hint = closest(name, owner_ops.names(self.session))
                         chunk.errors[i].append(
                             f"owner: unknown owner {shorten(name)}"
                             + (f" (did you mean {shorten(hint)}?)" if hint else "")
@@ -727,7 +692,7 @@ class Importer:
                 given if given is not None else found
                 for given, found in zip(owner_ids, map(resolved.get, names), strict=True)
             ]
-            active = owner_states(self.crm._store.con, [v for v in resolved.values() if v])
+            active = owner_states(self.session.con, [v for v in resolved.values() if v])
             for i, (name, owner_id) in enumerate(zip(names, cols["owner_id"], strict=True)):
                 if name is not None and owner_id is not None and not active.get(owner_id, True):
                     chunk.errors[i].append(
@@ -786,7 +751,7 @@ class Importer:
         for name, key in zip(names, keys, strict=True):
             found = index.get(key)
             if found is None and self.create_owners and batch is not None:
-                found = self.crm.owners._insert(name, None, "user", None, batch)
+                found = owner_ops.insert(self.session, name, None, "user", None, batch)
                 index[key] = found
                 self.report.created_owners.append(name)
             resolved[name] = found
@@ -797,7 +762,7 @@ class Importer:
         data = pa.table(
             {"name": pa.array(names, pa.string()), "owner_id": pa.array(owners, pa.int64())}
         )
-        new_ids = self.crm._store.insert("accounts", data, batch, self.crm.user)
+        new_ids = self.session.store.insert("accounts", data, batch, self.session.user)
         self.report.created_accounts.extend(names)
         return new_ids
 
@@ -815,7 +780,7 @@ class Importer:
                 "'is deleted' END"
             )
         known = dict(
-            self.crm._store.con.execute(
+            self.session.con.execute(
                 f"SELECT id, {state} FROM {target} WHERE id IN (SELECT unnest(?::BIGINT[]))",
                 [ids],
             ).fetchall()
@@ -898,7 +863,7 @@ class Importer:
     def _accounts_by_name_domain(self) -> dict[str, list[tuple[int, str]]]:
         """Live accounts by company key, with their website domains (built once)."""
         if self._existing_accounts is None:
-            rows = self.crm._store.con.execute(
+            rows = self.session.con.execute(
                 "SELECT id, name, website FROM accounts WHERE deleted_at IS NULL "
                 "AND merged_into IS NULL ORDER BY id"
             ).fetchall()
@@ -913,7 +878,7 @@ class Importer:
 
     def _lookup_existing(self, wanted: list[str]) -> dict[str, tuple[int, Any]]:
         """Existing live records by key: ``{key: (id, uid)}`` (the oldest record wins)."""
-        con = self.crm._store.con
+        con = self.session.con
         live = "deleted_at IS NULL AND merged_into IS NULL"
         found: dict[str, tuple[int, Any]] = {}
         if self.match_on:
@@ -1030,7 +995,7 @@ class Importer:
             self.normalizer.to_arrow(chunk)
         if updates:
             updates, update_ids = self._reject_cycles(chunk, updates, update_ids)
-        store = self.crm._store
+        store = self.session.store
         if inserts and self.on_duplicate is not None:
             inserts = self._handle_duplicates(chunk, inserts, updates, update_ids)
         if inserts and batch is not None:
@@ -1039,7 +1004,7 @@ class Importer:
             data = self._chunk_arrow(chunk)
             if len(inserts) < n:
                 data = data.take(pa.array(inserts, pa.int64()))
-            new_ids = store.insert(self.kind, data, batch, self.crm.user)
+            new_ids = store.insert(self.kind, data, batch, self.session.user)
             self.report.inserted += len(new_ids)
             self.report.inserted_ids.extend(new_ids)
             for i, new_id in zip(inserts, new_ids, strict=True):
@@ -1053,7 +1018,7 @@ class Importer:
         if updates and batch is not None:
             data = self._chunk_arrow(chunk).take(pa.array(updates, pa.int64()))
             data = data.append_column("id", pa.array(update_ids, pa.int64()))
-            changed = store.update(self.kind, data, batch, self.crm.user, "import", merge=True)
+            changed = store.update(self.kind, data, batch, self.session.user, "import", merge=True)
             self._fill_blank_currency(update_ids, batch)
             self.report.updated += changed
             self.report.unchanged += len(updates) - changed
@@ -1078,7 +1043,7 @@ class Importer:
             wanted = [(i, r) for i, r in zip(rows, ids, strict=True) if values[i] is not None]
             if not wanted:
                 continue
-            graph = links(self.crm._store.con, self.kind, field_name)
+            graph = links(self.session.con, self.kind, field_name)
             for i, record_id in wanted:
                 before = graph.get(record_id)
                 graph[record_id] = int(values[i])
@@ -1147,10 +1112,10 @@ class Importer:
         default owner is deactivated.
         """
         n = len(chunk.lines)
-        default_owner = self.crm._default_owner_id(batch)
+        default_owner = owner_ops.default_owner_id(self.session, batch)
         if default_owner is not None and "owner_id" in self.table:
             owners = list(chunk.columns.get("owner_id") or [None] * n)
-            usable = owner_states(self.crm._store.con, [default_owner]).get(default_owner, False)
+            usable = owner_states(self.session.con, [default_owner]).get(default_owner, False)
             for i in rows:
                 if owners[i] is not None:
                     continue
@@ -1159,7 +1124,7 @@ class Importer:
                 else:
                     chunk.errors[i].append(
                         f"owner: the row names none and the default owner "
-                        f"{shorten(self.crm.user)} is deactivated; activate it or add an "
+                        f"{shorten(self.session.user)} is deactivated; activate it or add an "
                         "owner column"
                     )
             chunk.columns["owner_id"] = owners
@@ -1193,7 +1158,7 @@ class Importer:
         """An updated amount with no currency in the file or the record gets the default."""
         if self.kind != "accounts":
             return
-        self.crm._store.set_where_ids(
+        self.session.store.set_where_ids(
             "accounts",
             "SELECT id FROM accounts WHERE id IN (SELECT unnest(?::BIGINT[])) "
             "AND currency IS NULL AND (annual_revenue IS NOT NULL OR "
@@ -1201,7 +1166,7 @@ class Importer:
             [ids],
             {"currency": self.default_currency},
             batch,
-            self.crm.user,
+            self.session.user,
             "import",
         )
 
@@ -1244,7 +1209,7 @@ class Importer:
             account_ids = [int(a) for a in frame.get("account_id", pd.Series()).dropna()]
             names = (
                 dict(
-                    self.crm._store.con.execute(
+                    self.session.con.execute(
                         "SELECT id, name FROM accounts WHERE id IN (SELECT unnest(?::BIGINT[]))",
                         [sorted(set(account_ids))],
                     ).fetchall()
@@ -1260,7 +1225,7 @@ class Importer:
         if self._dup_index is None:
             # One index of the records there were before the import, for every chunk:
             # rows of this file are matched to each other by their keys, not here.
-            self._dup_index = self.crm._records(self.kind)._duplicates.index()
+            self._dup_index = duplicates_of(self.session, self.kind).index()
         report = self._dup_index.check(frame, threshold=self.duplicate_threshold)
         best: dict[int, tuple[int, float]] = {}
         for a, b, p in zip(
@@ -1314,7 +1279,7 @@ class Importer:
         self._accounts_by_key = None
         index = self._account_index()
         ids, parents = [], []
-        graph = links(self.crm._store.con, "accounts", "parent_id")
+        graph = links(self.session.con, "accounts", "parent_id")
         for account_id, parent, line in self._pending_parents:
             found = index.get(norm.company_key(parent))
             if found is None:
@@ -1349,19 +1314,19 @@ class Importer:
             ids.append(account_id)
             parents.append(found)
         if ids:
-            self.crm._store.update(
+            self.session.store.update(
                 "accounts",
                 pa.table(
                     {"id": pa.array(ids, pa.int64()), "parent_id": pa.array(parents, pa.int64())}
                 ),
                 batch,
-                self.crm.user,
+                self.session.user,
                 "import",
             )
 
     # -- running --------------------------------------------------------------------
 
-    def run_vcf(self, path: str | Path, **read_options: Any) -> ImportReport:
+    def run_vcf(self, path: str | Path) -> ImportReport:
         """Import a vCard file: its cards go through the same pipeline as a table."""
         from crmkit._formats._vcard import parse_vcards
 
@@ -1394,15 +1359,15 @@ class Importer:
         for warning in parsed.warnings:
             self.source_warnings.append((warning.line, "vcard", None, warning.reason))
         self.mapping_override = {"org": "company", **(self.mapping_override or {})}
-        return self.run(frame, str(path), **read_options)
+        return self.run(frame, str(path))
 
-    def run(self, source: Any, source_name: str, **read_options: Any) -> ImportReport:
+    def run(self, source: Any, source_name: str) -> ImportReport:
         """Import everything ``source`` holds; return the report."""
         from crmkit._formats._readers import read_table
 
         started = time.perf_counter()
-        chunk_rows = read_options.pop("chunk_rows", None)
-        table_source = read_table(source, **read_options)
+        chunk_rows = self.opts.chunk_rows
+        table_source = read_table(source, **self._read_options(source))
         self._read_cells_of(table_source)
         plan = self.plan(table_source.columns)
         self.report = ImportReport(self.kind, source_name, self.mode, self.dry_run, plan)
@@ -1414,7 +1379,7 @@ class Importer:
         self._dup_rows: list[tuple[int, int, str]] = []
         self._merged: list[tuple[int, int, str]] = []
         self._likely: list[tuple[int, int, float, str]] = []
-        self.crm._store.check_writable()
+        self.session.store.check_writable()
         try:
             with gc_paused(), self._transaction() as batch:
                 for chunk in self._normalized_chunks(table_source, plan, chunk_rows):
@@ -1428,8 +1393,14 @@ class Importer:
             pass
         self._finish(started)
         if self.report.batch_id is not None:
-            self.crm.last_batch_id = self.report.batch_id
+            self.session.last_batch_id = self.report.batch_id
         return self.report
+
+    def _read_options(self, source: Any) -> dict[str, Any]:
+        """The file layout options for a file (a DataFrame has none)."""
+        if not isinstance(source, str | Path):
+            return {}
+        return self.opts.read_options()
 
     def _read_cells_of(self, table_source: Any) -> None:
         """A ``'`` before = + - @ protects a formula in a CSV file or a workbook (crmkit's
@@ -1483,23 +1454,26 @@ class Importer:
 
     @contextmanager
     def _transaction(self) -> Iterator[int]:
-        store = self.crm._store
+        store = self.session.store
         with store.transaction():
             batch = store.new_batch(
                 "import",
-                self.crm.user,
+                self.session.user,
                 f"import {self.kind} from {self.report.source} ({self.mode})",
                 {
                     "source": self.report.source,
                     "mode": self.mode,
                     "mapping": self.report.mapping.fields,
+                    "options": {
+                        k: v for k, v in self.opts.to_dict().items() if k not in ("mapping",)
+                    },
                 },
             )
             yield batch
             n = store.finish_batch(batch)
             if n == 0 and not self._rejects:
                 # Nothing changed: no empty batch left in the list of operations.
-                store.con.execute("DELETE FROM batches WHERE id = ?", [batch])
+                store.drop_batch_if_empty(batch)
             else:
                 self.report.batch_id = batch
 
@@ -1526,15 +1500,7 @@ class Importer:
                 "reasons": pa.array([r["__reasons__"] for r in self._rejects], pa.string()),
             }
         )
-        con = self.crm._store.con
-        con.register("_crmkit_rejects", rows)
-        try:
-            con.execute(
-                "INSERT INTO import_rejects SELECT batch_id, kind, source, line, "
-                "CAST(raw AS JSON), reasons FROM _crmkit_rejects"
-            )
-        finally:
-            con.unregister("_crmkit_rejects")
+        self.session.store.save_rejects(rows)
 
     def _finish(self, started: float) -> None:
         report = self.report
@@ -1558,13 +1524,11 @@ class Importer:
         )
         report.seconds = time.perf_counter() - started
 
-    def preview(
-        self, source: Any, source_name: str, rows: int = 1000, **read_options: Any
-    ) -> ImportPreview:
+    def preview(self, source: Any, source_name: str, rows: int = 1000) -> ImportPreview:
         """Map, normalise and validate the first ``rows`` rows; write nothing."""
         from crmkit._formats._readers import read_table
 
-        table_source = read_table(source, **read_options)
+        table_source = read_table(source, **self._read_options(source))
         self._read_cells_of(table_source)
         plan = self.plan(table_source.columns)
         self.report = ImportReport(self.kind, source_name, self.mode, True, plan)

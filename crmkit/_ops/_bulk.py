@@ -16,16 +16,18 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 
-from crmkit._core._integrity import owner_states
+from crmkit._core._session import Session
 from crmkit._core._store import SqlExpr, now_utc
 from crmkit._exceptions import ValidationError
 from crmkit._normalize._prepare import prepare_values
+from crmkit._ops import _owners as owners
+from crmkit._ops import _records as records
+from crmkit._ops._query import Query
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import table
 from crmkit.schemas._models import describe_failures, validate
 
 if TYPE_CHECKING:
-    from crmkit._api._selection import Selection
     from crmkit._formats._export import ExportResult
 
 __all__ = ["BulkReport"]
@@ -38,19 +40,19 @@ class BulkReport:
     Attributes
     ----------
     operation
-        ``reassign``, ``update``, ``tag`` ...
+    ``reassign``, ``update``, ``tag`` ...
     selected
-        Records in the selection.
+    Records in the selection.
     changed
-        Records actually changed.
+    Records actually changed.
     skipped
-        pandas DataFrame ``id, reason`` of the selected records left as they were.
+    pandas DataFrame ``id, reason`` of the selected records left as they were.
     batch_id
-        The history batch (``None`` when nothing changed); ``crm.undo(batch_id)``.
+    The history batch (``None`` when nothing changed); ``crm.undo(batch_id)``.
     details
-        Extra numbers (contacts moved by a cascade, per-owner counts ...).
+    Extra numbers (contacts moved by a cascade, per-owner counts ...).
     selection
-        The selection acted on, pinned to exactly the records the action acted on
+    The selection acted on, pinned to exactly the records the action acted on
         (chain from it: ``report.selection.export("moved.xlsx")``).
     """
 
@@ -61,7 +63,7 @@ class BulkReport:
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["id", "reason"]))
     batch_id: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
-    selection: Selection | None = field(default=None, repr=False)
+    selection: Any = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         text = (
@@ -91,103 +93,108 @@ class BulkReport:
         )
 
 
-def _is_active(sel: Selection, owner_id: int) -> bool:
-    return bool(owner_states(sel.crm._store.con, [owner_id]).get(owner_id, False))
-
-
 def _skipped(rows: Sequence[tuple[int, str]]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=["id", "reason"])
 
 
 def _run(
-    sel: Selection,
+    session: Session,
+    query: Query,
     operation: str,
     description: str,
     values: dict[str, Any],
     table_name: str | None = None,
 ) -> tuple[int, int]:
     """Apply ``values`` to the selection in one batch; return (changed, batch id)."""
-    crm = sel.crm
-    sql, params = sel.ids_sql()
-    with crm._batch(operation, description) as batch:
-        changed = crm._store.set_where_ids(
-            table_name or sel.kind, sql, params, values, batch, crm.user, operation
+    sql, params = query.ids_sql()
+    with session.batch(operation, description) as batch:
+        changed = session.store.set_where_ids(
+            table_name or query.kind, sql, params, values, batch, session.user, operation
         )
     return changed, batch
 
 
-def _finish(sel: Selection, report: BulkReport) -> BulkReport:
+def _finish(session: Session, query: Query, report: BulkReport) -> BulkReport:
     # A batch that changed nothing is dropped, so `crm.batches()` lists real changes only.
     if report.batch_id is not None and report.changed == 0 and not report.details.get("cascade"):
-        sel.crm._store.con.execute(
-            "DELETE FROM batches WHERE id = ? AND NOT EXISTS "
-            "(SELECT 1 FROM history WHERE batch_id = ?)",
-            [report.batch_id, report.batch_id],
-        )
+        session.store.drop_batch_if_empty(report.batch_id)
         report.batch_id = None
     return report
 
 
 def _unchanged(
-    sel: Selection, changed_ids: set[int] | None, reason: str, selected: list[int]
+    session: Session, query: Query, changed_ids: set[int] | None, reason: str, selected: list[int]
 ) -> pd.DataFrame:
     if changed_ids is None:
         return _skipped([])
     return _skipped([(i, reason) for i in selected if i not in changed_ids])
 
 
-def _changed_ids(sel: Selection, batch: int, table_name: str | None = None) -> set[int]:
-    rows = sel.crm._store.con.execute(
+def _changed_ids(
+    session: Session, query: Query, batch: int, table_name: str | None = None
+) -> set[int]:
+    rows = session.con.execute(
         "SELECT DISTINCT record_id FROM history WHERE batch_id = ? AND table_name = ?",
-        [batch, table_name or sel.kind],
+        [batch, table_name or query.kind],
     ).fetchall()
     return {int(r[0]) for r in rows}
 
 
 def _apply(
-    sel: Selection, operation: str, description: str, values: dict[str, Any], unchanged: str
+    session: Session,
+    query: Query,
+    operation: str,
+    description: str,
+    values: dict[str, Any],
+    unchanged: str,
 ) -> BulkReport:
     """Set ``values`` on the selection in one batch; report what changed and what did not.
 
     ``description`` may use ``{n}`` for the number of selected records.
     """
-    ids = sel.ids
-    changed, batch = _run(sel, operation, description.format(n=len(ids)), values)
-    skipped = _unchanged(sel, _changed_ids(sel, batch), unchanged, ids)
-    return _finish(sel, BulkReport(operation, sel.kind, len(ids), changed, skipped, batch))
+    ids = query.ids(session.con)
+    changed, batch = _run(session, query, operation, description.format(n=len(ids)), values)
+    skipped = _unchanged(session, query, _changed_ids(session, query, batch), unchanged, ids)
+    return _finish(
+        session, query, BulkReport(operation, query.kind, len(ids), changed, skipped, batch)
+    )
 
 
-def _current_values(sel: Selection, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+def _current_values(
+    session: Session, query: Query, ids: list[int], fields: list[str]
+) -> list[dict[str, Any]]:
     """The stored values of ``fields`` for each id, in the order of ``ids``."""
-    rows = sel.crm._store.con.execute(
-        f"SELECT id, {', '.join(fields)} FROM {sel.kind} WHERE id IN (SELECT unnest(?::BIGINT[]))",
+    rows = session.con.execute(
+        f"SELECT id, {', '.join(fields)} FROM {query.kind} "
+        f"WHERE id IN (SELECT unnest(?::BIGINT[]))",
         [ids],
     ).fetchall()
     by_id = {int(r[0]): dict(zip(fields, r[1:], strict=True)) for r in rows}
     return [by_id.get(i, {}) for i in ids]
 
 
-def reassign(sel: Selection, to: Any, *, cascade: bool = False) -> BulkReport:
+def reassign(session: Session, query: Query, to: Any, *, cascade: bool = False) -> BulkReport:
     """Reassign the selection (see :meth:`Selection.reassign`)."""
-    crm = sel.crm
     targets = to if isinstance(to, list | tuple) else [to]
     if not targets:
         raise ValidationError("reassign needs at least one owner")
-    owner_ids = [crm.owners.resolve(t) for t in targets]
-    inactive = [t for t, o in zip(targets, owner_ids, strict=True) if not _is_active(sel, o)]
+    owner_ids = [owners.resolve(session, t) for t in targets]
+    inactive = [
+        t for t, o in zip(targets, owner_ids, strict=True) if not owners.is_active(session, o)
+    ]
     if inactive:
         raise ValidationError(
             f"reassign refused: owner {', '.join(shorten(t) for t in inactive)} is "
             "deactivated; activate it (crm.owners.activate) or choose another owner"
         )
-    ids = sel.ids
-    store = crm._store
+    ids = query.ids(session.con)
+    store = session.store
     names = ", ".join(str(t) for t in targets)
-    with crm._batch("reassign", f"reassign {len(ids)} {sel.kind} to {names}") as batch:
+    with session.batch("reassign", f"reassign {len(ids)} {query.kind} to {names}") as batch:
         if len(owner_ids) == 1:
-            sql, params = sel.ids_sql()
+            sql, params = query.ids_sql()
             changed = store.set_where_ids(
-                sel.kind, sql, params, {"owner_id": owner_ids[0]}, batch, crm.user, "reassign"
+                query.kind, sql, params, {"owner_id": owner_ids[0]}, batch, session.user, "reassign"
             )
             plan = None
         else:
@@ -200,16 +207,16 @@ def reassign(sel: Selection, to: Any, *, cascade: bool = False) -> BulkReport:
                     ),
                 }
             )
-            changed = store.update(sel.kind, plan, batch, crm.user, "reassign")
+            changed = store.update(query.kind, plan, batch, session.user, "reassign")
         details: dict[str, Any] = {}
         if len(owner_ids) > 1:
             per_owner = pd.Series([owner_ids[i % len(owner_ids)] for i in range(len(ids))])
             details["per owner"] = {
-                crm.owners.get(int(str(o))).name: int(n)
+                owners.fetch(session, int(str(o)))["name"]: int(n)
                 for o, n in per_owner.value_counts().items()
             }
         if cascade:
-            if sel.kind != "accounts":
+            if query.kind != "accounts":
                 raise ValidationError("cascade=True applies to accounts (their contacts)")
             mapping = (
                 plan
@@ -229,56 +236,56 @@ def reassign(sel: Selection, to: Any, *, cascade: bool = False) -> BulkReport:
                 ).to_arrow_table()
             finally:
                 store.con.unregister("_crmkit_owner_map")
-            moved = store.update("contacts", moves, batch, crm.user, "reassign")
+            moved = store.update("contacts", moves, batch, session.user, "reassign")
             details["cascade"] = f"{moved:,} contacts moved with their accounts"
-    changed_ids = _changed_ids(sel, batch)
+    changed_ids = _changed_ids(session, query, batch)
     report = BulkReport(
         "reassign",
-        sel.kind,
+        query.kind,
         len(ids),
         changed,
-        _unchanged(sel, changed_ids, "already with that owner", ids),
+        _unchanged(session, query, changed_ids, "already with that owner", ids),
         batch,
         details,
     )
-    return _finish(sel, report)
+    return _finish(session, query, report)
 
 
-def update(sel: Selection, fields: dict[str, Any]) -> BulkReport:
+def update(session: Session, query: Query, fields: dict[str, Any]) -> BulkReport:
     """Set fields on the selection, validated like a form save."""
-    crm = sel.crm
-    tbl = table(sel.kind)
+    tbl = table(query.kind)
     if not fields:
         raise ValidationError("update needs at least one field")
-    values = crm._records(sel.kind)._values_from_keywords(fields)
+    values = records.values_from_keywords(session, query.kind, fields)
     values = prepare_values(
         tbl,
         {k: v for k, v in values.items() if k in tbl},
-        region=crm.settings.default_region,
-        sectors=crm.settings.sectors,
+        region=session.settings.default_region,
+        sectors=session.settings.sectors,
     )
     frame = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in values.items()})
-    required = [r for r in crm.settings.required_fields(sel.kind) if r in values]
-    report = validate(frame, sel.kind, required=required, sectors=crm.settings.sectors.values)
+    required = [r for r in session.settings.required_fields(query.kind) if r in values]
+    report = validate(frame, query.kind, required=required, sectors=session.settings.sectors.values)
     if not report.ok:
         raise ValidationError(f"update refused: {describe_failures(report.errors)}", report.errors)
     refs = [f.name for f in tbl.by_kind("ref") if values.get(f.name) is not None]
     if refs:
-        ids = sel.ids
-        current = _current_values(sel, ids, refs)
-        crm._records(sel.kind)._check_references([values] * len(ids), ids, current)
+        ids = query.ids(session.con)
+        current = _current_values(session, query, ids, refs)
+        records.check_references(session, query.kind, [values] * len(ids), list(ids), current)
     return _apply(
-        sel,
+        session,
+        query,
         "update",
-        f"set {', '.join(values)} on {{n}} {sel.kind}",
+        f"set {', '.join(values)} on {{n}} {query.kind}",
         values,
         "already had these values",
     )
 
 
-def tag(sel: Selection, tags: Sequence[str], *, add: bool) -> BulkReport:
+def tag(session: Session, query: Query, tags: Sequence[str], *, add: bool) -> BulkReport:
     """Add or remove tags on the selection."""
-    from crmkit._normalize import _values as norm
+    from crmkit import _normalize as norm
 
     wanted = norm.split_list(list(tags))
     if not wanted:
@@ -298,28 +305,29 @@ def tag(sel: Selection, tags: Sequence[str], *, add: bool) -> BulkReport:
         )
     operation = "tag" if add else "untag"
     reason = "already tagged" if add else "did not have these tags"
-    return _apply(sel, operation, f"{operation} {', '.join(wanted)}", {"tags": expr}, reason)
+    return _apply(
+        session, query, operation, f"{operation} {', '.join(wanted)}", {"tags": expr}, reason
+    )
 
 
-def set_active(sel: Selection, active: bool) -> BulkReport:
+def set_active(session: Session, query: Query, active: bool) -> BulkReport:
     """Contacts: active flag; accounts: archived flag."""
-    if sel.kind == "contacts":
+    if query.kind == "contacts":
         values: dict[str, Any] = {"active": active}
         reason = "already active" if active else "already inactive"
     else:
         values = {"archived": not active}
         reason = "not archived" if active else "already archived"
     operation = "activate" if active else "deactivate"
-    return _apply(sel, operation, f"{operation} {{n}} {sel.kind}", values, reason)
+    return _apply(session, query, operation, f"{operation} {{n}} {query.kind}", values, reason)
 
 
-def delete(sel: Selection) -> BulkReport:
+def delete(session: Session, query: Query) -> BulkReport:
     """Soft-delete what can go; report what is still used elsewhere."""
-    crm = sel.crm
-    ids = sel.ids
-    con = crm._store.con
+    ids = query.ids(session.con)
+    con = session.con
     blocked: dict[int, str] = {}
-    if sel.kind == "accounts":
+    if query.kind == "accounts":
         checks = [
             (
                 "SELECT account_id, count(*) FROM contacts WHERE deleted_at IS NULL AND "
@@ -350,34 +358,35 @@ def delete(sel: Selection) -> BulkReport:
     changed = 0
     batch: int | None = None
     if deletable:
-        with crm._batch("delete", f"delete {len(deletable)} {sel.kind}") as batch:
-            changed = crm._store.set_where_ids(
-                sel.kind,
+        with session.batch("delete", f"delete {len(deletable)} {query.kind}") as batch:
+            changed = session.store.set_where_ids(
+                query.kind,
                 "SELECT unnest(?::BIGINT[]) AS id",
                 [deletable],
                 {"deleted_at": now_utc()},
                 batch,
-                crm.user,
+                session.user,
                 "delete",
             )
     skipped = _skipped([(i, f"in use: {r}") for i, r in blocked.items()])
-    return _finish(sel, BulkReport("delete", sel.kind, len(ids), changed, skipped, batch))
+    return _finish(
+        session, query, BulkReport("delete", query.kind, len(ids), changed, skipped, batch)
+    )
 
 
-def _contacts_only(sel: Selection, operation: str) -> None:
-    if sel.kind != "contacts":
+def _contacts_only(session: Session, query: Query, operation: str) -> None:
+    if query.kind != "contacts":
         raise ValidationError(f"{operation} applies to contacts")
 
 
-def subscribe(sel: Selection, list_name: str) -> BulkReport:
+def subscribe(session: Session, query: Query, list_name: str) -> BulkReport:
     """Subscribe eligible contacts to a mailing list, recording since when."""
-    _contacts_only(sel, "subscribe")
+    _contacts_only(session, query, "subscribe")
     name = str(list_name).strip()
     if not name:
         raise ValidationError("a mailing list needs a name")
-    crm = sel.crm
-    sql, params = sel.sql(["id", "email", "email_opt_out"])
-    rows = crm._store.con.execute(
+    sql, params = query.sql(["id", "email", "email_opt_out"])
+    rows = session.con.execute(
         f"SELECT s.id, s.email, s.email_opt_out, sub.id FROM ({sql}) s LEFT JOIN subscriptions "
         f"sub ON sub.contact_id = s.id AND sub.list_name = ? AND sub.unsubscribed_at IS NULL",
         [*params, name],
@@ -396,8 +405,8 @@ def subscribe(sel: Selection, list_name: str) -> BulkReport:
     batch: int | None = None
     if eligible:
         stamp = now_utc()
-        with crm._batch("subscribe", f"subscribe {len(eligible)} contacts to {name}") as batch:
-            crm._store.insert(
+        with session.batch("subscribe", f"subscribe {len(eligible)} contacts to {name}") as batch:
+            session.store.insert(
                 "subscriptions",
                 pa.table(
                     {
@@ -407,19 +416,18 @@ def subscribe(sel: Selection, list_name: str) -> BulkReport:
                     }
                 ),
                 batch,
-                crm.user,
+                session.user,
             )
     return BulkReport(
-        "subscribe", sel.kind, len(rows), len(eligible), _skipped(skipped), batch, {"list": name}
+        "subscribe", query.kind, len(rows), len(eligible), _skipped(skipped), batch, {"list": name}
     )
 
 
-def unsubscribe(sel: Selection, list_name: str) -> BulkReport:
+def unsubscribe(session: Session, query: Query, list_name: str) -> BulkReport:
     """End the selection's active subscriptions to a list."""
-    _contacts_only(sel, "unsubscribe")
-    crm = sel.crm
-    sql, params = sel.ids_sql()
-    rows = crm._store.con.execute(
+    _contacts_only(session, query, "unsubscribe")
+    sql, params = query.ids_sql()
+    rows = session.con.execute(
         f"SELECT s.id, sub.id FROM ({sql}) s LEFT JOIN subscriptions sub ON "
         f"sub.contact_id = s.id AND sub.list_name = ? AND sub.unsubscribed_at IS NULL",
         [*params, list_name],
@@ -428,19 +436,19 @@ def unsubscribe(sel: Selection, list_name: str) -> BulkReport:
     skipped = [(int(r[0]), "not subscribed") for r in rows if r[1] is None]
     batch: int | None = None
     if active:
-        with crm._batch("unsubscribe", f"unsubscribe {len(active)} from {list_name}") as batch:
-            crm._store.set_where_ids(
+        with session.batch("unsubscribe", f"unsubscribe {len(active)} from {list_name}") as batch:
+            session.store.set_where_ids(
                 "subscriptions",
                 "SELECT unnest(?::BIGINT[]) AS id",
                 [active],
                 {"unsubscribed_at": now_utc()},
                 batch,
-                crm.user,
+                session.user,
                 "unsubscribe",
             )
     return BulkReport(
         "unsubscribe",
-        sel.kind,
+        query.kind,
         len({r[0] for r in rows}),
         len(active),
         _skipped(skipped),
@@ -450,18 +458,19 @@ def unsubscribe(sel: Selection, list_name: str) -> BulkReport:
 
 
 def export_vcf(
-    sel: Selection, path: str | Path, *, version: str = "3.0", zip: bool = False
+    session: Session, query: Query, path: str | Path, *, version: str = "3.0", zip: bool = False
 ) -> ExportResult:
     """Write the selected contacts as vCards (see :meth:`Selection.export_vcf`)."""
     from crmkit._formats._vcard_write import export_vcards
 
-    _contacts_only(sel, "export_vcf")
+    _contacts_only(session, query, "export_vcf")
     fields = [
         f.name
         for f in table("contacts")
         if f.editable and f.name not in ("account_id", "owner_id", "reports_to_id")
     ]
-    data = sel.columns(*fields, "company").arrow()
+    sql, params = query.sql([*fields, "company"])
+    data = session.con.sql(sql, params=params).to_arrow_table()
     records = data.rename_columns(
         ["org" if c == "company" else c for c in data.column_names]
     ).to_pylist()

@@ -12,16 +12,16 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from crmkit import _normalize as norm
+from crmkit._core._session import Session
 from crmkit._exceptions import UnknownValueError, ValidationError
-from crmkit._normalize import _values as norm
+from crmkit._ops import _owners as owners
+from crmkit._ops import _records as records
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table
 from crmkit.schemas._vocab import fold
-
-if TYPE_CHECKING:
-    from crmkit._api._crm import CRM
 
 __all__ = ["Condition", "compile_filters", "filter_names"]
 
@@ -121,8 +121,8 @@ def _number(column: str, op: str, value: Any) -> Condition:
 class _Compiler:
     """Turns keyword filters into conditions for one kind of record."""
 
-    def __init__(self, crm: CRM, kind: str) -> None:
-        self.crm = crm
+    def __init__(self, session: Session, kind: str) -> None:
+        self.session = session
         self.kind = kind
         self.contacts = kind == "contacts"
         prefix = "account_" if self.contacts else ""
@@ -207,10 +207,10 @@ class _Compiler:
         keys = _as_list(value)
         if any(k is None for k in keys):
             return Condition("owner_id IS NULL")
-        return _in("owner_id", sorted(set(self.crm.owners.expand_many(keys))), "BIGINT")
+        return _in("owner_id", sorted(set(owners.expand_many(self.session, keys))), "BIGINT")
 
     def sector(self, value: Any) -> Condition:
-        vocab = self.crm.settings.sectors
+        vocab = self.session.settings.sectors
         wanted: list[str | None] = []
         for item in _as_list(value):
             if item is None:
@@ -225,7 +225,7 @@ class _Compiler:
         return _in(self.sector_col, wanted)
 
     def band(self, kind: str, value: Any) -> Condition:
-        bands = self.crm.settings.bands(kind)
+        bands = self.session.settings.bands(kind)
         labels = [None if v is None else bands.labels[bands.index(str(v))] for v in _as_list(value)]
         return _in(f"{kind}_band", labels)
 
@@ -255,7 +255,7 @@ class _Compiler:
             if key is None or (isinstance(key, int) and not isinstance(key, bool)):
                 ids.append(key)
             else:
-                ids.append(self.crm.accounts.find_id(str(key)))
+                ids.append(records.find_id(self.session, "accounts", str(key)))
         return ids
 
     def account(self, value: Any) -> Condition:
@@ -338,15 +338,16 @@ def filter_names(kind: str) -> list[str]:
     return [*common, "archived", "parent"]
 
 
-def compile_filters(crm: CRM, kind: str, filters: Mapping[str, Any]) -> list[Condition]:
+def compile_filters(session: Session, kind: str, filters: Mapping[str, Any]) -> list[Condition]:
     """The SQL conditions for ``filters`` on ``kind`` (``accounts`` or ``contacts``).
 
     Examples
     --------
-    >>> import crmkit as ck
-    >>> crm = ck.open()
-    >>> [c.sql for c in compile_filters(crm, "contacts", {"active": True})]
+    >>> from crmkit._core._session import Session
+    >>> from crmkit._core._store import Store
+    >>> session = Session(Store())
+    >>> [c.sql for c in compile_filters(session, "contacts", {"active": True})]
     ['coalesce(active, FALSE)']
-    >>> crm.close()
+    >>> session.store.close()
     """
-    return _Compiler(crm, table(kind).name).compile(filters)
+    return _Compiler(session, table(kind).name).compile(filters)

@@ -13,17 +13,16 @@ import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
 
+from crmkit._core._session import Session
 from crmkit._core._store import arrow_type
 from crmkit._exceptions import RecordNotFoundError, UnknownValueError, ValidationError
+from crmkit._ops import _records as records
 from crmkit.schemas._catalog import Table, table
-
-if TYPE_CHECKING:
-    from crmkit._api._crm import CRM
 
 __all__ = ["RULES", "MergeReport", "merge_groups"]
 
@@ -151,7 +150,7 @@ def _merged_value(name: str, kind: str, ordered: list[dict[str, Any]]) -> Any:
 
 
 def merge_groups(
-    crm: CRM,
+    session: Session,
     kind: str,
     groups: Sequence[Sequence[int]],
     *,
@@ -184,16 +183,15 @@ def merge_groups(
         values, prefer = {**prefer, **(values or {})}, "recent"
     if survivor is not None and len(groups) != 1:
         raise ValidationError("survivor= applies to a single group")
-    store = crm._store
+    store = session.store
     rows_report = []
     repointed: dict[str, int] = {}
-    with crm._batch(operation, f"{operation} {len(groups)} group(s) of {kind}") as batch:
+    with session.batch(operation, f"{operation} {len(groups)} group(s) of {kind}") as batch:
         for group in groups:
             ids = list(dict.fromkeys(int(i) for i in group))
             if len(ids) < 2:
                 raise ValidationError(f"a merge needs two records or more, got {ids}")
-            records = [crm._records(kind).get(i) for i in ids]
-            rows = [dict(r) for r in records]
+            rows = [records.fetch(session, kind, i) for i in ids]
             for r in rows:
                 if r.get("merged_into") is not None or r.get("deleted_at") is not None:
                     raise ValidationError(
@@ -226,11 +224,10 @@ def merge_groups(
                 new_values[f.name] = value
             changed = {n: v for n, v in new_values.items() if v != keep.get(n)}
             if changed:
-                kind_records = crm._records(kind)
-                kind_records._check_row({**keep, **changed})
+                records.check_row(session, kind, {**keep, **changed})
                 # A merge keeps an owner one of the records had, even a deactivated one.
                 kept = {k: v for k, v in changed.items() if k != "owner_id"}
-                kind_records._check_references([kept], [keep_id], [keep])
+                records.check_references(session, kind, [kept], [keep_id], [keep])
                 store.update(
                     kind,
                     pa.table(
@@ -243,7 +240,7 @@ def merge_groups(
                         }
                     ),
                     batch,
-                    crm.user,
+                    session.user,
                     operation,
                 )
             store.update(
@@ -255,7 +252,7 @@ def merge_groups(
                     }
                 ),
                 batch,
-                crm.user,
+                session.user,
                 operation,
             )
             for ref_table, ref_field in _REFERENCES[kind]:
@@ -268,7 +265,7 @@ def merge_groups(
                     [merged_ids, keep_id] if self_link else [merged_ids],
                     {ref_field: keep_id},
                     batch,
-                    crm.user,
+                    session.user,
                     operation,
                 )
                 if n:

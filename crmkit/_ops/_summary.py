@@ -9,16 +9,14 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import polars as pl
 
+from crmkit._core._session import Session
 from crmkit._exceptions import UnknownValueError
+from crmkit._ops._query import Query, view_columns
 from crmkit._util._suggest import closest
-
-if TYPE_CHECKING:
-    from crmkit._api._selection import Selection
 
 __all__ = ["Summary", "summarize"]
 
@@ -87,7 +85,7 @@ class Summary:
         )
 
 
-def summarize(selection: Selection, by: str | Sequence[str]) -> Summary:
+def summarize(session: Session, query: Query, by: str | Sequence[str]) -> Summary:
     """Group a selection's records; bands keep their natural order.
 
     Examples
@@ -101,20 +99,20 @@ def summarize(selection: Selection, by: str | Sequence[str]) -> Summary:
     >>> crm.close()
     """
     columns = [by] if isinstance(by, str) else list(by)
-    valid = selection.available_columns()
+    valid = view_columns(session.con, query.kind)
     for name in columns:
         if name not in valid:
             raise UnknownValueError("column", name, valid, closest(name, valid))
-    sql, params = selection.sql()
+    sql, params = query.sql()
     # Totals in the database's currency only: amounts without a rate are counted apart.
     revenue = (
         ", sum(revenue_base) AS revenue, count(*) FILTER (WHERE revenue_base IS NULL AND "
         "coalesce(annual_revenue, revenue_range_min) IS NOT NULL) AS revenue_not_converted"
-        if selection.kind == "accounts"
+        if query.kind == "accounts"
         else ""
     )
     group = ", ".join(columns)
-    frame = selection.crm._store.con.sql(
+    frame = session.con.sql(
         f"SELECT {group}, count(*) AS count{revenue} FROM ({sql}) GROUP BY {group}",
         params=params,
     ).df()
@@ -123,7 +121,7 @@ def summarize(selection: Selection, by: str | Sequence[str]) -> Summary:
     order: list[pd.Series] = []
     for name in columns:
         if name in ("revenue_band", "headcount_band"):
-            labels = selection.crm.settings.bands(name.split("_")[0]).labels
+            labels = session.settings.bands(name.split("_")[0]).labels
             rank = {label: i for i, label in enumerate(labels)}
             order.append(frame[name].map(lambda v, rank=rank: rank.get(v, len(rank))))
         else:

@@ -31,10 +31,8 @@ import ipywidgets as ipw
 import pandas as pd
 
 from crmkit._exceptions import CRMKitError, UndoError, ValidationError
-from crmkit._normalize._prepare import prepare_values
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Field, Table, table
-from crmkit.schemas._models import validate
 from crmkit.widgets._inputs import (
     BoolInput,
     FieldInput,
@@ -47,7 +45,6 @@ from crmkit.widgets._text import check_lang, rule_message, section_title, ui
 
 if TYPE_CHECKING:
     from crmkit._api._crm import CRM
-    from crmkit._api._duplicates import Duplicates
     from crmkit._api._records import _Records
 
 __all__ = ["AccountForm", "BrowserSync", "ContactForm", "RecordForm", "SyncedButton"]
@@ -482,22 +479,12 @@ class RecordForm(ipw.VBox):
         return values, new_names, ref_errors
 
     def _prepared(self, values: dict[str, Any]) -> dict[str, Any]:
-        settings = self.crm.settings
-        return prepare_values(
-            self._catalog, values, region=settings.default_region, sectors=settings.sectors
-        )
+        return self._records.prepare(**values)
 
     def _failures(self, values: dict[str, Any], only: str | None = None) -> pd.DataFrame:
         """Failure cases for the typed values: the whole row, or one field."""
         prepared = self._prepared(values if only is None else {only: values[only]})
-        frame = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in prepared.items()})
-        if only is None:
-            return self.crm.validate(frame, self.kind).failure_cases
-        required = [only] if only in self._required else []
-        report = validate(
-            frame, self.kind, required=required, sectors=self.crm.settings.sectors.values
-        )
-        return report.failure_cases
+        return self._records.check(prepared, only=only).failure_cases
 
     def _check(self, keys: Iterable[str]) -> None:
         """Validate and show the messages of the inputs ``keys`` (all: the whole row)."""
@@ -744,25 +731,17 @@ class RecordForm(ipw.VBox):
         builds in the background is ready (in a notebook). ``wait=True`` waits for that
         index first (a script has no event loop to be told when it is ready).
         """
-        duplicates = self._duplicate_finder()
-        if wait and duplicates is not None:
+        if wait:
             with contextlib.suppress(CRMKitError):  # the panel is hidden below
-                duplicates.index()
+                pending = self._records.prepare_similar()
+                while pending is not None:  # a build; then any change since it began
+                    pending.result()
+                    pending = self._records.prepare_similar()
         self._update_duplicates()
-
-    def _duplicate_finder(self) -> Duplicates | None:
-        # The records' Duplicates, for prepare_index(): the facade has no public verb for
-        # "build the similar() index in the background" (yet); similar() itself builds it
-        # on the caller's thread.
-        found: Duplicates | None = getattr(self._records, "_duplicates", None)
-        return found if hasattr(found, "prepare_index") else None
 
     def _index_pending(self) -> Future[Any] | None:
         """Start (or follow) the background build of the duplicate index; ``None`` if ready."""
-        duplicates = self._duplicate_finder()
-        if duplicates is None:
-            return None
-        pending = duplicates.prepare_index()
+        pending = self._records.prepare_similar()
         if pending is not None:
             self._watch_index(pending)
         return pending

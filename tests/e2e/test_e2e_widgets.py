@@ -330,7 +330,7 @@ def test_keystrokes_do_not_wait_for_the_duplicate_index(
         "index_form.ipynb",
         open_code(larger_crm_path, "ContactForm")
         + held.definition
-        + "from crmkit._api._duplicates import INDEX_BUILDER\n"
+        + "from crmkit._ops._duplicates import INDEX_BUILDER\n"
         + f"INDEX_BUILDER.submit(wait_at_gate, {held.port})  # builds queue behind this\n"
         + 'form = ContactForm(crm, lang="fr")\n'
         + "form",

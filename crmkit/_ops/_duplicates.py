@@ -1,4 +1,4 @@
-"""Duplicates for a CRM: find them in the database, review, merge, warn while typing.
+"""Duplicates in the database: find them, review, merge, warn while typing.
 
 The matching itself is :mod:`crmkit._dedupe._engine` (pure, on DataFrames); this module feeds it
 the live records of the store, keeps review decisions ("not the same") in the
@@ -14,21 +14,21 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from crmkit._dedupe._engine import DEFAULT_THRESHOLD, DedupeIndex, DuplicateReport, find_duplicates
+from crmkit._core._session import Session
+from crmkit._dedupe import DEFAULT_THRESHOLD, DedupeIndex, DuplicateReport, find_duplicates
 from crmkit._exceptions import ValidationError
+from crmkit._ops import _records as records
+from crmkit._ops._filters import compile_filters
 from crmkit._ops._merge import MergeReport, merge_groups
+from crmkit._ops._query import Query
 from crmkit.schemas._catalog import table
 
-if TYPE_CHECKING:
-    from crmkit._api._crm import CRM
-    from crmkit._api._selection import Selection
-
-__all__ = ["INDEX_BUILDER", "Duplicates", "IndexBuilder"]
+__all__ = ["INDEX_BUILDER", "Duplicates", "IndexBuilder", "duplicates_of"]
 
 _SKIP = {
     "photo",
@@ -109,11 +109,22 @@ class IndexBuilder:
 INDEX_BUILDER = IndexBuilder()
 
 
-class Duplicates:
-    """The duplicate verbs of ``crm.contacts`` and ``crm.accounts``."""
+def duplicates_of(session: Session, kind: str) -> Duplicates:
+    """The session's duplicate operations for ``kind`` (one per session and kind, kept
+    with the session so its in-memory index serves every form and import)."""
+    key = ("duplicates", table(kind).name)
+    found = session.caches.get(key)
+    if found is None:
+        found = session.caches[key] = Duplicates(session, kind)
+    assert isinstance(found, Duplicates)
+    return found
 
-    def __init__(self, crm: CRM, kind: str) -> None:
-        self.crm = crm
+
+class Duplicates:
+    """The duplicate verbs of ``crm.contacts`` and ``crm.accounts``, on a session."""
+
+    def __init__(self, session: Session, kind: str) -> None:
+        self.session = session
         self.kind = table(kind).name
         self._index: DedupeIndex | None = None
         self._index_version: tuple[int, int] | None = None
@@ -126,14 +137,14 @@ class Duplicates:
         cols = [f.name for f in table(self.kind) if f.name not in _SKIP]
         return [*cols, "company"] if self.kind == "contacts" else cols
 
-    def frame(self, selection: Selection | None = None) -> pd.DataFrame:
-        """Live records (or those of ``selection``) with the columns matching uses."""
-        records = selection if selection is not None else self.crm._records(self.kind).all()
-        return records.columns(*self.columns()).df()
+    def frame(self, query: Query | None = None) -> pd.DataFrame:
+        """Live records (or those of ``query``) with the columns matching uses."""
+        sql, params = (query or Query(self.kind)).sql(self.columns())
+        return self.session.con.sql(sql, params=params).df()
 
     def decided_different(self) -> set[tuple[int, int]]:
         """Pairs a reviewer marked as not the same."""
-        rows = self.crm._store.con.execute(
+        rows = self.session.con.execute(
             "SELECT id_a, id_b FROM duplicate_decisions WHERE kind = ? AND decision = 'different'",
             [self.kind],
         ).fetchall()
@@ -150,9 +161,8 @@ class Duplicates:
         **filters: Any,
     ) -> DuplicateReport:
         """See :meth:`crmkit.Contacts.find_duplicates`."""
-        records = self.crm._records(self.kind)
-        scope = records.filter(**filters) if filters else records.all()
-        region = self.crm.settings.default_region
+        scope = Query(self.kind, tuple(compile_filters(self.session, self.kind, filters)))
+        region = self.session.settings.default_region
         options: dict[str, Any] = {
             "kind": self.kind,
             "threshold": threshold,
@@ -161,7 +171,7 @@ class Duplicates:
             "phone_region": region,
         }
         if engine == "splink":
-            options["connection"] = self.crm._store.con  # Splink runs on the store's DuckDB
+            options["connection"] = self.session.con  # Splink runs on the store's DuckDB
         if new is None:
             return find_duplicates(self.frame(scope), **options)
         new_ids = self._new_ids(new)
@@ -171,12 +181,10 @@ class Duplicates:
         return find_duplicates(fresh, existing, **options)
 
     def _new_ids(self, new: Any) -> set[int]:
-        from crmkit._api._selection import Selection
-
-        if isinstance(new, Selection):
-            return set(new.ids)
+        if isinstance(new, Query):
+            return set(new.ids(self.session.con))
         if isinstance(new, int) and not isinstance(new, bool):
-            rows = self.crm._store.con.execute(
+            rows = self.session.con.execute(
                 "SELECT record_id FROM history WHERE batch_id = ? AND table_name = ? "
                 "AND operation = 'insert'",
                 [new, self.kind],
@@ -189,7 +197,7 @@ class Duplicates:
     # -- the as-you-type warning -------------------------------------------------------
 
     def _version(self) -> tuple[int, int]:
-        row = self.crm._store.con.execute(
+        row = self.session.con.execute(
             f"SELECT coalesce(max(id), 0), (SELECT count(*) FROM {self.kind}) FROM batches"
         ).fetchall()[0]
         return int(row[0]), int(row[1])
@@ -255,19 +263,19 @@ class Duplicates:
             fresh_ids = self._inserted_since_index()
             if add_now is None or len(fresh_ids) <= add_now:
                 if fresh_ids:
-                    fresh = self.frame(self.crm._records(self.kind).filter(ids=fresh_ids))
+                    fresh = self.frame(Query(self.kind).of_ids(fresh_ids))
                     if not fresh.empty:
                         self._index.add(fresh)
                 self._index_version = version
                 return None
         model = self._index.model if self._index is not None else None
-        region = self.crm.settings.default_region
+        region = self.session.settings.default_region
         return _Plan(self.frame(), self.kind, model, region, version)
 
     def _inserted_since_index(self) -> list[int]:
         """Ids of records inserted after the index was brought up to date, not in it."""
         assert self._index is not None and self._index_version is not None
-        rows = self.crm._store.con.execute(
+        rows = self.session.con.execute(
             "SELECT DISTINCT record_id FROM history WHERE table_name = ? AND batch_id > ? "
             "AND operation = 'insert' ORDER BY record_id",
             [self.kind, self._index_version[0]],
@@ -278,7 +286,7 @@ class Duplicates:
     def _changed_since_index(self) -> bool:
         if self._index_version is None:
             return True
-        rows = self.crm._store.con.execute(
+        rows = self.session.con.execute(
             "SELECT count(*) FROM history WHERE table_name = ? AND batch_id > ? "
             "AND operation <> 'insert'",
             [self.kind, self._index_version[0]],
@@ -290,17 +298,19 @@ class Duplicates:
         record = {k: v for k, v in fields.items() if v not in (None, "")}
         if "account_id" in record and "company" not in record and self.kind == "contacts":
             with contextlib.suppress(KeyError, ValueError):
-                record["company"] = self.crm.accounts.get(int(record["account_id"])).name
+                record["company"] = records.fetch(
+                    self.session, "accounts", int(record["account_id"])
+                )["name"]
         index = self.index()
         found = index.similar(record, limit=limit * 2, min_probability=min_probability)
         if found.empty:
             return found
-        live = set(self.crm._records(self.kind).filter(ids=list(found["id"])).ids)
+        live = set(Query(self.kind).of_ids(list(found["id"])).ids(self.session.con))
         found = found[found["id"].isin(live)].head(limit).reset_index(drop=True)
-        view = self.crm.sql(
+        view = self.session.con.sql(
             f"SELECT id, {'display_name, company, email' if self.kind == 'contacts' else 'name'}"
             f" FROM {self.kind}_v WHERE id IN (SELECT unnest(?::BIGINT[]))",
-            [[int(i) for i in found["id"]]],
+            params=[[int(i) for i in found["id"]]],
         ).df()
         extra = [c for c in view.columns if c != "id" and c not in found.columns]
         return found.merge(view[["id", *extra]], on="id", how="left")
@@ -314,11 +324,12 @@ class Duplicates:
         a, b = sorted((int(id_a), int(id_b)))
         if a == b:
             raise ValidationError("a pair needs two different records")
-        records = self.crm._records(self.kind)
-        records.get(a)
-        records.get(b)
-        with self.crm._batch("duplicate review", f"{self.kind} {a} and {b}: {decision}") as batch:
-            self.crm._store.insert(
+        records.fetch(self.session, self.kind, a)
+        records.fetch(self.session, self.kind, b)
+        with self.session.batch(
+            "duplicate review", f"{self.kind} {a} and {b}: {decision}"
+        ) as batch:
+            self.session.store.insert(
                 "duplicate_decisions",
                 pa.table(
                     {
@@ -329,22 +340,22 @@ class Duplicates:
                     }
                 ),
                 batch,
-                self.crm.user,
+                self.session.user,
             )
         return batch
 
     def decisions(self) -> pd.DataFrame:
         """Every review decision for this kind of record."""
-        return self.crm.sql(
+        return self.session.con.sql(
             "SELECT id_a, id_b, decision, created_at, created_by FROM duplicate_decisions "
             "WHERE kind = ? ORDER BY id",
-            [self.kind],
+            params=[self.kind],
         ).df()
 
     def merge(self, cluster_or_ids: Iterable[int], **options: Any) -> MergeReport:
         """See :meth:`crmkit.Contacts.merge`."""
         ids = [int(i) for i in cluster_or_ids]
-        return merge_groups(self.crm, self.kind, [ids], **options)
+        return merge_groups(self.session, self.kind, [ids], **options)
 
     def merge_all(
         self, report: DuplicateReport, min_probability: float = 0.95, **options: Any
@@ -353,10 +364,9 @@ class Duplicates:
         groups: list[list[int]] = []
         skipped: list[tuple[str, str]] = []
         pairs = report.pairs
-        records = self.crm._records(self.kind)
         for cluster in report.clusters:
             # The report may be older than merges made since: keep the live records.
-            members = {int(i) for i in cluster if records.exists(int(i))}
+            members = {int(i) for i in cluster if records.exists(self.session, self.kind, int(i))}
             if len(members) < 2:
                 skipped.append((", ".join(map(str, cluster)), "already merged or deleted"))
                 continue
@@ -375,6 +385,6 @@ class Duplicates:
         if not groups:
             empty = pd.DataFrame(columns=["survivor", "merged", "fields_changed"])
             return MergeReport(self.kind, empty, skipped=skipped_frame)
-        result = merge_groups(self.crm, self.kind, groups, operation="merge all", **options)
+        result = merge_groups(self.session, self.kind, groups, operation="merge all", **options)
         result.skipped = skipped_frame
         return result

@@ -1,0 +1,112 @@
+"""A query on the live records: conditions, order, columns, a limit, maybe a pin.
+
+:class:`Query` is the value bulk operations, summaries, duplicates and exports act on;
+:class:`crmkit.Selection` is the facade that builds one from keyword filters and reads
+it. The SQL it writes selects from the views (``accounts_v``, ``contacts_v``) with the
+conditions' ``?`` parameters; column names come from the view, checked by the facade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import duckdb
+
+from crmkit._ops._filters import Condition
+from crmkit.schemas._catalog import table
+
+__all__ = ["Query", "view_columns"]
+
+
+def view_columns(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
+    """Every column of the view of ``kind`` (fields and derived columns), in order."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position",
+        [f"{table(kind).name}_v"],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a selection holds, as SQL on the view of ``kind``.
+
+    ``pinned`` (the ids a bulk action acted on) replaces the first ``pinned_conditions``
+    conditions: those ran once, when the pin was set; later ones still apply.
+
+    Examples
+    --------
+    >>> q = Query("contacts", (Condition("coalesce(active, FALSE)"),), limit=10)
+    >>> q.sql(["id"])
+    ('SELECT id FROM contacts_v WHERE (coalesce(active, FALSE)) ORDER BY id LIMIT 10', [])
+    """
+
+    kind: str
+    conditions: tuple[Condition, ...] = ()
+    order: tuple[tuple[str, bool], ...] = ()
+    columns: tuple[str, ...] | None = None
+    limit: int | None = None
+    pinned: tuple[int, ...] | None = None
+    pinned_conditions: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", table(self.kind).name)
+
+    @property
+    def view(self) -> str:
+        """The view the query reads."""
+        return f"{self.kind}_v"
+
+    def where(self) -> tuple[str, list[Any]]:
+        """`` WHERE ...`` (or nothing) and its parameters."""
+        conditions = self.conditions
+        parts: list[str] = []
+        params: list[Any] = []
+        if self.pinned is not None:
+            parts.append("id IN (SELECT unnest(?::BIGINT[]))")
+            params.append(list(self.pinned))
+            conditions = conditions[self.pinned_conditions :]
+        parts += [f"({c.sql})" for c in conditions]
+        params += [p for c in conditions for p in c.params]
+        if not parts:
+            return "", []
+        return " WHERE " + " AND ".join(parts), params
+
+    def sql(self, columns: Sequence[str] | None = None) -> tuple[str, list[Any]]:
+        """The query (with ``?`` placeholders) and its parameters."""
+        cols = columns if columns is not None else (self.columns or ["*"])
+        where, params = self.where()
+        order = ", ".join(f"{c} {'DESC' if d else 'ASC'} NULLS LAST" for c, d in self.order)
+        sql = f"SELECT {', '.join(cols)} FROM {self.view}{where}"
+        sql += f" ORDER BY {order}, id" if order else " ORDER BY id"
+        if self.limit is not None:
+            sql += f" LIMIT {int(self.limit)}"
+        return sql, params
+
+    def ids_sql(self) -> tuple[str, list[Any]]:
+        """``SELECT id ...`` for the selected records (what bulk operations act on)."""
+        return self.sql(["id"])
+
+    def ids(self, con: duckdb.DuckDBPyConnection) -> list[int]:
+        """Ids of the selected records, in order."""
+        sql, params = self.ids_sql()
+        return [int(r[0]) for r in con.execute(sql, params).fetchall()]
+
+    def count(self, con: duckdb.DuckDBPyConnection) -> int:
+        """How many records the query selects."""
+        where, params = self.where()
+        sql = f"SELECT count(*) FROM {self.view}{where}"
+        if self.limit is not None:
+            sql = f"SELECT least(count(*), {int(self.limit)}) FROM {self.view}{where}"
+        return int(con.execute(sql, params).fetchall()[0][0])
+
+    def with_columns(self, columns: Sequence[str]) -> Query:
+        """The same records, with these columns."""
+        return replace(self, columns=tuple(columns))
+
+    def of_ids(self, ids: Sequence[int]) -> Query:
+        """Exactly these records of the same kind (a pin with no condition after it)."""
+        return Query(self.kind, pinned=tuple(int(i) for i in ids))
