@@ -101,7 +101,7 @@ def febrl_frame(number: int) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
 
 
 def febrl_fields() -> list[Any]:
-    from crmkit._dedupe._features import Comparison
+    from crmkit._dedupe import Comparison
 
     return [
         "first_name",
@@ -176,7 +176,9 @@ def _crmkit_candidates(
     frame: pd.DataFrame, kind: str, fields: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     from crmkit._dedupe._blocking import candidate_pairs
-    from crmkit._dedupe._features import blocking_keys, prepare, resolve_comparisons, sort_key
+    from crmkit._dedupe._comparisons import resolve_comparisons
+    from crmkit._dedupe._features import prepare
+    from crmkit._dedupe._keys import blocking_keys, sort_key
 
     comparisons = resolve_comparisons(kind, fields, frame.columns)
     table = prepare(frame, comparisons, ids=frame["id"].tolist())
@@ -188,7 +190,8 @@ def _splink_candidates(
     frame: pd.DataFrame, kind: str, fields: Any, connection: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pairs Splink's prediction blocking rules (see ``_rules``) let through."""
-    from crmkit._dedupe._features import prepare, resolve_comparisons
+    from crmkit._dedupe._comparisons import resolve_comparisons
+    from crmkit._dedupe._features import prepare
     from crmkit._dedupe._splink import _rules, prepare_for_splink
 
     comparisons = resolve_comparisons(kind, fields, frame.columns)
@@ -210,7 +213,7 @@ def _splink_candidates(
 def run_one(folder: Path, dataset: str, engine: str) -> dict[str, Any]:
     import duckdb
 
-    from crmkit._dedupe._engine import find_duplicates
+    from crmkit._dedupe import find_duplicates
 
     frame = pd.read_parquet(folder / f"{dataset}.parquet")
     truth_frame = pd.read_parquet(folder / f"{dataset}.truth.parquet")

@@ -46,15 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import email_validator
 import phonenumbers
 
-from crmkit._normalize._values import (
-    _email_rules,
-    _fast_phone,
-    _phone_rules,
-    normalize_email,
-    normalize_emails,
-    normalize_phone,
-    normalize_phones,
-)
+from crmkit._normalize._emails import _email_rules, normalize_email, normalize_emails
+from crmkit._normalize._phones import _fast_phone, _phone_rules, normalize_phone, normalize_phones
 
 FIRST = ["jean", "marie", "pierre", "helene", "nicolas", "sophie", "marc", "julie", "luc",
          "camille", "thomas", "claire", "antoine", "emma", "hugo", "lea", "paul", "chloe",

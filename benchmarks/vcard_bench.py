@@ -35,7 +35,7 @@ import vobject
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crmkit._formats._vcard import display_name, parse_vcards, write_vcards
+from crmkit._formats import display_name, parse_vcards, write_vcards
 
 FIRST_FR = ["Hélène", "Marc", "Nicole", "François", "Chloé", "Jérôme", "Aurélie", "Loïc",
             "Élodie", "Benoît", "Amélie", "Gaëlle", "Stéphane", "Céline", "Noël"]  # fmt: skip

@@ -20,7 +20,7 @@ from hypothesis_profiles import examples
 
 from crmkit._normalize._arrow_emails import plain_emails
 from crmkit._normalize._columns import clean_column
-from crmkit._normalize._values import _email_rules, normalize_email
+from crmkit._normalize._emails import _email_rules, normalize_email
 from crmkit.samples import generate
 
 _STRING = pa.string()
@@ -276,8 +276,8 @@ def test_generated_contacts_match_the_scalar() -> None:
 
 
 def test_email_column_matches_normalize_email_value_by_value() -> None:
+    from crmkit._normalize import normalize_email
     from crmkit._normalize._columns import ColumnOptions, normalize_column
-    from crmkit._normalize._values import normalize_email
     from crmkit.schemas import CONTACTS
 
     texts = [

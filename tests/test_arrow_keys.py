@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
-from crmkit._normalize import _values as norm
+from crmkit import _normalize as norm
 from crmkit._normalize._arrow_keys import company_keys, name_keys
 from crmkit._normalize._columns import clean_column
 from crmkit.samples import generate

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
+from crmkit._normalize import UNASSIGNED_PHONE, normalize_phone
 from crmkit._normalize._arrow_phones import plain_phones
 from crmkit._normalize._columns import ColumnOptions, clean_column, normalize_column
-from crmkit._normalize._values import UNASSIGNED_PHONE, normalize_phone
 from crmkit.samples import generate
 from crmkit.schemas import CONTACTS
 

@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
-from crmkit._normalize import _values as norm
+from crmkit import _normalize as norm
 from crmkit._normalize._columns import ColumnOptions, clean_column, normalize_column, text_of
 from crmkit.schemas import ACCOUNTS, CONTACTS, DEFAULT_SECTORS
 from crmkit.schemas._catalog import BIGINT_MAX
@@ -80,15 +80,6 @@ def test_normalize_column_kinds() -> None:
     regions = ["GB", "FR", None]
     res = normalize_column(CONTACTS["mobile"], ["07700 900123"] * 3, opts, regions)
     assert res.values[0] == "+447700900123" and res.warnings[1]
-
-
-@given(
-    st.from_regex(
-        r"https?://[A-Za-z0-9][A-Za-z0-9.-]{0,20}(/[A-Za-z0-9._~%/?#=&-]{0,20})?", fullmatch=True
-    )
-)
-def test_url_fast_path_matches_normalize_url(url: str) -> None:
-    assert norm.normalize_url(url) == norm._rebuilt_url(url)
 
 
 # -- control characters on every text-like field --------------------------------------------

@@ -22,15 +22,17 @@ from hypothesis import strategies as st
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from crmkit._exceptions import ExportError, UnknownValueError, ValidationError
-from crmkit._formats import _export as _export
-from crmkit._formats._export import (
-    DERIVED_LABELS,
+from crmkit._formats import (
     ExportResult,
+    _arrow_input,
+    _cell_text,
+    _export,
     export_table,
     header_labels,
     neutralize_formula,
 )
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS
+from crmkit.schemas._labels import DERIVED_LABELS
 
 PHOTO = b"\x89PNG\r\n\x1a\n\x00\x00fake"
 
@@ -381,7 +383,7 @@ HEADER_NAMES = ["last_name", "mobile", "company", "owner", "revenue_band", "x_ex
     [
         (None, HEADER_NAMES),
         ("en", ["Last name", "Mobile", "Company", "Owner", "Revenue band", "x_extra"]),
-        ("fr", ["Nom", "Portable", "Société", "Affecté à", "Fourchette de CA", "x_extra"]),
+        ("fr", ["Nom", "Portable", "Société", "Affecté à", "Tranche de CA", "x_extra"]),
         ("zh", ["姓", "手机", "公司", "负责人", "收入区间", "x_extra"]),
     ],
 )
@@ -604,8 +606,8 @@ def test_csv_failure_half_way_keeps_the_old_file(
 ) -> None:
     out = tmp_path / "c.csv"
     out.write_text("old export\n", encoding="utf-8")
-    monkeypatch.setattr(_export, "_BATCH_ROWS", 2)
-    real = _export._format_float
+    monkeypatch.setattr(_arrow_input, "BATCH_ROWS", 2)
+    real = _cell_text.format_float
     calls = {"n": 0}
 
     def failing(value: float, decimal: str) -> str:
@@ -614,7 +616,7 @@ def test_csv_failure_half_way_keeps_the_old_file(
             raise RuntimeError("disk on fire")
         return real(value, decimal)
 
-    monkeypatch.setattr(_export, "_format_float", failing)
+    monkeypatch.setattr(_cell_text, "format_float", failing)
     table = pa.table({"last_name": ["a", "b", "c", "d"], "ratio": [1.5, 2.5, 3.5, 4.5]})
     with pytest.raises(ExportError, match=r"cannot export to .*c\.csv: RuntimeError: disk on fire"):
         export_table(table, out, kind="contacts")
@@ -664,7 +666,7 @@ def test_interrupt_removes_the_temporary_file(
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_export, "_write_csv", interrupted)
+    monkeypatch.setattr(_export, "write_csv", interrupted)
     with pytest.raises(KeyboardInterrupt):
         export_table(pa.table({"a": [1]}), tmp_path / "c.csv", kind="contacts")
     assert list(tmp_path.iterdir()) == []
@@ -778,7 +780,7 @@ def test_result_repr(tmp_path: Path) -> None:
 
 
 def test_many_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_export, "_BATCH_ROWS", 7)
+    monkeypatch.setattr(_arrow_input, "BATCH_ROWS", 7)
     table = pa.table({"id": list(range(50)), "last_name": [f"n{i}" for i in range(50)]})
     export_table(table, tmp_path / "m.csv", kind="contacts")
     export_table(table, tmp_path / "m.xlsx", kind="contacts")

@@ -26,11 +26,19 @@ from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
 import crmkit as ck
-import crmkit._normalize._values
+import crmkit._normalize
 from crmkit._exceptions import ExportError
-from crmkit._formats._export import ExportResult, export_table, neutralize_formula, strip_controls
-from crmkit._formats._vcard_read import parse_vcards
-from crmkit._formats._vcard_write import export_vcards, vcard_file_name, write_vcards, write_vcf
+from crmkit._formats import (
+    ExportResult,
+    export_table,
+    export_vcards,
+    neutralize_formula,
+    parse_vcards,
+    strip_controls,
+    vcard_file_name,
+    write_vcards,
+    write_vcf,
+)
 from crmkit.cli import EXIT_ERROR, EXIT_OK, main
 
 # -- zip entry names ----------------------------------------------------------------------
@@ -479,7 +487,7 @@ def test_formula_cells_as_written(value: str, written: str, tmp_path: Path) -> N
 
 
 @pytest.mark.skipif(
-    not hasattr(crmkit._normalize._values, "unquote_formula"),
+    not hasattr(crmkit._normalize, "unquote_formula"),
     reason="the importer does not drop the protecting ' yet",
 )
 @pytest.mark.parametrize("ext", ["csv", "xlsx"])

@@ -28,8 +28,7 @@ from hypothesis_profiles import examples
 
 import crmkit as ck
 from crmkit._exceptions import CRMKitError, ImportFormatError
-from crmkit._formats._readers import detect_format, read_table
-from crmkit._formats._vcard import VCardWarning, parse_vcards, read_vcf
+from crmkit._formats import VCardWarning, detect_format, parse_vcards, read_table, read_vcf
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "vcards"
 VCARDS = sorted(FIXTURES.glob("*.vcf"))

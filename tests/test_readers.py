@@ -22,7 +22,7 @@ from hypothesis_profiles import examples
 from openpyxl.styles import PatternFill
 
 from crmkit._exceptions import ImportFormatError, UnknownValueError, ValidationError
-from crmkit._formats._readers import (
+from crmkit._formats import (
     Chunk,
     TableSource,
     detect_encoding,
@@ -896,7 +896,7 @@ def test_xlsx_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
 
 def test_xlsx_part_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The cap on a part read whole, shown with a lowered limit (a real one is 256 MB).
-    import crmkit._formats._readers as readers
+    import crmkit._formats._xlsx_limits as readers
 
     names = [b"<si><t>Client %d</t></si>" % i for i in range(5000)]
     path = _shared_strings_workbook(tmp_path / "big.xlsx", _sst(b"<si><t>Nom</t></si>", *names))

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
 import crmkit as ck
-from crmkit._normalize._values import clean_text
+from crmkit._normalize import clean_text
 from crmkit.schemas import ACCOUNTS, CONTACTS
 
 # C0 and C1 controls, DEL, bidirectional overrides and isolates, lone surrogates.

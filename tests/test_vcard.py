@@ -27,19 +27,19 @@ from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
 from crmkit._exceptions import ExportError, ImportFormatError, UnknownValueError
-from crmkit._formats._export import strip_controls
-from crmkit._formats._vcard import (
+from crmkit._formats import (
     VCARD_COLUMNS,
     VCardWarning,
     display_name,
     parse_vcards,
     read_vcf,
     records_to_frame,
+    strip_controls,
     vcard_file_name,
     write_vcards,
     write_vcf,
 )
-from crmkit._formats._vcard_read import BAD_PHOTO_KEY, _tel_text
+from crmkit._formats._vcard_values import BAD_PHOTO_KEY, tel_text
 from crmkit.schemas._catalog import CONTACTS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "vcards"
@@ -678,9 +678,7 @@ def vobject_view(comp: Any) -> dict[str, Any]:
         view["fn"] = contents["fn"][0].value.strip()
     # crmkit drops blank values, and turns a 4.0 tel: URI into a dialable number.
     view["emails"] = [e.value.strip() for e in contents.get("email", []) if e.value.strip()]
-    view["phones"] = [
-        _tel_text(t.value.strip()) for t in contents.get("tel", []) if t.value.strip()
-    ]
+    view["phones"] = [tel_text(t.value.strip()) for t in contents.get("tel", []) if t.value.strip()]
     if "org" in contents:
         view["org"] = _vtext(contents["org"][0].value[0])
     if "title" in contents:

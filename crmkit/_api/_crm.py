@@ -169,7 +169,7 @@ class CRM:
         -------
         ImportReport
         """
-        from crmkit._formats._readers import detect_format
+        from crmkit._formats import detect_format
         from crmkit._importing._pipeline import Importer
 
         opts = _options(kind, options, keywords)

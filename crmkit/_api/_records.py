@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from crmkit._api._crm import CRM
     from crmkit._api._selection import Selection
     from crmkit._dedupe import DuplicateReport
-    from crmkit._formats._export import ExportResult
+    from crmkit._formats import ExportResult
     from crmkit._ops._merge import MergeReport
     from crmkit._ops._summary import Summary
 

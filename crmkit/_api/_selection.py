@@ -29,7 +29,7 @@ from crmkit._util._suggest import closest
 
 if TYPE_CHECKING:
     from crmkit._api._crm import CRM
-    from crmkit._formats._export import ExportResult
+    from crmkit._formats import ExportResult
     from crmkit._ops._bulk import BulkReport
 
 __all__ = ["LIST_COLUMNS", "Selection"]
@@ -333,7 +333,7 @@ class Selection:
         a spreadsheet would run as formulas are neutralised; the file appears only once
         complete.
         """
-        from crmkit._formats._export import export_table
+        from crmkit._formats import export_table
 
         data = self.columns(*columns).arrow() if columns else self.arrow()
         return export_table(data, path, kind=self.kind, columns=columns, lang=lang, **options)

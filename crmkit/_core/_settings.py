@@ -141,7 +141,7 @@ class Settings:
         if as_of is None:
             day = dt.date.today()
         else:
-            from crmkit._normalize._values import parse_date
+            from crmkit._normalize import parse_date
 
             parsed = parse_date(as_of, dayfirst=False) if not isinstance(as_of, dt.date) else as_of
             if parsed is None:
@@ -196,16 +196,7 @@ class Settings:
             if stored is None:
                 self._sectors = DEFAULT_SECTORS
             else:
-                terms = tuple(
-                    Term(
-                        t["value"],
-                        t.get("en", t["value"]),
-                        t.get("fr", t["value"]),
-                        t.get("zh", t["value"]),
-                        tuple(t.get("synonyms", ())),
-                    )
-                    for t in stored
-                )
+                terms = tuple(Term.from_dict(t) for t in stored)
                 self._sectors = Vocabulary("sector", terms)
         return self._sectors
 

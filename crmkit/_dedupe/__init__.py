@@ -1,0 +1,81 @@
+"""Find duplicate contacts and accounts: candidate pairs, probabilities, reasons, clusters.
+
+:func:`find_duplicates` takes a pandas or polars DataFrame of records (catalog field names,
+an ``id`` column, and for contacts ``company``: the account name as text) and returns a
+:class:`DuplicateReport`. The engine, pure logic over DataFrames plus DuckDB for blocking:
+
+1. **Normalise** (:mod:`._normalise`, :mod:`._names`, into a feature table by
+   :mod:`._features`): names without case and accents and transliterated (``张伟`` is
+   ``zhang wei``), nicknames (Bill is William), e-mails without case or ``+tag``, phones in
+   E.164, company names without legal forms (SA, SAS, SARL, GmbH, Ltd, Inc, 有限公司 ...)
+   in any word order, web and e-mail domains.
+2. **Block** (:mod:`._keys`, :mod:`._blocking`): pairs sharing a key (same e-mail, phone,
+   domain, Soundex or prefix of the names in either order, company with city ...), joined
+   in DuckDB; a huge block (1 000 records with one e-mail) becomes a sorted neighbourhood
+   instead of half a million pairs.
+3. **Compare** (:mod:`._compare`): rapidfuzz similarities turned into agreement levels.
+4. **Score** (:mod:`._model`, learned by :mod:`._training`): Fellegi-Sunter weights learned
+   without labels (``u`` from the table, ``m`` by EM), each field's contribution in bits,
+   which is the explanation (:mod:`._explain`).
+5. **Cluster** (:mod:`._cluster`): strong links merged by average linkage, so that one weak
+   link does not chain unrelated records together.
+
+New records against existing ones (``find_duplicates(new, existing)``) only compares pairs
+involving a new record; :class:`DedupeIndex` keeps the keys and the model in memory and
+answers :meth:`DedupeIndex.similar` (the "similar records" warning of an entry form) in a
+few milliseconds.
+
+With ``engine="splink"`` the same normalised values are matched by Splink 5 on the given
+DuckDB connection (``pip install crmkit[splink]``; :mod:`._splink`). Splink also runs on
+Spark: for a table that outgrows one machine, build the same settings (see
+:func:`._splink.splink_settings`) and give them to ``splink.Linker`` with
+``splink.SparkAPI(spark_session=spark)`` instead of ``DuckDBAPI``; the normalised columns
+come from :func:`._splink.prepare_for_splink`, written to Parquet and read by Spark.
+Training (``estimate_u_using_random_sampling``, EM) and ``linker.inference.predict`` are the
+same calls.
+
+Modules, each importing only those listed before it (no cycle)::
+
+    _arrays        the NumPy array types
+    _frames        pandas / polars columns as lists; Source: records back by row
+    _comparisons   Comparison, agreement levels, default comparisons
+    _names         nicknames, Soundex, person name keys
+    _vocab         Vocab: distinct values and their codes
+    _normalise     value normalisers per comparison method
+    _features      FeatureTable, prepare()
+    _keys          blocking keys and sort keys
+    _blocking      candidate pairs in DuckDB
+    _key_index     blocking keys in memory (DedupeIndex)
+    _similarity    rapidfuzz scores of distinct value pairs
+    _compare       agreement levels of pairs
+    _model         MatchModel: weights, scores
+    _training      fit(): u from the table, m by EM
+    _cluster       average-linkage clustering
+    _explain       explanation texts, one pair field by field
+    _options       Options, defaults and checks of a search
+    _clock         step timings
+    _table         the feature table of one search
+    _pairs         the report's pairs DataFrame
+    _run           table + model kept for explanations and on-demand scores
+    _summary       what a report shows, as plain data
+    _html          the report as HTML
+    _report        DuplicateReport
+    _engine        the crmkit engine
+    _splink        the Splink engine (Splink loaded lazily)
+    _index         DedupeIndex
+    _find          find_duplicates()
+"""
+
+from crmkit._dedupe._comparisons import Comparison
+from crmkit._dedupe._find import find_duplicates
+from crmkit._dedupe._index import DedupeIndex
+from crmkit._dedupe._options import DEFAULT_THRESHOLD
+from crmkit._dedupe._report import DuplicateReport
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Comparison",
+    "DedupeIndex",
+    "DuplicateReport",
+    "find_duplicates",
+]

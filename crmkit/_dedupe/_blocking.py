@@ -3,7 +3,7 @@
 Comparing every pair of 200 000 records is 20 billion comparisons; blocking keeps the pairs
 that share at least one *blocking key* (same normalised e-mail, same phone, same Soundex of
 first and last name, same company and city ...; see
-:func:`crmkit._dedupe._features.blocking_keys`). Several keys are used so that a true pair
+:func:`crmkit._dedupe._keys.blocking_keys`). Several keys are used so that a true pair
 missed by one (a typo in the name) is found by another (the same phone).
 
 :func:`candidate_pairs` runs the joins in DuckDB. A block of many records sharing one key
@@ -13,35 +13,32 @@ missed by one (a typo in the name) is found by another (the same phone).
 neighbours and with the first record of the block, which keeps them connected (so that
 they can still form one cluster) in ``O(n·window)`` pairs.
 
-:class:`KeyIndex` holds the same keys in Python dictionaries for the as-you-type lookups of
-:class:`crmkit.DedupeIndex`.
+:class:`~crmkit._dedupe._key_index.KeyIndex` holds the same keys in Python dictionaries for
+the as-you-type lookups of :class:`crmkit.DedupeIndex`.
 """
 
 from __future__ import annotations
 
-import bisect
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from crmkit._dedupe._features import _Keys
+from crmkit._dedupe._arrays import BoolArray, IntArray
+from crmkit._dedupe._keys import RuleKeys
 from crmkit._exceptions import ValidationError
 
 __all__ = [
     "DEFAULT_MAX_BLOCK_SIZE",
     "DEFAULT_WINDOW",
     "Candidates",
-    "KeyIndex",
     "candidate_pairs",
+    "drop_excluded",
 ]
-
-IntArray = npt.NDArray[np.int64]
 
 DEFAULT_MAX_BLOCK_SIZE = 20
 """Blocks with more records than this are paired as sorted neighbourhoods."""
@@ -77,12 +74,12 @@ class Candidates:
             name: int(np.count_nonzero(self.rules & (1 << i))) for i, name in enumerate(self.names)
         }
 
-    def drop(self, keep: npt.NDArray[np.bool_]) -> Candidates:
+    def drop(self, keep: BoolArray) -> Candidates:
         """The pairs where ``keep`` is True."""
         return Candidates(self.a[keep], self.b[keep], self.rules[keep], self.names)
 
 
-def _keys_table(keys: Sequence[_Keys], sort_keys: Sequence[str], new_from: int | None) -> Any:
+def _keys_table(keys: Sequence[RuleKeys], sort_keys: Sequence[str], new_from: int | None) -> Any:
     """The keys in long form, as integers: DuckDB joins and sorts those much faster."""
     rule = np.concatenate([np.full(len(k.rows), i, dtype=np.int16) for i, k in enumerate(keys)])
     rows = np.concatenate([k.rows for k in keys]).astype(np.int64)
@@ -140,7 +137,7 @@ GROUP BY ALL
 
 
 def candidate_pairs(
-    keys: Sequence[_Keys],
+    keys: Sequence[RuleKeys],
     sort_keys: Sequence[str],
     *,
     connection: Any = None,
@@ -153,7 +150,7 @@ def candidate_pairs(
     Parameters
     ----------
     keys
-        From :func:`crmkit._dedupe._features.blocking_keys`.
+        From :func:`crmkit._dedupe._keys.blocking_keys`.
     sort_keys
         One string per row: the order of records inside a big block.
     connection
@@ -169,8 +166,8 @@ def candidate_pairs(
 
     Examples
     --------
-    >>> from crmkit._dedupe._features import _Keys
-    >>> keys = [_Keys("email", np.asarray([0, 1, 2]), ["a@x.fr", "a@x.fr", "b@x.fr"])]
+    >>> from crmkit._dedupe._keys import RuleKeys
+    >>> keys = [RuleKeys("email", np.asarray([0, 1, 2]), ["a@x.fr", "a@x.fr", "b@x.fr"])]
     >>> pairs = candidate_pairs(keys, ["", "", ""])
     >>> pairs.a.tolist(), pairs.b.tolist(), pairs.hits()
     ([0], [1], {'email': 1})
@@ -207,75 +204,18 @@ def candidate_pairs(
     return Candidates(a[order], b[order], np.asarray(result["rules"], dtype=np.int64)[order], names)
 
 
-@dataclass
-class _Block:
-    rows: list[int] = field(default_factory=list)
-    ordered: list[tuple[str, int]] | None = None  # (sort key, row), once the block is big
-
-
-class KeyIndex:
-    """Blocking keys in memory: key -> rows, for quick lookups of one record.
-
-    Parameters
-    ----------
-    max_block_size, window
-        As for :func:`candidate_pairs`: in a block above ``max_block_size`` records, a
-        lookup returns the ``window`` records on each side of the record's sort key, and
-        the block's first record.
+def drop_excluded(candidates: Candidates, excluded: set[tuple[int, int]]) -> Candidates:
+    """The candidates but the ``(low, high)`` row pairs of ``excluded``.
 
     Examples
     --------
-    >>> from crmkit._dedupe._features import _Keys
-    >>> index = KeyIndex()
-    >>> index.add([_Keys("email", np.asarray([0, 1]), ["a@x.fr", "b@x.fr"])], ["", ""])
-    >>> index.lookup([_Keys("email", np.asarray([0]), ["a@x.fr"])], [""])
-    [0]
+    >>> rows = np.asarray([0, 0, 1])
+    >>> kept = drop_excluded(Candidates(rows, rows + 1, rows, ("email",)), {(0, 1)})
+    >>> kept.a.tolist(), kept.b.tolist()
+    ([1], [2])
     """
-
-    def __init__(
-        self, max_block_size: int = DEFAULT_MAX_BLOCK_SIZE, window: int = DEFAULT_WINDOW
-    ) -> None:
-        self.max_block_size = max_block_size
-        self.window = window
-        self.blocks: dict[tuple[str, str], _Block] = {}
-        self.sort_keys: list[str] = []
-
-    def add(self, keys: Sequence[_Keys], sort_keys: Sequence[str], offset: int = 0) -> None:
-        """Add the keys of rows numbered from ``offset`` (their ``rows`` are relative)."""
-        self.sort_keys.extend(sort_keys)
-        blocks = self.blocks
-        for k in keys:
-            for row, key in zip((k.rows + offset).tolist(), k.keys, strict=True):
-                block = blocks.get((k.rule, key))
-                if block is None:
-                    block = blocks[(k.rule, key)] = _Block()
-                if block.rows and block.rows[-1] == row:
-                    continue
-                block.rows.append(row)
-                if block.ordered is not None:
-                    bisect.insort(block.ordered, (self.sort_keys[row], row))
-                elif len(block.rows) > self.max_block_size:
-                    block.ordered = sorted((self.sort_keys[r], r) for r in block.rows)
-
-    def lookup(self, keys: Sequence[_Keys], sort_keys: Sequence[str]) -> list[int]:
-        """Rows sharing a key with the record whose keys are given (row 0 of them)."""
-        return [row for _, row in self.lookup_many(keys, sort_keys)]
-
-    def lookup_many(self, keys: Sequence[_Keys], sort_keys: Sequence[str]) -> list[tuple[int, int]]:
-        """``(record, indexed row)`` pairs sharing a key, for records whose keys are given
-        (rows numbered as in ``sort_keys``), each pair once, in order of discovery."""
-        found: dict[tuple[int, int], None] = {}
-        for k in keys:
-            for record, key in zip(k.rows.tolist(), k.keys, strict=True):
-                block = self.blocks.get((k.rule, key))
-                if block is None:
-                    continue
-                if block.ordered is None:
-                    found.update(dict.fromkeys((record, r) for r in block.rows))
-                    continue
-                me = sort_keys[record]
-                at = bisect.bisect_left(block.ordered, (me, -1))
-                low, high = max(0, at - self.window), at + self.window
-                found.update(dict.fromkeys((record, r) for _, r in block.ordered[low:high]))
-                found[(record, block.rows[0])] = None
-        return list(found)
+    if not excluded or len(candidates) == 0:
+        return candidates
+    keys = candidates.a * (1 << 32) + candidates.b
+    banned = np.asarray([a * (1 << 32) + b for a, b in excluded], dtype=np.int64)
+    return candidates.drop(~np.isin(keys, banned))

@@ -26,13 +26,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
-__all__ = ["DEFAULT_AVERAGE_THRESHOLD", "cluster"]
+from crmkit._dedupe._arrays import FloatArray, IntArray
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
+__all__ = ["DEFAULT_AVERAGE_THRESHOLD", "MissingScorer", "cluster"]
+
 MissingScorer = Callable[[IntArray, IntArray], FloatArray]
+"""Probabilities of pairs of rows ``(ia[k], ib[k])`` that were not among the candidates."""
 
 DEFAULT_AVERAGE_THRESHOLD = 0.5
 """Groups merge only if their records match on average at least this well."""

@@ -28,16 +28,19 @@ import logging
 import math
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crmkit._dedupe._features import Comparison, FeatureTable
+from crmkit._dedupe._clock import Clock
+from crmkit._dedupe._comparisons import Comparison
+from crmkit._dedupe._features import FeatureTable
+from crmkit._dedupe._options import Options
+from crmkit._dedupe._pairs import empty_pairs
+from crmkit._dedupe._report import DuplicateReport
+from crmkit._dedupe._table import build_table, excluded_rows
 from crmkit._exceptions import MissingDependencyError
-
-if TYPE_CHECKING:
-    from crmkit._dedupe._engine import DuplicateReport, _Options
 
 __all__ = ["import_splink", "prepare_for_splink", "run_splink", "splink_settings"]
 
@@ -72,7 +75,8 @@ def prepare_for_splink(table_: FeatureTable) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from crmkit._dedupe._features import prepare, resolve_comparisons
+    >>> from crmkit._dedupe._comparisons import resolve_comparisons
+    >>> from crmkit._dedupe._features import prepare
     >>> frame = pd.DataFrame({"email": ["A@X.fr"], "phone": ["06 12 34 56 78"]})
     >>> t = prepare(frame, resolve_comparisons("contacts", None, frame.columns), ids=[7])
     >>> prepare_for_splink(t).values.tolist()
@@ -175,7 +179,7 @@ def _deterministic(comparisons: Sequence[Comparison]) -> list[str]:
 def run_splink(
     frame: Any,
     existing: Any,
-    options: _Options,
+    options: Options,
     *,
     threshold: float,
     min_probability: float,
@@ -184,16 +188,8 @@ def run_splink(
 ) -> DuplicateReport:
     """:func:`crmkit.find_duplicates` with Splink doing the matching."""
     splink = import_splink()
-    from crmkit._dedupe._engine import (
-        DuplicateReport,
-        _build_table,
-        _Clock,
-        _empty_pairs,
-        _excluded_rows,
-    )
-
-    clock = _Clock()
-    table_, _, new_from = _build_table(frame, existing, options)
+    clock = Clock()
+    table_, _, new_from = build_table(frame, existing, options)
     comparisons = table_.comparisons
     if len(table_) < 2:
         stats: dict[str, Any] = {
@@ -202,7 +198,7 @@ def run_splink(
             "clusters": 0,
             "seconds": clock.total,
         }
-        return DuplicateReport(_empty_pairs(comparisons), [], threshold, "splink", stats)
+        return DuplicateReport(empty_pairs(comparisons), [], threshold, "splink", stats)
     records = prepare_for_splink(table_)
     clock.lap("prepare")
     own = connection is None
@@ -241,7 +237,7 @@ def run_splink(
         edges = predictions.as_pandas_dataframe()
         labels = _level_labels(linker)
         clock.lap("scoring")
-        edges = _keep(edges, new_from, _excluded_rows(exclude_pairs, table_))
+        edges = _keep(edges, new_from, excluded_rows(exclude_pairs, table_))
         clusters = _clusters(splink, db_api, records, edges, threshold)
         clock.lap("clustering")
     finally:
@@ -267,7 +263,7 @@ def run_splink(
         "note": "candidate_pairs counts the pairs Splink returned above min_probability",
     }
     return DuplicateReport(
-        pairs if len(edges) else _empty_pairs(comparisons), clusters_ids, threshold, "splink", stats
+        pairs if len(edges) else empty_pairs(comparisons), clusters_ids, threshold, "splink", stats
     )
 
 

@@ -10,57 +10,47 @@ assembled from precomputed property prefixes, a value is only escaped or folded 
 needs to be, and the whole output is produced with one join.
 
 vCard text cannot hold control characters (RFC 6350 allows none but the tab): values are
-written without them, as :func:`~crmkit._formats._export.strip_controls` describes (terminal escape
-sequences, NUL, C1 controls and bidirectional overrides go; tab and line breaks stay).
+written without them, as :func:`~crmkit._formats._controls.strip_controls` describes (terminal
+escape sequences, NUL, C1 controls and bidirectional overrides go; tab and line breaks stay).
 The text of a whole chunk of cards is checked at once, so clean data costs nothing more;
-:func:`export_vcards` counts the values changed.
+:func:`~crmkit._formats._vcard_files.export_vcards` counts the values changed. Files (one
+``.vcf``, or a zip of one file a contact) are written by :mod:`crmkit._formats._vcard_files`.
 """
 
 from __future__ import annotations
 
 import binascii
 import json
-import os
 import re
-import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, Literal
 
-from anyascii import anyascii
-
-from crmkit._exceptions import ExportError, UnknownValueError
-from crmkit._formats._export import ExportResult, cleaning_warning, has_controls, strip_controls
+from crmkit._exceptions import UnknownValueError
+from crmkit._formats._controls import has_controls, strip_controls
+from crmkit._formats._vcard_names import CJK_ONLY_RE, PRODID
+from crmkit._util._frames import is_pandas, is_polars_frame
 
 __all__ = [
-    "PRODID",
-    "display_name",
-    "export_vcards",
-    "is_cjk",
-    "vcard_file_name",
+    "CHUNK_CARDS",
+    "CardWriter",
+    "VCardVersion",
+    "chunked",
+    "records_of",
+    "text_of",
     "write_vcards",
-    "write_vcf",
 ]
 
 VCardVersion = Literal["3.0", "4.0"]
 
-# CJK ideographs, kana (full and half width), hangul.
-_CJK_CHARS = "[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f]"
-_CJK_RE = re.compile(_CJK_CHARS)
-_CJK_ONLY_RE = re.compile(_CJK_CHARS + "+")
 _CUSTOM_KEY_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]*)(?: \((.+)\))?")
+
 _TYPE_LABEL_RE = re.compile(r"[a-z0-9-]+(?:,[a-z0-9-]+)*")
-_UNSAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
-# Windows device names: a file whose name before its first dot is one of them cannot be
-# created ("prn.x.vcf" is PRN). COM¹ and LPT² are transliterated to COM1 and LPT2 first.
-_WINDOWS_DEVICE_RE = re.compile(r"(?i)con|prn|aux|nul|com[0-9]|lpt[0-9]")
-#: The PRODID of the cards crmkit writes (the reader does not keep it in ``custom``).
-PRODID = "-//crmkit//crmkit vCard writer//EN"
+
 _PRODID = "PRODID:" + PRODID
-_MAX_FILE_STEM = 80
-_CHUNK = 20_000
+
+CHUNK_CARDS = 20_000
+
 # Single-line text fields (everything the writer escapes the same way).
 _TEXT_FIELDS = frozenset({
     "first_name", "last_name", "salutation", "org", "department", "job_title", "email",
@@ -75,34 +65,6 @@ _RESERVED = frozenset({
     "CATEGORIES", "PHOTO", "UID", "REV", "GENDER", "X-GENDER", "X-SOCIALPROFILE",
     "X-ABSHOWAS", "X-ABLABEL", "ADDITIONAL-NAMES", "HONORIFIC-SUFFIXES", "AGENT",
 })  # fmt: skip
-
-
-def is_cjk(text: str) -> bool:
-    """True when ``text`` contains Chinese, Japanese or Korean characters.
-
-    Examples
-    --------
-    >>> is_cjk("王伟"), is_cjk("Hélène")
-    (True, False)
-    """
-    return _CJK_RE.search(text) is not None
-
-
-def display_name(first: str | None, last: str | None) -> str:
-    """The formatted name (FN) of a contact: ``"First Last"``, ``"姓名"`` for CJK names.
-
-    Examples
-    --------
-    >>> display_name("Hélène", "Blou"), display_name("伟", "王"), display_name(None, "Blou")
-    ('Hélène Blou', '王伟', 'Blou')
-    """
-    first = (first or "").strip()
-    last = (last or "").strip()
-    if first and last:
-        if _CJK_ONLY_RE.fullmatch(first) and _CJK_ONLY_RE.fullmatch(last):
-            return last + first
-        return f"{first} {last}"
-    return first or last
 
 
 def _escape(value: str) -> str:
@@ -139,7 +101,7 @@ def _fold(line: str) -> str:
     return b"\r\n ".join(chunks).decode()
 
 
-def _text(value: Any) -> str | None:
+def text_of(value: Any) -> str | None:
     """A field value as text; None for missing values (None, NaN, NaT, pd.NA, "")."""
     if value is None:
         return None
@@ -176,7 +138,7 @@ def _clean_record(rec: Mapping[str, Any]) -> dict[str, Any]:
         elif _missing(value):
             out[key] = None
         elif key in _TEXT_FIELDS:
-            out[key] = _text(value)
+            out[key] = text_of(value)
         else:
             out[key] = value
     return out
@@ -190,7 +152,7 @@ def _as_date(value: Any) -> date | str | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = text_of(value)
     if text is None:
         return None
     try:
@@ -227,7 +189,7 @@ def _sniff_image(data: bytes) -> tuple[str, str]:
 def _custom_dict(value: Any) -> dict[str, Any]:
     if isinstance(value, Mapping):
         return dict(value)
-    text = _text(value)
+    text = text_of(value)
     if not text:
         return {}
     try:
@@ -237,7 +199,7 @@ def _custom_dict(value: Any) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-class _Writer:
+class CardWriter:
     """Card assembly for one version; property prefixes are computed once."""
 
     def __init__(self, version: str, rev: datetime | date | str | bool | None) -> None:
@@ -392,7 +354,7 @@ class _Writer:
                     first.isascii()
                     or last.isascii()
                     or ord(first[0]) < 0x2E80
-                    or not (_CJK_ONLY_RE.fullmatch(first) and _CJK_ONLY_RE.fullmatch(last))
+                    or not (CJK_ONLY_RE.fullmatch(first) and CJK_ONLY_RE.fullmatch(last))
                 ):
                     fn = f"{first} {last}"
                 else:
@@ -462,10 +424,10 @@ class _Writer:
             elif day:
                 add(_fold(("BDAY;VALUE=text:" if self.v4 else "BDAY:") + _escape(day)))
         value = g("gender")
-        if value and (type(value) is str or (value := _text(value))):
+        if value and (type(value) is str or (value := text_of(value))):
             add(_fold(("GENDER:" if self.v4 else "X-GENDER:") + _escape(value)))
         value = g("notes")
-        if value and (type(value) is str or (value := _text(value))):
+        if value and (type(value) is str or (value := text_of(value))):
             line = "NOTE:" + _escape(value)
             add(line if len(line) <= 75 and line.isascii() else _fold(line))
         value = g("tags")
@@ -475,11 +437,11 @@ class _Writer:
             except TypeError:
                 probe = "\\"  # not all text: take the careful path below
             if "\\" in probe or "," in probe or ";" in probe or "\n" in probe or "\r" in probe:
-                value = [_escape(t) for t in (_text(x) for x in value) if t]
+                value = [_escape(t) for t in (text_of(x) for x in value) if t]
             line = "CATEGORIES:" + ",".join(value)
             add(line if len(line) <= 75 and line.isascii() else _fold(line))
         elif value is not None and not isinstance(value, str | float):
-            tags = [_escape(t) for t in (_text(x) for x in value) if t]
+            tags = [_escape(t) for t in (text_of(x) for x in value) if t]
             if tags:
                 line = "CATEGORIES:" + ",".join(tags)
                 add(line if len(line) <= 75 and line.isascii() else _fold(line))
@@ -561,15 +523,15 @@ def _strip_deep(value: Any) -> Any:
     return value
 
 
-def _records_of(records: Any) -> Iterable[Mapping[str, Any]]:
+def records_of(records: Any) -> Iterable[Mapping[str, Any]]:
     """Dict records from a list of dicts, a pandas DataFrame or a polars DataFrame."""
-    module = type(records).__module__
-    if module.startswith("polars"):
+    if is_polars_frame(records):
         return records.iter_rows(named=True)
-    if module.startswith("pandas"):
+    if is_pandas(records):
         frame = records.astype(object)
         frame = frame.where(frame.notna(), None)
-        return frame.to_dict("records")
+        rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+        return rows
     if isinstance(records, Mapping):
         return [records]
     return records
@@ -615,11 +577,11 @@ def write_vcards(
     NOTE:Rappeler lundi\\, 10h
     END:VCARD
     """
-    writer = _Writer(version, rev)
-    return "".join(writer.chunk(chunk) for chunk in _chunks(_records_of(records), _CHUNK))
+    writer = CardWriter(version, rev)
+    return "".join(writer.chunk(chunk) for chunk in chunked(records_of(records), CHUNK_CARDS))
 
 
-def _chunks(records: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+def chunked(records: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
     chunk: list[Mapping[str, Any]] = []
     for rec in records:
         chunk.append(rec)
@@ -628,163 +590,3 @@ def _chunks(records: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Ma
             chunk = []
     if chunk:
         yield chunk
-
-
-def vcard_file_name(record: Mapping[str, Any], taken: set[str] | None = None) -> str:
-    """A file name for one contact that Windows, macOS and Linux all accept.
-
-    The name is transliterated to ASCII (``Hélène Blou`` -> ``Helene_Blou.vcf``, ``ＣＯＭ¹``
-    -> ``COM1``), so Unicode normalisation cannot change it; it keeps only letters, digits,
-    ``.``, ``_`` and ``-`` (no path separator, no character Windows or macOS reserve, no
-    control character, no space), has no dot, ``_`` or ``-`` at its ends, is at most 81
-    characters before ``-2`` and the extension, and is never empty (``contact.vcf``). Its
-    part before the first dot is never a Windows device name: ``CON``, ``PRN``, ``AUX``,
-    ``NUL``, ``COM0``-``COM9``, ``LPT0``-``LPT9`` in any case get a ``_`` (``prn.x`` ->
-    ``prn_.x.vcf``). With ``taken``, the lower-cased names already used, a name that
-    differs from one of them only by case gets ``-2``, ``-3`` ... (Windows and macOS
-    file systems ignore case), and the new name is added to ``taken``.
-
-    Examples
-    --------
-    >>> taken = set()
-    >>> vcard_file_name({"first_name": "Hélène", "last_name": "Blou"}, taken)
-    'Helene_Blou.vcf'
-    >>> vcard_file_name({"first_name": "HELENE", "last_name": "Blou"}, taken)
-    'HELENE_Blou-2.vcf'
-    >>> vcard_file_name({"last_name": "../../etc/passwd"})
-    'etc_passwd.vcf'
-    >>> vcard_file_name({"first_name": "伟", "last_name": "王"})
-    'WangWei.vcf'
-    >>> vcard_file_name({"last_name": "Prn"}), vcard_file_name({"last_name": "aux.txt"})
-    ('Prn_.vcf', 'aux_.txt.vcf')
-    """
-    base = display_name(_text(record.get("first_name")), _text(record.get("last_name")))
-    if not base:
-        base = _text(record.get("org")) or (_text(record.get("email")) or "").split("@")[0]
-    if base and has_controls(base):  # "Blou\x1b[31m" is Blou, not Blou_31m
-        base = strip_controls(base)
-    stem = _UNSAFE_NAME_RE.sub("_", anyascii(base or "").replace(" ", "_"))
-    stem = re.sub(r"\.{2,}", ".", re.sub(r"_{2,}", "_", stem)).strip("._-")[:_MAX_FILE_STEM]
-    stem = stem.strip("._-") or "contact"
-    head, dot, tail = stem.partition(".")
-    if _WINDOWS_DEVICE_RE.fullmatch(head):  # CON, NUL, COM1 ... cannot be file names there
-        stem = f"{head}_{dot}{tail}"
-    if taken is None:
-        return stem + ".vcf"
-    name, n = stem, 1
-    while name.lower() + ".vcf" in taken:
-        n += 1
-        name = f"{stem}-{n}"
-    taken.add(name.lower() + ".vcf")
-    return name + ".vcf"
-
-
-def write_vcf(
-    records: Iterable[Mapping[str, Any]] | Any,
-    path: str | os.PathLike[str],
-    *,
-    version: VCardVersion = "3.0",
-    zip: bool = False,
-    rev: datetime | date | str | bool | None = None,
-) -> Path:
-    """Write contacts to one ``.vcf`` file, or to a zip with one ``.vcf`` per contact.
-
-    The file is written next to its destination and moved into place at the end, so a
-    failure never leaves a partial file behind. Values are written without their control
-    characters; :func:`export_vcards` does the same and also says how many it changed.
-
-    Parameters
-    ----------
-    records
-        Dicts of contact fields plus ``org``, or a pandas or polars DataFrame.
-    path
-        Destination file.
-    version
-        ``"3.0"`` or ``"4.0"``.
-    zip
-        One ``.vcf`` per contact in a zip archive, named after the contact
-        (:func:`vcard_file_name`).
-    rev
-        REV timestamp, as in :func:`write_vcards`.
-
-    Returns
-    -------
-    Path
-        The file written.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> out = write_vcf([{"first_name": "Marc", "last_name": "Durand"}], folder / "c.vcf")
-    >>> out.read_bytes().splitlines()[3]
-    b'N:Durand;Marc;;;'
-    """
-    return export_vcards(records, path, version=version, zip=zip, rev=rev).path
-
-
-def export_vcards(
-    records: Iterable[Mapping[str, Any]] | Any,
-    path: str | os.PathLike[str],
-    *,
-    version: VCardVersion = "3.0",
-    zip: bool = False,
-    rev: datetime | date | str | bool | None = None,
-) -> ExportResult:
-    r"""Write contacts as :func:`write_vcf` does; say how many cards, and what was changed.
-
-    Parameters are those of :func:`write_vcf`.
-
-    Returns
-    -------
-    ExportResult
-        ``format="vcf"``, ``rows`` the number of cards; ``changed`` the number of values
-        written without their control characters, and ``warnings`` the fields they were
-        in (no ``columns`` nor ``headers``).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> result = export_vcards([{"first_name": "Marc", "last_name": "Durand\x1b[31m"}],
-    ...                        folder / "c.zip", zip=True)
-    >>> result  # doctest: +ELLIPSIS
-    ExportResult(path='.../c.zip', format='vcf', rows=1, changed=1)
-    >>> result.warnings[0].split(":")[0]
-    '1 value written without their control characters (last_name'
-    """
-    target = Path(path)
-    writer = _Writer(version, rev)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    except OSError as exc:
-        raise ExportError(f"cannot write {target}: {exc}") from exc
-    cards = 0
-    try:
-        with os.fdopen(handle, "wb") as out:
-            if zip:
-                taken: set[str] = set()
-                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-                    for rec in _records_of(records):
-                        name = vcard_file_name(rec, taken)
-                        archive.writestr(name, writer.card(rec).encode("utf-8"))
-                        cards += 1
-            else:
-                for chunk in _chunks(_records_of(records), _CHUNK):
-                    out.write(writer.chunk(chunk).encode("utf-8"))
-                    cards += len(chunk)
-        os.replace(tmp_name, target)
-    except BaseException as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise ExportError(f"cannot write {target}: {exc}") from exc
-        raise
-    return ExportResult(
-        target,
-        "vcf",
-        cards,
-        (),
-        changed=sum(writer.changed.values()),
-        warnings=cleaning_warning(writer.changed, "vcf"),
-    )

@@ -1328,7 +1328,7 @@ class Importer:
 
     def run_vcf(self, path: str | Path) -> ImportReport:
         """Import a vCard file: its cards go through the same pipeline as a table."""
-        from crmkit._formats._vcard import parse_vcards
+        from crmkit._formats import parse_vcards
 
         parsed = parse_vcards(Path(path).read_bytes())
         for record, line in zip(parsed.records, parsed.lines, strict=True):
@@ -1363,7 +1363,7 @@ class Importer:
 
     def run(self, source: Any, source_name: str) -> ImportReport:
         """Import everything ``source`` holds; return the report."""
-        from crmkit._formats._readers import read_table
+        from crmkit._formats import read_table
 
         started = time.perf_counter()
         chunk_rows = self.opts.chunk_rows
@@ -1526,7 +1526,7 @@ class Importer:
 
     def preview(self, source: Any, source_name: str, rows: int = 1000) -> ImportPreview:
         """Map, normalise and validate the first ``rows`` rows; write nothing."""
-        from crmkit._formats._readers import read_table
+        from crmkit._formats import read_table
 
         table_source = read_table(source, **self._read_options(source))
         self._read_cells_of(table_source)

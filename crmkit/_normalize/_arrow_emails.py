@@ -1,6 +1,6 @@
-"""The fast path of :func:`crmkit._normalize._values.normalize_emails` as Arrow kernels.
+"""The fast path of :func:`crmkit._normalize.normalize_emails` as Arrow kernels.
 
-``_EmailRules.normalize`` in :mod:`crmkit._normalize._values` answers a plain ASCII address (a
+``_EmailRules.normalize`` in :mod:`crmkit._normalize._emails` answers a plain ASCII address (a
 dot-atom before the ``@``, letter-digit-hyphen labels and an alphabetic top-level domain
 after it, within email-validator's length limits) without email-validator: it lower-cases
 the domain and the RFC 2142 role names (``info@``, ``sales@`` ...) and stands aside for
@@ -31,7 +31,7 @@ from collections.abc import Iterable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crmkit._normalize._values import _email_rules
+from crmkit._normalize._emails import _email_rules
 
 __all__ = ["plain_emails"]
 
@@ -68,7 +68,7 @@ def _scatter(mask: pa.Array, values: pa.Array, base: pa.Array) -> pa.Array:
 def plain_emails(texts: pa.Array) -> tuple[pa.Array, pa.Array]:
     """The plain addresses of a string array, normalised with Arrow kernels.
 
-    What :func:`crmkit._normalize._values.normalize_email` returns for a plain ASCII address
+    What :func:`crmkit._normalize.normalize_email` returns for a plain ASCII address
     (lower-cased domain, lower-cased role name, the local part otherwise as written),
     computed for a whole array at once, with a mask of the rows this applies to.
 
@@ -88,7 +88,7 @@ def plain_emails(texts: pa.Array) -> tuple[pa.Array, pa.Array]:
         ``normalize_email(texts[i])`` is ``ok=True, reason=None``. False for the other
         rows (nulls, invalid addresses, ``"Name <addr>"``, ``mailto:``, text with spaces
         around, non-ASCII, Punycode, special-use domains ...), which the caller passes to
-        :func:`crmkit._normalize._values.normalize_emails`. No nulls.
+        :func:`crmkit._normalize.normalize_emails`. No nulls.
 
     Examples
     --------

@@ -1,7 +1,7 @@
 """Company and person matching keys over a whole column at once, with Arrow and NumPy.
 
 :func:`company_keys` gives, for a column of cleaned company names, the keys
-:func:`crmkit._normalize._values.company_key` gives value by value, without a Python loop over the
+:func:`crmkit._normalize.company_key` gives value by value, without a Python loop over the
 rows. The scalar rule is retraced step by step:
 
 * ``clean_text`` is assumed done: a row it would still change (an outer or double space,
@@ -21,7 +21,7 @@ rows. The scalar rule is retraced step by step:
 
 A row whose legal-form removal leaves nothing and whose CJK affixes were removed is left to
 the scalar (its fallback reads the text before the removal). :func:`name_keys` does the
-same for :func:`crmkit._normalize._values.name_key`. Property tests check both against the
+same for :func:`crmkit._normalize.name_key`. Property tests check both against the
 scalar functions.
 """
 
@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from anyascii import anyascii
 
-from crmkit._normalize import _values as norm
+from crmkit._normalize import _keys, _text
 
 __all__ = ["company_keys", "name_keys"]
 
@@ -58,15 +58,15 @@ _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _SPACE = 0x20
 _LOWER_A = 0x61
 
-_MISSING = pa.array(sorted(norm._MISSING_TEXT), pa.string())
-_NAMES_LIKE_MISSING = pa.array(sorted(norm._NAMES_LIKE_MISSING), pa.string())
-_LONGEST_MISSING = max(len(text) for text in norm._MISSING_TEXT)
-_LEGAL_OR_THE = pa.array(sorted(norm._LEGAL_FORMS | {"the"}), pa.string())
+_MISSING = pa.array(sorted(_text._MISSING_TEXT), pa.string())
+_NAMES_LIKE_MISSING = pa.array(sorted(_text._NAMES_LIKE_MISSING), pa.string())
+_LONGEST_MISSING = max(len(text) for text in _text._MISSING_TEXT)
+_LEGAL_OR_THE = pa.array(sorted(_keys._LEGAL_FORMS | {"the"}), pa.string())
 _THE_INDEX = _LEGAL_OR_THE.to_pylist().index("the")
-_ONLY_CJK_LEGAL = "^(?:" + "|".join(norm._CJK_LEGAL_SUFFIXES) + ")+$"
+_ONLY_CJK_LEGAL = "^(?:" + "|".join(_keys._CJK_LEGAL_SUFFIXES) + ")+$"
 _AFFIX_TRIM = " ,.-"
-_SUFFIX_CPS = [[ord(c) for c in s] for s in norm._CJK_LEGAL_SUFFIXES]
-_PREFIX_CPS = [[ord(c) for c in p] for p in norm._CJK_LEGAL_PREFIXES]
+_SUFFIX_CPS = [[ord(c) for c in s] for s in _keys._CJK_LEGAL_SUFFIXES]
+_PREFIX_CPS = [[ord(c) for c in p] for p in _keys._CJK_LEGAL_PREFIXES]
 _SUFFIX_FIRST_CPS = np.array(sorted({s[0] for s in _SUFFIX_CPS}))
 _SUFFIX_LAST_CPS = np.array(sorted({s[-1] for s in _SUFFIX_CPS}))
 _PREFIX_FIRST_CPS = np.array(sorted({p[0] for p in _PREFIX_CPS}))
@@ -138,7 +138,7 @@ def _table() -> _Table:
     lengths = np.array([len(e) for e in entries], dtype=np.int32)
     starts = (np.cumsum(lengths) - lengths).astype(np.int32)
     data = np.frombuffer("".join(entries).encode("ascii"), dtype=np.uint8)
-    heads = {text[0] for text in norm._MISSING_TEXT if text}
+    heads = {text[0] for text in _text._MISSING_TEXT if text}
     missing_heads = np.array(
         sorted(ord(c) for c in chars if entry[ord(c)] >= 0 and c.lower()[:1] in heads),
         dtype=np.int32,
@@ -392,7 +392,7 @@ def company_keys(texts: pa.Array) -> tuple[pa.Array, pa.Array]:
 
     ``handled[i]`` is True only when the vectorised rules decide row ``i`` for certain;
     then ``keys[i] == company_key(texts[i])``. Other rows (nulls included) have a null
-    key and are left to the scalar :func:`crmkit._normalize._values.company_key` by the caller.
+    key and are left to the scalar :func:`crmkit._normalize.company_key` by the caller.
     Latin names (accented or not), Chinese and Japanese names are decided here: all the
     rows of the generated sample data. Left to the scalar are rows with a character
     outside the table (Cyrillic, Greek, Hangul, emoji, combining marks, odd spaces ...),

@@ -1,7 +1,7 @@
 """Phone numbers to E.164 over a whole column at once, with Arrow kernels.
 
 :func:`plain_phones` retraces, with RE2 kernels over an Arrow array, the decisions that
-:func:`crmkit._normalize._values._fast_phone` takes value by value (and that one retraces
+:func:`crmkit._normalize._phones._fast_phone` takes value by value (and that one retraces
 phonenumbers): the same metadata, the same regular expressions, the same order. A row
 whose fate depends on a step not retraced here (an IDD such as 011, a national prefix
 transform, a number that is not possible, a pattern RE2 cannot compile) is left to the
@@ -18,19 +18,21 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crmkit._normalize import _values as norm
+from crmkit._normalize import _phones
 
 __all__ = ["PlainPhones", "plain_phones"]
 
-_SEPARATORS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in norm._PHONE_SEPARATORS) + "]"
+_SEPARATORS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _phones._PHONE_SEPARATORS) + "]"
 _BODY = _SEPARATORS.replace("[", "[0-9", 1) + "*"
 _FIRST = (
-    "[0-9" + "".join(f"\\x{{{ord(c):x}}}" for c in norm._PHONE_SEPARATORS if not c.isspace()) + "]"
+    "[0-9"
+    + "".join(f"\\x{{{ord(c):x}}}" for c in _phones._PHONE_SEPARATORS if not c.isspace())
+    + "]"
 )
 # A plain number: "00" or "+" then digits and separators, or the same without a prefix
 # (and then not starting with a space, which the scalar path strips first).
 _SHAPE = f"^(?:(?P<prefix>00|\\+)(?P<international>{_BODY})|(?P<national>{_FIRST}{_BODY}))$"
-_KNOWN_CODES = pa.array(sorted(str(code) for code in norm._REGIONS_OF_COUNTRY_CODE))
+_KNOWN_CODES = pa.array(sorted(str(code) for code in _phones._REGIONS_OF_COUNTRY_CODE))
 
 
 @dataclass(frozen=True)
@@ -63,28 +65,28 @@ def _lengths(array: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False))
 
 
-def _length_result(rules: norm._PhoneRules, lengths: np.ndarray) -> np.ndarray:
+def _length_result(rules: _phones._PhoneRules, lengths: np.ndarray) -> np.ndarray:
     """``rules.length_result`` for each length (the rules must list possible lengths)."""
     possible = rules.possible_lengths
-    out = np.full(lengths.shape, norm._INVALID_LENGTH, dtype=object)
-    out[np.isin(lengths, possible[1:])] = norm._IS_POSSIBLE
-    out[lengths > possible[-1]] = norm._TOO_LONG
-    out[lengths < possible[0]] = norm._TOO_SHORT
-    out[lengths == possible[0]] = norm._IS_POSSIBLE
-    out[np.isin(lengths, list(rules.local_only_lengths))] = norm._LOCAL_ONLY
+    out = np.full(lengths.shape, _phones._INVALID_LENGTH, dtype=object)
+    out[np.isin(lengths, possible[1:])] = _phones._IS_POSSIBLE
+    out[lengths > possible[-1]] = _phones._TOO_LONG
+    out[lengths < possible[0]] = _phones._TOO_SHORT
+    out[lengths == possible[0]] = _phones._IS_POSSIBLE
+    out[np.isin(lengths, list(rules.local_only_lengths))] = _phones._LOCAL_ONLY
     return out
 
 
-def _general(rules: norm._PhoneRules, array: pa.Array) -> np.ndarray:
+def _general(rules: _phones._PhoneRules, array: pa.Array) -> np.ndarray:
     if rules.general is None:
         return np.zeros(len(array), dtype=bool)
     return _matches(array, _full(rules.general.pattern.pattern))
 
 
-def _valid(rules: norm._PhoneRules, nsn: pa.Array, lengths: np.ndarray) -> np.ndarray:
+def _valid(rules: _phones._PhoneRules, nsn: pa.Array, lengths: np.ndarray) -> np.ndarray:
     """``rules.is_valid`` for each number (raises ``_SlowPathError`` when it would)."""
     if rules.types_by_length is None:
-        raise norm._SlowPathError
+        raise _phones._SlowPathError
     out = np.zeros(len(nsn), dtype=bool)
     if rules.general is None:
         return out
@@ -96,12 +98,12 @@ def _valid(rules: norm._PhoneRules, nsn: pa.Array, lengths: np.ndarray) -> np.nd
     return out
 
 
-def _strip_national_prefix(rules: norm._PhoneRules, number: pa.Array) -> pa.Array:
+def _strip_national_prefix(rules: _phones._PhoneRules, number: pa.Array) -> pa.Array:
     """``rules.strip_national_prefix`` for each number (at least two digits each)."""
     if rules.national_prefix is None:
         return number
     if rules.has_prefix_transform:
-        raise norm._SlowPathError
+        raise _phones._SlowPathError
     prefix = f"^(?:{rules.national_prefix.pattern})"
     rest = pc.replace_substring_regex(number, prefix, "", max_replacements=1)
     keep = _general(rules, number) & ~_general(rules, rest)
@@ -115,15 +117,15 @@ def _is_in(array: pa.Array, values: pa.Array) -> np.ndarray:
 def _validity(nsn: pa.Array, lengths: np.ndarray, code: int) -> tuple[np.ndarray, np.ndarray]:
     """``region_rules_of_number``, then ``is_valid`` in that region: (valid, decided)."""
     size = len(nsn)
-    if code not in norm._SHARED_COUNTRY_CODES:
-        return _valid(norm._main_rules(code), nsn, lengths), np.ones(size, dtype=bool)
+    if code not in _phones._SHARED_COUNTRY_CODES:
+        return _valid(_phones._main_rules(code), nsn, lengths), np.ones(size, dtype=bool)
     valid = np.zeros(size, dtype=bool)
     decided = np.ones(size, dtype=bool)
     pending = np.ones(size, dtype=bool)
-    for region in norm._REGIONS_OF_COUNTRY_CODE[code]:
+    for region in _phones._REGIONS_OF_COUNTRY_CODE[code]:
         if not pending.any():
             break
-        rules = norm._phone_rules(region)
+        rules = _phones._phone_rules(region)
         if rules is None:
             continue
         in_region: np.ndarray | None = None  # is_valid in this region, once computed
@@ -132,7 +134,7 @@ def _validity(nsn: pa.Array, lengths: np.ndarray, code: int) -> tuple[np.ndarray
         else:
             try:
                 in_region = _valid(rules, nsn, lengths)
-            except norm._SlowPathError:
+            except _phones._SlowPathError:
                 decided &= ~pending  # every row still looking would raise here
                 break
             here = pending & in_region
@@ -143,7 +145,7 @@ def _validity(nsn: pa.Array, lengths: np.ndarray, code: int) -> tuple[np.ndarray
                     if in_region is None:
                         in_region = _valid(rules, nsn, lengths)
                     valid[here] = in_region[here]
-                except norm._SlowPathError:
+                except _phones._SlowPathError:
                     decided[here] = False
     return valid, decided
 
@@ -157,7 +159,7 @@ def plain_phones(texts: pa.Array, region: str | None) -> PlainPhones:
         Cleaned cells (:func:`crmkit._normalize._columns.clean_column`) as an Arrow string array.
     region
         The region of numbers written without a country code, as for
-        :func:`crmkit._normalize._values.normalize_phone`.
+        :func:`crmkit._normalize.normalize_phone`.
 
     Returns
     -------
@@ -205,7 +207,7 @@ def plain_phones(texts: pa.Array, region: str | None) -> PlainPhones:
             found |= known
     # Written without: the default region, unless the digits begin with its IDD or its
     # own country code (phonenumbers then tries other readings; the scalar path follows).
-    default = norm._phone_rules(region) if region in phonenumbers.SUPPORTED_REGIONS else None
+    default = _phones._phone_rules(region) if region in phonenumbers.SUPPORTED_REGIONS else None
     national = plain & ~(with_00 | with_plus)
     if default is None:
         national[:] = False
@@ -220,7 +222,7 @@ def plain_phones(texts: pa.Array, region: str | None) -> PlainPhones:
             if rows.size == 0:
                 continue
             try:
-                main = norm._main_rules(code)
+                main = _phones._main_rules(code)
                 # National numbers are parsed with the default region's rules (its
                 # national prefix), international ones with the country code's.
                 rules = default if is_national and default is not None else main
@@ -231,11 +233,11 @@ def plain_phones(texts: pa.Array, region: str | None) -> PlainPhones:
                 lengths = _lengths(number)
                 if not main.possible_lengths:
                     continue
-                ok &= lengths <= norm._MAX_NSN_LENGTH
-                ok &= _length_result(main, lengths) == norm._IS_POSSIBLE
+                ok &= lengths <= _phones._MAX_NSN_LENGTH
+                ok &= _length_result(main, lengths) == _phones._IS_POSSIBLE
                 ok &= _reads_back(main, number)
                 valid_here, decided = _validity(number, lengths, code)
-            except (norm._SlowPathError, pa.ArrowInvalid):
+            except (_phones._SlowPathError, pa.ArrowInvalid):
                 continue  # every row of the group would take the scalar path
             ok &= decided
             chosen = rows[ok]
@@ -246,7 +248,7 @@ def plain_phones(texts: pa.Array, region: str | None) -> PlainPhones:
     return PlainPhones(e164, valid, handled)
 
 
-def _reads_back(main: norm._PhoneRules, nsn: pa.Array) -> np.ndarray:
+def _reads_back(main: _phones._PhoneRules, nsn: pa.Array) -> np.ndarray:
     """``main.reads_back`` for each national number: its E.164 form gives it back.
 
     Only the numbers that start with a national prefix can lose it when read again: one
@@ -263,12 +265,12 @@ def _reads_back(main: norm._PhoneRules, nsn: pa.Array) -> np.ndarray:
     return out
 
 
-def _strip_tail(rules: norm._PhoneRules, number: pa.Array) -> pa.Array:
+def _strip_tail(rules: _phones._PhoneRules, number: pa.Array) -> pa.Array:
     """The tail of ``phonenumbers.parse``: strip the national prefix when what is left
     still has a plausible length."""
     if not rules.possible_lengths:
-        raise norm._SlowPathError
+        raise _phones._SlowPathError
     stripped = _strip_national_prefix(rules, number)
     result = _length_result(rules, _lengths(stripped))
-    take = ~np.isin(result, list(norm._LENGTH_NOT_STRIPPED))
+    take = ~np.isin(result, list(_phones._LENGTH_NOT_STRIPPED))
     return pc.if_else(pa.array(take), stripped, number)

@@ -26,11 +26,12 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crmkit import _normalize as norm
 from crmkit._exceptions import ValidationError
-from crmkit._normalize import _values as norm
 from crmkit._normalize._arrow_emails import plain_emails
 from crmkit._normalize._arrow_keys import company_keys
 from crmkit._normalize._arrow_phones import plain_phones
+from crmkit._normalize._text import _MISSING_TEXT, _NAMES_LIKE_MISSING
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field
 from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATIONS, Vocabulary
@@ -61,7 +62,7 @@ class ColumnOptions:
 
     ``unquote_formulas``: the values are cells of a file, where a ``'`` in front of a
     text that a spreadsheet would run as a formula only protects it (as crmkit's CSV
-    export writes it) and is dropped (:func:`crmkit._normalize._values.unquote_formula`). False
+    export writes it) and is dropped (:func:`crmkit._normalize.unquote_formula`). False
     for values typed in (``add``, ``update``, forms), which are kept as written.
     """
 
@@ -93,9 +94,9 @@ _NEEDS_CLEANING = (
     "[\t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]|"
     + norm.CONTROL_CHARACTERS
 )
-_MISSING_ARRAY = pa.array(sorted(norm._MISSING_TEXT), pa.string())
-_NAMES_ARRAY = pa.array(sorted(norm._NAMES_LIKE_MISSING), pa.string())
-_MISSING_MAX_LENGTH = max(len(word) for word in norm._MISSING_TEXT)
+_MISSING_ARRAY = pa.array(sorted(_MISSING_TEXT), pa.string())
+_NAMES_ARRAY = pa.array(sorted(_NAMES_LIKE_MISSING), pa.string())
+_MISSING_MAX_LENGTH = max(len(word) for word in _MISSING_TEXT)
 
 
 def clean_array(values: list[Any] | pa.Array, *, unquote: bool = True) -> pa.Array | None:
@@ -138,7 +139,7 @@ def clean_array(values: list[Any] | pa.Array, *, unquote: bool = True) -> pa.Arr
 
 
 def _unquoted(text: pa.Array) -> pa.Array:
-    """:func:`crmkit._normalize._values.unquote_formula` of texts that start with ``'``."""
+    """:func:`crmkit._normalize.unquote_formula` of texts that start with ``'``."""
     quoted = pc.match_substring_regex(text, "^" + norm.QUOTED_FORMULA)
     return pc.if_else(quoted, pc.utf8_slice_codeunits(text, 1), text)
 
@@ -191,7 +192,7 @@ def clean_column(values: list[Any], *, unquote: bool = True) -> list[str | None]
 def company_key_column(names: Sequence[Any]) -> list[str | None]:
     """The company matching key of each name (``None`` for an empty one).
 
-    :func:`crmkit._normalize._values.company_key` of each distinct name, computed once, with
+    :func:`crmkit._normalize.company_key` of each distinct name, computed once, with
     Arrow kernels for the names they can read (:func:`crmkit._normalize._arrow_keys.company_keys`,
     property-tested against the scalar) and value by value for the others.
 
@@ -224,9 +225,9 @@ def _company_key_or_none(name: Any) -> str | None:
 def text_of(value: Any, *, unquote: bool = True) -> str | None:
     """A cell as clean text: spreadsheet floats that are whole numbers lose their ``.0``.
 
-    :func:`crmkit._normalize._values.clean_text`, then, with ``unquote`` (a cell of a file), the
+    :func:`crmkit._normalize.clean_text`, then, with ``unquote`` (a cell of a file), the
     ``'`` that a CSV export writes in front of a formula-like text is dropped
-    (:func:`crmkit._normalize._values.unquote_formula`), so that an export read back gives the
+    (:func:`crmkit._normalize.unquote_formula`), so that an export read back gives the
     values exported.
 
     Examples
@@ -517,7 +518,7 @@ def _json(value: Any) -> str | None:
 
 
 def _without_controls(value: Any) -> Any:
-    """A JSON value with :func:`crmkit._normalize._values.drop_controls` on every string in it."""
+    """A JSON value with :func:`crmkit._normalize.drop_controls` on every string in it."""
     if isinstance(value, str):
         return norm.drop_controls(value)
     if isinstance(value, dict):

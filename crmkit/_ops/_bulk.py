@@ -28,7 +28,7 @@ from crmkit.schemas._catalog import table
 from crmkit.schemas._models import describe_failures, validate
 
 if TYPE_CHECKING:
-    from crmkit._formats._export import ExportResult
+    from crmkit._formats import ExportResult
 
 __all__ = ["BulkReport"]
 
@@ -461,7 +461,7 @@ def export_vcf(
     session: Session, query: Query, path: str | Path, *, version: str = "3.0", zip: bool = False
 ) -> ExportResult:
     """Write the selected contacts as vCards (see :meth:`Selection.export_vcf`)."""
-    from crmkit._formats._vcard_write import export_vcards
+    from crmkit._formats import export_vcards
 
     _contacts_only(session, query, "export_vcf")
     fields = [

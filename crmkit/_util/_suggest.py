@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process, utils
 
-from crmkit.schemas._vocab import fold
+from crmkit._util._text import fold
 
 __all__ = ["closest"]
 

@@ -1,7 +1,9 @@
-"""Field catalog, vocabularies, bands and pandera models derived from the catalog."""
+"""Field catalog, labels and languages, vocabularies, bands and pandera models."""
 
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table, table
+from crmkit.schemas._labels import DERIVED_LABELS, column_label, column_labels
+from crmkit.schemas._langs import LANGS, Labels, Lang, check_lang, pick_label
 from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
     COUNTRY_CODES,
@@ -26,15 +28,23 @@ __all__ = [
     "DEFAULT_HEADCOUNT_EDGES",
     "DEFAULT_REVENUE_EDGES",
     "DEFAULT_SECTORS",
+    "DERIVED_LABELS",
     "GENDERS",
+    "LANGS",
     "OWNERSHIPS",
     "SALUTATIONS",
     "Bands",
     "Field",
+    "Labels",
+    "Lang",
     "Table",
     "Term",
     "Vocabulary",
+    "check_lang",
+    "column_label",
+    "column_labels",
     "country_names",
     "fold",
+    "pick_label",
     "table",
 ]

@@ -1,4 +1,4 @@
-"""Revenue bands (the "fourchette de CA") and headcount bands.
+"""Revenue bands (the "tranche de CA") and headcount bands.
 
 A band set is a list of ascending lower bounds. Bands are never stored: the database views
 compute them from the stored numbers (or, when a source gave only a range, from the middle

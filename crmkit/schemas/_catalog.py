@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from crmkit._exceptions import UnknownValueError
+from crmkit.schemas._langs import LANGS, Labels, pick_label
 
 __all__ = [
     "ACCOUNTS",
@@ -29,7 +30,6 @@ FieldKind = Literal[
     "id", "text", "int", "float", "bool", "date", "timestamp", "list", "json", "bytes", "ref"
 ]
 TableName = Literal["accounts", "contacts"]
-Lang = Literal["en", "fr", "zh"]
 
 #: The whole numbers a BIGINT column (kinds ``int``, ``ref``, ``id``) holds.
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
@@ -60,7 +60,8 @@ class Field:
     kind
         Logical type; :attr:`sql_type` derives the DuckDB type from it.
     en, fr, zh
-        Labels shown in forms and used as export headers.
+        Labels shown in forms and used as export headers, one per language of
+        :data:`~crmkit.schemas.LANGS` (:attr:`labels`).
     max_length
         Longest text accepted, in characters.
     required
@@ -108,14 +109,19 @@ class Field:
         """The DuckDB column type."""
         return _SQL_TYPES[self.kind]
 
+    @property
+    def labels(self) -> Labels:
+        """The labels in every language, in the order of :data:`~crmkit.schemas.LANGS`."""
+        return tuple(getattr(self, lang) for lang in LANGS)
+
     def label(self, lang: str = "en") -> str:
-        """The label in ``lang`` (``en``, ``fr`` or ``zh``)."""
-        return {"en": self.en, "fr": self.fr, "zh": self.zh}.get(lang, self.en)
+        """The label in ``lang`` (one of :data:`~crmkit.schemas.LANGS`; English otherwise)."""
+        return pick_label(self.labels, lang)
 
     @property
     def header_names(self) -> tuple[str, ...]:
         """Every header that names this field: name, labels and synonyms."""
-        return (self.name, self.en, self.fr, self.zh, *self.synonyms)
+        return (self.name, *self.labels, *self.synonyms)
 
 
 def _f(name: str, kind: FieldKind, en: str, fr: str, zh: str, **kw: object) -> Field:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+from crmkit._util._text import fold
+from crmkit.schemas._langs import LANGS, Labels, pick_label
 
 __all__ = [
     "ACCOUNT_TYPES",
@@ -29,19 +33,6 @@ __all__ = [
 ]
 
 
-def fold(text: str) -> str:
-    """Fold text for matching: NFKD, accents removed, case-folded, spaces collapsed.
-
-    Examples
-    --------
-    >>> fold("  Santé  Publique ")
-    'sante publique'
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
-
-
 @dataclass(frozen=True)
 class Term:
     """One vocabulary entry: the stored value, its labels and its synonyms."""
@@ -52,9 +43,27 @@ class Term:
     zh: str
     synonyms: tuple[str, ...] = ()
 
+    @property
+    def labels(self) -> Labels:
+        """The labels in every language, in the order of :data:`~crmkit.schemas.LANGS`."""
+        return tuple(getattr(self, lang) for lang in LANGS)
+
     def label(self, lang: str = "en") -> str:
-        """The label in ``lang`` (``en``, ``fr`` or ``zh``)."""
-        return {"en": self.en, "fr": self.fr, "zh": self.zh}.get(lang, self.en)
+        """The label in ``lang`` (one of :data:`~crmkit.schemas.LANGS`; English otherwise)."""
+        return pick_label(self.labels, lang)
+
+    @classmethod
+    def from_dict(cls, item: Mapping[str, Any]) -> Term:
+        """A term from a ``value``, a label per language (the value if missing), ``synonyms``.
+
+        Examples
+        --------
+        >>> Term.from_dict({"value": "Biotech", "fr": "Biotechnologies"}).labels
+        ('Biotech', 'Biotechnologies', 'Biotech')
+        """
+        value = item["value"]
+        labels = {lang: item.get(lang, value) for lang in LANGS}
+        return cls(value, **labels, synonyms=tuple(item.get("synonyms", ())))
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         for term in self.terms:
-            for key in (term.value, term.en, term.fr, term.zh, *term.synonyms):
+            for key in (term.value, *term.labels, *term.synonyms):
                 self._index.setdefault(fold(key), term.value)
 
     @property
@@ -429,7 +438,7 @@ def _country_table() -> dict[str, dict[str, str]]:
                 name = names.get(name[1:], names["aa"])
             return names["aa"]
 
-        table[code] = {"en": resolve("aa"), "fr": resolve("fr"), "zh": resolve("zh")}
+        table[code] = {lang: resolve("aa" if lang == "en" else lang) for lang in LANGS}
     return table
 
 

@@ -30,7 +30,7 @@ from crmkit.widgets._text import check_lang, level_label, ui
 if TYPE_CHECKING:
     from crmkit._api._crm import CRM
     from crmkit._api._records import _Records
-    from crmkit._dedupe._engine import DuplicateReport
+    from crmkit._dedupe import DuplicateReport
     from crmkit._ops._merge import MergeReport
 
 __all__ = ["DuplicateReview"]

@@ -1,7 +1,8 @@
-"""The words the widgets show, in English, French and Chinese.
+"""The words the widgets show, in every language of :data:`~crmkit.schemas.LANGS`.
 
-Field labels come from the field catalog; this module holds only what the catalog does
-not: section titles, buttons, status lines and the sentence shown for each failed rule.
+Labels of fields and columns come from :mod:`crmkit.schemas` (the catalog and
+:data:`~crmkit.schemas.DERIVED_LABELS`); this module holds only the interface's own
+words: section titles, buttons, status lines and the sentence shown for each failed rule.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crmkit.schemas._catalog import ACCOUNTS
+from crmkit.schemas._labels import DERIVED_LABELS, LANGS, Labels, check_lang, pick_label
+
 __all__ = ["LANGS", "check_lang", "level_label", "rule_message", "section_title", "ui"]
 
-LANGS = ("en", "fr", "zh")
-
-# key -> (en, fr, zh); ``{name}`` placeholders are filled by :func:`ui`.
-_UI: dict[str, tuple[str, str, str]] = {
+# key -> labels in LANGS order; ``{name}`` placeholders are filled by :func:`ui`.
+_UI: dict[str, Labels] = {
     # forms
     "new_contact": ("New contact", "Nouveau contact", "新建联系人"),
     "new_account": ("New account", "Nouveau compte", "新建客户"),
@@ -88,10 +90,7 @@ _UI: dict[str, tuple[str, str, str]] = {
     "search": ("Search", "Rechercher", "搜索"),
     "owners": ("Owners", "Affecté à", "负责人"),
     "sectors": ("Sectors", "Secteurs", "行业"),
-    "revenue_bands": ("Revenue band", "Tranche de CA", "收入区间"),
-    "headcount_bands": ("Headcount band", "Tranche d'effectif", "人数区间"),
     "active": ("Status", "Statut", "状态"),
-    "archived": ("Archived", "Archivé", "已归档"),
     "any": ("Any", "Tous", "全部"),
     "active_only": ("Active", "Actifs", "在职"),
     "inactive_only": ("Left the company", "Partis", "已离职"),
@@ -137,14 +136,6 @@ _UI: dict[str, tuple[str, str, str]] = {
     "action_failed": ("Failed: {error}", "Échec : {error}", "失败：{error}"),
     "filter_failed": ("Filter error: {error}", "Erreur de filtre : {error}", "筛选错误：{error}"),
     "no_records": ("No records match", "Aucune fiche ne correspond", "没有匹配的记录"),
-    # table columns that are not catalog fields
-    "col_company": ("Company", "Société", "公司"),
-    "col_owner": ("Owner", "Affecté à", "负责人"),
-    "col_account_owner": ("Account owner", "Responsable du compte", "客户负责人"),
-    "col_revenue_band": ("Revenue band", "Tranche de CA", "收入区间"),
-    "col_headcount_band": ("Headcount band", "Tranche d'effectif", "人数区间"),
-    "col_contact_count": ("Contacts", "Contacts", "联系人数"),
-    "col_display_name": ("Name", "Nom", "姓名"),
     # duplicate review
     "review_title_contacts": (
         "Duplicate contacts",
@@ -226,7 +217,13 @@ _UI: dict[str, tuple[str, str, str]] = {
     "level_different": ("different", "différent", "不同"),
 }
 
-_SECTIONS: dict[str, tuple[str, str, str]] = {
+# Table headers (``col_<column>``) and filter titles that name a column: its label.
+_UI.update({f"col_{name}": labels for name, labels in DERIVED_LABELS.items()})
+_UI["revenue_bands"] = DERIVED_LABELS["revenue_band"]
+_UI["headcount_bands"] = DERIVED_LABELS["headcount_band"]
+_UI["archived"] = ACCOUNTS["archived"].labels
+
+_SECTIONS: dict[str, Labels] = {
     "identity": ("Identity", "Identité", "基本信息"),
     "company": ("Company", "Entreprise", "公司信息"),
     "contact": ("Contact details", "Coordonnées", "联系方式"),
@@ -238,7 +235,7 @@ _SECTIONS: dict[str, tuple[str, str, str]] = {
 }
 
 # Rule name (``check`` in failure cases) -> sentence; ``{n}`` is the rule's argument.
-_RULES: dict[str, tuple[str, str, str]] = {
+_RULES: dict[str, Labels] = {
     "required": ("Required", "Obligatoire", "必填"),
     "max_length": ("At most {n} characters", "{n} caractères au maximum", "最多 {n} 个字符"),
     "min_value": ("Must be at least {n}", "Doit être au moins {n}", "不能小于 {n}"),
@@ -260,25 +257,6 @@ _RULES: dict[str, tuple[str, str, str]] = {
 _RULE_ARG = re.compile(r"^(?P<name>[a-z_0-9]+)\((?P<arg>[^)]*)\)$")
 
 
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is one the widgets speak, else raise ``UnknownValueError``.
-
-    Examples
-    --------
-    >>> check_lang("fr")
-    'fr'
-    """
-    if lang not in LANGS:
-        from crmkit._exceptions import UnknownValueError
-
-        raise UnknownValueError("language", lang, list(LANGS))
-    return lang
-
-
-def _pick(row: tuple[str, str, str], lang: str) -> str:
-    return row[LANGS.index(lang)] if lang in LANGS else row[0]
-
-
 def ui(key: str, lang: str = "en", **values: Any) -> str:
     """The interface text ``key`` in ``lang``, with ``{placeholders}`` filled.
 
@@ -287,7 +265,7 @@ def ui(key: str, lang: str = "en", **values: Any) -> str:
     >>> ui("saved", "fr", what="contact", What="Contact", id=12, batch=34)
     'Contact 12 enregistré (lot 34)'
     """
-    return _pick(_UI[key], lang).format(**values)
+    return pick_label(_UI[key], lang).format(**values)
 
 
 def section_title(group: str, lang: str = "en") -> str:
@@ -298,7 +276,7 @@ def section_title(group: str, lang: str = "en") -> str:
     >>> section_title("address", "zh")
     '地址'
     """
-    return _pick(_SECTIONS.get(group, (group, group, group)), lang)
+    return pick_label(_SECTIONS[group], lang) if group in _SECTIONS else group
 
 
 def rule_message(check: str, lang: str = "en") -> str:
@@ -312,10 +290,10 @@ def rule_message(check: str, lang: str = "en") -> str:
     'Not in the list'
     """
     if check in _RULES:
-        return _pick(_RULES[check], lang)
+        return pick_label(_RULES[check], lang)
     match = _RULE_ARG.match(check)
     if match and match["name"] in _RULES:
-        return _pick(_RULES[match["name"]], lang).format(n=match["arg"])
+        return pick_label(_RULES[match["name"]], lang).format(n=match["arg"])
     return check
 
 
@@ -330,4 +308,4 @@ def level_label(level: str, lang: str = "en") -> str:
     'unheard_of'
     """
     row = _UI.get(f"level_{level}")
-    return _pick(row, lang) if row is not None else level
+    return pick_label(row, lang) if row is not None else level

@@ -1,0 +1,169 @@
+"""The public names of crmkit, listed once.
+
+This stub is read by type checkers and IDEs, and by ``crmkit/__init__.py``, which builds
+its lazy loader and ``__all__`` from the imports below: a name added here is public
+everywhere, and the test ``tests/test_api.py`` checks that every name resolves.
+"""
+
+from crmkit._api._crm import CRM as CRM
+from crmkit._api._crm import open as open
+from crmkit._api._records import (
+    Accounts as Accounts,
+)
+from crmkit._api._records import (
+    Contacts as Contacts,
+)
+from crmkit._api._records import (
+    Owners as Owners,
+)
+from crmkit._api._records import (
+    Record as Record,
+)
+from crmkit._api._selection import Selection as Selection
+from crmkit._api._views import SavedViews as SavedViews
+from crmkit._core._settings import Settings as Settings
+from crmkit._core._store import UndoSummary as UndoSummary
+from crmkit._dedupe import (
+    Comparison as Comparison,
+)
+from crmkit._dedupe import (
+    DedupeIndex as DedupeIndex,
+)
+from crmkit._dedupe import (
+    DuplicateReport as DuplicateReport,
+)
+from crmkit._dedupe import (
+    find_duplicates as find_duplicates,
+)
+from crmkit._exceptions import (
+    CRMKitError as CRMKitError,
+)
+from crmkit._exceptions import (
+    ExportError as ExportError,
+)
+from crmkit._exceptions import (
+    ImportFormatError as ImportFormatError,
+)
+from crmkit._exceptions import (
+    IntegrityError as IntegrityError,
+)
+from crmkit._exceptions import (
+    MissingDependencyError as MissingDependencyError,
+)
+from crmkit._exceptions import (
+    ParentCycleError as ParentCycleError,
+)
+from crmkit._exceptions import (
+    ReadOnlyError as ReadOnlyError,
+)
+from crmkit._exceptions import (
+    RecordInUseError as RecordInUseError,
+)
+from crmkit._exceptions import (
+    RecordNotFoundError as RecordNotFoundError,
+)
+from crmkit._exceptions import (
+    RequiredFieldError as RequiredFieldError,
+)
+from crmkit._exceptions import (
+    SchemaVersionError as SchemaVersionError,
+)
+from crmkit._exceptions import (
+    StoreLockedError as StoreLockedError,
+)
+from crmkit._exceptions import (
+    StoreNotFoundError as StoreNotFoundError,
+)
+from crmkit._exceptions import (
+    StoreOpenError as StoreOpenError,
+)
+from crmkit._exceptions import (
+    UndoConflictError as UndoConflictError,
+)
+from crmkit._exceptions import (
+    UndoError as UndoError,
+)
+from crmkit._exceptions import (
+    UnknownValueError as UnknownValueError,
+)
+from crmkit._exceptions import (
+    ValidationError as ValidationError,
+)
+from crmkit._formats import ExportResult as ExportResult
+from crmkit._formats import read_vcf as read_vcf
+from crmkit._formats import write_vcf as write_vcf
+from crmkit._importing._options import ImportOptions as ImportOptions
+from crmkit._importing._pipeline import ImportPreview as ImportPreview
+from crmkit._importing._pipeline import ImportReport as ImportReport
+from crmkit._ops._bulk import BulkReport as BulkReport
+from crmkit._ops._merge import MergeReport as MergeReport
+from crmkit._ops._summary import Summary as Summary
+from crmkit.schemas._bands import Bands as Bands
+from crmkit.schemas._catalog import (
+    ACCOUNTS as ACCOUNTS,
+)
+from crmkit.schemas._catalog import (
+    CONTACTS as CONTACTS,
+)
+from crmkit.schemas._catalog import (
+    Field as Field,
+)
+from crmkit.schemas._catalog import (
+    Table as Table,
+)
+from crmkit.schemas._models import ValidationReport as ValidationReport
+from crmkit.schemas._models import validate as validate
+
+__version__: str
+
+__all__ = [
+    "ACCOUNTS",
+    "CONTACTS",
+    "CRM",
+    "Accounts",
+    "Bands",
+    "BulkReport",
+    "CRMKitError",
+    "Comparison",
+    "Contacts",
+    "DedupeIndex",
+    "DuplicateReport",
+    "ExportError",
+    "ExportResult",
+    "Field",
+    "ImportFormatError",
+    "ImportOptions",
+    "ImportPreview",
+    "ImportReport",
+    "IntegrityError",
+    "MergeReport",
+    "MissingDependencyError",
+    "Owners",
+    "ParentCycleError",
+    "ReadOnlyError",
+    "Record",
+    "RecordInUseError",
+    "RecordNotFoundError",
+    "RequiredFieldError",
+    "SavedViews",
+    "SchemaVersionError",
+    "Selection",
+    "Settings",
+    "StoreLockedError",
+    "StoreNotFoundError",
+    "StoreOpenError",
+    "Summary",
+    "Table",
+    "UndoConflictError",
+    "UndoError",
+    "UndoSummary",
+    "UnknownValueError",
+    "ValidationError",
+    "ValidationReport",
+    "__version__",
+    "find_duplicates",
+    "open",
+    "read_vcf",
+    "validate",
+    "write_vcf",
+]

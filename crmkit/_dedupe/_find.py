@@ -1,0 +1,152 @@
+"""Find duplicate contacts and accounts: :func:`find_duplicates`, the search users call.
+
+It checks the arguments and hands the records to an engine: crmkit's own
+(:mod:`crmkit._dedupe._engine`) or Splink's (:mod:`crmkit._dedupe._splink`, loaded only
+with ``engine="splink"``); both return a :class:`~crmkit._dedupe._report.DuplicateReport`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from crmkit._dedupe._blocking import DEFAULT_MAX_BLOCK_SIZE, DEFAULT_WINDOW
+from crmkit._dedupe._cluster import DEFAULT_AVERAGE_THRESHOLD
+from crmkit._dedupe._comparisons import Comparison
+from crmkit._dedupe._engine import run_crmkit
+from crmkit._dedupe._model import MatchModel
+from crmkit._dedupe._options import (
+    DEFAULT_MIN_PROBABILITY,
+    DEFAULT_THRESHOLD,
+    Engine,
+    Options,
+    check_engine,
+    check_probability,
+)
+from crmkit._dedupe._report import DuplicateReport
+from crmkit._dedupe._splink import run_splink
+from crmkit.schemas._catalog import table
+
+__all__ = ["find_duplicates"]
+
+
+def find_duplicates(
+    frame: Any,
+    existing: Any = None,
+    *,
+    kind: str = "contacts",
+    fields: Sequence[str | Comparison] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    average_threshold: float = DEFAULT_AVERAGE_THRESHOLD,
+    min_probability: float = DEFAULT_MIN_PROBABILITY,
+    exclude_pairs: Iterable[tuple[Any, Any]] | None = None,
+    model: MatchModel | None = None,
+    engine: Engine = "crmkit",
+    connection: Any = None,
+    id_column: str = "id",
+    phone_region: str = "FR",
+    max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+    window: int = DEFAULT_WINDOW,
+    seed: int = 0,
+) -> DuplicateReport:
+    """Find the records that are the same contact or account.
+
+    Parameters
+    ----------
+    frame
+        pandas or polars DataFrame of records: catalog field names and ``id`` (for
+        contacts, ``company`` holds the account name). Other columns are ignored unless
+        named in ``fields``.
+    existing
+        Records already checked. When given, only pairs involving a record of ``frame``
+        are compared (``frame`` against ``existing`` and against itself); ids must differ.
+    kind
+        ``"contacts"`` or ``"accounts"``: the default comparisons.
+    fields
+        What to compare, instead of the defaults: column names (the method is guessed from
+        the catalog) or :class:`~crmkit._dedupe._comparisons.Comparison` objects, e.g.
+        ``["first_name", "last_name", Comparison("soc_sec_id", "code")]``.
+    threshold
+        Probability at or above which a pair is a match (and may join a cluster).
+    average_threshold
+        Two groups merge into one cluster only if their records match on average at least
+        this well (see :mod:`crmkit._dedupe._cluster`).
+    min_probability
+        Pairs below are left out of ``pairs`` (still counted in ``stats``).
+    exclude_pairs
+        ``(id_a, id_b)`` pairs reviewed as "not the same": never proposed, never clustered
+        together.
+    model
+        A model from an earlier report (``report.model``): no training, same scores.
+    engine
+        ``"crmkit"`` or ``"splink"`` (needs ``pip install crmkit[splink]``).
+    connection
+        DuckDB connection for blocking (and for Splink); a private in-memory one if
+        ``None``. Only temporary objects are created in it.
+    id_column
+        The column identifying records.
+    phone_region
+        Region of phone numbers written without a country code when a record has no
+        country.
+    max_block_size, window
+        Blocks larger than ``max_block_size`` are compared as sorted neighbourhoods of
+        ``window`` records.
+    seed
+        Seed of the random samples (training, large clusters).
+
+    Returns
+    -------
+    DuplicateReport
+
+    Raises
+    ------
+    ValidationError
+        A missing or repeated id, a bad threshold, a comparison naming no column.
+    UnknownValueError
+        An unknown kind or engine.
+    MissingDependencyError
+        ``engine="splink"`` without Splink installed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> contacts = pd.DataFrame({
+    ...     "id": [1, 2, 3],
+    ...     "first_name": ["Hélène", "Helene", "Marc"],
+    ...     "last_name": ["Blou", "BLOU", "Durand"],
+    ...     "email": ["helene.blou@aprool.com", "Helene.Blou+crm@aprool.com", None],
+    ...     "company": ["Aprool SAS", "APROOL", "Aprool"],
+    ... })
+    >>> report = find_duplicates(contacts)
+    >>> report.clusters
+    [[1, 2]]
+    >>> print(report.pairs.loc[0, "explanation"])
+    email exact (+10.1), last_name exact (+8.4), company exact (+7.6), first_name exact (+6.3)
+    """
+    kind = table(kind).name
+    check_probability("threshold", threshold)
+    check_probability("average_threshold", average_threshold)
+    check_probability("min_probability", min_probability)
+    check_engine(engine)
+    options = Options(kind, fields, id_column, phone_region, max_block_size, window, seed)
+    if engine == "splink":
+        return run_splink(
+            frame,
+            existing,
+            options,
+            threshold=threshold,
+            min_probability=min_probability,
+            exclude_pairs=exclude_pairs,
+            connection=connection,
+        )
+    return run_crmkit(
+        frame,
+        existing,
+        options,
+        threshold=threshold,
+        average_threshold=average_threshold,
+        min_probability=min_probability,
+        exclude_pairs=exclude_pairs,
+        model=model,
+        connection=connection,
+    )

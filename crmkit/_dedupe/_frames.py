@@ -1,0 +1,80 @@
+"""Reading pandas and polars frames: columns as lists, and records back by row number.
+
+The only module of :mod:`crmkit._dedupe` that tells pandas from polars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+__all__ = ["Source", "frame_columns", "is_polars"]
+
+
+def frame_columns(frame: Any, names: Iterable[str]) -> dict[str, list[Any]]:
+    """Columns of a pandas or polars frame as lists (``None`` for missing values).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame_columns(pd.DataFrame({"a": ["x", None]}), ["a", "b"])
+    {'a': ['x', None], 'b': [None, None]}
+    """
+    n = len(frame)
+    present = set(frame.columns)
+    out: dict[str, list[Any]] = {}
+    for name in names:
+        out[name] = _column_list(frame[name]) if name in present else [None] * n
+    return out
+
+
+def _column_list(column: Any) -> list[Any]:
+    to_arrow = getattr(column, "to_arrow", None)  # polars
+    try:
+        array = to_arrow() if callable(to_arrow) else pa.array(column, from_pandas=True)
+        return list(array.to_pylist())
+    except (pa.ArrowException, TypeError, ValueError):
+        values = column.to_list() if hasattr(column, "to_list") else list(column)
+        return [None if _missing(v) else v for v in values]
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return value != value
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def is_polars(frame: Any) -> bool:
+    """Whether ``frame`` is a polars DataFrame (or Series), without importing polars."""
+    return type(frame).__module__.startswith("polars")
+
+
+@dataclass
+class Source:
+    """Where the records of a feature table came from, to show their values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> old, new = pd.DataFrame({"a": ["x", "y"]}), pd.DataFrame({"a": ["z"]})
+    >>> Source([(old, 0), (new, 2)]).values(2, ["a", "b"])
+    {'a': 'z', 'b': None}
+    """
+
+    frames: list[tuple[Any, int]]  # (frame, first row number in the table)
+
+    def values(self, row: int, columns: Sequence[str]) -> dict[str, Any]:
+        """The values of ``columns`` (``None`` where missing) of the record at ``row``."""
+        for frame, start in reversed(self.frames):
+            if row >= start:
+                local = row - start
+                piece = (
+                    frame[local : local + 1] if is_polars(frame) else frame.iloc[local : local + 1]
+                )
+                return {c: v[0] for c, v in frame_columns(piece, columns).items()}
+        return dict.fromkeys(columns)

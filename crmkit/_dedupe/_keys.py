@@ -1,0 +1,239 @@
+"""Blocking keys: values two records must share for the pair to be compared at all.
+
+:func:`blocking_keys` derives them from a :class:`~crmkit._dedupe._features.FeatureTable`
+(:mod:`crmkit._dedupe._blocking` joins on them, :mod:`crmkit._dedupe._key_index` looks them
+up); :func:`sort_key` orders the records inside a big block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from crmkit._dedupe._arrays import CodeArray, IntArray
+from crmkit._dedupe._comparisons import Comparison
+from crmkit._dedupe._features import FeatureTable
+from crmkit._dedupe._names import canonical_first, soundex
+from crmkit._dedupe._normalise import ROLE_LOCALS, phone_tails
+from crmkit._dedupe._vocab import Vocab
+
+__all__ = ["RuleKeys", "blocking_keys", "sort_key"]
+
+
+@dataclass(frozen=True)
+class RuleKeys:
+    """The blocking keys of one rule, in long form: record rows and their key strings."""
+
+    rule: str
+    rows: IntArray
+    keys: list[str]
+    fields: tuple[str, ...] = ()  # comparisons that agree (more or less) within a block
+    # Whether different records sharing this key are otherwise like random pairs (a shared
+    # name or e-mail: namesakes are strangers), so that EM may learn m from its pairs.
+    identity: bool = False
+
+
+def _long(
+    rule: str, per_row: Sequence[str | None], fields: tuple[str, ...], identity: bool = False
+) -> RuleKeys:
+    rows = [i for i, k in enumerate(per_row) if k]
+    return RuleKeys(
+        rule, np.asarray(rows, dtype=np.int64), [per_row[i] or "" for i in rows], fields, identity
+    )
+
+
+def _long_multi(
+    rule: str,
+    codes: CodeArray,
+    strings: Callable[[int], str],
+    fields: tuple[str, ...],
+    identity: bool = False,
+) -> RuleKeys:
+    rows, cols = np.nonzero(codes >= 0)
+    keys = [strings(c) for c in codes[rows, cols].tolist()]
+    keep = [i for i, k in enumerate(keys) if k]
+    return RuleKeys(rule, rows[keep].astype(np.int64), [keys[i] for i in keep], fields, identity)
+
+
+def _strings(table_: FeatureTable, name: str) -> list[str]:
+    comparison = next(c for c in table_.comparisons if c.name == name)
+    vocab = table_.vocab(comparison).values
+    return [vocab[c] if c >= 0 else "" for c in table_.primary(name).tolist()]
+
+
+def sort_key(table_: FeatureTable) -> list[str]:
+    """The order of records inside a big block: by name, so that neighbours look alike."""
+    names = [c.name for c in table_.comparisons if c.method in ("last_name", "first_name")]
+    if not names:
+        names = [c.name for c in table_.comparisons if c.method in ("company", "text")][:1]
+    if not names:
+        return [""] * len(table_)
+    parts = [_strings(table_, n) for n in names]
+    return ["|".join(p) for p in zip(*parts, strict=True)]
+
+
+def blocking_keys(table_: FeatureTable) -> list[RuleKeys]:
+    """Blocking keys of every record, one :class:`RuleKeys` per rule.
+
+    Rules follow the comparisons present: exact e-mail, e-mail local part, each phone,
+    each domain, exact identifiers and dates; for people, Soundex of first and last name
+    in either order, name prefixes in either order, last name with first initial,
+    company with city and postal code with last-name Soundex; for companies, the
+    normalised name, and each word of the name with the city.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmkit._dedupe._comparisons import resolve_comparisons
+    >>> from crmkit._dedupe._features import prepare
+    >>> frame = pd.DataFrame({"first_name": ["Bill"], "last_name": ["Smith"],
+    ...                       "email": ["B.Smith+crm@X.com"]})
+    >>> keys = blocking_keys(prepare(frame, resolve_comparisons("contacts", None,
+    ...                                                         frame.columns), ids=[1]))
+    >>> {k.rule: k.keys[0] for k in keys}["email"]
+    'b.smith@x.com'
+    """
+    out: list[RuleKeys] = []
+    by_method: dict[str, Comparison] = {}
+    for comparison in table_.comparisons:
+        by_method.setdefault(comparison.method, comparison)
+        vocab = table_.vocab(comparison).values
+        codes = table_.codes[comparison.name]
+        method = comparison.method
+        if method == "phone":  # the subscriber number: whatever country was assumed
+            out.append(
+                _long_multi(
+                    comparison.name, codes, _tail_of(table_.vocab(comparison)), (comparison.name,)
+                )
+            )
+        elif method in ("email", "domain", "code", "date"):
+            out.append(
+                _long_multi(
+                    comparison.name,
+                    codes,
+                    vocab.__getitem__,
+                    (comparison.name,),
+                    method in _IDENTITY_METHODS,
+                )
+            )
+        if method == "email":
+            out.append(
+                _long_multi(
+                    f"{comparison.name}_local", codes, _email_local(vocab), (comparison.name,)
+                )
+            )
+    first = by_method.get("first_name")
+    last = by_method.get("last_name")
+    if first is not None and last is not None:
+        out.extend(_name_keys(table_, first, last))
+    company = by_method.get("company")
+    city = by_method.get("city")
+    if company is not None:
+        companies = _strings(table_, company.name)
+        cities = _strings(table_, city.name) if city is not None else [""] * len(table_)
+        together = (company.name, city.name) if city is not None else (company.name,)
+        if first is None and last is None:
+            out.append(_long(company.name, companies, (company.name,), True))
+            out.append(_company_tokens(companies, cities, company.name, together))
+        else:
+            out.append(
+                _long(
+                    f"{company.name}_{city.name if city else 'city'}",
+                    [f"{c}|{t}" if c else "" for c, t in zip(companies, cities, strict=True)],
+                    together,
+                )
+            )
+    postal = by_method.get("postal_code")
+    if postal is not None and last is not None:
+        postals = _strings(table_, postal.name)
+        lasts = _strings(table_, last.name)
+        out.append(
+            _long(
+                f"{postal.name}_{last.name}",
+                [
+                    f"{p}|{soundex(s)}" if p and s else ""
+                    for p, s in zip(postals, lasts, strict=True)
+                ],
+                (postal.name, last.name),
+            )
+        )
+    return [k for k in out if len(k.rows)]
+
+
+def _tail_of(phones: Vocab) -> Callable[[int], str]:
+    codes, tails = phone_tails(phones), phones.sub("tail").values
+
+    def tail(code: int) -> str:
+        found = int(codes[code])
+        return tails[found] if found >= 0 else ""
+
+    return tail
+
+
+# Keys shared by different records only by chance (an e-mail, an identifier, a birthday, a
+# web domain), unlike a phone (a switchboard) or a city.
+_IDENTITY_METHODS = frozenset({"email", "code", "date", "domain"})
+
+
+def _email_local(vocab: list[str]) -> Callable[[int], str]:
+    def local(code: int) -> str:
+        part = vocab[code].rpartition("@")[0]
+        if len(part) < 4 or part in ROLE_LOCALS:
+            return ""
+        return part
+
+    return local
+
+
+def _name_keys(table_: FeatureTable, first: Comparison, last: Comparison) -> list[RuleKeys]:
+    vocab = table_.vocab(first)
+    canon = canonical_first()
+    sounds = vocab.sub("soundex")
+    sound = vocab.derived(
+        "soundex", lambda values: sounds.encode([soundex(canon.get(v, v)) for v in values])
+    )
+    sound_values = sounds.values
+    values = vocab.values
+    canonical = vocab.derived(
+        "canonical", lambda vs: np.asarray([canon.get(v, v) for v in vs], dtype=object)
+    )
+    phonetic, prefix, initial = [], [], []
+    firsts = table_.codes[first.name][:, 0].tolist()
+    lasts = table_.codes[last.name][:, 0].tolist()
+    for f, s in zip(firsts, lasts, strict=True):
+        if f < 0 and s < 0:
+            phonetic.append("")
+            prefix.append("")
+            initial.append("")
+            continue
+        fs = sound_values[sound[f]] if f >= 0 else ""
+        ss = sound_values[sound[s]] if s >= 0 else ""
+        phonetic.append(f"{fs}|{ss}" if fs <= ss else f"{ss}|{fs}")
+        fp = values[f][:3] if f >= 0 else ""
+        sp = values[s][:3] if s >= 0 else ""
+        prefix.append(f"{fp}|{sp}" if fp <= sp else f"{sp}|{fp}")
+        initial.append(f"{values[s]}|{canonical[f][:1] if f >= 0 else ''}" if s >= 0 else "")
+    both = (first.name, last.name)
+    return [
+        _long("name_soundex", phonetic, both, True),
+        _long("name_prefix", prefix, both),
+        _long("last_name_initial", initial, both),
+    ]
+
+
+_COMPANY_STOP = frozenset({"and", "et", "the", "de", "du", "des", "la", "le", "les", "of", "&"})
+
+
+def _company_tokens(
+    companies: list[str], cities: list[str], name: str, fields: tuple[str, ...]
+) -> RuleKeys:
+    rows: list[int] = []
+    keys: list[str] = []
+    for i, (company, city) in enumerate(zip(companies, cities, strict=True)):
+        for token in set(company.split(" ")):
+            if len(token) >= 3 and token not in _COMPANY_STOP:
+                rows.append(i)
+                keys.append(f"{token}|{city}")
+    return RuleKeys(f"{name}_word_city", np.asarray(rows, dtype=np.int64), keys, fields)

@@ -1,0 +1,137 @@
+"""The result of a duplicate search: :class:`DuplicateReport`, the facade users touch.
+
+The report holds plain data (pairs, clusters, stats, the model); it explains pairs through
+its :class:`~crmkit._dedupe._run.Run` and displays itself in Jupyter through
+:mod:`crmkit._dedupe._summary` (what to show) and :mod:`crmkit._dedupe._html` (how).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from crmkit._dedupe._html import render_html
+from crmkit._dedupe._model import MatchModel
+from crmkit._dedupe._run import Run
+from crmkit._dedupe._summary import summarize
+from crmkit._exceptions import ValidationError
+
+__all__ = ["DuplicateReport"]
+
+
+@dataclass(repr=False)
+class DuplicateReport:
+    """Duplicate pairs and clusters found in a table of records.
+
+    Attributes
+    ----------
+    pairs
+        pandas DataFrame, one row per pair with ``probability >= min_probability``, most
+        probable first: ``id_a``, ``id_b``, ``probability``, ``match_weight`` (bits), one
+        column per comparison with its agreement level (``exact``, ``close``, ``different``
+        ..., missing when a value is null), ``names_swapped`` (contacts) and
+        ``explanation``, e.g. ``"email exact (+16.9), last_name close 0.96 (+6.3), phone
+        different (-4.8)"``.
+    clusters
+        Lists of ids that are one entity (two or more each), the most probable first.
+    threshold
+        Probability from which a pair is a match.
+    engine
+        ``"crmkit"`` or ``"splink"``.
+    stats
+        Records, candidate pairs, pairs per blocking rule, matches, clusters, seconds per
+        step and how the model was fitted.
+    model
+        The fitted :class:`~crmkit._dedupe._model.MatchModel` (crmkit engine), to reuse
+        with ``find_duplicates(..., model=report.model)``.
+    """
+
+    pairs: pd.DataFrame
+    clusters: list[list[Any]]
+    threshold: float
+    engine: str
+    stats: dict[str, Any]
+    model: MatchModel | None = None
+    _run: Run | None = field(default=None, repr=False)
+
+    def cluster_frame(self, singletons: bool = False) -> pd.DataFrame:
+        """One row per clustered record: ``id`` and ``cluster_id`` (0 = most probable).
+
+        Parameters
+        ----------
+        singletons
+            Also list the records in no cluster, each with a cluster id of its own.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmkit import find_duplicates
+        >>> frame = pd.DataFrame({"id": [1, 2, 3], "first_name": ["Ann", "Ann", "Bob"],
+        ...                       "last_name": ["Lee", "Lee", "Ray"],
+        ...                       "email": ["ann@x.fr", "ann@x.fr", "bob@y.fr"]})
+        >>> find_duplicates(frame).cluster_frame()
+           id  cluster_id
+        0   1           0
+        1   2           0
+        """
+        ids: list[Any] = []
+        labels: list[int] = []
+        for number, members in enumerate(self.clusters):
+            ids.extend(members)
+            labels.extend([number] * len(members))
+        if singletons and self._run is not None:
+            clustered = set(ids)
+            number = len(self.clusters)
+            for record in self._run.table.ids:
+                if record not in clustered:
+                    ids.append(record)
+                    labels.append(number)
+                    number += 1
+        return pd.DataFrame({"id": ids, "cluster_id": pd.Series(labels, dtype="int64")})
+
+    def explain(self, id_a: Any, id_b: Any) -> pd.DataFrame:
+        """How two records compare, field by field.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per comparison: ``field``, ``value_a``, ``value_b`` (as written),
+            ``normalized_a``, ``normalized_b``, ``level``, ``similarity``, ``m``, ``u``,
+            ``weight`` (bits), then a ``(prior)`` row; ``weight`` sums to the pair's match
+            weight.
+
+        Raises
+        ------
+        RecordNotFoundError
+            An id is not among the records.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmkit import find_duplicates
+        >>> frame = pd.DataFrame({"id": [1, 2], "first_name": ["Bill", "William"],
+        ...                       "last_name": ["Smith", "SMITH"]})
+        >>> table_ = find_duplicates(frame).explain(1, 2)
+        >>> table_[["field", "value_a", "value_b", "level"]].values.tolist()[:2]
+        [['first_name', 'Bill', 'William', 'nickname'], ['last_name', 'Smith', 'SMITH', 'exact']]
+        """
+        if self._run is None:
+            raise ValidationError(
+                f"explain() needs the records; this report (engine {self.engine!r}) has none"
+            )
+        return self._run.explain(id_a, id_b)
+
+    def __repr__(self) -> str:
+        n = self.stats.get("records", 0)
+        return (
+            f"DuplicateReport({len(self.pairs)} pairs, {len(self.clusters)} clusters "
+            f"among {n} records, threshold={self.threshold}, engine={self.engine!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        explain = self._run.explain if self._run is not None else None
+        return render_html(
+            summarize(self.pairs, self.clusters, self.threshold, self.engine, self.stats, explain)
+        )

@@ -1,0 +1,398 @@
+"""Learning the match model without labels (:func:`fit`).
+
+- ``u`` from the table itself: the "exact" level from value frequencies (the chance that
+  two random records share a value is the sum of the squared shares of the values), the
+  fuzzy levels from a sample of random pairs, which are almost all pairs of different
+  records;
+- ``m`` and the share of duplicates among candidate pairs by expectation maximisation on
+  the candidate pairs (a two-class mixture over agreement patterns);
+- both blended with defaults (:data:`~crmkit._dedupe._model.DEFAULT_M`,
+  :data:`~crmkit._dedupe._model.DEFAULT_U`) through pseudo-counts, so that a small table
+  stays close to sensible defaults instead of diverging.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from crmkit._dedupe._arrays import BoolArray, CodeArray, FloatArray, IntArray, LevelArray
+from crmkit._dedupe._compare import PairLevels, compare
+from crmkit._dedupe._comparisons import Comparison
+from crmkit._dedupe._features import FeatureTable
+from crmkit._dedupe._model import (
+    DEFAULT_M,
+    MatchModel,
+    anchors_of,
+    default_u,
+    effective_levels,
+    given_default,
+)
+
+__all__ = ["fit"]
+
+
+# A value shared by more random pairs than this is still some evidence: without this cap,
+# a table of identical records (every random pair agrees) would learn that agreeing on
+# everything means nothing.
+# fmt: off
+_U_CAP: dict[str, float] = {
+    "first_name": 0.1, "last_name": 0.05, "email": 0.01, "phone": 0.01, "company": 0.05,
+    "domain": 0.05, "city": 0.5, "postal_code": 0.3, "date": 0.05, "code": 0.01, "text": 0.05,
+    "exact": 0.9,
+}
+# fmt: on
+_U_PSEUDO_PAIRS = 2_000.0  # weight of DEFAULT_U against pairs sampled from the table
+_M_PSEUDO_PAIRS = 30.0  # weight of DEFAULT_M against candidate pairs in EM
+_LAMBDA_PRIOR = (1.0, 9.0)  # Beta prior of the share of duplicates among candidates
+_MIN_PROB = 1e-6
+_EM_MAX_ITERATIONS = 60
+_EM_TOLERANCE = 1e-5
+
+
+# --------------------------------------------------------------------------------------
+# u: from the table
+# --------------------------------------------------------------------------------------
+
+
+def _exact_shares(table_: FeatureTable, comparison: Comparison) -> tuple[float, float]:
+    """Chance that two random records with values share one, and how many such pairs."""
+    codes = table_.primary(comparison.name)
+    codes = codes[codes >= 0]
+    n = len(codes)
+    if n < 2:
+        return 0.0, 0.0
+    counts = np.bincount(codes).astype(np.float64)
+    counts = counts[counts > 0]
+    same = float((counts * (counts - 1)).sum() / 2)
+    pairs = n * (n - 1) / 2
+    return same / pairs, pairs
+
+
+def _random_pairs(n: int, size: int, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
+    ia = rng.integers(0, n, size=size)
+    ib = rng.integers(0, n - 1, size=size)
+    return ia, np.where(ib >= ia, ib + 1, ib)  # never a record with itself
+
+
+def _pairs_sharing(
+    codes: CodeArray, size: int, rng: np.random.Generator
+) -> tuple[IntArray, IntArray]:
+    """Random pairs of distinct records with the same (non-null) code, uniformly."""
+    rows = np.flatnonzero(codes >= 0)
+    if len(rows) < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = rows[np.argsort(codes[rows], kind="stable")]
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    pairs = sizes * (sizes - 1) / 2
+    if pairs.sum() == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    group = rng.choice(len(starts), size=size, p=pairs / pairs.sum())
+    first = rng.integers(0, sizes[group])
+    second = rng.integers(0, sizes[group] - 1)
+    second = np.where(second >= first, second + 1, second)
+    return order[starts[group] + first], order[starts[group] + second]
+
+
+def _blend_u(
+    counts: FloatArray, seen: float, default: FloatArray, cap: float, pseudo: float
+) -> FloatArray:
+    u = (counts + pseudo * default) / (seen + pseudo)
+    u[:-1] = np.clip(u[:-1], 1e-9, cap)
+    u[-1] = max(1.0 - u[:-1].sum(), 0.05)
+    return u / u.sum()
+
+
+def _estimate_u(
+    table_: FeatureTable, rng: np.random.Generator, sample_pairs: int
+) -> list[FloatArray]:
+    n = len(table_)
+    comparisons = table_.comparisons
+    anchors = anchors_of(comparisons)
+    if n >= 2:
+        ia, ib = _random_pairs(n, int(min(sample_pairs, n * (n - 1))), rng)
+        levels = compare(table_, ia, table_, ib).levels
+    else:
+        levels = np.zeros((0, len(comparisons)), dtype=np.int8)
+    out = []
+    for k, comparison in enumerate(comparisons):
+        n_levels = len(comparison.levels)
+        default = default_u(comparison)
+        column = levels[:, k]
+        observed = column[column >= 0]
+        counts = np.bincount(observed, minlength=n_levels).astype(np.float64)
+        share, pairs = _exact_shares(table_, comparison)
+        seen = min(pairs, 1e6)
+        counts *= seen / max(len(observed), 1)
+        counts[0] = share * seen
+        cap = _U_CAP[comparison.method]
+        u = _blend_u(counts, seen, default, cap, _U_PSEUDO_PAIRS)
+        out.append(u)
+    given_levels = {
+        anchor: _levels_sharing(table_, anchor, anchors, rng, min(sample_pairs, 100_000))
+        for anchor in sorted({a for given in anchors for a in given})
+    }
+    for k, comparison in enumerate(comparisons):
+        parts = [out[k]]
+        for anchor in anchors[k]:
+            levels_, keep = given_levels[anchor]
+            parts.append(_given_u(comparison, levels_[keep[k], k], out[k]))
+        out[k] = np.concatenate(parts)
+    return out
+
+
+def _levels_sharing(
+    table_: FeatureTable,
+    anchor: int,
+    anchors: Sequence[Sequence[int]],
+    rng: np.random.Generator,
+    size: int,
+) -> tuple[LevelArray, dict[int, BoolArray]]:
+    """Levels of random pairs of records sharing the ``anchor`` value, and per dependent
+    comparison the pairs that do not look like duplicates on other grounds.
+
+    Records sharing a company include its duplicates, whose agreement is not the agreement
+    of colleagues: pairs whose names both agree, or with another equal identifier (e-mail,
+    code, date), are left out.
+    """
+    comparisons = table_.comparisons
+    codes = table_.primary(comparisons[anchor].name)
+    ia, ib = _pairs_sharing(codes, size, rng)
+    dependents = [k for k, given in enumerate(anchors) if anchor in given]
+    needed = {comparisons[k].name for k in dependents} | {
+        c.name for c in comparisons if c.method in _IDENTIFIERS or c.method.endswith("_name")
+    }
+    levels = compare(table_, ia, table_, ib, only=needed).levels
+    return levels, {k: _unlike_duplicates(comparisons, levels, k) for k in dependents}
+
+
+def _given_u(comparison: Comparison, column: LevelArray, unconditional: FloatArray) -> FloatArray:
+    """u of a comparison among pairs of different records sharing a given value."""
+    observed = column[column >= 0]
+    counts = np.bincount(observed, minlength=len(comparison.levels)).astype(np.float64)
+    # Few such pairs: stay near a mild discount of the unconditional u.
+    return _blend_u(
+        counts, float(len(observed)), given_default(comparison, unconditional), 1.0, 50.0
+    )
+
+
+_IDENTIFIERS = frozenset({"email", "code", "date"})
+
+
+def _unlike_duplicates(
+    comparisons: Sequence[Comparison], levels: LevelArray, skip: int
+) -> BoolArray:
+    methods = [c.method for c in comparisons]
+    alike = np.zeros(len(levels), dtype=bool)
+    if "first_name" in methods and "last_name" in methods:
+        first, last = methods.index("first_name"), methods.index("last_name")
+        alike |= (
+            (levels[:, first] >= 0)
+            & (levels[:, first] <= 2)
+            & (levels[:, last] >= 0)
+            & (levels[:, last] <= 1)
+        )
+    for j, method in enumerate(methods):
+        if j != skip and method in _IDENTIFIERS:
+            alike |= levels[:, j] == 0
+    return ~alike
+
+
+# --------------------------------------------------------------------------------------
+# m: expectation maximisation on candidate pairs
+# --------------------------------------------------------------------------------------
+
+
+def _patterns(levels: LevelArray, sizes: Sequence[int]) -> tuple[LevelArray, IntArray]:
+    """Distinct agreement patterns, and the pattern of each pair."""
+    if len(levels) == 0:
+        return levels, np.zeros(0, dtype=np.int64)
+    code = np.zeros(len(levels), dtype=np.int64)
+    for k, size in enumerate(sizes):
+        code = code * (size + 1) + (levels[:, k].astype(np.int64) + 1)
+    inverse, unique = pd.factorize(code)
+    first = np.zeros(len(unique), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(code))[::-1]
+    return levels[first], inverse.astype(np.int64)
+
+
+def _log_probs(patterns: LevelArray, probs: list[FloatArray]) -> FloatArray:
+    out = np.zeros(len(patterns))
+    for k, p in enumerate(probs):
+        column = patterns[:, k]
+        present = column >= 0
+        out[present] += np.log(p[column[present]])
+    return out
+
+
+def _tile(m: FloatArray, u: FloatArray) -> FloatArray:
+    return np.tile(m, len(u) // len(m))
+
+
+def _em(
+    patterns: LevelArray,
+    counts: FloatArray,
+    m0: list[FloatArray],
+    u: list[FloatArray],
+    free: Sequence[bool],
+    *,
+    fix_m: bool = False,
+) -> tuple[list[FloatArray], FloatArray, int]:
+    """EM for ``m`` (of the ``free`` comparisons) and the share of duplicates, ``u`` fixed.
+
+    ``patterns`` are effective levels (see :meth:`MatchModel.effective`) with the number of
+    pairs of each in ``counts``. Returns ``m``, the probability that each pattern is a
+    duplicate pair, and the iterations.
+    """
+    m = [p.copy() for p in m0]
+    share = _LAMBDA_PRIOR[0] / sum(_LAMBDA_PRIOR)
+    total = float(counts.sum())
+    used = [k for k, f in enumerate(free) if f]
+    columns = patterns[:, used]
+    log_u = _log_probs(columns, [u[k] for k in used])
+    resp = np.zeros(len(patterns))
+    iterations = 0
+    for iterations in range(1, _EM_MAX_ITERATIONS + 1):  # noqa: B007
+        log_m = _log_probs(columns, [_tile(m[k], u[k]) for k in used])
+        odds = log_m - log_u + math.log(share / (1.0 - share))
+        resp = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
+        match_counts = resp * counts
+        change = 0.0
+        if not fix_m:
+            for j, k in enumerate(used):
+                column = columns[:, j]
+                present = column >= 0
+                n_levels = len(m0[k])
+                cm = np.bincount(
+                    column[present] % n_levels, match_counts[present], minlength=n_levels
+                )
+                mk = (cm + _M_PSEUDO_PAIRS * m0[k]) / (cm.sum() + _M_PSEUDO_PAIRS)
+                mk = np.clip(mk, _MIN_PROB, None)
+                change = max(change, float(np.abs(mk - m[k]).max()))
+                m[k] = mk
+        new_share = (float(match_counts.sum()) + _LAMBDA_PRIOR[0] - 1) / (
+            total + sum(_LAMBDA_PRIOR) - 2
+        )
+        new_share = min(max(new_share, 1e-6), 1 - 1e-6)
+        change = max(change, abs(new_share - share))
+        share = new_share
+        if change < _EM_TOLERANCE:
+            break
+    return m, resp, iterations
+
+
+def fit(
+    table_: FeatureTable,
+    levels: PairLevels,
+    *,
+    rules: IntArray | None = None,
+    rule_fields: Sequence[Sequence[str]] = (),
+    rule_identity: Sequence[bool] = (),
+    seed: int = 0,
+    u_sample_pairs: int = 150_000,
+) -> MatchModel:
+    """Fit the model on a table and the levels of its candidate pairs.
+
+    ``u`` comes from the table (value frequencies and random pairs). ``m`` comes from
+    one EM *session* per identity blocking rule, as Splink does: among the pairs a rule
+    proposed (same e-mail, same name sound), the comparisons the rule made agree carry no
+    information, so only the others are estimated there, and the different records in
+    the block are namesakes, otherwise like random pairs. Each comparison's ``m`` is the
+    average over the sessions that estimated it, weighted by their expected duplicates. A
+    last EM pass over all candidates, ``m`` and ``u`` fixed, gives the share of duplicates
+    among them, hence the prior.
+
+    Parameters
+    ----------
+    table_
+        The records.
+    levels
+        :func:`~crmkit._dedupe._compare.compare` of the candidate pairs.
+    rules, rule_fields, rule_identity
+        Bit mask of the blocking rules that proposed each candidate pair; for each rule,
+        the comparisons it makes agree and whether it is an identity rule (sessions run
+        on identity rules only). Without them, one session over all pairs.
+    seed
+        Seed of the random pairs that estimate ``u``.
+    u_sample_pairs
+        Number of random pairs that estimate ``u``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmkit._dedupe._comparisons import resolve_comparisons
+    >>> from crmkit._dedupe._features import prepare
+    >>> frame = pd.DataFrame({"email": ["a@x.fr", "A@x.fr", "b@y.fr"]})
+    >>> t = prepare(frame, resolve_comparisons("contacts", None, frame.columns), ids=[1, 2, 3])
+    >>> model = fit(t, compare(t, np.asarray([0]), t, np.asarray([1])))
+    >>> bool(model.weights[0][0] > 5)
+    True
+    """
+    comparisons = table_.comparisons
+    names = [c.name for c in comparisons]
+    n_candidates = len(levels.levels)
+    u = _estimate_u(table_, np.random.default_rng(seed), u_sample_pairs)
+    m0 = [np.asarray(DEFAULT_M[c.method], dtype=np.float64) for c in comparisons]
+    effective = effective_levels(comparisons, anchors_of(comparisons), levels.levels)
+    patterns, pattern_of = _patterns(effective, [len(p) for p in u])
+    sessions: list[tuple[BoolArray, list[bool]]] = []
+    if rules is not None:
+        for bit, (fields, identity) in enumerate(zip(rule_fields, rule_identity, strict=True)):
+            chosen = (rules >> bit) & 1 == 1
+            free = [name not in fields for name in names]
+            if identity and chosen.any() and any(free):
+                sessions.append((chosen, free))
+    if not sessions:
+        sessions.append((np.ones(n_candidates, dtype=bool), [True] * len(comparisons)))
+    # m: each session estimates the comparisons its rule leaves free.
+    weighted = [np.zeros(len(p)) for p in m0]
+    weight = np.zeros(len(comparisons))
+    iterations = 0
+    for chosen, free in sessions:
+        counts = np.bincount(pattern_of[chosen], minlength=len(patterns)).astype(np.float64)
+        if counts.sum() == 0:
+            continue
+        m, resp, its = _em(patterns, counts, m0, u, free)
+        iterations += its
+        expected = float((resp * counts).sum())
+        for k, is_free in enumerate(free):
+            if is_free:
+                weighted[k] += expected * m[k]
+                weight[k] += expected
+    m = [weighted[k] / weight[k] if weight[k] > 0 else m0[k] for k in range(len(comparisons))]
+    # The number of duplicate pairs, hence the prior: each session's expected duplicates
+    # (m fixed, its rule's comparisons left out, as they were selected to agree), the
+    # largest scaled up by the share of the other sessions' duplicates that its rule found.
+    posteriors = []
+    for chosen, free in sessions:
+        counts = np.bincount(pattern_of[chosen], minlength=len(patterns)).astype(np.float64)
+        _, resp, its = _em(patterns, counts, m, u, free, fix_m=True)
+        iterations += its
+        posteriors.append(np.where(chosen, resp[pattern_of], 0.0))
+    session_duplicates = [float(p.sum()) for p in posteriors]
+    main = int(np.argmax(session_duplicates)) if session_duplicates else 0
+    found, seen = 0.0, 0.0
+    for j, posterior in enumerate(posteriors):
+        if j != main:
+            found += float(posterior[sessions[main][0]].sum())
+            seen += float(posterior.sum())
+    recall = min(max(found / seen, 0.5), 1.0) if seen > 1.0 else 1.0
+    duplicates = (session_duplicates[main] if session_duplicates else 0.0) / recall
+    n_records = len(table_)
+    total = n_records * (n_records - 1) / 2
+    info = {
+        "fitted": True,
+        "records": n_records,
+        "candidate_pairs": n_candidates,
+        "em_sessions": len(sessions),
+        "em_iterations": iterations,
+        "expected_duplicate_pairs": duplicates,
+        "main_rule_recall": recall,
+    }
+    prior = min(max(duplicates, 1.0) / total, 0.5) if total > 0 else 0.5
+    return MatchModel(tuple(comparisons), m, u, prior, info=info)

@@ -1,0 +1,102 @@
+"""Vocabularies: distinct normalised strings and their integer codes.
+
+Equal values get equal codes, so that comparing is comparing integers, and whatever is
+derived from a value (its length, its Soundex, the parts of an e-mail) is computed once
+per distinct value and cached with the vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from crmkit._dedupe._arrays import CodeArray, ObjArray
+
+__all__ = ["Vocab", "Vocabs"]
+
+
+class Vocab:
+    """Distinct normalised strings and their integer codes; grows as records are added.
+
+    Examples
+    --------
+    >>> v = Vocab()
+    >>> v.encode(["a", "", "b", "a"]).tolist()
+    [0, -1, 1, 0]
+    >>> v.take(np.asarray([1, 0])).tolist()
+    ['b', 'a']
+    """
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.index: dict[str, int] = {}
+        self._array: ObjArray | None = None
+        self._derived: dict[str, npt.NDArray[Any]] = {}
+        self._subs: dict[str, Vocab] = {}
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def encode(self, values: Iterable[str]) -> CodeArray:
+        """Codes of ``values`` (``""`` is null: ``-1``), adding unknown values."""
+        index, vals = self.index, self.values
+        out = []
+        for value in values:
+            if not value:
+                out.append(-1)
+                continue
+            code = index.get(value)
+            if code is None:
+                code = index[value] = len(vals)
+                vals.append(value)
+            out.append(code)
+        if len(vals) != (0 if self._array is None else len(self._array)):
+            self._array = None
+        return np.asarray(out, dtype=np.int32)
+
+    @property
+    def array(self) -> ObjArray:
+        """The values as a NumPy object array (rebuilt after growth)."""
+        if self._array is None or len(self._array) != len(self.values):
+            self._array = np.asarray([*self.values, ""], dtype=object)[:-1]
+        return self._array
+
+    def derived(self, key: str, func: Callable[[list[str]], npt.NDArray[Any]]) -> npt.NDArray[Any]:
+        """``func`` of every value, as an array aligned with the codes (cached, extended as
+        the vocabulary grows)."""
+        known = self._derived.get(key)
+        start = 0 if known is None else len(known)
+        if start < len(self.values) or known is None:
+            new = np.asarray(func(self.values[start:]))
+            known = new if known is None else np.concatenate([known, new])
+            self._derived[key] = known
+        return known
+
+    def sub(self, key: str) -> Vocab:
+        """A vocabulary of values derived from these (local parts of e-mails ...)."""
+        if key not in self._subs:
+            self._subs[key] = Vocab()
+        return self._subs[key]
+
+    def take(self, codes: npt.NDArray[np.integer[Any]]) -> ObjArray:
+        """The strings of ``codes`` (which must not be null)."""
+        if len(codes) < 256:
+            vals = self.values
+            return np.asarray([vals[c] for c in codes.tolist()] + [""], dtype=object)[:-1]
+        return self.array[codes]
+
+
+@dataclass
+class Vocabs:
+    """The vocabularies of one model, by value space (first and last names share one)."""
+
+    spaces: dict[str, Vocab] = field(default_factory=dict)
+
+    def get(self, space: str) -> Vocab:
+        if space not in self.spaces:
+            self.spaces[space] = Vocab()
+        return self.spaces[space]

@@ -1,0 +1,112 @@
+"""The subcommands of ``crmkit``, listed once in :data:`COMMANDS`.
+
+Each :class:`Command` names the function that adds its arguments to its parser and the
+function that runs it; the modules group them by job:
+
+- ``_files``: ``import``, ``validate``, ``preview``;
+- ``_records``: ``filter``, ``export``, ``reassign``;
+- ``_duplicates``: ``dedupe``, ``merge``;
+- ``_history``: ``undo``, ``history``;
+- ``_demo``: ``demo``, ``samples``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import NamedTuple
+
+from crmkit.cli._commands import _demo, _duplicates, _files, _history, _records
+
+__all__ = ["COMMANDS", "Command"]
+
+
+class Command(NamedTuple):
+    """A subcommand: its name, its one-line help, how to parse it and how to run it."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    described: bool = False
+    """Whether ``crmkit NAME --help`` repeats the one-line help as a description."""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "import",
+        "import a file of contacts or accounts",
+        _files.add_import_arguments,
+        _files.run_import,
+        described=True,
+    ),
+    Command(
+        "validate",
+        "check a file as an import would, writing nothing",
+        _files.add_validate_arguments,
+        _files.run_validate,
+        described=True,
+    ),
+    Command(
+        "preview",
+        "show the column mapping and problems of a file",
+        _files.add_preview_arguments,
+        _files.run_preview,
+        described=True,
+    ),
+    Command(
+        "filter",
+        "list matching records, or write them to a file",
+        _records.add_filter_arguments,
+        _records.run_filter,
+    ),
+    Command(
+        "export",
+        "export matching records (.csv .xlsx .parquet .vcf)",
+        _records.add_export_arguments,
+        _records.run_export,
+    ),
+    Command(
+        "reassign",
+        "give matching records to an owner (or several)",
+        _records.add_reassign_arguments,
+        _records.run_reassign,
+    ),
+    Command(
+        "dedupe",
+        "find duplicate contacts or accounts, with reasons",
+        _duplicates.add_dedupe_arguments,
+        _duplicates.run_dedupe,
+    ),
+    Command(
+        "merge",
+        "merge records into one (undoable)",
+        _duplicates.add_merge_arguments,
+        _duplicates.run_merge,
+    ),
+    Command(
+        "undo",
+        "undo a batch (an import, a bulk edit, a merge ...)",
+        _history.add_undo_arguments,
+        _history.run_undo,
+    ),
+    Command(
+        "history",
+        "list batches, or the history of a record / batch",
+        _history.add_history_arguments,
+        _history.run_history,
+    ),
+    Command(
+        "demo",
+        "load the sample data and show what is in it",
+        _demo.add_demo_arguments,
+        _demo.run_demo,
+    ),
+    Command(
+        "samples",
+        "write the sample files (data/samples)",
+        _demo.add_samples_arguments,
+        _demo.run_samples,
+    ),
+)
+"""Every subcommand, in the order ``crmkit --help`` lists them."""

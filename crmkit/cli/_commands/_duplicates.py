@@ -1,0 +1,82 @@
+"""``dedupe`` and ``merge``: find duplicate records, with reasons, and merge them."""
+
+from __future__ import annotations
+
+import argparse
+
+import crmkit as ck
+from crmkit.cli._database import open_crm, open_to_read, records_of
+from crmkit.cli._exit_codes import EXIT_OK
+from crmkit.cli._filters import add_filter_options, filter_keywords
+from crmkit.cli._output import say, table
+
+__all__ = ["add_dedupe_arguments", "add_merge_arguments", "run_dedupe", "run_merge"]
+
+# The columns of the pairs printed by ``dedupe``.
+_PAIR_COLUMNS = ["id_a", "id_b", "probability", "explanation"]
+
+
+def add_dedupe_arguments(parser: argparse.ArgumentParser) -> None:
+    """``crmkit dedupe``: the filters, then the engine and what to print or write."""
+    add_filter_options(parser)
+    parser.add_argument("--threshold", type=float, default=0.9, help="match probability")
+    parser.add_argument("--engine", choices=["crmkit", "splink"], default="crmkit")
+    parser.add_argument("--new", type=int, help="only records an import batch added, vs all")
+    parser.add_argument("--show", type=int, default=20, help="pairs to print")
+    parser.add_argument("--out", help="write every pair to this CSV")
+
+
+def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
+    """``crmkit merge IDS... | --all``: what to merge and how, then the filters."""
+    parser.add_argument("ids", nargs="*", type=int, help="ids of the records to merge")
+    parser.add_argument(
+        "--all", action="store_true", help="find duplicates and merge every likely cluster"
+    )
+    parser.add_argument(
+        "--prefer",
+        choices=["recent", "complete", "oldest"],
+        default="recent",
+        help="survivorship rule for the fields",
+    )
+    parser.add_argument("--survivor", type=int, help="the id to keep")
+    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument(
+        "--min-probability",
+        type=float,
+        default=0.95,
+        dest="min_probability",
+        help="with --all: merge clusters whose pairs average at least this",
+    )
+    add_filter_options(parser)
+
+
+def run_dedupe(args: argparse.Namespace) -> int:
+    """Print the likely duplicate pairs with their reasons; write them all to ``--out``."""
+    with open_to_read(args) as crm:
+        report = records_of(crm, args.kind).find_duplicates(
+            new=args.new, threshold=args.threshold, engine=args.engine, **filter_keywords(args)
+        )
+        say(report)
+        if not report.pairs.empty:
+            say(table(report.pairs[_PAIR_COLUMNS].head(args.show), max_colwidth=90))
+        if args.out:
+            report.pairs.to_csv(args.out, index=False)
+            say(f"{len(report.pairs):,} pairs written to {args.out}")
+    return EXIT_OK
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    """Merge the records given (two or more), or with ``--all`` every likely cluster."""
+    with open_crm(args) as crm:
+        records = records_of(crm, args.kind)
+        if args.all:
+            report = records.find_duplicates(threshold=args.threshold, **filter_keywords(args))
+            merged = records.merge_all(
+                report, min_probability=args.min_probability, prefer=args.prefer
+            )
+        else:
+            if len(args.ids) < 2:
+                raise ck.ValidationError("give two record ids or more, or --all")
+            merged = records.merge(args.ids, survivor=args.survivor, prefer=args.prefer)
+        say(merged)
+    return EXIT_OK

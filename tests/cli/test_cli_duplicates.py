@@ -1,0 +1,53 @@
+"""``dedupe`` and ``merge`` (``crmkit.cli._commands._duplicates``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import crmkit as ck
+from crmkit.cli import EXIT_ERROR, EXIT_OK
+
+
+def test_dedupe_and_merge(
+    run: Callable[..., int], db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ck.open(db, user="CLI") as crm:
+        a = crm.contacts.add(last_name="Blou", first_name="Hélène", email="h@aprool.com")
+        b = crm.contacts.add(last_name="BLOU", first_name="Helene", email="H@aprool.com")
+        crm.contacts.add(last_name="Roy", first_name="Jean", email="j@roy.fr")
+    assert run("dedupe", "--out", str(tmp_path / "pairs.csv")) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "DuplicateReport(1 pairs" in out and "email exact" in out
+    assert len(pd.read_csv(tmp_path / "pairs.csv")) == 1
+    assert run("merge", str(a), str(b), "--survivor", str(a)) == EXIT_OK
+    out = capsys.readouterr().out
+    assert f"[{b}] -> {a}" in out
+    batch = int(out.split("batch ")[1].split(")")[0])
+    assert run("undo", str(batch)) == EXIT_OK
+    assert run("merge", "--all", "--min-probability", "0.5") == EXIT_OK
+    assert "1 merges" in capsys.readouterr().out
+    assert run("merge", str(a)) == EXIT_ERROR
+
+
+def test_dedupe_prints_only_the_pairs_asked(
+    run: Callable[..., int], db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ck.open(db, user="CLI") as crm:
+        crm.accounts.add(name="APROOL SAS", website="aprool.com")
+        crm.accounts.add(name="Aprool", website="https://www.aprool.com")
+    assert run("dedupe", "--kind", "accounts", "--show", "0") == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("DuplicateReport(1 pairs") and "explanation" in out
+    assert run("dedupe", "--search", "nobody") == EXIT_OK
+    assert capsys.readouterr().out.startswith("DuplicateReport(0 pairs")
+
+
+def test_merge_needs_two_ids_or_all(
+    run: Callable[..., int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("merge") == EXIT_ERROR
+    assert capsys.readouterr().err == "crmkit: error: give two record ids or more, or --all\n"

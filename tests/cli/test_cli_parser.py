@@ -1,0 +1,86 @@
+"""``crmkit.cli._parser`` and the ``COMMANDS`` table: the commands and options scripts use.
+
+The option lists are written out here on purpose: a command or option that disappears or
+moves is a change scripts notice.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from crmkit.cli._commands import COMMANDS
+from crmkit.cli._parser import build_parser
+
+OPTIONS = {
+    "import": "file --kind --map --encoding --delimiter --sheet --header-row --mode --match-on "
+    "--dry-run --create-accounts --create-owners --month-first --region --rejects --quiet",
+    "validate": "file --kind --map --encoding --delimiter --sheet --header-row "
+    "--create-accounts --create-owners --month-first --region --rejects --quiet",
+    "preview": "file --kind --map --encoding --delimiter --sheet --header-row --rows --show",
+    "filter": "--kind --search --owner --sector --revenue-band --headcount-band --account "
+    "--entity --origin --tag --active --inactive --where --columns --limit --out --lang",
+    "export": "out --kind --search --owner --sector --revenue-band --headcount-band --account "
+    "--entity --origin --tag --active --inactive --where --columns --lang --excel --zip "
+    "--vcard-version",
+    "reassign": "--to --cascade --kind --search --owner --sector --revenue-band "
+    "--headcount-band --account --entity --origin --tag --active --inactive --where",
+    "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
+    "--entity --origin --tag --active --inactive --where --threshold --engine --new --show "
+    "--out",
+    "merge": "ids --all --prefer --survivor --threshold --min-probability --kind --search "
+    "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
+    "--active --inactive --where",
+    "undo": "batch",
+    "history": "--kind --id --batch --limit",
+    "demo": "--samples",
+    "samples": "--out --seed --accounts --contacts",
+}
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_the_commands_in_order() -> None:
+    assert [c.name for c in COMMANDS] == list(OPTIONS)
+    assert list(_subparsers(build_parser())) == list(OPTIONS)
+
+
+@pytest.mark.parametrize("name", list(OPTIONS))
+def test_each_command_keeps_its_options(name: str) -> None:
+    command = _subparsers(build_parser())[name]
+    options = [a.option_strings[0] if a.option_strings else a.dest for a in command._actions]
+    assert " ".join(o for o in options if o != "-h") == OPTIONS[name]
+
+
+def test_each_command_runs_its_own_function() -> None:
+    parser = build_parser()
+    argv = {"import": ["f.csv"], "validate": ["f.csv"], "preview": ["f.csv"]}
+    argv |= {"export": ["out.csv"], "reassign": ["--to", "X"], "undo": ["last"]}
+    for command in COMMANDS:
+        args = parser.parse_args([command.name, *argv.get(command.name, [])])
+        assert args.func is command.run
+
+
+def test_global_options_default_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CRMKIT_DB", raising=False)
+    monkeypatch.delenv("CRMKIT_USER", raising=False)
+    args = build_parser().parse_args(["history"])
+    assert (args.db, args.user) == ("crm.duckdb", None)
+    monkeypatch.setenv("CRMKIT_DB", "/data/team.duckdb")
+    monkeypatch.setenv("CRMKIT_USER", "Zoé Martin")
+    args = build_parser().parse_args(["history"])
+    assert (args.db, args.user) == ("/data/team.duckdb", "Zoé Martin")
+    assert build_parser().parse_args(["--db", "x.duckdb", "history"]).db == "x.duckdb"
+
+
+def test_file_commands_describe_themselves(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in COMMANDS:
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([command.name, "--help"])
+        out = capsys.readouterr().out
+        assert (f"\n{command.help}\n" in out) == command.described, command.name
+    assert [c.name for c in COMMANDS if c.described] == ["import", "validate", "preview"]
