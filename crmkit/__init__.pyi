@@ -93,8 +93,8 @@ from crmkit._formats import ExportResult as ExportResult
 from crmkit._formats import read_vcf as read_vcf
 from crmkit._formats import write_vcf as write_vcf
 from crmkit._importing._options import ImportOptions as ImportOptions
-from crmkit._importing._pipeline import ImportPreview as ImportPreview
-from crmkit._importing._pipeline import ImportReport as ImportReport
+from crmkit._importing._report import ImportPreview as ImportPreview
+from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._bulk import BulkReport as BulkReport
 from crmkit._ops._merge import MergeReport as MergeReport
 from crmkit._ops._summary import Summary as Summary

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmkit._importing._pipeline import _changed_rows
+from crmkit._importing._chunks import _changed_rows
 
 
 def reference(raw: list[Any], values: list[Any], exact: bool) -> list[int]:

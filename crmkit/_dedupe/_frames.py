@@ -11,7 +11,9 @@ from typing import Any
 
 import pyarrow as pa
 
-__all__ = ["Source", "frame_columns", "is_polars"]
+from crmkit._util._frames import row_slice
+
+__all__ = ["Source", "frame_columns"]
 
 
 def frame_columns(frame: Any, names: Iterable[str]) -> dict[str, list[Any]]:
@@ -49,11 +51,6 @@ def _missing(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-def is_polars(frame: Any) -> bool:
-    """Whether ``frame`` is a polars DataFrame (or Series), without importing polars."""
-    return type(frame).__module__.startswith("polars")
-
-
 @dataclass
 class Source:
     """Where the records of a feature table came from, to show their values.
@@ -73,8 +70,6 @@ class Source:
         for frame, start in reversed(self.frames):
             if row >= start:
                 local = row - start
-                piece = (
-                    frame[local : local + 1] if is_polars(frame) else frame.iloc[local : local + 1]
-                )
+                piece = row_slice(frame, local, 1)
                 return {c: v[0] for c, v in frame_columns(piece, columns).items()}
         return dict.fromkeys(columns)

@@ -2,7 +2,7 @@
 
 :func:`propose_mapping` reads a file's headers and says, for each one, which standard field
 (or pseudo-field) it fills, how sure it is, and why. It never reads data and never touches
-the database; the import pipeline (``crmkit._importing._pipeline``) applies the plan.
+the database; the import applies the plan to each chunk (``crmkit._importing._chunks``).
 
 Where a header is looked up, in order:
 

@@ -39,6 +39,7 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from crmkit._exceptions import ValidationError
+from crmkit._util._frames import is_polars, is_polars_frame
 from crmkit._util._shorten import MESSAGE_VALUE_CHARS, printable, shorten
 from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field, Table, table
 from crmkit.schemas._vocab import (
@@ -717,10 +718,6 @@ def describe_failures(cases: pd.DataFrame, limit: int = 5) -> str:
     return "; ".join(parts)
 
 
-def _is_polars(df: Any) -> bool:
-    return isinstance(df, pl.DataFrame | pl.LazyFrame)
-
-
 def validate(
     df: Any,
     kind: str,
@@ -754,7 +751,7 @@ def validate(
 {'row': 1, 'field': 'email', 'check': 'email', 'severity': 'warning'}]
     """
     tbl: Table = table(kind)
-    polars_input = _is_polars(df)
+    polars_input = is_polars(df)
     if polars_input:
         frame = df.collect() if isinstance(df, pl.LazyFrame) else df
         n_rows = frame.height
@@ -806,7 +803,7 @@ def validate(
 
 
 def _failure_frame(raw: Any, severity: str) -> pd.DataFrame:
-    cases = raw.to_pandas() if _is_polars(raw) else raw
+    cases = raw.to_pandas() if is_polars_frame(raw) else raw
     # A check across two columns fails on pandas once per column of the DataFrame: the
     # row of its own field is the one kept.
     own = cases["check"].map(_RANGE_FIELDS)

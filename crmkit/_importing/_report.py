@@ -1,0 +1,325 @@
+"""What an import tells its user: the report, the preview, and the rows gathered for them.
+
+:class:`ImportReport` and :class:`ImportPreview` are the public results (they display
+themselves in a shell and in Jupyter). :class:`ReportParts` gathers, while the import
+runs, the rows that become the report's tables: rejected rows, warnings, changed values,
+rows merged or rejected as repeats, likely duplicates, the accounts and owners created.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+
+from crmkit._importing._chunks import RESERVED, Chunk, custom_value
+
+if TYPE_CHECKING:
+    from crmkit._importing._mapping import MappingPlan
+
+__all__ = ["ImportPreview", "ImportReport", "ReportParts"]
+
+CHANGES_KEPT = 100_000  # normalisation changes listed in a report; counts are always full
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do).
+
+    Attributes
+    ----------
+    kind, source, mode, dry_run, batch_id
+        What was imported, from where, how, and the history batch (``None`` for a dry run
+        or when nothing changed). ``crm.undo(report.batch_id)`` reverts the import.
+    read, inserted, updated, unchanged
+        Row counts. ``unchanged`` counts rows that matched a record and changed nothing
+        (or, in ``create`` mode, matched a record and were skipped).
+    rejected
+        pandas DataFrame of the rows that could not be stored: ``__line__``,
+        ``__reasons__`` and the raw cells under the file's own headers. Fix it and pass
+        it to ``crm.import_frame`` again.
+    warnings
+        pandas DataFrame ``line, field, value, message``: stored, but flagged.
+    changes
+        pandas DataFrame ``line, field, raw, value`` of values normalisation changed (the
+        first 20,000 of each chunk of rows, 100,000 at most; ``changes_count`` has the
+        full count per field).
+    mapping
+        The :class:`~crmkit._importing._mapping.MappingPlan` used.
+    merged_in_file
+        pandas DataFrame ``line, merged_into_line, key`` of rows that name the same record
+        as an earlier row of the file (same external id, email, or name and company):
+        merged into it (blanks filled, later non-empty values win and the values they
+        replace are listed in ``warnings``, lists united). Counted here, not in
+        ``inserted`` or ``updated``.
+    duplicates_in_file
+        With ``in_file_duplicates="reject"``: pandas DataFrame ``line, duplicate_of, key``
+        of rows repeating an earlier row, rejected.
+    likely_duplicates
+        With ``on_duplicate``: pandas DataFrame ``line, existing_id, probability,
+        action`` of new rows that probably duplicate an existing record.
+    created_accounts, created_owners
+        Names of the accounts and owners this import created.
+    inserted_ids
+        Ids of the records inserted.
+    """
+
+    kind: str
+    source: str
+    mode: str
+    dry_run: bool
+    mapping: MappingPlan
+    batch_id: int | None = None
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes_count: dict[str, int] = field(default_factory=dict)
+    duplicates_in_file: pd.DataFrame = field(default_factory=pd.DataFrame)
+    merged_in_file: pd.DataFrame = field(default_factory=pd.DataFrame)
+    created_accounts: list[str] = field(default_factory=list)
+    created_owners: list[str] = field(default_factory=list)
+    inserted_ids: list[int] = field(default_factory=list)
+    likely_duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    seconds: float = 0.0
+
+    @property
+    def n_rejected(self) -> int:
+        """How many rows were rejected."""
+        return len(self.rejected)
+
+    def warnings_by_field(self) -> pd.DataFrame:
+        """Warnings counted by field and message kind."""
+        if self.warnings.empty:
+            return pd.DataFrame(columns=["field", "warnings"])
+        return (
+            self.warnings.groupby("field")
+            .size()
+            .rename("warnings")
+            .sort_values(ascending=False)
+            .reset_index()
+        )
+
+    def counts(self) -> dict[str, int]:
+        """The headline numbers."""
+        return {
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "merged_in_file": len(self.merged_in_file),
+            "rejected": self.n_rejected,
+            "warnings": len(self.warnings),
+        }
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        head = (
+            "ImportReport("
+            + ("DRY RUN, " if self.dry_run else "")
+            + f"{self.kind} from {self.source}, mode={self.mode}: "
+            + ", ".join(f"{k}={v}" for k, v in c.items())
+            + (f", batch {self.batch_id}" if self.batch_id is not None else "")
+            + ")"
+        )
+        lines = [head]
+        if self.created_accounts:
+            lines.append(f"  created {len(self.created_accounts)} accounts")
+        if self.created_owners:
+            lines.append(f"  created owners: {', '.join(self.created_owners)}")
+        if not self.rejected.empty:
+            lines.append("  rejected rows:")
+            for rec in self.rejected.head(10).itertuples(index=False):
+                lines.append(f"    line {rec[0]}: {rec[1]}")
+            if len(self.rejected) > 10:
+                lines.append(f"    ... {len(self.rejected) - 10} more in report.rejected")
+        by_field = self.warnings_by_field()
+        if not by_field.empty:
+            lines.append(
+                "  warnings by field: "
+                + ", ".join(f"{r.field}={r.warnings}" for r in by_field.itertuples(index=False))
+            )
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        c = self.counts()
+        cells = "".join(f"<td><b>{v:,}</b><br>{k}</td>" for k, v in c.items())
+        parts = [
+            f'<div class="crmkit-import-report"><p><strong>Import of {html.escape(self.kind)}'
+            f"</strong> from <code>{html.escape(self.source)}</code> (mode {self.mode}"
+            + (", <b>dry run</b>" if self.dry_run else "")
+            + (f", batch {self.batch_id}" if self.batch_id is not None else "")
+            + f")</p><table><tr>{cells}</tr></table>"
+        ]
+        if not self.rejected.empty:
+            parts.append(
+                "<p>Rejected rows</p>"
+                + _cut_cells(self.rejected.head(20)).to_html(index=False, border=0)
+            )
+        by_field = self.warnings_by_field()
+        if not by_field.empty:
+            parts.append("<p>Warnings by field</p>" + by_field.to_html(index=False, border=0))
+        parts.append(
+            "<details><summary>Column mapping</summary>"
+            + self.mapping.to_frame().to_html(index=False, border=0)
+            + "</details></div>"
+        )
+        return "".join(parts)
+
+
+@dataclass
+class ImportPreview:
+    """What :meth:`CRM.preview_import` found, without writing anything.
+
+    Attributes
+    ----------
+    kind, source, mapping
+        What would be imported, from where, and the proposed column mapping.
+    sample
+        pandas DataFrame of the first normalised rows, with their ``line``.
+    problems
+        pandas DataFrame ``line, field, value, message, severity`` of the errors and
+        warnings found in the rows checked.
+    rows_checked
+        How many rows were read.
+    """
+
+    kind: str
+    source: str
+    mapping: MappingPlan
+    sample: pd.DataFrame
+    problems: pd.DataFrame
+    rows_checked: int
+
+    def __repr__(self) -> str:
+        return (
+            f"ImportPreview({self.kind} from {self.source}: "
+            f"{len(self.mapping.fields)} columns, {self.rows_checked} rows checked, "
+            f"{len(self.problems)} problems)\n{self.mapping!r}"
+        )
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<div class="crmkit-import-preview"><p><strong>Preview</strong> of '
+            f"<code>{html.escape(self.source)}</code> as {html.escape(self.kind)}</p>"
+            + self.mapping._repr_html_()
+            + "<p>Sample of normalised rows</p>"
+            + _cut_cells(self.sample.head(10)).to_html(index=False, border=0)
+            + f"<p>Problems in the first {self.rows_checked} rows</p>"
+            + _cut_cells(self.problems.head(30)).to_html(index=False, border=0)
+            + "</div>"
+        )
+
+
+def _cut_cells(frame: pd.DataFrame, limit: int = 200) -> pd.DataFrame:
+    """A copy of ``frame`` whose long text cells are cut short, for display only."""
+
+    def cut(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            return value[: limit - 1] + f"… ({len(value):,} characters)"
+        return value
+
+    return frame.apply(lambda column: column.map(cut)) if not frame.empty else frame
+
+
+@dataclass
+class ReportParts:
+    """The rows an import gathers for its report while it runs.
+
+    The steps of an import append to these lists; :meth:`finish` turns them into the
+    report's DataFrames once, at the end.
+
+    Attributes
+    ----------
+    rejects
+        Rejected rows: ``__line__``, ``__reasons__`` and the raw cells.
+    warnings, changes
+        ``(line, field, value, message)`` and ``(line, field, raw, value)`` rows.
+    change_counts
+        Changed values per field, every one counted.
+    duplicates_in_file, merged_in_file
+        ``(line, duplicate_of, key)`` and ``(line, merged_into_line, key)`` rows.
+    likely_duplicates
+        ``(line, existing_id, probability, action)`` rows.
+    created_accounts, created_owners
+        Names of the accounts and owners created.
+    """
+
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[tuple[int, str, Any, str]] = field(default_factory=list)
+    changes: list[tuple[int, str, Any, Any]] = field(default_factory=list)
+    change_counts: dict[str, int] = field(default_factory=dict)
+    duplicates_in_file: list[tuple[int, int, str]] = field(default_factory=list)
+    merged_in_file: list[tuple[int, int, str]] = field(default_factory=list)
+    likely_duplicates: list[tuple[int, int, float, str]] = field(default_factory=list)
+    created_accounts: list[str] = field(default_factory=list)
+    created_owners: list[str] = field(default_factory=list)
+
+    def collect(self, chunk: Chunk) -> None:
+        """Take a written chunk's rejected rows, warnings and changes."""
+        for i, errs in enumerate(chunk.errors):
+            if errs:
+                assert chunk.raw is not None
+                raw = {str(k): custom_value(v, unquote=False) for k, v in chunk.raw.iloc[i].items()}
+                self.rejects.append(
+                    {"__line__": chunk.lines[i], "__reasons__": "; ".join(errs), **raw}
+                )
+        self.warnings.extend(chunk.warnings)
+        room = CHANGES_KEPT - len(self.changes)
+        if room > 0:
+            self.changes.extend(chunk.changes[:room])
+        for f, count in chunk.change_counts.items():
+            self.change_counts[f] = self.change_counts.get(f, 0) + count
+
+    def rejects_table(self, batch: int, kind: str, source: str) -> pa.Table:
+        """The rejected rows as the store keeps them (``import_rejects``): raw cells as JSON."""
+        n = len(self.rejects)
+        raws = [
+            json.dumps(
+                {k: v for k, v in r.items() if k not in RESERVED}, ensure_ascii=False, default=str
+            )
+            for r in self.rejects
+        ]
+        return pa.table(
+            {
+                "batch_id": pa.array([batch] * n, pa.int64()),
+                "kind": pa.array([kind] * n, pa.string()),
+                "source": pa.array([source] * n, pa.string()),
+                "line": pa.array([r["__line__"] for r in self.rejects], pa.int64()),
+                "raw": pa.array(raws, pa.string()),
+                "reasons": pa.array([r["__reasons__"] for r in self.rejects], pa.string()),
+            }
+        )
+
+    def finish(self, report: ImportReport, started: float, dry_run: bool) -> None:
+        """Put the gathered rows on ``report``, with the time since ``started``."""
+        if dry_run:
+            report.batch_id = None
+        report.rejected = (
+            pd.DataFrame(self.rejects) if self.rejects else pd.DataFrame(columns=list(RESERVED))
+        )
+        report.warnings = pd.DataFrame(self.warnings, columns=["line", "field", "value", "message"])
+        report.changes = pd.DataFrame(self.changes, columns=["line", "field", "raw", "value"])
+        report.changes_count = dict(self.change_counts)
+        report.duplicates_in_file = pd.DataFrame(
+            self.duplicates_in_file, columns=["line", "duplicate_of", "key"]
+        )
+        report.merged_in_file = pd.DataFrame(
+            self.merged_in_file, columns=["line", "merged_into_line", "key"]
+        )
+        report.likely_duplicates = pd.DataFrame(
+            self.likely_duplicates, columns=["line", "existing_id", "probability", "action"]
+        )
+        report.created_accounts = list(self.created_accounts)
+        report.created_owners = list(self.created_owners)
+        report.seconds = time.perf_counter() - started
