@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh CRM, and a DataFrame backend parametrized over pandas and polars."""
+"""Shared fixtures: a fresh CRM, a DataFrame backend parametrized over pandas and polars, and
+the sample contacts of the export tests in each backend."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import hypothesis_profiles  # noqa: F401 - registers and loads the hypothesis pr
 import pandas as pd
 import polars as pl
 import pytest
+from export_samples import contacts_in
 
 import crmkit as ck
 
@@ -47,3 +49,15 @@ def make_frame(backend: str) -> Callable[[dict[str, list[Any]]], Any]:
         return pl.DataFrame(columns, strict=False)
 
     return make
+
+
+@pytest.fixture(params=["pyarrow", "pandas", "polars"])
+def frame_backend(request: pytest.FixtureRequest) -> str:
+    """Run the test with a pyarrow Table, a pandas DataFrame and a polars DataFrame."""
+    return str(request.param)
+
+
+@pytest.fixture
+def contacts(frame_backend: str) -> Any:
+    """Three sample contacts (French, Chinese, gaps) in the parametrized backend."""
+    return contacts_in(frame_backend)

@@ -1,4 +1,7 @@
-"""Duplicates in a CRM: find on labelled data, explain, review, merge, undo, warn, import."""
+"""Duplicates in a CRM: find on labelled data, explain, review, warn, import.
+
+(Merges: tests/test_merge.py.)
+"""
 
 from __future__ import annotations
 
@@ -71,88 +74,6 @@ def test_filters_and_new_records_against_all(labelled: tuple[ck.CRM, dict[int, i
     new = crm.contacts.find_duplicates(new=report.batch_id)
     assert any(int(before["id"]) in c for c in new.clusters)
     assert all(any(i in report.inserted_ids for i in c) for c in new.clusters)
-
-
-def test_merge_survivorship_repointing_and_undo(crm: ck.CRM) -> None:
-    acc = crm.accounts.add(name="APROOL")
-    old = crm.contacts.add(
-        last_name="Blou",
-        first_name="Hélène",
-        email="h@aprool.com",
-        tags=["vip"],
-        job_title="Stagiaire",
-        account_id=acc,
-    )
-    new = crm.contacts.add(
-        last_name="BLOU",
-        first_name="Helene",
-        mobile="06 25 34 12 57",
-        tags=["salon"],
-        job_title="Cheffe de projet",
-    )
-    boss_of = crm.contacts.add(last_name="Roy", reports_to_id=old)
-    crm.contacts.all().filter(ids=[old, new]).subscribe("News")
-    report = crm.contacts.merge([old, new], prefer="recent")
-    keep = crm.contacts.get(report.survivor)
-    assert report.survivor == new  # the most recently updated
-    assert keep.email == "h@aprool.com" and keep.mobile == "+33625341257"
-    assert keep.job_title == "Cheffe de projet"
-    assert keep.tags == ["salon", "vip"]
-    assert keep.account_id == acc
-    assert crm.contacts.get(old).merged_into == new
-    assert not crm.contacts.exists(old)
-    assert crm.contacts.get(boss_of).reports_to_id == new
-    assert report.repointed["contacts.reports_to_id"] == 1
-    assert len(crm.contacts) == 2
-    crm.undo(report.batch_id)
-    assert crm.contacts.get(old).merged_into is None
-    assert crm.contacts.get(boss_of).reports_to_id == old
-    assert crm.contacts.get(new).email is None
-    assert len(crm.contacts) == 3
-
-
-def test_merge_rules_and_choices(crm: ck.CRM) -> None:
-    a = crm.contacts.add(
-        last_name="Durand", job_title="CTO", email="a@x.fr", city="Lyon", origin="Salon"
-    )
-    b = crm.contacts.add(last_name="Durand", job_title="DSI", phone="01 42 68 53 00")
-    report = crm.contacts.merge([a, b], prefer="complete")
-    assert report.survivor == a and crm.contacts.get(a).phone == "+33142685300"
-    crm.undo(report.batch_id)
-    report = crm.contacts.merge([a, b], survivor=b, take={"job_title": a}, values={"city": "Paris"})
-    kept = crm.contacts.get(b)
-    assert (kept.job_title, kept.city, kept.email) == ("CTO", "Paris", "a@x.fr")
-    crm.undo(report.batch_id)
-    report = crm.contacts.merge([a, b], prefer="oldest", source=None)
-    assert report.survivor == a
-    crm.undo(report.batch_id)
-    with pytest.raises(ck.UnknownValueError):
-        crm.contacts.merge([a, b], prefer="newest")
-    with pytest.raises(ck.ValidationError):
-        crm.contacts.merge([a])
-    with pytest.raises(ck.RecordNotFoundError):
-        crm.contacts.merge([a, 999])
-    crm.contacts.merge([a, b])
-    with pytest.raises(ck.ValidationError, match="already merged"):
-        crm.contacts.merge([a, b])
-
-
-def test_account_merge_moves_contacts(crm: ck.CRM) -> None:
-    a = crm.accounts.add(name="Aprool SAS", website="aprool.com")
-    b = crm.accounts.add(name="APROOL", employees=85)
-    child = crm.accounts.add(name="Filiale Martin", parent_id=b)
-    c = crm.contacts.add(last_name="Blou", account_id=b)
-    report = crm.accounts.find_duplicates()
-    assert report.clusters and sorted(report.clusters[0]) == sorted([a, b])
-    merged = crm.accounts.merge_all(report, min_probability=0.5)
-    survivor = merged.survivor
-    assert survivor in (a, b)
-    assert crm.contacts.get(c).account_id == survivor
-    assert crm.accounts.get(child).parent_id == survivor
-    rec = crm.accounts.get(survivor)
-    assert rec.website == "https://aprool.com" and rec.employees == 85
-    crm.undo(merged.batch_id)
-    assert crm.contacts.get(c).account_id == b
 
 
 def test_review_decisions_are_remembered(crm: ck.CRM) -> None:
@@ -250,23 +171,3 @@ def test_splink_engine_on_the_store_connection(
     assert len(_pairs(report.clusters) & truth) >= 0.5 * len(truth)
     assert crm.counts() == before  # Splink's own tables are gone from the store
     assert len(crm.contacts.filter(active=True)) > 0
-
-
-def test_account_merge_repoints_contacts_whose_ids_collide(crm: ck.CRM) -> None:
-    a = crm.accounts.add(name="Aprool")
-    b = crm.accounts.add(name="APROOL SAS")
-    first = crm.contacts.add(last_name="Un", account_id=b)  # contact id 1 == account id a
-    second = crm.contacts.add(last_name="Deux", account_id=b)
-    assert first == a
-    crm.accounts.merge([a, b], survivor=a)
-    assert crm.contacts.get(first).account_id == a
-    assert crm.contacts.get(second).account_id == a
-
-
-def test_merge_all_on_an_old_report(crm: ck.CRM) -> None:
-    a = crm.contacts.add(last_name="Martin", first_name="Jean", email="jean.martin@x.fr")
-    b = crm.contacts.add(last_name="Martin", first_name="Jean", email="jean.martin@x.fr")
-    report = crm.contacts.find_duplicates()
-    crm.contacts.merge([a, b])
-    again = crm.contacts.merge_all(report, min_probability=0.5)
-    assert again.merges.empty and "already merged" in again.skipped["reason"].item()

@@ -7,7 +7,6 @@ HTML) is checked against :func:`column_label`.
 
 from __future__ import annotations
 
-import ast
 import html
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from crmkit.schemas import (
     DEFAULT_SECTORS,
     DERIVED_LABELS,
     LANGS,
-    check_lang,
     column_label,
     column_labels,
     table,
@@ -30,7 +28,6 @@ from crmkit.schemas import (
 from crmkit.schemas._vocab import Term
 
 KINDS = ("contacts", "accounts")
-PACKAGE = Path(ck.__file__).parent
 
 
 def view_columns(crm: ck.CRM, kind: str) -> list[str]:
@@ -64,47 +61,6 @@ def crm_data(crm: ck.CRM) -> ck.CRM:
     )
     crm.contacts.add(first_name="Hélène", last_name="Blou", account_id=account, owner="Marc Durand")
     return crm
-
-
-# -- the languages ------------------------------------------------------------------------
-
-
-def test_languages_are_one_tuple_and_checked() -> None:
-    assert LANGS == ("en", "fr", "zh")
-    for lang in LANGS:
-        assert check_lang(lang) == lang
-    with pytest.raises(UnknownValueError) as caught:
-        check_lang("de")
-    assert caught.value.valid == list(LANGS)
-    assert "unknown language 'de'" in str(caught.value)
-    for lang in LANGS:
-        assert lang in str(caught.value)
-    with pytest.raises(UnknownValueError, match="header language"):
-        check_lang("FR", "header language")
-    with pytest.raises(UnknownValueError):
-        column_label("contacts", "last_name", "de")
-
-
-def _literal_language_lists(path: Path) -> list[int]:
-    """Lines of ``path`` with a literal tuple, list or set of exactly the languages."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    lines = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Tuple | ast.List | ast.Set):
-            values = [e.value if isinstance(e, ast.Constant) else None for e in node.elts]
-            if tuple(values) == LANGS:
-                lines.append(node.lineno)
-    return lines
-
-
-def test_the_language_list_is_written_once() -> None:
-    found = {
-        str(path.relative_to(PACKAGE)): lines
-        for path in sorted(PACKAGE.rglob("*.py"))
-        if (lines := _literal_language_lists(path))
-    }
-    assert list(found) == ["schemas/_langs.py"], found
-    assert len(found["schemas/_langs.py"]) == 1, found
 
 
 # -- one label per column and language ------------------------------------------------

@@ -1,4 +1,5 @@
-"""The records API: owners, accounts and contacts; add, get, update, clone, delete."""
+"""The records API: accounts and contacts; add, get, update, clone, delete (owners:
+tests/test_owners.py)."""
 
 from __future__ import annotations
 
@@ -41,48 +42,6 @@ def test_contract_example(crm: ck.CRM) -> None:
     assert view["headcount_band"] == "51-200"
     assert view["owner"] == "Nicole Bertrand"
     assert view["contact_count"] == 2
-
-
-def test_owner_defaults_to_current_user(crm: ck.CRM) -> None:
-    acc = crm.accounts.add(name="Northwind Ltd")
-    owner = crm.owners.get(crm.accounts.get(acc).owner_id)
-    assert owner.name == "Nicole Bertrand"
-    assert crm.accounts.get(acc).created_by == "Nicole Bertrand"
-
-
-def test_no_default_owner_without_user() -> None:
-    with ck.open() as db:
-        acc = db.accounts.add(name="Northwind Ltd")
-        assert db.accounts.get(acc).owner_id is None
-        assert len(db.owners) == 0
-
-
-def test_owner_teams_and_deactivate(crm: ck.CRM) -> None:
-    crm.owners.add("Paris", kind="team")
-    marc = crm.owners.add("Marc Durand", email="MD@Example.com", team="Paris")
-    assert crm.owners.resolve("md@example.com") == marc
-    assert crm.owners.expand("Paris")[1:] == [marc]
-    crm.owners.deactivate("Marc Durand")
-    listing = crm.owners.list()
-    assert not listing.loc[listing["name"] == "Marc Durand", "active"].item()
-    assert listing.loc[listing["name"] == "Marc Durand", "team"].item() == "Paris"
-
-
-def test_unknown_owner_lists_valid_and_suggests(crm: ck.CRM) -> None:
-    crm.owners.add("Marc Durand")
-    with pytest.raises(ck.UnknownValueError) as err:
-        crm.accounts.add(name="X", owner="Marc Durant")
-    assert "Marc Durand" in str(err.value)
-    assert err.value.suggestion == "Marc Durand"
-    assert isinstance(err.value, ValueError)
-
-
-def test_duplicate_owner_and_bad_owner_email(crm: ck.CRM) -> None:
-    crm.owners.add("Marc Durand")
-    with pytest.raises(ck.ValidationError, match="already exists"):
-        crm.owners.add("marc durand")
-    with pytest.raises(ck.ValidationError, match="not valid"):
-        crm.owners.add("Zoé", email="zoe@@x")
 
 
 def test_missing_required_field(crm: ck.CRM) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 
 __all__ = ["codec_of", "decode_input"]
 
@@ -82,16 +83,21 @@ def _decode_per_property(data: bytes, notes: list[tuple[int, str]]) -> str:
     """Decode each physical line with the charset of the property it belongs to.
 
     Lines are decoded *before* any unescaping, so a Shift_JIS second byte 0x5C is never
-    taken for a backslash. An incremental decoder per property carries a multi-byte
-    character split by line folding over to the next line.
+    taken for a backslash. The charset of an undeclared property is guessed on its whole
+    value, the lines folded onto it included, and an incremental decoder per property
+    carries a multi-byte character split by line folding over to the next line. Bytes
+    left over when a property ends (a character cut short) are replaced, never dropped.
     """
     data = data.replace(b"\r\n", b"\n")
     if b"\r" in data:
         data = re.sub(rb"\r+\n?", b"\n", data)
+    lines = data.split(b"\n")
     out: list[str] = []
     decoder: codecs.IncrementalDecoder | None = None
     codec = "utf-8"
-    for line_no, raw in enumerate(data.split(b"\n"), 1):
+    prop_line, noted = 0, False
+    for index, raw in enumerate(lines):
+        line_no = index + 1
         first = raw[:1]
         if first in (b" ", b"\t") and decoder is not None:
             out.append(first.decode() + decoder.decode(raw[1:]))
@@ -104,24 +110,60 @@ def _decode_per_property(data: bytes, notes: list[tuple[int, str]]) -> str:
                 decoder = codecs.getincrementaldecoder(_guess_codec(raw))("replace")
             out.append(decoder.decode(raw))
             continue
-        if decoder is not None:
-            decoder.decode(b"", final=True)
+        _flush(decoder, out, notes, prop_line, codec, noted)
         head, value = raw[:colon], raw[colon + 1 :]
         declared = _CHARSET_RE.search(head)
-        codec = _pick_codec(declared.group(1).decode("ascii") if declared else None, value)
+        following = lines[index + 1][:1] if index + 1 < len(lines) else b""
+        whole = value + b"".join(_folded(lines, index + 1)) if following in (b" ", b"\t") else value
+        codec = _pick_codec(declared.group(1).decode("ascii") if declared else None, whole)
         try:
-            codecs.getincrementaldecoder(codec)("strict").decode(value)
+            whole.decode(codec)
+            noted = False
         except UnicodeDecodeError:
             notes.append((line_no, f"bytes not valid in {codec}; replaced"))
+            noted = True
+        prop_line = line_no
         decoder = codecs.getincrementaldecoder(codec)("replace")
         out.append(head.decode("utf-8", errors="replace") + ":" + decoder.decode(value))
+    _flush(decoder, out, notes, prop_line, codec, noted)
     return "\n".join(out)
 
 
-def _guess_codec(raw: bytes) -> str:
-    """UTF-8 when ``raw`` is valid UTF-8 (a character cut at the end by folding is fine)."""
+def _folded(lines: list[bytes], start: int) -> Iterator[bytes]:
+    """The lines from ``start`` on folded onto the line before (space or tab), unfolded."""
+    for index in range(start, len(lines)):
+        raw = lines[index]
+        if raw[:1] not in (b" ", b"\t"):
+            return
+        yield raw[1:]
+
+
+def _flush(
+    decoder: codecs.IncrementalDecoder | None,
+    out: list[str],
+    notes: list[tuple[int, str]],
+    line: int,
+    codec: str,
+    noted: bool,
+) -> None:
+    """End a property: bytes its decoder still holds (a character cut short) are replaced."""
+    if decoder is None:
+        return
+    tail = decoder.decode(b"", final=True)
+    if tail and out:
+        out[-1] += tail
+        if not noted:
+            notes.append((line or 1, f"bytes not valid in {codec}; replaced"))
+
+
+def _guess_codec(raw: bytes, final: bool = False) -> str:
+    """UTF-8 when ``raw`` is valid UTF-8, else cp1252.
+
+    With ``final=False`` a character cut at the end (by folding) is fine; a whole value
+    (``final=True``) must end on a whole character.
+    """
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(raw)
+        codecs.getincrementaldecoder("utf-8")().decode(raw, final=final)
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8"
@@ -132,9 +174,9 @@ def _pick_codec(declared: str | None, value: bytes) -> str:
     if value.isascii():
         return codec or "utf-8"
     if codec is None or codec == "ascii":
-        return _guess_codec(value)
+        return _guess_codec(value, final=True)
     if _is_single_byte(codec):
         # Writers often declare Latin-1 and write UTF-8; valid multi-byte UTF-8 is
         # vanishingly rare in real Latin-1 text.
-        return "utf-8" if _guess_codec(value) == "utf-8" else codec
+        return "utf-8" if _guess_codec(value, final=True) == "utf-8" else codec
     return codec

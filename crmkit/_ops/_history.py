@@ -12,6 +12,7 @@ import pandas as pd
 
 from crmkit._core._session import Session
 from crmkit._core._store import first, whole_id
+from crmkit._exceptions import ValidationError
 from crmkit.schemas._catalog import table
 
 __all__ = ["batches_frame", "counts", "history_frame", "rejects_frame"]
@@ -24,7 +25,10 @@ def batches_frame(session: Session, limit: int | None = None) -> pd.DataFrame:
         "undoes FROM batches ORDER BY id DESC"
     )
     if limit is not None:
-        sql += f" LIMIT {whole_id(limit, 'limit')}"
+        count = whole_id(limit, "limit")
+        if count < 0:  # DuckDB would refuse it with an error of its own
+            raise ValidationError(f"limit must be 0 or more, got {count}")
+        sql += f" LIMIT {count}"
     return session.con.sql(sql).df()
 
 
@@ -70,7 +74,10 @@ def _decode(value: Any, field: Any) -> Any:
         decoded = json.loads(value)
     except (TypeError, ValueError):
         return value
-    if field is None and isinstance(decoded, dict):
+    # A row of a whole record has no field: None, or NaN in a column of pandas strings.
+    if (field is None or (isinstance(field, float) and pd.isna(field))) and isinstance(
+        decoded, dict
+    ):
         return "(whole record)"
     return decoded
 

@@ -75,6 +75,9 @@ def message_html(text: str, severity: str) -> str:
 def _choose(dropdown: ipw.Dropdown, value: Any) -> None:
     """Select ``value``; ``None`` selects the first option, whose label says "none"."""
     if value is None:
+        # Going from a value to index 0 makes the value None, which ipywidgets answers
+        # with index None (an empty box): clear the value first, then pick the option.
+        dropdown.value = None
         dropdown.index = 0
     else:
         dropdown.value = value

@@ -1,4 +1,5 @@
-"""Fixtures for the command-line tests: a database file with three owners, and a runner."""
+"""Fixtures for the command-line tests: a database file with three owners, a runner, and a
+small folder of sample files."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import crmkit as ck
-from crmkit.cli import main
+from crmkit.cli import EXIT_OK, main
 
 
 @pytest.fixture
@@ -29,3 +30,14 @@ def run(db: Path) -> Callable[..., int]:
         return main(["--db", str(db), "--user", "CLI", *args])
 
     return run_cli
+
+
+@pytest.fixture
+def small_samples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A small sample folder written by ``crmkit samples``."""
+    folder = tmp_path / "samples"
+    argv = ["samples", "--out", str(folder), "--accounts", "6", "--contacts", "12", "--seed", "3"]
+    assert main(argv) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "owners.csv" in out and str(folder) in out
+    return folder

@@ -1,4 +1,4 @@
-"""``samples`` and ``demo`` (``crmkit.cli._commands._demo``) and ``crmkit.cli._sample_data``."""
+"""``samples`` and ``demo`` (``crmkit.cli._commands._demo``)."""
 
 from __future__ import annotations
 
@@ -7,30 +7,7 @@ from pathlib import Path
 import pytest
 
 import crmkit as ck
-from crmkit.cli import EXIT_OK, band_summary, load_sample_folder, main
-
-
-@pytest.fixture
-def small_samples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A small sample folder written by ``crmkit samples``."""
-    folder = tmp_path / "samples"
-    argv = ["samples", "--out", str(folder), "--accounts", "6", "--contacts", "12", "--seed", "3"]
-    assert main(argv) == EXIT_OK
-    out = capsys.readouterr().out
-    assert "owners.csv" in out and str(folder) in out
-    return folder
-
-
-def test_load_sample_folder_and_bands(small_samples: Path) -> None:
-    with ck.open(user="Demo") as crm:
-        accounts, contacts = load_sample_folder(crm, small_samples)
-        assert accounts.kind == "accounts" and contacts.kind == "contacts"
-        assert accounts.inserted > 0 and len(crm.contacts) > 0
-        assert len(crm.owners) > 0
-        bands = band_summary(crm, "revenue")
-        assert list(bands.columns[:2]) == ["band", "accounts"]
-        assert bands["accounts"].sum() == len(crm.accounts)
-        assert band_summary(crm, "headcount")["accounts"].sum() == len(crm.accounts)
+from crmkit.cli import EXIT_OK, main
 
 
 def test_demo_loads_a_folder_into_a_new_file(

@@ -1,4 +1,5 @@
-"""Tests for crmkit.samples: the seeded sample data generator."""
+"""The seeded sample data generator (crmkit.samples._generate): columns, determinism, backends,
+clean values, messiness, duplicates, arguments, files written, phone numbers."""
 
 from __future__ import annotations
 

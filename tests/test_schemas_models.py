@@ -1,4 +1,8 @@
-"""The field catalog, vocabularies, bands and the pandera models derived from them."""
+"""The pandera models and validate (crmkit.schemas._models): rules derived from the catalog,
+pandas and polars alike, numbers no column holds, ranges, messages cut short.
+
+(The catalog, vocabularies and bands: tests/test_catalog.py, test_schemas_vocab.py,
+test_bands.py.)"""
 
 from __future__ import annotations
 
@@ -7,175 +11,24 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from pandera.errors import SchemaErrors
 
 import crmkit as ck
-from crmkit.schemas import (
-    ACCOUNTS,
-    CONTACTS,
-    DEFAULT_HEADCOUNT_EDGES,
-    DEFAULT_REVENUE_EDGES,
-    DEFAULT_SECTORS,
-    Bands,
-    country_names,
-    table,
+from crmkit.schemas._models import (
+    UnreadText,
+    describe_failures,
+    integer_ok,
+    number_ok,
+    pandas_schema,
+    polars_schema,
+    rules_for,
 )
-from crmkit.schemas._models import pandas_schema, polars_schema, rules_for
 
 MakeFrame = Callable[[dict[str, Any]], Any]
-
-
-def test_catalog_has_every_standard_field() -> None:
-    for name in [
-        "name",
-        "website",
-        "phone",
-        "fax",
-        "email",
-        "sector",
-        "annual_revenue",
-        "currency",
-        "employees",
-        "account_type",
-        "ownership",
-        "parent_id",
-        "owner_id",
-        "account_number",
-        "ticker",
-        "sic_code",
-        "naf_code",
-        "siren",
-        "billing_street",
-        "billing_city",
-        "billing_postal_code",
-        "billing_region",
-        "billing_country",
-        "origin",
-        "entity",
-        "is_client",
-        "archived",
-        "tags",
-        "description",
-        "custom",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-    ]:
-        assert name in ACCOUNTS, name
-    for name in [
-        "salutation",
-        "gender",
-        "first_name",
-        "last_name",
-        "account_id",
-        "job_title",
-        "department",
-        "reports_to_id",
-        "email",
-        "secondary_email",
-        "phone",
-        "mobile",
-        "home_phone",
-        "fax",
-        "street",
-        "city",
-        "postal_code",
-        "region",
-        "country",
-        "website",
-        "linkedin",
-        "twitter",
-        "birthday",
-        "owner_id",
-        "active",
-        "is_dpo",
-        "is_ciso",
-        "email_opt_out",
-        "do_not_call",
-        "origin",
-        "skills",
-        "tags",
-        "notes",
-        "photo",
-        "uid",
-        "custom",
-        "created_at",
-        "updated_at",
-    ]:
-        assert name in CONTACTS, name
-    assert ACCOUNTS["name"].required and ACCOUNTS["name"].max_length == 160
-    assert CONTACTS["last_name"].required and CONTACTS["last_name"].max_length == 100
-
-
-def test_every_field_has_three_labels() -> None:
-    for tbl in (ACCOUNTS, CONTACTS):
-        for f in tbl:
-            assert f.en and f.fr and f.zh, f.name
-        assert len(set(tbl.names)) == len(tbl.names)
-
-
-def test_ddl_derives_from_catalog(crm: ck.CRM) -> None:
-    for tbl in (ACCOUNTS, CONTACTS):
-        cols = crm.sql(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_name = ? ORDER BY ordinal_position",
-            [tbl.name],
-        ).fetchall()
-        assert [c for c, _ in cols] == tbl.names
-        assert [t for _, t in cols] == [f.sql_type for f in tbl]
-
-
-def test_table_lookup_errors() -> None:
-    assert table("contact") is CONTACTS
-    with pytest.raises(ck.UnknownValueError):
-        table("leads")
-    with pytest.raises(ck.UnknownValueError):
-        ACCOUNTS["nom"]
-
-
-def test_vocabularies() -> None:
-    assert DEFAULT_SECTORS.lookup("Santé") == "Healthcare"
-    assert DEFAULT_SECTORS.lookup("软件") == "Software"
-    assert DEFAULT_SECTORS.lookup("nothing like it") is None
-    assert DEFAULT_SECTORS.label("Software", "fr") == "Logiciel"
-    assert country_names("CN") == {"en": "China", "fr": "Chine", "zh": "中国"}
-
-
-def test_bands_defaults() -> None:
-    head = Bands("headcount", DEFAULT_HEADCOUNT_EDGES)
-    assert head.labels[0] == "1-10" and head.labels[-1] == "5001+"
-    assert head.band_of(0) == "1-10" and head.band_of(5001) == "5001+"
-    assert head.band_of(None) is None
-    rev = Bands("revenue", DEFAULT_REVENUE_EDGES)
-    assert rev.range_of("1M-10M") == (1e6, 1e7)
-    with pytest.raises(ck.UnknownValueError) as err:
-        rev.index("1M-100M")
-    assert "1M-10M" in str(err.value)
-
-
-@given(st.floats(min_value=0, max_value=1e12), st.floats(min_value=0, max_value=1e12))
-def test_band_of_is_monotonic(a: float, b: float) -> None:
-    bands = Bands("revenue", DEFAULT_REVENUE_EDGES)
-    low, high = sorted((a, b))
-    assert bands.index(bands.band_of(low) or "") <= bands.index(bands.band_of(high) or "")
-
-
-@given(st.lists(st.floats(min_value=0, max_value=1e9), min_size=1, max_size=6, unique=True))
-def test_band_sql_matches_python(edges: list[float]) -> None:
-    import duckdb
-
-    bands = Bands("revenue", tuple(sorted(edges)))
-    probes = sorted({*edges, 0.0, 1.0, 1e10, *(e + 0.5 for e in edges)})
-    con = duckdb.connect()
-    sql = f"SELECT {bands.sql_case('v')} FROM unnest(?::DOUBLE[]) t(v)"
-    got = [r[0] for r in con.execute(sql, [probes]).fetchall()]
-    assert got == [bands.band_of(p) for p in probes]
 
 
 ROWS = {
@@ -286,32 +139,6 @@ def test_models_are_pandera_schemas() -> None:
     assert {"required", "e164", "email", "date", "list", "bytes", "json"} <= checks
 
 
-def test_country_codes_match_phonenumbers_names() -> None:
-    from phonenumbers.geodata.locale import LOCALE_DATA
-
-    from crmkit.schemas import COUNTRY_CODES
-
-    assert {c for c in LOCALE_DATA if len(c) == 2 and c.isalpha()} == set(COUNTRY_CODES)
-
-
-def test_country_names_come_from_phonenumbers_without_its_geocoding_tables() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from crmkit.schemas._vocab import _locale_data, country_names\n"
-        "assert country_names('CN') == {'en': 'China', 'fr': 'Chine', 'zh': '中国'}\n"
-        "assert 'phonenumbers.geodata' not in sys.modules\n"
-        "data = _locale_data()\n"
-        "from phonenumbers.geodata.locale import LOCALE_DATA\n"
-        "assert data == LOCALE_DATA\n"
-        "print('ok')\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "ok"
-
-
 # -- numbers a column cannot hold, ranges upside down, huge values (issue #11) ----------
 
 
@@ -407,3 +234,52 @@ def test_huge_values_are_cut_short_in_messages_and_reports(make_frame: MakeFrame
     assert len(str(err.value)) < 300 and "\x1b" not in str(err.value)
     assert len(repr(report)) < 1_000 and "\x1b" not in repr(report)
     assert len(report._repr_html_()) < 3_000 and "\x1b" not in report._repr_html_()
+
+
+# -- the module's own functions ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "number", "integer"),
+    [
+        (85, True, True),
+        ("85", True, True),
+        ("1e5", True, True),  # read as Python reads it; typed text is an UnreadText
+        (UnreadText("85"), False, False),
+        (2.0, True, True),
+        (1.5, True, False),
+        (True, False, False),
+        (np.bool_(True), False, False),
+        (float("nan"), False, False),
+        (float("inf"), False, False),
+        (Decimal("NaN"), False, False),
+        (Decimal("12"), True, True),
+        (2**63 - 1, True, True),
+        (2**63, True, False),
+        (10**400, False, False),
+        ("9223372036854775807", True, True),
+        ("abc", False, False),
+        (None, False, False),
+        ([1], False, False),
+    ],
+)
+def test_number_ok_and_integer_ok(value: Any, number: bool, integer: bool) -> None:
+    assert (number_ok(value), integer_ok(value)) == (number, integer)
+
+
+def test_describe_failures() -> None:
+    cases = pd.DataFrame(
+        {
+            "row": list(range(7)),
+            "field": ["email"] * 7,
+            "value": ["nope\x1b[31m", *["x"] * 6],
+            "check": ["email"] * 7,
+            "severity": ["warning"] * 7,
+        }
+    )
+    text = describe_failures(cases, limit=2)
+    assert text == (
+        "row 0: email = 'nope\\x1b[31m' breaks rule email; "
+        "row 1: email = 'x' breaks rule email; ... and 5 more"
+    )
+    assert describe_failures(cases.head(0)) == ""

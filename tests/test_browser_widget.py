@@ -1,0 +1,171 @@
+"""The list browsers (crmkit.widgets._browser), driven as a user would: filters, pages, tick
+boxes and mass actions, checked on the database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from widget_samples import add_widget_records, owner_id
+
+import crmkit as ck
+from crmkit.widgets import AccountBrowser, ContactBrowser
+
+
+@pytest.fixture
+def crm_data(crm: ck.CRM) -> ck.CRM:
+    """Nicole (the current user), Marc and Zoé in team Paris; three accounts; five contacts."""
+    return add_widget_records(crm)
+
+
+def test_browser_filters_drive_the_count(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data)
+    assert browser.count == 5
+    browser.filters["search"].value = "aprool"
+    assert browser.count == 2
+    assert "2 contacts" in browser.count_label.value
+    browser.filters["search"].value = ""
+    browser.filters["owner"].value = (owner_id(crm_data, "Marc Durand"),)
+    assert browser.count == 3
+    browser.filters["sector"].value = ("Retail",)
+    assert browser.count == 1
+    browser.filters["sector"].value = ()
+    browser.filters["owner"].value = ()
+    browser.filters["headcount_band"].value = ("51-200",)
+    assert browser.count == 2
+    browser.filters["headcount_band"].value = ()
+    crm_data.contacts.deactivate(crm_data.contacts.filter(search="wei").ids[0])
+    browser.filters["active"].value = False
+    assert browser.count == 1
+
+
+def test_team_filter_includes_its_members(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data)
+    browser.filters["owner"].value = (owner_id(crm_data, "Paris"),)
+    assert browser.count == 4  # Marc's three and Nicole's one
+
+
+def test_browser_shows_a_page_with_a_tick_box_per_record(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data, page_size=2)
+    assert (browser.count, browser.pages, browser.page) == (5, 3, 0)
+    first_page = list(browser.checkboxes)
+    assert len(first_page) == 2
+    row = browser._rows[0]
+    assert f"crmkit-row-select-{first_page[0]}" in row.checkbox._dom_classes
+    browser.buttons["next"].click()
+    assert browser.page == 1
+    assert set(browser.checkboxes).isdisjoint(first_page)
+    assert f"crmkit-row-select-{first_page[0]}" not in row.checkbox._dom_classes
+    browser.page = 2
+    assert len(browser.checkboxes) == 1
+    assert browser.buttons["next"].disabled
+    assert "Page 3 / 3" in browser.page_label.value
+
+
+def test_select_rows_then_reassign_changes_owners_and_shows_the_report(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data)
+    browser.filters["search"].value = "aprool"
+    ids = list(browser.checkboxes)
+    for box in browser.checkboxes.values():
+        box.value = True
+    assert browser.selected_ids == sorted(ids)
+    assert "2 selected" in browser.selected_label.value
+    zoe = owner_id(crm_data, "Zoé Martin")
+    browser.reassign_to.value = (zoe,)
+    browser.buttons["reassign"].click()
+    assert {crm_data.contacts.get(i).owner_id for i in ids} == {zoe}
+    others = crm_data.contacts.filter(search="smith").ids[0]
+    assert crm_data.contacts.get(others).owner_id == zoe  # was already Zoé's
+    assert browser.report is not None and browser.report.changed == 2
+    assert "reassign" in browser.report_view.value and "crmkit-bulk-report" in (
+        browser.report_view.value
+    )
+    crm_data.undo(browser.report.batch_id)
+    marc = owner_id(crm_data, "Marc Durand")
+    assert {crm_data.contacts.get(i).owner_id for i in ids} == {marc}
+
+
+def test_select_page_select_all_and_untick_one(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data, page_size=2)
+    browser.select_page_box.value = True
+    assert len(browser.selected_ids) == 2
+    browser.buttons["select_none"].click()
+    assert browser.selected_ids == []
+    browser.buttons["select_all"].click()
+    assert len(browser.selected_ids) == 5
+    assert all(box.value for box in browser.checkboxes.values())
+    first = next(iter(browser.checkboxes))
+    browser.checkboxes[first].value = False
+    assert len(browser.selected_ids) == 4 and first not in browser.selected_ids
+    browser.filters["search"].value = "blou"  # a new search starts a new selection
+    assert browser.selected_ids == []
+
+
+def test_mass_tag_subscribe_deactivate_and_undo(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data, lang="fr")
+    browser.filters["search"].value = "aprool"
+    browser.select_all()
+    browser.tag_name.value = "salon-2025"
+    browser.buttons["tag"].click()
+    assert crm_data.contacts.filter(tags="salon-2025").ids == browser.selected_ids
+    browser.list_name.value = "Newsletter"
+    browser.buttons["subscribe"].click()
+    assert len(crm_data.contacts.filter(subscribed="Newsletter")) == 2
+    browser.buttons["deactivate"].click()
+    assert len(crm_data.contacts.filter(active=False)) == 2
+    browser.buttons["undo"].click()
+    assert len(crm_data.contacts.filter(active=False)) == 0
+    assert "annulé" in browser.report_view.value
+
+
+def test_nothing_ticked_means_nothing_done(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data)
+    batches = len(crm_data.batches())
+    browser.buttons["deactivate"].click()
+    assert "Select records first" in browser.report_view.value
+    assert len(crm_data.batches()) == batches
+
+
+def test_exports_write_where_the_path_box_says(crm_data: ck.CRM, tmp_path: Path) -> None:
+    browser = ContactBrowser(crm_data)
+    browser.select_all()
+    browser.export_path.value = str(tmp_path / "out.xlsx")
+    browser.buttons["export_xlsx"].click()
+    assert (tmp_path / "out.xlsx").stat().st_size > 0
+    browser.buttons["export_vcf"].click()
+    cards = ck.read_vcf(tmp_path / "out.vcf")
+    assert sorted(cards["last_name"]) == ["Blanc", "Blou", "Martin", "Smith", "Wei"]
+    assert "out.vcf" in browser.report_view.value
+
+
+def test_delete_asks_for_confirmation_and_reports_what_it_kept(crm_data: ck.CRM) -> None:
+    browser = AccountBrowser(crm_data)
+    browser.filters["search"].value = "corp"
+    browser.select_all()
+    browser.buttons["delete"].click()
+    assert len(crm_data.accounts.filter(search="corp")) == 1  # not yet
+    confirm = browser.confirm_bar.children[0]
+    assert "crmkit-action-delete-confirm" in confirm._dom_classes
+    confirm.click()
+    assert len(crm_data.accounts.filter(search="corp")) == 0
+    assert browser.count == 0
+    browser.filters["search"].value = "aprool"
+    browser.select_all()
+    report = browser.delete()
+    assert report is not None and report.changed == 0
+    assert "in use" in report.skipped["reason"].iloc[0]
+
+
+def test_account_browser_filters_bands_and_archive(crm_data: ck.CRM) -> None:
+    browser = AccountBrowser(crm_data, lang="fr")
+    assert browser.count == 3
+    browser.filters["archived"].value = True
+    assert browser.count == 1
+    browser.filters["archived"].value = None
+    browser.filters["revenue_band"].value = ("10M-50M",)
+    assert browser.count == 1
+    assert "Logiciel" not in browser._rows[0].cells.value  # Northwind is Retail
+    browser.filters["revenue_band"].value = ()
+    browser.filters["sector"].value = ("Software",)
+    assert "Logiciel" in browser._rows[0].cells.value

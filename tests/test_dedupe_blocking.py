@@ -1,0 +1,112 @@
+"""Blocking (crmkit._dedupe._blocking): candidate pairs sharing a key, big blocks as sorted
+neighbourhoods, new records against existing ones, the DuckDB connection left clean.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from dedupe_samples import sample
+
+from crmkit._dedupe import find_duplicates
+from crmkit._dedupe._blocking import Candidates, candidate_pairs, drop_excluded
+from crmkit._dedupe._keys import RuleKeys
+from crmkit._exceptions import ValidationError
+
+
+def test_a_thousand_identical_records_make_one_cluster_without_a_million_pairs() -> None:
+    n = 1000
+    frame = pd.DataFrame(
+        {
+            "id": range(n),
+            "first_name": ["Jean"] * n,
+            "last_name": ["Dupont"] * n,
+            "email": ["jean.dupont@aprool.fr"] * n,
+            "phone": ["06 12 34 56 78"] * n,
+            "company": ["Aprool"] * n,
+        }
+    )
+    report = find_duplicates(frame)
+    assert [len(c) for c in report.clusters] == [n]
+    # Each big block is a sorted neighbourhood: a few pairs per record, not n²/2.
+    assert report.stats["candidate_pairs"] < 20 * n
+
+
+def test_uses_the_given_duckdb_connection_and_leaves_it_clean() -> None:
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE kept AS SELECT 1 AS x")
+    frame = sample(300, seed=2)
+    report = find_duplicates(frame, connection=connection)
+    assert report.clusters
+    tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    views = connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    assert tables == [("kept",)] and views == []
+
+
+# -- the module's own functions ----------------------------------------------------------
+
+
+def _keys(rule: str, keys: list[str]) -> RuleKeys:
+    rows = [i for i, k in enumerate(keys) if k]
+    return RuleKeys(rule, np.asarray(rows, dtype=np.int64), [keys[i] for i in rows])
+
+
+def test_pairs_sharing_a_key_with_the_rules_that_found_them() -> None:
+    keys = [_keys("email", ["a", "a", "b", "b", ""]), _keys("phone", ["1", "", "", "1", "1"])]
+    pairs = candidate_pairs(keys, [""] * 5)
+    assert list(zip(pairs.a.tolist(), pairs.b.tolist(), pairs.rules.tolist(), strict=True)) == [
+        (0, 1, 0b01),
+        (0, 3, 0b10),
+        (0, 4, 0b10),
+        (2, 3, 0b01),
+        (3, 4, 0b10),
+    ]
+    assert pairs.hits() == {"email": 2, "phone": 3} and len(pairs) == 5
+    kept = pairs.drop(pairs.rules == 0b10)
+    assert kept.b.tolist() == [3, 4, 4] and kept.names == ("email", "phone")
+
+
+def test_a_record_twice_in_a_block_is_paired_once() -> None:
+    keys = [RuleKeys("phone", np.asarray([0, 0, 1]), ["1", "1", "1"])]
+    pairs = candidate_pairs(keys, ["", ""])
+    assert (pairs.a.tolist(), pairs.b.tolist()) == ([0], [1])
+
+
+def test_a_big_block_is_a_sorted_neighbourhood() -> None:
+    n = 30
+    keys = [RuleKeys("company", np.arange(n), ["acme"] * n)]
+    order = [f"{i:02d}" for i in range(n)]
+    pairs = candidate_pairs(keys, order, max_block_size=10, window=2)
+    found = set(zip(pairs.a.tolist(), pairs.b.tolist(), strict=True))
+    neighbours = {(i, i + d) for i in range(n) for d in (1, 2) if i + d < n}
+    first = {(0, j) for j in range(1, n)}
+    assert found == neighbours | first
+    full = candidate_pairs(keys, order, max_block_size=n)
+    assert len(full) == n * (n - 1) // 2
+
+
+def test_new_records_against_existing_ones() -> None:
+    keys = [_keys("email", ["a", "a", "b", "a", "b", "c"])]
+    pairs = candidate_pairs(keys, [""] * 6, new_from=3)
+    assert list(zip(pairs.a.tolist(), pairs.b.tolist(), strict=True)) == [
+        (0, 3),
+        (1, 3),
+        (2, 4),
+    ]
+
+
+def test_no_keys_and_too_many_rules() -> None:
+    assert len(candidate_pairs([], [])) == 0
+    assert candidate_pairs([_keys("email", ["", ""])], ["", ""]).names == ("email",)
+    with pytest.raises(ValidationError, match="at most 62 blocking rules"):
+        candidate_pairs([_keys(f"r{i}", ["a", "a"]) for i in range(63)], ["", ""])
+
+
+def test_drop_excluded() -> None:
+    rows = np.asarray([0, 0, 1], dtype=np.int64)
+    candidates = Candidates(rows, np.asarray([1, 2, 2]), np.asarray([1, 1, 1]), ("email",))
+    assert drop_excluded(candidates, set()) is candidates
+    kept = drop_excluded(candidates, {(0, 2), (5, 6)})
+    assert (kept.a.tolist(), kept.b.tolist()) == ([0, 1], [1, 2])

@@ -1,0 +1,97 @@
+"""Learning the match model without labels (crmkit._dedupe._training): u from the table,
+m and the share of duplicates by EM on the candidate pairs, blended with defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from dedupe_samples import sample
+
+from crmkit._dedupe._blocking import candidate_pairs
+from crmkit._dedupe._compare import PairLevels, compare
+from crmkit._dedupe._comparisons import resolve_comparisons
+from crmkit._dedupe._features import FeatureTable, prepare
+from crmkit._dedupe._keys import blocking_keys, sort_key
+from crmkit._dedupe._model import DEFAULT_M, MatchModel
+from crmkit._dedupe._training import fit
+
+
+def _prepared(frame: pd.DataFrame) -> tuple[FeatureTable, Any, PairLevels, list[Any]]:
+    comparisons = resolve_comparisons("contacts", None, frame.columns)
+    table_ = prepare(frame, comparisons, ids=list(frame["id"]))
+    keys = blocking_keys(table_)
+    candidates = candidate_pairs(keys, sort_key(table_))
+    return table_, candidates, compare(table_, candidates.a, table_, candidates.b), keys
+
+
+def _fit(
+    table_: FeatureTable, candidates: Any, levels: PairLevels, keys: list[Any], **kw: Any
+) -> MatchModel:
+    return fit(
+        table_,
+        levels,
+        rules=candidates.rules,
+        rule_fields=[k.fields for k in keys],
+        rule_identity=[k.identity for k in keys],
+        **kw,
+    )
+
+
+def test_a_fitted_model_tells_true_pairs_from_the_others() -> None:
+    frame = sample(800, seed=3)
+    table_, candidates, levels, keys = _prepared(frame)
+    model = _fit(table_, candidates, levels, keys)
+    assert model.info["fitted"] and model.info["records"] == len(frame)
+    assert model.info["candidate_pairs"] == len(candidates)
+    assert model.info["em_sessions"] >= 2 and model.info["em_iterations"] > 0
+    assert 0 < model.prior < 0.5
+    entity = frame["entity_id"].to_numpy()
+    same = entity[candidates.a] == entity[candidates.b]
+    probability = model.score(levels.levels)[1]
+    assert same.any() and (~same).any()
+    assert np.median(probability[same]) > 0.9 > np.median(probability[~same])
+    names = [c.name for c in model.comparisons]
+    email = names.index("email")
+    assert model.weights[email][0] > 10 and model.weights[email][-1] < 0
+    for m in model.m:
+        assert np.isclose(m.sum(), 1.0) and (m > 0).all()
+
+
+def test_fitting_is_deterministic_for_a_seed() -> None:
+    table_, candidates, levels, keys = _prepared(sample(300, seed=5))
+    first = _fit(table_, candidates, levels, keys, seed=1)
+    again = _fit(table_, candidates, levels, keys, seed=1)
+    assert first.prior == again.prior
+    assert all(np.array_equal(a, b) for a, b in zip(first.u, again.u, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(first.m, again.m, strict=True))
+
+
+def test_one_session_without_rules_and_defaults_for_small_tables() -> None:
+    frame = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "email": ["a@x.fr", "A@x.fr", "b@y.fr"],
+            "last_name": ["Lee", "Lee", "Roy"],
+        }
+    )
+    table_, _, _, _ = _prepared(frame)
+    levels = compare(table_, np.asarray([0]), table_, np.asarray([1]))
+    model = fit(table_, levels)
+    assert model.info["em_sessions"] == 1
+    # Three records and one pair: the pseudo-counts keep m near the defaults.
+    assert abs(model.m[0][0] - DEFAULT_M["last_name"][0]) < 0.15
+    assert model.weights[0][0] > 0 and model.weights[1][0] > 5
+
+
+def test_identical_records_still_count_agreement_as_evidence() -> None:
+    n = 50
+    frame = pd.DataFrame(
+        {"id": range(n), "last_name": ["Dupont"] * n, "email": ["jean.dupont@x.fr"] * n}
+    )
+    table_, candidates, levels, keys = _prepared(frame)
+    model = _fit(table_, candidates, levels, keys)
+    # Every random pair agrees: u is capped, so agreeing on everything is not worthless.
+    assert all(w[0] > 0 for w in model.weights)
+    assert (model.score(levels.levels)[1] > 0.5).all()

@@ -1,0 +1,76 @@
+"""A query on the live records (crmkit._ops._query): its SQL, parameters, order, limit and
+pin, run on a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import crmkit as ck
+from crmkit._exceptions import UnknownValueError
+from crmkit._ops._filters import Condition
+from crmkit._ops._query import Query, view_columns
+
+
+@pytest.fixture
+def crm_rows(crm: ck.CRM) -> Iterator[ck.CRM]:
+    """Five contacts: Blou, Roy, Durand (inactive), Petit, Nadal (in Paris); ids 1 to 5."""
+    for name, active in (("Blou", True), ("Roy", True), ("Durand", False), ("Petit", True)):
+        crm.contacts.add(last_name=name, active=active)
+    crm.contacts.add(last_name="Nadal", city="Paris")
+    yield crm
+
+
+def test_sql_and_parameters() -> None:
+    query = Query(
+        "contact",  # singular accepted
+        (Condition("coalesce(active, FALSE)"), Condition("last_name = ?", ("Roy",))),
+        order=(("last_name", True), ("city", False)),
+        limit=3,
+    )
+    assert (query.kind, query.view) == ("contacts", "contacts_v")
+    assert query.sql(["id", "last_name"]) == (
+        "SELECT id, last_name FROM contacts_v WHERE (coalesce(active, FALSE)) AND "
+        "(last_name = ?) ORDER BY last_name DESC NULLS LAST, city ASC NULLS LAST, id LIMIT 3",
+        ["Roy"],
+    )
+    assert Query("accounts").sql() == ("SELECT * FROM accounts_v ORDER BY id", [])
+    assert Query("accounts").where() == ("", [])
+    with pytest.raises(UnknownValueError):
+        Query("leads")
+
+
+def test_ids_count_and_limit_on_real_rows(crm_rows: ck.CRM) -> None:
+    con = crm_rows.connection
+    active = Query("contacts", (Condition("active"),), order=(("last_name", False),))
+    assert active.ids(con) == [1, 5, 4, 2]  # Blou, Nadal, Petit, Roy
+    assert active.count(con) == 4
+    limited = Query("contacts", limit=2)
+    assert limited.ids(con) == [1, 2] and limited.count(con) == 2
+    assert Query("contacts", (Condition("city = ?", ("Paris",)),)).ids(con) == [5]
+
+
+def test_a_pin_replaces_the_conditions_it_ran_once(crm_rows: ck.CRM) -> None:
+    con = crm_rows.connection
+    query = Query(
+        "contacts",
+        (Condition("last_name = ?", ("nobody",)), Condition("active")),
+        pinned=(1, 3, 4),
+        pinned_conditions=1,
+    )
+    where, params = query.where()
+    assert where == " WHERE id IN (SELECT unnest(?::BIGINT[])) AND (active)"
+    assert params == [[1, 3, 4]]
+    assert query.ids(con) == [1, 4]  # 3 is inactive: the later condition still applies
+    exact = query.of_ids([3, 1])
+    assert (exact.pinned, exact.conditions, exact.ids(con)) == ((3, 1), (), [1, 3])
+
+
+def test_with_columns_and_view_columns(crm_rows: ck.CRM) -> None:
+    query = Query("contacts").with_columns(["last_name"])
+    assert query.columns == ("last_name",)
+    assert crm_rows.connection.execute(*query.sql()).fetchall()[0] == ("Blou",)
+    columns = view_columns(crm_rows.connection, "contacts")
+    assert columns[0] == "id" and {"last_name", "company", "owner"} <= set(columns)
+    assert "revenue_band" in view_columns(crm_rows.connection, "accounts")
