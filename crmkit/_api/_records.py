@@ -321,23 +321,162 @@ class _Records:
         """
         return self._duplicates.prepare_index()
 
-    def merge(self, cluster_or_ids: Any, **options: Any) -> MergeReport:
-        """Merge records into one; one batch, undoable.
+    def merge(
+        self,
+        cluster_or_ids: Any,
+        *,
+        prefer: Any = "recent",
+        survivor: int | None = None,
+        source: str | None = None,
+        take: Mapping[str, int] | None = None,
+        values: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+    ) -> MergeReport:
+        """Merge records into one: one batch, undoable, and no value lost.
 
-        Options: ``prefer`` ("recent", "complete", "oldest" or a ``{field: value}``
-        mapping), ``survivor`` (the id to keep), ``source`` (records with this
-        ``origin`` win), ``take`` (``{field: record_id}``), ``values``
-        (``{field: value}``). Lists are unioned, related records re-pointed, merged-away
-        records keep pointing at the survivor (``merged_into``).
+        The first record by ``prefer`` survives; a field blank on it is filled from the
+        next record that has a value, lists are unioned, ``custom`` values merged.
+        Related records are re-pointed at the survivor (contacts of merged accounts,
+        child accounts, ``reports_to`` links, subscriptions) and the others are marked
+        ``merged_into`` it. Nothing is deleted and nothing vanishes: the merged-away
+        records keep every value they had (``crm.contacts.get(id)`` still reads them, and
+        history has the survivor's old values), a contact's other email address goes to
+        ``secondary_email`` when that is blank, and every value that lost is listed in
+        the report's ``conflicts``.
+
+        Parameters
+        ----------
+        cluster_or_ids
+            The ids of the records (two or more).
+        prefer
+            How the records are ordered, the first being the survivor: ``"recent"``
+            (most recently updated), ``"complete"`` (most filled fields), ``"oldest"``
+            (first created), ``"client_first"`` (an account that is a client, a contact
+            of a client account) or ``"active_first"`` (an active contact, an account not
+            archived); a function of a record (a dict of its values) returning a sort
+            key, the smallest first; or a list of those applied in turn, e.g.
+            ``["client_first", "recent"]``. A ``{field: value}`` mapping is taken as
+            ``values``.
+        survivor
+            The id to keep, whatever the rule.
+        source
+            Records whose ``origin`` is this value come first.
+        take
+            ``{field: record_id}``: that field from that record.
+        values
+            ``{field: value}``: these values on the survivor.
+        dry_run
+            Write nothing; the report's ``plan`` gives the survivor field by field
+            (``field``, ``value``, ``source``: the record the value comes from, ``rule``)
+            and ``conflicts`` the values that would lose.
+
+        Returns
+        -------
+        MergeReport
+            ``survivor``, ``merges``, ``conflicts`` (``survivor, field, kept, lost,
+            from_record``), ``repointed`` and ``batch_id`` for :meth:`CRM.undo`.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> client = crm.accounts.add(name="APROOL", is_client=True)
+        >>> a = crm.contacts.add(last_name="Blou", email="hb@aprool.com", account_id=client,
+        ...                      job_title="CTO")
+        >>> b = crm.contacts.add(last_name="Blou", email="helene@blou.fr",
+        ...                      phone="01 42 68 53 00", job_title="DSI")
+        >>> rule = ["client_first", "recent"]  # the client's contact, then the most recent
+        >>> plan = crm.contacts.merge([a, b], prefer=rule, dry_run=True).plan
+        >>> plan.set_index("field").loc[["email", "secondary_email", "phone", "job_title"],
+        ...                             ["value", "source", "rule"]]
+        ... # doctest: +NORMALIZE_WHITESPACE
+                                  value  source             rule
+        field
+        email             hb@aprool.com       1         survivor
+        secondary_email  helene@blou.fr       2  secondary email
+        phone              +33142685300       2           filled
+        job_title                   CTO       1         survivor
+        >>> report = crm.contacts.merge([a, b], prefer=rule)
+        >>> report.survivor == a
+        True
+        >>> report.conflicts[["field", "kept", "lost", "from_record"]].to_dict("records")
+        [{'field': 'job_title', 'kept': 'CTO', 'lost': 'DSI', 'from_record': 2}]
+        >>> crm.contacts.get(b).job_title  # kept on the merged-away record
+        'DSI'
+        >>> _ = crm.undo(report.batch_id)
+        >>> crm.contacts.get(a).secondary_email is None
+        True
+        >>> crm.close()
         """
-        return self._duplicates.merge(cluster_or_ids, **options)
+        return self._duplicates.merge(
+            cluster_or_ids,
+            prefer=prefer,
+            survivor=survivor,
+            source=source,
+            take=take,
+            values=values,
+            dry_run=dry_run,
+        )
 
     def merge_all(
-        self, report: DuplicateReport, min_probability: float = 0.95, **options: Any
+        self,
+        report: DuplicateReport,
+        min_probability: float = 0.95,
+        *,
+        prefer: Any = "recent",
+        source: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+        progress: bool | None = None,
     ) -> MergeReport:
-        """Merge every cluster of ``report`` whose pairs average at least
-        ``min_probability``, in one batch; the others are listed in ``skipped``."""
-        return self._duplicates.merge_all(report, min_probability=min_probability, **options)
+        """Merge every cluster of ``report`` whose pairs average at least ``min_probability``.
+
+        All in one batch (``crm.undo(result.batch_id)`` reverts every merge), set-wise:
+        10,000 clusters take seconds. Clusters below ``min_probability``, or whose
+        records were merged or deleted since the report, are listed in ``skipped``. Each
+        cluster is merged as :meth:`merge` merges, with the same ``prefer``, ``source``,
+        ``values`` and ``dry_run``; a value that breaks a rule stops the whole batch,
+        naming the survivor and the records being merged into it.
+
+        Parameters
+        ----------
+        report
+            What :meth:`find_duplicates` found.
+        min_probability
+            The mean probability of a cluster's pairs from which it is merged.
+        prefer, source, values, dry_run
+            As for :meth:`merge` (``values`` are set on every survivor).
+        progress
+            Show a progress bar; ``None``: from 2,000 clusters.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> ids = [crm.contacts.add(last_name="Martin", first_name="Jean",
+        ...                         email="jean.martin@x.fr") for _ in range(2)]
+        >>> report = crm.contacts.find_duplicates()
+        >>> crm.contacts.merge_all(report, min_probability=0.5, dry_run=True).merged_count
+        1
+        >>> len(crm.contacts)
+        2
+        >>> merged = crm.contacts.merge_all(report, min_probability=0.5)
+        >>> merged.merged_count, len(crm.contacts)
+        (1, 1)
+        >>> _ = crm.undo(merged.batch_id)
+        >>> len(crm.contacts)
+        2
+        >>> crm.close()
+        """
+        return self._duplicates.merge_all(
+            report,
+            min_probability=min_probability,
+            prefer=prefer,
+            source=source,
+            values=values,
+            dry_run=dry_run,
+            progress=progress,
+        )
 
     def mark_different(self, id_a: int, id_b: int) -> int:
         """Record that two records are not the same; the pair is not proposed again."""

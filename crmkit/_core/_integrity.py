@@ -53,7 +53,7 @@ REFERENCES: tuple[tuple[str, str, str, bool], ...] = (
 #: Links that must never loop: (table, field).
 GRAPHS: tuple[tuple[str, str], ...] = (("accounts", "parent_id"), ("contacts", "reports_to_id"))
 #: Operations that may leave or put back an owner a record already had.
-KEEPS_OWNER = ("undo", "merge", "detach")
+KEEPS_OWNER = ("undo", "merge", "merge all", "detach")
 
 Kind = Literal["missing", "removed", "cycle", "inactive owner"]
 

@@ -881,6 +881,59 @@ class Store:
             self.con.execute("DROP TABLE IF EXISTS _crmkit_ids")
         return int(row[0]) if row else 0
 
+    def repoint(
+        self,
+        table: str,
+        field: str,
+        mapping: pa.Table,
+        batch_id: int,
+        actor: str,
+        operation: str = "update",
+    ) -> int:
+        """Point ``field`` of every record of ``table`` holding an ``old`` id at its ``new`` one.
+
+        ``mapping`` is an Arrow table of ``old`` and ``new`` ids (each ``old`` once). A
+        record is never made to point at itself (a survivor's own link stays as it is).
+        This is the set-based path of merges: re-pointing the contacts of 10,000 merged
+        accounts is one INSERT into history and one UPDATE. Returns the number of records
+        changed.
+        """
+        self.check_writable()
+        cols = self.columns_of(table)
+        if field not in cols:
+            raise KeyError(f"not a column of {table}: {field}")
+        if mapping.num_rows == 0:
+            return 0
+        stamp = now_utc()
+        self.con.register("_crmkit_mapping", mapping)
+        self_link = any(s == table and f == field and t == table for s, f, t, _ in REFERENCES)
+        try:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _crmkit_rep AS SELECT t.id AS id, "
+                f"CAST(m.new AS BIGINT) AS new FROM {table} t JOIN _crmkit_mapping m "
+                f"ON t.{field} = CAST(m.old AS BIGINT)"
+                + (" WHERE t.id <> CAST(m.new AS BIGINT)" if self_link else "")
+            )
+        finally:
+            self.con.unregister("_crmkit_mapping")
+        try:
+            self.con.execute(
+                f"INSERT INTO history SELECT ?, ?, ?, ?, ?, t.id, ?, to_json(t.{field}), "
+                f"to_json(r.new) FROM {table} t JOIN _crmkit_rep r ON r.id = t.id",
+                [batch_id, stamp, actor, operation, table, field],
+            )
+            touch = ", updated_at = ?, updated_by = ?" if "updated_at" in cols else ""
+            row = first(
+                self.con.execute(
+                    f"UPDATE {table} t SET {field} = r.new{touch} FROM _crmkit_rep r "
+                    f"WHERE t.id = r.id",
+                    [stamp, actor] if touch else [],
+                )
+            )
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS _crmkit_rep")
+        return int(row[0]) if row else 0
+
     def hard_delete(self, table: str, ids: Sequence[int], batch_id: int, actor: str) -> int:
         """Remove records for good, keeping each whole row in history so undo can restore it."""
         self.check_writable()

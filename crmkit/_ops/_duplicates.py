@@ -357,34 +357,49 @@ class Duplicates:
         ids = [int(i) for i in cluster_or_ids]
         return merge_groups(self.session, self.kind, [ids], **options)
 
+    def _live(self, ids: list[int]) -> set[int]:
+        """Which of ``ids`` are live records (not deleted, not merged away), in one query."""
+        rows = self.session.con.execute(
+            f"SELECT id FROM {self.kind} WHERE id IN (SELECT unnest(?::BIGINT[])) "
+            f"AND deleted_at IS NULL AND merged_into IS NULL",
+            [ids],
+        ).fetchall()
+        return {int(r[0]) for r in rows}
+
     def merge_all(
         self, report: DuplicateReport, min_probability: float = 0.95, **options: Any
     ) -> MergeReport:
         """See :meth:`crmkit.Contacts.merge_all`."""
         groups: list[list[int]] = []
         skipped: list[tuple[str, str]] = []
+        # The report may be older than merges made since: keep the live records.
+        live = self._live(sorted({int(i) for cluster in report.clusters for i in cluster}))
+        members = [sorted({int(i) for i in cluster} & live) for cluster in report.clusters]
+        # The mean probability of the pairs inside each cluster's live members, at once.
+        cluster_of = pd.Series(
+            {i: n for n, ids in enumerate(members) if len(ids) >= 2 for i in ids}, dtype="Int64"
+        )
         pairs = report.pairs
-        for cluster in report.clusters:
-            # The report may be older than merges made since: keep the live records.
-            members = {int(i) for i in cluster if records.exists(self.session, self.kind, int(i))}
-            if len(members) < 2:
+        a = pairs["id_a"].map(cluster_of)
+        inside = a.notna() & a.eq(pairs["id_b"].map(cluster_of)).fillna(False).astype(bool)
+        means = pairs.loc[inside, "probability"].groupby(a[inside].astype(int)).mean()
+        for n, (cluster, ids) in enumerate(zip(report.clusters, members, strict=True)):
+            if len(ids) < 2:
                 skipped.append((", ".join(map(str, cluster)), "already merged or deleted"))
                 continue
-            inside = pairs[pairs["id_a"].isin(members) & pairs["id_b"].isin(members)]
-            mean = float(inside["probability"].mean()) if not inside.empty else 0.0
+            mean = float(means.get(n, 0.0))
             if mean >= min_probability:
-                groups.append(sorted(members))
+                groups.append(ids)
             else:
                 skipped.append(
-                    (
-                        ", ".join(map(str, sorted(members))),
-                        f"mean probability {mean:.2f} < {min_probability}",
-                    )
+                    (", ".join(map(str, ids)), f"mean probability {mean:.2f} < {min_probability}")
                 )
         skipped_frame = pd.DataFrame(skipped, columns=["cluster", "reason"])
         if not groups:
             empty = pd.DataFrame(columns=["survivor", "merged", "fields_changed"])
-            return MergeReport(self.kind, empty, skipped=skipped_frame)
+            return MergeReport(
+                self.kind, empty, skipped=skipped_frame, dry_run=bool(options.get("dry_run"))
+            )
         result = merge_groups(self.session, self.kind, groups, operation="merge all", **options)
         result.skipped = skipped_frame
         return result

@@ -12,6 +12,8 @@ from crmkit.cli._output import say, table
 
 __all__ = ["add_dedupe_arguments", "add_merge_arguments", "run_dedupe", "run_merge"]
 
+# The rules of ``merge --prefer`` (those of ``crm.contacts.merge(prefer=...)``).
+RULES = ("recent", "complete", "oldest", "client_first", "active_first")
 # The columns of the pairs printed by ``dedupe``.
 _PAIR_COLUMNS = ["id_a", "id_b", "probability", "explanation"]
 
@@ -34,9 +36,10 @@ def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--prefer",
-        choices=["recent", "complete", "oldest"],
+        type=_rules,
         default="recent",
-        help="survivorship rule for the fields",
+        help="which record survives and fills the fields: "
+        f"{', '.join(RULES)}, or several in turn (client_first,recent)",
     )
     parser.add_argument("--survivor", type=int, help="the id to keep")
     parser.add_argument("--threshold", type=float, default=0.9)
@@ -48,6 +51,17 @@ def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --all: merge clusters whose pairs average at least this",
     )
     add_filter_options(parser)
+
+
+def _rules(text: str) -> str | list[str]:
+    """``--prefer``: one rule, or rules separated by commas, applied in turn."""
+    rules = [r.strip() for r in text.split(",") if r.strip()]
+    unknown = [r for r in rules if r not in RULES]
+    if unknown or not rules:
+        raise argparse.ArgumentTypeError(
+            f"unknown rule {', '.join(unknown) or repr(text)}; choose from {', '.join(RULES)}"
+        )
+    return rules[0] if len(rules) == 1 else rules
 
 
 def run_dedupe(args: argparse.Namespace) -> int:
