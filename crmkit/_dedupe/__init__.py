@@ -16,7 +16,8 @@ an ``id`` column, and for contacts ``company``: the account name as text) and re
 3. **Compare** (:mod:`._compare`): rapidfuzz similarities turned into agreement levels.
 4. **Score** (:mod:`._model`, learned by :mod:`._training`): Fellegi-Sunter weights learned
    without labels (``u`` from the table, ``m`` by EM), each field's contribution in bits,
-   which is the explanation (:mod:`._explain`).
+   which is the explanation (:mod:`._explain`); an exact agreement on a value many records
+   share (a switchboard, a common surname) counts less (:mod:`._tf`).
 5. **Cluster** (:mod:`._cluster`): strong links merged by average linkage, so that one weak
    link does not chain unrelated records together.
 
@@ -51,6 +52,7 @@ Modules, each importing only those listed before it (no cycle)::
     _model         MatchModel: weights, scores
     _training      fit(): u from the table, m by EM
     _cluster       average-linkage clustering
+    _tf            term-frequency adjustments of exact agreements
     _explain       explanation texts, one pair field by field
     _options       Options, defaults and checks of a search
     _clock         step timings

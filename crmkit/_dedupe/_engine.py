@@ -28,6 +28,7 @@ from crmkit._dedupe._pairs import empty_pairs, pairs_frame
 from crmkit._dedupe._report import DuplicateReport
 from crmkit._dedupe._run import Run
 from crmkit._dedupe._table import build_table, excluded_rows
+from crmkit._dedupe._tf import score_pairs
 from crmkit._dedupe._training import fit
 from crmkit._exceptions import ValidationError
 
@@ -86,8 +87,16 @@ def run_crmkit(
         else:
             model = MatchModel.defaults(table_.comparisons, n)
     clock.lap("training")
-    scores = model.score(levels.levels)
-    run = Run(table_, model, source)
+    scores, adjustments = score_pairs(
+        model,
+        table_,
+        candidates.a,
+        table_,
+        candidates.b,
+        levels.levels,
+        options.tf_adjust,
+    )
+    run = Run(table_, model, source, options.tf_adjust)
     groups = cluster(
         n,
         candidates.a,
@@ -101,7 +110,7 @@ def run_crmkit(
     )
     clock.lap("clustering")
     pairs = (
-        pairs_frame(table_, candidates, levels, scores, min_probability)
+        pairs_frame(table_, candidates, levels, scores, min_probability, adjustments)
         if len(candidates)
         else empty_pairs(table_.comparisons)
     )

@@ -21,6 +21,7 @@ from crmkit._dedupe._comparisons import LEVELS, Comparison
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._frames import Source
 from crmkit._dedupe._model import MatchModel
+from crmkit._dedupe._tf import TermAdjustments, tf_adjustments
 
 __all__ = ["explain_pair", "explanation_texts"]
 
@@ -37,8 +38,12 @@ def explanation_texts(
     similarity: SimilarityArray,
     swapped: BoolArray,
     contributions: FloatArray,
+    adjustments: TermAdjustments | None = None,
 ) -> list[str]:
     """One text per pair: each non-null comparison, its level and its bits, strongest first.
+
+    With ``adjustments``, a term-frequency adjustment is a part of its own: ``rare
+    last_name (+2.3)``, ``common phone, shared by 14 records (-6.1)``.
 
     Examples
     --------
@@ -53,11 +58,18 @@ def explanation_texts(
     fuzzy = [[_fuzzy(c.method, lv) for lv in LEVELS[c.method]] for c in comparisons]
     swap_names = {c.name for c in comparisons if c.method in ("first_name", "last_name")}
     out = []
-    for row_levels, row_sims, row_swap, row_parts in zip(
+    if adjustments is None:
+        tf_bits: list[list[float]] = [[]] * len(levels)
+        tf_counts: list[list[int]] = [[]] * len(levels)
+    else:
+        tf_bits, tf_counts = adjustments.bits.tolist(), adjustments.counts.tolist()
+    for row_levels, row_sims, row_swap, row_parts, row_bits, row_counts in zip(
         levels.tolist(),
         similarity.tolist(),
         swapped.tolist(),
         contributions.tolist(),
+        tf_bits,
+        tf_counts,
         strict=True,
     ):
         parts = []
@@ -70,29 +82,56 @@ def explanation_texts(
             if row_swap and names[k] in swap_names:
                 text += " (swapped)"
             parts.append((row_parts[k], f"{text} ({row_parts[k]:+.1f})"))
+        for k, bits in enumerate(row_bits):
+            if abs(bits) >= _SHOWN_BITS:
+                parts.append((bits, _tf_text(names[k], bits, row_counts[k])))
         parts.sort(key=lambda p: -p[0])
         out.append(", ".join(p[1] for p in parts))
     return out
 
 
+_SHOWN_BITS = 0.05
+
+
+def _tf_text(name: str, bits: float, count: int) -> str:
+    if bits > 0:
+        return f"rare {name} ({bits:+.1f})"
+    return f"common {name}, shared by {count} records ({bits:+.1f})"
+
+
 def explain_pair(
-    table_: FeatureTable, model: MatchModel, source: Source, ra: int, rb: int
+    table_: FeatureTable,
+    model: MatchModel,
+    source: Source,
+    ra: int,
+    rb: int,
+    tf_adjust: bool = False,
 ) -> pd.DataFrame:
     """How the records at rows ``ra`` and ``rb`` of ``table_`` compare, field by field.
 
     One row per comparison: ``field``, ``value_a``, ``value_b`` (as written, from
     ``source``), ``normalized_a``, ``normalized_b``, ``level``, ``similarity``, ``m``, ``u``,
     ``weight`` (bits), then a ``(prior)`` row; ``weight`` sums to the pair's match weight.
+    With ``tf_adjust``, ``weight`` includes the term-frequency adjustment of an exact
+    agreement, also shown alone in ``term_frequency`` (bits: positive for a rare value,
+    negative for a common one), with ``value_count``, the records holding the value.
     ``attrs["names_swapped"]`` is set when the names were compared crosswise.
     """
     pair = compare(table_, np.asarray([ra]), table_, np.asarray([rb]))
     parts = model.contributions(pair.levels)[0]
+    adjust = (
+        tf_adjustments(model, table_, np.asarray([ra]), table_, np.asarray([rb]), pair.levels)
+        if tf_adjust
+        else None
+    )
     effective = model.effective(pair.levels)[0]
     rows = []
     for k, comparison in enumerate(table_.comparisons):
         values_a = source.values(ra, comparison.columns)
         values_b = source.values(rb, comparison.columns)
         level = int(pair.levels[0, k])
+        bits = 0.0 if adjust is None else float(adjust.bits[0, k])
+        count = None if adjust is None or bits == 0.0 else int(adjust.counts[0, k])
         vocab = table_.vocab(comparison)
         norm_a = table_.primary(comparison.name)[ra]
         norm_b = table_.primary(comparison.name)[rb]
@@ -107,7 +146,9 @@ def explain_pair(
                 "similarity": float(pair.similarity[0, k]),
                 "m": float(model.m[k][level]) if level >= 0 else math.nan,
                 "u": float(model.u[k][effective[k]]) if level >= 0 else math.nan,
-                "weight": float(parts[k]),
+                "weight": float(parts[k]) + bits,
+                "term_frequency": bits,
+                "value_count": count,
             }
         )
     rows.append(

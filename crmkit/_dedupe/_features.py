@@ -54,6 +54,8 @@ class FeatureTable:
     comparisons: tuple[Comparison, ...]
     vocabs: Vocabs
     chinese_names: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    tf_cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Term-frequency counts per comparison (:mod:`crmkit._dedupe._tf`), computed once."""
 
     def __len__(self) -> int:
         return len(self.ids)

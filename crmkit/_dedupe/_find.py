@@ -48,6 +48,7 @@ def find_duplicates(
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
     window: int = DEFAULT_WINDOW,
     seed: int = 0,
+    tf_adjust: bool = True,
 ) -> DuplicateReport:
     """Find the records that are the same contact or account.
 
@@ -93,6 +94,10 @@ def find_duplicates(
         ``window`` records.
     seed
         Seed of the random samples (training, large clusters).
+    tf_adjust
+        Weigh an exact agreement by how common the value is (term-frequency adjustment,
+        :mod:`crmkit._dedupe._tf`): a rare surname counts more than a common one, a phone
+        shared by many records less than a unique one. crmkit engine only.
 
     Returns
     -------
@@ -120,15 +125,18 @@ def find_duplicates(
     >>> report = find_duplicates(contacts)
     >>> report.clusters
     [[1, 2]]
-    >>> print(report.pairs.loc[0, "explanation"])
-    email exact (+10.1), last_name exact (+8.4), company exact (+7.6), first_name exact (+6.3)
+    >>> print(report.pairs.loc[0, "explanation"])  # doctest: +NORMALIZE_WHITESPACE
+    email exact (+10.1), last_name exact (+8.4), company exact (+7.6), first_name exact (+6.3),
+    common company, shared by 3 records (-1.9)
     """
     kind = table(kind).name
     check_probability("threshold", threshold)
     check_probability("average_threshold", average_threshold)
     check_probability("min_probability", min_probability)
     check_engine(engine)
-    options = Options(kind, fields, id_column, phone_region, max_block_size, window, seed)
+    options = Options(
+        kind, fields, id_column, phone_region, max_block_size, window, seed, tf_adjust
+    )
     if engine == "splink":
         return run_splink(
             frame,

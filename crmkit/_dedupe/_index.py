@@ -42,6 +42,7 @@ from crmkit._dedupe._pairs import as_ids, empty_pairs, pairs_frame
 from crmkit._dedupe._report import DuplicateReport
 from crmkit._dedupe._run import Run
 from crmkit._dedupe._table import build_table, excluded_rows, record_ids
+from crmkit._dedupe._tf import TermAdjustments, score_pairs
 from crmkit._dedupe._training import fit
 from crmkit._exceptions import ValidationError
 from crmkit.schemas._catalog import table
@@ -96,13 +97,16 @@ class DedupeIndex:
         max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
         window: int = DEFAULT_WINDOW,
         seed: int = 0,
+        tf_adjust: bool = True,
     ) -> DedupeIndex:
         """Index ``frame``; fit a model on it unless one is given.
 
         Parameters are those of :func:`crmkit.find_duplicates`.
         """
         kind = table(kind).name
-        options = Options(kind, fields, id_column, phone_region, max_block_size, window, seed)
+        options = Options(
+            kind, fields, id_column, phone_region, max_block_size, window, seed, tf_adjust
+        )
         table_, source, _ = build_table(frame, None, options)
         keys = blocking_keys(table_)
         sorts = sort_key(table_)
@@ -225,9 +229,22 @@ class DedupeIndex:
         candidates = drop_excluded(candidates, excluded)
         clock.lap("blocking")
         levels = compare(combined, candidates.a, combined, candidates.b)
-        scores = self.model.score(levels.levels)
+        scores, adjustments = score_pairs(
+            self.model,
+            combined,
+            candidates.a,
+            combined,
+            candidates.b,
+            levels.levels,
+            self._options.tf_adjust,
+        )
         clock.lap("comparing")
-        run = Run(combined, self.model, Source([*self._source.frames, (frame, offset)]))
+        run = Run(
+            combined,
+            self.model,
+            Source([*self._source.frames, (frame, offset)]),
+            self._options.tf_adjust,
+        )
         groups = cluster(
             len(combined),
             candidates.a,
@@ -241,7 +258,7 @@ class DedupeIndex:
         )
         clock.lap("clustering")
         pairs = (
-            pairs_frame(combined, candidates, levels, scores, min_probability)
+            pairs_frame(combined, candidates, levels, scores, min_probability, adjustments)
             if len(candidates)
             else empty_pairs(combined.comparisons)
         )
@@ -303,8 +320,11 @@ class DedupeIndex:
         if not rows:
             return _empty_similar()
         ib = np.asarray(rows, dtype=np.int64)
-        levels = compare(query, np.zeros(len(ib), dtype=np.int64), self.table, ib)
-        weight, probability, parts = self.model.score(levels.levels)
+        ia = np.zeros(len(ib), dtype=np.int64)
+        levels = compare(query, ia, self.table, ib)
+        (weight, probability, parts), adjustments = score_pairs(
+            self.model, query, ia, self.table, ib, levels.levels, self._options.tf_adjust
+        )
         keep = np.flatnonzero(probability >= min_probability)
         keep = keep[np.argsort(-probability[keep], kind="stable")][:limit]
         if len(keep) == 0:
@@ -316,6 +336,9 @@ class DedupeIndex:
             levels.similarity[keep],
             levels.swapped[keep],
             parts[keep],
+            None
+            if adjustments is None
+            else TermAdjustments(adjustments.bits[keep], adjustments.counts[keep]),
         )
         return pd.DataFrame(
             {

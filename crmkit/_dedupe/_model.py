@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from crmkit._dedupe._arrays import BoolArray, FloatArray, LevelArray
@@ -133,10 +134,18 @@ class MatchModel:
             out[present, k] = weights[column[present]]
         return out
 
-    def score(self, levels: LevelArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Match weights, probabilities and per-comparison contributions of pairs."""
+    def score(
+        self, levels: LevelArray, adjustments: npt.NDArray[np.floating[Any]] | None = None
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Match weights, probabilities and per-comparison contributions of pairs.
+
+        ``adjustments`` (``(pairs, comparisons)`` bits, term-frequency adjustments of
+        :mod:`crmkit._dedupe._tf`) are added to the weights, not to the contributions.
+        """
         parts = self.contributions(levels)
         weight = self.prior_weight + parts.sum(axis=1)
+        if adjustments is not None:
+            weight = weight + adjustments.sum(axis=1)
         return weight, probability_of(weight), parts
 
     def table(self) -> Any:

@@ -48,6 +48,7 @@ class Options:
     max_block_size: int
     window: int
     seed: int
+    tf_adjust: bool = True
 
 
 def check_probability(name: str, value: float) -> None:

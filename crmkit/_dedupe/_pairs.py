@@ -19,6 +19,7 @@ from crmkit._dedupe._compare import PairLevels
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._explain import explanation_texts
 from crmkit._dedupe._features import FeatureTable
+from crmkit._dedupe._tf import TermAdjustments
 
 __all__ = ["as_ids", "empty_pairs", "pairs_frame"]
 
@@ -29,11 +30,12 @@ def pairs_frame(
     levels: PairLevels,
     scores: tuple[FloatArray, FloatArray, FloatArray],
     min_probability: float,
+    adjustments: TermAdjustments | None = None,
 ) -> pd.DataFrame:
     """The candidate pairs with ``probability >= min_probability``, most probable first.
 
     ``levels`` and ``scores`` (match weights, probabilities, contributions) are those of
-    the candidates, in their order.
+    the candidates, in their order; ``adjustments`` their term-frequency adjustments.
     """
     weight, probability, parts = scores
     keep = np.flatnonzero(probability >= min_probability)
@@ -58,6 +60,9 @@ def pairs_frame(
         levels.similarity[keep],
         levels.swapped[keep],
         parts[keep],
+        None
+        if adjustments is None
+        else TermAdjustments(adjustments.bits[keep], adjustments.counts[keep]),
     )
     frame = pd.DataFrame(data)
     frame["id_a"] = as_ids(frame["id_a"], table_.ids)

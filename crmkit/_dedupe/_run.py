@@ -17,6 +17,7 @@ from crmkit._dedupe._explain import explain_pair
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._frames import Source
 from crmkit._dedupe._model import MatchModel
+from crmkit._dedupe._tf import score_pairs
 from crmkit._exceptions import RecordNotFoundError
 
 __all__ = ["Run"]
@@ -29,6 +30,7 @@ class Run:
     table: FeatureTable
     model: MatchModel
     source: Source
+    tf_adjust: bool = False
     _row_of: dict[Any, int] | None = None
 
     def row(self, record_id: Any) -> int:
@@ -51,8 +53,16 @@ class Run:
     def score_rows(self, ia: IntArray, ib: IntArray) -> FloatArray:
         """Match probabilities of the pairs of rows ``(ia[k], ib[k])``."""
         levels = compare(self.table, ia, self.table, ib).levels
-        return self.model.score(levels)[1]
+        scores, _ = score_pairs(self.model, self.table, ia, self.table, ib, levels, self.tf_adjust)
+        return scores[1]
 
     def explain(self, id_a: Any, id_b: Any) -> pd.DataFrame:
         """:func:`~crmkit._dedupe._explain.explain_pair` of two record ids."""
-        return explain_pair(self.table, self.model, self.source, self.row(id_a), self.row(id_b))
+        return explain_pair(
+            self.table,
+            self.model,
+            self.source,
+            self.row(id_a),
+            self.row(id_b),
+            tf_adjust=self.tf_adjust,
+        )
