@@ -241,6 +241,29 @@ def test_nothing_is_given_to_a_deactivated_owner(tmp_path: Path) -> None:
         crm.contacts.add(last_name="Roy")
 
 
+def test_undo_puts_a_record_back_with_its_deactivated_owner() -> None:
+    # Found by the thorough stateful run: undoing a hard delete was refused because the
+    # record's owner had been deactivated since. An undo gives records back the owner they
+    # had: deactivating an owner does not take its records away, so neither may undo.
+    crm = ck.open(user="Alice Martin")
+    crm.owners.add("Alice Martin")
+    crm.owners.add("Bruno Petit")
+    account = crm.accounts.add(name="Northwind", owner="Bruno Petit", tags=["salon"])
+    contact = crm.contacts.add(last_name="Blou", owner="Bruno Petit")
+    before = dict(crm.accounts.get(account))
+    crm.accounts.delete(account, hard=True)
+    crm.contacts.all().reassign(to="Alice Martin")
+    reassigned = crm.last_batch_id
+    crm.owners.deactivate("Bruno Petit")
+    crm.undo(reassigned)  # the contact goes back to Bruno Petit, deactivated or not
+    assert crm.contacts.get(contact)["owner_id"] == before["owner_id"]
+    deleted = next(b for b in crm.batches()["id"] if b < reassigned)
+    crm.undo(deleted)
+    assert dict(crm.accounts.get(account)) == before
+    with pytest.raises(ck.ValidationError, match="deactivated"):  # giving is still refused
+        crm.contacts.add(last_name="Roy", owner="Bruno Petit")
+
+
 def test_references_must_point_at_live_records(crm: ck.CRM) -> None:
     gone = crm.accounts.add(name="Gone")
     crm.accounts.delete(gone)

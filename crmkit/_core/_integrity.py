@@ -110,6 +110,11 @@ def batch_breaches(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach
                 path = cycle_path(links, record_id)
                 if path:
                     found.append(Breach(table, record_id, field, path[1], "cycle", path))
+    operation = con.execute("SELECT operation FROM batches WHERE id = ?", [batch_id]).fetchone()
+    if operation is not None and operation[0] in KEEPS_OWNER:
+        # An undo (or a merge) gives records back the owner they had, deactivated or not:
+        # a record an undo puts back is written as an 'insert' row of the undo batch.
+        return found
     for table in ("accounts", "contacts"):
         rows = con.execute(
             f"SELECT t.id, t.owner_id FROM {table} t JOIN owners o ON o.id = t.owner_id "

@@ -51,3 +51,23 @@ def test_merge_needs_two_ids_or_all(
 ) -> None:
     assert run("merge") == EXIT_ERROR
     assert capsys.readouterr().err == "crmkit: error: give two record ids or more, or --all\n"
+
+
+def test_merge_dry_run_prints_the_survivor_and_writes_nothing(
+    run: Callable[..., int], db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ck.open(db, user="CLI") as crm:
+        a = crm.contacts.add(last_name="Blou", first_name="Hélène", email="h@aprool.com")
+        b = crm.contacts.add(
+            last_name="Blou", first_name="Helene", email="helene@perso.fr", job_title="CFO"
+        )
+        batches = len(crm.batches())
+    assert run("merge", str(a), str(b), "--survivor", str(a), "--dry-run") == EXIT_OK
+    out = capsys.readouterr().out
+    # The plan: the merged-away email kept as secondary_email, the job title filled from b.
+    assert "secondary_email" in out and "helene@perso.fr" in out
+    assert "job_title" in out and "CFO" in out and "filled" in out
+    with ck.open(db, user="CLI", read_only=True) as crm:
+        assert len(crm.batches()) == batches
+        assert crm.contacts.get(b)["merged_into"] is None
+        assert crm.contacts.get(a)["secondary_email"] is None

@@ -50,6 +50,13 @@ def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
         dest="min_probability",
         help="with --all: merge clusters whose pairs average at least this",
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        dest="dry_run",
+        help="print each survivor field by field, with the record each value comes from; "
+        "write nothing",
+    )
     add_filter_options(parser)
 
 
@@ -81,16 +88,24 @@ def run_dedupe(args: argparse.Namespace) -> int:
 
 def run_merge(args: argparse.Namespace) -> int:
     """Merge the records given (two or more), or with ``--all`` every likely cluster."""
-    with open_crm(args) as crm:
+    # A dry run writes nothing: it may read a file other processes are reading too.
+    with (open_to_read if args.dry_run else open_crm)(args) as crm:
         records = records_of(crm, args.kind)
         if args.all:
             report = records.find_duplicates(threshold=args.threshold, **filter_keywords(args))
             merged = records.merge_all(
-                report, min_probability=args.min_probability, prefer=args.prefer
+                report,
+                min_probability=args.min_probability,
+                prefer=args.prefer,
+                dry_run=args.dry_run,
             )
         else:
             if len(args.ids) < 2:
                 raise ck.ValidationError("give two record ids or more, or --all")
-            merged = records.merge(args.ids, survivor=args.survivor, prefer=args.prefer)
+            merged = records.merge(
+                args.ids, survivor=args.survivor, prefer=args.prefer, dry_run=args.dry_run
+            )
         say(merged)
+        if args.dry_run and not merged.plan.empty:
+            say(table(merged.plan, max_colwidth=60))
     return EXIT_OK
