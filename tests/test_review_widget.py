@@ -287,6 +287,8 @@ def test_french_and_chinese_labels(crm: ck.CRM, people: dict[str, int]) -> None:
         "La plus récente",
         "La plus complète",
         "La plus ancienne",
+        "Clients d'abord",
+        "Actives d'abord",
     ]
     left, right = review.pair or (0, 0)
     assert [label for label, _ in review.survivor.options] == [
@@ -350,3 +352,12 @@ def test_a_refused_merge_keeps_the_pair_and_says_why(tmp_path: Path) -> None:
 def test_unknown_language_is_refused(crm: ck.CRM, people: dict[str, int]) -> None:
     with pytest.raises(UnknownValueError, match="language"):
         DuplicateReview(crm, crm.contacts.find_duplicates(), lang="de")
+
+
+@pytest.mark.parametrize("rule", ["client_first", "active_first"])
+def test_merge_with_the_rules_of_merge(crm: ck.CRM, people: dict[str, int], rule: str) -> None:
+    review = DuplicateReview(crm, crm.contacts.find_duplicates())
+    left, right = review.pair or (0, 0)
+    result = review.merge(rule=rule)
+    assert result is not None and result.merged_count == 1
+    assert {result.survivor, *result.merges["merged"].iloc[0]} == {left, right}

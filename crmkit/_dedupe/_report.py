@@ -7,6 +7,7 @@ its :class:`~crmkit._dedupe._run.Run` and displays itself in Jupyter through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,7 @@ class DuplicateReport:
     stats: dict[str, Any]
     model: MatchModel | None = None
     _run: Run | None = field(default=None, repr=False)
+    _explainer: Callable[[Any, Any], pd.DataFrame] | None = field(default=None, repr=False)
 
     def cluster_frame(self, singletons: bool = False) -> pd.DataFrame:
         """One row per clustered record: ``id`` and ``cluster_id`` (0 = most probable).
@@ -106,6 +108,11 @@ class DuplicateReport:
         ------
         RecordNotFoundError
             An id is not among the records.
+        ValidationError
+            Engine ``"splink"``: the pair is not among the pairs Splink scored at least
+            ``min(min_probability, threshold)`` (the message says whether its blocking rules
+            proposed it at all). Its ``level`` is the Splink level's label and
+            ``similarity`` is NaN.
 
         Examples
         --------
@@ -118,6 +125,8 @@ class DuplicateReport:
         [['first_name', 'Bill', 'William', 'nickname'], ['last_name', 'Smith', 'SMITH', 'exact']]
         """
         if self._run is None:
+            if self._explainer is not None:  # the Splink engine
+                return self._explainer(id_a, id_b)
             raise ValidationError(
                 f"explain() needs the records; this report (engine {self.engine!r}) has none"
             )

@@ -39,6 +39,7 @@ from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._options import Options
 from crmkit._dedupe._pairs import empty_pairs
 from crmkit._dedupe._report import DuplicateReport
+from crmkit._dedupe._splink_explain import SplinkExplainer, splink_levels
 from crmkit._dedupe._table import build_table, excluded_rows
 from crmkit._exceptions import MissingDependencyError
 
@@ -189,7 +190,7 @@ def run_splink(
     """:func:`crmkit.find_duplicates` with Splink doing the matching."""
     splink = import_splink()
     clock = Clock()
-    table_, _, new_from = build_table(frame, existing, options)
+    table_, source, new_from = build_table(frame, existing, options)
     comparisons = table_.comparisons
     if len(table_) < 2:
         stats: dict[str, Any] = {
@@ -236,6 +237,20 @@ def run_splink(
         )
         edges = predictions.as_pandas_dataframe()
         labels = _level_labels(linker)
+        levels, prior = splink_levels(linker)
+        floor = min(min_probability, threshold)
+        explainer = SplinkExplainer.build(
+            table_.ids,
+            [c.name for c in comparisons],
+            [c.columns for c in comparisons],
+            records,
+            source,
+            edges,
+            levels,
+            prior,
+            _rules(comparisons)[0],
+            floor,
+        )
         clock.lap("scoring")
         edges = _keep(edges, new_from, excluded_rows(exclude_pairs, table_))
         clusters = _clusters(splink, db_api, records, edges, threshold)
@@ -263,7 +278,12 @@ def run_splink(
         "note": "candidate_pairs counts the pairs Splink returned above min_probability",
     }
     return DuplicateReport(
-        pairs if len(edges) else empty_pairs(comparisons), clusters_ids, threshold, "splink", stats
+        pairs if len(edges) else empty_pairs(comparisons),
+        clusters_ids,
+        threshold,
+        "splink",
+        stats,
+        _explainer=explainer.explain,
     )
 
 

@@ -23,6 +23,7 @@ import ipywidgets as ipw
 import pandas as pd
 
 from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
+from crmkit._ops._merge import RULES
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.widgets._inputs import message_html
 from crmkit.widgets._text import check_lang, level_label, ui
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DuplicateReview"]
 
-RULES = ("recent", "complete", "oldest")
 SURVIVORS = ("left", "right", "rule")
 # Never shown side by side: the id is in the column heading, the others are bookkeeping.
 _HIDDEN = frozenset({"id", "photo", "created_by", "updated_by", "deleted_at", "merged_into"})
@@ -410,7 +410,9 @@ class DuplicateReview(ipw.VBox):
         Parameters
         ----------
         rule
-            ``"recent"``, ``"complete"`` or ``"oldest"``: whose values fill the survivor.
+            ``"recent"``, ``"complete"``, ``"oldest"``, ``"client_first"`` or
+            ``"active_first"`` (the rules of :meth:`crmkit.Contacts.merge`): whose values
+            fill the survivor.
             ``None``: the rule chosen on screen.
         survivor
             ``"left"``, ``"right"`` or ``"rule"`` (the record the rule puts first).

@@ -175,6 +175,8 @@ _UI: dict[str, Labels] = {
     "rule_recent": ("Most recent", "La plus récente", "最近更新"),
     "rule_complete": ("Most complete", "La plus complète", "最完整"),
     "rule_oldest": ("Oldest", "La plus ancienne", "最早创建"),
+    "rule_client_first": ("Clients first", "Clients d'abord", "客户优先"),
+    "rule_active_first": ("Active first", "Actives d'abord", "有效记录优先"),
     "survivor": ("Record kept", "Fiche conservée", "保留的记录"),
     "survivor_left": ("Left ({id})", "Gauche ({id})", "左侧（{id}）"),
     "survivor_right": ("Right ({id})", "Droite ({id})", "右侧（{id}）"),
