@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
+from query_bench import arrow_table  # noqa: E402  (run as a script: benchmarks/ is on the path)
 
 import crmkit as ck  # noqa: E402
 from crmkit._core._store import arrow_type  # noqa: E402
@@ -60,20 +61,6 @@ SEED = 13
 # --------------------------------------------------------------------------------------
 # Data
 # --------------------------------------------------------------------------------------
-
-
-def _arrow(frame: pd.DataFrame, columns: list[str], table: Any) -> pa.Table:
-    out = {}
-    for name in columns:
-        values = frame[name].astype(object).where(frame[name].notna(), None).tolist()
-        if table[name].kind == "list":
-            values = [list(v) if v is not None else None for v in values]
-        if table[name].kind == "date":
-            values = [v.date() if hasattr(v, "date") else v for v in values]
-        if table[name].kind in ("int", "ref"):
-            values = [None if v is None else int(v) for v in values]
-        out[name] = pa.array(values, type=arrow_type(table[name]))
-    return pa.table(out)
 
 
 def build(db: Path, n_contacts: int, n_accounts: int, clusters: int) -> list[list[int]]:
@@ -96,7 +83,9 @@ def build(db: Path, n_contacts: int, n_accounts: int, clusters: int) -> list[lis
         accounts = data.accounts.assign(owner_id=data.accounts["owner"].map(owner_ids))
         account_cols = [f.name for f in ACCOUNTS if f.editable and f.name in accounts.columns]
         with crm._session.batch("bench load") as batch:
-            ids = store.insert("accounts", _arrow(accounts, account_cols, ACCOUNTS), batch, "bench")
+            ids = store.insert(
+                "accounts", arrow_table(accounts, account_cols, ACCOUNTS), batch, "bench"
+            )
             by_name = dict(zip(accounts["name"], ids, strict=True))
             contacts = data.contacts.assign(
                 owner_id=data.contacts["owner"].map(owner_ids),
@@ -104,7 +93,7 @@ def build(db: Path, n_contacts: int, n_accounts: int, clusters: int) -> list[lis
             )
             contact_cols = [f.name for f in CONTACTS if f.editable and f.name in contacts.columns]
             contact_ids = store.insert(
-                "contacts", _arrow(contacts, contact_cols, CONTACTS), batch, "bench"
+                "contacts", arrow_table(contacts, contact_cols, CONTACTS), batch, "bench"
             )
         entity = pd.DataFrame({"id": contact_ids, "entity": contacts["entity_id"].tolist()})
         members = entity.groupby("entity", sort=True)["id"].apply(sorted)

@@ -49,7 +49,7 @@ def build(db: Path, n_contacts: int, n_accounts: int) -> None:
         accounts = data.accounts.assign(owner_id=data.accounts["owner"].map(owner_ids))
         account_cols = [f.name for f in ACCOUNTS if f.editable and f.name in accounts.columns]
         with crm._session.batch("bench load") as batch:
-            table = _arrow(accounts, account_cols, ACCOUNTS)
+            table = arrow_table(accounts, account_cols, ACCOUNTS)
             ids = store.insert("accounts", table, batch, "bench")
             by_name = dict(zip(accounts["name"], ids, strict=True))
             contacts = data.contacts.assign(
@@ -57,10 +57,11 @@ def build(db: Path, n_contacts: int, n_accounts: int) -> None:
                 account_id=data.contacts["company"].map(by_name),
             )
             contact_cols = [f.name for f in CONTACTS if f.editable and f.name in contacts.columns]
-            store.insert("contacts", _arrow(contacts, contact_cols, CONTACTS), batch, "bench")
+            store.insert("contacts", arrow_table(contacts, contact_cols, CONTACTS), batch, "bench")
 
 
-def _arrow(frame: pd.DataFrame, columns: list[str], table: Any) -> pa.Table:
+def arrow_table(frame: pd.DataFrame, columns: list[str], table: Any) -> pa.Table:
+    """The catalog ``columns`` of ``frame`` as Arrow, typed as the store holds them."""
     out = {}
     for name in columns:
         values = frame[name].astype(object).where(frame[name].notna(), None).tolist()

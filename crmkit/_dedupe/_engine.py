@@ -19,16 +19,13 @@ from typing import Any
 
 from crmkit._dedupe._blocking import candidate_pairs, drop_excluded
 from crmkit._dedupe._clock import Clock
-from crmkit._dedupe._cluster import cluster
 from crmkit._dedupe._compare import compare
 from crmkit._dedupe._keys import blocking_keys, sort_key
+from crmkit._dedupe._link import link
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._options import SMALL_TABLE, Options
-from crmkit._dedupe._pairs import empty_pairs, pairs_frame
 from crmkit._dedupe._report import DuplicateReport
-from crmkit._dedupe._run import Run
 from crmkit._dedupe._table import build_table, excluded_rows
-from crmkit._dedupe._tf import score_pairs
 from crmkit._dedupe._training import fit
 from crmkit._exceptions import ValidationError
 
@@ -87,34 +84,21 @@ def run_crmkit(
         else:
             model = MatchModel.defaults(table_.comparisons, n)
     clock.lap("training")
-    scores, adjustments = score_pairs(
+    linked = link(
+        table_,
         model,
-        table_,
-        candidates.a,
-        table_,
-        candidates.b,
-        levels.levels,
-        options.tf_adjust,
-    )
-    run = Run(table_, model, source, options.tf_adjust)
-    groups = cluster(
-        n,
-        candidates.a,
-        candidates.b,
-        scores[1],
+        source,
+        candidates,
+        levels,
+        excluded,
+        tf_adjust=options.tf_adjust,
         threshold=threshold,
         average_threshold=average_threshold,
-        score_missing=run.score_rows,
-        forbidden=excluded,
+        min_probability=min_probability,
         seed=options.seed,
     )
     clock.lap("clustering")
-    pairs = (
-        pairs_frame(table_, candidates, levels, scores, min_probability, adjustments)
-        if len(candidates)
-        else empty_pairs(table_.comparisons)
-    )
-    clusters = [[table_.ids[row] for row in group] for group in groups]
+    scores, pairs, clusters, run = linked.scores, linked.pairs, linked.clusters, linked.run
     clock.lap("report")
     stats = {
         "records": n,

@@ -22,7 +22,7 @@ from crmkit._dedupe._blocking import (
     drop_excluded,
 )
 from crmkit._dedupe._clock import Clock
-from crmkit._dedupe._cluster import DEFAULT_AVERAGE_THRESHOLD, cluster
+from crmkit._dedupe._cluster import DEFAULT_AVERAGE_THRESHOLD
 from crmkit._dedupe._compare import compare
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._explain import explanation_texts
@@ -30,6 +30,7 @@ from crmkit._dedupe._features import FeatureTable, prepare
 from crmkit._dedupe._frames import Source
 from crmkit._dedupe._key_index import KeyIndex
 from crmkit._dedupe._keys import blocking_keys, sort_key
+from crmkit._dedupe._link import link
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._options import (
     DEFAULT_MIN_PROBABILITY,
@@ -38,9 +39,8 @@ from crmkit._dedupe._options import (
     Options,
     check_probability,
 )
-from crmkit._dedupe._pairs import as_ids, empty_pairs, pairs_frame
+from crmkit._dedupe._pairs import as_ids
 from crmkit._dedupe._report import DuplicateReport
-from crmkit._dedupe._run import Run
 from crmkit._dedupe._table import build_table, excluded_rows, record_ids
 from crmkit._dedupe._tf import TermAdjustments, score_pairs
 from crmkit._dedupe._training import fit
@@ -229,40 +229,22 @@ class DedupeIndex:
         candidates = drop_excluded(candidates, excluded)
         clock.lap("blocking")
         levels = compare(combined, candidates.a, combined, candidates.b)
-        scores, adjustments = score_pairs(
-            self.model,
-            combined,
-            candidates.a,
-            combined,
-            candidates.b,
-            levels.levels,
-            self._options.tf_adjust,
-        )
         clock.lap("comparing")
-        run = Run(
+        linked = link(
             combined,
             self.model,
             Source([*self._source.frames, (frame, offset)]),
-            self._options.tf_adjust,
-        )
-        groups = cluster(
-            len(combined),
-            candidates.a,
-            candidates.b,
-            scores[1],
+            candidates,
+            levels,
+            excluded,
+            tf_adjust=self._options.tf_adjust,
             threshold=threshold,
             average_threshold=average_threshold,
-            score_missing=run.score_rows,
-            forbidden=excluded,
+            min_probability=min_probability,
             seed=self._options.seed,
         )
         clock.lap("clustering")
-        pairs = (
-            pairs_frame(combined, candidates, levels, scores, min_probability, adjustments)
-            if len(candidates)
-            else empty_pairs(combined.comparisons)
-        )
-        clusters = [[combined.ids[row] for row in group] for group in groups]
+        scores, pairs, clusters, run = linked.scores, linked.pairs, linked.clusters, linked.run
         stats = {
             "records": len(combined),
             "new_records": len(new),

@@ -20,25 +20,8 @@ comma is ordinary text (vCard 2.1, and single values everywhere); N, ADR and ORG
 unescaped ``;``, CATEGORIES on unescaped ``,``. Text values are stripped and their line ends
 normalised to ``\n``.
 
-Mapping (the fields are the catalog's): N -> last_name, first_name, salutation (FN when N
-has no name; CJK names without a space go whole into last_name); ORG -> ``org`` and
-department; TITLE -> job_title (ROLE when there is no TITLE); TEL by type -> phone (work,
-voice, none), mobile (cell, iphone), home_phone, fax (any fax); EMAIL -> email, then
-secondary_email; the work ADR (else the first) -> street (street, extended, PO box on
-separate lines), city, region, postal_code, country (as written); URL -> website, or
-linkedin / twitter by domain; NOTEs -> notes (joined by a blank line); CATEGORIES -> tags;
-BDAY -> birthday (a ``datetime.date``); PHOTO -> photo (bytes); UID -> uid; GENDER (and
-X-GENDER) -> gender M/F/X/U; X-SOCIALPROFILE, X-TWITTER, X-LINKEDIN -> twitter / linkedin.
-
-Everything else goes to ``custom``, a JSON-ready dict. Its keys are property names, or
-``"NAME (label)"`` when the value has a label: the Apple ``X-ABLabel`` of its item group
-(``_$!<HomePage>!$_`` -> ``HomePage``) or its TYPE values without pref/internet/voice
-(``"TEL (pager)"``, ``"EMAIL (school)"``). A repeated key holds a list. Extra addresses are
-dicts with the address field names, extra organisations dicts with ``org`` and
-``department``. The name parts with no field go to ``ADDITIONAL-NAMES``,
-``HONORIFIC-SUFFIXES`` and ``ORG-UNITS``; FN is kept as ``FN`` when it says more than the
-first and last names; REV is kept as ``REV``; VERSION, PROFILE and crmkit's own PRODID are
-dropped. :func:`~crmkit._formats._vcard_write.write_vcards` writes these custom entries back.
+How properties map to the catalog's fields, and what goes to ``custom``, is described once,
+in :mod:`crmkit._formats._vcard_fields`.
 
 Behaviour on bad input, in one place:
 
