@@ -277,6 +277,7 @@ class _Records:
         new: Any = None,
         threshold: float = 0.9,
         engine: str = "crmkit",
+        identity: str = "role",
         **filters: Any,
     ) -> DuplicateReport:
         """Pairs and clusters of records that are probably the same, with reasons.
@@ -291,6 +292,11 @@ class _Records:
         engine
             ``"crmkit"`` or ``"splink"`` (``pip install crmkit[splink]``; runs on the
             store's own DuckDB connection).
+        identity
+            Contacts: ``"role"`` (a person at a company: the default) or ``"person"``
+            (one person across jobs: strong name evidence outweighs another company and
+            city, and such pairs are listed in ``report.job_changes``); see
+            :func:`crmkit.find_duplicates`.
         **filters
             Keyword filters, as :meth:`filter` (e.g. one owner's records).
 
@@ -301,7 +307,9 @@ class _Records:
 
         if isinstance(new, Selection):
             new = new.query
-        return self._duplicates.find(new=new, threshold=threshold, engine=engine, **filters)
+        return self._duplicates.find(
+            new=new, threshold=threshold, engine=engine, identity=identity, **filters
+        )
 
     def similar(self, limit: int = 5, **fields: Any) -> pd.DataFrame:
         """Live records most probably the same as the values typed so far.

@@ -96,6 +96,7 @@ def run_crmkit(
         average_threshold=average_threshold,
         min_probability=min_probability,
         seed=options.seed,
+        identity=options.identity,
     )
     clock.lap("clustering")
     scores, pairs, clusters, run = linked.scores, linked.pairs, linked.clusters, linked.run
@@ -110,8 +111,14 @@ def run_crmkit(
         "listed_pairs": len(pairs),
         "clusters": len(clusters),
         "clustered_records": sum(len(c) for c in clusters),
+        "vetoed_links": linked.vetoed_links,
+        "strong_joins": linked.strong_joins,
+        "identity": options.identity,
+        "job_changes": len(linked.job_changes),
         "seconds": clock.total,
         "step_seconds": clock.steps,
         "model": dict(model.info),
     }
-    return DuplicateReport(pairs, clusters, threshold, "crmkit", stats, model, run)
+    return DuplicateReport(
+        pairs, clusters, threshold, "crmkit", stats, model, run, job_changes=linked.job_changes
+    )

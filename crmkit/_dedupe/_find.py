@@ -14,6 +14,7 @@ from crmkit._dedupe._blocking import DEFAULT_MAX_BLOCK_SIZE, DEFAULT_WINDOW
 from crmkit._dedupe._cluster import DEFAULT_AVERAGE_THRESHOLD
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._engine import run_crmkit
+from crmkit._dedupe._identity import Identity, check_identity
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._options import (
     DEFAULT_MIN_PROBABILITY,
@@ -25,6 +26,7 @@ from crmkit._dedupe._options import (
 )
 from crmkit._dedupe._report import DuplicateReport
 from crmkit._dedupe._splink import run_splink
+from crmkit._exceptions import ValidationError
 from crmkit.schemas._catalog import table
 
 __all__ = ["find_duplicates"]
@@ -49,6 +51,7 @@ def find_duplicates(
     window: int = DEFAULT_WINDOW,
     seed: int = 0,
     tf_adjust: bool = True,
+    identity: Identity = "role",
 ) -> DuplicateReport:
     """Find the records that are the same contact or account.
 
@@ -98,6 +101,19 @@ def find_duplicates(
         Weigh an exact agreement by how common the value is (term-frequency adjustment,
         :mod:`crmkit._dedupe._tf`): a rare surname counts more than a common one, a phone
         shared by many records less than a unique one. crmkit engine only.
+    identity
+        What one contact is (crmkit engine only). ``"role"`` (the default): a person at a
+        company; the same name at another company and city is another contact.
+        ``"person"``: the person, whatever the job; strong person evidence (the same first
+        and last name with a rare surname, or close names with the same birthday, e-mail
+        or phone, and no differing birthday) sets aside the disagreements of company,
+        city, postal code, phone and e-mail, and such a pair across two companies is a
+        *job change*: ``job_change`` in ``pairs``, "job change: Aprool → Bexa" in its
+        explanation, a row of ``report.job_changes`` (see
+        :mod:`crmkit._dedupe._identity`). "role" stays the default because it is what a
+        CRM's contacts are, and because on the benchmark sets "person" changes nothing
+        (FEBRL: birthdays, no companies), and on generated contacts, where namesakes at
+        other companies are other people, costs precision (see BENCHMARKS.md).
 
     Returns
     -------
@@ -108,7 +124,7 @@ def find_duplicates(
     ValidationError
         A missing or repeated id, a bad threshold, a comparison naming no column.
     UnknownValueError
-        An unknown kind or engine.
+        An unknown kind, engine or identity.
     MissingDependencyError
         ``engine="splink"`` without Splink installed.
 
@@ -134,10 +150,15 @@ def find_duplicates(
     check_probability("average_threshold", average_threshold)
     check_probability("min_probability", min_probability)
     check_engine(engine)
+    check_identity(identity)
     options = Options(
-        kind, fields, id_column, phone_region, max_block_size, window, seed, tf_adjust
+        kind, fields, id_column, phone_region, max_block_size, window, seed, tf_adjust, identity
     )
     if engine == "splink":
+        if identity != "role":
+            raise ValidationError(
+                f"identity={identity!r} needs engine='crmkit' (Splink scores roles only)"
+            )
         return run_splink(
             frame,
             existing,

@@ -14,12 +14,14 @@ from typing import Any
 import pandas as pd
 
 from crmkit._dedupe._html import render_html
+from crmkit._dedupe._job_changes import empty_job_changes
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._run import Run
-from crmkit._dedupe._summary import summarize
+from crmkit._dedupe._summary import clustering_sentence, summarize
 from crmkit._exceptions import ValidationError
 
 __all__ = ["DuplicateReport"]
+
 
 
 @dataclass(repr=False)
@@ -43,10 +45,20 @@ class DuplicateReport:
         ``"crmkit"`` or ``"splink"``.
     stats
         Records, candidate pairs, pairs per blocking rule, matches, clusters, seconds per
-        step and how the model was fitted.
+        step and how the model was fitted; for the crmkit engine also ``identity``,
+        ``job_changes`` (their number), ``vetoed_links`` (links at or above the
+        threshold that clustering left between two clusters: the records across them
+        match too little on average) and ``strong_joins`` (groups merged by a very
+        strong link although their average was low; see :mod:`crmkit._dedupe._cluster`).
     model
         The fitted :class:`~crmkit._dedupe._model.MatchModel` (crmkit engine), to reuse
         with ``find_duplicates(..., model=report.model)``.
+    job_changes
+        With ``identity="person"``: one row per matching pair linked by strong person
+        evidence across two companies: ``id_old``, ``id_new`` (the older record by
+        ``updated_at``, else ``created_at``; without dates the pair's order, and
+        ``dated`` is false), ``company_old``, ``company_new``, ``city_old``,
+        ``city_new``, ``probability``. Empty otherwise.
     """
 
     pairs: pd.DataFrame
@@ -57,6 +69,7 @@ class DuplicateReport:
     model: MatchModel | None = None
     _run: Run | None = field(default=None, repr=False)
     _explainer: Callable[[Any, Any], pd.DataFrame] | None = field(default=None, repr=False)
+    job_changes: pd.DataFrame = field(default_factory=empty_job_changes, repr=False)
 
     def cluster_frame(self, singletons: bool = False) -> pd.DataFrame:
         """One row per clustered record: ``id`` and ``cluster_id`` (0 = most probable).
@@ -134,10 +147,15 @@ class DuplicateReport:
 
     def __repr__(self) -> str:
         n = self.stats.get("records", 0)
-        return (
+        text = (
             f"DuplicateReport({len(self.pairs)} pairs, {len(self.clusters)} clusters "
-            f"among {n} records, threshold={self.threshold}, engine={self.engine!r})"
+            f"among {n} records, threshold={self.threshold}, engine={self.engine!r}"
         )
+        if self.stats.get("identity") == "person":
+            changes = self.stats.get("job_changes", 0)
+            text += f", identity='person', {changes} job change{'' if changes == 1 else 's'}"
+        sentence = clustering_sentence(self.stats, self.threshold)
+        return text + (f"; {sentence})" if sentence else ")")
 
     def _repr_html_(self) -> str:
         explain = self._run.explain if self._run is not None else None

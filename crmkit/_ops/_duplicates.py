@@ -158,6 +158,7 @@ class Duplicates:
         new: Any = None,
         threshold: float = DEFAULT_THRESHOLD,
         engine: str = "crmkit",
+        identity: str = "role",
         **filters: Any,
     ) -> DuplicateReport:
         """See :meth:`crmkit.Contacts.find_duplicates`."""
@@ -167,6 +168,7 @@ class Duplicates:
             "kind": self.kind,
             "threshold": threshold,
             "engine": engine,
+            "identity": identity,
             "exclude_pairs": self.decided_different(),
             "phone_region": region,
         }
