@@ -42,9 +42,9 @@ from crmkit._util._suggest import closest
 
 __all__ = [
     "IDENTITIES",
+    "RARE_SURNAME_BITS",
     "ROLE_METHODS",
     "Identity",
-    "RARE_SURNAME_BITS",
     "PersonEvidence",
     "check_identity",
     "person_evidence",
@@ -88,13 +88,15 @@ def check_identity(identity: str) -> None:
 
     Examples
     --------
-    >>> check_identity("persons")
+    >>> check_identity("persons")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    crmkit._exceptions.UnknownValueError: unknown identity 'persons'. Did you mean 'person'? Valid values: 'role', 'person'
+    crmkit._exceptions.UnknownValueError: unknown identity 'persons'. Did you mean 'person'? ...
     """
     if identity not in IDENTITIES:
-        raise UnknownValueError("identity", identity, IDENTITIES, closest(str(identity), IDENTITIES))
+        raise UnknownValueError(
+            "identity", identity, IDENTITIES, closest(str(identity), IDENTITIES)
+        )
 
 
 def _index_of(model: MatchModel, method: str) -> int | None:

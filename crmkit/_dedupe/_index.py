@@ -28,6 +28,7 @@ from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._explain import explanation_texts
 from crmkit._dedupe._features import FeatureTable, prepare
 from crmkit._dedupe._frames import Source
+from crmkit._dedupe._identity import Identity, check_identity, score_pairs
 from crmkit._dedupe._key_index import KeyIndex
 from crmkit._dedupe._keys import blocking_keys, sort_key
 from crmkit._dedupe._link import link
@@ -42,7 +43,6 @@ from crmkit._dedupe._options import (
 from crmkit._dedupe._pairs import as_ids
 from crmkit._dedupe._report import DuplicateReport
 from crmkit._dedupe._table import build_table, excluded_rows, record_ids
-from crmkit._dedupe._identity import Identity, check_identity, score_pairs
 from crmkit._dedupe._tf import TermAdjustments
 from crmkit._dedupe._training import fit
 from crmkit._exceptions import ValidationError

@@ -14,9 +14,9 @@ from crmkit._dedupe._cluster import clustering
 from crmkit._dedupe._compare import PairLevels
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._frames import Source
-from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._identity import PersonEvidence, score_pairs
 from crmkit._dedupe._job_changes import empty_job_changes, label_job_changes
+from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._pairs import as_ids, empty_pairs, listed_rows, pairs_frame
 from crmkit._dedupe._run import Run
 
@@ -82,14 +82,10 @@ def link(
             source,
             candidates.a[keep],
             candidates.b[keep],
-            PersonEvidence(
-                evidence.strong[keep], evidence.bits[keep], evidence.job_change[keep]
-            ),
+            PersonEvidence(evidence.strong[keep], evidence.bits[keep], evidence.job_change[keep]),
             threshold,
         )
         job_changes["id_old"] = as_ids(job_changes["id_old"], table_.ids)
         job_changes["id_new"] = as_ids(job_changes["id_new"], table_.ids)
     clusters = [[table_.ids[row] for row in group] for group in found.groups]
-    return Linked(
-        scores, pairs, clusters, run, found.vetoed_links, found.strong_joins, job_changes
-    )
+    return Linked(scores, pairs, clusters, run, found.vetoed_links, found.strong_joins, job_changes)

@@ -23,7 +23,6 @@ from crmkit._exceptions import ValidationError
 __all__ = ["DuplicateReport"]
 
 
-
 @dataclass(repr=False)
 class DuplicateReport:
     """Duplicate pairs and clusters found in a table of records.

@@ -17,8 +17,8 @@ from crmkit._dedupe._compare import compare
 from crmkit._dedupe._explain import explain_pair
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._frames import Source
-from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._identity import person_evidence, score_pairs
+from crmkit._dedupe._model import MatchModel
 from crmkit._exceptions import RecordNotFoundError
 
 __all__ = ["Run"]
@@ -68,9 +68,7 @@ class Run:
         change"`` when the companies differ, else ``"same person"``).
         """
         ra, rb = self.row(id_a), self.row(id_b)
-        table_ = explain_pair(
-            self.table, self.model, self.source, ra, rb, tf_adjust=self.tf_adjust
-        )
+        table_ = explain_pair(self.table, self.model, self.source, ra, rb, tf_adjust=self.tf_adjust)
         if self.identity != "person":
             return table_
         ia, ib = np.asarray([ra]), np.asarray([rb])

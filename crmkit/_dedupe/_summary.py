@@ -126,8 +126,10 @@ def clustering_sentence(stats: dict[str, Any], threshold: float) -> str:
 
     Examples
     --------
-    >>> clustering_sentence({"vetoed_links": 2, "strong_joins": 1}, 0.9)
-    'clustering kept 2 links >= 0.9 apart (low average across their groups) and joined 1 pair of groups on a very strong link'
+    >>> print(clustering_sentence({"vetoed_links": 2, "strong_joins": 1}, 0.9))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    clustering kept 2 links >= 0.9 apart (low average across their groups) and joined 1
+    pair of groups on a very strong link
     """
     vetoed, joined = stats.get("vetoed_links", 0), stats.get("strong_joins", 0)
     parts = []
