@@ -281,7 +281,7 @@ def rule_matches(
             rule,
             cand,
             cand,
-            "s._row < c._row AND s._id IS DISTINCT FROM c._id",
+            "s._row < c._row AND (c._id IS NULL OR s._id IS DISTINCT FROM c._id)",
             f"c._row, c._id, s._id, s._row, NULL::VARCHAR, {shown}",
         )
     rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1, 3, 4").fetchall()
