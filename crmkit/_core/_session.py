@@ -97,4 +97,5 @@ class Session:
         """Revert a batch (see :meth:`crmkit.CRM.undo`)."""
         summary = self.store.undo(batch_id, self.user, detach=detach)
         self.last_batch_id = summary.batch_id
+        self.last_alerts = []  # an undo puts back what was there: never checked
         return summary
