@@ -15,8 +15,12 @@ import crmkit as ck
 @pytest.fixture
 def crm(tmp_path: Path) -> ck.CRM:
     with ck.open(tmp_path / "crm.duckdb", user="Nicole Bertrand") as db:
-        db.contacts.add(first_name="Hélène", last_name="Blou", email="helene.blou@aprool.com",
-                        mobile="06 25 34 12 57")
+        db.contacts.add(
+            first_name="Hélène",
+            last_name="Blou",
+            email="helene.blou@aprool.com",
+            mobile="06 25 34 12 57",
+        )
         yield db
 
 
@@ -45,7 +49,10 @@ def test_alert_on_add_saves_and_lists_the_match_then_undo(crm: ck.CRM) -> None:
     new = crm.contacts.add(first_name="HELENE", last_name="blou")
     [alert] = crm.last_alerts
     assert (alert.record_id, alert.match_id, alert.rule, alert.action) == (
-        new, 1, "same name", "alert"
+        new,
+        1,
+        "same name",
+        "alert",
     )
     assert alert.fields == ("first_name", "last_name") and alert.match_name == "Hélène Blou"
     assert f"new contact {new} matches contact 1" in str(alert)
@@ -59,15 +66,19 @@ def test_alert_on_add_saves_and_lists_the_match_then_undo(crm: ck.CRM) -> None:
 @pytest.mark.parametrize("frame", [pd.DataFrame, pl.DataFrame])
 def test_add_many_matches_stored_records_and_each_other(crm: ck.CRM, frame: type) -> None:
     crm.settings.duplicate_rule("contacts", "same name", ["first_name", "last_name"])
-    rows = frame({"first_name": ["Marc", "marc", "Hélène"], "last_name": ["Durand", "DURAND", "Blou"]})
+    rows = frame(
+        {"first_name": ["Marc", "marc", "Hélène"], "last_name": ["Durand", "DURAND", "Blou"]}
+    )
     ids = crm.contacts.add_many(rows)
     pairs = sorted((a.record_id, a.match_id) for a in crm.last_alerts)
     assert pairs == sorted([(ids[0], ids[1]), (ids[1], ids[0]), (ids[2], 1)])
-    crm.settings.duplicate_rule("contacts", "same name", ["first_name", "last_name"],
-                                on_create="block")
+    crm.settings.duplicate_rule(
+        "contacts", "same name", ["first_name", "last_name"], on_create="block"
+    )
     with pytest.raises(ck.DuplicateRecordError):
-        crm.contacts.add_many([{"first_name": "Li", "last_name": "Wei"},
-                               {"first_name": "li", "last_name": "wei"}])
+        crm.contacts.add_many(
+            [{"first_name": "Li", "last_name": "Wei"}, {"first_name": "li", "last_name": "wei"}]
+        )
     assert _count(crm) == 4
 
 
@@ -84,8 +95,9 @@ def test_clone_is_a_create(crm: ck.CRM) -> None:
 
 def test_update_checks_changed_rule_fields_only(crm: ck.CRM) -> None:
     other = crm.contacts.add(first_name="Marc", last_name="Durand")
-    crm.settings.duplicate_rule("contacts", "same email", ["email"], on_create="block",
-                                on_update="block")
+    crm.settings.duplicate_rule(
+        "contacts", "same email", ["email"], on_create="block", on_update="block"
+    )
     with pytest.raises(ck.DuplicateRecordError, match=f"contact {other} matches contact 1"):
         crm.contacts.update(other, email="Helene.Blou@aprool.com")
     assert crm.contacts.get(other).email is None
@@ -110,8 +122,9 @@ def test_bulk_update_of_a_selection_is_checked(crm: ck.CRM) -> None:
 def test_merge_is_never_blocked(crm: ck.CRM) -> None:
     crm.settings.duplicate_rule("contacts", "same name", ["last_name"], on_create="alert")
     twin = crm.contacts.add(first_name="H.", last_name="Blou")
-    crm.settings.duplicate_rule("contacts", "same name", ["last_name"], on_create="block",
-                                on_update="block")
+    crm.settings.duplicate_rule(
+        "contacts", "same name", ["last_name"], on_create="block", on_update="block"
+    )
     crm.contacts.merge([1, twin])
     assert _count(crm) == 1 and crm.last_alerts == []
 
@@ -128,8 +141,14 @@ def test_exact_folded_and_fuzzy(crm: ck.CRM) -> None:
     with pytest.raises(ck.DuplicateRecordError):
         crm.contacts.add(last_name="b-l.o ù")
     crm.contacts.add(last_name="Blouet")
-    crm.settings.duplicate_rule("contacts", "r", ["first_name", "last_name"], match="fuzzy",
-                                threshold=0.8, on_create="block")
+    crm.settings.duplicate_rule(
+        "contacts",
+        "r",
+        ["first_name", "last_name"],
+        match="fuzzy",
+        threshold=0.8,
+        on_create="block",
+    )
     with pytest.raises(ck.DuplicateRecordError):
         crm.contacts.add(first_name="Helen", last_name="Blou")
     crm.contacts.add(first_name="Hector", last_name="Blou")  # the first name is too far
@@ -145,24 +164,28 @@ def test_phones_fold_to_their_digits(crm: ck.CRM) -> None:
 def test_ignore_blanks(crm: ck.CRM) -> None:
     crm.settings.duplicate_rule("contacts", "r", ["last_name", "job_title"], on_create="block")
     crm.contacts.add(last_name="Blou")  # blank job titles never match
-    crm.settings.duplicate_rule("contacts", "r", ["last_name", "job_title"], on_create="block",
-                                ignore_blanks=False)
+    crm.settings.duplicate_rule(
+        "contacts", "r", ["last_name", "job_title"], on_create="block", ignore_blanks=False
+    )
     with pytest.raises(ck.DuplicateRecordError, match="job_title = blank"):
         crm.contacts.add(last_name="Blou")
-    crm.settings.duplicate_rule("contacts", "r", ["job_title"], on_create="block",
-                                ignore_blanks=False)
+    crm.settings.duplicate_rule(
+        "contacts", "r", ["job_title"], on_create="block", ignore_blanks=False
+    )
     crm.contacts.add(last_name="Y")  # all fields blank: never a duplicate
 
 
 def test_exclude_inactive_and_reactivation(crm: ck.CRM) -> None:
     crm.contacts.update(1, active=False)
-    crm.settings.duplicate_rule("contacts", "email", ["email"], on_create="block",
-                                on_update="block")
+    crm.settings.duplicate_rule(
+        "contacts", "email", ["email"], on_create="block", on_update="block"
+    )
     new = crm.contacts.add(last_name="Blou", email="helene.blou@aprool.com")
     with pytest.raises(ck.DuplicateRecordError):
         crm.contacts.update(1, active=True)  # back among the candidates: checked
-    crm.settings.duplicate_rule("contacts", "email", ["email"], on_create="block",
-                                exclude_inactive=False)
+    crm.settings.duplicate_rule(
+        "contacts", "email", ["email"], on_create="block", exclude_inactive=False
+    )
     with pytest.raises(ck.DuplicateRecordError) as caught:
         crm.contacts.add(last_name="Z", email="helene.blou@aprool.com")
     assert sorted(a.match_id for a in caught.value.alerts) == [1, new]
@@ -182,15 +205,18 @@ def test_archived_accounts_and_disabled_rules(crm: ck.CRM) -> None:
 
 
 def test_import_rejects_blocked_rows_and_reports_alerts(crm: ck.CRM, tmp_path: Path) -> None:
-    crm.settings.duplicate_rule("contacts", "name", ["first_name", "last_name"],
-                                on_create="alert", on_import="block")
+    crm.settings.duplicate_rule(
+        "contacts", "name", ["first_name", "last_name"], on_create="alert", on_import="block"
+    )
     crm.settings.duplicate_rule("contacts", "mobile", ["mobile"], on_import="alert")
     path = tmp_path / "in.csv"
-    pd.DataFrame({
-        "first_name": ["helene", "Marc", "Zoé", "MARC"],
-        "last_name": ["BLOU", "Durand", "Li", "du-rand"],
-        "mobile": ["", "", "+33625341257", ""],
-    }).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "first_name": ["helene", "Marc", "Zoé", "MARC"],
+            "last_name": ["BLOU", "Durand", "Li", "du-rand"],
+            "mobile": ["", "", "+33625341257", ""],
+        }
+    ).to_csv(path, index=False)
     report = crm.import_file(path, "contacts", progress=False)
     assert report.inserted == 2
     assert list(report.rejected["__line__"]) == [2, 5]  # the header is line 1
@@ -209,10 +235,8 @@ def test_import_rejects_blocked_rows_and_reports_alerts(crm: ck.CRM, tmp_path: P
 
 def test_import_updates_use_the_update_action(crm: ck.CRM) -> None:
     other = crm.contacts.add(first_name="Marc", last_name="Durand", email="marc@d.com")
-    crm.settings.duplicate_rule("contacts", "name", ["first_name", "last_name"],
-                                on_update="block")
-    frame = pd.DataFrame({"email": ["marc@d.com"], "first_name": ["Hélène"],
-                          "last_name": ["Blou"]})
+    crm.settings.duplicate_rule("contacts", "name", ["first_name", "last_name"], on_update="block")
+    frame = pd.DataFrame({"email": ["marc@d.com"], "first_name": ["Hélène"], "last_name": ["Blou"]})
     report = crm.import_frame(frame, "contacts", progress=False)
     assert report.updated == 0 and report.n_rejected == 1
     assert crm.contacts.get(other).first_name == "Marc"
@@ -221,16 +245,16 @@ def test_import_updates_use_the_update_action(crm: ck.CRM) -> None:
 def test_vcard_import_goes_through_the_rules(crm: ck.CRM, tmp_path: Path) -> None:
     path = tmp_path / "cards.vcf"
     ck.write_vcf([{"first_name": "Hélène", "last_name": "Blou", "email": "hb@other.com"}], path)
-    crm.settings.duplicate_rule("contacts", "name", ["first_name", "last_name"],
-                                on_import="block")
+    crm.settings.duplicate_rule("contacts", "name", ["first_name", "last_name"], on_import="block")
     report = crm.import_file(path, "contacts", progress=False)
     assert report.inserted == 0 and report.n_rejected == 1
 
 
 def test_a_big_import_matches_rows_of_earlier_chunks(crm: ck.CRM) -> None:
     crm.settings.duplicate_rule("contacts", "mobile", ["mobile"], on_import="alert")
-    frame = pd.DataFrame({"last_name": ["A", "B", "C"],
-                          "mobile": ["0611111111", "0622222222", "+33 6 11 11 11 11"]})
+    frame = pd.DataFrame(
+        {"last_name": ["A", "B", "C"], "mobile": ["0611111111", "0622222222", "+33 6 11 11 11 11"]}
+    )
     report = crm.import_frame(frame, "contacts", chunk_rows=1, progress=False)
     assert report.duplicate_alerts[["line", "match_id"]].to_dict("records") == [
         {"line": 3, "match_id": report.inserted_ids[0]}

