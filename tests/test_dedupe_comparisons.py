@@ -83,7 +83,12 @@ def test_defaults_of_contacts_and_accounts() -> None:
         "city",
         "postal_code",
         "birthday",
+        "country",
+        "region",
     ]
+    # Colleagues share the company's country; a city is in one region and one country.
+    assert contacts[-2].given == ("company", "city")
+    assert contacts[-1].given == ("company", "city", "country")
     assert contacts[3].columns == ("phone", "mobile", "home_phone")
     accounts = default_comparisons("accounts")
     assert accounts[0] == Comparison("name", "company")
