@@ -7,8 +7,9 @@ contacts, one per job.
 
 ``identity="person"``: when the *person* evidence of a pair is strong, the disagreements
 of the role fields (:data:`ROLE_METHODS`: company, city, postal code, phone, e-mail,
-web domain) are set aside: their negative weights are cancelled by as many bits
-(:attr:`PersonEvidence.bits`), so that they cannot outweigh the name. Person evidence is
+web domain; :data:`ROLE_NAMES`: region, country, street) are set aside: their negative
+weights are cancelled by as many bits (:attr:`PersonEvidence.bits`), so that they cannot
+outweigh the name. Person evidence is
 strong (:func:`person_evidence`) when, and only when, no birthday disagrees and either
 
 - the first names agree (exactly or as a nickname) and the last names exactly, with a
@@ -44,6 +45,7 @@ __all__ = [
     "IDENTITIES",
     "RARE_SURNAME_BITS",
     "ROLE_METHODS",
+    "ROLE_NAMES",
     "Identity",
     "PersonEvidence",
     "check_identity",
@@ -56,6 +58,8 @@ IDENTITIES: tuple[str, ...] = ("role", "person")
 
 ROLE_METHODS = frozenset({"company", "city", "postal_code", "phone", "email", "domain"})
 """Methods of the fields that change with a job: set aside by strong person evidence."""
+ROLE_NAMES = frozenset({"region", "country", "street"})
+"""Comparisons of other methods that change with a move: set aside too."""
 
 RARE_SURNAME_BITS = 2.0
 """A surname is rare when it is held by at least 2 ** this times fewer records than two
@@ -164,7 +168,7 @@ def person_evidence(
     if strong.any():
         parts = model.contributions(levels[strong])
         for k, comparison in enumerate(model.comparisons):
-            if comparison.method in ROLE_METHODS:
+            if comparison.method in ROLE_METHODS or comparison.name in ROLE_NAMES:
                 bits[strong, k] = np.maximum(-parts[:, k], 0.0)
     company = _index_of(model, "company")
     job_change = np.zeros(n_pairs, dtype=bool)

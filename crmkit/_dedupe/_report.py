@@ -34,8 +34,8 @@ class DuplicateReport:
         probable first: ``id_a``, ``id_b``, ``probability``, ``match_weight`` (bits), one
         column per comparison with its agreement level (``exact``, ``close``, ``different``
         ..., missing when a value is null), ``names_swapped`` (contacts),
-        ``job_change`` (``identity="person"`` only) and ``explanation``, e.g. ``"email exact (+16.9), last_name close 0.96 (+6.3), phone
-        different (-4.8)"``.
+        ``job_change`` (``identity="person"`` only) and ``explanation``, e.g. ``"email
+        exact (+16.9), last_name close 0.96 (+6.3), phone different (-4.8)"``.
     clusters
         Lists of ids that are one entity (two or more each), the most probable first.
     threshold
