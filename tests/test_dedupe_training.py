@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from dedupe_samples import sample
+from dedupe_samples import sample, true_pairs
 
-from crmkit._dedupe._blocking import candidate_pairs
+from crmkit._dedupe._blocking import candidate_pairs, rule_big_blocks
 from crmkit._dedupe._compare import PairLevels, compare
 from crmkit._dedupe._comparisons import resolve_comparisons
 from crmkit._dedupe._features import FeatureTable, prepare
@@ -95,3 +95,50 @@ def test_identical_records_still_count_agreement_as_evidence() -> None:
     # Every random pair agrees: u is capped, so agreeing on everything is not worthless.
     assert all(w[0] > 0 for w in model.weights)
     assert (model.score(levels.levels)[1] > 0.5).all()
+
+
+def test_duplicates_in_a_big_block_count_for_the_pairs_they_stand_for() -> None:
+    # One person's 300 records form a block of one name, paired only as a sorted
+    # neighbourhood; the prior counts the block's 44,850 pairs, not its candidates.
+
+    rows = [(f"Given{i}", f"Surname{i:03d}x", f"Town{i % 7}") for i in range(500)]
+    rows += [("Kiyoshi", "Kato", "Kanagawa")] * 300
+    frame = pd.DataFrame(rows, columns=["first_name", "last_name", "city"])
+    t = prepare(frame, resolve_comparisons("contacts", None, frame.columns), ids=list(range(800)))
+    keys = blocking_keys(t)
+    pairs = candidate_pairs(keys, sort_key(t))
+    levels = compare(t, pairs.a, t, pairs.b)
+    common: dict[str, Any] = {
+        "rules": pairs.rules,
+        "rule_fields": [k.fields for k in keys],
+        "rule_identity": [k.identity for k in keys],
+    }
+    plain = fit(t, levels, **common)
+    big = rule_big_blocks(keys, pairs, 20)
+    weighted = fit(t, levels, rule_big_blocks=big, pairs=(pairs.a, pairs.b), **common)
+    assert plain.info["expected_duplicate_pairs"] < 5_000
+    assert weighted.info["expected_duplicate_pairs"] > 40_000
+    assert weighted.prior > 5 * plain.prior
+
+
+def test_duplicates_in_big_blocks_of_different_people_count_once_each() -> None:
+    # Generated contacts paired with tiny blocks (4 records): nearly every block is "big",
+    # but its likely duplicates link pairs of one person, not the whole block, so the
+    # estimate of duplicates stays that of the candidates, near the true number.
+    frame = sample(2000, seed=3)
+    table_ = prepare(
+        frame, resolve_comparisons("contacts", None, frame.columns), ids=list(frame["id"])
+    )
+    keys = blocking_keys(table_)
+    candidates = candidate_pairs(keys, sort_key(table_), max_block_size=4, window=2)
+    levels = compare(table_, candidates.a, table_, candidates.b)
+    plain = _fit(table_, candidates, levels, keys)
+    big = rule_big_blocks(keys, candidates, 4)
+    assert any(b.sum() > 100 for b in big)
+    grouped = _fit(
+        table_, candidates, levels, keys, rule_big_blocks=big, pairs=(candidates.a, candidates.b)
+    )
+    truth = len(true_pairs(frame))
+    assert grouped.info["expected_duplicate_pairs"] < 1.1 * max(
+        plain.info["expected_duplicate_pairs"], truth
+    )

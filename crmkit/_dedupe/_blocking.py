@@ -38,6 +38,7 @@ __all__ = [
     "Candidates",
     "candidate_pairs",
     "drop_excluded",
+    "rule_big_blocks",
 ]
 
 DEFAULT_MAX_BLOCK_SIZE = 20
@@ -219,3 +220,42 @@ def drop_excluded(candidates: Candidates, excluded: set[tuple[int, int]]) -> Can
     keys = candidates.a * (1 << 32) + candidates.b
     banned = np.asarray([a * (1 << 32) + b for a, b in excluded], dtype=np.int64)
     return candidates.drop(~np.isin(keys, banned))
+
+
+def rule_big_blocks(
+    keys: Sequence[RuleKeys], candidates: Candidates, max_block_size: int
+) -> list[BoolArray]:
+    """Per blocking rule, whether each candidate pair lies in one of its *big* blocks.
+
+    A block of more than ``max_block_size`` records is paired as a sorted neighbourhood,
+    so its candidates are a few of its ``n (n - 1) / 2`` pairs. Training counts the
+    duplicates of such a block by the groups its likely duplicates link (a person's 1,000
+    records linked neighbour to neighbour are 499,500 duplicate pairs, not 5,000), so that
+    the prior does not shrink with the block. A pair proposed through a record with
+    several keys of one rule (several phones) is not marked.
+
+    Examples
+    --------
+    >>> from crmkit._dedupe._keys import RuleKeys
+    >>> keys = [RuleKeys("name", np.arange(6), ["x", "x", "x", "x", "y", "y"])]
+    >>> pairs = candidate_pairs(keys, [""] * 6, max_block_size=3, window=1)
+    >>> rule_big_blocks(keys, pairs, 3)[0].tolist()
+    [True, True, True, True, True, False]
+    """
+    out: list[BoolArray] = []
+    for bit, rule_keys in enumerate(keys):
+        chosen = (candidates.rules >> bit) & 1 == 1
+        big = np.zeros(len(candidates), dtype=bool)
+        if len(candidates) and chosen.any() and len(rule_keys.rows):
+            codes, _ = pd.factorize(np.asarray(rule_keys.keys, dtype=object))
+            rows = rule_keys.rows.astype(np.int64)
+            n_rows = int(max(rows.max(), candidates.a.max(), candidates.b.max())) + 1
+            single = np.bincount(rows, minlength=n_rows)[rows] == 1
+            key_of = np.full(n_rows, -1, dtype=np.int64)
+            key_of[rows[single]] = codes[single]
+            block_size = np.bincount(codes[single], minlength=int(codes.max()) + 1)
+            ka, kb = key_of[candidates.a], key_of[candidates.b]
+            big = chosen & (ka >= 0) & (ka == kb)
+            big &= block_size[np.clip(ka, 0, None)] > max_block_size
+        out.append(big)
+    return out

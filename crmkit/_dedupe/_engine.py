@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from crmkit._dedupe._blocking import candidate_pairs, drop_excluded
+from crmkit._dedupe._blocking import candidate_pairs, drop_excluded, rule_big_blocks
 from crmkit._dedupe._clock import Clock
 from crmkit._dedupe._compare import compare
 from crmkit._dedupe._keys import blocking_keys, sort_key
@@ -79,6 +79,8 @@ def run_crmkit(
                 rules=candidates.rules,
                 rule_fields=[k.fields for k in keys],
                 rule_identity=[k.identity for k in keys],
+                rule_big_blocks=rule_big_blocks(keys, candidates, options.max_block_size),
+                pairs=(candidates.a, candidates.b),
                 seed=options.seed,
             )
         else:

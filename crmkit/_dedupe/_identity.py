@@ -36,7 +36,13 @@ import numpy.typing as npt
 from crmkit._dedupe._arrays import BoolArray, FloatArray, IntArray, LevelArray
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._model import MatchModel, probability_of
-from crmkit._dedupe._tf import PSEUDO_RECORDS, TermAdjustments, _shared_counts, counts_of
+from crmkit._dedupe._tf import (
+    PSEUDO_RECORDS,
+    TermAdjustments,
+    _shared_counts,
+    counts_of,
+    pair_holders,
+)
 from crmkit._dedupe._tf import score_pairs as score_tf
 from crmkit._exceptions import UnknownValueError
 from crmkit._util._suggest import closest
@@ -126,7 +132,7 @@ def _rare_surname(
         return np.zeros(len(rows), dtype=bool)
     u_exact = float(model.u[k][0])
     found = _shared_counts(left.codes[name][ia[rows]], right.codes[name][ib[rows]], counts)
-    held = 2 if left is right else 1
+    held = pair_holders(left, ia[rows], right, ib[rows], name)
     others = np.maximum(found - held, 0)
     share = (others + PSEUDO_RECORDS * u_exact) / (n + PSEUDO_RECORDS)
     return np.asarray(share * 2.0**RARE_SURNAME_BITS <= u_exact, dtype=bool)

@@ -20,6 +20,7 @@ from crmkit._dedupe._blocking import (
     Candidates,
     candidate_pairs,
     drop_excluded,
+    rule_big_blocks,
 )
 from crmkit._dedupe._clock import Clock
 from crmkit._dedupe._cluster import DEFAULT_AVERAGE_THRESHOLD
@@ -138,6 +139,8 @@ class DedupeIndex:
                     rules=candidates.rules,
                     rule_fields=[k.fields for k in keys],
                     rule_identity=[k.identity for k in keys],
+                    rule_big_blocks=rule_big_blocks(keys, candidates, max_block_size),
+                    pairs=(candidates.a, candidates.b),
                     seed=seed,
                 )
             else:

@@ -45,6 +45,8 @@ __all__ = [
     "TF_METHODS",
     "TermAdjustments",
     "counts_of",
+    "holders_of",
+    "pair_holders",
     "score_pairs",
     "tf_adjustments",
 ]
@@ -74,26 +76,97 @@ class TermAdjustments:
     counts: npt.NDArray[np.int32]
 
 
+IDENTITY_METHODS = ("first_name", "last_name")
+"""Methods of the comparisons that say *who* a record is (a contact's name), for
+:func:`holders_of`; an account is named by its comparison ``"name"``."""
+
+
+PERSONAL_METHODS = ("email", "date", "phone")
+"""Methods of the values that tell two namesakes apart (an e-mail address, a birthday):
+part of a holder's identity in :func:`holders_of`. Not a phone, which colleagues share."""
+
+
+def _identity_names(table_: FeatureTable, name: str) -> list[str]:
+    """The comparisons that name a record's holder, other than ``name`` itself."""
+    names = [c.name for c in table_.comparisons if c.method in IDENTITY_METHODS]
+    if not names:
+        names = [c.name for c in table_.comparisons if c.name == "name"]
+    if names:
+        names += [c.name for c in table_.comparisons if c.method in PERSONAL_METHODS]
+    return [n for n in names if n != name and n in table_.codes]
+
+
+def holders_of(table_: FeatureTable, name: str) -> IntArray:
+    """Per record, a number for *who* holds its values in comparison ``name``: records
+    with the same name (first and last name; an account's name) share one, a record
+    without a name has its own. Records holding a value are counted by these numbers, so
+    that one person's many records count as one holder of the person's company, city or
+    surname (see :func:`counts_of`)."""
+    cache = table_.tf_cache
+    key = f"holders:{name}"
+    if key not in cache:
+        n = len(table_)
+        identity = _identity_names(table_, name)
+        if not identity:
+            cache[key] = np.arange(n, dtype=np.int64)
+        else:
+            columns = np.stack([table_.primary(i).astype(np.int64) for i in identity], axis=1)
+            named = (columns >= 0).any(axis=1)
+            _, holder = np.unique(columns, axis=0, return_inverse=True)
+            holder = holder.reshape(-1).astype(np.int64)
+            # A record without any name is a holder of its own.
+            cache[key] = np.where(named, holder, holder.max(initial=0) + 1 + np.arange(n))
+    result: IntArray = cache[key]
+    return result
+
+
 def counts_of(table_: FeatureTable, name: str) -> tuple[IntArray, int]:
-    """Records holding each code of a comparison, and records with any value.
+    """Holders of each code of a comparison, and the number of records with a value.
+
+    A holder is a distinct name (:func:`holders_of`): a surname held by 1,000 records of
+    one person and 3 of another has 2 holders, not 1,003, because a value's frequency
+    says how likely two *different* people are to share it, and one person's duplicates
+    are not different people. Without this, the more records a person has, the less
+    their full name, company and city counted (on the PatentsView inventors, whose
+    people have up to 1,000 records each, pairwise F1 fell from .92 to .53 with the
+    adjustments on). Colleagues, a hotel's restaurants or a family on one switchboard
+    have different names and still count one each.
 
     Cached on the table (a table is never changed in place: ``extend`` makes a new one).
     """
     cache = table_.tf_cache
     if name not in cache:
         codes = table_.codes[name]
+        holders = holders_of(table_, name)
         valid = codes >= 0
         if codes.shape[1] > 1:  # a record with the same value twice counts once
             for k in range(1, codes.shape[1]):
                 for j in range(k):
                     valid[:, k] &= codes[:, k] != codes[:, j]
-        flat = codes[valid]
+        rows = np.nonzero(valid)[0]
+        flat = codes[valid].astype(np.int64)
         size = int(flat.max()) + 1 if len(flat) else 0
+        # Each (value, holder) once, against the records with a value: the level's ``u``
+        # that the share is weighed against is a share of records too.
+        distinct = np.unique(np.stack([flat, holders[rows]], axis=1), axis=0)
         cache[name] = (
-            np.bincount(flat, minlength=size).astype(np.int64),
+            np.bincount(distinct[:, 0], minlength=size).astype(np.int64),
             int(valid.any(axis=1).sum()),
         )
-    return cache[name]
+    result: tuple[IntArray, int] = cache[name]
+    return result
+
+
+def pair_holders(
+    left: FeatureTable, ia: IntArray, right: FeatureTable, ib: IntArray, name: str
+) -> IntArray:
+    """How many of the holders counted by :func:`counts_of` are the pair's own records:
+    1 when the two records of one table have the same name, else 2 (1 for a record
+    looked up in an index, which is not among the counts)."""
+    if left is not right:
+        return np.ones(len(ia), dtype=np.int64)
+    holders = holders_of(right, name)
+    return np.where(holders[ia] == holders[ib], 1, 2).astype(np.int64)
 
 
 def _shared_counts(a_codes: CodeArray, b_codes: CodeArray, counts: IntArray) -> IntArray:
@@ -146,7 +219,7 @@ def tf_adjustments(
         found = _shared_counts(
             left.codes[comparison.name][ia[rows]], right.codes[comparison.name][ib[rows]], counts
         )
-        held = 2 if left is right else 1  # the pair's own records that hold the value
+        held = pair_holders(left, ia[rows], right, ib[rows], comparison.name)
         others = np.maximum(found - held, 0)
         share = (others + PSEUDO_RECORDS * u_exact) / (n + PSEUDO_RECORDS)
         share = np.minimum(share, max(_U_CAP[comparison.method], u_exact))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit._dedupe._arrays import BoolArray, CodeArray, FloatArray, IntArray, LevelArray
+from crmkit._dedupe._cluster import _components
 from crmkit._dedupe._compare import PairLevels, compare
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._features import FeatureTable
@@ -287,6 +288,15 @@ def _em(
     return m, resp, iterations
 
 
+def _group_pairs(a: IntArray, b: IntArray) -> float:
+    """The pairs within the groups that links ``(a[k], b[k])`` connect: ``s (s - 1) / 2``
+    for a group of ``s`` records."""
+    rows, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    label = _components(len(rows), inverse[: len(a)], inverse[len(a) :])
+    sizes = np.bincount(label).astype(np.float64)
+    return float((sizes * (sizes - 1) / 2).sum())
+
+
 def fit(
     table_: FeatureTable,
     levels: PairLevels,
@@ -294,6 +304,8 @@ def fit(
     rules: IntArray | None = None,
     rule_fields: Sequence[Sequence[str]] = (),
     rule_identity: Sequence[bool] = (),
+    rule_big_blocks: Sequence[BoolArray] | None = None,
+    pairs: tuple[IntArray, IntArray] | None = None,
     seed: int = 0,
     u_sample_pairs: int = 150_000,
 ) -> MatchModel:
@@ -318,6 +330,9 @@ def fit(
         Bit mask of the blocking rules that proposed each candidate pair; for each rule,
         the comparisons it makes agree and whether it is an identity rule (sessions run
         on identity rules only). Without them, one session over all pairs.
+    rule_big_blocks, pairs
+        Per rule, whether each candidate pair lies in one of its big blocks; the rows
+        ``(a, b)`` of the candidate pairs. Without them, each candidate counts once.
     seed
         Seed of the random pairs that estimate ``u``.
     u_sample_pairs
@@ -342,14 +357,21 @@ def fit(
     effective = effective_levels(comparisons, anchors_of(comparisons), levels.levels)
     patterns, pattern_of = _patterns(effective, [len(p) for p in u])
     sessions: list[tuple[BoolArray, list[bool]]] = []
+    session_big: list[BoolArray] = []
     if rules is not None:
         for bit, (fields, identity) in enumerate(zip(rule_fields, rule_identity, strict=True)):
             chosen = (rules >> bit) & 1 == 1
             free = [name not in fields for name in names]
             if identity and chosen.any() and any(free):
                 sessions.append((chosen, free))
+                session_big.append(
+                    rule_big_blocks[bit]
+                    if rule_big_blocks is not None and pairs is not None
+                    else np.zeros(n_candidates, dtype=bool)
+                )
     if not sessions:
         sessions.append((np.ones(n_candidates, dtype=bool), [True] * len(comparisons)))
+        session_big.append(np.zeros(n_candidates, dtype=bool))
     # m: each session estimates the comparisons its rule leaves free.
     weighted = [np.zeros(len(p)) for p in m0]
     weight = np.zeros(len(comparisons))
@@ -370,12 +392,21 @@ def fit(
     # (m fixed, its rule's comparisons left out, as they were selected to agree), the
     # largest scaled up by the share of the other sessions' duplicates that its rule found.
     posteriors = []
-    for chosen, free in sessions:
+    grouped: list[float] = []  # per session, duplicates counted as big blocks' groups
+    for (chosen, free), big in zip(sessions, session_big, strict=True):
         counts = np.bincount(pattern_of[chosen], minlength=len(patterns)).astype(np.float64)
         _, resp, its = _em(patterns, counts, m, u, free, fix_m=True)
         iterations += its
-        posteriors.append(np.where(chosen, resp[pattern_of], 0.0))
-    session_duplicates = [float(p.sum()) for p in posteriors]
+        posterior = np.where(chosen, resp[pattern_of], 0.0)
+        linked = big & (posterior >= 0.5)
+        extra = 0.0
+        if pairs is not None and linked.any():
+            extra = _group_pairs(pairs[0][linked], pairs[1][linked]) - float(
+                posterior[linked].sum()
+            )
+        posteriors.append(posterior)
+        grouped.append(max(extra, 0.0))
+    session_duplicates = [float(p.sum()) + g for p, g in zip(posteriors, grouped, strict=True)]
     main = int(np.argmax(session_duplicates)) if session_duplicates else 0
     found, seen = 0.0, 0.0
     for j, posterior in enumerate(posteriors):
