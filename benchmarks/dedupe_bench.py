@@ -31,10 +31,11 @@ Datasets:
   "US"), concatenated; the
   truth is the matches file.
 
-Engines: ``crmkit`` (defaults, term-frequency adjustments on), ``crmkit-notf``
-(``tf_adjust=False``: the scores before term-frequency adjustments), ``crmkit-person``
-(``identity="person"``: strong name evidence outweighs another company and city; not in
-the default list, name it in ``--engines``), ``splink`` and
+Engines: ``crmkit`` (defaults: term-frequency adjustments on, ``identity="person"``),
+``crmkit-notf`` (``tf_adjust=False``: the scores before term-frequency adjustments),
+``crmkit-role`` (``identity="role"``: another company and city outweigh the same name,
+the default before the inventors data set; ``crmkit-person`` is the same as ``crmkit``),
+``splink`` and
 ``rule``, the naive rule a user would write first: records with the same phone (accounts)
 or the same full name (contacts, case and accents ignored) are one cluster.
 
@@ -80,7 +81,7 @@ import pandas as pd  # noqa: E402
 
 MEMORY_LIMIT = "4GB"
 DATASETS = ("febrl1", "febrl2", "febrl3", "restaurants", "inventors", "contacts", "accounts")
-ENGINES = ("crmkit", "crmkit-notf", "splink", "rule")
+ENGINES = ("crmkit", "crmkit-notf", "crmkit-role", "splink", "rule")
 ACCOUNT_DATASETS = ("accounts", "restaurants")
 CACHE = Path(os.environ.get("CRMKIT_BENCH_CACHE", Path.home() / ".cache" / "crmkit-bench"))
 
@@ -465,6 +466,7 @@ def run_one(folder: Path, dataset: str, engine: str) -> dict[str, Any]:
             connection=connection,  # type: ignore[arg-type]
             **({"tf_adjust": False} if engine == "crmkit-notf" else {}),
             **({"identity": "person"} if engine == "crmkit-person" else {}),
+            **({"identity": "role"} if engine == "crmkit-role" else {}),
         )
         clusters = report.clusters
         # The pairs at or above the threshold themselves, before clustering.

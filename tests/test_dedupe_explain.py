@@ -19,7 +19,7 @@ def test_explanation_sums_to_the_match_weight(make_frame: MakeFrame) -> None:
             "company": ["Aprool SAS", "APROOL", "Durand SA"],
         }
     )
-    report = find_duplicates(frame, min_probability=0.0)
+    report = find_duplicates(frame, min_probability=0.0, identity="role")
     pair = report.pairs[(report.pairs.id_a == "a") & (report.pairs.id_b == "b")].iloc[0]
     explained = report.explain("a", "b")
     assert explained["weight"].sum() == pytest.approx(pair["match_weight"])

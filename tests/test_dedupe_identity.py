@@ -11,6 +11,7 @@ import pytest
 from dedupe_samples import sample
 
 from crmkit import DedupeIndex, find_duplicates
+from crmkit._dedupe._identity import resolve_identity
 from crmkit._exceptions import UnknownValueError, ValidationError
 
 # Hélène Panescu left Aprool (Paris) for Bexa (Lyon): a rare surname, nothing else alike.
@@ -101,7 +102,7 @@ def test_person_links_a_job_change_that_role_keeps_apart(
     people: pd.DataFrame, backend: str
 ) -> None:
     frame = _frame(people, backend)
-    role = find_duplicates(frame)
+    role = find_duplicates(frame, identity="role")
     assert not any({"jc-old", "jc-new"} <= set(c) for c in role.clusters)
     assert role.job_changes.empty
     person = find_duplicates(frame, identity="person")
@@ -131,11 +132,17 @@ def test_person_keeps_namesakes_with_other_birthdays_apart(people: pd.DataFrame)
     )
 
 
-def test_role_is_the_default_and_scores_as_before(people: pd.DataFrame) -> None:
-    default, role = find_duplicates(people), find_duplicates(people, identity="role")
-    pd.testing.assert_frame_equal(default.pairs, role.pairs)
+def test_person_is_the_default_and_role_scores_as_before(people: pd.DataFrame) -> None:
+    default, person = find_duplicates(people), find_duplicates(people, identity="person")
+    pd.testing.assert_frame_equal(default.pairs, person.pairs)
+    assert default.stats["identity"] == "person"
+    role = find_duplicates(people, identity="role")
     assert "job_change" not in role.pairs.columns
     assert role.stats["identity"] == "role" and "job change" not in repr(role)
+    # Splink scores roles only: its default is "role", and "person" is refused.
+    assert resolve_identity(None, "splink") == "role"
+    with pytest.raises(ValidationError, match="needs engine='crmkit'"):
+        find_duplicates(people, engine="splink", identity="person")
 
 
 def test_person_explain_shows_the_bits_that_set_role_fields_aside(
@@ -150,7 +157,8 @@ def test_person_explain_shows_the_bits_that_set_role_fields_aside(
     match_weight = _pair(person, "jc-old", "jc-new")["match_weight"].iloc[0]
     assert table_["weight"].sum() == pytest.approx(match_weight)
     # Role mode explains without the row.
-    assert "(person)" not in set(find_duplicates(people).explain("jc-old", "jc-new")["field"])
+    role = find_duplicates(people, identity="role")
+    assert "(person)" not in set(role.explain("jc-old", "jc-new")["field"])
 
 
 def test_same_email_at_two_company_names_is_not_a_job_change() -> None:
@@ -176,7 +184,8 @@ def test_index_checks_with_the_identity_it_was_built_with(people: pd.DataFrame) 
     assert any({"jc-old", "jc-new"} <= set(c) for c in report.clusters)
     assert report.job_changes["id_old"].tolist() == ["jc-old"]
     assert not any(
-        {"jc-old", "jc-new"} <= set(c) for c in DedupeIndex.build(old).check(new).clusters
+        {"jc-old", "jc-new"} <= set(c)
+        for c in DedupeIndex.build(old, identity="role").check(new).clusters
     )
 
 
@@ -186,3 +195,28 @@ def test_bad_identity_is_refused() -> None:
         find_duplicates(frame, identity="persons")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="identity='person' needs engine='crmkit'"):
         find_duplicates(frame, identity="person", engine="splink")
+
+
+def test_person_links_a_rare_surname_with_a_middle_name_added(people: pd.DataFrame) -> None:
+    # "Thomas Meinardi" at Rowe in Grand Rapids and "Thomas Roger Meinardi" at Dixie-Narco
+    # in Aiken: the first names are close (a middle name added), the surname is rare.
+    moves = pd.DataFrame(
+        [
+            {"id": "mn-1", "first_name": "Thomas", "last_name": "Meinardi",
+             "company": "Rowe International", "city": "Grand Rapids"},
+            {"id": "mn-2", "first_name": "Thomas Roger", "last_name": "Meinardi",
+             "company": "Dixie-Narco", "city": "Aiken"},
+        ]
+    )  # fmt: skip
+    frame = pd.concat([people, moves], ignore_index=True)
+    role = find_duplicates(frame, identity="role", min_probability=0.0)
+    person = find_duplicates(frame, identity="person", min_probability=0.0)
+    table_ = person.explain("mn-1", "mn-2").set_index("field")
+    assert table_.loc["first_name", "level"] == "close"
+    assert table_.loc["(person)", "level"] == "job change"
+    # The bits set the company and city disagreements aside.
+    assert table_.loc["(person)", "weight"] == pytest.approx(
+        -table_.loc[["company", "city"], "weight"].sum()
+    )
+    gained = _pair(person, "mn-1", "mn-2")["match_weight"].iloc[0]
+    assert gained > _pair(role, "mn-1", "mn-2")["match_weight"].iloc[0] + 5.0

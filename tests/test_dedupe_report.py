@@ -67,5 +67,5 @@ def test_find_duplicates_counts_clustering_in_stats(make_frame: MakeFrame) -> No
         }
     )
     stats = find_duplicates(frame).stats
-    assert (stats["vetoed_links"], stats["strong_joins"], stats["identity"]) == (0, 0, "role")
+    assert (stats["vetoed_links"], stats["strong_joins"], stats["identity"]) == (0, 0, "person")
     assert stats["job_changes"] == 0

@@ -202,4 +202,4 @@ def test_find_duplicates_identity_person_through_the_crm() -> None:
         assert bool(changes["dated"].iloc[0])
         assert "job change: Aprool → Bexa" in person.pairs["explanation"].iloc[0]
         assert bool(person.pairs["job_change"].iloc[0])
-        assert crm.contacts.find_duplicates().job_changes.empty
+        assert crm.contacts.find_duplicates(identity="role").job_changes.empty

@@ -278,7 +278,7 @@ class _Records:
         new: Any = None,
         threshold: float = 0.9,
         engine: str = "crmkit",
-        identity: str = "role",
+        identity: str | None = None,
         **filters: Any,
     ) -> DuplicateReport:
         """Pairs and clusters of records that are probably the same, with reasons.
@@ -294,10 +294,10 @@ class _Records:
             ``"crmkit"`` or ``"splink"`` (``pip install crmkit[splink]``; runs on the
             store's own DuckDB connection).
         identity
-            Contacts: ``"role"`` (a person at a company: the default) or ``"person"``
-            (one person across jobs: strong name evidence outweighs another company and
-            city, and such pairs are listed in ``report.job_changes``); see
-            :func:`crmkit.find_duplicates`.
+            Contacts: ``"person"`` (one person across jobs: strong name evidence
+            outweighs another company and city, and such pairs are listed in
+            ``report.job_changes``; the default with the crmkit engine) or ``"role"`` (a
+            person at a company; Splink's only policy); see :func:`crmkit.find_duplicates`.
         **filters
             Keyword filters, as :meth:`filter` (e.g. one owner's records).
 

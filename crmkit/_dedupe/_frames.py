@@ -73,3 +73,28 @@ class Source:
                 piece = row_slice(frame, local, 1)
                 return {c: v[0] for c, v in frame_columns(piece, columns).items()}
         return dict.fromkeys(columns)
+
+    def values_of(self, rows: Sequence[int], columns: Sequence[str]) -> list[dict[str, Any]]:
+        """:meth:`values` of many rows, reading each frame's columns once.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> old, new = pd.DataFrame({"a": ["x", "y"]}), pd.DataFrame({"a": ["z"]})
+        >>> Source([(old, 0), (new, 2)]).values_of([2, 0], ["a"])
+        [{'a': 'z'}, {'a': 'x'}]
+        """
+        read: dict[int, dict[str, list[Any]]] = {}
+        out: list[dict[str, Any]] = []
+        for row in rows:
+            for number in range(len(self.frames) - 1, -1, -1):
+                frame, start = self.frames[number]
+                if row >= start:
+                    if number not in read:
+                        read[number] = frame_columns(frame, columns)
+                    local = row - start
+                    out.append({c: read[number][c][local] for c in columns})
+                    break
+            else:
+                out.append(dict.fromkeys(columns))
+        return out

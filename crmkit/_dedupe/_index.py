@@ -29,7 +29,7 @@ from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._explain import explanation_texts
 from crmkit._dedupe._features import FeatureTable, prepare
 from crmkit._dedupe._frames import Source
-from crmkit._dedupe._identity import Identity, check_identity, score_pairs
+from crmkit._dedupe._identity import Identity, resolve_identity, score_pairs
 from crmkit._dedupe._key_index import KeyIndex
 from crmkit._dedupe._keys import blocking_keys, sort_key
 from crmkit._dedupe._link import link
@@ -100,7 +100,7 @@ class DedupeIndex:
         window: int = DEFAULT_WINDOW,
         seed: int = 0,
         tf_adjust: bool = True,
-        identity: Identity = "role",
+        identity: Identity | None = None,
     ) -> DedupeIndex:
         """Index ``frame``; fit a model on it unless one is given.
 
@@ -108,7 +108,7 @@ class DedupeIndex:
         :meth:`check` and :meth:`similar`).
         """
         kind = table(kind).name
-        check_identity(identity)
+        policy = resolve_identity(identity)
         options = Options(
             kind,
             fields,
@@ -118,7 +118,7 @@ class DedupeIndex:
             window,
             seed,
             tf_adjust,
-            identity,
+            policy,
         )
         table_, source, _ = build_table(frame, None, options)
         keys = blocking_keys(table_)

@@ -89,10 +89,15 @@ def label_job_changes(
     changes: list[dict[str, Any]] = []
     probability = pairs["probability"].to_numpy()
     ids_a, ids_b = pairs["id_a"].tolist(), pairs["id_b"].tolist()
+    moved = np.flatnonzero(evidence.job_change)
+    # Read once for all job changes (a row at a time took 0.3 ms each: seconds for the
+    # 20,000 job changes of the PatentsView inventors).
+    values_of = source.values_of(np.concatenate([rows_a[moved], rows_b[moved]]).tolist(), wanted)
+    value_a = dict(zip(moved.tolist(), values_of[: len(moved)], strict=True))
+    value_b = dict(zip(moved.tolist(), values_of[len(moved) :], strict=True))
     for i in np.flatnonzero(evidence.strong).tolist():
         if evidence.job_change[i]:
-            values_a = source.values(int(rows_a[i]), wanted)
-            values_b = source.values(int(rows_b[i]), wanted)
+            values_a, values_b = value_a[i], value_b[i]
             when_a, when_b = _when(values_a), _when(values_b)
             dated = when_a is not None and when_b is not None
             old, new, id_old, id_new = values_a, values_b, ids_a[i], ids_b[i]

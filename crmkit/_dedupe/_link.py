@@ -50,7 +50,7 @@ def link(
     average_threshold: float,
     min_probability: float,
     seed: int,
-    identity: str = "role",
+    identity: str = "person",
 ) -> Linked:
     """Score the candidates, cluster the records and list the pairs worth showing."""
     scores, adjustments, evidence = score_pairs(

@@ -32,7 +32,7 @@ class Run:
     model: MatchModel
     source: Source
     tf_adjust: bool = False
-    identity: str = "role"
+    identity: str = "person"
     _row_of: dict[Any, int] | None = None
 
     def row(self, record_id: Any) -> int:

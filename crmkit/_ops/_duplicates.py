@@ -158,7 +158,7 @@ class Duplicates:
         new: Any = None,
         threshold: float = DEFAULT_THRESHOLD,
         engine: str = "crmkit",
-        identity: str = "role",
+        identity: str | None = None,
         **filters: Any,
     ) -> DuplicateReport:
         """See :meth:`crmkit.Contacts.find_duplicates`."""

@@ -96,7 +96,9 @@ def test_dedupe_identity_person_lists_job_changes(
     out = capsys.readouterr().out
     assert "identity='person', 1 job change" in out
     assert "company_old" in out and "Aprool" in out and "Bexa" in out
-    assert run("dedupe") == EXIT_OK
+    assert run("dedupe") == EXIT_OK  # "person" is the default
+    assert "identity='person', 1 job change" in capsys.readouterr().out
+    assert run("dedupe", "--identity", "role") == EXIT_OK
     out = capsys.readouterr().out
     assert "job change" not in out
     assert run("dedupe", "--identity", "persons") != EXIT_OK

@@ -26,9 +26,9 @@ def add_dedupe_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--identity",
         choices=["role", "person"],
-        default="role",
-        help="role: a person at a company (default); person: one person across jobs "
-        "(job changes linked and listed)",
+        default=None,
+        help="person: one person across jobs, job changes linked and listed (default with "
+        "the crmkit engine); role: a person at a company (Splink's only policy)",
     )
     parser.add_argument("--new", type=int, help="only records an import batch added, vs all")
     parser.add_argument("--show", type=int, default=20, help="pairs to print")
