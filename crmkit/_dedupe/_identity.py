@@ -5,12 +5,13 @@ Bexa and moved from Paris to Lyon has a different company, city, postal code, wo
 and switchboard, and those disagreements outweigh an exact full name: two contacts, one
 per job. It is Splink's only policy.
 
-``identity="person"`` (the default with crmkit's engine, :func:`resolve_identity`): when the *person* evidence of a pair is strong, the disagreements
-of the role fields (:data:`ROLE_METHODS`: company, city, postal code, phone, e-mail,
-web domain; :data:`ROLE_NAMES`: region, country, street) are set aside: their negative
-weights are cancelled by as many bits (:attr:`PersonEvidence.bits`), so that they cannot
-outweigh the name. Person evidence is
-strong (:func:`person_evidence`) when, and only when, no birthday disagrees and either
+``identity="person"`` (the default with crmkit's engine, :func:`resolve_identity`): when
+the *person* evidence of a pair is strong, the disagreements of the role fields
+(:data:`ROLE_METHODS`: company, city, postal code, phone, e-mail, web domain;
+:data:`ROLE_NAMES`: region, country, street) are set aside: their negative weights are
+cancelled by as many bits (:attr:`PersonEvidence.bits`), so that they cannot outweigh the
+name. Person evidence is strong (:func:`person_evidence`) when, and only when, no
+birthday disagrees and either
 
 - the first names agree (exactly, as a nickname or closely: "Thomas" and "Thomas
   Roger", "Chandra Shekar" and "Chandra Sekhar") and the last names exactly, with a
