@@ -144,7 +144,7 @@ def find_duplicates(
     [[1, 2]]
     >>> print(report.pairs.loc[0, "explanation"])  # doctest: +NORMALIZE_WHITESPACE
     email exact (+10.1), last_name exact (+8.4), company exact (+7.6), first_name exact (+6.3),
-    common company, shared by 3 records (-1.9)
+    common company, shared by 2 records (-1.9)
     """
     kind = table(kind).name
     check_probability("threshold", threshold)
