@@ -10,9 +10,11 @@ Fellegi-Sunter with frequency-based weights (and Splink), a pair agreeing exactl
     min(log2(u_exact / tf(v)), MAX_BONUS),
     tf(v) = min((count(v) + K * u_exact) / (n + K), u_cap)
 
-where ``count(v)`` is the number of *other* records with the value (besides the two
-compared: a value only the pair holds is as rare as can be) and ``n`` the number of
-records with a value in that comparison. ``K`` pseudo-records (:data:`PSEUDO_RECORDS`)
+where ``count(v)`` is the number of *other* holders of the value (besides the pair's
+own: a value only the pair holds is as rare as can be) and ``n`` the number of records
+with a value in that comparison. A holder is a distinct name, told apart also by e-mail,
+birthday and phone (:func:`holders_of`): one person's many records hold a value once.
+``K`` pseudo-records (:data:`PSEUDO_RECORDS`)
 shrink the share towards the level's average in small tables, where a count says little.
 The share is bounded above by the cap that training puts on ``u`` (``_U_CAP``: a value
 shared by every record is still some evidence, so a thousand identical records stay one
