@@ -100,3 +100,29 @@ def test_dedupe_identity_person_lists_job_changes(
     out = capsys.readouterr().out
     assert "job change" not in out
     assert run("dedupe", "--identity", "persons") != EXIT_OK
+
+
+def test_merge_all_identity_person_merges_a_job_changer(
+    run: Callable[..., int], db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ck.open(db, user="CLI") as crm:
+        crm.accounts.add(name="Aprool")
+        crm.accounts.add(name="Bexa")
+        for first, email, company, city in (
+            ("Hélène", "helene.panescu@aprool.com", "Aprool", "Paris"),
+            ("Helene", "hpanescu@bexa.fr", "Bexa", "Lyon"),
+        ):
+            crm.contacts.add(
+                first_name=first,
+                last_name="Panescu",
+                email=email,
+                company=company,
+                city=city,
+                birthday="1980-03-04",
+            )
+    argv = ["merge", "--all", "--identity", "person", "--min-probability", "0.5"]
+    assert run(*argv) == EXIT_OK
+    assert "1 merge" in capsys.readouterr().out
+    with ck.open(db, user="CLI", read_only=True) as crm:
+        assert len(crm.contacts) == 1
+    assert run("merge", "--all", "--identity", "persons") != EXIT_OK
