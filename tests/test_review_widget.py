@@ -6,6 +6,7 @@ Every answer is checked in the database (``duplicate_decisions``, ``merged_into`
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -60,9 +61,29 @@ def people(crm: ck.CRM) -> dict[str, int]:
     }
 
 
-def expected_queue(report: ck.DuplicateReport) -> list[tuple[int, int]]:
+def expected_queue(report: ck.DuplicateReport, order: str = "informative") -> list[tuple[int, int]]:
+    """The queue a review should hold: the most probable first, or the nearest the
+    threshold in match weight first (a tenth of a bit is a tie: the larger cluster first,
+    then the more probable)."""
     pairs = report.pairs.sort_values("probability", ascending=False, kind="stable")
-    return [(int(a), int(b)) for a, b in zip(pairs["id_a"], pairs["id_b"], strict=True)]
+    rows = [
+        (int(a), int(b), float(p))
+        for a, b, p in zip(pairs["id_a"], pairs["id_b"], pairs["probability"], strict=True)
+    ]
+    if order == "informative":
+        size = {i: len(c) for c in report.clusters for i in c}
+
+        def bits(p: float) -> float:
+            p = min(max(p, 1e-15), 1 - 1e-15)
+            return math.log2(p / (1 - p))
+
+        rows.sort(
+            key=lambda r: (
+                round(abs(bits(r[2]) - bits(report.threshold)), 1),
+                -max(size.get(r[0], 0), size.get(r[1], 0)),
+            )
+        )
+    return [(a, b) for a, b, _ in rows]
 
 
 def decisions(crm: ck.CRM) -> set[tuple[int, int, str]]:
@@ -81,7 +102,7 @@ def proposed(crm: ck.CRM) -> set[tuple[int, int]]:
     }
 
 
-def test_queue_starts_with_the_most_probable_pair_and_shows_both_records(
+def test_queue_starts_with_the_most_informative_pair_and_shows_both_records(
     crm: ck.CRM, people: dict[str, int]
 ) -> None:
     report = crm.contacts.find_duplicates()

@@ -275,8 +275,9 @@ class _Records:
         self,
         *,
         new: Any = None,
-        threshold: float = 0.9,
+        threshold: float | None = None,
         engine: str = "crmkit",
+        learn: bool = True,
         **filters: Any,
     ) -> DuplicateReport:
         """Pairs and clusters of records that are probably the same, with reasons.
@@ -288,9 +289,15 @@ class _Records:
             list of ids ("new records against all").
         threshold
             Probability from which a pair counts as a match (and joins a cluster).
+            ``None``: 0.9, or once reviewers decided at least 10 pairs each way (with
+            ``learn``), the cut with the best F1 on their decisions.
         engine
             ``"crmkit"`` or ``"splink"`` (``pip install crmkit[splink]``; runs on the
             store's own DuckDB connection).
+        learn
+            Learn from the review decisions (:meth:`mark_same`, :meth:`mark_different`,
+            the review widget): they update the model (crmkit engine), and the report's
+            ``accuracy()`` estimates precision and recall from them.
         **filters
             Keyword filters, as :meth:`filter` (e.g. one owner's records).
 
@@ -301,7 +308,9 @@ class _Records:
 
         if isinstance(new, Selection):
             new = new.query
-        return self._duplicates.find(new=new, threshold=threshold, engine=engine, **filters)
+        return self._duplicates.find(
+            new=new, threshold=threshold, engine=engine, learn=learn, **filters
+        )
 
     def similar(self, limit: int = 5, **fields: Any) -> pd.DataFrame:
         """Live records most probably the same as the values typed so far.

@@ -14,6 +14,7 @@ from crmkit._dedupe._blocking import DEFAULT_MAX_BLOCK_SIZE, DEFAULT_WINDOW
 from crmkit._dedupe._cluster import DEFAULT_AVERAGE_THRESHOLD
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._engine import run_crmkit
+from crmkit._dedupe._labels import read_labels
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._options import (
     DEFAULT_MIN_PROBABILITY,
@@ -25,6 +26,7 @@ from crmkit._dedupe._options import (
 )
 from crmkit._dedupe._report import DuplicateReport
 from crmkit._dedupe._splink import run_splink
+from crmkit._exceptions import ValidationError
 from crmkit.schemas._catalog import table
 
 __all__ = ["find_duplicates"]
@@ -36,7 +38,7 @@ def find_duplicates(
     *,
     kind: str = "contacts",
     fields: Sequence[str | Comparison] | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     average_threshold: float = DEFAULT_AVERAGE_THRESHOLD,
     min_probability: float = DEFAULT_MIN_PROBABILITY,
     exclude_pairs: Iterable[tuple[Any, Any]] | None = None,
@@ -49,6 +51,7 @@ def find_duplicates(
     window: int = DEFAULT_WINDOW,
     seed: int = 0,
     tf_adjust: bool = True,
+    labels: Any = None,
 ) -> DuplicateReport:
     """Find the records that are the same contact or account.
 
@@ -69,6 +72,8 @@ def find_duplicates(
         ``["first_name", "last_name", Comparison("soc_sec_id", "code")]``.
     threshold
         Probability at or above which a pair is a match (and may join a cluster).
+        ``None``: ``0.9``, or with ``labels`` of at least 10 pairs of each kind, the cut
+        with the best F1 on them.
     average_threshold
         Two groups merge into one cluster only if their records match on average at least
         this well (see :mod:`crmkit._dedupe._cluster`).
@@ -98,6 +103,16 @@ def find_duplicates(
         Weigh an exact agreement by how common the value is (term-frequency adjustment,
         :mod:`crmkit._dedupe._tf`): a rare surname counts more than a common one, a phone
         shared by many records less than a unique one. crmkit engine only.
+    labels
+        Pairs reviewers decided: a pandas or polars frame of ``id_a``, ``id_b`` and
+        ``decision`` (``"same"`` or ``"different"``, as
+        ``crm.contacts.duplicate_decisions()`` lists them). They update the fitted model
+        ("same" pairs its ``m``, "different" ones its ``u``, blended with the unsupervised
+        estimates so that a few decisions nudge and many dominate, see
+        :mod:`crmkit._dedupe._labels`), may re-choose the threshold (see ``threshold``),
+        and ``report.accuracy()`` estimates precision and recall from them. "different"
+        pairs are excluded like ``exclude_pairs``. crmkit engine only; a given ``model``
+        is used as it is.
 
     Returns
     -------
@@ -130,19 +145,23 @@ def find_duplicates(
     common company, shared by 3 records (-1.9)
     """
     kind = table(kind).name
-    check_probability("threshold", threshold)
+    if threshold is not None:
+        check_probability("threshold", threshold)
     check_probability("average_threshold", average_threshold)
     check_probability("min_probability", min_probability)
     check_engine(engine)
     options = Options(
         kind, fields, id_column, phone_region, max_block_size, window, seed, tf_adjust
     )
+    learned = read_labels(labels) if labels is not None else None
     if engine == "splink":
+        if learned is not None:
+            raise ValidationError("labels need the crmkit engine; engine='splink' got them")
         return run_splink(
             frame,
             existing,
             options,
-            threshold=threshold,
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
             min_probability=min_probability,
             exclude_pairs=exclude_pairs,
             connection=connection,
@@ -157,4 +176,5 @@ def find_duplicates(
         exclude_pairs=exclude_pairs,
         model=model,
         connection=connection,
+        labels=learned,
     )
