@@ -18,7 +18,8 @@ duplicates among the pairs at or above the threshold (pairs judged "different" a
 longer proposed, so they are left out); recall the share of the true duplicates among all
 scored pairs found at or above the threshold. Pairs that blocking never proposed are not
 seen, so recall is among candidate pairs. The intervals are the 2.5 and 97.5 percentiles
-of :data:`DRAWS` seeded draws (the same inputs give the same numbers).
+of :data:`DRAWS` seeded draws (the same inputs give the same numbers), the estimate
+their median.
 
 With no reviews at all, this is the model's own estimate ("model estimate (no
 reviews)"): expected precision the mean probability of the pairs above the threshold,
@@ -34,9 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit._dedupe._arrays import BoolArray, FloatArray
+from crmkit._dedupe._arrays import BoolArray, FloatArray, IntArray
 
-__all__ = ["BAND_EDGES", "DRAWS", "PRIOR_PAIRS", "Accuracy", "estimate"]
+__all__ = ["BAND_EDGES", "DRAWS", "PRIOR_PAIRS", "Accuracy", "band_edges", "band_of", "estimate"]
 
 BAND_EDGES = (0.0, 0.01, 0.1, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
 """Probability bands of the stratified estimate (the threshold is added as an edge)."""
@@ -44,6 +45,11 @@ PRIOR_PAIRS = 2.0
 """Weight, in reviewed pairs, of the model's mean probability in a band's Beta prior."""
 DRAWS = 4000
 """Random draws behind each interval."""
+# Least prior weight on the "different" answer: without it, a band whose pairs all have a
+# probability near 1 would stay certain after any number of "same" answers, however few.
+# Not on "same": a few reviews of a band of thousands of unlikely pairs would then leave
+# room for hundreds of unseen duplicates, and recall's interval would say nothing.
+_LEAST_PRIOR = 0.05
 
 _METHODS = {
     "reviews": "from {n} reviewed pairs ({same} same, {different} different), "
@@ -137,12 +143,21 @@ class Accuracy:
         )
 
 
-def _bands(threshold: float) -> FloatArray:
+def band_edges(threshold: float) -> FloatArray:
+    """:data:`BAND_EDGES` with the threshold among them."""
     return np.unique(np.asarray([*BAND_EDGES, threshold], dtype=np.float64))
 
 
-def _band_of(probabilities: FloatArray, edges: FloatArray) -> np.ndarray:
-    return np.clip(np.searchsorted(edges, probabilities, side="right") - 1, 0, len(edges) - 2)
+def band_of(probabilities: FloatArray, edges: FloatArray) -> IntArray:
+    """The band of each probability (the last band includes 1).
+
+    Examples
+    --------
+    >>> band_of(np.asarray([0.0, 0.5, 1.0]), band_edges(0.9)).tolist()
+    [0, 3, 9]
+    """
+    found = np.searchsorted(edges, probabilities, side="right") - 1
+    return np.asarray(np.clip(found, 0, len(edges) - 2), dtype=np.int64)
 
 
 def estimate(
@@ -174,16 +189,15 @@ def estimate(
     ('model', 0.99, 0.927)
     >>> reviews = estimate(p, np.asarray([0.99] * 10), np.asarray([True] * 8 + [False] * 2), 0.9)
     >>> reviews.method, round(reviews.precision, 2), reviews.precision_high < 0.99
-    ('reviews', 0.85, True)
+    ('reviews', 0.86, True)
     """
-    edges = _bands(threshold)
+    edges = band_edges(threshold)
     n_bands = len(edges) - 1
-    band = _band_of(probabilities, edges)
-    band_reviewed = _band_of(reviewed, edges)
+    band = band_of(probabilities, edges)
+    band_reviewed = band_of(reviewed, edges)
     above = edges[:-1] >= threshold
     rng = np.random.default_rng(seed)
     draws = np.zeros((n_bands, DRAWS))
-    means = np.zeros(n_bands)
     proposed = np.zeros(n_bands)  # pairs of each band that a report proposes
     for h in range(n_bands):
         p = probabilities[band == h]
@@ -193,23 +207,20 @@ def estimate(
         if len(answers) == 0:
             expected, spread = float(p.sum()), float(np.sqrt((p * (1 - p)).sum()))
             draws[h] = np.clip(rng.normal(expected, spread, DRAWS), 0, len(p)) if len(p) else 0
-            means[h] = expected
             continue
         centre = float(p.mean()) if len(p) else float(reviewed[band_reviewed == h].mean())
         a = known + PRIOR_PAIRS * centre
-        b = len(answers) - known + PRIOR_PAIRS * (1 - centre)
+        b = len(answers) - known + max(PRIOR_PAIRS * (1 - centre), _LEAST_PRIOR)
         share = rng.beta(a, b, DRAWS)
         draws[h] = known + rng.binomial(len(p), share)
-        means[h] = known + len(p) * a / (a + b)
 
     def ratios(found: FloatArray, of: FloatArray) -> tuple[float, float, float]:
-        point = float(found[0] / of[0]) if of[0] > 0 else 1.0
-        values = np.divide(found[1:], of[1:], out=np.ones_like(found[1:]), where=of[1:] > 0)
-        low, high = np.percentile(values, [2.5, 97.5])
-        return point, float(min(low, point)), float(max(high, point))
+        values = np.divide(found, of, out=np.ones_like(found), where=of > 0)
+        low, point, high = np.percentile(values, [2.5, 50.0, 97.5])
+        return float(point), float(low), float(high)
 
-    true_above = np.r_[means[above].sum(), draws[above].sum(axis=0)]
-    true_all = np.r_[means.sum(), draws.sum(axis=0)]
+    true_above = draws[above].sum(axis=0)
+    true_all = draws.sum(axis=0)
     n_above = np.full(len(true_above), proposed[above].sum())
     precision = ratios(true_above, n_above)
     recall = ratios(true_above, true_all)

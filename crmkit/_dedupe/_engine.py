@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from crmkit._dedupe._arrays import BoolArray, IntArray
-from crmkit._dedupe._blocking import candidate_pairs, drop_excluded
+import numpy as np
+
+from crmkit._dedupe._arrays import BoolArray, IntArray, LevelArray
+from crmkit._dedupe._blocking import Candidates, candidate_pairs, drop_excluded
 from crmkit._dedupe._clock import Clock
 from crmkit._dedupe._compare import compare
 from crmkit._dedupe._features import FeatureTable
@@ -96,7 +98,15 @@ def run_crmkit(
         else:
             model = MatchModel.defaults(table_.comparisons, n)
         if labels is not None and len(labels):
-            model = _learn(table_, model, labels)
+            model = _learn(
+                table_,
+                model,
+                labels,
+                candidates,
+                levels.levels,
+                options.tf_adjust,
+                DEFAULT_THRESHOLD if threshold is None else threshold,
+            )
     chosen = DEFAULT_THRESHOLD if threshold is None else threshold
     if threshold is None and labels is not None and len(labels):
         chosen = _learned_threshold(table_, model, labels, options.tf_adjust)
@@ -144,12 +154,36 @@ def _labelled(table_: FeatureTable, labels: Labels) -> tuple[IntArray, IntArray,
     return labels.rows({record_id: row for row, record_id in enumerate(table_.ids)})
 
 
-def _learn(table_: FeatureTable, model: MatchModel, labels: Labels) -> MatchModel:
+def _learn(
+    table_: FeatureTable,
+    model: MatchModel,
+    labels: Labels,
+    candidates: Candidates,
+    levels: LevelArray,
+    tf_adjust: bool,
+    threshold: float,
+) -> MatchModel:
     """The fitted model updated with the labelled pairs among the records."""
     ia, ib, same = _labelled(table_, labels)
     if len(ia) == 0:
         return model
-    return learn(model, compare(table_, ia, table_, ib).levels, same)
+    n = max(len(table_), 1)
+    labelled_keys = np.minimum(ia, ib) * n + np.maximum(ia, ib)
+    keys = np.minimum(candidates.a, candidates.b) * n + np.maximum(candidates.a, candidates.b)
+    free = ~np.isin(keys, labelled_keys)
+    scores, _ = score_pairs(
+        model, table_, candidates.a[free], table_, candidates.b[free], levels[free], tf_adjust
+    )
+    labelled_levels = compare(table_, ia, table_, ib).levels
+    labelled, _ = score_pairs(model, table_, ia, table_, ib, labelled_levels, tf_adjust)
+    return learn(
+        model,
+        (levels[free], scores[1]),
+        (labelled_levels, labelled[1]),
+        same,
+        threshold,
+        len(table_),
+    )
 
 
 def _learned_threshold(

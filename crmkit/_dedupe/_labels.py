@@ -1,19 +1,24 @@
 """Learning from reviewers: labelled pairs update a fitted model and its threshold.
 
 A reviewer's "same" / "different" decisions (``crm.contacts.mark_same``,
-``mark_different``, the review widget) are labels. :func:`learn` blends them into the
-model fitted without labels, as a Bayesian update with the fitted values as prior:
+``mark_different``, the review widget) are labels. :func:`learn` updates the model fitted
+without labels with them: "same" answers are evidence about ``m`` (how often duplicates
+agree at each level), "different" ones about ``u``.
 
-- "same" pairs are a sample of duplicates: the share of them at each agreement level is
-  evidence about ``m``;
-- "different" pairs are a sample of different records: evidence about ``u``.
-
-Each comparison's fitted ``m`` (``u``) counts as :data:`LABEL_PSEUDO_PAIRS` labelled pairs:
-``m' = (LABEL_PSEUDO_PAIRS * m + counts) / (LABEL_PSEUDO_PAIRS + labelled)``, so ten
-decisions nudge the model, and a few hundred dominate it. A "different" pair was proposed
-because it looks alike (same company, same surname): such pairs are harder than the
-random pairs ``u`` is fitted on, which is what a reviewer's answer should teach, but a
-larger pseudo-count (:data:`U_PSEUDO_PAIRS`) keeps them from swamping ``u``.
+Reviewers see the pairs the model is least sure of first, so the labelled pairs are not
+a sample of duplicates (nor of different records): counting their levels would teach
+that duplicates rarely agree (measured on generated contacts: 20 such answers cut recall
+from 0.97 to 0.92). The update is therefore stratified, as the accuracy estimate is
+(:mod:`crmkit._dedupe._accuracy`): candidate pairs are cut into probability bands, and in
+a band with labels the share of duplicates becomes the reviewers' share blended with the
+model's mean probability, ``(same + k * mean) / (reviewed + k)`` with ``k =``
+:data:`LABEL_PSEUDO_PAIRS` (a Beta posterior: a few decisions nudge the band, many
+decisions dominate it); labelled pairs count as what the reviewer said, other bands keep
+the model's probabilities. ``m`` then moves by the difference the labels make to the
+level frequencies of the expected duplicates among candidate pairs; ``u`` by the
+difference they make among the different records, scaled by the candidates' share of all
+pairs of different records (``u`` describes random pairs, of which the reviewed ones are
+a sliver, so "different" answers mostly act through ``m`` and through the threshold).
 
 :func:`choose_threshold` re-chooses the threshold as the probability cut with the best F1
 on the labelled pairs, once there are :data:`MIN_LABELS_PER_CLASS` labels of each kind.
@@ -28,16 +33,17 @@ from typing import Any
 
 import numpy as np
 
+from crmkit._dedupe._accuracy import band_edges, band_of
 from crmkit._dedupe._arrays import BoolArray, FloatArray, IntArray, LevelArray
 from crmkit._dedupe._frames import frame_columns
 from crmkit._dedupe._model import MatchModel
+from crmkit._dedupe._options import DEFAULT_MIN_PROBABILITY
 from crmkit._exceptions import ValidationError
 
 __all__ = [
     "DECISIONS",
     "LABEL_PSEUDO_PAIRS",
     "MIN_LABELS_PER_CLASS",
-    "U_PSEUDO_PAIRS",
     "Labels",
     "choose_threshold",
     "learn",
@@ -45,10 +51,8 @@ __all__ = [
 ]
 
 DECISIONS = ("same", "different")
-LABEL_PSEUDO_PAIRS = 30.0
-"""Labelled "same" pairs the fitted ``m`` of a comparison counts as."""
-U_PSEUDO_PAIRS = 200.0
-"""Labelled "different" pairs the fitted ``u`` of a comparison counts as."""
+LABEL_PSEUDO_PAIRS = 10.0
+"""Reviewed pairs the model's mean probability in a probability band counts as."""
 MIN_LABELS_PER_CLASS = 10
 """Labels of each kind ("same" and "different") before the threshold is re-chosen."""
 _MIN_PROB = 1e-9
@@ -152,50 +156,101 @@ def read_labels(labels: Any) -> Labels:
     )
 
 
-def _blend(prior: FloatArray, counts: FloatArray, pseudo: float) -> FloatArray:
-    out = (pseudo * prior + counts) / (pseudo + counts.sum())
-    out = np.clip(out, _MIN_PROB, None)
+def _band_shares(
+    probability: FloatArray, labelled: FloatArray, same: BoolArray, threshold: float
+) -> FloatArray:
+    """Share of duplicates among the unlabelled pairs of each one's band, given labels."""
+    edges = band_edges(threshold)
+    band, band_labelled = band_of(probability, edges), band_of(labelled, edges)
+    share = probability.copy()
+    for h in np.unique(band_labelled):
+        answers = same[band_labelled == h]
+        inside = band == h
+        mean = float(probability[inside].mean()) if inside.any() else float(answers.mean())
+        share[inside] = (answers.sum() + LABEL_PSEUDO_PAIRS * mean) / (
+            len(answers) + LABEL_PSEUDO_PAIRS
+        )
+    return share
+
+
+def _frequencies(levels: LevelArray, weight: FloatArray, size: int) -> FloatArray:
+    present = levels >= 0
+    counts = np.bincount(levels[present], weight[present], minlength=size)
+    total = counts.sum()
+    return np.asarray(counts / total if total > 0 else counts, dtype=np.float64)
+
+
+def _moved(value: FloatArray, change: FloatArray) -> FloatArray:
+    out = np.clip(value + change, _MIN_PROB, None)
     return np.asarray(out / out.sum(), dtype=np.float64)
 
 
-def learn(model: MatchModel, levels: LevelArray, same: BoolArray) -> MatchModel:
-    """The model updated with labelled pairs (their ``levels``, whether each is ``same``).
+def learn(
+    model: MatchModel,
+    candidates: tuple[LevelArray, FloatArray],
+    labelled: tuple[LevelArray, FloatArray],
+    same: BoolArray,
+    threshold: float,
+    n_records: int,
+) -> MatchModel:
+    """The model updated with labelled pairs (see the module's description).
 
-    ``m`` of each comparison is blended with the levels of the "same" pairs, ``u`` (each
-    block of its layout: unconditional, then given each anchor) with the effective levels
-    of the "different" pairs; the prior is kept. ``info`` records the labels used.
+    Parameters
+    ----------
+    model
+        The model fitted without labels.
+    candidates
+        Levels and probabilities (under ``model``) of the candidate pairs nobody labelled.
+    labelled
+        Levels and probabilities of the labelled pairs.
+    same
+        Whether each labelled pair was judged the same.
+    threshold
+        The threshold, one of the band edges.
+    n_records
+        Records compared (the number of pairs of different records is about its square).
 
     Examples
     --------
     >>> from crmkit._dedupe._comparisons import Comparison
     >>> model = MatchModel.defaults([Comparison("last_name", "last_name")], n_records=100)
-    >>> levels = np.zeros((20, 1), dtype=np.int8)  # 20 pairs with the same surname ...
-    >>> learned = learn(model, levels, np.zeros(20, dtype=bool))  # ... all different
-    >>> bool(learned.weights[0][0] < model.weights[0][0])
-    True
+    >>> levels = np.asarray([[0]] * 20 + [[3]] * 80, dtype=np.int8)
+    >>> p = np.asarray([0.8] * 20 + [0.01] * 80)
+    >>> answers = np.zeros(10, dtype=bool)  # ten pairs with the same surname: different
+    >>> learned = learn(model, (levels, p), (levels[:10], p[:10]), answers, 0.9, 100)
+    >>> bool(learned.m[0][0] < model.m[0][0]), bool(learned.u[0][0] > model.u[0][0])
+    (True, True)
     """
-    effective = model.effective(levels)
+    levels, probability = candidates
+    labelled_levels, labelled_probability = labelled
+    all_levels = np.concatenate([levels, labelled_levels])
+    effective = model.effective(all_levels)
+    before = np.concatenate([probability, labelled_probability])
+    after = np.concatenate(
+        [
+            _band_shares(probability, labelled_probability, same, threshold),
+            same.astype(np.float64),
+        ]
+    )
+    # u describes all pairs of different records; the candidates are this share of them.
+    all_pairs = n_records * (n_records - 1) / 2
+    different_share = float((1 - after).sum()) / max(all_pairs - float(after.sum()), 1.0)
     m, u = [], []
     for k, (mk, uk) in enumerate(zip(model.m, model.u, strict=True)):
         n_levels = len(mk)
-        column = levels[same, k]
-        column = column[column >= 0]
-        m.append(
-            _blend(mk, np.bincount(column, minlength=n_levels).astype(float), LABEL_PSEUDO_PAIRS)
+        change = _frequencies(all_levels[:, k], after, n_levels) - _frequencies(
+            all_levels[:, k], before, n_levels
         )
-        column = effective[~same, k]
-        column = column[column >= 0]
-        counts = np.bincount(column, minlength=len(uk)).astype(float)
+        m.append(_moved(mk, change))
+        change = _frequencies(effective[:, k], 1 - after, len(uk)) - _frequencies(
+            effective[:, k], 1 - before, len(uk)
+        )
         blocks = [
-            _blend(uk[h : h + n_levels], counts[h : h + n_levels], U_PSEUDO_PAIRS)
+            _moved(uk[h : h + n_levels], different_share * change[h : h + n_levels])
             for h in range(0, len(uk), n_levels)
         ]
         u.append(np.concatenate(blocks))
-    info = {
-        **model.info,
-        "labels_same": int(same.sum()),
-        "labels_different": int((~same).sum()),
-    }
+    info = {**model.info, "labels_same": int(same.sum()), "labels_different": int((~same).sum())}
     return MatchModel(model.comparisons, m, u, model.prior, info=info)
 
 
@@ -205,14 +260,16 @@ def choose_threshold(probabilities: FloatArray, same: BoolArray, default: float)
     With fewer than :data:`MIN_LABELS_PER_CLASS` labels of either kind, ``default``. The
     cut is put halfway (in match weight) between the lowest "same" probability it keeps
     and the next lower labelled probability, so that it does not sit on one pair; among
-    cuts of equal F1, the one nearest ``default`` in weight.
+    cuts of equal F1, the one nearest ``default`` in weight. Never below
+    :data:`~crmkit._dedupe._options.DEFAULT_MIN_PROBABILITY` (a match is at least as likely
+    the same as not, and is listed in the report's pairs).
 
     Examples
     --------
-    >>> p = np.asarray([0.99] * 10 + [0.7] * 10 + [0.2] * 10)
+    >>> p = np.asarray([0.99] * 10 + [0.8] * 10 + [0.3] * 10)
     >>> same = np.asarray([True] * 20 + [False] * 10)
     >>> round(choose_threshold(p, same, 0.9), 3)
-    0.433
+    0.567
     >>> choose_threshold(p[:15], same[:15], 0.9)
     0.9
     """
@@ -237,4 +294,4 @@ def choose_threshold(probabilities: FloatArray, same: BoolArray, default: float)
         below = weight[k + 1] if k + 1 < len(weight) else weight[k] - 2.0
         cuts.append((weight[k] + below) / 2)
     cut = min(cuts, key=lambda c: abs(c - target))
-    return float(1.0 / (1.0 + 2.0 ** (-cut)))
+    return max(float(1.0 / (1.0 + 2.0 ** (-cut))), DEFAULT_MIN_PROBABILITY)
