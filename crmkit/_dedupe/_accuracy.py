@@ -10,8 +10,9 @@ reviewed is estimated:
   :data:`PRIOR_PAIRS` pairs). Estimating band by band and weighting by the band's size
   (a stratified estimate) corrects the bias of the review order: reviewing the most
   uncertain pairs first over-samples the pairs near the threshold;
-- from the model when nobody reviewed the band: the sum of the pairs' probabilities
-  (with the spread of as many coin flips), i.e. the model is taken at its word.
+- from the model when nobody reviewed the band: the sum of the pairs' probabilities,
+  i.e. the model is taken at its word, with the spread of as many coin flips widened by
+  :data:`MODEL_SLACK` (the model's calibration is unchecked there).
 
 Reviewed pairs count as what the reviewer said. Precision is the share of true
 duplicates among the pairs at or above the threshold (pairs judged "different" are no
@@ -37,12 +38,26 @@ import pandas as pd
 
 from crmkit._dedupe._arrays import BoolArray, FloatArray, IntArray
 
-__all__ = ["BAND_EDGES", "DRAWS", "PRIOR_PAIRS", "Accuracy", "band_edges", "band_of", "estimate"]
+__all__ = [
+    "BAND_EDGES",
+    "DRAWS",
+    "MODEL_SLACK",
+    "PRIOR_PAIRS",
+    "Accuracy",
+    "band_edges",
+    "band_of",
+    "estimate",
+]
 
 BAND_EDGES = (0.0, 0.01, 0.1, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
 """Probability bands of the stratified estimate (the threshold is added as an edge)."""
 PRIOR_PAIRS = 2.0
 """Weight, in reviewed pairs, of the model's mean probability in a band's Beta prior."""
+MODEL_SLACK = 0.5
+"""In a band nobody reviewed, how far off (as a share) the model's expected count of the
+rarer answer may be: its calibration is not known there, so the spread of coin flips
+alone would be too sure. Measured on generated contacts, the model missed up to 40% of
+the few duplicates it scored below 0.5."""
 DRAWS = 4000
 """Random draws behind each interval."""
 # Least prior weight on the "different" answer: without it, a band whose pairs all have a
@@ -186,7 +201,7 @@ def estimate(
     >>> p = np.asarray([0.99] * 90 + [0.6] * 10 + [0.01] * 100)
     >>> model = estimate(p, np.zeros(0), np.zeros(0, dtype=bool), 0.9)
     >>> model.method, round(model.precision, 3), round(model.recall, 3)
-    ('model', 0.99, 0.927)
+    ('model', 0.99, 0.926)
     >>> reviews = estimate(p, np.asarray([0.99] * 10), np.asarray([True] * 8 + [False] * 2), 0.9)
     >>> reviews.method, round(reviews.precision, 2), reviews.precision_high < 0.99
     ('reviews', 0.86, True)
@@ -205,7 +220,9 @@ def estimate(
         known = float(answers.sum())
         proposed[h] = len(p) + known  # pairs judged different are no longer proposed
         if len(answers) == 0:
-            expected, spread = float(p.sum()), float(np.sqrt((p * (1 - p)).sum()))
+            expected = float(p.sum())
+            rarer = min(expected, len(p) - expected)
+            spread = float(np.sqrt((p * (1 - p)).sum() + (MODEL_SLACK * rarer) ** 2))
             draws[h] = np.clip(rng.normal(expected, spread, DRAWS), 0, len(p)) if len(p) else 0
             continue
         centre = float(p.mean()) if len(p) else float(reviewed[band_reviewed == h].mean())
