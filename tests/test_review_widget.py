@@ -382,3 +382,41 @@ def test_merge_with_the_rules_of_merge(crm: ck.CRM, people: dict[str, int], rule
     result = review.merge(rule=rule)
     assert result is not None and result.merged_count == 1
     assert {result.survivor, *result.merges["merged"].iloc[0]} == {left, right}
+
+
+def test_review_order_informative_by_default_or_most_probable_first(
+    crm: ck.CRM, people: dict[str, int]
+) -> None:
+    report = crm.contacts.find_duplicates()
+    informative = DuplicateReview(crm, report)
+    by_probability = DuplicateReview(crm, report, order="probability")
+    assert informative.order == "informative"
+    assert informative.pairs[["id_a", "id_b"]].values.tolist() == [
+        list(p) for p in expected_queue(report)
+    ]
+    assert by_probability.pairs[["id_a", "id_b"]].values.tolist() == [
+        list(p) for p in expected_queue(report, "probability")
+    ]
+    assert by_probability.pairs["probability"].is_monotonic_decreasing
+    # The same pairs, and the first shown is the one nearest the threshold.
+    assert sorted(map(tuple, informative.pairs[["id_a", "id_b"]].values.tolist())) == sorted(
+        map(tuple, by_probability.pairs[["id_a", "id_b"]].values.tolist())
+    )
+    distance = (informative.pairs["probability"] - report.threshold).abs()
+    assert distance.iloc[0] == distance.min()
+    # Answering in that order: the next pair is the next of the queue.
+    queue = expected_queue(report)
+    informative.different()
+    assert informative.pair == queue[1]
+    with pytest.raises(UnknownValueError, match="review order"):
+        DuplicateReview(crm, report, order="random")
+
+
+def test_informative_order_breaks_ties_by_cluster_size() -> None:
+    from crmkit.widgets._review import informative_order
+
+    pairs = [(1, 2, 0.95), (3, 4, 0.95), (5, 6, 0.9999), (7, 8, 0.81)]
+    clusters = [[1, 2], [3, 4, 9, 10]]
+    # 0.95 and 0.81 are both about 1.1 bits from 0.9; the pair of the four-record cluster
+    # first, then the two-record one, then the pair in no cluster; 0.9999 is far.
+    assert informative_order(pairs, 0.9, clusters) == [1, 0, 3, 2]

@@ -142,7 +142,7 @@ def run_crmkit(
         "step_seconds": clock.steps,
         "model": dict(model.info),
     }
-    if labels is not None:
+    if labels is not None and len(labels):
         stats["labels"] = {"same": labels.n_same, "different": labels.n_different}
     scored = Scored(candidates.a, candidates.b, scores[1])
     return DuplicateReport(
