@@ -6,6 +6,7 @@ Every answer is checked in the database (``duplicate_decisions``, ``merged_into`
 
 from __future__ import annotations
 
+import html
 import math
 from pathlib import Path
 
@@ -420,3 +421,26 @@ def test_informative_order_breaks_ties_by_cluster_size() -> None:
     # 0.95 and 0.81 are both about 1.1 bits from 0.9; the pair of the four-record cluster
     # first, then the two-record one, then the pair in no cluster; 0.9999 is far.
     assert informative_order(pairs, 0.9, clusters) == [1, 0, 3, 2]
+
+
+@pytest.mark.parametrize(
+    ("lang", "before", "after"),
+    [
+        ("en", "the model's own estimate, no review yet", "from 1 reviewed pairs"),
+        ("fr", "estimation du modèle seul, aucune paire revue", "d'après 1 paires revues"),
+        ("zh", "仅为模型估计，尚无审阅", "基于 1 对已审阅记录"),
+    ],
+)
+def test_the_accuracy_line_follows_the_decisions(
+    crm: ck.CRM, people: dict[str, int], lang: str, before: str, after: str
+) -> None:
+    review = DuplicateReview(crm, crm.contacts.find_duplicates(), lang=lang)
+
+    def line() -> str:
+        return html.unescape(review.accuracy.value)
+
+    assert before in line()
+    review.same()
+    assert after in line()
+    review.undo()
+    assert before in line()

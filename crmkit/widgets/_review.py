@@ -176,6 +176,9 @@ class DuplicateReview(ipw.VBox):
         The :class:`~crmkit._ops._merge.MergeReport` of the last merge, ``None`` before one.
     status
         The line that says what the last answer did.
+    accuracy
+        The line of the report's estimated precision and recall (``report.accuracy()``
+        with the decisions made so far), updated after each answer.
     buttons
         ``same``, ``different``, ``merge``, ``skip`` and ``undo``.
     rule, survivor
@@ -244,6 +247,8 @@ class DuplicateReview(ipw.VBox):
         progress.add_class("crmkit-review-progress")
         self.probability = ipw.HTML()
         self.probability.add_class("crmkit-review-probability")
+        self.accuracy = ipw.HTML()
+        self.accuracy.add_class("crmkit-review-accuracy")
         self.pair_view = ipw.HTML(layout=ipw.Layout(width="100%"))
         self.pair_view.add_class("crmkit-review-pair")
         self.explanation = ipw.HTML(layout=ipw.Layout(width="100%"))
@@ -308,6 +313,7 @@ class DuplicateReview(ipw.VBox):
             merging,
             self.status,
             self.merge_view,
+            self.accuracy,
         ]
         self.add_class("crmkit-review")
         self.add_class(f"crmkit-review-{self.kind}")
@@ -577,11 +583,36 @@ class DuplicateReview(ipw.VBox):
         self.survivor.disabled = current is None
         self.survivor.options = self._survivor_options(current)
         self.survivor.value = "rule"  # "left" means another record on each pair
+        self.accuracy.value = self._accuracy_html()
         self.buttons["undo"].disabled = self._last is None
         what = self._last[2] if self._last is not None else "merge"
         self.buttons["undo"].description = ui(
             "undo_merge" if what == "merge" else "undo_decision", self.lang
         )
+
+    def _accuracy_html(self) -> str:
+        """The report's estimated precision and recall, from the decisions made so far."""
+        try:
+            found = self.report.accuracy(self._records.duplicate_decisions())
+        except CRMKitError:  # a report without its scored pairs (the Splink engine)
+            return ""
+        if found.method == "model":
+            how = ui("accuracy_model", self.lang)
+        else:
+            n = found.reviewed_same + found.reviewed_different
+            how = ui("accuracy_reviews", self.lang, n=n)
+        text = ui(
+            "accuracy",
+            self.lang,
+            p=_percent(found.precision, self.lang),
+            p_low=_percent(found.precision_low, self.lang),
+            p_high=_percent(found.precision_high, self.lang),
+            r=_percent(found.recall, self.lang),
+            r_low=_percent(found.recall_low, self.lang),
+            r_high=_percent(found.recall_high, self.lang),
+            how=how,
+        )
+        return f'<span style="color:#555">{html.escape(text)}</span>'
 
     def _probability_html(self, pair: _Pair) -> str:
         share = _percent(pair.probability, self.lang)
