@@ -175,7 +175,8 @@ class DuplicateReport:
         Raises
         ------
         ValidationError
-            A report of the Splink engine (its candidate pairs are not kept), or bad labels.
+            A report that does not keep its scored pairs (the Splink engine, an index's
+            check), or bad labels.
 
         Examples
         --------
@@ -193,8 +194,8 @@ class DuplicateReport:
         """
         if self._run is None or self._scored is None:
             raise ValidationError(
-                f"accuracy() needs the scored pairs; this report (engine {self.engine!r}) "
-                "has none: use engine='crmkit'"
+                "accuracy() needs every scored pair of a find_duplicates search with "
+                f"engine='crmkit'; this report (engine {self.engine!r}) does not keep them"
             )
         given = self._labels if labels is None else read_labels(labels)
         if given is None:
