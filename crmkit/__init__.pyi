@@ -21,6 +21,8 @@ from crmkit._api._records import (
 )
 from crmkit._api._selection import Selection as Selection
 from crmkit._api._views import SavedViews as SavedViews
+from crmkit._core._duplicate_check import DuplicateAlert as DuplicateAlert
+from crmkit._core._duplicate_rules import DuplicateRule as DuplicateRule
 from crmkit._core._settings import Settings as Settings
 from crmkit._core._store import UndoSummary as UndoSummary
 from crmkit._dedupe import (
@@ -37,6 +39,9 @@ from crmkit._dedupe import (
 )
 from crmkit._exceptions import (
     CRMKitError as CRMKitError,
+)
+from crmkit._exceptions import (
+    DuplicateRecordError as DuplicateRecordError,
 )
 from crmkit._exceptions import (
     ExportError as ExportError,
@@ -127,7 +132,10 @@ __all__ = [
     "Comparison",
     "Contacts",
     "DedupeIndex",
+    "DuplicateAlert",
+    "DuplicateRecordError",
     "DuplicateReport",
+    "DuplicateRule",
     "ExportError",
     "ExportResult",
     "Field",

@@ -14,6 +14,8 @@ not know crmkit::
     │   │                                    reference to nothing, a deactivated owner
     │   ├── RecordInUseError                 delete refused: other records still point here
     │   └── ParentCycleError                 a parent account or a reports_to would loop
+    ├── DuplicateRecordError (ValueError)    a duplicate rule blocks the change: names the
+    │                                        rule, the fields and the matching record
     ├── UndoError (RuntimeError)             a batch cannot be undone
     │   └── UndoConflictError                a later batch changed the same fields
     ├── StoreLockedError (RuntimeError)      another process (or connection) holds the file
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CRMKitError",
+    "DuplicateRecordError",
     "ExportError",
     "ImportFormatError",
     "IntegrityError",
@@ -136,6 +139,19 @@ class RecordInUseError(IntegrityError):
 
 class ParentCycleError(IntegrityError):
     """A parent account (or a contact's reports_to) would make a record its own ancestor."""
+
+
+class DuplicateRecordError(CRMKitError, ValueError):
+    """A duplicate rule whose action is ``block`` matched: nothing was written.
+
+    The message names the record (or the line of an import), the rule, its fields and
+    the matching record's id (values cut short). ``alerts`` lists each match
+    (:class:`crmkit.DuplicateAlert`).
+    """
+
+    def __init__(self, message: str, alerts: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.alerts = list(alerts)
 
 
 class UndoError(CRMKitError, RuntimeError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from dedupe_samples import MakeFrame
 
 from crmkit._dedupe import Comparison, find_duplicates
 from crmkit._dedupe._comparisons import LEVELS, default_comparisons, resolve_comparisons
@@ -83,7 +84,12 @@ def test_defaults_of_contacts_and_accounts() -> None:
         "city",
         "postal_code",
         "birthday",
+        "country",
+        "region",
     ]
+    # Colleagues share the company's country; a city is in one region and one country.
+    assert contacts[-2].given == ("company", "city")
+    assert contacts[-1].given == ("company", "city", "country")
     assert contacts[3].columns == ("phone", "mobile", "home_phone")
     accounts = default_comparisons("accounts")
     assert accounts[0] == Comparison("name", "company")
@@ -117,3 +123,66 @@ def test_resolve_keeps_the_columns_of_the_frame() -> None:
     ]
     with pytest.raises(ValidationError, match="distinct names; repeated: \\['email'\\]"):
         resolve_comparisons("contacts", ["email", Comparison("email", "exact")], ["email"])
+
+
+def test_accounts_read_plain_address_columns(make_frame: MakeFrame) -> None:
+    # Regression: street, city, postal_code and country were silently ignored for accounts.
+    frame = make_frame(
+        {
+            "id": [1, 2],
+            "name": ["Aprool", "Aprool SAS"],
+            "street": ["5th Ave", "Fifth Avenue"],
+            "city": ["New York", "New York"],
+            "postal_code": ["10001", "10001"],
+            "country": ["US", "USA"],
+        }
+    )
+    resolved = resolve_comparisons("accounts", None, ["id", "street", "city", "postal_code"])
+    assert [(c.name, c.columns) for c in resolved] == [
+        ("street", ("street",)),
+        ("city", ("city",)),
+        ("postal_code", ("postal_code",)),
+    ]
+    explained = find_duplicates(frame, kind="accounts").explain(1, 2).set_index("field")
+    assert (
+        list(explained.loc[["street", "city", "postal_code", "country"], "level"]) == ["exact"] * 4
+    )
+
+
+def test_region_and_country_difference_lowers_the_score(make_frame: MakeFrame) -> None:
+    same = {"first_name": "Jean", "last_name": "Dupont", "company": "Aprool"}
+    frame = make_frame(
+        {
+            "id": [1, 2, 3],
+            **{k: [v, v, v] for k, v in same.items()},
+            "region": ["Bretagne", "Bretagne", "Occitanie"],
+            "country": ["FR", "France", "BE"],
+        }
+    )
+    report = find_duplicates(frame, min_probability=0.0)
+    probability = {(a, b): p for a, b, p in report.pairs[["id_a", "id_b", "probability"]].values}
+    assert probability[(1, 3)] < probability[(1, 2)]
+    explained = report.explain(1, 3).set_index("field")
+    assert explained.loc["country", "level"] == "different"
+    assert explained.loc["country", "weight"] < 0
+
+
+def test_a_shared_street_counts_less_given_a_shared_phone(make_frame: MakeFrame) -> None:
+    # A hotel's restaurants share its switchboard and its street: the street is weighed
+    # given the phone.
+    frame = make_frame(
+        {
+            "id": [1, 2, 3, 4],
+            "name": ["Le Grill", "Le Bar", "Chez Paul", "Chez Pol"],
+            "phone": ["01 42 00 00 00", "01 42 00 00 00", None, None],
+            "billing_street": ["1 rue de Rivoli", "1 R. de Rivoli", "9 rue Monge", "9 rue Monge"],
+        }
+    )
+    (street,) = [
+        c for c in resolve_comparisons("accounts", None, frame.columns) if c.name == "street"
+    ]
+    assert street.given == ("phone",)
+    report = find_duplicates(frame, kind="accounts", min_probability=0.0)
+    with_phone = report.explain(1, 2).set_index("field").loc["street", "weight"]
+    alone = report.explain(3, 4).set_index("field").loc["street", "weight"]
+    assert with_phone < alone

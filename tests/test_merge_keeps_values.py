@@ -301,3 +301,48 @@ def test_the_command_line_takes_rules_in_turn(
     assert f"[{b}] -> {a}" in capsys.readouterr().out
     assert main([*argv, "--prefer", "client_first,newest"]) != EXIT_OK
     assert "unknown rule newest" in capsys.readouterr().err
+
+
+# -- the values that lost, read back later -----------------------------------------------
+
+
+def test_merged_values_lists_what_lost_across_merges_of_merges(crm: ck.CRM) -> None:
+    a = crm.contacts.add(last_name="Blou", job_title="CTO", city="Paris")
+    b = crm.contacts.add(last_name="Blou", job_title="DSI", city="Paris")
+    c = crm.contacts.add(last_name="Blou", job_title="CIO", city="Lyon")
+    crm.contacts.merge([b, c], prefer="oldest")  # c lost to b
+    crm.contacts.merge([a, b], prefer="oldest")  # b (holding c) lost to a
+    lost = crm.contacts.merged_values(a)
+    assert list(lost.columns) == CONFLICT_COLUMNS[1:]
+    assert sorted(map(tuple, lost[["field", "lost", "from_record"]].values)) == [
+        ("city", "Lyon", c),
+        ("job_title", "CIO", c),
+        ("job_title", "DSI", b),
+    ]
+    assert set(lost["kept"]) == {"CTO", "Paris"}
+
+
+def test_merged_values_follow_the_record_as_it_is_now(crm: ck.CRM) -> None:
+    a = crm.contacts.add(last_name="Blou", job_title="CTO")
+    b = crm.contacts.add(last_name="Blou", job_title="DSI")
+    crm.contacts.merge([a, b], prefer="oldest")
+    crm.contacts.update(a, job_title="DSI")  # the lost value was taken back by hand
+    assert crm.contacts.merged_values(a).empty
+
+
+def test_merged_values_is_empty_after_undo_and_for_unmerged_records(crm: ck.CRM) -> None:
+    a = crm.accounts.add(name="Aprool", sector="Retail")
+    b = crm.accounts.add(name="APROOL SAS", sector="Software")
+    report = crm.accounts.merge([a, b], prefer="oldest")
+    assert crm.accounts.merged_values(a)[["field", "lost"]].values.tolist() == [
+        ["name", "APROOL SAS"],
+        ["sector", "Software"],
+    ]
+    crm.undo(report.batch_id)
+    assert crm.accounts.merged_values(a).empty
+    assert crm.accounts.merged_values(b).empty
+
+
+def test_merged_values_of_an_unknown_record_is_an_error(crm: ck.CRM) -> None:
+    with pytest.raises(ck.RecordNotFoundError, match="no contact with id 99"):
+        crm.contacts.merged_values(99)

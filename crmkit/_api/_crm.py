@@ -19,6 +19,7 @@ import pandas as pd
 
 from crmkit._api._records import Accounts, Contacts, Owners, _Records
 from crmkit._api._views import SavedViews
+from crmkit._core._duplicate_check import DuplicateAlert
 from crmkit._core._session import Session
 from crmkit._core._store import Store, UndoSummary
 from crmkit._importing._options import ImportOptions
@@ -56,6 +57,17 @@ class CRM:
     def last_batch_id(self) -> int | None:
         """The batch of the last change made through this CRM (``None`` before any)."""
         return self._session.last_batch_id
+
+    @property
+    def last_alerts(self) -> list[DuplicateAlert]:
+        """What the duplicate rules found in the last change made through this CRM.
+
+        One :class:`crmkit.DuplicateAlert` per match of a rule whose action is
+        ``alert`` (the change was made); empty when nothing matched. An import lists
+        its alerts in ``report.duplicate_alerts`` instead (see
+        :meth:`crmkit.Settings.duplicate_rule`).
+        """
+        return list(self._session.last_alerts)
 
     @property
     def _store(self) -> Store:

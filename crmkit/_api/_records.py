@@ -20,6 +20,7 @@ from crmkit._core._session import Session
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
 from crmkit._ops._duplicates import Duplicates, duplicates_of
+from crmkit._ops._merge import merged_values
 from crmkit._ops._query import Query
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table
 from crmkit.schemas._models import ValidationReport
@@ -486,6 +487,26 @@ class _Records:
             dry_run=dry_run,
             progress=progress,
         )
+
+    def merged_values(self, record_id: int) -> pd.DataFrame:
+        """The values of the records merged into ``record_id`` that it does not hold now.
+
+        Merges never lose a value: the merged-away records are kept, and this lists, field
+        by field, what they held that the record does not (``field, kept, lost,
+        from_record``), merges of merges included.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> a = crm.contacts.add(last_name="Blou", email="hb@aprool.com", job_title="CTO")
+        >>> b = crm.contacts.add(last_name="Blou", email="hb@aprool.com", job_title="DSI")
+        >>> _ = crm.contacts.merge([a, b], prefer="oldest")
+        >>> crm.contacts.merged_values(a)[["field", "kept", "lost"]].to_dict("records")
+        [{'field': 'job_title', 'kept': 'CTO', 'lost': 'DSI'}]
+        >>> crm.close()
+        """
+        return merged_values(self._session, self.kind, record_id)
 
     def mark_different(self, id_a: int, id_b: int) -> int:
         """Record that two records are not the same; the pair is not proposed again."""

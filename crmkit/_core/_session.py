@@ -17,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+from crmkit._core._duplicate_check import DuplicateAlert, check_batch
+from crmkit._core._duplicate_rules import DuplicateRules
 from crmkit._core._settings import Settings
 from crmkit._core._store import Store, UndoSummary
 
@@ -61,6 +63,8 @@ class Session:
         self.settings = Settings(store, self.user)
         #: The batch of the last change made in this session (``None`` before any).
         self.last_batch_id: int | None = None
+        #: What the duplicate rules reported for the last batch (alerts, never blocks).
+        self.last_alerts: list[DuplicateAlert] = []
         #: State operations keep for the session (duplicate indexes ...), by key.
         self.caches: dict[Any, Any] = {}
 
@@ -73,19 +77,25 @@ class Session:
     def batch(self, operation: str, description: str = "", details: Any = None) -> Iterator[int]:
         """One transaction and one batch around a change; yields the batch id.
 
-        The store checks what the batch wrote before it commits (references, cycles,
-        owners: :mod:`crmkit._core._integrity`) and rolls all of it back otherwise.
+        Before it commits, the duplicate rules check what the batch wrote
+        (:mod:`crmkit._core._duplicate_check`: alerts go to :attr:`last_alerts`, a block
+        raises), then the store checks references, cycles and owners
+        (:mod:`crmkit._core._integrity`); either rolls all of it back.
         """
         store = self.store
         store.check_writable()
+        self.last_alerts = []
         with store.transaction():
             batch_id = store.new_batch(operation, self.user, description, details)
             yield batch_id
+            alerts = check_batch(store.con, DuplicateRules(store), batch_id, operation)
             store.finish_batch(batch_id)
         self.last_batch_id = batch_id
+        self.last_alerts = alerts
 
     def undo(self, batch_id: Any, *, detach: bool = False) -> UndoSummary:
         """Revert a batch (see :meth:`crmkit.CRM.undo`)."""
         summary = self.store.undo(batch_id, self.user, detach=detach)
         self.last_batch_id = summary.batch_id
+        self.last_alerts = []  # an undo puts back what was there: never checked
         return summary

@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from crmkit._core._duplicate_rules import DuplicateRule, DuplicateRules, make_rule
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit.schemas._bands import Bands
 from crmkit.schemas._catalog import table
@@ -222,6 +223,79 @@ class Settings:
         """Go back to the built-in sector list."""
         self._store.set_setting("sectors", None)
         self._sectors = None
+
+    # duplicate rules -------------------------------------------------------------------
+
+    def duplicate_rule(
+        self,
+        kind: str,
+        name: str,
+        fields: Sequence[str] | str,
+        *,
+        match: str = "folded",
+        threshold: float = 0.85,
+        ignore_blanks: bool = True,
+        exclude_inactive: bool = True,
+        on_create: str = "alert",
+        on_update: str = "alert",
+        on_import: str | None = None,
+        enabled: bool = True,
+    ) -> DuplicateRule:
+        """Define (or replace) the duplicate rule ``name`` of ``accounts`` or ``contacts``.
+
+        Two records are duplicates under the rule when every one of ``fields`` matches:
+        ``match="exact"`` (same stored value), ``"folded"`` (case, accents, spaces and
+        punctuation ignored; emails by case, phones by digits) or ``"fuzzy"`` (text at
+        least ``threshold`` similar, other fields equal). With ``ignore_blanks`` a blank
+        value never matches; with ``exclude_inactive`` inactive contacts and archived
+        accounts are left out. Each event has an action, ``"allow"``, ``"alert"`` (saved;
+        ``crm.last_alerts``, an import's ``duplicate_alerts``) or ``"block"``
+        (:class:`crmkit.DuplicateRecordError`, nothing written; an import rejects the
+        row): ``on_create`` (add, add_many, clone, forms), ``on_update`` (update, bulk
+        edits, rows an import updates) and ``on_import`` (rows an import creates; ``None``:
+        as ``on_create``). Merges and undo are never checked. Stored in the database.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.settings.duplicate_rule("contacts", "same email", ["email"],
+        ...                                 on_create="block")
+        >>> a = crm.contacts.add(last_name="Blou", email="helene.blou@aprool.com")
+        >>> crm.contacts.add(last_name="Blou", email="Helene.Blou@APROOL.com")
+        Traceback (most recent call last):
+        ...
+        crmkit._exceptions.DuplicateRecordError: contact not saved: the new contact ...
+        >>> [r.name for r in crm.settings.duplicate_rules("contacts")]
+        ['same email']
+        >>> crm.close()
+        """
+        rule = make_rule(
+            kind,
+            name,
+            fields,
+            match=match,
+            threshold=threshold,
+            ignore_blanks=ignore_blanks,
+            exclude_inactive=exclude_inactive,
+            on_create=on_create,
+            on_update=on_update,
+            on_import=on_import,
+            enabled=enabled,
+        )
+        return DuplicateRules(self._store).save(rule)
+
+    def duplicate_rules(self, kind: str | None = None) -> list[DuplicateRule]:
+        """The duplicate rules of ``kind`` (every kind when ``None``), enabled or not."""
+        return DuplicateRules(self._store).all(kind)
+
+    def remove_duplicate_rule(self, kind: str, name: str) -> None:
+        """Forget a duplicate rule (an unknown name raises, with the closest one)."""
+        DuplicateRules(self._store).remove(kind, name)
+
+    def enable_duplicate_rule(self, kind: str, name: str, enabled: bool = True) -> DuplicateRule:
+        """Switch a duplicate rule on (or off with ``enabled=False``)."""
+        return DuplicateRules(self._store).enable(kind, name, enabled)
 
     # bands -----------------------------------------------------------------------------
 

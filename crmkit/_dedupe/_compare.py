@@ -9,7 +9,7 @@ first and last names are also compared crosswise (swapped names).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +19,13 @@ from rapidfuzz import distance, fuzz
 
 from crmkit._dedupe._arrays import BoolArray, CodeArray, IntArray, LevelArray, SimilarityArray
 from crmkit._dedupe._comparisons import Comparison
-from crmkit._dedupe._features import FeatureTable
-from crmkit._dedupe._names import nickname_groups
+from crmkit._dedupe._features import NAME_WORDS, FeatureTable
+from crmkit._dedupe._names import (
+    GLUED_PARTICLES,
+    first_name_parts_agree,
+    last_name_parts_agree,
+    nickname_groups,
+)
 from crmkit._dedupe._normalise import ROLE_LOCALS, phone_tails
 from crmkit._dedupe._similarity import DistinctPairs, similarities
 from crmkit._dedupe._vocab import Vocab
@@ -88,17 +93,24 @@ def _any_tail_equal(a: CodeArray, b: CodeArray, vocab: Vocab) -> BoolArray:
     return _any_equal(ta, tb)
 
 
+NameWords = tuple[CodeArray, CodeArray, Vocab]
+"""Codes of two sides' names with their parts apart, and their vocabulary."""
+
+
 def _levels_for(
     comparison: Comparison,
     a: CodeArray,
     b: CodeArray,
     vocab: Vocab,
     chinese: BoolArray | None = None,
+    words: NameWords | None = None,
 ) -> tuple[LevelArray, SimilarityArray]:
     """Levels and similarities of one comparison for code matrices ``a`` and ``b``.
 
     ``chinese`` marks the pairs of two names written in Chinese characters: for them,
     pinyin that is merely close (晓红 and 小龙: xiaohong and xiaolong) is no agreement.
+    ``words`` are the names with their parts apart (first and last names), compared part
+    by part where the keys differ.
     """
     n = len(a)
     pa, pb = _primary(a), _primary(b)
@@ -123,10 +135,18 @@ def _levels_for(
         sim = distinct.score(jaro_winkler, cutoff=_JW_FIRST_CLOSE)
         sub[(sim >= _JW_FIRST_CLOSE) | _one_typo(ra, rb, vocab)] = 2
         sub[_initial_match(ra, rb, vocab)] = 3
+        if words is not None:
+            parts = _parts_agree(words, rest, first_name_parts_agree)
+            sub[(parts == "initial") & (sub == 4)] = 3
+            sub[parts == "close"] = 2
         sub[_nickname_match(ra, rb, vocab)] = 1
     elif method == "last_name":
         sim = distinct.score(jaro_winkler, cutoff=_JW_LAST_SIMILAR)
         sub[sim >= _JW_LAST_SIMILAR] = 2
+        if words is not None:
+            parts = _parts_agree(words, rest, last_name_parts_agree)
+            sub[parts == "similar"] = np.minimum(sub[parts == "similar"], 2)
+            sub[parts == "close"] = 1
         sub[(sim >= _JW_LAST_CLOSE) | _one_typo(ra, rb, vocab)] = 1
     elif method == "email":
         sim = np.full(len(rest), np.nan, dtype=np.float32)
@@ -158,10 +178,14 @@ def _levels_for(
     elif method == "city":
         sim = distinct.score(jaro_winkler, cutoff=_JW_CITY_CLOSE)
         sub[sim >= _JW_CITY_CLOSE] = 1
-    elif method == "text":
+    elif method in ("text", "street"):
         sim = distinct.score(fuzz.token_set_ratio, 100.0, cutoff=100 * _TEXT_SIMILAR)
         sub[sim >= _TEXT_SIMILAR] = 2
         sub[sim >= _TEXT_CLOSE] = 1
+        if method == "street":  # another house number is another building
+            numbers = _house_numbers(vocab)
+            other = (numbers[ra] != numbers[rb]) & (numbers[ra] >= 0) & (numbers[rb] >= 0)
+            sub[other & (sub == 1)] = 2
     else:  # exact, domain: nothing between equal and different
         sim = np.zeros(len(rest), dtype=np.float32)
     if chinese is not None and method in ("first_name", "last_name"):
@@ -169,6 +193,48 @@ def _levels_for(
     levels[rest] = sub
     sims[rest] = sim
     return levels, sims
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _house_numbers(vocab: Vocab) -> CodeArray:
+    """Per address, the code of its first number (``-1`` if it has none)."""
+    numbers = vocab.sub("house_number")
+
+    def first_numbers(values: list[str]) -> CodeArray:
+        found = (_NUMBER.search(v) for v in values)
+        return numbers.encode([m.group().lstrip("0") or "0" if m else "" for m in found])
+
+    return vocab.derived("house_number", first_numbers)
+
+
+def _several_parts(values: list[str]) -> BoolArray:
+    """Whether a name has parts: several words, or a particle glued to it ("Lafontaine")."""
+    return np.asarray([" " in v or v.startswith(GLUED_PARTICLES) for v in values], dtype=bool)
+
+
+def _parts_agree(
+    words: NameWords, rest: IntArray, agree: Callable[[str, str], str | None]
+) -> npt.NDArray[np.object_]:
+    """``agree`` of the names with their parts apart, for the pairs ``rest``, where one of
+    them has several parts (each distinct pair once)."""
+    wa, wb, vocab = words
+    ca, cb = _primary(wa)[rest], _primary(wb)[rest]
+    several = vocab.derived("several_parts", _several_parts)
+    out = np.full(len(rest), None, dtype=object)
+    if len(several) == 0:
+        return out
+    ia, ib = np.maximum(ca, 0), np.maximum(cb, 0)
+    maybe = np.flatnonzero((ca >= 0) & (cb >= 0) & (several[ia] | several[ib]))
+    if len(maybe) == 0:
+        return out
+    distinct = DistinctPairs(ca[maybe], cb[maybe], vocab)
+    found = np.asarray(
+        [agree(x, y) for x, y in zip(distinct.left, distinct.right, strict=True)], dtype=object
+    )
+    out[maybe] = found[distinct.inverse]
+    return out
 
 
 def _brand_in_transliteration(distinct: DistinctPairs) -> BoolArray:
@@ -379,12 +445,22 @@ def compare(
     chinese = None
     if len(left.chinese_names) and len(right.chinese_names):
         chinese = left.chinese_names[ia] & right.chinese_names[ib]
+    words_vocab = left.vocabs.get(NAME_WORDS)
     for k, comparison in enumerate(comparisons):
         if wanted is not None and comparison.name not in wanted:
             continue
         a = left.codes[comparison.name][ia]
         b = right.codes[comparison.name][ib]
-        levels[:, k], sims[:, k] = _levels_for(comparison, a, b, left.vocab(comparison), chinese)
+        words = None
+        if comparison.name in left.name_words and comparison.name in right.name_words:
+            words = (
+                left.name_words[comparison.name][ia],
+                right.name_words[comparison.name][ib],
+                words_vocab,
+            )
+        levels[:, k], sims[:, k] = _levels_for(
+            comparison, a, b, left.vocab(comparison), chinese, words
+        )
     first = next((k for k, c in enumerate(comparisons) if c.method == "first_name"), None)
     last = next((k for k, c in enumerate(comparisons) if c.method == "last_name"), None)
     if first is None or last is None or levels[:, first].max(initial=-1) < 0:
@@ -403,11 +479,24 @@ def compare(
     if len(rows):
         fa, la, fb, lb = (c[rows][:, None] for c in codes)
         both = None if chinese is None else chinese[rows]
+        cross_one: NameWords | None = None
+        cross_two: NameWords | None = None
+        if first_name in left.name_words and last_name in left.name_words:
+            cross_one = (
+                left.name_words[first_name][ia[rows], :1],
+                right.name_words[last_name][ib[rows], :1],
+                words_vocab,
+            )
+            cross_two = (
+                left.name_words[last_name][ia[rows], :1],
+                right.name_words[first_name][ib[rows], :1],
+                words_vocab,
+            )
         # Which crosswise pair is "the first names" depends on the side one stands on:
         # each comparison takes the better of the two, so that comparing is symmetric.
         for k in (first, last):
-            one, sim_one = _levels_for(comparisons[k], fa, lb, vocab, both)
-            two, sim_two = _levels_for(comparisons[k], la, fb, vocab, both)
+            one, sim_one = _levels_for(comparisons[k], fa, lb, vocab, both, cross_one)
+            two, sim_two = _levels_for(comparisons[k], la, fb, vocab, both, cross_two)
             better = _rank(two) < _rank(one)
             levels[rows, k] = np.where(better, two, one)
             sims[rows, k] = np.where(better, sim_two, sim_one)

@@ -36,6 +36,7 @@ Method = Literal[
     "date",
     "code",
     "text",
+    "street",
     "exact",
 ]
 _METHODS: tuple[str, ...] = get_args(Method)
@@ -52,6 +53,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "date": ("exact", "close", "different"),
     "code": ("exact", "close", "different"),
     "text": ("exact", "close", "similar", "different"),
+    "street": ("exact", "close", "similar", "different"),
     "exact": ("exact", "different"),
 }
 """Agreement levels of each comparison method, strongest first; ``-1`` codes a null."""
@@ -71,7 +73,10 @@ class Comparison:
         initials), ``last_name``, ``email`` (case and ``+tag`` ignored), ``phone`` (E.164),
         ``company`` (legal forms and word order ignored), ``domain`` (web sites and e-mail
         domains), ``city``, ``postal_code``, ``date``, ``code`` (identifiers: one typo is
-        "close"), ``text`` (word-set similarity) or ``exact``.
+        "close"), ``text`` (word-set similarity), ``street`` (word-set similarity of
+        addresses with abbreviations, ordinals and directions spelt one way, notes such as
+        "between 5th and 6th" dropped; a different house number is at most "similar") or
+        ``exact``.
     columns
         Input columns; several columns are compared "any of" (a phone matches a mobile).
         Defaults to ``(name,)``.
@@ -123,17 +128,27 @@ _CONTACT_COMPARISONS = (
     Comparison("city", "city", given=("company",)),
     Comparison("postal_code", "postal_code", given=("company", "city")),
     Comparison("birthday", "date"),
+    # Colleagues share their company's country and region, and a city is in one region.
+    Comparison("country", "exact", given=("company", "city")),
+    Comparison("region", "exact", given=("company", "city", "country")),
 )
+# An account's address is in the billing_* columns; a frame may name them plainly.
+# A hotel's restaurants share its switchboard and its street: agreeing on both is one
+# piece of evidence, so the street is weighed given the phone first.
 _ACCOUNT_COMPARISONS = (
     Comparison("name", "company"),
     Comparison("domain", "domain", ("website", "email")),
     Comparison("phone", "phone"),
-    Comparison("street", "text", ("billing_street",), given=("postal_code", "city")),
-    Comparison("city", "city", ("billing_city",)),
-    Comparison("postal_code", "postal_code", ("billing_postal_code",), given=("city",)),
+    Comparison(
+        "street", "street", ("billing_street", "street"), given=("phone", "postal_code", "city")
+    ),
+    Comparison("city", "city", ("billing_city", "city")),
+    Comparison(
+        "postal_code", "postal_code", ("billing_postal_code", "postal_code"), given=("city",)
+    ),
     Comparison("siren", "code"),
     Comparison("naf_code", "exact"),
-    Comparison("country", "exact", ("billing_country",)),
+    Comparison("country", "exact", ("billing_country", "country")),
 )
 
 
@@ -152,6 +167,8 @@ _COLUMN_METHODS: dict[str, Method] = {
     "billing_city": "city",
     "postal_code": "postal_code",
     "billing_postal_code": "postal_code",
+    "street": "street",
+    "billing_street": "street",
     "siren": "code",
     "naf_code": "exact",
     "sic_code": "exact",

@@ -17,13 +17,16 @@ import numpy as np
 from crmkit._dedupe._arrays import BoolArray, CodeArray
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._frames import frame_columns
-from crmkit._dedupe._names import has_cjk
+from crmkit._dedupe._names import has_cjk, name_words
 from crmkit._dedupe._normalise import map_text, normalise, split_full_names
 from crmkit._dedupe._vocab import Vocab, Vocabs
 from crmkit._normalize import normalize_country
 
-__all__ = ["FeatureTable", "prepare"]
+__all__ = ["NAME_WORDS", "FeatureTable", "prepare"]
 
+
+NAME_WORDS = "person_words"
+"""The vocabulary of :attr:`FeatureTable.name_words`."""
 
 # Where a record's country is: it decides how a phone without a country code is read.
 _REGION_COLUMNS = ("country", "billing_country")
@@ -47,6 +50,10 @@ class FeatureTable:
     chinese_names
         Per record, whether its name is written in Chinese characters (compared through
         pinyin, but two Chinese names one character apart are different names).
+    name_words
+        Per first- and last-name comparison, the codes of each record's name with its
+        parts apart (:func:`~crmkit._dedupe._names.name_words`, in the vocabulary
+        :data:`NAME_WORDS`): a middle name, initials, particles.
     """
 
     ids: list[Any]
@@ -54,6 +61,7 @@ class FeatureTable:
     comparisons: tuple[Comparison, ...]
     vocabs: Vocabs
     chinese_names: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    name_words: dict[str, CodeArray] = field(default_factory=dict)
     tf_cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Term-frequency counts per comparison (:mod:`crmkit._dedupe._tf`), computed once."""
 
@@ -82,7 +90,13 @@ class FeatureTable:
             width = max(mine.shape[1], theirs.shape[1])
             codes[name] = np.concatenate([_widen(mine, width), _widen(theirs, width)])
         chinese = np.concatenate([self.chinese_names, other.chinese_names])
-        return FeatureTable(self.ids + other.ids, codes, self.comparisons, self.vocabs, chinese)
+        words = {
+            name: np.concatenate([mine, other.name_words[name]])
+            for name, mine in self.name_words.items()
+        }
+        return FeatureTable(
+            self.ids + other.ids, codes, self.comparisons, self.vocabs, chinese, words
+        )
 
 
 def _widen(codes: CodeArray, width: int) -> CodeArray:
@@ -147,10 +161,15 @@ def prepare(
     first = next((c for c in comparisons if c.method == "first_name"), None)
     last = next((c for c in comparisons if c.method == "last_name"), None)
     chinese = np.zeros(len(frame), dtype=bool)
+    words = {
+        c.name: [map_text(columns[column], name_words) for column in c.columns]
+        for c in comparisons
+        if c.method in ("first_name", "last_name")
+    }
     if first is not None and last is not None:
-        split_full_names(
-            normalised[first.name][0], normalised[last.name][0], columns[last.columns[0]]
-        )
+        written = columns[last.columns[0]]
+        split_full_names(normalised[first.name][0], normalised[last.name][0], written)
+        split_full_names(words[first.name][0], words[last.name][0], written, words=True)
         for column in (*first.columns, *last.columns):
             chinese |= np.asarray([has_cjk(v) for v in columns[column]], dtype=bool)
     codes: dict[str, CodeArray] = {}
@@ -159,4 +178,11 @@ def prepare(
         per_column = [vocab.encode(v) for v in normalised[comparison.name]]
         stacked = np.stack(per_column, axis=1) if per_column else np.empty((len(frame), 0))
         codes[comparison.name] = np.ascontiguousarray(stacked, dtype=np.int32)
-    return FeatureTable(list(ids), codes, tuple(comparisons), vocabs, chinese)
+    words_vocab = vocabs.get(NAME_WORDS)
+    word_codes = {
+        name: np.ascontiguousarray(
+            np.stack([words_vocab.encode(v) for v in per_column], axis=1), dtype=np.int32
+        )
+        for name, per_column in words.items()
+    }
+    return FeatureTable(list(ids), codes, tuple(comparisons), vocabs, chinese, word_codes)

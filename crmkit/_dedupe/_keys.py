@@ -67,7 +67,9 @@ def sort_key(table_: FeatureTable) -> list[str]:
     """The order of records inside a big block: by name, so that neighbours look alike."""
     names = [c.name for c in table_.comparisons if c.method in ("last_name", "first_name")]
     if not names:
-        names = [c.name for c in table_.comparisons if c.method in ("company", "text")][:1]
+        names = [c.name for c in table_.comparisons if c.method in ("company", "text", "street")][
+            :1
+        ]
     if not names:
         return [""] * len(table_)
     parts = [_strings(table_, n) for n in names]

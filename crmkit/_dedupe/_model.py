@@ -54,6 +54,7 @@ DEFAULT_M: dict[str, tuple[float, ...]] = {
     "date": (0.88, 0.07, 0.05),
     "code": (0.88, 0.07, 0.05),
     "text": (0.65, 0.15, 0.08, 0.12),
+    "street": (0.65, 0.15, 0.08, 0.12),
     "exact": (0.90, 0.10),
 }
 """Default share of duplicate pairs at each level (strongest first), per method."""
@@ -69,6 +70,7 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
     "date": (1e-4, 5e-4),
     "code": (1e-5, 1e-4),
     "text": (1e-4, 1e-3, 5e-3),
+    "street": (1e-4, 1e-3, 5e-3),
     "exact": (0.2,),
 }
 """Default share of pairs of different records at each level but "different" (the rest)."""
@@ -108,7 +110,10 @@ class MatchModel:
 
     def __post_init__(self) -> None:
         if not self.weights:
-            self.weights = [_weights(m, u) for m, u in zip(self.m, self.u, strict=True)]
+            self.weights = [
+                _weights(m, u, implied=c.method == "exact")
+                for c, m, u in zip(self.comparisons, self.m, self.u, strict=True)
+            ]
 
     @property
     def anchors(self) -> list[list[int]]:
@@ -189,17 +194,24 @@ def probability_of(weight: FloatArray) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60))), dtype=np.float64)
 
 
-def _weights(m: FloatArray, u: FloatArray) -> FloatArray:
+def _weights(m: FloatArray, u: FloatArray, implied: bool = False) -> FloatArray:
+    """``log2(m / u)`` per level and given comparison, made monotone. ``implied``: where a
+    given comparison agrees, agreeing here is no evidence (colleagues, or people of one
+    city, share a country and a region), only disagreeing is."""
     halves = len(u) // len(m)
-    return np.concatenate(
-        [_monotone(np.log2(m / u[h * len(m) : (h + 1) * len(m)])) for h in range(halves)]
-    )
+    out = [_monotone(np.log2(m / u[h * len(m) : (h + 1) * len(m)])) for h in range(halves)]
+    if implied:
+        for given in out[1:]:
+            given[0] = 0.0
+    return np.concatenate(out)
 
 
 # Without data, how often different records that agree on the given comparison (same
 # company, same city) agree here, at the "exact" level: addresses are personal, a
 # switchboard is shared by some colleagues, a city by most.
-_GIVEN_EXACT = {"email": None, "phone": 0.05, "city": 0.5, "postal_code": 0.3, "text": 0.05}
+_GIVEN_EXACT = {
+    "email": None, "phone": 0.05, "city": 0.5, "postal_code": 0.3, "text": 0.05, "street": 0.05,
+}  # fmt: skip
 
 
 def given_default(comparison: Comparison, u: FloatArray) -> FloatArray:

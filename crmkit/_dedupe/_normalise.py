@@ -1,6 +1,7 @@
 """Normalised values: what each comparison method compares, as key strings (``""``: null).
 
-Person names as :func:`~crmkit._dedupe._names.person_key` without spaces; e-mails without
+Person names as :func:`~crmkit._dedupe._names.name_words` without spaces (no "Jr."); street
+addresses as :func:`~crmkit._dedupe._streets.street_key` (abbreviations spelt out); e-mails without
 case or ``+tag``; phones in E.164 (their digits when they do not parse); company names
 without legal forms and in any word order; web and e-mail domains without ``www.`` (free
 mail providers such as gmail.com are no company's domain); cities without ``CEDEX``; dates
@@ -18,7 +19,8 @@ import numpy as np
 
 from crmkit._dedupe._arrays import CodeArray
 from crmkit._dedupe._comparisons import Comparison
-from crmkit._dedupe._names import has_cjk, person_key
+from crmkit._dedupe._names import has_cjk, name_words, person_key
+from crmkit._dedupe._streets import street_key
 from crmkit._dedupe._vocab import Vocab
 from crmkit._exceptions import ValidationError
 from crmkit._normalize import (
@@ -32,7 +34,14 @@ from crmkit._normalize import (
     url_domain,
 )
 
-__all__ = ["ROLE_LOCALS", "map_text", "normalise", "phone_tails", "split_full_names"]
+__all__ = [
+    "ROLE_LOCALS",
+    "map_text",
+    "name_key",
+    "normalise",
+    "phone_tails",
+    "split_full_names",
+]
 
 
 _CITY_NOISE = re.compile(r"\s+cedex(\s*\d+)?$|市$")
@@ -170,13 +179,23 @@ def _domains(columns: list[list[Any]], names: Sequence[str]) -> list[list[str]]:
     return out
 
 
-def split_full_names(first: list[str], last: list[str], written: list[Any]) -> None:
+def name_key(value: Any) -> str:
+    """The key of a first or last name: its :func:`~crmkit._dedupe._names.name_words`
+    without spaces ("Jun-Se" and "Junse" are one key; "Smith Jr." is ``smith``)."""
+    return name_words(value).replace(" ", "")
+
+
+def split_full_names(
+    first: list[str], last: list[str], written: list[Any], words: bool = False
+) -> None:
     """A full name written in the last-name cell, with no first name: split it.
 
     At the first space ("Jean Dupont", "淑珍 冯"); a Chinese name written without a space
     ("张伟") splits after its first character, the family name. Which part is the first
-    name matters little: swapped names are recognised when comparing.
+    name matters little: swapped names are recognised when comparing. ``words``: the lists
+    hold :func:`~crmkit._dedupe._names.name_words`, not keys.
     """
+    key = name_words if words else name_key
     for i, f in enumerate(first):
         text = clean_text(written[i])
         if f or text is None:
@@ -185,8 +204,8 @@ def split_full_names(first: list[str], last: list[str], written: list[Any]) -> N
         if not tail and has_cjk(text) and len(text) > 1:
             head, tail = text[1:], text[:1]
         if head and tail:
-            first[i] = person_key(head).replace(" ", "")
-            last[i] = person_key(tail).replace(" ", "")
+            first[i] = key(head)
+            last[i] = key(tail)
 
 
 _NORMALISERS: dict[str, Callable[[Any], str]] = {
@@ -196,6 +215,7 @@ _NORMALISERS: dict[str, Callable[[Any], str]] = {
     "date": _date_key,
     "code": _code_key,
     "text": person_key,
+    "street": street_key,
 }
 
 
@@ -210,7 +230,7 @@ def normalise(
     cols = [columns[c] for c in comparison.columns]
     method = comparison.method
     if method in ("first_name", "last_name"):
-        return [map_text(v, lambda x: person_key(x).replace(" ", "")) for v in cols]
+        return [map_text(v, name_key) for v in cols]
     if method == "email":
         return [map_text(v, _email_key) for v in cols]
     if method == "phone":

@@ -23,6 +23,7 @@ Running on Spark, for a table that outgrows one machine::
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import math
@@ -101,7 +102,7 @@ def _comparison(cl: Any, comparison: Comparison) -> Any:
         return cl.EmailComparison(name)
     if method == "date":
         return cl.DateOfBirthComparison(name, input_is_string=True, datetime_format="%Y%m%d")
-    if method in ("company", "text", "city"):
+    if method in ("company", "text", "street", "city"):
         return cl.JaroWinklerAtThresholds(name, [0.9, 0.7])
     if method in ("code", "postal_code", "phone"):
         return cl.LevenshteinAtThresholds(name, [1])
@@ -177,6 +178,17 @@ def _deterministic(comparisons: Sequence[Comparison]) -> list[str]:
     return rules or [f"l.{comparisons[0].name} = r.{comparisons[0].name}"]
 
 
+def _without_context(table_: FeatureTable) -> FeatureTable:
+    """The table without the exact comparisons weighed given others (a contact's region
+    and country, shared by colleagues): Splink would count them as independent evidence,
+    and its EM fails on a level that duplicates never reach (m of 0)."""
+    kept = tuple(c for c in table_.comparisons if not (c.method == "exact" and c.given))
+    if len(kept) == len(table_.comparisons):
+        return table_
+    codes = {c.name: table_.codes[c.name] for c in kept}
+    return dataclasses.replace(table_, comparisons=kept, codes=codes)
+
+
 def run_splink(
     frame: Any,
     existing: Any,
@@ -191,6 +203,7 @@ def run_splink(
     splink = import_splink()
     clock = Clock()
     table_, source, new_from = build_table(frame, existing, options)
+    table_ = _without_context(table_)
     comparisons = table_.comparisons
     if len(table_) < 2:
         stats: dict[str, Any] = {

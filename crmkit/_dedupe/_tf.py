@@ -50,7 +50,9 @@ __all__ = [
 ]
 
 
-TF_METHODS = frozenset({"first_name", "last_name", "company", "city", "phone", "email", "text"})
+TF_METHODS = frozenset(
+    {"first_name", "last_name", "company", "city", "phone", "email", "text", "street"}
+)
 """Methods whose exact level is adjusted by the frequency of the value."""
 PSEUDO_RECORDS = 100.0
 """Weight (in records) of the level's average ``u`` against the counts of a table."""

@@ -42,6 +42,7 @@ __all__ = ["fit"]
 _U_CAP: dict[str, float] = {
     "first_name": 0.1, "last_name": 0.05, "email": 0.01, "phone": 0.01, "company": 0.05,
     "domain": 0.05, "city": 0.5, "postal_code": 0.3, "date": 0.05, "code": 0.01, "text": 0.05,
+    "street": 0.05,
     "exact": 0.9,
 }
 # fmt: on

@@ -45,6 +45,7 @@ from crmkit._importing._mapping import MappingPlan, propose_mapping
 from crmkit._importing._matching import FileGroups, Group, Matcher, fold
 from crmkit._importing._options import ImportOptions, Mode
 from crmkit._importing._report import ImportPreview, ImportReport, ReportParts
+from crmkit._importing._rules import ImportRules
 from crmkit._importing._vcards import read_vcard_rows
 from crmkit._normalize._columns import ColumnOptions
 from crmkit._util._gc import gc_paused
@@ -95,6 +96,7 @@ class Importer:
     parts: ReportParts
     linker: Linker
     likely: LikelyDuplicates | None
+    rules: ImportRules
 
     def __init__(self, session: Session, options: ImportOptions) -> None:
         self.session = session
@@ -160,6 +162,7 @@ class Importer:
         except _RollbackError:
             pass
         self.parts.finish(self.report, started, self.dry_run)
+        self.session.last_alerts = list(self.rules.alerts)
         if self.report.batch_id is not None:
             self.session.last_batch_id = self.report.batch_id
         return self.report
@@ -171,6 +174,7 @@ class Importer:
         warnings = [*self.source_warnings, *table_source.warnings]
         self.parts = ReportParts(rejects=list(self.source_rejects), warnings=warnings)
         self.linker = Linker(self.session, self.opts, self.required, self.parts)
+        self.rules = ImportRules(self.session, self.table, self.parts)
         on_duplicate = self.opts.on_duplicate
         self.likely = None
         if on_duplicate is not None:
@@ -302,6 +306,9 @@ class Importer:
         if inserts and self.likely is not None:
             # Before defaults: a merged row must not take a new record's default owner.
             inserts = self.likely.handle(chunk, inserts, route.updates, route.update_ids)
+        inserts, route.updates, route.update_ids = self.rules.handle(
+            chunk, inserts, route.updates, route.update_ids
+        )
         if inserts:
             inserts = fill_defaults(
                 self.session, self.table, chunk, inserts, batch, self.default_currency

@@ -63,6 +63,11 @@ class ImportReport:
     likely_duplicates
         With ``on_duplicate``: pandas DataFrame ``line, existing_id, probability,
         action`` of new rows that probably duplicate an existing record.
+    duplicate_alerts
+        pandas DataFrame ``line, record_id, rule, fields, action, match_id, match_line,
+        match_name``: rows stored although a duplicate rule with the action ``alert``
+        matched them to a record (``match_id``) or to an earlier line of the file
+        (``match_line``). Rows a rule blocks are in ``rejected``, the rule in their reasons.
     created_accounts, created_owners
         Names of the accounts and owners this import created.
     inserted_ids
@@ -89,6 +94,7 @@ class ImportReport:
     created_owners: list[str] = field(default_factory=list)
     inserted_ids: list[int] = field(default_factory=list)
     likely_duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    duplicate_alerts: pd.DataFrame = field(default_factory=pd.DataFrame)
     seconds: float = 0.0
 
     @property
@@ -141,6 +147,13 @@ class ImportReport:
                 lines.append(f"    line {rec[0]}: {rec[1]}")
             if len(self.rejected) > 10:
                 lines.append(f"    ... {len(self.rejected) - 10} more in report.rejected")
+        if not self.duplicate_alerts.empty:
+            rules = self.duplicate_alerts["rule"].value_counts()
+            lines.append(
+                f"  duplicate rules: {len(self.duplicate_alerts)} alert(s) ("
+                + ", ".join(f"{name!r}: {n}" for name, n in rules.items())
+                + ") in report.duplicate_alerts"
+            )
         by_field = self.warnings_by_field()
         if not by_field.empty:
             lines.append(
@@ -251,6 +264,8 @@ class ReportParts:
         ``(line, duplicate_of, key)`` and ``(line, merged_into_line, key)`` rows.
     likely_duplicates
         ``(line, existing_id, probability, action)`` rows.
+    duplicate_alerts
+        Rows of ``report.duplicate_alerts`` (dicts).
     created_accounts, created_owners
         Names of the accounts and owners created.
     """
@@ -262,6 +277,7 @@ class ReportParts:
     duplicates_in_file: list[tuple[int, int, str]] = field(default_factory=list)
     merged_in_file: list[tuple[int, int, str]] = field(default_factory=list)
     likely_duplicates: list[tuple[int, int, float, str]] = field(default_factory=list)
+    duplicate_alerts: list[dict[str, Any]] = field(default_factory=list)
     created_accounts: list[str] = field(default_factory=list)
     created_owners: list[str] = field(default_factory=list)
 
@@ -319,6 +335,19 @@ class ReportParts:
         )
         report.likely_duplicates = pd.DataFrame(
             self.likely_duplicates, columns=["line", "existing_id", "probability", "action"]
+        )
+        report.duplicate_alerts = pd.DataFrame(
+            self.duplicate_alerts,
+            columns=[
+                "line",
+                "record_id",
+                "rule",
+                "fields",
+                "action",
+                "match_id",
+                "match_line",
+                "match_name",
+            ],
         )
         report.created_accounts = list(self.created_accounts)
         report.created_owners = list(self.created_owners)

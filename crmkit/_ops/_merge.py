@@ -36,7 +36,14 @@ from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import Table, table
 from crmkit.schemas._models import validate
 
-__all__ = ["CONFLICT_COLUMNS", "PLAN_COLUMNS", "RULES", "MergeReport", "merge_groups"]
+__all__ = [
+    "CONFLICT_COLUMNS",
+    "PLAN_COLUMNS",
+    "RULES",
+    "MergeReport",
+    "merge_groups",
+    "merged_values",
+]
 
 Rule = Literal["recent", "complete", "oldest", "client_first", "active_first"]
 #: A rule that orders the records of a group: a name of :data:`RULES`, or a function of a
@@ -400,6 +407,59 @@ def _conflicts(
                 kept = {_same(out.get(n)) for n in kinds.get(name, (name,))}
             if _same(value) not in kept:
                 yield (keep_id, name, final, r.get(name), int(r["id"]))
+
+
+def merged_values(session: Session, kind: str, record_id: int) -> pd.DataFrame:
+    """The values of the records merged into ``record_id`` that it does not hold now.
+
+    A merge keeps the merged-away records with every value they had; this reads them back
+    (merges of merges included) and lists, field by field, what differs from the record as
+    it is stored now: the values that lost to it, whenever it was merged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``field, kept, lost, from_record`` (``kept`` is the record's value now), one row
+        per value that lost; empty when nothing was merged into the record or nothing lost.
+
+    Raises
+    ------
+    RecordNotFoundError
+        No record with that id.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> crm = ck.open()
+    >>> a = crm.contacts.add(last_name="Blou", email="hb@aprool.com", job_title="CTO")
+    >>> b = crm.contacts.add(last_name="Blou", email="hb@aprool.com", job_title="DSI")
+    >>> _ = crm.contacts.merge([a, b], prefer="oldest")
+    >>> merged_values(crm._session, "contacts", a).to_dict("records")
+    [{'field': 'job_title', 'kept': 'CTO', 'lost': 'DSI', 'from_record': 2}]
+    >>> crm.close()
+    """
+    tbl = table(kind)
+    name = tbl.name
+    survivor = _fetch(session, name, [int(record_id)])
+    if int(record_id) not in survivor:
+        raise RecordNotFoundError(f"no {name[:-1]} with id {record_id}")
+    rows = session.con.execute(
+        f"""WITH RECURSIVE merged(id) AS (
+                SELECT id FROM {name} WHERE merged_into = ?
+                UNION SELECT t.id FROM {name} t JOIN merged m ON t.merged_into = m.id)
+            SELECT id FROM merged ORDER BY id""",
+        [int(record_id)],
+    ).fetchall()
+    merged = [int(r[0]) for r in rows]
+    columns = CONFLICT_COLUMNS[1:]
+    if not merged:
+        return _empty(columns)
+    fetched = _fetch(session, name, merged)
+    keep = survivor[int(record_id)]
+    group = _Group([int(record_id), *merged], [keep, *(fetched[i] for i in merged)])
+    group.values = {f.name: keep.get(f.name) for f in tbl.editable}
+    lost = [c[1:] for c in _conflicts(tbl, group, dict.fromkeys(merged, int(record_id)))]
+    return pd.DataFrame(lost, columns=columns) if lost else _empty(columns)
 
 
 # -- reading -------------------------------------------------------------------------------

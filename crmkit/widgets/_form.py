@@ -671,6 +671,10 @@ class RecordForm(ipw.VBox):
         line = message_html(text, "ok")
         if stored:
             line += "<br>" + message_html(stored, "ok")
+        alerts = self.crm.last_alerts  # the duplicate rules' matches of this save
+        if alerts:
+            shown = "; ".join(str(a) for a in alerts[:3])
+            line += "<br>" + message_html(ui("duplicate_alert", self.lang, alerts=shown), "warning")
         self.status.value = line
 
     def _stored_text(self, fields: Iterable[str], *, new: bool) -> str:

@@ -42,6 +42,11 @@ _UI: dict[str, Labels] = {
         "已保存{what} {id}（批次 {batch}），并新建客户 {account}（批次 {account_batch}）",
     ),
     "unchanged": ("No changes to save", "Aucune modification à enregistrer", "没有需要保存的修改"),
+    "duplicate_alert": (
+        "Saved, but a duplicate rule matched: {alerts}",
+        "Enregistré, mais une règle de doublons correspond : {alerts}",
+        "已保存，但匹配了重复规则：{alerts}",
+    ),
     "cloned": (
         "Cloned {what} {source} as {id} (batch {batch})",
         "{What} {source} dupliqué en {id} (lot {batch})",

@@ -33,6 +33,7 @@ OPTIONS = {
     "--search "
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
     "--active --inactive --where",
+    "rules": "rules_action",
     "undo": "batch",
     "history": "--kind --id --batch --limit",
     "demo": "--samples",

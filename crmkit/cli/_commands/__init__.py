@@ -7,6 +7,7 @@ function that runs it; the modules group them by job:
 - ``_records``: ``filter``, ``export``, ``reassign``;
 - ``_duplicates``: ``dedupe``, ``merge``;
 - ``_history``: ``undo``, ``history``;
+- ``_rules``: ``rules``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -16,7 +17,7 @@ import argparse
 from collections.abc import Callable
 from typing import NamedTuple
 
-from crmkit.cli._commands import _demo, _duplicates, _files, _history, _records
+from crmkit.cli._commands import _demo, _duplicates, _files, _history, _records, _rules
 
 __all__ = ["COMMANDS", "Command"]
 
@@ -83,6 +84,12 @@ COMMANDS: tuple[Command, ...] = (
         "merge records into one (undoable)",
         _duplicates.add_merge_arguments,
         _duplicates.run_merge,
+    ),
+    Command(
+        "rules",
+        "list, define, switch or remove duplicate rules",
+        _rules.add_rules_arguments,
+        _rules.run_rules,
     ),
     Command(
         "undo",
