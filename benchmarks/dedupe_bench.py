@@ -32,7 +32,9 @@ Datasets:
   truth is the matches file.
 
 Engines: ``crmkit`` (defaults, term-frequency adjustments on), ``crmkit-notf``
-(``tf_adjust=False``: the scores before term-frequency adjustments), ``splink`` and
+(``tf_adjust=False``: the scores before term-frequency adjustments), ``crmkit-person``
+(``identity="person"``: strong name evidence outweighs another company and city; not in
+the default list, name it in ``--engines``), ``splink`` and
 ``rule``, the naive rule a user would write first: records with the same phone (accounts)
 or the same full name (contacts, case and accents ignored) are one cluster.
 
@@ -404,6 +406,7 @@ def run_one(folder: Path, dataset: str, engine: str) -> dict[str, Any]:
             engine="splink" if engine == "splink" else "crmkit",
             connection=connection,  # type: ignore[arg-type]
             **({"tf_adjust": False} if engine == "crmkit-notf" else {}),
+            **({"identity": "person"} if engine == "crmkit-person" else {}),
         )
         clusters = report.clusters
         # The pairs at or above the threshold themselves, before clustering.
@@ -450,6 +453,9 @@ def run_one(folder: Path, dataset: str, engine: str) -> dict[str, Any]:
         "candidate_pairs": n_candidates,
         "seconds": round(seconds, 2),
         "peak_memory_mb": round(peak),
+        "vetoed_links": 0 if engine == "rule" else report.stats.get("vetoed_links", 0),
+        "strong_joins": 0 if engine == "rule" else report.stats.get("strong_joins", 0),
+        "job_changes": 0 if engine == "rule" else report.stats.get("job_changes", 0),
         "steps": {} if engine == "rule" else report.stats.get("step_seconds", {}),
     }
 
@@ -475,6 +481,9 @@ def _table(results: list[dict[str, Any]]) -> str:
         "pair_precision",
         "pair_recall",
         "largest_cluster",
+        "vetoed_links",
+        "strong_joins",
+        "job_changes",
     )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in results:

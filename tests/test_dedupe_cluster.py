@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crmkit._dedupe._cluster import cluster
+from crmkit._dedupe._cluster import cluster, clustering
 
 
 def test_one_weak_link_does_not_chain() -> None:
@@ -50,3 +50,78 @@ def test_forbidden_pairs_never_share_a_cluster() -> None:
     a, b = np.asarray([0, 1, 0]), np.asarray([1, 2, 2])
     groups = cluster(3, a, b, np.asarray([0.99, 0.98, 0.97]), threshold=0.9, forbidden=[(2, 0)])
     assert groups == [[0, 1]]
+
+
+# -- very strong, supported links (#13 part 4) ------------------------------------------
+
+
+def test_a_strong_triangle_with_an_uncompared_edge_is_one_cluster() -> None:
+    # 0-1 and 1-2 very strong; blocking never proposed 0-2, which scores 0 on demand:
+    # the average (0.995 + 0) / 2 is below 0.5, but the only compared pair agrees.
+    a, b = np.asarray([0, 1]), np.asarray([1, 2])
+    found = clustering(
+        3,
+        a,
+        b,
+        np.asarray([0.999, 0.995]),
+        threshold=0.9,
+        score_missing=lambda x, y: np.zeros(len(x)),
+    )
+    assert found.groups == [[0, 1, 2]]
+    assert (found.vetoed_links, found.strong_joins) == (0, 1)
+
+
+def test_a_compared_weak_edge_is_no_support() -> None:
+    # The same triangle with 0-2 compared and scored 0: one of two compared pairs
+    # agrees, a tie, and a tie does not join (two colleagues sharing a switchboard).
+    a, b = np.asarray([0, 1, 0]), np.asarray([1, 2, 2])
+    found = clustering(3, a, b, np.asarray([0.999, 0.995, 0.0]), threshold=0.9)
+    assert found.groups == [[0, 1]]
+    assert (found.vetoed_links, found.strong_joins) == (1, 0)
+
+
+def test_a_chain_of_colleagues_is_not_merged() -> None:
+    # Colleagues 0..5 of one company: each very strongly linked to the next (company,
+    # city, switchboard), every other pair compared and scored low.
+    n = 6
+    a, b, p = [], [], []
+    for i in range(n):
+        for j in range(i + 1, n):
+            a.append(i)
+            b.append(j)
+            p.append(0.995 if j == i + 1 else 0.05)
+    pairs = (np.asarray(a), np.asarray(b), np.asarray(p))
+    found = clustering(n, *pairs, threshold=0.9)
+    # Average linkage lets a colleague join a pair ((0.995 + 0.05) / 2 > 0.5), never more;
+    # the very strong links add no join: the compared colleagues do not support them.
+    assert found.groups == clustering(n, *pairs, threshold=0.9, strong_link=1.01).groups
+    assert max(len(g) for g in found.groups) <= 3
+    assert found.strong_joins == 0 and found.vetoed_links >= 1
+
+
+def test_a_strong_link_never_joins_a_forbidden_pair() -> None:
+    a, b = np.asarray([0, 1]), np.asarray([1, 2])
+    found = clustering(
+        3,
+        a,
+        b,
+        np.asarray([0.999, 0.995]),
+        threshold=0.9,
+        forbidden=[(2, 0)],
+        score_missing=lambda x, y: np.zeros(len(x)),
+    )
+    assert found.groups == [[0, 1]] and found.vetoed_links == 1
+
+
+def test_strong_link_above_one_is_average_linkage_alone() -> None:
+    a, b = np.asarray([0, 1]), np.asarray([1, 2])
+    found = clustering(
+        3,
+        a,
+        b,
+        np.asarray([0.999, 0.995]),
+        threshold=0.9,
+        strong_link=1.01,
+        score_missing=lambda x, y: np.zeros(len(x)),
+    )
+    assert found.groups == [[0, 1]] and (found.vetoed_links, found.strong_joins) == (1, 0)

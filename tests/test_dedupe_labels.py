@@ -166,3 +166,12 @@ def test_answers_in_review_order_do_not_cost_recall() -> None:
         return sum(truth[a] == truth[b] for a, b in zip(above["id_a"], above["id_b"], strict=True))
 
     assert found(learned) >= found(plain) > 0
+
+
+def test_labels_with_the_person_identity() -> None:
+    frame, _truth = generated(seed=1, n=600)
+    plain = find_duplicates(frame, identity="person")
+    pairs = plain.pairs[["id_a", "id_b"]].head(3)
+    learned = find_duplicates(frame, identity="person", labels=pairs.assign(decision="same"))
+    assert learned.stats["labels"] == {"same": 3, "different": 0}
+    assert learned.accuracy().method == "reviews"

@@ -40,3 +40,32 @@ def test_report_display_and_frames(make_frame: MakeFrame) -> None:
     }
     with pytest.raises(RecordNotFoundError, match="99"):
         report.explain(10, 99)
+
+
+def test_report_says_what_clustering_vetoed_and_joined() -> None:
+    import pandas as pd
+
+    stats = {"records": 5, "vetoed_links": 2, "strong_joins": 1}
+    report = DuplicateReport(pd.DataFrame(), [[1, 2, 3]], 0.9, "crmkit", stats)
+    assert repr(report) == (
+        "DuplicateReport(0 pairs, 1 clusters among 5 records, threshold=0.9, "
+        "engine='crmkit'; clustering kept 2 links >= 0.9 apart (low average across their "
+        "groups) and joined 1 pair of groups on a very strong link)"
+    )
+    assert "joined 1 pair of groups on a very strong link" in report._repr_html_()
+    quiet = DuplicateReport(pd.DataFrame(), [], 0.9, "crmkit", {"records": 5})
+    assert repr(quiet).endswith("engine='crmkit')")
+
+
+def test_find_duplicates_counts_clustering_in_stats(make_frame: MakeFrame) -> None:
+    frame = make_frame(
+        {
+            "id": [1, 2, 3],
+            "first_name": ["Ann", "Ann", "Bob"],
+            "last_name": ["Lee", "Lee", "Ray"],
+            "email": ["ann@x.fr", "ann@x.fr", "bob@y.fr"],
+        }
+    )
+    stats = find_duplicates(frame).stats
+    assert (stats["vetoed_links"], stats["strong_joins"], stats["identity"]) == (0, 0, "role")
+    assert stats["job_changes"] == 0

@@ -203,3 +203,35 @@ def test_decisions_stored_in_a_file_teach_the_next_search(tmp_path: Path) -> Non
         plain = crm.contacts.find_duplicates(learn=False)
         assert "labels" not in plain.stats and plain.accuracy().method == "model"
         assert {marc, marc2} not in [set(c) for c in plain.clusters]  # still excluded
+
+
+def test_find_duplicates_identity_person_through_the_crm() -> None:
+    with ck.open(user="Dedupe") as crm:
+        crm.accounts.add(name="Aprool")
+        crm.accounts.add(name="Bexa")
+        for first, email, company, city in (
+            ("Hélène", "helene.panescu@aprool.com", "Aprool", "Paris"),
+            ("Helene", "hpanescu@bexa.fr", "Bexa", "Lyon"),
+        ):
+            crm.contacts.add(
+                first_name=first,
+                last_name="Panescu",
+                email=email,
+                company=company,
+                city=city,
+                birthday="1980-03-04",
+            )
+        crm.contacts.add(first_name="Jean", last_name="Roy", email="j@roy.fr")
+        person = crm.contacts.find_duplicates(identity="person")
+        assert person.stats["identity"] == "person"
+        changes = person.job_changes
+        assert len(changes) == 1
+        # Hélène at Bexa was added (and updated) after Hélène at Aprool.
+        assert (changes["company_old"].iloc[0], changes["company_new"].iloc[0]) == (
+            "Aprool",
+            "Bexa",
+        )
+        assert bool(changes["dated"].iloc[0])
+        assert "job change: Aprool → Bexa" in person.pairs["explanation"].iloc[0]
+        assert bool(person.pairs["job_change"].iloc[0])
+        assert crm.contacts.find_duplicates().job_changes.empty

@@ -279,6 +279,7 @@ class _Records:
         threshold: float | None = None,
         engine: str = "crmkit",
         learn: bool = True,
+        identity: str = "role",
         **filters: Any,
     ) -> DuplicateReport:
         """Pairs and clusters of records that are probably the same, with reasons.
@@ -299,6 +300,11 @@ class _Records:
             Learn from the review decisions (:meth:`mark_same`, :meth:`mark_different`,
             the review widget): they update the model (crmkit engine), and the report's
             ``accuracy()`` estimates precision and recall from them.
+        identity
+            Contacts: ``"role"`` (a person at a company: the default) or ``"person"``
+            (one person across jobs: strong name evidence outweighs another company and
+            city, and such pairs are listed in ``report.job_changes``); see
+            :func:`crmkit.find_duplicates`.
         **filters
             Keyword filters, as :meth:`filter` (e.g. one owner's records).
 
@@ -310,7 +316,12 @@ class _Records:
         if isinstance(new, Selection):
             new = new.query
         return self._duplicates.find(
-            new=new, threshold=threshold, engine=engine, learn=learn, **filters
+            new=new,
+            threshold=threshold,
+            engine=engine,
+            learn=learn,
+            identity=identity,
+            **filters,
         )
 
     def similar(self, limit: int = 5, **fields: Any) -> pd.DataFrame:

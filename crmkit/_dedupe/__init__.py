@@ -19,7 +19,12 @@ an ``id`` column, and for contacts ``company``: the account name as text) and re
    which is the explanation (:mod:`._explain`); an exact agreement on a value many records
    share (a switchboard, a common surname) counts less (:mod:`._tf`).
 5. **Cluster** (:mod:`._cluster`): strong links merged by average linkage, so that one weak
-   link does not chain unrelated records together.
+   link does not chain unrelated records together, or by a very strong link that most
+   compared pairs across the two groups support.
+
+``identity="person"`` (:mod:`._identity`, :mod:`._job_changes`) links one person across
+jobs: strong person evidence sets aside the disagreements of company, city, phone and
+e-mail, and such a pair is labelled a job change.
 
 Reviewers' decisions (``labels``) update the fitted model and may re-choose the threshold
 (:mod:`._labels`); ``report.accuracy()`` estimates precision and recall from them, or from
@@ -57,6 +62,7 @@ Modules, each importing only those listed before it (no cycle)::
     _training      fit(): u from the table, m by EM
     _cluster       average-linkage clustering
     _tf            term-frequency adjustments of exact agreements
+    _identity      identity="person": strong person evidence, job changes, scores
     _explain       explanation texts, one pair field by field
     _options       Options, defaults and checks of a search
     _accuracy      Accuracy: estimated precision and recall of a search, 95% intervals
@@ -64,6 +70,7 @@ Modules, each importing only those listed before it (no cycle)::
     _clock         step timings
     _table         the feature table of one search
     _pairs         the report's pairs DataFrame
+    _job_changes   the job_change column and report.job_changes
     _run           table + model kept for explanations and on-demand scores
     _summary       what a report shows, as plain data
     _html          the report as HTML

@@ -24,6 +24,7 @@ from crmkit._dedupe._blocking import Candidates, candidate_pairs, drop_excluded
 from crmkit._dedupe._clock import Clock
 from crmkit._dedupe._compare import compare
 from crmkit._dedupe._features import FeatureTable
+from crmkit._dedupe._identity import score_pairs
 from crmkit._dedupe._keys import blocking_keys, sort_key
 from crmkit._dedupe._labels import Labels, choose_threshold, learn
 from crmkit._dedupe._link import link
@@ -31,7 +32,6 @@ from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._options import DEFAULT_THRESHOLD, SMALL_TABLE, Options
 from crmkit._dedupe._report import DuplicateReport, Scored
 from crmkit._dedupe._table import build_table, excluded_rows
-from crmkit._dedupe._tf import score_pairs
 from crmkit._dedupe._training import fit
 from crmkit._exceptions import ValidationError
 
@@ -105,11 +105,12 @@ def run_crmkit(
                 candidates,
                 levels.levels,
                 options.tf_adjust,
+                options.identity,
                 DEFAULT_THRESHOLD if threshold is None else threshold,
             )
     chosen = DEFAULT_THRESHOLD if threshold is None else threshold
     if threshold is None and labels is not None and len(labels):
-        chosen = _learned_threshold(table_, model, labels, options.tf_adjust)
+        chosen = _learned_threshold(table_, model, labels, options.tf_adjust, options.identity)
     threshold = chosen
     clock.lap("training")
     linked = link(
@@ -124,6 +125,7 @@ def run_crmkit(
         average_threshold=average_threshold,
         min_probability=min_probability,
         seed=options.seed,
+        identity=options.identity,
     )
     clock.lap("clustering")
     scores, pairs, clusters, run = linked.scores, linked.pairs, linked.clusters, linked.run
@@ -138,6 +140,10 @@ def run_crmkit(
         "listed_pairs": len(pairs),
         "clusters": len(clusters),
         "clustered_records": sum(len(c) for c in clusters),
+        "vetoed_links": linked.vetoed_links,
+        "strong_joins": linked.strong_joins,
+        "identity": options.identity,
+        "job_changes": len(linked.job_changes),
         "seconds": clock.total,
         "step_seconds": clock.steps,
         "model": dict(model.info),
@@ -146,7 +152,16 @@ def run_crmkit(
         stats["labels"] = {"same": labels.n_same, "different": labels.n_different}
     scored = Scored(candidates.a, candidates.b, scores[1])
     return DuplicateReport(
-        pairs, clusters, threshold, "crmkit", stats, model, run, _scored=scored, _labels=labels
+        pairs,
+        clusters,
+        threshold,
+        "crmkit",
+        stats,
+        model,
+        run,
+        _scored=scored,
+        _labels=labels,
+        job_changes=linked.job_changes,
     )
 
 
@@ -161,6 +176,7 @@ def _learn(
     candidates: Candidates,
     levels: LevelArray,
     tf_adjust: bool,
+    identity: str,
     threshold: float,
 ) -> MatchModel:
     """The fitted model updated with the labelled pairs among the records."""
@@ -171,11 +187,20 @@ def _learn(
     labelled_keys = np.minimum(ia, ib) * n + np.maximum(ia, ib)
     keys = np.minimum(candidates.a, candidates.b) * n + np.maximum(candidates.a, candidates.b)
     free = ~np.isin(keys, labelled_keys)
-    scores, _ = score_pairs(
-        model, table_, candidates.a[free], table_, candidates.b[free], levels[free], tf_adjust
+    scores, _, _ = score_pairs(
+        model,
+        table_,
+        candidates.a[free],
+        table_,
+        candidates.b[free],
+        levels[free],
+        tf_adjust,
+        identity,
     )
     labelled_levels = compare(table_, ia, table_, ib).levels
-    labelled, _ = score_pairs(model, table_, ia, table_, ib, labelled_levels, tf_adjust)
+    labelled, _, _ = score_pairs(
+        model, table_, ia, table_, ib, labelled_levels, tf_adjust, identity
+    )
     return learn(
         model,
         (levels[free], scores[1]),
@@ -187,10 +212,10 @@ def _learn(
 
 
 def _learned_threshold(
-    table_: FeatureTable, model: MatchModel, labels: Labels, tf_adjust: bool
+    table_: FeatureTable, model: MatchModel, labels: Labels, tf_adjust: bool, identity: str
 ) -> float:
     """The threshold with the best F1 on the labelled pairs, or the default."""
     ia, ib, same = _labelled(table_, labels)
     levels = compare(table_, ia, table_, ib).levels
-    scores, _ = score_pairs(model, table_, ia, table_, ib, levels, tf_adjust)
+    scores, _, _ = score_pairs(model, table_, ia, table_, ib, levels, tf_adjust, identity)
     return choose_threshold(scores[1], same, DEFAULT_THRESHOLD)

@@ -29,6 +29,7 @@ _FIELDS = (
     "<th>bits</th></tr>{rows}</table>"
 )
 _MORE = "<p>... {more:,} more pairs in .pairs</p>"
+_NOTES = "<p>{notes}</p>"
 _REPORT = '<div class="crmkit-duplicates">{head}{pairs}{more}</div>'
 
 
@@ -54,6 +55,8 @@ def render_html(summary: ReportSummary) -> str:
         clustered_records=summary.clustered_records,
         seconds=summary.seconds,
     )
+    if summary.notes:
+        head += _NOTES.format(notes=html.escape(summary.notes))
     pairs = "".join(_pair(pair) for pair in summary.pairs)
     more = _MORE.format(more=summary.more_pairs) if summary.more_pairs > 0 else ""
     return _REPORT.format(head=head, pairs=pairs, more=more)

@@ -28,6 +28,7 @@ from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._explain import explanation_texts
 from crmkit._dedupe._features import FeatureTable, prepare
 from crmkit._dedupe._frames import Source
+from crmkit._dedupe._identity import Identity, check_identity, score_pairs
 from crmkit._dedupe._key_index import KeyIndex
 from crmkit._dedupe._keys import blocking_keys, sort_key
 from crmkit._dedupe._link import link
@@ -42,7 +43,7 @@ from crmkit._dedupe._options import (
 from crmkit._dedupe._pairs import as_ids
 from crmkit._dedupe._report import DuplicateReport
 from crmkit._dedupe._table import build_table, excluded_rows, record_ids
-from crmkit._dedupe._tf import TermAdjustments, score_pairs
+from crmkit._dedupe._tf import TermAdjustments
 from crmkit._dedupe._training import fit
 from crmkit._exceptions import ValidationError
 from crmkit.schemas._catalog import table
@@ -98,14 +99,25 @@ class DedupeIndex:
         window: int = DEFAULT_WINDOW,
         seed: int = 0,
         tf_adjust: bool = True,
+        identity: Identity = "role",
     ) -> DedupeIndex:
         """Index ``frame``; fit a model on it unless one is given.
 
-        Parameters are those of :func:`crmkit.find_duplicates`.
+        Parameters are those of :func:`crmkit.find_duplicates` (``identity`` holds for
+        :meth:`check` and :meth:`similar`).
         """
         kind = table(kind).name
+        check_identity(identity)
         options = Options(
-            kind, fields, id_column, phone_region, max_block_size, window, seed, tf_adjust
+            kind,
+            fields,
+            id_column,
+            phone_region,
+            max_block_size,
+            window,
+            seed,
+            tf_adjust,
+            identity,
         )
         table_, source, _ = build_table(frame, None, options)
         keys = blocking_keys(table_)
@@ -242,6 +254,7 @@ class DedupeIndex:
             average_threshold=average_threshold,
             min_probability=min_probability,
             seed=self._options.seed,
+            identity=self._options.identity,
         )
         clock.lap("clustering")
         scores, pairs, clusters, run = linked.scores, linked.pairs, linked.clusters, linked.run
@@ -254,11 +267,24 @@ class DedupeIndex:
             "listed_pairs": len(pairs),
             "clusters": len(clusters),
             "clustered_records": sum(len(c) for c in clusters),
+            "vetoed_links": linked.vetoed_links,
+            "strong_joins": linked.strong_joins,
+            "identity": self._options.identity,
+            "job_changes": len(linked.job_changes),
             "seconds": clock.total,
             "step_seconds": clock.steps,
             "model": dict(self.model.info),
         }
-        return DuplicateReport(pairs, clusters, threshold, "crmkit", stats, self.model, run)
+        return DuplicateReport(
+            pairs,
+            clusters,
+            threshold,
+            "crmkit",
+            stats,
+            self.model,
+            run,
+            job_changes=linked.job_changes,
+        )
 
     def similar(
         self,
@@ -304,8 +330,15 @@ class DedupeIndex:
         ib = np.asarray(rows, dtype=np.int64)
         ia = np.zeros(len(ib), dtype=np.int64)
         levels = compare(query, ia, self.table, ib)
-        (weight, probability, parts), adjustments = score_pairs(
-            self.model, query, ia, self.table, ib, levels.levels, self._options.tf_adjust
+        (weight, probability, parts), adjustments, _ = score_pairs(
+            self.model,
+            query,
+            ia,
+            self.table,
+            ib,
+            levels.levels,
+            self._options.tf_adjust,
+            self._options.identity,
         )
         keep = np.flatnonzero(probability >= min_probability)
         keep = keep[np.argsort(-probability[keep], kind="stable")][:limit]

@@ -10,26 +10,31 @@ from typing import Any
 import pandas as pd
 
 from crmkit._dedupe._blocking import Candidates
-from crmkit._dedupe._cluster import cluster
+from crmkit._dedupe._cluster import clustering
 from crmkit._dedupe._compare import PairLevels
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._frames import Source
+from crmkit._dedupe._identity import PersonEvidence, score_pairs
+from crmkit._dedupe._job_changes import empty_job_changes, label_job_changes
 from crmkit._dedupe._model import MatchModel
-from crmkit._dedupe._pairs import empty_pairs, pairs_frame
+from crmkit._dedupe._pairs import as_ids, empty_pairs, listed_rows, pairs_frame
 from crmkit._dedupe._run import Run
-from crmkit._dedupe._tf import score_pairs
 
 __all__ = ["Linked", "link"]
 
 
 @dataclass
 class Linked:
-    """What :func:`link` found: pair scores, the pairs listed, clusters of ids, the run."""
+    """What :func:`link` found: pair scores, the pairs listed, clusters of ids, the run,
+    what clustering vetoed and joined, and the job changes (``identity="person"``)."""
 
     scores: Any  # (weights, probabilities, ...) of score_pairs, one value per candidate
     pairs: pd.DataFrame
     clusters: list[list[Any]]
     run: Run
+    vetoed_links: int
+    strong_joins: int
+    job_changes: pd.DataFrame
 
 
 def link(
@@ -45,13 +50,14 @@ def link(
     average_threshold: float,
     min_probability: float,
     seed: int,
+    identity: str = "role",
 ) -> Linked:
     """Score the candidates, cluster the records and list the pairs worth showing."""
-    scores, adjustments = score_pairs(
-        model, table_, candidates.a, table_, candidates.b, levels.levels, tf_adjust
+    scores, adjustments, evidence = score_pairs(
+        model, table_, candidates.a, table_, candidates.b, levels.levels, tf_adjust, identity
     )
-    run = Run(table_, model, source, tf_adjust)
-    groups = cluster(
+    run = Run(table_, model, source, tf_adjust, identity)
+    found = clustering(
         len(table_),
         candidates.a,
         candidates.b,
@@ -67,5 +73,19 @@ def link(
         if len(candidates)
         else empty_pairs(table_.comparisons)
     )
-    clusters = [[table_.ids[row] for row in group] for group in groups]
-    return Linked(scores, pairs, clusters, run)
+    job_changes = empty_job_changes()
+    if evidence is not None:
+        keep = listed_rows(scores[1], min_probability)
+        pairs, job_changes = label_job_changes(
+            pairs,
+            table_.comparisons,
+            source,
+            candidates.a[keep],
+            candidates.b[keep],
+            PersonEvidence(evidence.strong[keep], evidence.bits[keep], evidence.job_change[keep]),
+            threshold,
+        )
+        job_changes["id_old"] = as_ids(job_changes["id_old"], table_.ids)
+        job_changes["id_new"] = as_ids(job_changes["id_new"], table_.ids)
+    clusters = [[table_.ids[row] for row in group] for group in found.groups]
+    return Linked(scores, pairs, clusters, run, found.vetoed_links, found.strong_joins, job_changes)

@@ -49,6 +49,7 @@ class Options:
     window: int
     seed: int
     tf_adjust: bool = True
+    identity: str = "role"
 
 
 def check_probability(name: str, value: float) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit._dedupe._arrays import FloatArray
+from crmkit._dedupe._arrays import FloatArray, IntArray
 from crmkit._dedupe._blocking import Candidates
 from crmkit._dedupe._compare import PairLevels
 from crmkit._dedupe._comparisons import Comparison
@@ -21,7 +21,7 @@ from crmkit._dedupe._explain import explanation_texts
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._tf import TermAdjustments
 
-__all__ = ["as_ids", "empty_pairs", "pairs_frame"]
+__all__ = ["as_ids", "empty_pairs", "listed_rows", "pairs_frame"]
 
 
 def pairs_frame(
@@ -38,8 +38,7 @@ def pairs_frame(
     the candidates, in their order; ``adjustments`` their term-frequency adjustments.
     """
     weight, probability, parts = scores
-    keep = np.flatnonzero(probability >= min_probability)
-    keep = keep[np.argsort(-probability[keep], kind="stable")]
+    keep = listed_rows(probability, min_probability)
     ids = np.asarray([*table_.ids, None], dtype=object)[:-1]
     data: dict[str, Any] = {
         "id_a": ids[candidates.a[keep]],
@@ -68,6 +67,19 @@ def pairs_frame(
     frame["id_a"] = as_ids(frame["id_a"], table_.ids)
     frame["id_b"] = as_ids(frame["id_b"], table_.ids)
     return frame
+
+
+def listed_rows(probability: FloatArray, min_probability: float) -> IntArray:
+    """Candidates listed in the pairs, in their order: ``probability >= min_probability``,
+    most probable first.
+
+    Examples
+    --------
+    >>> listed_rows(np.asarray([0.2, 0.9, 0.6]), 0.5).tolist()
+    [1, 2]
+    """
+    keep = np.flatnonzero(probability >= min_probability)
+    return keep[np.argsort(-probability[keep], kind="stable")]
 
 
 def as_ids(column: pd.Series, sample: Sequence[Any]) -> pd.Series:

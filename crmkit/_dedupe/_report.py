@@ -17,10 +17,11 @@ import pandas as pd
 from crmkit._dedupe._accuracy import Accuracy, estimate
 from crmkit._dedupe._arrays import FloatArray, IntArray
 from crmkit._dedupe._html import render_html
+from crmkit._dedupe._job_changes import empty_job_changes
 from crmkit._dedupe._labels import Labels, read_labels
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._run import Run
-from crmkit._dedupe._summary import summarize
+from crmkit._dedupe._summary import clustering_sentence, summarize
 from crmkit._exceptions import ValidationError
 
 __all__ = ["DuplicateReport", "Scored"]
@@ -45,9 +46,9 @@ class DuplicateReport:
         pandas DataFrame, one row per pair with ``probability >= min_probability``, most
         probable first: ``id_a``, ``id_b``, ``probability``, ``match_weight`` (bits), one
         column per comparison with its agreement level (``exact``, ``close``, ``different``
-        ..., missing when a value is null), ``names_swapped`` (contacts) and
-        ``explanation``, e.g. ``"email exact (+16.9), last_name close 0.96 (+6.3), phone
-        different (-4.8)"``.
+        ..., missing when a value is null), ``names_swapped`` (contacts),
+        ``job_change`` (``identity="person"`` only) and ``explanation``, e.g. ``"email
+        exact (+16.9), last_name close 0.96 (+6.3), phone different (-4.8)"``.
     clusters
         Lists of ids that are one entity (two or more each), the most probable first.
     threshold
@@ -56,10 +57,20 @@ class DuplicateReport:
         ``"crmkit"`` or ``"splink"``.
     stats
         Records, candidate pairs, pairs per blocking rule, matches, clusters, seconds per
-        step and how the model was fitted.
+        step and how the model was fitted; for the crmkit engine also ``identity``,
+        ``job_changes`` (their number), ``vetoed_links`` (links at or above the
+        threshold that clustering left between two clusters: the records across them
+        match too little on average) and ``strong_joins`` (groups merged by a very
+        strong link although their average was low; see :mod:`crmkit._dedupe._cluster`).
     model
         The fitted :class:`~crmkit._dedupe._model.MatchModel` (crmkit engine), to reuse
         with ``find_duplicates(..., model=report.model)``.
+    job_changes
+        With ``identity="person"``: one row per matching pair linked by strong person
+        evidence across two companies: ``id_old``, ``id_new`` (the older record by
+        ``updated_at``, else ``created_at``; without dates the pair's order, and
+        ``dated`` is false), ``company_old``, ``company_new``, ``city_old``,
+        ``city_new``, ``probability``. Empty otherwise.
     """
 
     pairs: pd.DataFrame
@@ -72,6 +83,7 @@ class DuplicateReport:
     _explainer: Callable[[Any, Any], pd.DataFrame] | None = field(default=None, repr=False)
     _scored: Scored | None = field(default=None, repr=False)
     _labels: Labels | None = field(default=None, repr=False)
+    job_changes: pd.DataFrame = field(default_factory=empty_job_changes, repr=False)
 
     def cluster_frame(self, singletons: bool = False) -> pd.DataFrame:
         """One row per clustered record: ``id`` and ``cluster_id`` (0 = most probable).
@@ -211,10 +223,15 @@ class DuplicateReport:
 
     def __repr__(self) -> str:
         n = self.stats.get("records", 0)
-        return (
+        text = (
             f"DuplicateReport({len(self.pairs)} pairs, {len(self.clusters)} clusters "
-            f"among {n} records, threshold={self.threshold}, engine={self.engine!r})"
+            f"among {n} records, threshold={self.threshold}, engine={self.engine!r}"
         )
+        if self.stats.get("identity") == "person":
+            changes = self.stats.get("job_changes", 0)
+            text += f", identity='person', {changes} job change{'' if changes == 1 else 's'}"
+        sentence = clustering_sentence(self.stats, self.threshold)
+        return text + (f"; {sentence})" if sentence else ")")
 
     def _repr_html_(self) -> str:
         explain = self._run.explain if self._run is not None else None

@@ -12,7 +12,14 @@ from typing import Any, cast
 
 import pandas as pd
 
-__all__ = ["TOP_PAIRS", "FieldSummary", "PairSummary", "ReportSummary", "summarize"]
+__all__ = [
+    "TOP_PAIRS",
+    "FieldSummary",
+    "PairSummary",
+    "ReportSummary",
+    "clustering_sentence",
+    "summarize",
+]
 
 TOP_PAIRS = 10
 """Pairs shown in a report's display, the most probable first."""
@@ -54,6 +61,7 @@ class ReportSummary:
     seconds: float
     pairs: list[PairSummary]
     more_pairs: int
+    notes: str = ""  # job changes and what clustering vetoed, in a sentence
 
 
 def summarize(
@@ -98,4 +106,40 @@ def summarize(
         seconds=stats.get("seconds", 0.0),
         pairs=shown,
         more_pairs=max(len(pairs) - top, 0),
+        notes=_notes(stats, threshold),
     )
+
+
+def _notes(stats: dict[str, Any], threshold: float) -> str:
+    parts = []
+    if stats.get("identity") == "person":
+        changes = stats.get("job_changes", 0)
+        parts.append(f"identity 'person': {changes} job change{'' if changes == 1 else 's'}")
+    sentence = clustering_sentence(stats, threshold)
+    if sentence:
+        parts.append(sentence)
+    return "; ".join(parts) + "." if parts else ""
+
+
+def clustering_sentence(stats: dict[str, Any], threshold: float) -> str:
+    """What clustering vetoed and joined, in words (empty when it did neither).
+
+    Examples
+    --------
+    >>> print(clustering_sentence({"vetoed_links": 2, "strong_joins": 1}, 0.9))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    clustering kept 2 links >= 0.9 apart (low average across their groups) and joined 1
+    pair of groups on a very strong link
+    """
+    vetoed, joined = stats.get("vetoed_links", 0), stats.get("strong_joins", 0)
+    parts = []
+    if vetoed:
+        parts.append(
+            f"kept {vetoed} link{'' if vetoed == 1 else 's'} >= {threshold:g} apart "
+            "(low average across their groups)"
+        )
+    if joined:
+        parts.append(
+            f"joined {joined} pair{'' if joined == 1 else 's'} of groups on a very strong link"
+        )
+    return "clustering " + " and ".join(parts) if parts else ""

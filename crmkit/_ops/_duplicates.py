@@ -30,12 +30,12 @@ from crmkit.schemas._catalog import table
 
 __all__ = ["INDEX_BUILDER", "Duplicates", "IndexBuilder", "duplicates_of"]
 
+# Not read by matching. created_at and updated_at are kept: they tell which record of a
+# job change (identity="person") is the old job.
 _SKIP = {
     "photo",
     "custom",
-    "created_at",
     "created_by",
-    "updated_at",
     "updated_by",
     "deleted_at",
     "merged_into",
@@ -159,6 +159,7 @@ class Duplicates:
         threshold: float | None = None,
         engine: str = "crmkit",
         learn: bool = True,
+        identity: str = "role",
         **filters: Any,
     ) -> DuplicateReport:
         """See :meth:`crmkit.Contacts.find_duplicates`."""
@@ -168,6 +169,7 @@ class Duplicates:
             "kind": self.kind,
             "threshold": threshold,
             "engine": engine,
+            "identity": identity,
             "exclude_pairs": self.decided_different(),
             "phone_region": region,
         }

@@ -34,9 +34,7 @@ def test_rules_are_defined_listed_switched_and_removed_from_the_command_line(
 ) -> None:
     assert run("rules") == 0
     assert "no duplicate rules" in capsys.readouterr().out
-    assert (
-        run("rules", "add", "same mobile", "--fields", "mobile", "--on-create", "block") == 0
-    )
+    assert run("rules", "add", "same mobile", "--fields", "mobile", "--on-create", "block") == 0
     assert "create=block" in capsys.readouterr().out
     with ck.open(db) as crm:  # the rule acts in Python as one defined there
         crm.contacts.add(last_name="Blou", mobile="06 25 34 12 57")

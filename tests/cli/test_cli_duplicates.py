@@ -71,3 +71,32 @@ def test_merge_dry_run_prints_the_survivor_and_writes_nothing(
         assert len(crm.batches()) == batches
         assert crm.contacts.get(b)["merged_into"] is None
         assert crm.contacts.get(a)["secondary_email"] is None
+
+
+def test_dedupe_identity_person_lists_job_changes(
+    run: Callable[..., int], db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ck.open(db, user="CLI") as crm:
+        crm.accounts.add(name="Aprool")
+        crm.accounts.add(name="Bexa")
+        for first, email, company, city in (
+            ("Hélène", "helene.panescu@aprool.com", "Aprool", "Paris"),
+            ("Helene", "hpanescu@bexa.fr", "Bexa", "Lyon"),
+        ):
+            crm.contacts.add(
+                first_name=first,
+                last_name="Panescu",
+                email=email,
+                company=company,
+                city=city,
+                birthday="1980-03-04",
+            )
+        crm.contacts.add(first_name="Jean", last_name="Roy", email="j@roy.fr", city="Nantes")
+    assert run("dedupe", "--identity", "person") == EXIT_OK
+    out = capsys.readouterr().out
+    assert "identity='person', 1 job change" in out
+    assert "company_old" in out and "Aprool" in out and "Bexa" in out
+    assert run("dedupe") == EXIT_OK
+    out = capsys.readouterr().out
+    assert "job change" not in out
+    assert run("dedupe", "--identity", "persons") != EXIT_OK

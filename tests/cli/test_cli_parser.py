@@ -27,8 +27,8 @@ OPTIONS = {
     "reassign": "--to --cascade --kind --search --owner --sector --revenue-band "
     "--headcount-band --account --entity --origin --tag --active --inactive --where",
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --active --inactive --where --threshold --engine --new --show "
-    "--out",
+    "--entity --origin --tag --active --inactive --where --threshold --engine --identity "
+    "--new --show --out",
     "merge": "ids --all --prefer --survivor --threshold --min-probability --dry-run --kind "
     "--search "
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "

@@ -23,6 +23,13 @@ def add_dedupe_arguments(parser: argparse.ArgumentParser) -> None:
     add_filter_options(parser)
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability")
     parser.add_argument("--engine", choices=["crmkit", "splink"], default="crmkit")
+    parser.add_argument(
+        "--identity",
+        choices=["role", "person"],
+        default="role",
+        help="role: a person at a company (default); person: one person across jobs "
+        "(job changes linked and listed)",
+    )
     parser.add_argument("--new", type=int, help="only records an import batch added, vs all")
     parser.add_argument("--show", type=int, default=20, help="pairs to print")
     parser.add_argument("--out", help="write every pair to this CSV")
@@ -75,11 +82,17 @@ def run_dedupe(args: argparse.Namespace) -> int:
     """Print the likely duplicate pairs with their reasons; write them all to ``--out``."""
     with open_to_read(args) as crm:
         report = records_of(crm, args.kind).find_duplicates(
-            new=args.new, threshold=args.threshold, engine=args.engine, **filter_keywords(args)
+            new=args.new,
+            threshold=args.threshold,
+            engine=args.engine,
+            identity=args.identity,
+            **filter_keywords(args),
         )
         say(report)
         if not report.pairs.empty:
             say(table(report.pairs[_PAIR_COLUMNS].head(args.show), max_colwidth=90))
+        if not report.job_changes.empty:
+            say(table(report.job_changes.head(args.show), max_colwidth=40))
         if args.out:
             report.pairs.to_csv(args.out, index=False)
             say(f"{len(report.pairs):,} pairs written to {args.out}")
