@@ -276,8 +276,9 @@ class _Records:
         self,
         *,
         new: Any = None,
-        threshold: float = 0.9,
+        threshold: float | None = None,
         engine: str = "crmkit",
+        learn: bool = True,
         identity: str = "role",
         **filters: Any,
     ) -> DuplicateReport:
@@ -290,9 +291,15 @@ class _Records:
             list of ids ("new records against all").
         threshold
             Probability from which a pair counts as a match (and joins a cluster).
+            ``None``: 0.9, or once reviewers decided at least 10 pairs each way (with
+            ``learn``), the cut with the best F1 on their decisions.
         engine
             ``"crmkit"`` or ``"splink"`` (``pip install crmkit[splink]``; runs on the
             store's own DuckDB connection).
+        learn
+            Learn from the review decisions (:meth:`mark_same`, :meth:`mark_different`,
+            the review widget): they update the model (crmkit engine), and the report's
+            ``accuracy()`` estimates precision and recall from them.
         identity
             Contacts: ``"role"`` (a person at a company: the default) or ``"person"``
             (one person across jobs: strong name evidence outweighs another company and
@@ -309,7 +316,12 @@ class _Records:
         if isinstance(new, Selection):
             new = new.query
         return self._duplicates.find(
-            new=new, threshold=threshold, engine=engine, identity=identity, **filters
+            new=new,
+            threshold=threshold,
+            engine=engine,
+            learn=learn,
+            identity=identity,
+            **filters,
         )
 
     def similar(self, limit: int = 5, **fields: Any) -> pd.DataFrame:

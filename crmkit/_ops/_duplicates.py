@@ -156,8 +156,9 @@ class Duplicates:
         self,
         *,
         new: Any = None,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         engine: str = "crmkit",
+        learn: bool = True,
         identity: str = "role",
         **filters: Any,
     ) -> DuplicateReport:
@@ -174,6 +175,9 @@ class Duplicates:
         }
         if engine == "splink":
             options["connection"] = self.session.con  # Splink runs on the store's DuckDB
+            options["threshold"] = DEFAULT_THRESHOLD if threshold is None else threshold
+        elif learn:
+            options["labels"] = self.decisions()[["id_a", "id_b", "decision"]]
         if new is None:
             return find_duplicates(self.frame(scope), **options)
         new_ids = self._new_ids(new)

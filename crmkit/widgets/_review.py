@@ -1,7 +1,8 @@
 """The duplicate review screen: :class:`DuplicateReview`.
 
-It walks the pairs of a :class:`~crmkit._dedupe._engine.DuplicateReport`, most probable first, and
-shows one pair at a time: the two records side by side with their differences marked,
+It walks the pairs of a :class:`~crmkit._dedupe._engine.DuplicateReport`, the most
+informative first (nearest the threshold) or the most probable first, and shows one pair
+at a time: the two records side by side with their differences marked,
 the match probability and the per-field explanation. Each answer is a call a notebook
 user could type: ``crm.<kind>.mark_same``, ``crm.<kind>.mark_different`` (the pair is
 never proposed again) or ``crm.<kind>.merge([a, b], prefer=..., survivor=...)`` (undone
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["DuplicateReview"]
 
 SURVIVORS = ("left", "right", "rule")
+ORDERS = ("informative", "probability")
 # Never shown side by side: the id is in the column heading, the others are bookkeeping.
 _HIDDEN = frozenset({"id", "photo", "created_by", "updated_by", "deleted_at", "merged_into"})
 _DIFFERS = "#fff1c2"  # both records have a value, and not the same one
@@ -59,6 +61,38 @@ class _Pair:
     def key(self) -> tuple[int, int]:
         """The ids in order, as review decisions store them."""
         return (min(self.id_a, self.id_b), max(self.id_a, self.id_b))
+
+
+def _bits(probability: float) -> float:
+    """A probability as a match weight, ``log2(p / (1 - p))`` (finite at 0 and 1)."""
+    p = min(max(probability, 1e-15), 1 - 1e-15)
+    return math.log2(p / (1 - p))
+
+
+def informative_order(
+    pairs: list[tuple[Any, Any, float]], threshold: float, clusters: list[list[Any]]
+) -> list[int]:
+    """Positions of ``(id_a, id_b, probability)`` pairs, the most informative first.
+
+    Uncertainty sampling, as dedupe and Zingg do: the pairs whose probability is nearest
+    the threshold, in match weight (a tenth of a bit apart counts as a tie), are the
+    answers the model is least sure of and the ones that move it and its threshold
+    most; ties go to the pair in the larger cluster (more records hang on the answer),
+    then to the more probable pair.
+
+    Examples
+    --------
+    >>> informative_order([(1, 2, 0.9999), (3, 4, 0.5), (5, 6, 0.93)], 0.9, [[1, 2]])
+    [2, 1, 0]
+    """
+    size = {record: len(members) for members in clusters for record in members}
+
+    def key(position: int) -> tuple[float, int, float]:
+        id_a, id_b, probability = pairs[position]
+        distance = round(abs(_bits(probability) - _bits(threshold)), 1)
+        return (distance, -max(size.get(id_a, 0), size.get(id_b, 0)), -probability)
+
+    return sorted(range(len(pairs)), key=key)
 
 
 def _infer_kind(report: DuplicateReport) -> str:
@@ -125,6 +159,14 @@ class DuplicateReview(ipw.VBox):
         ``"en"``, ``"fr"`` or ``"zh"``: labels, buttons and messages.
     kind
         ``"contacts"`` or ``"accounts"``; ``None``: read from the report.
+    order
+        ``"informative"`` (the default): the pairs the model is least sure of first,
+        those whose probability is nearest the report's threshold (ties: the larger
+        cluster first). Each answer then teaches the most: the next
+        ``find_duplicates`` learns from the decisions, and the report's ``accuracy()``
+        narrows fastest; the near-certain pairs are what ``merge_all`` handles without
+        anyone. ``"probability"``: the most probable first, to confirm and merge the
+        obvious duplicates quickly.
 
     Attributes
     ----------
@@ -134,6 +176,9 @@ class DuplicateReview(ipw.VBox):
         The :class:`~crmkit._ops._merge.MergeReport` of the last merge, ``None`` before one.
     status
         The line that says what the last answer did.
+    accuracy
+        The line of the report's estimated precision and recall (``report.accuracy()``
+        with the decisions made so far), updated after each answer.
     buttons
         ``same``, ``different``, ``merge``, ``skip`` and ``undo``.
     rule, survivor
@@ -141,7 +186,7 @@ class DuplicateReview(ipw.VBox):
         ``oldest``) and the record kept (``left``, ``right``, or ``rule``: the record
         the rule puts first).
 
-    The queue holds the report's pairs, most probable first, without the pairs already
+    The queue holds the report's pairs in ``order``, without the pairs already
     decided (``crm.<kind>.duplicate_decisions()``) and those whose records were merged
     away or deleted since; a pair whose record goes while reviewing is passed over.
 
@@ -168,9 +213,13 @@ class DuplicateReview(ipw.VBox):
         report: DuplicateReport,
         lang: str = "en",
         kind: str | None = None,
+        order: str = "informative",
     ) -> None:
         super().__init__(layout=ipw.Layout(max_width="1100px", padding="4px 8px"))
+        if order not in ORDERS:
+            raise UnknownValueError("review order", order, ORDERS)
         self.crm = crm
+        self.order = order
         self.lang = check_lang(lang)
         self.kind = table(kind).name if kind is not None else _infer_kind(report)
         self.report = report
@@ -198,6 +247,8 @@ class DuplicateReview(ipw.VBox):
         progress.add_class("crmkit-review-progress")
         self.probability = ipw.HTML()
         self.probability.add_class("crmkit-review-probability")
+        self.accuracy = ipw.HTML()
+        self.accuracy.add_class("crmkit-review-accuracy")
         self.pair_view = ipw.HTML(layout=ipw.Layout(width="100%"))
         self.pair_view.add_class("crmkit-review-pair")
         self.explanation = ipw.HTML(layout=ipw.Layout(width="100%"))
@@ -262,6 +313,7 @@ class DuplicateReview(ipw.VBox):
             merging,
             self.status,
             self.merge_view,
+            self.accuracy,
         ]
         self.add_class("crmkit-review")
         self.add_class(f"crmkit-review-{self.kind}")
@@ -311,12 +363,18 @@ class DuplicateReview(ipw.VBox):
         decided = self._decided()
         queue: list[_Pair] = []
         seen: set[tuple[int, int]] = set()
-        for id_a, id_b, probability in zip(
-            pairs["id_a"].tolist(),
-            pairs["id_b"].tolist(),
-            pairs["probability"].tolist(),
-            strict=True,
-        ):
+        rows = list(
+            zip(
+                pairs["id_a"].tolist(),
+                pairs["id_b"].tolist(),
+                pairs["probability"].tolist(),
+                strict=True,
+            )
+        )
+        if self.order == "informative":
+            clusters = [list(c) for c in self.report.clusters]
+            rows = [rows[k] for k in informative_order(rows, self.report.threshold, clusters)]
+        for id_a, id_b, probability in rows:
             pair = _Pair(int(id_a), int(id_b), float(probability))
             if pair.key in seen or pair.key in decided:
                 continue
@@ -361,7 +419,7 @@ class DuplicateReview(ipw.VBox):
 
     @property
     def pairs(self) -> pd.DataFrame:
-        """The queue: ``id_a``, ``id_b``, ``probability``, most probable first."""
+        """The queue: ``id_a``, ``id_b``, ``probability``, in the review's ``order``."""
         return pd.DataFrame(
             {
                 "id_a": pd.Series([p.id_a for p in self._queue], dtype="int64"),
@@ -525,11 +583,36 @@ class DuplicateReview(ipw.VBox):
         self.survivor.disabled = current is None
         self.survivor.options = self._survivor_options(current)
         self.survivor.value = "rule"  # "left" means another record on each pair
+        self.accuracy.value = self._accuracy_html()
         self.buttons["undo"].disabled = self._last is None
         what = self._last[2] if self._last is not None else "merge"
         self.buttons["undo"].description = ui(
             "undo_merge" if what == "merge" else "undo_decision", self.lang
         )
+
+    def _accuracy_html(self) -> str:
+        """The report's estimated precision and recall, from the decisions made so far."""
+        try:
+            found = self.report.accuracy(self._records.duplicate_decisions())
+        except CRMKitError:  # a report without its scored pairs (the Splink engine)
+            return ""
+        if found.method == "model":
+            how = ui("accuracy_model", self.lang)
+        else:
+            n = found.reviewed_same + found.reviewed_different
+            how = ui("accuracy_reviews", self.lang, n=n)
+        text = ui(
+            "accuracy",
+            self.lang,
+            p=_percent(found.precision, self.lang),
+            p_low=_percent(found.precision_low, self.lang),
+            p_high=_percent(found.precision_high, self.lang),
+            r=_percent(found.recall, self.lang),
+            r_low=_percent(found.recall_low, self.lang),
+            r_high=_percent(found.recall_high, self.lang),
+            how=how,
+        )
+        return f'<span style="color:#555">{html.escape(text)}</span>'
 
     def _probability_html(self, pair: _Pair) -> str:
         share = _percent(pair.probability, self.lang)
