@@ -43,7 +43,7 @@ def test_model_estimate_of_plain_probabilities() -> None:
     probability = np.asarray([0.95] * 40 + [0.5] * 20)
     accuracy = estimate(probability, np.zeros(0), np.zeros(0, dtype=bool), 0.9)
     assert accuracy.precision == pytest.approx(0.95, abs=2e-3)
-    assert accuracy.recall == pytest.approx(38 / 48, abs=5e-3)
+    assert accuracy.recall == pytest.approx(38 / 48, abs=1e-2)  # a mean of ratios
 
 
 def test_reviews_are_weighted_by_their_band_not_counted_as_a_sample() -> None:
