@@ -50,8 +50,8 @@ from crmkit._dedupe._arrays import BoolArray, FloatArray, IntArray
 __all__ = [
     "BAND_EDGES",
     "DRAWS",
-    "PRIOR_PAIRS",
     "MODEL_TRUST",
+    "PRIOR_PAIRS",
     "PRIOR_RARER",
     "TAIL_BELOW",
     "TAIL_RATE",

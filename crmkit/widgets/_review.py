@@ -115,6 +115,7 @@ def interleave_audits(
     [((1, 2), False), ((3, 4), False), ((1, 9), True), ((5, 6), False), ((7, 8), False),
      ((9, 10), False)]
     """
+
     def key(pair: tuple[Any, Any]) -> frozenset[Any]:
         return frozenset(pair)
 
