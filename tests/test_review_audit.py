@@ -142,3 +142,21 @@ def test_a_random_check_is_labelled_in_three_languages(
     assert label in shown and "crmkit-review-audit" in shown
     review.skip()
     assert label not in html.unescape(review.probability.value)
+
+
+def test_duplicate_accuracy_from_the_stored_decisions(crm: ck.CRM) -> None:
+    a = crm.contacts.add(first_name="Ann", last_name="Lee", email="ann@x.fr")
+    b = crm.contacts.add(first_name="Ann", last_name="Lee", email="ann@x.fr")
+    crm.contacts.add(first_name="Bob", last_name="Ray", email="bob@y.fr")
+    report = crm.contacts.find_duplicates()
+    assert crm.contacts.duplicate_accuracy(report).method == "model"
+    crm.contacts.mark_same(a, b)
+    found = crm.contacts.duplicate_accuracy(report)  # the report given, today's decisions
+    assert (found.method, found.reviewed_same, found.reviewed_different) == ("reviews", 1, 0)
+    assert found == report.accuracy(crm.contacts.duplicate_decisions())
+    assert crm.contacts.duplicate_accuracy().reviewed_same == 1  # a new search
+    x = crm.accounts.add(name="Northwind Ltd", website="https://northwind.com")
+    y = crm.accounts.add(name="NORTHWIND", website="northwind.com")
+    assert crm.accounts.duplicate_accuracy().method == "model"
+    crm.accounts.mark_different(x, y)
+    assert crm.accounts.duplicate_accuracy().reviewed_different == 1
