@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from crmkit._api._crm import CRM
     from crmkit._api._selection import Selection
     from crmkit._dedupe import DuplicateReport
+    from crmkit._dedupe._accuracy import Accuracy
     from crmkit._formats import ExportResult
     from crmkit._ops._merge import MergeReport
     from crmkit._ops._summary import Summary
@@ -530,6 +531,35 @@ class _Records:
     def duplicate_decisions(self) -> pd.DataFrame:
         """Review decisions made so far."""
         return self._duplicates.decisions()
+
+    def duplicate_accuracy(self, report: DuplicateReport | None = None) -> Accuracy:
+        """Estimated precision and recall of a duplicate search, from the review decisions.
+
+        ``report.accuracy(self.duplicate_decisions())``: each probability band's share of
+        "same" answers weighted by the band's count of pairs, the model's own
+        probabilities where nobody reviewed (see :meth:`DuplicateReport.accuracy`). The
+        review widget's random checks are what tell it about the pairs scored as unlikely.
+
+        Parameters
+        ----------
+        report
+            What :meth:`find_duplicates` returned; ``None``: a new search (as
+            ``find_duplicates()`` with its defaults).
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> a = crm.contacts.add(first_name="Ann", last_name="Lee", email="ann@x.fr")
+        >>> b = crm.contacts.add(first_name="Ann", last_name="Lee", email="ann@x.fr")
+        >>> crm.contacts.duplicate_accuracy().method
+        'model'
+        >>> _ = crm.contacts.mark_same(a, b)
+        >>> crm.contacts.duplicate_accuracy().description
+        'from 1 reviewed pairs (1 same, 0 different), stratified by probability band'
+        >>> crm.close()
+        """
+        return self._duplicates.accuracy(report)
 
     # -- writing -------------------------------------------------------------------
 

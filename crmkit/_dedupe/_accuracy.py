@@ -2,35 +2,44 @@
 
 :func:`estimate` works on the population of scored pairs of a search (every candidate
 pair, and the pairs reviewers labelled) cut into probability bands, the threshold being
-one of the cuts. In each band, the number of true duplicates among the pairs nobody
-reviewed is estimated:
+one of the cuts. In each band, the share of true duplicates among the pairs nobody
+reviewed has a Beta distribution:
 
-- from the reviews when the band has some: the share of "same" answers, with a Beta
-  posterior (prior centred on the band's mean probability, worth
-  :data:`PRIOR_PAIRS` pairs). Estimating band by band and weighting by the band's size
-  (a stratified estimate) corrects the bias of the review order: reviewing the most
-  uncertain pairs first over-samples the pairs near the threshold;
-- from the model when nobody reviewed the band: the sum of the pairs' probabilities,
-  i.e. the model is taken at its word, with the spread of as many coin flips widened by
-  :data:`MODEL_SLACK` (the model's calibration is unchecked there).
+- its prior is centred on the model's mean probability in the band, plus
+  :data:`TAIL_RATE` in the bands below :data:`TAIL_BELOW` (duplicates the model scores
+  as very unlikely, which it underestimates), and is worth :data:`PRIOR_RARER` answers of
+  the rarer kind ("same" in a band of unlikely pairs, "different" in a band of likely
+  ones). A few reviews of a band of thousands of unlikely pairs, all "different", then
+  barely move it (they say little about a rate of one in a thousand), while a band
+  of a few dozen pairs is soon what its reviews say;
+- the reviewed pairs of the band update it (a Beta posterior). Estimating band by band
+  and weighting each band by its count of pairs (a stratified estimate) corrects the bias
+  of the review order: reviewing the most uncertain pairs first over-samples the pairs
+  near the threshold. The review widget's random checks (audit pairs, drawn from the
+  bands the uncertainty order never reaches: below the report's ``min_probability`` and
+  above 0.999, see :meth:`~crmkit._dedupe._report.DuplicateReport.audit_pairs`) are how
+  those bands get reviews.
 
+The count of duplicates among a band's unreviewed pairs is drawn from that share.
 Reviewed pairs count as what the reviewer said. Precision is the share of true
 duplicates among the pairs at or above the threshold (pairs judged "different" are no
 longer proposed, so they are left out); recall the share of the true duplicates among all
 scored pairs found at or above the threshold. Pairs that blocking never proposed are not
 seen, so recall is among candidate pairs. The intervals are the 2.5 and 97.5 percentiles
 of :data:`DRAWS` seeded draws (the same inputs give the same numbers), the estimate
-their median.
+their mean (not their median: the draws of a rare answer's count are skewed, and their
+median would say "none" in a band where the model expects one or two).
 
 With no reviews at all, this is the model's own estimate ("model estimate (no
-reviews)"): expected precision the mean probability of the pairs above the threshold,
-expected recall the expected matches above the threshold over the expected matches
-overall. It is as good as the model's calibration, which reviews check.
+reviews)"), as good as the model's calibration, with its intervals widened by the prior's
+spread (measured on generated contacts, see BENCHMARKS.md: the spread of coin flips alone
+held the truth of recall in 4 of 10 rows).
 """
 
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,31 +50,38 @@ from crmkit._dedupe._arrays import BoolArray, FloatArray, IntArray
 __all__ = [
     "BAND_EDGES",
     "DRAWS",
-    "MODEL_SLACK",
+    "MODEL_TRUST",
     "PRIOR_PAIRS",
+    "PRIOR_RARER",
+    "TAIL_BELOW",
+    "TAIL_RATE",
     "Accuracy",
     "band_edges",
     "band_of",
     "estimate",
+    "prior",
 ]
 
 BAND_EDGES = (0.0, 0.01, 0.1, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
 """Probability bands of the stratified estimate (the threshold is added as an edge)."""
+PRIOR_RARER = 2.0
+"""Weight, in answers of the rarer kind, of a band's prior centred on the model."""
 PRIOR_PAIRS = 2.0
-"""Weight, in reviewed pairs, of the model's mean probability in a band's Beta prior."""
-MODEL_SLACK = 0.5
-"""In a band nobody reviewed, how far off (as a share) the model's expected count of the
-rarer answer may be: its calibration is not known there, so the spread of coin flips
-alone would be too sure. Measured on generated contacts, the model missed up to 40% of
-the few duplicates it scored below 0.5."""
+"""Weight, in reviewed pairs, of the vague prior (the model is off in this band)."""
+MODEL_TRUST = 0.8
+"""Prior odds that the model is calibrated in a band (its prior, not the vague one)."""
+TAIL_BELOW = 0.1
+"""Bands below this probability get :data:`TAIL_RATE` added to their prior's centre."""
+TAIL_RATE = 3e-4
+"""Share of duplicates among candidate pairs the model scores below :data:`TAIL_BELOW`,
+over what it expects. Measured on generated contacts (``learning_bench.py``, seeds 1, 3
+and 7): 5 to 11 duplicates among about 25,000 pairs scored below 0.01 (2e-4 to 4e-4 a
+pair), where the model expected one or two."""
 DRAWS = 4000
 """Random draws behind each interval."""
-# Least prior weight on the "different" answer: without it, a band whose pairs all have a
-# probability near 1 would stay certain after any number of "same" answers, however few.
-# Not on "same": a few reviews of a band of thousands of unlikely pairs would then leave
-# room for hundreds of unseen duplicates, and recall's interval would say nothing.
+# Least vague prior weight on the "different" answer: without it, a band whose pairs all
+# have a probability near 1 would stay certain after any number of "same" answers.
 _LEAST_PRIOR = 0.05
-
 _METHODS = {
     "reviews": "from {n} reviewed pairs ({same} same, {different} different), "
     "stratified by probability band",
@@ -175,6 +191,62 @@ def band_of(probabilities: FloatArray, edges: FloatArray) -> IntArray:
     return np.asarray(np.clip(found, 0, len(edges) - 2), dtype=np.int64)
 
 
+def prior(probabilities: FloatArray, upper_edge: float) -> tuple[float, float]:
+    """The Beta prior ``(a, b)`` of the share of duplicates in a band, if the model is right.
+
+    Centred on the pairs' mean probability (plus :data:`TAIL_RATE` in a band that ends at
+    or below :data:`TAIL_BELOW`), worth :data:`PRIOR_RARER` answers of the rarer kind.
+
+    Examples
+    --------
+    >>> a, b = prior(np.asarray([0.5, 0.5]), 0.7)
+    >>> float(a), float(b)
+    (2.0, 2.0)
+    >>> a, b = prior(np.asarray([0.99] * 3), 0.999)
+    >>> round(float(a)), round(float(b), 3)
+    (198, 2.0)
+    """
+    centre = _centre(probabilities, upper_edge)
+    weight = PRIOR_RARER / min(centre, 1 - centre)
+    return weight * centre, weight * (1 - centre)
+
+
+def _centre(probabilities: FloatArray, upper_edge: float) -> float:
+    centre = float(probabilities.mean()) + (TAIL_RATE if upper_edge <= TAIL_BELOW else 0.0)
+    return min(max(centre, 1e-9), 1 - 1e-9)
+
+
+def _log_beta(a: float, b: float) -> float:
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+def _shares(
+    rng: np.random.Generator, band: FloatArray, upper_edge: float, same: int, different: int
+) -> FloatArray:
+    """Draws of a band's share of duplicates, given its reviews.
+
+    Without reviews, from :func:`prior`. With reviews, from the posterior of a mixture:
+    the model is right in the band (:func:`prior`, weight :data:`MODEL_TRUST`) or off (a
+    vague prior centred on it, worth :data:`PRIOR_PAIRS` pairs); each updated by the
+    reviews and weighted by how well it foresaw them. Reviews that agree with the model
+    leave its prior in charge (a few "different" answers say little about a band where
+    one pair in a thousand is a duplicate); reviews that contradict it soon take over.
+    """
+    a, b = prior(band, upper_edge)
+    if same + different == 0:
+        return rng.beta(a, b, DRAWS)
+    centre = _centre(band, upper_edge)
+    vague_a = PRIOR_PAIRS * centre
+    vague_b = max(PRIOR_PAIRS * (1 - centre), _LEAST_PRIOR)
+    fit_model = _log_beta(a + same, b + different) - _log_beta(a, b)
+    fit_vague = _log_beta(vague_a + same, vague_b + different) - _log_beta(vague_a, vague_b)
+    odds = math.log(MODEL_TRUST / (1 - MODEL_TRUST)) + fit_model - fit_vague
+    trust = 1.0 / (1.0 + math.exp(-min(max(odds, -700.0), 700.0)))
+    model = rng.beta(a + same, b + different, DRAWS)
+    vague = rng.beta(vague_a + same, vague_b + different, DRAWS)
+    return np.where(rng.random(DRAWS) < trust, model, vague)
+
+
 def estimate(
     probabilities: FloatArray,
     reviewed: FloatArray,
@@ -201,9 +273,10 @@ def estimate(
     >>> p = np.asarray([0.99] * 90 + [0.6] * 10 + [0.01] * 100)
     >>> model = estimate(p, np.zeros(0), np.zeros(0, dtype=bool), 0.9)
     >>> model.method, round(model.precision, 3), round(model.recall, 3)
-    ('model', 0.99, 0.926)
-    >>> reviews = estimate(p, np.asarray([0.99] * 10), np.asarray([True] * 8 + [False] * 2), 0.9)
-    >>> reviews.method, round(reviews.precision, 2), reviews.precision_high < 0.99
+    ('model', 0.99, 0.927)
+    >>> answers = np.asarray([True] * 16 + [False] * 4)  # 20 reviews at 0.99, 4 wrong
+    >>> reviews = estimate(p, np.asarray([0.99] * 20), answers, 0.9)
+    >>> reviews.method, round(reviews.precision, 2), reviews.precision_low < 0.7
     ('reviews', 0.86, True)
     """
     edges = band_edges(threshold)
@@ -219,22 +292,17 @@ def estimate(
         answers = same[band_reviewed == h]
         known = float(answers.sum())
         proposed[h] = len(p) + known  # pairs judged different are no longer proposed
-        if len(answers) == 0:
-            expected = float(p.sum())
-            rarer = min(expected, len(p) - expected)
-            spread = float(np.sqrt((p * (1 - p)).sum() + (MODEL_SLACK * rarer) ** 2))
-            draws[h] = np.clip(rng.normal(expected, spread, DRAWS), 0, len(p)) if len(p) else 0
+        if len(p) == 0:
+            draws[h] = known
             continue
-        centre = float(p.mean()) if len(p) else float(reviewed[band_reviewed == h].mean())
-        a = known + PRIOR_PAIRS * centre
-        b = len(answers) - known + max(PRIOR_PAIRS * (1 - centre), _LEAST_PRIOR)
-        share = rng.beta(a, b, DRAWS)
+        pairs = np.r_[p, reviewed[band_reviewed == h]]
+        share = _shares(rng, pairs, float(edges[h + 1]), int(known), len(answers) - int(known))
         draws[h] = known + rng.binomial(len(p), share)
 
     def ratios(found: FloatArray, of: FloatArray) -> tuple[float, float, float]:
         values = np.divide(found, of, out=np.ones_like(found), where=of > 0)
-        low, point, high = np.percentile(values, [2.5, 50.0, 97.5])
-        return float(point), float(low), float(high)
+        low, high = np.percentile(values, [2.5, 97.5])
+        return float(values.mean()), float(low), float(high)
 
     true_above = draws[above].sum(axis=0)
     true_all = draws.sum(axis=0)

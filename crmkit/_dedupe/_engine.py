@@ -138,6 +138,7 @@ def run_crmkit(
         "excluded_pairs": len(excluded),
         "matches": int((scores[1] >= threshold).sum()),
         "listed_pairs": len(pairs),
+        "min_probability": min_probability,
         "clusters": len(clusters),
         "clustered_records": sum(len(c) for c in clusters),
         "vetoed_links": linked.vetoed_links,

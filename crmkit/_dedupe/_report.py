@@ -14,17 +14,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit._dedupe._accuracy import Accuracy, estimate
+from crmkit._dedupe._accuracy import Accuracy, band_edges, band_of, estimate
 from crmkit._dedupe._arrays import FloatArray, IntArray
 from crmkit._dedupe._html import render_html
 from crmkit._dedupe._job_changes import empty_job_changes
 from crmkit._dedupe._labels import Labels, read_labels
 from crmkit._dedupe._model import MatchModel
+from crmkit._dedupe._options import DEFAULT_MIN_PROBABILITY
 from crmkit._dedupe._run import Run
 from crmkit._dedupe._summary import clustering_sentence, summarize
 from crmkit._exceptions import ValidationError
 
-__all__ = ["DuplicateReport", "Scored"]
+__all__ = ["AUDIT_ABOVE", "AUDIT_PAIRS_PER_BAND", "DuplicateReport", "Scored"]
+
+AUDIT_PAIRS_PER_BAND = 200
+"""Most audit pairs drawn from one probability band (memory stays bounded)."""
+AUDIT_ABOVE = 0.999
+"""Pairs at or above this probability are near-certain: a band of audit pairs of its own."""
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,76 @@ class DuplicateReport:
         candidate = np.minimum(scored.a, scored.b) * n + np.maximum(scored.a, scored.b)
         unreviewed = scored.probability[~np.isin(candidate, labelled)]
         return estimate(unreviewed, reviewed, same, self.threshold, seed=seed)
+
+    def audit_pairs(self, per_band: int = AUDIT_PAIRS_PER_BAND, *, seed: int = 0) -> pd.DataFrame:
+        """A seeded random sample of the pairs a review by uncertainty never reaches.
+
+        Reviewing the pairs nearest the threshold first never shows the pairs scored
+        below ``min_probability`` (not in ``pairs``) nor the near-certain ones (at or above
+        :data:`AUDIT_ABOVE`): the model is taken at its word where it is trusted most.
+        Reviewers' answers on a few random pairs of those bands (random checks) let
+        :meth:`accuracy` check it there; the review widget shows them every fifth pair.
+
+        Parameters
+        ----------
+        per_band
+            Most pairs drawn from each probability band (the bands of :meth:`accuracy`).
+        seed
+            Seed of the draw: the same report and seed give the same pairs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id_a``, ``id_b``, ``probability`` and ``band`` (the band's lower edge), the
+            bands taken in turn (the first pair of each band, then the second...), each
+            band's pairs in random order.
+
+        Raises
+        ------
+        ValidationError
+            A report that does not keep its scored pairs (the Splink engine).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmkit import find_duplicates
+        >>> frame = pd.DataFrame({"id": [1, 2, 3], "first_name": ["Ann", "Ann", "Bob"],
+        ...                       "last_name": ["Lee", "Lee", "Lee"],
+        ...                       "email": ["ann@x.fr", "ann@x.fr", "bob@y.fr"]})
+        >>> find_duplicates(frame).audit_pairs()[["id_a", "id_b", "band"]].values.tolist()
+        [[1.0, 2.0, 0.999]]
+        """
+        if self._run is None or self._scored is None:
+            raise ValidationError(
+                "audit_pairs() needs every scored pair of a find_duplicates search with "
+                f"engine='crmkit'; this report (engine {self.engine!r}) does not keep them"
+            )
+        if per_band < 0:
+            raise ValidationError(f"per_band must be 0 or more, got {per_band!r}")
+        cut = float(self.stats.get("min_probability", DEFAULT_MIN_PROBABILITY))
+        edges = np.unique(np.r_[band_edges(self.threshold), cut, AUDIT_ABOVE])
+        probability = self._scored.probability
+        band = band_of(probability, edges)
+        rng = np.random.default_rng(seed)
+        drawn: list[IntArray] = []
+        for h in range(len(edges) - 1):
+            if not (edges[h + 1] <= cut or edges[h] >= AUDIT_ABOVE):
+                continue
+            rows = np.flatnonzero(band == h)
+            drawn.append(rng.permutation(rows)[:per_band])
+        # The bands in turn: rank k of every band before rank k + 1 of any.
+        rank = np.concatenate([np.arange(len(d)) for d in drawn]) if drawn else np.zeros(0)
+        rows = np.concatenate(drawn) if drawn else np.zeros(0, dtype=np.int64)
+        rows = rows[np.argsort(rank, kind="stable")]
+        ids = self._run.table.ids
+        return pd.DataFrame(
+            {
+                "id_a": [ids[k] for k in self._scored.a[rows]],
+                "id_b": [ids[k] for k in self._scored.b[rows]],
+                "probability": pd.Series(probability[rows], dtype="float64"),
+                "band": pd.Series(edges[band[rows]], dtype="float64"),
+            }
+        )
 
     def __repr__(self) -> str:
         n = self.stats.get("records", 0)

@@ -181,6 +181,12 @@ _UI: dict[str, Labels] = {
         "d'après {n} paires revues",
         "基于 {n} 对已审阅记录",
     ),
+    "audit_pair": ("random check", "contrôle aléatoire", "随机抽查"),
+    "audit_pair_why": (
+        "A pair drawn at random among those the model is sure of, to check it",
+        "Une paire tirée au hasard parmi celles dont le modèle est sûr, pour le vérifier",
+        "从模型有把握的记录对中随机抽取，用于检验模型",
+    ),
     "why": ("Why", "Pourquoi", "原因"),
     "col_field": ("Field", "Champ", "字段"),
     "col_level": ("Comparison", "Comparaison", "比较结果"),

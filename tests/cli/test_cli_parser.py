@@ -28,7 +28,7 @@ OPTIONS = {
     "--headcount-band --account --entity --origin --tag --active --inactive --where",
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
     "--entity --origin --tag --active --inactive --where --threshold --engine --identity "
-    "--new --show --out",
+    "--new --show --out --accuracy",
     "merge": "ids --all --prefer --survivor --threshold --identity --min-probability --dry-run "
     "--kind "
     "--search "

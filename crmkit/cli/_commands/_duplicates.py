@@ -28,6 +28,12 @@ def add_dedupe_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--new", type=int, help="only records an import batch added, vs all")
     parser.add_argument("--show", type=int, default=20, help="pairs to print")
     parser.add_argument("--out", help="write every pair to this CSV")
+    parser.add_argument(
+        "--accuracy",
+        action="store_true",
+        help="after the pairs, print the estimated precision and recall (95%% intervals) "
+        "from the review decisions (crm.contacts.duplicate_accuracy())",
+    )
 
 
 def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
@@ -106,7 +112,20 @@ def run_dedupe(args: argparse.Namespace) -> int:
         if args.out:
             report.pairs.to_csv(args.out, index=False)
             say(f"{len(report.pairs):,} pairs written to {args.out}")
+        if args.accuracy:
+            say(_accuracy_text(records_of(crm, args.kind).duplicate_accuracy(report)))
     return EXIT_OK
+
+
+def _accuracy_text(found: Any) -> str:
+    """``--accuracy``: the estimate, one line a measure."""
+    return (
+        f"Accuracy at threshold {found.threshold:g} ({found.pairs_above:,} pairs at or "
+        f"above), 95% intervals, {found.description}:\n"
+        f"  precision {found.precision:.3f} [{found.precision_low:.3f}, "
+        f"{found.precision_high:.3f}]\n"
+        f"  recall    {found.recall:.3f} [{found.recall_low:.3f}, {found.recall_high:.3f}]"
+    )
 
 
 def run_merge(args: argparse.Namespace) -> int:
