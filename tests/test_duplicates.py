@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -171,6 +172,37 @@ def test_splink_engine_on_the_store_connection(
     assert len(_pairs(report.clusters) & truth) >= 0.5 * len(truth)
     assert crm.counts() == before  # Splink's own tables are gone from the store
     assert len(crm.contacts.filter(active=True)) > 0
+
+
+def test_decisions_stored_in_a_file_teach_the_next_search(tmp_path: Path) -> None:
+    """mark_same / mark_different are kept in the database; the next find_duplicates
+    learns from them (learn=True by default) and its accuracy() is estimated from them."""
+    path = tmp_path / "crm.duckdb"
+    with ck.open(path, user="Nicole Bertrand") as crm:
+        helene = crm.contacts.add(first_name="Hélène", last_name="Blou", email="hb@aprool.com")
+        helene2 = crm.contacts.add(first_name="Helene", last_name="BLOU", email="hb@aprool.com")
+        marc = crm.contacts.add(first_name="Marc", last_name="Durand", phone="01 23 45 67 89")
+        marc2 = crm.contacts.add(first_name="Marc", last_name="Durant", phone="01 23 45 67 89")
+        crm.contacts.add(first_name="Li", last_name="Wei", email="li.wei@example.cn")
+        before = crm.contacts.find_duplicates()
+        assert "labels" not in before.stats and before.accuracy().method == "model"
+        crm.contacts.mark_same(helene, helene2)
+        crm.contacts.mark_different(marc, marc2)
+    with ck.open(path, read_only=True) as crm:
+        report = crm.contacts.find_duplicates()
+        assert report.stats["labels"] == {"same": 1, "different": 1}
+        assert report.model is not None and report.model.info["labels_different"] == 1
+        assert {marc, marc2} not in [set(c) for c in report.clusters]
+        accuracy = report.accuracy()
+        assert (accuracy.method, accuracy.reviewed_same, accuracy.reviewed_different) == (
+            "reviews",
+            1,
+            1,
+        )
+        assert report.threshold == 0.9  # two decisions: too few to re-choose it
+        plain = crm.contacts.find_duplicates(learn=False)
+        assert "labels" not in plain.stats and plain.accuracy().method == "model"
+        assert {marc, marc2} not in [set(c) for c in plain.clusters]  # still excluded
 
 
 def test_find_duplicates_identity_person_through_the_crm() -> None:

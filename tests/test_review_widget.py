@@ -6,6 +6,8 @@ Every answer is checked in the database (``duplicate_decisions``, ``merged_into`
 
 from __future__ import annotations
 
+import html
+import math
 from pathlib import Path
 
 import pytest
@@ -60,9 +62,29 @@ def people(crm: ck.CRM) -> dict[str, int]:
     }
 
 
-def expected_queue(report: ck.DuplicateReport) -> list[tuple[int, int]]:
+def expected_queue(report: ck.DuplicateReport, order: str = "informative") -> list[tuple[int, int]]:
+    """The queue a review should hold: the most probable first, or the nearest the
+    threshold in match weight first (a tenth of a bit is a tie: the larger cluster first,
+    then the more probable)."""
     pairs = report.pairs.sort_values("probability", ascending=False, kind="stable")
-    return [(int(a), int(b)) for a, b in zip(pairs["id_a"], pairs["id_b"], strict=True)]
+    rows = [
+        (int(a), int(b), float(p))
+        for a, b, p in zip(pairs["id_a"], pairs["id_b"], pairs["probability"], strict=True)
+    ]
+    if order == "informative":
+        size = {i: len(c) for c in report.clusters for i in c}
+
+        def bits(p: float) -> float:
+            p = min(max(p, 1e-15), 1 - 1e-15)
+            return math.log2(p / (1 - p))
+
+        rows.sort(
+            key=lambda r: (
+                round(abs(bits(r[2]) - bits(report.threshold)), 1),
+                -max(size.get(r[0], 0), size.get(r[1], 0)),
+            )
+        )
+    return [(a, b) for a, b, _ in rows]
 
 
 def decisions(crm: ck.CRM) -> set[tuple[int, int, str]]:
@@ -81,7 +103,7 @@ def proposed(crm: ck.CRM) -> set[tuple[int, int]]:
     }
 
 
-def test_queue_starts_with_the_most_probable_pair_and_shows_both_records(
+def test_queue_starts_with_the_most_informative_pair_and_shows_both_records(
     crm: ck.CRM, people: dict[str, int]
 ) -> None:
     report = crm.contacts.find_duplicates()
@@ -361,3 +383,64 @@ def test_merge_with_the_rules_of_merge(crm: ck.CRM, people: dict[str, int], rule
     result = review.merge(rule=rule)
     assert result is not None and result.merged_count == 1
     assert {result.survivor, *result.merges["merged"].iloc[0]} == {left, right}
+
+
+def test_review_order_informative_by_default_or_most_probable_first(
+    crm: ck.CRM, people: dict[str, int]
+) -> None:
+    report = crm.contacts.find_duplicates()
+    informative = DuplicateReview(crm, report)
+    by_probability = DuplicateReview(crm, report, order="probability")
+    assert informative.order == "informative"
+    assert informative.pairs[["id_a", "id_b"]].values.tolist() == [
+        list(p) for p in expected_queue(report)
+    ]
+    assert by_probability.pairs[["id_a", "id_b"]].values.tolist() == [
+        list(p) for p in expected_queue(report, "probability")
+    ]
+    assert by_probability.pairs["probability"].is_monotonic_decreasing
+    # The same pairs, and the first shown is the one nearest the threshold.
+    assert sorted(map(tuple, informative.pairs[["id_a", "id_b"]].values.tolist())) == sorted(
+        map(tuple, by_probability.pairs[["id_a", "id_b"]].values.tolist())
+    )
+    distance = (informative.pairs["probability"] - report.threshold).abs()
+    assert distance.iloc[0] == distance.min()
+    # Answering in that order: the next pair is the next of the queue.
+    queue = expected_queue(report)
+    informative.different()
+    assert informative.pair == queue[1]
+    with pytest.raises(UnknownValueError, match="review order"):
+        DuplicateReview(crm, report, order="random")
+
+
+def test_informative_order_breaks_ties_by_cluster_size() -> None:
+    from crmkit.widgets._review import informative_order
+
+    pairs = [(1, 2, 0.95), (3, 4, 0.95), (5, 6, 0.9999), (7, 8, 0.81)]
+    clusters = [[1, 2], [3, 4, 9, 10]]
+    # 0.95 and 0.81 are both about 1.1 bits from 0.9; the pair of the four-record cluster
+    # first, then the two-record one, then the pair in no cluster; 0.9999 is far.
+    assert informative_order(pairs, 0.9, clusters) == [1, 0, 3, 2]
+
+
+@pytest.mark.parametrize(
+    ("lang", "before", "after"),
+    [
+        ("en", "the model's own estimate, no review yet", "from 1 reviewed pairs"),
+        ("fr", "estimation du modèle seul, aucune paire revue", "d'après 1 paires revues"),
+        ("zh", "仅为模型估计，尚无审阅", "基于 1 对已审阅记录"),
+    ],
+)
+def test_the_accuracy_line_follows_the_decisions(
+    crm: ck.CRM, people: dict[str, int], lang: str, before: str, after: str
+) -> None:
+    review = DuplicateReview(crm, crm.contacts.find_duplicates(), lang=lang)
+
+    def line() -> str:
+        return html.unescape(review.accuracy.value)
+
+    assert before in line()
+    review.same()
+    assert after in line()
+    review.undo()
+    assert before in line()

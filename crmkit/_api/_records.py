@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from crmkit._api._crm import CRM
     from crmkit._api._selection import Selection
     from crmkit._dedupe import DuplicateReport
+    from crmkit._dedupe._accuracy import Accuracy
     from crmkit._formats import ExportResult
     from crmkit._ops._merge import MergeReport
     from crmkit._ops._summary import Summary
@@ -276,8 +277,9 @@ class _Records:
         self,
         *,
         new: Any = None,
-        threshold: float = 0.9,
+        threshold: float | None = None,
         engine: str = "crmkit",
+        learn: bool = True,
         identity: str | None = None,
         **filters: Any,
     ) -> DuplicateReport:
@@ -290,9 +292,15 @@ class _Records:
             list of ids ("new records against all").
         threshold
             Probability from which a pair counts as a match (and joins a cluster).
+            ``None``: 0.9, or once reviewers decided at least 10 pairs each way (with
+            ``learn``), the cut with the best F1 on their decisions.
         engine
             ``"crmkit"`` or ``"splink"`` (``pip install crmkit[splink]``; runs on the
             store's own DuckDB connection).
+        learn
+            Learn from the review decisions (:meth:`mark_same`, :meth:`mark_different`,
+            the review widget): they update the model (crmkit engine), and the report's
+            ``accuracy()`` estimates precision and recall from them.
         identity
             Contacts: ``"person"`` (one person across jobs: strong name evidence
             outweighs another company and city, and such pairs are listed in
@@ -309,7 +317,12 @@ class _Records:
         if isinstance(new, Selection):
             new = new.query
         return self._duplicates.find(
-            new=new, threshold=threshold, engine=engine, identity=identity, **filters
+            new=new,
+            threshold=threshold,
+            engine=engine,
+            learn=learn,
+            identity=identity,
+            **filters,
         )
 
     def similar(self, limit: int = 5, **fields: Any) -> pd.DataFrame:
@@ -518,6 +531,35 @@ class _Records:
     def duplicate_decisions(self) -> pd.DataFrame:
         """Review decisions made so far."""
         return self._duplicates.decisions()
+
+    def duplicate_accuracy(self, report: DuplicateReport | None = None) -> Accuracy:
+        """Estimated precision and recall of a duplicate search, from the review decisions.
+
+        ``report.accuracy(self.duplicate_decisions())``: each probability band's share of
+        "same" answers weighted by the band's count of pairs, the model's own
+        probabilities where nobody reviewed (see :meth:`DuplicateReport.accuracy`). The
+        review widget's random checks are what tell it about the pairs scored as unlikely.
+
+        Parameters
+        ----------
+        report
+            What :meth:`find_duplicates` returned; ``None``: a new search (as
+            ``find_duplicates()`` with its defaults).
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> a = crm.contacts.add(first_name="Ann", last_name="Lee", email="ann@x.fr")
+        >>> b = crm.contacts.add(first_name="Ann", last_name="Lee", email="ann@x.fr")
+        >>> crm.contacts.duplicate_accuracy().method
+        'model'
+        >>> _ = crm.contacts.mark_same(a, b)
+        >>> crm.contacts.duplicate_accuracy().description
+        'from 1 reviewed pairs (1 same, 0 different), stratified by probability band'
+        >>> crm.close()
+        """
+        return self._duplicates.accuracy(report)
 
     # -- writing -------------------------------------------------------------------
 

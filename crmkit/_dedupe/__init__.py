@@ -26,6 +26,10 @@ an ``id`` column, and for contacts ``company``: the account name as text) and re
 jobs: strong person evidence sets aside the disagreements of company, city, phone and
 e-mail, and such a pair is labelled a job change.
 
+Reviewers' decisions (``labels``) update the fitted model and may re-choose the threshold
+(:mod:`._labels`); ``report.accuracy()`` estimates precision and recall from them, or from
+the model alone (:mod:`._accuracy`).
+
 New records against existing ones (``find_duplicates(new, existing)``) only compares pairs
 involving a new record; :class:`DedupeIndex` keeps the keys and the model in memory and
 answers :meth:`DedupeIndex.similar` (the "similar records" warning of an entry form) in a
@@ -61,6 +65,8 @@ Modules, each importing only those listed before it (no cycle)::
     _identity      identity="person": strong person evidence, job changes, scores
     _explain       explanation texts, one pair field by field
     _options       Options, defaults and checks of a search
+    _accuracy      Accuracy: estimated precision and recall of a search, 95% intervals
+    _labels        reviewers' decisions: read, learnt by the model, the threshold
     _clock         step timings
     _table         the feature table of one search
     _pairs         the report's pairs DataFrame

@@ -17,14 +17,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from crmkit._dedupe._blocking import candidate_pairs, drop_excluded, rule_big_blocks
+import numpy as np
+
+from crmkit._dedupe._arrays import BoolArray, IntArray, LevelArray
+from crmkit._dedupe._blocking import (
+    Candidates,
+    candidate_pairs,
+    drop_excluded,
+    rule_big_blocks,
+)
 from crmkit._dedupe._clock import Clock
 from crmkit._dedupe._compare import compare
+from crmkit._dedupe._features import FeatureTable
+from crmkit._dedupe._identity import score_pairs
 from crmkit._dedupe._keys import blocking_keys, sort_key
+from crmkit._dedupe._labels import Labels, choose_threshold, learn
 from crmkit._dedupe._link import link
 from crmkit._dedupe._model import MatchModel
-from crmkit._dedupe._options import SMALL_TABLE, Options
-from crmkit._dedupe._report import DuplicateReport
+from crmkit._dedupe._options import DEFAULT_THRESHOLD, SMALL_TABLE, Options
+from crmkit._dedupe._report import DuplicateReport, Scored
 from crmkit._dedupe._table import build_table, excluded_rows
 from crmkit._dedupe._training import fit
 from crmkit._exceptions import ValidationError
@@ -37,14 +48,22 @@ def run_crmkit(
     existing: Any,
     options: Options,
     *,
-    threshold: float,
+    threshold: float | None,
     average_threshold: float,
     min_probability: float,
     exclude_pairs: Iterable[tuple[Any, Any]] | None,
     model: MatchModel | None,
     connection: Any,
+    labels: Labels | None = None,
 ) -> DuplicateReport:
-    """:func:`crmkit.find_duplicates` with crmkit's own engine (arguments checked there)."""
+    """:func:`crmkit.find_duplicates` with crmkit's own engine (arguments checked there).
+
+    ``labels`` (reviewed pairs) update a model fitted here (:mod:`crmkit._dedupe._labels`)
+    and, when ``threshold`` is ``None``, may re-choose it; pairs labelled "different" are
+    excluded like ``exclude_pairs``.
+    """
+    if labels is not None:
+        exclude_pairs = [*(exclude_pairs or ()), *labels.different_pairs()]
     clock = Clock()
     table_, source, new_from = build_table(frame, existing, options)
     if model is not None and [c.name for c in model.comparisons] != [
@@ -85,6 +104,21 @@ def run_crmkit(
             )
         else:
             model = MatchModel.defaults(table_.comparisons, n)
+        if labels is not None and len(labels):
+            model = _learn(
+                table_,
+                model,
+                labels,
+                candidates,
+                levels.levels,
+                options.tf_adjust,
+                options.identity,
+                DEFAULT_THRESHOLD if threshold is None else threshold,
+            )
+    chosen = DEFAULT_THRESHOLD if threshold is None else threshold
+    if threshold is None and labels is not None and len(labels):
+        chosen = _learned_threshold(table_, model, labels, options.tf_adjust, options.identity)
+    threshold = chosen
     clock.lap("training")
     linked = link(
         table_,
@@ -111,6 +145,7 @@ def run_crmkit(
         "excluded_pairs": len(excluded),
         "matches": int((scores[1] >= threshold).sum()),
         "listed_pairs": len(pairs),
+        "min_probability": min_probability,
         "clusters": len(clusters),
         "clustered_records": sum(len(c) for c in clusters),
         "vetoed_links": linked.vetoed_links,
@@ -121,6 +156,74 @@ def run_crmkit(
         "step_seconds": clock.steps,
         "model": dict(model.info),
     }
+    if labels is not None and len(labels):
+        stats["labels"] = {"same": labels.n_same, "different": labels.n_different}
+    scored = Scored(candidates.a, candidates.b, scores[1])
     return DuplicateReport(
-        pairs, clusters, threshold, "crmkit", stats, model, run, job_changes=linked.job_changes
+        pairs,
+        clusters,
+        threshold,
+        "crmkit",
+        stats,
+        model,
+        run,
+        _scored=scored,
+        _labels=labels,
+        job_changes=linked.job_changes,
     )
+
+
+def _labelled(table_: FeatureTable, labels: Labels) -> tuple[IntArray, IntArray, BoolArray]:
+    return labels.rows({record_id: row for row, record_id in enumerate(table_.ids)})
+
+
+def _learn(
+    table_: FeatureTable,
+    model: MatchModel,
+    labels: Labels,
+    candidates: Candidates,
+    levels: LevelArray,
+    tf_adjust: bool,
+    identity: str,
+    threshold: float,
+) -> MatchModel:
+    """The fitted model updated with the labelled pairs among the records."""
+    ia, ib, same = _labelled(table_, labels)
+    if len(ia) == 0:
+        return model
+    n = max(len(table_), 1)
+    labelled_keys = np.minimum(ia, ib) * n + np.maximum(ia, ib)
+    keys = np.minimum(candidates.a, candidates.b) * n + np.maximum(candidates.a, candidates.b)
+    free = ~np.isin(keys, labelled_keys)
+    scores, _, _ = score_pairs(
+        model,
+        table_,
+        candidates.a[free],
+        table_,
+        candidates.b[free],
+        levels[free],
+        tf_adjust,
+        identity,
+    )
+    labelled_levels = compare(table_, ia, table_, ib).levels
+    labelled, _, _ = score_pairs(
+        model, table_, ia, table_, ib, labelled_levels, tf_adjust, identity
+    )
+    return learn(
+        model,
+        (levels[free], scores[1]),
+        (labelled_levels, labelled[1]),
+        same,
+        threshold,
+        len(table_),
+    )
+
+
+def _learned_threshold(
+    table_: FeatureTable, model: MatchModel, labels: Labels, tf_adjust: bool, identity: str
+) -> float:
+    """The threshold with the best F1 on the labelled pairs, or the default."""
+    ia, ib, same = _labelled(table_, labels)
+    levels = compare(table_, ia, table_, ib).levels
+    scores, _, _ = score_pairs(model, table_, ia, table_, ib, levels, tf_adjust, identity)
+    return choose_threshold(scores[1], same, DEFAULT_THRESHOLD)

@@ -15,6 +15,7 @@ from crmkit._dedupe._cluster import DEFAULT_AVERAGE_THRESHOLD
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._engine import run_crmkit
 from crmkit._dedupe._identity import Identity, resolve_identity
+from crmkit._dedupe._labels import read_labels
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._options import (
     DEFAULT_MIN_PROBABILITY,
@@ -38,7 +39,7 @@ def find_duplicates(
     *,
     kind: str = "contacts",
     fields: Sequence[str | Comparison] | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     average_threshold: float = DEFAULT_AVERAGE_THRESHOLD,
     min_probability: float = DEFAULT_MIN_PROBABILITY,
     exclude_pairs: Iterable[tuple[Any, Any]] | None = None,
@@ -51,6 +52,7 @@ def find_duplicates(
     window: int = DEFAULT_WINDOW,
     seed: int = 0,
     tf_adjust: bool = True,
+    labels: Any = None,
     identity: Identity | None = None,
 ) -> DuplicateReport:
     """Find the records that are the same contact or account.
@@ -72,6 +74,8 @@ def find_duplicates(
         ``["first_name", "last_name", Comparison("soc_sec_id", "code")]``.
     threshold
         Probability at or above which a pair is a match (and may join a cluster).
+        ``None``: ``0.9``, or with ``labels`` of at least 10 pairs of each kind, the cut
+        with the best F1 on them.
     average_threshold
         Two groups merge into one cluster only if their records match on average at least
         this well (see :mod:`crmkit._dedupe._cluster`).
@@ -101,6 +105,16 @@ def find_duplicates(
         Weigh an exact agreement by how common the value is (term-frequency adjustment,
         :mod:`crmkit._dedupe._tf`): a rare surname counts more than a common one, a phone
         shared by many records less than a unique one. crmkit engine only.
+    labels
+        Pairs reviewers decided: a pandas or polars frame of ``id_a``, ``id_b`` and
+        ``decision`` (``"same"`` or ``"different"``, as
+        ``crm.contacts.duplicate_decisions()`` lists them). They update the fitted model
+        ("same" pairs its ``m``, "different" ones its ``u``, blended with the unsupervised
+        estimates so that a few decisions nudge and many dominate, see
+        :mod:`crmkit._dedupe._labels`), may re-choose the threshold (see ``threshold``),
+        and ``report.accuracy()`` estimates precision and recall from them. "different"
+        pairs are excluded like ``exclude_pairs``. crmkit engine only; a given ``model``
+        is used as it is.
     identity
         What one contact is. ``"person"`` (the default with the crmkit engine): the
         person, whatever the job; strong person evidence (the same or close first name
@@ -147,7 +161,8 @@ def find_duplicates(
     common company, shared by 2 records (-1.9)
     """
     kind = table(kind).name
-    check_probability("threshold", threshold)
+    if threshold is not None:
+        check_probability("threshold", threshold)
     check_probability("average_threshold", average_threshold)
     check_probability("min_probability", min_probability)
     check_engine(engine)
@@ -155,7 +170,10 @@ def find_duplicates(
     options = Options(
         kind, fields, id_column, phone_region, max_block_size, window, seed, tf_adjust, policy
     )
+    learned = read_labels(labels) if labels is not None else None
     if engine == "splink":
+        if learned is not None:
+            raise ValidationError("labels need the crmkit engine; engine='splink' got them")
         if policy != "role":
             raise ValidationError(
                 f"identity={policy!r} needs engine='crmkit' (Splink scores roles only)"
@@ -164,7 +182,7 @@ def find_duplicates(
             frame,
             existing,
             options,
-            threshold=threshold,
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
             min_probability=min_probability,
             exclude_pairs=exclude_pairs,
             connection=connection,
@@ -179,4 +197,5 @@ def find_duplicates(
         exclude_pairs=exclude_pairs,
         model=model,
         connection=connection,
+        labels=learned,
     )

@@ -11,16 +11,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from crmkit._dedupe._accuracy import Accuracy, band_edges, band_of, estimate
+from crmkit._dedupe._arrays import FloatArray, IntArray
 from crmkit._dedupe._html import render_html
 from crmkit._dedupe._job_changes import empty_job_changes
+from crmkit._dedupe._labels import Labels, read_labels
 from crmkit._dedupe._model import MatchModel
+from crmkit._dedupe._options import DEFAULT_MIN_PROBABILITY
 from crmkit._dedupe._run import Run
 from crmkit._dedupe._summary import clustering_sentence, summarize
 from crmkit._exceptions import ValidationError
 
-__all__ = ["DuplicateReport"]
+__all__ = ["AUDIT_ABOVE", "AUDIT_PAIRS_PER_BAND", "DuplicateReport", "Scored"]
+
+AUDIT_PAIRS_PER_BAND = 200
+"""Most audit pairs drawn from one probability band (memory stays bounded)."""
+AUDIT_ABOVE = 0.999
+"""Pairs at or above this probability are near-certain: a band of audit pairs of its own."""
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Every candidate pair of a search: rows ``a`` and ``b`` and their probability."""
+
+    a: IntArray
+    b: IntArray
+    probability: FloatArray
 
 
 @dataclass(repr=False)
@@ -68,6 +87,8 @@ class DuplicateReport:
     model: MatchModel | None = None
     _run: Run | None = field(default=None, repr=False)
     _explainer: Callable[[Any, Any], pd.DataFrame] | None = field(default=None, repr=False)
+    _scored: Scored | None = field(default=None, repr=False)
+    _labels: Labels | None = field(default=None, repr=False)
     job_changes: pd.DataFrame = field(default_factory=empty_job_changes, repr=False)
 
     def cluster_frame(self, singletons: bool = False) -> pd.DataFrame:
@@ -143,6 +164,138 @@ class DuplicateReport:
                 f"explain() needs the records; this report (engine {self.engine!r}) has none"
             )
         return self._run.explain(id_a, id_b)
+
+    def accuracy(self, labels: Any = None, *, seed: int = 0) -> Accuracy:
+        """Estimated precision and recall of the pairs at or above the threshold.
+
+        From the reviewed pairs when there are any (each probability band's share of
+        "same" answers, weighted by the band's share of pairs, so that reviewing the most
+        uncertain pairs first does not bias it), otherwise from the model's own
+        probabilities ("model estimate (no reviews)"); each with a 95% interval. See
+        :mod:`crmkit._dedupe._accuracy`.
+
+        Parameters
+        ----------
+        labels
+            Reviewed pairs, a pandas or polars frame of ``id_a``, ``id_b``, ``decision``
+            (``"same"`` / ``"different"``), e.g. ``crm.contacts.duplicate_decisions()``
+            after a review; ``None``: the labels the search learnt from (none for
+            :func:`crmkit.find_duplicates` without ``labels``).
+        seed
+            Seed of the draws behind the intervals.
+
+        Returns
+        -------
+        Accuracy
+            ``precision``, ``recall``, their ``_low`` and ``_high`` bounds, ``method``
+            and ``description``; ``frame()`` gives them as a DataFrame.
+
+        Raises
+        ------
+        ValidationError
+            A report that does not keep its scored pairs (the Splink engine, an index's
+            check), or bad labels.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmkit import find_duplicates
+        >>> frame = pd.DataFrame({"id": [1, 2, 3], "first_name": ["Ann", "Ann", "Bob"],
+        ...                       "last_name": ["Lee", "Lee", "Ray"],
+        ...                       "email": ["ann@x.fr", "ann@x.fr", "bob@y.fr"]})
+        >>> report = find_duplicates(frame)
+        >>> report.accuracy().method
+        'model'
+        >>> reviewed = pd.DataFrame({"id_a": [1], "id_b": [2], "decision": ["same"]})
+        >>> report.accuracy(reviewed).description
+        'from 1 reviewed pairs (1 same, 0 different), stratified by probability band'
+        """
+        if self._run is None or self._scored is None:
+            raise ValidationError(
+                "accuracy() needs every scored pair of a find_duplicates search with "
+                f"engine='crmkit'; this report (engine {self.engine!r}) does not keep them"
+            )
+        given = self._labels if labels is None else read_labels(labels)
+        if given is None:
+            given = read_labels(None)
+        run, scored = self._run, self._scored
+        ia, ib, same = given.rows({record_id: row for row, record_id in enumerate(run.table.ids)})
+        reviewed = run.score_rows(ia, ib) if len(ia) else np.zeros(0)
+        n = max(len(run.table), 1)
+        labelled = np.minimum(ia, ib) * n + np.maximum(ia, ib)
+        candidate = np.minimum(scored.a, scored.b) * n + np.maximum(scored.a, scored.b)
+        unreviewed = scored.probability[~np.isin(candidate, labelled)]
+        return estimate(unreviewed, reviewed, same, self.threshold, seed=seed)
+
+    def audit_pairs(self, per_band: int = AUDIT_PAIRS_PER_BAND, *, seed: int = 0) -> pd.DataFrame:
+        """A seeded random sample of the pairs a review by uncertainty never reaches.
+
+        Reviewing the pairs nearest the threshold first never shows the pairs scored
+        below ``min_probability`` (not in ``pairs``) nor the near-certain ones (at or above
+        :data:`AUDIT_ABOVE`): the model is taken at its word where it is trusted most.
+        Reviewers' answers on a few random pairs of those bands (random checks) let
+        :meth:`accuracy` check it there; the review widget shows them every fifth pair.
+
+        Parameters
+        ----------
+        per_band
+            Most pairs drawn from each probability band (the bands of :meth:`accuracy`).
+        seed
+            Seed of the draw: the same report and seed give the same pairs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id_a``, ``id_b``, ``probability`` and ``band`` (the band's lower edge), the
+            bands taken in turn (the first pair of each band, then the second...), each
+            band's pairs in random order.
+
+        Raises
+        ------
+        ValidationError
+            A report that does not keep its scored pairs (the Splink engine).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmkit import find_duplicates
+        >>> frame = pd.DataFrame({"id": [1, 2, 3], "first_name": ["Ann", "Ann", "Bob"],
+        ...                       "last_name": ["Lee", "Lee", "Lee"],
+        ...                       "email": ["ann@x.fr", "ann@x.fr", "bob@y.fr"]})
+        >>> find_duplicates(frame).audit_pairs()[["id_a", "id_b", "band"]].values.tolist()
+        [[1.0, 2.0, 0.999]]
+        """
+        if self._run is None or self._scored is None:
+            raise ValidationError(
+                "audit_pairs() needs every scored pair of a find_duplicates search with "
+                f"engine='crmkit'; this report (engine {self.engine!r}) does not keep them"
+            )
+        if per_band < 0:
+            raise ValidationError(f"per_band must be 0 or more, got {per_band!r}")
+        cut = float(self.stats.get("min_probability", DEFAULT_MIN_PROBABILITY))
+        edges = np.unique(np.r_[band_edges(self.threshold), cut, AUDIT_ABOVE])
+        probability = self._scored.probability
+        band = band_of(probability, edges)
+        rng = np.random.default_rng(seed)
+        drawn: list[IntArray] = []
+        for h in range(len(edges) - 1):
+            if not (edges[h + 1] <= cut or edges[h] >= AUDIT_ABOVE):
+                continue
+            rows = np.flatnonzero(band == h)
+            drawn.append(rng.permutation(rows)[:per_band])
+        # The bands in turn: rank k of every band before rank k + 1 of any.
+        rank = np.concatenate([np.arange(len(d)) for d in drawn]) if drawn else np.zeros(0)
+        rows = np.concatenate(drawn) if drawn else np.zeros(0, dtype=np.int64)
+        rows = rows[np.argsort(rank, kind="stable")]
+        ids = self._run.table.ids
+        return pd.DataFrame(
+            {
+                "id_a": [ids[k] for k in self._scored.a[rows]],
+                "id_b": [ids[k] for k in self._scored.b[rows]],
+                "probability": pd.Series(probability[rows], dtype="float64"),
+                "band": pd.Series(edges[band[rows]], dtype="float64"),
+            }
+        )
 
     def __repr__(self) -> str:
         n = self.stats.get("records", 0)

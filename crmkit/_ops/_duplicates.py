@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from crmkit._core._session import Session
 from crmkit._dedupe import DEFAULT_THRESHOLD, DedupeIndex, DuplicateReport, find_duplicates
+from crmkit._dedupe._accuracy import Accuracy
 from crmkit._exceptions import ValidationError
 from crmkit._ops import _records as records
 from crmkit._ops._filters import compile_filters
@@ -156,8 +157,9 @@ class Duplicates:
         self,
         *,
         new: Any = None,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         engine: str = "crmkit",
+        learn: bool = True,
         identity: str | None = None,
         **filters: Any,
     ) -> DuplicateReport:
@@ -174,6 +176,9 @@ class Duplicates:
         }
         if engine == "splink":
             options["connection"] = self.session.con  # Splink runs on the store's DuckDB
+            options["threshold"] = DEFAULT_THRESHOLD if threshold is None else threshold
+        elif learn:
+            options["labels"] = self.decisions()[["id_a", "id_b", "decision"]]
         if new is None:
             return find_duplicates(self.frame(scope), **options)
         new_ids = self._new_ids(new)
@@ -353,6 +358,11 @@ class Duplicates:
             "WHERE kind = ? ORDER BY id",
             params=[self.kind],
         ).df()
+
+    def accuracy(self, report: DuplicateReport | None = None) -> Accuracy:
+        """See :meth:`crmkit.Contacts.duplicate_accuracy`."""
+        found = self.find() if report is None else report
+        return found.accuracy(self.decisions()[["id_a", "id_b", "decision"]])
 
     def merge(self, cluster_or_ids: Iterable[int], **options: Any) -> MergeReport:
         """See :meth:`crmkit.Contacts.merge`."""

@@ -1,7 +1,8 @@
 """The duplicate review screen: :class:`DuplicateReview`.
 
-It walks the pairs of a :class:`~crmkit._dedupe._engine.DuplicateReport`, most probable first, and
-shows one pair at a time: the two records side by side with their differences marked,
+It walks the pairs of a :class:`~crmkit._dedupe._engine.DuplicateReport`, the most
+informative first (nearest the threshold) or the most probable first, and shows one pair
+at a time: the two records side by side with their differences marked,
 the match probability and the per-field explanation. Each answer is a call a notebook
 user could type: ``crm.<kind>.mark_same``, ``crm.<kind>.mark_different`` (the pair is
 never proposed again) or ``crm.<kind>.merge([a, b], prefer=..., survivor=...)`` (undone
@@ -34,9 +35,12 @@ if TYPE_CHECKING:
     from crmkit._dedupe import DuplicateReport
     from crmkit._ops._merge import MergeReport
 
-__all__ = ["DuplicateReview"]
+__all__ = ["AUDIT_EVERY", "DuplicateReview", "interleave_audits"]
 
 SURVIVORS = ("left", "right", "rule")
+ORDERS = ("informative", "probability")
+AUDIT_EVERY = 5
+"""In the informative order, every 5th pair is a random check (an audit pair)."""
 # Never shown side by side: the id is in the column heading, the others are bookkeeping.
 _HIDDEN = frozenset({"id", "photo", "created_by", "updated_by", "deleted_at", "merged_into"})
 _DIFFERS = "#fff1c2"  # both records have a value, and not the same one
@@ -54,11 +58,83 @@ class _Pair:
     id_a: int
     id_b: int
     probability: float
+    audit: bool = False  # a random check, drawn by report.audit_pairs()
 
     @property
     def key(self) -> tuple[int, int]:
         """The ids in order, as review decisions store them."""
         return (min(self.id_a, self.id_b), max(self.id_a, self.id_b))
+
+
+def _bits(probability: float) -> float:
+    """A probability as a match weight, ``log2(p / (1 - p))`` (finite at 0 and 1)."""
+    p = min(max(probability, 1e-15), 1 - 1e-15)
+    return math.log2(p / (1 - p))
+
+
+def informative_order(
+    pairs: list[tuple[Any, Any, float]], threshold: float, clusters: list[list[Any]]
+) -> list[int]:
+    """Positions of ``(id_a, id_b, probability)`` pairs, the most informative first.
+
+    Uncertainty sampling, as dedupe and Zingg do: the pairs whose probability is nearest
+    the threshold, in match weight (a tenth of a bit apart counts as a tie), are the
+    answers the model is least sure of and the ones that move it and its threshold
+    most; ties go to the pair in the larger cluster (more records hang on the answer),
+    then to the more probable pair.
+
+    Examples
+    --------
+    >>> informative_order([(1, 2, 0.9999), (3, 4, 0.5), (5, 6, 0.93)], 0.9, [[1, 2]])
+    [2, 1, 0]
+    """
+    size = {record: len(members) for members in clusters for record in members}
+
+    def key(position: int) -> tuple[float, int, float]:
+        id_a, id_b, probability = pairs[position]
+        distance = round(abs(_bits(probability) - _bits(threshold)), 1)
+        return (distance, -max(size.get(id_a, 0), size.get(id_b, 0)), -probability)
+
+    return sorted(range(len(pairs)), key=key)
+
+
+def interleave_audits(
+    ordered: list[tuple[Any, Any]], audits: list[tuple[Any, Any]], every: int = AUDIT_EVERY
+) -> list[tuple[tuple[Any, Any], bool]]:
+    """The review queue: ``ordered`` pairs with an audit pair as every ``every``-th.
+
+    Each item is ``(pair, is_audit)``. A pair is shown once: an audit pair already
+    shown is passed over (the next one comes), a pair of ``ordered`` already shown as an
+    audit too. Audit pairs only come between pairs of ``ordered`` (the queue ends with
+    the last of them); ``every`` of 0 means none.
+
+    Examples
+    --------
+    >>> queue = interleave_audits([(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)], [(1, 9)], 3)
+    >>> [(pair, audit) for pair, audit in queue]  # doctest: +NORMALIZE_WHITESPACE
+    [((1, 2), False), ((3, 4), False), ((1, 9), True), ((5, 6), False), ((7, 8), False),
+     ((9, 10), False)]
+    """
+
+    def key(pair: tuple[Any, Any]) -> frozenset[Any]:
+        return frozenset(pair)
+
+    queue: list[tuple[tuple[Any, Any], bool]] = []
+    shown: set[frozenset[Any]] = set()
+    waiting = iter(audits if every > 0 else [])
+    for number, pair in enumerate(ordered):
+        if key(pair) in shown:
+            continue
+        shown.add(key(pair))
+        queue.append((pair, False))
+        if every <= 0 or (len(queue) + 1) % every or number + 1 == len(ordered):
+            continue
+        for audit in waiting:
+            if key(audit) not in shown:
+                shown.add(key(audit))
+                queue.append((audit, True))
+                break
+    return queue
 
 
 def _infer_kind(report: DuplicateReport) -> str:
@@ -125,6 +201,24 @@ class DuplicateReview(ipw.VBox):
         ``"en"``, ``"fr"`` or ``"zh"``: labels, buttons and messages.
     kind
         ``"contacts"`` or ``"accounts"``; ``None``: read from the report.
+    order
+        ``"informative"`` (the default): the pairs the model is least sure of first,
+        those whose probability is nearest the report's threshold (ties: the larger
+        cluster first). Each answer then teaches the most: the next
+        ``find_duplicates`` learns from the decisions, and the report's ``accuracy()``
+        narrows fastest; the near-certain pairs are what ``merge_all`` handles without
+        anyone. ``"probability"``: the most probable first, to confirm and merge the
+        obvious duplicates quickly.
+    audit_every
+        In the informative order, every ``audit_every``-th pair (5: one in five) is a
+        *random check*: a pair drawn at random (``report.audit_pairs(seed=seed)``, the
+        probability bands in turn) from those the uncertainty order never shows, scored
+        below the report's ``min_probability`` or near-certain (0.999 and up). It is
+        labelled "random check" on screen, and answered like any other pair; with
+        those answers ``report.accuracy()`` checks the model where it is trusted most
+        (true pairs it scores as unlikely lower recall). ``0``: no random checks.
+    seed
+        Seed of the random checks.
 
     Attributes
     ----------
@@ -134,6 +228,9 @@ class DuplicateReview(ipw.VBox):
         The :class:`~crmkit._ops._merge.MergeReport` of the last merge, ``None`` before one.
     status
         The line that says what the last answer did.
+    accuracy
+        The line of the report's estimated precision and recall (``report.accuracy()``
+        with the decisions made so far), updated after each answer.
     buttons
         ``same``, ``different``, ``merge``, ``skip`` and ``undo``.
     rule, survivor
@@ -141,7 +238,7 @@ class DuplicateReview(ipw.VBox):
         ``oldest``) and the record kept (``left``, ``right``, or ``rule``: the record
         the rule puts first).
 
-    The queue holds the report's pairs, most probable first, without the pairs already
+    The queue holds the report's pairs in ``order``, without the pairs already
     decided (``crm.<kind>.duplicate_decisions()``) and those whose records were merged
     away or deleted since; a pair whose record goes while reviewing is passed over.
 
@@ -168,9 +265,19 @@ class DuplicateReview(ipw.VBox):
         report: DuplicateReport,
         lang: str = "en",
         kind: str | None = None,
+        order: str = "informative",
+        audit_every: int = AUDIT_EVERY,
+        seed: int = 0,
     ) -> None:
         super().__init__(layout=ipw.Layout(max_width="1100px", padding="4px 8px"))
+        if order not in ORDERS:
+            raise UnknownValueError("review order", order, ORDERS)
+        if isinstance(audit_every, bool) or not isinstance(audit_every, int) or audit_every < 0:
+            raise ValidationError(f"audit_every must be a whole number >= 0, got {audit_every!r}")
         self.crm = crm
+        self.order = order
+        self.audit_every = audit_every
+        self.seed = seed
         self.lang = check_lang(lang)
         self.kind = table(kind).name if kind is not None else _infer_kind(report)
         self.report = report
@@ -198,6 +305,8 @@ class DuplicateReview(ipw.VBox):
         progress.add_class("crmkit-review-progress")
         self.probability = ipw.HTML()
         self.probability.add_class("crmkit-review-probability")
+        self.accuracy = ipw.HTML()
+        self.accuracy.add_class("crmkit-review-accuracy")
         self.pair_view = ipw.HTML(layout=ipw.Layout(width="100%"))
         self.pair_view.add_class("crmkit-review-pair")
         self.explanation = ipw.HTML(layout=ipw.Layout(width="100%"))
@@ -262,6 +371,7 @@ class DuplicateReview(ipw.VBox):
             merging,
             self.status,
             self.merge_view,
+            self.accuracy,
         ]
         self.add_class("crmkit-review")
         self.add_class(f"crmkit-review-{self.kind}")
@@ -306,25 +416,48 @@ class DuplicateReview(ipw.VBox):
 
     def _build_queue(self) -> list[_Pair]:
         pairs = self.report.pairs.sort_values("probability", ascending=False, kind="stable")
-        ids = sorted({int(i) for i in pairs["id_a"]} | {int(i) for i in pairs["id_b"]})
-        live = set(self._records.filter(ids=ids).ids) if ids else set()
+        rows = self._rows(pairs)
+        if self.order == "informative":
+            clusters = [list(c) for c in self.report.clusters]
+            rows = [rows[k] for k in informative_order(rows, self.report.threshold, clusters)]
+        audits = self._audit_rows() if self.order == "informative" else []
+        ids = {int(r[i]) for r in rows + audits for i in (0, 1)}
+        live = set(self._records.filter(ids=sorted(ids)).ids) if ids else set()
         decided = self._decided()
-        queue: list[_Pair] = []
-        seen: set[tuple[int, int]] = set()
-        for id_a, id_b, probability in zip(
-            pairs["id_a"].tolist(),
-            pairs["id_b"].tolist(),
-            pairs["probability"].tolist(),
-            strict=True,
-        ):
-            pair = _Pair(int(id_a), int(id_b), float(probability))
-            if pair.key in seen or pair.key in decided:
-                continue
-            if pair.id_a not in live or pair.id_b not in live:
-                continue
-            seen.add(pair.key)
-            queue.append(pair)
-        return queue
+
+        def is_open(row: tuple[Any, Any, float]) -> bool:
+            a, b = int(row[0]), int(row[1])
+            return (min(a, b), max(a, b)) not in decided and a in live and b in live
+
+        rows = [r for r in rows if is_open(r)]
+        audits = [r for r in audits if is_open(r)]
+        probability = {frozenset((int(a), int(b))): float(p) for a, b, p in rows + audits}
+        queue = interleave_audits(
+            [(int(a), int(b)) for a, b, _ in rows],
+            [(int(a), int(b)) for a, b, _ in audits],
+            self.audit_every,
+        )
+        return [_Pair(a, b, probability[frozenset((a, b))], audit) for (a, b), audit in queue]
+
+    @staticmethod
+    def _rows(pairs: pd.DataFrame) -> list[tuple[Any, Any, float]]:
+        return list(
+            zip(
+                pairs["id_a"].tolist(),
+                pairs["id_b"].tolist(),
+                pairs["probability"].tolist(),
+                strict=True,
+            )
+        )
+
+    def _audit_rows(self) -> list[tuple[Any, Any, float]]:
+        """The report's random checks (:meth:`DuplicateReport.audit_pairs`), if it has any."""
+        if self.audit_every <= 0:
+            return []
+        try:
+            return self._rows(self.report.audit_pairs(seed=self.seed))
+        except CRMKitError:  # a report without its scored pairs (the Splink engine)
+            return []
 
     def _is_open(self, pair: _Pair, decided: set[tuple[int, int]]) -> bool:
         if pair.key in decided or pair.key in self._skipped:
@@ -361,12 +494,14 @@ class DuplicateReview(ipw.VBox):
 
     @property
     def pairs(self) -> pd.DataFrame:
-        """The queue: ``id_a``, ``id_b``, ``probability``, most probable first."""
+        """The queue: ``id_a``, ``id_b``, ``probability``, ``audit`` (a random check), in
+        the review's ``order``."""
         return pd.DataFrame(
             {
                 "id_a": pd.Series([p.id_a for p in self._queue], dtype="int64"),
                 "id_b": pd.Series([p.id_b for p in self._queue], dtype="int64"),
                 "probability": pd.Series([p.probability for p in self._queue], dtype="float64"),
+                "audit": pd.Series([p.audit for p in self._queue], dtype="bool"),
             }
         )
 
@@ -525,17 +660,51 @@ class DuplicateReview(ipw.VBox):
         self.survivor.disabled = current is None
         self.survivor.options = self._survivor_options(current)
         self.survivor.value = "rule"  # "left" means another record on each pair
+        self.accuracy.value = self._accuracy_html()
         self.buttons["undo"].disabled = self._last is None
         what = self._last[2] if self._last is not None else "merge"
         self.buttons["undo"].description = ui(
             "undo_merge" if what == "merge" else "undo_decision", self.lang
         )
 
+    def _accuracy_html(self) -> str:
+        """The report's estimated precision and recall, from the decisions made so far."""
+        try:
+            found = self.report.accuracy(self._records.duplicate_decisions())
+        except CRMKitError:  # a report without its scored pairs (the Splink engine)
+            return ""
+        if found.method == "model":
+            how = ui("accuracy_model", self.lang)
+        else:
+            n = found.reviewed_same + found.reviewed_different
+            how = ui("accuracy_reviews", self.lang, n=n)
+        text = ui(
+            "accuracy",
+            self.lang,
+            p=_percent(found.precision, self.lang),
+            p_low=_percent(found.precision_low, self.lang),
+            p_high=_percent(found.precision_high, self.lang),
+            r=_percent(found.recall, self.lang),
+            r_low=_percent(found.recall_low, self.lang),
+            r_high=_percent(found.recall_high, self.lang),
+            how=how,
+        )
+        return f'<span style="color:#555">{html.escape(text)}</span>'
+
     def _probability_html(self, pair: _Pair) -> str:
         share = _percent(pair.probability, self.lang)
         colour = _POSITIVE if pair.probability >= self.report.threshold else "#a65e00"
         text = html.escape(ui("probability", self.lang, p=share))
-        return f'<span style="font-size:1.1em;color:{colour}"><b>{text}</b></span>'
+        line = f'<span style="font-size:1.1em;color:{colour}"><b>{text}</b></span>'
+        if pair.audit:  # why a pair the model is sure of is shown
+            label = html.escape(ui("audit_pair", self.lang))
+            why = html.escape(ui("audit_pair_why", self.lang))
+            line += (
+                f' <span class="crmkit-review-audit" title="{why}" style="margin-left:10px;'
+                f'padding:1px 6px;border:1px solid #888;border-radius:8px;color:#444">'
+                f"{label}</span>"
+            )
+        return line
 
     def _heading(self, record_id: int, record: dict[str, Any]) -> str:
         title = ui(f"edit_{self.kind[:-1]}", self.lang, id=record_id)

@@ -164,6 +164,29 @@ _UI: dict[str, Labels] = {
         "Probabilité de doublon {p}",
         "重复概率 {p}",
     ),
+    "accuracy": (
+        "Estimated precision {p} ({p_low}–{p_high}), recall {r} ({r_low}–{r_high}), "
+        "95% intervals: {how}",
+        "Précision estimée {p} ({p_low}–{p_high}), rappel {r} ({r_low}–{r_high}), "
+        "intervalles à 95 % : {how}",
+        "估计精确率 {p}（{p_low}–{p_high}），召回率 {r}（{r_low}–{r_high}），95% 置信区间：{how}",
+    ),
+    "accuracy_model": (
+        "the model's own estimate, no review yet",
+        "estimation du modèle seul, aucune paire revue",
+        "仅为模型估计，尚无审阅",
+    ),
+    "accuracy_reviews": (
+        "from {n} reviewed pairs",
+        "d'après {n} paires revues",
+        "基于 {n} 对已审阅记录",
+    ),
+    "audit_pair": ("random check", "contrôle aléatoire", "随机抽查"),
+    "audit_pair_why": (
+        "A pair drawn at random among those the model is sure of, to check it",
+        "Une paire tirée au hasard parmi celles dont le modèle est sûr, pour le vérifier",
+        "从模型有把握的记录对中随机抽取，用于检验模型",
+    ),
     "why": ("Why", "Pourquoi", "原因"),
     "col_field": ("Field", "Champ", "字段"),
     "col_level": ("Comparison", "Comparaison", "比较结果"),

@@ -102,3 +102,49 @@ def test_dedupe_identity_person_lists_job_changes(
     out = capsys.readouterr().out
     assert "job change" not in out
     assert run("dedupe", "--identity", "persons") != EXIT_OK
+
+
+def test_merge_all_identity_person_merges_a_job_changer(
+    run: Callable[..., int], db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ck.open(db, user="CLI") as crm:
+        crm.accounts.add(name="Aprool")
+        crm.accounts.add(name="Bexa")
+        for first, email, company, city in (
+            ("Hélène", "helene.panescu@aprool.com", "Aprool", "Paris"),
+            ("Helene", "hpanescu@bexa.fr", "Bexa", "Lyon"),
+        ):
+            crm.contacts.add(
+                first_name=first,
+                last_name="Panescu",
+                email=email,
+                company=company,
+                city=city,
+                birthday="1980-03-04",
+            )
+    argv = ["merge", "--all", "--identity", "person", "--min-probability", "0.5"]
+    assert run(*argv) == EXIT_OK
+    assert "1 merge" in capsys.readouterr().out
+    with ck.open(db, user="CLI", read_only=True) as crm:
+        assert len(crm.contacts) == 1
+    assert run("merge", "--all", "--identity", "persons") != EXIT_OK
+
+
+def test_dedupe_accuracy_prints_the_estimate_after_the_pairs(
+    run: Callable[..., int], db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ck.open(db, user="CLI") as crm:
+        a = crm.contacts.add(last_name="Blou", first_name="Hélène", email="h@aprool.com")
+        b = crm.contacts.add(last_name="BLOU", first_name="Helene", email="H@aprool.com")
+        crm.contacts.add(last_name="Roy", first_name="Jean", email="j@roy.fr")
+    assert run("dedupe") == EXIT_OK
+    assert "precision" not in capsys.readouterr().out
+    assert run("dedupe", "--accuracy") == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.index("email exact") < out.index("Accuracy at threshold 0.9")
+    assert "model estimate (no reviews)" in out
+    assert "  precision " in out and "  recall " in out
+    with ck.open(db, user="CLI") as crm:
+        crm.contacts.mark_same(a, b)
+    assert run("dedupe", "--accuracy") == EXIT_OK
+    assert "from 1 reviewed pairs (1 same, 0 different)" in capsys.readouterr().out

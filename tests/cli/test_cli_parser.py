@@ -28,8 +28,9 @@ OPTIONS = {
     "--headcount-band --account --entity --origin --tag --active --inactive --where",
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
     "--entity --origin --tag --active --inactive --where --threshold --engine --identity "
-    "--new --show --out",
-    "merge": "ids --all --prefer --survivor --threshold --min-probability --dry-run --kind "
+    "--new --show --out --accuracy",
+    "merge": "ids --all --prefer --survivor --threshold --identity --min-probability --dry-run "
+    "--kind "
     "--search "
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
     "--active --inactive --where",

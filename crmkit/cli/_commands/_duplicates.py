@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import crmkit as ck
 from crmkit.cli._database import open_crm, open_to_read, records_of
@@ -23,16 +24,16 @@ def add_dedupe_arguments(parser: argparse.ArgumentParser) -> None:
     add_filter_options(parser)
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability")
     parser.add_argument("--engine", choices=["crmkit", "splink"], default="crmkit")
-    parser.add_argument(
-        "--identity",
-        choices=["role", "person"],
-        default=None,
-        help="person: one person across jobs, job changes linked and listed (default with "
-        "the crmkit engine); role: a person at a company (Splink's only policy)",
-    )
+    _add_identity(parser)
     parser.add_argument("--new", type=int, help="only records an import batch added, vs all")
     parser.add_argument("--show", type=int, default=20, help="pairs to print")
     parser.add_argument("--out", help="write every pair to this CSV")
+    parser.add_argument(
+        "--accuracy",
+        action="store_true",
+        help="after the pairs, print the estimated precision and recall (95%% intervals) "
+        "from the review decisions (crm.contacts.duplicate_accuracy())",
+    )
 
 
 def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +51,7 @@ def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--survivor", type=int, help="the id to keep")
     parser.add_argument("--threshold", type=float, default=0.9)
+    _add_identity(parser)
     parser.add_argument(
         "--min-probability",
         type=float,
@@ -67,6 +69,24 @@ def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
     add_filter_options(parser)
 
 
+def _add_identity(parser: argparse.ArgumentParser) -> None:
+    """``--identity``: what one contact is (the library's default when not given)."""
+    parser.add_argument(
+        "--identity",
+        choices=["role", "person"],
+        help="role: a person at a company; person: one person across jobs (job changes "
+        "linked and listed); default: find_duplicates' own",
+    )
+
+
+def _search(args: argparse.Namespace) -> dict[str, Any]:
+    """The keywords of ``find_duplicates`` that the command line sets."""
+    options: dict[str, Any] = {"threshold": args.threshold, **filter_keywords(args)}
+    if args.identity is not None:
+        options["identity"] = args.identity
+    return options
+
+
 def _rules(text: str) -> str | list[str]:
     """``--prefer``: one rule, or rules separated by commas, applied in turn."""
     rules = [r.strip() for r in text.split(",") if r.strip()]
@@ -82,11 +102,7 @@ def run_dedupe(args: argparse.Namespace) -> int:
     """Print the likely duplicate pairs with their reasons; write them all to ``--out``."""
     with open_to_read(args) as crm:
         report = records_of(crm, args.kind).find_duplicates(
-            new=args.new,
-            threshold=args.threshold,
-            engine=args.engine,
-            identity=args.identity,
-            **filter_keywords(args),
+            new=args.new, engine=args.engine, **_search(args)
         )
         say(report)
         if not report.pairs.empty:
@@ -96,7 +112,20 @@ def run_dedupe(args: argparse.Namespace) -> int:
         if args.out:
             report.pairs.to_csv(args.out, index=False)
             say(f"{len(report.pairs):,} pairs written to {args.out}")
+        if args.accuracy:
+            say(_accuracy_text(records_of(crm, args.kind).duplicate_accuracy(report)))
     return EXIT_OK
+
+
+def _accuracy_text(found: Any) -> str:
+    """``--accuracy``: the estimate, one line a measure."""
+    return (
+        f"Accuracy at threshold {found.threshold:g} ({found.pairs_above:,} pairs at or "
+        f"above), 95% intervals, {found.description}:\n"
+        f"  precision {found.precision:.3f} [{found.precision_low:.3f}, "
+        f"{found.precision_high:.3f}]\n"
+        f"  recall    {found.recall:.3f} [{found.recall_low:.3f}, {found.recall_high:.3f}]"
+    )
 
 
 def run_merge(args: argparse.Namespace) -> int:
@@ -105,7 +134,7 @@ def run_merge(args: argparse.Namespace) -> int:
     with (open_to_read if args.dry_run else open_crm)(args) as crm:
         records = records_of(crm, args.kind)
         if args.all:
-            report = records.find_duplicates(threshold=args.threshold, **filter_keywords(args))
+            report = records.find_duplicates(**_search(args))
             merged = records.merge_all(
                 report,
                 min_probability=args.min_probability,
