@@ -235,3 +235,17 @@ def test_find_duplicates_identity_person_through_the_crm() -> None:
         assert "job change: Aprool → Bexa" in person.pairs["explanation"].iloc[0]
         assert bool(person.pairs["job_change"].iloc[0])
         assert crm.contacts.find_duplicates(identity="role").job_changes.empty
+
+
+def test_decide_on_the_facade_stores_and_checks_the_decision(tmp_path: Path) -> None:
+    with ck.open(tmp_path / "crm.duckdb") as crm:
+        a = crm.contacts.add(last_name="Blou", first_name="Hélène")
+        b = crm.contacts.add(last_name="Blou", first_name="Helene")
+        with pytest.raises(ck.ValidationError, match="'same' or 'different', got 'maybe'"):
+            crm.contacts.decide(a, b, "maybe")
+        batch = crm.contacts.decide(b, a, "same")
+        assert crm.contacts.duplicate_decisions()[["id_a", "id_b", "decision"]].values.tolist() == [
+            [a, b, "same"]
+        ]
+        crm.undo(batch)
+        assert crm.contacts.duplicate_decisions().empty

@@ -520,6 +520,40 @@ class _Records:
         """
         return merged_values(self._session, self.kind, record_id)
 
+    def decide(self, id_a: int, id_b: int, decision: str) -> int:
+        """Store a reviewer's decision on a pair: ``"same"`` or ``"different"``.
+
+        Decisions are kept in the database (one batch each, undoable) and teach the next
+        :meth:`find_duplicates` (``learn=True``): "same" pairs and "different" pairs
+        correct the model band by band, may re-choose the threshold once there are ten of
+        each, and feed :meth:`duplicate_accuracy`. A pair decided "different" is never
+        proposed nor clustered again. The last decision on a pair wins.
+
+        Returns
+        -------
+        int
+            The batch of the decision.
+
+        Raises
+        ------
+        ValidationError
+            A decision other than "same" / "different", or the same id twice.
+        RecordNotFoundError
+            An id with no record.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> a = crm.contacts.add(last_name="Blou", first_name="Hélène")
+        >>> b = crm.contacts.add(last_name="Blou", first_name="Helene")
+        >>> _ = crm.contacts.decide(a, b, "different")
+        >>> crm.contacts.duplicate_decisions()[["id_a", "id_b", "decision"]].values.tolist()
+        [[1, 2, 'different']]
+        >>> crm.close()
+        """
+        return self._duplicates.decide(id_a, id_b, decision)
+
     def mark_different(self, id_a: int, id_b: int) -> int:
         """Record that two records are not the same; the pair is not proposed again."""
         return self._duplicates.decide(id_a, id_b, "different")

@@ -148,3 +148,21 @@ def test_dedupe_accuracy_prints_the_estimate_after_the_pairs(
         crm.contacts.mark_same(a, b)
     assert run("dedupe", "--accuracy") == EXIT_OK
     assert "from 1 reviewed pairs (1 same, 0 different)" in capsys.readouterr().out
+
+
+def test_decide_stores_a_decision_the_next_dedupe_respects(
+    run: Callable[..., int], db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ck.open(db, user="CLI") as crm:
+        a = crm.contacts.add(first_name="Hélène", last_name="Blou", email="hb@aprool.com")
+        b = crm.contacts.add(first_name="Helene", last_name="BLOU", email="hb@aprool.com")
+    assert run("dedupe") == EXIT_OK
+    assert f"{a}" in capsys.readouterr().out
+    assert run("decide", str(a), str(b), "different") == EXIT_OK
+    assert "different" in capsys.readouterr().out
+    with ck.open(db, user="CLI", read_only=True) as crm:
+        decisions = crm.contacts.duplicate_decisions()
+        assert decisions[["id_a", "id_b", "decision"]].values.tolist() == [[a, b, "different"]]
+        assert crm.contacts.find_duplicates().pairs.empty  # never proposed again
+    assert run("decide", str(a), "99", "same") != EXIT_OK
+    assert "99" in capsys.readouterr().err

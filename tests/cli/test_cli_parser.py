@@ -29,6 +29,7 @@ OPTIONS = {
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
     "--entity --origin --tag --active --inactive --where --threshold --engine --identity "
     "--new --show --out --accuracy",
+    "decide": "id_a id_b decision --kind",
     "merge": "ids --all --prefer --survivor --threshold --identity --min-probability --dry-run "
     "--kind "
     "--search "
@@ -63,6 +64,7 @@ def test_each_command_runs_its_own_function() -> None:
     parser = build_parser()
     argv = {"import": ["f.csv"], "validate": ["f.csv"], "preview": ["f.csv"]}
     argv |= {"export": ["out.csv"], "reassign": ["--to", "X"], "undo": ["last"]}
+    argv |= {"decide": ["1", "2", "same"]}
     for command in COMMANDS:
         args = parser.parse_args([command.name, *argv.get(command.name, [])])
         assert args.func is command.run

@@ -5,7 +5,7 @@ function that runs it; the modules group them by job:
 
 - ``_files``: ``import``, ``validate``, ``preview``;
 - ``_records``: ``filter``, ``export``, ``reassign``;
-- ``_duplicates``: ``dedupe``, ``merge``;
+- ``_duplicates``: ``dedupe``, ``decide``, ``merge``;
 - ``_history``: ``undo``, ``history``;
 - ``_rules``: ``rules``;
 - ``_demo``: ``demo``, ``samples``.
@@ -78,6 +78,12 @@ COMMANDS: tuple[Command, ...] = (
         "find duplicate contacts or accounts, with reasons",
         _duplicates.add_dedupe_arguments,
         _duplicates.run_dedupe,
+    ),
+    Command(
+        "decide",
+        "store a review decision on a pair: same or different",
+        _duplicates.add_decide_arguments,
+        _duplicates.run_decide,
     ),
     Command(
         "merge",

@@ -6,12 +6,19 @@ import argparse
 from typing import Any
 
 import crmkit as ck
-from crmkit.cli._database import open_crm, open_to_read, records_of
+from crmkit.cli._database import KINDS, open_crm, open_to_read, records_of
 from crmkit.cli._exit_codes import EXIT_OK
 from crmkit.cli._filters import add_filter_options, filter_keywords
 from crmkit.cli._output import say, table
 
-__all__ = ["add_dedupe_arguments", "add_merge_arguments", "run_dedupe", "run_merge"]
+__all__ = [
+    "add_decide_arguments",
+    "add_dedupe_arguments",
+    "add_merge_arguments",
+    "run_decide",
+    "run_dedupe",
+    "run_merge",
+]
 
 # The rules of ``merge --prefer`` (those of ``crm.contacts.merge(prefer=...)``).
 RULES = ("recent", "complete", "oldest", "client_first", "active_first")
@@ -67,6 +74,25 @@ def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
         "write nothing",
     )
     add_filter_options(parser)
+
+
+def add_decide_arguments(parser: argparse.ArgumentParser) -> None:
+    """``crmkit decide A B same|different``: a reviewer's decision on one pair."""
+    parser.add_argument("id_a", type=int)
+    parser.add_argument("id_b", type=int)
+    parser.add_argument("decision", choices=["same", "different"])
+    parser.add_argument("--kind", choices=KINDS, default=KINDS[0])
+
+
+def run_decide(args: argparse.Namespace) -> int:
+    """Store the decision; the next ``dedupe`` learns from it."""
+    with open_crm(args) as crm:
+        batch = records_of(crm, args.kind).decide(args.id_a, args.id_b, args.decision)
+        say(
+            f"{args.kind[:-1]}s {args.id_a} and {args.id_b}: {args.decision} "
+            f"(batch {batch}); the next dedupe learns from it"
+        )
+    return EXIT_OK
 
 
 def _add_identity(parser: argparse.ArgumentParser) -> None:
