@@ -648,3 +648,17 @@ def test_format_phone_examples() -> None:
     assert format_phone("13800138000", "CN") == "138 0013 8000"
     assert format_phone("1065529988", "CN") == "010 6552 9988"
     assert format_phone("75588886666", "CN", 1) == "+86 755 8888 6666"
+
+
+def test_namesakes_never_share_a_personal_mailbox() -> None:
+    # One mailbox is one person: two different people with the same name get
+    # 'peter.harris@outlook.com' and 'peter.harris2@outlook.com', as providers do.
+    from crmkit.samples import generate
+
+    contacts = generate(2000, 20000, seed=1, duplicates=0.1).contacts
+    for column in ("email", "secondary_email"):
+        owners = contacts.dropna(subset=[column]).groupby(column)["entity_id"].nunique()
+        assert (owners == 1).all(), owners[owners > 1].head()
+    both = contacts.melt(id_vars="entity_id", value_vars=["email", "secondary_email"])
+    owners = both.dropna(subset=["value"]).groupby("value")["entity_id"].nunique()
+    assert (owners == 1).all()

@@ -1799,7 +1799,10 @@ def _make_contacts(
     email[rng.random(n) < 0.05] = None
     secondary = np.full(n, None, dtype=object)
     rows = _pick(rng, n, 0.12)
-    secondary[rows] = _personal_emails(rng, country[rows], first_ascii[rows], last_ascii[rows])
+    personal = _personal_emails(rng, country[rows], first_ascii[rows], last_ascii[rows])
+    # Namesakes do not share a mailbox: a taken personal address gets a digit too.
+    _number_homonyms(personal, taken=(e for e in email.tolist() if e is not None))
+    secondary[rows] = personal
 
     # Phones: a direct line or the switchboard, a mobile, rarely a fax or home phone.
     line_u = rng.random(n)
@@ -2024,16 +2027,24 @@ def _make_contacts(
     return _typed(CONTACTS, columns)
 
 
-def _number_homonyms(emails: ObjArray) -> None:
-    """Make addresses unique: the second 'jean.martin@x' becomes 'jean.martin2@x'."""
-    duplicated = pd.Series(emails, dtype=object).duplicated().to_numpy()
-    seen: dict[str, int] = {}
-    for i in np.flatnonzero(duplicated).tolist():
-        address = emails[i]
-        count = seen.get(address, 1) + 1
-        seen[address] = count
-        local, _, domain = address.partition("@")
-        emails[i] = f"{local}{count}@{domain}"
+def _number_homonyms(emails: ObjArray, taken: Iterable[str] = ()) -> None:
+    """Make addresses unique: the second 'jean.martin@x' becomes 'jean.martin2@x'.
+
+    ``taken`` are addresses already given (a mailbox belongs to one person, so two
+    namesakes never share one); blanks are left alone.
+    """
+    used = set(taken)
+    for i, address in enumerate(emails.tolist()):
+        if address is None:
+            continue
+        if address in used:
+            local, _, domain = address.partition("@")
+            count = 2
+            while f"{local}{count}@{domain}" in used:
+                count += 1
+            address = f"{local}{count}@{domain}"
+            emails[i] = address
+        used.add(address)
 
 
 def _personal_emails(
