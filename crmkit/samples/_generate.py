@@ -1918,7 +1918,17 @@ def _make_contacts(
     if len(dup_rows):
         d = len(dup_rows)
         _duplicate_names(rng, dup_rows, first_row, last_row, is_zh_name[src])
-        _duplicate_emails(rng, dup_rows, email_row, row_country, first_ascii[src], last_ascii[src])
+        taken = {e for e in (*email_row.tolist(), *secondary.tolist()) if e is not None}
+        _duplicate_emails(
+            rng,
+            dup_rows,
+            email_row,
+            row_country,
+            first_ascii[src],
+            last_ascii[src],
+            secondary[src],
+            taken,
+        )
         phone_style[dup_rows] = rng.integers(0, _N_PHONE_STYLES, size=d)
         mobile_style[dup_rows] = rng.integers(0, _N_PHONE_STYLES, size=d)
         phone_row[dup_rows[rng.random(d) < 0.2]] = 0
@@ -2038,13 +2048,18 @@ def _number_homonyms(emails: ObjArray, taken: Iterable[str] = ()) -> None:
         if address is None:
             continue
         if address in used:
-            local, _, domain = address.partition("@")
-            count = 2
-            while f"{local}{count}@{domain}" in used:
-                count += 1
-            address = f"{local}{count}@{domain}"
+            address = _free_address(address, used)
             emails[i] = address
         used.add(address)
+
+
+def _free_address(address: str, used: set[str]) -> str:
+    """``address`` with the first number that makes it unused: 'jean.martin2@x' ..."""
+    local, _, domain = address.partition("@")
+    count = 2
+    while f"{local}{count}@{domain}" in used:
+        count += 1
+    return f"{local}{count}@{domain}"
 
 
 def _personal_emails(
@@ -2120,11 +2135,21 @@ def _duplicate_emails(
     country: IntArray,
     first: ObjArray,
     last: ObjArray,
+    own: ObjArray,
+    taken: set[str],
 ) -> None:
-    """Same person, another address: case, plus-addressing, personal mailbox, pattern."""
+    """Same person, another address: case, plus-addressing, personal mailbox, pattern.
+
+    ``own`` is each row's person's own personal address (or None); a new personal
+    mailbox is numbered when another person already holds it (``taken``).
+    """
     kind = rng.random(len(rows))
     u = rng.random(len(rows))
     personal = _personal_emails(rng, country[rows], first[rows], last[rows])
+    for i, (address, mine) in enumerate(zip(personal.tolist(), own[rows].tolist(), strict=True)):
+        if address != mine and address in taken:
+            personal[i] = _free_address(address, taken)
+        taken.add(personal[i])
     out = []
     for r, k, x, own in zip(rows.tolist(), kind, u, personal, strict=True):
         value = email[r]
