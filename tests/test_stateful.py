@@ -163,6 +163,8 @@ class CRMMachine(RuleBasedStateMachine):
         # batch id -> snapshot before it, for exact-undo checks of the newest batch
         self.undo_stack: list[tuple[int, Snapshot]] = []
         self.owner_may_change: bool = True
+        # The fields of the contacts' blocking duplicate rule, if one is defined.
+        self.blocking: tuple[str, ...] = ()
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -247,7 +249,33 @@ class CRMMachine(RuleBasedStateMachine):
         fields["reports_to_id"] = self._pick(data, [None, *self._ids("contacts")])
         if owner is not None:
             fields["owner"] = owner
-        self._do(lambda: self.crm.contacts.add(**fields), names_owner=True)
+        added = self._do(lambda: self.crm.contacts.add(**fields), names_owner=True)
+        if added is not None and self.blocking:
+            # A blocking rule let the record in: no other live contact matches it.
+            matches = self._live_matches(added, self.blocking)
+            assert not matches, f"contact {added} matches {matches} under a blocking rule"
+
+    def _live_matches(self, record_id: int, fields: tuple[str, ...]) -> list[int]:
+        same = " AND ".join(
+            f"lower(o.{f}) = lower(n.{f}) AND n.{f} IS NOT NULL AND n.{f} <> ''" for f in fields
+        )
+        rows = self.crm.connection.execute(
+            f"SELECT o.id FROM contacts o, contacts n WHERE n.id = ? AND o.id <> n.id "
+            f"AND o.deleted_at IS NULL AND o.merged_into IS NULL AND o.active AND {same}",
+            [record_id],
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    @rule(
+        action=st.sampled_from(["alert", "block", "allow"]),
+        fields=st.sampled_from([("email",), ("first_name", "last_name")]),
+    )
+    def set_duplicate_rule(self, action: str, fields: tuple[str, ...]) -> None:
+        # Rules are settings, not records: no batch, no history, nothing to undo.
+        self.crm.settings.duplicate_rule(
+            "contacts", "stateful", list(fields), on_create=action, on_update=action
+        )
+        self.blocking = fields if action == "block" else ()
 
     @precondition(lambda self: bool(self._ids("contacts")))
     @rule(data=st.data())
