@@ -31,7 +31,7 @@ def _fit(
 ) -> MatchModel:
     return fit(
         table_,
-        levels,
+        levels.levels,
         rules=candidates.rules,
         rule_fields=[k.fields for k in keys],
         rule_identity=[k.identity for k in keys],
@@ -78,7 +78,7 @@ def test_one_session_without_rules_and_defaults_for_small_tables() -> None:
     )
     table_, _, _, _ = _prepared(frame)
     levels = compare(table_, np.asarray([0]), table_, np.asarray([1]))
-    model = fit(table_, levels)
+    model = fit(table_, levels.levels)
     assert model.info["em_sessions"] == 1
     # Three records and one pair: the pseudo-counts keep m near the defaults.
     assert abs(model.m[0][0] - DEFAULT_M["last_name"][0]) < 0.15
@@ -113,9 +113,9 @@ def test_duplicates_in_a_big_block_count_for_the_pairs_they_stand_for() -> None:
         "rule_fields": [k.fields for k in keys],
         "rule_identity": [k.identity for k in keys],
     }
-    plain = fit(t, levels, **common)
+    plain = fit(t, levels.levels, **common)
     big = rule_big_blocks(keys, pairs, 20)
-    weighted = fit(t, levels, rule_big_blocks=big, pairs=(pairs.a, pairs.b), **common)
+    weighted = fit(t, levels.levels, rule_big_blocks=big, pairs=(pairs.a, pairs.b), **common)
     assert plain.info["expected_duplicate_pairs"] < 5_000
     assert weighted.info["expected_duplicate_pairs"] > 40_000
     assert weighted.prior > 5 * plain.prior

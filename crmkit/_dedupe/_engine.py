@@ -27,7 +27,7 @@ from crmkit._dedupe._blocking import (
     rule_big_blocks,
 )
 from crmkit._dedupe._clock import Clock
-from crmkit._dedupe._compare import compare
+from crmkit._dedupe._compare import compare, compare_levels
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._identity import score_pairs
 from crmkit._dedupe._keys import blocking_keys, sort_key
@@ -88,7 +88,7 @@ def run_crmkit(
     excluded = excluded_rows(exclude_pairs, table_)
     candidates = drop_excluded(candidates, excluded)
     clock.lap("blocking")
-    levels = compare(table_, candidates.a, table_, candidates.b)
+    levels = compare_levels(table_, candidates.a, table_, candidates.b)
     clock.lap("comparing")
     if model is None:
         if n >= SMALL_TABLE:
@@ -110,7 +110,7 @@ def run_crmkit(
                 model,
                 labels,
                 candidates,
-                levels.levels,
+                levels,
                 options.tf_adjust,
                 options.identity,
                 DEFAULT_THRESHOLD if threshold is None else threshold,
@@ -135,7 +135,12 @@ def run_crmkit(
         identity=options.identity,
     )
     clock.lap("clustering")
-    scores, pairs, clusters, run = linked.scores, linked.pairs, linked.clusters, linked.run
+    probability, pairs, clusters, run = (
+        linked.probability,
+        linked.pairs,
+        linked.clusters,
+        linked.run,
+    )
     clock.lap("report")
     stats = {
         "records": n,
@@ -143,7 +148,7 @@ def run_crmkit(
         "candidate_pairs": len(candidates),
         "blocking_rule_hits": candidates.hits(),
         "excluded_pairs": len(excluded),
-        "matches": int((scores[1] >= threshold).sum()),
+        "matches": int((probability >= threshold).sum()),
         "listed_pairs": len(pairs),
         "min_probability": min_probability,
         "clusters": len(clusters),
@@ -158,7 +163,7 @@ def run_crmkit(
     }
     if labels is not None and len(labels):
         stats["labels"] = {"same": labels.n_same, "different": labels.n_different}
-    scored = Scored(candidates.a, candidates.b, scores[1])
+    scored = Scored(candidates.a, candidates.b, probability)
     return DuplicateReport(
         pairs,
         clusters,

@@ -24,7 +24,7 @@ from crmkit._dedupe._blocking import (
 )
 from crmkit._dedupe._clock import Clock
 from crmkit._dedupe._cluster import DEFAULT_AVERAGE_THRESHOLD
-from crmkit._dedupe._compare import compare
+from crmkit._dedupe._compare import compare, compare_levels
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._explain import explanation_texts
 from crmkit._dedupe._features import FeatureTable, prepare
@@ -132,7 +132,7 @@ class DedupeIndex:
                     max_block_size=max_block_size,
                     window=window,
                 )
-                levels = compare(table_, candidates.a, table_, candidates.b)
+                levels = compare_levels(table_, candidates.a, table_, candidates.b)
                 model = fit(
                     table_,
                     levels,
@@ -243,7 +243,7 @@ class DedupeIndex:
         excluded = excluded_rows(exclude_pairs, combined)
         candidates = drop_excluded(candidates, excluded)
         clock.lap("blocking")
-        levels = compare(combined, candidates.a, combined, candidates.b)
+        levels = compare_levels(combined, candidates.a, combined, candidates.b)
         clock.lap("comparing")
         linked = link(
             combined,
@@ -260,13 +260,18 @@ class DedupeIndex:
             identity=self._options.identity,
         )
         clock.lap("clustering")
-        scores, pairs, clusters, run = linked.scores, linked.pairs, linked.clusters, linked.run
+        probability, pairs, clusters, run = (
+            linked.probability,
+            linked.pairs,
+            linked.clusters,
+            linked.run,
+        )
         stats = {
             "records": len(combined),
             "new_records": len(new),
             "candidate_pairs": len(candidates),
             "excluded_pairs": len(excluded),
-            "matches": int((scores[1] >= threshold).sum()),
+            "matches": int((probability >= threshold).sum()),
             "listed_pairs": len(pairs),
             "clusters": len(clusters),
             "clustered_records": sum(len(c) for c in clusters),

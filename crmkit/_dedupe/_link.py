@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from crmkit._dedupe._arrays import FloatArray, IntArray, LevelArray
 from crmkit._dedupe._blocking import Candidates
 from crmkit._dedupe._cluster import clustering
-from crmkit._dedupe._compare import PairLevels
+from crmkit._dedupe._compare import compare
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._frames import Source
 from crmkit._dedupe._identity import PersonEvidence, score_pairs
@@ -19,16 +21,18 @@ from crmkit._dedupe._job_changes import empty_job_changes, label_job_changes
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._pairs import as_ids, empty_pairs, listed_rows, pairs_frame
 from crmkit._dedupe._run import Run
+from crmkit._dedupe._tf import TermAdjustments
 
-__all__ = ["Linked", "link"]
+__all__ = ["SCORE_CHUNK", "Linked", "link"]
 
 
 @dataclass
 class Linked:
-    """What :func:`link` found: pair scores, the pairs listed, clusters of ids, the run,
-    what clustering vetoed and joined, and the job changes (``identity="person"``)."""
+    """What :func:`link` found: the candidates' probabilities, the pairs listed, clusters
+    of ids, the run, what clustering vetoed and joined, and the job changes
+    (``identity="person"``)."""
 
-    scores: Any  # (weights, probabilities, ...) of score_pairs, one value per candidate
+    probability: FloatArray  # of each candidate pair
     pairs: pd.DataFrame
     clusters: list[list[Any]]
     run: Run
@@ -37,12 +41,96 @@ class Linked:
     job_changes: pd.DataFrame
 
 
+SCORE_CHUNK = 250_000
+"""Candidate pairs scored at a time by :func:`link`. Scoring a pair gives a weight per
+comparison, its term-frequency adjustments and person evidence (three ``(pairs,
+comparisons)`` arrays of 4 to 8 bytes a cell): for four million candidates at once, about
+1 GB. Only the probability of every pair is kept, the rest only for the pairs listed
+(``probability >= min_probability``)."""
+
+
+@dataclass
+class _Listed:
+    """The detail of the listed candidates (ascending row numbers in ``rows``)."""
+
+    rows: IntArray
+    weights: FloatArray
+    parts: FloatArray
+    adjustments: TermAdjustments | None
+    evidence: PersonEvidence | None
+
+
+def _take(evidence: PersonEvidence, keep: IntArray) -> PersonEvidence:
+    return PersonEvidence(evidence.strong[keep], evidence.bits[keep], evidence.job_change[keep])
+
+
+def _score_in_chunks(
+    table_: FeatureTable,
+    model: MatchModel,
+    candidates: Candidates,
+    levels: LevelArray,
+    *,
+    tf_adjust: bool,
+    identity: str,
+    min_probability: float,
+    chunk: int,
+) -> tuple[FloatArray, _Listed]:
+    """The probability of every candidate, the detail of the listed ones."""
+    n = len(candidates)
+    probability = np.empty(n, dtype=np.float64)
+    rows: list[IntArray] = []
+    weights: list[FloatArray] = []
+    parts: list[FloatArray] = []
+    adjustments: list[TermAdjustments] = []
+    evidence: list[PersonEvidence] = []
+    for start in range(0, max(n, 1), chunk):
+        stop = min(start + chunk, n)
+        (w, p, part), adjusted, person = score_pairs(
+            model,
+            table_,
+            candidates.a[start:stop],
+            table_,
+            candidates.b[start:stop],
+            levels[start:stop],
+            tf_adjust,
+            identity,
+        )
+        probability[start:stop] = p
+        keep = np.flatnonzero(p >= min_probability)
+        rows.append(keep + start)
+        weights.append(w[keep])
+        parts.append(part[keep])
+        if adjusted is not None:
+            adjustments.append(TermAdjustments(adjusted.bits[keep], adjusted.counts[keep]))
+        if person is not None:
+            evidence.append(_take(person, keep))
+    listed = _Listed(
+        np.concatenate(rows),
+        np.concatenate(weights),
+        np.concatenate(parts),
+        TermAdjustments(
+            np.concatenate([x.bits for x in adjustments]),
+            np.concatenate([x.counts for x in adjustments]),
+        )
+        if adjustments
+        else None,
+        PersonEvidence(
+            np.concatenate([x.strong for x in evidence]),
+            np.concatenate([x.bits for x in evidence]),
+            np.concatenate([x.job_change for x in evidence]),
+        )
+        if evidence
+        else None,
+    )
+    return probability, listed
+
+
 def link(
     table_: FeatureTable,
     model: MatchModel,
     source: Source,
     candidates: Candidates,
-    levels: PairLevels,
+    levels: LevelArray,
     excluded: Any,
     *,
     tf_adjust: bool,
@@ -51,41 +139,76 @@ def link(
     min_probability: float,
     seed: int,
     identity: str = "person",
+    chunk: int = SCORE_CHUNK,
 ) -> Linked:
-    """Score the candidates, cluster the records and list the pairs worth showing."""
-    scores, adjustments, evidence = score_pairs(
-        model, table_, candidates.a, table_, candidates.b, levels.levels, tf_adjust, identity
+    """Score the candidates, cluster the records and list the pairs worth showing.
+
+    ``levels`` are the candidates' agreement levels
+    (:func:`~crmkit._dedupe._compare.compare_levels`); the pairs are scored ``chunk`` at a
+    time (:data:`SCORE_CHUNK`), and compared again in full (similarities, swapped names)
+    only where listed.
+    """
+    probability, listed = _score_in_chunks(
+        table_,
+        model,
+        candidates,
+        levels,
+        tf_adjust=tf_adjust,
+        identity=identity,
+        min_probability=min_probability,
+        chunk=chunk,
     )
     run = Run(table_, model, source, tf_adjust, identity)
     found = clustering(
         len(table_),
         candidates.a,
         candidates.b,
-        scores[1],
+        probability,
         threshold=threshold,
         average_threshold=average_threshold,
         score_missing=run.score_rows,
         forbidden=excluded,
         seed=seed,
     )
+    shown = Candidates(
+        candidates.a[listed.rows],
+        candidates.b[listed.rows],
+        candidates.rules[listed.rows],
+        candidates.names,
+    )
     pairs = (
-        pairs_frame(table_, candidates, levels, scores, min_probability, adjustments)
+        pairs_frame(
+            table_,
+            shown,
+            compare(table_, shown.a, table_, shown.b),
+            (listed.weights, probability[listed.rows], listed.parts),
+            min_probability,
+            listed.adjustments,
+        )
         if len(candidates)
         else empty_pairs(table_.comparisons)
     )
     job_changes = empty_job_changes()
-    if evidence is not None:
-        keep = listed_rows(scores[1], min_probability)
+    if listed.evidence is not None:
+        keep = listed_rows(probability[listed.rows], min_probability)
         pairs, job_changes = label_job_changes(
             pairs,
             table_.comparisons,
             source,
-            candidates.a[keep],
-            candidates.b[keep],
-            PersonEvidence(evidence.strong[keep], evidence.bits[keep], evidence.job_change[keep]),
+            shown.a[keep],
+            shown.b[keep],
+            _take(listed.evidence, keep),
             threshold,
         )
         job_changes["id_old"] = as_ids(job_changes["id_old"], table_.ids)
         job_changes["id_new"] = as_ids(job_changes["id_new"], table_.ids)
     clusters = [[table_.ids[row] for row in group] for group in found.groups]
-    return Linked(scores, pairs, clusters, run, found.vetoed_links, found.strong_joins, job_changes)
+    return Linked(
+        probability,
+        pairs,
+        clusters,
+        run,
+        found.vetoed_links,
+        found.strong_joins,
+        job_changes,
+    )

@@ -21,7 +21,7 @@ import pandas as pd
 
 from crmkit._dedupe._arrays import BoolArray, CodeArray, FloatArray, IntArray, LevelArray
 from crmkit._dedupe._cluster import _components
-from crmkit._dedupe._compare import PairLevels, compare
+from crmkit._dedupe._compare import compare
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._model import (
@@ -299,7 +299,7 @@ def _group_pairs(a: IntArray, b: IntArray) -> float:
 
 def fit(
     table_: FeatureTable,
-    levels: PairLevels,
+    levels: LevelArray,
     *,
     rules: IntArray | None = None,
     rule_fields: Sequence[Sequence[str]] = (),
@@ -325,7 +325,8 @@ def fit(
     table_
         The records.
     levels
-        :func:`~crmkit._dedupe._compare.compare` of the candidate pairs.
+        Agreement levels of the candidate pairs
+        (:func:`~crmkit._dedupe._compare.compare_levels`).
     rules, rule_fields, rule_identity
         Bit mask of the blocking rules that proposed each candidate pair; for each rule,
         the comparisons it makes agree and whether it is an identity rule (sessions run
@@ -345,16 +346,16 @@ def fit(
     >>> from crmkit._dedupe._features import prepare
     >>> frame = pd.DataFrame({"email": ["a@x.fr", "A@x.fr", "b@y.fr"]})
     >>> t = prepare(frame, resolve_comparisons("contacts", None, frame.columns), ids=[1, 2, 3])
-    >>> model = fit(t, compare(t, np.asarray([0]), t, np.asarray([1])))
+    >>> model = fit(t, compare(t, np.asarray([0]), t, np.asarray([1])).levels)
     >>> bool(model.weights[0][0] > 5)
     True
     """
     comparisons = table_.comparisons
     names = [c.name for c in comparisons]
-    n_candidates = len(levels.levels)
+    n_candidates = len(levels)
     u = _estimate_u(table_, np.random.default_rng(seed), u_sample_pairs)
     m0 = [np.asarray(DEFAULT_M[c.method], dtype=np.float64) for c in comparisons]
-    effective = effective_levels(comparisons, anchors_of(comparisons), levels.levels)
+    effective = effective_levels(comparisons, anchors_of(comparisons), levels)
     patterns, pattern_of = _patterns(effective, [len(p) for p in u])
     sessions: list[tuple[BoolArray, list[bool]]] = []
     session_big: list[BoolArray] = []
