@@ -214,24 +214,21 @@ class Selection:
         columns: about 1.1 GB). Past ``crm.settings.max_frame_rows`` rows a
         :class:`~crmkit.LargeFrameWarning` comes first: :meth:`iter_batches` streams.
         """
-        return frames.to_pandas(self._read_all())
+        return frames.read_pandas(self.crm._session.con, self.query, ids=self._checked_ids())
 
     def pl(self) -> pl.DataFrame:
         """The records as a polars DataFrame (straight from Arrow; warns like :meth:`df`)."""
-        frame = pl.from_arrow(self._read_all())
-        assert isinstance(frame, pl.DataFrame)
-        return frame
+        return frames.read_polars(self.crm._session.con, self.query, ids=self._checked_ids())
 
     def arrow(self) -> pa.Table:
         """The records as a pyarrow Table."""
         return frames.read_arrow(self.crm._session.con, self.query)
 
-    def _read_all(self) -> pa.Table:
-        """Every record as Arrow, after the large-frame warning where it applies."""
-        con = self.crm._session.con
-        ids = frames.ordered_ids(con, self.query)
+    def _checked_ids(self) -> Any:
+        """The ordered ids, after the large-frame warning where it applies."""
+        ids = frames.ordered_ids(self.crm._session.con, self.query)
         frames.warn_if_large(len(ids), self.crm.settings.max_frame_rows, stacklevel=4)
-        return frames.read_arrow(con, self.query, ids=ids)
+        return ids
 
     def iter_batches(
         self, size: int = frames.BATCH_ROWS, *, as_: frames.FrameKind = "pandas"

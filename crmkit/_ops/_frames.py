@@ -33,6 +33,8 @@ __all__ = [
     "as_frame",
     "ordered_ids",
     "read_arrow",
+    "read_pandas",
+    "read_polars",
     "to_pandas",
     "warn_if_large",
 ]
@@ -92,6 +94,31 @@ def read_arrow(
     return pa.concat_tables(list(arrow_chunks(con, query, ids=ids)))
 
 
+def read_pandas(
+    con: duckdb.DuckDBPyConnection, query: Query, ids: np.ndarray[Any, Any] | None = None
+) -> pd.DataFrame:
+    """Every record of the query as pandas (see :func:`to_pandas`)."""
+    return to_pandas(read_arrow(con, query, ids=ids))
+
+
+def read_polars(
+    con: duckdb.DuckDBPyConnection, query: Query, ids: np.ndarray[Any, Any] | None = None
+) -> pl.DataFrame:
+    """Every record of the query as polars, straight from the Arrow chunks.
+
+    Polars copies strings into its own layout, so each chunk is converted (and its Arrow
+    dropped) as soon as it is read: the peak is the polars frame plus one chunk.
+    """
+    parts = [_polars(chunk) for chunk in arrow_chunks(con, query, ids=ids)]
+    return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+
+
+def _polars(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table, rechunk=False)
+    assert isinstance(frame, pl.DataFrame)  # a table gives a frame (a column, a series)
+    return frame
+
+
 def warn_if_large(n_rows: int, max_rows: int | None, *, stacklevel: int = 4) -> None:
     """Warn before building a frame of more than ``max_rows`` rows (``None``: never)."""
     if max_rows is not None and n_rows > max_rows:
@@ -113,6 +140,9 @@ def _pandas_column(column: pa.ChunkedArray) -> Any:
         return pd.array(column, dtype=pd.Int64Dtype())
     if pa.types.is_boolean(kind) and column.null_count:
         return pd.array(column, dtype=pd.BooleanDtype())
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        # Arrow lists, not an object array of one numpy array a row (8x the memory).
+        return pd.array(column, dtype=pd.ArrowDtype(kind))
     if pa.types.is_date(kind):
         column = column.cast(pa.timestamp("us"))
     return column.to_pandas()
@@ -120,6 +150,9 @@ def _pandas_column(column: pa.ChunkedArray) -> Any:
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
     """An Arrow table as pandas: ``str`` strings (Arrow-backed), nullable ints and bools.
+
+    Lists (``tags``, ``skills``) stay Arrow lists (``list<item: string>[pyarrow]``);
+    ``frame["tags"][0]`` is a Python list.
 
     Examples
     --------
@@ -138,7 +171,7 @@ def as_frame(table: pa.Table, kind: FrameKind) -> pd.DataFrame | pl.DataFrame | 
     if kind == "pandas":
         return to_pandas(table)
     if kind == "polars":
-        return pl.from_arrow(table)
+        return _polars(table)
     if kind == "arrow":
         return table
     raise ValidationError(f"as_: expected 'pandas', 'polars' or 'arrow', got {kind!r}")
