@@ -320,7 +320,10 @@ class Selection:
 
         ``cascade=True`` on accounts also moves their contacts to the account's new owner.
         """
-        return self._act(lambda s, q: bulk.reassign(s, q, to, cascade=cascade))
+        fresh = self._pin.ids is None  # pinned by this call: the pin is the live selection
+        return self._act(
+            lambda s, q: bulk.reassign(s, q, to, cascade=cascade, ids=q.pinned if fresh else None)
+        )
 
     def update(self, **fields: Any) -> BulkReport:
         """Set fields on every selected record, validated like a form save."""

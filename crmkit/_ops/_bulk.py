@@ -173,8 +173,18 @@ def _current_values(
     return [by_id.get(i, {}) for i in ids]
 
 
-def reassign(session: Session, query: Query, to: Any, *, cascade: bool = False) -> BulkReport:
-    """Reassign the selection (see :meth:`Selection.reassign`)."""
+def reassign(
+    session: Session,
+    query: Query,
+    to: Any,
+    *,
+    cascade: bool = False,
+    ids: Sequence[int] | None = None,
+) -> BulkReport:
+    """Reassign the selection (see :meth:`Selection.reassign`).
+
+    ``ids``: the query's records, when the caller has just read them (not read again).
+    """
     targets = to if isinstance(to, list | tuple) else [to]
     if not targets:
         raise ValidationError("reassign needs at least one owner")
@@ -187,7 +197,7 @@ def reassign(session: Session, query: Query, to: Any, *, cascade: bool = False) 
             f"reassign refused: owner {', '.join(shorten(t) for t in inactive)} is "
             "deactivated; activate it (crm.owners.activate) or choose another owner"
         )
-    ids = query.ids(session.con)
+    ids = list(ids) if ids is not None else query.ids(session.con)
     store = session.store
     names = ", ".join(str(t) for t in targets)
     with session.batch("reassign", f"reassign {len(ids)} {query.kind} to {names}") as batch:
