@@ -41,6 +41,9 @@ from crmkit._exceptions import (
     CRMKitError as CRMKitError,
 )
 from crmkit._exceptions import (
+    CRMKitWarning as CRMKitWarning,
+)
+from crmkit._exceptions import (
     DuplicateRecordError as DuplicateRecordError,
 )
 from crmkit._exceptions import (
@@ -51,6 +54,9 @@ from crmkit._exceptions import (
 )
 from crmkit._exceptions import (
     IntegrityError as IntegrityError,
+)
+from crmkit._exceptions import (
+    LargeFrameWarning as LargeFrameWarning,
 )
 from crmkit._exceptions import (
     MissingDependencyError as MissingDependencyError,
@@ -129,6 +135,7 @@ __all__ = [
     "Bands",
     "BulkReport",
     "CRMKitError",
+    "CRMKitWarning",
     "Comparison",
     "Contacts",
     "DedupeIndex",
@@ -144,6 +151,7 @@ __all__ = [
     "ImportPreview",
     "ImportReport",
     "IntegrityError",
+    "LargeFrameWarning",
     "MergeReport",
     "MissingDependencyError",
     "Owners",

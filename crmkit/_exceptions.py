@@ -27,6 +27,12 @@ not know crmkit::
     ├── ImportFormatError (ValueError)       an unreadable, truncated or mis-encoded file
     ├── ExportError (OSError)                an export could not be written
     └── MissingDependencyError (ImportError) an optional extra is not installed
+
+Warnings derive from :class:`CRMKitWarning` (a ``UserWarning``)::
+
+    CRMKitWarning (UserWarning)
+    └── LargeFrameWarning                    df()/pl() of more rows than
+                                             ``settings.max_frame_rows``; names iter_batches()
 """
 
 from __future__ import annotations
@@ -39,10 +45,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CRMKitError",
+    "CRMKitWarning",
     "DuplicateRecordError",
     "ExportError",
     "ImportFormatError",
     "IntegrityError",
+    "LargeFrameWarning",
     "MissingDependencyError",
     "ParentCycleError",
     "ReadOnlyError",
@@ -220,3 +228,15 @@ class ExportError(CRMKitError, OSError):
 
 class MissingDependencyError(CRMKitError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+class CRMKitWarning(UserWarning):
+    """Root of every warning crmkit gives."""
+
+
+class LargeFrameWarning(CRMKitWarning):
+    """A frame of more rows than ``settings.max_frame_rows`` is about to be built.
+
+    ``Selection.iter_batches()`` reads the records in chunks and ``Selection.export()``
+    writes them to a file, both in bounded memory.
+    """

@@ -170,3 +170,35 @@ def test_set_active_on_accounts_is_the_archived_flag(crm_data: ck.CRM) -> None:
     again = bulk.set_active(session, query, False)
     assert again.skipped["reason"].tolist() == ["already archived"]
     assert "batch" not in repr(again)
+
+
+def test_reassign_of_a_pinned_selection_reads_its_live_records_again(crm_data: ck.CRM) -> None:
+    sel = crm_data.contacts.filter(active=True)
+    sel.tag("salon")  # pins the selection
+    gone = sel.ids[0]
+    crm_data.contacts.filter(ids=[gone]).delete()
+    report = sel.reassign(to="Li Wei")
+    assert gone not in {int(i) for i in crm_data.contacts.filter(owner="Li Wei").ids}
+    assert report.selected == len(sel.ids) and gone not in sel.ids
+    history = crm_data.connection.execute(
+        "SELECT count(*) FROM history WHERE batch_id = ? AND record_id = ?",
+        [report.batch_id, gone],
+    ).fetchone()
+    assert history == (0,)
+    undone = crm_data.undo(report.batch_id)
+    assert undone.batch_id is not None
+
+
+def test_reassign_history_complete_and_undone(crm_data: ck.CRM) -> None:
+    sel = crm_data.contacts.filter(active=True)
+    before = dict(crm_data.connection.execute("SELECT id, owner_id FROM contacts").fetchall())
+    report = sel.reassign(to="Li Wei")
+    rows = crm_data.connection.execute(
+        "SELECT record_id, old_value FROM history WHERE batch_id = ? AND field = 'owner_id'",
+        [report.batch_id],
+    ).fetchall()
+    moved = [i for i in sel.ids if before[i] != crm_data.owners.resolve("Li Wei")]
+    assert sorted(r[0] for r in rows) == sorted(moved) and report.changed == len(moved)
+    crm_data.undo(report.batch_id)
+    after = dict(crm_data.connection.execute("SELECT id, owner_id FROM contacts").fetchall())
+    assert after == before

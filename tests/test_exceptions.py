@@ -26,6 +26,10 @@ from crmkit._exceptions import (
 def test_error_family() -> None:
     values = [getattr(ck, n) for n in ck.__all__]
     errors = [v for v in values if inspect.isclass(v) and issubclass(v, Exception)]
+    warns = [e for e in errors if issubclass(e, Warning)]
+    assert warns and all(issubclass(w, ck.CRMKitWarning) for w in warns)
+    assert issubclass(ck.CRMKitWarning, UserWarning)
+    errors = [e for e in errors if e not in warns]
     assert errors and all(issubclass(e, ck.CRMKitError) for e in errors)
     assert issubclass(ck.ValidationError, ValueError)
     assert issubclass(ck.RecordNotFoundError, KeyError)
@@ -41,7 +45,7 @@ def test_the_tree_in_the_docstring_is_the_class_tree() -> None:
     parents: dict[int, str] = {}
     listed = []
     for line in tree.splitlines():
-        found = re.match(r"\s*([│ ]*)(?:[├└]── )?(\w+Error)(?: \((\w+)\))?", line)
+        found = re.match(r"\s*([│ ]*)(?:[├└]── )?(\w+(?:Error|Warning))(?: \((\w+)\))?", line)
         if not found:
             continue
         depth, name, builtin = len(found.group(1)) // 4, found.group(2), found.group(3)

@@ -516,3 +516,29 @@ def test_huge_cells_are_cut_short_in_reasons_and_reports(crm: ck.CRM) -> None:
     assert len(report._repr_html_()) < 20_000 and len(repr(report)) < 5_000
     stored = crm.rejects()["raw"].iloc[0]
     assert big in stored
+
+
+# -- the rules a batch is checked against follow what it wrote -----------------------------
+
+
+def test_batch_checks_follow_the_fields_written(crm: ck.CRM) -> None:
+    from crmkit._core._integrity import batch_breaches, touched_fields
+
+    crm.owners.add("Marc Durand")
+    crm.owners.add("Zoé Martin")
+    acc = crm.accounts.add(name="APROOL")
+    first = crm.contacts.add(last_name="Blou", account_id=acc, owner="Marc Durand")
+    report = crm.contacts.all().reassign(to="Zoé Martin")
+    con = crm.connection
+    assert touched_fields(con, report.batch_id) == {("contacts", "owner_id")}
+    assert batch_breaches(con, report.batch_id) == []
+    # A contact whose account is removed outside crmkit, then a reassign: the reassign
+    # did not touch account_id, so it is not blamed for the stale reference ...
+    con.execute("UPDATE accounts SET deleted_at = now()::TIMESTAMP WHERE id = ?", [acc])
+    again = crm.contacts.all().reassign(to="Marc Durand")
+    assert batch_breaches(con, again.batch_id) == []
+    # ... while a batch that deletes the account is (the target side of the reference).
+    con.execute("UPDATE accounts SET deleted_at = NULL WHERE id = ?", [acc])
+    with pytest.raises(ck.RecordInUseError):
+        crm.accounts.delete(acc)
+    assert crm.contacts.get(first)["account_id"] == acc

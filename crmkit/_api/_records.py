@@ -20,6 +20,7 @@ from crmkit._core._session import Session
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
 from crmkit._ops._duplicates import Duplicates, duplicates_of
+from crmkit._ops._frames import BATCH_ROWS, FrameKind
 from crmkit._ops._merge import merged_values
 from crmkit._ops._query import Query
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table
@@ -218,6 +219,10 @@ class _Records:
     def pl(self) -> pl.DataFrame:
         """Every live record, with derived columns, as polars."""
         return self.all().pl()
+
+    def iter_batches(self, size: int = BATCH_ROWS, *, as_: FrameKind = "pandas") -> Iterator[Any]:
+        """Every live record in frames of at most ``size`` rows (see Selection.iter_batches)."""
+        return self.all().iter_batches(size, as_=as_)
 
     def __len__(self) -> int:
         return Query(self.kind).count(self._session.con)

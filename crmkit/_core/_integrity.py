@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 
@@ -91,11 +91,31 @@ def _target_of(table: str, field: str) -> str:
     return next(t for s, f, t, _ in REFERENCES if (s, f) == (table, field))
 
 
+def touched_fields(con: duckdb.DuckDBPyConnection, batch_id: int) -> set[tuple[str, str | None]]:
+    """The (table, field) pairs the batch wrote; ``None`` for whole rows (insert, delete)."""
+    rows = con.execute(
+        "SELECT DISTINCT table_name, field FROM history WHERE batch_id = ?", [batch_id]
+    ).fetchall()
+    return {(str(t), None if f is None else str(f)) for t, f in rows}
+
+
+def _wrote(touched: set[tuple[str, str | None]], table: str, *fields: str) -> bool:
+    """Whether the batch wrote one of ``fields`` (or whole rows) of ``table``."""
+    return (table, None) in touched or any((table, f) in touched for f in fields)
+
+
 def batch_breaches(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach]:
-    """Every rule the batch's writes break (an empty list when it may commit)."""
-    found = dangling(con, batch_id)
+    """Every rule the batch's writes break (an empty list when it may commit).
+
+    Only the rules the batch's fields can break are checked: a reassign (``owner_id``)
+    cannot break a parent cycle, nor leave a reference to a deleted account.
+    """
+    touched = touched_fields(con, batch_id)
+    found = dangling(con, batch_id, touched)
     for table, field in GRAPHS:
-        touched = [
+        if not _wrote(touched, table, field):
+            continue
+        touched_links = [
             (int(r[0]), int(r[1]))
             for r in con.execute(
                 f"SELECT t.id, t.{field} FROM {table} t WHERE t.{field} IS NOT NULL AND t.id IN "
@@ -104,9 +124,9 @@ def batch_breaches(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach
                 [batch_id, table, field],
             ).fetchall()
         ]
-        if touched:
+        if touched_links:
             links = _links(con, table, field)
-            for record_id, _ in touched:
+            for record_id, _ in touched_links:
                 path = cycle_path(links, record_id)
                 if path:
                     found.append(Breach(table, record_id, field, path[1], "cycle", path))
@@ -116,6 +136,8 @@ def batch_breaches(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach
         # a record an undo puts back is written as an 'insert' row of the undo batch.
         return found
     for table in ("accounts", "contacts"):
+        if not _wrote(touched, table, "owner_id"):
+            continue
         rows = con.execute(
             f"SELECT t.id, t.owner_id FROM {table} t JOIN owners o ON o.id = t.owner_id "
             f"WHERE NOT coalesce(o.active, TRUE) AND t.id IN (SELECT record_id FROM history "
@@ -128,10 +150,34 @@ def batch_breaches(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach
     return found
 
 
-def dangling(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach]:
-    """References the batch left pointing at nothing, or live ones at removed records."""
+def dangling(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    touched: set[tuple[str, str | None]] | None = None,
+) -> list[Breach]:
+    """References the batch left pointing at nothing, or live ones at removed records.
+
+    ``touched`` (:func:`touched_fields`, read when not given) skips the references the
+    batch cannot have broken: neither their field nor their target's rows or liveness.
+    """
+    touched = touched_fields(con, batch_id) if touched is None else touched
     found: list[Breach] = []
     for table, field, target, live in REFERENCES:
+        sides = []
+        params: list[Any] = []
+        if _wrote(touched, table, field):
+            sides.append(
+                "s.id IN (SELECT record_id FROM history WHERE batch_id = ? AND table_name = ?)"
+            )
+            params += [batch_id, table]
+        if _wrote(touched, target, "deleted_at", "merged_into", "id"):
+            sides.append(
+                f"s.{field} IN (SELECT record_id FROM history WHERE batch_id = ? "
+                "AND table_name = ?)"
+            )
+            params += [batch_id, target]
+        if not sides:
+            continue
         removed = (
             "OR (s.deleted_at IS NULL AND s.merged_into IS NULL AND "
             "(t.deleted_at IS NOT NULL OR t.merged_into IS NOT NULL))"
@@ -142,10 +188,8 @@ def dangling(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach]:
             f"SELECT s.id, s.{field}, t.id IS NULL FROM {table} s "
             f"LEFT JOIN {target} t ON t.id = s.{field} "
             f"WHERE s.{field} IS NOT NULL AND (t.id IS NULL {removed}) AND ("
-            f"  s.id IN (SELECT record_id FROM history WHERE batch_id = ? AND table_name = ?) "
-            f"  OR s.{field} IN (SELECT record_id FROM history WHERE batch_id = ? "
-            f"                   AND table_name = ?)) ORDER BY s.id",
-            [batch_id, table, batch_id, target],
+            f"{' OR '.join(sides)}) ORDER BY s.id",
+            params,
         ).fetchall()
         found += [
             Breach(table, int(i), field, int(ref), "missing" if gone else "removed")

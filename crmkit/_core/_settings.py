@@ -19,7 +19,10 @@ from crmkit.schemas._vocab import CURRENCY_CODES, DEFAULT_SECTORS, Term, Vocabul
 if TYPE_CHECKING:
     from crmkit._core._store import Store
 
-__all__ = ["Settings"]
+__all__ = ["DEFAULT_MAX_FRAME_ROWS", "Settings"]
+
+# About 2 GB as Arrow-backed pandas for the 55 columns of contacts.
+DEFAULT_MAX_FRAME_ROWS = 2_000_000
 
 
 def _currency_code(code: Any) -> str:
@@ -101,6 +104,35 @@ class Settings:
         if code not in regions:
             raise UnknownValueError("phone region", code, regions)
         self._store.set_setting("default_region", code)
+
+    # frames --------------------------------------------------------------------------------
+
+    @property
+    def max_frame_rows(self) -> int | None:
+        """Rows past which ``df()``/``pl()`` warn first (default 2,000,000; ``None``: never).
+
+        A :class:`~crmkit.LargeFrameWarning` names ``iter_batches()`` and ``export()``,
+        which read or write the records in bounded memory.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> crm.settings.max_frame_rows
+        2000000
+        >>> crm.settings.max_frame_rows = 500_000
+        >>> crm.close()
+        """
+        stored = self._store.get_setting("max_frame_rows", DEFAULT_MAX_FRAME_ROWS)
+        return None if stored is None else int(stored)
+
+    @max_frame_rows.setter
+    def max_frame_rows(self, rows: int | None) -> None:
+        if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
+            raise ValidationError(
+                f"max_frame_rows: expected a whole number of rows >= 0 or None, got {rows!r}"
+            )
+        self._store.set_setting("max_frame_rows", rows)
 
     # exchange rates ----------------------------------------------------------------------
 

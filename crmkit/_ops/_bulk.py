@@ -173,8 +173,18 @@ def _current_values(
     return [by_id.get(i, {}) for i in ids]
 
 
-def reassign(session: Session, query: Query, to: Any, *, cascade: bool = False) -> BulkReport:
-    """Reassign the selection (see :meth:`Selection.reassign`)."""
+def reassign(
+    session: Session,
+    query: Query,
+    to: Any,
+    *,
+    cascade: bool = False,
+    ids: Sequence[int] | None = None,
+) -> BulkReport:
+    """Reassign the selection (see :meth:`Selection.reassign`).
+
+    ``ids``: the query's records, when the caller has just read them (not read again).
+    """
     targets = to if isinstance(to, list | tuple) else [to]
     if not targets:
         raise ValidationError("reassign needs at least one owner")
@@ -187,15 +197,25 @@ def reassign(session: Session, query: Query, to: Any, *, cascade: bool = False) 
             f"reassign refused: owner {', '.join(shorten(t) for t in inactive)} is "
             "deactivated; activate it (crm.owners.activate) or choose another owner"
         )
-    ids = query.ids(session.con)
+    ids = list(ids) if ids is not None else query.ids(session.con)
     store = session.store
     names = ", ".join(str(t) for t in targets)
     with session.batch("reassign", f"reassign {len(ids)} {query.kind} to {names}") as batch:
         if len(owner_ids) == 1:
-            sql, params = query.ids_sql()
-            changed = store.set_where_ids(
-                query.kind, sql, params, {"owner_id": owner_ids[0]}, batch, session.user, "reassign"
-            )
+            # The ids just read, not the selection's query a third time.
+            store.con.register("_crmkit_selected", pa.table({"id": pa.array(ids, pa.int64())}))
+            try:
+                changed = store.set_where_ids(
+                    query.kind,
+                    "SELECT id FROM _crmkit_selected",
+                    [],
+                    {"owner_id": owner_ids[0]},
+                    batch,
+                    session.user,
+                    "reassign",
+                )
+            finally:
+                store.con.unregister("_crmkit_selected")
             plan = None
         else:
             # Round-robin in id order: each owner gets len(ids) / k records, +-1.
@@ -238,7 +258,8 @@ def reassign(session: Session, query: Query, to: Any, *, cascade: bool = False) 
                 store.con.unregister("_crmkit_owner_map")
             moved = store.update("contacts", moves, batch, session.user, "reassign")
             details["cascade"] = f"{moved:,} contacts moved with their accounts"
-    changed_ids = _changed_ids(session, query, batch)
+    # Every selected record changed: none to list as unchanged, no history to read back.
+    changed_ids = None if changed == len(ids) else _changed_ids(session, query, batch)
     report = BulkReport(
         "reassign",
         query.kind,
