@@ -180,3 +180,17 @@ def test_a_missing_pyspark_names_the_extra() -> None:
         "engine='splink-spark' needs PySpark, which is not installed: pip install 'crmkit[spark]'",
         "[[1, 2]]",
     ]
+
+
+def test_crmkit_imports_without_warnings_with_pyspark_installed() -> None:
+    """pandera imports pyspark.pandas when PySpark is installed, which warns about pandas
+    3: importing crmkit's models must stay silent (``-W error``)."""
+    script = "import pyspark, crmkit.schemas._models; print('ok')"
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -106,6 +106,11 @@ def check_session(spark: Any) -> None:
     if spark is None:
         raise ValidationError(f"engine='splink-spark' needs spark=, {how}")
     sql = import_pyspark()
+    if type(spark).__module__.startswith("pyspark.sql.connect"):
+        raise ValidationError(
+            "spark= is a Spark Connect session; Splink's Spark backend needs a classic "
+            "SparkSession (with a JVM driver), e.g. SparkSession.builder.master(...)"
+        )
     if not isinstance(spark, sql.SparkSession):
         raise ValidationError(
             f"spark= must be {how}, got {type(spark).__module__}.{type(spark).__name__}"
