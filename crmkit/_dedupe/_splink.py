@@ -11,14 +11,9 @@ DuckDB connection (the CRM store's), in a schema of its own that is dropped afte
 Splink is imported lazily: without it, :class:`~crmkit.MissingDependencyError` names the
 extra to install, ``pip install crmkit[splink]``.
 
-Running on Spark, for a table that outgrows one machine::
-
-    import splink
-    frame = prepare_for_splink(table_)            # normalised columns, unique_id
-    spark_frame = spark.createDataFrame(frame)    # or write Parquet and read it in Spark
-    db_api = splink.SparkAPI(spark_session=spark)
-    linker = splink.Linker(db_api.register(spark_frame), splink_settings(comparisons))
-    # then the same training and prediction calls as in run_splink()
+The same search runs on a Spark session with ``engine="splink-spark"``
+(:mod:`crmkit._dedupe._splink_spark`): both backends share :func:`splink_search` and
+:func:`splink_report`, and differ only in where the records are registered.
 """
 
 from __future__ import annotations
