@@ -26,9 +26,10 @@ def test_probabilities_refused(value: object) -> None:
 
 
 def test_engines() -> None:
-    assert ENGINES == ("crmkit", "splink")
+    assert ENGINES == ("crmkit", "splink", "splink-spark")
     for engine in ENGINES:
         check_engine(engine)
     with pytest.raises(UnknownValueError) as caught:
         check_engine("Splink")
-    assert caught.value.suggestion == "splink" and caught.value.valid == ["crmkit", "splink"]
+    assert caught.value.suggestion == "splink"
+    assert caught.value.valid == ["crmkit", "splink", "splink-spark"]

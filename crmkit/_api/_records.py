@@ -9,6 +9,7 @@ store write the change and its history in one batch.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -286,6 +287,8 @@ class _Records:
         engine: str = "crmkit",
         learn: bool = True,
         identity: str | None = None,
+        spark: Any = None,
+        staging: str | os.PathLike[str] | None = None,
         **filters: Any,
     ) -> DuplicateReport:
         """Pairs and clusters of records that are probably the same, with reasons.
@@ -300,8 +303,9 @@ class _Records:
             ``None``: 0.9, or once reviewers decided at least 10 pairs each way (with
             ``learn``), the cut with the best F1 on their decisions.
         engine
-            ``"crmkit"`` or ``"splink"`` (``pip install crmkit[splink]``; runs on the
-            store's own DuckDB connection).
+            ``"crmkit"``, ``"splink"`` (``pip install crmkit[splink]``; runs on the
+            store's own DuckDB connection) or ``"splink-spark"`` (``pip install
+            'crmkit[spark]'``; Splink's search on the Spark session ``spark``).
         learn
             Learn from the review decisions (:meth:`mark_same`, :meth:`mark_different`,
             the review widget): they update the model (crmkit engine), and the report's
@@ -311,6 +315,10 @@ class _Records:
             outweighs another company and city, and such pairs are listed in
             ``report.job_changes``; the default with the crmkit engine) or ``"role"`` (a
             person at a company; Splink's only policy); see :func:`crmkit.find_duplicates`.
+        spark, staging
+            ``engine="splink-spark"``: the ``pyspark.sql.SparkSession``, and the folder
+            where the records are written as Parquet for it to read (temporary if
+            ``None``; on a cluster, shared storage every executor reads).
         **filters
             Keyword filters, as :meth:`filter` (e.g. one owner's records).
 
@@ -327,6 +335,8 @@ class _Records:
             engine=engine,
             learn=learn,
             identity=identity,
+            spark=spark,
+            staging=staging,
             **filters,
         )
 

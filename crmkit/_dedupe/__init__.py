@@ -36,13 +36,11 @@ answers :meth:`DedupeIndex.similar` (the "similar records" warning of an entry f
 few milliseconds.
 
 With ``engine="splink"`` the same normalised values are matched by Splink 5 on the given
-DuckDB connection (``pip install crmkit[splink]``; :mod:`._splink`). Splink also runs on
-Spark: for a table that outgrows one machine, build the same settings (see
-:func:`._splink.splink_settings`) and give them to ``splink.Linker`` with
-``splink.SparkAPI(spark_session=spark)`` instead of ``DuckDBAPI``; the normalised columns
-come from :func:`._splink.prepare_for_splink`, written to Parquet and read by Spark.
-Training (``estimate_u_using_random_sampling``, EM) and ``linker.inference.predict`` are the
-same calls.
+DuckDB connection (``pip install crmkit[splink]``; :mod:`._splink`). With
+``engine="splink-spark"`` the same Splink search runs on a Spark session
+(``pip install 'crmkit[spark]'``; :mod:`._splink_spark`): the normalised records are
+written to Parquet in a staging folder Spark reads, Splink trains, predicts and clusters
+in Spark, and only the likely pairs come back.
 
 Modules, each importing only those listed before it (no cycle)::
 
@@ -77,6 +75,7 @@ Modules, each importing only those listed before it (no cycle)::
     _report        DuplicateReport
     _engine        the crmkit engine
     _splink        the Splink engine (Splink loaded lazily)
+    _splink_spark  the Splink engine on Spark (PySpark loaded lazily)
     _index         DedupeIndex
     _find          find_duplicates()
 """

@@ -1,12 +1,14 @@
 """Find duplicate contacts and accounts: :func:`find_duplicates`, the search users call.
 
 It checks the arguments and hands the records to an engine: crmkit's own
-(:mod:`crmkit._dedupe._engine`) or Splink's (:mod:`crmkit._dedupe._splink`, loaded only
-with ``engine="splink"``); both return a :class:`~crmkit._dedupe._report.DuplicateReport`.
+(:mod:`crmkit._dedupe._engine`), Splink's on DuckDB (:mod:`crmkit._dedupe._splink`, loaded
+only with ``engine="splink"``) or Splink's on Spark (:mod:`crmkit._dedupe._splink_spark`,
+``engine="splink-spark"``); all return a :class:`~crmkit._dedupe._report.DuplicateReport`.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,6 +29,7 @@ from crmkit._dedupe._options import (
 )
 from crmkit._dedupe._report import DuplicateReport
 from crmkit._dedupe._splink import run_splink
+from crmkit._dedupe._splink_spark import run_splink_spark
 from crmkit._exceptions import ValidationError
 from crmkit.schemas._catalog import table
 
@@ -54,6 +57,8 @@ def find_duplicates(
     tf_adjust: bool = True,
     labels: Any = None,
     identity: Identity | None = None,
+    spark: Any = None,
+    staging: str | os.PathLike[str] | None = None,
 ) -> DuplicateReport:
     """Find the records that are the same contact or account.
 
@@ -87,7 +92,9 @@ def find_duplicates(
     model
         A model from an earlier report (``report.model``): no training, same scores.
     engine
-        ``"crmkit"`` or ``"splink"`` (needs ``pip install crmkit[splink]``).
+        ``"crmkit"``, ``"splink"`` (needs ``pip install crmkit[splink]``) or
+        ``"splink-spark"``: Splink's search run on the Spark session ``spark`` (needs
+        ``pip install 'crmkit[spark]'``; see :mod:`crmkit._dedupe._splink_spark`).
     connection
         DuckDB connection for blocking (and for Splink); a private in-memory one if
         ``None``. Only temporary objects are created in it.
@@ -129,6 +136,12 @@ def find_duplicates(
         employer and city (the PatentsView inventors) it takes pairwise F1 from .9757 to
         .9971 and B-cubed F1 from .9409 to .9957, above Splink and the same-name rule,
         and it changes no other benchmark set (BENCHMARKS.md).
+    spark
+        ``engine="splink-spark"`` only: the ``pyspark.sql.SparkSession`` to run on.
+    staging
+        ``engine="splink-spark"`` only: the folder where the normalised records are
+        written as Parquet for Spark to read (a temporary folder if ``None``). On a
+        cluster, a path every executor reads under the same name (shared storage).
 
     Returns
     -------
@@ -141,7 +154,8 @@ def find_duplicates(
     UnknownValueError
         An unknown kind, engine or identity.
     MissingDependencyError
-        ``engine="splink"`` without Splink installed.
+        ``engine="splink"`` without Splink installed, ``engine="splink-spark"`` without
+        PySpark or Splink.
 
     Examples
     --------
@@ -171,13 +185,27 @@ def find_duplicates(
         kind, fields, id_column, phone_region, max_block_size, window, seed, tf_adjust, policy
     )
     learned = read_labels(labels) if labels is not None else None
-    if engine == "splink":
+    if engine != "splink-spark" and (spark is not None or staging is not None):
+        raise ValidationError(f"spark= and staging= need engine='splink-spark', not {engine!r}")
+    if engine in ("splink", "splink-spark"):
         if learned is not None:
-            raise ValidationError("labels need the crmkit engine; engine='splink' got them")
+            raise ValidationError(f"labels need the crmkit engine; engine={engine!r} got them")
         if policy != "role":
             raise ValidationError(
                 f"identity={policy!r} needs engine='crmkit' (Splink scores roles only)"
             )
+    if engine == "splink-spark":
+        return run_splink_spark(
+            frame,
+            existing,
+            options,
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            min_probability=min_probability,
+            exclude_pairs=exclude_pairs,
+            spark=spark,
+            staging=staging,
+        )
+    if engine == "splink":
         return run_splink(
             frame,
             existing,

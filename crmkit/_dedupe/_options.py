@@ -26,8 +26,8 @@ __all__ = [
     "check_probability",
 ]
 
-Engine = Literal["crmkit", "splink"]
-ENGINES = ("crmkit", "splink")
+Engine = Literal["crmkit", "splink", "splink-spark"]
+ENGINES = ("crmkit", "splink", "splink-spark")
 
 DEFAULT_THRESHOLD = 0.9
 """Match probability at or above which two records are the same entity."""
@@ -67,6 +67,7 @@ def check_probability(name: str, value: float) -> None:
 
 
 def check_engine(engine: str) -> None:
-    """Refuse an engine other than ``"crmkit"`` and ``"splink"``, suggesting the closest."""
+    """Refuse an engine other than ``"crmkit"``, ``"splink"`` and ``"splink-spark"``,
+    suggesting the closest."""
     if engine not in ENGINES:
         raise UnknownValueError("engine", engine, ENGINES, closest(str(engine), ENGINES))

@@ -60,7 +60,7 @@ class DuplicateReport:
     threshold
         Probability from which a pair is a match.
     engine
-        ``"crmkit"`` or ``"splink"``.
+        ``"crmkit"``, ``"splink"`` or ``"splink-spark"``.
     stats
         Records, candidate pairs, pairs per blocking rule, matches, clusters, seconds per
         step and how the model was fitted; for the crmkit engine also ``identity``,

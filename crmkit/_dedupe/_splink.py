@@ -11,14 +11,9 @@ DuckDB connection (the CRM store's), in a schema of its own that is dropped afte
 Splink is imported lazily: without it, :class:`~crmkit.MissingDependencyError` names the
 extra to install, ``pip install crmkit[splink]``.
 
-Running on Spark, for a table that outgrows one machine::
-
-    import splink
-    frame = prepare_for_splink(table_)            # normalised columns, unique_id
-    spark_frame = spark.createDataFrame(frame)    # or write Parquet and read it in Spark
-    db_api = splink.SparkAPI(spark_session=spark)
-    linker = splink.Linker(db_api.register(spark_frame), splink_settings(comparisons))
-    # then the same training and prediction calls as in run_splink()
+The same search runs on a Spark session with ``engine="splink-spark"``
+(:mod:`crmkit._dedupe._splink_spark`): both backends share :func:`splink_search` and
+:func:`splink_report`, and differ only in where the records are registered.
 """
 
 from __future__ import annotations
@@ -28,7 +23,7 @@ import importlib
 import logging
 import math
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +32,7 @@ import pandas as pd
 from crmkit._dedupe._clock import Clock
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._features import FeatureTable
+from crmkit._dedupe._frames import Source
 from crmkit._dedupe._options import Options
 from crmkit._dedupe._pairs import empty_pairs
 from crmkit._dedupe._report import DuplicateReport
@@ -44,7 +40,17 @@ from crmkit._dedupe._splink_explain import SplinkExplainer, splink_levels
 from crmkit._dedupe._table import build_table, excluded_rows
 from crmkit._exceptions import MissingDependencyError
 
-__all__ = ["import_splink", "prepare_for_splink", "run_splink", "splink_settings"]
+__all__ = [
+    "SplinkFound",
+    "SplinkInput",
+    "empty_report",
+    "import_splink",
+    "prepare_for_splink",
+    "run_splink",
+    "splink_report",
+    "splink_search",
+    "splink_settings",
+]
 
 _U_MAX_PAIRS = 2e6
 _INSTALL = "pip install crmkit[splink]"
@@ -94,14 +100,20 @@ def prepare_for_splink(table_: FeatureTable) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _comparison(cl: Any, comparison: Comparison) -> Any:
+# How each backend's SQL spells the format of the dates prepare_for_splink writes.
+_DATE_FORMATS = {"duckdb": "%Y%m%d", "spark": "yyyyMMdd"}
+
+
+def _comparison(cl: Any, comparison: Comparison, dialect: str) -> Any:
     name, method = comparison.name, comparison.method
     if method in ("first_name", "last_name"):
         return cl.NameComparison(name).configure(term_frequency_adjustments=True)
     if method == "email":
         return cl.EmailComparison(name)
     if method == "date":
-        return cl.DateOfBirthComparison(name, input_is_string=True, datetime_format="%Y%m%d")
+        return cl.DateOfBirthComparison(
+            name, input_is_string=True, datetime_format=_DATE_FORMATS[dialect]
+        )
     if method in ("company", "text", "street", "city"):
         return cl.JaroWinklerAtThresholds(name, [0.9, 0.7])
     if method in ("code", "postal_code", "phone"):
@@ -145,8 +157,11 @@ def _rules(comparisons: Sequence[Comparison]) -> tuple[list[list[str]], list[lis
     return predict, training
 
 
-def splink_settings(comparisons: Sequence[Comparison]) -> Any:
+def splink_settings(comparisons: Sequence[Comparison], dialect: str = "duckdb") -> Any:
     """A ``splink.SettingsCreator`` for crmkit's comparisons (dedupe, Splink's library).
+
+    ``dialect`` is the backend's: ``"duckdb"`` or ``"spark"`` (they spell date formats
+    differently).
 
     Raises
     ------
@@ -158,10 +173,26 @@ def splink_settings(comparisons: Sequence[Comparison]) -> Any:
     predict, _ = _rules(comparisons)
     return splink.SettingsCreator(
         link_type="dedupe_only",
-        comparisons=[_comparison(cl, c) for c in comparisons],
+        comparisons=[_comparison(cl, c, dialect) for c in comparisons],
         blocking_rules_to_generate_predictions=[splink.block_on(*cols) for cols in predict],
         retain_intermediate_calculation_columns=True,
     )
+
+
+def _u_sampling(n: int) -> dict[str, Any]:
+    """How Splink samples pairs for ``u``: when every pair fits in the sample, all of them
+    in one chunk (exact and the same on every backend: Splink splits chunks by a hash that
+    differs between DuckDB and Spark, and stops at the first chunk where every level was
+    seen 100 times); otherwise Splink's defaults.
+
+    Examples
+    --------
+    >>> _u_sampling(500), _u_sampling(10_000)
+    ({'num_chunks': 1, 'min_count_per_level': None}, {})
+    """
+    if n * (n - 1) // 2 <= _U_MAX_PAIRS:
+        return {"num_chunks": 1, "min_count_per_level": None}
+    return {}
 
 
 def _deterministic(comparisons: Sequence[Comparison]) -> list[str]:
@@ -204,15 +235,8 @@ def run_splink(
     clock = Clock()
     table_, source, new_from = build_table(frame, existing, options)
     table_ = _without_context(table_)
-    comparisons = table_.comparisons
     if len(table_) < 2:
-        stats: dict[str, Any] = {
-            "records": len(table_),
-            "candidate_pairs": 0,
-            "clusters": 0,
-            "seconds": clock.total,
-        }
-        return DuplicateReport(empty_pairs(comparisons), [], threshold, "splink", stats)
+        return empty_report(table_, threshold, "splink", clock)
     records = prepare_for_splink(table_)
     clock.lap("prepare")
     own = connection is None
@@ -225,39 +249,134 @@ def run_splink(
     token = uuid.uuid4().hex[:12]
     schema, input_name = f"crmkit_splink_{token}", f"__crmkit_splink_records_{token}"
     current = connection.execute("SELECT current_schema()").fetchall()[0][0]
+    try:
+        db_api = splink.DuckDBAPI(connection, output_schema=schema)
+        found = splink_search(
+            SplinkInput(
+                splink,
+                db_api,
+                db_api.register(records, table_name=input_name),
+                records[["unique_id"]],
+                records,
+                table_,
+                source,
+                new_from,
+            ),
+            seed=options.seed,
+            threshold=threshold,
+            min_probability=min_probability,
+            exclude_pairs=exclude_pairs,
+            clock=clock,
+        )
+    finally:
+        connection.execute(f"SET schema = '{current}'")
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.unregister(input_name)
+        if own:
+            connection.close()
+    return splink_report(found, threshold, min_probability, "splink", clock)
+
+
+def empty_report(
+    table_: FeatureTable, threshold: float, engine: str, clock: Clock
+) -> DuplicateReport:
+    """The report of fewer than two records: nothing to compare."""
+    stats: dict[str, Any] = {
+        "records": len(table_),
+        "candidate_pairs": 0,
+        "clusters": 0,
+        "seconds": clock.total,
+    }
+    return DuplicateReport(empty_pairs(table_.comparisons), [], threshold, engine, stats)
+
+
+def _as_pandas(splink_frame: Any) -> pd.DataFrame:
+    return splink_frame.as_pandas_dataframe()
+
+
+def _as_is(frame: pd.DataFrame) -> Any:
+    return frame
+
+
+@dataclasses.dataclass(frozen=True)
+class SplinkInput:
+    """The records of one search as a Splink backend holds them.
+
+    ``registered`` is the linker's input table (registered with ``db_api``), ``nodes``
+    the table of their ``unique_id`` that clustering reads (in the same backend),
+    ``records`` the same normalised values on this machine (for explanations).
+    """
+
+    splink: Any
+    db_api: Any
+    registered: Any
+    nodes: Any
+    records: pd.DataFrame
+    table: FeatureTable
+    source: Source
+    new_from: int | None
+    dialect: str = "duckdb"
+    # A Splink table's rows here, and a frame of here as an input of the backend.
+    to_pandas: Callable[[Any], pd.DataFrame] = _as_pandas
+    to_backend: Callable[[pd.DataFrame], Any] = _as_is
+
+
+@dataclasses.dataclass(frozen=True)
+class SplinkFound:
+    """What a Splink search found: its scored pairs, their labels, clusters and explainer."""
+
+    input: SplinkInput
+    edges: pd.DataFrame
+    labels: dict[str, dict[int, str]]
+    clusters: list[list[int]]
+    explainer: SplinkExplainer
+
+
+def splink_search(
+    given: SplinkInput,
+    *,
+    seed: int,
+    threshold: float,
+    min_probability: float,
+    exclude_pairs: Iterable[tuple[Any, Any]] | None,
+    clock: Clock,
+) -> SplinkFound:
+    """Train Splink's model, predict, cluster: the same recipe on any Splink backend.
+
+    Only the pairs scoring at least ``min(min_probability, threshold)`` come back to this
+    machine (as pandas); clustering runs in the backend, on ``given.nodes``.
+    """
+    splink, table_ = given.splink, given.table
+    comparisons = table_.comparisons
     splink_logger = logging.getLogger("splink")
     level = splink_logger.level
     try:
-        db_api = splink.DuckDBAPI(connection, output_schema=schema)
         linker = splink.Linker(
-            db_api.register(records, table_name=input_name),
-            splink_settings(comparisons),
-            log_level=None,
+            given.registered, splink_settings(comparisons, given.dialect), log_level=None
         )
         splink_logger.setLevel(logging.ERROR)
         _, training = _rules(comparisons)
         linker.training.estimate_probability_two_random_records_match(
             _deterministic(comparisons), recall=0.7
         )
-        linker.training.estimate_u_using_random_sampling(max_pairs=_U_MAX_PAIRS, seed=options.seed)
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=_U_MAX_PAIRS, seed=seed, **_u_sampling(len(table_))
+        )
         for cols in training:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 splink.block_on(*cols)
             )
         clock.lap("training")
-        predictions = linker.inference.predict(
-            threshold_match_probability=min(min_probability, threshold)
-        )
-        edges = predictions.as_pandas_dataframe()
+        floor = min(min_probability, threshold)
+        edges = given.to_pandas(linker.inference.predict(threshold_match_probability=floor))
         labels = _level_labels(linker)
         levels, prior = splink_levels(linker)
-        floor = min(min_probability, threshold)
         explainer = SplinkExplainer.build(
             table_.ids,
             [c.name for c in comparisons],
             [c.columns for c in comparisons],
-            records,
-            source,
+            given.records,
+            given.source,
             edges,
             levels,
             prior,
@@ -265,19 +384,22 @@ def run_splink(
             floor,
         )
         clock.lap("scoring")
-        edges = _keep(edges, new_from, excluded_rows(exclude_pairs, table_))
-        clusters = _clusters(splink, db_api, records, edges, threshold)
+        edges = _keep(edges, given.new_from, excluded_rows(exclude_pairs, table_))
+        clusters = _clusters(given, edges, threshold)
         clock.lap("clustering")
     finally:
         splink_logger.setLevel(level)
-        connection.execute(f"SET schema = '{current}'")
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        connection.unregister(input_name)
-        if own:
-            connection.close()
-    pairs = _pairs(table_, edges, labels, min_probability)
+    return SplinkFound(given, edges, labels, clusters, explainer)
+
+
+def splink_report(
+    found: SplinkFound, threshold: float, min_probability: float, engine: str, clock: Clock
+) -> DuplicateReport:
+    """The :class:`DuplicateReport` of a Splink search (pairs and clusters by record id)."""
+    table_, edges, new_from = found.input.table, found.edges, found.input.new_from
+    pairs = _pairs(table_, edges, found.labels, min_probability)
     ids = table_.ids
-    clusters_ids = [[ids[r] for r in group] for group in clusters]
+    clusters_ids = [[ids[r] for r in group] for group in found.clusters]
     stats = {
         "records": len(table_),
         "new_records": len(table_) - new_from if new_from is not None else len(table_),
@@ -291,12 +413,12 @@ def run_splink(
         "note": "candidate_pairs counts the pairs Splink returned above min_probability",
     }
     return DuplicateReport(
-        pairs if len(edges) else empty_pairs(comparisons),
+        pairs if len(edges) else empty_pairs(table_.comparisons),
         clusters_ids,
         threshold,
-        "splink",
+        engine,
         stats,
-        _explainer=explainer.explain,
+        _explainer=found.explainer.explain,
     )
 
 
@@ -326,20 +448,21 @@ def _keep(
     return edges[keep].reset_index(drop=True)
 
 
-def _clusters(
-    splink: Any, db_api: Any, records: pd.DataFrame, edges: pd.DataFrame, threshold: float
-) -> list[list[int]]:
+def _clusters(given: SplinkInput, edges: pd.DataFrame, threshold: float) -> list[list[int]]:
     strong = edges[edges["match_probability"] >= threshold]
     if len(strong) == 0:
         return []
     clustering = importlib.import_module("splink.clustering")
-    result = clustering.cluster_pairwise_predictions_at_threshold(
-        records[["unique_id"]],
-        strong[["unique_id_l", "unique_id_r", "match_probability"]],
-        db_api=db_api,
-        node_id_column_name="unique_id",
-        threshold_match_probability=threshold,
-    ).as_pandas_dataframe()
+    columns = ["unique_id_l", "unique_id_r", "match_probability"]
+    result = given.to_pandas(
+        clustering.cluster_pairwise_predictions_at_threshold(
+            given.nodes,
+            given.to_backend(strong[columns].reset_index(drop=True)),
+            db_api=given.db_api,
+            node_id_column_name="unique_id",
+            threshold_match_probability=threshold,
+        )
+    )
     best = (
         pd.concat(
             [

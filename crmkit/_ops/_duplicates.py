@@ -9,6 +9,7 @@ the live records of the store, keeps review decisions ("not the same") in the
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
@@ -161,6 +162,8 @@ class Duplicates:
         engine: str = "crmkit",
         learn: bool = True,
         identity: str | None = None,
+        spark: Any = None,
+        staging: str | os.PathLike[str] | None = None,
         **filters: Any,
     ) -> DuplicateReport:
         """See :meth:`crmkit.Contacts.find_duplicates`."""
@@ -176,6 +179,9 @@ class Duplicates:
         }
         if engine == "splink":
             options["connection"] = self.session.con  # Splink runs on the store's DuckDB
+            options["threshold"] = DEFAULT_THRESHOLD if threshold is None else threshold
+        elif engine == "splink-spark":
+            options.update(spark=spark, staging=staging)
             options["threshold"] = DEFAULT_THRESHOLD if threshold is None else threshold
         elif learn:
             options["labels"] = self.decisions()[["id_a", "id_b", "decision"]]

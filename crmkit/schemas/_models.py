@@ -25,6 +25,7 @@ import math
 import numbers
 import operator
 import re
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,10 +34,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa_pd
-import pandera.polars as pa_pl
 import polars as pl
-from pandera.errors import SchemaErrors
 
 from crmkit._exceptions import ValidationError
 from crmkit._util._frames import is_polars, is_polars_frame
@@ -51,6 +49,16 @@ from crmkit.schemas._vocab import (
     OWNERSHIPS,
     SALUTATIONS,
 )
+
+with warnings.catch_warnings():
+    # With PySpark installed (crmkit[spark]), importing pandera imports pyspark.pandas,
+    # which warns that it does not fully support pandas 3: crmkit never uses it.
+    warnings.filterwarnings(
+        "ignore", "PySpark does not yet fully support pandas", category=FutureWarning
+    )
+    import pandera.pandas as pa_pd
+    import pandera.polars as pa_pl
+    from pandera.errors import SchemaErrors
 
 __all__ = [
     "Rule",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from typing import Any
 
 import crmkit as ck
@@ -30,9 +31,20 @@ def add_dedupe_arguments(parser: argparse.ArgumentParser) -> None:
     """``crmkit dedupe``: the filters, then the engine and what to print or write."""
     add_filter_options(parser)
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability")
-    parser.add_argument("--engine", choices=["crmkit", "splink"], default="crmkit")
+    parser.add_argument("--engine", choices=["crmkit", "splink", "splink-spark"], default="crmkit")
     _add_identity(parser)
     parser.add_argument("--new", type=int, help="only records an import batch added, vs all")
+    parser.add_argument(
+        "--spark-master",
+        dest="spark_master",
+        default="local[*]",
+        help="with --engine splink-spark: the Spark master (local[*], spark://host:7077, yarn)",
+    )
+    parser.add_argument(
+        "--staging",
+        help="with --engine splink-spark: the folder Spark reads the records from "
+        "(on a cluster, shared storage every executor reads)",
+    )
     parser.add_argument("--show", type=int, default=20, help="pairs to print")
     parser.add_argument("--out", help="write every pair to this CSV")
     parser.add_argument(
@@ -113,6 +125,24 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def _spark_session(master: str) -> Any:
+    """A Spark session on ``master`` with Splink's similarity functions (the running one
+    if there is one)."""
+    try:
+        sql = importlib.import_module("pyspark.sql")
+        spark_backend = importlib.import_module("splink.backends.spark")
+    except ImportError as exc:
+        raise ck.MissingDependencyError(
+            "--engine splink-spark needs PySpark and Splink, which are not installed: "
+            "pip install 'crmkit[spark]'"
+        ) from exc
+    builder = sql.SparkSession.builder.master(master).appName("crmkit dedupe")
+    builder = builder.config("spark.jars", spark_backend.similarity_jar_location())
+    session = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
 def _rules(text: str) -> str | list[str]:
     """``--prefer``: one rule, or rules separated by commas, applied in turn."""
     rules = [r.strip() for r in text.split(",") if r.strip()]
@@ -127,8 +157,11 @@ def _rules(text: str) -> str | list[str]:
 def run_dedupe(args: argparse.Namespace) -> int:
     """Print the likely duplicate pairs with their reasons; write them all to ``--out``."""
     with open_to_read(args) as crm:
+        spark: dict[str, Any] = {}
+        if args.engine == "splink-spark":
+            spark = {"spark": _spark_session(args.spark_master), "staging": args.staging}
         report = records_of(crm, args.kind).find_duplicates(
-            new=args.new, engine=args.engine, **_search(args)
+            new=args.new, engine=args.engine, **spark, **_search(args)
         )
         say(report)
         if not report.pairs.empty:
