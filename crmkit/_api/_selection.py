@@ -337,11 +337,12 @@ class Selection:
         """
         from crmkit._formats import export_table
         from crmkit._formats._arrow_input import BATCH_ROWS
+        from crmkit._ops._pages import read_pages
 
         chosen = self.columns(*columns) if columns else self
-        # Streamed: DuckDB hands over a chunk at a time, so memory does not grow with
-        # the number of records.
-        data = chosen.relation().to_arrow_reader(BATCH_ROWS)
+        # Streamed: read in pages and handed over a chunk at a time, so memory does not
+        # grow with the number of records.
+        data = read_pages(self.crm._session.con, chosen.query, batch_rows=BATCH_ROWS)
         return export_table(data, path, kind=self.kind, columns=columns, lang=lang, **options)
 
     def export_vcf(

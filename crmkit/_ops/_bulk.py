@@ -463,6 +463,7 @@ def export_vcf(
     """Write the selected contacts as vCards (see :meth:`Selection.export_vcf`)."""
     from crmkit._formats import export_vcards
     from crmkit._formats._vcard_write import CHUNK_CARDS
+    from crmkit._ops._pages import read_pages
 
     _contacts_only(session, query, "export_vcf")
     fields = [
@@ -472,10 +473,9 @@ def export_vcf(
     ]
     if version not in ("3.0", "4.0"):
         raise ValidationError(f"vCard version must be '3.0' or '4.0', got {version!r}")
-    sql, params = query.sql([*fields, "company"])
-    # Streamed: a chunk of records at a time becomes Python values, so memory does not
-    # grow with the number of contacts.
-    reader = session.con.sql(sql, params=params).to_arrow_reader(CHUNK_CARDS)
+    # Streamed: read in pages, and a chunk of records at a time becomes Python values,
+    # so memory does not grow with the number of contacts.
+    reader = read_pages(session.con, query, [*fields, "company"], batch_rows=CHUNK_CARDS)
     names = ["org" if c == "company" else c for c in reader.schema.names]
     records = (
         record for batch in reader for record in batch.rename_columns(names).to_pylist()
