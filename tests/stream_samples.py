@@ -51,8 +51,7 @@ def varied_table(n: int = 90, seed: int = 7) -> pa.Table:
                 pa.list_(pa.string()),
             ),
             "ratio": [
-                maybe(rng.choice([1.5, -0.25, 1e20, 3.0, float("nan"), float("inf")]))
-                for _ in rows
+                maybe(rng.choice([1.5, -0.25, 1e20, 3.0, float("nan"), float("inf")])) for _ in rows
             ],
             "revenue": pa.array(
                 [maybe(decimal.Decimal(f"{i}.25")) for i in rows], pa.decimal128(12, 2)

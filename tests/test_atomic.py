@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import xlsxwriter
 from export_samples import leftovers
 
 from crmkit._exceptions import ExportError

@@ -23,8 +23,8 @@ import crmkit as ck
 from crmkit._exceptions import ExportError
 from crmkit._formats import export_table
 from crmkit._formats._arrow_input import as_chunks, rechunk
-from crmkit._formats._xlsx_writer import numbered_sheet_title, write_xlsx
 from crmkit._formats._vcard_write import write_vcards
+from crmkit._formats._xlsx_writer import numbered_sheet_title, write_xlsx
 from crmkit._ops._pages import read_pages
 
 

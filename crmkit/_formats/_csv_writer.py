@@ -48,8 +48,6 @@ def write_csv(
         for chunk in data.chunks:
             rows += chunk.num_rows
             for batch in batches(chunk):
-                cells = [
-                    convert(values) for convert, values in zip(converters, batch, strict=True)
-                ]
+                cells = [convert(values) for convert, values in zip(converters, batch, strict=True)]
                 writer.writerows(zip(*cells, strict=True))
     return rows, [c.changed for c in cleaners]

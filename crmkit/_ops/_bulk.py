@@ -477,7 +477,5 @@ def export_vcf(
     # so memory does not grow with the number of contacts.
     reader = read_pages(session.con, query, [*fields, "company"], batch_rows=CHUNK_CARDS)
     names = ["org" if c == "company" else c for c in reader.schema.names]
-    records = (
-        record for batch in reader for record in batch.rename_columns(names).to_pylist()
-    )
+    records = (record for batch in reader for record in batch.rename_columns(names).to_pylist())
     return export_vcards(records, path, version=version, zip=zip)  # type: ignore[arg-type]

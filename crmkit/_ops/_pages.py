@@ -1,12 +1,17 @@
 """Read a query's records in id order, a page at a time, for exports that must not grow.
 
-``ORDER BY id`` over a whole view makes DuckDB sort every selected record before handing
-over the first one: memory grows with the selection (about 1.3 GB a million contacts),
-however the rows are consumed. A query in id order (the default, no ``sort``) is instead
-read as pages of :data:`PAGE_ROWS` records, ``... AND id > <last id of the previous page>
-ORDER BY id LIMIT <page>``: each page is a top-n that keeps only its own rows, and the
-condition on ``id`` reaches the scan of the base table, which skips the row groups already
-read. The records and their order are the same as the single query's.
+``ORDER BY id`` over a view makes DuckDB sort every selected record, all its columns,
+before handing over the first one: memory grows with the selection (about 1.3 GB a
+million contacts), however the rows are consumed. DuckDB keeps only the first ``n``
+(a top-n) when ``LIMIT n`` is at most 5,000 or 0.7% of the rows it expects, and sorts
+everything otherwise, so ``limit(100_000)`` on five million contacts sorts them all.
+
+A query in id order (the default, no ``sort``) is read instead in two steps: the ids of
+the selected records, sorted (8 bytes a record), then the records a page of
+:data:`PAGE_ROWS` at a time, ``... AND id BETWEEN <first> AND <last id of the page>
+ORDER BY id``, where the condition on ``id`` reaches the scan of the base table, which
+skips the row groups outside the page. The records and their order are the single
+query's.
 
 A query with a ``sort`` still runs as one query: DuckDB's sort spills to disk past its
 ``memory_limit``.
@@ -25,10 +30,8 @@ from crmkit._ops._query import Query
 
 __all__ = ["PAGE_ROWS", "read_pages"]
 
-#: Records read by one page query: the most DuckDB holds at once for a paged export.
+#: Records read by one page query: the most DuckDB sorts at once for a paged export.
 PAGE_ROWS = 50_000
-
-_PAGE_ID = "_crmkit_page_id"
 
 
 def read_pages(
@@ -65,48 +68,30 @@ def read_pages(
     if query.order:
         sql, params = query.sql(columns)
         return con.sql(sql, params=params).to_arrow_reader(batch_rows)
-    names = list(columns if columns is not None else (query.columns or ["*"]))
-    select = [*names, f"id AS {_PAGE_ID}"]
-    first = _page(con, query, select, None, _page_limit(query.limit, 0, page_rows), batch_rows)
-    schema = first.schema
-    keep = [i for i, name in enumerate(schema.names) if name != _PAGE_ID]
-    out_schema = pa.schema([schema.field(i) for i in keep])
+    sql, params = query.ids_sql()
+    ids = con.sql(sql, params=params).to_arrow_table().column(0).combine_chunks()
+    pages = [(ids[i].as_py(), ids[min(i + page_rows, len(ids)) - 1].as_py())
+             for i in range(0, len(ids), page_rows)]  # fmt: skip
+    unlimited = replace(query, limit=None)
+    # The schema of the records, from a page that holds none.
+    empty = _page(con, unlimited, columns, (1, 0), batch_rows)
+    schema = empty.schema
+    empty.close()
 
     def batches() -> Iterator[pa.RecordBatch]:
-        reader: pa.RecordBatchReader | None = first
-        done = 0
-        while reader is not None:
-            limit = _page_limit(query.limit, done, page_rows)
-            count, last = 0, None
-            for batch in reader:
-                if batch.num_rows == 0:
-                    continue
-                count += batch.num_rows
-                last = batch.column(_PAGE_ID)[-1].as_py()
-                yield batch.select(keep)
-            done += count
-            reader = None
-            next_limit = _page_limit(query.limit, done, page_rows)
-            if count == limit and next_limit > 0:
-                reader = _page(con, query, select, last, next_limit, batch_rows)
+        for bounds in pages:
+            yield from _page(con, unlimited, columns, bounds, batch_rows)
 
-    return pa.RecordBatchReader.from_batches(out_schema, batches())
-
-
-def _page_limit(limit: int | None, done: int, page_rows: int) -> int:
-    return page_rows if limit is None else max(0, min(page_rows, limit - done))
+    return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def _page(
     con: duckdb.DuckDBPyConnection,
     query: Query,
-    select: list[str],
-    after: int | None,
-    limit: int,
+    columns: Sequence[str] | None,
+    bounds: tuple[int, int],
     batch_rows: int,
 ) -> pa.RecordBatchReader:
-    conditions = query.conditions
-    if after is not None:
-        conditions = (*conditions, Condition("id > ?", (after,)))
-    sql, params = replace(query, conditions=conditions, limit=limit).sql(select)
+    conditions = (*query.conditions, Condition("id BETWEEN ? AND ?", bounds))
+    sql, params = replace(query, conditions=conditions).sql(columns)
     return con.sql(sql, params=params).to_arrow_reader(batch_rows)
