@@ -19,8 +19,11 @@ its own header, frozen first row and autofilter: ``Contacts``, ``Contacts (2)``,
 
 The workbook is written by xlsxwriter in its constant-memory mode: rows go to a scratch
 file as they come and records are read a chunk at a time, so memory does not grow with the
-number of rows (strings are stored in each cell rather than in a shared table). It costs
-about 2 µs a cell, against some 10 µs with openpyxl's write-only mode.
+number of rows (strings are stored in each cell rather than in a shared table). The cells
+are written into that scratch file as the XML xlsxwriter itself writes there (its
+``write_*`` methods cost some 5 µs a cell): 100,000 contacts × 55 columns in under 20 s,
+about four times openpyxl's write-only mode. A literal ``_x0041_`` is stored escaped
+(``_x005F_x0041_``), so that Excel shows it as typed rather than as ``A``.
 """
 
 from __future__ import annotations
