@@ -232,6 +232,8 @@ def crmkit_fields(rec: dict[str, Any]) -> dict[str, Any]:
     out["fn"] = rec["custom"].get("FN") or display_name(rec.get("first_name"), rec.get("last_name"))
     out["emails"] = [e for e in (rec.get("email"), rec.get("secondary_email")) if e]
     phones = [rec.get(k) for k in ("phone", "mobile", "home_phone", "fax")]
+    custom = rec.get("custom") or {}
+    phones += [v for k, v in custom.items() if k.startswith("TEL") and isinstance(v, str)]
     out["phones"] = sorted(p for p in phones if p)
     out["notes"] = rec.get("notes")
     out["tags"] = rec.get("tags")
