@@ -16,6 +16,10 @@ and semicolons, addresses, tags and birthdays.
   ``vobject.readComponents`` parses the first ``--vobject-n`` cards of the same file.
   Target: at least 3x vobject, and identical fields on every card vobject reads.
 
+With ``--heavy``, every card is a heavy one: a second e-mail, home phone and fax, a long
+note with line breaks, five tags and custom properties (``X-SKYPE``, ``TEL (pager)``,
+an Apple-labelled ``X-ASSISTANT``). The peak memory of the run (``ru_maxrss``) is printed.
+
 Not part of the test suite: it takes a minute and measures time.
 """
 
@@ -72,6 +76,25 @@ NOTES = [
 ]
 TAGS = ["vip", "prospect", "client", "salon-2024", "newsletter", "partenaire"]
 DOMAINS = ["example.com", "example.fr", "example.cn", "mail.example.org"]
+
+
+def make_heavy(contacts: list[dict[str, Any]], seed: int = 43) -> list[dict[str, Any]]:
+    """The same contacts with every optional field filled, as heavy cards."""
+    rng = random.Random(seed)
+    for i, rec in enumerate(contacts):
+        rec["secondary_email"] = f"perso{i}@{rng.choice(DOMAINS)}"
+        rec["home_phone"] = f"+33 4 {rng.randrange(10, 99)} {rng.randrange(10, 99)} 12 34"
+        rec["fax"] = f"+33 1 {rng.randrange(10, 99)} {rng.randrange(10, 99)} 00 00"
+        rec["notes"] = "\n".join(rng.sample(NOTES, 3))
+        rec["tags"] = rng.sample(TAGS, 5)
+        rec.setdefault("mobile", "06 12 34 56 78")
+        rec.setdefault("birthday", date(1980, 1 + i % 12, 1 + i % 28))
+        rec["custom"] = {
+            "X-SKYPE": f"skype.{i}",
+            "TEL (pager)": f"+33 6 00 00 {i % 100:02d} 00",
+            "X-ASSISTANT (Assistante de direction)": rng.choice(FIRST_FR),
+        }
+    return contacts
 
 
 def make_contacts(n: int, seed: int = 42) -> list[dict[str, Any]]:
@@ -151,6 +174,18 @@ def vobject_serialize(rec: dict[str, Any]) -> str:
         card.add("note").value = rec["notes"]
     if rec.get("tags"):
         card.add("categories").value = list(rec["tags"])
+    for key, types in (("home_phone", ["HOME", "VOICE"]), ("fax", ["WORK", "FAX"])):
+        if rec.get(key):
+            tel = card.add("tel")
+            tel.value = rec[key]
+            tel.params["TYPE"] = types
+    if rec.get("secondary_email"):
+        email = card.add("email")
+        email.value = rec["secondary_email"]
+        email.params["TYPE"] = ["INTERNET", "HOME"]
+    for key, value in (rec.get("custom") or {}).items():
+        name = key.split(" ")[0].lower()
+        card.add(name).value = value
     card.add("rev").value = "20250101T000000Z"
     return str(card.serialize())
 
@@ -197,6 +232,8 @@ def crmkit_fields(rec: dict[str, Any]) -> dict[str, Any]:
     out["fn"] = rec["custom"].get("FN") or display_name(rec.get("first_name"), rec.get("last_name"))
     out["emails"] = [e for e in (rec.get("email"), rec.get("secondary_email")) if e]
     phones = [rec.get(k) for k in ("phone", "mobile", "home_phone", "fax")]
+    custom = rec.get("custom") or {}
+    phones += [v for k, v in custom.items() if k.startswith("TEL") and isinstance(v, str)]
     out["phones"] = sorted(p for p in phones if p)
     out["notes"] = rec.get("notes")
     out["tags"] = rec.get("tags")
@@ -222,6 +259,7 @@ def main() -> int:
     parser.add_argument("--import-n", type=int, default=200_000, help="cards to import")
     parser.add_argument("--version", default="3.0", choices=["3.0", "4.0"])
     parser.add_argument("--runs", type=int, default=3, help="runs per measure (best kept)")
+    parser.add_argument("--heavy", action="store_true", help="heavy cards (see above)")
     args = parser.parse_args()
 
     print(f"machine : {platform.platform()}, {os.cpu_count()} cores, "
@@ -229,6 +267,9 @@ def main() -> int:
     print(f"python  : {platform.python_version()}, vobject {vobject.VERSION}")
     start = time.perf_counter()
     contacts = make_contacts(args.n)
+    if args.heavy:
+        contacts = make_heavy(contacts)
+    print(f"cards   : {'heavy' if args.heavy else 'simple'}")
     print(f"generated {len(contacts):,} contacts in {time.perf_counter() - start:.1f} s\n")
     sub_n = min(args.vobject_n, args.n)
     subset = contacts[:sub_n]
@@ -274,6 +315,10 @@ def main() -> int:
     print()
     print(f"export: {export_rate:,.0f} cards/s, {export_ratio:.0f}x vobject "
           f"(targets 100,000 cards/s and 50x)")  # fmt: skip
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of the run: {peak:,.0f} MB (the generated records included)")
     print(f"import: {import_rate:,.0f} cards/s, {import_ratio:.1f}x vobject (target 3x); "
           f"{len(comps):,} cards compared, {mismatches} field mismatches")  # fmt: skip
     ok = export_rate >= 100_000 and export_ratio >= 50 and import_ratio >= 3 and not mismatches

@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import xlsxwriter
 from export_samples import leftovers
 
 from crmkit._exceptions import ExportError
@@ -77,11 +77,11 @@ def test_xlsx_failure_on_save_keeps_the_old_file(
     out = tmp_path / "c.xlsx"
     out.write_bytes(b"old workbook")
 
-    def broken_save(self: Any, filename: str) -> None:
-        Path(filename).write_bytes(b"PK\x03\x04 half a zip")
+    def broken_close(self: Any) -> None:
+        Path(self.filename).write_bytes(b"PK\x03\x04 half a zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", broken_close)
     with pytest.raises(ExportError, match="No space left on device") as info:
         export_table(contacts, out, kind="contacts")
     assert isinstance(info.value.__cause__, OSError)
@@ -95,11 +95,10 @@ def test_parquet_failure_keeps_the_old_file(
     out = tmp_path / "c.parquet"
     out.write_bytes(b"old parquet")
 
-    def broken_write(table: pa.Table, where: Any, **kwargs: Any) -> None:
-        Path(where).write_bytes(b"PAR1 half")
+    def broken_write(self: Any, table: pa.Table, *args: Any, **kwargs: Any) -> None:
         raise pa.ArrowIOError("write interrupted")
 
-    monkeypatch.setattr(pq, "write_table", broken_write)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", broken_write)
     with pytest.raises(ExportError, match="write interrupted"):
         export_table(pa.table({"a": [1]}), out, kind="contacts")
     assert out.read_bytes() == b"old parquet"

@@ -79,7 +79,7 @@ def test_write_csv_renders_each_kind_and_counts_what_it_cleaned(tmp_path: Path) 
         }
     )
     out = tmp_path / "c.csv"
-    changed = write_csv(
+    rows, changed = write_csv(
         table,
         ["Nom", "=Ratio", "Actif", "Étiquettes"],
         out,
@@ -88,7 +88,7 @@ def test_write_csv_renders_each_kind_and_counts_what_it_cleaned(tmp_path: Path) 
         bool_words=("oui", "non"),
         decimal=",",
     )
-    assert changed == [1, 0, 0, 0]
+    assert rows == 3 and changed == [1, 0, 0, 0]
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == 4
     assert read_csv_rows(out, delimiter=";", encoding="utf-8-sig") == [
@@ -103,5 +103,5 @@ def test_write_csv_of_no_rows_writes_the_header(tmp_path: Path) -> None:
     out = tmp_path / "e.csv"
     table = pa.table({"a": pa.array([], pa.string())})
     options: dict[str, Any] = {"bool_words": ("true", "false"), "decimal": "."}
-    assert write_csv(table, ["a"], out, delimiter=",", bom=False, **options) == [0]
+    assert write_csv(table, ["a"], out, delimiter=",", bom=False, **options) == (0, [0])
     assert out.read_bytes() == b"a\r\n"

@@ -99,8 +99,11 @@ def test_selection_export_read_back(crm_data: ck.CRM, tmp_path, ext: str) -> Non
 def _read_xlsx(path) -> pd.DataFrame:
     import openpyxl
 
-    sheet = openpyxl.load_workbook(path, read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(book.active.iter_rows(values_only=True))
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
     return pd.DataFrame(rows[1:], columns=rows[0])
 
 

@@ -372,11 +372,18 @@ class Selection:
         ``lang`` ("en", "fr", "zh") writes labels instead of field names as headers;
         ``excel=True`` writes a CSV Excel opens well (BOM, ``;`` in French). Cells that
         a spreadsheet would run as formulas are neutralised; the file appears only once
-        complete.
+        complete. Records are streamed from the database a chunk at a time, so memory
+        does not grow with the selection; an XLSX export past Excel's 1,048,576 rows goes
+        on in further sheets (``Contacts (2)`` ...).
         """
         from crmkit._formats import export_table
+        from crmkit._formats._arrow_input import BATCH_ROWS
+        from crmkit._ops._pages import read_pages
 
-        data = self.columns(*columns).arrow() if columns else self.arrow()
+        chosen = self.columns(*columns) if columns else self
+        # Streamed: read in pages and handed over a chunk at a time, so memory does not
+        # grow with the number of records.
+        data = read_pages(self.crm._session.con, chosen.query, batch_rows=BATCH_ROWS)
         return export_table(data, path, kind=self.kind, columns=columns, lang=lang, **options)
 
     def export_vcf(

@@ -5,13 +5,19 @@ polars DataFrame or a list of dicts; a pandas column of mixed Python objects is 
 the text of each value rather than refused. Extension and dictionary types are read as
 their plain values. :func:`batches` turns the table into lists of Python values,
 :data:`BATCH_ROWS` rows at a time, so memory stays bounded on large exports.
+
+:func:`as_chunks` is the streaming form the writers read: a schema and tables of at most
+:data:`BATCH_ROWS` rows, taken one after the other from a RecordBatchReader (what DuckDB's
+``relation.to_arrow_reader()`` gives) without ever holding the whole export, or sliced
+from a table already in memory.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -22,7 +28,16 @@ from crmkit._formats._result import ExportFormat
 from crmkit._util._frames import collect, is_pandas, is_polars
 from crmkit._util._suggest import closest
 
-__all__ = ["BATCH_ROWS", "as_arrow", "batches", "column_kinds", "select_columns"]
+__all__ = [
+    "BATCH_ROWS",
+    "ArrowChunks",
+    "as_arrow",
+    "as_chunks",
+    "batches",
+    "column_kinds",
+    "rechunk",
+    "select_columns",
+]
 
 # Rows converted to Python values at a time: bounds memory on large exports.
 BATCH_ROWS = 20_000
@@ -46,6 +61,64 @@ def as_arrow(data: Any) -> pa.Table:
         "export_table() takes a pyarrow Table, a pandas or polars DataFrame or a list of "
         f"dicts, not {type(data).__name__}"
     )
+
+
+@dataclass
+class ArrowChunks:
+    """An export's records as a schema and tables read one after the other.
+
+    ``chunks`` can be iterated once; each table has at most :data:`BATCH_ROWS` rows, and
+    only one is held at a time, so a writer's memory does not grow with the export.
+    """
+
+    schema: pa.Schema
+    chunks: Iterator[pa.Table]
+
+    def select(self, positions: Sequence[int]) -> ArrowChunks:
+        """The same records with only the columns at ``positions``, in that order."""
+        keep = list(positions)
+        schema = pa.schema([self.schema.field(i) for i in keep])
+        return ArrowChunks(schema, (chunk.select(keep) for chunk in self.chunks))
+
+
+def as_chunks(data: Any, rows: int = BATCH_ROWS) -> ArrowChunks:
+    """Records as :class:`ArrowChunks`: a RecordBatchReader is streamed, anything else is
+    read with :func:`as_arrow` and sliced (without copying)."""
+    if isinstance(data, ArrowChunks):
+        return data
+    if isinstance(data, pa.RecordBatchReader):
+        return ArrowChunks(data.schema, rechunk(data, data.schema, rows))
+    table = as_arrow(data)
+    slices = (table.slice(start, rows) for start in range(0, table.num_rows, rows))
+    return ArrowChunks(table.schema, slices)
+
+
+def rechunk(
+    batches: Iterable[pa.RecordBatch], schema: pa.Schema, rows: int = BATCH_ROWS
+) -> Iterator[pa.Table]:
+    """Tables of exactly ``rows`` rows (the last one fewer) from batches of any size.
+
+    Writers number rows and sample column widths per chunk, so chunks must not depend on
+    how the reader happened to cut its batches.
+    """
+    held: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        held.append(batch)
+        count += batch.num_rows
+        if count >= rows:
+            table = pa.Table.from_batches(held, schema)
+            start = 0
+            while count - start >= rows:
+                yield table.slice(start, rows)
+                start += rows
+            rest = table.slice(start)
+            held = rest.to_batches() if rest.num_rows else []
+            count -= start
+    if count:
+        yield pa.Table.from_batches(held, schema)
 
 
 def _pandas_to_arrow(frame: Any) -> pa.Table:
@@ -136,19 +209,23 @@ def _is_binary(kind: pa.DataType) -> bool:
     )
 
 
-def select_columns(table: pa.Table, columns: Sequence[str] | None, fmt: ExportFormat) -> pa.Table:
-    names = [str(n) for n in table.column_names]
+def select_columns(
+    data: ArrowChunks, columns: Sequence[str] | None, fmt: ExportFormat
+) -> ArrowChunks:
+    """The columns to write: ``columns`` in that order, or all but binary ones (CSV, XLSX)."""
+    names = [str(n) for n in data.schema.names]
     if columns is None:
         if fmt == "parquet":
-            return table
-        keep = [i for i, f in enumerate(table.schema) if not _is_binary(_storage_type(f.type))]
-        return table.select(keep)
+            return data
+        schema = data.schema
+        keep = [i for i, f in enumerate(schema) if not _is_binary(_storage_type(f.type))]
+        return data if len(keep) == len(names) else data.select(keep)
     if isinstance(columns, str):
         columns = [columns]
     for name in columns:
         if name not in names:
             raise UnknownValueError("export column", name, names, closest(str(name), names))
-    return table.select([names.index(name) for name in columns])
+    return data.select([names.index(name) for name in columns])
 
 
 def _storage_type(kind: pa.DataType) -> pa.DataType:
@@ -168,5 +245,8 @@ def batches(table: pa.Table) -> Iterator[list[list[Any]]]:
         yield [c.slice(start, BATCH_ROWS).to_pylist() for c in columns]
 
 
-def column_kinds(table: pa.Table) -> list[str]:
+def column_kinds(table: pa.Table | pa.Schema) -> list[str]:
+    """How each column is written (``"text"``, ``"int"``, ``"date"`` ...), from its type."""
+    if isinstance(table, pa.Schema):
+        table = table.empty_table()
     return [_value_kind(_plain(table.column(i)).type) for i in range(table.num_columns)]

@@ -50,9 +50,16 @@ missing                 empty                            empty cell
 ======================  ===============================  =================================
 
 Timestamps in CSV have no fractions of a second (see :mod:`~crmkit._formats._cell_text`);
-text too long for an Excel cell, or more rows than a sheet holds, stops an XLSX export with
-an :class:`~crmkit.ExportError` (see :mod:`~crmkit._formats._xlsx_writer`). Parquet keeps
-the Arrow types: lists stay lists, dates stay dates, JSON stays text.
+text too long for an Excel cell stops an XLSX export with an :class:`~crmkit.ExportError`,
+and more rows than a sheet holds go on in further sheets (``Contacts``, ``Contacts (2)``
+...; see :mod:`~crmkit._formats._xlsx_writer`). Parquet keeps the Arrow types: lists stay
+lists, dates stay dates, JSON stays text.
+
+**Streaming**: every format is written a chunk of
+:data:`~crmkit._formats._arrow_input.BATCH_ROWS` rows at a time. Given a
+``pyarrow.RecordBatchReader`` (``Selection.export`` passes DuckDB's), the records are read
+as they are written, so memory stays bounded by a chunk whatever the number of rows; the
+output is the same as from the whole table.
 
 Where each part lives: the input read as Arrow in :mod:`~crmkit._formats._arrow_input`,
 the header row in :mod:`~crmkit._formats._headers`, formula neutralisation in
@@ -72,7 +79,7 @@ from pathlib import Path
 from typing import Any
 
 from crmkit._exceptions import UnknownValueError, ValidationError
-from crmkit._formats._arrow_input import as_arrow, select_columns
+from crmkit._formats._arrow_input import as_chunks, select_columns
 from crmkit._formats._atomic import atomic_write
 from crmkit._formats._cell_text import BOOL_WORDS
 from crmkit._formats._controls import (
@@ -150,8 +157,9 @@ def export_table(
     Parameters
     ----------
     data
-        A pyarrow Table (or RecordBatch / RecordBatchReader), a pandas or polars
-        DataFrame, or a list of dicts; columns are catalog field names and view columns.
+        A pyarrow Table (or RecordBatch / RecordBatchReader, read as it is written), a
+        pandas or polars DataFrame, or a list of dicts; columns are catalog field names
+        and view columns.
     path
         Destination file; an existing file is replaced only once the export succeeded.
     kind
@@ -225,10 +233,10 @@ def export_table(
     fmt = _resolve_format(target, format)
     kind = _check_kind(kind)
     lang = check_header_lang(lang)
-    table = select_columns(as_arrow(data), columns, fmt)
-    if table.num_columns == 0:
+    table = select_columns(as_chunks(data), columns, fmt)
+    if len(table.schema) == 0:
         raise ValidationError(f"nothing to export to {target}: no columns selected")
-    names = [str(n) for n in table.column_names]
+    names = [str(n) for n in table.schema.names]
     headers = header_labels(names, kind, lang)
     warnings: list[str] = []
     find = XLSX_CONTROL_CHARS.search if fmt == "xlsx" else CONTROL_CHARS.search
@@ -238,6 +246,7 @@ def export_table(
     french_excel = excel and lang == "fr"
     suffix = target.suffix or f".{fmt}"
     changed = [0] * len(names)
+    rows = [0]
 
     if fmt == "csv":
         if delimiter is None:
@@ -248,22 +257,22 @@ def export_table(
         words = BOOL_WORDS[lang or "en"]
 
         def write(tmp: Path) -> None:
-            changed[:] = write_csv(
+            rows[0], changed[:] = write_csv(
                 table, headers, tmp, delimiter=sep, bom=with_bom, bool_words=words,
                 decimal=decimal_mark,
             )  # fmt: skip
 
     elif fmt == "xlsx":
-        check_fits(table, target)
+        check_fits(len(names), target)
         title = sheet_title(sheet_name, kind, lang)
 
         def write(tmp: Path) -> None:
-            changed[:] = write_xlsx(table, headers, tmp, sheet_title=title)
+            rows[0], changed[:] = write_xlsx(table, headers, tmp, sheet_title=title)
 
     else:
 
         def write(tmp: Path) -> None:
-            write_parquet(table, headers, tmp)
+            rows[0] = write_parquet(table, headers, tmp)
 
     atomic_write(target, suffix, write)
     counts: dict[str, int] = {}
@@ -273,7 +282,7 @@ def export_table(
     return ExportResult(
         target,
         fmt,
-        table.num_rows,
+        rows[0],
         tuple(names),
         tuple(headers),
         changed=sum(changed),

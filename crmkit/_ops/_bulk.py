@@ -483,6 +483,8 @@ def export_vcf(
 ) -> ExportResult:
     """Write the selected contacts as vCards (see :meth:`Selection.export_vcf`)."""
     from crmkit._formats import export_vcards
+    from crmkit._formats._vcard_write import CHUNK_CARDS
+    from crmkit._ops._pages import read_pages
 
     _contacts_only(session, query, "export_vcf")
     fields = [
@@ -490,11 +492,11 @@ def export_vcf(
         for f in table("contacts")
         if f.editable and f.name not in ("account_id", "owner_id", "reports_to_id")
     ]
-    sql, params = query.sql([*fields, "company"])
-    data = session.con.sql(sql, params=params).to_arrow_table()
-    records = data.rename_columns(
-        ["org" if c == "company" else c for c in data.column_names]
-    ).to_pylist()
     if version not in ("3.0", "4.0"):
         raise ValidationError(f"vCard version must be '3.0' or '4.0', got {version!r}")
+    # Streamed: read in pages, and a chunk of records at a time becomes Python values,
+    # so memory does not grow with the number of contacts.
+    reader = read_pages(session.con, query, [*fields, "company"], batch_rows=CHUNK_CARDS)
+    names = ["org" if c == "company" else c for c in reader.schema.names]
+    records = (record for batch in reader for record in batch.rename_columns(names).to_pylist())
     return export_vcards(records, path, version=version, zip=zip)  # type: ignore[arg-type]
