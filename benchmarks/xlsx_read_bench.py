@@ -98,9 +98,9 @@ def measure(part: str, reader: str, path: Path, work: Path) -> dict[str, float]:
     for leftover in (db, Path(f"{db}.wal")):
         leftover.unlink(missing_ok=True)
     env = dict(os.environ, PYTHONHASHSEED="0")
+    command = [sys.executable, str(HERE), "--child", part, "--reader", reader]
     out = subprocess.run(
-        [sys.executable, str(HERE), "--child", part, "--reader", reader, "--xlsx", str(path)]
-        + ["--db", str(db)],
+        [*command, "--xlsx", str(path), "--db", str(db)],
         check=True,
         capture_output=True,
         text=True,

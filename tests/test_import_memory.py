@@ -42,9 +42,14 @@ _ROUTE_ROWS = textwrap.dedent(
         if start + chunk_rows == rows // 2:
             half = peak_mb()
     # Every row is still found by either of its keys.
-    groups.load([["uid:U000000007"], [f"email:contact.number.{{rows - 1}}@example-company-{{(rows - 1) % 997}}.fr"]])
-    found = [groups.group_of(["uid:U000000007"], None), groups.group_of([f"email:contact.number.{{rows - 1}}@example-company-{{(rows - 1) % 997}}.fr"], None)]
-    print(json.dumps({{"bytes_a_row": (peak_mb() - half) * 2**20 / (rows - rows // 2), "found": [(g.line, g.record_id, g.uid) for g in found]}}))
+    last = rows - 1
+    email = f"email:contact.number.{{last}}@example-company-{{last % 997}}.fr"
+    wanted = [["uid:U000000007"], [email]]
+    groups.load(wanted)
+    found = [groups.group_of(keys, None) for keys in wanted]
+    grown = (peak_mb() - half) * 2**20 / (rows - rows // 2)
+    found = [(g.line, g.record_id, g.uid) for g in found]
+    print(json.dumps({{"bytes_a_row": grown, "found": found}}))
     """
 )
 
