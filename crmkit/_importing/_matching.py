@@ -100,6 +100,8 @@ class Matcher:
         Keys are tried strongest first; a record that carries another external id than
         the row's is not the same record, whatever else they share.
         """
+        if self._nothing_stored():
+            return [None] * len(keys)  # an import into an empty table: nothing to match
         wanted = sorted({k for row in keys for k in row})
         if not wanted:
             return [None] * len(keys)
@@ -114,6 +116,14 @@ class Matcher:
                     break
             out.append(match)
         return out
+
+    def _nothing_stored(self) -> bool:
+        """Whether no live record has a key (checked once; updates only add keys to ones)."""
+        if self.match_on or self.kind == "contacts":
+            if not self._key_table_made:
+                self._make_key_table()
+            return self._stored_keys == 0
+        return not self._accounts_by_name_domain()
 
     def _lookup_existing(self, wanted: list[str]) -> dict[str, tuple[int, Any]]:
         """Existing live records by key: ``{key: (id, uid)}`` (the oldest record wins)."""
