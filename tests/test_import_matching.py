@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pandas as pd
+
 import crmkit as ck
 from crmkit._importing._chunks import Chunk
 from crmkit._importing._matching import FileGroups, Group, Matcher, fold
@@ -105,3 +107,63 @@ def test_fold_fills_unites_merges_and_reports_what_it_replaced() -> None:
     assert cols["_company_key"][0] == "x"
     assert [(w[0], w[1]) for w in chunk.warnings] == [(3, "job_title")]
     assert "'DSI' of line 2 replaced by 'CTO'" in chunk.warnings[0][3]
+
+
+def test_file_groups_find_groups_of_written_chunks() -> None:
+    groups = FileGroups()
+    first = Group("uid:A", 2, "A", None, 0)
+    groups.load([["uid:A", "email:a@example.com"]])
+    groups.join(first, ["uid:A", "email:a@example.com"], "A")
+    first.record_id = 10
+    groups.flush()  # the chunk is written: the group is kept compactly
+    unnamed = Group("email:b@example.com", 3, None, None, 0, record_id=11)
+    groups.load([["email:b@example.com"]])
+    groups.join(unnamed, ["email:b@example.com"], None)
+    groups.flush()
+    groups.load([["email:a@example.com"], ["name:b|c|", "email:b@example.com"], ["uid:Z"]])
+    again = groups.group_of(["email:a@example.com"], None)
+    assert again is not None
+    assert (again.key, again.line, again.uid, again.record_id) == ("uid:A", 2, "A", 10)
+    assert (again.chunk, again.row) == (None, None)
+    assert groups.group_of(["email:a@example.com"], "B") is None  # another external id
+    later = groups.group_of(["name:b|c|", "email:b@example.com"], "U")
+    assert later is not None and later.record_id == 11
+    groups.join(later, ["name:b|c|", "email:b@example.com"], "U")  # fills its id and a key
+    groups.flush()
+    groups.load([["name:b|c|"]])
+    found = groups.group_of(["name:b|c|"], None)
+    assert found is not None and (found.line, found.uid) == (3, "U")
+
+
+def test_a_record_updated_by_an_import_is_found_by_its_new_keys(crm: ck.CRM) -> None:
+    stored = crm.contacts.add(last_name="Roy", email="old@example.com", uid="R-1")
+    rows = pd.DataFrame(
+        {
+            "uid": ["R-1", None, None],
+            "last_name": ["Roy", "Roy", "Autre"],
+            "email": ["new@example.com", "new@example.com", "old@example.com"],
+            "city": [None, "Lyon", None],
+        }
+    )
+    # One row a chunk: the first row changes the stored record's email, the second finds
+    # it again, the third no longer finds it by its old email (the import's table of
+    # stored keys was refreshed after the first chunk).
+    report = crm.import_frame(rows, "contacts", chunk_rows=1, mode="upsert")
+    assert (report.updated, report.inserted) == (2, 1)
+    record = crm.contacts.get(stored)
+    assert (record["email"], record["city"]) == ("new@example.com", "Lyon")
+    tables = crm._session.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_crmkit_import%'"
+    ).fetchall()
+    assert tables == []  # the import's key table is gone with it
+
+
+def test_a_dry_run_leaves_no_key_table(crm: ck.CRM) -> None:
+    crm.contacts.add(last_name="Roy", email="a@example.com")
+    rows = pd.DataFrame({"last_name": ["Roy"], "email": ["a@example.com"], "city": ["Lyon"]})
+    report = crm.import_frame(rows, "contacts", dry_run=True, mode="upsert")
+    assert report.updated == 1
+    assert crm._session.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_crmkit_import%'"
+    ).fetchone() == (0,)
+    assert crm.contacts.get(1)["city"] is None  # nothing written

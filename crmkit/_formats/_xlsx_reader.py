@@ -2,7 +2,9 @@
 
 Cells keep their type: ``str``, ``int``, ``float``, ``bool``, ``datetime`` (``date`` when
 the time is midnight), ``time``; ``None`` when empty. :attr:`Chunk.lines` holds Excel row
-numbers. The workbook is read with openpyxl in read-only mode, after
+numbers. The workbook is read with calamine (:mod:`~crmkit._formats._xlsx_calamine`,
+which gives openpyxl's values) or, where calamine would not give the same cells, with
+openpyxl in read-only mode, after
 :func:`~crmkit._formats._xlsx_limits.check_workbook_parts` has refused a zip bomb; an old
 ``.xls`` file, a text file or a damaged workbook is refused with a message saying so.
 """
@@ -26,6 +28,7 @@ from crmkit._formats._header import SNIFF_RECORDS, pick_header, trim, unique_nam
 from crmkit._formats._magic import OLE_MAGIC
 from crmkit._formats._progress import progress_bar
 from crmkit._formats._table import Chunk, OnRagged, TableSource, make_chunk
+from crmkit._formats._xlsx_calamine import open_calamine
 from crmkit._formats._xlsx_limits import check_workbook_parts
 from crmkit._util._suggest import closest
 
@@ -67,6 +70,13 @@ def _open_workbook(path: Path) -> Iterator[Any]:
                 f"not an Excel workbook: the file is not a ZIP archive but {what}", path=where
             )
         check_workbook_parts(path)
+        fast = open_calamine(path)
+        if fast is not None:
+            try:
+                yield fast
+            finally:
+                fast.close()
+            return
         try:
             with _quiet_openpyxl():
                 book = openpyxl.load_workbook(handle, read_only=True, data_only=True)

@@ -14,9 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
 from crmkit import _normalize as norm
 from crmkit._core._session import Session
 from crmkit._importing._chunks import Chunk
+from crmkit._importing._key_index import KeyIndex
 from crmkit._normalize._columns import company_key_column
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Table
@@ -25,6 +29,7 @@ from crmkit.schemas._vocab import fold as fold_text
 __all__ = ["FileGroups", "Group", "Matcher", "fold"]
 
 _LIVE = "deleted_at IS NULL AND merged_into IS NULL"
+_KEY_TABLE = "_crmkit_import_keys"
 # Contacts' keys by kind, strongest first, as DuckDB computes them for stored records.
 _CONTACT_KEYS = (
     ("uid:", "'uid:' || uid"),
@@ -57,6 +62,8 @@ class Matcher:
         self.kind = kind
         self.match_on = list(match_on) if match_on else None
         self._existing_accounts: dict[str, list[tuple[int, str]]] | None = None
+        self._key_table_made = False
+        self._stored_keys = 0  # rows of the key table (0: nothing to look up)
 
     def keys(self, chunk: Chunk) -> list[list[str]]:
         """Each row's match keys, strongest first (an empty list: the row has none).
@@ -93,6 +100,8 @@ class Matcher:
         Keys are tried strongest first; a record that carries another external id than
         the row's is not the same record, whatever else they share.
         """
+        if self._nothing_stored():
+            return [None] * len(keys)  # an import into an empty table: nothing to match
         wanted = sorted({k for row in keys for k in row})
         if not wanted:
             return [None] * len(keys)
@@ -108,44 +117,87 @@ class Matcher:
             out.append(match)
         return out
 
+    def _nothing_stored(self) -> bool:
+        """Whether no live record has a key (checked once; updates only add keys to ones)."""
+        if self.match_on or self.kind == "contacts":
+            if not self._key_table_made:
+                self._make_key_table()
+            return self._stored_keys == 0
+        return not self._accounts_by_name_domain()
+
     def _lookup_existing(self, wanted: list[str]) -> dict[str, tuple[int, Any]]:
         """Existing live records by key: ``{key: (id, uid)}`` (the oldest record wins)."""
         if self.match_on:
-            return self._lookup_match_on(wanted)
+            folded = {fold_text(k): k for k in wanted}
+            found = self._lookup_stored(list(folded))
+            return {folded[k]: (hit[0], None) for k, hit in found.items()}
         if self.kind == "contacts":
-            return self._lookup_contacts(wanted)
+            return self._lookup_stored(wanted)
         return self._lookup_accounts(wanted)
 
-    def _lookup_match_on(self, wanted: list[str]) -> dict[str, tuple[int, Any]]:
-        assert self.match_on is not None
-        expr = " || '|' || ".join(
-            f"lower(strip_accents(CAST({f} AS VARCHAR)))" for f in self.match_on
-        )
+    def _lookup_stored(self, wanted: list[str]) -> dict[str, tuple[int, Any]]:
+        """Look keys up in the table of stored records' keys (made on the first call)."""
+        if not self._key_table_made:
+            self._make_key_table()
+        if not self._stored_keys:
+            return {}
         rows = self.session.con.execute(
-            f"SELECT k, min(id) FROM (SELECT id, {expr} AS k FROM {self.kind} WHERE {_LIVE}) "
-            f"WHERE k IN (SELECT unnest(?::VARCHAR[])) GROUP BY k",
-            [[fold_text(k) for k in wanted]],
+            f"SELECT k, min(id), arg_min(uid, id) FROM {_KEY_TABLE} "
+            "WHERE k IN (SELECT unnest(?::VARCHAR[])) GROUP BY k",
+            [wanted],
         ).fetchall()
-        by_fold = {fold_text(k): k for k in wanted}
-        return {by_fold[k]: (int(i), None) for k, i in rows if k in by_fold}
+        return {k: (int(i), u) for k, i, u in rows}
 
-    def _lookup_contacts(self, wanted: list[str]) -> dict[str, tuple[int, Any]]:
-        found: dict[str, tuple[int, Any]] = {}
-        for prefix, expr in _CONTACT_KEYS:
-            # `wanted` is sorted, so the keys of one kind are one slice of it.
-            start = bisect.bisect_left(wanted, prefix)
-            subset = wanted[start : bisect.bisect_left(wanted, prefix[:-1] + ";", start)]
-            if not subset:
-                continue
-            cond = "AND email IS NULL" if prefix == "name:" else ""
-            rows = self.session.con.execute(
-                f"SELECT k, min(id), arg_min(uid, id) FROM (SELECT id, uid, {expr} AS k "
-                f"FROM contacts WHERE {_LIVE} {cond}) "
-                f"WHERE k IN (SELECT unnest(?::VARCHAR[])) GROUP BY k",
-                [subset],
-            ).fetchall()
-            found.update({k: (int(i), u) for k, i, u in rows})
-        return found
+    def _key_select(self, where: str = "") -> str:
+        """A query of the ``k, id, uid`` of live stored records (one row per key)."""
+        live = f"{_LIVE} {where}"
+        if self.match_on:
+            expr = " || '|' || ".join(
+                f"lower(strip_accents(CAST({f} AS VARCHAR)))" for f in self.match_on
+            )
+            return f"SELECT {expr} AS k, id, NULL::VARCHAR AS uid FROM {self.kind} WHERE {live}"
+        return " UNION ALL ".join(
+            f"SELECT {expr} AS k, id, uid FROM contacts WHERE {live}"
+            + (" AND email IS NULL" if prefix == "name:" else "")
+            for prefix, expr in _CONTACT_KEYS
+        )
+
+    def _make_key_table(self) -> None:
+        """Compute the stored records' keys once per import, not once per chunk.
+
+        A temporary table (DuckDB spills it to disk if memory runs short) read by a hash
+        join for each chunk; the file's own new records are found by ``FileGroups``, and
+        records the import updates are refreshed (:meth:`refresh`).
+        """
+        con = self.session.con
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_KEY_TABLE} AS "
+            f"SELECT * FROM ({self._key_select()}) WHERE k IS NOT NULL"
+        )
+        row = con.execute(f"SELECT count(*) FROM {_KEY_TABLE}").fetchone()
+        self._stored_keys = int(row[0]) if row else 0
+        self._key_table_made = True
+
+    def refresh(self, ids: Sequence[int]) -> None:
+        """Recompute the keys of records the import has just changed."""
+        if not self._key_table_made or not ids or (self.kind != "contacts" and not self.match_on):
+            return
+        con = self.session.con
+        id_list = [int(i) for i in ids]
+        con.execute(f"DELETE FROM {_KEY_TABLE} WHERE id IN (SELECT unnest(?::BIGINT[]))", [id_list])
+        inserted = con.execute(
+            f"INSERT INTO {_KEY_TABLE} SELECT * FROM "
+            f"({self._key_select('AND id IN (SELECT unnest($ids::BIGINT[]))')}) "
+            "WHERE k IS NOT NULL",
+            {"ids": id_list},
+        ).fetchone()
+        self._stored_keys += int(inserted[0]) if inserted else 0
+
+    def close(self) -> None:
+        """Drop the table of stored keys (at the end of the import)."""
+        if self._key_table_made:
+            self.session.con.execute(f"DROP TABLE IF EXISTS {_KEY_TABLE}")
+            self._key_table_made = False
 
     def _lookup_accounts(self, wanted: list[str]) -> dict[str, tuple[int, Any]]:
         """Accounts: same company key, and the same website domain when both have one."""
@@ -201,6 +253,8 @@ class Group:
         Where the first row waits to be written (``None`` once its chunk is written).
     record_id
         The record the rows are: matched, or inserted for the first row.
+    number
+        Its number among the file's groups (``None`` until its chunk is written).
     """
 
     key: str
@@ -209,13 +263,44 @@ class Group:
     chunk: Chunk | None
     row: int | None
     record_id: int | None = None
+    number: int | None = None
 
 
 class FileGroups:
-    """The rows of the file seen so far, by each of their match keys."""
+    """The rows of the file seen so far, by each of their match keys.
+
+    Only the groups the current chunk names are :class:`Group` objects; the others are
+    kept compactly (a :class:`KeyIndex` of their keys, NumPy columns of their lines and
+    records, Arrow arrays of their first keys and ids), so the memory an import holds
+    grows by some 100 bytes a row instead of a Python object per row and key. Call
+    :meth:`load` with a chunk's keys before routing its rows, and :meth:`flush` once the
+    chunk is written.
+    """
 
     def __init__(self) -> None:
         self._seen: dict[str, Group] = {}
+        self._added: list[tuple[str, Group]] = []  # keys the current chunk added
+        self._index = KeyIndex()
+        self._lines = np.empty(0, dtype=np.int64)
+        self._records = np.empty(0, dtype=np.int64)  # -1: no record
+        self._first_keys: list[pa.Array] = []
+        self._uids: list[pa.Array] = []
+        self._starts: list[int] = []  # the number of each Arrow array's first group
+        self._uids_filled: dict[int, Any] = {}  # ids a later row gave a written group
+        self._count = 0
+
+    def load(self, keys: Sequence[Sequence[str]]) -> None:
+        """Bring back the written groups these rows' keys name (call before routing them)."""
+        self._seen = {}
+        self._added = []
+        wanted = list(dict.fromkeys(k for row in keys for k in row))
+        loaded: dict[int, Group] = {}
+        for key, number in zip(wanted, self._index.find(wanted).tolist(), strict=True):
+            if number >= 0:
+                group = loaded.get(number)
+                if group is None:
+                    group = loaded[number] = self._written_group(number)
+                self._seen[key] = group
 
     def group_of(self, keys: list[str], uid: Any) -> Group | None:
         """The earlier row of this file that is the same record, if any."""
@@ -228,9 +313,47 @@ class FileGroups:
     def join(self, group: Group, keys: list[str], uid: Any) -> None:
         """Make every key of a row find its group (a later row may share only one)."""
         for key in keys:
-            self._seen.setdefault(key, group)
+            if key not in self._seen:
+                self._seen[key] = group
+                self._added.append((key, group))
         if group.uid is None and uid is not None:
             group.uid = uid
+            if group.number is not None:
+                self._uids_filled[group.number] = uid
+
+    def flush(self) -> None:
+        """Keep the current chunk's new groups and keys compactly (its rows are written)."""
+        fresh = list({id(g): g for _, g in self._added if g.number is None}.values())
+        for number, group in enumerate(fresh, self._count):
+            group.number = number
+        if fresh:
+            self._starts.append(self._count)
+            self._count += len(fresh)
+            self._lines = np.concatenate([self._lines, [g.line for g in fresh]])
+            records = [-1 if g.record_id is None else g.record_id for g in fresh]
+            self._records = np.concatenate([self._records, np.asarray(records, np.int64)])
+            self._first_keys.append(pa.array([g.key for g in fresh], pa.string()))
+            self._uids.append(pa.array([g.uid for g in fresh]))
+        numbers = [g.number for _, g in self._added]
+        assert all(n is not None for n in numbers)
+        self._index.add([k for k, _ in self._added], numbers)  # type: ignore[arg-type]
+        self._seen = {}
+        self._added = []
+
+    def _written_group(self, number: int) -> Group:
+        at = bisect.bisect_right(self._starts, number) - 1
+        offset = number - self._starts[at]
+        uid = self._uids_filled.get(number, self._uids[at][offset].as_py())
+        record = int(self._records[number])
+        return Group(
+            self._first_keys[at][offset].as_py(),
+            int(self._lines[number]),
+            uid,
+            None,
+            None,
+            None if record < 0 else record,
+            number,
+        )
 
 
 def fold(tbl: Table, chunk: Chunk, into: int, row: int) -> None:

@@ -153,6 +153,7 @@ class Importer:
                 for chunk in self._normalized_chunks(table_source, plan):
                     self.report.read += len(chunk.lines)
                     self._write(chunk, batch)
+                self.matcher.close()
                 self.linker.resolve_parents(batch)
                 if self.parts.rejects:
                     rejects = self.parts.rejects_table(batch, self.kind, source_name)
@@ -320,6 +321,7 @@ class Importer:
         for group in route.groups.values():
             group.chunk = None  # the chunk is written: later rows update the record
             group.row = None
+        self.groups.flush()
         self.parts.collect(chunk)
 
     def _route(self, chunk: Chunk) -> _Route:
@@ -327,6 +329,7 @@ class Importer:
         keys = self.matcher.keys(chunk)
         uids = chunk.columns.get("uid") or [None] * len(chunk.lines)
         existing = self.matcher.existing(keys, uids)
+        self.groups.load(keys)
         route = _Route()
         for i in range(len(chunk.lines)):
             if chunk.errors[i]:
@@ -410,6 +413,7 @@ class Importer:
         store = self.session.store
         changed = store.update(self.kind, data, batch, self.session.user, "import", merge=True)
         fill_blank_currency(self.session, self.kind, ids, batch, self.default_currency)
+        self.matcher.refresh(ids)
         self.report.updated += changed
         self.report.unchanged += len(rows) - changed
         self.linker.defer_parents(chunk, rows, ids)
