@@ -27,8 +27,11 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from crmkit._exceptions import UnknownValueError
-from crmkit._formats._controls import has_controls, strip_controls
+from crmkit._formats._controls import column_has_controls, has_controls, strip_controls
+from crmkit._formats._vcard_columns import COLUMN_ERRORS, card_column, joined_text
 from crmkit._formats._vcard_names import CJK_ONLY_RE, PRODID
+from crmkit._formats._vcard_text import escape as _escape
+from crmkit._formats._vcard_text import fold as _fold
 from crmkit._util._frames import is_pandas, is_polars_frame
 
 __all__ = [
@@ -65,40 +68,6 @@ _RESERVED = frozenset({
     "CATEGORIES", "PHOTO", "UID", "REV", "GENDER", "X-GENDER", "X-SOCIALPROFILE",
     "X-ABSHOWAS", "X-ABLABEL", "ADDITIONAL-NAMES", "HONORIFIC-SUFFIXES", "AGENT",
 })  # fmt: skip
-
-
-def _escape(value: str) -> str:
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
-    if "," in value:
-        value = value.replace(",", "\\,")
-    if ";" in value:
-        value = value.replace(";", "\\;")
-    if "\n" in value or "\r" in value:
-        value = value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-    return value
-
-
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets, never inside a UTF-8 character."""
-    if line.isascii():
-        if len(line) <= 75:
-            return line
-        return "\r\n ".join([line[:75], *(line[i : i + 74] for i in range(75, len(line), 74))])
-    data = line.encode()
-    size = len(data)
-    if size <= 75:
-        return line
-    chunks = []
-    start, limit = 0, 75
-    while size - start > limit:
-        end = start + limit
-        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: back off
-            end -= 1
-        chunks.append(data[start:end])
-        start, limit = end, 74
-    chunks.append(data[start:])
-    return b"\r\n ".join(chunks).decode()
 
 
 def text_of(value: Any) -> str | None:
@@ -251,9 +220,18 @@ class CardWriter:
     def chunk(self, records: list[Mapping[str, Any]]) -> str:
         """The cards of ``records`` as CRLF-terminated text, without control characters.
 
-        The text is checked once; only a chunk that holds a control character is written
-        again from cleaned records.
+        The cards are built column by column (:mod:`crmkit._formats._vcard_columns`);
+        a chunk holding a value that is not text is written card by card instead, with
+        the same bytes. The text is checked once; only a chunk that holds a control
+        character is written again from cleaned records.
         """
+        if not records:
+            return ""
+        text = self._columnar(records)
+        return self.chunk_per_card(records) if text is None else text
+
+    def chunk_per_card(self, records: list[Mapping[str, Any]]) -> str:
+        """The cards of ``records`` as :meth:`chunk` writes them, assembled card by card."""
         lines: list[str] = []
         for rec in records:
             self.emit(rec, lines)
@@ -262,12 +240,104 @@ class CardWriter:
         lines.append("")
         text = "\r\n".join(lines)
         if has_controls(text):
-            lines = []
-            for rec in records:
-                self.emit(self.clean(rec), lines)
-            lines.append("")
-            text = self._last_resort("\r\n".join(lines))
+            return self._cleaned(records)
         return text
+
+    def _cleaned(self, records: list[Mapping[str, Any]]) -> str:
+        lines: list[str] = []
+        for rec in records:
+            self.emit(self.clean(rec), lines)
+        lines.append("")
+        return self._last_resort("\r\n".join(lines))
+
+    def _columnar(self, records: list[Mapping[str, Any]]) -> str | None:
+        """The cards of ``records`` built column-wise; None when a value is not text.
+
+        Cards with a photo, a custom FN or N part, or a value of another type than the
+        usual ones are written one by one and put in their place.
+        """
+        try:
+            columns, slow = self._columns(records)
+            column = card_column(columns, self, len(records))
+        except COLUMN_ERRORS:
+            return None
+        if column_has_controls(column):
+            return self._cleaned(records)
+        if not slow:
+            return joined_text(column)
+        cards = column.to_pylist()
+        for i in slow:
+            lines: list[str] = []
+            self.emit(records[i], lines)
+            lines.append("")
+            cards[i] = "\r\n".join(lines)
+        text = "".join(cards)
+        return self._cleaned(records) if has_controls(text) else text
+
+    def _columns(self, records: list[Mapping[str, Any]]) -> tuple[dict[str, list[Any]], list[int]]:
+        """The columns :func:`card_column` takes, and the rows to write one by one."""
+        columns: dict[str, list[Any]] = {
+            key: [rec.get(key) or None for rec in records]
+            for key in _TEXT_FIELDS
+            if key not in ("first_name", "last_name")
+        }
+        columns["first_name"] = [(rec.get("first_name") or "").strip() or None for rec in records]
+        columns["last_name"] = [(rec.get("last_name") or "").strip() or None for rec in records]
+        size = len(records)
+        gender: list[str | None] = [None] * size
+        notes: list[str | None] = [None] * size
+        bday: list[str | None] = [None] * size
+        tags: list[list[str] | None] = [None] * size
+        custom: list[str | None] = [None] * size
+        slow: list[int] = []
+        v4 = self.v4
+        for i, rec in enumerate(records):
+            g = rec.get
+            value = g("photo")
+            if value and isinstance(value, bytes | bytearray | memoryview):
+                slow.append(i)
+                continue
+            value = g("gender")
+            if value:
+                if type(value) is not str:
+                    slow.append(i)
+                    continue
+                gender[i] = value
+            value = g("notes")
+            if value:
+                if type(value) is not str:
+                    slow.append(i)
+                    continue
+                notes[i] = value
+            value = g("birthday")
+            if value is not None:
+                if type(value) is not date:
+                    slow.append(i)
+                    continue
+                text = value.isoformat()
+                bday[i] = "BDAY:" + (text.replace("-", "") if v4 else text)
+            value = g("tags")
+            if value is not None:
+                if type(value) is not list or not all(type(t) is str and t for t in value):
+                    slow.append(i)
+                    continue
+                tags[i] = value or None
+            value = g("custom")
+            if value:
+                found = _custom_dict(value)
+                if found:
+                    if (
+                        "FN" in found
+                        or "ADDITIONAL-NAMES" in found
+                        or "HONORIFIC-SUFFIXES" in found
+                    ):
+                        slow.append(i)
+                        continue
+                    lines: list[str] = []
+                    self._custom(found, rec, lines.append)
+                    custom[i] = "\r\n".join(lines) or None
+        columns.update(gender=gender, notes=notes, bday=bday, tags=tags, custom=custom)
+        return columns, slow
 
     def card(self, rec: Mapping[str, Any]) -> str:
         """One card, CRLF-terminated, without control characters."""
