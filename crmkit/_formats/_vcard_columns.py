@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from crmkit._formats._vcard_text import fold
 
-__all__ = ["COLUMN_ERRORS", "CardLayout", "card_column", "joined_text"]
+__all__ = ["COLUMN_ERRORS", "CardLayout", "card_column", "custom_column", "joined_text"]
 
 #: What building the columns raises for a value that is not text.
 COLUMN_ERRORS = (pa.ArrowException, TypeError, ValueError, AttributeError)
@@ -208,3 +208,27 @@ def joined_text(cards: pa.Array) -> str:
         for i in (cards.offset, cards.offset + len(cards))
     )
     return cards.buffers()[2].to_pybytes()[first:end].decode("utf-8")
+
+
+def custom_column(
+    values: list[list[Any]], layout: list[tuple[str, str | None]]
+) -> list[str] | None:
+    """The custom lines of cards whose custom entries have the same keys, CRLF-joined.
+
+    ``values`` holds a column of values per key, ``layout`` the line prefix of each key
+    and the ready line that follows it (an Apple ``X-ABLabel``) or None. None when a value
+    is not a non-empty text (a list, a missing value: lines then depend on the values).
+    """
+    lines: list[Any] = []
+    for column, (prefix, label_line) in zip(values, layout, strict=True):
+        try:
+            texts = pa.array(column, type=pa.string())
+        except COLUMN_ERRORS:
+            return None
+        if texts.null_count or not len(texts) or pc.min(pc.binary_length(texts)).as_py() == 0:
+            return None
+        lines.append(_line(prefix, _escaped(texts)))
+        if label_line is not None:
+            lines.append(label_line)
+    joined: list[str] = pc.binary_join_element_wise(*lines, "\r\n").to_pylist()
+    return joined

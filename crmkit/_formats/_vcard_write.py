@@ -28,7 +28,12 @@ from typing import Any, Literal
 
 from crmkit._exceptions import UnknownValueError
 from crmkit._formats._controls import column_has_controls, has_controls, strip_controls
-from crmkit._formats._vcard_columns import COLUMN_ERRORS, card_column, joined_text
+from crmkit._formats._vcard_columns import (
+    COLUMN_ERRORS,
+    card_column,
+    custom_column,
+    joined_text,
+)
 from crmkit._formats._vcard_names import CJK_ONLY_RE, PRODID
 from crmkit._formats._vcard_text import escape as _escape
 from crmkit._formats._vcard_text import fold as _fold
@@ -201,6 +206,9 @@ class CardWriter:
             self.social = "X-SOCIALPROFILE;TYPE="
         self.tel_phone, self.tel_mobile = self.tel["phone"], self.tel["mobile"]
         self.tel_home, self.tel_fax = self.tel["home_phone"], self.tel["fax"]
+        self._custom_layouts: dict[
+            tuple[Any, ...], tuple[list[str], list[tuple[str, str | None]]] | None
+        ] = {}
         #: Values written without their control characters, per field.
         self.changed: dict[str, int] = {}
 
@@ -290,6 +298,9 @@ class CardWriter:
         tags: list[list[str] | None] = [None] * size
         custom: list[str | None] = [None] * size
         slow: list[int] = []
+        # Rows whose custom entries are all texts, by their keys: written column-wise.
+        same_keys: dict[tuple[Any, ...], list[int]] = {}
+        dicts: list[dict[str, Any] | None] = [None] * size
         v4 = self.v4
         for i, rec in enumerate(records):
             g = rec.get
@@ -318,7 +329,8 @@ class CardWriter:
                 bday[i] = "BDAY:" + (text.replace("-", "") if v4 else text)
             value = g("tags")
             if value is not None:
-                if type(value) is not list or not all(type(t) is str and t for t in value):
+                # A tag that is not text makes Arrow raise: the chunk goes card by card.
+                if type(value) is not list or "" in value or None in value:
                     slow.append(i)
                     continue
                 tags[i] = value or None
@@ -333,11 +345,67 @@ class CardWriter:
                     ):
                         slow.append(i)
                         continue
+                    keys = tuple(found)
+                    if keys in self._custom_layouts:
+                        layout = self._custom_layouts[keys]
+                    else:
+                        layout = self._custom_layouts[keys] = self._custom_layout(keys)
+                    if layout is not None:
+                        same_keys.setdefault(keys, []).append(i)
+                        dicts[i] = found
+                        continue
                     lines: list[str] = []
                     self._custom(found, rec, lines.append)
                     custom[i] = "\r\n".join(lines) or None
+        for keys, rows in same_keys.items():
+            used, prefixes = self._custom_layouts[keys] or ([], [])
+            if not used:
+                continue
+            values = [[dicts[i][k] for i in rows] for k in used]  # type: ignore[index]
+            texts = custom_column(values, prefixes)
+            if texts is None:  # not all non-empty texts: entry by entry
+                for i in rows:
+                    lines = []
+                    self._custom(dicts[i], records[i], lines.append)  # type: ignore[arg-type]
+                    custom[i] = "\r\n".join(lines) or None
+                continue
+            for i, text in zip(rows, texts, strict=True):
+                custom[i] = text
         columns.update(gender=gender, notes=notes, bday=bday, tags=tags, custom=custom)
         return columns, slow
+
+    def _custom_layout(
+        self, keys: tuple[Any, ...]
+    ) -> tuple[list[str], list[tuple[str, str | None]]] | None:
+        """How :meth:`_custom` writes custom entries with these keys, all non-empty texts:
+        the keys it exports and, for each, its line prefix and X-ABLabel line; None when
+        it depends on more than the keys (a BDAY entry, a key that is not text).
+        """
+        used: list[str] = []
+        prefixes: list[tuple[str, str | None]] = []
+        group = 0
+        for key in keys:
+            if not isinstance(key, str):
+                return None
+            match = _CUSTOM_KEY_RE.fullmatch(key)
+            if match is None:
+                continue
+            name, label = match.group(1).upper(), match.group(2)
+            if name == "BDAY":
+                return None
+            if name in _RESERVED:
+                continue
+            used.append(key)
+            if not label:
+                prefixes.append((f"{name}:", None))
+            elif _TYPE_LABEL_RE.fullmatch(label):
+                prefixes.append((f"{name};TYPE={label if self.v4 else label.upper()}:", None))
+            else:
+                group += 1
+                prefixes.append(
+                    (f"item{group}.{name}:", _fold(f"item{group}.X-ABLabel:{_escape(label)}"))
+                )
+        return used, prefixes
 
     def card(self, rec: Mapping[str, Any]) -> str:
         """One card, CRLF-terminated, without control characters."""
