@@ -15,6 +15,7 @@ None, the ready BDAY and custom lines) and writes the rare cards this module doe
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -207,7 +208,7 @@ def joined_text(cards: pa.Array) -> str:
         int.from_bytes(offsets[i * 4 : i * 4 + 4], sys.byteorder, signed=True)
         for i in (cards.offset, cards.offset + len(cards))
     )
-    return cards.buffers()[2].to_pybytes()[first:end].decode("utf-8")
+    return codecs.decode(memoryview(cards.buffers()[2])[first:end], "utf-8")
 
 
 def custom_column(

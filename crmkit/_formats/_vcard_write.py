@@ -336,7 +336,7 @@ class CardWriter:
                 tags[i] = value or None
             value = g("custom")
             if value:
-                found = _custom_dict(value)
+                found = value if type(value) is dict else _custom_dict(value)  # only read
                 if found:
                     if (
                         "FN" in found
