@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crmkit._formats._vcard_names import CJK_ONLY_RE
 from crmkit._formats._vcard_text import fold
 
 __all__ = ["COLUMN_ERRORS", "CardLayout", "card_column", "custom_column", "joined_text"]
@@ -30,14 +31,8 @@ __all__ = ["COLUMN_ERRORS", "CardLayout", "card_column", "custom_column", "joine
 #: What building the columns raises for a value that is not text.
 COLUMN_ERRORS = (pa.ArrowException, TypeError, ValueError, AttributeError)
 
-# The characters str.strip() removes, for utf8_trim (whose own idea of whitespace differs).
-_WHITESPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
-
-# CJK_ONLY_RE of _vcard_names, in RE2 syntax: both names CJK means family name first.
-_CJK_ONLY = (
-    r"^[\x{2e80}-\x{9fff}\x{ac00}-\x{d7af}\x{f900}-\x{faff}\x{ff66}-\x{ff9f}"
-    r"\x{20000}-\x{2fa1f}]+$"
-)
+# Both names CJK: family name first (the rule of _vcard_names; RE2 takes the same class).
+_CJK_ONLY = f"^{CJK_ONLY_RE.pattern}$"
 
 _NULL = pa.scalar(None, pa.string())
 
