@@ -5,9 +5,11 @@ at 75 octets without splitting a UTF-8 character, text values escaped (``\\\\``,
 ``\\;``, ``\\n``). Every card parses with vobject, and
 :func:`~crmkit._formats._vcard_read.parse_vcards` gives back the fields it was made from.
 
-The writer is built for bulk exports (a million contacts in a few seconds): each card is
-assembled from precomputed property prefixes, a value is only escaped or folded when it
-needs to be, and the whole output is produced with one join.
+The writer is built for bulk exports (a million contacts in a few seconds): a chunk of
+cards is built column by column with Arrow string kernels
+(:mod:`crmkit._formats._vcard_columns`), and only the rare card (a photo, a custom FN, a
+value that is not text) is assembled on its own, from precomputed property prefixes, with
+a value only escaped or folded when it needs to be. Both give the same bytes.
 
 vCard text cannot hold control characters (RFC 6350 allows none but the tab): values are
 written without them, as :func:`~crmkit._formats._controls.strip_controls` describes (terminal
