@@ -28,6 +28,7 @@ __all__ = [
     "XLSX_CONTROL_CHARS",
     "Cleaner",
     "cleaning_warning",
+    "column_has_controls",
     "has_controls",
     "holds_controls",
     "strip_controls",
@@ -178,3 +179,14 @@ def cleaning_warning(changed: Mapping[str, int], format: str) -> tuple[str, ...]
         f"{total:,} {plural} written without their control characters ({shown}): {why}; "
         "tab and line breaks are kept",
     )
+
+
+def column_has_controls(values: pa.Array) -> bool:
+    r"""True when :func:`strip_controls` would change a value of an Arrow string column.
+
+    Examples
+    --------
+    >>> column_has_controls(pa.array(["Blou", None])), column_has_controls(pa.array(["\x1b"]))
+    (False, True)
+    """
+    return bool(pc.any(pc.match_substring_regex(values, _RE2_CONTROL_CHARS)).as_py())

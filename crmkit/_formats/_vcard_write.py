@@ -5,9 +5,11 @@ at 75 octets without splitting a UTF-8 character, text values escaped (``\\\\``,
 ``\\;``, ``\\n``). Every card parses with vobject, and
 :func:`~crmkit._formats._vcard_read.parse_vcards` gives back the fields it was made from.
 
-The writer is built for bulk exports (a million contacts in a few seconds): each card is
-assembled from precomputed property prefixes, a value is only escaped or folded when it
-needs to be, and the whole output is produced with one join.
+The writer is built for bulk exports (a million contacts in a few seconds): a chunk of
+cards is built column by column with Arrow string kernels
+(:mod:`crmkit._formats._vcard_columns`), and only the rare card (a photo, a custom FN, a
+value that is not text) is assembled on its own, from precomputed property prefixes, with
+a value only escaped or folded when it needs to be. Both give the same bytes.
 
 vCard text cannot hold control characters (RFC 6350 allows none but the tab): values are
 written without them, as :func:`~crmkit._formats._controls.strip_controls` describes (terminal
@@ -27,8 +29,16 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from crmkit._exceptions import UnknownValueError
-from crmkit._formats._controls import has_controls, strip_controls
+from crmkit._formats._controls import column_has_controls, has_controls, strip_controls
+from crmkit._formats._vcard_columns import (
+    COLUMN_ERRORS,
+    card_column,
+    custom_column,
+    joined_text,
+)
 from crmkit._formats._vcard_names import CJK_ONLY_RE, PRODID
+from crmkit._formats._vcard_text import escape as _escape
+from crmkit._formats._vcard_text import fold as _fold
 from crmkit._util._frames import is_pandas, is_polars_frame
 
 __all__ = [
@@ -65,40 +75,6 @@ _RESERVED = frozenset({
     "CATEGORIES", "PHOTO", "UID", "REV", "GENDER", "X-GENDER", "X-SOCIALPROFILE",
     "X-ABSHOWAS", "X-ABLABEL", "ADDITIONAL-NAMES", "HONORIFIC-SUFFIXES", "AGENT",
 })  # fmt: skip
-
-
-def _escape(value: str) -> str:
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
-    if "," in value:
-        value = value.replace(",", "\\,")
-    if ";" in value:
-        value = value.replace(";", "\\;")
-    if "\n" in value or "\r" in value:
-        value = value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-    return value
-
-
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets, never inside a UTF-8 character."""
-    if line.isascii():
-        if len(line) <= 75:
-            return line
-        return "\r\n ".join([line[:75], *(line[i : i + 74] for i in range(75, len(line), 74))])
-    data = line.encode()
-    size = len(data)
-    if size <= 75:
-        return line
-    chunks = []
-    start, limit = 0, 75
-    while size - start > limit:
-        end = start + limit
-        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: back off
-            end -= 1
-        chunks.append(data[start:end])
-        start, limit = end, 74
-    chunks.append(data[start:])
-    return b"\r\n ".join(chunks).decode()
 
 
 def text_of(value: Any) -> str | None:
@@ -232,6 +208,9 @@ class CardWriter:
             self.social = "X-SOCIALPROFILE;TYPE="
         self.tel_phone, self.tel_mobile = self.tel["phone"], self.tel["mobile"]
         self.tel_home, self.tel_fax = self.tel["home_phone"], self.tel["fax"]
+        self._custom_layouts: dict[
+            tuple[Any, ...], tuple[list[str], list[tuple[str, str | None]]] | None
+        ] = {}
         #: Values written without their control characters, per field.
         self.changed: dict[str, int] = {}
 
@@ -251,9 +230,18 @@ class CardWriter:
     def chunk(self, records: list[Mapping[str, Any]]) -> str:
         """The cards of ``records`` as CRLF-terminated text, without control characters.
 
-        The text is checked once; only a chunk that holds a control character is written
-        again from cleaned records.
+        The cards are built column by column (:mod:`crmkit._formats._vcard_columns`);
+        a chunk holding a value that is not text is written card by card instead, with
+        the same bytes. The text is checked once; only a chunk that holds a control
+        character is written again from cleaned records.
         """
+        if not records:
+            return ""
+        text = self._columnar(records)
+        return self.chunk_per_card(records) if text is None else text
+
+    def chunk_per_card(self, records: list[Mapping[str, Any]]) -> str:
+        """The cards of ``records`` as :meth:`chunk` writes them, assembled card by card."""
         lines: list[str] = []
         for rec in records:
             self.emit(rec, lines)
@@ -262,12 +250,164 @@ class CardWriter:
         lines.append("")
         text = "\r\n".join(lines)
         if has_controls(text):
-            lines = []
-            for rec in records:
-                self.emit(self.clean(rec), lines)
-            lines.append("")
-            text = self._last_resort("\r\n".join(lines))
+            return self._cleaned(records)
         return text
+
+    def _cleaned(self, records: list[Mapping[str, Any]]) -> str:
+        lines: list[str] = []
+        for rec in records:
+            self.emit(self.clean(rec), lines)
+        lines.append("")
+        return self._last_resort("\r\n".join(lines))
+
+    def _columnar(self, records: list[Mapping[str, Any]]) -> str | None:
+        """The cards of ``records`` built column-wise; None when a value is not text.
+
+        Cards with a photo, a custom FN or N part, or a value of another type than the
+        usual ones are written one by one and put in their place.
+        """
+        try:
+            columns, slow = self._columns(records)
+            column = card_column(columns, self, len(records))
+        except COLUMN_ERRORS:
+            return None
+        if column_has_controls(column):
+            return self._cleaned(records)
+        if not slow:
+            return joined_text(column)
+        cards = column.to_pylist()
+        for i in slow:
+            lines: list[str] = []
+            self.emit(records[i], lines)
+            lines.append("")
+            cards[i] = "\r\n".join(lines)
+        text = "".join(cards)
+        return self._cleaned(records) if has_controls(text) else text
+
+    def _columns(self, records: list[Mapping[str, Any]]) -> tuple[dict[str, list[Any]], list[int]]:
+        """The columns :func:`card_column` takes, and the rows to write one by one."""
+        columns: dict[str, list[Any]] = {
+            key: [rec.get(key) or None for rec in records]
+            for key in _TEXT_FIELDS
+            if key not in ("first_name", "last_name")
+        }
+        columns["first_name"] = [(rec.get("first_name") or "").strip() or None for rec in records]
+        columns["last_name"] = [(rec.get("last_name") or "").strip() or None for rec in records]
+        size = len(records)
+        gender: list[str | None] = [None] * size
+        notes: list[str | None] = [None] * size
+        bday: list[str | None] = [None] * size
+        tags: list[list[str] | None] = [None] * size
+        custom: list[str | None] = [None] * size
+        slow: list[int] = []
+        # Rows whose custom entries are all texts, by their keys: written column-wise.
+        same_keys: dict[tuple[Any, ...], list[int]] = {}
+        dicts: list[dict[str, Any] | None] = [None] * size
+        v4 = self.v4
+        for i, rec in enumerate(records):
+            g = rec.get
+            value = g("photo")
+            if value and isinstance(value, bytes | bytearray | memoryview):
+                slow.append(i)
+                continue
+            value = g("gender")
+            if value:
+                if type(value) is not str:
+                    slow.append(i)
+                    continue
+                gender[i] = value
+            value = g("notes")
+            if value:
+                if type(value) is not str:
+                    slow.append(i)
+                    continue
+                notes[i] = value
+            value = g("birthday")
+            if value is not None:
+                if type(value) is not date:
+                    slow.append(i)
+                    continue
+                text = value.isoformat()
+                bday[i] = "BDAY:" + (text.replace("-", "") if v4 else text)
+            value = g("tags")
+            if value is not None:
+                # A tag that is not text makes Arrow raise: the chunk goes card by card.
+                if type(value) is not list or "" in value or None in value:
+                    slow.append(i)
+                    continue
+                tags[i] = value or None
+            value = g("custom")
+            if value:
+                found = value if type(value) is dict else _custom_dict(value)  # only read
+                if found:
+                    if (
+                        "FN" in found
+                        or "ADDITIONAL-NAMES" in found
+                        or "HONORIFIC-SUFFIXES" in found
+                    ):
+                        slow.append(i)
+                        continue
+                    keys = tuple(found)
+                    if keys in self._custom_layouts:
+                        layout = self._custom_layouts[keys]
+                    else:
+                        layout = self._custom_layouts[keys] = self._custom_layout(keys)
+                    if layout is not None:
+                        same_keys.setdefault(keys, []).append(i)
+                        dicts[i] = found
+                        continue
+                    lines: list[str] = []
+                    self._custom(found, rec, lines.append)
+                    custom[i] = "\r\n".join(lines) or None
+        for keys, rows in same_keys.items():
+            used, prefixes = self._custom_layouts[keys] or ([], [])
+            if not used:
+                continue
+            values = [[dicts[i][k] for i in rows] for k in used]  # type: ignore[index]
+            texts = custom_column(values, prefixes)
+            if texts is None:  # not all non-empty texts: entry by entry
+                for i in rows:
+                    lines = []
+                    self._custom(dicts[i], records[i], lines.append)  # type: ignore[arg-type]
+                    custom[i] = "\r\n".join(lines) or None
+                continue
+            for i, text in zip(rows, texts, strict=True):
+                custom[i] = text
+        columns.update(gender=gender, notes=notes, bday=bday, tags=tags, custom=custom)
+        return columns, slow
+
+    def _custom_layout(
+        self, keys: tuple[Any, ...]
+    ) -> tuple[list[str], list[tuple[str, str | None]]] | None:
+        """How :meth:`_custom` writes custom entries with these keys, all non-empty texts:
+        the keys it exports and, for each, its line prefix and X-ABLabel line; None when
+        it depends on more than the keys (a BDAY entry, a key that is not text).
+        """
+        used: list[str] = []
+        prefixes: list[tuple[str, str | None]] = []
+        group = 0
+        for key in keys:
+            if not isinstance(key, str):
+                return None
+            match = _CUSTOM_KEY_RE.fullmatch(key)
+            if match is None:
+                continue
+            name, label = match.group(1).upper(), match.group(2)
+            if name == "BDAY":
+                return None
+            if name in _RESERVED:
+                continue
+            used.append(key)
+            if not label:
+                prefixes.append((f"{name}:", None))
+            elif _TYPE_LABEL_RE.fullmatch(label):
+                prefixes.append((f"{name};TYPE={label if self.v4 else label.upper()}:", None))
+            else:
+                group += 1
+                prefixes.append(
+                    (f"item{group}.{name}:", _fold(f"item{group}.X-ABLabel:{_escape(label)}"))
+                )
+        return used, prefixes
 
     def card(self, rec: Mapping[str, Any]) -> str:
         """One card, CRLF-terminated, without control characters."""
