@@ -259,3 +259,24 @@ def test_a_big_import_matches_rows_of_earlier_chunks(crm: ck.CRM) -> None:
     assert report.duplicate_alerts[["line", "match_id"]].to_dict("records") == [
         {"line": 3, "match_id": report.inserted_ids[0]}
     ]
+
+
+def test_a_bulk_edit_reports_its_alerts(crm: ck.CRM) -> None:
+    """Regression: the alerts of a bulk edit were only in ``crm.last_alerts``, not in the
+    BulkReport the user holds."""
+    other = crm.contacts.add(first_name="Marc", last_name="Durand")
+    third = crm.contacts.add(first_name="Léa", last_name="Roy")
+    crm.settings.duplicate_rule("contacts", "same email", ["email"], on_update="alert")
+    report = crm.contacts.filter(ids=[other, third]).update(email="helene.blou@aprool.com")
+    assert report.changed == 2
+    # Each edited record matches the first one and the other edited one.
+    assert sorted((a.record_id, a.match_id) for a in report.alerts) == [
+        (other, 1),
+        (other, third),
+        (third, 1),
+        (third, other),
+    ]
+    assert "duplicate alerts" in repr(report) and "duplicate alerts" in report._repr_html_()
+    assert report.alerts == crm.last_alerts
+    quiet = crm.contacts.filter(ids=[other]).update(job_title="CTO")
+    assert quiet.alerts == [] and "duplicate alerts" not in repr(quiet)

@@ -54,6 +54,10 @@ class BulkReport:
     selection
     The selection acted on, pinned to exactly the records the action acted on
         (chain from it: ``report.selection.export("moved.xlsx")``).
+    alerts
+    What the duplicate rules with the action "alert" found in the batch
+        (:class:`~crmkit.DuplicateAlert`, as ``crm.last_alerts`` right after it): the
+        edit is saved, and each alert names the record it now matches.
     """
 
     operation: str
@@ -64,6 +68,7 @@ class BulkReport:
     batch_id: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
     selection: Any = field(default=None, repr=False)
+    alerts: list[Any] = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:
         text = (
@@ -77,6 +82,8 @@ class BulkReport:
             text += "\n" + "\n".join(f"  skipped {n:,}: {r}" for r, n in reasons.items())
         for key, value in self.details.items():
             text += f"\n  {key}: {value}"
+        if self.alerts:
+            text += f"\n  duplicate alerts: {len(self.alerts):,} (report.alerts)"
         return text
 
     def _repr_html_(self) -> str:
@@ -89,6 +96,7 @@ class BulkReport:
             f" on {self.selected:,} {self.kind}: <b>{self.changed:,}</b> changed, "
             f"{len(self.skipped):,} skipped"
             + (f" (batch {self.batch_id})" if self.batch_id is not None else "")
+            + (f", {len(self.alerts):,} duplicate alerts (report.alerts)" if self.alerts else "")
             + f"</p>{skipped}</div>"
         )
 
@@ -119,6 +127,8 @@ def _finish(session: Session, query: Query, report: BulkReport) -> BulkReport:
     if report.batch_id is not None and report.changed == 0 and not report.details.get("cascade"):
         session.store.drop_batch_if_empty(report.batch_id)
         report.batch_id = None
+    if report.batch_id is not None:
+        report.alerts = list(session.last_alerts)
     return report
 
 
