@@ -68,8 +68,53 @@ __all__ = [
 ]
 
 
+TRACEBACK_ENV = "CRMKIT_TRACEBACK"
+"""Set to ``full`` for the whole traceback of crmkit's errors in IPython and Jupyter."""
+
+
 class CRMKitError(Exception):
-    """Root of every error crmkit raises on purpose."""
+    """Root of every error crmkit raises on purpose.
+
+    In IPython and Jupyter the error shows as one short block (:meth:`_render_traceback_`):
+    what went wrong and the line of the user's code that asked for it, not the frames
+    inside crmkit; ``CRMKIT_TRACEBACK=full`` in the environment shows every frame.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """The lines IPython shows instead of the traceback (its documented hook).
+
+        Examples
+        --------
+        >>> try:
+        ...     raise ValidationError("row 3: email = 'x@' is not an email address")
+        ... except CRMKitError as exc:
+        ...     lines = exc._render_traceback_()
+        >>> lines[0]
+        "ValidationError: row 3: email = 'x@' is not an email address"
+        """
+        import os
+        import traceback
+
+        if os.environ.get(TRACEBACK_ENV, "").strip().lower() == "full":
+            return "".join(traceback.format_exception(self)).rstrip("\n").split("\n")
+        lines = [f"{type(self).__name__}: {self}"]
+        caller = _user_frame(self)
+        if caller is not None:
+            where = f'  File "{caller.filename}", line {caller.lineno}'
+            lines += [where, f"    {caller.line}"] if caller.line else [where]
+        lines.append(f"  (crmkit's own frames hidden: {TRACEBACK_ENV}=full shows them)")
+        return lines
+
+
+def _user_frame(error: BaseException) -> Any:
+    """The last frame of the traceback outside the crmkit package, or ``None``."""
+    import traceback
+    from pathlib import Path
+
+    package = str(Path(__file__).resolve().parent)
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    outside = [f for f in frames if not str(Path(f.filename).resolve()).startswith(package)]
+    return outside[-1] if outside else None
 
 
 class ValidationError(CRMKitError, ValueError):

@@ -184,8 +184,12 @@ def test_a_missing_pyspark_names_the_extra() -> None:
 
 def test_crmkit_imports_without_warnings_with_pyspark_installed() -> None:
     """pandera imports pyspark.pandas when PySpark is installed, which warns about pandas
-    3: importing crmkit's models must stay silent (``-W error``)."""
-    script = "import pyspark, crmkit.schemas._models; print('ok')"
+    3: importing crmkit's models and validating a first record (pandera registers its
+    checks then, importing pyspark.pandas again) must stay silent (``-W error``)."""
+    script = (
+        "import pyspark, crmkit as ck; crm = ck.open(user='N'); "
+        "crm.contacts.add(first_name='Jean', last_name='Roy'); print('ok')"
+    )
     done = subprocess.run(
         [sys.executable, "-W", "error", "-c", script],
         capture_output=True,

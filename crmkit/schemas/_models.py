@@ -52,10 +52,12 @@ from crmkit.schemas._vocab import (
 
 with warnings.catch_warnings():
     # With PySpark installed (crmkit[spark]), importing pandera imports pyspark.pandas,
-    # which warns that it does not fully support pandas 3: crmkit never uses it.
+    # which warns that it does not fully support pandas 3: crmkit never uses it. Its
+    # pandas checks import pyspark.pandas too, at the first validation: imported here.
     warnings.filterwarnings(
         "ignore", "PySpark does not yet fully support pandas", category=FutureWarning
     )
+    import pandera.backends.pandas.builtin_checks  # noqa: F401  (imported at first validate)
     import pandera.pandas as pa_pd
     import pandera.polars as pa_pl
     from pandera.errors import SchemaErrors
