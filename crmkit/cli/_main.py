@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Sequence
 
 import crmkit as ck
@@ -17,7 +18,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
     Usage errors (and ``--help``) return argparse's code; a crmkit error, an OS error or a
-    bad value prints one line, ``crmkit: error: ...``, and returns 1.
+    bad value prints one line, ``crmkit: error: ...`` (then the traceback with
+    ``--debug``), and returns 1.
     """
     parser = build_parser()
     try:
@@ -28,4 +30,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except (ck.CRMKitError, OSError, ValueError) as exc:
         print(f"crmkit: error: {error_line(exc)}", file=sys.stderr)
+        if getattr(args, "debug", False):
+            traceback.print_exception(exc, file=sys.stderr)
         return EXIT_ERROR

@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
-    """``--db`` and ``--user``, defaulting to ``$CRMKIT_DB`` and ``$CRMKIT_USER``."""
+    """``--db`` and ``--user``, defaulting to ``$CRMKIT_DB`` and ``$CRMKIT_USER``, and
+    ``--debug``."""
     parser.add_argument(
         "--db",
         default=os.environ.get("CRMKIT_DB", "crm.duckdb"),
@@ -42,4 +43,9 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
         "--user",
         default=os.environ.get("CRMKIT_USER"),
         help="who is working (history actor, default owner)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, print the whole traceback after the one-line message",
     )

@@ -103,6 +103,15 @@ def test_an_error_is_one_line_on_stderr(
     assert captured.err == "crmkit: error: no batch 999\n"
 
 
+def test_debug_adds_the_traceback_after_the_line(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(db), "--user", "CLI", "--debug", "undo", "999"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("crmkit: error: no batch 999\n")
+    assert "Traceback (most recent call last)" in err and "UndoError: no batch 999" in err
+
+
 def test_installed_entry_point(db: Path) -> None:
     """The real `crmkit` executable: exit codes and a one-line error, no traceback."""
     exe = Path(sys.executable).with_name("crmkit")
