@@ -109,6 +109,9 @@ from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._bulk import BulkReport as BulkReport
 from crmkit._ops._merge import MergeReport as MergeReport
 from crmkit._ops._summary import Summary as Summary
+from crmkit._util._config import config_context as config_context
+from crmkit._util._config import get_config as get_config
+from crmkit._util._config import set_config as set_config
 from crmkit.schemas._bands import Bands as Bands
 from crmkit.schemas._catalog import (
     ACCOUNTS as ACCOUNTS,
@@ -177,9 +180,12 @@ __all__ = [
     "ValidationError",
     "ValidationReport",
     "__version__",
+    "config_context",
     "find_duplicates",
+    "get_config",
     "open",
     "read_vcf",
+    "set_config",
     "validate",
     "write_vcf",
 ]

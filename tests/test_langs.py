@@ -1,4 +1,4 @@
-"""The languages crmkit speaks (crmkit.schemas._langs): listed once, checked, picked."""
+"""The languages crmkit speaks (crmkit._util._langs): listed once, checked, picked."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pytest
 
 import crmkit as ck
 from crmkit._exceptions import UnknownValueError
+from crmkit._util._langs import pick_label
 from crmkit.schemas import (
     LANGS,
     check_lang,
     column_label,
 )
-from crmkit.schemas._langs import pick_label
 
 PACKAGE = Path(ck.__file__).parent
 
@@ -53,8 +53,8 @@ def test_the_language_list_is_written_once() -> None:
         for path in sorted(PACKAGE.rglob("*.py"))
         if (lines := _literal_language_lists(path))
     }
-    assert list(found) == ["schemas/_langs.py"], found
-    assert len(found["schemas/_langs.py"]) == 1, found
+    assert list(found) == ["_util/_langs.py"], found
+    assert len(found["_util/_langs.py"]) == 1, found
 
 
 def test_pick_label() -> None:

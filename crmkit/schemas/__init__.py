@@ -1,9 +1,9 @@
 """Field catalog, labels and languages, vocabularies, bands and pandera models."""
 
+from crmkit._util._langs import LANGS, Labels, Lang, check_lang, pick_label
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table, table
 from crmkit.schemas._labels import DERIVED_LABELS, column_label, column_labels
-from crmkit.schemas._langs import LANGS, Labels, Lang, check_lang, pick_label
 from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
     COUNTRY_CODES,

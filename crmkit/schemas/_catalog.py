@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from crmkit._exceptions import UnknownValueError
-from crmkit.schemas._langs import LANGS, Labels, pick_label
+from crmkit._util._langs import LANGS, Labels, pick_label
 
 __all__ = [
     "ACCOUNTS",

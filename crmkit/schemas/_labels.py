@@ -7,7 +7,7 @@
 - :func:`column_label` answers for both, and falls back to the column's name.
 
 Export headers, the widgets' tables and filters and a selection's HTML display take their
-labels from here; the languages themselves are in :mod:`crmkit.schemas._langs` (and
+labels from here; the languages themselves are in :mod:`crmkit._util._langs` (and
 importable from here too).
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from crmkit._util._langs import LANGS, Labels, Lang, check_lang, pick_label
 from crmkit.schemas._catalog import table
-from crmkit.schemas._langs import LANGS, Labels, Lang, check_lang, pick_label
 
 __all__ = [
     "DERIVED_LABELS",

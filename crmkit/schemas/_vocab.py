@@ -15,8 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from crmkit._util._langs import LANGS, Labels, pick_label
 from crmkit._util._text import fold
-from crmkit.schemas._langs import LANGS, Labels, pick_label
 
 __all__ = [
     "ACCOUNT_TYPES",
