@@ -9,22 +9,15 @@ import threading
 import pytest
 
 import crmkit as ck
-from crmkit._util._config import current_lang
+from crmkit._util._config import chosen_lang, current_lang
 
 
-@pytest.fixture(autouse=True)
-def _restore_config():
-    before = ck.get_config()
-    yield
-    ck.set_config(**before)
-
-
-def test_defaults_are_english_interactive_twenty_rows(monkeypatch):
+def test_defaults_are_no_language_interactive_twenty_rows():
     code = "import crmkit as ck; print(sorted(ck.get_config().items()))"
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("CRMKIT_")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == (
-        "[('display_rows', 20), ('lang', 'en'), ('table_display', 'interactive')]"
+        "[('display_rows', 20), ('lang', None), ('table_display', 'interactive')]"
     )
 
 
@@ -53,7 +46,14 @@ def test_set_config_lasts_and_context_restores():
 def test_context_restores_after_an_error():
     with pytest.raises(RuntimeError), ck.config_context(lang="zh"):
         raise RuntimeError("boom")
-    assert current_lang() == "en"
+    assert current_lang() == "en" and chosen_lang() is None
+
+
+def test_set_config_inside_a_context_lasts_until_it_ends():
+    with ck.config_context():
+        ck.set_config(lang="zh")
+        assert current_lang() == "zh"
+    assert chosen_lang() is None
 
 
 def test_context_does_not_leak_into_another_thread():
@@ -80,7 +80,7 @@ def test_bad_values_are_refused_and_nothing_changes(changes, message):
         ck.set_config(**changes)
     with pytest.raises(ck.CRMKitError, match=message), ck.config_context(**changes):
         pass
-    assert ck.get_config() == {"lang": "en", "table_display": "interactive", "display_rows": 20}
+    assert ck.get_config() == {"lang": None, "table_display": "interactive", "display_rows": 20}
 
 
 def test_unknown_setting_in_context_suggests_the_closest():

@@ -29,10 +29,12 @@ from crmkit._util._suggest import closest
 __all__ = [
     "Config",
     "TableDisplay",
+    "chosen_lang",
     "config_context",
     "current_config",
     "current_lang",
     "get_config",
+    "reset_config",
     "set_config",
 ]
 
@@ -53,7 +55,9 @@ class Config:
     ----------
     lang
         Language of reports, error messages, widgets and export headers: ``"en"``,
-        ``"fr"`` or ``"zh"``. Default ``$CRMKIT_LANG`` or ``"en"``.
+        ``"fr"`` or ``"zh"``. Default ``$CRMKIT_LANG``, or ``None``: nothing chosen, so
+        texts are English and exports keep field names as headers (what a re-import or
+        a script expects) until a language is chosen.
     table_display
         ``"interactive"`` tables (sorting, paging, search) or ``"static"`` HTML.
         Default ``$CRMKIT_TABLE_DISPLAY`` or ``"interactive"``.
@@ -62,12 +66,13 @@ class Config:
         Default ``$CRMKIT_DISPLAY_ROWS`` or 20.
     """
 
-    lang: Lang = "en"
+    lang: Lang | None = None
     table_display: TableDisplay = "interactive"
     display_rows: int = 20
 
     def __post_init__(self) -> None:
-        check_lang(self.lang)
+        if self.lang is not None:
+            check_lang(self.lang)
         if self.table_display not in TABLE_DISPLAYS:
             raise UnknownValueError(
                 "table_display",
@@ -124,6 +129,11 @@ def current_config() -> Config:
 
 def current_lang() -> Lang:
     """The language in force, for code that words a message or labels a column."""
+    return current_config().lang or "en"
+
+
+def chosen_lang() -> Lang | None:
+    """The language the user chose (``None`` if none was): export headers follow it."""
     return current_config().lang
 
 
@@ -152,7 +162,9 @@ def set_config(
     table_display: TableDisplay | None = None,
     display_rows: int | None = None,
 ) -> None:
-    """Change crmkit's display settings for the rest of this process (or context).
+    """Change crmkit's display settings for the rest of this process.
+
+    Inside a ``with ck.config_context():`` block the change lasts until the block ends.
 
     Parameters
     ----------
@@ -172,11 +184,10 @@ def set_config(
     Examples
     --------
     >>> import crmkit as ck
-    >>> before = ck.get_config()
-    >>> ck.set_config(lang="zh", display_rows=50)
-    >>> ck.get_config()["lang"], ck.get_config()["display_rows"]
+    >>> with ck.config_context():
+    ...     ck.set_config(lang="zh", display_rows=50)
+    ...     ck.get_config()["lang"], ck.get_config()["display_rows"]
     ('zh', 50)
-    >>> ck.set_config(**before)
     """
     changes: dict[str, Any] = {
         name: value
@@ -187,10 +198,17 @@ def set_config(
         )
         if value is not None
     }
+    if _CONTEXT_CONFIG.get() is not None:  # inside a config_context: until it ends
+        _CONTEXT_CONFIG.set(replace(current_config(), **changes))
+        return
     global _process_config
     _process_config = replace(current_config(), **changes)
-    if _CONTEXT_CONFIG.get() is not None:  # inside a config_context: change it too
-        _CONTEXT_CONFIG.set(replace(_CONTEXT_CONFIG.get() or _process_config, **changes))
+
+
+def reset_config() -> None:
+    """Back to the environment's defaults (for tests: each starts from them)."""
+    global _process_config
+    _process_config = None
 
 
 @contextmanager
