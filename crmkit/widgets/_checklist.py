@@ -22,6 +22,8 @@ __all__ = ["CheckList"]
 
 # Names shown in the summary line before "+ n more".
 _SHOWN_NAMES = 3
+# The summary wraps onto short lines (a widget's default line height is a row's).
+_SUMMARY = '<div style="line-height:1.35">{}</div>'
 
 
 class CheckList(ipw.VBox):
@@ -45,8 +47,8 @@ class CheckList(ipw.VBox):
     >>> picker.value
     (3,)
     >>> picker.value = (2, 3)
-    >>> picker.summary.value
-    '<span class="crmkit-picked-count">2 sélectionné(s)</span> : Marc Durand, Zoé Martin'
+    >>> picker.summary.value  # doctest: +ELLIPSIS
+    '<div ...>2 sélectionné(s)</span> : Marc Durand, Zoé Martin</div>'
     """
 
     value = traitlets.Tuple()
@@ -76,11 +78,11 @@ class CheckList(ipw.VBox):
         for box in self.boxes:
             box.add_class("crmkit-pick-option")
             box.observe(lambda _change: self._ticked(), "value")
-        self.summary = ipw.HTML()
+        self.summary = ipw.HTML(layout=ipw.Layout(flex="1 1 auto", width="auto"))
         self.summary.add_class("crmkit-picked")
         self.clear_button = ipw.Button(
             description=ui("clear", lang),
-            layout=ipw.Layout(width="auto", height="22px", padding="0 6px"),
+            layout=ipw.Layout(width="auto", height="22px", padding="0 6px", flex="0 0 auto"),
         )
         self.clear_button.add_class("crmkit-pick-clear")
         self.clear_button.on_click(lambda _b: setattr(self, "value", ()))
@@ -95,9 +97,10 @@ class CheckList(ipw.VBox):
         )
         listing.add_class("crmkit-pick-list")
         super().__init__(
-            [ipw.HBox([self.summary, self.clear_button], layout=ipw.Layout(align_items="center")),
+            [ipw.HBox([self.summary, self.clear_button],
+                      layout=ipw.Layout(align_items="flex-start", width="100%")),
              listing],
-            layout=ipw.Layout(width="220px"),
+            layout=ipw.Layout(width="230px"),
         )  # fmt: skip
         self.add_class("crmkit-checklist")
         self.observe(lambda _change: self._show(), "value")
@@ -128,11 +131,15 @@ class CheckList(ipw.VBox):
         labels = [label for label, v in self.options if v in self.value]
         self.clear_button.layout.display = "flex" if labels else "none"
         if not labels:
-            self.summary.value = f'<span class="crmkit-picked-count">{ui("any", self.lang)}</span>'
+            self.summary.value = _SUMMARY.format(
+                f'<span class="crmkit-picked-count">{html.escape(ui("any", self.lang))}</span>'
+            )
             return
         count = html.escape(ui("selected", self.lang, n=len(labels)))
         names = ", ".join(html.escape(label) for label in labels[:_SHOWN_NAMES])
         if len(labels) > _SHOWN_NAMES:
             names += " " + html.escape(ui("and_more", self.lang, n=len(labels) - _SHOWN_NAMES))
         colon = "：" if self.lang == "zh" else (" : " if self.lang == "fr" else ": ")
-        self.summary.value = f'<span class="crmkit-picked-count">{count}</span>{colon}{names}'
+        self.summary.value = _SUMMARY.format(
+            f'<span class="crmkit-picked-count">{count}</span>{colon}{names}'
+        )
