@@ -104,6 +104,8 @@ class Selection:
     row_limit: int | None = None
     collation: str | None = None
     _conditions: tuple[Condition, ...] = field(default=(), compare=False, repr=False)
+    # The text columns of ``order`` (what ``collation`` applies to), read once by ``sort``.
+    _collated: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     _pin: _Pin = field(default_factory=_Pin, compare=False, repr=False)
 
     # -- building --------------------------------------------------------------------
@@ -179,8 +181,10 @@ class Selection:
         lang = current_lang() if collation is None else collation
         if lang not in choices:
             raise UnknownValueError("collation", lang, choices, closest(str(lang), choices))
-        chosen = None if lang == "binary" else collation_for(self.crm._session.con, lang)
-        return self._derive(order=tuple(order), collation=chosen)
+        con = self.crm._session.con
+        chosen = None if lang == "binary" else collation_for(con, lang)
+        texts = text_columns(con, self.kind) & {name for name, _ in order}
+        return self._derive(order=tuple(order), collation=chosen, _collated=texts)
 
     def columns(self, *names: str) -> Selection:
         """Keep only these columns (any field or derived column of the view)."""
@@ -227,7 +231,7 @@ class Selection:
             self._pin.ids,
             self._pin.conditions,
             self.collation,
-            text_columns(self.crm._session.con, self.kind) if self.collation else frozenset(),
+            self._collated,
         )
 
     def sql(self, columns: Sequence[str] | None = None) -> tuple[str, list[Any]]:
