@@ -13,9 +13,12 @@ never from user strings.
 from __future__ import annotations
 
 import json
+import random
 import re
+import time
+import uuid
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -284,6 +287,9 @@ class UndoSummary:
 _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
 
 
+_UNSEEN = object()  # no data version read yet: the first open checks everything
+
+
 class Store:
     """Owner of one DuckDB connection: schema, transactions, history and undo.
 
@@ -296,6 +302,12 @@ class Store:
     connection
         An existing DuckDB connection to use instead of opening one (the caller keeps
         ownership and closes it).
+    shared
+        Hold no connection between operations: each :meth:`operation` opens the file,
+        works and closes it, so other processes can use the file in between.
+    timeout
+        In shared mode, how many seconds an operation waits for a file another process
+        holds before raising :class:`~crmkit.StoreLockedError`.
     """
 
     def __init__(
@@ -305,6 +317,8 @@ class Store:
         read_only: bool = False,
         connection: duckdb.DuckDBPyConnection | None = None,
         external_access: bool = False,
+        shared: bool = False,
+        timeout: float = 10.0,
     ) -> None:
         if isinstance(path, str) and not path.strip():
             raise StoreOpenError(
@@ -315,15 +329,34 @@ class Store:
             raise StoreOpenError(f"a CRM path is a str or a Path, got {shorten(path)}")
         self.path = None if path in (None, ":memory:") else str(path)
         self.read_only = read_only
+        self.shared = bool(shared)
+        self.timeout = _timeout(timeout)
+        self._external_access = external_access
         self._owns_connection = connection is None
         self._depth = 0
         self._bands_cache: dict[str, Bands] = {}
-        if connection is not None:
-            self.con = connection
-        else:
-            self.con = self._connect(external_access)
+        #: Called when another process changed the file (caches derived from it).
+        self.on_reload: list[Callable[[], None]] = []
+        self._seen_version: object = _UNSEEN
+        self._con: duckdb.DuckDBPyConnection | None = None
+        if self.shared:
+            if self.path is None or connection is not None:
+                raise StoreOpenError(
+                    "shared=True needs a file path: an in-memory CRM or a connection you "
+                    "pass cannot be shared with other processes"
+                )
+            # No connection between operations, so nothing to close on garbage collection.
+            self._finalizer = weakref.finalize(self, _close_quietly, None, False)
+            try:
+                with self.operation():  # checks and migrates the file once, now
+                    pass
+            except BaseException:
+                self.close()
+                raise
+            return
+        self._con = connection if connection is not None else self._connect(external_access)
         # Closing on garbage collection keeps a forgotten CRM from holding the file lock.
-        self._finalizer = weakref.finalize(self, _close_quietly, self.con, self._owns_connection)
+        self._finalizer = weakref.finalize(self, _close_quietly, self._con, self._owns_connection)
         try:
             self._ensure_schema()
         except BaseException:
@@ -331,6 +364,111 @@ class Store:
             raise
 
     # -- connection -------------------------------------------------------------------
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection (in shared mode: the one of the running operation)."""
+        con = self._con
+        if con is None:
+            if self.closed:
+                raise StoreOpenError(f"this CRM ({self.path}) is closed; open it again")
+            raise StoreOpenError(
+                f"{self.path} is open shared: it has a connection only while an operation "
+                "runs. Use crmkit's verbs, or hold the file for a block with "
+                "`with crm.batch():`"
+            )
+        return con
+
+    @contextmanager
+    def operation(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The connection for one operation: in shared mode, opened here and closed after.
+
+        Nested operations use the outer one's connection. When another process holds
+        the file, it waits (backing off) up to :attr:`timeout` seconds, then raises
+        :class:`~crmkit.StoreLockedError`. On opening it reads the file's data version
+        and, when another process changed it since, clears what was derived from it
+        (bands, settings caches: :attr:`on_reload`) and checks the schema and views
+        again. Outside shared mode this is the one long connection.
+        """
+        if self._con is not None:
+            yield self._con
+            return
+        if self.closed:
+            raise StoreOpenError(f"this CRM ({self.path}) is closed; open it again with ck.open")
+        con = self._connect_waiting()
+        self._con = con
+        try:
+            self._refresh()
+            yield con
+        finally:
+            self._con = None
+            self._depth = 0
+            with suppress(duckdb.Error):
+                con.close()
+
+    def detached(self, relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+        """``relation`` as it is, or in shared mode its rows, read now into memory.
+
+        A relation is bound to its connection, which a shared store closes when the
+        operation ends; the rows then live in DuckDB's default in-memory connection.
+        """
+        if not self.shared:
+            return relation
+        return duckdb.from_arrow(relation.to_arrow_table())
+
+    def _connect_waiting(self) -> duckdb.DuckDBPyConnection:
+        """Open the file, retrying with backoff while another process holds its lock."""
+        deadline = time.monotonic() + self.timeout
+        delay = 0.002
+        while True:
+            try:
+                return self._connect(self._external_access)
+            except StoreLockedError as exc:
+                holder = getattr(exc, "holder", None)
+                if holder is None:  # this process, other settings: waiting cannot help
+                    raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreLockedError(
+                        f"{self.path} stayed busy for {self.timeout:g} s: another process "
+                        f"({holder}) holds it. A CRM opened with ck.open(path) keeps the "
+                        "file until crm.close(): close it there, or open it with "
+                        "ck.open(path, shared=True) in every notebook so each one takes "
+                        "the file only while an operation runs. A long operation (an "
+                        "import, a `with crm.batch():` block) holds it too: wait, or pass "
+                        "a longer timeout="
+                    ) from exc
+                time.sleep(min(left, delay * random.uniform(0.5, 1.5)))
+                delay = min(delay * 2, 0.1)
+
+    def _data_version(self) -> str | None:
+        """The token the last commit wrote (``None``: no crmkit tables or no token yet)."""
+        try:
+            row = first(self.con.execute("SELECT value FROM meta WHERE key = 'data_version'"))
+        except duckdb.CatalogException:  # a new file: no meta table yet
+            return None
+        return None if row is None else str(row[0])
+
+    def _refresh(self) -> None:
+        """Check the file again when another process changed it since this one's last look."""
+        version = self._data_version()
+        if version == self._seen_version:
+            if self.read_only:
+                self.rebuild_views()  # temporary views: one set per connection
+            return
+        self._bands_cache.clear()
+        for reset in self.on_reload:
+            reset()
+        self._ensure_schema()
+        self._seen_version = self._data_version()
+        if self._seen_version is None and not self.read_only:
+            self._touch()  # a file without a version yet: give it one
+
+    def _touch(self) -> None:
+        """Write a new data version: other shared CRMs on the file then reload their caches."""
+        token = uuid.uuid4().hex
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [token])
+        self._seen_version = token
 
     def _connect(self, external_access: bool) -> duckdb.DuckDBPyConnection:
         target = self.path or ":memory:"
@@ -371,12 +509,15 @@ class Store:
                 holder = "has it open for writing, which keeps readers out"
             else:
                 holder = "has it open (reading or writing), which keeps a writer out"
-            raise StoreLockedError(
+            locked = StoreLockedError(
                 f"{self.path} is in use: another process (PID {pid}, {exe}) {holder}. "
                 "Close the CRM there (crm.close() or leave its `with` block), or stop that "
-                "process. Several notebooks can read the same file with "
-                "ck.open(path, read_only=True) while no process writes it."
-            ) from exc
+                "process. Several notebooks can work on the same file with "
+                "ck.open(path, shared=True) in each (or read it with read_only=True while "
+                "no process writes it)."
+            )
+            locked.holder = f"PID {pid}, {exe}"  # type: ignore[attr-defined]
+            raise locked from exc
         except (duckdb.Error, OSError) as exc:
             raise StoreOpenError(f"cannot open {self.path}: {_first_line(exc)}") from exc
 
@@ -577,6 +718,8 @@ class Store:
         """Store a setting (JSON-encoded)."""
         self.check_writable()
         self.con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, json.dumps(value)])
+        if not self._depth:  # inside a transaction, its commit writes the data version
+            self._touch()
         if key in ("revenue_band_edges", "headcount_band_edges", "default_currency"):
             self._bands_cache.clear()
             self.rebuild_views()
@@ -615,7 +758,15 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         self._depth = 0
+        token = self._seen_version if self.read_only else self._next_version()
         self.con.execute("COMMIT")
+        self._seen_version = token
+
+    def _next_version(self) -> str:
+        """Write a new data version in the open transaction (see :meth:`operation`)."""
+        token = uuid.uuid4().hex
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [token])
+        return token
 
     def new_batch(
         self,
@@ -1291,8 +1442,15 @@ def _same_type(found: str | None, expected: str) -> bool:
     return found is not None and found.upper() == expected.upper()
 
 
-def _close_quietly(con: duckdb.DuckDBPyConnection, owned: bool) -> None:
-    if owned:
+def _timeout(value: Any) -> float:
+    """A shared store's wait for a busy file, in seconds (a number, 0 or more)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise StoreOpenError(f"timeout is a number of seconds, 0 or more; got {shorten(value)}")
+    return float(value)
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection | None, owned: bool) -> None:
+    if owned and con is not None:
         with suppress(duckdb.Error):  # already closed by DuckDB itself
             con.close()
 
