@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
 import time
 import uuid
 import weakref
@@ -289,6 +290,14 @@ _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\
 
 _UNSEEN = object()  # no data version read yet: the first open checks everything
 
+# Files this process holds: how many long-lived stores have each open, and -1 while a
+# shared store's operation has it attached. DuckDB's file lock is per process (fcntl),
+# so it cannot keep two DuckDB instances of one process apart; this does.
+_HELD: dict[str, int] = {}
+_HELD_LOCK = threading.Lock()
+# The files DuckDB writes for a database file (its write-ahead log while checkpointing).
+_FILE_SUFFIXES = ("", ".wal", ".wal.checkpoint", ".wal.recovery")
+
 
 class Store:
     """Owner of one DuckDB connection: schema, transactions, history and undo.
@@ -345,8 +354,8 @@ class Store:
                     "shared=True needs a file path: an in-memory CRM or a connection you "
                     "pass cannot be shared with other processes"
                 )
-            # No connection between operations, so nothing to close on garbage collection.
-            self._finalizer = weakref.finalize(self, _close_quietly, None, False)
+            self._host: duckdb.DuckDBPyConnection | None = self._new_host()
+            self._finalizer = weakref.finalize(self, _close_quietly, self._host, True)
             try:
                 with self.operation():  # checks and migrates the file once, now
                     pass
@@ -355,8 +364,14 @@ class Store:
                 raise
             return
         self._con = connection if connection is not None else self._connect(external_access)
+        held = None if self.path is None else str(Path(self.path).resolve())
+        if held is not None:
+            with _HELD_LOCK:
+                _HELD[held] = max(_HELD.get(held, 0), 0) + 1
         # Closing on garbage collection keeps a forgotten CRM from holding the file lock.
-        self._finalizer = weakref.finalize(self, _close_quietly, self._con, self._owns_connection)
+        self._finalizer = weakref.finalize(
+            self, _close_quietly, self._con, self._owns_connection, held
+        )
         try:
             self._ensure_schema()
         except BaseException:
@@ -403,8 +418,7 @@ class Store:
         finally:
             self._con = None
             self._depth = 0
-            with suppress(duckdb.Error):
-                con.close()
+            self._detach()
 
     def detached(self, relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
         """``relation`` as it is, or in shared mode its rows, read now into memory.
@@ -422,7 +436,7 @@ class Store:
         delay = 0.002
         while True:
             try:
-                return self._connect(self._external_access)
+                return self._attach()
             except StoreLockedError as exc:
                 holder = getattr(exc, "holder", None)
                 if holder is None:  # this process, other settings: waiting cannot help
@@ -453,9 +467,7 @@ class Store:
         """Check the file again when another process changed it since this one's last look."""
         version = self._data_version()
         if version == self._seen_version:
-            if self.read_only:
-                self.rebuild_views()  # temporary views: one set per connection
-            return
+            return  # read-only: the temporary views stay in the host between operations
         self._bands_cache.clear()
         for reset in self.on_reload:
             reset()
@@ -470,28 +482,98 @@ class Store:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [token])
         self._seen_version = token
 
-    def _connect(self, external_access: bool) -> duckdb.DuckDBPyConnection:
-        target = self.path or ":memory:"
-        if self.path is not None:
-            where = Path(self.path)
-            if where.is_dir():
-                raise StoreOpenError(f"{self.path} is a folder; give a file name inside it")
-            if self.read_only and not where.exists():
-                raise StoreNotFoundError(f"no CRM database at {self.path} to open read-only")
-            if not where.parent.exists():
-                raise StoreOpenError(
-                    f"cannot create {self.path}: the folder {where.parent} does not exist"
-                )
+    def _check_path(self) -> None:
+        """Refuse a folder, a missing file to read, a missing folder, with a clear error."""
+        if self.path is None:
+            return
+        where = Path(self.path)
+        if where.is_dir():
+            raise StoreOpenError(f"{self.path} is a folder; give a file name inside it")
+        if self.read_only and not where.exists():
+            raise StoreNotFoundError(f"no CRM database at {self.path} to open read-only")
+        if not where.parent.exists():
+            raise StoreOpenError(
+                f"cannot create {self.path}: the folder {where.parent} does not exist"
+            )
+
+    @staticmethod
+    def _config() -> dict[str, Any]:
         # A crmkit file is data, not code: the connection reads no other file and loads
         # no extension, so nothing in a crafted database can reach the file system.
-        config: dict[str, Any] = {
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-        }
+        return {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+    def _connect(self, external_access: bool) -> duckdb.DuckDBPyConnection:
+        self._check_path()
+        config = self._config()
         if not external_access:
             config["enable_external_access"] = False
+        with self._opening():
+            return duckdb.connect(self.path or ":memory:", read_only=self.read_only, config=config)
+
+    def _new_host(self) -> duckdb.DuckDBPyConnection:
+        """A shared store's in-memory DuckDB, to which each operation attaches the file.
+
+        DuckDB starts in ~15 ms (its built-in extensions); attaching a file takes ~1 ms,
+        and detaching it releases the file's lock. Only the file (its WAL and DuckDB's
+        spill folder next to it) is reachable unless ``external_access``.
+        """
+        assert self.path is not None
+        self._check_path()
+        where = str(Path(self.path).resolve())
+        config = self._config()
+        config["temp_directory"] = where + ".tmp"
+        with self._opening():
+            host = duckdb.connect(":memory:", config=config)
+            # Detaching checkpoints what an operation wrote (tens of ms on a 1M file).
+            # Leaving it in the write-ahead log instead costs more: every attach replays
+            # the log, ~0.6 ms per KB at 1M contacts (BENCHMARKS.md, "Shared mode").
+            if not self._external_access:
+                files = [where + suffix for suffix in _FILE_SUFFIXES]
+                host.execute("SET allowed_paths = ?", [files])
+                host.execute("SET allowed_directories = ?", [[where + ".tmp"]])
+                host.execute("SET enable_external_access = false")
+        return host
+
+    def _attach(self) -> duckdb.DuckDBPyConnection:
+        """Attach the file to the host as the default database (see :meth:`_new_host`)."""
+        assert self.path is not None and self._host is not None
+        where = str(Path(self.path).resolve())
+        with _HELD_LOCK:
+            if where in _HELD:
+                raise StoreLockedError(
+                    f"{self.path} is already open in this process: another CRM on it is "
+                    "in an operation (a `with crm.batch():` block, a loop over records) or "
+                    "was opened without shared=True. DuckDB must not open one file twice in "
+                    "a process: use that CRM, or close it first."
+                )
+            _HELD[where] = -1
         try:
-            return duckdb.connect(target, read_only=self.read_only, config=config)
+            self._check_path()
+            literal = where.replace("'", "''")
+            mode = " (READ_ONLY)" if self.read_only else ""
+            with self._opening():
+                self._host.execute(f"ATTACH '{literal}' AS crmkit_file{mode}")
+            self._host.execute("USE crmkit_file")
+        except BaseException:
+            with _HELD_LOCK:
+                _HELD.pop(where, None)
+            raise
+        return self._host
+
+    def _detach(self) -> None:
+        assert self.path is not None and self._host is not None
+        try:
+            self._host.execute("USE memory")
+            self._host.execute("DETACH crmkit_file")  # checkpoints, releases the lock
+        finally:
+            with _HELD_LOCK:
+                _HELD.pop(str(Path(self.path).resolve()), None)
+
+    @contextmanager
+    def _opening(self) -> Iterator[None]:
+        """Turn DuckDB's errors on opening a file into crmkit's, naming who holds it."""
+        try:
+            yield
         except duckdb.ConnectionException as exc:
             if "different configuration" not in str(exc):
                 raise StoreOpenError(f"cannot open {self.path}: {exc}") from exc
@@ -1449,7 +1531,15 @@ def _timeout(value: Any) -> float:
     return float(value)
 
 
-def _close_quietly(con: duckdb.DuckDBPyConnection | None, owned: bool) -> None:
+def _close_quietly(
+    con: duckdb.DuckDBPyConnection | None, owned: bool, held: str | None = None
+) -> None:
+    if held is not None:
+        with _HELD_LOCK:
+            if _HELD.get(held, 0) > 1:
+                _HELD[held] -= 1
+            else:
+                _HELD.pop(held, None)
     if owned and con is not None:
         with suppress(duckdb.Error):  # already closed by DuckDB itself
             con.close()
