@@ -317,3 +317,27 @@ def test_no_lock_between_operations(path: Path) -> None:
     )
     assert out.stdout.strip() == "1", out.stderr  # even a CRM that is not shared opens it
     crm.close()
+
+
+def test_widgets_work_on_a_shared_crm(path: Path) -> None:
+    from crmkit.widgets import ContactBrowser, ContactForm
+
+    crm = ck.open(path, shared=True, user="Nicole Bertrand")
+    acc = crm.accounts.add(name="APROOL")
+    crm.contacts.add(last_name="Blou", account_id=acc)
+    form = ContactForm(crm)
+    form.inputs["last_name"].value = "Martin"
+    form.inputs["email"].value = "Martin@APROOL.com"
+    cid = form.save()
+    other = Child(path, f"say(crm.contacts.get({cid})['email'])\n")
+    other.expect("Martin@aprool.com")  # saved, committed, and the file free for others
+    other.finish()
+    owner = crm.owners.add("Zoé Martin")
+    browser = ContactBrowser(crm)
+    browser.filters["search"].value = "martin"
+    for box in browser.checkboxes.values():
+        box.value = True
+    browser.reassign_to.value = (owner,)
+    browser.buttons["reassign"].click()
+    assert crm.contacts.get(cid)["owner_id"] == owner
+    crm.close()
