@@ -467,7 +467,7 @@ class Store:
         """Check the file again when another process changed it since this one's last look."""
         version = self._data_version()
         if version == self._seen_version:
-            return  # read-only: the temporary views stay in the host between operations
+            return  # nothing to reload (read-only: the temporary views stay in the host)
         self._bands_cache.clear()
         for reset in self.on_reload:
             reset()
