@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import polars as pl
 
+from crmkit._core._operation import per_operation
 from crmkit._core._session import Session
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
@@ -102,6 +103,7 @@ def _short(value: Any) -> Any:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+@per_operation(lambda owners: owners._session.store)
 class Owners:
     """Sales reps, users and teams that records are assigned to.
 
@@ -185,6 +187,7 @@ class Owners:
         return f"Owners({', '.join(self.names()) or 'none'})"
 
 
+@per_operation(lambda records: records._session.store, skip=frozenset({"kind"}))
 class _Records:
     """What accounts and contacts share."""
 
@@ -652,6 +655,7 @@ class _Records:
         records.delete(self._session, self.kind, record_id, force=force, hard=hard)
 
 
+@per_operation(lambda records: records._session.store)
 class Accounts(_Records):
     """The companies: ``crm.accounts``.
 
@@ -684,6 +688,7 @@ class Accounts(_Records):
         return f"Accounts({len(self)} live records)"
 
 
+@per_operation(lambda records: records._session.store)
 class Contacts(_Records):
     """The people: ``crm.contacts``.
 

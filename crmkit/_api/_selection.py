@@ -20,6 +20,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
+from crmkit._core._operation import per_operation
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._ops import _bulk as bulk
 from crmkit._ops import _frames as frames
@@ -73,6 +74,7 @@ class _Pin:
     conditions: int = 0  # how many filter conditions the ids stand for
 
 
+@per_operation(lambda sel: sel.crm._session.store, skip=frozenset({"pinned"}))
 @dataclass(frozen=True)
 class Selection:
     """A lazy set of contacts or accounts.
@@ -243,9 +245,13 @@ class Selection:
         return self.query.ids_sql()
 
     def relation(self) -> duckdb.DuckDBPyRelation:
-        """The selection as a DuckDB relation (DuckDB's own verbs)."""
+        """The selection as a DuckDB relation (DuckDB's own verbs).
+
+        A shared CRM reads the rows at once (its connection closes after each operation).
+        """
         sql, params = self.sql()
-        return self.crm._session.con.sql(sql, params=params)
+        store = self.crm._session.store
+        return store.detached(store.con.sql(sql, params=params))
 
     # -- reading ---------------------------------------------------------------------
 
