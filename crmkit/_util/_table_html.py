@@ -41,7 +41,7 @@ __all__ = ["INTERACTIVE_ROWS", "Column", "rows_to_read", "table_html", "table_te
 #: with more says how many in ``total`` and the table notes the rest.
 INTERACTIVE_ROWS = 2_000
 
-_NUMERIC: frozenset[str] = frozenset({"integer", "number", "money"})
+_NUMERIC: frozenset[str] = frozenset({"id", "integer", "number", "money"})
 _DATES: frozenset[str] = frozenset({"date", "datetime"})
 _LONG_TEXT = 40  # characters: a column with longer cells wraps, between words only
 _TEXT_CELL = 40  # characters shown of one cell in a terminal
@@ -325,6 +325,7 @@ def table_html(
     mode: str | None = None,
     lang: str | None = None,
     caption: str | None = None,
+    max_rows: int | None = None,
 ) -> str:
     """``frame`` as an HTML table: interactive (itables) or static.
 
@@ -344,6 +345,8 @@ def table_html(
         Language of numbers, dates and notes; ``ck.set_config(lang=...)`` by default.
     caption
         A title shown with the table.
+    max_rows
+        Rows of a page (``display_rows`` by default).
 
     Examples
     --------
@@ -360,9 +363,9 @@ def table_html(
     chosen = _columns(frame, columns)
     cells = _cells(frame, chosen, lang)
     hidden = max(0, (total if total is not None else cells.rows) - cells.rows)
+    shown = max_rows if max_rows is not None else config.display_rows
     if mode == "interactive" and cells.rows and chosen:
-        return _interactive(cells, config.display_rows, hidden, lang, caption)
-    shown = config.display_rows
+        return _interactive(cells, shown, hidden, lang, caption)
     return _static(cells, shown, hidden + max(0, cells.rows - shown), lang, caption)
 
 

@@ -1,0 +1,108 @@
+"""How the columns of accounts and contacts show in tables: their label and kind.
+
+The table renderer (:mod:`crmkit._util._table_html`) knows nothing of fields; this turns
+the catalog (and the columns the views add) into its :class:`Column` descriptions, in the
+language asked for, so every list, record and report labels and formats alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from crmkit._util._cell_format import ColumnKind
+from crmkit._util._langs import Labels, pick_label
+from crmkit._util._table_html import Column
+from crmkit.schemas._catalog import table
+from crmkit.schemas._labels import column_label
+
+__all__ = ["NAMED_REFERENCES", "display_columns", "field_kind", "header"]
+
+_KINDS: dict[str, ColumnKind] = {
+    "id": "id",
+    "ref": "id",
+    "int": "integer",
+    "float": "number",
+    "bool": "bool",
+    "date": "date",
+    "timestamp": "datetime",
+}
+
+# Columns the views add: what they hold.
+_DERIVED_KINDS: dict[str, ColumnKind] = {
+    "contact_count": "integer",
+    "account_employees": "integer",
+    "account_annual_revenue": "number",
+    "account_revenue_base": "number",
+    "revenue_base": "number",
+    "account_archived": "bool",
+    "account_is_client": "bool",
+}
+
+
+def field_kind(kind: str, name: str) -> ColumnKind:
+    """How column ``name`` of ``kind``'s records shows (``auto`` for a column not known).
+
+    Examples
+    --------
+    >>> field_kind("accounts", "employees"), field_kind("contacts", "created_at")
+    ('integer', 'datetime')
+    >>> field_kind("accounts", "annual_revenue"), field_kind("accounts", "whatever")
+    ('money', 'auto')
+    """
+    if name == "annual_revenue":
+        return "money"
+    fields = table(kind)
+    if name in fields:
+        return _KINDS.get(fields[name].kind, "text")
+    return _DERIVED_KINDS.get(name, "auto")
+
+
+def display_columns(kind: str, names: Iterable[str], lang: str = "en") -> list[Column]:
+    """Label and kind of each column ``names`` of ``kind``'s records, in ``lang``.
+
+    ``annual_revenue`` shows with the ``currency`` of its row when that column is among
+    ``names``.
+
+    Examples
+    --------
+    >>> revenue, sector = display_columns("accounts", ["annual_revenue", "sector"], "fr")
+    >>> revenue.label, revenue.kind, sector.label
+    ("Chiffre d'affaires", 'money', 'Secteur')
+    """
+    names = list(names)
+    columns = []
+    for name in names:
+        column_kind = field_kind(kind, name)
+        currency = "currency" if column_kind == "money" and "currency" in names else None
+        columns.append(
+            Column(name, column_label(kind, name, lang), column_kind, currency_column=currency)
+        )
+    return columns
+
+
+# Headers of the tables crmkit builds itself (records as field/value, rejected rows).
+# fmt: off
+_HEADERS: dict[str, Labels] = {
+    "field": ("Field", "Champ", "字段"),
+    "value": ("Value", "Valeur", "值"),
+    "line": ("Line", "Ligne", "行号"),
+    "reasons": ("Reasons", "Motifs", "原因"),
+}
+# fmt: on
+
+# A reference shows the name of what it points to: the view's column holding that name.
+NAMED_REFERENCES: dict[str, dict[str, str]] = {
+    "contacts": {"account_id": "company", "owner_id": "owner"},
+    "accounts": {"owner_id": "owner", "parent_id": "parent"},
+}
+
+
+def header(name: str, lang: str = "en") -> str:
+    """The header ``name`` (``field``, ``value``, ``line``, ``reasons``) in ``lang``.
+
+    Examples
+    --------
+    >>> header("line", "fr"), header("reasons", "zh")
+    ('Ligne', '原因')
+    """
+    return pick_label(_HEADERS[name], lang)
