@@ -15,7 +15,7 @@ from crmkit._util._table_html import Column
 from crmkit.schemas._catalog import table
 from crmkit.schemas._labels import column_label
 
-__all__ = ["NAMED_REFERENCES", "display_columns", "field_kind", "header"]
+__all__ = ["NAMED_REFERENCES", "display_columns", "field_kind", "header", "report_columns"]
 
 _KINDS: dict[str, ColumnKind] = {
     "id": "id",
@@ -87,7 +87,18 @@ _HEADERS: dict[str, Labels] = {
     "value": ("Value", "Valeur", "值"),
     "line": ("Line", "Ligne", "行号"),
     "reasons": ("Reasons", "Motifs", "原因"),
+    "message": ("Message", "Message", "信息"),
+    "raw": ("Read", "Lu", "原值"),
+    "warnings": ("Warnings", "Avertissements", "警告数"),
+    "severity": ("Severity", "Gravité", "级别"),
 }
+_HEADER_KINDS: dict[str, ColumnKind] = {"warnings": "integer"}
+
+# Columns of report frames holding a line of the file or a record id.
+_LINE_COLUMNS = frozenset({
+    "__line__", "line", "merged_into_line", "duplicate_of", "match_line", "existing_id",
+    "record_id", "match_id", "batch_id", "batch", "id",
+})
 # fmt: on
 
 # A reference shows the name of what it points to: the view's column holding that name.
@@ -106,3 +117,32 @@ def header(name: str, lang: str = "en") -> str:
     ('Ligne', '原因')
     """
     return pick_label(_HEADERS[name], lang)
+
+
+def report_columns(kind: str, names: Iterable[str], lang: str = "en") -> list[Column]:
+    """Label and kind of the columns of a report's frame (rejects, warnings, history).
+
+    ``__line__`` and ``__reasons__`` read "Line" and "Reasons", lines and ids show
+    without separators, fields of ``kind`` by their label; other columns keep their name
+    (the raw headers of a user's file).
+
+    Examples
+    --------
+    >>> [c.label for c in report_columns("contacts", ["__line__", "__reasons__", "Nom"], "fr")]
+    ['Ligne', 'Motifs', 'Nom']
+    >>> [(c.label, c.kind) for c in report_columns("contacts", ["line", "email"])]
+    [('Line', 'id'), ('Email', 'text')]
+    """
+    columns = []
+    for name in names:
+        bare = name.strip("_")
+        if name in _LINE_COLUMNS:
+            label = header("line", lang) if bare == "line" else column_label(kind, name, lang)
+            columns.append(Column(name, label, "id"))
+        elif bare in _HEADERS:
+            columns.append(Column(name, header(bare, lang), _HEADER_KINDS.get(bare, "text")))
+        elif name in table(kind):
+            columns.append(Column(name, column_label(kind, name, lang), field_kind(kind, name)))
+        else:
+            columns.append(Column(name, name, "auto"))
+    return columns
