@@ -13,7 +13,7 @@ from crmkit._util._cell_format import ColumnKind
 from crmkit._util._langs import Labels, pick_label
 from crmkit._util._table_html import Column
 from crmkit.schemas._catalog import table
-from crmkit.schemas._labels import column_label
+from crmkit.schemas._labels import DERIVED_LABELS, column_label
 
 __all__ = ["NAMED_REFERENCES", "display_columns", "field_kind", "header", "report_columns"]
 
@@ -91,13 +91,34 @@ _HEADERS: dict[str, Labels] = {
     "raw": ("Read", "Lu", "原值"),
     "warnings": ("Warnings", "Avertissements", "警告数"),
     "severity": ("Severity", "Gravité", "级别"),
+    "count": ("Count", "Nombre", "数量"),
+    # history and batches
+    "changed_at": ("Changed at", "Modifié le", "修改时间"),
+    "created_at": ("Created at", "Créé le", "创建时间"),
+    "batch_id": ("Batch", "Lot", "批次"),
+    "operation": ("Operation", "Opération", "操作"),
+    "actor": ("By", "Par", "操作人"),
+    "table": ("Table", "Table", "表"),
+    "record_id": ("Record", "Fiche", "记录"),
+    "old": ("Old value", "Ancienne valeur", "原值"),
+    "new": ("New value", "Nouvelle valeur", "新值"),
+    "description": ("Description", "Description", "说明"),
+    "n_changes": ("Changes", "Modifications", "修改数"),
+    "undone_by": ("Undone by", "Annulé par", "撤销批次"),
+    "undoes": ("Undoes", "Annule", "撤销"),
 }
-_HEADER_KINDS: dict[str, ColumnKind] = {"warnings": "integer"}
+_HEADER_KINDS: dict[str, ColumnKind] = {
+    "warnings": "integer",
+    "count": "integer",
+    "n_changes": "integer",
+    "changed_at": "datetime",
+    "created_at": "datetime",
+}
 
 # Columns of report frames holding a line of the file or a record id.
 _LINE_COLUMNS = frozenset({
     "__line__", "line", "merged_into_line", "duplicate_of", "match_line", "existing_id",
-    "record_id", "match_id", "batch_id", "batch", "id",
+    "record_id", "match_id", "batch_id", "batch", "id", "undone_by", "undoes", "survivor",
 })
 # fmt: on
 
@@ -136,13 +157,19 @@ def report_columns(kind: str, names: Iterable[str], lang: str = "en") -> list[Co
     columns = []
     for name in names:
         bare = name.strip("_")
-        if name in _LINE_COLUMNS:
-            label = header("line", lang) if bare == "line" else column_label(kind, name, lang)
-            columns.append(Column(name, label, "id"))
-        elif bare in _HEADERS:
-            columns.append(Column(name, header(bare, lang), _HEADER_KINDS.get(bare, "text")))
-        elif name in table(kind):
-            columns.append(Column(name, column_label(kind, name, lang), field_kind(kind, name)))
+        if bare in _HEADERS:
+            label = header(bare, lang)
+        elif name in _LINE_COLUMNS or name in table(kind) or name in DERIVED_LABELS:
+            label = column_label(kind, name, lang)
         else:
-            columns.append(Column(name, name, "auto"))
+            label = name  # a raw header of the user's file
+        if name in _LINE_COLUMNS:
+            column_kind: ColumnKind = "id"
+        elif bare in _HEADERS:
+            column_kind = _HEADER_KINDS.get(bare, "text")
+        elif name in table(kind):
+            column_kind = field_kind(kind, name)
+        else:
+            column_kind = "auto"
+        columns.append(Column(name, label, column_kind))
     return columns
