@@ -21,8 +21,11 @@ from typing import Any, Literal
 __all__ = ["ColumnKind", "format_cell", "format_money", "format_number", "is_blank", "sort_key"]
 
 #: How a column's values are shown: ``auto`` looks at each value's type.
-#: ``id`` is a whole number shown without separators (record ids, line numbers).
-ColumnKind = Literal["auto", "text", "id", "integer", "number", "money", "date", "datetime", "bool"]
+#: ``id`` is a whole number shown without separators (record ids, line numbers);
+#: ``percent`` a probability (0.998 shows as 99.8%).
+ColumnKind = Literal[
+    "auto", "text", "id", "integer", "number", "percent", "money", "date", "datetime", "bool"
+]
 
 # Thousands separator and decimal mark. French groups with a narrow no-break space.
 _SEPARATORS: Mapping[str, tuple[str, str]] = {
@@ -174,8 +177,8 @@ def format_cell(
     'Dec 6, 2026 19:58'
     >>> format_cell(dt.date(2026, 12, 6), "date", "fr"), format_cell(True, lang="zh")
     ('6 déc. 2026', '是')
-    >>> format_cell(12345, "id"), format_cell(12345, "integer")
-    ('12345', '12,345')
+    >>> format_cell(12345, "id"), format_cell(12345, "integer"), format_cell(0.9977, "percent")
+    ('12345', '12,345', '99.8%')
     >>> format_cell(["vip", "paris"]), format_cell(7074600, "money", "fr", "EUR")
     ('vip, paris', '7\u202f074\u202f600\xa0€')
     """
@@ -183,6 +186,9 @@ def format_cell(
         return ""
     if kind == "id" and not isinstance(value, str):
         return str(int(value))
+    if kind == "percent" and not isinstance(value, str):
+        percent = format_number(float(value) * 100, lang, 1)
+        return f"{percent}\u00a0%" if lang == "fr" else f"{percent}%"
     if kind == "money" and isinstance(value, int | float) and not isinstance(value, bool):
         return format_money(value, currency, lang)
     if (
@@ -226,7 +232,7 @@ def sort_key(value: Any, kind: ColumnKind = "auto") -> float | str | None:
         return None
     if isinstance(value, bool):
         return float(value)
-    if kind in ("id", "integer", "number", "money") or isinstance(value, int | float):
+    if kind in ("id", "integer", "number", "percent", "money") or isinstance(value, int | float):
         try:
             return float(value)
         except (TypeError, ValueError):

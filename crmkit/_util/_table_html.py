@@ -41,7 +41,7 @@ __all__ = ["INTERACTIVE_ROWS", "Column", "rows_to_read", "table_html", "table_te
 #: with more says how many in ``total`` and the table notes the rest.
 INTERACTIVE_ROWS = 2_000
 
-_NUMERIC: frozenset[str] = frozenset({"id", "integer", "number", "money"})
+_NUMERIC: frozenset[str] = frozenset({"id", "integer", "number", "percent", "money"})
 _DATES: frozenset[str] = frozenset({"date", "datetime"})
 _LONG_TEXT = 40  # characters: a column with longer cells wraps, between words only
 _TEXT_CELL = 40  # characters shown of one cell in a terminal

@@ -92,6 +92,11 @@ _HEADERS: dict[str, Labels] = {
     "warnings": ("Warnings", "Avertissements", "警告数"),
     "severity": ("Severity", "Gravité", "级别"),
     "count": ("Count", "Nombre", "数量"),
+    # duplicate pairs
+    "id_a": ("Record A", "Fiche A", "记录 A"),
+    "id_b": ("Record B", "Fiche B", "记录 B"),
+    "probability": ("Probability", "Probabilité", "概率"),
+    "explanation": ("Explanation", "Explication", "说明"),
     # history and batches
     "changed_at": ("Changed at", "Modifié le", "修改时间"),
     "created_at": ("Created at", "Créé le", "创建时间"),
@@ -111,6 +116,7 @@ _HEADER_KINDS: dict[str, ColumnKind] = {
     "warnings": "integer",
     "count": "integer",
     "n_changes": "integer",
+    "probability": "percent",
     "changed_at": "datetime",
     "created_at": "datetime",
 }
@@ -119,6 +125,7 @@ _HEADER_KINDS: dict[str, ColumnKind] = {
 _LINE_COLUMNS = frozenset({
     "__line__", "line", "merged_into_line", "duplicate_of", "match_line", "existing_id",
     "record_id", "match_id", "batch_id", "batch", "id", "undone_by", "undoes", "survivor",
+    "id_a", "id_b",
 })
 # fmt: on
 
