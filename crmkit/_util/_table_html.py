@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -201,15 +202,18 @@ def _classes(cells: _Cells, index: int) -> str:
 
 
 def _static(cells: _Cells, shown: int, hidden: int, lang: str, caption: str | None) -> str:
-    classes = [_classes(cells, i) for i in range(len(cells.columns))]
+    attributes = [
+        f' class="{c}"' if c else ""
+        for c in (_classes(cells, i) for i in range(len(cells.columns)))
+    ]
     head = "".join(
-        f'<th class="{c}">{html.escape(col.header)}</th>'
-        for col, c in zip(cells.columns, classes, strict=True)
+        f"<th{a}>{html.escape(col.header)}</th>"
+        for col, a in zip(cells.columns, attributes, strict=True)
     )
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="{c}">{html.escape(cells.text[i][row])}</td>' for i, c in enumerate(classes)
+            f"<td{a}>{html.escape(cells.text[i][row])}</td>" for i, a in enumerate(attributes)
         )
         + "</tr>"
         for row in range(min(shown, cells.rows))
@@ -374,7 +378,7 @@ def _width(text: str) -> int:
 
 
 def _cut(text: str, limit: int) -> str:
-    text = " ".join(text.split())  # no line breaks inside a cell
+    text = re.sub(r"[\r\n\t]+", " ", text)  # one line per row (no-break spaces stay)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
