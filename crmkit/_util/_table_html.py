@@ -299,6 +299,7 @@ def _interactive(cells: _Cells, page_rows: int, hidden: int, lang: str, caption:
         "display_logo_when_loading": False,
         "warn_on_unexpected_types": False,
         "format_floats_in_python": False,
+        "text_in_header_can_be_selected": False,  # a click on a header sorts
     }
     if hidden:
         options["footer"] = False
