@@ -150,7 +150,7 @@ def test_long_text_wraps_between_words_and_headers_stay_whole() -> None:
     page = table_html(frame, [Column("line", "Line", "id"), Column("reasons", "Reasons")])
     definitions = {d["targets"]: d for d in dt_args(page)["columnDefs"]}
     assert definitions[1]["className"] == "crmkit-wrap"
-    assert "word-break: normal" in page and "th { white-space: nowrap" in page
+    assert "word-break: normal" in page and "table.crmkit-table th { white-space: nowrap" in page
 
 
 # -- records and lists ---------------------------------------------------------------------

@@ -53,11 +53,14 @@ _MORE: dict[str, str] = {
     "zh": "… 还有 {n} 行",
 }
 
+# The output's own wrapper (div.crmkit-tables) lifts these rules above JupyterLab's and
+# Notebook's, which right-align every cell (":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td").
 _CSS = """
-.crmkit-table th { white-space: nowrap; text-align: left; }
-.crmkit-table td { white-space: nowrap; text-align: left; vertical-align: top; }
-.crmkit-table td.crmkit-num, .crmkit-table th.crmkit-num { text-align: right; }
-.crmkit-table td.crmkit-wrap { white-space: normal; word-break: normal;
+.crmkit-tables table.crmkit-table th { white-space: nowrap; text-align: left; }
+.crmkit-tables table.crmkit-table td { white-space: nowrap; text-align: left; vertical-align: top; }
+.crmkit-tables table.crmkit-table td.crmkit-num,
+.crmkit-tables table.crmkit-table th.crmkit-num { text-align: right; }
+.crmkit-tables table.crmkit-table td.crmkit-wrap { white-space: normal; word-break: normal;
   overflow-wrap: normal; hyphens: none; min-width: 20em; max-width: 40em; }
 """
 
@@ -221,9 +224,9 @@ def _static(cells: _Cells, shown: int, hidden: int, lang: str, caption: str | No
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     more = f'<p class="crmkit-more">{html.escape(_more_note(hidden, lang))}</p>' if hidden else ""
     return (
-        f"<style>{_CSS}</style>"
+        f'<div class="crmkit-tables"><style>{_CSS}</style>'
         f'<table class="crmkit-table">{title}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table>{more}"
+        f"<tbody>{body}</tbody></table>{more}</div>"
     )
 
 
@@ -290,6 +293,7 @@ def _interactive(cells: _Cells, page_rows: int, hidden: int, lang: str, caption:
         "connected": False,
         "showIndex": False,
         "pageLength": page_rows,
+        "lengthMenu": sorted({10, 25, 50, 100, page_rows}),
         "maxBytes": 0,
         "maxRows": 0,
         "maxColumns": 0,
@@ -319,7 +323,7 @@ def _interactive(cells: _Cells, page_rows: int, hidden: int, lang: str, caption:
         fallback_html=fallback,
     )
     more = f'<p class="crmkit-more">{html.escape(_more_note(hidden, lang))}</p>' if hidden else ""
-    return _offline_bundle() + table + more
+    return f'{_offline_bundle()}<div class="crmkit-tables">{table}{more}</div>'
 
 
 def table_html(

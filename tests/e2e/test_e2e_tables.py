@@ -59,6 +59,11 @@ def test_a_selection_sorts_by_value_pages_and_searches_offline(
     page.locator(".crmkit-selection .dt-search input").fill("helene.blou")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("helene.blou@aprool.com")
+    # Names read left-aligned, numbers right-aligned, whatever the notebook's own CSS says.
+    cells = rows.first.locator("td")
+    align = "el => getComputedStyle(el).textAlign"
+    assert cells.nth(0).evaluate(align) == "right"
+    assert cells.nth(3).evaluate(align) == "left"
     screenshot(page, ".crmkit-selection", tmp_path, "table_selection.png")
 
     # Only Voila's own template asks for something remote (Font Awesome from a CDN).
