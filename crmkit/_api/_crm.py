@@ -26,6 +26,7 @@ from crmkit._core._session import Session
 from crmkit._core._store import Store, UndoSummary
 from crmkit._importing._options import ImportOptions
 from crmkit._ops import _history as history
+from crmkit._util._table_html import Column, table_html
 from crmkit.schemas._catalog import table as catalog_table
 from crmkit.schemas._models import ValidationReport, validate
 
@@ -305,14 +306,15 @@ class CRM:
     def _repr_html_(self) -> str:
         if self.closed:
             return f"<p>CRM {html.escape(self.path or 'in memory')} (closed)</p>"
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{k}</th><td>{v:,}</td></tr>"
-            for k, v in self.counts().items()
+        counts = self.counts()
+        frame = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
+        table = table_html(
+            frame, [Column("table", ""), Column("rows", "", "integer")], mode="static"
         )
         return (
             f'<div class="crmkit-crm"><strong>CRM</strong> '
             f"{html.escape(self.path or 'in memory')} (user {html.escape(self.user)})"
-            f"<table>{rows}</table></div>"
+            f"{table}</div>"
         )
 
 

@@ -8,7 +8,6 @@ store write the change and its history in one batch.
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
@@ -25,7 +24,12 @@ from crmkit._ops._duplicates import Duplicates, duplicates_of
 from crmkit._ops._frames import BATCH_ROWS, FrameKind
 from crmkit._ops._merge import merged_values
 from crmkit._ops._query import Query
+from crmkit._util._cell_format import format_cell
+from crmkit._util._config import current_lang
+from crmkit._util._table_html import table_html
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table
+from crmkit.schemas._display import NAMED_REFERENCES, field_kind, header
+from crmkit.schemas._labels import column_label
 from crmkit.schemas._models import ValidationReport
 
 if TYPE_CHECKING:
@@ -55,10 +59,17 @@ class Record(Mapping[str, Any]):
     >>> crm.close()
     """
 
-    def __init__(self, tbl: Table | None, data: Mapping[str, Any], kind: str = "") -> None:
+    def __init__(
+        self,
+        tbl: Table | None,
+        data: Mapping[str, Any],
+        kind: str = "",
+        session: Session | None = None,
+    ) -> None:
         self._table = tbl
         self._data = dict(data)
         self._kind = kind or (tbl.name if tbl else "record")
+        self._session = session  # reads the names of the records this one points to
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -83,17 +94,42 @@ class Record(Mapping[str, Any]):
             return self._table[name].label(lang)
         return name
 
+    def _names(self) -> dict[str, Any]:
+        """The names of the owner, account or parent this record points to (one query)."""
+        references = NAMED_REFERENCES.get(self._kind, {})
+        wanted = [r for r in references if self._data.get(r) is not None]
+        if self._session is None or not wanted or self._data.get("id") is None:
+            return {}
+        query = Query(self._kind, pinned=(int(self._data["id"]),))
+        sql, params = query.sql([references[r] for r in wanted])
+        row = self._session.con.execute(sql, params).fetchone()
+        return {} if row is None else dict(zip(wanted, row, strict=True))
+
+    def _display_rows(self, lang: str) -> pd.DataFrame:
+        """Field and value of each filled field, values formatted, ids shown as names."""
+        names = self._names()
+        currency = self._data.get("currency")
+        labels, values = [], []
+        for name, value in self._filled():
+            if name in names and names[name] is not None:
+                view_column = NAMED_REFERENCES[self._kind][name]
+                labels.append(column_label(self._kind, view_column, lang))
+                values.append(str(names[name]))
+                continue
+            kind = field_kind(self._kind, name) if self._table is not None else "auto"
+            labels.append(self._label(name, lang))
+            values.append(_short(format_cell(value, kind, lang, currency)))
+        return pd.DataFrame({header("field", lang): labels, header("value", lang): values})
+
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={_short(v)!s}" for k, v in self._filled())
         return f"{self._kind[:-1].capitalize()}({inner})"
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(self._label(k))}</th>"
-            f"<td style='text-align:left'>{html.escape(str(_short(v)))}</td></tr>"
-            for k, v in self._filled()
-        )
-        return f'<table class="crmkit-record crmkit-{self._kind}">{rows}</table>'
+        lang = current_lang()
+        rows = self._display_rows(lang)
+        table = table_html(rows, mode="static", lang=lang, max_rows=max(len(rows), 1))
+        return f'<div class="crmkit-record crmkit-{self._kind}">{table}</div>'
 
 
 def _short(value: Any) -> Any:
@@ -206,7 +242,9 @@ class _Records:
 
     def get(self, record_id: int) -> Record:
         """One record by id (deleted and merged-away records included)."""
-        return Record(self._table, records.fetch(self._session, self.kind, record_id))
+        return Record(
+            self._table, records.fetch(self._session, self.kind, record_id), session=self._session
+        )
 
     def exists(self, record_id: int) -> bool:
         """Whether a live (not deleted, not merged-away) record has this id."""

@@ -27,9 +27,11 @@ from crmkit._ops import _frames as frames
 from crmkit._ops._filters import Condition, compile_filters
 from crmkit._ops._query import Query, collation_for, text_columns, view_columns
 from crmkit._ops._summary import Summary, summarize
-from crmkit._util._config import current_lang
+from crmkit._util._config import current_config, current_lang
 from crmkit._util._langs import LANGS
 from crmkit._util._suggest import closest
+from crmkit._util._table_html import Column, rows_to_read, table_html, table_text
+from crmkit.schemas._display import display_columns
 
 if TYPE_CHECKING:
     from crmkit._api._crm import CRM
@@ -46,6 +48,7 @@ LIST_COLUMNS = {
         "account_owner",
         "last_name",
         "first_name",
+        "email",
         "job_title",
         "phone",
         "mobile",
@@ -326,29 +329,35 @@ class Selection:
         parts = [f"{k}={v!r}" for k, v in self.filters]
         return ", ".join(parts) if parts else "all"
 
+    def _shown(self, rows: int) -> tuple[Any, list[Column], int]:
+        """The first ``rows`` records (names of owners and accounts, not ids), their
+        columns in the current language, and how many records the selection holds."""
+        total = len(self)
+        if self.row_limit is not None:
+            rows = min(rows, self.row_limit)
+        frame = self.limit(rows).relation().to_arrow_table()
+        names = frame.column_names
+        shown = (
+            list(self.cols)
+            if self.cols
+            else [c for c in LIST_COLUMNS[self.kind] if c in names] or list(names)
+        )
+        return frame, display_columns(self.kind, shown, current_lang()), total
+
     def __repr__(self) -> str:
-        n = len(self)
-        head = f"Selection({self.kind}: {n:,} records; {self._describe()})"
-        if n == 0:
+        total = len(self)
+        head = f"Selection({self.kind}: {total:,} records; {self._describe()})"
+        if total == 0:
             return head
-        frame = self.limit(10).relation().df()
-        shown = [c for c in LIST_COLUMNS[self.kind] if c in frame.columns]
-        return head + "\n" + frame[shown].to_string(index=False, max_colwidth=30)
+        frame, columns, total = self._shown(current_config().display_rows)
+        return head + "\n" + table_text(frame, columns, total=total)
 
     def _repr_html_(self) -> str:
-        n = len(self)
-        frame = self.limit(20).relation().df()
-        shown = [c for c in LIST_COLUMNS[self.kind] if c in frame.columns] or list(frame.columns)
-        labels = _labels(self.kind)
-        table_html = (
-            frame[shown]
-            .rename(columns=labels)
-            .to_html(index=False, border=0, na_rep="", escape=True)
-        )
-        more = f"<p>... and {n - len(frame):,} more</p>" if n > len(frame) else ""
+        frame, columns, total = self._shown(rows_to_read())
+        table = table_html(frame, columns, total=total)
         return (
-            f'<div class="crmkit-selection"><p><strong>{n:,} {html.escape(self.kind)}</strong>'
-            f" <small>({html.escape(self._describe())})</small></p>{table_html}{more}</div>"
+            f'<div class="crmkit-selection"><p><strong>{total:,} {html.escape(self.kind)}</strong>'
+            f" <small>({html.escape(self._describe())})</small></p>{table}</div>"
         )
 
     # -- bulk operations (one batch each, undoable) ------------------------------------
@@ -445,9 +454,3 @@ class Selection:
         expected); ``changed`` counts the values written without control characters.
         """
         return bulk.export_vcf(self.crm._session, self.query, path, version=version, zip=zip)
-
-
-def _labels(kind: str) -> dict[str, str]:
-    from crmkit.schemas._labels import column_labels
-
-    return column_labels(kind, "en")

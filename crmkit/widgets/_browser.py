@@ -26,7 +26,7 @@ import pandas as pd
 
 from crmkit._api._selection import LIST_COLUMNS
 from crmkit._exceptions import CRMKitError
-from crmkit._util._config import current_lang
+from crmkit._util._config import config_context, current_lang
 from crmkit.schemas._catalog import table
 from crmkit.widgets._checklist import CheckList
 from crmkit.widgets._inputs import message_html
@@ -648,7 +648,9 @@ class RecordBrowser(ipw.VBox):
             return None
         self.report = report
         self._last_batch = report.batch_id
-        self.report_view.value = report._repr_html_()
+        # Static: a widget runs no script, and the itables bundle belongs to the notebook.
+        with config_context(table_display="static", lang=self.lang):
+            self.report_view.value = report._repr_html_()
         self.refresh()
         return report
 

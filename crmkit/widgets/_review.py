@@ -25,6 +25,7 @@ import pandas as pd
 
 from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit._ops._merge import RULES
+from crmkit._util._config import config_context
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.widgets._inputs import message_html
 from crmkit.widgets._text import check_lang, level_label, ui
@@ -582,7 +583,9 @@ class DuplicateReview(ipw.VBox):
         self.merge_report = result
         if result.batch_id is not None:
             self._last = (result.batch_id, self._index, "merge")
-        self.merge_view.value = result._repr_html_()
+        # Static: a widget runs no script, and the itables bundle belongs to the notebook.
+        with config_context(table_display="static", lang=self.lang):
+            self.merge_view.value = result._repr_html_()
         self._next()
         merged = ", ".join(str(i) for i in result.merges["merged"].iloc[0])
         self._say(
