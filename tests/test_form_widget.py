@@ -431,3 +431,38 @@ def test_first_keystroke_does_not_wait_for_the_duplicate_index(crm_data: ck.CRM)
     cid = form.save()  # a new record is indexed at once: no second build to wait for
     assert crm_data.contacts._duplicates.prepare_index() is None
     assert cid in crm_data.contacts.similar(last_name="Blou", first_name="Helene")["id"].tolist()
+
+
+def test_a_contact_with_a_new_account_is_one_batch_that_one_undo_removes(
+    tmp_path: Path,
+) -> None:
+    with ck.open(tmp_path / "crm.duckdb", user="Nicole Bertrand") as crm:
+        add_widget_records(crm)
+        batches_before = len(crm.batches())
+        form = ContactForm(crm)
+        form.inputs["last_name"].value = "Lemoine"
+        form.inputs["account_id"].value = "Calanette Import-Export SARL"
+        cid = form.save()
+        assert cid is not None
+        account_id = crm.contacts.get(cid).account_id
+        assert crm.accounts.get(account_id).name == "Calanette Import-Export SARL"
+        assert len(crm.batches()) == batches_before + 1
+        batch = last_batch(crm)
+        assert set(crm.history(batch_id=batch)["table"]) == {"accounts", "contacts"}
+        crm.undo(batch)
+        assert not crm.contacts.exists(cid)
+        assert not crm.accounts.exists(account_id)
+
+
+def test_editing_a_contact_to_a_new_account_is_one_batch(crm_data: ck.CRM) -> None:
+    cid = crm_data.contacts.filter(search="smith").ids[0]
+    form = ContactForm(crm_data, record_id=cid)
+    form.inputs["account_id"].value = "Brand New Ltd"
+    assert form.save() == cid
+    batch = last_batch(crm_data)
+    account_id = crm_data.contacts.get(cid).account_id
+    assert crm_data.accounts.get(account_id).name == "Brand New Ltd"
+    assert crm_data.accounts.get(account_id).owner_id == owner_id(crm_data, "Zoé Martin")
+    crm_data.undo(batch)
+    assert not crm_data.accounts.exists(account_id)
+    assert crm_data.contacts.get(cid).account_id == crm_data.accounts.find_id("Northwind Ltd")

@@ -623,16 +623,28 @@ class _Records:
         """
         return records.add(self._session, self.kind, fields, create_account=create_account)
 
-    def update(self, record_id: int, **fields: Any) -> Record:
+    def update(self, record_id: int, *, create_account: bool = False, **fields: Any) -> Record:
         """Change fields of one record; return the record as stored afterwards.
 
-        Only fields whose value really changes are written and recorded in history.
+        Only fields whose value really changes are written and recorded in history. With
+        ``create_account=True`` a contact's ``account`` name that does not exist yet is
+        created in the same batch as the change (one undo removes both).
         """
-        return self.get(records.update(self._session, self.kind, record_id, fields))
+        return self.get(
+            records.update(
+                self._session, self.kind, record_id, fields, create_account=create_account
+            )
+        )
 
-    def clone(self, record_id: int, **changes: Any) -> int:
-        """Create a copy of a record with some fields changed; return the new id."""
-        return records.clone(self._session, self.kind, record_id, changes)
+    def clone(self, record_id: int, *, create_account: bool = False, **changes: Any) -> int:
+        """Create a copy of a record with some fields changed; return the new id.
+
+        ``create_account`` as for :meth:`add`: a new account name is created in the
+        copy's batch.
+        """
+        return records.clone(
+            self._session, self.kind, record_id, changes, create_account=create_account
+        )
 
     def add_many(self, rows: Any) -> list[int]:
         """Create many records at once from a pandas/polars DataFrame or a list of dicts.

@@ -416,16 +416,12 @@ class RecordForm(ipw.VBox):
         if not self._check_before_write(values, new_names, ref_errors):
             return None
         try:
-            changes, batches, _created = self._changes(values, new_names)
-            try:
-                new_id = self._records.clone(source, **changes)
-            except CRMKitError:
-                self._undo_batches(batches)
-                raise
+            changes = self._changes(values, new_names)
+            new_id = self._records.clone(source, create_account=bool(new_names), **changes)
         except CRMKitError as exc:
             self._refused(exc)
             return None
-        batches.append(self._latest_batch())
+        batches = [self._latest_batch()]
         self._last_batches = batches
         self.load(new_id)
         text = ui(
@@ -437,7 +433,7 @@ class RecordForm(ipw.VBox):
             id=new_id,
             batch=batches[-1],
         )
-        self._say_saved(text, list(changes), new=False)
+        self._say_saved(text, [self._field_of(k) for k in changes], new=False)
         return new_id
 
     def undo(self) -> None:
@@ -562,41 +558,35 @@ class RecordForm(ipw.VBox):
 
     # -- writing -----------------------------------------------------------------------
 
-    def _create_linked(
-        self, new_names: dict[str, str], owner: Any
-    ) -> tuple[dict[str, int], list[int]]:
-        """Create the accounts typed as new names; return their ids and batches."""
-        created: dict[str, int] = {}
-        batches: list[int] = []
-        try:
-            for field, name in new_names.items():
-                keywords: dict[str, Any] = {"name": name}
-                if owner is not None:
-                    keywords["owner_id"] = owner
-                created[field] = self.crm.accounts.add(**keywords)
-                batches.append(self._latest_batch())
-        except CRMKitError:
-            self._undo_batches(batches)
-            raise
-        return created, batches
+    # A link typed as a new name goes to the facade under its name keyword, which creates
+    # the account in the record's own batch: one save, one batch, one undo.
+    _NAME_KEYWORDS: ClassVar[dict[str, str]] = {"account_id": "account"}
+
+    def _by_name(self, new_names: dict[str, str]) -> dict[str, str]:
+        return {self._NAME_KEYWORDS[field]: name for field, name in new_names.items()}
+
+    def _created(self, record_id: int, new_names: dict[str, str]) -> dict[str, int]:
+        """The ids of the records created for ``new_names``, read from the saved record."""
+        if not new_names:
+            return {}
+        record = self._records.get(record_id)
+        return {field: int(record[field]) for field in new_names}
 
     def _write_new(
         self, values: dict[str, Any], new_names: dict[str, str]
     ) -> tuple[int, list[int], dict[str, int], list[str]]:
         """Add the record; return its id, the batches, the accounts created, the fields."""
-        created, batches = self._create_linked(new_names, values.get("owner_id"))
-        keywords = {k: v for k, v in {**values, **created}.items() if v is not None}
-        try:
-            record_id = self._records.add(**keywords)
-        except CRMKitError:
-            self._undo_batches(batches)
-            raise
-        return record_id, [*batches, self._latest_batch()], created, list(keywords)
+        keywords = {
+            k: v for k, v in values.items() if v is not None and k not in new_names
+        }
+        record_id = self._records.add(
+            create_account=bool(new_names), **keywords, **self._by_name(new_names)
+        )
+        created = self._created(record_id, new_names)
+        return record_id, [self._latest_batch()], created, [*keywords, *new_names]
 
-    def _changes(
-        self, values: dict[str, Any], new_names: dict[str, str]
-    ) -> tuple[dict[str, Any], list[int], dict[str, int]]:
-        """The fields that differ from the stored record (new accounts created first)."""
+    def _changes(self, values: dict[str, Any], new_names: dict[str, str]) -> dict[str, Any]:
+        """The fields that differ from the stored record, new names by their keyword."""
         assert self.record_id is not None
         current = self._records.get(self.record_id)
         prepared = self._prepared(values)
@@ -606,24 +596,25 @@ class RecordForm(ipw.VBox):
             if name not in new_names
             and not _same(self._catalog[name], prepared[name], current[name])
         }
-        created, batches = self._create_linked(new_names, values.get("owner_id"))
-        changes.update(created)
-        return changes, batches, created
+        changes.update(self._by_name(new_names))
+        return changes
 
     def _write_changes(
         self, values: dict[str, Any], new_names: dict[str, str]
     ) -> tuple[int, list[int], dict[str, int], list[str]]:
         """Update the changed fields; return the id, batches, accounts created, fields."""
         assert self.record_id is not None
-        changes, batches, created = self._changes(values, new_names)
+        changes = self._changes(values, new_names)
         if not changes:
             return self.record_id, [], {}, []
-        try:
-            self._records.update(self.record_id, **changes)
-        except CRMKitError:
-            self._undo_batches(batches)
-            raise
-        return self.record_id, [*batches, self._latest_batch()], created, list(changes)
+        self._records.update(self.record_id, create_account=bool(new_names), **changes)
+        created = self._created(self.record_id, new_names)
+        written = [self._field_of(k) for k in changes]
+        return self.record_id, [self._latest_batch()], created, written
+
+    def _field_of(self, keyword: str) -> str:
+        names = {v: k for k, v in self._NAME_KEYWORDS.items()}
+        return names.get(keyword, keyword)
 
     def _latest_batch(self) -> int:
         return int(self.crm.batches(limit=1)["id"].iloc[0])
@@ -656,7 +647,6 @@ class RecordForm(ipw.VBox):
                 id=record_id,
                 batch=batches[-1],
                 account=", ".join(str(i) for i in created.values()),
-                account_batch=", ".join(str(b) for b in batches[:-1]),
             )
         return ui(
             "saved", self.lang, what=what, What=what.capitalize(), id=record_id, batch=batches[-1]

@@ -37,9 +37,9 @@ _UI: dict[str, Labels] = {
         "已保存{what} {id}（批次 {batch}）",
     ),
     "saved_with_account": (
-        "Saved {what} {id} (batch {batch}) and created account {account} (batch {account_batch})",
-        "{What} {id} enregistré (lot {batch}) et compte {account} créé (lot {account_batch})",
-        "已保存{what} {id}（批次 {batch}），并新建客户 {account}（批次 {account_batch}）",
+        "Saved {what} {id} and created account {account} (batch {batch})",
+        "{What} {id} enregistré et compte {account} créé (lot {batch})",
+        "已保存{what} {id}，并新建客户 {account}（批次 {batch}）",
     ),
     "unchanged": ("No changes to save", "Aucune modification à enregistrer", "没有需要保存的修改"),
     "duplicate_alert": (
