@@ -466,3 +466,21 @@ def test_editing_a_contact_to_a_new_account_is_one_batch(crm_data: ck.CRM) -> No
     crm_data.undo(batch)
     assert not crm_data.accounts.exists(account_id)
     assert crm_data.contacts.get(cid).account_id == crm_data.accounts.find_id("Northwind Ltd")
+
+
+def test_duplicate_panel_sits_above_save_and_speaks_the_form_language(crm_data: ck.CRM) -> None:
+    form = ContactForm(crm_data, lang="fr")
+    children = list(form.children)
+    bar = next(w for w in children if "crmkit-buttons" in w._dom_classes)
+    assert children.index(form.duplicate_panel) == children.index(bar) - 1
+    form.inputs["first_name"].value = "Helene"
+    form.inputs["last_name"].value = "Blou"
+    form.inputs["email"].value = "helene.blou@aprool.com"
+    form.refresh_duplicates(wait=True)
+    text = html.unescape(form.duplicate_panel.children[1].children[0].value)
+    assert "similitudes : " in text
+    assert "similitudes : E-mail identique, Nom identique" in text
+    assert "exact" not in text and "(+" not in text  # the English reasons are gone
+    button = form.duplicate_panel.children[1].children[1]
+    assert button.description == "Ouvrir"
+    assert button.layout.flex == "0 0 auto"  # never squeezed to "O…"

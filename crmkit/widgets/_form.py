@@ -41,7 +41,7 @@ from crmkit.widgets._inputs import (
     build_input,
     message_html,
 )
-from crmkit.widgets._text import check_lang, rule_message, section_title, ui
+from crmkit.widgets._text import check_lang, reasons_text, rule_message, section_title, ui
 
 if TYPE_CHECKING:
     from crmkit._api._crm import CRM
@@ -226,7 +226,9 @@ class RecordForm(ipw.VBox):
         )
         bar = ipw.HBox(list(self.buttons.values()), layout=ipw.Layout(flex_flow="row wrap"))
         bar.add_class("crmkit-buttons")
-        self.children = [self.title, self.duplicate_panel, *sections, note, bar, self.status]
+        # The warning sits just above Save, where the user's eyes are when deciding to
+        # save; at the top of a long form it was scrolled out of sight.
+        self.children = [self.title, *sections, note, self.duplicate_panel, bar, self.status]
         self.add_class("crmkit-form")
         self.add_class(f"crmkit-{self.kind[:-1]}-form")
 
@@ -799,6 +801,15 @@ class RecordForm(ipw.VBox):
         self.duplicate_panel.children = rows
         self.duplicate_panel.layout.display = "flex"
 
+    def _label_of(self, name: str) -> str:
+        """A compared field's label in the form's language (``company``: the account)."""
+        if name in self._catalog:
+            return self._catalog[name].label(self.lang)
+        try:
+            return ui(f"col_{name}", self.lang)
+        except KeyError:
+            return name
+
     def _duplicate_row(self, rec: dict[str, Any]) -> ipw.HBox:
         record_id = int(rec["id"])
         parts = [
@@ -811,16 +822,24 @@ class RecordForm(ipw.VBox):
         ]
         probability = rec.get("probability")
         share = f"{float(probability):.0%}" if probability is not None else ""
-        explanation = html.escape(str(rec.get("explanation") or ""))
+        reasons = reasons_text(str(rec.get("explanation") or ""), self.lang, self._label_of)
+        why = ui("duplicates_why", self.lang, reasons=reasons) if reasons else ""
         text = ipw.HTML(
-            f"{' · '.join(parts)} — {share} <small style='color:#555'>{explanation}</small>"
+            f"{' · '.join(parts)} — {share} "
+            f"<small style='color:#555'>{html.escape(why)}</small>",
+            layout=ipw.Layout(flex="1 1 auto", min_width="0"),
         )
+        # The text shrinks, never the button: squeezed, "Ouvrir" was cut to "O…".
         button = SyncedButton(
-            self.sync, description=ui("open", self.lang), layout=ipw.Layout(width="auto")
+            self.sync,
+            description=ui("open", self.lang),
+            layout=ipw.Layout(width="auto", min_width="fit-content", flex="0 0 auto"),
         )
         button.add_class(f"crmkit-duplicate-open-{record_id}")
         button.on_click(lambda _b: self.load(record_id))
-        row = ipw.HBox([text, button], layout=ipw.Layout(align_items="center"))
+        row = ipw.HBox(
+            [text, button], layout=ipw.Layout(align_items="center", width="100%", grid_gap="8px")
+        )
         row.add_class("crmkit-duplicate")
         return row
 

@@ -8,12 +8,21 @@ words: section titles, buttons, status lines and the sentence shown for each fai
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from crmkit.schemas._catalog import ACCOUNTS
 from crmkit.schemas._labels import DERIVED_LABELS, LANGS, Labels, check_lang, pick_label
 
-__all__ = ["LANGS", "check_lang", "level_label", "rule_message", "section_title", "ui"]
+__all__ = [
+    "LANGS",
+    "check_lang",
+    "level_label",
+    "reasons_text",
+    "rule_message",
+    "section_title",
+    "ui",
+]
 
 # key -> labels in LANGS order; ``{name}`` placeholders are filled by :func:`ui`.
 _UI: dict[str, Labels] = {
@@ -339,3 +348,100 @@ def level_label(level: str, lang: str = "en") -> str:
     """
     row = _UI.get(f"level_{level}")
     return pick_label(row, lang) if row is not None else level
+
+
+# -- forms and duplicate review (helper F) --------------------------------------------------
+
+_UI.update(
+    {
+        "duplicates_why": ("alike: {reasons}", "similitudes : {reasons}", "相似之处：{reasons}"),
+        "account_suggest": (
+            "Existing accounts with a similar name:",
+            "Comptes existants au nom proche :",
+            "名称相近的现有客户：",
+        ),
+        "account_use": ("Use “{name}”", "Choisir « {name} »", "使用“{name}”"),
+        "account_create": (
+            "Create new account “{name}”",
+            "Créer le compte « {name} »",
+            "新建客户“{name}”",
+        ),
+        "account_creating": (
+            "New account “{name}”: created on save",
+            "Nouveau compte « {name} » : créé à l'enregistrement",
+            "新客户“{name}”：保存时创建",
+        ),
+        "same_merge": ("Same: merge", "Identiques : fusionner", "相同：合并"),
+        "same_merge_tip": (
+            "Records the decision and merges the two records (values kept by the rule "
+            "and record chosen below); Undo reverts both",
+            "Enregistre la décision et fusionne les deux fiches (valeurs gardées selon la "
+            "règle et la fiche choisies ci-dessous) ; Annuler défait les deux",
+            "记录决定并合并两条记录（按下方选择的规则和记录保留值）；撤销可同时还原",
+        ),
+        "min_probability": ("Show pairs from", "Paires à partir de", "显示概率不低于"),
+        "pairs_above": (
+            "{n} pairs at or above {p}",
+            "{n} paires à {p} ou plus",
+            "{n} 对概率不低于 {p}",
+        ),
+        "accept_all": (
+            "Merge all {n} pairs at or above {p}",
+            "Fusionner les {n} paires à {p} ou plus",
+            "合并全部 {n} 对（概率不低于 {p}）",
+        ),
+        "accepted_all": (
+            "Merged {n} groups of records (batch {batch}); Undo reverts them all",
+            "{n} groupes de fiches fusionnés (lot {batch}) ; Annuler les défait tous",
+            "已合并 {n} 组记录（批次 {batch}）；撤销可全部还原",
+        ),
+        "undo_accept_all": ("Undo these merges", "Annuler ces fusions", "撤销这些合并"),
+        "merge_summary": (
+            "{n} records merged into {survivor}",
+            "{n} fiche(s) fusionnée(s) dans {survivor}",
+            "{n} 条记录已合并到 {survivor}",
+        ),
+        "merge_groups": (
+            "{groups} merges: {n} records merged away",
+            "{groups} fusion(s) : {n} fiche(s) absorbée(s)",
+            "{groups} 次合并：合并掉 {n} 条记录",
+        ),
+        "col_survivor": ("Record kept", "Fiche conservée", "保留的记录"),
+        "col_kept": ("Value kept", "Valeur gardée", "保留的值"),
+        "col_lost": ("Other value (kept on the merged record)", "Autre valeur (gardée sur la "
+                     "fiche absorbée)", "另一值（保存在被合并记录上）"),
+        "col_from_record": ("From record", "De la fiche", "来自记录"),
+        "conflicts": ("Values that differed", "Valeurs différentes", "不同的值"),
+        "finding": ("Finding duplicates…", "Recherche des doublons…", "正在查找重复记录…"),
+    }
+)
+
+# One part of a duplicate explanation: "last_name close 0.96 (+6.3)".
+_REASON = re.compile(
+    r"^(?P<name>[a-z_]+) (?P<level>[a-z_]+)(?: [0-9.]+)?(?: \(swapped\))? \((?P<bits>[+-][0-9.]+)\)$"
+)
+
+
+def reasons_text(explanation: str, lang: str, label_of: Callable[[str], str]) -> str:
+    """The comparisons that speak for a match, in ``lang``: ``"Email identique, Nom proche"``.
+
+    ``explanation`` is the one-line reason of a duplicate search (field, level and bits
+    per comparison, strongest first); the parts that count for the match are kept,
+    each as the field's label (``label_of``) and its level's words.
+
+    Examples
+    --------
+    >>> reasons_text("email exact (+16.9), last_name close 0.96 (+6.3), phone different (-4.8)",
+    ...              "fr", {"email": "E-mail", "last_name": "Nom"}.get)
+    'E-mail identique, Nom proche'
+    """
+    parts = []
+    for part in re.split(r", (?=[a-z_]+ [a-z_])", explanation):
+        match = _REASON.match(part.strip())
+        if match is None or float(match["bits"]) <= 0:
+            continue
+        if f"level_{match['level']}" not in _UI or match["level"] == "different":
+            continue  # "rare last_name (+2.3)": a term-frequency note, not a comparison
+        label = label_of(match["name"]) or match["name"]
+        parts.append(f"{label} {level_label(match['level'], lang)}")
+    return ", ".join(parts)
