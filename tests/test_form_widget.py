@@ -152,7 +152,7 @@ def test_edit_mode_fills_the_form_and_save_updates_changed_fields_only(crm_data:
     assert "Contact" in form.title.value and "Hélène Blou" in form.title.value
     form.inputs["job_title"].value = "Directrice"
     form.inputs["left_company"].value = True
-    form.inputs["birthday"].value = dt.date(1980, 3, 4)
+    form.inputs["birthday"].value = "04/03/1980"  # the French form: day first
     form.inputs["tags"].value = ["vip", "salon"]
     form.save()
     stored = crm_data.contacts.get(cid)

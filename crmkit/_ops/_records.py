@@ -376,7 +376,7 @@ def update(
 def _checked_changes(
     session: Session,
     tbl: Table,
-    current: Mapping[str, Any],
+    current: dict[str, Any],
     fields: Mapping[str, Any],
     create_in: int | None = None,
 ) -> dict[str, Any]:

@@ -578,9 +578,7 @@ class RecordForm(ipw.VBox):
         self, values: dict[str, Any], new_names: dict[str, str]
     ) -> tuple[int, list[int], dict[str, int], list[str]]:
         """Add the record; return its id, the batches, the accounts created, the fields."""
-        keywords = {
-            k: v for k, v in values.items() if v is not None and k not in new_names
-        }
+        keywords = {k: v for k, v in values.items() if v is not None and k not in new_names}
         record_id = self._records.add(
             create_account=bool(new_names), **keywords, **self._by_name(new_names)
         )
@@ -825,8 +823,7 @@ class RecordForm(ipw.VBox):
         reasons = reasons_text(str(rec.get("explanation") or ""), self.lang, self._label_of)
         why = ui("duplicates_why", self.lang, reasons=reasons) if reasons else ""
         text = ipw.HTML(
-            f"{' · '.join(parts)} — {share} "
-            f"<small style='color:#555'>{html.escape(why)}</small>",
+            f"{' · '.join(parts)} — {share} <small style='color:#555'>{html.escape(why)}</small>",
             layout=ipw.Layout(flex="1 1 auto", min_width="0"),
         )
         # The text shrinks, never the button: squeezed, "Ouvrir" was cut to "O…".

@@ -1,7 +1,8 @@
 """One input per catalog field: its label, its ipywidget and its message line.
 
 :func:`build_input` picks the widget from the field: a Dropdown for a vocabulary, a
-Checkbox for a flag, a DatePicker for a date, a TagsInput for a list, a Textarea for long
+Checkbox for a flag, a Text box in the language's date format for a date, a Combobox
+of country names in the form's language for a country, a TagsInput for a list, a Textarea for long
 text and JSON, a Combobox for a link to an account or a contact, a Dropdown of owners,
 and a Text box for everything else (numbers included, so that "4,2 M€" is read by the
 same normaliser as an import). Inputs only read and show values; the form decides what to
@@ -21,7 +22,16 @@ import ipywidgets as ipw
 
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit.schemas._catalog import Field
-from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATIONS, Vocabulary
+from crmkit.schemas._vocab import (
+    ACCOUNT_TYPES,
+    COUNTRY_CODES,
+    GENDERS,
+    OWNERSHIPS,
+    SALUTATIONS,
+    Vocabulary,
+    country_names,
+    fold,
+)
 from crmkit.widgets._text import ui
 
 if TYPE_CHECKING:
@@ -29,8 +39,10 @@ if TYPE_CHECKING:
     from crmkit._api._records import _Records
 
 __all__ = [
+    "DATE_FORMATS",
     "BoolInput",
     "ChoiceInput",
+    "CountryInput",
     "DateInput",
     "FieldInput",
     "ListInput",
@@ -242,22 +254,81 @@ class BoolInput(FieldInput):
         self.widget.value = flag != self.invert
 
 
+# How a date is typed and shown, by language. A DatePicker follows the browser's locale,
+# not the form's: a French form in an English browser showed mm/dd/yyyy.
+DATE_FORMATS: dict[str, tuple[str, str]] = {
+    "en": ("%Y-%m-%d", "yyyy-mm-dd"),
+    "fr": ("%d/%m/%Y", "jj/mm/aaaa"),
+    "zh": ("%Y-%m-%d", "年-月-日"),
+}
+
+
 class DateInput(FieldInput):
-    """A DatePicker."""
+    """A Text box for a date in the form's language format (``jj/mm/aaaa`` in French).
+
+    ``get()`` is the date typed (ISO ``yyyy-mm-dd`` is read in every language), or the
+    text as typed when it is no date, which the form's check then reports.
+    """
 
     def __init__(self, f: Field, lang: str, *, required: bool = False) -> None:
-        widget = ipw.DatePicker(value=None, layout=ipw.Layout(width="auto"))
+        self._format, placeholder = DATE_FORMATS.get(lang, DATE_FORMATS["en"])
+        widget = ipw.Text(value="", placeholder=placeholder, layout=ipw.Layout(width="auto"))
         super().__init__(f.name, f.name, f.label(lang), widget, required=required)
+
+    def get(self) -> dt.date | str | None:
+        text = str(self.widget.value).strip()
+        if not text:
+            return None
+        for pattern in (self._format, "%Y-%m-%d"):
+            try:
+                return dt.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        return text
 
     def set(self, value: Any) -> None:
         if isinstance(value, dt.datetime):
             value = value.date()
         elif isinstance(value, str):
             value = dt.date.fromisoformat(value[:10]) if value else None
-        self.widget.value = value
+        self.widget.value = "" if value is None else value.strftime(self._format)
 
     def display(self) -> str | None:
-        return None if self.widget.value is None else self.widget.value.isoformat()
+        return str(self.widget.value).strip() or None
+
+
+class CountryInput(FieldInput):
+    """A Combobox of country names in the form's language; the ISO code is what is stored.
+
+    A name in any of the languages, or a code, may be typed: the save's normaliser reads
+    it (``"Allemagne"``, ``"DE"`` and ``"德国"`` are all ``DE``).
+    """
+
+    def __init__(self, f: Field, lang: str, *, required: bool = False) -> None:
+        self._lang = lang
+        names = {code: country_names(code)[lang] for code in COUNTRY_CODES}
+        self._codes = {name: code for code, name in names.items()}
+        self._names = names
+        widget = ipw.Combobox(
+            value="",
+            options=tuple(sorted(self._codes, key=fold)),
+            ensure_option=False,
+            layout=ipw.Layout(width="auto"),
+        )
+        super().__init__(f.name, f.name, f.label(lang), widget, required=required)
+
+    def get(self) -> str | None:
+        text = str(self.widget.value).strip()
+        if not text:
+            return None
+        return self._codes.get(text, text)
+
+    def set(self, value: Any) -> None:
+        text = "" if value is None else str(value)
+        self.widget.value = self._names.get(text.upper(), text) if len(text) == 2 else text
+
+    def display(self) -> str | None:
+        return str(self.widget.value).strip() or None
 
 
 class ListInput(FieldInput):
@@ -441,6 +512,8 @@ def build_input(
         return DateInput(f, lang, required=required)
     if f.kind == "list":
         return ListInput(f, lang, required=required)
+    if f.format == "country":
+        return CountryInput(f, lang, required=required)
     if f.vocabulary == "sector":
         return ChoiceInput(f, lang, crm.settings.sectors, required=required)
     if f.vocabulary in _FIXED_VOCABULARIES:

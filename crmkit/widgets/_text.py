@@ -408,8 +408,11 @@ _UI.update(
         ),
         "col_survivor": ("Record kept", "Fiche conservée", "保留的记录"),
         "col_kept": ("Value kept", "Valeur gardée", "保留的值"),
-        "col_lost": ("Other value (kept on the merged record)", "Autre valeur (gardée sur la "
-                     "fiche absorbée)", "另一值（保存在被合并记录上）"),
+        "col_lost": (
+            "Other value (kept on the merged record)",
+            "Autre valeur (gardée sur la fiche absorbée)",
+            "另一值（保存在被合并记录上）",
+        ),
         "col_from_record": ("From record", "De la fiche", "来自记录"),
         "conflicts": ("Values that differed", "Valeurs différentes", "不同的值"),
         "finding": ("Finding duplicates…", "Recherche des doublons…", "正在查找重复记录…"),
@@ -418,7 +421,8 @@ _UI.update(
 
 # One part of a duplicate explanation: "last_name close 0.96 (+6.3)".
 _REASON = re.compile(
-    r"^(?P<name>[a-z_]+) (?P<level>[a-z_]+)(?: [0-9.]+)?(?: \(swapped\))? \((?P<bits>[+-][0-9.]+)\)$"
+    r"^(?P<name>[a-z_]+) (?P<level>[a-z_]+)(?: [0-9.]+)?(?: \(swapped\))?"
+    r" \((?P<bits>[+-][0-9.]+)\)$"
 )
 
 
