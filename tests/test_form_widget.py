@@ -484,3 +484,39 @@ def test_duplicate_panel_sits_above_save_and_speaks_the_form_language(crm_data: 
     button = form.duplicate_panel.children[1].children[1]
     assert button.description == "Ouvrir"
     assert button.layout.flex == "0 0 auto"  # never squeezed to "O…"
+
+
+def test_a_partial_account_name_offers_the_existing_account(crm_data: ck.CRM) -> None:
+    calanette = crm_data.accounts.add(name="Calanette Import-Export SARL")
+    accounts_before = crm_data.counts()["accounts"]
+    form = ContactForm(crm_data, lang="fr")
+    form.inputs["last_name"].value = "Roux"
+    account = form.fields["account_id"]
+    account.widget.value = "Calanette"
+    assert account.offered == {"Calanette Import-Export SARL": calanette}
+    assert account.choices.layout.display != "none"
+    labels = [b.description for b in account.choices.children[1:]]
+    assert labels == ["Choisir « Calanette Import-Export SARL »", "Créer le compte « Calanette »"]
+    assert form.save() is None  # nothing created silently
+    assert "account_id" in form.errors
+    assert crm_data.counts()["accounts"] == accounts_before
+    account.choices.children[1].click()  # "Choisir …"
+    assert account.choices.layout.display == "none"
+    cid = form.save()
+    assert cid is not None and crm_data.contacts.get(cid).account_id == calanette
+    assert crm_data.counts()["accounts"] == accounts_before
+
+
+def test_creating_a_new_account_beside_a_close_name_is_explicit(crm_data: ck.CRM) -> None:
+    crm_data.accounts.add(name="Calanette Import-Export SARL")
+    form = ContactForm(crm_data)
+    form.inputs["last_name"].value = "Roux"
+    account = form.fields["account_id"]
+    account.widget.value = "Calanette SARL"  # found by its first word
+    assert list(account.offered) == ["Calanette Import-Export SARL"]
+    account.choices.children[-1].click()  # "Create new account …"
+    assert form.errors == {}
+    assert "created on save" in account.message.value
+    cid = form.save()
+    assert cid is not None
+    assert crm_data.accounts.get(crm_data.contacts.get(cid).account_id).name == "Calanette SARL"

@@ -136,7 +136,11 @@ def test_links_resolve_to_records(crm: ck.CRM) -> None:
     assert set(link.widget.options) == {"APROOL", f"Twin (#{twin_a})", f"Twin (#{twin_b})"}
     link.widget.value = "apr"
     assert link.widget.options == ("APROOL",)
-    assert link.resolve() == RefValue(new_name="apr")  # no record is named "apr"
+    # No record is named "apr", but APROOL is close: it is offered, creating is a choice.
+    assert link.offered == {"APROOL": aprool}
+    assert link.resolve() == RefValue(error="Pick an existing account below, or create a new one")
+    link.create_new()
+    assert link.resolve() == RefValue(new_name="apr")
     link.widget.value = "APROOL"
     assert link.resolve() == RefValue(id=aprool) and link.get() == aprool
     link.widget.value = f"Twin (#{twin_b})"

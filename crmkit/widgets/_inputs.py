@@ -64,6 +64,7 @@ _FIXED_VOCABULARIES: dict[str, Vocabulary] = {
 _LONG_TEXT = 1000
 _COLOURS = {"error": "#b00020", "warning": "#a65e00", "info": "#0b5cad", "ok": "#1b6e20"}
 _SUGGESTIONS = 20
+_OFFERED = 3  # existing records offered as buttons instead of creating a new one
 # "APROOL (#3)": the label given to one of several records with the same name.
 _TAGGED_ID = re.compile(r"^.*\(#(?P<id>\d+)\)$")
 
@@ -426,18 +427,100 @@ class RefInput(FieldInput):
         self.create = create
         self._ids: dict[str, int] = {}
         self._pinned: tuple[str, int] | None = None
+        # A name the user chose to create although existing records have a close name.
+        self._confirmed_new: str | None = None
+        self._callbacks: list[Callable[[FieldInput], None]] = []
         widget = ipw.Combobox(
             value="", options=(), ensure_option=False, layout=ipw.Layout(width="auto")
         )
         super().__init__(f.name, f.name, f.label(lang), widget, required=required)
+        #: Below the box: the existing records with a close name, and "create new".
+        self.choices = ipw.VBox(layout=ipw.Layout(display="none", margin="2px 0"))
+        self.choices.add_class(f"crmkit-choices-{self.key}")
+        self.box.children = (*self.box.children[:-1], self.choices, self.box.children[-1])
         widget.observe(lambda _change: self.suggest(), "value")
         self.suggest()
+
+    def on_change(self, callback: Callable[[FieldInput], None]) -> None:
+        self._callbacks.append(callback)
+        super().on_change(callback)
+
+    @property
+    def offered(self) -> dict[str, int]:
+        """The existing records offered instead of creating what is typed (label to id)."""
+        text = str(self.widget.value).strip()
+        if not self.create or not text or text in self._ids or text == self._confirmed_new:
+            return {}
+        if self._find(text) is not None:
+            return {}
+        return dict(list(self._ids.items())[:_OFFERED])
+
+    def _find(self, text: str) -> int | None:
+        try:
+            return self._records.find_id(text)
+        except (UnknownValueError, ValidationError):
+            return None
+
+    def use(self, label: str) -> None:
+        """Link to the offered record ``label`` (same as clicking its "Use" button)."""
+        self.widget.value = label
+
+    def create_new(self) -> None:
+        """Create what is typed on save, although close names exist ("Create new")."""
+        self._confirmed_new = str(self.widget.value).strip()
+        self._show_choices()
+        for callback in self._callbacks:
+            callback(self)
+
+    def _show_choices(self) -> None:
+        offered = self.offered
+        if not offered:
+            self.choices.children = ()
+            self.choices.layout.display = "none"
+            return
+        text = str(self.widget.value).strip()
+        rows: list[ipw.Widget] = [
+            ipw.HTML(f"<small>{html.escape(ui('account_suggest', self._lang))}</small>")
+        ]
+        for number, label in enumerate(offered):
+            use = ipw.Button(
+                description=ui("account_use", self._lang, name=label),
+                button_style="info",
+                layout=ipw.Layout(width="auto", max_width="100%"),
+                tooltip=label,
+            )
+            use.add_class("crmkit-choice-use")
+            use.add_class(f"crmkit-choice-use-{number}")
+            use.on_click(lambda _b, chosen=label: self.use(chosen))
+            rows.append(use)
+        create = ipw.Button(
+            description=ui("account_create", self._lang, name=text),
+            layout=ipw.Layout(width="auto", max_width="100%"),
+        )
+        create.add_class("crmkit-choice-create")
+        create.on_click(lambda _b: self.create_new())
+        rows.append(create)
+        self.choices.children = rows
+        self.choices.layout.display = "flex"
 
     def suggest(self) -> None:
         """Offer the records whose name matches what is typed so far."""
         text = str(self.widget.value).strip()
         if text in self._ids:
+            self._show_choices()
             return  # a suggestion was picked: keep the list it came from
+        labels = self._labels(text)
+        if not labels and self.create and text and not _TAGGED_ID.match(text):
+            # "Calanette SARL" finds nothing; its first word finds "Calanette Import-Export".
+            first = next((w for w in text.split() if len(w) > 2), "")
+            if first and first != text:
+                labels = self._labels(first)
+        self._ids = labels
+        self.widget.options = tuple(labels)
+        self._show_choices()
+
+    def _labels(self, text: str) -> dict[str, int]:
+        """Label to id of the records whose name matches ``text`` (all when empty)."""
         sel = self._records.filter(search=text) if text else self._records.all()
         frame = sel.sort(self._name_column).limit(_SUGGESTIONS).columns("id", self._name_column)
         rows = [(int(i), str(n)) for i, n in frame.df().itertuples(index=False)]
@@ -446,8 +529,7 @@ class RefInput(FieldInput):
         for record_id, name in rows:
             label = name if names.count(name) == 1 else f"{name} (#{record_id})"
             labels[label] = record_id
-        self._ids = labels
-        self.widget.options = tuple(labels)
+        return labels
 
     def resolve(self) -> RefValue:
         """The id the typed text names, a name to create, or why neither."""
@@ -464,6 +546,9 @@ class RefInput(FieldInput):
         try:
             return RefValue(id=self._records.find_id(text))
         except UnknownValueError:
+            if self.create and self.offered:
+                # Existing records have a close name: creating one more is a choice.
+                return RefValue(error=ui("account_choose", self._lang))
             if self.create:
                 return RefValue(new_name=text)
             return RefValue(error=ui("unknown_ref", self._lang))
@@ -474,6 +559,7 @@ class RefInput(FieldInput):
         return self.resolve().id
 
     def set(self, value: Any) -> None:
+        self._confirmed_new = None
         if value is None:
             self._pinned = None
             self.widget.value = ""

@@ -366,10 +366,10 @@ _UI.update(
             "Créer le compte « {name} »",
             "新建客户“{name}”",
         ),
-        "account_creating": (
-            "New account “{name}”: created on save",
-            "Nouveau compte « {name} » : créé à l'enregistrement",
-            "新客户“{name}”：保存时创建",
+        "account_choose": (
+            "Pick an existing account below, or create a new one",
+            "Choisissez un compte existant ci-dessous, ou créez-en un",
+            "请在下方选择现有客户，或新建客户",
         ),
         "same_merge": ("Same: merge", "Identiques : fusionner", "相同：合并"),
         "same_merge_tip": (
