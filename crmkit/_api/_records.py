@@ -384,7 +384,8 @@ class _Records:
         Parameters
         ----------
         cluster_or_ids
-            The ids of the records (two or more).
+            The ids of the records (two or more); or a list of such groups, each merged
+            into its own survivor, all in one batch (one undo reverts them all).
         prefer
             How the records are ordered, the first being the survivor: ``"recent"``
             (most recently updated), ``"complete"`` (most filled fields), ``"oldest"``

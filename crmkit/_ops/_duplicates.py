@@ -370,10 +370,13 @@ class Duplicates:
         found = self.find() if report is None else report
         return found.accuracy(self.decisions()[["id_a", "id_b", "decision"]])
 
-    def merge(self, cluster_or_ids: Iterable[int], **options: Any) -> MergeReport:
-        """See :meth:`crmkit.Contacts.merge`."""
-        ids = [int(i) for i in cluster_or_ids]
-        return merge_groups(self.session, self.kind, [ids], **options)
+    def merge(self, cluster_or_ids: Iterable[Any], **options: Any) -> MergeReport:
+        """See :meth:`crmkit.Contacts.merge` (a list of groups: all in one batch)."""
+        items = list(cluster_or_ids)
+        if items and all(isinstance(i, list | tuple | set | frozenset) for i in items):
+            groups = [[int(i) for i in group] for group in items]
+            return merge_groups(self.session, self.kind, groups, **options)
+        return merge_groups(self.session, self.kind, [[int(i) for i in items]], **options)
 
     def _live(self, ids: list[int]) -> set[int]:
         """Which of ``ids`` are live records (not deleted, not merged away), in one query."""

@@ -202,7 +202,7 @@ _UI: dict[str, Labels] = {
     "col_weight": ("Weight (bits)", "Poids (bits)", "权重（比特）"),
     "col_domain": ("Web domain", "Domaine web", "网站域名"),
     "col_prior": ("Before comparing", "A priori", "先验"),
-    "same": ("Same", "Identiques", "相同"),
+    "same": ("Same, merge later", "Identiques, fusion plus tard", "相同，稍后合并"),
     "different": ("Not the same", "Différents", "不相同"),
     "merge": ("Merge", "Fusionner", "合并"),
     "skip": ("Skip", "Passer", "跳过"),
@@ -379,6 +379,12 @@ _UI.update(
             "règle et la fiche choisies ci-dessous) ; Annuler défait les deux",
             "记录决定并合并两条记录（按下方选择的规则和记录保留值）；撤销可同时还原",
         ),
+        "mark_same_tip": (
+            "Records that the two are the same, without merging them now",
+            "Enregistre qu'elles sont identiques, sans les fusionner maintenant",
+            "仅记录两者相同，暂不合并",
+        ),
+        "batch_word": ("batch", "lot", "批次"),
         "min_probability": ("Show pairs from", "Paires à partir de", "显示概率不低于"),
         "pairs_above": (
             "{n} pairs at or above {p}",
@@ -406,7 +412,6 @@ _UI.update(
             "{groups} fusion(s) : {n} fiche(s) absorbée(s)",
             "{groups} 次合并：合并掉 {n} 条记录",
         ),
-        "col_survivor": ("Record kept", "Fiche conservée", "保留的记录"),
         "col_kept": ("Value kept", "Valeur gardée", "保留的值"),
         "col_lost": (
             "Other value (kept on the merged record)",
