@@ -306,6 +306,7 @@ def test_french_and_chinese_labels(crm: ck.CRM, people: dict[str, int]) -> None:
         "skip": "Passer",
         "accept_all": "Fusionner les 3 paires à 0,0\u202f% ou plus",
         "undo": "Annuler la fusion",
+        "search": "Relancer la recherche",
     }
     assert [label for label, _ in review.rule.options] == [
         "La plus récente",
@@ -522,3 +523,30 @@ def test_show_from_refuses_a_probability_outside_0_1(crm: ck.CRM, people: dict[s
     review = DuplicateReview(crm, crm.contacts.find_duplicates())
     with pytest.raises(ValidationError, match="between 0 and 1"):
         review.show_from(1.5)
+
+
+def test_the_review_searches_with_its_own_progress_line(
+    crm: ck.CRM, people: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    review = DuplicateReview(crm, kind="contacts", lang="fr")  # no report: it searches
+    assert "clustering" in capsys.readouterr().err  # the tqdm bar of find_duplicates
+    assert review.total == 3
+    stages: list[str] = []
+    review.search_stage.observe(lambda change: stages.append(change["new"]), "value")
+    review.merge()
+    review.search()  # "Relancer la recherche": the merged pair is gone
+    assert stages[:2] == ["Préparation des fiches…", "Recherche des paires…"]
+    assert stages[-1] == "Terminé"
+    assert review.search_progress.layout.display == "none"
+    assert review.buttons["search"].description == "Relancer la recherche"
+    assert review.total < 3
+
+
+def test_widgets_follow_the_configured_language(crm: ck.CRM, people: dict[str, int]) -> None:
+    from crmkit.widgets import ContactForm
+
+    with ck.config_context(lang="zh"):
+        review = DuplicateReview(crm, crm.contacts.find_duplicates())
+        form = ContactForm(crm)
+    assert review.lang == "zh" and form.lang == "zh"
+    assert DuplicateReview(crm, crm.contacts.find_duplicates(), lang="fr").lang == "fr"

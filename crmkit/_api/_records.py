@@ -289,6 +289,7 @@ class _Records:
         identity: str | None = None,
         spark: Any = None,
         staging: str | os.PathLike[str] | None = None,
+        progress: Any = None,
         **filters: Any,
     ) -> DuplicateReport:
         """Pairs and clusters of records that are probably the same, with reasons.
@@ -319,6 +320,11 @@ class _Records:
             ``engine="splink-spark"``: the ``pyspark.sql.SparkSession``, and the folder
             where the records are written as Parquet for it to read (temporary if
             ``None``; on a cluster, shared storage every executor reads).
+        progress
+            Show a progress bar stage by stage (prepare, blocking, comparing, training,
+            clustering; tqdm, a widget in Jupyter); ``None``: from 5,000 records. A
+            function ``(stage, stages_done, stages_in_all)`` is told as each stage
+            starts instead (the review widget's own progress line).
         **filters
             Keyword filters, as :meth:`filter` (e.g. one owner's records).
 
@@ -337,6 +343,7 @@ class _Records:
             identity=identity,
             spark=spark,
             staging=staging,
+            progress=progress,
             **filters,
         )
 

@@ -47,6 +47,10 @@ _SKIP = {
 _ADD_NOW = 1000
 
 
+PROGRESS_FROM = 5_000
+"""Records from which ``find_duplicates`` shows a progress bar unless told otherwise."""
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What one index build needs, read from the database beforehand."""
@@ -164,6 +168,7 @@ class Duplicates:
         identity: str | None = None,
         spark: Any = None,
         staging: str | os.PathLike[str] | None = None,
+        progress: Any = None,
         **filters: Any,
     ) -> DuplicateReport:
         """See :meth:`crmkit.Contacts.find_duplicates`."""
@@ -185,10 +190,12 @@ class Duplicates:
             options["threshold"] = DEFAULT_THRESHOLD if threshold is None else threshold
         elif learn:
             options["labels"] = self.decisions()[["id_a", "id_b", "decision"]]
-        if new is None:
-            return find_duplicates(self.frame(scope), **options)
-        new_ids = self._new_ids(new)
         frame = self.frame(scope)
+        # Seconds of silence start around a few thousand records: a bar from there.
+        options["progress"] = len(frame) >= PROGRESS_FROM if progress is None else progress
+        if new is None:
+            return find_duplicates(frame, **options)
+        new_ids = self._new_ids(new)
         fresh = frame[frame["id"].isin(new_ids)]
         existing = frame[~frame["id"].isin(new_ids)]
         return find_duplicates(fresh, existing, **options)

@@ -31,6 +31,7 @@ import ipywidgets as ipw
 import pandas as pd
 
 from crmkit._exceptions import CRMKitError, UndoError, ValidationError
+from crmkit._util._config import current_lang
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.widgets._inputs import (
@@ -180,10 +181,10 @@ class RecordForm(ipw.VBox):
     _similar_fields: ClassVar[tuple[str, ...]] = ()
     _title_field: ClassVar[str] = ""
 
-    def __init__(self, crm: CRM, lang: str = "en", record_id: int | None = None) -> None:
+    def __init__(self, crm: CRM, lang: str | None = None, record_id: int | None = None) -> None:
         super().__init__(layout=ipw.Layout(max_width="980px", padding="4px 8px"))
         self.crm = crm
-        self.lang = check_lang(lang)
+        self.lang = check_lang(lang if lang is not None else current_lang())
         self._catalog: Table = table(self.kind)
         self.record_id: int | None = None
         self.duplicates = pd.DataFrame(
@@ -222,7 +223,7 @@ class RecordForm(ipw.VBox):
         self.status = ipw.HTML()
         self.status.add_class("crmkit-status")
         note = ipw.HTML(
-            f'<small style="color:#666">{html.escape(ui("required_note", lang))}</small>'
+            f'<small style="color:#666">{html.escape(ui("required_note", self.lang))}</small>'
         )
         bar = ipw.HBox(list(self.buttons.values()), layout=ipw.Layout(flex_flow="row wrap"))
         bar.add_class("crmkit-buttons")
@@ -867,7 +868,8 @@ class ContactForm(RecordForm):
     crm
         The CRM (``crmkit.open(...)``).
     lang
-        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages.
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages; ``None``: the
+        language of ``ck.set_config(lang=...)``.
     record_id
         Show this contact; Save then updates it. ``None``: a new contact.
 
@@ -927,7 +929,8 @@ class AccountForm(RecordForm):
     crm
         The CRM (``crmkit.open(...)``).
     lang
-        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages.
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages; ``None``: the
+        language of ``ck.set_config(lang=...)``.
     record_id
         Show this account; Save then updates it. ``None``: a new account.
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit._ops._merge import RULES
+from crmkit._util._config import current_lang
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.widgets._inputs import message_html
 from crmkit.widgets._text import check_lang, level_label, ui
@@ -226,9 +227,12 @@ class DuplicateReview(ipw.VBox):
     crm
         The CRM (``crmkit.open(...)``).
     report
-        What ``crm.contacts.find_duplicates()`` (or ``crm.accounts...``) returned.
+        What ``crm.contacts.find_duplicates()`` (or ``crm.accounts...``) returned;
+        ``None``: the widget searches (``kind``, contacts by default) with a progress
+        bar, and its "Search again" button searches anew, stage by stage on screen.
     lang
-        ``"en"``, ``"fr"`` or ``"zh"``: labels, buttons and messages.
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, buttons and messages; ``None``: the
+        language of ``ck.set_config(lang=...)``.
     kind
         ``"contacts"`` or ``"accounts"``; ``None``: read from the report.
     order
@@ -292,8 +296,8 @@ class DuplicateReview(ipw.VBox):
     def __init__(
         self,
         crm: CRM,
-        report: DuplicateReport,
-        lang: str = "en",
+        report: DuplicateReport | None = None,
+        lang: str | None = None,
         kind: str | None = None,
         order: str = "informative",
         audit_every: int = AUDIT_EVERY,
@@ -308,8 +312,14 @@ class DuplicateReview(ipw.VBox):
         self.order = order
         self.audit_every = audit_every
         self.seed = seed
-        self.lang = check_lang(lang)
-        self.kind = table(kind).name if kind is not None else _infer_kind(report)
+        self.lang = check_lang(lang if lang is not None else current_lang())
+        self.kind: str
+        if report is None:
+            # No report given: search now, with the same progress bar as find_duplicates.
+            self.kind = table(kind or "contacts").name
+            report = self._find(progress=True)
+        else:
+            self.kind = table(kind).name if kind is not None else _infer_kind(report)
         self.report = report
         self.merge_report: MergeReport | None = None
         self._catalog: Table = table(self.kind)
@@ -320,9 +330,8 @@ class DuplicateReview(ipw.VBox):
         # (batch, pair answered or None for a bulk merge, what it was), for Undo.
         self._last: tuple[int, _Pair | None, str] | None = None
 
-        self.title = ipw.HTML(
-            f'<h3 style="margin:4px 0">{html.escape(ui(f"review_title_{self.kind}", lang))}</h3>'
-        )
+        heading = html.escape(ui(f"review_title_{self.kind}", self.lang))
+        self.title = ipw.HTML(f'<h3 style="margin:4px 0">{heading}</h3>')
         self.position_label = ipw.HTML()
         self.position_label.add_class("crmkit-review-position")
         self.progress_bar = ipw.IntProgress(
@@ -352,7 +361,7 @@ class DuplicateReview(ipw.VBox):
         )
 
         self.rule = ipw.Dropdown(
-            options=[(ui(f"rule_{r}", lang), r) for r in RULES],
+            options=[(ui(f"rule_{r}", self.lang), r) for r in RULES],
             value="recent",
             layout=ipw.Layout(width="200px"),
         )
@@ -421,10 +430,22 @@ class DuplicateReview(ipw.VBox):
         )
         self.status = ipw.HTML()
         self.status.add_class("crmkit-review-status")
+        self.buttons["search"] = self._button("search_again", "crmkit-review-search", self.search)
+        self.search_bar = ipw.IntProgress(value=0, min=0, max=1, layout=ipw.Layout(width="200px"))
+        self.search_stage = ipw.HTML()
+        self.search_progress = ipw.HBox(
+            [self.search_stage, self.search_bar],
+            layout=ipw.Layout(display="none", align_items="center", grid_gap="8px"),
+        )
+        self.search_progress.add_class("crmkit-review-search-progress")
         self.merge_view = ipw.HTML()
         self.merge_view.add_class("crmkit-review-merge-report")
+        header = ipw.HBox(
+            [self.title, self.buttons["search"], self.search_progress],
+            layout=ipw.Layout(align_items="center", grid_gap="12px", flex_flow="row wrap"),
+        )
         self.children = [
-            self.title,
+            header,
             bulk,
             progress,
             self.probability,
@@ -652,6 +673,33 @@ class DuplicateReview(ipw.VBox):
             "ok",
         )
         return result
+
+    def _find(self, progress: Any) -> DuplicateReport:
+        return self._records.find_duplicates(progress=progress)
+
+    def _searching(self, stage: str, done: int, total: int) -> None:
+        """The widget's own progress line, told of each stage of the search."""
+        self.search_progress.layout.display = "flex" if stage != "done" else "none"
+        self.search_bar.max = total
+        self.search_bar.value = done
+        self.search_stage.value = html.escape(ui(f"stage_{stage}", self.lang))
+
+    def search(self) -> DuplicateReport:
+        """Search the duplicates again (``find_duplicates``, with the decisions made so far)
+        and review the new report; the progress shows stage by stage in the widget. Same
+        as clicking "Search again"."""
+        self.buttons["search"].disabled = True
+        try:
+            report = self._find(progress=self._searching)
+        finally:
+            self.buttons["search"].disabled = False
+            self.search_progress.layout.display = "none"
+        self.report = report
+        self._all_pairs = self._build_queue()
+        self._last = None
+        self.merge_view.value = ""
+        self._filter()
+        return report
 
     def _filter(self) -> None:
         """Show only the pairs from the chosen probability (the slider)."""

@@ -420,7 +420,13 @@ _UI.update(
         ),
         "col_from_record": ("From record", "De la fiche", "来自记录"),
         "conflicts": ("Values that differed", "Valeurs différentes", "不同的值"),
-        "finding": ("Finding duplicates…", "Recherche des doublons…", "正在查找重复记录…"),
+        "search_again": ("Search again", "Relancer la recherche", "重新查找"),
+        "stage_prepare": ("Preparing the records…", "Préparation des fiches…", "正在准备记录…"),
+        "stage_blocking": ("Finding candidate pairs…", "Recherche des paires…", "正在查找候选对…"),
+        "stage_comparing": ("Comparing…", "Comparaison…", "正在比较…"),
+        "stage_training": ("Training the model…", "Apprentissage du modèle…", "正在训练模型…"),
+        "stage_clustering": ("Scoring and grouping…", "Calcul et regroupement…", "正在评分和分组…"),
+        "stage_done": ("Done", "Terminé", "完成"),
     }
 )
 
