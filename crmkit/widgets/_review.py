@@ -395,7 +395,7 @@ class DuplicateReview(ipw.VBox):
             min=0.0,
             max=1.0,
             step=0.01,
-            readout_format=".0%",
+            readout_format=".3f",  # typed in as a probability: "0.5" (a "%" would not parse)
             continuous_update=False,
             description=ui("min_probability", self.lang),
             style={"description_width": "initial"},

@@ -373,11 +373,11 @@ _UI.update(
         ),
         "same_merge": ("Same: merge", "Identiques : fusionner", "相同：合并"),
         "same_merge_tip": (
-            "Records the decision and merges the two records (values kept by the rule "
-            "and record chosen below); Undo reverts both",
-            "Enregistre la décision et fusionne les deux fiches (valeurs gardées selon la "
-            "règle et la fiche choisies ci-dessous) ; Annuler défait les deux",
-            "记录决定并合并两条记录（按下方选择的规则和记录保留值）；撤销可同时还原",
+            "Merges the two records (values kept by the rule and record chosen below); "
+            "Undo reverts it",
+            "Fusionne les deux fiches (valeurs gardées selon la règle et la fiche choisies "
+            "ci-dessous) ; Annuler la défait",
+            "合并两条记录（按下方选择的规则和记录保留值）；撤销可还原",
         ),
         "mark_same_tip": (
             "Records that the two are the same, without merging them now",
