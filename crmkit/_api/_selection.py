@@ -24,8 +24,10 @@ from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._ops import _bulk as bulk
 from crmkit._ops import _frames as frames
 from crmkit._ops._filters import Condition, compile_filters
-from crmkit._ops._query import Query, view_columns
+from crmkit._ops._query import Query, collation_for, text_columns, view_columns
 from crmkit._ops._summary import Summary, summarize
+from crmkit._util._config import current_lang
+from crmkit._util._langs import LANGS
 from crmkit._util._suggest import closest
 
 if TYPE_CHECKING:
@@ -100,7 +102,10 @@ class Selection:
     order: tuple[tuple[str, bool], ...] = ()
     cols: tuple[str, ...] | None = None
     row_limit: int | None = None
+    collation: str | None = None
     _conditions: tuple[Condition, ...] = field(default=(), compare=False, repr=False)
+    # The text columns of ``order`` (what ``collation`` applies to), read once by ``sort``.
+    _collated: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     _pin: _Pin = field(default_factory=_Pin, compare=False, repr=False)
 
     # -- building --------------------------------------------------------------------
@@ -133,8 +138,38 @@ class Selection:
             self._pin.conditions = len(self._conditions)
         return self
 
-    def sort(self, *fields: str, descending: bool = False) -> Selection:
-        """Order by fields; ``"-name"`` sorts that field in descending order."""
+    def sort(
+        self, *fields: str, descending: bool = False, collation: str | None = None
+    ) -> Selection:
+        """Order by fields; ``"-name"`` sorts that field in descending order.
+
+        Text sorts as a reader of the language expects: case and accents only break
+        ties ("Barré" next to "Barron", "martin", "Martin", "MARTIN" together) and
+        Chinese goes by pinyin, with DuckDB's ICU collations.
+
+        Parameters
+        ----------
+        *fields
+            Columns of the view, first key first; ``"-"`` in front: descending.
+        descending
+            Sort every field without a ``"-"`` in descending order.
+        collation
+            ``"en"``, ``"fr"`` or ``"zh"``: sort text as in that language; ``None``
+            (default): the language in force (``ck.set_config(lang=...)``, English if
+            none was chosen); ``"binary"``: by code point ("Z" before "a", "é" after "z").
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> for name in ["Barron", "MARTIN", "Barré", "martin", "Marrtin"]:
+        ...     _ = crm.contacts.add(last_name=name)
+        >>> crm.contacts.all().sort("last_name").df()["last_name"].tolist()
+        ['Barré', 'Barron', 'Marrtin', 'martin', 'MARTIN']
+        >>> crm.contacts.all().sort("last_name", collation="binary").df()["last_name"].tolist()
+        ['Barron', 'Barré', 'MARTIN', 'Marrtin', 'martin']
+        >>> crm.close()
+        """
         order = []
         for name in fields:
             desc = descending
@@ -142,7 +177,14 @@ class Selection:
                 name, desc = name[1:], True
             self._check_columns([name])
             order.append((name, desc))
-        return self._derive(order=tuple(order))
+        choices = (*LANGS, "binary")
+        lang = current_lang() if collation is None else collation
+        if lang not in choices:
+            raise UnknownValueError("collation", lang, choices, closest(str(lang), choices))
+        con = self.crm._session.con
+        chosen = None if lang == "binary" else collation_for(con, lang)
+        texts = text_columns(con, self.kind) & {name for name, _ in order}
+        return self._derive(order=tuple(order), collation=chosen, _collated=texts)
 
     def columns(self, *names: str) -> Selection:
         """Keep only these columns (any field or derived column of the view)."""
@@ -188,6 +230,8 @@ class Selection:
             self.row_limit,
             self._pin.ids,
             self._pin.conditions,
+            self.collation,
+            self._collated,
         )
 
     def sql(self, columns: Sequence[str] | None = None) -> tuple[str, list[Any]]:

@@ -150,6 +150,11 @@ _UI: dict[str, Labels] = {
     "action_failed": ("Failed: {error}", "Échec : {error}", "失败：{error}"),
     "filter_failed": ("Filter error: {error}", "Erreur de filtre : {error}", "筛选错误：{error}"),
     "no_records": ("No records match", "Aucune fiche ne correspond", "没有匹配的记录"),
+    # browsers: column chooser, readable columns, multi-select lists
+    "columns": ("Columns", "Colonnes", "显示列"),
+    "wrap_text": ("Wrap long text", "Texte long sur plusieurs lignes", "长文本换行"),
+    "clear": ("Clear", "Effacer", "清除"),
+    "and_more": ("+ {n} more", "+ {n} autre(s)", "另有 {n} 个"),
     # duplicate review
     "review_title_contacts": (
         "Duplicate contacts",
