@@ -330,6 +330,7 @@ class _Records:
         identity: str | None = None,
         spark: Any = None,
         staging: str | os.PathLike[str] | None = None,
+        progress: Any = None,
         **filters: Any,
     ) -> DuplicateReport:
         """Pairs and clusters of records that are probably the same, with reasons.
@@ -360,6 +361,11 @@ class _Records:
             ``engine="splink-spark"``: the ``pyspark.sql.SparkSession``, and the folder
             where the records are written as Parquet for it to read (temporary if
             ``None``; on a cluster, shared storage every executor reads).
+        progress
+            Show a progress bar stage by stage (prepare, blocking, comparing, training,
+            clustering; tqdm, a widget in Jupyter); ``None``: from 5,000 records. A
+            function ``(stage, stages_done, stages_in_all)`` is told as each stage
+            starts instead (the review widget's own progress line).
         **filters
             Keyword filters, as :meth:`filter` (e.g. one owner's records).
 
@@ -378,6 +384,7 @@ class _Records:
             identity=identity,
             spark=spark,
             staging=staging,
+            progress=progress,
             **filters,
         )
 
@@ -425,7 +432,8 @@ class _Records:
         Parameters
         ----------
         cluster_or_ids
-            The ids of the records (two or more).
+            The ids of the records (two or more); or a list of such groups, each merged
+            into its own survivor, all in one batch (one undo reverts them all).
         prefer
             How the records are ordered, the first being the survivor: ``"recent"``
             (most recently updated), ``"complete"`` (most filled fields), ``"oldest"``
@@ -664,16 +672,28 @@ class _Records:
         """
         return records.add(self._session, self.kind, fields, create_account=create_account)
 
-    def update(self, record_id: int, **fields: Any) -> Record:
+    def update(self, record_id: int, *, create_account: bool = False, **fields: Any) -> Record:
         """Change fields of one record; return the record as stored afterwards.
 
-        Only fields whose value really changes are written and recorded in history.
+        Only fields whose value really changes are written and recorded in history. With
+        ``create_account=True`` a contact's ``account`` name that does not exist yet is
+        created in the same batch as the change (one undo removes both).
         """
-        return self.get(records.update(self._session, self.kind, record_id, fields))
+        return self.get(
+            records.update(
+                self._session, self.kind, record_id, fields, create_account=create_account
+            )
+        )
 
-    def clone(self, record_id: int, **changes: Any) -> int:
-        """Create a copy of a record with some fields changed; return the new id."""
-        return records.clone(self._session, self.kind, record_id, changes)
+    def clone(self, record_id: int, *, create_account: bool = False, **changes: Any) -> int:
+        """Create a copy of a record with some fields changed; return the new id.
+
+        ``create_account`` as for :meth:`add`: a new account name is created in the
+        copy's batch.
+        """
+        return records.clone(
+            self._session, self.kind, record_id, changes, create_account=create_account
+        )
 
     def add_many(self, rows: Any) -> list[int]:
         """Create many records at once from a pandas/polars DataFrame or a list of dicts.

@@ -111,8 +111,10 @@ def test_contact_form_in_french_refuses_then_saves(
     expect(form.locator(".crmkit-error-last_name")).to_have_text("")
     form.locator(".crmkit-save").click()
     status = form.locator(".crmkit-status")
-    expect(status).to_contain_text(re.compile(r"Contact \d+ enregistré \(lot \d+\)"))
-    saved = re.search(r"Contact (\d+) enregistré \(lot (\d+)\)", status.inner_text())
+    # One batch for the contact and its new account.
+    saved_text = r"Contact (\d+) enregistré et compte \d+ créé \(lot (\d+)\)"
+    expect(status).to_contain_text(re.compile(saved_text))
+    saved = re.search(saved_text, status.inner_text())
     assert saved is not None
     contact_id, batch_id = int(saved[1]), int(saved[2])
     # The form now shows the stored, normalised record.
@@ -130,7 +132,9 @@ def test_contact_form_in_french_refuses_then_saves(
         )
         assert crm.accounts.get(contact.account_id).name == "Nouvelle Société"
         assert crm.owners.get(contact.owner_id).name == "Nicole Bertrand"
-        assert set(crm.history(batch_id=batch_id)["record_id"]) == {contact_id}
+        changed = crm.history(batch_id=batch_id)
+        assert set(changed[changed["table"] == "contacts"]["record_id"]) == {contact_id}
+        assert set(changed[changed["table"] == "accounts"]["record_id"]) == {contact.account_id}
     # Nothing but Voila's own page template (a Font Awesome style sheet) asked the internet.
     assert all("fontawesome" in url for url in page_blocked), page_blocked
 
@@ -344,7 +348,9 @@ def test_save_clicked_on_a_busy_kernel_stores_everything_typed(
             "account_id": crm.accounts.get(contact.account_id).name,
         }
         assert stored == {**typed, "mobile": "+33625341257"}
-        assert set(crm.history(batch_id=batch_id)["record_id"]) == {contact_id}
+        changed = crm.history(batch_id=batch_id)
+        assert set(changed[changed["table"] == "contacts"]["record_id"]) == {contact_id}
+        assert set(changed[changed["table"] == "accounts"]["record_id"]) == {contact.account_id}
         # One save, one contact: no earlier save of a partly typed one.
         assert len(crm.contacts.filter(search="Martin-Dupuis")) == 1
 
