@@ -1,0 +1,144 @@
+"""A JupyterLab server for end-to-end tests: real JupyterLab, one notebook, run all cells.
+
+JupyterLab is where analysts read crmkit's outputs, so the HTML of reports and tables is
+checked (and photographed for the docs) there, not only in Voila. The server listens on
+127.0.0.1 with no token, its Jupyter directories point into the test's temporary folder
+(no user configuration changes what the test sees), and ``expose_app_in_browser`` lets
+the test run JupyterLab's own commands ("run all cells") instead of clicking menus.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+LAB_START_TIMEOUT = 60.0  # seconds until JupyterLab accepts connections (2 busy cores)
+LAB_STOP_TIMEOUT = 15.0
+RUN_ALL_TIMEOUT_MS = 180_000  # every cell of an outputs notebook, kernel start included
+
+
+@dataclass
+class LabServer:
+    """A running ``jupyter lab`` process over one folder."""
+
+    root: Path
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    _log: IO[bytes] = field(repr=False)
+
+    def url(self, notebook: str) -> str:
+        """The page that opens ``notebook`` (a name inside :attr:`root`)."""
+        return f"http://127.0.0.1:{self.port}/lab/tree/{notebook}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        self._log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def wait_until_listening(self, timeout: float = LAB_START_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                pytest.fail(f"jupyter lab exited with {code}:\n{self.log_tail()}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1),
+            ):
+                return
+            time.sleep(0.2)
+        pytest.fail(f"jupyter lab did not listen in {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        """Stop the server and its kernels (its whole process group)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=LAB_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        if not self._log.closed:
+            self._log.close()
+
+
+def start_lab(root: Path, home: Path, port: int) -> LabServer:
+    """Start JupyterLab over ``root``; its settings and runtime files go under ``home``."""
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "lab-settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "lab-workspaces"),
+        "IPYTHONDIR": str(home / "ipython"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+    }
+    # No announcements, no news fetched from the internet, no "build recommended" prompts.
+    settings = home / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
+    log_path = home / f"lab-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=",
+            "--allow-root",  # CI runs as root
+            f"--ServerApp.root_dir={root}",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = LabServer(root, port, process, log_path, log)
+    try:
+        server.wait_until_listening()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def run_all_cells(page: Any, server: LabServer, notebook: str) -> None:
+    """Open ``notebook``, wait for its kernel, run every cell and wait until all are done."""
+    page.goto(server.url(notebook))
+    # The kernel is up when the status bar says so; the notebook must have the focus for
+    # "run all cells" to apply to it.
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=RUN_ALL_TIMEOUT_MS)
+    page.locator(".jp-Notebook .jp-Cell").first.click()
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # Every code cell has an execution count once it ran ("[*]" while it runs).
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        timeout=RUN_ALL_TIMEOUT_MS,
+    )
