@@ -60,7 +60,7 @@ OUTPUTS = {
         "owner = crm.owners.names(active_only=True)[0]\n"
         "crm.contacts.filter(country='FR').limit(5).reassign(owner)"
     ),
-    "duplicates": "report = crm.contacts.find_duplicates()\nreport",
+    "duplicates": "report = crm.contacts.find_duplicates(progress=False)\nreport",
     "merge_report": "crm.contacts.merge(report.clusters[0])",
     "summary": "crm.accounts.summary(by='revenue_band')",
 }
