@@ -197,8 +197,9 @@ def _learn(
     if len(ia) == 0:
         return model
     n = max(len(table_), 1)
-    labelled_keys = np.minimum(ia, ib) * n + np.maximum(ia, ib)
-    keys = np.minimum(candidates.a, candidates.b) * n + np.maximum(candidates.a, candidates.b)
+    labelled_keys = np.minimum(ia, ib).astype(np.int64) * n + np.maximum(ia, ib)
+    low = np.minimum(candidates.a, candidates.b).astype(np.int64)
+    keys = low * n + np.maximum(candidates.a, candidates.b)
     free = ~np.isin(keys, labelled_keys)
     scores, _, _ = score_pairs(
         model,
