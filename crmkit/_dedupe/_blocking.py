@@ -138,7 +138,7 @@ WHERE touches_new OR NOT $incremental
 
 _DISTINCT_SQL = """
 CREATE TEMP TABLE {out} AS
-SELECT pair, bit_or(1::BIGINT << rule) AS mask FROM ({pairs}) GROUP BY pair
+SELECT pair, bit_or(1::BIGINT << rule) AS mask FROM {raw} GROUP BY pair
 """
 
 _BATCH_ROWS = 1_000_000
@@ -177,15 +177,20 @@ def _distinct_pairs(
     query ``pairs_sql`` of ``(pair, rule)`` rows (``pair`` is ``a << 32 | b``, repeated once
     per rule and block proposing it).
 
-    The pairs are made distinct (``GROUP BY``) into a temporary table and sorted in DuckDB,
-    which spills to disk above its ``memory_limit``; here only the result is held, read a
+    The pairs are written to a temporary table, made distinct (``GROUP BY``) into another
+    and sorted in DuckDB, which spills to disk above its ``memory_limit``; here only the result is held, read a
     batch at a time into arrays of their final size: row numbers as int32 (where they
     fit) and the smallest integer mask, 9 to 10 bytes a pair instead of the 24 of three
     int64 arrays and the 34 a raw row took to sort it here.
     """
     out = f"__crmkit_dedupe_pairs_{uuid.uuid4().hex}"
-    connection.execute(_DISTINCT_SQL.format(out=out, pairs=pairs_sql))
+    raw = f"{out}_raw"
+    # Three statements, each spilling on its own: the grouping read straight from the
+    # joins ran out of memory under a memory_limit that each step alone stays within.
     try:
+        connection.execute(f"CREATE TEMP TABLE {raw} AS {pairs_sql}")
+        connection.execute(_DISTINCT_SQL.format(out=out, raw=raw))
+        connection.execute(f"DROP TABLE {raw}")
         ((count,),) = connection.execute(f"SELECT count(*) FROM {out}").fetchall()
         rows, masks = _row_dtype(n_rows), _mask_dtype(n_rules)
         a, b = np.empty(count, dtype=rows), np.empty(count, dtype=rows)
@@ -202,6 +207,7 @@ def _distinct_pairs(
             mask[start:stop] = batch.column(1).to_numpy()
             start = stop
     finally:
+        connection.execute(f"DROP TABLE IF EXISTS {raw}")
         connection.execute(f"DROP TABLE IF EXISTS {out}")
     return a, b, mask
 
@@ -256,7 +262,12 @@ def candidate_pairs(
         import duckdb
 
         connection = duckdb.connect(
-            config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill.name}
+            config={
+                "memory_limit": DUCKDB_MEMORY_LIMIT,
+                "temp_directory": spill.name,
+                # The pairs are sorted when read: no order to keep while grouping them.
+                "preserve_insertion_order": False,
+            }
         )
     name = f"__crmkit_dedupe_keys_{uuid.uuid4().hex}"
     try:
@@ -297,7 +308,11 @@ def drop_excluded(candidates: Candidates, excluded: set[tuple[int, int]]) -> Can
 
 
 def rule_big_blocks(
-    keys: Sequence[RuleKeys], candidates: Candidates, max_block_size: int
+    keys: Sequence[RuleKeys],
+    candidates: Candidates,
+    max_block_size: int,
+    *,
+    identity_only: bool = False,
 ) -> list[BoolArray]:
     """Per blocking rule, whether each candidate pair lies in one of its *big* blocks.
 
@@ -307,6 +322,9 @@ def rule_big_blocks(
     records linked neighbour to neighbour are 499,500 duplicate pairs, not 5,000), so that
     the prior does not shrink with the block. A pair proposed through a record with
     several keys of one rule (several phones) is not marked.
+
+    With ``identity_only``, the other rules get an empty array: training reads only the
+    identity rules', and a byte a candidate pair per rule adds up over millions of pairs.
 
     Examples
     --------
@@ -318,6 +336,9 @@ def rule_big_blocks(
     """
     out: list[BoolArray] = []
     for bit, rule_keys in enumerate(keys):
+        if identity_only and not rule_keys.identity:
+            out.append(np.zeros(0, dtype=bool))
+            continue
         chosen = (candidates.rules >> bit) & 1 == 1
         big = np.zeros(len(candidates), dtype=bool)
         if len(candidates) and chosen.any() and len(rule_keys.rows):
