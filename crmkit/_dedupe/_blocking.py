@@ -178,10 +178,10 @@ def _distinct_pairs(
     per rule and block proposing it).
 
     The pairs are written to a temporary table, made distinct (``GROUP BY``) into another
-    and sorted in DuckDB, which spills to disk above its ``memory_limit``; here only the result is held, read a
-    batch at a time into arrays of their final size: row numbers as int32 (where they
-    fit) and the smallest integer mask, 9 to 10 bytes a pair instead of the 24 of three
-    int64 arrays and the 34 a raw row took to sort it here.
+    and sorted in DuckDB, which spills to disk above its ``memory_limit``; here only the
+    result is held, read a batch at a time into arrays of their final size: row numbers
+    as int32 (where they fit) and the smallest integer mask, 9 to 10 bytes a pair instead
+    of the 24 of three int64 arrays and the 34 a raw row took to sort it here.
     """
     out = f"__crmkit_dedupe_pairs_{uuid.uuid4().hex}"
     raw = f"{out}_raw"
