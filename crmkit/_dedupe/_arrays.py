@@ -9,12 +9,15 @@ Two float types, because two kinds of numbers are computed:
 - :data:`FloatArray` (float64): what the model computes: ``m``, ``u``, weights in bits,
   match weights and probabilities. Explanations sum the weights to the match weight.
 
-The integer types: :data:`IntArray` (int64) row numbers of records and pairs,
+The integer types: :data:`IntArray` row numbers of records and pairs (int64, or int32
+where millions of candidate pairs are held: 4 bytes a row number instead of 8),
 :data:`CodeArray` (int32) codes of normalised values (``-1``: null), :data:`LevelArray`
 (int8) agreement levels (``-1``: null).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +32,7 @@ __all__ = [
     "SimilarityArray",
 ]
 
-IntArray = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.signedinteger[Any]]
 CodeArray = npt.NDArray[np.int32]
 LevelArray = npt.NDArray[np.int8]
 SimilarityArray = npt.NDArray[np.float32]

@@ -323,7 +323,11 @@ def clustering(
     big_components = np.flatnonzero(sizes >= 3)
     if len(big_components):
         in_big = sizes[labels] >= 3
-        same = in_big[a] & (labels[a] == labels[b])
+        # Narrowed first to the few pairs touching a big component: no int64 label per
+        # candidate pair.
+        touching = np.flatnonzero(in_big[a])
+        same = touching[labels[a[touching]] == labels[b[touching]]]
+        del touching
         known = {
             (min(p, q), max(p, q)): prob
             for p, q, prob in zip(

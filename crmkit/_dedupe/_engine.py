@@ -101,7 +101,9 @@ def run_crmkit(
                 rules=candidates.rules,
                 rule_fields=[k.fields for k in keys],
                 rule_identity=[k.identity for k in keys],
-                rule_big_blocks=rule_big_blocks(keys, candidates, options.max_block_size),
+                rule_big_blocks=rule_big_blocks(
+                    keys, candidates, options.max_block_size, identity_only=True
+                ),
                 pairs=(candidates.a, candidates.b),
                 seed=options.seed,
             )
@@ -200,8 +202,9 @@ def _learn(
     if len(ia) == 0:
         return model
     n = max(len(table_), 1)
-    labelled_keys = np.minimum(ia, ib) * n + np.maximum(ia, ib)
-    keys = np.minimum(candidates.a, candidates.b) * n + np.maximum(candidates.a, candidates.b)
+    labelled_keys = np.minimum(ia, ib).astype(np.int64) * n + np.maximum(ia, ib)
+    low = np.minimum(candidates.a, candidates.b).astype(np.int64)
+    keys = low * n + np.maximum(candidates.a, candidates.b)
     free = ~np.isin(keys, labelled_keys)
     scores, _, _ = score_pairs(
         model,

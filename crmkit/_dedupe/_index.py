@@ -139,7 +139,9 @@ class DedupeIndex:
                     rules=candidates.rules,
                     rule_fields=[k.fields for k in keys],
                     rule_identity=[k.identity for k in keys],
-                    rule_big_blocks=rule_big_blocks(keys, candidates, max_block_size),
+                    rule_big_blocks=rule_big_blocks(
+                        keys, candidates, max_block_size, identity_only=True
+                    ),
                     pairs=(candidates.a, candidates.b),
                     seed=seed,
                 )

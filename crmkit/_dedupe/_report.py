@@ -225,8 +225,9 @@ class DuplicateReport:
         ia, ib, same = given.rows({record_id: row for row, record_id in enumerate(run.table.ids)})
         reviewed = run.score_rows(ia, ib) if len(ia) else np.zeros(0)
         n = max(len(run.table), 1)
-        labelled = np.minimum(ia, ib) * n + np.maximum(ia, ib)
-        candidate = np.minimum(scored.a, scored.b) * n + np.maximum(scored.a, scored.b)
+        labelled = np.minimum(ia, ib).astype(np.int64) * n + np.maximum(ia, ib)
+        low = np.minimum(scored.a, scored.b).astype(np.int64)
+        candidate = low * n + np.maximum(scored.a, scored.b)
         unreviewed = scored.probability[~np.isin(candidate, labelled)]
         return estimate(unreviewed, reviewed, same, self.threshold, seed=seed)
 

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -210,17 +210,55 @@ def _unlike_duplicates(
 # --------------------------------------------------------------------------------------
 
 
-def _patterns(levels: LevelArray, sizes: Sequence[int]) -> tuple[LevelArray, IntArray]:
-    """Distinct agreement patterns, and the pattern of each pair."""
-    if len(levels) == 0:
-        return levels, np.zeros(0, dtype=np.int64)
-    code = np.zeros(len(levels), dtype=np.int64)
-    for k, size in enumerate(sizes):
-        code = code * (size + 1) + (levels[:, k].astype(np.int64) + 1)
-    inverse, unique = pd.factorize(code)
-    first = np.zeros(len(unique), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(code))[::-1]
-    return levels[first], inverse.astype(np.int64)
+_PATTERN_CHUNK = 1_000_000
+"""Candidate pairs whose agreement patterns are coded at a time (see :func:`_patterns`)."""
+
+
+def _patterns(
+    levels: LevelArray,
+    sizes: Sequence[int],
+    transform: Callable[[LevelArray], LevelArray] | None = None,
+    chunk: int = _PATTERN_CHUNK,
+) -> tuple[LevelArray, IntArray]:
+    """Distinct agreement patterns (in the order they first appear), and the pattern of
+    each pair (int32).
+
+    ``transform`` (the effective levels) is applied ``chunk`` pairs at a time, so that
+    only the levels and one int32 a pair are held, not an int64 code and a transformed
+    copy of every pair's levels.
+
+    Examples
+    --------
+    >>> levels = np.asarray([[0, 1], [1, 1], [0, 1], [1, 0]], dtype=np.int8)
+    >>> patterns, pattern_of = _patterns(levels, [2, 2], chunk=3)
+    >>> patterns.tolist(), pattern_of.tolist()
+    ([[0, 1], [1, 1], [1, 0]], [0, 1, 0, 2])
+    """
+    n = len(levels)
+    pattern_of = np.empty(n, dtype=np.int32)
+    number_of: dict[int, int] = {}
+    found: list[LevelArray] = [levels[:0]]
+    for start in range(0, n, chunk):
+        part = levels[start : start + chunk]
+        if transform is not None:
+            part = transform(part)
+        code = np.zeros(len(part), dtype=np.int64)
+        for k, size in enumerate(sizes):
+            code = code * (size + 1) + (part[:, k].astype(np.int64) + 1)
+        inverse, unique = pd.factorize(code)
+        first = np.zeros(len(unique), dtype=np.int64)
+        first[inverse[::-1]] = np.arange(len(code))[::-1]
+        numbers = np.empty(len(unique), dtype=np.int32)
+        new: list[int] = []
+        for j, value in enumerate(unique.tolist()):
+            number = number_of.get(value)
+            if number is None:
+                number = number_of[value] = len(number_of)
+                new.append(j)
+            numbers[j] = number
+        found.append(part[first[new]])
+        pattern_of[start : start + len(part)] = numbers[inverse]
+    return np.concatenate(found), pattern_of
 
 
 def _log_probs(patterns: LevelArray, probs: list[FloatArray]) -> FloatArray:
@@ -402,8 +440,12 @@ def fit(
     n_candidates = len(levels)
     u = _estimate_u(table_, np.random.default_rng(seed), u_sample_pairs)
     m0 = [np.asarray(DEFAULT_M[c.method], dtype=np.float64) for c in comparisons]
-    effective = effective_levels(comparisons, anchors_of(comparisons), levels)
-    patterns, pattern_of = _patterns(effective, [len(p) for p in u])
+    anchors = anchors_of(comparisons)
+    patterns, pattern_of = _patterns(
+        levels,
+        [len(p) for p in u],
+        lambda part: effective_levels(comparisons, anchors, part),
+    )
     sessions: list[tuple[BoolArray, list[bool]]] = []
     session_big: list[BoolArray] = []
     if rules is not None:
@@ -453,28 +495,35 @@ def fit(
     # The number of duplicate pairs, hence the prior: each session's expected duplicates
     # (m fixed, its rule's comparisons left out, as they were selected to agree), the
     # largest scaled up by the share of the other sessions' duplicates that its rule found.
-    posteriors = []
+    # One session's posterior per pair (8 bytes a pair) is held at a time: only its sum,
+    # and its sums over each session's pairs, are kept.
+    totals: list[float] = []  # per session, the sum of its posteriors
+    within: list[list[float]] = []  # [j][i]: session j's posteriors summed over i's pairs
     grouped: list[float] = []  # per session, duplicates counted as big blocks' groups
     for (chosen, free), big in zip(sessions, session_big, strict=True):
         counts = np.bincount(pattern_of[chosen], minlength=len(patterns)).astype(np.float64)
         _, resp, its = _em(patterns, counts, m, u, free, fix_m=True)
         iterations += its
-        posterior = np.where(chosen, resp[pattern_of], 0.0)
+        posterior = resp[pattern_of]
+        posterior[~chosen] = 0.0
         linked = big & (posterior >= 0.5)
         extra = 0.0
         if pairs is not None and linked.any():
             extra = _group_pairs(pairs[0][linked], pairs[1][linked]) - float(
                 posterior[linked].sum()
             )
-        posteriors.append(posterior)
+        del linked
+        totals.append(float(posterior.sum()))
+        within.append([float(posterior[other].sum()) for other, _ in sessions])
         grouped.append(max(extra, 0.0))
-    session_duplicates = [float(p.sum()) + g for p, g in zip(posteriors, grouped, strict=True)]
+        del posterior
+    session_duplicates = [t + g for t, g in zip(totals, grouped, strict=True)]
     main = int(np.argmax(session_duplicates)) if session_duplicates else 0
     found, seen = 0.0, 0.0
-    for j, posterior in enumerate(posteriors):
+    for j in range(len(totals)):
         if j != main:
-            found += float(posterior[sessions[main][0]].sum())
-            seen += float(posterior.sum())
+            found += within[j][main]
+            seen += totals[j]
     recall = min(max(found / seen, 0.5), 1.0) if seen > 1.0 else 1.0
     duplicates = (session_duplicates[main] if session_duplicates else 0.0) / recall
     n_records = len(table_)
