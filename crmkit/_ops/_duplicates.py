@@ -14,7 +14,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -24,6 +24,7 @@ from crmkit._core._session import Session
 from crmkit._dedupe import DEFAULT_THRESHOLD, DedupeIndex, DuplicateReport, find_duplicates
 from crmkit._dedupe._accuracy import Accuracy
 from crmkit._exceptions import ValidationError
+from crmkit._ops import _frames as frames
 from crmkit._ops import _records as records
 from crmkit._ops._filters import compile_filters
 from crmkit._ops._merge import MergeReport, merge_groups
@@ -144,9 +145,13 @@ class Duplicates:
         return [*cols, "company"] if self.kind == "contacts" else cols
 
     def frame(self, query: Query | None = None) -> pd.DataFrame:
-        """Live records (or those of ``query``) with the columns matching uses."""
-        sql, params = (query or Query(self.kind)).sql(self.columns())
-        return self.session.con.sql(sql, params=params).df()
+        """Live records (or those of ``query``) with the columns matching uses.
+
+        Read through Arrow in chunks of ids (``str`` columns backed by Arrow): at 1.1M
+        contacts DuckDB's own ``.df()`` held 3.6 GB of Python strings for these columns.
+        """
+        columns = replace(query or Query(self.kind), columns=tuple(self.columns()))
+        return frames.read_pandas(self.session.con, columns)
 
     def decided_different(self) -> set[tuple[int, int]]:
         """Pairs a reviewer marked as not the same."""
