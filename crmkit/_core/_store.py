@@ -683,6 +683,17 @@ class Store:
         the batch is marked incomplete in ``meta`` (key ``incomplete_batch:<id>``, the
         description as value): :meth:`discard_batch` removes what its committed parts
         wrote, and the next read-write open does so when the process died before the end.
+
+        Examples
+        --------
+        >>> store = Store()
+        >>> batch = store.start_batch_in_parts("import", "me", "import contacts from a.csv")
+        >>> store.incomplete_batches()
+        [(1, 'import contacts from a.csv')]
+        >>> store.discard_batch(batch)
+        >>> store.incomplete_batches(), store.con.execute("SELECT count(*) FROM batches").fetchone()
+        ([], (0,))
+        >>> store.close()
         """
         self.check_writable()
         with self.transaction():
@@ -703,7 +714,8 @@ class Store:
         rows = self.con.execute(
             "SELECT key, value FROM meta WHERE starts_with(key, ?) ORDER BY key", [_INCOMPLETE]
         ).fetchall()
-        return [(int(key[len(_INCOMPLETE) :]), str(value)) for key, value in rows]
+        found = [(key[len(_INCOMPLETE) :], str(value)) for key, value in rows]
+        return [(int(number), value) for number, value in found if number.isdigit()]
 
     def discard_batch(self, batch_id: int) -> None:
         """Remove every trace of an incomplete batch, in one transaction.
