@@ -18,6 +18,7 @@ import re
 import threading
 import time
 import uuid
+import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -31,6 +32,7 @@ import pyarrow as pa
 
 from crmkit._core._integrity import REFERENCES, Breach, batch_breaches, dangling
 from crmkit._exceptions import (
+    CRMKitWarning,
     IntegrityError,
     ParentCycleError,
     ReadOnlyError,
@@ -60,6 +62,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 3
+_INCOMPLETE = "incomplete_batch:"  # meta key of a batch committed in parts, until complete
 
 # Tables whose rows are records with history; owners are records too (no catalog fields).
 OWNER_COLUMNS: dict[str, str] = {
@@ -653,6 +656,7 @@ class Store:
                     [str(SCHEMA_VERSION)],
                 )
         self._check_columns()
+        self._discard_incomplete()
         # Views are code: never trust the ones in the file, make ours again on every open
         # (temporary ones, shadowing the file's, when the file is read-only).
         self.rebuild_views()
@@ -899,6 +903,109 @@ class Store:
             "(SELECT 1 FROM history WHERE batch_id = ?)",
             [batch_id, batch_id],
         )
+
+    # -- batches committed in parts (imports) ------------------------------------------
+
+    def start_batch_in_parts(
+        self, operation: str, actor: str, description: str = "", details: Any = None
+    ) -> int:
+        """Open and commit a batch that will be written by several transactions.
+
+        A large import commits every chunk, so that DuckDB does not hold the whole file
+        as one uncommitted transaction in memory. Until :meth:`complete_batch` commits,
+        the batch is marked incomplete in ``meta`` (key ``incomplete_batch:<id>``, the
+        description as value): :meth:`discard_batch` removes what its committed parts
+        wrote, and the next read-write open does so when the process died before the end.
+
+        Examples
+        --------
+        >>> store = Store()
+        >>> batch = store.start_batch_in_parts("import", "me", "import contacts from a.csv")
+        >>> store.incomplete_batches()
+        [(1, 'import contacts from a.csv')]
+        >>> store.discard_batch(batch)
+        >>> store.incomplete_batches(), store.con.execute("SELECT count(*) FROM batches").fetchone()
+        ([], (0,))
+        >>> store.close()
+        """
+        self.check_writable()
+        with self.transaction():
+            batch_id = self.new_batch(operation, actor, description, details)
+            self.con.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [f"{_INCOMPLETE}{batch_id}", description or operation],
+            )
+        return batch_id
+
+    def complete_batch(self, batch_id: int) -> None:
+        """Mark a batch opened by :meth:`start_batch_in_parts` complete (in the caller's
+        last transaction, with :meth:`finish_batch`)."""
+        self.con.execute("DELETE FROM meta WHERE key = ?", [f"{_INCOMPLETE}{batch_id}"])
+
+    def incomplete_batches(self) -> list[tuple[int, str]]:
+        """Batches written in parts that never completed: ``(batch id, description)``."""
+        rows = self.con.execute(
+            "SELECT key, value FROM meta WHERE starts_with(key, ?) ORDER BY key", [_INCOMPLETE]
+        ).fetchall()
+        found = [(key[len(_INCOMPLETE) :], str(value)) for key, value in rows]
+        return [(int(number), value) for number, value in found if number.isdigit()]
+
+    def discard_batch(self, batch_id: int) -> None:
+        """Remove every trace of an incomplete batch, in one transaction.
+
+        The committed parts' changes are reverted from history (fields put back, inserted
+        records removed, removed records put back), then the batch's history rows,
+        rejected rows, batch row and mark are deleted: the file is as before the batch.
+        """
+        self.check_writable()
+        rows = self.con.execute(
+            "SELECT DISTINCT operation, table_name, field FROM history WHERE batch_id = ?",
+            [batch_id],
+        ).fetchall()
+        self._check_history_names(batch_id, rows)
+        tables = sorted({str(r[1]) for r in rows})
+        with self.transaction():
+            # The reverting writes history rows of their own, deleted below with the batch's.
+            scratch = self.new_batch("discard", "crmkit", f"discard of batch {batch_id}")
+            for name in tables:
+                self._undo_deletes(name, batch_id, scratch, "crmkit")
+            for name in tables:
+                self._undo_updates(name, batch_id, scratch, "crmkit")
+            for name in tables:
+                self.con.execute(
+                    f"DELETE FROM {name} WHERE id IN (SELECT record_id FROM "
+                    "history WHERE batch_id = ? AND table_name = ? AND operation = 'insert')",
+                    [batch_id, name],
+                )
+            ids = [batch_id, scratch]
+            self.con.execute("DELETE FROM history WHERE batch_id IN (?, ?)", ids)
+            self.con.execute("DELETE FROM import_rejects WHERE batch_id = ?", [batch_id])
+            self.con.execute("DELETE FROM batches WHERE id IN (?, ?)", ids)
+            self.complete_batch(batch_id)
+
+    def _discard_incomplete(self) -> None:
+        """On a read-write open, roll back the batches a dead process left incomplete; a
+        read-only open warns that it sees their committed parts."""
+        incomplete = self.incomplete_batches()
+        for batch_id, description in incomplete:
+            where = self.path or "this database"
+            if self.read_only:
+                warnings.warn(
+                    f"{where} holds the first parts of batch {batch_id} ({description}), "
+                    "left incomplete when the process writing it stopped; this read-only "
+                    "CRM sees them. Open it once without read_only=True to roll them back.",
+                    CRMKitWarning,
+                    stacklevel=4,
+                )
+                continue
+            self.discard_batch(batch_id)
+            warnings.warn(
+                f"batch {batch_id} ({description}) of {where} was left incomplete when the "
+                "process writing it stopped; what it had written was rolled back. Run it "
+                "again.",
+                CRMKitWarning,
+                stacklevel=4,
+            )
 
     def save_rejects(self, rows: pa.Table) -> None:
         """Keep rows an import could not store: ``batch_id, kind, source, line, raw, reasons``.

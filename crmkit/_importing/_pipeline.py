@@ -4,8 +4,9 @@ read (``_formats.read_table``) -> map headers (``_mapping``) -> normalise and va
 (``_chunks``, in worker processes for large sources) -> link owners and accounts
 (``_linking``) -> match existing records and earlier rows of the file (``_matching``) ->
 check new rows for likely duplicates (``_likely``) -> fill defaults (``_defaults``) ->
-write (``_core._store``), all in one transaction and one batch; the report is gathered
-in ``_report``. :class:`Importer` composes these steps.
+write (``_core._store``), one batch in history committed chunk by chunk (marked
+incomplete until the end, removed again on an error or, after a crash, by the next open);
+the report is gathered in ``_report``. :class:`Importer` composes these steps.
 
 A row is rejected only when it cannot be stored faithfully (a required field missing, a
 value of the wrong type, an unknown account or owner that may not be created); rejected
@@ -147,21 +148,26 @@ class Importer:
         table_source = self._open(source)
         plan = self.plan(table_source.columns)
         self._begin(table_source, plan, source_name)
-        self.session.store.check_writable()
+        store = self.session.store
+        store.check_writable()
         try:
-            with gc_paused(), self._transaction() as batch:
+            with gc_paused(), self._batch_in_parts() as batch:
                 for chunk in self._normalized_chunks(table_source, plan):
                     self.report.read += len(chunk.lines)
-                    self._write(chunk, batch)
-                self.matcher.close()
-                self.linker.resolve_parents(batch)
-                if self.parts.rejects:
-                    rejects = self.parts.rejects_table(batch, self.kind, source_name)
-                    self.session.store.save_rejects(rejects)
-                if self.dry_run:
-                    raise _RollbackError
+                    with store.transaction():  # one commit a chunk: memory stays bounded
+                        self._write(chunk, batch)
+                with store.transaction():
+                    self.linker.resolve_parents(batch)
+                    if self.parts.rejects:
+                        rejects = self.parts.rejects_table(batch, self.kind, source_name)
+                        store.save_rejects(rejects)
+                    if self.dry_run:
+                        raise _RollbackError
+                    self._complete(batch)
         except _RollbackError:
             pass
+        finally:
+            self.matcher.close()
         self.parts.finish(self.report, started, self.dry_run)
         self.session.last_alerts = list(self.rules.alerts)
         if self.report.batch_id is not None:
@@ -268,29 +274,42 @@ class Importer:
     # -- writing ---------------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self) -> Iterator[int]:
-        """One transaction and one history batch for the whole import."""
+    def _batch_in_parts(self) -> Iterator[int]:
+        """One history batch for the whole import, committed chunk by chunk.
+
+        The batch is marked incomplete until :meth:`_complete`; on any exception (a dry
+        run's end included) what its chunks committed is removed again, and when the
+        process dies the next read-write open removes it (``Store.discard_batch``).
+        """
         store = self.session.store
         options = {k: v for k, v in self.opts.to_dict().items() if k not in ("mapping",)}
-        with store.transaction():
-            batch = store.new_batch(
-                "import",
-                self.session.user,
-                f"import {self.kind} from {self.report.source} ({self.mode})",
-                {
-                    "source": self.report.source,
-                    "mode": self.mode,
-                    "mapping": self.report.mapping.fields,
-                    "options": options,
-                },
-            )
+        batch = store.start_batch_in_parts(
+            "import",
+            self.session.user,
+            f"import {self.kind} from {self.report.source} ({self.mode})",
+            {
+                "source": self.report.source,
+                "mode": self.mode,
+                "mapping": self.report.mapping.fields,
+                "options": options,
+            },
+        )
+        try:
             yield batch
-            n = store.finish_batch(batch)
-            if n == 0 and not self.parts.rejects:
-                # Nothing changed: no empty batch left in the list of operations.
-                store.drop_batch_if_empty(batch)
-            else:
-                self.report.batch_id = batch
+        except BaseException:
+            store.discard_batch(batch)
+            raise
+
+    def _complete(self, batch: int) -> None:
+        """Check the whole batch and mark it complete (in the last chunk's transaction)."""
+        store = self.session.store
+        n = store.finish_batch(batch)
+        store.complete_batch(batch)
+        if n == 0 and not self.parts.rejects:
+            # Nothing changed: no empty batch left in the list of operations.
+            store.drop_batch_if_empty(batch)
+        else:
+            self.report.batch_id = batch
 
     def _write(self, chunk: Chunk, batch: int) -> None:
         """Link, match and write one chunk: inserts, updates, in-file duplicates, rejects."""
