@@ -85,3 +85,15 @@ def test_the_crm_hands_every_part_one_session(crm: ck.CRM) -> None:
     assert crm.settings is crm._session.settings
     assert crm._records("contact") is crm.contacts and crm._records("accounts") is crm.accounts
     assert crm.views.names() == []
+
+
+def test_showing_a_record_leaves_the_connection_free(tmp_path) -> None:
+    # Regression: the record's HTML read the owner's name with fetchone(), which left
+    # DuckDB's result unfinished, and the next crm.batches() failed (ResourceInUse).
+    with ck.open(tmp_path / "crm.duckdb", user="u") as crm:
+        crm.owners.add("Ana")
+        account = crm.accounts.add(name="Calanette")
+        contact = crm.contacts.add(last_name="Blou", account_id=account, owner="Ana")
+        html = crm.contacts.get(contact)._repr_html_()
+        assert "Ana" in html and "Calanette" in html
+        assert len(crm.batches()) == 3

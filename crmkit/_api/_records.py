@@ -17,6 +17,7 @@ import pandas as pd
 import polars as pl
 
 from crmkit._core._operation import per_operation
+from crmkit._core._results import first
 from crmkit._core._session import Session
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
@@ -102,7 +103,7 @@ class Record(Mapping[str, Any]):
             return {}
         query = Query(self._kind, pinned=(int(self._data["id"]),))
         sql, params = query.sql([references[r] for r in wanted])
-        row = self._session.con.execute(sql, params).fetchone()
+        row = first(self._session.con.execute(sql, params))
         return {} if row is None else dict(zip(wanted, row, strict=True))
 
     def _display_rows(self, lang: str) -> pd.DataFrame:

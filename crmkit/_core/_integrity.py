@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from crmkit._core._results import first
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS
 
 __all__ = [
@@ -130,7 +131,7 @@ def batch_breaches(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach
                 path = cycle_path(links, record_id)
                 if path:
                     found.append(Breach(table, record_id, field, path[1], "cycle", path))
-    operation = con.execute("SELECT operation FROM batches WHERE id = ?", [batch_id]).fetchone()
+    operation = first(con.execute("SELECT operation FROM batches WHERE id = ?", [batch_id]))
     if operation is not None and operation[0] in KEEPS_OWNER:
         # An undo (or a merge) gives records back the owner they had, deactivated or not:
         # a record an undo puts back is written as an 'insert' row of the undo batch.

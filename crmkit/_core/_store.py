@@ -31,6 +31,7 @@ import duckdb
 import pyarrow as pa
 
 from crmkit._core._integrity import REFERENCES, Breach, batch_breaches, dangling
+from crmkit._core._results import first
 from crmkit._exceptions import (
     CRMKitWarning,
     IntegrityError,
@@ -234,16 +235,6 @@ _SQL_TO_ARROW: dict[str, pa.DataType] = {
 def arrow_type(field: Field) -> pa.DataType:
     """The Arrow type used to hand a field's values to DuckDB."""
     return _ARROW_TYPES[field.kind]
-
-
-def first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
-    """The first row of an executed query, or ``None``.
-
-    Fetches every row: DuckDB 2 refuses further work on a connection while a result from
-    ``execute()`` is only partly read.
-    """
-    rows = result.fetchall()
-    return rows[0] if rows else None
 
 
 def now_utc() -> datetime:

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from crmkit._core._results import first
 from crmkit._core._session import Session
-from crmkit._core._store import first
 from crmkit._importing._chunks import Chunk, chunk_arrow
 from crmkit._importing._report import ReportParts
 from crmkit._ops._duplicates import duplicates_of

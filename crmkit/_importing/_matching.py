@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from crmkit import _normalize as norm
+from crmkit._core._results import first
 from crmkit._core._session import Session
 from crmkit._importing._chunks import Chunk
 from crmkit._importing._key_index import KeyIndex
@@ -174,7 +175,7 @@ class Matcher:
             f"CREATE OR REPLACE TEMP TABLE {_KEY_TABLE} AS "
             f"SELECT * FROM ({self._key_select()}) WHERE k IS NOT NULL"
         )
-        row = con.execute(f"SELECT count(*) FROM {_KEY_TABLE}").fetchone()
+        row = first(con.execute(f"SELECT count(*) FROM {_KEY_TABLE}"))
         self._stored_keys = int(row[0]) if row else 0
         self._key_table_made = True
 
@@ -185,12 +186,14 @@ class Matcher:
         con = self.session.con
         id_list = [int(i) for i in ids]
         con.execute(f"DELETE FROM {_KEY_TABLE} WHERE id IN (SELECT unnest(?::BIGINT[]))", [id_list])
-        inserted = con.execute(
-            f"INSERT INTO {_KEY_TABLE} SELECT * FROM "
-            f"({self._key_select('AND id IN (SELECT unnest($ids::BIGINT[]))')}) "
-            "WHERE k IS NOT NULL",
-            {"ids": id_list},
-        ).fetchone()
+        inserted = first(
+            con.execute(
+                f"INSERT INTO {_KEY_TABLE} SELECT * FROM "
+                f"({self._key_select('AND id IN (SELECT unnest($ids::BIGINT[]))')}) "
+                "WHERE k IS NOT NULL",
+                {"ids": id_list},
+            )
+        )
         self._stored_keys += int(inserted[0]) if inserted else 0
 
     def close(self) -> None:

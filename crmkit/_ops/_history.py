@@ -10,8 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from crmkit._core._results import first
 from crmkit._core._session import Session
-from crmkit._core._store import first, whole_id
+from crmkit._core._store import whole_id
 from crmkit._exceptions import ValidationError
 from crmkit._util._config import current_lang
 from crmkit._util._display_frame import display_frame

@@ -13,8 +13,8 @@ import pyarrow as pa
 
 from crmkit import _normalize as norm
 from crmkit._core._integrity import owner_states
+from crmkit._core._results import first
 from crmkit._core._session import Session
-from crmkit._core._store import first
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest

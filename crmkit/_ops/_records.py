@@ -20,8 +20,9 @@ import polars as pl
 import pyarrow as pa
 
 from crmkit._core._integrity import cycle_path, links, owner_states
+from crmkit._core._results import first
 from crmkit._core._session import Session
-from crmkit._core._store import arrow_type, first, now_utc, whole_id
+from crmkit._core._store import arrow_type, now_utc, whole_id
 from crmkit._exceptions import (
     ParentCycleError,
     RecordInUseError,
