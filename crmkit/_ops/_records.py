@@ -31,6 +31,7 @@ from crmkit._exceptions import (
 )
 from crmkit._normalize._prepare import prepare_values
 from crmkit._ops import _owners as owners
+from crmkit._util._messages import kind_noun, message
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table, table
@@ -218,7 +219,9 @@ def raise_if_invalid(session: Session, kind: str, frame: pd.DataFrame) -> None:
     )
     if not report.ok:
         errors = report.errors.reset_index(drop=True)
-        raise ValidationError(f"{name[:-1]} not saved: {describe_failures(errors)}", errors)
+        # One record's error names no row: the user knows which record they saved.
+        why = describe_failures(errors, kind=name, rows=len(frame) > 1)
+        raise ValidationError(message("not_saved", what=kind_noun(name, 1), why=why), errors)
 
 
 def check_references(

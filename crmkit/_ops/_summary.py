@@ -16,6 +16,7 @@ import polars as pl
 from crmkit._core._session import Session
 from crmkit._exceptions import UnknownValueError
 from crmkit._ops._query import Query, view_columns
+from crmkit._util._messages import message
 from crmkit._util._suggest import closest
 
 __all__ = ["Summary", "summarize"]
@@ -76,7 +77,10 @@ class Summary:
         return self.to_svg(value)
 
     def __repr__(self) -> str:
-        return f"Summary(by {', '.join(self.by)})\n" + self.frame.to_string(index=False)
+        columns = message("list_sep").join(self.by)
+        return f"Summary({message('summary_by', columns=columns)})\n" + self.frame.to_string(
+            index=False, na_rep=message("none_value")
+        )
 
     def _repr_html_(self) -> str:
         return (
