@@ -287,7 +287,7 @@ class UndoSummary:
         Examples
         --------
         >>> print(UndoSummary(7, 5, 3, 1, 0))
-        batch 7 undid batch 5: 3 values restored, 1 record removed, 0 records restored
+        undid batch 5 as batch 7: 3 fields restored, 1 record removed, 0 records put back
         """
         sep = message("list_sep")
         text = message(

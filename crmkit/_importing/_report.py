@@ -141,7 +141,9 @@ class ImportReport:
             head += sep + message("batch", batch=self.batch_id)
         lines = [f"ImportReport({message('import_dry') if self.dry_run else ''}{head})"]
         if self.created_accounts:
-            lines.append("  " + message("import_created_accounts", count=len(self.created_accounts)))
+            lines.append(
+                "  " + message("import_created_accounts", count=len(self.created_accounts))
+            )
         if self.created_owners:
             names = sep.join(self.created_owners)
             lines.append("  " + message("import_created_owners", names=names))

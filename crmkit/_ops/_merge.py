@@ -517,7 +517,7 @@ def _check(session: Session, tbl: Table, changed: list[_Group]) -> None:
     """The record rules on every changed survivor at once (one validation, one look-up)."""
     if not changed:
         return
-    name, noun = tbl.name, tbl.name[:-1]
+    name = tbl.name
     columns = [f.name for f in tbl]
     rows = [{**g.keep, **g.changed} for g in changed]
     frame = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})

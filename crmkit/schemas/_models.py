@@ -770,7 +770,11 @@ def describe_failures(
             message("field_missing", lang, field=label(str(rec.field)), rule=rule)
             if missing
             else message(
-                "field_breaks", lang, field=label(str(rec.field)), rule=rule, value=shorten(rec.value)
+                "field_breaks",
+                lang,
+                field=label(str(rec.field)),
+                rule=rule,
+                value=shorten(rec.value),
             )
         )
         if rows:

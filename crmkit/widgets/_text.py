@@ -265,7 +265,6 @@ _SECTIONS: dict[str, Labels] = {
 }
 
 
-
 def ui(key: str, lang: str = "en", **values: Any) -> str:
     """The interface text ``key`` in ``lang``, with ``{placeholders}`` filled.
 

@@ -28,7 +28,12 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--columns", help="comma-separated columns")
     parser.add_argument("--limit", type=int, default=20, help="rows to print")
     parser.add_argument("--out", help="write to .csv / .xlsx / .parquet instead of printing")
-    parser.add_argument("--lang", choices=LANGS)
+    parser.add_argument(
+        "--lang",
+        choices=[*LANGS, "names"],  # as Selection.export's lang=
+        help="header language (default: the global --lang, else field names); "
+        "'names' for field names",
+    )
 
 
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +41,12 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", help="file to write; .vcf or .zip writes vCards")
     add_filter_options(parser)
     parser.add_argument("--columns", help="comma-separated columns")
-    parser.add_argument("--lang", choices=LANGS)
+    parser.add_argument(
+        "--lang",
+        choices=[*LANGS, "names"],  # as Selection.export's lang=
+        help="header language (default: the global --lang, else field names); "
+        "'names' for field names",
+    )
     parser.add_argument("--excel", action="store_true", help="CSV for Excel (BOM, ';' in fr)")
     parser.add_argument("--zip", action="store_true", help="one vCard per contact in a zip")
     parser.add_argument(
