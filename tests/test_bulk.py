@@ -58,7 +58,7 @@ def test_bulk_update_validated_and_undone(crm_data: ck.CRM) -> None:
     report = sel.update(department="Achats", country="Royaume-Uni")
     assert report.changed == 2
     assert set(sel.df()["country"]) == {"GB"}
-    with pytest.raises(ck.ValidationError, match="^update refused: Last name: required$"):
+    with pytest.raises(ck.ValidationError, match=r"^update refused: Last name: required$"):
         sel.update(last_name=None)
     with pytest.raises(ck.ValidationError, match="Job title: at most 128 characters"):
         sel.update(job_title="x" * 200)

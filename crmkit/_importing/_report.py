@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from crmkit._importing._chunks import RESERVED, Chunk, custom_value
 from crmkit._util._messages import kind_noun, message
+from crmkit.schemas._labels import shown_name
 
 if TYPE_CHECKING:
     from crmkit._importing._mapping import MappingPlan
@@ -166,7 +167,10 @@ class ImportReport:
             )
         by_field = self.warnings_by_field()
         if not by_field.empty:
-            fields = sep.join(f"{r.field}={r.warnings}" for r in by_field.itertuples(index=False))
+            fields = sep.join(
+                f"{shown_name(self.kind, r.field)}={r.warnings}"
+                for r in by_field.itertuples(index=False)
+            )
             lines.append("  " + message("import_warnings_by_field", fields=fields))
         return "\n".join(lines)
 

@@ -35,6 +35,7 @@ from crmkit._util._messages import kind_noun, message
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import Table, table
+from crmkit.schemas._labels import shown_name
 from crmkit.schemas._models import describe_failures, validate
 
 __all__ = [
@@ -150,7 +151,8 @@ class MergeReport:
             parts.append(message("merge_dry"))
         text = f"MergeReport({sep.join(parts)})"
         for row in self.merges.head(10).to_dict("records"):
-            changed = sep.join(row["fields_changed"]) or message("merge_no_field")
+            names = [shown_name(self.kind, f) for f in row["fields_changed"]]
+            changed = sep.join(names) or message("merge_no_field")
             text += f"\n  {list(row['merged'])} -> {row['survivor']} ({changed})"
         if self.repointed:
             text += "\n  " + message(
