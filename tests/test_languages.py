@@ -305,3 +305,24 @@ def test_cli_lang_sets_the_language_for_the_command(
         crm.contacts.add(last_name="Durand")
     assert main([*base, "undo", "last"]) == EXIT_OK
     assert capsys.readouterr().out.startswith("lot 3 annulé par le lot 4 : ")
+
+
+@pytest.mark.parametrize(
+    ("lang", "missing", "own_parent"),
+    [
+        ("en", "Account: no account with id 999", "Parent account: account 1 cannot be its own"),
+        ("fr", "Société : aucun compte d'id 999", "Maison mère : compte 1 ne peut pas être sa"),
+        ("zh", "公司：找不到 id 为 999 的客户", "母公司：客户 1 不能是自己的母公司"),
+    ],
+)
+def test_reference_errors_speak_the_configured_language(
+    crm: ck.CRM, lang: str, missing: str, own_parent: str
+) -> None:
+    account = crm.accounts.add(name="APROOL")
+    with ck.config_context(lang=lang):
+        with pytest.raises(ck.RecordNotFoundError) as err:
+            crm.contacts.add(last_name="Blou", account_id=999)
+        assert str(err.value) == missing
+        with pytest.raises(ck.ParentCycleError) as cycle:
+            crm.accounts.update(account, parent_id=account)
+        assert str(cycle.value).startswith(own_parent)

@@ -168,7 +168,7 @@ class ImportReport:
         by_field = self.warnings_by_field()
         if not by_field.empty:
             fields = sep.join(
-                f"{shown_name(self.kind, r.field)}={r.warnings}"
+                f"{shown_name(self.kind, str(r.field))}={r.warnings}"
                 for r in by_field.itertuples(index=False)
             )
             lines.append("  " + message("import_warnings_by_field", fields=fields))

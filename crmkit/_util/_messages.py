@@ -46,6 +46,31 @@ _MESSAGES: dict[str, Labels] = {
     "field_breaks": ("{field}: {rule} ({value})", "{field} : {rule} ({value})",
                      "{field}：{rule}（{value}）"),
     "field_missing": ("{field}: {rule}", "{field} : {rule}", "{field}：{rule}"),
+    # errors about references between records
+    "ref_not_found": ("{field}: no {noun} with id {id}", "{field} : aucun {noun} d'id {id}",
+                      "{field}：找不到 id 为 {id} 的{noun}"),
+    "ref_deleted": ("{field}: {noun} {id} is deleted", "{field} : {noun} {id} est supprimé",
+                    "{field}：{noun} {id} 已删除"),
+    "ref_merged": ("{field}: {noun} {id} was merged into {noun} {into}; use that one",
+                   "{field} : {noun} {id} a été fusionné dans {noun} {into} ; utilisez-le",
+                   "{field}：{noun} {id} 已合并到{noun} {into}，请改用它"),
+    "owner_deactivated": ("{field}: owner {name} is deactivated; activate it "
+                          "(crm.owners.activate) or choose another owner",
+                          "{field} : le responsable {name} est désactivé ; réactivez-le "
+                          "(crm.owners.activate) ou choisissez-en un autre",
+                          "{field}：负责人 {name} 已停用；请重新启用（crm.owners.activate）"
+                          "或选择其他负责人"),
+    "own_parent": ("{field}: {noun} {id} cannot be its own parent",
+                   "{field} : {noun} {id} ne peut pas être sa propre maison mère",
+                   "{field}：{noun} {id} 不能是自己的母公司"),
+    "own_superior": ("{field}: {noun} {id} cannot be its own superior",
+                     "{field} : {noun} {id} ne peut pas être son propre supérieur",
+                     "{field}：{noun} {id} 不能是自己的上级"),
+    "ref_cycle": ("{field}: {noun} {target} is already below {noun} {id}; linking them would "
+                  "make a cycle ({chain})",
+                  "{field} : {noun} {target} est déjà sous {noun} {id} ; les lier ferait une "
+                  "boucle ({chain})",
+                  "{field}：{noun} {target} 已在{noun} {id} 之下，关联会形成循环（{chain}）"),
     # BulkReport
     "bulk_head": ("{operation} on {count:,} {kind}: {changed:,} changed, {skipped:,} skipped",
                   "{operation} sur {count:,} {kind} : {changed:,} modifié(s), "
