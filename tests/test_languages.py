@@ -97,7 +97,7 @@ EXPECTED_REPORTS = {
         "0 records put back",
         "validation": "ValidationReport(contacts: 2 rows, 1 error, 0 warnings)",
         "export": "1 row written to ",
-        "summary": "Summary(by owner)",
+        "summary": "Summary(by Owner)",
     },
     "fr": {
         "bulk": "BulkReport(tag sur 2 contacts : 2 modifié(s), 0 ignoré(s), lot 4)",
@@ -108,7 +108,7 @@ EXPECTED_REPORTS = {
         "undo": "lot 6 annulé par le lot 7 : 2 champs rétablis, 0 fiche retirée, 0 fiche rétablie",
         "validation": "ValidationReport(contacts : 2 lignes, 1 erreur, 0 avertissement)",
         "export": "1 ligne écrite dans ",
-        "summary": "Summary(par owner)",
+        "summary": "Summary(par Affecté à)",
     },
     "zh": {
         "bulk": "BulkReport(tag：2 条联系人，2 条已修改，0 条跳过，批次 4)",
@@ -117,7 +117,7 @@ EXPECTED_REPORTS = {
         "undo": "已撤销批次 6（撤销批次 7）：恢复 2 个字段，移除 0 条记录，恢复 0 条记录",
         "validation": "ValidationReport(联系人：2 行，1 个错误，0 个警告)",
         "export": "已写入 1 行到 ",
-        "summary": "Summary(按owner)",
+        "summary": "Summary(按负责人)",
     },
 }
 
@@ -294,6 +294,9 @@ def test_cli_lang_sets_the_language_for_the_command(
     assert "last_name" in _header(out)
     assert main([*base, "export", str(out)]) == EXIT_OK  # nothing chosen: field names
     assert "last_name" in _header(out) and ck.get_config()["lang"] is None
+    capsys.readouterr()
+    assert main([*base, "--lang", "fr", "export", str(out)]) == EXIT_OK
+    assert capsys.readouterr().out == f"{out} : 1 contact\n"
     capsys.readouterr()
     assert main([*base, "--lang", "zh", "undo", "last"]) == EXIT_OK
     assert capsys.readouterr().out.startswith("已撤销批次 1（撤销批次 2）")

@@ -18,6 +18,7 @@ from crmkit._exceptions import UnknownValueError
 from crmkit._ops._query import Query, view_columns
 from crmkit._util._messages import message
 from crmkit._util._suggest import closest
+from crmkit.schemas._labels import shown_name
 
 __all__ = ["Summary", "summarize"]
 
@@ -32,10 +33,14 @@ class Summary:
         The grouping columns.
     frame
         pandas DataFrame: the groups, ``count`` and, for accounts, ``revenue``.
+    kind
+        ``contacts`` or ``accounts``: the printed summary names the columns by their
+        labels once a language is chosen (:func:`crmkit.set_config`).
     """
 
     by: tuple[str, ...]
     frame: pd.DataFrame
+    kind: str | None = None
 
     def df(self) -> pd.DataFrame:
         """The summary as pandas."""
@@ -77,7 +82,9 @@ class Summary:
         return self.to_svg(value)
 
     def __repr__(self) -> str:
-        columns = message("list_sep").join(self.by)
+        columns = message("list_sep").join(
+            shown_name(self.kind, c) if self.kind else c for c in self.by
+        )
         return f"Summary({message('summary_by', columns=columns)})\n" + self.frame.to_string(
             index=False, na_rep=message("none_value")
         )
@@ -134,4 +141,4 @@ def summarize(session: Session, query: Query, by: str | Sequence[str]) -> Summar
     frame = frame.loc[keys.sort_values(list(keys.columns), kind="stable").index]
     if len(columns) == 1 and columns[0] not in ("revenue_band", "headcount_band"):
         frame = frame.sort_values("count", ascending=False, kind="stable")
-    return Summary(tuple(columns), frame.reset_index(drop=True))
+    return Summary(tuple(columns), frame.reset_index(drop=True), query.kind)

@@ -71,6 +71,8 @@ _MESSAGES: dict[str, Labels] = {
                   "{field} : {noun} {target} est déjà sous {noun} {id} ; les lier ferait une "
                   "boucle ({chain})",
                   "{field}：{noun} {target} 已在{noun} {id} 之下，关联会形成循环（{chain}）"),
+    # command line
+    "written_to": ("{what} written to {path}", "{path} : {what}", "{path}：{what}"),
     # BulkReport
     "bulk_head": ("{operation} on {count:,} {kind}: {changed:,} changed, {skipped:,} skipped",
                   "{operation} sur {count:,} {kind} : {changed:,} modifié(s), "

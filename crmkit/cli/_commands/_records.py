@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 import crmkit as ck
+from crmkit._util._messages import kind_noun, message
 from crmkit.cli._database import open_crm, open_to_read
 from crmkit.cli._exit_codes import EXIT_OK
 from crmkit.cli._filters import add_filter_options, selection
@@ -111,6 +112,8 @@ def run_reassign(args: argparse.Namespace) -> int:
 
 def _written(result: ck.ExportResult, what: str) -> None:
     """``N <what> written to <path>``, then the export's warnings on stderr."""
-    say(f"{result.rows:,} {what} written to {result.path}")
+    # "2 contacts written to out.csv", "out.csv : 2 contacts" in French
+    counted = f"{result.rows:,} {kind_noun(what, result.rows)}"
+    say(message("written_to", what=counted, path=result.path))
     for warning in result.warnings:
         warn(warning)
