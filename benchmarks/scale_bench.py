@@ -21,7 +21,10 @@ are its own (the seconds are the operation's, after imports):
 - ``filter``: a combined filter (two owners, active, a country) and its count;
 - ``reassign``: the contacts of two owners (about 10%) to a third, with history, then
   undone;
-- ``df``: ``crm.contacts.df()`` of every contact;
+- ``df``: ``crm.contacts.df()`` of every contact (past ``crm.settings.max_frame_rows``
+  it warns, and this step still builds the frame);
+- ``batches``: ``crm.contacts.iter_batches()`` over every contact as pandas frames of
+  100,000 rows (what a large selection should use instead of one frame);
 - ``dedupe``: ``crm.contacts.find_duplicates()``, with pairwise precision, recall and F1
   of its clusters against the generator's truth;
 - ``csv``, ``parquet``, ``vcard``: exports of every contact.
@@ -40,10 +43,22 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
-STEPS = ("import", "open", "filter", "reassign", "df", "dedupe", "csv", "parquet", "vcard")
+STEPS = (
+    "import",
+    "open",
+    "filter",
+    "reassign",
+    "df",
+    "batches",
+    "dedupe",
+    "csv",
+    "parquet",
+    "vcard",
+)
 PART = 1_000_000
 """Contacts generated at a time: the generator holds a part in memory."""
 OWNERS = 20
@@ -147,9 +162,12 @@ def step(name: str, paths: dict[str, Path], db: Path, out: Path) -> dict[str, An
             if report.batch_id is not None:
                 crm.undo(report.batch_id)
         elif name == "df":
+            warnings.simplefilter("ignore", ck.LargeFrameWarning)
             frame = crm.contacts.df()
             info["rows"], info["columns"] = frame.shape
             info["frame_mb"] = round(frame.memory_usage(deep=True).sum() / 2**20)
+        elif name == "batches":
+            info["rows"] = sum(len(b) for b in crm.contacts.iter_batches(100_000))
         elif name == "dedupe":
             report = crm.contacts.find_duplicates(learn=False)
             seconds = time.perf_counter() - started

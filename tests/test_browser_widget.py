@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from traitlets import TraitError
 from widget_samples import add_widget_records, owner_id
 
 import crmkit as ck
@@ -169,3 +170,85 @@ def test_account_browser_filters_bands_and_archive(crm_data: ck.CRM) -> None:
     browser.filters["revenue_band"].value = ()
     browser.filters["sector"].value = ("Software",)
     assert "Logiciel" in browser._rows[0].cells.value
+
+
+# -- order, columns and readable filters ----------------------------------------------------
+
+
+def shown_last_names(crm: ck.CRM, browser: ContactBrowser) -> list[str]:
+    return [str(crm.contacts.get(i).last_name) for i in browser.checkboxes]
+
+
+def test_sorting_by_name_ignores_case_and_accents(crm_file: ck.CRM) -> None:
+    for name in ["MARTIN", "Barron", "Marrtin", "Barré", "Martin", "张伟", "阿明", "李娜"]:
+        crm_file.contacts.add(last_name=name)
+    browser = ContactBrowser(crm_file, lang="fr")
+    assert shown_last_names(crm_file, browser)[:5] == [
+        "Barré", "Barron", "Marrtin", "Martin", "MARTIN",
+    ]  # fmt: skip
+    browser.sort.value = "-last_name"
+    latin = [n for n in shown_last_names(crm_file, browser) if n.isascii() or "é" in n]
+    assert latin == ["MARTIN", "Martin", "Marrtin", "Barron", "Barré"]
+    chinese = ContactBrowser(crm_file, lang="zh")
+    names = shown_last_names(crm_file, chinese)
+    assert [n for n in names if n in ("张伟", "阿明", "李娜")] == ["阿明", "李娜", "张伟"]
+
+
+def test_language_follows_the_config_unless_given(crm_data: ck.CRM) -> None:
+    with ck.config_context(lang="fr"):
+        browser = ContactBrowser(crm_data)
+        english = ContactBrowser(crm_data, lang="en")
+    assert browser.lang == "fr" and "5 contacts" in browser.count_label.value
+    assert browser.buttons["reassign"].description == "Réaffecter"
+    assert english.buttons["reassign"].description == "Reassign"
+    assert ContactBrowser(crm_data).lang == "en"
+
+
+def test_column_chooser_shows_the_ticked_columns_for_the_widget_life(crm_data: ck.CRM) -> None:
+    crm_data.contacts.update(crm_data.contacts.filter(search="blou").ids[0], city="Lyon")
+    browser = ContactBrowser(crm_data)
+    assert "Email" in browser.header.value and "City" not in browser.header.value
+    assert "City" in [label for label, _ in browser.column_picker.options]
+    picker = browser.column_picker
+    picker.boxes[[v for _, v in picker.options].index("city")].value = True
+    picker.value = tuple(c for c in picker.value if c != "email")
+    assert "city" in browser.shown_columns and "email" not in browser.shown_columns
+    assert "City" in browser.header.value and "Email" not in browser.header.value
+    cells = " ".join(r.cells.value for r in browser._rows)
+    assert "Lyon" in cells and "aprool.com" not in cells
+    browser.filters["search"].value = "blou"  # filters, pages and refreshes keep the choice
+    browser.refresh()
+    assert "Lyon" in browser._rows[0].cells.value
+    assert browser.shown_columns == [c for c in picker.value]
+
+
+def test_wrap_shows_long_text_whole(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data)
+    assert "text-overflow:ellipsis" in browser._rows[0].cells.value
+    browser.wrap.value = True
+    assert "white-space:normal" in browser._rows[0].cells.value
+    assert "text-overflow:ellipsis" not in browser._rows[0].cells.value
+
+
+def test_multi_value_filters_name_what_is_picked_without_ctrl_click(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data, lang="fr")
+    owners = browser.filters["owner"]
+    assert "Tous" in owners.summary.value
+    labels = [label for label, _ in owners.options]
+    owners.boxes[labels.index("Marc Durand")].value = True  # a plain tick, no Ctrl
+    owners.boxes[labels.index("Zoé Martin")].value = True
+    assert browser.count == 4
+    assert "2 sélectionné(s)" in owners.summary.value
+    assert "Marc Durand, Zoé Martin" in owners.summary.value
+    assert browser.filter_keywords()["owner"] == [
+        owner_id(crm_data, "Marc Durand"),
+        owner_id(crm_data, "Zoé Martin"),
+    ]
+    owners.clear_button.click()
+    assert browser.count == 5 and owners.value == ()
+    assert not any(box.value for box in owners.boxes)
+    bands = browser.filters["headcount_band"]
+    bands.value = tuple(v for _, v in bands.options)  # every band: "+ n autre(s)"
+    assert "autre(s)" in bands.summary.value
+    with pytest.raises(TraitError, match="not one of the options"):
+        owners.value = (987654,)

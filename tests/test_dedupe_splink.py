@@ -44,7 +44,7 @@ def test_splink_engine_names_the_extra_when_splink_is_missing(
     monkeypatch.setitem(sys.modules, "splink", None)
     monkeypatch.setattr(builtins, "__import__", blocked)
     frame = pd.DataFrame({"id": [1, 2], "first_name": ["a", "a"], "last_name": ["b", "b"]})
-    with pytest.raises(MissingDependencyError, match=r"pip install crmkit\[splink\]"):
+    with pytest.raises(MissingDependencyError, match=r"pip install 'crmkit\[splink\]'"):
         find_duplicates(frame, engine="splink")
     # The crmkit engine does not need it.
     assert find_duplicates(frame).clusters == [[1, 2]]

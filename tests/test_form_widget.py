@@ -152,7 +152,7 @@ def test_edit_mode_fills_the_form_and_save_updates_changed_fields_only(crm_data:
     assert "Contact" in form.title.value and "Hélène Blou" in form.title.value
     form.inputs["job_title"].value = "Directrice"
     form.inputs["left_company"].value = True
-    form.inputs["birthday"].value = dt.date(1980, 3, 4)
+    form.inputs["birthday"].value = "04/03/1980"  # the French form: day first
     form.inputs["tags"].value = ["vip", "salon"]
     form.save()
     stored = crm_data.contacts.get(cid)
@@ -431,3 +431,92 @@ def test_first_keystroke_does_not_wait_for_the_duplicate_index(crm_data: ck.CRM)
     cid = form.save()  # a new record is indexed at once: no second build to wait for
     assert crm_data.contacts._duplicates.prepare_index() is None
     assert cid in crm_data.contacts.similar(last_name="Blou", first_name="Helene")["id"].tolist()
+
+
+def test_a_contact_with_a_new_account_is_one_batch_that_one_undo_removes(
+    tmp_path: Path,
+) -> None:
+    with ck.open(tmp_path / "crm.duckdb", user="Nicole Bertrand") as crm:
+        add_widget_records(crm)
+        batches_before = len(crm.batches())
+        form = ContactForm(crm)
+        form.inputs["last_name"].value = "Lemoine"
+        form.inputs["account_id"].value = "Calanette Import-Export SARL"
+        cid = form.save()
+        assert cid is not None
+        account_id = crm.contacts.get(cid).account_id
+        assert crm.accounts.get(account_id).name == "Calanette Import-Export SARL"
+        assert len(crm.batches()) == batches_before + 1
+        batch = last_batch(crm)
+        assert set(crm.history(batch_id=batch)["table"]) == {"accounts", "contacts"}
+        crm.undo(batch)
+        assert not crm.contacts.exists(cid)
+        assert not crm.accounts.exists(account_id)
+
+
+def test_editing_a_contact_to_a_new_account_is_one_batch(crm_data: ck.CRM) -> None:
+    cid = crm_data.contacts.filter(search="smith").ids[0]
+    form = ContactForm(crm_data, record_id=cid)
+    form.inputs["account_id"].value = "Brand New Ltd"
+    assert form.save() == cid
+    batch = last_batch(crm_data)
+    account_id = crm_data.contacts.get(cid).account_id
+    assert crm_data.accounts.get(account_id).name == "Brand New Ltd"
+    assert crm_data.accounts.get(account_id).owner_id == owner_id(crm_data, "Zoé Martin")
+    crm_data.undo(batch)
+    assert not crm_data.accounts.exists(account_id)
+    assert crm_data.contacts.get(cid).account_id == crm_data.accounts.find_id("Northwind Ltd")
+
+
+def test_duplicate_panel_sits_above_save_and_speaks_the_form_language(crm_data: ck.CRM) -> None:
+    form = ContactForm(crm_data, lang="fr")
+    children = list(form.children)
+    bar = next(w for w in children if "crmkit-buttons" in w._dom_classes)
+    assert children.index(form.duplicate_panel) == children.index(bar) - 1
+    form.inputs["first_name"].value = "Helene"
+    form.inputs["last_name"].value = "Blou"
+    form.inputs["email"].value = "helene.blou@aprool.com"
+    form.refresh_duplicates(wait=True)
+    text = html.unescape(form.duplicate_panel.children[1].children[0].value)
+    assert "similitudes : " in text
+    assert "similitudes : E-mail identique, Nom identique" in text
+    assert "exact" not in text and "(+" not in text  # the English reasons are gone
+    button = form.duplicate_panel.children[1].children[1]
+    assert button.description == "Ouvrir"
+    assert button.layout.flex == "0 0 auto"  # never squeezed to "O…"
+
+
+def test_a_partial_account_name_offers_the_existing_account(crm_data: ck.CRM) -> None:
+    calanette = crm_data.accounts.add(name="Calanette Import-Export SARL")
+    accounts_before = crm_data.counts()["accounts"]
+    form = ContactForm(crm_data, lang="fr")
+    form.inputs["last_name"].value = "Roux"
+    account = form.fields["account_id"]
+    account.widget.value = "Calanette"
+    assert account.offered == {"Calanette Import-Export SARL": calanette}
+    assert account.choices.layout.display != "none"
+    labels = [b.description for b in account.choices.children[1:]]
+    assert labels == ["Choisir « Calanette Import-Export SARL »", "Créer le compte « Calanette »"]
+    assert form.save() is None  # nothing created silently
+    assert "account_id" in form.errors
+    assert crm_data.counts()["accounts"] == accounts_before
+    account.choices.children[1].click()  # "Choisir …"
+    assert account.choices.layout.display == "none"
+    cid = form.save()
+    assert cid is not None and crm_data.contacts.get(cid).account_id == calanette
+    assert crm_data.counts()["accounts"] == accounts_before
+
+
+def test_creating_a_new_account_beside_a_close_name_is_explicit(crm_data: ck.CRM) -> None:
+    crm_data.accounts.add(name="Calanette Import-Export SARL")
+    form = ContactForm(crm_data)
+    form.inputs["last_name"].value = "Roux"
+    account = form.fields["account_id"]
+    account.widget.value = "Calanette SARL"  # found by its first word
+    assert list(account.offered) == ["Calanette Import-Export SARL"]
+    account.choices.children[-1].click()  # "Create new account …"
+    assert form.errors == {}
+    assert "created on save" in account.message.value
+    cid = form.save()
+    assert cid is not None
+    assert crm_data.accounts.get(crm_data.contacts.get(cid).account_id).name == "Calanette SARL"

@@ -14,6 +14,7 @@ from crmkit.schemas import ACCOUNTS, CONTACTS
 from crmkit.widgets._inputs import (
     BoolInput,
     ChoiceInput,
+    CountryInput,
     DateInput,
     FieldInput,
     ListInput,
@@ -32,7 +33,8 @@ from crmkit.widgets._inputs import (
         (CONTACTS, "owner_id", OwnerInput, ipw.Dropdown),
         (CONTACTS, "account_id", RefInput, ipw.Combobox),
         (CONTACTS, "active", BoolInput, ipw.Checkbox),
-        (CONTACTS, "birthday", DateInput, ipw.DatePicker),
+        (CONTACTS, "birthday", DateInput, ipw.Text),
+        (CONTACTS, "country", CountryInput, ipw.Combobox),
         (CONTACTS, "tags", ListInput, ipw.TagsInput),
         (ACCOUNTS, "sector", ChoiceInput, ipw.Dropdown),
         (CONTACTS, "gender", ChoiceInput, ipw.Dropdown),
@@ -134,7 +136,11 @@ def test_links_resolve_to_records(crm: ck.CRM) -> None:
     assert set(link.widget.options) == {"APROOL", f"Twin (#{twin_a})", f"Twin (#{twin_b})"}
     link.widget.value = "apr"
     assert link.widget.options == ("APROOL",)
-    assert link.resolve() == RefValue(new_name="apr")  # no record is named "apr"
+    # No record is named "apr", but APROOL is close: it is offered, creating is a choice.
+    assert link.offered == {"APROOL": aprool}
+    assert link.resolve() == RefValue(error="Pick an existing account below, or create a new one")
+    link.create_new()
+    assert link.resolve() == RefValue(new_name="apr")
     link.widget.value = "APROOL"
     assert link.resolve() == RefValue(id=aprool) and link.get() == aprool
     link.widget.value = f"Twin (#{twin_b})"
@@ -157,3 +163,29 @@ def test_a_plain_field_input() -> None:
     assert plain.box.children == (box, plain.message)  # no label line
     plain.set(None)
     assert plain.display() is None
+
+
+def test_a_french_date_is_typed_and_shown_day_first(crm: ck.CRM) -> None:
+    birthday = build_input(crm, CONTACTS["birthday"], "fr")
+    assert birthday.widget.placeholder == "jj/mm/aaaa"
+    birthday.set(dt.date(1980, 3, 4))
+    assert birthday.widget.value == "04/03/1980" and birthday.get() == dt.date(1980, 3, 4)
+    birthday.widget.value = "1980-03-04"  # ISO is read in every language
+    assert birthday.get() == dt.date(1980, 3, 4)
+    birthday.widget.value = "31/02/1980"  # no such day: kept as typed, the check says so
+    assert birthday.get() == "31/02/1980"
+    assert build_input(crm, CONTACTS["birthday"], "zh").widget.placeholder == "年-月-日"
+
+
+def test_countries_are_offered_by_name_in_the_form_language_and_stored_as_codes(
+    crm: ck.CRM,
+) -> None:
+    country = build_input(crm, CONTACTS["country"], "fr")
+    assert "Allemagne" in country.widget.options and "Germany" not in country.widget.options
+    country.widget.value = "Allemagne"
+    assert country.get() == "DE"
+    country.set("CN")
+    assert country.widget.value == "Chine" and country.display() == "Chine"
+    assert build_input(crm, CONTACTS["country"], "zh").widget.options != ()
+    cid = crm.contacts.add(last_name="Wang", country=country.get())
+    assert crm.contacts.get(cid).country == "CN"

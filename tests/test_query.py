@@ -4,13 +4,14 @@ pin, run on a real database."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 import crmkit as ck
 from crmkit._exceptions import UnknownValueError
 from crmkit._ops._filters import Condition
-from crmkit._ops._query import Query, view_columns
+from crmkit._ops._query import Query, collation_for, text_columns, view_columns
 
 
 @pytest.fixture
@@ -74,3 +75,78 @@ def test_with_columns_and_view_columns(crm_rows: ck.CRM) -> None:
     columns = view_columns(crm_rows.connection, "contacts")
     assert columns[0] == "id" and {"last_name", "company", "owner"} <= set(columns)
     assert "revenue_band" in view_columns(crm_rows.connection, "accounts")
+
+
+# -- collated order: text as a reader of the language sorts it ----------------------------
+
+NAMES = ["MARTIN", "Barron", "Marrtin", "Barré", "martin", "Martin", "Émile", "Eric", "Zoé"]
+CHINESE = ["张伟", "王芳", "李娜", "陈静", "阿明"]  # pinyin: zhang, wang, li, chen, a
+
+
+def _sorted_names(crm: ck.CRM, query: Query) -> list[str]:
+    sql, params = query.sql(["last_name"])
+    return [row[0] for row in crm.sql(sql, params).fetchall()]
+
+
+@pytest.fixture
+def named(crm_file: ck.CRM) -> ck.CRM:
+    for name in NAMES + CHINESE:
+        crm_file.contacts.add(last_name=name)
+    return crm_file
+
+
+def test_collated_order_ignores_case_and_accents_in_french_and_english(named: ck.CRM) -> None:
+    latin = Query("contacts", (Condition("last_name < '一'"),), order=(("last_name", False),))
+    binary = _sorted_names(named, latin)
+    assert binary.index("Barré") > binary.index("Barron")  # code points: é after o
+    collated = frozenset({"last_name"})
+    for lang in ("fr", "en"):
+        names = _sorted_names(named, replace(latin, collation=lang, collated=collated))
+        assert names == [
+            "Barré", "Barron", "Émile", "Eric", "Marrtin",
+            "martin", "Martin", "MARTIN", "Zoé",
+        ]  # fmt: skip
+    descending = replace(latin, order=(("last_name", True),), collation="fr", collated=collated)
+    assert _sorted_names(named, descending)[:2] == ["Zoé", "MARTIN"]
+
+
+def test_chinese_collation_sorts_by_pinyin(named: ck.CRM) -> None:
+    chinese = Query(
+        "contacts",
+        (Condition("last_name >= '一'"),),
+        order=(("last_name", False),),
+        collation="zh",
+        collated=frozenset({"last_name"}),
+    )
+    assert _sorted_names(named, chinese) == ["阿明", "陈静", "李娜", "王芳", "张伟"]
+
+
+def test_fold_collation_is_the_fallback_without_icu(named: ck.CRM) -> None:
+    query = Query(
+        "contacts",
+        (Condition("last_name < '一'"),),
+        order=(("last_name", False),),
+        collation="fold",
+        collated=frozenset({"last_name"}),
+    )
+    names = _sorted_names(named, query)
+    assert names[:2] == ["Barré", "Barron"]
+    assert {*names[4:8]} == {"Marrtin", "martin", "Martin", "MARTIN"}
+    assert names[4] == "Marrtin"  # "marr" < "mart" whatever the case
+
+
+def test_collation_applies_to_text_columns_only_and_names_come_from_the_list(
+    named: ck.CRM,
+) -> None:
+    con = named._session.con
+    assert "last_name" in text_columns(con, "contacts")
+    assert "id" not in text_columns(con, "contacts")
+    assert collation_for(con, "zh") == "zh"
+    assert collation_for(con, "fold") == "fold"
+    query = Query(
+        "contacts", order=(("id", True),), collation="fr", collated=text_columns(con, "contacts")
+    )
+    assert "COLLATE" not in query.sql()[0]
+    assert named.sql(*query.ids_sql()).fetchall()[0][0] == max(named.contacts.all().ids)
+    with pytest.raises(UnknownValueError, match="collation"):
+        Query("contacts", collation="fr; DROP TABLE contacts")

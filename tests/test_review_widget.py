@@ -299,11 +299,14 @@ def test_french_and_chinese_labels(crm: ck.CRM, people: dict[str, int]) -> None:
     review = DuplicateReview(crm, report, lang="fr")
     labels = {k: b.description for k, b in review.buttons.items()}
     assert labels == {
-        "same": "Identiques",
+        "same": "Identiques : fusionner",  # the button says that it merges
+        "merge": "Identiques : fusionner",
+        "mark_same": "Identiques, fusion plus tard",
         "different": "Différents",
         "skip": "Passer",
-        "merge": "Fusionner",
+        "accept_all": "Fusionner les 3 paires à 0,0\u202f% ou plus",
         "undo": "Annuler la fusion",
+        "search": "Relancer la recherche",
     }
     assert [label for label, _ in review.rule.options] == [
         "La plus récente",
@@ -325,7 +328,7 @@ def test_french_and_chinese_labels(crm: ck.CRM, people: dict[str, int]) -> None:
     assert "identique" in review.explanation.value
     assert "Contacts en double" in review.title.value
     chinese = DuplicateReview(crm, report, lang="zh")
-    assert chinese.buttons["merge"].description == "合并"
+    assert chinese.buttons["merge"].description == "相同：合并"
     assert "第 1 / 3 对" in chinese.position_label.value
     assert "名" in chinese.pair_view.value
 
@@ -444,3 +447,106 @@ def test_the_accuracy_line_follows_the_decisions(
     assert after in line()
     review.undo()
     assert before in line()
+
+
+# -- issue #15, item 4: Same merges, filter by probability, accept all in one batch --------
+
+
+def test_the_same_button_merges_the_pair(crm: ck.CRM, people: dict[str, int]) -> None:
+    review = DuplicateReview(crm, crm.contacts.find_duplicates(), lang="fr")
+    left, right = review.pair or (0, 0)
+    review.buttons["same"].click()
+    assert review.merge_report is not None
+    merged = [i for i in (left, right) if crm.contacts.get(i).merged_into is not None]
+    assert len(merged) == 1  # one of the two now points at the other
+
+
+def test_the_merge_report_in_the_review_speaks_its_language(
+    crm: ck.CRM, people: dict[str, int]
+) -> None:
+    review = DuplicateReview(crm, crm.contacts.find_duplicates(), lang="fr")
+    review.merge()
+    shown = html.unescape(review.merge_view.value)
+    assert "crmkit-merge-report" in shown
+    assert "1 fusion(s) : 1 fiche(s) absorbée(s)" in shown and "(lot " in shown
+    assert "merges" not in shown and "merged away" not in shown
+
+
+def test_the_explanation_never_breaks_inside_a_word(crm: ck.CRM, people: dict[str, int]) -> None:
+    review = DuplicateReview(crm, crm.contacts.find_duplicates(), lang="fr")
+    explanation = review.explanation.value
+    assert "overflow-wrap:anywhere" not in explanation
+    assert "word-break:normal;overflow-wrap:normal" in explanation
+
+
+def test_pairs_are_filtered_by_probability_and_accepted_all_in_one_batch(
+    crm_file: ck.CRM,
+) -> None:
+    crm = crm_file
+    for first, last, email, city in [
+        ("Hélène", "Blou", "hb@aprool.com", None),
+        ("Helene", "BLOU", "hb@aprool.com", None),
+        ("Jean", "Martin", "jean.martin@x.fr", None),
+        ("Jean", "Martin", "jean.martin@x.fr", None),
+        ("Paul", "Lemoine", "paul@lemoine.fr", "Lyon"),
+        ("Paul", "Lemoine", None, "Lyon"),
+        ("Marie", "Durand", "marie@durand.fr", "Paris"),
+        ("Marie", "Durant", None, "Paris"),
+    ]:
+        crm.contacts.add(first_name=first, last_name=last, email=email, city=city)
+    report = crm.contacts.find_duplicates(threshold=0.5)
+    review = DuplicateReview(crm, report, lang="en", audit_every=0)
+    probabilities = sorted(review.pairs["probability"], reverse=True)
+    assert len(probabilities) == 4 and probabilities[2] > probabilities[3]
+    floor = probabilities[2]  # all but the least probable pair
+    review.show_from(floor)
+    shown = review.pairs
+    assert (shown["probability"] >= floor).all() and len(shown) < len(probabilities)
+    assert review.total == len(shown)
+    wanted = len(shown)
+    assert f"{wanted} pairs at or above" in review.above.value
+    live_before = len(crm.contacts)
+    batches_before = len(crm.batches())
+    result = review.buttons["accept_all"].click() or review.merge_report
+    assert result is not None and result.batch_id is not None
+    assert len(crm.batches()) == batches_before + 1  # one batch for every merge
+    assert len(crm.contacts) == live_before - result.merged_count
+    assert result.merged_count == 3
+    assert review.pair is None  # nothing left above the floor
+    review.buttons["undo"].click()  # one undo reverts them all
+    assert len(crm.contacts) == live_before
+    review.show_from(0.0)
+    assert review.total == len(probabilities)
+
+
+def test_show_from_refuses_a_probability_outside_0_1(crm: ck.CRM, people: dict[str, int]) -> None:
+    review = DuplicateReview(crm, crm.contacts.find_duplicates())
+    with pytest.raises(ValidationError, match="between 0 and 1"):
+        review.show_from(1.5)
+
+
+def test_the_review_searches_with_its_own_progress_line(
+    crm: ck.CRM, people: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    review = DuplicateReview(crm, kind="contacts", lang="fr")  # no report: it searches
+    assert "clustering" in capsys.readouterr().err  # the tqdm bar of find_duplicates
+    assert review.total == 3
+    stages: list[str] = []
+    review.search_stage.observe(lambda change: stages.append(change["new"]), "value")
+    review.merge()
+    review.search()  # "Relancer la recherche": the merged pair is gone
+    assert stages[:2] == ["Préparation des fiches…", "Recherche des paires…"]
+    assert stages[-1] == "Terminé"
+    assert review.search_progress.layout.display == "none"
+    assert review.buttons["search"].description == "Relancer la recherche"
+    assert review.total < 3
+
+
+def test_widgets_follow_the_configured_language(crm: ck.CRM, people: dict[str, int]) -> None:
+    from crmkit.widgets import ContactForm
+
+    with ck.config_context(lang="zh"):
+        review = DuplicateReview(crm, crm.contacts.find_duplicates())
+        form = ContactForm(crm)
+    assert review.lang == "zh" and form.lang == "zh"
+    assert DuplicateReview(crm, crm.contacts.find_duplicates(), lang="fr").lang == "fr"

@@ -14,6 +14,7 @@ import pytest
 from crm_samples import add_sample_records
 
 import crmkit as ck
+from crmkit._exceptions import UnknownValueError
 
 
 @pytest.fixture
@@ -120,3 +121,26 @@ def test_pages(crm_data: ck.CRM) -> None:
     assert pages == [["Blou", "Lefèvre", "Nadal", "Roy"], ["Smith", "张"], []]
     with pytest.raises(ck.ValidationError):
         sel.page(-1)
+
+
+def test_sort_collates_text_in_the_language_in_force(crm_file: ck.CRM) -> None:
+    for name in ["Barron", "MARTIN", "Barré", "Marrtin", "Martin", "李娜", "阿明", "陈静"]:
+        crm_file.contacts.add(last_name=name)
+    everyone = crm_file.contacts.all()
+    assert everyone.sort("last_name").df()["last_name"].tolist()[:5] == [
+        "Barré", "Barron", "Marrtin", "Martin", "MARTIN",
+    ]  # fmt: skip
+    with ck.config_context(lang="zh"):
+        chinese = everyone.sort("-last_name").pl()["last_name"].to_list()
+    assert chinese[-3:] == ["李娜", "陈静", "阿明"]  # pinyin, descending: li, chen, a
+    binary = everyone.sort("last_name", collation="binary").df()["last_name"].tolist()
+    assert binary[:3] == ["Barron", "Barré", "MARTIN"]
+    # Every reader of the selection keeps its order: pages, ids, batches.
+    sel = everyone.sort("last_name", collation="fr")
+    assert sel.page(0, size=2)["last_name"].tolist() == ["Barré", "Barron"]
+    assert [crm_file.contacts.get(i).last_name for i in sel.ids[:2]] == ["Barré", "Barron"]
+    assert (
+        pd.concat(list(sel.iter_batches(3)))["last_name"].tolist() == sel.df()["last_name"].tolist()
+    )
+    with pytest.raises(UnknownValueError, match="collation 'french'"):
+        everyone.sort("last_name", collation="french")

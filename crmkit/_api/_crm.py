@@ -9,7 +9,8 @@ SQL of its own. Widgets and the command line call exactly these methods.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -20,10 +21,12 @@ import pandas as pd
 from crmkit._api._records import Accounts, Contacts, Owners, _Records
 from crmkit._api._views import SavedViews
 from crmkit._core._duplicate_check import DuplicateAlert
+from crmkit._core._operation import per_operation
 from crmkit._core._session import Session
 from crmkit._core._store import Store, UndoSummary
 from crmkit._importing._options import ImportOptions
 from crmkit._ops import _history as history
+from crmkit._util._table_html import Column, table_html
 from crmkit.schemas._catalog import table as catalog_table
 from crmkit.schemas._models import ValidationReport, validate
 
@@ -33,11 +36,19 @@ if TYPE_CHECKING:
 __all__ = ["CRM", "open"]
 
 
+_LOCAL = frozenset(
+    {"user", "last_batch_id", "last_alerts", "path", "read_only", "shared", "connection"}
+    | {"close", "closed", "batch"}
+)
+
+
+@per_operation(lambda crm: crm._session.store, skip=_LOCAL)
 class CRM:
     """A CRM database: accounts, contacts, owners, history.
 
     Use :func:`crmkit.open` to get one. Close it (or use it as a context manager) to
-    release the DuckDB file for other processes.
+    release the DuckDB file for other processes; or open it with ``shared=True`` to hold
+    the file only while each operation runs.
     """
 
     def __init__(self, session: Session) -> None:
@@ -86,9 +97,41 @@ class CRM:
         return self._store.read_only
 
     @property
+    def shared(self) -> bool:
+        """Whether this CRM holds the file only while an operation runs (``shared=True``)."""
+        return self._store.shared
+
+    @property
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """The DuckDB connection (read from it freely; write through crmkit)."""
+        """The DuckDB connection (read from it freely; write through crmkit).
+
+        A shared CRM has one only inside a ``with crm.batch():`` block.
+        """
         return self._store.con
+
+    @contextmanager
+    def batch(self, description: str = "") -> Iterator[int]:
+        """Several changes as one batch: one transaction, one undo; yields the batch id.
+
+        Every verb called inside the block joins this batch, so ``crm.undo(batch_id)``
+        reverts all of them, and an error inside rolls all of them back. A shared CRM
+        (``ck.open(path, shared=True)``) holds the file for the whole block: other
+        processes wait until it ends.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> with crm.batch("new client") as batch_id:
+        ...     acc = crm.accounts.add(name="APROOL")
+        ...     cid = crm.contacts.add(last_name="Blou", account_id=acc)
+        >>> _ = crm.undo(batch_id)
+        >>> crm.counts()["accounts"], crm.counts()["contacts"]
+        (0, 0)
+        >>> crm.close()
+        """
+        with self._store.operation(), self._session.batch("batch", description) as batch_id:
+            yield batch_id
 
     def close(self) -> None:
         """Close the database and release its file lock. Safe to call twice."""
@@ -242,9 +285,11 @@ class CRM:
         """Run any SQL with ``?`` parameters; returns a DuckDB relation (``.df()``, ``.pl()``).
 
         The escape hatch for questions crmkit has no verb for. Query the views
-        ``accounts_v`` and ``contacts_v`` for bands and names.
+        ``accounts_v`` and ``contacts_v`` for bands and names. A shared CRM reads the
+        rows at once (its connection closes after each operation).
         """
-        return self._store.con.sql(query, params=list(params) if params else None)
+        relation = self._store.con.sql(query, params=list(params) if params else None)
+        return relation if relation is None else self._store.detached(relation)
 
     def counts(self) -> dict[str, int]:
         """Rows per table (live accounts and contacts; all owners, batches and history)."""
@@ -261,14 +306,15 @@ class CRM:
     def _repr_html_(self) -> str:
         if self.closed:
             return f"<p>CRM {html.escape(self.path or 'in memory')} (closed)</p>"
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{k}</th><td>{v:,}</td></tr>"
-            for k, v in self.counts().items()
+        counts = self.counts()
+        frame = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
+        table = table_html(
+            frame, [Column("table", ""), Column("rows", "", "integer")], mode="static"
         )
         return (
             f'<div class="crmkit-crm"><strong>CRM</strong> '
             f"{html.escape(self.path or 'in memory')} (user {html.escape(self.user)})"
-            f"<table>{rows}</table></div>"
+            f"{table}</div>"
         )
 
 
@@ -289,6 +335,8 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
     read_only: bool = False,
     connection: duckdb.DuckDBPyConnection | None = None,
     external_access: bool = False,
+    shared: bool = False,
+    timeout: float = 10.0,
 ) -> CRM:
     """Open (or create) a CRM database.
 
@@ -312,6 +360,16 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
         Off by default: a crmkit file is data, not code, and a crafted file must not
         reach the file system through a view or a query (see README, "What a crmkit file
         may contain").
+    shared
+        Hold the file only while each operation runs (a read, a write, an import, an
+        export, an undo, a ``with crm.batch():`` block), so several notebooks, a
+        terminal and the command line can use one file. Each operation opens the file
+        and closes it (a few milliseconds more per operation, see BENCHMARKS.md), and
+        sees what other processes committed. With ``read_only=True`` too, each
+        operation opens the file read-only: several readers then work at once.
+    timeout
+        In shared mode, how many seconds an operation waits while another process holds
+        the file, before raising :class:`~crmkit.StoreLockedError`.
 
     Examples
     --------
@@ -321,5 +379,12 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
     ...     crm.accounts.df()[["name", "headcount_band", "owner"]].to_dict("records")
     [{'name': 'APROOL', 'headcount_band': '51-200', 'owner': 'Nicole Bertrand'}]
     """
-    store = Store(path, read_only=read_only, connection=connection, external_access=external_access)
+    store = Store(
+        path,
+        read_only=read_only,
+        connection=connection,
+        external_access=external_access,
+        shared=shared,
+        timeout=timeout,
+    )
     return CRM(Session(store, user))

@@ -8,7 +8,6 @@ store write the change and its history in one batch.
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import polars as pl
 
+from crmkit._core._operation import per_operation
 from crmkit._core._session import Session
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
@@ -24,7 +24,12 @@ from crmkit._ops._duplicates import Duplicates, duplicates_of
 from crmkit._ops._frames import BATCH_ROWS, FrameKind
 from crmkit._ops._merge import merged_values
 from crmkit._ops._query import Query
+from crmkit._util._cell_format import format_cell
+from crmkit._util._config import current_lang
+from crmkit._util._table_html import table_html
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table
+from crmkit.schemas._display import NAMED_REFERENCES, field_kind, header
+from crmkit.schemas._labels import column_label
 from crmkit.schemas._models import ValidationReport
 
 if TYPE_CHECKING:
@@ -54,10 +59,17 @@ class Record(Mapping[str, Any]):
     >>> crm.close()
     """
 
-    def __init__(self, tbl: Table | None, data: Mapping[str, Any], kind: str = "") -> None:
+    def __init__(
+        self,
+        tbl: Table | None,
+        data: Mapping[str, Any],
+        kind: str = "",
+        session: Session | None = None,
+    ) -> None:
         self._table = tbl
         self._data = dict(data)
         self._kind = kind or (tbl.name if tbl else "record")
+        self._session = session  # reads the names of the records this one points to
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -82,17 +94,42 @@ class Record(Mapping[str, Any]):
             return self._table[name].label(lang)
         return name
 
+    def _names(self) -> dict[str, Any]:
+        """The names of the owner, account or parent this record points to (one query)."""
+        references = NAMED_REFERENCES.get(self._kind, {})
+        wanted = [r for r in references if self._data.get(r) is not None]
+        if self._session is None or not wanted or self._data.get("id") is None:
+            return {}
+        query = Query(self._kind, pinned=(int(self._data["id"]),))
+        sql, params = query.sql([references[r] for r in wanted])
+        row = self._session.con.execute(sql, params).fetchone()
+        return {} if row is None else dict(zip(wanted, row, strict=True))
+
+    def _display_rows(self, lang: str) -> pd.DataFrame:
+        """Field and value of each filled field, values formatted, ids shown as names."""
+        names = self._names()
+        currency = self._data.get("currency")
+        labels, values = [], []
+        for name, value in self._filled():
+            if name in names and names[name] is not None:
+                view_column = NAMED_REFERENCES[self._kind][name]
+                labels.append(column_label(self._kind, view_column, lang))
+                values.append(str(names[name]))
+                continue
+            kind = field_kind(self._kind, name) if self._table is not None else "auto"
+            labels.append(self._label(name, lang))
+            values.append(_short(format_cell(value, kind, lang, currency)))
+        return pd.DataFrame({header("field", lang): labels, header("value", lang): values})
+
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={_short(v)!s}" for k, v in self._filled())
         return f"{self._kind[:-1].capitalize()}({inner})"
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(self._label(k))}</th>"
-            f"<td style='text-align:left'>{html.escape(str(_short(v)))}</td></tr>"
-            for k, v in self._filled()
-        )
-        return f'<table class="crmkit-record crmkit-{self._kind}">{rows}</table>'
+        lang = current_lang()
+        rows = self._display_rows(lang)
+        table = table_html(rows, mode="static", lang=lang, max_rows=max(len(rows), 1))
+        return f'<div class="crmkit-record crmkit-{self._kind}">{table}</div>'
 
 
 def _short(value: Any) -> Any:
@@ -102,6 +139,7 @@ def _short(value: Any) -> Any:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+@per_operation(lambda owners: owners._session.store)
 class Owners:
     """Sales reps, users and teams that records are assigned to.
 
@@ -185,6 +223,7 @@ class Owners:
         return f"Owners({', '.join(self.names()) or 'none'})"
 
 
+@per_operation(lambda records: records._session.store, skip=frozenset({"kind"}))
 class _Records:
     """What accounts and contacts share."""
 
@@ -203,7 +242,9 @@ class _Records:
 
     def get(self, record_id: int) -> Record:
         """One record by id (deleted and merged-away records included)."""
-        return Record(self._table, records.fetch(self._session, self.kind, record_id))
+        return Record(
+            self._table, records.fetch(self._session, self.kind, record_id), session=self._session
+        )
 
     def exists(self, record_id: int) -> bool:
         """Whether a live (not deleted, not merged-away) record has this id."""
@@ -289,6 +330,7 @@ class _Records:
         identity: str | None = None,
         spark: Any = None,
         staging: str | os.PathLike[str] | None = None,
+        progress: Any = None,
         **filters: Any,
     ) -> DuplicateReport:
         """Pairs and clusters of records that are probably the same, with reasons.
@@ -319,6 +361,11 @@ class _Records:
             ``engine="splink-spark"``: the ``pyspark.sql.SparkSession``, and the folder
             where the records are written as Parquet for it to read (temporary if
             ``None``; on a cluster, shared storage every executor reads).
+        progress
+            Show a progress bar stage by stage (prepare, blocking, comparing, training,
+            clustering; tqdm, a widget in Jupyter); ``None``: from 5,000 records. A
+            function ``(stage, stages_done, stages_in_all)`` is told as each stage
+            starts instead (the review widget's own progress line).
         **filters
             Keyword filters, as :meth:`filter` (e.g. one owner's records).
 
@@ -337,6 +384,7 @@ class _Records:
             identity=identity,
             spark=spark,
             staging=staging,
+            progress=progress,
             **filters,
         )
 
@@ -384,7 +432,8 @@ class _Records:
         Parameters
         ----------
         cluster_or_ids
-            The ids of the records (two or more).
+            The ids of the records (two or more); or a list of such groups, each merged
+            into its own survivor, all in one batch (one undo reverts them all).
         prefer
             How the records are ordered, the first being the survivor: ``"recent"``
             (most recently updated), ``"complete"`` (most filled fields), ``"oldest"``
@@ -623,16 +672,28 @@ class _Records:
         """
         return records.add(self._session, self.kind, fields, create_account=create_account)
 
-    def update(self, record_id: int, **fields: Any) -> Record:
+    def update(self, record_id: int, *, create_account: bool = False, **fields: Any) -> Record:
         """Change fields of one record; return the record as stored afterwards.
 
-        Only fields whose value really changes are written and recorded in history.
+        Only fields whose value really changes are written and recorded in history. With
+        ``create_account=True`` a contact's ``account`` name that does not exist yet is
+        created in the same batch as the change (one undo removes both).
         """
-        return self.get(records.update(self._session, self.kind, record_id, fields))
+        return self.get(
+            records.update(
+                self._session, self.kind, record_id, fields, create_account=create_account
+            )
+        )
 
-    def clone(self, record_id: int, **changes: Any) -> int:
-        """Create a copy of a record with some fields changed; return the new id."""
-        return records.clone(self._session, self.kind, record_id, changes)
+    def clone(self, record_id: int, *, create_account: bool = False, **changes: Any) -> int:
+        """Create a copy of a record with some fields changed; return the new id.
+
+        ``create_account`` as for :meth:`add`: a new account name is created in the
+        copy's batch.
+        """
+        return records.clone(
+            self._session, self.kind, record_id, changes, create_account=create_account
+        )
 
     def add_many(self, rows: Any) -> list[int]:
         """Create many records at once from a pandas/polars DataFrame or a list of dicts.
@@ -652,6 +713,7 @@ class _Records:
         records.delete(self._session, self.kind, record_id, force=force, hard=hard)
 
 
+@per_operation(lambda records: records._session.store)
 class Accounts(_Records):
     """The companies: ``crm.accounts``.
 
@@ -684,6 +746,7 @@ class Accounts(_Records):
         return f"Accounts({len(self)} live records)"
 
 
+@per_operation(lambda records: records._session.store)
 class Contacts(_Records):
     """The people: ``crm.contacts``.
 

@@ -20,13 +20,18 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
+from crmkit._core._operation import per_operation
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._ops import _bulk as bulk
 from crmkit._ops import _frames as frames
 from crmkit._ops._filters import Condition, compile_filters
-from crmkit._ops._query import Query, view_columns
+from crmkit._ops._query import Query, collation_for, text_columns, view_columns
 from crmkit._ops._summary import Summary, summarize
+from crmkit._util._config import current_config, current_lang
+from crmkit._util._langs import LANGS
 from crmkit._util._suggest import closest
+from crmkit._util._table_html import Column, rows_to_read, table_html, table_text
+from crmkit.schemas._display import display_columns
 
 if TYPE_CHECKING:
     from crmkit._api._crm import CRM
@@ -43,6 +48,7 @@ LIST_COLUMNS = {
         "account_owner",
         "last_name",
         "first_name",
+        "email",
         "job_title",
         "phone",
         "mobile",
@@ -71,6 +77,7 @@ class _Pin:
     conditions: int = 0  # how many filter conditions the ids stand for
 
 
+@per_operation(lambda sel: sel.crm._session.store, skip=frozenset({"pinned"}))
 @dataclass(frozen=True)
 class Selection:
     """A lazy set of contacts or accounts.
@@ -100,7 +107,10 @@ class Selection:
     order: tuple[tuple[str, bool], ...] = ()
     cols: tuple[str, ...] | None = None
     row_limit: int | None = None
+    collation: str | None = None
     _conditions: tuple[Condition, ...] = field(default=(), compare=False, repr=False)
+    # The text columns of ``order`` (what ``collation`` applies to), read once by ``sort``.
+    _collated: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     _pin: _Pin = field(default_factory=_Pin, compare=False, repr=False)
 
     # -- building --------------------------------------------------------------------
@@ -133,8 +143,38 @@ class Selection:
             self._pin.conditions = len(self._conditions)
         return self
 
-    def sort(self, *fields: str, descending: bool = False) -> Selection:
-        """Order by fields; ``"-name"`` sorts that field in descending order."""
+    def sort(
+        self, *fields: str, descending: bool = False, collation: str | None = None
+    ) -> Selection:
+        """Order by fields; ``"-name"`` sorts that field in descending order.
+
+        Text sorts as a reader of the language expects: case and accents only break
+        ties ("Barré" next to "Barron", "martin", "Martin", "MARTIN" together) and
+        Chinese goes by pinyin, with DuckDB's ICU collations.
+
+        Parameters
+        ----------
+        *fields
+            Columns of the view, first key first; ``"-"`` in front: descending.
+        descending
+            Sort every field without a ``"-"`` in descending order.
+        collation
+            ``"en"``, ``"fr"`` or ``"zh"``: sort text as in that language; ``None``
+            (default): the language in force (``ck.set_config(lang=...)``, English if
+            none was chosen); ``"binary"``: by code point ("Z" before "a", "é" after "z").
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> for name in ["Barron", "MARTIN", "Barré", "martin", "Marrtin"]:
+        ...     _ = crm.contacts.add(last_name=name)
+        >>> crm.contacts.all().sort("last_name").df()["last_name"].tolist()
+        ['Barré', 'Barron', 'Marrtin', 'martin', 'MARTIN']
+        >>> crm.contacts.all().sort("last_name", collation="binary").df()["last_name"].tolist()
+        ['Barron', 'Barré', 'MARTIN', 'Marrtin', 'martin']
+        >>> crm.close()
+        """
         order = []
         for name in fields:
             desc = descending
@@ -142,7 +182,14 @@ class Selection:
                 name, desc = name[1:], True
             self._check_columns([name])
             order.append((name, desc))
-        return self._derive(order=tuple(order))
+        choices = (*LANGS, "binary")
+        lang = current_lang() if collation is None else collation
+        if lang not in choices:
+            raise UnknownValueError("collation", lang, choices, closest(str(lang), choices))
+        con = self.crm._session.con
+        chosen = None if lang == "binary" else collation_for(con, lang)
+        texts = text_columns(con, self.kind) & {name for name, _ in order}
+        return self._derive(order=tuple(order), collation=chosen, _collated=texts)
 
     def columns(self, *names: str) -> Selection:
         """Keep only these columns (any field or derived column of the view)."""
@@ -188,6 +235,8 @@ class Selection:
             self.row_limit,
             self._pin.ids,
             self._pin.conditions,
+            self.collation,
+            self._collated,
         )
 
     def sql(self, columns: Sequence[str] | None = None) -> tuple[str, list[Any]]:
@@ -199,9 +248,13 @@ class Selection:
         return self.query.ids_sql()
 
     def relation(self) -> duckdb.DuckDBPyRelation:
-        """The selection as a DuckDB relation (DuckDB's own verbs)."""
+        """The selection as a DuckDB relation (DuckDB's own verbs).
+
+        A shared CRM reads the rows at once (its connection closes after each operation).
+        """
         sql, params = self.sql()
-        return self.crm._session.con.sql(sql, params=params)
+        store = self.crm._session.store
+        return store.detached(store.con.sql(sql, params=params))
 
     # -- reading ---------------------------------------------------------------------
 
@@ -276,29 +329,35 @@ class Selection:
         parts = [f"{k}={v!r}" for k, v in self.filters]
         return ", ".join(parts) if parts else "all"
 
+    def _shown(self, rows: int) -> tuple[Any, list[Column], int]:
+        """The first ``rows`` records (names of owners and accounts, not ids), their
+        columns in the current language, and how many records the selection holds."""
+        total = len(self)
+        if self.row_limit is not None:
+            rows = min(rows, self.row_limit)
+        frame = self.limit(rows).relation().to_arrow_table()
+        names = frame.column_names
+        shown = (
+            list(self.cols)
+            if self.cols
+            else [c for c in LIST_COLUMNS[self.kind] if c in names] or list(names)
+        )
+        return frame, display_columns(self.kind, shown, current_lang()), total
+
     def __repr__(self) -> str:
-        n = len(self)
-        head = f"Selection({self.kind}: {n:,} records; {self._describe()})"
-        if n == 0:
+        total = len(self)
+        head = f"Selection({self.kind}: {total:,} records; {self._describe()})"
+        if total == 0:
             return head
-        frame = self.limit(10).relation().df()
-        shown = [c for c in LIST_COLUMNS[self.kind] if c in frame.columns]
-        return head + "\n" + frame[shown].to_string(index=False, max_colwidth=30)
+        frame, columns, total = self._shown(current_config().display_rows)
+        return head + "\n" + table_text(frame, columns, total=total)
 
     def _repr_html_(self) -> str:
-        n = len(self)
-        frame = self.limit(20).relation().df()
-        shown = [c for c in LIST_COLUMNS[self.kind] if c in frame.columns] or list(frame.columns)
-        labels = _labels(self.kind)
-        table_html = (
-            frame[shown]
-            .rename(columns=labels)
-            .to_html(index=False, border=0, na_rep="", escape=True)
-        )
-        more = f"<p>... and {n - len(frame):,} more</p>" if n > len(frame) else ""
+        frame, columns, total = self._shown(rows_to_read())
+        table = table_html(frame, columns, total=total)
         return (
-            f'<div class="crmkit-selection"><p><strong>{n:,} {html.escape(self.kind)}</strong>'
-            f" <small>({html.escape(self._describe())})</small></p>{table_html}{more}</div>"
+            f'<div class="crmkit-selection"><p><strong>{total:,} {html.escape(self.kind)}</strong>'
+            f" <small>({html.escape(self._describe())})</small></p>{table}</div>"
         )
 
     # -- bulk operations (one batch each, undoable) ------------------------------------
@@ -397,9 +456,3 @@ class Selection:
         expected); ``changed`` counts the values written without control characters.
         """
         return bulk.export_vcf(self.crm._session, self.query, path, version=version, zip=zip)
-
-
-def _labels(kind: str) -> dict[str, str]:
-    from crmkit.schemas._labels import column_labels
-
-    return column_labels(kind, "en")

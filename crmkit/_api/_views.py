@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from crmkit._core._operation import per_operation
 from crmkit._ops import _views as views
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["SavedViews"]
 
 
+@per_operation(lambda saved: saved._crm._session.store)
 class SavedViews:
     """``crm.views``: save a selection's filter under a name and load it again later.
 

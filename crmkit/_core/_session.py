@@ -67,6 +67,7 @@ class Session:
         self.last_alerts: list[DuplicateAlert] = []
         #: State operations keep for the session (duplicate indexes ...), by key.
         self.caches: dict[Any, Any] = {}
+        self._open_batch: int | None = None  # the batch a change inside a batch joins
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -80,14 +81,22 @@ class Session:
         Before it commits, the duplicate rules check what the batch wrote
         (:mod:`crmkit._core._duplicate_check`: alerts go to :attr:`last_alerts`, a block
         raises), then the store checks references, cycles and owners
-        (:mod:`crmkit._core._integrity`); either rolls all of it back.
+        (:mod:`crmkit._core._integrity`); either rolls all of it back. A batch opened
+        inside another joins it (``with crm.batch():`` around several verbs: one undo).
         """
         store = self.store
         store.check_writable()
+        if self._open_batch is not None:
+            yield self._open_batch
+            return
         self.last_alerts = []
         with store.transaction():
             batch_id = store.new_batch(operation, self.user, description, details)
-            yield batch_id
+            self._open_batch = batch_id
+            try:
+                yield batch_id
+            finally:
+                self._open_batch = None
             alerts = check_batch(store.con, DuplicateRules(store), batch_id, operation)
             store.finish_batch(batch_id)
         self.last_batch_id = batch_id

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from crmkit._core._duplicate_rules import DuplicateRule, DuplicateRules, make_rule
+from crmkit._core._operation import per_operation
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit.schemas._bands import Bands
 from crmkit.schemas._catalog import table
@@ -37,6 +38,7 @@ def _currency_code(code: Any) -> str:
     return text
 
 
+@per_operation(lambda settings: settings._store)
 class Settings:
     """The settings of one CRM database.
 
@@ -56,6 +58,10 @@ class Settings:
         self._store = store
         self._actor = actor
         self._sectors: Vocabulary | None = None
+        store.on_reload.append(self._forget)  # another process may have changed them
+
+    def _forget(self) -> None:
+        self._sectors = None
 
     # required fields -----------------------------------------------------------------
 

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit._dedupe._arrays import BoolArray, FloatArray, IntArray
+from crmkit._util._table_html import Column, table_html
 
 __all__ = [
     "BAND_EDGES",
@@ -158,19 +159,17 @@ class Accuracy:
         )
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{name}</th><td>{value:.3f}</td>"
-            f"<td>[{low:.3f}, {high:.3f}]</td></tr>"
-            for name, value, low, high in (
-                ("precision", self.precision, self.precision_low, self.precision_high),
-                ("recall", self.recall, self.recall_low, self.recall_high),
-            )
-        )
+        columns = [
+            Column("measure", ""),
+            Column("estimate", "estimate", "percent"),
+            Column("low", "95% interval, low", "percent"),
+            Column("high", "95% interval, high", "percent"),
+        ]
+        table = table_html(self.frame(), columns, mode="static")
         return (
             '<div class="crmkit-duplicate-accuracy"><p><strong>Accuracy</strong> at threshold '
             f"{self.threshold:g} ({self.pairs_above:,} pairs at or above): "
-            f"{html.escape(self.description)}.</p><table><tr><th></th><th>estimate</th>"
-            f"<th>95% interval</th></tr>{rows}</table></div>"
+            f"{html.escape(self.description)}.</p>{table}</div>"
         )
 
 

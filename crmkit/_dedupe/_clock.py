@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 __all__ = ["Clock"]
 
@@ -18,15 +19,18 @@ class Clock:
     (['prepare'], True)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_lap: Callable[[str], None] | None = None) -> None:
         self.start = self.last = time.perf_counter()
         self.steps: dict[str, float] = {}
+        self.on_lap = on_lap  # a search's progress, told of each step as it ends
 
     def lap(self, step: str) -> None:
         """Record the time since the last lap as ``step``."""
         now = time.perf_counter()
         self.steps[step] = round(now - self.last, 4)
         self.last = now
+        if self.on_lap is not None:
+            self.on_lap(step)
 
     @property
     def total(self) -> float:

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -55,8 +55,11 @@ def run_crmkit(
     model: MatchModel | None,
     connection: Any,
     labels: Labels | None = None,
+    on_lap: Callable[[str], None] | None = None,
 ) -> DuplicateReport:
     """:func:`crmkit.find_duplicates` with crmkit's own engine (arguments checked there).
+
+    ``on_lap`` is told the name of each step as it ends (a progress bar).
 
     ``labels`` (reviewed pairs) update a model fitted here (:mod:`crmkit._dedupe._labels`)
     and, when ``threshold`` is ``None``, may re-choose it; pairs labelled "different" are
@@ -64,7 +67,7 @@ def run_crmkit(
     """
     if labels is not None:
         exclude_pairs = [*(exclude_pairs or ()), *labels.different_pairs()]
-    clock = Clock()
+    clock = Clock(on_lap)
     table_, source, new_from = build_table(frame, existing, options)
     if model is not None and [c.name for c in model.comparisons] != [
         c.name for c in table_.comparisons

@@ -27,6 +27,7 @@ from crmkit._dedupe._options import (
     check_engine,
     check_probability,
 )
+from crmkit._dedupe._progress import Listener, SearchProgress
 from crmkit._dedupe._report import DuplicateReport
 from crmkit._dedupe._splink import run_splink
 from crmkit._dedupe._splink_spark import run_splink_spark
@@ -59,6 +60,7 @@ def find_duplicates(
     identity: Identity | None = None,
     spark: Any = None,
     staging: str | os.PathLike[str] | None = None,
+    progress: bool | Listener = False,
 ) -> DuplicateReport:
     """Find the records that are the same contact or account.
 
@@ -142,6 +144,11 @@ def find_duplicates(
         ``engine="splink-spark"`` only: the folder where the normalised records are
         written as Parquet for Spark to read (a temporary folder if ``None``). On a
         cluster, a path every executor reads under the same name (shared storage).
+    progress
+        ``True``: a progress bar (tqdm: a notebook widget in Jupyter) moving stage by
+        stage (prepare, blocking, comparing, training, clustering; the crmkit engine);
+        a function ``(stage, stages_done, stages_in_all)``: told as each stage starts
+        (``"done"`` at the end), without a bar.
 
     Returns
     -------
@@ -215,15 +222,20 @@ def find_duplicates(
             exclude_pairs=exclude_pairs,
             connection=connection,
         )
-    return run_crmkit(
-        frame,
-        existing,
-        options,
-        threshold=threshold,
-        average_threshold=average_threshold,
-        min_probability=min_probability,
-        exclude_pairs=exclude_pairs,
-        model=model,
-        connection=connection,
-        labels=learned,
-    )
+    stages = SearchProgress(progress is True, None if isinstance(progress, bool) else progress)
+    try:
+        return run_crmkit(
+            frame,
+            existing,
+            options,
+            threshold=threshold,
+            average_threshold=average_threshold,
+            min_probability=min_probability,
+            exclude_pairs=exclude_pairs,
+            model=model,
+            connection=connection,
+            labels=learned,
+            on_lap=stages.lap,
+        )
+    finally:
+        stages.close()

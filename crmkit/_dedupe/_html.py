@@ -33,9 +33,9 @@ _NOTES = "<p>{notes}</p>"
 _REPORT = '<div class="crmkit-duplicates">{head}{pairs}{more}</div>'
 
 
-def render_html(summary: ReportSummary) -> str:
+def render_html(summary: ReportSummary, pairs_table: str = "") -> str:
     """The report as one HTML ``<div>``: header, the top pairs with their fields, a note of
-    how many more pairs there are.
+    how many more pairs there are, or ``pairs_table`` (every pair, rendered by the caller).
 
     Examples
     --------
@@ -59,7 +59,7 @@ def render_html(summary: ReportSummary) -> str:
         head += _NOTES.format(notes=html.escape(summary.notes))
     pairs = "".join(_pair(pair) for pair in summary.pairs)
     more = _MORE.format(more=summary.more_pairs) if summary.more_pairs > 0 else ""
-    return _REPORT.format(head=head, pairs=pairs, more=more)
+    return _REPORT.format(head=head, pairs=pairs, more=pairs_table or more)
 
 
 def _pair(pair: PairSummary) -> str:

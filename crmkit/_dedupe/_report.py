@@ -24,7 +24,10 @@ from crmkit._dedupe._options import DEFAULT_MIN_PROBABILITY
 from crmkit._dedupe._run import Run
 from crmkit._dedupe._summary import clustering_sentence, summarize
 from crmkit._exceptions import ValidationError
+from crmkit._util._config import current_lang
 from crmkit._util._messages import message
+from crmkit._util._table_html import rows_to_read, table_html
+from crmkit.schemas._display import report_columns
 
 __all__ = ["AUDIT_ABOVE", "AUDIT_PAIRS_PER_BAND", "DuplicateReport", "Scored"]
 
@@ -315,6 +318,16 @@ class DuplicateReport:
 
     def _repr_html_(self) -> str:
         explain = self._run.explain if self._run is not None else None
-        return render_html(
-            summarize(self.pairs, self.clusters, self.threshold, self.engine, self.stats, explain)
+        summary = summarize(
+            self.pairs, self.clusters, self.threshold, self.engine, self.stats, explain
         )
+        return render_html(summary, self._pairs_table())
+
+    def _pairs_table(self) -> str:
+        """Every pair (up to a page size), sortable by probability, through the renderer."""
+        if self.pairs.empty:
+            return ""
+        lang = current_lang()
+        shown = [c for c in ("id_a", "id_b", "probability", "explanation") if c in self.pairs]
+        frame = self.pairs[shown].head(rows_to_read())
+        return table_html(frame, report_columns("contacts", shown, lang), total=len(self.pairs))

@@ -38,7 +38,7 @@ from crmkit._dedupe._pairs import empty_pairs
 from crmkit._dedupe._report import DuplicateReport
 from crmkit._dedupe._splink_explain import SplinkExplainer, splink_levels
 from crmkit._dedupe._table import build_table, excluded_rows
-from crmkit._exceptions import MissingDependencyError
+from crmkit._util._optional import import_optional
 
 __all__ = [
     "SplinkFound",
@@ -53,7 +53,6 @@ __all__ = [
 ]
 
 _U_MAX_PAIRS = 2e6
-_INSTALL = "pip install crmkit[splink]"
 
 
 def import_splink() -> Any:
@@ -66,15 +65,14 @@ def import_splink() -> Any:
     ... except MissingDependencyError as exc:
     ...     assert "crmkit[splink]" in str(exc)
     """
-    try:
-        module = importlib.import_module("splink")
-        importlib.import_module("splink.comparison_library")
-        importlib.import_module("splink.clustering")
-    except ImportError as exc:
-        raise MissingDependencyError(
-            f"engine='splink' needs Splink, which is not installed: {_INSTALL}"
-        ) from exc
-    return module
+    return import_optional(
+        "splink",
+        "splink.comparison_library",
+        "splink.clustering",
+        package="Splink",
+        needed_by="engine='splink'",
+        extra="splink",
+    )
 
 
 def prepare_for_splink(table_: FeatureTable) -> pd.DataFrame:

@@ -53,12 +53,13 @@ from crmkit._dedupe._splink import (
     splink_search,
 )
 from crmkit._dedupe._table import build_table
-from crmkit._exceptions import MissingDependencyError, ValidationError
+from crmkit._exceptions import ValidationError
+from crmkit._util._optional import import_optional
 
 __all__ = ["ENGINE", "check_session", "import_pyspark", "run_splink_spark", "stage_records"]
 
 ENGINE = "splink-spark"
-_INSTALL = "pip install 'crmkit[spark]'"
+
 # Splink's similarity functions and the class of the one crmkit's comparisons need.
 _JARO_WINKLER = ("jaro_winkler", "uk.gov.moj.dash.linkage.JaroWinklerSimilarity")
 
@@ -73,13 +74,9 @@ def import_pyspark() -> Any:
     ... except MissingDependencyError as exc:
     ...     assert "crmkit[spark]" in str(exc)
     """
-    try:
-        module = importlib.import_module("pyspark.sql")
-    except ImportError as exc:
-        raise MissingDependencyError(
-            f"engine='splink-spark' needs PySpark, which is not installed: {_INSTALL}"
-        ) from exc
-    return module
+    return import_optional(
+        "pyspark.sql", package="PySpark", needed_by="engine='splink-spark'", extra="spark"
+    )
 
 
 def check_session(spark: Any) -> None:

@@ -42,6 +42,7 @@ from rapidfuzz import fuzz, process
 
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._util._suggest import closest
+from crmkit._util._table_html import table_html
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.schemas._vocab import CURRENCY_CODES, SALUTATIONS, fold
 
@@ -1119,7 +1120,8 @@ class MappingPlan:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        body = self.to_frame().to_html(index=False, border=0)
+        frame = self.to_frame()
+        body = table_html(frame, mode="static", max_rows=max(len(frame), 1))
         parts = [
             '<div class="crmkit-mapping-plan">',
             f"<p><strong>Column mapping</strong> ({html.escape(self._summary())})</p>",

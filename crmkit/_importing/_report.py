@@ -18,8 +18,11 @@ import pandas as pd
 import pyarrow as pa
 
 from crmkit._importing._chunks import RESERVED, Chunk, custom_value
+from crmkit._util._config import current_lang
 from crmkit._util._messages import kind_noun, message
-from crmkit.schemas._labels import shown_name
+from crmkit._util._table_html import rows_to_read, table_html
+from crmkit.schemas._display import report_columns
+from crmkit.schemas._labels import column_label, shown_name
 
 if TYPE_CHECKING:
     from crmkit._importing._mapping import MappingPlan
@@ -187,16 +190,19 @@ class ImportReport:
             + f")</p><table><tr>{cells}</tr></table>"
         ]
         if not self.rejected.empty:
-            parts.append(
-                "<p>Rejected rows</p>"
-                + _cut_cells(self.rejected.head(20)).to_html(index=False, border=0)
-            )
+            parts.append("<p>Rejected rows</p>" + _report_table(self.rejected, self.kind))
         by_field = self.warnings_by_field()
         if not by_field.empty:
-            parts.append("<p>Warnings by field</p>" + by_field.to_html(index=False, border=0))
+            parts.append(
+                "<p>Warnings by field</p>"
+                + _report_table(_field_labels(by_field, self.kind), self.kind)
+                + _report_table(_field_labels(self.warnings, self.kind), self.kind)
+            )
         parts.append(
             "<details><summary>Column mapping</summary>"
-            + self.mapping.to_frame().to_html(index=False, border=0)
+            + table_html(
+                self.mapping.to_frame(), mode="static", max_rows=len(self.mapping.fields) + 1
+            )
             + "</details></div>"
         )
         return "".join(parts)
@@ -243,11 +249,29 @@ class ImportPreview:
             f"<code>{html.escape(self.source)}</code> as {html.escape(self.kind)}</p>"
             + self.mapping._repr_html_()
             + "<p>Sample of normalised rows</p>"
-            + _cut_cells(self.sample.head(10)).to_html(index=False, border=0)
+            + _report_table(self.sample, self.kind)
             + f"<p>Problems in the first {self.rows_checked} rows</p>"
-            + _cut_cells(self.problems.head(30)).to_html(index=False, border=0)
+            + _report_table(_field_labels(self.problems, self.kind), self.kind)
             + "</div>"
         )
+
+
+def _report_table(frame: pd.DataFrame, kind: str) -> str:
+    """One of a report's frames through the table renderer: labelled headers, every row
+    pageable (interactive) or the first ones and "N more" (static)."""
+    lang = current_lang()
+    shown = _cut_cells(frame.head(rows_to_read()))
+    columns = report_columns(kind, [str(c) for c in frame.columns], lang)
+    return table_html(shown, columns, total=len(frame), lang=lang)
+
+
+def _field_labels(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``frame`` with its ``field`` column holding labels in the current language."""
+    if "field" not in frame.columns or frame.empty:
+        return frame
+    lang = current_lang()
+    labels = {name: column_label(kind, str(name), lang) for name in frame["field"].unique()}
+    return frame.assign(field=frame["field"].map(labels))
 
 
 def _cut_cells(frame: pd.DataFrame, limit: int = 200) -> pd.DataFrame:

@@ -23,9 +23,12 @@ from crmkit._normalize._prepare import prepare_values
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
 from crmkit._ops._query import Query
+from crmkit._util._config import current_lang
 from crmkit._util._messages import kind_noun, message
 from crmkit._util._shorten import shorten
+from crmkit._util._table_html import Column, table_html
 from crmkit.schemas._catalog import table
+from crmkit.schemas._display import header
 from crmkit.schemas._models import describe_failures, validate
 
 if TYPE_CHECKING:
@@ -96,8 +99,13 @@ class BulkReport:
     def _repr_html_(self) -> str:
         skipped = ""
         if not self.skipped.empty:
-            counts = self.skipped["reason"].value_counts().rename("records").reset_index()
-            skipped = "<p>Skipped</p>" + counts.to_html(index=False, border=0)
+            counts = self.skipped["reason"].value_counts().rename("count").reset_index()
+            lang = current_lang()
+            columns = [
+                Column("reason", header("reasons", lang)),
+                Column("count", header("count", lang), "integer"),
+            ]
+            skipped = "<p>Skipped</p>" + table_html(counts, columns, lang=lang)
         return (
             f'<div class="crmkit-bulk-report"><p><strong>{html.escape(self.operation)}</strong>'
             f" on {self.selected:,} {self.kind}: <b>{self.changed:,}</b> changed, "

@@ -47,6 +47,10 @@ _SKIP = {
 _ADD_NOW = 1000
 
 
+PROGRESS_FROM = 5_000
+"""Records from which ``find_duplicates`` shows a progress bar unless told otherwise."""
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What one index build needs, read from the database beforehand."""
@@ -164,6 +168,7 @@ class Duplicates:
         identity: str | None = None,
         spark: Any = None,
         staging: str | os.PathLike[str] | None = None,
+        progress: Any = None,
         **filters: Any,
     ) -> DuplicateReport:
         """See :meth:`crmkit.Contacts.find_duplicates`."""
@@ -185,10 +190,12 @@ class Duplicates:
             options["threshold"] = DEFAULT_THRESHOLD if threshold is None else threshold
         elif learn:
             options["labels"] = self.decisions()[["id_a", "id_b", "decision"]]
-        if new is None:
-            return find_duplicates(self.frame(scope), **options)
-        new_ids = self._new_ids(new)
         frame = self.frame(scope)
+        # Seconds of silence start around a few thousand records: a bar from there.
+        options["progress"] = len(frame) >= PROGRESS_FROM if progress is None else progress
+        if new is None:
+            return find_duplicates(frame, **options)
+        new_ids = self._new_ids(new)
         fresh = frame[frame["id"].isin(new_ids)]
         existing = frame[~frame["id"].isin(new_ids)]
         return find_duplicates(fresh, existing, **options)
@@ -370,10 +377,13 @@ class Duplicates:
         found = self.find() if report is None else report
         return found.accuracy(self.decisions()[["id_a", "id_b", "decision"]])
 
-    def merge(self, cluster_or_ids: Iterable[int], **options: Any) -> MergeReport:
-        """See :meth:`crmkit.Contacts.merge`."""
-        ids = [int(i) for i in cluster_or_ids]
-        return merge_groups(self.session, self.kind, [ids], **options)
+    def merge(self, cluster_or_ids: Iterable[Any], **options: Any) -> MergeReport:
+        """See :meth:`crmkit.Contacts.merge` (a list of groups: all in one batch)."""
+        items = list(cluster_or_ids)
+        if items and all(isinstance(i, list | tuple | set | frozenset) for i in items):
+            groups = [[int(i) for i in group] for group in items]
+            return merge_groups(self.session, self.kind, groups, **options)
+        return merge_groups(self.session, self.kind, [[int(i) for i in items]], **options)
 
     def _live(self, ids: list[int]) -> set[int]:
         """Which of ``ids`` are live records (not deleted, not merged away), in one query."""

@@ -13,7 +13,10 @@ import pandas as pd
 from crmkit._core._session import Session
 from crmkit._core._store import first, whole_id
 from crmkit._exceptions import ValidationError
+from crmkit._util._config import current_lang
+from crmkit._util._display_frame import display_frame
 from crmkit.schemas._catalog import table
+from crmkit.schemas._display import report_columns
 
 __all__ = ["batches_frame", "counts", "history_frame", "rejects_frame"]
 
@@ -29,7 +32,8 @@ def batches_frame(session: Session, limit: int | None = None) -> pd.DataFrame:
         if count < 0:  # DuckDB would refuse it with an error of its own
             raise ValidationError(f"limit must be 0 or more, got {count}")
         sql += f" LIMIT {count}"
-    return session.con.sql(sql).df()
+    frame = session.con.sql(sql).df()
+    return display_frame(frame, report_columns("contacts", list(frame.columns), current_lang()))
 
 
 def history_frame(
@@ -64,7 +68,8 @@ def history_frame(
             index=frame.index,
             dtype=object,
         )
-    return frame
+    labels_kind = kind if kind in ("accounts", "contacts") else "contacts"
+    return display_frame(frame, report_columns(labels_kind, list(frame.columns), current_lang()))
 
 
 def _decode(value: Any, field: Any) -> Any:

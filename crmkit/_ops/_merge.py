@@ -31,10 +31,13 @@ from crmkit._core._store import arrow_type
 from crmkit._exceptions import RecordNotFoundError, UnknownValueError, ValidationError
 from crmkit._formats._progress import progress_bar
 from crmkit._ops import _records as records
+from crmkit._util._config import current_lang
 from crmkit._util._messages import kind_noun, message
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest
+from crmkit._util._table_html import rows_to_read, table_html
 from crmkit.schemas._catalog import Table, table
+from crmkit.schemas._display import report_columns
 from crmkit.schemas._labels import shown_name
 from crmkit.schemas._models import describe_failures, validate
 
@@ -171,11 +174,19 @@ class MergeReport:
             merged=[", ".join(map(str, m)) for m in self.merges["merged"]],
             fields_changed=[", ".join(f) for f in self.merges["fields_changed"]],
         )
+        lang = current_lang()
         lost = ""
         if not self.conflicts.empty:
+            conflicts = self.conflicts
             lost = (
                 f"<p>{len(self.conflicts)} values lost to the survivors (kept on the merged "
-                f"records):</p>" + self.conflicts.head(50).to_html(index=False, border=0)
+                f"records):</p>"
+                + table_html(
+                    conflicts.head(rows_to_read()),
+                    report_columns(self.kind, [str(c) for c in conflicts.columns], lang),
+                    total=len(conflicts),
+                    lang=lang,
+                )
             )
         return (
             f'<div class="crmkit-merge-report"><p><strong>{len(self.merges)} merges</strong> '
@@ -183,7 +194,12 @@ class MergeReport:
             + (f" (batch {self.batch_id})" if self.batch_id is not None else "")
             + (" (dry run: nothing written)" if self.dry_run else "")
             + "</p>"
-            + frame.to_html(index=False, border=0)
+            + table_html(
+                frame.head(rows_to_read()),
+                report_columns(self.kind, [str(c) for c in frame.columns], lang),
+                total=len(frame),
+                lang=lang,
+            )
             + lost
             + "</div>"
         )

@@ -128,13 +128,18 @@ def find_id(session: Session, kind: str, key: str) -> int:
 
 
 def values_from_keywords(
-    session: Session, kind: str, fields: Mapping[str, Any], create_in: int | None = None
+    session: Session,
+    kind: str,
+    fields: Mapping[str, Any],
+    create_in: int | None = None,
+    create_owner: Any = None,
 ) -> dict[str, Any]:
     """Field values from keywords: catalog fields normalised, names of references resolved.
 
     ``owner`` takes a name, an email or an id; the reference keywords of
     :data:`REFERENCE_KEYWORDS` take a name or an id (with ``create_in``, a contact's
-    unknown account name is created in that batch).
+    unknown account name is created in that batch, owned by the record's owner or else
+    ``create_owner``).
     """
     tbl = table(kind)
     refs_of = REFERENCE_KEYWORDS[tbl.name]
@@ -158,7 +163,15 @@ def values_from_keywords(
         )
     for key, field in refs_of.items():
         if key in refs:
-            values[field] = _resolve_ref(session, tbl[field].ref or "", refs[key], create_in)
+            # A created account gets the record's owner: the person who files the contact
+            # under a new company usually follows both.
+            values[field] = _resolve_ref(
+                session,
+                tbl[field].ref or "",
+                refs[key],
+                create_in,
+                values.get("owner_id", create_owner),
+            )
     for f in tbl.by_kind("ref"):
         if values.get(f.name) is not None:
             values[f.name] = whole_id(values[f.name], f.ref[:-1] if f.ref else "record")
@@ -167,7 +180,9 @@ def values_from_keywords(
     return values
 
 
-def _resolve_ref(session: Session, target: str, key: Any, create_in: int | None) -> int | None:
+def _resolve_ref(
+    session: Session, target: str, key: Any, create_in: int | None, owner_id: Any = None
+) -> int | None:
     if key is None:
         return None
     if not isinstance(key, str):
@@ -181,9 +196,10 @@ def _resolve_ref(session: Session, target: str, key: Any, create_in: int | None)
         "name"
     ]
     raise_if_invalid(session, "accounts", pd.DataFrame({"name": [name]}, dtype=object))
-    return session.store.insert(
-        "accounts", pa.table({"name": pa.array([name], pa.string())}), create_in, session.user
-    )[0]
+    columns = {"name": pa.array([name], pa.string())}
+    if owner_id is not None:
+        columns["owner_id"] = pa.array([int(owner_id)], pa.int64())
+    return session.store.insert("accounts", pa.table(columns), create_in, session.user)[0]
 
 
 def check(
@@ -340,30 +356,73 @@ def add(
         return session.store.insert(tbl.name, _one_row_arrow(tbl, values), batch, session.user)[0]
 
 
-def update(session: Session, kind: str, record_id: Any, fields: Mapping[str, Any]) -> int:
-    """Change fields of one record; return its id (only real changes are written)."""
+def update(
+    session: Session,
+    kind: str,
+    record_id: Any,
+    fields: Mapping[str, Any],
+    *,
+    create_account: bool = False,
+) -> int:
+    """Change fields of one record; return its id (only real changes are written).
+
+    With ``create_account``, a contact's unknown ``account`` name is created in the same
+    batch as the change (one undo removes both).
+    """
     tbl = table(kind)
     current = fetch(session, tbl.name, record_id)
     record_id = int(current["id"])
-    values = values_from_keywords(session, tbl.name, fields)
-    merged = {k: v for k, v in current.items() if k in tbl}
-    merged.update(values)
-    check_row(session, tbl.name, merged)
-    check_references(session, tbl.name, [values], [record_id], [current])
     noun = tbl.name[:-1]
+    if create_account:
+        with session.batch(f"{noun} update", f"update {noun} {record_id}") as batch:
+            values = _checked_changes(session, tbl, current, fields, create_in=batch)
+            _write_update(session, tbl, record_id, values, batch)
+        return record_id
+    values = _checked_changes(session, tbl, current, fields)
     with session.batch(f"{noun} update", f"update {noun} {record_id}") as batch:
-        changes = {"id": record_id, **values}
-        row = pa.table(
-            {
-                k: pa.array([v], type=pa.int64() if k == "id" else arrow_type(tbl[k]))
-                for k, v in changes.items()
-            }
-        )
-        session.store.update(tbl.name, row, batch, session.user)
+        _write_update(session, tbl, record_id, values, batch)
     return record_id
 
 
-def clone(session: Session, kind: str, record_id: Any, changes: Mapping[str, Any]) -> int:
+def _checked_changes(
+    session: Session,
+    tbl: Table,
+    current: dict[str, Any],
+    fields: Mapping[str, Any],
+    create_in: int | None = None,
+) -> dict[str, Any]:
+    """The values ``fields`` set on record ``current``, checked as the whole row."""
+    values = values_from_keywords(
+        session, tbl.name, fields, create_in=create_in, create_owner=current.get("owner_id")
+    )
+    merged = {k: v for k, v in current.items() if k in tbl}
+    merged.update(values)
+    check_row(session, tbl.name, merged)
+    check_references(session, tbl.name, [values], [int(current["id"])], [current])
+    return values
+
+
+def _write_update(
+    session: Session, tbl: Table, record_id: int, values: Mapping[str, Any], batch: int
+) -> None:
+    changes = {"id": record_id, **values}
+    row = pa.table(
+        {
+            k: pa.array([v], type=pa.int64() if k == "id" else arrow_type(tbl[k]))
+            for k, v in changes.items()
+        }
+    )
+    session.store.update(tbl.name, row, batch, session.user)
+
+
+def clone(
+    session: Session,
+    kind: str,
+    record_id: Any,
+    changes: Mapping[str, Any],
+    *,
+    create_account: bool = False,
+) -> int:
     """Create a copy of a record with some fields changed; return the new id."""
     tbl = table(kind)
     source = fetch(session, tbl.name, record_id)
@@ -372,7 +431,9 @@ def clone(session: Session, kind: str, record_id: Any, changes: Mapping[str, Any
     values.update(changes)
     if "custom" in values and isinstance(values["custom"], str):
         values["custom"] = json.loads(values["custom"])
-    return add(session, tbl.name, values)
+    if "account" in values:  # a name given for the copy replaces the source's link
+        values.pop("account_id", None)
+    return add(session, tbl.name, values, create_account=create_account)
 
 
 def rows_of(rows: Any) -> list[dict[str, Any]]:

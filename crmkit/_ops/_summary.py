@@ -16,11 +16,21 @@ import polars as pl
 from crmkit._core._session import Session
 from crmkit._exceptions import UnknownValueError
 from crmkit._ops._query import Query, view_columns
+from crmkit._util._config import current_lang
+from crmkit._util._langs import LANGS, Labels
 from crmkit._util._messages import message
 from crmkit._util._suggest import closest
-from crmkit.schemas._labels import shown_name
+from crmkit._util._table_html import Column, table_html
+from crmkit.schemas._labels import column_label, shown_name
 
 __all__ = ["Summary", "summarize"]
+
+
+# Headers of the summary's value columns.
+_VALUE_LABELS: dict[str, Labels] = {
+    "count": ("Count", "Nombre", "数量"),
+    "revenue": ("Revenue", "Chiffre d'affaires", "收入"),
+}
 
 
 @dataclass
@@ -40,7 +50,7 @@ class Summary:
 
     by: tuple[str, ...]
     frame: pd.DataFrame
-    kind: str | None = None
+    kind: str = ""  # accounts or contacts: labels the groups' columns
 
     def df(self) -> pd.DataFrame:
         """The summary as pandas."""
@@ -90,9 +100,23 @@ class Summary:
         )
 
     def _repr_html_(self) -> str:
+        lang = current_lang()
+        frame = self.frame.assign(
+            **{name: self.frame[name].astype(object).where(self.frame[name].notna(), "(none)")
+               for name in self.by if name in self.frame.columns}
+        )  # fmt: skip
+        columns = [
+            Column(name, column_label(self.kind, name, lang) if self.kind else name)
+            for name in self.by
+        ] + [
+            Column(name, _VALUE_LABELS.get(name, (name,) * 3)[LANGS.index(lang)], "number")
+            for name in frame.columns
+            if name not in self.by
+        ]
+        table = table_html(frame, columns, mode="static", lang=lang, max_rows=len(frame) or 1)
         return (
             f'<div class="crmkit-summary" style="display:flex;gap:2em;align-items:flex-start">'
-            f"{self.frame.to_html(index=False, border=0, na_rep='(none)')}{self.to_svg()}</div>"
+            f"{table}{self.to_svg()}</div>"
         )
 
 

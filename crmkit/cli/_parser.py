@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
     """``--db`` and ``--user``, defaulting to ``$CRMKIT_DB`` and ``$CRMKIT_USER``,
-    ``--lang`` (``$CRMKIT_LANG``, read by :func:`crmkit.get_config`) and ``--debug``."""
+    ``--lang`` (``$CRMKIT_LANG``, read by :func:`crmkit.get_config`), ``--debug``, and
+    ``--shared`` / ``--timeout`` (see :func:`crmkit.open`)."""
     parser.add_argument(
         "--db",
         default=os.environ.get("CRMKIT_DB", "crm.duckdb"),
@@ -56,4 +57,19 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
         "--debug",
         action="store_true",
         help="on an error, print the whole traceback after the one-line message",
+    )
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        default=os.environ.get("CRMKIT_SHARED", "") not in ("", "0"),
+        help="take the file only while each operation runs, waiting for notebooks that "
+        "opened it with shared=True (default: $CRMKIT_SHARED; commands that only read "
+        "always do)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long a shared command waits for a busy file (default 10)",
     )

@@ -41,7 +41,10 @@ from crmkit._util._config import current_lang
 from crmkit._util._frames import is_polars, is_polars_frame
 from crmkit._util._messages import kind_noun, message, rule_sentence
 from crmkit._util._shorten import MESSAGE_VALUE_CHARS, printable, shorten
+from crmkit._util._table_html import rows_to_read
+from crmkit._util._table_html import table_html as render_table
 from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field, Table, table
+from crmkit.schemas._display import report_columns
 from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
     COUNTRY_CODES,
@@ -684,16 +687,22 @@ class ValidationReport:
     def _repr_html_(self) -> str:
         n_err, n_warn = len(self.errors), len(self.warnings)
         state = "ok" if self.ok else "errors"
-        table_html = (
-            _shown(self.failure_cases.head(50)).to_html(index=False, escape=True, border=0)
-            if not self.failure_cases.empty
+        cases = self.failure_cases
+        table_kind = self.kind if self.kind in ("accounts", "contacts") else "contacts"
+        table = (
+            render_table(
+                _shown(cases.head(rows_to_read())),
+                report_columns(table_kind, [str(c) for c in cases.columns], current_lang()),
+                total=len(cases),
+            )
+            if not cases.empty
             else "<p>No problems found.</p>"
         )
         return (
             f'<div class="crmkit-validation crmkit-{state}">'
             f"<strong>{html.escape(self.kind)}</strong>: {self.n_rows} rows checked, "
             f"<span style='color:#b00'>{n_err} errors</span>, "
-            f"<span style='color:#a60'>{n_warn} warnings</span>{table_html}</div>"
+            f"<span style='color:#a60'>{n_warn} warnings</span>{table}</div>"
         )
 
 

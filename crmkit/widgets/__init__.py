@@ -26,13 +26,16 @@ True
   Scriptable: ``form.inputs[name]``, ``form.save()``, ``form.save_and_new()``,
   ``form.clone()``, ``form.undo()``, ``form.load(id)``, ``form.new()``, ``form.errors``,
   ``form.warnings``, ``form.record_id``, ``form.values()``.
-- :class:`ContactBrowser` / :class:`AccountBrowser` ``(crm, lang="en", page_size=25)``:
-  filters (search, owners, sector, revenue band, headcount band, active, archived), a
-  paged table with tick boxes, select page / all matching, and mass actions (reassign,
-  tag, subscribe, export XLSX / vCard, deactivate, delete, undo) that show their
-  ``BulkReport``. Scriptable: ``browser.filters[name]``, ``browser.count``,
+- :class:`ContactBrowser` / :class:`AccountBrowser` ``(crm, lang=None, page_size=25)``:
+  filters (search; owners, sector, revenue band, headcount band as tick lists that name
+  what is picked; active, archived), a paged table with tick boxes, sorted as the
+  language sorts text (case and accents ignored, Chinese by pinyin), the columns ticked
+  under "Columns" (and "Wrap long text"), select page / all matching, and mass actions
+  (reassign, tag, subscribe, export XLSX / vCard, deactivate, delete, undo) that show
+  their ``BulkReport``. Scriptable: ``browser.filters[name]``, ``browser.count``,
   ``browser.page``, ``browser.select(*ids)``, ``browser.select_all()``,
-  ``browser.selected_ids``, ``browser.reassign()`` ..., ``browser.report``.
+  ``browser.selected_ids``, ``browser.column_picker``, ``browser.shown_columns``,
+  ``browser.reassign()`` ..., ``browser.report``.
 - :class:`DuplicateReview` ``(crm, report, lang="en", kind=None)``: the pairs of a
   ``find_duplicates()`` report one at a time, most probable first (pairs already decided
   or whose records are gone are left out): the two records side by side with their
@@ -74,6 +77,12 @@ Browsers:
 - ``crmkit-filters``: the filter panel; ``crmkit-search`` (also
   ``crmkit-filter-search``) and ``crmkit-filter-<name>`` for owner, sector,
   revenue_band, headcount_band, active, archived; ``crmkit-sort``: the order
+- ``crmkit-checklist``: a tick list (owner, sector, band filters, "Reassign to", the
+  columns); ``crmkit-picked`` its summary line ("2 selected: ...", count in
+  ``crmkit-picked-count``), ``crmkit-pick-option`` each tick box, ``crmkit-pick-clear``
+  its Clear button
+- ``crmkit-columns``: the collapsible "Columns" panel; ``crmkit-column-picker`` its tick
+  list; ``crmkit-wrap``: "Wrap long text"
 - ``crmkit-count``: how many records match; ``crmkit-selected-count``: how many ticked
 - ``crmkit-select-all``, ``crmkit-select-none``: tick every match, untick everything
 - ``crmkit-table``: the table; ``crmkit-select-page``: its header tick box; each line

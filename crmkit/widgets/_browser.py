@@ -1,14 +1,19 @@
 """List screens: :class:`ContactBrowser` and :class:`AccountBrowser`.
 
 A filter panel builds the keywords of ``crm.<kind>.filter(...)``; the table shows one page
-of that selection; the mass actions call the selection's own bulk verbs (``reassign``,
-``tag``, ``subscribe``, ``export``, ``export_vcf``, ``deactivate``, ``delete``) on the rows
-ticked, and show the :class:`~crmkit._ops._bulk.BulkReport` they return. The browser keeps only
-what is on screen: the filter values, the page number and which rows are ticked.
+of that selection, sorted as the language sorts names (``Selection.sort``'s collation:
+"Barré" next to "Barron", case ignored, Chinese by pinyin), in the columns the user
+ticked under "Columns"; the multi-value filters are tick lists that name what is picked
+(:class:`~crmkit.widgets._checklist.CheckList`). The mass actions call the selection's
+own bulk verbs (``reassign``, ``tag``, ``subscribe``, ``export``, ``export_vcf``,
+``deactivate``, ``delete``) on the rows ticked, and show the
+:class:`~crmkit._ops._bulk.BulkReport` they return. The browser keeps only what is on
+screen: the filter values, the columns, the page number and which rows are ticked.
 """
 
 from __future__ import annotations
 
+import datetime
 import html
 import math
 from collections.abc import Callable
@@ -21,7 +26,9 @@ import pandas as pd
 
 from crmkit._api._selection import LIST_COLUMNS
 from crmkit._exceptions import CRMKitError
+from crmkit._util._config import config_context, current_lang
 from crmkit.schemas._catalog import table
+from crmkit.widgets._checklist import CheckList
 from crmkit.widgets._inputs import message_html
 from crmkit.widgets._text import check_lang, ui
 
@@ -46,6 +53,9 @@ _WIDTHS = {
     "contact_count": 0.7,
 }
 _CELL = "overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding:2px 6px;"
+# Wrapped cells break lines between words, and inside a word only if it is wider than
+# the column (never "Comparais/on").
+_CELL_WRAPPED = "overflow:hidden;white-space:normal;overflow-wrap:break-word;padding:2px 6px;"
 
 
 @dataclass
@@ -66,7 +76,12 @@ class RecordBrowser(ipw.VBox):
     ----------
     filters
         Filter name to its widget: ``search``, ``owner``, ``sector``, ``revenue_band``,
-        ``headcount_band``, ``archived`` (and ``active`` for contacts).
+        ``headcount_band`` (tick lists: :class:`~crmkit.widgets._checklist.CheckList`),
+        ``archived`` (and ``active`` for contacts).
+    column_picker
+        The tick list of the columns shown (under "Columns"); ``shown_columns`` reads it.
+    wrap
+        The "Wrap long text" box: long cells show whole, on several lines.
     report
         The :class:`~crmkit._ops._bulk.BulkReport` of the last mass action.
     buttons
@@ -75,12 +90,15 @@ class RecordBrowser(ipw.VBox):
 
     kind: ClassVar[str] = ""
     _columns: ClassVar[tuple[str, ...]] = ()
+    # Further columns the "Columns" list offers (those of the view only).
+    _more_columns: ClassVar[tuple[str, ...]] = ()
     _default_sort: ClassVar[str] = "id"
 
-    def __init__(self, crm: CRM, lang: str = "en", page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, crm: CRM, lang: str | None = None, page_size: int = PAGE_SIZE) -> None:
         super().__init__(layout=ipw.Layout(width="100%", padding="4px 8px"))
         self.crm = crm
-        self.lang = check_lang(lang)
+        self.lang = check_lang(lang) if lang is not None else current_lang()
+        lang = self.lang
         self.page_size = int(page_size)
         self.report: BulkReport | None = None
         self._page = 0
@@ -91,6 +109,14 @@ class RecordBrowser(ipw.VBox):
         self._last_batch: int | None = None
 
         self.filters = self._filter_widgets()
+        in_view = set(self._records.all().available_columns())
+        choosable = [c for c in (*self._columns, *self._more_columns) if c in in_view]
+        self.column_picker = CheckList(
+            [(self._label(c), c) for c in choosable], self._columns, lang=lang, rows=8
+        )
+        self.column_picker.add_class("crmkit-column-picker")
+        self.wrap = ipw.Checkbox(value=False, description=ui("wrap_text", lang), indent=False)
+        self.wrap.add_class("crmkit-wrap")
         self.sort = ipw.Dropdown(options=self._sort_options(), value=self._default_sort)
         self.sort.layout = ipw.Layout(width="220px")
         self.sort.add_class("crmkit-sort")
@@ -119,8 +145,7 @@ class RecordBrowser(ipw.VBox):
         self.page_label = ipw.HTML()
         self.page_label.add_class("crmkit-page")
 
-        self.reassign_to = ipw.SelectMultiple(options=self._owner_options(), rows=4)
-        self.reassign_to.layout = ipw.Layout(width="220px")
+        self.reassign_to = CheckList(self._owner_options(), lang=lang, rows=4)
         self.reassign_to.add_class("crmkit-reassign-to")
         self.tag_name = ipw.Text(placeholder=ui("tag_name", lang), layout=ipw.Layout(width="160px"))
         self.tag_name.add_class("crmkit-tag-name")
@@ -148,6 +173,8 @@ class RecordBrowser(ipw.VBox):
         for widget in self.filters.values():
             widget.observe(lambda _change: self._filters_changed(), "value")
         self.sort.observe(lambda _change: self.refresh(), "value")
+        self.column_picker.observe(lambda _change: self._columns_changed(), "value")
+        self.wrap.observe(lambda _change: self._render(), "value")
         self.refresh()
 
     # -- building ----------------------------------------------------------------------
@@ -171,15 +198,11 @@ class RecordBrowser(ipw.VBox):
         sectors = self.crm.settings.sectors
         widgets: dict[str, ipw.DOMWidget] = {
             "search": ipw.Text(value="", placeholder=ui("search", lang)),
-            "owner": ipw.SelectMultiple(options=self._owner_options(), rows=5),
-            "sector": ipw.SelectMultiple(
-                options=[(t.label(lang), t.value) for t in sectors.terms], rows=5
-            ),
-            "revenue_band": ipw.SelectMultiple(
-                options=list(self.crm.settings.bands("revenue").labels), rows=5
-            ),
-            "headcount_band": ipw.SelectMultiple(
-                options=list(self.crm.settings.bands("headcount").labels), rows=5
+            "owner": CheckList(self._owner_options(), lang=lang),
+            "sector": CheckList([(t.label(lang), t.value) for t in sectors.terms], lang=lang),
+            "revenue_band": CheckList(list(self.crm.settings.bands("revenue").labels), lang=lang),
+            "headcount_band": CheckList(
+                list(self.crm.settings.bands("headcount").labels), lang=lang
             ),
         }
         if self.kind == "contacts":
@@ -202,7 +225,8 @@ class RecordBrowser(ipw.VBox):
         widgets["search"].add_class("crmkit-search")
         for name, widget in widgets.items():
             widget.add_class(f"crmkit-filter-{name}")
-            widget.layout = ipw.Layout(width="100%" if name == "search" else "170px")
+            if not isinstance(widget, CheckList):
+                widget.layout = ipw.Layout(width="100%" if name == "search" else "170px")
         return widgets
 
     def _filter_panel(self) -> ipw.Box:
@@ -220,11 +244,20 @@ class RecordBrowser(ipw.VBox):
             if name in self.filters
         ]
         sort_box = ipw.VBox([ipw.HTML(f"<b>{html.escape(ui('sort', self.lang))}</b>"), self.sort])
+        # Collapsed until opened; the ticked columns stay for the widget's life.
+        columns = ipw.Accordion(
+            [ipw.VBox([self.column_picker, self.wrap])],
+            titles=(ui("columns", self.lang),),
+            selected_index=None,
+            layout=ipw.Layout(width="260px"),
+        )
+        columns.add_class("crmkit-columns")
         panel = ipw.VBox(
             [
                 self.filters["search"],
                 ipw.HBox(
-                    [*boxes, sort_box], layout=ipw.Layout(flex_flow="row wrap", grid_gap="4px 12px")
+                    [*boxes, sort_box, columns],
+                    layout=ipw.Layout(flex_flow="row wrap", grid_gap="4px 12px"),
                 ),
             ],
             layout=ipw.Layout(width="100%", margin="0 0 6px 0"),
@@ -331,7 +364,7 @@ class RecordBrowser(ipw.VBox):
 
     def _sort_options(self) -> list[tuple[str, str]]:
         options = []
-        for column in self._columns:
+        for column in dict.fromkeys((*self._columns, *self._more_columns)):
             label = self._label(column)
             options += [(f"{label} ↑", column), (f"{label} ↓", f"-{column}")]
         return options
@@ -377,7 +410,13 @@ class RecordBrowser(ipw.VBox):
     @property
     def selection(self) -> Selection:
         """The records the filters match, sorted as shown."""
-        return self._records.filter(**self.filter_keywords()).sort(self.sort.value)
+        keywords = self.filter_keywords()
+        return self._records.filter(**keywords).sort(self.sort.value, collation=self.lang)
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The columns the table shows, as ticked under "Columns" (in the list's order)."""
+        return list(self.column_picker.value)
 
     @property
     def count(self) -> int:
@@ -460,9 +499,13 @@ class RecordBrowser(ipw.VBox):
         self._page = min(self._page, self.pages - 1)
         self._render()
 
+    def _columns_changed(self) -> None:
+        self.header.value = self._row_html(None)
+        self._render()
+
     def _page_frame(self) -> pd.DataFrame:
         extra = ["active"] if self.kind == "contacts" else ["archived"]
-        columns = list(dict.fromkeys(["id", *self._columns, *extra]))
+        columns = list(dict.fromkeys(["id", *self.shown_columns, *extra]))
         sql, params = self.selection.columns(*columns).sql()
         offset = self._page * self.page_size
         return self.crm.sql(f"{sql} LIMIT {self.page_size} OFFSET {offset}", params).df()
@@ -511,20 +554,25 @@ class RecordBrowser(ipw.VBox):
         return self._all_matching or record_id in self._picked
 
     def _row_html(self, record: dict[str, Any] | None) -> str:
-        widths = [_WIDTHS.get(c, 1.0) for c in self._columns]
-        total = sum(widths)
+        shown = self.shown_columns
+        widths = [_WIDTHS.get(c, 1.0) for c in shown]
+        total = sum(widths) or 1.0
         cols = "".join(f'<col style="width:{100 * w / total:.2f}%">' for w in widths)
+        cell = _CELL_WRAPPED if self.wrap.value else _CELL
         if record is None:
+            # Headers wrap rather than cut ("Revenue b…"): every word of a label shows.
             cells = "".join(
-                f'<th style="{_CELL}text-align:left">{html.escape(self._label(c))}</th>'
-                for c in self._columns
+                f'<th style="{_CELL_WRAPPED}text-align:left;vertical-align:bottom">'
+                f"{html.escape(self._label(c))}</th>"
+                for c in shown
             )
             style = ""
         else:
             cells = "".join(
-                f'<td style="{_CELL}" title="{html.escape(self._cell(c, record.get(c)))}">'
+                f'<td style="{cell}vertical-align:top" '
+                f'title="{html.escape(self._cell(c, record.get(c)))}">'
                 f"{html.escape(self._cell(c, record.get(c)))}</td>"
-                for c in self._columns
+                for c in shown
             )
             faded = record.get("active") is False or record.get("archived") is True
             style = "color:#888;font-style:italic;" if faded else ""
@@ -544,6 +592,10 @@ class RecordBrowser(ipw.VBox):
             return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
         if pd.isna(value):
             return ""
+        if isinstance(value, datetime.datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, datetime.date):
+            return value.isoformat()
         if column in ("sector", "account_sector"):
             return self.crm.settings.sectors.label(str(value), self.lang)
         return str(value)
@@ -596,7 +648,9 @@ class RecordBrowser(ipw.VBox):
             return None
         self.report = report
         self._last_batch = report.batch_id
-        self.report_view.value = report._repr_html_()
+        # Static: a widget runs no script, and the itables bundle belongs to the notebook.
+        with config_context(table_display="static", lang=self.lang):
+            self.report_view.value = report._repr_html_()
         self.refresh()
         return report
 
@@ -717,7 +771,8 @@ class ContactBrowser(RecordBrowser):
     crm
         The CRM (``crmkit.open(...)``).
     lang
-        ``"en"``, ``"fr"`` or ``"zh"``.
+        ``"en"``, ``"fr"`` or ``"zh"``; default: the language in force
+        (``ck.set_config(lang=...)``).
     page_size
         Rows per page.
 
@@ -749,6 +804,20 @@ class ContactBrowser(RecordBrowser):
         "mobile",
         "owner",
     )
+    _more_columns: ClassVar[tuple[str, ...]] = (
+        "salutation",
+        "department",
+        "phone",
+        "city",
+        "postal_code",
+        "country",
+        "account_sector",
+        "revenue_band",
+        "headcount_band",
+        "tags",
+        "created_at",
+        "updated_at",
+    )
     _default_sort: ClassVar[str] = "last_name"
 
 
@@ -760,7 +829,8 @@ class AccountBrowser(RecordBrowser):
     crm
         The CRM (``crmkit.open(...)``).
     lang
-        ``"en"``, ``"fr"`` or ``"zh"``.
+        ``"en"``, ``"fr"`` or ``"zh"``; default: the language in force
+        (``ck.set_config(lang=...)``).
     page_size
         Rows per page.
 
@@ -780,4 +850,16 @@ class AccountBrowser(RecordBrowser):
     kind: ClassVar[str] = "accounts"
     # The accounts list of the Selection display (the id is shown apart).
     _columns: ClassVar[tuple[str, ...]] = tuple(c for c in LIST_COLUMNS["accounts"] if c != "id")
+    _more_columns: ClassVar[tuple[str, ...]] = (
+        "website",
+        "phone",
+        "email",
+        "annual_revenue",
+        "employees",
+        "billing_postal_code",
+        "parent",
+        "tags",
+        "created_at",
+        "updated_at",
+    )
     _default_sort: ClassVar[str] = "name"

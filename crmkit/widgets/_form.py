@@ -31,6 +31,7 @@ import ipywidgets as ipw
 import pandas as pd
 
 from crmkit._exceptions import CRMKitError, UndoError, ValidationError
+from crmkit._util._config import current_lang
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.widgets._inputs import (
@@ -41,7 +42,7 @@ from crmkit.widgets._inputs import (
     build_input,
     message_html,
 )
-from crmkit.widgets._text import check_lang, rule_message, section_title, ui
+from crmkit.widgets._text import check_lang, reasons_text, rule_message, section_title, ui
 
 if TYPE_CHECKING:
     from crmkit._api._crm import CRM
@@ -180,10 +181,10 @@ class RecordForm(ipw.VBox):
     _similar_fields: ClassVar[tuple[str, ...]] = ()
     _title_field: ClassVar[str] = ""
 
-    def __init__(self, crm: CRM, lang: str = "en", record_id: int | None = None) -> None:
+    def __init__(self, crm: CRM, lang: str | None = None, record_id: int | None = None) -> None:
         super().__init__(layout=ipw.Layout(max_width="980px", padding="4px 8px"))
         self.crm = crm
-        self.lang = check_lang(lang)
+        self.lang = check_lang(lang if lang is not None else current_lang())
         self._catalog: Table = table(self.kind)
         self.record_id: int | None = None
         self.duplicates = pd.DataFrame(
@@ -222,11 +223,13 @@ class RecordForm(ipw.VBox):
         self.status = ipw.HTML()
         self.status.add_class("crmkit-status")
         note = ipw.HTML(
-            f'<small style="color:#666">{html.escape(ui("required_note", lang))}</small>'
+            f'<small style="color:#666">{html.escape(ui("required_note", self.lang))}</small>'
         )
         bar = ipw.HBox(list(self.buttons.values()), layout=ipw.Layout(flex_flow="row wrap"))
         bar.add_class("crmkit-buttons")
-        self.children = [self.title, self.duplicate_panel, *sections, note, bar, self.status]
+        # The warning sits just above Save, where the user's eyes are when deciding to
+        # save; at the top of a long form it was scrolled out of sight.
+        self.children = [self.title, *sections, note, self.duplicate_panel, bar, self.status]
         self.add_class("crmkit-form")
         self.add_class(f"crmkit-{self.kind[:-1]}-form")
 
@@ -416,16 +419,12 @@ class RecordForm(ipw.VBox):
         if not self._check_before_write(values, new_names, ref_errors):
             return None
         try:
-            changes, batches, _created = self._changes(values, new_names)
-            try:
-                new_id = self._records.clone(source, **changes)
-            except CRMKitError:
-                self._undo_batches(batches)
-                raise
+            changes = self._changes(values, new_names)
+            new_id = self._records.clone(source, create_account=bool(new_names), **changes)
         except CRMKitError as exc:
             self._refused(exc)
             return None
-        batches.append(self._latest_batch())
+        batches = [self._latest_batch()]
         self._last_batches = batches
         self.load(new_id)
         text = ui(
@@ -437,7 +436,7 @@ class RecordForm(ipw.VBox):
             id=new_id,
             batch=batches[-1],
         )
-        self._say_saved(text, list(changes), new=False)
+        self._say_saved(text, [self._field_of(k) for k in changes], new=False)
         return new_id
 
     def undo(self) -> None:
@@ -562,41 +561,33 @@ class RecordForm(ipw.VBox):
 
     # -- writing -----------------------------------------------------------------------
 
-    def _create_linked(
-        self, new_names: dict[str, str], owner: Any
-    ) -> tuple[dict[str, int], list[int]]:
-        """Create the accounts typed as new names; return their ids and batches."""
-        created: dict[str, int] = {}
-        batches: list[int] = []
-        try:
-            for field, name in new_names.items():
-                keywords: dict[str, Any] = {"name": name}
-                if owner is not None:
-                    keywords["owner_id"] = owner
-                created[field] = self.crm.accounts.add(**keywords)
-                batches.append(self._latest_batch())
-        except CRMKitError:
-            self._undo_batches(batches)
-            raise
-        return created, batches
+    # A link typed as a new name goes to the facade under its name keyword, which creates
+    # the account in the record's own batch: one save, one batch, one undo.
+    _NAME_KEYWORDS: ClassVar[dict[str, str]] = {"account_id": "account"}
+
+    def _by_name(self, new_names: dict[str, str]) -> dict[str, str]:
+        return {self._NAME_KEYWORDS[field]: name for field, name in new_names.items()}
+
+    def _created(self, record_id: int, new_names: dict[str, str]) -> dict[str, int]:
+        """The ids of the records created for ``new_names``, read from the saved record."""
+        if not new_names:
+            return {}
+        record = self._records.get(record_id)
+        return {field: int(record[field]) for field in new_names}
 
     def _write_new(
         self, values: dict[str, Any], new_names: dict[str, str]
     ) -> tuple[int, list[int], dict[str, int], list[str]]:
         """Add the record; return its id, the batches, the accounts created, the fields."""
-        created, batches = self._create_linked(new_names, values.get("owner_id"))
-        keywords = {k: v for k, v in {**values, **created}.items() if v is not None}
-        try:
-            record_id = self._records.add(**keywords)
-        except CRMKitError:
-            self._undo_batches(batches)
-            raise
-        return record_id, [*batches, self._latest_batch()], created, list(keywords)
+        keywords = {k: v for k, v in values.items() if v is not None and k not in new_names}
+        record_id = self._records.add(
+            create_account=bool(new_names), **keywords, **self._by_name(new_names)
+        )
+        created = self._created(record_id, new_names)
+        return record_id, [self._latest_batch()], created, [*keywords, *new_names]
 
-    def _changes(
-        self, values: dict[str, Any], new_names: dict[str, str]
-    ) -> tuple[dict[str, Any], list[int], dict[str, int]]:
-        """The fields that differ from the stored record (new accounts created first)."""
+    def _changes(self, values: dict[str, Any], new_names: dict[str, str]) -> dict[str, Any]:
+        """The fields that differ from the stored record, new names by their keyword."""
         assert self.record_id is not None
         current = self._records.get(self.record_id)
         prepared = self._prepared(values)
@@ -606,24 +597,25 @@ class RecordForm(ipw.VBox):
             if name not in new_names
             and not _same(self._catalog[name], prepared[name], current[name])
         }
-        created, batches = self._create_linked(new_names, values.get("owner_id"))
-        changes.update(created)
-        return changes, batches, created
+        changes.update(self._by_name(new_names))
+        return changes
 
     def _write_changes(
         self, values: dict[str, Any], new_names: dict[str, str]
     ) -> tuple[int, list[int], dict[str, int], list[str]]:
         """Update the changed fields; return the id, batches, accounts created, fields."""
         assert self.record_id is not None
-        changes, batches, created = self._changes(values, new_names)
+        changes = self._changes(values, new_names)
         if not changes:
             return self.record_id, [], {}, []
-        try:
-            self._records.update(self.record_id, **changes)
-        except CRMKitError:
-            self._undo_batches(batches)
-            raise
-        return self.record_id, [*batches, self._latest_batch()], created, list(changes)
+        self._records.update(self.record_id, create_account=bool(new_names), **changes)
+        created = self._created(self.record_id, new_names)
+        written = [self._field_of(k) for k in changes]
+        return self.record_id, [self._latest_batch()], created, written
+
+    def _field_of(self, keyword: str) -> str:
+        names = {v: k for k, v in self._NAME_KEYWORDS.items()}
+        return names.get(keyword, keyword)
 
     def _latest_batch(self) -> int:
         return int(self.crm.batches(limit=1)["id"].iloc[0])
@@ -656,7 +648,6 @@ class RecordForm(ipw.VBox):
                 id=record_id,
                 batch=batches[-1],
                 account=", ".join(str(i) for i in created.values()),
-                account_batch=", ".join(str(b) for b in batches[:-1]),
             )
         return ui(
             "saved", self.lang, what=what, What=what.capitalize(), id=record_id, batch=batches[-1]
@@ -809,6 +800,15 @@ class RecordForm(ipw.VBox):
         self.duplicate_panel.children = rows
         self.duplicate_panel.layout.display = "flex"
 
+    def _label_of(self, name: str) -> str:
+        """A compared field's label in the form's language (``company``: the account)."""
+        if name in self._catalog:
+            return self._catalog[name].label(self.lang)
+        try:
+            return ui(f"col_{name}", self.lang)
+        except KeyError:
+            return name
+
     def _duplicate_row(self, rec: dict[str, Any]) -> ipw.HBox:
         record_id = int(rec["id"])
         parts = [
@@ -821,16 +821,23 @@ class RecordForm(ipw.VBox):
         ]
         probability = rec.get("probability")
         share = f"{float(probability):.0%}" if probability is not None else ""
-        explanation = html.escape(str(rec.get("explanation") or ""))
+        reasons = reasons_text(str(rec.get("explanation") or ""), self.lang, self._label_of)
+        why = ui("duplicates_why", self.lang, reasons=reasons) if reasons else ""
         text = ipw.HTML(
-            f"{' · '.join(parts)} — {share} <small style='color:#555'>{explanation}</small>"
+            f"{' · '.join(parts)} — {share} <small style='color:#555'>{html.escape(why)}</small>",
+            layout=ipw.Layout(flex="1 1 auto", min_width="0"),
         )
+        # The text shrinks, never the button: squeezed, "Ouvrir" was cut to "O…".
         button = SyncedButton(
-            self.sync, description=ui("open", self.lang), layout=ipw.Layout(width="auto")
+            self.sync,
+            description=ui("open", self.lang),
+            layout=ipw.Layout(width="auto", min_width="fit-content", flex="0 0 auto"),
         )
         button.add_class(f"crmkit-duplicate-open-{record_id}")
         button.on_click(lambda _b: self.load(record_id))
-        row = ipw.HBox([text, button], layout=ipw.Layout(align_items="center"))
+        row = ipw.HBox(
+            [text, button], layout=ipw.Layout(align_items="center", width="100%", grid_gap="8px")
+        )
         row.add_class("crmkit-duplicate")
         return row
 
@@ -861,7 +868,8 @@ class ContactForm(RecordForm):
     crm
         The CRM (``crmkit.open(...)``).
     lang
-        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages.
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages; ``None``: the
+        language of ``ck.set_config(lang=...)``.
     record_id
         Show this contact; Save then updates it. ``None``: a new contact.
 
@@ -921,7 +929,8 @@ class AccountForm(RecordForm):
     crm
         The CRM (``crmkit.open(...)``).
     lang
-        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages.
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, lists and messages; ``None``: the
+        language of ``ck.set_config(lang=...)``.
     record_id
         Show this account; Save then updates it. ``None``: a new account.
 

@@ -1,7 +1,8 @@
 """One input per catalog field: its label, its ipywidget and its message line.
 
 :func:`build_input` picks the widget from the field: a Dropdown for a vocabulary, a
-Checkbox for a flag, a DatePicker for a date, a TagsInput for a list, a Textarea for long
+Checkbox for a flag, a Text box in the language's date format for a date, a Combobox
+of country names in the form's language for a country, a TagsInput for a list, a Textarea for long
 text and JSON, a Combobox for a link to an account or a contact, a Dropdown of owners,
 and a Text box for everything else (numbers included, so that "4,2 M€" is read by the
 same normaliser as an import). Inputs only read and show values; the form decides what to
@@ -21,7 +22,16 @@ import ipywidgets as ipw
 
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit.schemas._catalog import Field
-from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATIONS, Vocabulary
+from crmkit.schemas._vocab import (
+    ACCOUNT_TYPES,
+    COUNTRY_CODES,
+    GENDERS,
+    OWNERSHIPS,
+    SALUTATIONS,
+    Vocabulary,
+    country_names,
+    fold,
+)
 from crmkit.widgets._text import ui
 
 if TYPE_CHECKING:
@@ -29,8 +39,10 @@ if TYPE_CHECKING:
     from crmkit._api._records import _Records
 
 __all__ = [
+    "DATE_FORMATS",
     "BoolInput",
     "ChoiceInput",
+    "CountryInput",
     "DateInput",
     "FieldInput",
     "ListInput",
@@ -52,6 +64,7 @@ _FIXED_VOCABULARIES: dict[str, Vocabulary] = {
 _LONG_TEXT = 1000
 _COLOURS = {"error": "#b00020", "warning": "#a65e00", "info": "#0b5cad", "ok": "#1b6e20"}
 _SUGGESTIONS = 20
+_OFFERED = 3  # existing records offered as buttons instead of creating a new one
 # "APROOL (#3)": the label given to one of several records with the same name.
 _TAGGED_ID = re.compile(r"^.*\(#(?P<id>\d+)\)$")
 
@@ -242,22 +255,81 @@ class BoolInput(FieldInput):
         self.widget.value = flag != self.invert
 
 
+# How a date is typed and shown, by language. A DatePicker follows the browser's locale,
+# not the form's: a French form in an English browser showed mm/dd/yyyy.
+DATE_FORMATS: dict[str, tuple[str, str]] = {
+    "en": ("%Y-%m-%d", "yyyy-mm-dd"),
+    "fr": ("%d/%m/%Y", "jj/mm/aaaa"),
+    "zh": ("%Y-%m-%d", "年-月-日"),
+}
+
+
 class DateInput(FieldInput):
-    """A DatePicker."""
+    """A Text box for a date in the form's language format (``jj/mm/aaaa`` in French).
+
+    ``get()`` is the date typed (ISO ``yyyy-mm-dd`` is read in every language), or the
+    text as typed when it is no date, which the form's check then reports.
+    """
 
     def __init__(self, f: Field, lang: str, *, required: bool = False) -> None:
-        widget = ipw.DatePicker(value=None, layout=ipw.Layout(width="auto"))
+        self._format, placeholder = DATE_FORMATS.get(lang, DATE_FORMATS["en"])
+        widget = ipw.Text(value="", placeholder=placeholder, layout=ipw.Layout(width="auto"))
         super().__init__(f.name, f.name, f.label(lang), widget, required=required)
+
+    def get(self) -> dt.date | str | None:
+        text = str(self.widget.value).strip()
+        if not text:
+            return None
+        for pattern in (self._format, "%Y-%m-%d"):
+            try:
+                return dt.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        return text
 
     def set(self, value: Any) -> None:
         if isinstance(value, dt.datetime):
             value = value.date()
         elif isinstance(value, str):
             value = dt.date.fromisoformat(value[:10]) if value else None
-        self.widget.value = value
+        self.widget.value = "" if value is None else value.strftime(self._format)
 
     def display(self) -> str | None:
-        return None if self.widget.value is None else self.widget.value.isoformat()
+        return str(self.widget.value).strip() or None
+
+
+class CountryInput(FieldInput):
+    """A Combobox of country names in the form's language; the ISO code is what is stored.
+
+    A name in any of the languages, or a code, may be typed: the save's normaliser reads
+    it (``"Allemagne"``, ``"DE"`` and ``"德国"`` are all ``DE``).
+    """
+
+    def __init__(self, f: Field, lang: str, *, required: bool = False) -> None:
+        self._lang = lang
+        names = {code: country_names(code)[lang] for code in COUNTRY_CODES}
+        self._codes = {name: code for code, name in names.items()}
+        self._names = names
+        widget = ipw.Combobox(
+            value="",
+            options=tuple(sorted(self._codes, key=fold)),
+            ensure_option=False,
+            layout=ipw.Layout(width="auto"),
+        )
+        super().__init__(f.name, f.name, f.label(lang), widget, required=required)
+
+    def get(self) -> str | None:
+        text = str(self.widget.value).strip()
+        if not text:
+            return None
+        return self._codes.get(text, text)
+
+    def set(self, value: Any) -> None:
+        text = "" if value is None else str(value)
+        self.widget.value = self._names.get(text.upper(), text) if len(text) == 2 else text
+
+    def display(self) -> str | None:
+        return str(self.widget.value).strip() or None
 
 
 class ListInput(FieldInput):
@@ -355,18 +427,100 @@ class RefInput(FieldInput):
         self.create = create
         self._ids: dict[str, int] = {}
         self._pinned: tuple[str, int] | None = None
+        # A name the user chose to create although existing records have a close name.
+        self._confirmed_new: str | None = None
+        self._callbacks: list[Callable[[FieldInput], None]] = []
         widget = ipw.Combobox(
             value="", options=(), ensure_option=False, layout=ipw.Layout(width="auto")
         )
         super().__init__(f.name, f.name, f.label(lang), widget, required=required)
+        #: Below the box: the existing records with a close name, and "create new".
+        self.choices = ipw.VBox(layout=ipw.Layout(display="none", margin="2px 0"))
+        self.choices.add_class(f"crmkit-choices-{self.key}")
+        self.box.children = (*self.box.children[:-1], self.choices, self.box.children[-1])
         widget.observe(lambda _change: self.suggest(), "value")
         self.suggest()
+
+    def on_change(self, callback: Callable[[FieldInput], None]) -> None:
+        self._callbacks.append(callback)
+        super().on_change(callback)
+
+    @property
+    def offered(self) -> dict[str, int]:
+        """The existing records offered instead of creating what is typed (label to id)."""
+        text = str(self.widget.value).strip()
+        if not self.create or not text or text in self._ids or text == self._confirmed_new:
+            return {}
+        if self._find(text) is not None:
+            return {}
+        return dict(list(self._ids.items())[:_OFFERED])
+
+    def _find(self, text: str) -> int | None:
+        try:
+            return self._records.find_id(text)
+        except (UnknownValueError, ValidationError):
+            return None
+
+    def use(self, label: str) -> None:
+        """Link to the offered record ``label`` (same as clicking its "Use" button)."""
+        self.widget.value = label
+
+    def create_new(self) -> None:
+        """Create what is typed on save, although close names exist ("Create new")."""
+        self._confirmed_new = str(self.widget.value).strip()
+        self._show_choices()
+        for callback in self._callbacks:
+            callback(self)
+
+    def _show_choices(self) -> None:
+        offered = self.offered
+        if not offered:
+            self.choices.children = ()
+            self.choices.layout.display = "none"
+            return
+        text = str(self.widget.value).strip()
+        rows: list[ipw.Widget] = [
+            ipw.HTML(f"<small>{html.escape(ui('account_suggest', self._lang))}</small>")
+        ]
+        for number, label in enumerate(offered):
+            use = ipw.Button(
+                description=ui("account_use", self._lang, name=label),
+                button_style="info",
+                layout=ipw.Layout(width="auto", max_width="100%"),
+                tooltip=label,
+            )
+            use.add_class("crmkit-choice-use")
+            use.add_class(f"crmkit-choice-use-{number}")
+            use.on_click(lambda _b, chosen=label: self.use(chosen))
+            rows.append(use)
+        create = ipw.Button(
+            description=ui("account_create", self._lang, name=text),
+            layout=ipw.Layout(width="auto", max_width="100%"),
+        )
+        create.add_class("crmkit-choice-create")
+        create.on_click(lambda _b: self.create_new())
+        rows.append(create)
+        self.choices.children = rows
+        self.choices.layout.display = "flex"
 
     def suggest(self) -> None:
         """Offer the records whose name matches what is typed so far."""
         text = str(self.widget.value).strip()
         if text in self._ids:
+            self._show_choices()
             return  # a suggestion was picked: keep the list it came from
+        labels = self._labels(text)
+        if not labels and self.create and text and not _TAGGED_ID.match(text):
+            # "Calanette SARL" finds nothing; its first word finds "Calanette Import-Export".
+            first = next((w for w in text.split() if len(w) > 2), "")
+            if first and first != text:
+                labels = self._labels(first)
+        self._ids = labels
+        self.widget.options = tuple(labels)
+        self._show_choices()
+
+    def _labels(self, text: str) -> dict[str, int]:
+        """Label to id of the records whose name matches ``text`` (all when empty)."""
         sel = self._records.filter(search=text) if text else self._records.all()
         frame = sel.sort(self._name_column).limit(_SUGGESTIONS).columns("id", self._name_column)
         rows = [(int(i), str(n)) for i, n in frame.df().itertuples(index=False)]
@@ -375,8 +529,7 @@ class RefInput(FieldInput):
         for record_id, name in rows:
             label = name if names.count(name) == 1 else f"{name} (#{record_id})"
             labels[label] = record_id
-        self._ids = labels
-        self.widget.options = tuple(labels)
+        return labels
 
     def resolve(self) -> RefValue:
         """The id the typed text names, a name to create, or why neither."""
@@ -393,6 +546,9 @@ class RefInput(FieldInput):
         try:
             return RefValue(id=self._records.find_id(text))
         except UnknownValueError:
+            if self.create and self.offered:
+                # Existing records have a close name: creating one more is a choice.
+                return RefValue(error=ui("account_choose", self._lang))
             if self.create:
                 return RefValue(new_name=text)
             return RefValue(error=ui("unknown_ref", self._lang))
@@ -403,6 +559,7 @@ class RefInput(FieldInput):
         return self.resolve().id
 
     def set(self, value: Any) -> None:
+        self._confirmed_new = None
         if value is None:
             self._pinned = None
             self.widget.value = ""
@@ -441,6 +598,8 @@ def build_input(
         return DateInput(f, lang, required=required)
     if f.kind == "list":
         return ListInput(f, lang, required=required)
+    if f.format == "country":
+        return CountryInput(f, lang, required=required)
     if f.vocabulary == "sector":
         return ChoiceInput(f, lang, crm.settings.sectors, required=required)
     if f.vocabulary in _FIXED_VOCABULARIES:

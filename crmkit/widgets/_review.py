@@ -25,6 +25,7 @@ import pandas as pd
 
 from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit._ops._merge import RULES
+from crmkit._util._config import current_lang
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.widgets._inputs import message_html
 from crmkit.widgets._text import check_lang, level_label, ui
@@ -48,6 +49,9 @@ _ONE_SIDE = "#eef4fb"  # only one record has a value (a merge keeps it)
 _POSITIVE = "#1b6e20"
 _NEGATIVE = "#b00020"
 _CELL = "padding:2px 6px;vertical-align:top;overflow-wrap:anywhere;"
+# The explanation's words and numbers never break inside ("Comparais/on", "+24./4").
+_WORDS = "padding:2px 6px;vertical-align:top;word-break:normal;overflow-wrap:normal;"
+_NOWRAP = _WORDS + "white-space:nowrap;"
 _LONG_VALUE = 120  # characters shown of a long value (the whole one is in the tooltip)
 
 
@@ -188,6 +192,33 @@ def _is_empty(value: Any) -> bool:
     return isinstance(value, list | tuple | dict) and not value
 
 
+def _groups(pairs: list[_Pair]) -> list[list[int]]:
+    """The records linked by ``pairs``, as groups (connected components), smallest id first.
+
+    Examples
+    --------
+    >>> _groups([_Pair(1, 2, 0.99), _Pair(3, 2, 0.97), _Pair(7, 5, 0.95)])
+    [[1, 2, 3], [5, 7]]
+    """
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for pair in pairs:
+        a, b = root(pair.id_a), root(pair.id_b)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    members: dict[int, list[int]] = {}
+    for i in sorted(parent):
+        members.setdefault(root(i), []).append(i)
+    return sorted(members.values())
+
+
 class DuplicateReview(ipw.VBox):
     """Review duplicate pairs one at a time: same, not the same, merge or skip.
 
@@ -196,9 +227,12 @@ class DuplicateReview(ipw.VBox):
     crm
         The CRM (``crmkit.open(...)``).
     report
-        What ``crm.contacts.find_duplicates()`` (or ``crm.accounts...``) returned.
+        What ``crm.contacts.find_duplicates()`` (or ``crm.accounts...``) returned;
+        ``None``: the widget searches (``kind``, contacts by default) with a progress
+        bar, and its "Search again" button searches anew, stage by stage on screen.
     lang
-        ``"en"``, ``"fr"`` or ``"zh"``: labels, buttons and messages.
+        ``"en"``, ``"fr"`` or ``"zh"``: labels, buttons and messages; ``None``: the
+        language of ``ck.set_config(lang=...)``.
     kind
         ``"contacts"`` or ``"accounts"``; ``None``: read from the report.
     order
@@ -262,8 +296,8 @@ class DuplicateReview(ipw.VBox):
     def __init__(
         self,
         crm: CRM,
-        report: DuplicateReport,
-        lang: str = "en",
+        report: DuplicateReport | None = None,
+        lang: str | None = None,
         kind: str | None = None,
         order: str = "informative",
         audit_every: int = AUDIT_EVERY,
@@ -278,20 +312,26 @@ class DuplicateReview(ipw.VBox):
         self.order = order
         self.audit_every = audit_every
         self.seed = seed
-        self.lang = check_lang(lang)
-        self.kind = table(kind).name if kind is not None else _infer_kind(report)
+        self.lang = check_lang(lang if lang is not None else current_lang())
+        self.kind: str
+        if report is None:
+            # No report given: search now, with the same progress bar as find_duplicates.
+            self.kind = table(kind or "contacts").name
+            report = self._find(progress=True)
+        else:
+            self.kind = table(kind).name if kind is not None else _infer_kind(report)
         self.report = report
         self.merge_report: MergeReport | None = None
         self._catalog: Table = table(self.kind)
-        self._queue = self._build_queue()
+        self._all_pairs = self._build_queue()
+        self._queue = list(self._all_pairs)
         self._index = 0
         self._skipped: set[tuple[int, int]] = set()
-        # (batch, queue position, what it was) of the last answer, for Undo.
-        self._last: tuple[int, int, str] | None = None
+        # (batch, pair answered or None for a bulk merge, what it was), for Undo.
+        self._last: tuple[int, _Pair | None, str] | None = None
 
-        self.title = ipw.HTML(
-            f'<h3 style="margin:4px 0">{html.escape(ui(f"review_title_{self.kind}", lang))}</h3>'
-        )
+        heading = html.escape(ui(f"review_title_{self.kind}", self.lang))
+        self.title = ipw.HTML(f'<h3 style="margin:4px 0">{heading}</h3>')
         self.position_label = ipw.HTML()
         self.position_label.add_class("crmkit-review-position")
         self.progress_bar = ipw.IntProgress(
@@ -314,14 +354,14 @@ class DuplicateReview(ipw.VBox):
         body = ipw.GridBox(
             [self.pair_view, self.explanation],
             layout=ipw.Layout(
-                grid_template_columns="minmax(0, 3fr) minmax(0, 2fr)",
+                grid_template_columns="minmax(0, 3fr) minmax(340px, 2fr)",
                 grid_gap="0 16px",
                 width="100%",
             ),
         )
 
         self.rule = ipw.Dropdown(
-            options=[(ui(f"rule_{r}", lang), r) for r in RULES],
+            options=[(ui(f"rule_{r}", self.lang), r) for r in RULES],
             value="recent",
             layout=ipw.Layout(width="200px"),
         )
@@ -330,24 +370,54 @@ class DuplicateReview(ipw.VBox):
             options=self._survivor_options(None), value="rule", layout=ipw.Layout(width="auto")
         )
         self.survivor.add_class("crmkit-review-survivor")
+        # "Same" merges: a reviewer who says two records are one expects one record. The
+        # button says so; recording "same" without merging is a button of its own.
+        same_merge = self._button("same_merge", "crmkit-review-same", self.merge, "success")
+        same_merge.add_class("crmkit-review-merge")
+        same_merge.tooltip = ui("same_merge_tip", self.lang)
         self.buttons = {
-            "same": self._button("same", "crmkit-review-same", self.same, "success"),
+            "same": same_merge,
+            "merge": same_merge,
+            "mark_same": self._button("same", "crmkit-review-mark-same", self.same),
             "different": self._button(
                 "different", "crmkit-review-different", self.different, "danger"
             ),
             "skip": self._button("skip", "crmkit-review-skip", self.skip),
-            "merge": self._button("merge", "crmkit-review-merge", self.merge, "primary"),
+            # Its words name the count and the probability: written by _render_bulk.
+            "accept_all": self._button(
+                "merge", "crmkit-review-accept-all", self.accept_all, "warning"
+            ),
             "undo": self._button("undo_merge", "crmkit-review-undo", self.undo),
         }
+        self.buttons["mark_same"].tooltip = ui("mark_same_tip", self.lang)
+        self.min_probability = ipw.FloatSlider(
+            value=0.0,
+            min=0.0,
+            max=1.0,
+            step=0.01,
+            readout_format=".3f",  # typed in as a probability: "0.5" (a "%" would not parse)
+            continuous_update=False,
+            description=ui("min_probability", self.lang),
+            style={"description_width": "initial"},
+            layout=ipw.Layout(width="360px"),
+        )
+        self.min_probability.add_class("crmkit-review-threshold")
+        self.min_probability.observe(lambda _change: self._filter(), "value")
+        self.above = ipw.HTML()
+        self.above.add_class("crmkit-review-above")
+        bulk = ipw.HBox(
+            [self.min_probability, self.above, self.buttons["accept_all"]],
+            layout=ipw.Layout(align_items="center", flex_flow="row wrap", grid_gap="4px 12px"),
+        )
+        bulk.add_class("crmkit-review-bulk")
         decisions = ipw.HBox(
-            [self.buttons[k] for k in ("same", "different", "skip")],
-            layout=ipw.Layout(align_items="center", margin="6px 0"),
+            [self.buttons[k] for k in ("same", "mark_same", "different", "skip")],
+            layout=ipw.Layout(align_items="center", margin="6px 0", flex_flow="row wrap"),
         )
         merging = ipw.HBox(
             [
                 self._labelled("rule", self.rule),
                 self._labelled("survivor", self.survivor),
-                self.buttons["merge"],
                 self.buttons["undo"],
             ],
             layout=ipw.Layout(
@@ -360,10 +430,23 @@ class DuplicateReview(ipw.VBox):
         )
         self.status = ipw.HTML()
         self.status.add_class("crmkit-review-status")
+        self.buttons["search"] = self._button("search_again", "crmkit-review-search", self.search)
+        self.search_bar = ipw.IntProgress(value=0, min=0, max=1, layout=ipw.Layout(width="200px"))
+        self.search_stage = ipw.HTML()
+        self.search_progress = ipw.HBox(
+            [self.search_stage, self.search_bar],
+            layout=ipw.Layout(display="none", align_items="center", grid_gap="8px"),
+        )
+        self.search_progress.add_class("crmkit-review-search-progress")
         self.merge_view = ipw.HTML()
         self.merge_view.add_class("crmkit-review-merge-report")
+        header = ipw.HBox(
+            [self.title, self.buttons["search"], self.search_progress],
+            layout=ipw.Layout(align_items="center", grid_gap="12px", flex_flow="row wrap"),
+        )
         self.children = [
-            self.title,
+            header,
+            bulk,
             progress,
             self.probability,
             body,
@@ -532,7 +615,7 @@ class DuplicateReview(ipw.VBox):
         except CRMKitError as exc:
             self._say(ui("action_failed", self.lang, error=str(exc)), "error")
             return None
-        self._last = (batch, self._index, decision)
+        self._last = (batch, current, decision)
         self.merge_view.value = ""
         self._next()
         key = "marked_same" if decision == "same" else "marked_different"
@@ -581,8 +664,8 @@ class DuplicateReview(ipw.VBox):
             return None
         self.merge_report = result
         if result.batch_id is not None:
-            self._last = (result.batch_id, self._index, "merge")
-        self.merge_view.value = result._repr_html_()
+            self._last = (result.batch_id, current, "merge")
+        self.merge_view.value = self._merge_html(result)
         self._next()
         merged = ", ".join(str(i) for i in result.merges["merged"].iloc[0])
         self._say(
@@ -590,6 +673,147 @@ class DuplicateReview(ipw.VBox):
             "ok",
         )
         return result
+
+    def _find(self, progress: Any) -> DuplicateReport:
+        return self._records.find_duplicates(progress=progress)
+
+    def _searching(self, stage: str, done: int, total: int) -> None:
+        """The widget's own progress line, told of each stage of the search."""
+        self.search_progress.layout.display = "flex" if stage != "done" else "none"
+        self.search_bar.max = total
+        self.search_bar.value = done
+        self.search_stage.value = html.escape(ui(f"stage_{stage}", self.lang))
+
+    def search(self) -> DuplicateReport:
+        """Search the duplicates again (``find_duplicates``, with the decisions made so far)
+        and review the new report; the progress shows stage by stage in the widget. Same
+        as clicking "Search again"."""
+        self.buttons["search"].disabled = True
+        try:
+            report = self._find(progress=self._searching)
+        finally:
+            self.buttons["search"].disabled = False
+            self.search_progress.layout.display = "none"
+        self.report = report
+        self._all_pairs = self._build_queue()
+        self._last = None
+        self.merge_view.value = ""
+        self._filter()
+        return report
+
+    def _filter(self) -> None:
+        """Show only the pairs from the chosen probability (the slider)."""
+        floor = float(self.min_probability.value)
+        current = self._current
+        self._queue = [p for p in self._all_pairs if p.probability >= floor]
+        self._index = self._queue.index(current) if current in self._queue else 0
+        self._settle()
+        self._render()
+
+    def show_from(self, min_probability: float) -> None:
+        """Review only the pairs whose probability is at least ``min_probability``.
+
+        Same as moving the slider; ``0`` shows every pair again.
+        """
+        if not 0.0 <= float(min_probability) <= 1.0:
+            raise ValidationError(f"min_probability is between 0 and 1, got {min_probability!r}")
+        self.min_probability.value = float(min_probability)
+        self._filter()  # the slider does not call back when the value is unchanged
+
+    def _open_pairs(self) -> list[_Pair]:
+        """The pairs of the filtered queue still to answer, from the first one."""
+        decided = self._decided() | self._skipped
+        waiting = [p for p in self._queue if p.key not in decided]
+        ids = sorted({i for p in waiting for i in (p.id_a, p.id_b)})
+        live = set(self._records.filter(ids=ids).ids) if ids else set()  # one query
+        return [p for p in waiting if p.id_a in live and p.id_b in live]
+
+    def accept_all(self, rule: str | None = None) -> MergeReport | None:
+        """Merge every pair still to review at or above the slider's probability, in ONE batch.
+
+        Pairs that share a record are merged as one group (one survivor, chosen by the
+        merge rule on screen or ``rule``); ``crm.undo(result.batch_id)`` (or the Undo
+        button) reverts every merge at once. Same as clicking "Merge all … pairs".
+        """
+        if rule is not None:
+            if rule not in RULES:
+                raise UnknownValueError("merge rule", rule, RULES)
+            self.rule.value = rule
+        pairs = self._open_pairs()
+        if not pairs:
+            self._say(ui("nothing_to_review", self.lang), "info")
+            return None
+        try:
+            result = self._records.merge(_groups(pairs), prefer=str(self.rule.value))
+        except CRMKitError as exc:
+            self._say(ui("action_failed", self.lang, error=str(exc)), "error")
+            return None
+        self.merge_report = result
+        if result.batch_id is not None:
+            self._last = (result.batch_id, None, "accept_all")
+        self.merge_view.value = self._merge_html(result)
+        self._settle()
+        self._render()
+        self._say(ui("accepted_all", self.lang, n=len(result.merges), batch=result.batch_id), "ok")
+        return result
+
+    def _render_bulk(self) -> None:
+        floor = float(self.min_probability.value)
+        count = len(self._open_pairs())
+        share = _percent(floor, self.lang)
+        self.above.value = html.escape(ui("pairs_above", self.lang, n=f"{count:,}", p=share))
+        self.buttons["accept_all"].description = ui(
+            "accept_all", self.lang, n=f"{count:,}", p=share
+        )
+        self.buttons["accept_all"].disabled = count == 0
+
+    def _merge_html(self, result: MergeReport) -> str:
+        """What a merge did, in the review's language: survivors, then values that differed."""
+        lines = []
+        for row in result.merges.head(20).to_dict("records"):
+            lines.append(
+                "<li>"
+                + html.escape(
+                    ui(
+                        "merge_summary",
+                        self.lang,
+                        n=len(row["merged"]),
+                        survivor=self._ref_text(self.kind, int(row["survivor"])),
+                    )
+                )
+                + f" ← {html.escape(', '.join(f'#{i}' for i in row['merged']))}</li>"
+            )
+        head = html.escape(
+            ui("merge_groups", self.lang, groups=len(result.merges), n=result.merged_count)
+        )
+        batch = f" ({html.escape(ui('batch_word', self.lang))} {result.batch_id})"
+        parts = [f"<p><b>{head}</b>{batch if result.batch_id is not None else ''}</p>"]
+        parts.append(f"<ul style='margin:2px 0'>{''.join(lines)}</ul>")
+        if not result.conflicts.empty:
+            columns = ("field", "kept", "lost", "from_record")
+            header = "".join(
+                f"<th style='{_WORDS}text-align:left'>{html.escape(ui(f'col_{c}', self.lang))}</th>"
+                for c in columns
+            )
+            rows = []
+            for r in result.conflicts.head(50).to_dict("records"):
+                cells = [
+                    self._field_label(str(r["field"])),
+                    str(r["kept"]),
+                    str(r["lost"]),
+                    f"#{r['from_record']}",
+                ]
+                rows.append(
+                    "<tr>"
+                    + "".join(f"<td style='{_CELL}'>{html.escape(c)}</td>" for c in cells)
+                    + "</tr>"
+                )
+            parts.append(
+                f"<p>{html.escape(ui('conflicts', self.lang))}</p>"
+                "<table style='border-collapse:collapse'>"
+                f"<tr>{header}</tr>{''.join(rows)}</table>"
+            )
+        return f'<div class="crmkit-merge-report">{"".join(parts)}</div>'
 
     def skip(self) -> None:
         """Go to the next pair without answering (same as clicking "Skip").
@@ -610,7 +834,7 @@ class DuplicateReview(ipw.VBox):
         if self._last is None:
             self._say(ui("nothing_to_undo", self.lang), "info")
             return
-        batch, index, _what = self._last
+        batch, pair, _what = self._last
         try:
             self.crm.undo(batch)
         except CRMKitError as exc:
@@ -619,11 +843,13 @@ class DuplicateReview(ipw.VBox):
         self._last = None
         self.merge_report = None
         self.merge_view.value = ""
-        self._index = index
+        self._index = self._queue.index(pair) if pair in self._queue else 0
         self._settle()
         self._render()
-        pair = self._queue[index]
-        self._say(ui("undone_pair", self.lang, batch=batch, a=pair.id_a, b=pair.id_b), "ok")
+        if pair is None:
+            self._say(ui("undone", self.lang, batch=batch), "ok")
+        else:
+            self._say(ui("undone_pair", self.lang, batch=batch, a=pair.id_a, b=pair.id_b), "ok")
 
     def _next(self) -> None:
         self._index += 1
@@ -663,9 +889,9 @@ class DuplicateReview(ipw.VBox):
         self.accuracy.value = self._accuracy_html()
         self.buttons["undo"].disabled = self._last is None
         what = self._last[2] if self._last is not None else "merge"
-        self.buttons["undo"].description = ui(
-            "undo_merge" if what == "merge" else "undo_decision", self.lang
-        )
+        undo_key = {"merge": "undo_merge", "accept_all": "undo_accept_all"}
+        self.buttons["undo"].description = ui(undo_key.get(what, "undo_decision"), self.lang)
+        self._render_bulk()
 
     def _accuracy_html(self) -> str:
         """The report's estimated precision and recall, from the decisions made so far."""
@@ -858,17 +1084,17 @@ class DuplicateReview(ipw.VBox):
             level = "" if _is_empty(r.get("level")) else level_label(str(r["level"]), self.lang)
             bar = _bar(weight, largest)
             lines.append(
-                f"<tr class='crmkit-review-reason'><th style='{_CELL}text-align:left;"
+                f"<tr class='crmkit-review-reason'><th style='{_WORDS}text-align:left;"
                 f"font-weight:600'>{html.escape(self._field_label(str(r['field'])))}</th>"
-                f"<td style='{_CELL}'>{html.escape(level)}</td>"
-                f"<td style='{_CELL}text-align:right;font-variant-numeric:tabular-nums'>"
-                f"{weight:+.1f}</td><td style='{_CELL}width:40%'>{bar}</td></tr>"
+                f"<td style='{_WORDS}'>{html.escape(level)}</td>"
+                f"<td style='{_NOWRAP}text-align:right;font-variant-numeric:tabular-nums'>"
+                f"{weight:+.1f}</td><td style='{_WORDS}width:30%;min-width:48px'>{bar}</td></tr>"
             )
         head = (
             f"<tr style='border-bottom:1px solid #999'>"
-            f"<th style='{_CELL}text-align:left'>{html.escape(ui('col_field', self.lang))}</th>"
-            f"<th style='{_CELL}text-align:left'>{html.escape(ui('col_level', self.lang))}</th>"
-            f"<th style='{_CELL}text-align:right' colspan='2'>"
+            f"<th style='{_WORDS}text-align:left'>{html.escape(ui('col_field', self.lang))}</th>"
+            f"<th style='{_WORDS}text-align:left'>{html.escape(ui('col_level', self.lang))}</th>"
+            f"<th style='{_NOWRAP}text-align:right' colspan='2'>"
             f"{html.escape(ui('col_weight', self.lang))}</th></tr>"
         )
         return (

@@ -7,13 +7,23 @@ words: section titles, buttons, status lines and the sentence shown for each fai
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from crmkit._util._messages import rule_sentence
 from crmkit.schemas._catalog import ACCOUNTS
 from crmkit.schemas._labels import DERIVED_LABELS, LANGS, Labels, check_lang, pick_label
 
-__all__ = ["LANGS", "check_lang", "level_label", "rule_message", "section_title", "ui"]
+__all__ = [
+    "LANGS",
+    "check_lang",
+    "level_label",
+    "reasons_text",
+    "rule_message",
+    "section_title",
+    "ui",
+]
 
 # key -> labels in LANGS order; ``{name}`` placeholders are filled by :func:`ui`.
 _UI: dict[str, Labels] = {
@@ -37,9 +47,9 @@ _UI: dict[str, Labels] = {
         "已保存{what} {id}（批次 {batch}）",
     ),
     "saved_with_account": (
-        "Saved {what} {id} (batch {batch}) and created account {account} (batch {account_batch})",
-        "{What} {id} enregistré (lot {batch}) et compte {account} créé (lot {account_batch})",
-        "已保存{what} {id}（批次 {batch}），并新建客户 {account}（批次 {account_batch}）",
+        "Saved {what} {id} and created account {account} (batch {batch})",
+        "{What} {id} enregistré et compte {account} créé (lot {batch})",
+        "已保存{what} {id}，并新建客户 {account}（批次 {batch}）",
     ),
     "unchanged": ("No changes to save", "Aucune modification à enregistrer", "没有需要保存的修改"),
     "duplicate_alert": (
@@ -141,6 +151,11 @@ _UI: dict[str, Labels] = {
     "action_failed": ("Failed: {error}", "Échec : {error}", "失败：{error}"),
     "filter_failed": ("Filter error: {error}", "Erreur de filtre : {error}", "筛选错误：{error}"),
     "no_records": ("No records match", "Aucune fiche ne correspond", "没有匹配的记录"),
+    # browsers: column chooser, readable columns, multi-select lists
+    "columns": ("Columns", "Colonnes", "显示列"),
+    "wrap_text": ("Wrap long text", "Texte long sur plusieurs lignes", "长文本换行"),
+    "clear": ("Clear", "Effacer", "清除"),
+    "and_more": ("+ {n} more", "+ {n} autre(s)", "另有 {n} 个"),
     # duplicate review
     "review_title_contacts": (
         "Duplicate contacts",
@@ -193,7 +208,7 @@ _UI: dict[str, Labels] = {
     "col_weight": ("Weight (bits)", "Poids (bits)", "权重（比特）"),
     "col_domain": ("Web domain", "Domaine web", "网站域名"),
     "col_prior": ("Before comparing", "A priori", "先验"),
-    "same": ("Same", "Identiques", "相同"),
+    "same": ("Same, merge later", "Identiques, fusion plus tard", "相同，稍后合并"),
     "different": ("Not the same", "Différents", "不相同"),
     "merge": ("Merge", "Fusionner", "合并"),
     "skip": ("Skip", "Passer", "跳过"),
@@ -312,3 +327,115 @@ def level_label(level: str, lang: str = "en") -> str:
     """
     row = _UI.get(f"level_{level}")
     return pick_label(row, lang) if row is not None else level
+
+
+# -- forms and duplicate review (helper F) --------------------------------------------------
+
+_UI.update(
+    {
+        "duplicates_why": ("alike: {reasons}", "similitudes : {reasons}", "相似之处：{reasons}"),
+        "account_suggest": (
+            "Existing accounts with a similar name:",
+            "Comptes existants au nom proche :",
+            "名称相近的现有客户：",
+        ),
+        "account_use": ("Use “{name}”", "Choisir « {name} »", "使用“{name}”"),
+        "account_create": (
+            "Create new account “{name}”",
+            "Créer le compte « {name} »",
+            "新建客户“{name}”",
+        ),
+        "account_choose": (
+            "Pick an existing account below, or create a new one",
+            "Choisissez un compte existant ci-dessous, ou créez-en un",
+            "请在下方选择现有客户，或新建客户",
+        ),
+        "same_merge": ("Same: merge", "Identiques : fusionner", "相同：合并"),
+        "same_merge_tip": (
+            "Merges the two records (values kept by the rule and record chosen below); "
+            "Undo reverts it",
+            "Fusionne les deux fiches (valeurs gardées selon la règle et la fiche choisies "
+            "ci-dessous) ; Annuler la défait",
+            "合并两条记录（按下方选择的规则和记录保留值）；撤销可还原",
+        ),
+        "mark_same_tip": (
+            "Records that the two are the same, without merging them now",
+            "Enregistre qu'elles sont identiques, sans les fusionner maintenant",
+            "仅记录两者相同，暂不合并",
+        ),
+        "batch_word": ("batch", "lot", "批次"),
+        "min_probability": ("Show pairs from", "Paires à partir de", "显示概率不低于"),
+        "pairs_above": (
+            "{n} pairs at or above {p}",
+            "{n} paires à {p} ou plus",
+            "{n} 对概率不低于 {p}",
+        ),
+        "accept_all": (
+            "Merge all {n} pairs at or above {p}",
+            "Fusionner les {n} paires à {p} ou plus",
+            "合并全部 {n} 对（概率不低于 {p}）",
+        ),
+        "accepted_all": (
+            "Merged {n} groups of records (batch {batch}); Undo reverts them all",
+            "{n} groupes de fiches fusionnés (lot {batch}) ; Annuler les défait tous",
+            "已合并 {n} 组记录（批次 {batch}）；撤销可全部还原",
+        ),
+        "undo_accept_all": ("Undo these merges", "Annuler ces fusions", "撤销这些合并"),
+        "merge_summary": (
+            "{n} records merged into {survivor}",
+            "{n} fiche(s) fusionnée(s) dans {survivor}",
+            "{n} 条记录已合并到 {survivor}",
+        ),
+        "merge_groups": (
+            "{groups} merges: {n} records merged away",
+            "{groups} fusion(s) : {n} fiche(s) absorbée(s)",
+            "{groups} 次合并：合并掉 {n} 条记录",
+        ),
+        "col_kept": ("Value kept", "Valeur gardée", "保留的值"),
+        "col_lost": (
+            "Other value (kept on the merged record)",
+            "Autre valeur (gardée sur la fiche absorbée)",
+            "另一值（保存在被合并记录上）",
+        ),
+        "col_from_record": ("From record", "De la fiche", "来自记录"),
+        "conflicts": ("Values that differed", "Valeurs différentes", "不同的值"),
+        "search_again": ("Search again", "Relancer la recherche", "重新查找"),
+        "stage_prepare": ("Preparing the records…", "Préparation des fiches…", "正在准备记录…"),
+        "stage_blocking": ("Finding candidate pairs…", "Recherche des paires…", "正在查找候选对…"),
+        "stage_comparing": ("Comparing…", "Comparaison…", "正在比较…"),
+        "stage_training": ("Training the model…", "Apprentissage du modèle…", "正在训练模型…"),
+        "stage_clustering": ("Scoring and grouping…", "Calcul et regroupement…", "正在评分和分组…"),
+        "stage_done": ("Done", "Terminé", "完成"),
+    }
+)
+
+# One part of a duplicate explanation: "last_name close 0.96 (+6.3)".
+_REASON = re.compile(
+    r"^(?P<name>[a-z_]+) (?P<level>[a-z_]+)(?: [0-9.]+)?(?: \(swapped\))?"
+    r" \((?P<bits>[+-][0-9.]+)\)$"
+)
+
+
+def reasons_text(explanation: str, lang: str, label_of: Callable[[str], str]) -> str:
+    """The comparisons that speak for a match, in ``lang``: ``"Email identique, Nom proche"``.
+
+    ``explanation`` is the one-line reason of a duplicate search (field, level and bits
+    per comparison, strongest first); the parts that count for the match are kept,
+    each as the field's label (``label_of``) and its level's words.
+
+    Examples
+    --------
+    >>> reasons_text("email exact (+16.9), last_name close 0.96 (+6.3), phone different (-4.8)",
+    ...              "fr", {"email": "E-mail", "last_name": "Nom"}.get)
+    'E-mail identique, Nom proche'
+    """
+    parts = []
+    for part in re.split(r", (?=[a-z_]+ [a-z_])", explanation):
+        match = _REASON.match(part.strip())
+        if match is None or float(match["bits"]) <= 0:
+            continue
+        if f"level_{match['level']}" not in _UI or match["level"] == "different":
+            continue  # "rare last_name (+2.3)": a term-frequency note, not a comparison
+        label = label_of(match["name"]) or match["name"]
+        parts.append(f"{label} {level_label(match['level'], lang)}")
+    return ", ".join(parts)

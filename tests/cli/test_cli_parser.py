@@ -43,6 +43,24 @@ OPTIONS = {
 }
 
 
+GLOBAL_OPTIONS = "--db --user --lang --debug --shared --timeout"
+
+
+def test_the_global_options() -> None:
+    parser = build_parser()
+    options = [a.option_strings[0] for a in parser._actions if a.option_strings]
+    assert " ".join(o for o in options if o != "-h") == GLOBAL_OPTIONS
+
+
+def test_shared_defaults_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CRMKIT_SHARED", raising=False)
+    args = build_parser().parse_args(["history"])
+    assert (args.shared, args.timeout) == (False, 10.0)
+    assert build_parser().parse_args(["--shared", "--timeout", "2", "history"]).timeout == 2.0
+    monkeypatch.setenv("CRMKIT_SHARED", "1")
+    assert build_parser().parse_args(["history"]).shared is True
+
+
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(action.choices)

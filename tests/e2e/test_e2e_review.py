@@ -94,7 +94,7 @@ def test_duplicate_review_in_french_merges_a_pair(
     review = page.locator(".crmkit-review")
     merge = review.locator(".crmkit-review-merge")
     expect(merge).to_be_visible(timeout=KERNEL_READY_MS)
-    expect(merge).to_have_text("Fusionner")
+    expect(merge).to_have_text("Identiques : fusionner")  # "Same" says that it merges
     expect(review.locator(".crmkit-review-position")).to_have_text("Paire 1 sur 2")
     pair = review.locator(".crmkit-review-pair")
     expect(pair.locator("th.crmkit-review-left")).to_contain_text(re.compile(r"Contact \d+"))
@@ -109,7 +109,8 @@ def test_duplicate_review_in_french_merges_a_pair(
     merge.click()
     status = review.locator(".crmkit-review-status")
     expect(status).to_contain_text(f"{right} fusionné dans {left}")
-    expect(review.locator("div.crmkit-review-merge-report")).to_contain_text("1 merges")
+    report = review.locator("div.crmkit-review-merge-report")
+    expect(report).to_contain_text("1 fusion(s) : 1 fiche(s) absorbée(s)")  # in French
     expect(review.locator(".crmkit-review-position")).to_have_text("Paire 2 sur 2")
     expect(review.locator(".crmkit-review-undo")).to_be_enabled()
     batch = re.search(r"lot (\d+)", status.inner_text())
@@ -130,3 +131,65 @@ def test_duplicate_review_in_french_merges_a_pair(
         history = crm.history(batch_id=int(batch[1]))
         assert set(history["operation"]) == {"merge"}
     assert all("fontawesome" in url for url in page_blocked), page_blocked
+
+
+def test_review_filters_by_probability_and_merges_all_above_in_one_batch(
+    crm_path: Path,
+    notebook_path: Callable[..., Path],
+    voila_server: Callable[[Path], Any],
+    page: Any,
+    tmp_path: Path,
+    screenshot: Callable[..., Path],
+) -> None:
+    from playwright.sync_api import expect
+
+    with ck.open(crm_path, read_only=True) as crm:
+        before = len(crm.contacts)
+    notebook = notebook_path(
+        "duplicate_review_bulk.ipynb",
+        "import crmkit as ck\n"
+        "from crmkit.widgets import DuplicateReview\n"
+        f'crm = ck.open(r"{crm_path}", user="Nicole Bertrand")\n'
+        "ck.set_config(lang='fr')\n"
+        "review = DuplicateReview(crm, crm.contacts.find_duplicates(), audit_every=0)\n"
+        "review",
+    )
+    server = voila_server(notebook)
+    page.goto(server.url)
+    review = page.locator(".crmkit-review")
+    accept = review.locator(".crmkit-review-accept-all")
+    expect(accept).to_be_visible(timeout=KERNEL_READY_MS)
+    expect(accept).to_contain_text("Fusionner les 2 paires")  # the language of set_config
+    # The explanation's words are whole: no cell is narrower than its longest word.
+    for cell in review.locator(
+        ".crmkit-review-explanation th, .crmkit-review-explanation td"
+    ).all():
+        assert cell.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), cell.inner_text()
+    expect(review.locator(".crmkit-review-threshold")).to_be_visible()
+    # Type the threshold in the slider's readout, as a user can.
+    readout = review.locator(".crmkit-review-threshold .widget-readout")
+    readout.click()
+    readout.press("Control+a")
+    readout.type("1")
+    readout.press("Enter")
+    expect(review.locator(".crmkit-review-above")).to_contain_text("0 paires à 100,0")
+    readout.click()
+    readout.press("Control+a")
+    readout.type("0.5")
+    readout.press("Enter")
+    expect(review.locator(".crmkit-review-above")).to_contain_text("2 paires à 50,0")
+    screenshot(page, ".crmkit-review", tmp_path, "duplicate_review_bulk.png")
+    accept.click()
+    status = review.locator(".crmkit-review-status")
+    expect(status).to_contain_text(re.compile(r"2 groupes de fiches fusionnés \(lot \d+\)"))
+    batch = re.search(r"lot (\d+)", status.inner_text())
+    assert batch is not None
+    expect(review.locator(".crmkit-review-position")).to_contain_text("traitées")
+
+    server.stop()
+    with ck.open(crm_path, read_only=True) as crm:
+        assert len(crm.contacts) == before - 2
+        merged = crm.sql("SELECT count(*) FROM contacts WHERE merged_into IS NOT NULL")
+        assert merged.fetchall() == [(2,)]
+        assert set(crm.history(batch_id=int(batch[1]))["batch_id"]) == {int(batch[1])}
+        assert len(crm.batches()[lambda b: b["operation"].str.contains("merge")]) == 1

@@ -111,8 +111,10 @@ def test_contact_form_in_french_refuses_then_saves(
     expect(form.locator(".crmkit-error-last_name")).to_have_text("")
     form.locator(".crmkit-save").click()
     status = form.locator(".crmkit-status")
-    expect(status).to_contain_text(re.compile(r"Contact \d+ enregistré \(lot \d+\)"))
-    saved = re.search(r"Contact (\d+) enregistré \(lot (\d+)\)", status.inner_text())
+    # One batch for the contact and its new account.
+    saved_text = r"Contact (\d+) enregistré et compte \d+ créé \(lot (\d+)\)"
+    expect(status).to_contain_text(re.compile(saved_text))
+    saved = re.search(saved_text, status.inner_text())
     assert saved is not None
     contact_id, batch_id = int(saved[1]), int(saved[2])
     # The form now shows the stored, normalised record.
@@ -130,7 +132,9 @@ def test_contact_form_in_french_refuses_then_saves(
         )
         assert crm.accounts.get(contact.account_id).name == "Nouvelle Société"
         assert crm.owners.get(contact.owner_id).name == "Nicole Bertrand"
-        assert set(crm.history(batch_id=batch_id)["record_id"]) == {contact_id}
+        changed = crm.history(batch_id=batch_id)
+        assert set(changed[changed["table"] == "contacts"]["record_id"]) == {contact_id}
+        assert set(changed[changed["table"] == "accounts"]["record_id"]) == {contact.account_id}
     # Nothing but Voila's own page template (a Font Awesome style sheet) asked the internet.
     assert all("fontawesome" in url for url in page_blocked), page_blocked
 
@@ -159,20 +163,27 @@ def test_contact_browser_filters_and_reassigns(
     count = browser.locator(".crmkit-count")
     expect(count).to_have_text("6 contacts", timeout=KERNEL_READY_MS)
 
-    owners = browser.locator(".crmkit-filter-owner select")
-    owners.select_option(label="Marc Durand")
+    owners = browser.locator(".crmkit-filter-owner")
+    owners.get_by_label("Marc Durand").check()  # a plain click, no Ctrl
     expect(count).to_have_text("3 contacts")
+    owners.get_by_label("Zoé Martin").check()
+    expect(count).to_have_text("4 contacts")
+    picked = owners.locator(".crmkit-picked")
+    expect(picked).to_contain_text("2 sélectionné(s) : Marc Durand, Zoé Martin")
+    owners.get_by_label("Zoé Martin").uncheck()
+    expect(picked).to_contain_text("1 sélectionné(s) : Marc Durand")
     browser.locator(".crmkit-search input").fill("aprool")
     expect(count).to_have_text("2 contacts")
-    owners.select_option([])  # every owner again: APROOL's three contacts
+    owners.locator(".crmkit-pick-clear").click()  # every owner again: APROOL's three contacts
     expect(count).to_have_text("3 contacts")
+    expect(picked).to_have_text("Tous")
     for record_id in marc_aprool:
         box = browser.locator(f".crmkit-row-select-{record_id} input")
         box.check()
         expect(box).to_be_checked()
     expect(browser.locator(".crmkit-selected-count")).to_contain_text("2 sélectionné")
 
-    browser.locator(".crmkit-reassign-to select").select_option(label="Zoé Martin")
+    browser.locator(".crmkit-reassign-to").get_by_label("Zoé Martin").check()
     browser.locator(".crmkit-action-reassign").click()
     report = browser.locator("div.crmkit-bulk-report").first
     expect(report).to_contain_text("reassign")
@@ -193,6 +204,48 @@ def test_contact_browser_filters_and_reassigns(
         history = crm.history(batch_id=int(batch[1]))
         assert set(history["field"]) == {"owner_id"}
         assert sorted(history["record_id"]) == sorted(marc_aprool)
+
+
+def test_contact_browser_sorts_names_as_read_and_shows_the_chosen_columns(
+    tmp_path: Path,
+    notebook_path: Callable[..., Path],
+    voila_server: Callable[[Path], Any],
+    page: Any,
+) -> None:
+    from playwright.sync_api import expect
+
+    path = tmp_path / "names.duckdb"
+    with ck.open(path, user="Nicole Bertrand") as crm:
+        for name in ["MARTIN", "Barron", "Marrtin", "Barré", "martin"]:
+            crm.contacts.add(last_name=name, email=f"{fold(name)}@example.com", city="Lyon")
+    notebook = notebook_path(
+        "names.ipynb",
+        open_code(path, "ContactBrowser")
+        + 'ck.set_config(lang="fr")\nbrowser = ContactBrowser(crm)\nbrowser',
+    )
+    server = voila_server(notebook)
+    page.goto(server.url)
+    browser = page.locator(".crmkit-contact-browser")
+    expect(browser.locator(".crmkit-count")).to_have_text("5 contacts", timeout=KERNEL_READY_MS)
+    rows = browser.locator(".crmkit-row")
+    expected = ["Barré", "Barron", "Marrtin", "martin", "MARTIN"]  # accents, case: ties only
+    for position, name in enumerate(expected):
+        expect(rows.nth(position).locator("td").first).to_have_text(name)
+
+    header = browser.locator(".crmkit-table th")
+    expect(header).to_contain_text(["Nom", "E-mail"])
+    browser.locator(".crmkit-columns").get_by_text("Colonnes").click()
+    picker = browser.locator(".crmkit-column-picker")
+    picker.get_by_label("Ville", exact=True).check()
+    picker.get_by_label("E-mail", exact=True).uncheck()
+    expect(browser.locator(".crmkit-table th", has_text="Ville")).to_have_count(1)
+    expect(browser.locator(".crmkit-table th", has_text="E-mail")).to_have_count(0)
+    expect(rows.first).to_contain_text("Lyon")
+    browser.locator(".crmkit-search input").fill("mart")  # the choice stays
+    expect(browser.locator(".crmkit-count")).to_have_text("2 contacts")
+    expect(rows.first).to_contain_text("Lyon")
+    expect(rows.first.locator("td").first).to_have_text("martin")
+    server.stop()
 
 
 # -- a busy kernel: the index of a larger CRM, and a save clicked while typing -------------
@@ -295,7 +348,9 @@ def test_save_clicked_on_a_busy_kernel_stores_everything_typed(
             "account_id": crm.accounts.get(contact.account_id).name,
         }
         assert stored == {**typed, "mobile": "+33625341257"}
-        assert set(crm.history(batch_id=batch_id)["record_id"]) == {contact_id}
+        changed = crm.history(batch_id=batch_id)
+        assert set(changed[changed["table"] == "contacts"]["record_id"]) == {contact_id}
+        assert set(changed[changed["table"] == "accounts"]["record_id"]) == {contact.account_id}
         # One save, one contact: no earlier save of a partly typed one.
         assert len(crm.contacts.filter(search="Martin-Dupuis")) == 1
 

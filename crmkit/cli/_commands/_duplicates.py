@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from typing import Any
 
 import crmkit as ck
 from crmkit._util._messages import message
+from crmkit._util._optional import import_optional
 from crmkit.cli._database import KINDS, open_crm, open_to_read, records_of
 from crmkit.cli._exit_codes import EXIT_OK
 from crmkit.cli._filters import add_filter_options, filter_keywords
@@ -129,14 +129,10 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
 def _spark_session(master: str) -> Any:
     """A Spark session on ``master`` with Splink's similarity functions (the running one
     if there is one)."""
-    try:
-        sql = importlib.import_module("pyspark.sql")
-        spark_backend = importlib.import_module("splink.backends.spark")
-    except ImportError as exc:
-        raise ck.MissingDependencyError(
-            "--engine splink-spark needs PySpark and Splink, which are not installed: "
-            "pip install 'crmkit[spark]'"
-        ) from exc
+    sql, spark_backend = (
+        import_optional(name, package=package, needed_by="--engine splink-spark", extra="spark")
+        for name, package in (("pyspark.sql", "PySpark"), ("splink.backends.spark", "Splink"))
+    )
     builder = sql.SparkSession.builder.master(master).appName("crmkit dedupe")
     builder = builder.config("spark.jars", spark_backend.similarity_jar_location())
     session = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate()
