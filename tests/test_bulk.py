@@ -58,9 +58,9 @@ def test_bulk_update_validated_and_undone(crm_data: ck.CRM) -> None:
     report = sel.update(department="Achats", country="Royaume-Uni")
     assert report.changed == 2
     assert set(sel.df()["country"]) == {"GB"}
-    with pytest.raises(ck.ValidationError, match="last_name"):
+    with pytest.raises(ck.ValidationError, match=r"^update refused: Last name: required$"):
         sel.update(last_name=None)
-    with pytest.raises(ck.ValidationError, match="max_length"):
+    with pytest.raises(ck.ValidationError, match="Job title: at most 128 characters"):
         sel.update(job_title="x" * 200)
     with pytest.raises(ck.UnknownValueError):
         sel.update(departement="Achats")

@@ -48,7 +48,7 @@ def test_report_says_what_clustering_vetoed_and_joined() -> None:
     stats = {"records": 5, "vetoed_links": 2, "strong_joins": 1}
     report = DuplicateReport(pd.DataFrame(), [[1, 2, 3]], 0.9, "crmkit", stats)
     assert repr(report) == (
-        "DuplicateReport(0 pairs, 1 clusters among 5 records, threshold=0.9, "
+        "DuplicateReport(0 pairs, 1 cluster among 5 records, threshold=0.9, "
         "engine='crmkit'; clustering kept 2 links >= 0.9 apart (low average across their "
         "groups) and joined 1 pair of groups on a very strong link)"
     )

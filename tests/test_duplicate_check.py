@@ -227,7 +227,7 @@ def test_import_rejects_blocked_rows_and_reports_alerts(crm: ck.CRM, tmp_path: P
     assert alerts[["line", "rule", "match_id"]].to_dict("records") == [
         {"line": 4, "rule": "mobile", "match_id": 1}
     ]
-    assert "duplicate rules: 1 alert(s)" in repr(report)
+    assert "duplicate rules: 1 alert ('mobile': 1)" in repr(report)
     assert len(crm.rejects(report.batch_id)) == 2
     crm.undo(report.batch_id)
     assert _count(crm) == 1

@@ -128,5 +128,7 @@ def test_reports_display_themselves_with_long_cells_cut() -> None:
         pd.DataFrame(columns=["line", "field", "value", "message", "severity"]),
         1,
     )
-    assert repr(preview).startswith("ImportPreview(contacts from f.csv: 1 columns, 1 rows")
+    assert repr(preview).startswith(
+        "ImportPreview(contacts from f.csv: 1 column, 1 row checked, 0 problems)"
+    )
     assert "Blou" in preview._repr_html_()

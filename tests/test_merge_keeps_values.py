@@ -214,7 +214,9 @@ def test_a_dry_run_on_a_read_only_crm(tmp_path: Path) -> None:
 def test_a_dry_run_refuses_what_the_merge_would_refuse(crm: ck.CRM) -> None:
     a = crm.accounts.add(name="Aprool")
     b = crm.accounts.add(name="APROOL")
-    with pytest.raises(ck.ValidationError, match=f"account {a} \\(merging {b}\\): employees"):
+    with pytest.raises(
+        ck.ValidationError, match=f"account {a} \\(merging {b}\\): Employees: must be at least 0"
+    ):
         crm.accounts.merge([a, b], prefer="oldest", values={"employees": -1}, dry_run=True)
 
 

@@ -63,7 +63,7 @@ def test_validate_both_backends(make_frame: MakeFrame) -> None:
     assert summary["count"].sum() == 7
     with pytest.raises(ck.ValidationError) as err:
         report.raise_for_errors()
-    assert "row 1: gender = 'Q' breaks rule vocabulary(gender)" in str(err.value)
+    assert "row 1: Gender: not in the list ('Q')" in str(err.value)
 
 
 def test_validate_accounts_numbers(make_frame: MakeFrame) -> None:
@@ -280,9 +280,10 @@ def test_describe_failures() -> None:
             "severity": ["warning"] * 7,
         }
     )
-    text = describe_failures(cases, limit=2)
+    text = describe_failures(cases, limit=2, kind="contacts")
     assert text == (
-        "row 0: email = 'nope\\x1b[31m' breaks rule email; "
-        "row 1: email = 'x' breaks rule email; ... and 5 more"
+        "row 0: Email: not a valid email address ('nope\\x1b[31m'); "
+        "row 1: Email: not a valid email address ('x'); ... and 5 more"
     )
+    assert describe_failures(cases, limit=1).startswith("row 0: email: not a valid")
     assert describe_failures(cases.head(0)) == ""

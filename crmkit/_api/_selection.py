@@ -429,6 +429,8 @@ class Selection:
         """Write the records to ``.csv``, ``.xlsx`` or ``.parquet`` (by extension).
 
         ``lang`` ("en", "fr", "zh") writes labels instead of field names as headers;
+        by default the language chosen with :func:`crmkit.set_config` (field names when
+        none was chosen), ``lang="names"`` keeps the field names whatever the setting;
         ``excel=True`` writes a CSV Excel opens well (BOM, ``;`` in French). Cells that
         a spreadsheet would run as formulas are neutralised; the file appears only once
         complete. Records are streamed from the database a chunk at a time, so memory

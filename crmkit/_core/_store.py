@@ -46,6 +46,7 @@ from crmkit._exceptions import (
     UndoError,
     ValidationError,
 )
+from crmkit._util._messages import message
 from crmkit._util._shorten import shorten
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
@@ -277,6 +278,30 @@ class UndoSummary:
     removed_records: int
     restored_records: int
     detached: int = 0
+
+    def __str__(self) -> str:
+        """What the undo did, in words (the language of :func:`crmkit.set_config`).
+
+        Examples
+        --------
+        >>> print(UndoSummary(7, 5, 3, 1, 0))
+        undid batch 5 as batch 7: 3 fields restored, 1 record removed, 0 records put back
+        """
+        sep = message("list_sep")
+        text = message(
+            "undo_text",
+            batch=self.batch_id,
+            undone=self.undone_batch,
+            fields=message("undo_fields", count=self.restored_fields),
+            removed=message("undo_removed", count=self.removed_records),
+            restored=message("undo_restored", count=self.restored_records),
+        )
+        if self.detached:
+            text += sep + message("undo_detached", count=self.detached)
+        return text
+
+    def __repr__(self) -> str:
+        return f"UndoSummary({self})"
 
 
 _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")

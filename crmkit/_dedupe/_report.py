@@ -25,6 +25,7 @@ from crmkit._dedupe._run import Run
 from crmkit._dedupe._summary import clustering_sentence, summarize
 from crmkit._exceptions import ValidationError
 from crmkit._util._config import current_lang
+from crmkit._util._messages import message
 from crmkit._util._table_html import rows_to_read, table_html
 from crmkit.schemas._display import report_columns
 
@@ -303,13 +304,16 @@ class DuplicateReport:
 
     def __repr__(self) -> str:
         n = self.stats.get("records", 0)
-        text = (
-            f"DuplicateReport({len(self.pairs)} pairs, {len(self.clusters)} clusters "
-            f"among {n} records, threshold={self.threshold}, engine={self.engine!r}"
+        counts = message(
+            "dup_head",
+            pairs=message("dup_pairs", count=len(self.pairs)),
+            clusters=message("dup_clusters", count=len(self.clusters)),
+            records=message("n_records", count=n),
         )
+        text = f"DuplicateReport({counts}, threshold={self.threshold}, engine={self.engine!r}"
         if self.stats.get("identity") == "person":
             changes = self.stats.get("job_changes", 0)
-            text += f", identity='person', {changes} job change{'' if changes == 1 else 's'}"
+            text += f", identity='person', {message('dup_job_changes', count=changes)}"
         sentence = clustering_sentence(self.stats, self.threshold)
         return text + (f"; {sentence})" if sentence else ")")
 

@@ -24,7 +24,8 @@ What every export guarantees:
   :func:`~crmkit._formats._controls.strip_controls`); :attr:`ExportResult.changed` counts
   the values this changed and :attr:`ExportResult.warnings` names their columns. Parquet
   keeps every character.
-- **Headers** are field names, or labels in English, French or Chinese (``lang=``) taken
+- **Headers** are field names, or labels in English, French or Chinese (``lang=``, by
+  default the language chosen with ``ck.set_config``; ``lang="names"`` for field names) taken
   from the field catalog and, for derived columns, from
   :data:`~crmkit.schemas._labels.DERIVED_LABELS`. Labels that would repeat are made unique.
 - **Columns** can be chosen and ordered (``columns=``); an unknown one is an
@@ -89,7 +90,7 @@ from crmkit._formats._controls import (
     strip_text,
 )
 from crmkit._formats._csv_writer import write_csv
-from crmkit._formats._headers import HeaderLang, check_header_lang, header_labels, unique_labels
+from crmkit._formats._headers import HeaderLang, export_lang, header_labels, unique_labels
 from crmkit._formats._parquet_writer import write_parquet
 from crmkit._formats._result import ExportFormat, ExportResult
 from crmkit._formats._xlsx_writer import check_fits, sheet_title, write_xlsx
@@ -171,7 +172,9 @@ def export_table(
         Columns to write, in this order. By default every column, except binary ones
         (``photo``) in CSV and XLSX; name them here to get them as base64.
     lang
-        Header language: ``"en"``, ``"fr"``, ``"zh"``, or ``None`` for field names. Also
+        Header language: ``"en"``, ``"fr"``, ``"zh"``, or ``"names"`` for field names;
+        default (``None``): the language chosen with :func:`crmkit.set_config`, field
+        names when none was chosen. Also
         the words written for booleans in CSV (``true``/``false``, ``oui``/``non``,
         ``是``/``否``) and the default sheet title.
     excel
@@ -232,7 +235,7 @@ def export_table(
     target = Path(path).expanduser()
     fmt = _resolve_format(target, format)
     kind = _check_kind(kind)
-    lang = check_header_lang(lang)
+    lang = export_lang(lang)
     table = select_columns(as_chunks(data), columns, fmt)
     if len(table.schema) == 0:
         raise ValidationError(f"nothing to export to {target}: no columns selected")

@@ -10,11 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crmkit._exceptions import UnknownValueError
+from crmkit._util._config import chosen_lang
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table as catalog_table
 from crmkit.schemas._labels import DERIVED_LABELS, LANGS, Lang
 
-__all__ = ["HeaderLang", "check_header_lang", "header_labels", "unique_labels"]
+__all__ = [
+    "FIELD_NAMES",
+    "HeaderLang",
+    "check_header_lang",
+    "export_lang",
+    "header_labels",
+    "unique_labels",
+]
 
 HeaderLang = Lang
 
@@ -37,7 +45,8 @@ def header_labels(
     kind
         ``"contacts"`` or ``"accounts"``: the catalog table to read labels from.
     lang
-        ``"en"``, ``"fr"``, ``"zh"``, or ``None`` for the column names themselves.
+        ``"en"``, ``"fr"``, ``"zh"``, or ``None`` (or ``"names"``) for the column names
+        themselves.
 
     Examples
     --------
@@ -95,7 +104,39 @@ def unique_labels(labels: list[str]) -> list[str]:
     return out
 
 
+#: ``lang=FIELD_NAMES`` writes the field names as headers, whatever language is set.
+FIELD_NAMES = "names"
+
+
 def check_header_lang(lang: str | None) -> HeaderLang | None:
-    if lang is None or lang in LANGS:
+    """``lang`` as a header language: ``None`` (or :data:`FIELD_NAMES`) for field names.
+
+    Examples
+    --------
+    >>> check_header_lang("fr"), check_header_lang("names"), check_header_lang(None)
+    ('fr', None, None)
+    """
+    if lang is None or lang == FIELD_NAMES:
+        return None
+    if lang in LANGS:
         return lang
-    raise UnknownValueError("header language", lang, LANGS, closest(str(lang), LANGS))
+    valid = (*LANGS, FIELD_NAMES)
+    raise UnknownValueError("header language", lang, valid, closest(str(lang), valid))
+
+
+def export_lang(lang: str | None) -> HeaderLang | None:
+    """The header language of an export: ``lang`` if given, else the one the user chose.
+
+    ``None`` follows :func:`crmkit.set_config` (field names until a language is chosen,
+    what a re-import or a script expects); ``"names"`` keeps the field names even then.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> with ck.config_context(lang="zh"):
+    ...     export_lang(None), export_lang("names"), export_lang("fr")
+    ('zh', None, 'fr')
+    >>> export_lang(None) is None
+    True
+    """
+    return chosen_lang() if lang is None else check_header_lang(lang)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from crmkit._util._messages import message
 from crmkit._util._shorten import printable
 
 __all__ = ["ExportFormat", "ExportResult", "ResultFormat"]
@@ -63,6 +64,20 @@ class ExportResult:
             f"ExportResult(path='{self.path}', format={self.format!r}, rows={self.rows}"
             f"{columns}{changed})"
         )
+
+    def __str__(self) -> str:
+        """What was written, in words (the language of :func:`crmkit.set_config`).
+
+        Examples
+        --------
+        >>> print(ExportResult(Path("out.csv"), "csv", 1, ("email",)))
+        1 row written to out.csv
+        """
+        return message("export_text", count=self.rows, path=self.path)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython shows the sentence; ``repr`` stays the code-like form."""
+        printer.text(str(self))
 
     def __fspath__(self) -> str:
         return os.fspath(self.path)

@@ -19,9 +19,10 @@ import pyarrow as pa
 
 from crmkit._importing._chunks import RESERVED, Chunk, custom_value
 from crmkit._util._config import current_lang
+from crmkit._util._messages import kind_noun, message
 from crmkit._util._table_html import rows_to_read, table_html
 from crmkit.schemas._display import report_columns
-from crmkit.schemas._labels import column_label
+from crmkit.schemas._labels import column_label, shown_name
 
 if TYPE_CHECKING:
     from crmkit._importing._mapping import MappingPlan
@@ -131,39 +132,49 @@ class ImportReport:
         }
 
     def __repr__(self) -> str:
-        c = self.counts()
-        head = (
-            "ImportReport("
-            + ("DRY RUN, " if self.dry_run else "")
-            + f"{self.kind} from {self.source}, mode={self.mode}: "
-            + ", ".join(f"{k}={v}" for k, v in c.items())
-            + (f", batch {self.batch_id}" if self.batch_id is not None else "")
-            + ")"
+        sep = message("list_sep")
+        counts = sep.join(f"{message('count_' + k)}={v}" for k, v in self.counts().items())
+        head = message(
+            "import_head",
+            kind=kind_noun(self.kind),
+            source=self.source,
+            mode=self.mode,
+            counts=counts,
         )
-        lines = [head]
+        if self.batch_id is not None:
+            head += sep + message("batch", batch=self.batch_id)
+        lines = [f"ImportReport({message('import_dry') if self.dry_run else ''}{head})"]
         if self.created_accounts:
-            lines.append(f"  created {len(self.created_accounts)} accounts")
+            lines.append(
+                "  " + message("import_created_accounts", count=len(self.created_accounts))
+            )
         if self.created_owners:
-            lines.append(f"  created owners: {', '.join(self.created_owners)}")
+            names = sep.join(self.created_owners)
+            lines.append("  " + message("import_created_owners", names=names))
         if not self.rejected.empty:
-            lines.append("  rejected rows:")
+            lines.append("  " + message("import_rejected_rows"))
             for rec in self.rejected.head(10).itertuples(index=False):
-                lines.append(f"    line {rec[0]}: {rec[1]}")
+                lines.append("    " + message("colon", a=message("line", line=rec[0]), b=rec[1]))
             if len(self.rejected) > 10:
-                lines.append(f"    ... {len(self.rejected) - 10} more in report.rejected")
+                more = len(self.rejected) - 10
+                lines.append("    " + message("import_more_rejected", count=more))
         if not self.duplicate_alerts.empty:
             rules = self.duplicate_alerts["rule"].value_counts()
             lines.append(
-                f"  duplicate rules: {len(self.duplicate_alerts)} alert(s) ("
-                + ", ".join(f"{name!r}: {n}" for name, n in rules.items())
-                + ") in report.duplicate_alerts"
+                "  "
+                + message(
+                    "import_alerts",
+                    count=len(self.duplicate_alerts),
+                    rules=sep.join(f"{name!r}: {n}" for name, n in rules.items()),
+                )
             )
         by_field = self.warnings_by_field()
         if not by_field.empty:
-            lines.append(
-                "  warnings by field: "
-                + ", ".join(f"{r.field}={r.warnings}" for r in by_field.itertuples(index=False))
+            fields = sep.join(
+                f"{shown_name(self.kind, str(r.field))}={r.warnings}"
+                for r in by_field.itertuples(index=False)
             )
+            lines.append("  " + message("import_warnings_by_field", fields=fields))
         return "\n".join(lines)
 
     __str__ = __repr__
@@ -222,11 +233,15 @@ class ImportPreview:
     rows_checked: int
 
     def __repr__(self) -> str:
-        return (
-            f"ImportPreview({self.kind} from {self.source}: "
-            f"{len(self.mapping.fields)} columns, {self.rows_checked} rows checked, "
-            f"{len(self.problems)} problems)\n{self.mapping!r}"
+        head = message(
+            "preview_head",
+            kind=kind_noun(self.kind),
+            source=self.source,
+            columns=message("preview_columns", count=len(self.mapping.fields)),
+            rows=message("preview_rows", count=self.rows_checked),
+            problems=message("preview_problems", count=len(self.problems)),
         )
+        return f"ImportPreview({head})\n{self.mapping!r}"
 
     def _repr_html_(self) -> str:
         return (

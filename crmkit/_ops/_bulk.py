@@ -24,6 +24,7 @@ from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
 from crmkit._ops._query import Query
 from crmkit._util._config import current_lang
+from crmkit._util._messages import kind_noun, message
 from crmkit._util._shorten import shorten
 from crmkit._util._table_html import Column, table_html
 from crmkit.schemas._catalog import table
@@ -74,19 +75,25 @@ class BulkReport:
     alerts: list[Any] = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:
-        text = (
-            f"BulkReport({self.operation} on {self.selected:,} {self.kind}: "
-            f"{self.changed:,} changed, {len(self.skipped):,} skipped"
-            + (f", batch {self.batch_id}" if self.batch_id is not None else "")
-            + ")"
+        head = message(
+            "bulk_head",
+            operation=self.operation,
+            count=self.selected,
+            kind=kind_noun(self.kind, self.selected),
+            changed=self.changed,
+            skipped=len(self.skipped),
         )
+        batch = message("batch", batch=self.batch_id) if self.batch_id is not None else ""
+        text = f"BulkReport({head}{message('list_sep') + batch if batch else ''})"
         if not self.skipped.empty:
             reasons = self.skipped["reason"].value_counts()
-            text += "\n" + "\n".join(f"  skipped {n:,}: {r}" for r, n in reasons.items())
+            text += "\n" + "\n".join(
+                "  " + message("bulk_skipped", count=n, reason=r) for r, n in reasons.items()
+            )
         for key, value in self.details.items():
             text += f"\n  {key}: {value}"
         if self.alerts:
-            text += f"\n  duplicate alerts: {len(self.alerts):,} (report.alerts)"
+            text += "\n  " + message("bulk_alerts", count=len(self.alerts))
         return text
 
     def _repr_html_(self) -> str:
@@ -306,7 +313,8 @@ def update(session: Session, query: Query, fields: dict[str, Any]) -> BulkReport
     required = [r for r in session.settings.required_fields(query.kind) if r in values]
     report = validate(frame, query.kind, required=required, sectors=session.settings.sectors.values)
     if not report.ok:
-        raise ValidationError(f"update refused: {describe_failures(report.errors)}", report.errors)
+        why = describe_failures(report.errors, kind=query.kind, rows=False)  # one set of values
+        raise ValidationError(message("update_refused", why=why), report.errors)
     refs = [f.name for f in tbl.by_kind("ref") if values.get(f.name) is not None]
     if refs:
         ids = query.ids(session.con)

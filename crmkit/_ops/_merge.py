@@ -32,12 +32,14 @@ from crmkit._exceptions import RecordNotFoundError, UnknownValueError, Validatio
 from crmkit._formats._progress import progress_bar
 from crmkit._ops import _records as records
 from crmkit._util._config import current_lang
+from crmkit._util._messages import kind_noun, message
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest
 from crmkit._util._table_html import rows_to_read, table_html
 from crmkit.schemas._catalog import Table, table
 from crmkit.schemas._display import report_columns
-from crmkit.schemas._models import validate
+from crmkit.schemas._labels import shown_name
+from crmkit.schemas._models import describe_failures, validate
 
 __all__ = [
     "CONFLICT_COLUMNS",
@@ -141,21 +143,30 @@ class MergeReport:
         return int(sum(len(m) for m in self.merges["merged"])) if not self.merges.empty else 0
 
     def __repr__(self) -> str:
-        text = (
-            f"MergeReport({self.kind}: {len(self.merges)} merges, {self.merged_count} records "
-            f"merged away" + (f", batch {self.batch_id}" if self.batch_id is not None else "")
-            + (", dry run: nothing written" if self.dry_run else "") + ")"
-        )  # fmt: skip
+        sep = message("list_sep")
+        parts = [
+            message("merge_head", kind=kind_noun(self.kind), count=len(self.merges)),
+            message("merge_away", count=self.merged_count),
+        ]
+        if self.batch_id is not None:
+            parts.append(message("batch", batch=self.batch_id))
+        if self.dry_run:
+            parts.append(message("merge_dry"))
+        text = f"MergeReport({sep.join(parts)})"
         for row in self.merges.head(10).to_dict("records"):
-            changed = ", ".join(row["fields_changed"]) or "no field changed"
+            names = [shown_name(self.kind, f) for f in row["fields_changed"]]
+            changed = sep.join(names) or message("merge_no_field")
             text += f"\n  {list(row['merged'])} -> {row['survivor']} ({changed})"
         if self.repointed:
-            text += "\n  re-pointed: " + ", ".join(f"{k}={v}" for k, v in self.repointed.items())
+            text += "\n  " + message(
+                "colon",
+                a=message("merge_repointed"),
+                b=sep.join(f"{k}={v}" for k, v in self.repointed.items()),
+            )
         if not self.conflicts.empty:
-            n = len(self.conflicts)
-            text += f"\n  {n} value{'s' if n > 1 else ''} lost to the survivors (see .conflicts)"
+            text += "\n  " + message("merge_lost", count=len(self.conflicts))
         if not self.skipped.empty:
-            text += f"\n  skipped {len(self.skipped)} clusters"
+            text += "\n  " + message("merge_skipped", count=len(self.skipped))
         return text
 
     def _repr_html_(self) -> str:
@@ -524,7 +535,7 @@ def _check(session: Session, tbl: Table, changed: list[_Group]) -> None:
     """The record rules on every changed survivor at once (one validation, one look-up)."""
     if not changed:
         return
-    name, noun = tbl.name, tbl.name[:-1]
+    name = tbl.name
     columns = [f.name for f in tbl]
     rows = [{**g.keep, **g.changed} for g in changed]
     frame = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})
@@ -540,13 +551,22 @@ def _check(session: Session, tbl: Table, changed: list[_Group]) -> None:
         errors.insert(0, "survivor", [changed[i].keep_id for i in at])
         errors.insert(1, "merged", [changed[i].merged_ids for i in at])
         parts = [
-            f"{noun} {changed[i].keep_id} (merging {', '.join(map(str, changed[i].merged_ids))})"
-            f": {e.field} = {shorten(e.value)} breaks rule {e.check}"
-            for i, e in zip(at[:5], errors.head(5).itertuples(index=False), strict=True)
+            message(
+                "colon",
+                a=message(
+                    "merge_failure",
+                    noun=kind_noun(name, 1),
+                    id=changed[i].keep_id,
+                    ids=", ".join(map(str, changed[i].merged_ids)),
+                ),
+                b=describe_failures(errors.iloc[[k]], kind=name, rows=False),
+            )
+            for k, i in enumerate(at[:5])
         ]
         if len(errors) > 5:
-            parts.append(f"... and {len(errors) - 5} more")
-        raise ValidationError(f"{noun} not saved: {'; '.join(parts)}", errors)
+            parts.append(message("more", count=len(errors) - 5))
+        why = "; ".join(parts)
+        raise ValidationError(message("not_saved", what=kind_noun(name, 1), why=why), errors)
     # A merge keeps an owner one of the records had, even a deactivated one.
     kept = [{k: v for k, v in g.changed.items() if k != "owner_id"} for g in changed]
     records.check_references(

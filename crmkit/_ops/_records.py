@@ -32,6 +32,8 @@ from crmkit._exceptions import (
 )
 from crmkit._normalize._prepare import prepare_values
 from crmkit._ops import _owners as owners
+from crmkit._util._config import current_lang
+from crmkit._util._messages import kind_noun, message
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table, table
@@ -235,7 +237,9 @@ def raise_if_invalid(session: Session, kind: str, frame: pd.DataFrame) -> None:
     )
     if not report.ok:
         errors = report.errors.reset_index(drop=True)
-        raise ValidationError(f"{name[:-1]} not saved: {describe_failures(errors)}", errors)
+        # One record's error names no row: the user knows which record they saved.
+        why = describe_failures(errors, kind=name, rows=len(frame) > 1)
+        raise ValidationError(message("not_saved", what=kind_noun(name, 1), why=why), errors)
 
 
 def check_references(
@@ -269,18 +273,18 @@ def check_references(
         ]
         if not wanted:
             continue
-        label = f.label("en")
+        label = f.label(current_lang())
+        noun = kind_noun(f.ref, 1)
         if f.ref == "owners":
             states = owner_states(con, [t for _, t in wanted])
             for _, target in wanted:
                 if target not in states:
-                    raise RecordNotFoundError(f"{label}: no owner with id {target}")
-                if not states[target]:
-                    name = owners.fetch(session, target)["name"]
-                    raise ValidationError(
-                        f"{label}: owner {shorten(name)} is deactivated; activate it "
-                        f"(crm.owners.activate) or choose another owner"
+                    raise RecordNotFoundError(
+                        message("ref_not_found", field=label, noun=noun, id=target)
                     )
+                if not states[target]:
+                    name = shorten(owners.fetch(session, target)["name"])
+                    raise ValidationError(message("owner_deactivated", field=label, name=name))
             continue
         targets = sorted({t for _, t in wanted})
         found = dict(
@@ -292,20 +296,21 @@ def check_references(
             ).fetchall()
         )
         for record_id, target in wanted:
-            noun = f.ref[:-1]
             if target not in found:
-                raise RecordNotFoundError(f"{label}: no {noun} with id {target}")
+                raise RecordNotFoundError(
+                    message("ref_not_found", field=label, noun=noun, id=target)
+                )
             if found[target] == "deleted":
-                raise ValidationError(f"{label}: {noun} {target} is deleted")
+                raise ValidationError(message("ref_deleted", field=label, noun=noun, id=target))
             if found[target] is not None:
                 raise ValidationError(
-                    f"{label}: {noun} {target} was merged into {noun} {found[target]}; use that one"
+                    message("ref_merged", field=label, noun=noun, id=target, into=found[target])
                 )
             if f.ref != tbl.name or record_id is None:
                 continue  # a new record cannot be anyone's ancestor yet
             if target == record_id:
-                own = "its own parent" if f.name == "parent_id" else "its own superior"
-                raise ParentCycleError(f"{label}: {noun} {record_id} cannot be {own}")
+                own = "own_parent" if f.name == "parent_id" else "own_superior"
+                raise ParentCycleError(message(own, field=label, noun=noun, id=record_id))
             if graph is None:
                 graph = links(con, tbl.name, f.name)
                 graph.update({r: t for r, t in wanted if r is not None})
@@ -313,8 +318,14 @@ def check_references(
             if path:
                 chain = " → ".join(str(i) for i in path)
                 raise ParentCycleError(
-                    f"{label}: {noun} {target} is already below {noun} {record_id}; "
-                    f"linking them would make a cycle ({chain})"
+                    message(
+                        "ref_cycle",
+                        field=label,
+                        noun=noun,
+                        target=target,
+                        id=record_id,
+                        chain=chain,
+                    )
                 )
 
 

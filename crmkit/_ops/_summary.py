@@ -18,9 +18,10 @@ from crmkit._exceptions import UnknownValueError
 from crmkit._ops._query import Query, view_columns
 from crmkit._util._config import current_lang
 from crmkit._util._langs import LANGS, Labels
+from crmkit._util._messages import message
 from crmkit._util._suggest import closest
 from crmkit._util._table_html import Column, table_html
-from crmkit.schemas._labels import column_label
+from crmkit.schemas._labels import column_label, shown_name
 
 __all__ = ["Summary", "summarize"]
 
@@ -42,6 +43,9 @@ class Summary:
         The grouping columns.
     frame
         pandas DataFrame: the groups, ``count`` and, for accounts, ``revenue``.
+    kind
+        ``contacts`` or ``accounts``: the printed summary names the columns by their
+        labels once a language is chosen (:func:`crmkit.set_config`).
     """
 
     by: tuple[str, ...]
@@ -88,7 +92,12 @@ class Summary:
         return self.to_svg(value)
 
     def __repr__(self) -> str:
-        return f"Summary(by {', '.join(self.by)})\n" + self.frame.to_string(index=False)
+        columns = message("list_sep").join(
+            shown_name(self.kind, c) if self.kind else c for c in self.by
+        )
+        return f"Summary({message('summary_by', columns=columns)})\n" + self.frame.to_string(
+            index=False, na_rep=message("none_value")
+        )
 
     def _repr_html_(self) -> str:
         lang = current_lang()

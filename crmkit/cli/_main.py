@@ -26,8 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help and on usage errors
         return int(exc.code or 0)
+    # --lang speaks for this command only; without it, $CRMKIT_LANG (read by the config).
+    settings = {"lang": args.config_lang} if getattr(args, "config_lang", None) else {}
     try:
-        return int(args.func(args))
+        with ck.config_context(**settings):
+            return int(args.func(args))
     except (ck.CRMKitError, OSError, ValueError) as exc:
         print(f"crmkit: error: {error_line(exc)}", file=sys.stderr)
         if getattr(args, "debug", False):

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from crmkit.cli._commands import COMMANDS
+from crmkit.schemas import LANGS
 
 __all__ = ["build_parser"]
 
@@ -33,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
     """``--db`` and ``--user``, defaulting to ``$CRMKIT_DB`` and ``$CRMKIT_USER``,
-    ``--debug``, and ``--shared`` / ``--timeout`` (see :func:`crmkit.open`)."""
+    ``--lang`` (``$CRMKIT_LANG``, read by :func:`crmkit.get_config`), ``--debug``, and
+    ``--shared`` / ``--timeout`` (see :func:`crmkit.open`)."""
     parser.add_argument(
         "--db",
         default=os.environ.get("CRMKIT_DB", "crm.duckdb"),
@@ -43,6 +45,13 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
         "--user",
         default=os.environ.get("CRMKIT_USER"),
         help="who is working (history actor, default owner)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        dest="config_lang",  # not "lang": a command's own --lang (export headers) would mask it
+        help="language of reports, messages and export headers (default: $CRMKIT_LANG; "
+        "headers stay field names until a language is chosen)",
     )
     parser.add_argument(
         "--debug",

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from crmkit._util._config import chosen_lang
 from crmkit._util._langs import LANGS, Labels, Lang, check_lang, pick_label
 from crmkit.schemas._catalog import table
 
@@ -28,6 +29,7 @@ __all__ = [
     "column_label",
     "column_labels",
     "pick_label",
+    "shown_name",
 ]
 
 # The terms follow the catalog: annual revenue is "Chiffre d'affaires" / "年收入", shortened
@@ -112,3 +114,20 @@ def column_labels(kind: str, lang: str = "en") -> dict[str, str]:
     """
     names = [*table(kind).names, *DERIVED_LABELS]
     return {name: column_label(kind, name, lang) for name in names}
+
+
+def shown_name(kind: str, name: str) -> str:
+    """How a printed report names column ``name``: its label in the language the user
+    chose with :func:`crmkit.set_config`, its name until one is chosen (as export headers).
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> shown_name("contacts", "job_title")
+    'job_title'
+    >>> with ck.config_context(lang="fr"):
+    ...     shown_name("contacts", "job_title")
+    'Fonction'
+    """
+    lang = chosen_lang()
+    return name if lang is None else column_label(kind, name, lang)

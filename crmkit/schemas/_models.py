@@ -39,6 +39,7 @@ import polars as pl
 from crmkit._exceptions import ValidationError
 from crmkit._util._config import current_lang
 from crmkit._util._frames import is_polars, is_polars_frame
+from crmkit._util._messages import kind_noun, message, rule_sentence
 from crmkit._util._shorten import MESSAGE_VALUE_CHARS, printable, shorten
 from crmkit._util._table_html import rows_to_read
 from crmkit._util._table_html import table_html as render_table
@@ -665,13 +666,20 @@ class ValidationReport:
         """Raise :class:`ValidationError` naming the first errors, if there are any."""
         if self.ok:
             return
-        raise ValidationError(describe_failures(self.errors), self.errors.reset_index(drop=True))
+        raise ValidationError(
+            describe_failures(self.errors, kind=self.kind), self.errors.reset_index(drop=True)
+        )
 
     def __repr__(self) -> str:
         n_err, n_warn = len(self.errors), len(self.warnings)
-        head = (
-            f"ValidationReport({self.kind}: {self.n_rows} rows, {n_err} errors, {n_warn} warnings)"
+        counts = message(
+            "validation_head",
+            kind=kind_noun(self.kind),
+            rows=message("n_rows", count=self.n_rows),
+            errors=message("n_errors", count=n_err),
+            warnings=message("n_warnings", count=n_warn),
         )
+        head = f"ValidationReport({counts})"
         if self.failure_cases.empty:
             return head
         return head + "\n" + _shown(self.failure_cases.head(20)).to_string(index=False)
@@ -719,23 +727,84 @@ def _shown(cases: pd.DataFrame) -> pd.DataFrame:
     return cases.assign(value=cases["value"].map(show))
 
 
-def describe_failures(cases: pd.DataFrame, limit: int = 5) -> str:
-    """One readable sentence per failure: row, field, value (cut short) and rule.
+def describe_failures(
+    cases: pd.DataFrame,
+    limit: int = 5,
+    *,
+    kind: str | None = None,
+    rows: bool = True,
+    lang: str | None = None,
+) -> str:
+    """One readable sentence per failure: row, field's label, rule and value (cut short).
+
+    Parameters
+    ----------
+    cases
+        Failure cases (``row, field, value, check``), as :attr:`ValidationReport.errors`.
+    limit
+        Failures named; the rest are counted ("... and 5 more").
+    kind
+        ``accounts`` or ``contacts``: fields show as their labels ("Last name"); without
+        it, as their names.
+    rows
+        Name each failure's row (``row 3``): for a frame of records, not for one record.
+    lang
+        ``"en"``, ``"fr"`` or ``"zh"``; ``None``: the language in force
+        (:func:`crmkit.set_config`).
 
     Examples
     --------
     >>> cases = pd.DataFrame({"row": [0], "field": ["name"], "value": ["x" * 10_000],
     ...                       "check": ["max_length(160)"], "severity": ["error"]})
-    >>> describe_failures(cases)[-50:]
-    "'… (10,000 characters) breaks rule max_length(160)"
+    >>> describe_failures(cases, kind="accounts", lang="en")[:40]
+    'row 0: Account name: at most 160 charact'
+    >>> describe_failures(cases, lang="en")[-28:]
+    "xxxxx'… (10,000 characters))"
+    >>> describe_failures(cases.assign(value=None, check="required"), kind="accounts",
+    ...                   rows=False, lang="fr")
+    'Société : obligatoire'
     """
+    fields = table(kind) if kind is not None else None
+
+    def label(name: str) -> str:
+        if fields is not None and name in fields:
+            return fields[name].label(current_lang() if lang is None else lang)
+        return name
+
     parts = []
     for rec in cases.head(limit).itertuples(index=False):
-        parts.append(f"row {rec.row}: {rec.field} = {shorten(rec.value)} breaks rule {rec.check}")
+        rule = _lower_first(rule_sentence(str(rec.check), lang, argument=label))
+        missing = rec.check == "required" or _is_blank(rec.value)
+        text = (
+            message("field_missing", lang, field=label(str(rec.field)), rule=rule)
+            if missing
+            else message(
+                "field_breaks",
+                lang,
+                field=label(str(rec.field)),
+                rule=rule,
+                value=shorten(rec.value),
+            )
+        )
+        if rows:
+            text = message("colon", lang, a=message("row", lang, row=rec.row), b=text)
+        parts.append(text)
     more = len(cases) - limit
     if more > 0:
-        parts.append(f"... and {more} more")
+        parts.append(message("more", lang, count=more))
     return "; ".join(parts)
+
+
+def _lower_first(text: str) -> str:
+    """A rule's sentence inside another ("Email: not a valid email address")."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _is_blank(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def validate(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from crmkit._util._messages import rule_sentence
 from crmkit.schemas._catalog import ACCOUNTS
 from crmkit.schemas._labels import DERIVED_LABELS, LANGS, Labels, check_lang, pick_label
 
@@ -278,28 +279,6 @@ _SECTIONS: dict[str, Labels] = {
     "system": ("System", "Système", "系统"),
 }
 
-# Rule name (``check`` in failure cases) -> sentence; ``{n}`` is the rule's argument.
-_RULES: dict[str, Labels] = {
-    "required": ("Required", "Obligatoire", "必填"),
-    "max_length": ("At most {n} characters", "{n} caractères au maximum", "最多 {n} 个字符"),
-    "min_value": ("Must be at least {n}", "Doit être au moins {n}", "不能小于 {n}"),
-    "number": ("Not a number", "Ce n'est pas un nombre", "不是数字"),
-    "integer": ("Not a whole number", "Ce n'est pas un nombre entier", "不是整数"),
-    "boolean": ("Not yes or no", "Ni oui ni non", "不是是/否"),
-    "date": ("Not a date", "Ce n'est pas une date", "不是日期"),
-    "list": ("Not a list", "Ce n'est pas une liste", "不是列表"),
-    "json": ("Not valid JSON", "JSON invalide", "不是有效的 JSON"),
-    "email": ("Not a valid email address", "Adresse e-mail invalide", "电子邮件地址无效"),
-    "e164": ("Not a valid phone number", "Numéro de téléphone invalide", "电话号码无效"),
-    "url": ("Not a valid web address", "Adresse web invalide", "网址无效"),
-    "iso_country": ("Unknown country", "Pays inconnu", "未知国家"),
-    "iso_currency": ("Unknown currency", "Devise inconnue", "未知币种"),
-    "vocabulary": ("Not in the list", "Pas dans la liste", "不在列表中"),
-    "vocabulary(sector)": ("Unknown sector", "Secteur inconnu", "未知行业"),
-}
-
-_RULE_ARG = re.compile(r"^(?P<name>[a-z_0-9]+)\((?P<arg>[^)]*)\)$")
-
 
 def ui(key: str, lang: str = "en", **values: Any) -> str:
     """The interface text ``key`` in ``lang``, with ``{placeholders}`` filled.
@@ -333,12 +312,7 @@ def rule_message(check: str, lang: str = "en") -> str:
     >>> rule_message("vocabulary(gender)", "en")
     'Not in the list'
     """
-    if check in _RULES:
-        return pick_label(_RULES[check], lang)
-    match = _RULE_ARG.match(check)
-    if match and match["name"] in _RULES:
-        return pick_label(_RULES[match["name"]], lang).format(n=match["arg"])
-    return check
+    return rule_sentence(check, lang)
 
 
 def level_label(level: str, lang: str = "en") -> str:

@@ -21,7 +21,7 @@ def test_dedupe_and_merge(
         crm.contacts.add(last_name="Roy", first_name="Jean", email="j@roy.fr")
     assert run("dedupe", "--out", str(tmp_path / "pairs.csv")) == EXIT_OK
     out = capsys.readouterr().out
-    assert "DuplicateReport(1 pairs" in out and "email exact" in out
+    assert "DuplicateReport(1 pair, 1 cluster" in out and "email exact" in out
     assert len(pd.read_csv(tmp_path / "pairs.csv")) == 1
     assert run("merge", str(a), str(b), "--survivor", str(a)) == EXIT_OK
     out = capsys.readouterr().out
@@ -29,7 +29,7 @@ def test_dedupe_and_merge(
     batch = int(out.split("batch ")[1].split(")")[0])
     assert run("undo", str(batch)) == EXIT_OK
     assert run("merge", "--all", "--min-probability", "0.5") == EXIT_OK
-    assert "1 merges" in capsys.readouterr().out
+    assert "MergeReport(contacts: 1 merge, 1 record merged away" in capsys.readouterr().out
     assert run("merge", str(a)) == EXIT_ERROR
 
 
@@ -41,7 +41,7 @@ def test_dedupe_prints_only_the_pairs_asked(
         crm.accounts.add(name="Aprool", website="https://www.aprool.com")
     assert run("dedupe", "--kind", "accounts", "--show", "0") == EXIT_OK
     out = capsys.readouterr().out
-    assert out.startswith("DuplicateReport(1 pairs") and "explanation" in out
+    assert out.startswith("DuplicateReport(1 pair, 1 cluster") and "explanation" in out
     assert run("dedupe", "--search", "nobody") == EXIT_OK
     assert capsys.readouterr().out.startswith("DuplicateReport(0 pairs")
 

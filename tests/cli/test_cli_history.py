@@ -32,7 +32,7 @@ def test_undo_last_then_errors(
         crm.contacts.update(cid, job_title="DSI")
     assert run("undo", "last") == EXIT_OK
     out = capsys.readouterr().out
-    assert out.startswith("undid batch ") and "1 fields restored" in out
+    assert out.startswith("undid batch ") and "1 field restored" in out
     with ck.open(db, read_only=True) as crm:
         assert crm.contacts.get(cid)["job_title"] is None
     assert run("undo", "abc") == EXIT_ERROR

@@ -43,7 +43,7 @@ OPTIONS = {
 }
 
 
-GLOBAL_OPTIONS = "--db --user --debug --shared --timeout"
+GLOBAL_OPTIONS = "--db --user --lang --debug --shared --timeout"
 
 
 def test_the_global_options() -> None:
@@ -107,3 +107,13 @@ def test_file_commands_describe_themselves(capsys: pytest.CaptureFixture[str]) -
         out = capsys.readouterr().out
         assert (f"\n{command.help}\n" in out) == command.described, command.name
     assert [c.name for c in COMMANDS if c.described] == ["import", "validate", "preview"]
+
+
+def test_global_lang_option_is_apart_from_a_commands_header_lang() -> None:
+    # ``--lang`` before the command sets the language of the whole command (reports,
+    # messages, headers); ``export --lang`` only the headers, "names" for field names.
+    args = build_parser().parse_args(["--lang", "fr", "export", "out.csv", "--lang", "names"])
+    assert (args.config_lang, args.lang) == ("fr", "names")
+    assert build_parser().parse_args(["history"]).config_lang is None
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--lang", "de", "history"])

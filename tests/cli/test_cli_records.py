@@ -55,7 +55,7 @@ def test_export_tables_and_vcards(
     assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
     vcf = tmp_path / "c.vcf"
     assert run("export", str(vcf), "--vcard-version", "4.0", "--search", "blou") == EXIT_OK
-    assert capsys.readouterr().out == f"1 contacts written to {vcf}\n"
+    assert capsys.readouterr().out == f"1 contact written to {vcf}\n"
     assert "VERSION:4.0" in vcf.read_text(encoding="utf-8")
     accounts = tmp_path / "a.xlsx"
     assert run("export", str(accounts), "--kind", "accounts") == EXIT_OK

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 import crmkit as ck
+from crmkit._util._messages import message
 from crmkit._util._optional import import_optional
 from crmkit.cli._database import KINDS, open_crm, open_to_read, records_of
 from crmkit.cli._exit_codes import EXIT_OK
@@ -166,7 +167,8 @@ def run_dedupe(args: argparse.Namespace) -> int:
             say(table(report.job_changes.head(args.show), max_colwidth=40))
         if args.out:
             report.pairs.to_csv(args.out, index=False)
-            say(f"{len(report.pairs):,} pairs written to {args.out}")
+            pairs = message("dup_pairs", count=len(report.pairs))
+            say(message("written_to", what=pairs, path=args.out))
         if args.accuracy:
             say(_accuracy_text(records_of(crm, args.kind).duplicate_accuracy(report)))
     return EXIT_OK

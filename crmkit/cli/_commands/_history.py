@@ -67,11 +67,7 @@ def run_undo(args: argparse.Namespace) -> int:
         elif not str(batch).isdigit():
             raise ck.ValidationError(f"undo takes a batch id or 'last', got {shorten(batch)}")
         summary = crm.undo(int(batch))
-        say(
-            f"undid batch {summary.undone_batch} as batch {summary.batch_id}: "
-            f"{summary.restored_fields} fields restored, {summary.removed_records} records "
-            f"removed, {summary.restored_records} records put back"
-        )
+        say(str(summary))  # in the language of --lang / $CRMKIT_LANG
     return EXIT_OK
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 import crmkit as ck
+from crmkit._util._messages import kind_noun, message
 from crmkit.cli._database import open_crm, open_to_read
 from crmkit.cli._exit_codes import EXIT_OK
 from crmkit.cli._filters import add_filter_options, selection
@@ -28,7 +29,12 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--columns", help="comma-separated columns")
     parser.add_argument("--limit", type=int, default=20, help="rows to print")
     parser.add_argument("--out", help="write to .csv / .xlsx / .parquet instead of printing")
-    parser.add_argument("--lang", choices=LANGS)
+    parser.add_argument(
+        "--lang",
+        choices=[*LANGS, "names"],  # as Selection.export's lang=
+        help="header language (default: the global --lang, else field names); "
+        "'names' for field names",
+    )
 
 
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +42,12 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", help="file to write; .vcf or .zip writes vCards")
     add_filter_options(parser)
     parser.add_argument("--columns", help="comma-separated columns")
-    parser.add_argument("--lang", choices=LANGS)
+    parser.add_argument(
+        "--lang",
+        choices=[*LANGS, "names"],  # as Selection.export's lang=
+        help="header language (default: the global --lang, else field names); "
+        "'names' for field names",
+    )
     parser.add_argument("--excel", action="store_true", help="CSV for Excel (BOM, ';' in fr)")
     parser.add_argument("--zip", action="store_true", help="one vCard per contact in a zip")
     parser.add_argument(
@@ -101,6 +112,8 @@ def run_reassign(args: argparse.Namespace) -> int:
 
 def _written(result: ck.ExportResult, what: str) -> None:
     """``N <what> written to <path>``, then the export's warnings on stderr."""
-    say(f"{result.rows:,} {what} written to {result.path}")
+    # "2 contacts written to out.csv", "out.csv : 2 contacts" in French
+    counted = f"{result.rows:,} {kind_noun(what, result.rows)}"
+    say(message("written_to", what=counted, path=result.path))
     for warning in result.warnings:
         warn(warning)

@@ -1,0 +1,316 @@
+"""The sentences crmkit prints, in every language of :data:`~crmkit._util._langs.LANGS`.
+
+One catalog for the printed reports and the error messages (the widgets' own words are
+in :mod:`crmkit.widgets._text`, which takes the rule sentences from here): each key holds
+one text per language, in :data:`LANGS` order. A text with a ``|`` has a singular and a
+plural form, chosen by the ``count`` given to :func:`message` with the language's rule
+(English: 1 is singular; French: 0 and 1 are; Chinese has one form). ``{count:,}`` and
+any ``{x:,}`` group the digits as the language does (French with a narrow no-break space).
+
+Texts speak :func:`~crmkit._util._config.current_lang` unless a ``lang`` is given, so
+``ck.set_config(lang="fr")`` turns every report and error French at once.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from crmkit._util._config import current_lang
+from crmkit._util._langs import LANGS, Labels, check_lang
+
+__all__ = ["MESSAGES", "RULES", "kind_noun", "message", "rule_sentence"]
+
+# fmt: off
+_MESSAGES: dict[str, Labels] = {
+    # words used inside other texts
+    "kind_contacts": ("contact|contacts", "contact|contacts", "联系人"),
+    "kind_accounts": ("account|accounts", "compte|comptes", "客户"),
+    "kind_owners": ("owner|owners", "responsable|responsables", "负责人"),
+    "batch": ("batch {batch}", "lot {batch}", "批次 {batch}"),
+    "more": ("... and {count:,} more", "... et {count:,} de plus", "……另有 {count:,} 条"),
+    "row": ("row {row}", "ligne {row}", "第 {row} 行"),
+    "line": ("line {line}", "ligne {line}", "第 {line} 行"),
+    "colon": ("{a}: {b}", "{a} : {b}", "{a}：{b}"),
+    "list_sep": (", ", ", ", "，"),
+    # errors about values (field labels, not field names)
+    "not_saved": ("{what} not saved: {why}", "{what} non enregistré : {why}",
+                  "{what}未保存：{why}"),
+    "merge_failure": ("{noun} {id} (merging {ids})", "{noun} {id} (fusion de {ids})",
+                      "{noun} {id}（合并 {ids}）"),
+    "update_refused": ("update refused: {why}", "modification refusée : {why}",
+                       "修改被拒绝：{why}"),
+    "field_breaks": ("{field}: {rule} ({value})", "{field} : {rule} ({value})",
+                     "{field}：{rule}（{value}）"),
+    "field_missing": ("{field}: {rule}", "{field} : {rule}", "{field}：{rule}"),
+    # errors about references between records
+    "ref_not_found": ("{field}: no {noun} with id {id}", "{field} : aucun {noun} d'id {id}",
+                      "{field}：找不到 id 为 {id} 的{noun}"),
+    "ref_deleted": ("{field}: {noun} {id} is deleted", "{field} : {noun} {id} est supprimé",
+                    "{field}：{noun} {id} 已删除"),
+    "ref_merged": ("{field}: {noun} {id} was merged into {noun} {into}; use that one",
+                   "{field} : {noun} {id} a été fusionné dans {noun} {into} ; utilisez-le",
+                   "{field}：{noun} {id} 已合并到{noun} {into}，请改用它"),
+    "owner_deactivated": ("{field}: owner {name} is deactivated; activate it "
+                          "(crm.owners.activate) or choose another owner",
+                          "{field} : le responsable {name} est désactivé ; réactivez-le "
+                          "(crm.owners.activate) ou choisissez-en un autre",
+                          "{field}：负责人 {name} 已停用；请重新启用（crm.owners.activate）"
+                          "或选择其他负责人"),
+    "own_parent": ("{field}: {noun} {id} cannot be its own parent",
+                   "{field} : {noun} {id} ne peut pas être sa propre maison mère",
+                   "{field}：{noun} {id} 不能是自己的母公司"),
+    "own_superior": ("{field}: {noun} {id} cannot be its own superior",
+                     "{field} : {noun} {id} ne peut pas être son propre supérieur",
+                     "{field}：{noun} {id} 不能是自己的上级"),
+    "ref_cycle": ("{field}: {noun} {target} is already below {noun} {id}; linking them would "
+                  "make a cycle ({chain})",
+                  "{field} : {noun} {target} est déjà sous {noun} {id} ; les lier ferait une "
+                  "boucle ({chain})",
+                  "{field}：{noun} {target} 已在{noun} {id} 之下，关联会形成循环（{chain}）"),
+    # command line
+    "written_to": ("{what} written to {path}", "{path} : {what}", "{path}：{what}"),
+    # BulkReport
+    "bulk_head": ("{operation} on {count:,} {kind}: {changed:,} changed, {skipped:,} skipped",
+                  "{operation} sur {count:,} {kind} : {changed:,} modifié(s), "
+                  "{skipped:,} ignoré(s)",
+                  "{operation}：{count:,} 条{kind}，{changed:,} 条已修改，{skipped:,} 条跳过"),
+    "bulk_skipped": ("skipped {count:,}: {reason}", "ignoré(s) {count:,} : {reason}",
+                     "跳过 {count:,} 条：{reason}"),
+    "bulk_alerts": ("duplicate alert: {count:,} (report.alerts)|"
+                    "duplicate alerts: {count:,} (report.alerts)",
+                    "alerte de doublon : {count:,} (report.alerts)|"
+                    "alertes de doublons : {count:,} (report.alerts)",
+                    "重复提醒：{count:,} 条（report.alerts）"),
+    # MergeReport
+    "merge_head": ("{kind}: {count:,} merge|{kind}: {count:,} merges",
+                   "{kind} : {count:,} fusion|{kind} : {count:,} fusions",
+                   "{kind}：{count:,} 次合并"),
+    "merge_away": ("{count:,} record merged away|{count:,} records merged away",
+                   "{count:,} fiche fusionnée|{count:,} fiches fusionnées",
+                   "{count:,} 条记录被合并"),
+    "merge_dry": ("dry run: nothing written", "simulation : rien n'est écrit",
+                  "试运行：未写入"),
+    "merge_no_field": ("no field changed", "aucun champ modifié", "没有字段变化"),
+    "merge_repointed": ("re-pointed", "redirigés", "已改指向"),
+    "merge_lost": ("{count:,} value lost to the survivors (see .conflicts)|"
+                   "{count:,} values lost to the survivors (see .conflicts)",
+                   "{count:,} valeur perdue par les fiches conservées (voir .conflicts)|"
+                   "{count:,} valeurs perdues par les fiches conservées (voir .conflicts)",
+                   "保留的记录丢失了 {count:,} 个值（见 .conflicts）"),
+    "merge_skipped": ("skipped {count:,} cluster|skipped {count:,} clusters",
+                      "{count:,} groupe ignoré|{count:,} groupes ignorés",
+                      "跳过 {count:,} 组"),
+    # ImportReport and ImportPreview
+    "import_dry": ("DRY RUN, ", "SIMULATION, ", "试运行，"),
+    "import_head": ("{kind} from {source}, mode={mode}: {counts}",
+                    "{kind} depuis {source}, mode={mode} : {counts}",
+                    "{kind}，来自 {source}，模式={mode}：{counts}"),
+    "count_read": ("read", "lues", "读取"),
+    "count_inserted": ("inserted", "ajoutées", "新增"),
+    "count_updated": ("updated", "mises à jour", "更新"),
+    "count_unchanged": ("unchanged", "inchangées", "未变"),
+    "count_merged_in_file": ("merged_in_file", "fusionnées_dans_le_fichier", "文件内合并"),
+    "count_rejected": ("rejected", "rejetées", "拒绝"),
+    "count_warnings": ("warnings", "avertissements", "警告"),
+    "import_created_accounts": ("created {count:,} account|created {count:,} accounts",
+                                "{count:,} compte créé|{count:,} comptes créés",
+                                "新建 {count:,} 个客户"),
+    "import_created_owners": ("created owners: {names}", "responsables créés : {names}",
+                              "新建负责人：{names}"),
+    "import_rejected_rows": ("rejected rows:", "lignes rejetées :", "被拒绝的行："),
+    "import_more_rejected": ("... {count:,} more in report.rejected",
+                             "... {count:,} de plus dans report.rejected",
+                             "……另有 {count:,} 行，见 report.rejected"),
+    "import_alerts": ("duplicate rules: {count:,} alert ({rules}) in report.duplicate_alerts|"
+                      "duplicate rules: {count:,} alerts ({rules}) in report.duplicate_alerts",
+                      "règles de doublons : {count:,} alerte ({rules}) dans "
+                      "report.duplicate_alerts|règles de doublons : {count:,} alertes "
+                      "({rules}) dans report.duplicate_alerts",
+                      "重复规则：{count:,} 条提醒（{rules}），见 report.duplicate_alerts"),
+    "import_warnings_by_field": ("warnings by field: {fields}",
+                                 "avertissements par champ : {fields}",
+                                 "各字段警告：{fields}"),
+    "preview_head": ("{kind} from {source}: {columns}, {rows}, {problems}",
+                     "{kind} depuis {source} : {columns}, {rows}, {problems}",
+                     "{kind}，来自 {source}：{columns}，{rows}，{problems}"),
+    "preview_columns": ("{count:,} column|{count:,} columns",
+                        "{count:,} colonne|{count:,} colonnes", "{count:,} 列"),
+    "preview_rows": ("{count:,} row checked|{count:,} rows checked",
+                     "{count:,} ligne vérifiée|{count:,} lignes vérifiées", "已检查 {count:,} 行"),
+    "preview_problems": ("{count:,} problem|{count:,} problems",
+                         "{count:,} problème|{count:,} problèmes", "{count:,} 个问题"),
+    # UndoSummary
+    "undo_text": ("undid batch {undone} as batch {batch}: {fields}, {removed}, {restored}",
+                  "lot {undone} annulé par le lot {batch} : {fields}, {removed}, {restored}",
+                  "已撤销批次 {undone}（撤销批次 {batch}）：{fields}，{removed}，{restored}"),
+    "undo_fields": ("{count:,} field restored|{count:,} fields restored",
+                    "{count:,} champ rétabli|{count:,} champs rétablis",
+                    "恢复 {count:,} 个字段"),
+    "undo_removed": ("{count:,} record removed|{count:,} records removed",
+                     "{count:,} fiche retirée|{count:,} fiches retirées", "移除 {count:,} 条记录"),
+    "undo_restored": ("{count:,} record put back|{count:,} records put back",
+                      "{count:,} fiche rétablie|{count:,} fiches rétablies",
+                      "恢复 {count:,} 条记录"),
+    "undo_detached": ("{count:,} reference detached|{count:,} references detached",
+                      "{count:,} lien détaché|{count:,} liens détachés", "解除 {count:,} 个引用"),
+    # Summary
+    "summary_by": ("by {columns}", "par {columns}", "按{columns}"),
+    "none_value": ("(none)", "(aucun)", "（无）"),
+    # DuplicateReport
+    "dup_head": ("{pairs}, {clusters} among {records}", "{pairs}, {clusters} parmi {records}",
+                 "{records}中 {pairs}、{clusters}"),
+    "dup_pairs": ("{count:,} pair|{count:,} pairs", "{count:,} paire|{count:,} paires",
+                  "{count:,} 对"),
+    "dup_clusters": ("{count:,} cluster|{count:,} clusters", "{count:,} groupe|{count:,} groupes",
+                     "{count:,} 组"),
+    "n_records": ("{count:,} record|{count:,} records", "{count:,} fiche|{count:,} fiches",
+                  "{count:,} 条记录"),
+    "dup_job_changes": ("{count:,} job change|{count:,} job changes",
+                        "{count:,} changement de poste|{count:,} changements de poste",
+                        "{count:,} 次工作变动"),
+    # ValidationReport
+    "validation_head": ("{kind}: {rows}, {errors}, {warnings}",
+                        "{kind} : {rows}, {errors}, {warnings}",
+                        "{kind}：{rows}，{errors}，{warnings}"),
+    "n_rows": ("{count:,} row|{count:,} rows", "{count:,} ligne|{count:,} lignes",
+               "{count:,} 行"),
+    "n_errors": ("{count:,} error|{count:,} errors", "{count:,} erreur|{count:,} erreurs",
+                 "{count:,} 个错误"),
+    "n_warnings": ("{count:,} warning|{count:,} warnings",
+                   "{count:,} avertissement|{count:,} avertissements", "{count:,} 个警告"),
+    # ExportResult
+    "export_text": ("{count:,} row written to {path}|{count:,} rows written to {path}",
+                    "{count:,} ligne écrite dans {path}|{count:,} lignes écrites dans {path}",
+                    "已写入 {count:,} 行到 {path}"),
+}
+
+# Rule name (``check`` of a failure case) -> sentence; ``{n}`` is the rule's argument.
+# The widgets show them next to a field, errors after the field's label.
+_RULES: dict[str, Labels] = {
+    "required": ("Required", "Obligatoire", "必填"),
+    "max_length": ("At most {n} characters", "{n} caractères au maximum", "最多 {n} 个字符"),
+    "min_value": ("Must be at least {n}", "Doit être au moins {n}", "不能小于 {n}"),
+    "number": ("Not a number", "Ce n'est pas un nombre", "不是数字"),
+    "integer": ("Not a whole number", "Ce n'est pas un nombre entier", "不是整数"),
+    "boolean": ("Not yes or no", "Ni oui ni non", "不是是/否"),
+    "date": ("Not a date", "Ce n'est pas une date", "不是日期"),
+    "list": ("Not a list", "Ce n'est pas une liste", "不是列表"),
+    "json": ("Not valid JSON", "JSON invalide", "不是有效的 JSON"),
+    "email": ("Not a valid email address", "Adresse e-mail invalide", "电子邮件地址无效"),
+    "e164": ("Not a valid phone number", "Numéro de téléphone invalide", "电话号码无效"),
+    "url": ("Not a valid web address", "Adresse web invalide", "网址无效"),
+    "iso_country": ("Unknown country", "Pays inconnu", "未知国家"),
+    "iso_currency": ("Unknown currency", "Devise inconnue", "未知币种"),
+    "vocabulary": ("Not in the list", "Pas dans la liste", "不在列表中"),
+    "vocabulary(sector)": ("Unknown sector", "Secteur inconnu", "未知行业"),
+    "at_most": ("More than {n}", "Supérieur à {n}", "大于 {n}"),
+}
+# fmt: on
+
+#: Every printed sentence: key -> one text per language (``|`` separates plural forms).
+MESSAGES: Mapping[str, Labels] = MappingProxyType(_MESSAGES)
+
+#: The sentence for each field rule, in every language.
+RULES: Mapping[str, Labels] = MappingProxyType(_RULES)
+
+_RULE_ARG = re.compile(r"^(?P<name>[a-z_0-9]+)\((?P<arg>[^)]*)\)$")
+
+#: How each language groups the digits of ``{x:,}``.
+_GROUPING = {"en": ",", "fr": "\u202f", "zh": ","}
+
+
+def _plural_form(forms: list[str], lang: str, count: Any) -> str:
+    """The form of ``forms`` (singular, plural) the language uses for ``count``."""
+    if len(forms) == 1 or count is None:
+        return forms[-1]
+    few = abs(count) < 2 if lang == "fr" else count == 1
+    return forms[0] if few else forms[1]
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` whose ``,`` grouping follows the language."""
+
+    def __init__(self, lang: str) -> None:
+        self.sep = _GROUPING.get(lang, ",")
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        if "," in format_spec and self.sep != ",":
+            text = text.replace(",", self.sep)
+        return text
+
+
+def _pick(labels: Labels, lang: str | None) -> tuple[str, str]:
+    chosen = current_lang() if lang is None else check_lang(lang)
+    return labels[LANGS.index(chosen)], chosen
+
+
+def message(key: str, lang: str | None = None, **values: Any) -> str:
+    """The sentence ``key`` in ``lang`` (default: the language in force), filled in.
+
+    Parameters
+    ----------
+    key
+        A key of :data:`MESSAGES`.
+    lang
+        ``"en"``, ``"fr"`` or ``"zh"``; ``None``: :func:`~crmkit.get_config`'s language.
+    **values
+        The placeholders; ``count`` also chooses between singular and plural.
+
+    Examples
+    --------
+    >>> message("merge_head", "en", kind="contacts", count=1)
+    'contacts: 1 merge'
+    >>> message("merge_head", "fr", kind="contacts", count=2)
+    'contacts : 2 fusions'
+    >>> message("n_rows", "fr", count=12345)
+    '12\\u202f345 lignes'
+    """
+    text, chosen = _pick(_MESSAGES[key], lang)
+    text = _plural_form(text.split("|"), chosen, values.get("count"))
+    return _Formatter(chosen).format(text, **values)
+
+
+def kind_noun(kind: str, count: int | None = None, lang: str | None = None) -> str:
+    """The word for records of ``kind`` (``contacts``, ``accounts``), singular for one.
+
+    Examples
+    --------
+    >>> kind_noun("accounts", 1, "fr"), kind_noun("accounts", 3, "fr"), kind_noun("contact")
+    ('compte', 'comptes', 'contacts')
+    """
+    plural = kind if kind.endswith("s") else kind + "s"
+    if f"kind_{plural}" not in _MESSAGES:
+        return kind
+    text, chosen = _pick(_MESSAGES[f"kind_{plural}"], lang)
+    return _plural_form(text.split("|"), chosen, 2 if count is None else count)
+
+
+def rule_sentence(
+    check: str, lang: str | None = None, argument: Callable[[str], str] | None = None
+) -> str:
+    """The sentence for a field rule ``check`` (``required``, ``max_length(100)`` ...).
+
+    An unknown rule keeps its name; ``argument`` words the rule's argument (a field's
+    label for ``at_most(employees_range_max)``).
+
+    Examples
+    --------
+    >>> rule_sentence("max_length(100)", "fr")
+    '100 caractères au maximum'
+    >>> rule_sentence("vocabulary(gender)", "en")
+    'Not in the list'
+    >>> rule_sentence("no_such_rule(3)", "zh")
+    'no_such_rule(3)'
+    """
+    if check in _RULES:
+        return _pick(_RULES[check], lang)[0]
+    match = _RULE_ARG.match(check)
+    if match and match["name"] in _RULES:
+        arg = match["arg"] if argument is None else argument(match["arg"])
+        return _pick(_RULES[match["name"]], lang)[0].format(n=arg)
+    return check
