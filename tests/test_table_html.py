@@ -264,3 +264,12 @@ def test_duplicate_pairs_sort_by_probability(crm: ck.CRM) -> None:
     assert definitions[probability_key]["type"] == "num"
     assert all(0 < row[probability_key] <= 1 for row in arguments["data"])
     assert all(row[2].endswith("%") for row in arguments["data"])
+
+
+@pytest.mark.parametrize(("lang", "word"), [("fr", "Rechercher"), ("zh", "搜索"), ("en", "")])
+def test_the_table_controls_speak_the_language(lang: str, word: str) -> None:
+    frame = pd.DataFrame({"id": [1, 2]})
+    with ck.config_context(lang=lang):
+        html = table_html(frame, None)
+    assert word in html or json.dumps(word)[1:-1] in html  # the options are JSON
+    assert ("Rechercher" in html) == (lang == "fr")

@@ -181,25 +181,36 @@ class ImportReport:
 
     def _repr_html_(self) -> str:
         c = self.counts()
-        cells = "".join(f"<td><b>{v:,}</b><br>{k}</td>" for k, v in c.items())
+        cells = "".join(
+            f"<td><b>{message('number', value=v)}</b><br>{html.escape(message('count_' + k))}</td>"
+            for k, v in c.items()
+        )
+        details = [html.escape(message("html_mode", mode=self.mode))]
+        if self.dry_run:
+            details.append(f"<b>{html.escape(message('html_dry_run'))}</b>")
+        if self.batch_id is not None:
+            details.append(html.escape(message("batch", batch=self.batch_id)))
+        title = html.escape(message("html_import_title", kind=kind_noun(self.kind)))
         parts = [
-            f'<div class="crmkit-import-report"><p><strong>Import of {html.escape(self.kind)}'
-            f"</strong> from <code>{html.escape(self.source)}</code> (mode {self.mode}"
-            + (", <b>dry run</b>" if self.dry_run else "")
-            + (f", batch {self.batch_id}" if self.batch_id is not None else "")
-            + f")</p><table><tr>{cells}</tr></table>"
+            f'<div class="crmkit-import-report"><p><strong>{title}</strong> '
+            f"{html.escape(message('html_from'))} <code>{html.escape(self.source)}</code> "
+            f"({html.escape(message('list_sep')).join(details)})</p>"
+            f"<table><tr>{cells}</tr></table>"
         ]
         if not self.rejected.empty:
-            parts.append("<p>Rejected rows</p>" + _report_table(self.rejected, self.kind))
+            parts.append(
+                f"<p>{html.escape(message('html_rejected_rows'))}</p>"
+                + _report_table(self.rejected, self.kind)
+            )
         by_field = self.warnings_by_field()
         if not by_field.empty:
             parts.append(
-                "<p>Warnings by field</p>"
+                f"<p>{html.escape(message('html_warnings_by_field'))}</p>"
                 + _report_table(_field_labels(by_field, self.kind), self.kind)
                 + _report_table(_field_labels(self.warnings, self.kind), self.kind)
             )
         parts.append(
-            "<details><summary>Column mapping</summary>"
+            f"<details><summary>{html.escape(message('html_column_mapping'))}</summary>"
             + table_html(
                 self.mapping.to_frame(), mode="static", max_rows=len(self.mapping.fields) + 1
             )
@@ -245,12 +256,14 @@ class ImportPreview:
 
     def _repr_html_(self) -> str:
         return (
-            f'<div class="crmkit-import-preview"><p><strong>Preview</strong> of '
-            f"<code>{html.escape(self.source)}</code> as {html.escape(self.kind)}</p>"
+            f'<div class="crmkit-import-preview"><p><strong>'
+            f"{html.escape(message('html_preview_title'))}</strong> "
+            f"<code>{html.escape(self.source)}</code> "
+            f"{html.escape(message('html_as_kind', kind=kind_noun(self.kind)))}</p>"
             + self.mapping._repr_html_()
-            + "<p>Sample of normalised rows</p>"
+            + f"<p>{html.escape(message('html_sample_rows'))}</p>"
             + _report_table(self.sample, self.kind)
-            + f"<p>Problems in the first {self.rows_checked} rows</p>"
+            + f"<p>{html.escape(message('html_problems_first', count=self.rows_checked))}</p>"
             + _report_table(_field_labels(self.problems, self.kind), self.kind)
             + "</div>"
         )

@@ -242,6 +242,30 @@ def _offline_bundle() -> str:
     return generate_init_offline_itables_html(options.dt_bundle)
 
 
+#: DataTables' own words (search box, page length, "Showing 1 to 20 of 60") per language;
+#: English is DataTables' default.
+_DATATABLES_WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "search": "Rechercher :",
+        "lengthMenu": "_MENU_ lignes par page",
+        "info": "Lignes _START_ à _END_ sur _TOTAL_",
+        "infoEmpty": "Aucune ligne",
+        "infoFiltered": "(filtrées parmi _MAX_)",
+        "zeroRecords": "Aucune ligne ne correspond",
+        "emptyTable": "Aucune donnée",
+    },
+    "zh": {
+        "search": "搜索：",
+        "lengthMenu": "每页 _MENU_ 行",
+        "info": "第 _START_ 至 _END_ 行，共 _TOTAL_ 行",
+        "infoEmpty": "没有行",
+        "infoFiltered": "（从 _MAX_ 行中筛选）",
+        "zeroRecords": "没有匹配的行",
+        "emptyTable": "没有数据",
+    },
+}
+
+
 def _interactive(cells: _Cells, page_rows: int, hidden: int, lang: str, caption: str | None) -> str:
     import pandas as pd
     from itables.javascript import (
@@ -307,6 +331,8 @@ def _interactive(cells: _Cells, page_rows: int, hidden: int, lang: str, caption:
     }
     if hidden:
         options["footer"] = False
+    if lang in _DATATABLES_WORDS:
+        options["language"] = _DATATABLES_WORDS[lang]
     table_id = check_table_id(None, cast("ITableOptions", options), df=frame)
     options["table_id"] = table_id
     arguments = get_itable_arguments(frame, caption, **options)

@@ -12,6 +12,7 @@ pictures are copied to ``docs/images/`` (the README shows them).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -112,6 +113,7 @@ def test_every_output_renders_in_jupyterlab_offline(
     _no_windowing(tmp_path / "jupyter")
     server = lab(root)
     run_all_cells(page, server, "outputs.ipynb")
+    from playwright.sync_api import expect
 
     errors = page.locator(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'],"
@@ -139,6 +141,27 @@ def test_every_output_renders_in_jupyterlab_offline(
     assert "Nicole Bertrand" in texts["crm"] or "contacts" in texts["crm"].lower()
     assert "@" in texts["selection"]  # e-mail addresses are shown
     assert "317" in texts["import_report"]  # the rejected line (Ana, no last name)
+    # One setting speaks French or Chinese: headers, the table's controls, the report.
+    assert "Rechercher" in texts["selection_fr"] and "Prénom" in texts["selection_fr"]
+    assert "被拒绝的行" in texts["import_report_zh"] and "搜索" in texts["import_report_zh"]
+    # Tables sort: a click on the name header orders the rows by it.
+    selection = output("selection")
+    column = [
+        h.strip() for h in selection.locator("table.dataTable thead th").all_inner_texts()
+    ].index("Last name")
+
+    def last_names() -> list[str]:
+        cells = selection.locator(f"table.dataTable tbody tr td:nth-child({column + 1})")
+        return [c.strip() for c in cells.all_inner_texts()]
+
+    ascending = last_names()
+    header = selection.locator("table.dataTable thead th").nth(column)
+    header.click()
+    expect(header).to_have_class(re.compile(r"\bdt-ordering-asc\b"))
+    header.click()  # the selection came sorted ascending; twice is descending
+    expect(header).to_have_class(re.compile(r"\bdt-ordering-desc\b"))
+    descending = last_names()
+    assert descending[0] != ascending[0]
     for name, text in texts.items():
         assert "NaN" not in text and "<NA>" not in text, (name, text[:500])
         assert "datetime.datetime(" not in text, (name, text[:500])
