@@ -273,3 +273,15 @@ def test_the_table_controls_speak_the_language(lang: str, word: str) -> None:
         html = table_html(frame, None)
     assert word in html or json.dumps(word)[1:-1] in html  # the options are JSON
     assert ("Rechercher" in html) == (lang == "fr")
+
+
+def test_countries_show_by_name_in_the_language(tmp_path: Path) -> None:
+    with ck.open(tmp_path / "crm.duckdb") as crm:
+        contact = crm.contacts.add(last_name="Blou", country="DE")
+        with ck.config_context(lang="fr", table_display="static"):
+            listed = crm.contacts.all().columns("last_name", "country")._repr_html_()
+            shown = crm.contacts.get(contact)._repr_html_()
+        with ck.config_context(lang="zh", table_display="static"):
+            chinese = crm.contacts.get(contact)._repr_html_()
+        assert "Allemagne" in listed and "Allemagne" in shown and "德国" in chinese
+        assert crm.contacts.get(contact).country == "DE"  # the code is what is stored

@@ -29,7 +29,7 @@ from crmkit._util._cell_format import format_cell
 from crmkit._util._config import current_lang
 from crmkit._util._table_html import table_html
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table
-from crmkit.schemas._display import NAMED_REFERENCES, field_kind, header
+from crmkit.schemas._display import NAMED_REFERENCES, country_names_in, field_kind, header
 from crmkit.schemas._labels import column_label
 from crmkit.schemas._models import ValidationReport
 
@@ -119,6 +119,8 @@ class Record(Mapping[str, Any]):
                 continue
             kind = field_kind(self._kind, name) if self._table is not None else "auto"
             labels.append(self._label(name, lang))
+            if name == "country" and isinstance(value, str):
+                value = country_names_in(lang).get(value, value)
             values.append(_short(format_cell(value, kind, lang, currency)))
         return pd.DataFrame({header("field", lang): labels, header("value", lang): values})
 

@@ -26,7 +26,7 @@ import html
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -87,6 +87,9 @@ class Column:
         For ``money``: one ISO currency for every row ...
     currency_column
         ... or the frame's column holding each row's currency.
+    shown_as
+        Stored value → the text shown (country codes as the country's name); the rows
+        sort by the text shown. Values not in it show as they are.
     """
 
     name: str
@@ -94,6 +97,7 @@ class Column:
     kind: ColumnKind = "auto"
     currency: str | None = None
     currency_column: str | None = None
+    shown_as: Mapping[str, str] | None = None
 
     @property
     def header(self) -> str:
@@ -165,6 +169,9 @@ def _cells(frame: Any, columns: list[Column], lang: str) -> _Cells:
             if column.currency_column
             else [column.currency] * rows
         )
+        if column.shown_as is not None:
+            shown_as = column.shown_as
+            values = [shown_as.get(v, v) if isinstance(v, str) else v for v in values]
         text.append(
             [
                 format_cell(v, column.kind, lang, None if is_blank(c) else c)

@@ -7,13 +7,16 @@ language asked for, so every list, record and report labels and formats alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import cache
+from types import MappingProxyType
 
 from crmkit._util._cell_format import ColumnKind
 from crmkit._util._langs import Labels, pick_label
 from crmkit._util._table_html import Column
 from crmkit.schemas._catalog import table
 from crmkit.schemas._labels import DERIVED_LABELS, column_label
+from crmkit.schemas._vocab import COUNTRY_CODES, country_names
 
 __all__ = ["NAMED_REFERENCES", "display_columns", "field_kind", "header", "report_columns"]
 
@@ -61,13 +64,15 @@ def display_columns(kind: str, names: Iterable[str], lang: str = "en") -> list[C
     """Label and kind of each column ``names`` of ``kind``'s records, in ``lang``.
 
     ``annual_revenue`` shows with the ``currency`` of its row when that column is among
-    ``names``.
+    ``names``; countries show by their name in ``lang`` (the code stays what is stored).
 
     Examples
     --------
     >>> revenue, sector = display_columns("accounts", ["annual_revenue", "sector"], "fr")
     >>> revenue.label, revenue.kind, sector.label
     ("Chiffre d'affaires", 'money', 'Secteur')
+    >>> display_columns("contacts", ["country"], "fr")[0].shown_as["DE"]
+    'Allemagne'
     """
     names = list(names)
     columns = []
@@ -75,9 +80,25 @@ def display_columns(kind: str, names: Iterable[str], lang: str = "en") -> list[C
         column_kind = field_kind(kind, name)
         currency = "currency" if column_kind == "money" and "currency" in names else None
         columns.append(
-            Column(name, column_label(kind, name, lang), column_kind, currency_column=currency)
+            Column(
+                name,
+                column_label(kind, name, lang),
+                column_kind,
+                currency_column=currency,
+                shown_as=country_names_in(lang) if name in _COUNTRY_COLUMNS else None,
+            )
         )
     return columns
+
+
+_COUNTRY_COLUMNS = frozenset({"country", "account_country"})
+
+
+@cache
+def country_names_in(lang: str) -> Mapping[str, str]:
+    """Every country code → its name in ``lang`` (English for a language not known)."""
+    chosen = lang if lang in ("en", "fr", "zh") else "en"
+    return MappingProxyType({code: country_names(code)[chosen] for code in COUNTRY_CODES})
 
 
 # Headers of the tables crmkit builds itself (records as field/value, rejected rows).
