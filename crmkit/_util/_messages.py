@@ -22,7 +22,7 @@ from typing import Any
 from crmkit._util._config import current_lang
 from crmkit._util._langs import LANGS, Labels, check_lang
 
-__all__ = ["MESSAGES", "RULES", "kind_noun", "message", "rule_sentence"]
+__all__ = ["MESSAGES", "RULES", "kind_noun", "message", "plural_form", "rule_sentence"]
 
 # fmt: off
 _MESSAGES: dict[str, Labels] = {
@@ -241,8 +241,16 @@ _RULE_ARG = re.compile(r"^(?P<name>[a-z_0-9]+)\((?P<arg>[^)]*)\)$")
 _GROUPING = {"en": ",", "fr": "\u202f", "zh": ","}
 
 
-def _plural_form(forms: list[str], lang: str, count: Any) -> str:
-    """The form of ``forms`` (singular, plural) the language uses for ``count``."""
+def plural_form(forms: list[str], lang: str, count: Any) -> str:
+    """The form of ``forms`` (singular, plural) the language uses for ``count``.
+
+    Examples
+    --------
+    >>> plural_form(["{n} contact", "{n} contacts"], "fr", 0)
+    '{n} contact'
+    >>> plural_form(["{n} contact", "{n} contacts"], "en", 0)
+    '{n} contacts'
+    """
     if len(forms) == 1 or count is None:
         return forms[-1]
     few = abs(count) < 2 if lang == "fr" else count == 1
@@ -289,7 +297,7 @@ def message(key: str, lang: str | None = None, **values: Any) -> str:
     '12\\u202f345 lignes'
     """
     text, chosen = _pick(_MESSAGES[key], lang)
-    text = _plural_form(text.split("|"), chosen, values.get("count"))
+    text = plural_form(text.split("|"), chosen, values.get("count"))
     return _Formatter(chosen).format(text, **values)
 
 
@@ -305,7 +313,7 @@ def kind_noun(kind: str, count: int | None = None, lang: str | None = None) -> s
     if f"kind_{plural}" not in _MESSAGES:
         return kind
     text, chosen = _pick(_MESSAGES[f"kind_{plural}"], lang)
-    return _plural_form(text.split("|"), chosen, 2 if count is None else count)
+    return plural_form(text.split("|"), chosen, 2 if count is None else count)
 
 
 def rule_sentence(

@@ -513,7 +513,9 @@ class RecordBrowser(ipw.VBox):
     def _render(self) -> None:
         self._show_rows(self._page_frame())
         key = f"count_{self.kind}"
-        self.count_label.value = f"<b>{html.escape(ui(key, self.lang, n=f'{self._count:,}'))}</b>"
+        self.count_label.value = (
+            f"<b>{html.escape(ui(key, self.lang, n=f'{self._count:,}', count=self._count))}</b>"
+        )
         picked = self._count if self._all_matching else len(self._picked)
         self.selected_label.value = html.escape(ui("selected", self.lang, n=f"{picked:,}"))
         self.buttons["select_all"].description = ui("select_all", self.lang, n=f"{self._count:,}")

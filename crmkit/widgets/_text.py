@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from crmkit._util._messages import rule_sentence
+from crmkit._util._messages import plural_form, rule_sentence
 from crmkit.schemas._catalog import ACCOUNTS
 from crmkit.schemas._labels import DERIVED_LABELS, LANGS, Labels, check_lang, pick_label
 
@@ -112,8 +112,8 @@ _UI: dict[str, Labels] = {
     "archived_only": ("Archived", "Archivés", "已归档"),
     "not_archived": ("Not archived", "Non archivés", "未归档"),
     "sort": ("Sort by", "Trier par", "排序"),
-    "count_contacts": ("{n} contacts", "{n} contacts", "{n} 个联系人"),
-    "count_accounts": ("{n} accounts", "{n} comptes", "{n} 个客户"),
+    "count_contacts": ("{n} contact|{n} contacts", "{n} contact|{n} contacts", "{n} 个联系人"),
+    "count_accounts": ("{n} account|{n} accounts", "{n} compte|{n} comptes", "{n} 个客户"),
     "selected": ("{n} selected", "{n} sélectionné(s)", "已选 {n} 个"),
     "page": ("Page {page} / {pages}", "Page {page} / {pages}", "第 {page} / {pages} 页"),
     "previous": ("‹ Previous", "‹ Précédente", "‹ 上一页"),
@@ -285,10 +285,17 @@ def ui(key: str, lang: str = "en", **values: Any) -> str:
 
     Examples
     --------
+    A text with a ``|`` has a singular and a plural form, chosen by ``count`` (or ``n``
+    when it is a number) with the language's rule (French: 0 and 1 are singular).
+
     >>> ui("saved", "fr", what="contact", What="Contact", id=12, batch=34)
     'Contact 12 enregistré (lot 34)'
+    >>> ui("count_contacts", "en", n=1), ui("count_contacts", "fr", n="0", count=0)
+    ('1 contact', '0 contact')
     """
-    return pick_label(_UI[key], lang).format(**values)
+    text = pick_label(_UI[key], lang)
+    count = values.get("count", values.get("n"))
+    return plural_form(text.split("|"), lang, count).format(**values)
 
 
 def section_title(group: str, lang: str = "en") -> str:
