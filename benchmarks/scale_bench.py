@@ -89,7 +89,7 @@ def make_data(n: int, folder: Path) -> dict[str, Path]:
     }
     if all(p.exists() for p in paths.values()):
         return paths
-    truths = []
+    truths, owners = [], []
     with paths["contacts"].open("wb") as out:
         for part, start in enumerate(range(0, n, PART), start=1):
             size = min(PART, n - start)
@@ -110,8 +110,12 @@ def make_data(n: int, folder: Path) -> dict[str, Path]:
             truths.append(frame.select("uid", "entity"))
             frame = frame.drop("entity_id", "source_id", "entity")
             frame.write_csv(out, include_header=part == 1)
-            if part == 1:
-                written["owners"].replace(paths["owners"])
+            owners.append(pl.read_csv(written["owners"], infer_schema=False))
+    # Each part has owners of its own: the CRM needs all of them (an unknown owner
+    # rejects the row).
+    pl.concat(owners).unique("name", keep="first", maintain_order=True).write_csv(
+        paths["owners"]
+    )
     pl.concat(truths).write_parquet(paths["truth"])
     return paths
 

@@ -38,6 +38,24 @@ def test_owners_by_name_or_email_and_unknown_ones_named(crm: ck.CRM) -> None:
     ]
 
 
+def test_many_rows_of_unknown_owners_read_the_owners_once(crm: ck.CRM, monkeypatch) -> None:
+    # Regression: each row of an unknown owner read every owner's name from the database
+    # and searched the closest one (a 5M-row file of other owners ran for hours).
+    from crmkit._ops import _owners
+
+    crm.owners.add("Marc Durand")
+    reads: list[int] = []
+    real_names = _owners.names
+    monkeypatch.setattr(_owners, "names", lambda *a, **k: reads.append(1) or real_names(*a, **k))
+    chunk = chunk_of({"owner": ["Marc Durant", "Zoé Martin"] * 500})
+    link(crm, chunk)
+    assert len(reads) == 1
+    assert (
+        chunk.errors[0] == chunk.errors[998] and "did you mean 'Marc Durand'" in chunk.errors[0][0]
+    )
+    assert all(len(errors) == 1 for errors in chunk.errors)
+
+
 def test_owners_created_on_request_and_deactivated_ones_refused(crm: ck.CRM) -> None:
     crm.owners.add("Ancien")
     crm.owners.deactivate("Ancien")

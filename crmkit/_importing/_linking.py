@@ -120,14 +120,20 @@ class Linker:
         owner_ids: list[Any],
         resolved: dict[str, int | None],
     ) -> None:
+        # One message per distinct unknown name: a file of many rows naming owners the
+        # CRM lacks read the owners and searched the closest name once a row.
+        known = owner_ops.names(self.session)
+        messages: dict[str, str] = {}
         for i, (name, given) in enumerate(zip(names, owner_ids, strict=True)):
             if name is not None and given is None and resolved[name] is None:
-                hint = closest(name, owner_ops.names(self.session))
-                chunk.errors[i].append(
-                    f"owner: unknown owner {shorten(name)}"
-                    + (f" (did you mean {shorten(hint)}?)" if hint else "")
-                    + "; add it with crm.owners.add or pass create_owners=True"
-                )
+                if name not in messages:
+                    hint = closest(name, known)
+                    messages[name] = (
+                        f"owner: unknown owner {shorten(name)}"
+                        + (f" (did you mean {shorten(hint)}?)" if hint else "")
+                        + "; add it with crm.owners.add or pass create_owners=True"
+                    )
+                chunk.errors[i].append(messages[name])
 
     def _link_accounts(self, chunk: Chunk, batch: int) -> None:
         """Contacts: the account of each row's company, created if the import may."""
