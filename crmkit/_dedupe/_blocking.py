@@ -144,9 +144,10 @@ SELECT pair, bit_or(1::BIGINT << rule) AS mask FROM {raw} GROUP BY pair
 _BATCH_ROWS = 1_000_000
 """Pairs read from DuckDB at a time (see :func:`_distinct_pairs`)."""
 
-DUCKDB_MEMORY_LIMIT = "256MB"
+DUCKDB_MEMORY_LIMIT = "1GB"
 """DuckDB's ``memory_limit`` on the private connection blocking opens: above it, the joins,
-the grouping and the sort of the candidate pairs spill to a temporary folder."""
+the grouping and the sort of the candidate pairs spill to a temporary folder. 256 MB was
+enough up to 1.1M contacts, not at 5.5M ("failed to pin block" in the pairs' join)."""
 
 
 def _sql(template: str, params: dict[str, int | bool]) -> str:
