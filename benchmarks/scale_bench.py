@@ -113,9 +113,7 @@ def make_data(n: int, folder: Path) -> dict[str, Path]:
             owners.append(pl.read_csv(written["owners"], infer_schema=False))
     # Each part has owners of its own: the CRM needs all of them (an unknown owner
     # rejects the row).
-    pl.concat(owners).unique("name", keep="first", maintain_order=True).write_csv(
-        paths["owners"]
-    )
+    pl.concat(owners).unique("name", keep="first", maintain_order=True).write_csv(paths["owners"])
     pl.concat(truths).write_parquet(paths["truth"])
     return paths
 
