@@ -12,7 +12,7 @@ from functools import cache
 from types import MappingProxyType
 
 from crmkit._util._cell_format import ColumnKind
-from crmkit._util._langs import Labels, pick_label
+from crmkit._util._langs import LANGS, Labels, pick_label
 from crmkit._util._table_html import Column
 from crmkit.schemas._catalog import table
 from crmkit.schemas._labels import DERIVED_LABELS, column_label
@@ -97,7 +97,7 @@ _COUNTRY_COLUMNS = frozenset({"country", "account_country"})
 @cache
 def country_names_in(lang: str) -> Mapping[str, str]:
     """Every country code → its name in ``lang`` (English for a language not known)."""
-    chosen = lang if lang in ("en", "fr", "zh") else "en"
+    chosen = lang if lang in LANGS else "en"
     return MappingProxyType({code: country_names(code)[chosen] for code in COUNTRY_CODES})
 
 
