@@ -9,69 +9,27 @@ the test run JupyterLab's own commands ("run all cells") instead of clicking men
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import pytest
+from tests.e2e.conftest import VoilaServer
 
 LAB_START_TIMEOUT = 60.0  # seconds until JupyterLab accepts connections (2 busy cores)
-LAB_STOP_TIMEOUT = 15.0
 RUN_ALL_TIMEOUT_MS = 180_000  # every cell of an outputs notebook, kernel start included
 
 
-@dataclass
-class LabServer:
-    """A running ``jupyter lab`` process over one folder."""
+class LabServer(VoilaServer):
+    """A running ``jupyter lab`` process over one folder (``notebook`` is that folder);
+    waiting for it and stopping it (kernels included) work as for Voila."""
 
-    root: Path
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    _log: IO[bytes] = field(repr=False)
+    program = "jupyter lab"
 
-    def url(self, notebook: str) -> str:
-        """The page that opens ``notebook`` (a name inside :attr:`root`)."""
+    def lab_url(self, notebook: str) -> str:
+        """The page that opens ``notebook`` (a name inside the served folder)."""
         return f"http://127.0.0.1:{self.port}/lab/tree/{notebook}"
-
-    def log_tail(self, lines: int = 40) -> str:
-        self._log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def wait_until_listening(self, timeout: float = LAB_START_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                code = self.process.returncode
-                pytest.fail(f"jupyter lab exited with {code}:\n{self.log_tail()}")
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), timeout=1),
-            ):
-                return
-            time.sleep(0.2)
-        pytest.fail(f"jupyter lab did not listen in {timeout:.0f} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """Stop the server and its kernels (its whole process group)."""
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=LAB_STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
-        if not self._log.closed:
-            self._log.close()
 
 
 def start_lab(root: Path, home: Path, port: int) -> LabServer:
@@ -119,7 +77,7 @@ def start_lab(root: Path, home: Path, port: int) -> LabServer:
     )
     server = LabServer(root, port, process, log_path, log)
     try:
-        server.wait_until_listening()
+        server.wait_until_listening(LAB_START_TIMEOUT)
     except BaseException:
         server.stop()
         raise
@@ -128,7 +86,7 @@ def start_lab(root: Path, home: Path, port: int) -> LabServer:
 
 def run_all_cells(page: Any, server: LabServer, notebook: str) -> None:
     """Open ``notebook``, wait for its kernel, run every cell and wait until all are done."""
-    page.goto(server.url(notebook))
+    page.goto(server.lab_url(notebook))
     # The kernel is up when the status bar says so; the notebook must have the focus for
     # "run all cells" to apply to it.
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=RUN_ALL_TIMEOUT_MS)

@@ -109,8 +109,10 @@ def _alive(pid: int) -> bool:
 
 @dataclass
 class VoilaServer:
-    """A running ``voila`` process serving one notebook."""
+    """A running ``voila`` process serving one notebook (the base of other servers:
+    ``program`` names it in messages)."""
 
+    program = "voila"
     notebook: Path
     port: int
     process: subprocess.Popen[bytes]
@@ -137,7 +139,8 @@ class VoilaServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(f"voila exited with {self.process.returncode}:\n{self.log_tail()}")
+                code = self.process.returncode
+                pytest.fail(f"{self.program} exited with {code}:\n{self.log_tail()}")
             with (
                 contextlib.suppress(OSError),
                 socket.create_connection(("127.0.0.1", self.port), timeout=1),
@@ -145,7 +148,8 @@ class VoilaServer:
                 return
             time.sleep(0.2)
         pytest.fail(
-            f"voila did not listen on port {self.port} in {timeout:.0f} s:\n{self.log_tail()}"
+            f"{self.program} did not listen on port {self.port} in {timeout:.0f} s:\n"
+            f"{self.log_tail()}"
         )
 
     def stop(self) -> None:
