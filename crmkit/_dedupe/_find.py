@@ -201,26 +201,21 @@ def find_duplicates(
             raise ValidationError(
                 f"identity={policy!r} needs engine='crmkit' (Splink scores roles only)"
             )
-    if engine == "splink-spark":
-        return run_splink_spark(
-            frame,
-            existing,
-            options,
-            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
-            min_probability=min_probability,
-            exclude_pairs=exclude_pairs,
-            spark=spark,
-            staging=staging,
+    if engine in ("splink", "splink-spark"):
+        # The two Splink engines differ only in where Splink runs.
+        run, where = (
+            (run_splink_spark, {"spark": spark, "staging": staging})
+            if engine == "splink-spark"
+            else (run_splink, {"connection": connection})
         )
-    if engine == "splink":
-        return run_splink(
+        return run(
             frame,
             existing,
             options,
             threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
             min_probability=min_probability,
             exclude_pairs=exclude_pairs,
-            connection=connection,
+            **where,
         )
     stages = SearchProgress(progress is True, None if isinstance(progress, bool) else progress)
     try:
