@@ -19,14 +19,17 @@ import polars as pl
 from crmkit._core._operation import per_operation
 from crmkit._core._results import first
 from crmkit._core._session import Session
+from crmkit._exceptions import ValidationError
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
 from crmkit._ops._duplicates import Duplicates, duplicates_of
 from crmkit._ops._frames import BATCH_ROWS, FrameKind
 from crmkit._ops._merge import merged_values
 from crmkit._ops._query import Query
+from crmkit._ops._variants import Variants, find_variants
 from crmkit._util._cell_format import format_cell
 from crmkit._util._config import current_lang
+from crmkit._util._messages import message
 from crmkit._util._table_html import table_html
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table
 from crmkit.schemas._display import NAMED_REFERENCES, country_names_in, field_kind, header
@@ -297,6 +300,78 @@ class _Records:
     def export(self, path: str | Path, **options: Any) -> ExportResult:
         """Export every live record (see :meth:`Selection.export`)."""
         return self.all().export(path, **options)
+
+    # -- spelling variants -------------------------------------------------------------
+
+    def variants(
+        self,
+        field: str,
+        *,
+        method: str = "fingerprint",
+        where: Selection | None = None,
+        min_count: int = 1,
+        n: int = 2,
+        radius: int = 1,
+        language: str | None = None,
+    ) -> Variants:
+        """Spelling variants of a text field, clustered as OpenRefine does.
+
+        Parameters
+        ----------
+        field
+            Any text field (``job_title``, ``city``, ``department`` ...) or a custom
+            field as ``custom.<key>``.
+        method
+            ``fingerprint`` (case, accents, punctuation, word order ignored),
+            ``ngram-fingerprint`` (character ``n``-grams: spaces ignored too),
+            ``phonetic`` (how the words sound: Metaphone in English, a French key in
+            French) or ``levenshtein`` (at most ``radius`` edits apart).
+        where
+            A selection of these records (``crm.contacts.filter(...)``); all by default.
+        min_count
+            Leave out clusters holding fewer records.
+        n, radius
+            The n-gram size and the edit radius of those methods.
+        language
+            ``en`` or ``fr`` for ``phonetic``; French when ``ck.set_config(lang="fr")``,
+            English otherwise.
+
+        Returns
+        -------
+        Variants
+            One row per (cluster, value, count) with the proposed canonical value;
+            ``.replace(...)`` writes the chosen clusters in one undoable batch.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> for title in ["Directeur commercial", "directeur  Commercial", "DRH"]:
+        ...     _ = crm.contacts.add(last_name="Blou", job_title=title)
+        >>> found = crm.contacts.variants("job_title")
+        >>> found.df()["value"].tolist()
+        ['Directeur commercial', 'directeur Commercial']
+        >>> report = found.replace()
+        >>> sorted(crm.contacts.df()["job_title"])
+        ['DRH', 'Directeur commercial', 'Directeur commercial']
+        >>> _ = crm.undo(report.batch_id)
+        >>> crm.close()
+        """
+        query = self.all().query if where is None else where.query
+        if query.kind != self.kind:
+            raise ValidationError(
+                message("variants_wrong_selection", selected=query.kind, kind=self.kind)
+            )
+        return find_variants(
+            self._session,
+            query,
+            field,
+            method=method,
+            min_count=min_count,
+            n=n,
+            radius=radius,
+            language=language,
+        )
 
     # -- checking without writing ------------------------------------------------------
 

@@ -206,6 +206,56 @@ _MESSAGES: dict[str, Labels] = {
                     "已写入 {count:,} 行到 {path}"),
 }
 
+# Spelling variants (crm.contacts.variants, crmkit variants): a block of its own.
+_MESSAGES.update({
+    "variants_unknown_field": ("unknown field {field} of {kind}; text fields: {fields}",
+                               "champ {field} inconnu pour les {kind} ; champs texte : {fields}",
+                               "{kind}没有字段 {field}；文本字段：{fields}"),
+    "variants_not_text": ("{field} is not a text field ({type}); variants cluster text "
+                          "fields: {fields}",
+                          "{field} n'est pas un champ texte ({type}) ; les variantes portent "
+                          "sur les champs texte : {fields}",
+                          "{field} 不是文本字段（{type}）；拼写变体只适用于文本字段：{fields}"),
+    "variants_unknown_method": ("unknown method {method}; choose from {methods}",
+                                "méthode {method} inconnue ; choisissez parmi {methods}",
+                                "未知方法 {method}；可选：{methods}"),
+    "variants_unknown_language": ("phonetic keys know {languages}, not {language}",
+                                  "les clés phonétiques connaissent {languages}, pas {language}",
+                                  "语音键只支持 {languages}，不支持 {language}"),
+    "variants_bad_number": ("{name} must be a whole number of at least {least}, got {value}",
+                            "{name} doit être un nombre entier d'au moins {least}, reçu {value}",
+                            "{name} 必须是不小于 {least} 的整数，收到 {value}"),
+    "variants_unknown_cluster": ("no cluster {cluster}: there is {count:,} cluster (1)|"
+                                 "no cluster {cluster}: clusters are numbered 1 to {count:,}",
+                                 "pas de groupe {cluster} : il y a {count:,} groupe|"
+                                 "pas de groupe {cluster} : les groupes vont de 1 à {count:,}",
+                                 "没有第 {cluster} 组：共有 {count:,} 组（从 1 开始编号）"),
+    "variants_bad_value": ("{field}: {value} cannot replace cluster {cluster}: {why}; "
+                           "nothing written",
+                           "{field} : {value} ne peut pas remplacer le groupe {cluster} : "
+                           "{why} ; rien n'est écrit",
+                           "{field}：{value} 不能替换第 {cluster} 组：{why}；未写入任何内容"),
+    "variants_blank": ("a blank value", "valeur vide", "空值"),
+    "variants_none": ("{field}: no spelling variants found",
+                      "{field} : aucune variante d'orthographe trouvée",
+                      "{field}：未发现拼写变体"),
+    "variants_head": ("{field} of {kind} ({method}): {count:,} cluster, {values:,} values, "
+                      "{records:,} records|{field} of {kind} ({method}): {count:,} clusters, "
+                      "{values:,} values, {records:,} records",
+                      "{field} des {kind} ({method}) : {count:,} groupe, {values:,} valeurs, "
+                      "{records:,} fiches|{field} des {kind} ({method}) : {count:,} groupes, "
+                      "{values:,} valeurs, {records:,} fiches",
+                      "{kind}的{field}（{method}）：{count:,} 组，{values:,} 个写法，"
+                      "{records:,} 条记录"),
+    "variants_wrong_selection": ("the selection holds {selected}, not {kind}",
+                                 "la sélection contient des {selected}, pas des {kind}",
+                                 "所选记录是{selected}，不是{kind}"),
+    "variants_col_cluster": ("Cluster", "Groupe", "组"),
+    "variants_col_canonical": ("Proposed value", "Valeur proposée", "建议值"),
+    "variants_col_value": ("Value", "Valeur", "写法"),
+    "variants_col_count": ("Records", "Fiches", "记录数"),
+})
+
 # Rule name (``check`` of a failure case) -> sentence; ``{n}`` is the rule's argument.
 # The widgets show them next to a field, errors after the field's label.
 _RULES: dict[str, Labels] = {
