@@ -332,9 +332,8 @@ class Variants:
         chosen: dict[int, str] = {}
         for number, value in wanted.items():
             if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= last:
-                raise ValidationError(
-                    message("variants_unknown_cluster", cluster=shorten(number), count=last)
-                )
+                key = "variants_unknown_cluster" if last else "variants_no_clusters"
+                raise ValidationError(message(key, cluster=shorten(number), count=last))
             cluster = self.clusters[number - 1]
             chosen[number] = cluster.canonical if value is None else value
         return chosen
@@ -411,7 +410,7 @@ class Variants:
             numbers: those, to their canonical values; ``{number: value}``: those, each to
             the value given (any text the field accepts).
         dry_run
-            Check and count, write nothing (the plan is in ``report.details["plan"]``).
+            Check and count, write nothing (:meth:`plan` lists what would change).
 
         Returns
         -------
@@ -427,8 +426,9 @@ class Variants:
         plan = self.plan(clusters)
         selected = int(plan["count"].sum()) if not plan.empty else 0
         details: dict[str, Any] = {"clusters": int(plan["cluster"].nunique()) if selected else 0}
+        if dry_run:
+            details["would change"] = selected
         if dry_run or plan.empty:
-            details["plan"] = plan
             return BulkReport("variants", self.kind, selected, 0, details=details)
         mapping = pa.table(
             {

@@ -230,6 +230,9 @@ _MESSAGES.update({
                                  "pas de groupe {cluster} : il y a {count:,} groupe|"
                                  "pas de groupe {cluster} : les groupes vont de 1 à {count:,}",
                                  "没有第 {cluster} 组：共有 {count:,} 组（从 1 开始编号）"),
+    "variants_no_clusters": ("no cluster {cluster}: no spelling variants were found",
+                             "pas de groupe {cluster} : aucune variante n'a été trouvée",
+                             "没有第 {cluster} 组：未发现拼写变体"),
     "variants_bad_value": ("{field}: {value} cannot replace cluster {cluster}: {why}; "
                            "nothing written",
                            "{field} : {value} ne peut pas remplacer le groupe {cluster} : "

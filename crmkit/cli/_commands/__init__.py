@@ -8,6 +8,7 @@ function that runs it; the modules group them by job:
 - ``_duplicates``: ``dedupe``, ``decide``, ``merge``;
 - ``_history``: ``undo``, ``history``;
 - ``_rules``: ``rules``;
+- ``_variants``: ``variants``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -17,7 +18,15 @@ import argparse
 from collections.abc import Callable
 from typing import NamedTuple
 
-from crmkit.cli._commands import _demo, _duplicates, _files, _history, _records, _rules
+from crmkit.cli._commands import (
+    _demo,
+    _duplicates,
+    _files,
+    _history,
+    _records,
+    _rules,
+    _variants,
+)
 
 __all__ = ["COMMANDS", "Command"]
 
@@ -96,6 +105,12 @@ COMMANDS: tuple[Command, ...] = (
         "list, define, switch or remove duplicate rules",
         _rules.add_rules_arguments,
         _rules.run_rules,
+    ),
+    Command(
+        "variants",
+        "cluster spelling variants of a text field; replace them (undoable)",
+        _variants.add_variants_arguments,
+        _variants.run_variants,
     ),
     Command(
         "undo",
