@@ -109,6 +109,7 @@ from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._bulk import BulkReport as BulkReport
 from crmkit._ops._merge import MergeReport as MergeReport
 from crmkit._ops._summary import Summary as Summary
+from crmkit._ops._variants import Variants as Variants
 from crmkit._util._config import config_context as config_context
 from crmkit._util._config import get_config as get_config
 from crmkit._util._config import set_config as set_config
@@ -179,6 +180,7 @@ __all__ = [
     "UnknownValueError",
     "ValidationError",
     "ValidationReport",
+    "Variants",
     "__version__",
     "config_context",
     "find_duplicates",

@@ -226,7 +226,7 @@ def test_bad_method_and_numbers(crm: ck.CRM) -> None:
 def test_unknown_cluster_writes_nothing(crm: ck.CRM, clusters: object) -> None:
     found = crm.contacts.variants("job_title")
     batches = len(crm.batches())
-    with pytest.raises(ck.CRMKitError, match="no cluster .*numbered 1 to 2"):
+    with pytest.raises(ck.CRMKitError, match=r"no cluster .*numbered 1 to 2"):
         found.replace(clusters)
     assert len(crm.batches()) == batches
 

@@ -36,6 +36,8 @@ OPTIONS = {
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
     "--active --inactive --where",
     "rules": "rules_action",
+    "variants": "database field --kind --method --radius --n --language --min-count --apply "
+    "--dry-run --show --lang",
     "undo": "batch",
     "history": "--kind --id --batch --limit",
     "demo": "--samples",
@@ -82,7 +84,7 @@ def test_each_command_runs_its_own_function() -> None:
     parser = build_parser()
     argv = {"import": ["f.csv"], "validate": ["f.csv"], "preview": ["f.csv"]}
     argv |= {"export": ["out.csv"], "reassign": ["--to", "X"], "undo": ["last"]}
-    argv |= {"decide": ["1", "2", "same"]}
+    argv |= {"decide": ["1", "2", "same"], "variants": ["job_title"]}
     for command in COMMANDS:
         args = parser.parse_args([command.name, *argv.get(command.name, [])])
         assert args.func is command.run
