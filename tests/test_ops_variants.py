@@ -183,6 +183,8 @@ def test_a_replacement_the_field_refuses_writes_nothing(crm: ck.CRM) -> None:
         found.replace({1: "x" * 200})
     with pytest.raises(ck.ValidationError, match="blank"):
         found.replace({2: "  "})
+    with pytest.raises(ck.ValidationError, match="Job title: 5 cannot replace cluster 2: not text"):
+        found.replace({2: 5})
     assert len(crm.batches()) == batches
     assert "DIRECTEUR COMMERCIAL" in _values(crm, "job_title")
 
@@ -267,3 +269,17 @@ def test_errors_are_translated(crm: ck.CRM) -> None:
 def test_text_field_addresses_custom_keys() -> None:
     assert text_field("contacts", "custom.Région").json_path == '$."R\\u00e9gion"'
     assert text_field("accounts", "name").label("accounts", "fr") == "Société"
+
+
+def test_shared_mode_reads_and_replaces(tmp_path: Path) -> None:
+    path = tmp_path / "shared.duckdb"
+    with ck.open(path, user="A") as crm:
+        for city in ["Paris", "PARIS", "Lyon"]:
+            crm.contacts.add(last_name="Blou", city=city)
+    with ck.open(path, user="A", shared=True) as crm:
+        found = crm.contacts.variants("city")
+        assert "PARIS" in repr(found)
+        report = found.replace()
+        assert report.changed == 1
+        crm.undo(report.batch_id)
+        assert sorted(crm.contacts.df()["city"]) == ["Lyon", "PARIS", "Paris"]

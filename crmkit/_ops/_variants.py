@@ -182,7 +182,11 @@ def find_variants(
     return Variants(session, query, target, method, clusters, len(counts))
 
 
-@per_operation(lambda variants: variants._session.store, skip=frozenset({"df", "pl", "clusters"}))
+# Only what reads the file or the settings runs as a store operation (shared mode).
+_NO_FILE = frozenset({"df", "pl", "kind", "field", "__len__", "__repr__", "_repr_html_"})
+
+
+@per_operation(lambda variants: variants._session.store, skip=_NO_FILE)
 @dataclass(repr=False, eq=False)
 class Variants:
     """Spelling variants of a text field, clustered: ``crm.contacts.variants("city")``.
@@ -342,13 +346,10 @@ class Variants:
         """The replacement as stored: normalised and validated like a form save."""
         label = self.target.label(self.kind)
         if not isinstance(value, str) or not value.strip():
+            why = message("variants_blank" if isinstance(value, str) else "variants_not_str")
             raise ValidationError(
                 message(
-                    "variants_bad_value",
-                    field=label,
-                    value=shorten(value),
-                    cluster=number,
-                    why=message("variants_blank"),
+                    "variants_bad_value", field=label, value=shorten(value), cluster=number, why=why
                 )
             )
         if self.target.key is not None:

@@ -239,6 +239,7 @@ _MESSAGES.update({
                            "{why} ; rien n'est écrit",
                            "{field}：{value} 不能替换第 {cluster} 组：{why}；未写入任何内容"),
     "variants_blank": ("a blank value", "valeur vide", "空值"),
+    "variants_not_str": ("not text", "ce n'est pas du texte", "不是文本"),
     "variants_none": ("{field}: no spelling variants found",
                       "{field} : aucune variante d'orthographe trouvée",
                       "{field}：未发现拼写变体"),
