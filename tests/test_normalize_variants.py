@@ -190,11 +190,30 @@ def test_fingerprint_invariances(words: list[str], data: st.DataObject) -> None:
     assert fingerprint("   ".join([*shuffled, words[0]]) + "  ") == key
 
 
-@given(
-    values=st.lists(st.text(alphabet="abcé -", min_size=0, max_size=7), max_size=25),
-    radius=st.integers(min_value=0, max_value=2),
-)
-@settings(max_examples=examples(150))
+@st.composite
+def _near_values(draw: st.DrawFn) -> list[str]:
+    """Texts and copies of them with a few random edits: pairs near the radius."""
+    bases = draw(st.lists(st.text(alphabet="abcdeé -", max_size=16), min_size=1, max_size=8))
+    values = list(bases)
+    for base in bases:
+        for _ in range(draw(st.integers(0, 2))):
+            text = base
+            for _ in range(draw(st.integers(1, 3))):
+                at = draw(st.integers(0, len(text)))
+                letter = draw(st.sampled_from("abcdeé"))
+                edit = draw(st.sampled_from(["insert", "delete", "replace"]))
+                if edit == "insert":
+                    text = text[:at] + letter + text[at:]
+                elif edit == "delete":
+                    text = text[:at] + text[at + 1 :]
+                else:
+                    text = text[:at] + letter + text[at + 1 :]
+            values.append(text)
+    return values
+
+
+@given(values=_near_values(), radius=st.integers(min_value=0, max_value=2))
+@settings(max_examples=examples(300))
 def test_blocked_levenshtein_equals_all_pairs(values: list[str], radius: int) -> None:
     """The blocking loses no pair: the clusters are those of comparing every pair."""
     counts = dict.fromkeys(values, 1)

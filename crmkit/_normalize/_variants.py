@@ -9,8 +9,9 @@ OpenRefine's "Cluster and edit":
   ignores spaces inside words) and :func:`phonetic_key` (how the words sound, in English
   with Metaphone, in French with :func:`french_phonetic`).
 - **nearest neighbour**: ``levenshtein`` links two values whose folded forms are at most
-  ``radius`` edits apart; candidate pairs are blocked by shared character trigrams (and
-  lengths within the radius), so distinct values are not compared all with all.
+  ``radius`` edits apart; candidate pairs are blocked by their rarest character
+  trigrams (and lengths within the radius), exactly (no pair within the radius is
+  missed), so distinct values are not compared all with all.
 
 :func:`cluster_values` runs one method and proposes a canonical value per cluster: the
 most frequent, ties broken by a well-cased form (not all capitals, not all lower case).
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -234,8 +235,16 @@ def _key_groups(values: Sequence[str], key: dict[str, str]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _trigrams(text: str) -> set[str]:
-    return {text[i : i + 3] for i in range(len(text) - 2)} if len(text) > 3 else {text}
+def _trigrams(text: str) -> list[str]:
+    """The character trigrams of ``text``, each repeat numbered ("ab#0", "ab#1" ...), so
+    the set of two texts' trigrams intersects as their multisets do."""
+    seen: dict[str, int] = defaultdict(int)
+    grams = []
+    for i in range(len(text) - 2):
+        gram = text[i : i + 3]
+        grams.append(f"{gram}#{seen[gram]}")
+        seen[gram] += 1
+    return grams
 
 
 def _deletions(text: str, radius: int) -> set[str]:
@@ -261,18 +270,27 @@ def _neighbour_groups(values: Sequence[str], radius: int) -> list[list[int]]:
             i = parent[i]
         return i
 
-    # Blocking, exact for the radius: two long values within it share a trigram (the
-    # q-gram lemma); two short ones share a string left by at most ``radius`` deletions
-    # from each (symmetric delete), which is cheap for short values only.
+    # Blocking, exact for the radius. Two long values within it share at least
+    # max(len) - 2 - 3 * radius trigrams (the q-gram lemma: one edit breaks at most three),
+    # so each long value is indexed by only its 3 * radius + 1 rarest trigrams (prefix
+    # filtering: common trigrams such as "rue" make no huge block). Short values, for
+    # which the lemma promises nothing, are indexed by every trigram and by every string
+    # left by at most ``radius`` deletions (symmetric delete: cheap for short values).
+    short = 3 * radius + 3
+    grams = [_trigrams(text) for text in folded]
+    frequency = Counter(gram for found in grams for gram in found)
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, text in enumerate(folded):
         if not text:
             continue
-        for gram in _trigrams(text):
-            blocks[gram].append(i)
-        if len(text) <= 3 * radius + 3:
+        if len(text) <= short:
+            indexed = grams[i]
             for left in _deletions(text, radius):
                 blocks["\0" + left].append(i)
+        else:
+            indexed = sorted(grams[i], key=lambda g: (frequency[g], g))[: 3 * radius + 1]
+        for gram in indexed:
+            blocks[gram].append(i)
     seen: set[tuple[int, int]] = set()
     for members in blocks.values():
         for a_pos, a in enumerate(members):
