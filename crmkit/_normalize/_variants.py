@@ -236,15 +236,17 @@ def _key_groups(values: Sequence[str], key: dict[str, str]) -> list[list[int]]:
 
 
 def _trigrams(text: str) -> list[str]:
-    """The character trigrams of ``text``, each repeat numbered ("ab#0", "ab#1" ...), so
-    the set of two texts' trigrams intersects as their multisets do."""
+    """The character trigrams of ``text``, a repeat numbered ("abc", "abc#1" ...), so the
+    sets of two texts' trigrams intersect as their multisets do."""
+    grams = [text[i : i + 3] for i in range(len(text) - 2)]
+    if len(set(grams)) == len(grams):
+        return grams
     seen: dict[str, int] = defaultdict(int)
-    grams = []
-    for i in range(len(text) - 2):
-        gram = text[i : i + 3]
-        grams.append(f"{gram}#{seen[gram]}")
+    numbered = []
+    for gram in grams:
+        numbered.append(f"{gram}#{seen[gram]}" if seen[gram] else gram)
         seen[gram] += 1
-    return grams
+    return numbered
 
 
 def _deletions(text: str, radius: int) -> set[str]:
@@ -259,6 +261,8 @@ def _deletions(text: str, radius: int) -> set[str]:
 
 def _neighbour_groups(values: Sequence[str], radius: int) -> list[list[int]]:
     """Values at most ``radius`` edits apart (folded), linked transitively."""
+    import numpy as np
+    from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
     folded = [" ".join(_folded(v).split()) for v in values]
@@ -280,29 +284,39 @@ def _neighbour_groups(values: Sequence[str], radius: int) -> list[list[int]]:
     grams = [_trigrams(text) for text in folded]
     frequency = Counter(gram for found in grams for gram in found)
     blocks: dict[str, list[int]] = defaultdict(list)
+    keys: list[list[str]] = []
     for i, text in enumerate(folded):
-        if not text:
-            continue
+        indexed: list[str] = []
         if len(text) <= short:
-            indexed = grams[i]
-            for left in _deletions(text, radius):
-                blocks["\0" + left].append(i)
+            indexed = ["\0" + left for left in _deletions(text, radius)] + grams[i]
         else:
             indexed = sorted(grams[i], key=lambda g: (frequency[g], g))[: 3 * radius + 1]
-        for gram in indexed:
-            blocks[gram].append(i)
-    seen: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        for a_pos, a in enumerate(members):
-            for b in members[a_pos + 1 :]:
-                pair = (a, b) if a < b else (b, a)
-                if pair in seen or abs(len(folded[a]) - len(folded[b])) > radius:
-                    continue
-                seen.add(pair)
-                if root(a) == root(b):
-                    continue
-                if Levenshtein.distance(folded[a], folded[b], score_cutoff=radius) <= radius:
-                    parent[root(a)] = root(b)
+        if not text:
+            indexed = []
+        for key in indexed:
+            blocks[key].append(i)
+        keys.append(indexed)
+    # Each value against its candidates of higher index, in C (rapidfuzz's cdist).
+    lengths = np.array([len(text) for text in folded], dtype=np.int64)
+    for i, text in enumerate(folded):
+        found: set[int] = set()
+        for key in keys[i]:
+            found.update(blocks[key])
+        candidates = np.fromiter(found, dtype=np.int64, count=len(found))
+        keep = (candidates > i) & (np.abs(lengths[candidates] - len(text)) <= radius)
+        near = candidates[keep].tolist()
+        if not near:
+            continue
+        distances = process.cdist(
+            [text],
+            [folded[j] for j in near],
+            scorer=Levenshtein.distance,
+            score_cutoff=radius,
+            dtype=np.int32,
+        )[0]
+        for j, distance in zip(near, distances.tolist(), strict=True):
+            if distance <= radius and root(i) != root(j):
+                parent[root(i)] = root(j)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, text in enumerate(folded):
         if text:
