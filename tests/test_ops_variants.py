@@ -181,6 +181,8 @@ def test_a_replacement_the_field_refuses_writes_nothing(crm: ck.CRM) -> None:
     batches = len(crm.batches())
     with pytest.raises(ck.ValidationError, match=r"Job title: 'x{20}.*cannot replace cluster 1"):
         found.replace({1: "x" * 200})
+    with pytest.raises(ck.ValidationError, match=r"'y{20}.*cannot replace cluster 2.*at most"):
+        found.replace({1: "Directeur commercial", 2: "y" * 200})  # the second one named
     with pytest.raises(ck.ValidationError, match="blank"):
         found.replace({2: "  "})
     with pytest.raises(ck.ValidationError, match="Job title: 5 cannot replace cluster 2: not text"):
