@@ -323,7 +323,7 @@ _FILE_SUFFIXES = ("", ".wal", ".wal.checkpoint", ".wal.recovery")
 # contact at 1M, the bulk of a write's cost), while every attach replays the log (~0.25 ms
 # of CPU per KB; one-field update ~1.3 KB): checkpointing every ~12 writes costs the least
 # on average (BENCHMARKS.md, "Shared mode").
-_WAL_BUDGET = 16 * 1024
+_WAL_BUDGET = 8 * 1024
 
 
 class Store:
@@ -610,8 +610,9 @@ class Store:
         operations keep the log bounded, and any open replays it."""
         if self.read_only or self._con is not None or self.closed or self.path is None:
             return
-        if not _log_size(str(Path(self.path).resolve())):
-            return
+        where = Path(self.path).resolve()
+        if not _log_size(str(where)) or not where.exists():
+            return  # nothing to write (or no file to write it into: never create one)
         try:
             self._attach()
         except (StoreLockedError, StoreOpenError):
