@@ -399,3 +399,27 @@ def test_a_crash_after_a_commit_loses_nothing(path: Path, tmp_path: Path) -> Non
         assert crm.contacts.get(record)["email"] is None
     with ck.open(copy) as plain:
         assert plain.contacts.get(record)["email"] == "kept@example.com"
+
+
+def test_closing_while_another_process_holds_the_file(path: Path) -> None:
+    crm = ck.open(path, shared=True, user="me")
+    crm.contacts.add(last_name="Blou")
+    assert _log(path) > 0
+    other = Child(
+        path,
+        "with crm.batch('long edit'):\n"
+        "    crm.contacts.add(last_name='Held')\n"
+        "    say('holding')\n"
+        "    wait_for('release')\n"
+        "say('released')\n",
+    )
+    try:
+        other.expect("holding")
+        crm.close()  # cannot checkpoint now: closes at once, the log keeps the commit
+        assert crm.closed
+    finally:
+        other.send("release")
+    other.expect("released")
+    other.finish()
+    with ck.open(path) as plain:
+        assert _names(plain) == ["Blou", "Held"]

@@ -321,8 +321,8 @@ _FILE_SUFFIXES = ("", ".wal", ".wal.checkpoint", ".wal.recovery")
 # checkpoints (writes it into the file proper) once the log passes this size. A checkpoint
 # rewrites every column segment a change touched (~15 ms of CPU for one field of one
 # contact at 1M, the bulk of a write's cost), while every attach replays the log (~0.25 ms
-# of CPU per KB; one-field update ~1.3 KB): checkpointing every ~12 writes costs the least
-# on average (BENCHMARKS.md, "Shared mode").
+# of CPU per KB; one-field update ~1.3 KB): of the budgets measured, checkpointing about
+# every sixth such write cost the least for a write and a read (BENCHMARKS.md, "Shared mode").
 _WAL_BUDGET = 8 * 1024
 
 
@@ -596,7 +596,10 @@ class Store:
         try:
             try:
                 if not self.read_only and _log_size(where) > (0 if checkpoint else _WAL_BUDGET):
-                    self._host.execute("CHECKPOINT crmkit_file")
+                    # A checkpoint that fails (a transaction left open) loses nothing:
+                    # the log keeps every commit, and the next operation tries again.
+                    with suppress(duckdb.Error):
+                        self._host.execute("CHECKPOINT crmkit_file")
             finally:
                 self._host.execute("USE memory")
                 self._host.execute("DETACH crmkit_file")  # releases the lock
