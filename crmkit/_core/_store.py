@@ -13,6 +13,7 @@ never from user strings.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import threading
@@ -316,6 +317,13 @@ _HELD: dict[str, int] = {}
 _HELD_LOCK = threading.Lock()
 # The files DuckDB writes for a database file (its write-ahead log while checkpointing).
 _FILE_SUFFIXES = ("", ".wal", ".wal.checkpoint", ".wal.recovery")
+# A shared store leaves what an operation committed in the file's write-ahead log and
+# checkpoints (writes it into the file proper) once the log passes this size. A checkpoint
+# rewrites every column segment a change touched (~15 ms of CPU for one field of one
+# contact at 1M, the bulk of a write's cost), while every attach replays the log (~0.25 ms
+# of CPU per KB; one-field update ~1.3 KB): of the budgets measured, checkpointing about
+# every sixth such write cost the least for a write and a read (BENCHMARKS.md, "Shared mode").
+_WAL_BUDGET = 8 * 1024
 
 
 class Store:
@@ -543,9 +551,10 @@ class Store:
         config["temp_directory"] = where + ".tmp"
         with self._opening():
             host = duckdb.connect(":memory:", config=config)
-            # Detaching checkpoints what an operation wrote (tens of ms on a 1M file).
-            # Leaving it in the write-ahead log instead costs more: every attach replays
-            # the log, ~0.6 ms per KB at 1M contacts (BENCHMARKS.md, "Shared mode").
+            # Detaching would checkpoint every operation's changes; :meth:`_detach` does
+            # so only once the write-ahead log passes _WAL_BUDGET. A commit is durable
+            # in the log already (DuckDB syncs it), and any open replays it.
+            host.execute("SET checkpoint_on_detach = 'DISABLED'")
             if not self._external_access:
                 files = [where + suffix for suffix in _FILE_SUFFIXES]
                 host.execute("SET allowed_paths = ?", [files])
@@ -579,14 +588,39 @@ class Store:
             raise
         return self._host
 
-    def _detach(self) -> None:
+    def _detach(self, *, checkpoint: bool = False) -> None:
+        """Release the file, checkpointing first when its log passed :data:`_WAL_BUDGET`
+        (or whenever it is not empty, with ``checkpoint``)."""
         assert self.path is not None and self._host is not None
+        where = str(Path(self.path).resolve())
         try:
-            self._host.execute("USE memory")
-            self._host.execute("DETACH crmkit_file")  # checkpoints, releases the lock
+            try:
+                if not self.read_only and _log_size(where) > (0 if checkpoint else _WAL_BUDGET):
+                    # A checkpoint that fails (a transaction left open) loses nothing:
+                    # the log keeps every commit, and the next operation tries again.
+                    with suppress(duckdb.Error):
+                        self._host.execute("CHECKPOINT crmkit_file")
+            finally:
+                self._host.execute("USE memory")
+                self._host.execute("DETACH crmkit_file")  # releases the lock
         finally:
             with _HELD_LOCK:
-                _HELD.pop(str(Path(self.path).resolve()), None)
+                _HELD.pop(where, None)
+
+    def _checkpoint_log(self) -> None:
+        """On closing, write what the log holds into the file, so the file alone (a copy,
+        a backup) has every commit. Skipped when another CRM has the file now: its own
+        operations keep the log bounded, and any open replays it."""
+        if self.read_only or self._con is not None or self.closed or self.path is None:
+            return
+        where = Path(self.path).resolve()
+        if not _log_size(str(where)) or not where.exists():
+            return  # nothing to write (or no file to write it into: never create one)
+        try:
+            self._attach()
+        except (StoreLockedError, StoreOpenError):
+            return
+        self._detach(checkpoint=True)
 
     @contextmanager
     def _opening(self) -> Iterator[None]:
@@ -624,6 +658,8 @@ class Store:
 
     def close(self) -> None:
         """Close the connection (releasing the file lock)."""
+        if self.shared:
+            self._checkpoint_log()
         self._finalizer()
 
     @property
@@ -1645,6 +1681,14 @@ def _expected_columns() -> dict[str, dict[str, str]]:
 
 def _same_type(found: str | None, expected: str) -> bool:
     return found is not None and found.upper() == expected.upper()
+
+
+def _log_size(where: str) -> int:
+    """Bytes in the write-ahead log of the database file ``where`` (0: none)."""
+    try:
+        return os.path.getsize(where + ".wal")
+    except OSError:  # no log: everything is in the file
+        return 0
 
 
 def _timeout(value: Any) -> float:
