@@ -178,10 +178,16 @@ def _ranked_and_collated(con: duckdb.DuckDBPyConnection, query: Query) -> tuple[
 
 
 def _names_view(names: list[str | None]) -> duckdb.DuckDBPyConnection:
+    """``contacts_v`` over ``names``; the table also holds deleted records the view hides
+    (their values rank with the others, as a deleted contact's do)."""
     con = duckdb.connect()
-    con.execute("CREATE TABLE people (id BIGINT, last_name VARCHAR)")
-    con.executemany("INSERT INTO people VALUES (?, ?)", list(enumerate(names, start=1)))
-    con.execute("CREATE VIEW contacts_v AS SELECT * FROM people")
+    con.execute("CREATE TABLE contacts (id BIGINT, last_name VARCHAR, deleted BOOLEAN)")
+    rows = [(i, name, False) for i, name in enumerate(names, start=1)]
+    rows += [(-i, name, True) for i, name in enumerate(["Martín", "barron", "Ba", "张"], 1)]
+    con.executemany("INSERT INTO contacts VALUES (?, ?, ?)", rows)
+    con.execute(
+        "CREATE VIEW contacts_v AS SELECT * EXCLUDE (deleted) FROM contacts WHERE NOT deleted"
+    )
     return con
 
 
@@ -230,7 +236,13 @@ def test_ranked_order_keeps_the_filter_parameters_and_star_columns(named: ck.CRM
         collated=frozenset({"last_name"}),
     )
     sql, params = query.sql()
-    assert params == ["Zoé", "一", "Zoé", "一"]  # the ranks' subquery, then the records'
+    assert params == ["Zoé", "一"]  # last_name ranks the table's values: no condition
+    assert "FROM contacts)" in sql
+    # A column the view derives ranks the selected records' values: the conditions twice.
+    by_company = replace(query, order=(("company", False),), collated=frozenset({"company"}))
+    company_sql, company_params = by_company.sql(["id"])
+    assert company_params == ["Zoé", "一", "Zoé", "一"]  # the ranks' subquery, the records'
+    assert len(named.sql(company_sql, company_params).fetchall()) == len(NAMES) - 1
     relation = named.sql(sql, params)
     assert "__ck_rank" not in relation.columns and relation.columns[0] == "id"
     assert [row[relation.columns.index("last_name")] for row in relation.fetchall()][:2] == [

@@ -138,10 +138,18 @@ def _repeats(kind: str, column: str) -> bool:
     return column not in fields or fields[column].format not in _MOSTLY_DISTINCT
 
 
-def _rank_join(view: str, column: str, collation: str, alias: str, where: str) -> str:
-    """`` LEFT JOIN`` the collation rank of each distinct value of ``column`` (in the
-    records ``where`` selects) as ``alias.__ck_rank``; NULL values get no rank."""
-    distinct = f"SELECT DISTINCT {column} AS __ck_value FROM {view}{where}"
+def _rank_join(kind: str, column: str, collation: str, alias: str, where: str) -> str:
+    """`` LEFT JOIN`` the collation rank of each distinct value of ``column`` as
+    ``alias.__ck_rank``; NULL values get no rank.
+
+    A column of the table ranks the values of the whole table (deleted and merged records
+    too: more values rank the same way, and reading the table skips the view's joins);
+    a column the view derives (``company``, ``owner``) ranks those of the records ``where``
+    selects.
+    """
+    view = f"{kind}_v"
+    source = kind if column in table(kind) else f"{view}{where}"
+    distinct = f"SELECT DISTINCT {column} AS __ck_value FROM {source}"
     ranked = (
         f"SELECT __ck_value, dense_rank() OVER (ORDER BY __ck_value COLLATE {collation}) "
         f"AS __ck_rank FROM ({distinct}) WHERE __ck_value IS NOT NULL"
@@ -216,8 +224,9 @@ class Query:
             for column, _descending in self.order:
                 if column in self.collated and column not in ranks and _repeats(self.kind, column):
                     alias = f"__ck_rank_{len(ranks)}"
-                    joins += _rank_join(self.view, column, str(self.collation), alias, where)
-                    join_params += params
+                    joins += _rank_join(self.kind, column, str(self.collation), alias, where)
+                    if column not in table(self.kind):  # ranked on the view, with ``where``
+                        join_params += params
                     ranks[column] = f"{alias}.__ck_rank"
         if joins:  # the rank columns are not the records'
             cols = [f"{self.view}.*" if c == "*" else c for c in cols]
