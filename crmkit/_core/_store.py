@@ -46,7 +46,7 @@ from crmkit._exceptions import (
     UndoError,
     ValidationError,
 )
-from crmkit._util._messages import message
+from crmkit._util._messages import message, record_noun
 from crmkit._util._shorten import shorten
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
@@ -1043,11 +1043,11 @@ class Store:
         """Raise the error that fits what a batch broke (nothing when the list is empty)."""
         if not breaches:
             return
-        text = "; ".join(b.describe() for b in breaches[:5])
+        text = message("semicolon_sep").join(b.describe() for b in breaches[:5])
         if len(breaches) > 5:
-            text += f"; and {len(breaches) - 5} more"
+            text += message("and_more", count=len(breaches) - 5)
         cls = ParentCycleError if any(b.kind == "cycle" for b in breaches) else IntegrityError
-        raise cls(f"not saved: {text}", breaches)
+        raise cls(message("integrity_not_saved", why=text), breaches)
 
     # -- writing records --------------------------------------------------------------
 
@@ -1328,7 +1328,9 @@ class Store:
         cur = self.con.execute(f"SELECT * FROM {table} WHERE id = ?", [int(record_id)])
         row = first(cur)
         if row is None:
-            raise RecordNotFoundError(f"no {table[:-1]} with id {record_id}")
+            raise RecordNotFoundError(
+                message("record_not_found", noun=record_noun(table), id=record_id)
+            )
         names = [d[0] for d in cur.description or []]
         return dict(zip(names, row, strict=True))
 
