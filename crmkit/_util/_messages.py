@@ -79,6 +79,9 @@ _MESSAGES: dict[str, Labels] = {
                   "{field} : {noun} {target} est déjà sous {noun} {id} ; les lier ferait une "
                   "boucle ({chain})",
                   "{field}：{noun} {target} 已在{noun} {id} 之下，关联会形成循环（{chain}）"),
+    # a value cut short in a message (crmkit._util._shorten)
+    "n_characters": ("{count:,} characters", "{count:,} caractères", "{count:,} 个字符"),
+    "n_bytes": ("<{count:,} bytes>", "<{count:,} octets>", "<{count:,} 字节>"),
     # what a batch broke (crmkit._core._integrity): fields by name until a language is
     # chosen (today's English), by label once one is
     "record_ref": ("{noun} {id}", "{noun} {id}", "{noun} {id}"),
@@ -113,7 +116,7 @@ _MESSAGES: dict[str, Labels] = {
     "blank": ("blank", "vide", "空"),
     "alert_matches": ("{who} matches {other} by duplicate rule {rule}",
                       "{who} correspond à {other} selon la règle de doublons {rule}",
-                      "{who}按重复规则 {rule} 与{other}匹配"),
+                      "{who} 按重复规则 {rule} 与{other}匹配"),
     "block_more": (" (and {count:,} more match(es))",
                    " (et {count:,} autre(s) correspondance(s))",
                    "（另有 {count:,} 处匹配）"),

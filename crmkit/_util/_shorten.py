@@ -44,13 +44,15 @@ def shorten(value: Any, limit: int = MESSAGE_VALUE_CHARS) -> str:
     >>> shorten(b"\\x00" * 5000)
     '<5,000 bytes>'
     """
+    from crmkit._util._messages import message  # the catalog imports this module's users
+
     if isinstance(value, bytes | bytearray | memoryview):
-        return f"<{len(value):,} bytes>"
+        return message("n_bytes", count=len(value))
     if isinstance(value, int) and value.bit_length() > 14_000:  # str() refuses 4,300+ digits
         return f"<a whole number of about {int(value.bit_length() * 0.30103):,} digits>"
     if isinstance(value, str) and len(value) > limit:
         head = repr(value[: max(limit - 4, 1)])
-        return printable(f"{head}… ({len(value):,} characters)")
+        return printable(f"{head}… ({message('n_characters', count=len(value))})")
     text = repr(value)
     if len(text) > limit:
         text = text[: max(limit - 1, 1)] + "…"
