@@ -155,14 +155,29 @@ class UnknownValueError(CRMKitError, ValueError):
         self.value = value
         self.valid = list(valid)
         self.suggestion = suggestion
+        from crmkit._util._config import chosen_lang
+        from crmkit._util._messages import MESSAGES, message
         from crmkit._util._shorten import shorten
 
-        shown = ", ".join(shorten(v) for v in self.valid[:30])
+        # The names users type (owners, accounts, sectors ...) in their language once one
+        # is chosen; a wrong option a programmer passes (an engine, a format) in English,
+        # the language of crmkit's API.
+        word = f"what_{what.replace(' ', '_')}"
+        lang = chosen_lang() if word in MESSAGES else None
+        lang = lang or "en"
+        shown = message("list_sep", lang).join(shorten(v) for v in self.valid[:30])
         if len(self.valid) > 30:
-            shown += f", ... ({len(self.valid)} in all)"
-        hint = f" Did you mean {shorten(suggestion)}?" if suggestion else ""
+            shown += message("unknown_in_all", lang, count=len(self.valid))
+        hint = message("unknown_hint", lang, name=shorten(suggestion)) if suggestion else ""
         super().__init__(
-            f"unknown {what} {shorten(value)}.{hint} Valid values: {shown or '(none)'}"
+            message(
+                "unknown_value",
+                lang,
+                what=message(word, lang) if word in MESSAGES else what,
+                value=shorten(value),
+                hint=hint,
+                valid=shown or message("none_value", lang),
+            )
         )
 
 

@@ -92,6 +92,69 @@ def record_not_found(crm: ck.CRM) -> str:
     return _error(ck.RecordNotFoundError, lambda: crm.contacts.get(999))
 
 
+def unknown_owner_named(crm: ck.CRM) -> str:
+    crm.owners.add("Bruno Petit")
+    return _error(
+        ck.UnknownValueError, lambda: crm.contacts.add(last_name="Roy", owner="Bruno Peti")
+    )
+
+
+def in_use(crm: ck.CRM) -> str:
+    account = crm.accounts.add(name="APROOL")
+    crm.contacts.add(last_name="Blou", account_id=account)
+    return _error(ck.RecordInUseError, lambda: crm.accounts.delete(account))
+
+
+def in_use_survivor(crm: ck.CRM) -> str:
+    a = crm.contacts.add(last_name="Blou", email="h@a.com")
+    b = crm.contacts.add(last_name="Blou", email="h@a.com")
+    crm.contacts.merge([a, b], survivor=a)
+    return _error(ck.RecordInUseError, lambda: crm.contacts.delete(a, hard=True))
+
+
+def undo_no_batch(crm: ck.CRM) -> str:
+    return _error(ck.UndoError, lambda: crm.undo(99))
+
+
+def undo_already(crm: ck.CRM) -> str:
+    crm.contacts.add(last_name="Blou")
+    batch = crm.last_batch_id
+    crm.undo(batch)
+    return _error(ck.UndoError, lambda: crm.undo(batch))
+
+
+def undo_changed_since(crm: ck.CRM) -> str:
+    contact = crm.contacts.add(last_name="Blou")
+    crm.contacts.update(contact, job_title="CTO")
+    batch = crm.last_batch_id
+    crm.contacts.update(contact, job_title="DSI")
+    return _error(ck.UndoConflictError, lambda: crm.undo(batch))
+
+
+def undo_created_changed(crm: ck.CRM) -> str:
+    crm.contacts.add(last_name="Blou")
+    batch = crm.last_batch_id
+    crm.contacts.all().tag("salon")
+    return _error(ck.UndoConflictError, lambda: crm.undo(batch))
+
+
+def undo_points_back(crm: ck.CRM) -> str:
+    a = crm.accounts.add(name="A")
+    b = crm.accounts.add(name="B")
+    c = crm.contacts.add(last_name="Blou", account_id=a)
+    crm.contacts.update(c, account_id=b)
+    moved = crm.last_batch_id
+    crm.accounts.delete(a)
+    return _error(ck.UndoConflictError, lambda: crm.undo(moved))
+
+
+def undo_still_referenced(crm: ck.CRM) -> str:
+    account = crm.accounts.add(name="APROOL")
+    batch = crm.last_batch_id
+    crm.contacts.add(last_name="Blou", account_id=account)
+    return _error(ck.UndoConflictError, lambda: crm.undo(batch))
+
+
 # -- duplicate rules ---------------------------------------------------------------------
 
 
@@ -254,6 +317,15 @@ SCENARIOS: dict[str, Callable[..., str]] = {
         breach_inactive_owner,
         breach_many,
         record_not_found,
+        unknown_owner_named,
+        in_use,
+        in_use_survivor,
+        undo_no_batch,
+        undo_already,
+        undo_changed_since,
+        undo_created_changed,
+        undo_points_back,
+        undo_still_referenced,
         block_create,
         block_update,
         alert_on_create,
@@ -315,6 +387,51 @@ EXPECTED: dict[str, dict[str, str]] = {
         "none": "no contact with id 999",
         "fr": "aucun contact d'id 999",
         "zh": "找不到 id 为 999 的联系人",
+    },
+    "unknown_owner_named": {
+        "none": "unknown owner 'Bruno Peti'. Did you mean 'Bruno Petit'? Valid values: 'Bruno Petit'",
+        "fr": "responsable introuvable : 'Bruno Peti'. Vouliez-vous dire 'Bruno Petit' ? Valeurs possibles : 'Bruno Petit'",
+        "zh": "未知的负责人 'Bruno Peti'。您是否指 'Bruno Petit'？可选值：'Bruno Petit'",
+    },
+    "in_use": {
+        "none": "account 1 is still used: 1 contacts (by account_id). Reassign or delete them first, or pass force=True to detach them.",
+        "fr": "compte 1 est encore utilisé : 1 contact (par Société). Réaffectez-les ou supprimez-les d'abord, ou passez force=True pour les détacher.",
+        "zh": "客户 1 仍被使用：1 条联系人（通过公司）。请先重新分配或删除它们，或传入 force=True 解除关联。",
+    },
+    "in_use_survivor": {
+        "none": "contact 1 is the survivor of 1 merged record(s), which point at it; it can be deleted (soft), not removed for good",
+        "fr": "contact 1 a absorbé 1 fiche(s) fusionnée(s), qui pointent vers lui ; il peut être supprimé, pas effacé définitivement (hard)",
+        "zh": "联系人 1 是 1 条已合并记录的保留记录，它们指向它；只能删除，不能彻底移除（hard）",
+    },
+    "undo_no_batch": {
+        "none": "no batch 99",
+        "fr": "aucun lot 99",
+        "zh": "没有批次 99",
+    },
+    "undo_already": {
+        "none": "batch 1 was already undone by batch 2",
+        "fr": "le lot 1 a déjà été annulé par le lot 2",
+        "zh": "批次 1 已被批次 2 撤销",
+    },
+    "undo_changed_since": {
+        "none": "cannot undo batch 2: contacts 1.job_title was changed since by batch 3. Undo the later batches first (newest first).",
+        "fr": "impossible d'annuler le lot 2 : contact 1 (Fonction) a été modifié depuis par le lot 3. Annulez d'abord les lots suivants (du plus récent au plus ancien).",
+        "zh": "无法撤销批次 2：联系人 1（职位）之后被批次 3 修改。请先撤销之后的批次（从最新的开始）。",
+    },
+    "undo_created_changed": {
+        "none": "cannot undo batch 1: contacts 1 created by this batch was changed by batch 2. Undo the later batches first (newest first).",
+        "fr": "impossible d'annuler le lot 1 : contact 1, créé par ce lot, a été modifié par le lot 2. Annulez d'abord les lots suivants (du plus récent au plus ancien).",
+        "zh": "无法撤销批次 1：本批次创建的联系人 1 已被批次 2 修改。请先撤销之后的批次（从最新的开始）。",
+    },
+    "undo_points_back": {
+        "none": "cannot undo batch 4: it would point contacts 1.account_id back at account 1, which batch 5 removed. Undo the later batches first (newest first), or pass detach=True to clear those references in the same undo.",
+        "fr": "impossible d'annuler le lot 4 : contact 1 (Société) pointerait de nouveau vers compte 1, que le lot 5 a retiré. Annulez d'abord les lots suivants (du plus récent au plus ancien), ou passez detach=True pour vider ces liens dans la même annulation.",
+        "zh": "无法撤销批次 4：撤销会让联系人 1（公司）重新指向客户 1，而它已被批次 5 移除。请先撤销之后的批次（从最新的开始），或传入 detach=True 在同一次撤销中清除这些引用。",
+    },
+    "undo_still_referenced": {
+        "none": "cannot undo batch 1: account 1, which it would remove, is still referenced by contacts 1.account_id (set by batch 2); owner 1, which it would remove, is still referenced by contacts 1.owner_id (set by batch 2). Undo the later batches first (newest first), or pass detach=True to clear those references in the same undo.",
+        "fr": "impossible d'annuler le lot 1 : compte 1, que l'annulation retirerait, est encore référencé par contact 1 (Société) (défini par le lot 2) ; responsable 1, que l'annulation retirerait, est encore référencé par contact 1 (Affecté à) (défini par le lot 2). Annulez d'abord les lots suivants (du plus récent au plus ancien), ou passez detach=True pour vider ces liens dans la même annulation.",
+        "zh": "无法撤销批次 1：将被移除的客户 1 仍被联系人 1（公司）引用（由批次 2 设置）；将被移除的负责人 1 仍被联系人 1（负责人）引用（由批次 2 设置）。请先撤销之后的批次（从最新的开始），或传入 detach=True 在同一次撤销中清除这些引用。",
     },
     "block_create": {
         "none": "contact not saved: the new contact matches contact 1 ('Hélène Blou') by duplicate rule 'same email': email = 'h@aprool.com'. Change the values, or the rule's action (crm.settings.duplicate_rule), or merge the records.",

@@ -82,6 +82,26 @@ _MESSAGES: dict[str, Labels] = {
     # a value cut short in a message (crmkit._util._shorten)
     "n_characters": ("{count:,} characters", "{count:,} caractères", "{count:,} 个字符"),
     "n_bytes": ("<{count:,} bytes>", "<{count:,} octets>", "<{count:,} 字节>"),
+    # a name that does not exist (crmkit.UnknownValueError)
+    "unknown_value": ("unknown {what} {value}.{hint} Valid values: {valid}",
+                      "{what} introuvable : {value}.{hint} Valeurs possibles : {valid}",
+                      "未知的{what} {value}。{hint}可选值：{valid}"),
+    "unknown_hint": (" Did you mean {name}?", " Vouliez-vous dire {name} ?",
+                     "您是否指 {name}？"),
+    "unknown_in_all": (", ... ({count:,} in all)", ", ... ({count:,} en tout)",
+                       "……（共 {count:,} 个）"),
+    "what_owner": ("owner", "responsable", "负责人"),
+    "what_account": ("account", "compte", "客户"),
+    "what_contact": ("contact", "contact", "联系人"),
+    "what_sector": ("sector", "secteur", "行业"),
+    "what_currency": ("currency", "devise", "币种"),
+    "what_phone_region": ("phone region", "région téléphonique", "电话地区"),
+    "what_saved_view": ("saved view", "vue enregistrée", "已保存视图"),
+    "what_column": ("column", "colonne", "列"),
+    "what_contacts_field": ("contacts field", "champ des contacts", "联系人字段"),
+    "what_accounts_field": ("accounts field", "champ des comptes", "客户字段"),
+    "what_contact_field": ("contact field", "champ de contact", "联系人字段"),
+    "what_account_field": ("account field", "champ de compte", "客户字段"),
     # what a batch broke (crmkit._core._integrity): fields by name until a language is
     # chosen (today's English), by label once one is
     "record_ref": ("{noun} {id}", "{noun} {id}", "{noun} {id}"),
@@ -106,6 +126,60 @@ _MESSAGES: dict[str, Labels] = {
     "integrity_not_saved": ("not saved: {why}", "non enregistré : {why}", "未保存：{why}"),
     "record_not_found": ("no {noun} with id {id}", "aucun {noun} d'id {id}",
                          "找不到 id 为 {id} 的{noun}"),
+    # an undo refused (crmkit.UndoError, UndoConflictError)
+    "undo_no_batch": ("no batch {batch}", "aucun lot {batch}", "没有批次 {batch}"),
+    "undo_already": ("batch {batch} was already undone by batch {by}",
+                     "le lot {batch} a déjà été annulé par le lot {by}",
+                     "批次 {batch} 已被批次 {by} 撤销"),
+    "undo_nothing": ("batch {batch} changed nothing; there is nothing to undo",
+                     "le lot {batch} n'a rien changé ; il n'y a rien à annuler",
+                     "批次 {batch} 没有任何修改，无需撤销"),
+    "undo_refused": ("cannot undo batch {batch}: {why}",
+                     "impossible d'annuler le lot {batch} : {why}",
+                     "无法撤销批次 {batch}：{why}"),
+    "undo_later_first": ("{why}. Undo the later batches first (newest first).",
+                         "{why}. Annulez d'abord les lots suivants (du plus récent au plus "
+                         "ancien).",
+                         "{why}。请先撤销之后的批次（从最新的开始）。"),
+    "undo_or_detach": ("{why}. Undo the later batches first (newest first), or pass "
+                       "detach=True to clear those references in the same undo.",
+                       "{why}. Annulez d'abord les lots suivants (du plus récent au plus "
+                       "ancien), ou passez detach=True pour vider ces liens dans la même "
+                       "annulation.",
+                       "{why}。请先撤销之后的批次（从最新的开始），或传入 detach=True "
+                       "在同一次撤销中清除这些引用。"),
+    "record_field": ("{record}.{field}", "{record} ({field})", "{record}（{field}）"),
+    "by_batch": ("batch {batch}", "le lot {batch}", "批次 {batch}"),
+    "later_change": ("a later change", "une modification ultérieure", "之后的修改"),
+    "outside_change": ("a change outside crmkit", "une modification hors de crmkit",
+                       "crmkit 之外的修改"),
+    "undo_changed_since": ("{where} was changed since by {by}",
+                           "{where} a été modifié depuis par {by}", "{where}之后被{by} 修改"),
+    "undo_created_changed": ("{record} created by this batch was changed by batch {later}",
+                             "{record}, créé par ce lot, a été modifié par le lot {later}",
+                             "本批次创建的{record} 已被批次 {later} 修改"),
+    "undo_points_back": ("it would point {where} back at {noun} {id}, which {by} removed",
+                         "{where} pointerait de nouveau vers {noun} {id}, que {by} a retiré",
+                         "撤销会让{where}重新指向{noun} {id}，而它已被{by} 移除"),
+    "undo_still_referenced": ("{noun} {id}, which it would remove, is still referenced by "
+                              "{where} (set by {by})",
+                              "{noun} {id}, que l'annulation retirerait, est encore "
+                              "référencé par {where} (défini par {by})",
+                              "将被移除的{noun} {id} 仍被{where}引用（由{by} 设置）"),
+    # a delete refused (crmkit.RecordInUseError)
+    "in_use_survivor": ("{record} is the survivor of {count} merged record(s), which point at "
+                        "it; it can be deleted (soft), not removed for good",
+                        "{record} a absorbé {count} fiche(s) fusionnée(s), qui pointent vers "
+                        "lui ; il peut être supprimé, pas effacé définitivement (hard)",
+                        "{record} 是 {count} 条已合并记录的保留记录，它们指向它；"
+                        "只能删除，不能彻底移除（hard）"),
+    "in_use": ("{record} is still used: {detail}. Reassign or delete them first, or pass "
+               "force=True to detach them.",
+               "{record} est encore utilisé : {detail}. Réaffectez-les ou supprimez-les "
+               "d'abord, ou passez force=True pour les détacher.",
+               "{record} 仍被使用：{detail}。请先重新分配或删除它们，或传入 force=True 解除关联。"),
+    "in_use_by": ("{what} (by {field})", "{what} (par {field})", "{what}（通过{field}）"),
+    "in_use_count": ("{count} {what}", "{count} {what}", "{count} 条{what}"),
     # duplicate rules (crmkit._core._duplicate_check)
     "alert_new_record": ("the new {noun}", "le nouveau {noun}", "新{noun}"),
     "alert_new_id": ("new {noun} {id}", "nouveau {noun} {id}", "新{noun} {id}"),
