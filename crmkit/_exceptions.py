@@ -141,7 +141,9 @@ class RequiredFieldError(ValidationError):
 class UnknownValueError(CRMKitError, ValueError):
     """A name that should exist does not (an owner, a sector, a band, a field ...).
 
-    The message lists the valid values and, for a near miss, suggests the closest one.
+    The message lists the valid values and, for a near miss, suggests the closest one;
+    ``text`` replaces it (:func:`crmkit._util._messages.unknown_value` words it in the
+    language chosen).
     """
 
     def __init__(
@@ -150,34 +152,24 @@ class UnknownValueError(CRMKitError, ValueError):
         value: Any,
         valid: Sequence[str],
         suggestion: str | None = None,
+        *,
+        text: str | None = None,
     ) -> None:
         self.what = what
         self.value = value
         self.valid = list(valid)
         self.suggestion = suggestion
-        from crmkit._util._config import chosen_lang
-        from crmkit._util._messages import MESSAGES, message
+        if text is not None:  # worded by the caller, in the user's language
+            super().__init__(text)
+            return
         from crmkit._util._shorten import shorten
 
-        # The names users type (owners, accounts, sectors ...) in their language once one
-        # is chosen; a wrong option a programmer passes (an engine, a format) in English,
-        # the language of crmkit's API.
-        word = f"what_{what.replace(' ', '_')}"
-        lang = chosen_lang() if word in MESSAGES else None
-        lang = lang or "en"
-        shown = message("list_sep", lang).join(shorten(v) for v in self.valid[:30])
+        shown = ", ".join(shorten(v) for v in self.valid[:30])
         if len(self.valid) > 30:
-            shown += message("unknown_in_all", lang, count=len(self.valid))
-        hint = message("unknown_hint", lang, name=shorten(suggestion)) if suggestion else ""
+            shown += f", ... ({len(self.valid)} in all)"
+        hint = f" Did you mean {shorten(suggestion)}?" if suggestion else ""
         super().__init__(
-            message(
-                "unknown_value",
-                lang,
-                what=message(word, lang) if word in MESSAGES else what,
-                value=shorten(value),
-                hint=hint,
-                valid=shown or message("none_value", lang),
-            )
+            f"unknown {what} {shorten(value)}.{hint} Valid values: {shown or '(none)'}"
         )
 
 

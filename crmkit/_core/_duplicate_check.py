@@ -35,8 +35,7 @@ import pyarrow as pa
 
 from crmkit._core._duplicate_rules import INACTIVE_FIELD, DuplicateRule, DuplicateRules
 from crmkit._exceptions import DuplicateRecordError
-from crmkit._util._messages import message, record_noun
-from crmkit._util._shorten import shorten
+from crmkit._util._messages import message, record_noun, short
 from crmkit.schemas._catalog import table
 from crmkit.schemas._labels import message_field
 
@@ -127,7 +126,7 @@ class DuplicateAlert:
         if self.match_id is not None:
             other = message("record_ref", noun=noun, id=self.match_id)
             if self.match_name:
-                other = message("alert_named", record=other, name=shorten(self.match_name, 60))
+                other = message("alert_named", record=other, name=short(self.match_name, 60))
         else:
             other = message("alert_earlier_line", line=self.match_line)
         blank = message("blank")
@@ -135,11 +134,11 @@ class DuplicateAlert:
             message(
                 "alert_value",
                 field=message_field(self.kind, f),
-                value=shorten(v, 40) if v is not None else blank,
+                value=short(v, 40) if v is not None else blank,
             )
             for f, v in zip(self.fields, self.match_values, strict=False)
         )
-        text = message("alert_matches", who=who, other=other, rule=shorten(self.rule, 60))
+        text = message("alert_matches", who=who, other=other, rule=short(self.rule, 60))
         return message("colon", a=text, b=values) if values else text
 
     def as_row(self) -> dict[str, Any]:

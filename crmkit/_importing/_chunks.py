@@ -37,7 +37,7 @@ from crmkit._normalize._columns import (
 )
 from crmkit._util._config import chosen_lang, config_context
 from crmkit._util._langs import Lang
-from crmkit._util._messages import message, rule_sentence
+from crmkit._util._messages import message, rule_sentence, short
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Field, Table, table
 from crmkit.schemas._labels import message_field
@@ -430,7 +430,7 @@ def _error_message(rec: _Failure, kind: str, *, has_column: bool) -> str:
     if chosen_lang() is None:
         return f"{rec.field}: {shorten(rec.value)} breaks rule {rec.check}"
     rule = _rule_words(rec.check, kind)
-    return message("field_breaks", field=label, rule=rule, value=shorten(rec.value))
+    return message("field_breaks", field=label, rule=rule, value=short(rec.value))
 
 
 def _warning_message(rec: _Failure, kind: str) -> str:

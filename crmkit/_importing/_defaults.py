@@ -11,8 +11,7 @@ from crmkit._core._integrity import owner_states
 from crmkit._core._session import Session
 from crmkit._importing._chunks import Chunk, set_arrow_column
 from crmkit._ops import _owners as owner_ops
-from crmkit._util._messages import message
-from crmkit._util._shorten import shorten
+from crmkit._util._messages import message, short
 from crmkit.schemas._catalog import Table
 from crmkit.schemas._labels import message_field
 
@@ -52,7 +51,7 @@ def _fill_owner(session: Session, chunk: Chunk, rows: list[int], default_owner: 
                     "reject_default_owner_deactivated",
                     # the import's owner column: one label for contacts and accounts
                     field=message_field("contacts", "owner"),
-                    name=shorten(session.user),
+                    name=short(session.user),
                 )
             )
     chunk.columns["owner_id"] = owners

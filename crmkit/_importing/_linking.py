@@ -23,8 +23,7 @@ from crmkit._importing._options import ImportOptions
 from crmkit._importing._report import ReportParts
 from crmkit._normalize._columns import company_key_column
 from crmkit._ops import _owners as owner_ops
-from crmkit._util._messages import message, record_noun
-from crmkit._util._shorten import shorten
+from crmkit._util._messages import message, record_noun, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import Table, table
 from crmkit.schemas._labels import message_field
@@ -114,7 +113,7 @@ class Linker:
                     message(
                         "reject_owner_deactivated",
                         field=message_field(self.kind, "owner"),
-                        name=shorten(name),
+                        name=short(name),
                     )
                 )
 
@@ -136,8 +135,8 @@ class Linker:
                     messages[name] = message(
                         "reject_unknown_owner",
                         field=message_field(self.kind, "owner"),
-                        name=shorten(name),
-                        hint=message("did_you_mean", name=shorten(hint)) if hint else "",
+                        name=short(name),
+                        hint=message("did_you_mean", name=short(hint)) if hint else "",
                     )
                 chunk.errors[i].append(messages[name])
 
@@ -162,7 +161,7 @@ class Linker:
                     message(
                         "reject_no_account",
                         field=message_field(self.kind, "company"),
-                        name=shorten(name),
+                        name=short(name),
                     )
                 )
         if missing:
@@ -330,11 +329,11 @@ class Linker:
         """The id of the account named ``parent``, or ``None`` (with a warning)."""
         found = index.get(norm.company_key(parent))
         if found is None:
-            message = f"parent: no account named {shorten(parent)}; not linked"
+            message = f"parent: no account named {short(parent)}; not linked"
         elif path := _try_link(graph, account_id, found):
             chain = " → ".join(str(i) for i in path)
             message = (
-                f"parent: {shorten(parent)} is below this account; linking them "
+                f"parent: {short(parent)} is below this account; linking them "
                 f"would make a cycle ({chain}); not linked"
             )
         else:

@@ -33,7 +33,7 @@ from crmkit._exceptions import (
 from crmkit._normalize._prepare import prepare_values
 from crmkit._ops import _owners as owners
 from crmkit._util._config import chosen_lang, current_lang
-from crmkit._util._messages import kind_noun, message, record_noun
+from crmkit._util._messages import kind_noun, message, record_noun, unknown_value
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table, table
@@ -112,7 +112,7 @@ def find_id(session: Session, kind: str, key: str) -> int:
                 "SELECT name FROM accounts WHERE deleted_at IS NULL ORDER BY name LIMIT 1000"
             ).fetchall()
         ]
-        raise UnknownValueError("account", key, names, closest(key, names))
+        raise unknown_value("account", key, names, closest(key, names))
     wanted = fold(key)
     rows = session.con.execute(
         "SELECT id FROM contacts_v WHERE lower(strip_accents(display_name)) = ? "
@@ -123,7 +123,7 @@ def find_id(session: Session, kind: str, key: str) -> int:
         return int(rows[0][0])
     if len(rows) > 1:
         raise ValidationError(f"several contacts match {shorten(key)}; pass an id")
-    raise UnknownValueError("contact", key, [])
+    raise unknown_value("contact", key, [])
 
 
 # -- the rules ------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from crmkit._util._config import current_lang
+from crmkit._exceptions import UnknownValueError
+from crmkit._util._config import chosen_lang, current_lang
 from crmkit._util._langs import LANGS, Labels, check_lang
+from crmkit._util._shorten import MESSAGE_VALUE_CHARS, shorten
 
 __all__ = [
     "MESSAGES",
@@ -30,6 +32,8 @@ __all__ = [
     "plural_form",
     "record_noun",
     "rule_sentence",
+    "short",
+    "unknown_value",
 ]
 
 # fmt: off
@@ -93,15 +97,7 @@ _MESSAGES: dict[str, Labels] = {
     "what_owner": ("owner", "responsable", "负责人"),
     "what_account": ("account", "compte", "客户"),
     "what_contact": ("contact", "contact", "联系人"),
-    "what_sector": ("sector", "secteur", "行业"),
     "what_currency": ("currency", "devise", "币种"),
-    "what_phone_region": ("phone region", "région téléphonique", "电话地区"),
-    "what_saved_view": ("saved view", "vue enregistrée", "已保存视图"),
-    "what_column": ("column", "colonne", "列"),
-    "what_contacts_field": ("contacts field", "champ des contacts", "联系人字段"),
-    "what_accounts_field": ("accounts field", "champ des comptes", "客户字段"),
-    "what_contact_field": ("contact field", "champ de contact", "联系人字段"),
-    "what_account_field": ("account field", "champ de compte", "客户字段"),
     # what a batch broke (crmkit._core._integrity): fields by name until a language is
     # chosen (today's English), by label once one is
     "record_ref": ("{noun} {id}", "{noun} {id}", "{noun} {id}"),
@@ -512,6 +508,48 @@ def record_noun(table: str, lang: str | None = None) -> str:
     if f"kind_{table}" in _MESSAGES:
         return kind_noun(table, 1, lang)
     return table[:-1] if table.endswith("s") else table
+
+
+def short(value: Any, limit: int = MESSAGE_VALUE_CHARS) -> str:
+    """:func:`~crmkit._util._shorten.shorten` with sizes in the language in force.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> with ck.config_context(lang="fr"):
+    ...     short("x" * 100, 12)
+    "'xxxxxxxx'… (100 caractères)"
+    """
+    return shorten(value, limit, sizes=lambda unit, count: message(f"n_{unit}", count=count))
+
+
+def unknown_value(
+    what: str, value: Any, valid: list[str], suggestion: str | None = None
+) -> UnknownValueError:
+    """:class:`~crmkit.UnknownValueError` for a name a user typed (an owner, an account),
+    worded in the language chosen; with none chosen, the English it always had.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> with ck.config_context(lang="fr"):
+    ...     print(unknown_value("owner", "Bo", ["Bob"], "Bob"))
+    responsable introuvable : 'Bo'. Vouliez-vous dire 'Bob' ? Valeurs possibles : 'Bob'
+    """
+    if chosen_lang() is None or f"what_{what}" not in _MESSAGES:
+        return UnknownValueError(what, value, valid, suggestion)
+    shown = message("list_sep").join(short(v) for v in valid[:30])
+    if len(valid) > 30:
+        shown += message("unknown_in_all", count=len(valid))
+    hint = message("unknown_hint", name=short(suggestion)) if suggestion else ""
+    text = message(
+        "unknown_value",
+        what=message(f"what_{what}"),
+        value=short(value),
+        hint=hint,
+        valid=shown or message("none_value"),
+    )
+    return UnknownValueError(what, value, valid, suggestion, text=text)
 
 
 def rule_sentence(
