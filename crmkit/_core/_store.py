@@ -47,10 +47,12 @@ from crmkit._exceptions import (
     UndoError,
     ValidationError,
 )
-from crmkit._util._messages import message
+from crmkit._util._config import chosen_lang
+from crmkit._util._messages import message, record_noun
 from crmkit._util._shorten import shorten
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
+from crmkit.schemas._labels import message_field
 
 __all__ = [
     "RECORD_TABLES",
@@ -1079,11 +1081,11 @@ class Store:
         """Raise the error that fits what a batch broke (nothing when the list is empty)."""
         if not breaches:
             return
-        text = "; ".join(b.describe() for b in breaches[:5])
+        text = message("semicolon_sep").join(b.describe() for b in breaches[:5])
         if len(breaches) > 5:
-            text += f"; and {len(breaches) - 5} more"
+            text += message("and_more", count=len(breaches) - 5)
         cls = ParentCycleError if any(b.kind == "cycle" for b in breaches) else IntegrityError
-        raise cls(f"not saved: {text}", breaches)
+        raise cls(message("integrity_not_saved", why=text), breaches)
 
     # -- writing records --------------------------------------------------------------
 
@@ -1364,7 +1366,9 @@ class Store:
         cur = self.con.execute(f"SELECT * FROM {table} WHERE id = ?", [int(record_id)])
         row = first(cur)
         if row is None:
-            raise RecordNotFoundError(f"no {table[:-1]} with id {record_id}")
+            raise RecordNotFoundError(
+                message("record_not_found", noun=record_noun(table), id=record_id)
+            )
         names = [d[0] for d in cur.description or []]
         return dict(zip(names, row, strict=True))
 
@@ -1392,9 +1396,9 @@ class Store:
             )
         )
         if batch is None:
-            raise UndoError(f"no batch {batch_id}")
+            raise UndoError(message("undo_no_batch", batch=batch_id))
         if batch[2] is not None:
-            raise UndoError(f"batch {batch_id} was already undone by batch {batch[2]}")
+            raise UndoError(message("undo_already", batch=batch_id, by=batch[2]))
         redone_by = self._redone_by(batch_id)
         if redone_by is not None:
             # Undone, then redone: the change is back, carried by the last undo of the
@@ -1406,7 +1410,7 @@ class Store:
             [batch_id],
         ).fetchall()
         if not rows:
-            raise UndoError(f"batch {batch_id} changed nothing; there is nothing to undo")
+            raise UndoError(message("undo_nothing", batch=batch_id))
         self._check_history_names(batch_id, rows)
         self._check_undo_conflicts(batch_id)
         with self.transaction():
@@ -1424,12 +1428,11 @@ class Store:
                 removed += self._undo_inserts(table, batch_id, undo_id, actor)
             broken = dangling(self.con, undo_id)
             if broken and not detach:
+                why = message("semicolon_sep").join(
+                    self._describe_dangling(b, undo_id) for b in broken[:5]
+                ) + (message("and_more", count=len(broken) - 5) if len(broken) > 5 else "")
                 raise UndoConflictError(
-                    f"cannot undo batch {batch_id}: "
-                    + "; ".join(self._describe_dangling(b, undo_id) for b in broken[:5])
-                    + (f"; and {len(broken) - 5} more" if len(broken) > 5 else "")
-                    + ". Undo the later batches first (newest first), or pass detach=True "
-                    "to clear those references in the same undo."
+                    message("undo_refused", batch=batch_id, why=message("undo_or_detach", why=why))
                 )
             for breach in broken:
                 self.set_where_ids(
@@ -1446,7 +1449,7 @@ class Store:
             try:
                 self.finish_batch(undo_id)
             except IntegrityError as exc:
-                raise UndoConflictError(f"cannot undo batch {batch_id}: {exc}") from None
+                raise UndoConflictError(message("undo_refused", batch=batch_id, why=exc)) from None
         return UndoSummary(undo_id, batch_id, restored_fields, removed, restored, len(broken))
 
     def _redone_by(self, batch_id: int) -> int | None:
@@ -1515,11 +1518,14 @@ class Store:
                     [target + "s", target_id, undo_id],
                 )
             )
-            by = f"batch {removed_by[0]}" if removed_by and removed_by[0] else "a later change"
-            return (
-                f"it would point {table} {record_id}.{field} back at {target} {target_id}, "
-                f"which {by} removed"
+            by = (
+                message("by_batch", batch=removed_by[0])
+                if removed_by and removed_by[0]
+                else message("later_change")
             )
+            where = _record_field(table, record_id, field)
+            noun = record_noun(target + "s")
+            return message("undo_points_back", where=where, noun=noun, id=target_id, by=by)
         set_by = first(
             self.con.execute(
                 "SELECT max(batch_id) FROM history WHERE table_name = ? AND record_id = ? "
@@ -1527,11 +1533,14 @@ class Store:
                 [table, record_id, field, undo_id],
             )
         )
-        by = f"batch {set_by[0]}" if set_by and set_by[0] is not None else "a later change"
-        return (
-            f"{target} {target_id}, which it would remove, is still referenced by "
-            f"{table} {record_id}.{field} (set by {by})"
+        by = (
+            message("by_batch", batch=set_by[0])
+            if set_by and set_by[0] is not None
+            else message("later_change")
         )
+        where = _record_field(table, record_id, field)
+        noun = record_noun(target + "s")
+        return message("undo_still_referenced", noun=noun, id=target_id, where=where, by=by)
 
     def _check_undo_conflicts(self, batch_id: int) -> None:
         # A field conflicts when its current value is no longer what the batch wrote.
@@ -1553,8 +1562,13 @@ class Store:
                 [batch_id, table, field],
             ).fetchall()
             for record_id, later in found:
-                by = f"batch {later}" if later is not None else "a change outside crmkit"
-                conflicts.append(f"{table} {record_id}.{field} was changed since by {by}")
+                by = (
+                    message("by_batch", batch=later)
+                    if later is not None
+                    else message("outside_change")
+                )
+                where = _record_field(table, record_id, field)
+                conflicts.append(message("undo_changed_since", where=where, by=by))
         # An inserted record conflicts when a later, still effective batch touched it.
         touched = self.con.execute(
             "SELECT DISTINCT i.table_name, i.record_id, l.batch_id FROM history i "
@@ -1565,15 +1579,11 @@ class Store:
             [batch_id],
         ).fetchall()
         for table, record_id, later in touched:
-            conflicts.append(
-                f"{table} {record_id} created by this batch was changed by batch {later}"
-            )
+            record = _record_of(table, record_id)
+            conflicts.append(message("undo_created_changed", record=record, later=later))
         if conflicts:
-            raise UndoConflictError(
-                f"cannot undo batch {batch_id}: "
-                + "; ".join(conflicts)
-                + ". Undo the later batches first (newest first)."
-            )
+            why = message("undo_later_first", why=message("semicolon_sep").join(conflicts))
+            raise UndoConflictError(message("undo_refused", batch=batch_id, why=why))
 
     def _undo_updates(self, table: str, batch_id: int, undo_id: int, actor: str) -> int:
         cols = self.columns_of(table)
@@ -1773,3 +1783,17 @@ def _record_tables(store: Store, names: Sequence[str]) -> None:
 
 
 _MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3)]
+
+
+def _record_of(table: str, record_id: int) -> str:
+    """How an undo's refusal names a record: ``contacts 3`` (the English of earlier
+    versions) until a language is chosen, ``contact 3`` in its words once one is."""
+    if chosen_lang() is None:
+        return f"{table} {record_id}"
+    return message("record_ref", noun=record_noun(table), id=record_id)
+
+
+def _record_field(table: str, record_id: int, field: str) -> str:
+    """A record's field in an undo's refusal: ``contacts 3.account_id``, or by label."""
+    field_word = message_field(table, field)
+    return message("record_field", record=_record_of(table, record_id), field=field_word)

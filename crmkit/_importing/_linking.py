@@ -23,9 +23,10 @@ from crmkit._importing._options import ImportOptions
 from crmkit._importing._report import ReportParts
 from crmkit._normalize._columns import company_key_column
 from crmkit._ops import _owners as owner_ops
-from crmkit._util._shorten import shorten
+from crmkit._util._messages import message, record_noun, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import Table, table
+from crmkit.schemas._labels import message_field
 from crmkit.schemas._vocab import fold
 
 __all__ = ["Linker"]
@@ -109,8 +110,11 @@ class Linker:
         for i, (name, owner_id) in enumerate(zip(names, cols["owner_id"], strict=True)):
             if name is not None and owner_id is not None and not active.get(owner_id, True):
                 chunk.errors[i].append(
-                    f"owner: {shorten(name)} is deactivated; activate it "
-                    "(crm.owners.activate) or give these rows another owner"
+                    message(
+                        "reject_owner_deactivated",
+                        field=message_field(self.kind, "owner"),
+                        name=short(name),
+                    )
                 )
 
     def _reject_unknown_owners(
@@ -128,10 +132,11 @@ class Linker:
             if name is not None and given is None and resolved[name] is None:
                 if name not in messages:
                     hint = closest(name, known)
-                    messages[name] = (
-                        f"owner: unknown owner {shorten(name)}"
-                        + (f" (did you mean {shorten(hint)}?)" if hint else "")
-                        + "; add it with crm.owners.add or pass create_owners=True"
+                    messages[name] = message(
+                        "reject_unknown_owner",
+                        field=message_field(self.kind, "owner"),
+                        name=short(name),
+                        hint=message("did_you_mean", name=short(hint)) if hint else "",
                     )
                 chunk.errors[i].append(messages[name])
 
@@ -153,8 +158,11 @@ class Linker:
                 missing.setdefault(key, []).append(i)
             else:
                 chunk.errors[i].append(
-                    f"company: no account named {shorten(name)}; create it first or pass "
-                    "create_accounts=True"
+                    message(
+                        "reject_no_account",
+                        field=message_field(self.kind, "company"),
+                        name=short(name),
+                    )
                 )
         if missing:
             owners = cols.get("owner_id") or [None] * len(chunk.lines)
@@ -225,13 +233,13 @@ class Linker:
         ids = sorted({int(v) for v in chunk.columns[ref] if v is not None})
         if not ids:
             return
+        # What is wrong with each id: NULL (nothing), a state, or the id merged into.
         if target == "owners":
-            state = "CASE WHEN coalesce(active, TRUE) THEN NULL ELSE 'is deactivated' END"
+            state = "CASE WHEN coalesce(active, TRUE) THEN NULL ELSE 'deactivated' END"
         else:
             state = (
-                "CASE WHEN merged_into IS NOT NULL THEN 'was merged into ' || "
-                f"'{target[:-1]} ' || merged_into WHEN deleted_at IS NOT NULL THEN "
-                "'is deleted' END"
+                "CASE WHEN merged_into IS NOT NULL THEN CAST(merged_into AS VARCHAR) "
+                "WHEN deleted_at IS NOT NULL THEN 'deleted' END"
             )
         known = dict(
             self.session.con.execute(
@@ -239,13 +247,19 @@ class Linker:
                 [ids],
             ).fetchall()
         )
+        words = {"field": message_field(self.kind, ref), "noun": record_noun(target)}
         for i, v in enumerate(chunk.columns[ref]):
             if v is None:
                 continue
-            if int(v) not in known:
-                chunk.errors[i].append(f"{ref}: no {target[:-1]} with id {v}")
-            elif known[int(v)] is not None:
-                chunk.errors[i].append(f"{ref}: {target[:-1]} {v} {known[int(v)]}")
+            state = known.get(int(v), "missing")
+            if state is None:
+                continue
+            key = {
+                "missing": "ref_not_found",
+                "deleted": "ref_deleted",
+                "deactivated": "reject_ref_deactivated",
+            }.get(state, "reject_ref_merged")
+            chunk.errors[i].append(message(key, id=v, into=state, **words))
 
     def reject_cycles(
         self, chunk: Chunk, rows: list[int], ids: list[int]
@@ -266,7 +280,11 @@ class Linker:
                 path = _try_link(graph, record_id, int(values[i]))
                 if path:
                     chain = " → ".join(str(p) for p in path)
-                    chunk.errors[i].append(f"{field_name}: would make a cycle ({chain})")
+                    chunk.errors[i].append(
+                        message(
+                            "reject_cycle", field=message_field(self.kind, field_name), chain=chain
+                        )
+                    )
         kept = [(i, r) for i, r in zip(rows, ids, strict=True) if not chunk.errors[i]]
         return [i for i, _ in kept], [r for _, r in kept]
 
@@ -311,11 +329,11 @@ class Linker:
         """The id of the account named ``parent``, or ``None`` (with a warning)."""
         found = index.get(norm.company_key(parent))
         if found is None:
-            message = f"parent: no account named {shorten(parent)}; not linked"
+            message = f"parent: no account named {short(parent)}; not linked"
         elif path := _try_link(graph, account_id, found):
             chain = " → ".join(str(i) for i in path)
             message = (
-                f"parent: {shorten(parent)} is below this account; linking them "
+                f"parent: {short(parent)} is below this account; linking them "
                 f"would make a cycle ({chain}); not linked"
             )
         else:

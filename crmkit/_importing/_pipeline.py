@@ -50,8 +50,10 @@ from crmkit._importing._rules import ImportRules
 from crmkit._importing._vcards import read_vcard_rows
 from crmkit._normalize._columns import ColumnOptions
 from crmkit._util._gc import gc_paused
+from crmkit._util._messages import message
 from crmkit._util._pool import ordered_map
 from crmkit.schemas._catalog import Table, table
+from crmkit.schemas._labels import message_field
 
 __all__ = ["ImportPreview", "ImportReport", "Importer", "source_name_of"]
 
@@ -367,7 +369,9 @@ class Importer:
         if self.opts.in_file_duplicates == "reject":
             kind = group.key.split(":", 1)[0]
             self.parts.duplicates_in_file.append((chunk.lines[i], group.line, group.key))
-            chunk.errors[i].append(f"duplicate of line {group.line} in this file (same {kind})")
+            chunk.errors[i].append(
+                message("reject_in_file", line=group.line, shared=_key_word(self.table.name, kind))
+            )
             return
         self.parts.merged_in_file.append((chunk.lines[i], group.line, group.key))
         self.groups.join(group, keys, uid)
@@ -404,7 +408,7 @@ class Importer:
             group.record_id = target
         if target is None:
             if self.mode == "update":
-                chunk.errors[i].append("no existing record matches (mode='update')")
+                chunk.errors[i].append(message("reject_no_match"))
             else:
                 route.inserts.append(i)
             return
@@ -443,3 +447,10 @@ def source_name_of(source: Any) -> str:
     if isinstance(source, str | Path):
         return str(source)
     return f"<{type(source).__module__.split('.')[0]} DataFrame>"
+
+
+def _key_word(kind: str, key: str) -> str:
+    """How a reason names the kind of key two rows share (``email``, ``uid``, ``name``)."""
+    if key in table(kind).names:
+        return message_field(kind, key)
+    return message("key_name") if key == "name" else key

@@ -47,7 +47,11 @@ class ImportReport:
     rejected
         pandas DataFrame of the rows that could not be stored: ``__line__``,
         ``__reasons__`` and the raw cells under the file's own headers. Fix it and pass
-        it to ``crm.import_frame`` again.
+        it to ``crm.import_frame`` again. The reasons are worded once, in the language
+        in force when the import started (:func:`crmkit.set_config`; fields by label),
+        and kept so in the database's import_rejects: a report is read once, by the
+        person who ran the import. With no language chosen they are the English of
+        earlier versions, fields by name.
     warnings
         pandas DataFrame ``line, field, value, message``: stored, but flagged.
     changes
