@@ -56,7 +56,8 @@ class Scratch:
     Parameters
     ----------
     memory_limit
-        DuckDB's ``memory_limit`` for it (what it holds beyond goes to disk).
+        DuckDB's ``memory_limit`` for it (what it holds beyond goes to disk; ``None``:
+        ``SCRATCH_MEMORY_LIMIT``).
 
     Examples
     --------
@@ -66,8 +67,8 @@ class Scratch:
     >>> scratch.close()
     """
 
-    def __init__(self, memory_limit: str = SCRATCH_MEMORY_LIMIT) -> None:
-        self.memory_limit = memory_limit
+    def __init__(self, memory_limit: str | None = None) -> None:
+        self.memory_limit = memory_limit or SCRATCH_MEMORY_LIMIT
         self._con: duckdb.DuckDBPyConnection | None = None
         self._finalizer: weakref.finalize | None = None
 
