@@ -77,7 +77,7 @@ class Scratch:
         """The connection (made on first use)."""
         if self._con is None:
             folder = tempfile.mkdtemp(prefix="crmkit-import-")
-            config = {
+            config: dict[str, str | bool] = {
                 "memory_limit": self.memory_limit,
                 "temp_directory": folder,
                 "autoinstall_known_extensions": False,
