@@ -77,7 +77,7 @@ class Scratch:
         """The connection (made on first use)."""
         if self._con is None:
             folder = tempfile.mkdtemp(prefix="crmkit-import-")
-            config: dict[str, str | bool] = {
+            config: dict[str, str | bool | int | float | list[str]] = {
                 "memory_limit": self.memory_limit,
                 "temp_directory": folder,
                 "autoinstall_known_extensions": False,
