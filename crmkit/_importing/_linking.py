@@ -18,9 +18,11 @@ import pyarrow as pa
 from crmkit import _normalize as norm
 from crmkit._core._integrity import cycle_path, links, owner_states
 from crmkit._core._session import Session
+from crmkit._importing._account_index import AccountIndex
 from crmkit._importing._chunks import Chunk
 from crmkit._importing._options import ImportOptions
 from crmkit._importing._report import ReportParts
+from crmkit._importing._scratch import Scratch
 from crmkit._normalize._columns import company_key_column
 from crmkit._ops import _owners as owner_ops
 from crmkit._util._messages import message, record_noun, short
@@ -47,6 +49,8 @@ class Linker:
         Fields the database's settings require (``owner_id`` or ``account_id`` may be).
     parts
         Where created owners and accounts, and parents not linked, are reported.
+    scratch
+        The DuckDB that keeps the accounts' index (``None``: one of its own).
     """
 
     def __init__(
@@ -55,6 +59,7 @@ class Linker:
         options: ImportOptions,
         required: Sequence[str],
         parts: ReportParts,
+        scratch: Scratch | None = None,
     ) -> None:
         self.session = session
         self.table: Table = table(options.kind)
@@ -63,7 +68,7 @@ class Linker:
         self.create_owners = options.create_owners
         self.required = list(required)
         self.parts = parts
-        self._accounts_by_key: dict[str, int] | None = None
+        self.accounts = AccountIndex(session, scratch or Scratch())
         self._owners_by_key: dict[str, int] | None = None
         # (account id, parent's name, line): linked by resolve_parents, after every row.
         self._pending_parents: list[tuple[int, str, int]] = []
@@ -144,9 +149,15 @@ class Linker:
         """Contacts: the account of each row's company, created if the import may."""
         cols = chunk.columns
         account_ids = cols.get("account_id") or [None] * len(chunk.lines)
-        index = self._account_index()
         names = cols.pop("company")
         keys = cols.pop("_company_key") if "_company_key" in cols else company_key_column(names)
+        index = self.accounts.find(
+            [
+                k
+                for i, (n, k) in enumerate(zip(names, keys, strict=True))
+                if n is not None and account_ids[i] is None and k
+            ]
+        )
         missing: dict[str, list[int]] = {}  # company key -> rows naming it
         for i, (name, key) in enumerate(zip(names, keys, strict=True)):
             if name is None or account_ids[i] is not None or not key:
@@ -171,26 +182,11 @@ class Linker:
                 [owners[rows[0]] for rows in missing.values()],
                 batch,
             )
-            for (key, rows), account_id in zip(missing.items(), created, strict=True):
-                index[key] = account_id
+            self.accounts.add(list(missing), created)
+            for rows, account_id in zip(missing.values(), created, strict=True):
                 for i in rows:
                     account_ids[i] = account_id
         cols["account_id"] = account_ids
-
-    def _account_index(self) -> dict[str, int]:
-        """Live accounts by company key (the oldest first), built once."""
-        if self._accounts_by_key is None:
-            rows = self.session.con.execute(
-                "SELECT id, name FROM accounts WHERE deleted_at IS NULL "
-                "AND merged_into IS NULL ORDER BY id"
-            ).fetchall()
-            keys = company_key_column([r[1] for r in rows])
-            index: dict[str, int] = {}
-            for (account_id, _), key in zip(rows, keys, strict=True):
-                if key is not None:
-                    index.setdefault(key, int(account_id))
-            self._accounts_by_key = index
-        return self._accounts_by_key
 
     def _owner_index(self) -> dict[str, int]:
         """Owners by folded name and by email, built once."""
@@ -303,12 +299,13 @@ class Linker:
         """Link each written account to the parent it names; warn for those left out."""
         if not self._pending_parents:
             return
-        self._accounts_by_key = None  # the file's own accounts are parents too
-        index = self._account_index()
+        self.accounts.reset()  # the file's own accounts are parents too
+        keys = [norm.company_key(parent) for _, parent, _ in self._pending_parents]
+        index = self.accounts.find([k for k in keys if k])
         graph = links(self.session.con, "accounts", "parent_id")
         ids, parents = [], []
-        for account_id, parent, line in self._pending_parents:
-            found = self._parent_of(account_id, parent, line, index, graph)
+        for (account_id, parent, line), key in zip(self._pending_parents, keys, strict=True):
+            found = self._parent_of(account_id, parent, line, index.get(key or ""), graph)
             if found is not None:
                 ids.append(account_id)
                 parents.append(found)
@@ -324,10 +321,9 @@ class Linker:
             )
 
     def _parent_of(
-        self, account_id: int, parent: str, line: int, index: dict[str, int], graph: dict[int, int]
+        self, account_id: int, parent: str, line: int, found: int | None, graph: dict[int, int]
     ) -> int | None:
-        """The id of the account named ``parent``, or ``None`` (with a warning)."""
-        found = index.get(norm.company_key(parent))
+        """The id of the account named ``parent`` (``found``), or ``None`` (with a warning)."""
         if found is None:
             message = f"parent: no account named {short(parent)}; not linked"
         elif path := _try_link(graph, account_id, found):

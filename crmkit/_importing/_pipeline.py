@@ -47,6 +47,7 @@ from crmkit._importing._matching import FileGroups, Group, Matcher, fold
 from crmkit._importing._options import ImportOptions, Mode
 from crmkit._importing._report import ImportPreview, ImportReport, ReportParts
 from crmkit._importing._rules import ImportRules
+from crmkit._importing._scratch import Scratch
 from crmkit._importing._vcards import read_vcard_rows
 from crmkit._normalize._columns import ColumnOptions
 from crmkit._util._gc import gc_paused
@@ -122,7 +123,10 @@ class Importer:
             self.kind, self.options, self.default_currency, tuple(self.required)
         )
         self.matcher = Matcher(session, self.kind, options.match_on)
-        self.groups = FileGroups()
+        # What the import remembers of the file (its keys, the accounts it links to) is
+        # kept in a DuckDB of its own, in bounded memory.
+        self.scratch = Scratch()
+        self.groups = FileGroups(self.scratch)
         # Problems the reader found before the pipeline (vCards that cannot be read).
         self.source_rejects: list[dict[str, Any]] = []
         self.source_warnings: list[tuple[int, str, Any, str]] = []
@@ -170,6 +174,8 @@ class Importer:
             pass
         finally:
             self.matcher.close()
+            self.groups.close()
+            self.scratch.close()
         self.parts.finish(self.report, started, self.dry_run)
         self.session.last_alerts = list(self.rules.alerts)
         if self.report.batch_id is not None:
@@ -182,7 +188,7 @@ class Importer:
         # Lines the reader had to repair (a stray legacy byte in a UTF-8 file ...).
         warnings = [*self.source_warnings, *table_source.warnings]
         self.parts = ReportParts(rejects=list(self.source_rejects), warnings=warnings)
-        self.linker = Linker(self.session, self.opts, self.required, self.parts)
+        self.linker = Linker(self.session, self.opts, self.required, self.parts, self.scratch)
         self.rules = ImportRules(self.session, self.table, self.parts)
         on_duplicate = self.opts.on_duplicate
         self.likely = None
