@@ -90,6 +90,16 @@ def run_crmkit(
     )
     excluded = excluded_rows(exclude_pairs, table_)
     candidates = drop_excluded(candidates, excluded)
+    # What training reads of the keys, taken now: the keys themselves (a string per
+    # record and rule, some 100 MB per 220,000 records) are let go before comparing.
+    rule_fields = [k.fields for k in keys]
+    rule_identity = [k.identity for k in keys]
+    big_blocks = (
+        rule_big_blocks(keys, candidates, options.max_block_size, identity_only=True)
+        if model is None and n >= SMALL_TABLE
+        else []
+    )
+    del keys
     clock.lap("blocking")
     levels = compare_levels(table_, candidates.a, table_, candidates.b)
     clock.lap("comparing")
@@ -99,11 +109,9 @@ def run_crmkit(
                 table_,
                 levels,
                 rules=candidates.rules,
-                rule_fields=[k.fields for k in keys],
-                rule_identity=[k.identity for k in keys],
-                rule_big_blocks=rule_big_blocks(
-                    keys, candidates, options.max_block_size, identity_only=True
-                ),
+                rule_fields=rule_fields,
+                rule_identity=rule_identity,
+                rule_big_blocks=big_blocks,
                 pairs=(candidates.a, candidates.b),
                 seed=options.seed,
             )

@@ -22,14 +22,14 @@ from crmkit._dedupe._normalise import map_text, normalise, split_full_names
 from crmkit._dedupe._vocab import Vocab, Vocabs
 from crmkit._normalize import normalize_country
 
-__all__ = ["NAME_WORDS", "FeatureTable", "prepare"]
+__all__ = ["NAME_WORDS", "REGION_COLUMNS", "FeatureTable", "prepare"]
 
 
 NAME_WORDS = "person_words"
 """The vocabulary of :attr:`FeatureTable.name_words`."""
 
 # Where a record's country is: it decides how a phone without a country code is read.
-_REGION_COLUMNS = ("country", "billing_country")
+REGION_COLUMNS = ("country", "billing_country")
 
 
 @dataclass
@@ -148,7 +148,7 @@ def prepare(
     """
     vocabs = vocabs if vocabs is not None else Vocabs()
     needed = {c for comparison in comparisons for c in comparison.columns}
-    region_column = next((c for c in _REGION_COLUMNS if c in set(frame.columns)), None)
+    region_column = next((c for c in REGION_COLUMNS if c in set(frame.columns)), None)
     if region_column is not None:
         needed.add(region_column)
     columns = frame_columns(frame, sorted(needed))
