@@ -33,6 +33,7 @@ from crmkit._dedupe._identity import score_pairs
 from crmkit._dedupe._keys import blocking_keys, sort_key
 from crmkit._dedupe._labels import Labels, choose_threshold, learn
 from crmkit._dedupe._link import link
+from crmkit._dedupe._memory import release_freed_memory
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._options import DEFAULT_THRESHOLD, SMALL_TABLE, Options
 from crmkit._dedupe._report import DuplicateReport, Scored
@@ -77,6 +78,7 @@ def run_crmkit(
             f"{[c.name for c in model.comparisons]}, the records allow "
             f"{[c.name for c in table_.comparisons]}"
         )
+    release_freed_memory()  # the normalised strings of every record, now codes
     clock.lap("prepare")
     n = len(table_)
     keys = blocking_keys(table_) if n >= SMALL_TABLE else []
@@ -100,6 +102,7 @@ def run_crmkit(
         else []
     )
     del keys
+    release_freed_memory()
     clock.lap("blocking")
     levels = compare_levels(table_, candidates.a, table_, candidates.b)
     clock.lap("comparing")
