@@ -61,9 +61,8 @@ def test_memory_limit_argument_wins_over_the_environment(
 
 
 def test_shared_mode_has_the_limit_too(tmp_path: Path) -> None:
-    with ck.open(tmp_path / "s.duckdb", shared=True, memory_limit="400MB") as crm:
-        with crm.batch():
-            assert _limit_bytes(crm.connection) == pytest.approx(400e6, rel=0.05)
+    with ck.open(tmp_path / "s.duckdb", shared=True, memory_limit="400MB") as crm, crm.batch():
+        assert _limit_bytes(crm.connection) == pytest.approx(400e6, rel=0.05)
 
 
 def test_a_connection_passed_in_keeps_its_own_settings() -> None:
@@ -75,13 +74,13 @@ def test_a_connection_passed_in_keeps_its_own_settings() -> None:
 
 @pytest.mark.parametrize("bad", ["a lot", "-1GB", "0", "2 parsecs", 1.5, True])
 def test_a_bad_limit_is_refused_naming_it(bad: object) -> None:
-    with pytest.raises(ck.ValidationError, match="memory_limit: .* is not a size"):
+    with pytest.raises(ck.ValidationError, match=r"memory_limit: .* is not a size"):
         ck.open(memory_limit=bad)  # type: ignore[arg-type]
 
 
 def test_a_bad_environment_limit_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "plenty")
-    with pytest.raises(ck.ValidationError, match=f"{MEMORY_LIMIT_ENV} .*'plenty'"):
+    with pytest.raises(ck.ValidationError, match=rf"{MEMORY_LIMIT_ENV} .*'plenty'"):
         ck.open()
 
 
