@@ -32,6 +32,7 @@ import duckdb
 import pyarrow as pa
 
 from crmkit._core._integrity import REFERENCES, Breach, batch_breaches, dangling
+from crmkit._core._memory import memory_limit_setting, spill_directory
 from crmkit._core._results import first
 from crmkit._exceptions import (
     CRMKitWarning,
@@ -346,6 +347,10 @@ class Store:
     timeout
         In shared mode, how many seconds an operation waits for a file another process
         holds before raising :class:`~crmkit.StoreLockedError`.
+    memory_limit
+        DuckDB's ``memory_limit`` (``"2GB"``, a number of bytes); ``None``: the
+        environment's ``CRMKIT_MEMORY_LIMIT``, else :func:`default_memory_limit`. Not
+        applied to a ``connection`` passed in (its settings stay the caller's).
     """
 
     def __init__(
@@ -357,6 +362,7 @@ class Store:
         external_access: bool = False,
         shared: bool = False,
         timeout: float = 10.0,
+        memory_limit: str | int | None = None,
     ) -> None:
         if isinstance(path, str) and not path.strip():
             raise StoreOpenError(
@@ -370,6 +376,7 @@ class Store:
         self.shared = bool(shared)
         self.timeout = _timeout(timeout)
         self._external_access = external_access
+        self._memory_limit = memory_limit_setting(memory_limit)
         self._owns_connection = connection is None
         self._depth = 0
         self._bands_cache: dict[str, Bands] = {}
@@ -525,19 +532,32 @@ class Store:
                 f"cannot create {self.path}: the folder {where.parent} does not exist"
             )
 
-    @staticmethod
-    def _config() -> dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         # A crmkit file is data, not code: the connection reads no other file and loads
         # no extension, so nothing in a crafted database can reach the file system.
-        return {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        # DuckDB's default memory_limit (80% of RAM) lets its cache of the blocks read
+        # grow with the file; see crmkit/_core/_memory.py.
+        return {
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "memory_limit": self._memory_limit,
+        }
 
     def _connect(self, external_access: bool) -> duckdb.DuckDBPyConnection:
         self._check_path()
         config = self._config()
-        if not external_access:
+        if self.path is None:
+            # DuckDB spills an in-memory database to ".tmp" in the working folder (a file
+            # spills next to itself): the system's temporary folder instead, set before
+            # external access is turned off (DuckDB refuses to change it after).
+            config["temp_directory"] = spill_directory()
+        elif not external_access:
             config["enable_external_access"] = False
         with self._opening():
-            return duckdb.connect(self.path or ":memory:", read_only=self.read_only, config=config)
+            con = duckdb.connect(self.path or ":memory:", read_only=self.read_only, config=config)
+        if self.path is None and not external_access:
+            con.execute("SET enable_external_access = false")
+        return con
 
     def _new_host(self) -> duckdb.DuckDBPyConnection:
         """A shared store's in-memory DuckDB, to which each operation attaches the file.
