@@ -7,7 +7,7 @@ import pandas as pd
 
 from crmkit._dedupe._comparisons import resolve_comparisons
 from crmkit._dedupe._features import FeatureTable, prepare
-from crmkit._dedupe._keys import blocking_keys, sort_key
+from crmkit._dedupe._keys import blocking_key_codes, blocking_keys, sort_key, sort_ranks
 
 
 def _table(kind: str, columns: dict[str, list[object]]) -> FeatureTable:
@@ -56,3 +56,66 @@ def test_sort_key_orders_by_name() -> None:
     assert sort_key(companies) == ["aprool"]
     emails = _table("contacts", {"email": ["a@x.fr"]})
     assert sort_key(emails) == [""]
+
+
+# -- integer keys (a search's own) ---------------------------------------------------------
+
+
+def _same_blocks(table_: FeatureTable) -> None:
+    """blocking_key_codes gives blocking_keys' rules, rows and blocks, with integers."""
+    import numpy as np
+
+    strings, codes = blocking_keys(table_), blocking_key_codes(table_)
+    assert [k.rule for k in codes] == [k.rule for k in strings]
+    for s, c in zip(strings, codes, strict=True):
+        assert isinstance(c.keys, np.ndarray) or c.keys == s.keys, s.rule
+        assert c.rows.tolist() == s.rows.tolist(), s.rule
+        assert (c.fields, c.identity) == (s.fields, s.identity), s.rule
+        by_string = pd.factorize(pd.Series(s.keys, dtype=object))[0].tolist()
+        assert pd.factorize(np.asarray(c.keys))[0].tolist() == by_string, s.rule
+
+
+def test_integer_keys_make_the_blocks_the_strings_make() -> None:
+    from dedupe_samples import sample
+
+    frame = sample(3000, seed=3).drop(columns=["entity_id"])
+    _same_blocks(prepare(frame, resolve_comparisons("contacts", None, frame.columns),
+                         ids=frame["id"].tolist()))  # fmt: skip
+
+
+def test_integer_keys_on_missing_and_odd_names() -> None:
+    # A first name alone, a last name alone, names without a letter (no Soundex), the same
+    # prefix in either order, a role e-mail, two phones, a company without a city.
+    _same_blocks(
+        _table(
+            "contacts",
+            {
+                "first_name": ["Jean", None, "123", "Marc", "Dupont", "Ann", "Éric"],
+                "last_name": [None, "Dupont", "456", "Dupont", "Marc", "Lee", "Lee"],
+                "email": ["info@x.fr", "jd@x.fr", None, "marc.dupont@x.fr", None, "a@b.c", None],
+                "phone": ["0142685300", None, "0142685300", None, None, "0600000001", None],
+                "mobile": [None, "0142685300", None, None, "0600000001", None, None],
+                "company": ["Aprool", None, "Aprool", "Bexa", "Bexa", "Aprool", None],
+                "city": [None, "Paris", None, "Lyon", "Lyon", "Paris", "Paris"],
+                "postal_code": ["75001", "75001", None, "69001", "69001", "75001", "75001"],
+            },
+        )
+    )
+
+
+def test_accounts_keep_their_string_keys() -> None:
+    table_ = _table("accounts", {"name": ["Aprool SAS", "Aprool"], "city": ["Paris", "Paris"]})
+    assert [k.keys for k in blocking_key_codes(table_)] == [k.keys for k in blocking_keys(table_)]
+
+
+def test_sort_ranks_order_records_as_their_sort_keys() -> None:
+    import numpy as np
+    from dedupe_samples import sample
+
+    frame = sample(2000, seed=5).drop(columns=["entity_id"])
+    table_ = prepare(frame, resolve_comparisons("contacts", None, frame.columns),
+                     ids=frame["id"].tolist())  # fmt: skip
+    by_string = pd.factorize(np.asarray(sort_key(table_), dtype=object), sort=True)[0]
+    assert sort_ranks(table_).tolist() == by_string.tolist()
+    accounts = _table("accounts", {"name": ["B", "A", None, "B"]})
+    assert sort_ranks(accounts).tolist() == [2, 1, 0, 2]  # "" first

@@ -81,14 +81,23 @@ class Candidates:
         return Candidates(self.a[keep], self.b[keep], self.rules[keep], self.names)
 
 
-def _keys_table(keys: Sequence[RuleKeys], sort_keys: Sequence[str], new_from: int | None) -> Any:
+def _key_values(keys: RuleKeys) -> Any:
+    """A rule's keys as an array: integer keys as they are, strings as objects."""
+    if isinstance(keys.keys, np.ndarray):
+        return keys.keys
+    return np.asarray(keys.keys, dtype=object)
+
+
+def _keys_table(
+    keys: Sequence[RuleKeys], sort_keys: Sequence[str] | IntArray, new_from: int | None
+) -> Any:
     """The keys in long form, as integers: DuckDB joins and sorts those much faster.
 
     One rule at a time, so that only one rule's strings are hashed at once.
     """
     rules, key_codes, rows = [], [], []
     for i, k in enumerate(keys):
-        codes = pd.factorize(np.asarray(k.keys, dtype=object))[0].astype(np.int64)
+        codes = pd.factorize(_key_values(k))[0].astype(np.int64)
         rule_rows = k.rows.astype(np.int64)
         # A record listing one value twice (same phone and mobile) has that key once: the
         # first of each (key, row), in the order given.
@@ -98,7 +107,11 @@ def _keys_table(keys: Sequence[RuleKeys], sort_keys: Sequence[str], new_from: in
         key_codes.append(codes[first])
         rows.append(rule_rows[first])
     rule, key, row = np.concatenate(rules), np.concatenate(key_codes), np.concatenate(rows)
-    sort_rank = pd.factorize(np.asarray(sort_keys, dtype=object), sort=True)[0]
+    # Ranks (sort_ranks) are their own ranks: factorized the same as their strings.
+    sort_rank = pd.factorize(
+        sort_keys if isinstance(sort_keys, np.ndarray) else np.asarray(sort_keys, dtype=object),
+        sort=True,
+    )[0]
     is_new = row >= new_from if new_from is not None else np.zeros(len(row), dtype=bool)
     return pa.table(
         {
@@ -222,7 +235,7 @@ def _distinct_pairs(
 
 def candidate_pairs(
     keys: Sequence[RuleKeys],
-    sort_keys: Sequence[str],
+    sort_keys: Sequence[str] | IntArray,
     *,
     connection: Any = None,
     new_from: int | None = None,
@@ -236,7 +249,8 @@ def candidate_pairs(
     keys
         From :func:`crmkit._dedupe._keys.blocking_keys`.
     sort_keys
-        One string per row: the order of records inside a big block.
+        One string per row: the order of records inside a big block (or their ranks,
+        :func:`crmkit._dedupe._keys.sort_ranks`).
     connection
         A DuckDB connection to run on (e.g. the CRM store's); a private in-memory one if
         ``None`` (with a ``memory_limit`` of :data:`DUCKDB_MEMORY_LIMIT`, spilling to a
@@ -350,7 +364,7 @@ def rule_big_blocks(
         chosen = (candidates.rules >> bit) & 1 == 1
         big = np.zeros(len(candidates), dtype=bool)
         if len(candidates) and chosen.any() and len(rule_keys.rows):
-            codes, _ = pd.factorize(np.asarray(rule_keys.keys, dtype=object))
+            codes, _ = pd.factorize(_key_values(rule_keys))
             rows = rule_keys.rows.astype(np.int64)
             n_rows = int(max(rows.max(), candidates.a.max(), candidates.b.max())) + 1
             single = np.bincount(rows, minlength=n_rows)[rows] == 1

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from crmkit._dedupe._arrays import CodeArray, IntArray
 from crmkit._dedupe._comparisons import Comparison
@@ -19,16 +20,21 @@ from crmkit._dedupe._names import canonical_first, soundex
 from crmkit._dedupe._normalise import ROLE_LOCALS, phone_tails
 from crmkit._dedupe._vocab import Vocab
 
-__all__ = ["RuleKeys", "blocking_keys", "sort_key"]
+__all__ = ["RuleKeys", "blocking_key_codes", "blocking_keys", "sort_key", "sort_ranks"]
 
 
 @dataclass(frozen=True)
 class RuleKeys:
-    """The blocking keys of one rule, in long form: record rows and their key strings."""
+    """The blocking keys of one rule, in long form: record rows and their keys.
+
+    The keys are strings (:func:`blocking_keys`), or integers equal where the strings are
+    (:func:`blocking_key_codes`: a search's own keys, which need not be compared with
+    another preparation's).
+    """
 
     rule: str
     rows: IntArray
-    keys: list[str]
+    keys: list[str] | IntArray
     fields: tuple[str, ...] = ()  # comparisons that agree (more or less) within a block
     # Whether different records sharing this key are otherwise like random pairs (a shared
     # name or e-mail: namesakes are strangers), so that EM may learn m from its pairs.
@@ -239,3 +245,200 @@ def _company_tokens(
                 rows.append(i)
                 keys.append(f"{token}|{city}")
     return RuleKeys(f"{name}_word_city", np.asarray(rows, dtype=np.int64), keys, fields)
+
+
+# Integer keys (blocking_key_codes): the same rules as blocking_keys, with an integer key
+# per record where that builds a string per record (some 80 bytes each, several per record:
+# most of what blocking added to a search's memory at a million contacts).
+
+
+def _string_codes(strings: Sequence[str], *, sort: bool = False) -> IntArray:
+    """Integers equal where the strings are (``sort``: in the strings' order)."""
+    return pd.factorize(np.asarray([*strings, ""], dtype=object)[:-1], sort=sort)[0].astype(
+        np.int64
+    )
+
+
+def _pair(first: IntArray, second: IntArray) -> IntArray:
+    """One integer per pair of non-negative integers, equal where both are."""
+    return first.astype(np.int64) * (int(second.max(initial=0)) + 1) + second
+
+
+def _present(
+    rule: str, keys: IntArray, fields: tuple[str, ...], identity: bool = False
+) -> RuleKeys:
+    """The rows whose key is not negative (``-1``: no key)."""
+    rows = np.flatnonzero(keys >= 0).astype(np.int64)
+    return RuleKeys(rule, rows, keys[rows].astype(np.int64), fields, identity)
+
+
+def _multi_codes(
+    rule: str, codes: CodeArray, key_of: IntArray, fields: tuple[str, ...], identity: bool = False
+) -> RuleKeys:
+    """:func:`_long_multi` with ``key_of[code]`` for the string of a value (-1: none)."""
+    rows, cols = np.nonzero(codes >= 0)
+    keys = np.asarray(key_of, dtype=np.int64)[codes[rows, cols]]
+    keep = keys >= 0
+    return RuleKeys(rule, rows[keep].astype(np.int64), keys[keep], fields, identity)
+
+
+def _value_ranks(values: Sequence[str]) -> tuple[IntArray, int]:
+    """The rank of each value in string order, and the rank of ``""`` (a missing value)."""
+    ranks = _string_codes([*values, ""], sort=True)
+    return ranks[:-1], int(ranks[-1])
+
+
+def blocking_key_codes(table_: FeatureTable) -> list[RuleKeys]:
+    """:func:`blocking_keys` with integer keys: the same rules, rows and blocks.
+
+    Two records share an integer key of a rule exactly where they share its string key,
+    so the candidate pairs are the same; the strings are made once per distinct value
+    (an e-mail's local part, a name's Soundex), not once per record. Keys of different
+    tables are not comparable (:class:`~crmkit._dedupe._key_index.KeyIndex` keeps strings).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmkit._dedupe._comparisons import resolve_comparisons
+    >>> from crmkit._dedupe._features import prepare
+    >>> frame = pd.DataFrame({"first_name": ["Bill", "William", "Ann"],
+    ...                       "last_name": ["Smith", "Smith", "Lee"]})
+    >>> table_ = prepare(frame, resolve_comparisons("contacts", None, frame.columns),
+    ...                  ids=[1, 2, 3])
+    >>> [k.keys for k in blocking_keys(table_)][0]
+    ['s530|w450', 's530|w450', 'a500|l000']
+    >>> [k.keys.tolist() for k in blocking_key_codes(table_)][0]
+    [19, 19, 7]
+    """
+    methods = {c.method for c in table_.comparisons}
+    if "first_name" not in methods or "last_name" not in methods:
+        # Accounts (their company-word keys) and name-less searches: the string keys.
+        return blocking_keys(table_)
+    out: list[RuleKeys] = []
+    by_method: dict[str, Comparison] = {}
+    for comparison in table_.comparisons:
+        by_method.setdefault(comparison.method, comparison)
+        vocab = table_.vocab(comparison)
+        codes = table_.codes[comparison.name]
+        method = comparison.method
+        if method == "phone":
+            out.append(_multi_codes(comparison.name, codes, phone_tails(vocab), (comparison.name,)))
+        elif method in ("email", "domain", "code", "date"):
+            out.append(
+                _multi_codes(
+                    comparison.name,
+                    codes,
+                    np.arange(len(vocab), dtype=np.int64),
+                    (comparison.name,),
+                    method in _IDENTITY_METHODS,
+                )
+            )
+        if method == "email":
+            local = _email_local(vocab.values)
+            locals_ = [local(c) for c in range(len(vocab))]
+            key_of = np.where(np.asarray([bool(x) for x in locals_]), _string_codes(locals_), -1)
+            out.append(_multi_codes(f"{comparison.name}_local", codes, key_of, (comparison.name,)))
+    first, last = by_method["first_name"], by_method["last_name"]
+    out.extend(_name_key_codes(table_, first, last))
+    company = by_method.get("company")
+    city = by_method.get("city")
+    if company is not None:
+        companies = table_.primary(company.name).astype(np.int64)
+        together = (company.name, city.name) if city is not None else (company.name,)
+        if city is not None:
+            keys = _pair(companies, table_.primary(city.name).astype(np.int64) + 1)
+            keys[companies < 0] = -1
+        else:
+            keys = companies
+        out.append(_present(f"{company.name}_{city.name if city else 'city'}", keys, together))
+    postal = by_method.get("postal_code")
+    if postal is not None:
+        postals = table_.primary(postal.name).astype(np.int64)
+        lasts = table_.primary(last.name).astype(np.int64)
+        used = np.unique(lasts[lasts >= 0])
+        last_values = table_.vocab(last).values
+        sound_of = np.full(len(last_values) + 1, -1, dtype=np.int64)
+        sound_of[used] = _string_codes([soundex(last_values[c]) for c in used.tolist()])
+        keys = _pair(np.maximum(postals, 0), sound_of[lasts])
+        keys[(postals < 0) | (lasts < 0)] = -1
+        out.append(_present(f"{postal.name}_{last.name}", keys, (postal.name, last.name)))
+    return [k for k in out if len(k.rows)]
+
+
+def _name_key_codes(table_: FeatureTable, first: Comparison, last: Comparison) -> list[RuleKeys]:
+    """:func:`_name_keys` as integers: each string part ranked once per distinct name."""
+    vocab = table_.vocab(first)
+    canon = canonical_first()
+    sounds = vocab.sub("soundex")
+    sound = vocab.derived(
+        "soundex", lambda values: sounds.encode([soundex(canon.get(v, v)) for v in values])
+    )
+    canonical = vocab.derived(
+        "canonical", lambda vs: np.asarray([canon.get(v, v) for v in vs], dtype=object)
+    )
+    firsts = table_.codes[first.name][:, 0].astype(np.int64)
+    lasts = table_.codes[last.name][:, 0].astype(np.int64)
+    has_f, has_s = firsts >= 0, lasts >= 0
+    f, s = np.maximum(firsts, 0), np.maximum(lasts, 0)
+
+    def either_order(ranks: IntArray, empty: int) -> IntArray:
+        # "a|b" with a <= b: the pair of ranks, smaller first ("" for a missing name).
+        rf = np.where(has_f, ranks[f], empty)
+        rs = np.where(has_s, ranks[s], empty)
+        keys = _pair(np.minimum(rf, rs), np.maximum(rf, rs))
+        keys[~has_f & ~has_s] = -1
+        return keys
+
+    # sound_values[-1] where a name has no Soundex (code -1), as the string keys index it.
+    sound_ranks, empty_sound = _value_ranks(sounds.values)
+    phonetic = either_order(sound_ranks[np.asarray(sound, dtype=np.int64)], empty_sound)
+    prefix_ranks, empty_prefix = _value_ranks([v[:3] for v in vocab.values])
+    prefix = either_order(prefix_ranks, empty_prefix)
+    initials = _string_codes([*(c[:1] for c in canonical.tolist()), ""])
+    initial = _pair(s, np.where(has_f, initials[f], initials[-1]))
+    initial[~has_s] = -1
+    both = (first.name, last.name)
+    return [
+        _present("name_soundex", phonetic, both, True),
+        _present("name_prefix", prefix, both),
+        _present("last_name_initial", initial, both),
+    ]
+
+
+def sort_ranks(table_: FeatureTable) -> IntArray:
+    """The rank of each record's :func:`sort_key` in string order, equal where the keys
+    are: the strings made once per distinct combination of names, not once per record.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmkit._dedupe._comparisons import resolve_comparisons
+    >>> from crmkit._dedupe._features import prepare
+    >>> frame = pd.DataFrame({"first_name": ["Bill", "Ann", "Bill"],
+    ...                       "last_name": ["Smith", "Smith", "Smith"]})
+    >>> table_ = prepare(frame, resolve_comparisons("contacts", None, frame.columns),
+    ...                  ids=[1, 2, 3])
+    >>> sort_ranks(table_).tolist()
+    [1, 0, 1]
+    """
+    names = [c.name for c in table_.comparisons if c.method in ("last_name", "first_name")]
+    if not names:
+        names = [c.name for c in table_.comparisons if c.method in ("company", "text", "street")][
+            :1
+        ]
+    if not names:
+        return np.zeros(len(table_), dtype=np.int64)
+    by_name = {c.name: c for c in table_.comparisons}
+    values = [table_.vocab(by_name[n]).values for n in names]
+    combined = np.zeros(len(table_), dtype=np.int64)  # one integer per combination
+    for n, v in zip(names, values, strict=True):
+        combined = combined * (len(v) + 1) + table_.primary(n).astype(np.int64) + 1
+    distinct, inverse = np.unique(combined, return_inverse=True)
+    strings = []
+    for code in distinct.tolist():
+        parts = []
+        for v in reversed(values):
+            code, c = divmod(code, len(v) + 1)
+            parts.append(v[c - 1] if c else "")
+        strings.append("|".join(reversed(parts)))
+    return _string_codes(strings, sort=True)[inverse]
