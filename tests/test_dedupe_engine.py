@@ -70,3 +70,50 @@ def test_empty_one_record_and_all_null(make_frame: MakeFrame) -> None:
     assert DedupeIndex.build(one).similar({"first_name": "Ann", "last_name": "Lee"})[
         "id"
     ].tolist() == [1]
+
+
+# -- memory (issue 14): what the search holds from stage to stage --------------------------
+
+
+def test_the_search_blocks_on_integer_keys_and_clusters_without_the_levels(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Blocking took a Python string per record and rule (most of what blocking added at a
+    # million contacts); clustering ran while the engine held every candidate's levels.
+    import gc
+    import weakref
+
+    import numpy as np
+
+    from crmkit._dedupe import _engine
+
+    seen: dict[str, Any] = {}
+    real_pairs, real_levels, real_link = (
+        _engine.candidate_pairs,
+        _engine.compare_levels,
+        _engine.link_scores,
+    )
+
+    def pairs(keys: Any, sort_keys: Any, **kwargs: Any) -> Any:
+        seen["keys"] = [type(k.keys) for k in keys] + [type(sort_keys)]
+        return real_pairs(keys, sort_keys, **kwargs)
+
+    def levels(*args: Any) -> Any:
+        out = real_levels(*args)
+        seen["levels"] = weakref.ref(out)
+        return out
+
+    def link(*args: Any, **kwargs: Any) -> Any:
+        gc.collect()
+        seen["levels_alive"] = seen["levels"]() is not None
+        return real_link(*args, **kwargs)
+
+    monkeypatch.setattr(_engine, "candidate_pairs", pairs)
+    monkeypatch.setattr(_engine, "compare_levels", levels)
+    monkeypatch.setattr(_engine, "link_scores", link)
+    frame = sample(600)
+    report = find_duplicates(frame)
+    monkeypatch.undo()
+    assert set(seen["keys"]) == {np.ndarray}
+    assert seen["levels_alive"] is False
+    assert cluster_pairs(report.clusters) == cluster_pairs(find_duplicates(frame).clusters)

@@ -32,7 +32,7 @@ from crmkit._dedupe._features import FeatureTable
 from crmkit._dedupe._identity import score_pairs
 from crmkit._dedupe._keys import blocking_key_codes, sort_ranks
 from crmkit._dedupe._labels import Labels, choose_threshold, learn
-from crmkit._dedupe._link import link
+from crmkit._dedupe._link import link_scores, score_candidates
 from crmkit._dedupe._memory import release_freed_memory
 from crmkit._dedupe._model import MatchModel
 from crmkit._dedupe._options import DEFAULT_THRESHOLD, SMALL_TABLE, Options
@@ -137,12 +137,26 @@ def run_crmkit(
         chosen = _learned_threshold(table_, model, labels, options.tf_adjust, options.identity)
     threshold = chosen
     clock.lap("training")
-    linked = link(
+    scores = score_candidates(
+        table_,
+        model,
+        candidates,
+        levels,
+        tf_adjust=options.tf_adjust,
+        identity=options.identity,
+        min_probability=min_probability,
+    )
+    # The levels (a byte a comparison and candidate pair) and the big-block marks are
+    # not needed to cluster: let them go first (13 bytes a candidate pair for the
+    # contacts' 10 comparisons).
+    del levels, big_blocks
+    release_freed_memory()
+    linked = link_scores(
         table_,
         model,
         source,
         candidates,
-        levels,
+        scores,
         excluded,
         tf_adjust=options.tf_adjust,
         threshold=threshold,

@@ -23,7 +23,7 @@ from crmkit._dedupe._pairs import as_ids, empty_pairs, listed_rows, pairs_frame
 from crmkit._dedupe._run import Run
 from crmkit._dedupe._tf import TermAdjustments
 
-__all__ = ["SCORE_CHUNK", "Linked", "link"]
+__all__ = ["SCORE_CHUNK", "Linked", "Scores", "link", "link_scores", "score_candidates"]
 
 
 @dataclass
@@ -60,11 +60,20 @@ class _Listed:
     evidence: PersonEvidence | None
 
 
+@dataclass
+class Scores:
+    """What :func:`score_candidates` keeps: every candidate's probability and the detail of
+    the listed ones; the agreement levels are no longer needed."""
+
+    probability: FloatArray
+    listed: _Listed
+
+
 def _take(evidence: PersonEvidence, keep: IntArray) -> PersonEvidence:
     return PersonEvidence(evidence.strong[keep], evidence.bits[keep], evidence.job_change[keep])
 
 
-def _score_in_chunks(
+def score_candidates(
     table_: FeatureTable,
     model: MatchModel,
     candidates: Candidates,
@@ -73,9 +82,10 @@ def _score_in_chunks(
     tf_adjust: bool,
     identity: str,
     min_probability: float,
-    chunk: int,
-) -> tuple[FloatArray, _Listed]:
-    """The probability of every candidate, the detail of the listed ones."""
+    chunk: int = SCORE_CHUNK,
+) -> Scores:
+    """The probability of every candidate, the detail of the listed ones (the first step
+    of :func:`link`: a caller holding ``levels`` lets them go before clustering)."""
     n = len(candidates)
     probability = np.empty(n, dtype=np.float64)
     rows: list[IntArray] = []
@@ -122,7 +132,7 @@ def _score_in_chunks(
         if evidence
         else None,
     )
-    return probability, listed
+    return Scores(probability, listed)
 
 
 def link(
@@ -146,9 +156,9 @@ def link(
     ``levels`` are the candidates' agreement levels
     (:func:`~crmkit._dedupe._compare.compare_levels`); the pairs are scored ``chunk`` at a
     time (:data:`SCORE_CHUNK`), and compared again in full (similarities, swapped names)
-    only where listed.
+    only where listed. :func:`score_candidates` then :func:`link_scores`.
     """
-    probability, listed = _score_in_chunks(
+    scores = score_candidates(
         table_,
         model,
         candidates,
@@ -158,6 +168,40 @@ def link(
         min_probability=min_probability,
         chunk=chunk,
     )
+    return link_scores(
+        table_,
+        model,
+        source,
+        candidates,
+        scores,
+        excluded,
+        tf_adjust=tf_adjust,
+        threshold=threshold,
+        average_threshold=average_threshold,
+        min_probability=min_probability,
+        seed=seed,
+        identity=identity,
+    )
+
+
+def link_scores(
+    table_: FeatureTable,
+    model: MatchModel,
+    source: Source,
+    candidates: Candidates,
+    scores: Scores,
+    excluded: Any,
+    *,
+    tf_adjust: bool,
+    threshold: float,
+    average_threshold: float,
+    min_probability: float,
+    seed: int,
+    identity: str = "person",
+) -> Linked:
+    """:func:`link` from the candidates' :func:`score_candidates`: cluster the records and
+    list the pairs worth showing."""
+    probability, listed = scores.probability, scores.listed
     run = Run(table_, model, source, tf_adjust, identity)
     found = clustering(
         len(table_),
