@@ -119,3 +119,12 @@ def test_sort_ranks_order_records_as_their_sort_keys() -> None:
     assert sort_ranks(table_).tolist() == by_string.tolist()
     accounts = _table("accounts", {"name": ["B", "A", None, "B"]})
     assert sort_ranks(accounts).tolist() == [2, 1, 0, 2]  # "" first
+
+
+def test_integer_keys_without_any_name() -> None:
+    _same_blocks(
+        _table(
+            "contacts",
+            {"first_name": [None, None], "last_name": [None, None], "email": ["a@x.fr", None]},
+        )
+    )

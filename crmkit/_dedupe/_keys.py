@@ -383,15 +383,20 @@ def _name_key_codes(table_: FeatureTable, first: Comparison, last: Comparison) -
 
     def either_order(ranks: IntArray, empty: int) -> IntArray:
         # "a|b" with a <= b: the pair of ranks, smaller first ("" for a missing name).
-        rf = np.where(has_f, ranks[f], empty)
-        rs = np.where(has_s, ranks[s], empty)
+        padded = np.append(ranks, empty)  # row len(ranks): a missing name (no names at all)
+        rf = padded[np.where(has_f, firsts, len(ranks))]
+        rs = padded[np.where(has_s, lasts, len(ranks))]
         keys = _pair(np.minimum(rf, rs), np.maximum(rf, rs))
         keys[~has_f & ~has_s] = -1
         return keys
 
     # sound_values[-1] where a name has no Soundex (code -1), as the string keys index it.
     sound_ranks, empty_sound = _value_ranks(sounds.values)
-    phonetic = either_order(sound_ranks[np.asarray(sound, dtype=np.int64)], empty_sound)
+    sound_codes = np.asarray(sound, dtype=np.int64)
+    if not len(sound_ranks):  # no name has a Soundex
+        sound_codes = np.full(len(sound_codes), -1, dtype=np.int64)
+        sound_ranks = np.asarray([empty_sound], dtype=np.int64)
+    phonetic = either_order(sound_ranks[sound_codes], empty_sound)
     prefix_ranks, empty_prefix = _value_ranks([v[:3] for v in vocab.values])
     prefix = either_order(prefix_ranks, empty_prefix)
     initials = _string_codes([*(c[:1] for c in canonical.tolist()), ""])
