@@ -108,6 +108,7 @@ from crmkit._importing._report import ImportPreview as ImportPreview
 from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._bulk import BulkReport as BulkReport
 from crmkit._ops._merge import MergeReport as MergeReport
+from crmkit._ops._quality_report import QualityReport as QualityReport
 from crmkit._ops._summary import Summary as Summary
 from crmkit._ops._variants import Variants as Variants
 from crmkit._util._config import config_context as config_context

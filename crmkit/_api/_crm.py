@@ -31,7 +31,9 @@ from crmkit.schemas._catalog import table as catalog_table
 from crmkit.schemas._models import ValidationReport, validate
 
 if TYPE_CHECKING:
+    from crmkit._dedupe import DuplicateReport
     from crmkit._importing._pipeline import ImportPreview, ImportReport
+    from crmkit._ops._quality_report import QualityReport
 
 __all__ = ["CRM", "open"]
 
@@ -290,6 +292,66 @@ class CRM:
         """
         relation = self._store.con.sql(query, params=list(params) if params else None)
         return relation if relation is None else self._store.detached(relation)
+
+    def quality(
+        self,
+        kind: str,
+        by: str | None = None,
+        *,
+        stale_after: Any = "12 months",
+        duplicates: DuplicateReport | None = None,
+    ) -> QualityReport:
+        """How clean the stored records are: one report, computed in DuckDB.
+
+        Per field: fill rate, format conformance (phones in E.164, emails, websites, ISO
+        countries and currencies, vocabularies, names not in ALL CAPS or all lower case)
+        and values with extra spaces; per group: records with a duplicate, stale records
+        and records missing a field the database requires.
+
+        Parameters
+        ----------
+        kind
+            ``"contacts"`` or ``"accounts"``.
+        by
+            Break every figure down by ``"owner"``, ``"team"``, ``"sector"``,
+            ``"source"`` (the file a record was imported from) or any column.
+        stale_after
+            How long without an update makes a record stale: ``"12 months"``,
+            ``"90 days"``, ``"2 years"``, ``"6 weeks"``, a number of days or a timedelta.
+        duplicates
+            A :class:`~crmkit.DuplicateReport` of these records (``crm.contacts.
+            duplicates()``): its clusters give the duplicate share. Without it, records
+            sharing an exact key are counted (contacts: the same email, or the same first
+            name, last name and account; accounts: the same name or website).
+
+        Returns
+        -------
+        QualityReport
+            ``.df()`` / ``.pl()`` per field, ``.groups_df()`` per group,
+            ``.trend(field)`` month by month from history, ``.write_html(path)``.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.contacts.add(last_name="Martin", phone="+33123456789")
+        >>> crm.quality("contacts").groups_df()[["records", "stale"]].to_dict("records")
+        [{'records': 1, 'stale': 0}]
+        >>> crm.close()
+        """
+        from crmkit._ops._quality import measure
+        from crmkit._ops._quality_report import QualityReport
+        from crmkit._ops._quality_trend import fill_trend
+
+        measures = measure(self._session, kind, by, stale_after=stale_after, duplicates=duplicates)
+        session = self._session
+        store = self._store
+
+        def trend(field: str, months: int) -> pd.DataFrame:
+            with store.operation():
+                return fill_trend(session, measures.kind, field, months)
+
+        return QualityReport(measures, trend)
 
     def counts(self) -> dict[str, int]:
         """Rows per table (live accounts and contacts; all owners, batches and history)."""

@@ -260,6 +260,80 @@ _MESSAGES.update({
     "variants_col_count": ("Records", "Fiches", "记录数"),
 })
 
+# Data-quality report (crm.quality, crmkit quality): a block of its own.
+_MESSAGES.update({
+    "quality_unknown_kind": ("unknown kind {kind}; choose from {kinds}",
+                             "type {kind} inconnu ; choisissez parmi {kinds}",
+                             "未知类型 {kind}；可选：{kinds}"),
+    "quality_unknown_by": ("cannot group {kind} by {by}; choose from {valid}",
+                           "impossible de regrouper les {kind} par {by} ; choisissez parmi "
+                           "{valid}",
+                           "无法按 {by} 对{kind}分组；可选：{valid}"),
+    "quality_bad_stale": ("stale_after must be a duration such as '12 months', '90 days', "
+                          "'2 years', '6 weeks', a number of days or a timedelta, got {value}",
+                          "stale_after doit être une durée comme '12 months', '90 days', "
+                          "'2 years', '6 weeks', un nombre de jours ou un timedelta, reçu "
+                          "{value}",
+                          "stale_after 必须是时长，如 '12 months'、'90 days'、'2 years'、"
+                          "'6 weeks'，或天数、timedelta，收到 {value}"),
+    "quality_unknown_field": ("unknown field {field} of {kind}; measured fields: {fields}",
+                              "champ {field} inconnu pour les {kind} ; champs mesurés : "
+                              "{fields}",
+                              "{kind}没有字段 {field}；可统计的字段：{fields}"),
+    "quality_title": ("Data quality of {kind}", "Qualité des données : {kind}",
+                      "{kind}数据质量"),
+    "quality_by": ("by {by}", "par {by}", "按{by}"),
+    "quality_head": ("{records:,} record; {duplicates:,} with a duplicate ({dup_share}); "
+                     "{stale:,} not updated for {stale_after}; {missing:,} missing a "
+                     "required field|{records:,} records; {duplicates:,} with a duplicate "
+                     "({dup_share}); {stale:,} not updated for {stale_after}; {missing:,} "
+                     "missing a required field",
+                     "{records:,} fiche ; {duplicates:,} avec un doublon ({dup_share}) ; "
+                     "{stale:,} non modifiée(s) depuis {stale_after} ; {missing:,} sans un "
+                     "champ obligatoire|{records:,} fiches ; {duplicates:,} avec un doublon "
+                     "({dup_share}) ; {stale:,} non modifiée(s) depuis {stale_after} ; "
+                     "{missing:,} sans un champ obligatoire",
+                     "{records:,} 条记录；{duplicates:,} 条有重复（{dup_share}）；"
+                     "{stale:,} 条 {stale_after} 未更新；{missing:,} 条缺少必填字段"),
+    "quality_dup_exact": ("duplicates: exact-key estimate (same email, or same name and "
+                          "account / same website)",
+                          "doublons : estimation par clé exacte (même e-mail, ou même nom et "
+                          "compte / même site web)",
+                          "重复：按精确键估算（相同邮箱，或相同姓名和公司/相同网站）"),
+    "quality_dup_report": ("duplicates: clusters of the duplicates report given",
+                           "doublons : groupes du rapport de doublons fourni",
+                           "重复：来自所给重复报告的聚类"),
+    "quality_col_group": ("Group", "Groupe", "分组"),
+    "quality_col_field": ("Field", "Champ", "字段"),
+    "quality_col_records": ("Records", "Fiches", "记录数"),
+    "quality_col_filled": ("Filled", "Remplis", "已填写"),
+    "quality_col_fill_rate": ("Fill rate", "Taux de remplissage", "填充率"),
+    "quality_col_check": ("Format check", "Contrôle de format", "格式检查"),
+    "quality_col_nonconforming": ("Bad format", "Format incorrect", "格式错误"),
+    "quality_col_conformance": ("Conformance", "Conformité", "合规率"),
+    "quality_col_spacing": ("Extra spaces", "Espaces en trop", "多余空格"),
+    "quality_col_required": ("Required", "Obligatoire", "必填"),
+    "quality_col_duplicates": ("With a duplicate", "Avec doublon", "有重复"),
+    "quality_col_duplicate_share": ("Duplicate share", "Part de doublons", "重复占比"),
+    "quality_col_stale": ("Stale", "Anciennes", "过期"),
+    "quality_col_missing_required": ("Missing required", "Obligatoire manquant",
+                                     "缺少必填"),
+    "quality_col_month": ("Month", "Mois", "月份"),
+    "quality_check_phone": ("phone E.164", "téléphone E.164", "电话 E.164"),
+    "quality_check_email": ("email", "e-mail", "电子邮件"),
+    "quality_check_url": ("URL", "URL", "网址"),
+    "quality_check_country": ("ISO country", "pays ISO", "ISO 国家代码"),
+    "quality_check_currency": ("ISO currency", "devise ISO", "ISO 货币代码"),
+    "quality_check_vocabulary": ("in the list", "dans la liste", "在列表中"),
+    "quality_check_name_case": ("not ALL CAPS / lower case", "ni MAJUSCULES ni minuscules",
+                                "非全大写/全小写"),
+    "quality_trend_title": ("Fill rate of {field}, month by month",
+                            "Taux de remplissage de {field}, mois par mois",
+                            "{field}的逐月填充率"),
+    "quality_none_group": ("(none)", "(aucun)", "（无）"),
+})
+
+
 # Rule name (``check`` of a failure case) -> sentence; ``{n}`` is the rule's argument.
 # The widgets show them next to a field, errors after the field's label.
 _RULES: dict[str, Labels] = {
