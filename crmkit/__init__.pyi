@@ -161,6 +161,7 @@ __all__ = [
     "MissingDependencyError",
     "Owners",
     "ParentCycleError",
+    "QualityReport",
     "ReadOnlyError",
     "Record",
     "RecordInUseError",

@@ -122,6 +122,7 @@ class QualityReport:
         columns = list(_FIELD_COLUMNS)
         if self.by is not None:
             frame = frame.rename(columns={"grp": self.by})
+            frame[self.by] = _none_for_missing(frame[self.by])
             columns.insert(0, self.by)
         return frame[columns].reset_index(drop=True)
 
@@ -143,6 +144,7 @@ class QualityReport:
         columns = list(_GROUP_COLUMNS)
         if self.by is not None:
             frame = frame.rename(columns={"grp": self.by})
+            frame[self.by] = _none_for_missing(frame[self.by])
             columns.insert(0, self.by)
         return frame[columns].reset_index(drop=True)
 
@@ -202,7 +204,9 @@ class QualityReport:
                 continue
             conformance = "" if _blank(row["conformance"]) else f"{row['conformance']:7.1%}"
             check = "" if _blank(row["check"]) else _check_name(str(row["check"]), lang)
-            lines.append(f"{label:<{width}}  {row['fill_rate']:7.1%}  {conformance:>7}  {check}".rstrip())
+            lines.append(
+                f"{label:<{width}}  {row['fill_rate']:7.1%}  {conformance:>7}  {check}".rstrip()
+            )
         return "\n".join(lines)
 
     def _overall(self) -> pd.DataFrame:
@@ -300,6 +304,11 @@ class QualityReport:
 
 def _ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
     return (part.astype("float64") / whole.where(whole > 0).astype("float64")).astype("Float64")
+
+
+def _none_for_missing(values: pd.Series) -> pd.Series:
+    """The group values, ``None`` (not NaN) for records in no group."""
+    return values.astype(object).where(values.notna(), None)
 
 
 def _blank(value: Any) -> bool:

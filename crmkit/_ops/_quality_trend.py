@@ -113,12 +113,12 @@ def fill_trend(
     ),
     present AS (
         SELECT e.month, e.month_end, r.id, r.filled_now, r.changed
-        FROM month_ends e JOIN recs r
+        FROM month_ends e LEFT JOIN recs r
           ON r.created_at < e.month_end AND (r.gone_at IS NULL OR r.gone_at >= e.month_end)
     )
-    SELECT p.month::DATE AS month, count(*) AS records,
-           count(*) FILTER (WHERE CASE WHEN p.changed THEN coalesce(s.filled, false)
-                                       ELSE p.filled_now END) AS filled
+    SELECT p.month::DATE AS month, count(p.id) AS records,
+           count(p.id) FILTER (WHERE CASE WHEN p.changed THEN coalesce(s.filled, false)
+                                          ELSE p.filled_now END) AS filled
     FROM present p
     LEFT JOIN spans s ON p.changed AND s.record_id = p.id
          AND s.since < p.month_end AND p.month_end <= s.until
