@@ -336,6 +336,8 @@ def measure(
         f"GROUP BY ALL ORDER BY records DESC, grp NULLS LAST"
     )
     raw = session.con.execute(sql, params).df()
+    counts = [c for c in raw.columns if c != "grp"]
+    raw[counts] = raw[counts].fillna(0)  # count_if of only nulls is null, not 0
     groups = raw[["grp", "records", "duplicates", "stale", "missing_required"]].copy()
     rows = []
     for _, row in raw.iterrows():
