@@ -8,6 +8,7 @@ function that runs it; the modules group them by job:
 - ``_duplicates``: ``dedupe``, ``decide``, ``merge``;
 - ``_history``: ``undo``, ``history``;
 - ``_rules``: ``rules``;
+- ``_quality``: ``quality``;
 - ``_variants``: ``variants``;
 - ``_demo``: ``demo``, ``samples``.
 """
@@ -23,6 +24,7 @@ from crmkit.cli._commands import (
     _duplicates,
     _files,
     _history,
+    _quality,
     _records,
     _rules,
     _variants,
@@ -105,6 +107,12 @@ COMMANDS: tuple[Command, ...] = (
         "list, define, switch or remove duplicate rules",
         _rules.add_rules_arguments,
         _rules.run_rules,
+    ),
+    Command(
+        "quality",
+        "data-quality report: fill rates, formats, duplicates, stale records",
+        _quality.add_quality_arguments,
+        _quality.run_quality,
     ),
     Command(
         "variants",
