@@ -74,6 +74,7 @@ def test_fill_rate_and_conformance_per_field(crm: ck.CRM) -> None:
         else:
             assert int(row["nonconforming"]) == bad, name
             assert row["conformance"] == pytest.approx(1 - bad / filled)
+    assert pd.isna(fields.loc["notes", "spacing"])  # prose: its spaces are no flaw
     assert fields.loc["mobile", "check"] == "phone"
     assert fields.loc["last_name", "check"] == "name_case"
     assert bool(fields.loc["last_name", "required"])
