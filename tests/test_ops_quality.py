@@ -233,3 +233,38 @@ def test_stale_cutoff_months_end() -> None:
     assert stale_cutoff("1 month", datetime(2026, 3, 31))[0] == datetime(2026, 2, 28)
     assert stale_cutoff("2 years", datetime(2028, 2, 29))[0] == datetime(2026, 2, 28)
     assert stale_cutoff("6 weeks", datetime(2026, 3, 31))[0] == datetime(2026, 2, 17)
+
+
+def test_scores_per_record(crm: ck.CRM) -> None:
+    weights = {"last_name": 2, "mobile": 2, "email": 0}
+    scores = crm.contacts.quality_scores(weights=weights).set_index("id")
+    ids = sorted(scores.index)
+    # DUPONT: a last name in ALL CAPS and a mobile not in E.164 bring half each: 2 / 4.
+    assert scores.loc[ids[0], "quality_score"] == 50
+    assert pd.isna(scores.loc[ids[0], "quality_missing"])
+    # Martin, +33625341257: everything in form.
+    assert scores.loc[ids[1], "quality_score"] == 100
+    # Paul: empty last name, no mobile.
+    assert scores.loc[ids[3], "quality_score"] == 0
+    assert scores.loc[ids[3], "quality_missing"] == "Last name, Mobile"
+    with ck.config_context(lang="fr"):
+        french = crm.contacts.quality_scores(weights=weights, as_="polars")
+    assert isinstance(french, pl.DataFrame)
+    assert french.filter(pl.col("id") == ids[3])["quality_missing"].item() == "Nom, Portable"
+
+
+def test_scores_of_a_selection_with_default_weights(crm: ck.CRM) -> None:
+    chosen = crm.contacts.filter(last_name="Martin")
+    scores = crm.contacts.quality_scores(chosen)
+    assert len(scores) == 1
+    assert 0 < scores["quality_score"].item() < 100
+    assert "Account" in scores["quality_missing"].item()
+
+
+@pytest.mark.parametrize(
+    ("weights", "named"),
+    [({"shoe_size": 1}, "shoe_size"), ({"mobile": -1}, "-1"), ({"mobile": 0}, "0")],
+)
+def test_bad_weights(crm: ck.CRM, weights: dict[str, float], named: str) -> None:
+    with pytest.raises(ck.CRMKitError, match=named):
+        crm.contacts.quality_scores(weights=weights)

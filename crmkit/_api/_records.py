@@ -373,6 +373,47 @@ class _Records:
             language=language,
         )
 
+    def quality_scores(
+        self,
+        where: Selection | None = None,
+        *,
+        weights: Mapping[str, float] | None = None,
+        as_: FrameKind = "pandas",
+    ) -> Any:
+        """A quality score (0-100) and a "missing: ..." text per record.
+
+        Each weighted field brings its weight when filled in the stored format, half of
+        it when filled in another format (a phone not in E.164 ...), nothing when empty;
+        the score is the share of the total weight, times 100. ``quality_missing`` names
+        the empty weighted fields, heaviest first, in the current language.
+
+        Parameters
+        ----------
+        where
+            A selection of these records; all by default.
+        weights
+            Field → weight (0 leaves a field out); by default
+            ``crmkit._ops._quality_scores.DEFAULT_WEIGHTS`` (contacts: last name and
+            email 3; first name, account and job title 2; phone, mobile, country, city,
+            owner 1).
+        as_
+            ``"pandas"`` (default), ``"polars"`` or ``"arrow"``.
+
+        Returns
+        -------
+        DataFrame
+            ``id``, ``quality_score``, ``quality_missing``, in id order: join it to
+            ``df()`` on ``id`` to have them as columns.
+        """
+        from crmkit._ops._quality_scores import quality_scores
+
+        query = self.all().query if where is None else where.query
+        if query.kind != self.kind:
+            raise ValidationError(
+                message("variants_wrong_selection", selected=query.kind, kind=self.kind)
+            )
+        return quality_scores(self._session, query, weights, as_)
+
     # -- checking without writing ------------------------------------------------------
 
     def prepare(self, **fields: Any) -> dict[str, Any]:

@@ -53,6 +53,7 @@ __all__ = [
     "measure",
     "measured_fields",
     "stale_cutoff",
+    "vocabularies",
 ]
 
 # What a stored value must look like (RE2, as DuckDB runs it): the forms the normalisers
@@ -272,7 +273,8 @@ def _duplicate_sql(kind: str, view: str) -> tuple[str, str]:
     return ctes, test
 
 
-def _vocabularies(session: Session) -> dict[str, list[str]]:
+def vocabularies(session: Session) -> dict[str, list[str]]:
+    """Vocabulary name → its values: the fixed ones and this database's sectors."""
     return {**_FIXED_VOCABULARIES, "sector": list(session.settings.sectors.values)}
 
 
@@ -306,7 +308,7 @@ def measure(
     group, joins = _group_sql(session, kind, by)
     fields = measured_fields(kind)
     required = tuple(session.settings.required_fields(kind))
-    vocabularies = _vocabularies(session)
+    vocabs = vocabularies(session)
     # count_if, not count(*) FILTER: the same counts, a good third faster in DuckDB 1.x.
     parts = ["count(*) AS records"]
     checks: dict[str, str] = {}
@@ -314,7 +316,7 @@ def measure(
         column = f"r.{f.name}"
         filled = filled_sql(f, column)
         parts.append(f"count_if({filled}) AS f{i}")
-        check, ok = format_sql(f, column, vocabularies)
+        check, ok = format_sql(f, column, vocabs)
         if check:
             checks[f.name] = check
             parts.append(f"count_if({filled} AND NOT ({ok})) AS b{i}")

@@ -331,6 +331,13 @@ _MESSAGES.update({
                             "Taux de remplissage de {field}, mois par mois",
                             "{field}的逐月填充率"),
     "quality_none_group": ("(none)", "(aucun)", "（无）"),
+    "quality_bad_weight": ("weight of {field} must be a number of 0 or more, got {value}",
+                           "le poids de {field} doit être un nombre positif ou nul, reçu "
+                           "{value}",
+                           "{field} 的权重必须是不小于 0 的数，收到 {value}"),
+    "quality_no_weight": ("no field has a weight above 0: nothing to score",
+                          "aucun champ n'a un poids supérieur à 0 : rien à noter",
+                          "没有权重大于 0 的字段：无法评分"),
 })
 
 
