@@ -128,6 +128,26 @@ def test_by_source_names_the_imported_file(crm: ck.CRM, tmp_path: Path) -> None:
     assert counts[None] == 4  # not imported
 
 
+def test_no_records_in_groups(tmp_path: Path) -> None:
+    with ck.open(tmp_path / "empty.duckdb") as empty:
+        report = empty.quality("accounts", by="owner")
+        assert report.df().empty and list(report.df().columns)[:2] == ["owner", "field"]
+        assert report.groups_df().empty
+        assert "0 records" in repr(report) and "<svg" in report._repr_html_()
+        assert empty.quality("accounts").groups_df()["records"].tolist() == [0]
+
+
+def test_shared_mode(tmp_path: Path) -> None:
+    path = tmp_path / "shared.duckdb"
+    with ck.open(path) as crm:
+        crm.contacts.add(last_name="Blou", mobile="+33625341257")
+    with ck.open(path, shared=True) as shared:
+        report = shared.quality("contacts")
+        assert report.groups_df()["records"].item() == 1
+        assert report.trend("mobile")["filled"].iloc[-1] == 1  # after the operation ended
+        assert shared.contacts.quality_scores()["quality_score"].item() > 0
+
+
 def test_pandas_and_polars_frames_agree(crm: ck.CRM) -> None:
     report = crm.quality("contacts", by="owner")
     frame = report.df()

@@ -95,6 +95,19 @@ _UNITS = {
 _STALE_RE = re.compile(r"\s*(\d{1,4})\s*([a-z]+)\s*")
 
 
+# The per-field rows of Measures.fields (also when no record makes no row).
+_MEASURE_COLUMNS = (
+    "grp",
+    "field",
+    "records",
+    "filled",
+    "check",
+    "nonconforming",
+    "spacing",
+    "required",
+)
+
+
 @dataclass(frozen=True)
 class Measures:
     """The raw figures of a quality report (pandas frames, one row per group or field)."""
@@ -367,7 +380,7 @@ def measure(
     return Measures(
         kind=kind,
         by=by,
-        fields=pd.DataFrame(rows),
+        fields=pd.DataFrame(rows, columns=_MEASURE_COLUMNS),
         groups=groups,
         duplicates_method=method,
         stale_cutoff=cutoff,
