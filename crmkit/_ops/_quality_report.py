@@ -18,6 +18,7 @@ import pandas as pd
 import polars as pl
 
 from crmkit._ops._quality import Measures
+from crmkit._util._cell_format import format_cell
 from crmkit._util._config import current_lang
 from crmkit._util._messages import kind_noun, message
 from crmkit._util._table_html import Column, table_html
@@ -161,14 +162,14 @@ class QualityReport:
 
     # -- display -------------------------------------------------------------------------
 
-    def _totals(self) -> dict[str, Any]:
+    def _totals(self, lang: str) -> dict[str, Any]:
         groups = self.measures.groups
         records = int(groups["records"].sum())
         duplicates = int(groups["duplicates"].sum())
         return {
             "records": records,
             "duplicates": duplicates,
-            "dup_share": f"{duplicates / records:.1%}" if records else "-",
+            "dup_share": format_cell(duplicates / records, "percent", lang) if records else "-",
             "stale": int(groups["stale"].sum()),
             "missing": int(groups["missing_required"].sum()),
         }
@@ -180,7 +181,7 @@ class QualityReport:
         return title
 
     def _head(self, lang: str) -> str:
-        totals = self._totals()
+        totals = self._totals(lang)
         return message(
             "quality_head",
             lang,
@@ -202,11 +203,10 @@ class QualityReport:
             if _blank(row["fill_rate"]):
                 lines.append(f"{label:<{width}}  -")
                 continue
-            conformance = "" if _blank(row["conformance"]) else f"{row['conformance']:7.1%}"
+            fill = format_cell(row["fill_rate"], "percent", lang)
+            conformance = format_cell(row["conformance"], "percent", lang)
             check = "" if _blank(row["check"]) else _check_name(str(row["check"]), lang)
-            lines.append(
-                f"{label:<{width}}  {row['fill_rate']:7.1%}  {conformance:>7}  {check}".rstrip()
-            )
+            lines.append(f"{label:<{width}}  {fill:>8}  {conformance:>8}  {check}".rstrip())
         return "\n".join(lines)
 
     def _overall(self) -> pd.DataFrame:
