@@ -141,7 +141,9 @@ class RequiredFieldError(ValidationError):
 class UnknownValueError(CRMKitError, ValueError):
     """A name that should exist does not (an owner, a sector, a band, a field ...).
 
-    The message lists the valid values and, for a near miss, suggests the closest one.
+    The message lists the valid values and, for a near miss, suggests the closest one;
+    ``text`` replaces it (:func:`crmkit._util._messages.unknown_value` words it in the
+    language chosen).
     """
 
     def __init__(
@@ -150,11 +152,16 @@ class UnknownValueError(CRMKitError, ValueError):
         value: Any,
         valid: Sequence[str],
         suggestion: str | None = None,
+        *,
+        text: str | None = None,
     ) -> None:
         self.what = what
         self.value = value
         self.valid = list(valid)
         self.suggestion = suggestion
+        if text is not None:  # worded by the caller, in the user's language
+            super().__init__(text)
+            return
         from crmkit._util._shorten import shorten
 
         shown = ", ".join(shorten(v) for v in self.valid[:30])

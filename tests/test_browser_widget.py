@@ -4,6 +4,8 @@ boxes and mass actions, checked on the database.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -252,3 +254,57 @@ def test_multi_value_filters_name_what_is_picked_without_ctrl_click(crm_data: ck
     assert "autre(s)" in bands.summary.value
     with pytest.raises(TraitError, match="not one of the options"):
         owners.value = (987654,)
+
+
+def _col_widths(cells_html: str) -> list[float]:
+    """The ``<col>`` widths (percent) of a header or row of the table."""
+    return [float(w) for w in re.findall(r'<col style="width:([\d.]+)%">', cells_html)]
+
+
+def test_columns_dragged_wider_stay_so_across_pages_sorts_and_filters(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data, page_size=2)
+    browser.column_picker.value = ("last_name", "first_name", "email")
+    before = browser.column_widths
+    assert list(before) == ["last_name", "first_name", "email"]
+    assert sum(before.values()) == pytest.approx(100, abs=0.05)
+    # Two drag handles (between the three headers), each naming its column.
+    assert browser.header.value.count('class="crmkit-col-resize"') == 2
+    assert 'data-column="email"' in browser.header.value
+    # What the header's handler sends when last_name's right edge is dragged 10% right.
+    dragged = {"last_name": before["last_name"] + 10, "first_name": before["first_name"] - 10}
+    browser.width_box.value = json.dumps({**before, **dragged})
+    assert browser.column_widths["last_name"] == pytest.approx(dragged["last_name"], abs=0.05)
+    widths = _col_widths(browser.header.value)
+    assert widths[0] == pytest.approx(dragged["last_name"], abs=0.05)
+    browser.page = 1
+    assert _col_widths(browser._rows[0].cells.value) == widths
+    browser.sort.value = "-first_name"
+    assert _col_widths(browser._rows[0].cells.value) == widths
+    browser.filters["search"].value = "blou"
+    assert _col_widths(browser._rows[0].cells.value) == widths
+    # A column added later gets its default share; those sized keep their proportions.
+    picker = browser.column_picker
+    picker.value = (*picker.value, "city")
+    after = browser.column_widths
+    assert after["last_name"] / after["email"] == pytest.approx(
+        dragged["last_name"] / before["email"], rel=0.01
+    )
+    assert sum(after.values()) == pytest.approx(100, abs=0.05)
+
+
+def test_column_widths_by_hand_and_refused_values(crm_data: ck.CRM) -> None:
+    browser = ContactBrowser(crm_data)
+    browser.column_picker.value = ("last_name", "first_name")
+    browser.column_widths = {"first_name": 70}
+    assert browser.column_widths == {"last_name": 30.0, "first_name": 70.0}
+    with pytest.raises(ck.UnknownValueError, match="email"):
+        browser.column_widths = {"email": 20}  # not shown
+    with pytest.raises(ck.ValidationError, match=r"'first_name'.*-5"):
+        browser.column_widths = {"first_name": -5}
+    with pytest.raises(ck.ValidationError, match="wide"):
+        browser.column_widths = {"first_name": "wide"}
+    assert browser.column_widths == {"last_name": 30.0, "first_name": 70.0}
+    # A message that is not from the handler, or about columns gone, changes nothing.
+    for text in ("not json", "[1, 2]", '{"city": 50}', '{"first_name": -1}'):
+        browser.width_box.value = text
+        assert browser.column_widths == {"last_name": 30.0, "first_name": 70.0}

@@ -39,6 +39,19 @@ def test_every_message_speaks_every_language_with_the_same_placeholders(key: str
     assert "|" not in texts[2]  # Chinese has one form
 
 
+def test_every_message_the_code_asks_for_is_in_the_catalog() -> None:
+    # A key missing from the catalog would only fail when its message is printed.
+    package = Path(ck.__file__).parent
+    used = {
+        key
+        for path in package.rglob("*.py")
+        for key in re.findall(
+            r"""\bmessage\(\s*["']([a-z_0-9]+)["']\s*[,)]""", path.read_text("utf-8")
+        )
+    }
+    assert len(used) > 50 and not used - set(MESSAGES), sorted(used - set(MESSAGES))
+
+
 def test_every_rule_sentence_speaks_every_language() -> None:
     for texts in RULES.values():
         assert len(texts) == 3 and len({_placeholders(t) == _placeholders(texts[0]) for t in texts})

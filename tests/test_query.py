@@ -6,7 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 import crmkit as ck
 from crmkit._exceptions import UnknownValueError
@@ -150,3 +154,117 @@ def test_collation_applies_to_text_columns_only_and_names_come_from_the_list(
     assert named.sql(*query.ids_sql()).fetchall()[0][0] == max(named.contacts.all().ids)
     with pytest.raises(UnknownValueError, match="collation"):
         Query("contacts", collation="fr; DROP TABLE contacts")
+
+
+# -- a collated sort ranks the distinct values once: the order of ORDER BY ... COLLATE -----
+
+# Case and accent variants, the same letter composed and decomposed (ICU: equal), pinyin.
+VARIANTS = [
+    "MARTIN", "Marrtin", "Martin", "martin", "Barré", "Barre\u0301", "Barron", "barré",
+    "Émile", "Eric", "", " ", "O'Brien", "Obrien", "张伟", "王芳", "李娜", "陈静", "阿明",
+]  # fmt: skip
+
+
+def _ranked_and_collated(con: duckdb.DuckDBPyConnection, query: Query) -> tuple[list, list]:
+    """The ids in the query's order, and in hand-written ``ORDER BY ... COLLATE`` order."""
+    ranked = [row[0] for row in con.execute(*query.ids_sql()).fetchall()]
+    column, descending = query.order[0]
+    direction = "DESC" if descending else "ASC"
+    peer = con.execute(
+        f"SELECT id FROM contacts_v ORDER BY {column} COLLATE {query.collation} "
+        f"{direction} NULLS LAST, id"
+    ).fetchall()
+    return ranked, [row[0] for row in peer]
+
+
+def _names_view(names: list[str | None]) -> duckdb.DuckDBPyConnection:
+    """``contacts_v`` over ``names``; the table also holds deleted records the view hides
+    (their values rank with the others, as a deleted contact's do)."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE contacts (id BIGINT, last_name VARCHAR, deleted BOOLEAN)")
+    rows = [(i, name, False) for i, name in enumerate(names, start=1)]
+    rows += [(-i, name, True) for i, name in enumerate(["Martín", "barron", "Ba", "张"], 1)]
+    con.executemany("INSERT INTO contacts VALUES (?, ?, ?)", rows)
+    con.execute(
+        "CREATE VIEW contacts_v AS SELECT * EXCLUDE (deleted) FROM contacts WHERE NOT deleted"
+    )
+    return con
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "zh"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_ranked_collated_order_is_the_order_by_collate_order(lang: str, descending: bool) -> None:
+    con = _names_view([*VARIANTS, None, *reversed(VARIANTS), None])
+    query = Query(
+        "contacts", order=(("last_name", descending),), collation=lang,
+        collated=frozenset({"last_name"}),
+    )  # fmt: skip
+    assert "dense_rank()" in query.sql()[0]
+    ranked, collated = _ranked_and_collated(con, query)
+    assert ranked == collated
+    assert len(ranked) == 2 * len(VARIANTS) + 2
+
+
+@settings(max_examples=examples(60))
+@given(
+    st.lists(
+        st.none() | st.text(alphabet="aAeEéÉe\u0301 -'zZ张王李", max_size=4),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["fr", "zh"]),
+    st.booleans(),
+)
+def test_ranked_collated_order_matches_order_by_collate_on_any_text(
+    names: list[str | None], lang: str, descending: bool
+) -> None:
+    con = _names_view(names)
+    query = Query(
+        "contacts", order=(("last_name", descending),), collation=lang,
+        collated=frozenset({"last_name"}),
+    )  # fmt: skip
+    ranked, collated = _ranked_and_collated(con, query)
+    assert ranked == collated
+
+
+def test_ranked_order_keeps_the_filter_parameters_and_star_columns(named: ck.CRM) -> None:
+    query = Query(
+        "contacts",
+        (Condition("last_name <> ?", ("Zoé",)), Condition("last_name < ?", ("一",))),
+        order=(("last_name", True),),
+        collation="fr",
+        collated=frozenset({"last_name"}),
+    )
+    sql, params = query.sql()
+    assert params == ["Zoé", "一"]  # last_name ranks the table's values: no condition
+    assert "FROM contacts)" in sql
+    # A column the view derives ranks the selected records' values: the conditions twice.
+    by_company = replace(query, order=(("company", False),), collated=frozenset({"company"}))
+    company_sql, company_params = by_company.sql(["id"])
+    assert company_params == ["Zoé", "一", "Zoé", "一"]  # the ranks' subquery, the records'
+    assert len(named.sql(company_sql, company_params).fetchall()) == len(NAMES) - 1
+    relation = named.sql(sql, params)
+    assert "__ck_rank" not in relation.columns and relation.columns[0] == "id"
+    assert [row[relation.columns.index("last_name")] for row in relation.fetchall()][:2] == [
+        "MARTIN",
+        "Martin",
+    ]
+    assert named.contacts.filter(ids=[1, 2]).sort("-last_name", collation="fr").ids == [1, 2]
+
+
+def test_nearly_distinct_formats_sort_with_collate_itself(named: ck.CRM) -> None:
+    query = Query(
+        "contacts",
+        order=(("email", False), ("last_name", False)),
+        collation="fr",
+        collated=frozenset({"email", "last_name"}),
+    )
+    sql, _ = query.sql(["id"])
+    assert "email COLLATE fr ASC NULLS LAST, __ck_rank_0.__ck_rank ASC NULLS LAST" in sql
+    assert sql.count("dense_rank()") == 1  # last_name only
+    ids = [row[0] for row in named.sql(*query.ids_sql()).fetchall()]
+    peer = named.sql(
+        "SELECT id FROM contacts_v ORDER BY email COLLATE fr NULLS LAST, "
+        "last_name COLLATE fr NULLS LAST, id"
+    ).fetchall()
+    assert ids == [row[0] for row in peer]

@@ -550,3 +550,39 @@ def test_widgets_follow_the_configured_language(crm: ck.CRM, people: dict[str, i
         form = ContactForm(crm)
     assert review.lang == "zh" and form.lang == "zh"
     assert DuplicateReview(crm, crm.contacts.find_duplicates(), lang="fr").lang == "fr"
+
+
+def test_a_job_change_is_named_in_the_review_and_merged_from_it(crm: ck.CRM) -> None:
+    """#13 part 2 in the widget: the pair of a person who moved from Aprool in Paris to
+    Bexa in Lyon says "job change" in its explanation, and "Same: merge" merges it."""
+    crm.accounts.add(name="Aprool")
+    crm.accounts.add(name="Bexa")
+    ids = [
+        crm.contacts.add(
+            first_name=first,
+            last_name="Panescu",
+            email=email,
+            company=company,
+            city=city,
+            birthday="1980-03-04",
+        )
+        for first, email, company, city in (
+            ("Hélène", "helene.panescu@aprool.com", "Aprool", "Paris"),
+            ("Helene", "hpanescu@bexa.fr", "Bexa", "Lyon"),
+        )
+    ]
+    crm.contacts.add(first_name="Jean", last_name="Roy", email="j@roy.fr", city="Nantes")
+    report = crm.contacts.find_duplicates()
+    assert len(report.job_changes) == 1
+    review = DuplicateReview(crm, report)
+    assert tuple(sorted(review.pair)) == tuple(sorted(ids))
+    shown = html.unescape(review.explanation.value)
+    assert "Job change: Aprool → Bexa, Paris → Lyon" in shown
+    assert "crmkit-review-job-change" in shown and "Person" in shown
+    french = html.unescape(DuplicateReview(crm, report, lang="fr").explanation.value)
+    assert "Changement de poste : Aprool → Bexa" in french and "changement de poste" in french
+    chinese = html.unescape(DuplicateReview(crm, report, lang="zh").explanation.value)
+    assert "工作变动：Aprool → Bexa" in chinese
+    review.buttons["same"].click()
+    assert review.merge_report is not None
+    assert sorted(crm.contacts.get(i).merged_into is not None for i in ids) == [False, True]

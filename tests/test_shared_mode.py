@@ -3,6 +3,7 @@ for a moment (crmkit._core._store.Store.operation, crmkit._core._operation)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -341,3 +342,84 @@ def test_widgets_work_on_a_shared_crm(path: Path) -> None:
     browser.buttons["reassign"].click()
     assert crm.contacts.get(cid)["owner_id"] == owner
     crm.close()
+
+
+def _log(path: Path) -> int:
+    """Bytes in the file's write-ahead log (0: none)."""
+    log = Path(f"{path}.wal")
+    return log.stat().st_size if log.exists() else 0
+
+
+def test_writes_stay_in_the_log_until_it_passes_its_budget(path: Path) -> None:
+    from crmkit._core._store import _WAL_BUDGET
+
+    crm = ck.open(path, shared=True, user="me")
+    record = crm.contacts.add(last_name="Blou")
+    assert _log(path) > 0  # committed to the log, not checkpointed by every operation
+    sizes = []
+    for i in range(40):
+        crm.contacts.update(record, job_title=f"Title {i}")
+        sizes.append(_log(path))
+    assert max(sizes) <= _WAL_BUDGET  # checkpointed once past the budget: replay bounded
+    assert any(b < a for a, b in itertools.pairwise(sizes))  # it did checkpoint
+    other = Child(path, f"say(crm.contacts.get({record})['job_title'])\n")
+    other.expect("Title 39")  # another process replays the log: it sees every commit
+    other.finish()
+    with ck.open(path, shared=True, read_only=True) as reader:
+        assert reader.contacts.get(record)["job_title"] == "Title 39"
+    crm.close()
+    assert _log(path) == 0  # closing writes the log into the file: a copy of it is whole
+
+
+def test_a_crash_after_a_commit_loses_nothing(path: Path, tmp_path: Path) -> None:
+    # The other process commits, then dies without closing (no checkpoint, no detach
+    # of its own): the commit is in the log, which the next open replays.
+    code = (
+        "import os\n"
+        "record = crm.contacts.add(last_name='Survivor')\n"
+        "with crm.batch('two edits'):\n"
+        "    crm.contacts.update(record, job_title='Kept')\n"
+        "    crm.contacts.update(record, email='kept@example.com')\n"
+        "say(record)\n"
+        "os._exit(3)\n"
+    )
+    other = Child(path, code)
+    assert other.proc.stdout is not None
+    record = int(other.proc.stdout.readline())
+    other.proc.communicate(timeout=WAIT)
+    assert other.proc.returncode == 3
+    assert _log(path) > 0
+    copy = tmp_path / "copy.duckdb"  # the state the crash left, for a plain open
+    copy.write_bytes(path.read_bytes())
+    Path(f"{copy}.wal").write_bytes(Path(f"{path}.wal").read_bytes())
+    with ck.open(path, shared=True, user="me") as crm:
+        assert crm.contacts.get(record)["job_title"] == "Kept"
+        crm.undo(crm.batches()["id"].max())  # the last batch, whole
+        assert crm.contacts.get(record)["job_title"] is None
+        assert crm.contacts.get(record)["email"] is None
+    with ck.open(copy) as plain:
+        assert plain.contacts.get(record)["email"] == "kept@example.com"
+
+
+def test_closing_while_another_process_holds_the_file(path: Path) -> None:
+    crm = ck.open(path, shared=True, user="me")
+    crm.contacts.add(last_name="Blou")
+    assert _log(path) > 0
+    other = Child(
+        path,
+        "with crm.batch('long edit'):\n"
+        "    crm.contacts.add(last_name='Held')\n"
+        "    say('holding')\n"
+        "    wait_for('release')\n"
+        "say('released')\n",
+    )
+    try:
+        other.expect("holding")
+        crm.close()  # cannot checkpoint now: closes at once, the log keeps the commit
+        assert crm.closed
+    finally:
+        other.send("release")
+    other.expect("released")
+    other.finish()
+    with ck.open(path) as plain:
+        assert _names(plain) == ["Blou", "Held"]

@@ -399,6 +399,7 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
     external_access: bool = False,
     shared: bool = False,
     timeout: float = 10.0,
+    memory_limit: str | int | None = None,
 ) -> CRM:
     """Open (or create) a CRM database.
 
@@ -432,6 +433,14 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
     timeout
         In shared mode, how many seconds an operation waits while another process holds
         the file, before raising :class:`~crmkit.StoreLockedError`.
+    memory_limit
+        How much memory DuckDB may use (``"2GB"``, ``"512MB"``, a number of bytes): past
+        it, DuckDB drops blocks of the file it has cached and spills sorts and joins to a
+        folder next to the file (``<file>.tmp``; the system's temporary folder for an
+        in-memory or read-only CRM). ``None``: the environment variable
+        ``CRMKIT_MEMORY_LIMIT``, else the smaller of 1 GB and a quarter of the machine's
+        memory (DuckDB's own default, 80% of it, let reading a whole file keep all of it
+        cached). Not applied to a ``connection`` you pass.
 
     Examples
     --------
@@ -448,5 +457,6 @@ def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")
         external_access=external_access,
         shared=shared,
         timeout=timeout,
+        memory_limit=memory_limit,
     )
     return CRM(Session(store, user))

@@ -204,9 +204,9 @@ class Selection:
         """Page ``number`` (0-based) of ``size`` records, in the selection's order."""
         if number < 0 or size < 1:
             raise ValidationError(f"page needs number >= 0 and size >= 1, got {number}, {size}")
-        sql, params = replace(self.query, limit=None).sql()
-        sql += f" LIMIT {int(size)} OFFSET {int(number) * int(size)}"
-        return frames.to_pandas(self.crm._session.con.sql(sql, params=params).to_arrow_table())
+        con = self.crm._session.con
+        sql, params = self.query.page_sql(con, int(number) * int(size), int(size))
+        return frames.to_pandas(con.sql(sql, params=params).to_arrow_table())
 
     def head(self, n: int = 5) -> pd.DataFrame:
         """The first ``n`` records as pandas."""

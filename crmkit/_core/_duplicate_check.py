@@ -35,8 +35,9 @@ import pyarrow as pa
 
 from crmkit._core._duplicate_rules import INACTIVE_FIELD, DuplicateRule, DuplicateRules
 from crmkit._exceptions import DuplicateRecordError
-from crmkit._util._shorten import shorten
+from crmkit._util._messages import message, record_noun, short
 from crmkit.schemas._catalog import table
+from crmkit.schemas._labels import message_field
 
 __all__ = [
     "SKIPPED_OPERATIONS",
@@ -108,29 +109,37 @@ class DuplicateAlert:
     match_line: int | None = None
 
     def describe(self) -> str:
-        """A sentence naming both records, the rule, its fields and values (cut short)."""
-        noun = self.kind[:-1]
+        """A sentence naming both records, the rule, its fields and values (cut short).
+
+        In the language in force; fields by name until a language is chosen, by label
+        once one is (:func:`crmkit.set_config`).
+        """
+        noun = record_noun(self.kind)
         if self.line is not None:
-            who = f"line {self.line}"
+            who = message("line", line=self.line)
         elif self.record_id is None or (self.event == "create" and self.action == "block"):
-            who = f"the new {noun}"  # a blocked new record has no id once rolled back
+            who = message("alert_new_record", noun=noun)  # a blocked new record has no id
         elif self.event == "create":
-            who = f"new {noun} {self.record_id}"
+            who = message("alert_new_id", noun=noun, id=self.record_id)
         else:
-            who = f"{noun} {self.record_id}"
+            who = message("record_ref", noun=noun, id=self.record_id)
         if self.match_id is not None:
-            other = f"{noun} {self.match_id}"
+            other = message("record_ref", noun=noun, id=self.match_id)
             if self.match_name:
-                other += f" ({shorten(self.match_name, 60)})"
+                other = message("alert_named", record=other, name=short(self.match_name, 60))
         else:
-            other = f"line {self.match_line} of this import"
-        values = ", ".join(
-            f"{f} = {shorten(v, 40) if v is not None else 'blank'}"
+            other = message("alert_earlier_line", line=self.match_line)
+        blank = message("blank")
+        values = message("list_sep").join(
+            message(
+                "alert_value",
+                field=message_field(self.kind, f),
+                value=short(v, 40) if v is not None else blank,
+            )
             for f, v in zip(self.fields, self.match_values, strict=False)
         )
-        return f"{who} matches {other} by duplicate rule {shorten(self.rule, 60)}" + (
-            f": {values}" if values else ""
-        )
+        text = message("alert_matches", who=who, other=other, rule=short(self.rule, 60))
+        return message("colon", a=text, b=values) if values else text
 
     def as_row(self) -> dict[str, Any]:
         """The alert as a row of a DataFrame."""
@@ -152,13 +161,9 @@ class DuplicateAlert:
 def block_error(alerts: Sequence[DuplicateAlert]) -> DuplicateRecordError:
     """The error for blocking matches (the first named, the others counted)."""
     first = alerts[0]
-    noun = first.kind[:-1]
-    more = f" (and {len(alerts) - 1} more match(es))" if len(alerts) > 1 else ""
-    return DuplicateRecordError(
-        f"{noun} not saved: {first.describe()}{more}. Change the values, or the rule's "
-        f"action (crm.settings.duplicate_rule), or merge the records.",
-        alerts,
-    )
+    more = message("block_more", count=len(alerts) - 1) if len(alerts) > 1 else ""
+    why = message("not_saved", what=record_noun(first.kind), why=first.describe() + more)
+    return DuplicateRecordError(message("block_hint", why=why), alerts)
 
 
 # -- matching ----------------------------------------------------------------------------

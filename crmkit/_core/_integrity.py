@@ -27,7 +27,10 @@ from typing import Any, Literal
 import duckdb
 
 from crmkit._core._results import first
+from crmkit._util._config import chosen_lang
+from crmkit._util._messages import message, record_noun
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS
+from crmkit.schemas._labels import message_field
 
 __all__ = [
     "GRAPHS",
@@ -71,21 +74,28 @@ class Breach:
     path: tuple[int, ...] = ()
 
     def describe(self) -> str:
-        """A sentence for an error message."""
-        noun = _target_of(self.table, self.field)[:-1]
-        where = f"{self.table[:-1]} {self.record_id}"
+        """A sentence for an error message, in the language in force.
+
+        Fields show by name until a language is chosen (the English crmkit always
+        printed), by label once one is (:func:`crmkit.set_config`).
+        """
+        noun = record_noun(_target_of(self.table, self.field))
+        record = message("record_ref", noun=record_noun(self.table), id=self.record_id)
+        field = message_field(self.table, self.field)
         if self.kind == "missing":
-            return f"{where}: {self.field} points at {noun} {self.target}, which does not exist"
-        if self.kind == "removed":
-            return (
-                f"{where}: {self.field} points at {noun} {self.target}, which is deleted or "
-                "merged away"
-            )
-        if self.kind == "cycle":
+            key = "breach_missing"
+        elif self.kind == "removed":
+            key = "breach_removed"
+        elif self.kind == "cycle":
             chain = " → ".join(str(i) for i in self.path)
-            link = "parent" if self.field == "parent_id" else "reports_to"
-            return f"{where}: {link} would make a cycle ({chain})"
-        return f"{where}: owner {self.target} is deactivated; activate it or choose another"
+            if chosen_lang() is None:
+                field = "parent" if self.field == "parent_id" else "reports_to"
+            return message("breach_cycle", record=record, field=field, chain=chain)
+        else:
+            if chosen_lang() is None:
+                field = "owner"
+            return message("breach_inactive_owner", record=record, field=field, target=self.target)
+        return message(key, record=record, field=field, noun=noun, target=self.target)
 
 
 def _target_of(table: str, field: str) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from crmkit._core._duplicate_rules import DuplicateRule, DuplicateRules, make_rule
 from crmkit._core._operation import per_operation
 from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._util._messages import unknown_value
 from crmkit.schemas._bands import Bands
 from crmkit.schemas._catalog import table
 from crmkit.schemas._vocab import CURRENCY_CODES, DEFAULT_SECTORS, Term, Vocabulary, fold
@@ -32,9 +33,7 @@ def _currency_code(code: Any) -> str:
     if text not in CURRENCY_CODES:
         from crmkit._util._suggest import closest
 
-        raise UnknownValueError(
-            "currency", code, sorted(CURRENCY_CODES), closest(text, CURRENCY_CODES)
-        )
+        raise unknown_value("currency", code, sorted(CURRENCY_CODES), closest(text, CURRENCY_CODES))
     return text
 
 

@@ -13,6 +13,7 @@ never from user strings.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import threading
@@ -31,6 +32,7 @@ import duckdb
 import pyarrow as pa
 
 from crmkit._core._integrity import REFERENCES, Breach, batch_breaches, dangling
+from crmkit._core._memory import memory_limit_setting, spill_directory
 from crmkit._core._results import first
 from crmkit._exceptions import (
     CRMKitWarning,
@@ -46,10 +48,12 @@ from crmkit._exceptions import (
     UndoError,
     ValidationError,
 )
-from crmkit._util._messages import message
+from crmkit._util._config import chosen_lang
+from crmkit._util._messages import message, record_noun
 from crmkit._util._shorten import shorten
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
+from crmkit.schemas._labels import message_field
 
 __all__ = [
     "RECORD_TABLES",
@@ -316,6 +320,13 @@ _HELD: dict[str, int] = {}
 _HELD_LOCK = threading.Lock()
 # The files DuckDB writes for a database file (its write-ahead log while checkpointing).
 _FILE_SUFFIXES = ("", ".wal", ".wal.checkpoint", ".wal.recovery")
+# A shared store leaves what an operation committed in the file's write-ahead log and
+# checkpoints (writes it into the file proper) once the log passes this size. A checkpoint
+# rewrites every column segment a change touched (~15 ms of CPU for one field of one
+# contact at 1M, the bulk of a write's cost), while every attach replays the log (~0.25 ms
+# of CPU per KB; one-field update ~1.3 KB): of the budgets measured, checkpointing about
+# every sixth such write cost the least for a write and a read (BENCHMARKS.md, "Shared mode").
+_WAL_BUDGET = 8 * 1024
 
 
 class Store:
@@ -336,6 +347,10 @@ class Store:
     timeout
         In shared mode, how many seconds an operation waits for a file another process
         holds before raising :class:`~crmkit.StoreLockedError`.
+    memory_limit
+        DuckDB's ``memory_limit`` (``"2GB"``, a number of bytes); ``None``: the
+        environment's ``CRMKIT_MEMORY_LIMIT``, else :func:`default_memory_limit`. Not
+        applied to a ``connection`` passed in (its settings stay the caller's).
     """
 
     def __init__(
@@ -347,6 +362,7 @@ class Store:
         external_access: bool = False,
         shared: bool = False,
         timeout: float = 10.0,
+        memory_limit: str | int | None = None,
     ) -> None:
         if isinstance(path, str) and not path.strip():
             raise StoreOpenError(
@@ -360,6 +376,7 @@ class Store:
         self.shared = bool(shared)
         self.timeout = _timeout(timeout)
         self._external_access = external_access
+        self._memory_limit = memory_limit_setting(memory_limit)
         self._owns_connection = connection is None
         self._depth = 0
         self._bands_cache: dict[str, Bands] = {}
@@ -515,19 +532,32 @@ class Store:
                 f"cannot create {self.path}: the folder {where.parent} does not exist"
             )
 
-    @staticmethod
-    def _config() -> dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         # A crmkit file is data, not code: the connection reads no other file and loads
         # no extension, so nothing in a crafted database can reach the file system.
-        return {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        # DuckDB's default memory_limit (80% of RAM) lets its cache of the blocks read
+        # grow with the file; see crmkit/_core/_memory.py.
+        return {
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "memory_limit": self._memory_limit,
+        }
 
     def _connect(self, external_access: bool) -> duckdb.DuckDBPyConnection:
         self._check_path()
         config = self._config()
-        if not external_access:
+        if self.path is None:
+            # DuckDB spills an in-memory database to ".tmp" in the working folder (a file
+            # spills next to itself): the system's temporary folder instead, set before
+            # external access is turned off (DuckDB refuses to change it after).
+            config["temp_directory"] = spill_directory()
+        elif not external_access:
             config["enable_external_access"] = False
         with self._opening():
-            return duckdb.connect(self.path or ":memory:", read_only=self.read_only, config=config)
+            con = duckdb.connect(self.path or ":memory:", read_only=self.read_only, config=config)
+        if self.path is None and not external_access:
+            con.execute("SET enable_external_access = false")
+        return con
 
     def _new_host(self) -> duckdb.DuckDBPyConnection:
         """A shared store's in-memory DuckDB, to which each operation attaches the file.
@@ -543,9 +573,10 @@ class Store:
         config["temp_directory"] = where + ".tmp"
         with self._opening():
             host = duckdb.connect(":memory:", config=config)
-            # Detaching checkpoints what an operation wrote (tens of ms on a 1M file).
-            # Leaving it in the write-ahead log instead costs more: every attach replays
-            # the log, ~0.6 ms per KB at 1M contacts (BENCHMARKS.md, "Shared mode").
+            # Detaching would checkpoint every operation's changes; :meth:`_detach` does
+            # so only once the write-ahead log passes _WAL_BUDGET. A commit is durable
+            # in the log already (DuckDB syncs it), and any open replays it.
+            host.execute("SET checkpoint_on_detach = 'DISABLED'")
             if not self._external_access:
                 files = [where + suffix for suffix in _FILE_SUFFIXES]
                 host.execute("SET allowed_paths = ?", [files])
@@ -579,14 +610,39 @@ class Store:
             raise
         return self._host
 
-    def _detach(self) -> None:
+    def _detach(self, *, checkpoint: bool = False) -> None:
+        """Release the file, checkpointing first when its log passed :data:`_WAL_BUDGET`
+        (or whenever it is not empty, with ``checkpoint``)."""
         assert self.path is not None and self._host is not None
+        where = str(Path(self.path).resolve())
         try:
-            self._host.execute("USE memory")
-            self._host.execute("DETACH crmkit_file")  # checkpoints, releases the lock
+            try:
+                if not self.read_only and _log_size(where) > (0 if checkpoint else _WAL_BUDGET):
+                    # A checkpoint that fails (a transaction left open) loses nothing:
+                    # the log keeps every commit, and the next operation tries again.
+                    with suppress(duckdb.Error):
+                        self._host.execute("CHECKPOINT crmkit_file")
+            finally:
+                self._host.execute("USE memory")
+                self._host.execute("DETACH crmkit_file")  # releases the lock
         finally:
             with _HELD_LOCK:
-                _HELD.pop(str(Path(self.path).resolve()), None)
+                _HELD.pop(where, None)
+
+    def _checkpoint_log(self) -> None:
+        """On closing, write what the log holds into the file, so the file alone (a copy,
+        a backup) has every commit. Skipped when another CRM has the file now: its own
+        operations keep the log bounded, and any open replays it."""
+        if self.read_only or self._con is not None or self.closed or self.path is None:
+            return
+        where = Path(self.path).resolve()
+        if not _log_size(str(where)) or not where.exists():
+            return  # nothing to write (or no file to write it into: never create one)
+        try:
+            self._attach()
+        except (StoreLockedError, StoreOpenError):
+            return
+        self._detach(checkpoint=True)
 
     @contextmanager
     def _opening(self) -> Iterator[None]:
@@ -624,6 +680,8 @@ class Store:
 
     def close(self) -> None:
         """Close the connection (releasing the file lock)."""
+        if self.shared:
+            self._checkpoint_log()
         self._finalizer()
 
     @property
@@ -1043,11 +1101,11 @@ class Store:
         """Raise the error that fits what a batch broke (nothing when the list is empty)."""
         if not breaches:
             return
-        text = "; ".join(b.describe() for b in breaches[:5])
+        text = message("semicolon_sep").join(b.describe() for b in breaches[:5])
         if len(breaches) > 5:
-            text += f"; and {len(breaches) - 5} more"
+            text += message("and_more", count=len(breaches) - 5)
         cls = ParentCycleError if any(b.kind == "cycle" for b in breaches) else IntegrityError
-        raise cls(f"not saved: {text}", breaches)
+        raise cls(message("integrity_not_saved", why=text), breaches)
 
     # -- writing records --------------------------------------------------------------
 
@@ -1328,7 +1386,9 @@ class Store:
         cur = self.con.execute(f"SELECT * FROM {table} WHERE id = ?", [int(record_id)])
         row = first(cur)
         if row is None:
-            raise RecordNotFoundError(f"no {table[:-1]} with id {record_id}")
+            raise RecordNotFoundError(
+                message("record_not_found", noun=record_noun(table), id=record_id)
+            )
         names = [d[0] for d in cur.description or []]
         return dict(zip(names, row, strict=True))
 
@@ -1356,9 +1416,9 @@ class Store:
             )
         )
         if batch is None:
-            raise UndoError(f"no batch {batch_id}")
+            raise UndoError(message("undo_no_batch", batch=batch_id))
         if batch[2] is not None:
-            raise UndoError(f"batch {batch_id} was already undone by batch {batch[2]}")
+            raise UndoError(message("undo_already", batch=batch_id, by=batch[2]))
         redone_by = self._redone_by(batch_id)
         if redone_by is not None:
             # Undone, then redone: the change is back, carried by the last undo of the
@@ -1370,7 +1430,7 @@ class Store:
             [batch_id],
         ).fetchall()
         if not rows:
-            raise UndoError(f"batch {batch_id} changed nothing; there is nothing to undo")
+            raise UndoError(message("undo_nothing", batch=batch_id))
         self._check_history_names(batch_id, rows)
         self._check_undo_conflicts(batch_id)
         with self.transaction():
@@ -1388,12 +1448,11 @@ class Store:
                 removed += self._undo_inserts(table, batch_id, undo_id, actor)
             broken = dangling(self.con, undo_id)
             if broken and not detach:
+                why = message("semicolon_sep").join(
+                    self._describe_dangling(b, undo_id) for b in broken[:5]
+                ) + (message("and_more", count=len(broken) - 5) if len(broken) > 5 else "")
                 raise UndoConflictError(
-                    f"cannot undo batch {batch_id}: "
-                    + "; ".join(self._describe_dangling(b, undo_id) for b in broken[:5])
-                    + (f"; and {len(broken) - 5} more" if len(broken) > 5 else "")
-                    + ". Undo the later batches first (newest first), or pass detach=True "
-                    "to clear those references in the same undo."
+                    message("undo_refused", batch=batch_id, why=message("undo_or_detach", why=why))
                 )
             for breach in broken:
                 self.set_where_ids(
@@ -1410,7 +1469,7 @@ class Store:
             try:
                 self.finish_batch(undo_id)
             except IntegrityError as exc:
-                raise UndoConflictError(f"cannot undo batch {batch_id}: {exc}") from None
+                raise UndoConflictError(message("undo_refused", batch=batch_id, why=exc)) from None
         return UndoSummary(undo_id, batch_id, restored_fields, removed, restored, len(broken))
 
     def _redone_by(self, batch_id: int) -> int | None:
@@ -1479,11 +1538,14 @@ class Store:
                     [target + "s", target_id, undo_id],
                 )
             )
-            by = f"batch {removed_by[0]}" if removed_by and removed_by[0] else "a later change"
-            return (
-                f"it would point {table} {record_id}.{field} back at {target} {target_id}, "
-                f"which {by} removed"
+            by = (
+                message("by_batch", batch=removed_by[0])
+                if removed_by and removed_by[0]
+                else message("later_change")
             )
+            where = _record_field(table, record_id, field)
+            noun = record_noun(target + "s")
+            return message("undo_points_back", where=where, noun=noun, id=target_id, by=by)
         set_by = first(
             self.con.execute(
                 "SELECT max(batch_id) FROM history WHERE table_name = ? AND record_id = ? "
@@ -1491,11 +1553,14 @@ class Store:
                 [table, record_id, field, undo_id],
             )
         )
-        by = f"batch {set_by[0]}" if set_by and set_by[0] is not None else "a later change"
-        return (
-            f"{target} {target_id}, which it would remove, is still referenced by "
-            f"{table} {record_id}.{field} (set by {by})"
+        by = (
+            message("by_batch", batch=set_by[0])
+            if set_by and set_by[0] is not None
+            else message("later_change")
         )
+        where = _record_field(table, record_id, field)
+        noun = record_noun(target + "s")
+        return message("undo_still_referenced", noun=noun, id=target_id, where=where, by=by)
 
     def _check_undo_conflicts(self, batch_id: int) -> None:
         # A field conflicts when its current value is no longer what the batch wrote.
@@ -1517,8 +1582,13 @@ class Store:
                 [batch_id, table, field],
             ).fetchall()
             for record_id, later in found:
-                by = f"batch {later}" if later is not None else "a change outside crmkit"
-                conflicts.append(f"{table} {record_id}.{field} was changed since by {by}")
+                by = (
+                    message("by_batch", batch=later)
+                    if later is not None
+                    else message("outside_change")
+                )
+                where = _record_field(table, record_id, field)
+                conflicts.append(message("undo_changed_since", where=where, by=by))
         # An inserted record conflicts when a later, still effective batch touched it.
         touched = self.con.execute(
             "SELECT DISTINCT i.table_name, i.record_id, l.batch_id FROM history i "
@@ -1529,15 +1599,11 @@ class Store:
             [batch_id],
         ).fetchall()
         for table, record_id, later in touched:
-            conflicts.append(
-                f"{table} {record_id} created by this batch was changed by batch {later}"
-            )
+            record = _record_of(table, record_id)
+            conflicts.append(message("undo_created_changed", record=record, later=later))
         if conflicts:
-            raise UndoConflictError(
-                f"cannot undo batch {batch_id}: "
-                + "; ".join(conflicts)
-                + ". Undo the later batches first (newest first)."
-            )
+            why = message("undo_later_first", why=message("semicolon_sep").join(conflicts))
+            raise UndoConflictError(message("undo_refused", batch=batch_id, why=why))
 
     def _undo_updates(self, table: str, batch_id: int, undo_id: int, actor: str) -> int:
         cols = self.columns_of(table)
@@ -1647,6 +1713,14 @@ def _same_type(found: str | None, expected: str) -> bool:
     return found is not None and found.upper() == expected.upper()
 
 
+def _log_size(where: str) -> int:
+    """Bytes in the write-ahead log of the database file ``where`` (0: none)."""
+    try:
+        return os.path.getsize(where + ".wal")
+    except OSError:  # no log: everything is in the file
+        return 0
+
+
 def _timeout(value: Any) -> float:
     """A shared store's wait for a busy file, in seconds (a number, 0 or more)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
@@ -1729,3 +1803,17 @@ def _record_tables(store: Store, names: Sequence[str]) -> None:
 
 
 _MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3)]
+
+
+def _record_of(table: str, record_id: int) -> str:
+    """How an undo's refusal names a record: ``contacts 3`` (the English of earlier
+    versions) until a language is chosen, ``contact 3`` in its words once one is."""
+    if chosen_lang() is None:
+        return f"{table} {record_id}"
+    return message("record_ref", noun=record_noun(table), id=record_id)
+
+
+def _record_field(table: str, record_id: int, field: str) -> str:
+    """A record's field in an undo's refusal: ``contacts 3.account_id``, or by label."""
+    field_word = message_field(table, field)
+    return message("record_field", record=_record_of(table, record_id), field=field_word)

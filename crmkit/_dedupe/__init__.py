@@ -45,6 +45,7 @@ in Spark, and only the likely pairs come back.
 Modules, each importing only those listed before it (no cycle)::
 
     _arrays        the NumPy array types
+    _memory        freed memory given back to the system between stages
     _frames        pandas / polars columns as lists; Source: records back by row
     _comparisons   Comparison, agreement levels, default comparisons
     _names         nicknames, Soundex, person name keys
@@ -66,9 +67,9 @@ Modules, each importing only those listed before it (no cycle)::
     _accuracy      Accuracy: estimated precision and recall of a search, 95% intervals
     _labels        reviewers' decisions: read, learnt by the model, the threshold
     _clock         step timings
+    _job_changes   the job_change column and report.job_changes
     _table         the feature table of one search
     _pairs         the report's pairs DataFrame
-    _job_changes   the job_change column and report.job_changes
     _run           table + model kept for explanations and on-demand scores
     _summary       what a report shows, as plain data
     _html          the report as HTML

@@ -82,23 +82,30 @@ class Candidates:
 
 
 def _keys_table(keys: Sequence[RuleKeys], sort_keys: Sequence[str], new_from: int | None) -> Any:
-    """The keys in long form, as integers: DuckDB joins and sorts those much faster."""
-    rule = np.concatenate([np.full(len(k.rows), i, dtype=np.int16) for i, k in enumerate(keys)])
-    rows = np.concatenate([k.rows for k in keys]).astype(np.int64)
-    key_codes = np.concatenate(
-        [pd.factorize(np.asarray(k.keys, dtype=object))[0].astype(np.int64) for k in keys]
-    )
-    sort_rank = pd.factorize(np.asarray(list(sort_keys), dtype=object), sort=True)[0]
-    # A record listing one value twice (same phone and mobile) has that key once.
-    unique = ~pd.DataFrame({"r": rule, "k": key_codes, "i": rows}).duplicated().to_numpy()
-    rule, key_codes, rows = rule[unique], key_codes[unique], rows[unique]
-    is_new = rows >= new_from if new_from is not None else np.zeros(len(rows), dtype=bool)
+    """The keys in long form, as integers: DuckDB joins and sorts those much faster.
+
+    One rule at a time, so that only one rule's strings are hashed at once.
+    """
+    rules, key_codes, rows = [], [], []
+    for i, k in enumerate(keys):
+        codes = pd.factorize(np.asarray(k.keys, dtype=object))[0].astype(np.int64)
+        rule_rows = k.rows.astype(np.int64)
+        # A record listing one value twice (same phone and mobile) has that key once: the
+        # first of each (key, row), in the order given.
+        pair = codes * (int(rule_rows.max(initial=0)) + 1) + rule_rows
+        first = np.sort(np.unique(pair, return_index=True)[1])
+        rules.append(np.full(len(first), i, dtype=np.int16))
+        key_codes.append(codes[first])
+        rows.append(rule_rows[first])
+    rule, key, row = np.concatenate(rules), np.concatenate(key_codes), np.concatenate(rows)
+    sort_rank = pd.factorize(np.asarray(sort_keys, dtype=object), sort=True)[0]
+    is_new = row >= new_from if new_from is not None else np.zeros(len(row), dtype=bool)
     return pa.table(
         {
             "rule": pa.array(rule),
-            "key": pa.array(key_codes),
-            "rid": pa.array(rows),
-            "sortkey": pa.array(sort_rank.astype(np.int64)[rows]),
+            "key": pa.array(key),
+            "rid": pa.array(row),
+            "sortkey": pa.array(sort_rank.astype(np.int64)[row]),
             "is_new": pa.array(is_new),
         }
     )

@@ -22,14 +22,14 @@ from crmkit._dedupe._normalise import map_text, normalise, split_full_names
 from crmkit._dedupe._vocab import Vocab, Vocabs
 from crmkit._normalize import normalize_country
 
-__all__ = ["NAME_WORDS", "FeatureTable", "prepare"]
+__all__ = ["NAME_WORDS", "REGION_COLUMNS", "FeatureTable", "prepare"]
 
 
 NAME_WORDS = "person_words"
 """The vocabulary of :attr:`FeatureTable.name_words`."""
 
 # Where a record's country is: it decides how a phone without a country code is read.
-_REGION_COLUMNS = ("country", "billing_country")
+REGION_COLUMNS = ("country", "billing_country")
 
 
 @dataclass
@@ -148,7 +148,7 @@ def prepare(
     """
     vocabs = vocabs if vocabs is not None else Vocabs()
     needed = {c for comparison in comparisons for c in comparison.columns}
-    region_column = next((c for c in _REGION_COLUMNS if c in set(frame.columns)), None)
+    region_column = next((c for c in REGION_COLUMNS if c in set(frame.columns)), None)
     if region_column is not None:
         needed.add(region_column)
     columns = frame_columns(frame, sorted(needed))
@@ -157,9 +157,11 @@ def prepare(
         if region_column is not None
         else [None] * len(frame)
     )
-    normalised = {c.name: normalise(c, columns, regions, phone_region) for c in comparisons}
     first = next((c for c in comparisons if c.method == "first_name"), None)
     last = next((c for c in comparisons if c.method == "last_name"), None)
+    # The names first (a full name in the last-name cell is split between the two); the
+    # other comparisons one at a time, each list of keys let go once encoded.
+    names = {c.name: normalise(c, columns, regions, phone_region) for c in (first, last) if c}
     chinese = np.zeros(len(frame), dtype=bool)
     words = {
         c.name: [map_text(columns[column], name_words) for column in c.columns]
@@ -168,14 +170,18 @@ def prepare(
     }
     if first is not None and last is not None:
         written = columns[last.columns[0]]
-        split_full_names(normalised[first.name][0], normalised[last.name][0], written)
+        split_full_names(names[first.name][0], names[last.name][0], written)
         split_full_names(words[first.name][0], words[last.name][0], written, words=True)
         for column in (*first.columns, *last.columns):
             chinese |= np.asarray([has_cjk(v) for v in columns[column]], dtype=bool)
     codes: dict[str, CodeArray] = {}
     for comparison in comparisons:
         vocab = vocabs.get(_space(comparison))
-        per_column = [vocab.encode(v) for v in normalised[comparison.name]]
+        keys = names.pop(comparison.name, None)
+        if keys is None:
+            keys = normalise(comparison, columns, regions, phone_region)
+        per_column = [vocab.encode(v) for v in keys]
+        del keys
         stacked = np.stack(per_column, axis=1) if per_column else np.empty((len(frame), 0))
         codes[comparison.name] = np.ascontiguousarray(stacked, dtype=np.int32)
     words_vocab = vocabs.get(NAME_WORDS)

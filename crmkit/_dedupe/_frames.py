@@ -9,7 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crmkit._util._frames import row_slice
 
@@ -37,10 +39,27 @@ def _column_list(column: Any) -> list[Any]:
     to_arrow = getattr(column, "to_arrow", None)  # polars
     try:
         array = to_arrow() if callable(to_arrow) else pa.array(column, from_pandas=True)
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+            return _shared_strings(array)
         return list(array.to_pylist())
     except (pa.ArrowException, TypeError, ValueError):
         values = column.to_list() if hasattr(column, "to_list") else list(column)
         return [None if _missing(v) else v for v in values]
+
+
+def _shared_strings(array: pa.Array | pa.ChunkedArray) -> list[Any]:
+    """A string column as a list holding one Python string per distinct value.
+
+    ``to_pylist`` makes a string object per row (some 60 bytes each): a city or a first
+    name repeated over millions of records is held once here, each row a reference to it.
+    """
+    encoded = pc.dictionary_encode(array)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    distinct = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last: None
+    distinct[:-1] = encoded.dictionary.to_pylist()
+    indices = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return list(distinct[indices].tolist())
 
 
 def _missing(value: Any) -> bool:

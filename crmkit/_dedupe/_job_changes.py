@@ -20,7 +20,7 @@ from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._frames import Source
 from crmkit._dedupe._identity import PersonEvidence
 
-__all__ = ["JOB_CHANGE_COLUMNS", "empty_job_changes", "label_job_changes"]
+__all__ = ["DATE_COLUMNS", "JOB_CHANGE_COLUMNS", "empty_job_changes", "label_job_changes"]
 
 JOB_CHANGE_COLUMNS = (
     "id_old",
@@ -32,7 +32,7 @@ JOB_CHANGE_COLUMNS = (
     "probability",
     "dated",
 )
-_DATE_COLUMNS = ("updated_at", "created_at")
+DATE_COLUMNS = ("updated_at", "created_at")
 _SHOWN_BITS = 0.05
 
 
@@ -55,7 +55,7 @@ def _column(comparisons: Sequence[Comparison], method: str) -> str | None:
 
 
 def _when(values: dict[str, Any]) -> Any:
-    for name in _DATE_COLUMNS:
+    for name in DATE_COLUMNS:
         value = values.get(name)
         if value is not None:
             try:
@@ -82,7 +82,7 @@ def label_job_changes(
     pairs = pairs.copy()
     company = _column(comparisons, "company")
     city = _column(comparisons, "city")
-    wanted = [c for c in (company, city, *_DATE_COLUMNS) if c is not None]
+    wanted = [c for c in (company, city, *DATE_COLUMNS) if c is not None]
     names = [c.name for c in comparisons]
     texts = pairs["explanation"].tolist()
     bits: FloatArray = evidence.bits.sum(axis=1)

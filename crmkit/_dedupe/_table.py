@@ -12,13 +12,35 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from crmkit._dedupe._comparisons import resolve_comparisons
-from crmkit._dedupe._features import FeatureTable, prepare
+from crmkit._dedupe._comparisons import default_comparisons, resolve_comparisons
+from crmkit._dedupe._features import REGION_COLUMNS, FeatureTable, prepare
 from crmkit._dedupe._frames import Source, frame_columns
+from crmkit._dedupe._job_changes import DATE_COLUMNS
 from crmkit._dedupe._options import Options
 from crmkit._exceptions import ValidationError
 
-__all__ = ["build_table", "excluded_rows", "record_ids"]
+__all__ = ["build_table", "excluded_rows", "record_ids", "search_columns"]
+
+
+def search_columns(kind: str) -> tuple[str, ...]:
+    """The columns a search with the default comparisons of ``kind`` reads, and no other.
+
+    Those of the comparisons, the country that tells how a phone is read, and the dates
+    that tell the old job from the new one: a store reads only these of its records.
+
+    Examples
+    --------
+    >>> search_columns("contacts")[:4]
+    ('first_name', 'last_name', 'email', 'secondary_email')
+    >>> "updated_at" in search_columns("accounts")
+    True
+    """
+    out: dict[str, None] = {}
+    for comparison in default_comparisons(kind):
+        out.update(dict.fromkeys(comparison.columns))
+    out.update(dict.fromkeys(REGION_COLUMNS))
+    out.update(dict.fromkeys(DATE_COLUMNS))
+    return tuple(out)
 
 
 def record_ids(frame: Any, id_column: str, what: str) -> list[Any]:

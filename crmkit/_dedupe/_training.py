@@ -47,6 +47,7 @@ _U_CAP: dict[str, float] = {
     "exact": 0.9,
 }
 # fmt: on
+_U_CHUNK = 25_000  # sampled pairs compared at a time (see _sampled_levels)
 _U_PSEUDO_PAIRS = 2_000.0  # weight of DEFAULT_U against pairs sampled from the table
 _M_PSEUDO_PAIRS = 30.0  # weight of DEFAULT_M against candidate pairs in EM
 _LAMBDA_PRIOR = (1.0, 9.0)  # Beta prior of the share of duplicates among candidates
@@ -72,6 +73,21 @@ def _exact_shares(table_: FeatureTable, comparison: Comparison) -> tuple[float, 
     same = float((counts * (counts - 1)).sum() / 2)
     pairs = n * (n - 1) / 2
     return same / pairs, pairs
+
+
+def _sampled_levels(
+    table_: FeatureTable, ia: IntArray, ib: IntArray, only: set[str] | None = None
+) -> LevelArray:
+    """The levels of the sampled pairs ``(ia[k], ib[k])``, :data:`_U_CHUNK` at a time.
+
+    Comparing a pair gathers its values and similarities; 150,000 random pairs at once
+    held 15-20 MB of them, most of the search's memory on a table of 1,000 records.
+    """
+    out = np.full((len(ia), len(table_.comparisons)), -1, dtype=np.int8)
+    for start in range(0, len(ia), _U_CHUNK):
+        stop = start + _U_CHUNK
+        out[start:stop] = compare(table_, ia[start:stop], table_, ib[start:stop], only=only).levels
+    return out
 
 
 def _random_pairs(n: int, size: int, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
@@ -118,7 +134,7 @@ def _estimate_u(
     anchors = anchors_of(comparisons)
     if n >= 2:
         ia, ib = _random_pairs(n, int(min(sample_pairs, n * (n - 1))), rng)
-        levels = compare(table_, ia, table_, ib).levels
+        levels = _sampled_levels(table_, ia, ib)
     else:
         levels = np.zeros((0, len(comparisons)), dtype=np.int8)
     out = []
@@ -169,7 +185,7 @@ def _levels_sharing(
     needed = {comparisons[k].name for k in dependents} | {
         c.name for c in comparisons if c.method in _IDENTIFIERS or c.method.endswith("_name")
     }
-    levels = compare(table_, ia, table_, ib, only=needed).levels
+    levels = _sampled_levels(table_, ia, ib, only=needed)
     return levels, {k: _unlike_duplicates(comparisons, levels, k) for k in dependents}
 
 

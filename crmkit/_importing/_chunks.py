@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +35,12 @@ from crmkit._normalize._columns import (
     normalize_column,
     text_of,
 )
+from crmkit._util._config import chosen_lang, config_context
+from crmkit._util._langs import Lang
+from crmkit._util._messages import message, rule_sentence, short
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Field, Table, table
+from crmkit.schemas._labels import message_field
 from crmkit.schemas._models import validate
 
 if TYPE_CHECKING:
@@ -208,21 +212,29 @@ class ChunkNormalizer:
         The database's currency (kept with the normaliser's settings).
     required
         Fields the database's settings require.
+    lang
+        The language of the reasons of rejected rows: the one chosen when the import
+        starts (:func:`crmkit.set_config`), carried to the worker processes.
     """
 
     kind: str
     options: ColumnOptions
     default_currency: str
     required: tuple[str, ...] = ()
+    lang: Lang | None = field(default_factory=chosen_lang)
 
     @property
     def table(self) -> Table:
         return table(self.kind)
 
+    def _field(self, name: str) -> str:
+        return message_field(self.kind, name)
+
     def prepare(self, frame: pd.DataFrame, lines: list[int], plan: MappingPlan) -> Chunk:
         """Map, normalise and validate a chunk (what worker processes run)."""
-        chunk = self.normalize(frame, lines, plan)
-        self.validate(chunk)
+        with config_context(lang=self.lang):  # a worker process has its own settings
+            chunk = self.normalize(frame, lines, plan)
+            self.validate(chunk)
         return chunk
 
     # -- mapping ---------------------------------------------------------------------
@@ -290,7 +302,7 @@ class ChunkNormalizer:
         result = normalize_column(self.table["custom"], raw, self.options)
         for i, (value, err) in enumerate(zip(result.values, result.errors, strict=True)):
             if err:
-                chunk.errors[i].append(f"custom: {err}")
+                chunk.errors[i].append(message("colon", a=self._field("custom"), b=err))
             elif value:
                 decoded = json.loads(value)
                 if isinstance(decoded, dict):
@@ -314,7 +326,7 @@ class ChunkNormalizer:
         if any(result.errors):  # scanned in C; most columns have none
             for i, err in enumerate(result.errors):
                 if err:
-                    chunk.errors[i].append(f"{target}: {err}")
+                    chunk.errors[i].append(message("colon", a=self._field(target), b=err))
         if any(result.warnings):
             for i, warn in enumerate(result.warnings):
                 if warn:
@@ -361,10 +373,10 @@ class ChunkNormalizer:
             line = chunk.lines[rec.row]
             if rec.severity == "error":
                 has_column = fields.get(rec.field) is not None
-                chunk.errors[rec.row].append(_error_message(rec, has_column=has_column))
+                chunk.errors[rec.row].append(_error_message(rec, self.kind, has_column=has_column))
             elif (line, rec.field) not in flagged:
-                message = f"{rec.field}: breaks rule {rec.check}"
-                chunk.warnings.append((line, rec.field, rec.value, message))
+                warning = _warning_message(rec, self.kind)
+                chunk.warnings.append((line, rec.field, rec.value, warning))
 
 
 def _take_derived(
@@ -407,12 +419,31 @@ def _record_changes(chunk: Chunk, f: Field, raw: list[Any], values: list[Any]) -
     chunk.changes.extend((chunk.lines[i], f.name, raw[i], values[i]) for i in changed[:room])
 
 
-def _error_message(rec: _Failure, *, has_column: bool) -> str:
+def _error_message(rec: _Failure, kind: str, *, has_column: bool) -> str:
+    """Why a row breaks a field rule: field names and rule names until a language is
+    chosen (the English of earlier versions), labels and rule sentences once one is."""
+    label = message_field(kind, rec.field)
     if rec.check == "required" and not has_column:
-        return f"{rec.field}: required, but the file has no such column"
+        return message("reject_required_no_column", field=label)
     if rec.check == "required":
-        return f"{rec.field}: required, but empty"
-    return f"{rec.field}: {shorten(rec.value)} breaks rule {rec.check}"
+        return message("reject_required_empty", field=label)
+    if chosen_lang() is None:
+        return f"{rec.field}: {shorten(rec.value)} breaks rule {rec.check}"
+    rule = _rule_words(rec.check, kind)
+    return message("field_breaks", field=label, rule=rule, value=short(rec.value))
+
+
+def _warning_message(rec: _Failure, kind: str) -> str:
+    if chosen_lang() is None:
+        return f"{rec.field}: breaks rule {rec.check}"
+    rule = _rule_words(rec.check, kind)
+    return message("field_missing", field=message_field(kind, rec.field), rule=rule)
+
+
+def _rule_words(check: str, kind: str) -> str:
+    """A rule's sentence inside a reason ("Email: not a valid email address ('x@')")."""
+    text = rule_sentence(check, argument=lambda name: message_field(kind, name))
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def frame_and_lines(raw: SourceChunk) -> tuple[pd.DataFrame, list[int]]:

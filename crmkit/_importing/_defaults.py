@@ -11,8 +11,9 @@ from crmkit._core._integrity import owner_states
 from crmkit._core._session import Session
 from crmkit._importing._chunks import Chunk, set_arrow_column
 from crmkit._ops import _owners as owner_ops
-from crmkit._util._shorten import shorten
+from crmkit._util._messages import message, short
 from crmkit.schemas._catalog import Table
+from crmkit.schemas._labels import message_field
 
 __all__ = ["fill_blank_currency", "fill_defaults"]
 
@@ -46,9 +47,12 @@ def _fill_owner(session: Session, chunk: Chunk, rows: list[int], default_owner: 
             owners[i] = default_owner
         else:
             chunk.errors[i].append(
-                f"owner: the row names none and the default owner "
-                f"{shorten(session.user)} is deactivated; activate it or add an "
-                "owner column"
+                message(
+                    "reject_default_owner_deactivated",
+                    # the import's owner column: one label for contacts and accounts
+                    field=message_field("contacts", "owner"),
+                    name=short(session.user),
+                )
             )
     chunk.columns["owner_id"] = owners
 

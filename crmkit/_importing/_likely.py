@@ -19,6 +19,7 @@ from crmkit._core._session import Session
 from crmkit._importing._chunks import Chunk, chunk_arrow
 from crmkit._importing._report import ReportParts
 from crmkit._ops._duplicates import duplicates_of
+from crmkit._util._messages import message, record_noun
 from crmkit.schemas._catalog import Table
 
 __all__ = ["LikelyDuplicates"]
@@ -80,12 +81,13 @@ class LikelyDuplicates:
             existing_id, probability = found
             line = chunk.lines[i]
             self.parts.likely_duplicates.append((line, existing_id, probability, self.on_duplicate))
-            note = f"likely duplicate of {self.kind[:-1]} {existing_id} (p={probability:.2f})"
+            noun = record_noun(self.kind)
+            note = message("likely_duplicate", noun=noun, id=existing_id, p=probability)
             if self.on_duplicate == "flag":
                 chunk.warnings.append((line, "duplicate", existing_id, note))
                 keep.append(i)
             elif self.on_duplicate == "skip":
-                chunk.errors[i].append(f"skipped: {note}")
+                chunk.errors[i].append(message("reject_skipped", why=note))
             else:  # merge: the row updates the record it duplicates
                 updates.append(i)
                 update_ids.append(existing_id)

@@ -18,14 +18,17 @@ import pyarrow as pa
 from crmkit import _normalize as norm
 from crmkit._core._integrity import cycle_path, links, owner_states
 from crmkit._core._session import Session
+from crmkit._importing._account_index import AccountIndex
 from crmkit._importing._chunks import Chunk
 from crmkit._importing._options import ImportOptions
 from crmkit._importing._report import ReportParts
+from crmkit._importing._scratch import Scratch
 from crmkit._normalize._columns import company_key_column
 from crmkit._ops import _owners as owner_ops
-from crmkit._util._shorten import shorten
+from crmkit._util._messages import message, record_noun, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import Table, table
+from crmkit.schemas._labels import message_field
 from crmkit.schemas._vocab import fold
 
 __all__ = ["Linker"]
@@ -46,6 +49,8 @@ class Linker:
         Fields the database's settings require (``owner_id`` or ``account_id`` may be).
     parts
         Where created owners and accounts, and parents not linked, are reported.
+    scratch
+        The DuckDB that keeps the accounts' index (``None``: one of its own).
     """
 
     def __init__(
@@ -54,6 +59,7 @@ class Linker:
         options: ImportOptions,
         required: Sequence[str],
         parts: ReportParts,
+        scratch: Scratch | None = None,
     ) -> None:
         self.session = session
         self.table: Table = table(options.kind)
@@ -62,7 +68,7 @@ class Linker:
         self.create_owners = options.create_owners
         self.required = list(required)
         self.parts = parts
-        self._accounts_by_key: dict[str, int] | None = None
+        self.accounts = AccountIndex(session, scratch or Scratch())
         self._owners_by_key: dict[str, int] | None = None
         # (account id, parent's name, line): linked by resolve_parents, after every row.
         self._pending_parents: list[tuple[int, str, int]] = []
@@ -109,8 +115,11 @@ class Linker:
         for i, (name, owner_id) in enumerate(zip(names, cols["owner_id"], strict=True)):
             if name is not None and owner_id is not None and not active.get(owner_id, True):
                 chunk.errors[i].append(
-                    f"owner: {shorten(name)} is deactivated; activate it "
-                    "(crm.owners.activate) or give these rows another owner"
+                    message(
+                        "reject_owner_deactivated",
+                        field=message_field(self.kind, "owner"),
+                        name=short(name),
+                    )
                 )
 
     def _reject_unknown_owners(
@@ -128,10 +137,11 @@ class Linker:
             if name is not None and given is None and resolved[name] is None:
                 if name not in messages:
                     hint = closest(name, known)
-                    messages[name] = (
-                        f"owner: unknown owner {shorten(name)}"
-                        + (f" (did you mean {shorten(hint)}?)" if hint else "")
-                        + "; add it with crm.owners.add or pass create_owners=True"
+                    messages[name] = message(
+                        "reject_unknown_owner",
+                        field=message_field(self.kind, "owner"),
+                        name=short(name),
+                        hint=message("did_you_mean", name=short(hint)) if hint else "",
                     )
                 chunk.errors[i].append(messages[name])
 
@@ -139,9 +149,15 @@ class Linker:
         """Contacts: the account of each row's company, created if the import may."""
         cols = chunk.columns
         account_ids = cols.get("account_id") or [None] * len(chunk.lines)
-        index = self._account_index()
         names = cols.pop("company")
         keys = cols.pop("_company_key") if "_company_key" in cols else company_key_column(names)
+        index = self.accounts.find(
+            [
+                k
+                for i, (n, k) in enumerate(zip(names, keys, strict=True))
+                if n is not None and account_ids[i] is None and k
+            ]
+        )
         missing: dict[str, list[int]] = {}  # company key -> rows naming it
         for i, (name, key) in enumerate(zip(names, keys, strict=True)):
             if name is None or account_ids[i] is not None or not key:
@@ -153,8 +169,11 @@ class Linker:
                 missing.setdefault(key, []).append(i)
             else:
                 chunk.errors[i].append(
-                    f"company: no account named {shorten(name)}; create it first or pass "
-                    "create_accounts=True"
+                    message(
+                        "reject_no_account",
+                        field=message_field(self.kind, "company"),
+                        name=short(name),
+                    )
                 )
         if missing:
             owners = cols.get("owner_id") or [None] * len(chunk.lines)
@@ -163,26 +182,11 @@ class Linker:
                 [owners[rows[0]] for rows in missing.values()],
                 batch,
             )
-            for (key, rows), account_id in zip(missing.items(), created, strict=True):
-                index[key] = account_id
+            self.accounts.add(list(missing), created)
+            for rows, account_id in zip(missing.values(), created, strict=True):
                 for i in rows:
                     account_ids[i] = account_id
         cols["account_id"] = account_ids
-
-    def _account_index(self) -> dict[str, int]:
-        """Live accounts by company key (the oldest first), built once."""
-        if self._accounts_by_key is None:
-            rows = self.session.con.execute(
-                "SELECT id, name FROM accounts WHERE deleted_at IS NULL "
-                "AND merged_into IS NULL ORDER BY id"
-            ).fetchall()
-            keys = company_key_column([r[1] for r in rows])
-            index: dict[str, int] = {}
-            for (account_id, _), key in zip(rows, keys, strict=True):
-                if key is not None:
-                    index.setdefault(key, int(account_id))
-            self._accounts_by_key = index
-        return self._accounts_by_key
 
     def _owner_index(self) -> dict[str, int]:
         """Owners by folded name and by email, built once."""
@@ -225,13 +229,13 @@ class Linker:
         ids = sorted({int(v) for v in chunk.columns[ref] if v is not None})
         if not ids:
             return
+        # What is wrong with each id: NULL (nothing), a state, or the id merged into.
         if target == "owners":
-            state = "CASE WHEN coalesce(active, TRUE) THEN NULL ELSE 'is deactivated' END"
+            state = "CASE WHEN coalesce(active, TRUE) THEN NULL ELSE 'deactivated' END"
         else:
             state = (
-                "CASE WHEN merged_into IS NOT NULL THEN 'was merged into ' || "
-                f"'{target[:-1]} ' || merged_into WHEN deleted_at IS NOT NULL THEN "
-                "'is deleted' END"
+                "CASE WHEN merged_into IS NOT NULL THEN CAST(merged_into AS VARCHAR) "
+                "WHEN deleted_at IS NOT NULL THEN 'deleted' END"
             )
         known = dict(
             self.session.con.execute(
@@ -239,13 +243,19 @@ class Linker:
                 [ids],
             ).fetchall()
         )
+        words = {"field": message_field(self.kind, ref), "noun": record_noun(target)}
         for i, v in enumerate(chunk.columns[ref]):
             if v is None:
                 continue
-            if int(v) not in known:
-                chunk.errors[i].append(f"{ref}: no {target[:-1]} with id {v}")
-            elif known[int(v)] is not None:
-                chunk.errors[i].append(f"{ref}: {target[:-1]} {v} {known[int(v)]}")
+            state = known.get(int(v), "missing")
+            if state is None:
+                continue
+            key = {
+                "missing": "ref_not_found",
+                "deleted": "ref_deleted",
+                "deactivated": "reject_ref_deactivated",
+            }.get(state, "reject_ref_merged")
+            chunk.errors[i].append(message(key, id=v, into=state, **words))
 
     def reject_cycles(
         self, chunk: Chunk, rows: list[int], ids: list[int]
@@ -266,7 +276,11 @@ class Linker:
                 path = _try_link(graph, record_id, int(values[i]))
                 if path:
                     chain = " → ".join(str(p) for p in path)
-                    chunk.errors[i].append(f"{field_name}: would make a cycle ({chain})")
+                    chunk.errors[i].append(
+                        message(
+                            "reject_cycle", field=message_field(self.kind, field_name), chain=chain
+                        )
+                    )
         kept = [(i, r) for i, r in zip(rows, ids, strict=True) if not chunk.errors[i]]
         return [i for i, _ in kept], [r for _, r in kept]
 
@@ -285,12 +299,13 @@ class Linker:
         """Link each written account to the parent it names; warn for those left out."""
         if not self._pending_parents:
             return
-        self._accounts_by_key = None  # the file's own accounts are parents too
-        index = self._account_index()
+        self.accounts.reset()  # the file's own accounts are parents too
+        keys = [norm.company_key(parent) for _, parent, _ in self._pending_parents]
+        index = self.accounts.find([k for k in keys if k])
         graph = links(self.session.con, "accounts", "parent_id")
         ids, parents = [], []
-        for account_id, parent, line in self._pending_parents:
-            found = self._parent_of(account_id, parent, line, index, graph)
+        for (account_id, parent, line), key in zip(self._pending_parents, keys, strict=True):
+            found = self._parent_of(account_id, parent, line, index.get(key or ""), graph)
             if found is not None:
                 ids.append(account_id)
                 parents.append(found)
@@ -306,16 +321,15 @@ class Linker:
             )
 
     def _parent_of(
-        self, account_id: int, parent: str, line: int, index: dict[str, int], graph: dict[int, int]
+        self, account_id: int, parent: str, line: int, found: int | None, graph: dict[int, int]
     ) -> int | None:
-        """The id of the account named ``parent``, or ``None`` (with a warning)."""
-        found = index.get(norm.company_key(parent))
+        """The id of the account named ``parent`` (``found``), or ``None`` (with a warning)."""
         if found is None:
-            message = f"parent: no account named {shorten(parent)}; not linked"
+            message = f"parent: no account named {short(parent)}; not linked"
         elif path := _try_link(graph, account_id, found):
             chain = " → ".join(str(i) for i in path)
             message = (
-                f"parent: {shorten(parent)} is below this account; linking them "
+                f"parent: {short(parent)} is below this account; linking them "
                 f"would make a cycle ({chain}); not linked"
             )
         else:

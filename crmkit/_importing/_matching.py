@@ -8,20 +8,19 @@ their keys, so that a later row naming the same record joins the earlier one's
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+import duckdb
 import pyarrow as pa
 
 from crmkit import _normalize as norm
 from crmkit._core._results import first
 from crmkit._core._session import Session
 from crmkit._importing._chunks import Chunk
-from crmkit._importing._key_index import KeyIndex
+from crmkit._importing._scratch import HASH_SQL, Scratch, hashed_keys
 from crmkit._normalize._columns import company_key_column
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Table
@@ -31,6 +30,8 @@ __all__ = ["FileGroups", "Group", "Matcher", "fold"]
 
 _LIVE = "deleted_at IS NULL AND merged_into IS NULL"
 _KEY_TABLE = "_crmkit_import_keys"
+_FILE_KEYS = "file_keys"  # in the import's Scratch DuckDB
+_FILE_GROUPS = "file_groups"
 # Contacts' keys by kind, strongest first, as DuckDB computes them for stored records.
 _CONTACT_KEYS = (
     ("uid:", "'uid:' || uid"),
@@ -273,37 +274,71 @@ class FileGroups:
     """The rows of the file seen so far, by each of their match keys.
 
     Only the groups the current chunk names are :class:`Group` objects; the others are
-    kept compactly (a :class:`KeyIndex` of their keys, NumPy columns of their lines and
-    records, Arrow arrays of their first keys and ids), so the memory an import holds
-    grows by some 100 bytes a row instead of a Python object per row and key. Call
-    :meth:`load` with a chunk's keys before routing its rows, and :meth:`flush` once the
-    chunk is written.
+    rows of two tables of a private DuckDB (:class:`~crmkit._importing._scratch.Scratch`):
+    each key's 128-bit hash and group number, and each group's first line, record, first
+    key and external id. The memory they take is bounded by that DuckDB's
+    ``memory_limit`` (it spills to disk beyond), not by the file; each chunk finds its
+    keys with one hash join. Call :meth:`load` with a chunk's keys before routing its rows,
+    :meth:`flush` once the chunk is written, and :meth:`close` at the end.
+
+    Parameters
+    ----------
+    scratch
+        The DuckDB to keep them in (``None``: one of its own).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, scratch: Scratch | None = None) -> None:
+        self._scratch = scratch or Scratch()
+        self._owns_scratch = scratch is None
+        self._made = False
         self._seen: dict[str, Group] = {}
         self._added: list[tuple[str, Group]] = []  # keys the current chunk added
-        self._index = KeyIndex()
-        self._lines = np.empty(0, dtype=np.int64)
-        self._records = np.empty(0, dtype=np.int64)  # -1: no record
-        self._first_keys: list[pa.Array] = []
-        self._uids: list[pa.Array] = []
-        self._starts: list[int] = []  # the number of each Arrow array's first group
         self._uids_filled: dict[int, Any] = {}  # ids a later row gave a written group
         self._count = 0
+
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        con = self._scratch.con
+        if not self._made:
+            con.execute(f"CREATE TABLE {_FILE_KEYS} (h UHUGEINT, number BIGINT)")
+            con.execute(
+                f"CREATE TABLE {_FILE_GROUPS} (number BIGINT, line BIGINT, record BIGINT, "
+                "first_key VARCHAR, uid VARCHAR)"
+            )
+            self._made = True
+        return con
 
     def load(self, keys: Sequence[Sequence[str]]) -> None:
         """Bring back the written groups these rows' keys name (call before routing them)."""
         self._seen = {}
         self._added = []
+        if not self._count:
+            return
         wanted = list(dict.fromkeys(k for row in keys for k in row))
+        if not wanted:
+            return
+        con = self._con()
+        con.register("_crmkit_wanted", hashed_keys(wanted, pos=range(len(wanted))))
+        try:
+            found = con.execute(
+                f"SELECT w.pos, k.number FROM _crmkit_wanted w JOIN {_FILE_KEYS} k "
+                f"ON k.h = {HASH_SQL}"
+            ).fetchall()
+        finally:
+            con.unregister("_crmkit_wanted")
+        if not found:
+            return
+        numbers = sorted({int(n) for _, n in found})
+        rows = con.execute(
+            f"SELECT number, line, record, first_key, uid FROM {_FILE_GROUPS} "
+            "WHERE number BETWEEN ? AND ? AND number IN (SELECT unnest(?::BIGINT[]))",
+            [numbers[0], numbers[-1], numbers],
+        ).fetchall()
         loaded: dict[int, Group] = {}
-        for key, number in zip(wanted, self._index.find(wanted).tolist(), strict=True):
-            if number >= 0:
-                group = loaded.get(number)
-                if group is None:
-                    group = loaded[number] = self._written_group(number)
-                self._seen[key] = group
+        for number, line, record, first_key, uid in rows:
+            uid = self._uids_filled.get(number, uid)
+            loaded[number] = Group(first_key, line, uid, None, None, record, number)
+        for pos, number in found:
+            self._seen[wanted[pos]] = loaded[number]
 
     def group_of(self, keys: list[str], uid: Any) -> Group | None:
         """The earlier row of this file that is the same record, if any."""
@@ -325,38 +360,64 @@ class FileGroups:
                 self._uids_filled[group.number] = uid
 
     def flush(self) -> None:
-        """Keep the current chunk's new groups and keys compactly (its rows are written)."""
+        """Store the current chunk's new groups and keys (its rows are written)."""
         fresh = list({id(g): g for _, g in self._added if g.number is None}.values())
         for number, group in enumerate(fresh, self._count):
             group.number = number
-        if fresh:
-            self._starts.append(self._count)
+        con = self._con() if fresh or self._added or self._uids_filled else None
+        if con is not None and fresh:
             self._count += len(fresh)
-            self._lines = np.concatenate([self._lines, [g.line for g in fresh]])
-            records = [-1 if g.record_id is None else g.record_id for g in fresh]
-            self._records = np.concatenate([self._records, np.asarray(records, np.int64)])
-            self._first_keys.append(pa.array([g.key for g in fresh], pa.string()))
-            self._uids.append(pa.array([g.uid for g in fresh]))
-        numbers = [g.number for _, g in self._added]
-        assert all(n is not None for n in numbers)
-        self._index.add([k for k, _ in self._added], numbers)  # type: ignore[arg-type]
+            groups = pa.table(
+                {
+                    "number": pa.array([g.number for g in fresh], pa.int64()),
+                    "line": pa.array([g.line for g in fresh], pa.int64()),
+                    "record": pa.array([g.record_id for g in fresh], pa.int64()),
+                    "first_key": pa.array([g.key for g in fresh], pa.string()),
+                    "uid": pa.array([g.uid for g in fresh], pa.string()),
+                }
+            )
+            self._insert(con, _FILE_GROUPS, groups, "*")
+        if con is not None and self._added:
+            numbers = [g.number for _, g in self._added]
+            keys = hashed_keys([k for k, _ in self._added], number=numbers)  # type: ignore[arg-type]
+            self._insert(con, _FILE_KEYS, keys, f"{HASH_SQL}, number")
+        if con is not None and self._uids_filled:
+            filled = pa.table(
+                {
+                    "number": pa.array(list(self._uids_filled), pa.int64()),
+                    "uid": pa.array(list(self._uids_filled.values()), pa.string()),
+                }
+            )
+            con.register("_crmkit_filled", filled)
+            try:
+                con.execute(
+                    f"UPDATE {_FILE_GROUPS} g SET uid = f.uid FROM _crmkit_filled f "
+                    "WHERE g.number = f.number"
+                )
+            finally:
+                con.unregister("_crmkit_filled")
+            self._uids_filled = {}
         self._seen = {}
         self._added = []
 
-    def _written_group(self, number: int) -> Group:
-        at = bisect.bisect_right(self._starts, number) - 1
-        offset = number - self._starts[at]
-        uid = self._uids_filled.get(number, self._uids[at][offset].as_py())
-        record = int(self._records[number])
-        return Group(
-            self._first_keys[at][offset].as_py(),
-            int(self._lines[number]),
-            uid,
-            None,
-            None,
-            None if record < 0 else record,
-            number,
-        )
+    @staticmethod
+    def _insert(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, select: str) -> None:
+        con.register("_crmkit_rows", data)
+        try:
+            con.execute(f"INSERT INTO {name} SELECT {select} FROM _crmkit_rows")
+        finally:
+            con.unregister("_crmkit_rows")
+
+    def close(self) -> None:
+        """Drop what was kept (the DuckDB too, when it is this object's own)."""
+        if self._made and not self._owns_scratch:
+            con = self._scratch.con
+            con.execute(f"DROP TABLE IF EXISTS {_FILE_KEYS}")
+            con.execute(f"DROP TABLE IF EXISTS {_FILE_GROUPS}")
+        if self._owns_scratch:
+            self._scratch.close()
+        self._made = False
+        self._count = 0
 
 
 def fold(tbl: Table, chunk: Chunk, into: int, row: int) -> None:

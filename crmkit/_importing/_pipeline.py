@@ -47,11 +47,14 @@ from crmkit._importing._matching import FileGroups, Group, Matcher, fold
 from crmkit._importing._options import ImportOptions, Mode
 from crmkit._importing._report import ImportPreview, ImportReport, ReportParts
 from crmkit._importing._rules import ImportRules
+from crmkit._importing._scratch import Scratch
 from crmkit._importing._vcards import read_vcard_rows
 from crmkit._normalize._columns import ColumnOptions
 from crmkit._util._gc import gc_paused
+from crmkit._util._messages import message
 from crmkit._util._pool import ordered_map
 from crmkit.schemas._catalog import Table, table
+from crmkit.schemas._labels import message_field
 
 __all__ = ["ImportPreview", "ImportReport", "Importer", "source_name_of"]
 
@@ -120,7 +123,10 @@ class Importer:
             self.kind, self.options, self.default_currency, tuple(self.required)
         )
         self.matcher = Matcher(session, self.kind, options.match_on)
-        self.groups = FileGroups()
+        # What the import remembers of the file (its keys, the accounts it links to) is
+        # kept in a DuckDB of its own, in bounded memory.
+        self.scratch = Scratch()
+        self.groups = FileGroups(self.scratch)
         # Problems the reader found before the pipeline (vCards that cannot be read).
         self.source_rejects: list[dict[str, Any]] = []
         self.source_warnings: list[tuple[int, str, Any, str]] = []
@@ -168,6 +174,8 @@ class Importer:
             pass
         finally:
             self.matcher.close()
+            self.groups.close()
+            self.scratch.close()
         self.parts.finish(self.report, started, self.dry_run)
         self.session.last_alerts = list(self.rules.alerts)
         if self.report.batch_id is not None:
@@ -180,7 +188,7 @@ class Importer:
         # Lines the reader had to repair (a stray legacy byte in a UTF-8 file ...).
         warnings = [*self.source_warnings, *table_source.warnings]
         self.parts = ReportParts(rejects=list(self.source_rejects), warnings=warnings)
-        self.linker = Linker(self.session, self.opts, self.required, self.parts)
+        self.linker = Linker(self.session, self.opts, self.required, self.parts, self.scratch)
         self.rules = ImportRules(self.session, self.table, self.parts)
         on_duplicate = self.opts.on_duplicate
         self.likely = None
@@ -367,7 +375,9 @@ class Importer:
         if self.opts.in_file_duplicates == "reject":
             kind = group.key.split(":", 1)[0]
             self.parts.duplicates_in_file.append((chunk.lines[i], group.line, group.key))
-            chunk.errors[i].append(f"duplicate of line {group.line} in this file (same {kind})")
+            chunk.errors[i].append(
+                message("reject_in_file", line=group.line, shared=_key_word(self.table.name, kind))
+            )
             return
         self.parts.merged_in_file.append((chunk.lines[i], group.line, group.key))
         self.groups.join(group, keys, uid)
@@ -404,7 +414,7 @@ class Importer:
             group.record_id = target
         if target is None:
             if self.mode == "update":
-                chunk.errors[i].append("no existing record matches (mode='update')")
+                chunk.errors[i].append(message("reject_no_match"))
             else:
                 route.inserts.append(i)
             return
@@ -443,3 +453,10 @@ def source_name_of(source: Any) -> str:
     if isinstance(source, str | Path):
         return str(source)
     return f"<{type(source).__module__.split('.')[0]} DataFrame>"
+
+
+def _key_word(kind: str, key: str) -> str:
+    """How a reason names the kind of key two rows share (``email``, ``uid``, ``name``)."""
+    if key in table(kind).names:
+        return message_field(kind, key)
+    return message("key_name") if key == "name" else key

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from crmkit._importing._chunks import RESERVED, Chunk, custom_value
+from crmkit._importing._compact import IdSequence, NameSequence
 from crmkit._util._config import current_lang
 from crmkit._util._messages import kind_noun, message
 from crmkit._util._table_html import rows_to_read, table_html
@@ -47,7 +49,11 @@ class ImportReport:
     rejected
         pandas DataFrame of the rows that could not be stored: ``__line__``,
         ``__reasons__`` and the raw cells under the file's own headers. Fix it and pass
-        it to ``crm.import_frame`` again.
+        it to ``crm.import_frame`` again. The reasons are worded once, in the language
+        in force when the import started (:func:`crmkit.set_config`; fields by label),
+        and kept so in the database's import_rejects: a report is read once, by the
+        person who ran the import. With no language chosen they are the English of
+        earlier versions, fields by name.
     warnings
         pandas DataFrame ``line, field, value, message``: stored, but flagged.
     changes
@@ -74,9 +80,12 @@ class ImportReport:
         matched them to a record (``match_id``) or to an earlier line of the file
         (``match_line``). Rows a rule blocks are in ``rejected``, the rule in their reasons.
     created_accounts, created_owners
-        Names of the accounts and owners this import created.
+        Names of the accounts and owners this import created (``created_accounts``: a
+        read-only sequence kept compactly, as Arrow strings).
     inserted_ids
-        Ids of the records inserted.
+        Ids of the records inserted, in order: a read-only sequence of ``int`` that keeps
+        runs of consecutive ids as ranges (a few bytes a chunk, not a Python ``int`` a
+        row); ``list(report.inserted_ids)`` or ``.to_numpy()`` for a list or an array.
     """
 
     kind: str
@@ -95,9 +104,9 @@ class ImportReport:
     changes_count: dict[str, int] = field(default_factory=dict)
     duplicates_in_file: pd.DataFrame = field(default_factory=pd.DataFrame)
     merged_in_file: pd.DataFrame = field(default_factory=pd.DataFrame)
-    created_accounts: list[str] = field(default_factory=list)
+    created_accounts: Sequence[str] = field(default_factory=NameSequence)
     created_owners: list[str] = field(default_factory=list)
-    inserted_ids: list[int] = field(default_factory=list)
+    inserted_ids: IdSequence = field(default_factory=IdSequence)
     likely_duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
     duplicate_alerts: pd.DataFrame = field(default_factory=pd.DataFrame)
     seconds: float = 0.0
@@ -331,7 +340,7 @@ class ReportParts:
     merged_in_file: list[tuple[int, int, str]] = field(default_factory=list)
     likely_duplicates: list[tuple[int, int, float, str]] = field(default_factory=list)
     duplicate_alerts: list[dict[str, Any]] = field(default_factory=list)
-    created_accounts: list[str] = field(default_factory=list)
+    created_accounts: NameSequence = field(default_factory=NameSequence)
     created_owners: list[str] = field(default_factory=list)
 
     def collect(self, chunk: Chunk) -> None:
@@ -402,6 +411,6 @@ class ReportParts:
                 "match_name",
             ],
         )
-        report.created_accounts = list(self.created_accounts)
+        report.created_accounts = self.created_accounts
         report.created_owners = list(self.created_owners)
         report.seconds = time.perf_counter() - started

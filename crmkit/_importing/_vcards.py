@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from crmkit._formats import parse_vcards
+from crmkit._util._messages import message
 
 __all__ = ["VCardRows", "read_vcard_rows"]
 
@@ -62,7 +63,9 @@ def read_vcard_rows(path: str | Path) -> VCardRows:
             rows.rejects.append(
                 {
                     "__line__": error.line,
-                    "__reasons__": f"vCard {error.card or ''} cannot be read: {error.reason}",
+                    "__reasons__": message(
+                        "reject_vcard", card=error.card or "", reason=error.reason
+                    ),
                     "first_lines": "\n".join(error.excerpt),
                 }
             )

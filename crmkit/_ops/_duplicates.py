@@ -23,6 +23,7 @@ import pyarrow as pa
 from crmkit._core._session import Session
 from crmkit._dedupe import DEFAULT_THRESHOLD, DedupeIndex, DuplicateReport, find_duplicates
 from crmkit._dedupe._accuracy import Accuracy
+from crmkit._dedupe._table import search_columns
 from crmkit._exceptions import ValidationError
 from crmkit._ops import _frames as frames
 from crmkit._ops import _records as records
@@ -33,16 +34,6 @@ from crmkit.schemas._catalog import table
 
 __all__ = ["INDEX_BUILDER", "Duplicates", "IndexBuilder", "duplicates_of"]
 
-# Not read by matching. created_at and updated_at are kept: they tell which record of a
-# job change (identity="person") is the old job.
-_SKIP = {
-    "photo",
-    "custom",
-    "created_by",
-    "updated_by",
-    "deleted_at",
-    "merged_into",
-}
 # New records indexed on the caller's thread at once (a form's save, a few adds); above
 # this many (an import) the index is rebuilt in the background instead.
 _ADD_NOW = 1000
@@ -140,9 +131,15 @@ class Duplicates:
     # -- data --------------------------------------------------------------------------
 
     def columns(self) -> list[str]:
-        """The view columns the matching engine reads."""
-        cols = [f.name for f in table(self.kind) if f.name not in _SKIP]
-        return [*cols, "company"] if self.kind == "contacts" else cols
+        """The view columns the matching engine reads: the id and :func:`search_columns`.
+
+        Only these: at 1.1M contacts the 38 columns of the records took 3.8 GB once read,
+        and the search compares 16 of them.
+        """
+        fields = {f.name for f in table(self.kind)}
+        if self.kind == "contacts":
+            fields.add("company")  # the account's name, in the contacts' view
+        return ["id", *(c for c in search_columns(self.kind) if c in fields and c != "id")]
 
     def frame(self, query: Query | None = None) -> pd.DataFrame:
         """Live records (or those of ``query``) with the columns matching uses.

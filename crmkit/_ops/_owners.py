@@ -16,6 +16,7 @@ from crmkit._core._integrity import owner_states
 from crmkit._core._results import first
 from crmkit._core._session import Session
 from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._util._messages import unknown_value
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest
 
@@ -106,7 +107,7 @@ def resolve(session: Session, key: str | int) -> int:
     found = find(session, key)
     if found is None:
         known = names(session)
-        raise UnknownValueError("owner", key, known, closest(str(key), known))
+        raise unknown_value("owner", key, known, closest(str(key), known))
     return found
 
 

@@ -32,11 +32,12 @@ from crmkit._exceptions import (
 )
 from crmkit._normalize._prepare import prepare_values
 from crmkit._ops import _owners as owners
-from crmkit._util._config import current_lang
-from crmkit._util._messages import kind_noun, message
+from crmkit._util._config import chosen_lang, current_lang
+from crmkit._util._messages import kind_noun, message, record_noun, unknown_value
 from crmkit._util._shorten import shorten
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table, table
+from crmkit.schemas._labels import message_field
 from crmkit.schemas._models import ValidationReport, describe_failures, validate
 from crmkit.schemas._vocab import fold
 
@@ -111,7 +112,7 @@ def find_id(session: Session, kind: str, key: str) -> int:
                 "SELECT name FROM accounts WHERE deleted_at IS NULL ORDER BY name LIMIT 1000"
             ).fetchall()
         ]
-        raise UnknownValueError("account", key, names, closest(key, names))
+        raise unknown_value("account", key, names, closest(key, names))
     wanted = fold(key)
     rows = session.con.execute(
         "SELECT id FROM contacts_v WHERE lower(strip_accents(display_name)) = ? "
@@ -122,7 +123,7 @@ def find_id(session: Session, kind: str, key: str) -> int:
         return int(rows[0][0])
     if len(rows) > 1:
         raise ValidationError(f"several contacts match {shorten(key)}; pass an id")
-    raise UnknownValueError("contact", key, [])
+    raise unknown_value("contact", key, [])
 
 
 # -- the rules ------------------------------------------------------------------------------
@@ -497,7 +498,11 @@ def dependents(session: Session, kind: str, record_id: int, hard: bool = False) 
             )
         )
         if row and row[0]:
-            found[f"{table_name} (by {field})"] = int(row[0])
+            count = int(row[0])
+            # Plural whatever the count until a language is chosen (earlier versions' text).
+            noun = kind_noun(table_name, None if chosen_lang() is None else count)
+            users = message("in_use_by", what=noun, field=message_field(table_name, field))
+            found[users] = count
     if hard:
         row = first(
             session.con.execute(f"SELECT count(*) FROM {name} WHERE merged_into = ?", [record_id])
@@ -514,17 +519,14 @@ def delete(session: Session, kind: str, record_id: Any, *, force: bool, hard: bo
     record_id = int(fetch(session, name, record_id)["id"])  # raises when unknown
     users = dependents(session, name, record_id, hard=hard)
     survivors = users.pop("merged", 0)
+    record = message("record_ref", noun=record_noun(name), id=record_id)
     if survivors:
-        raise RecordInUseError(
-            f"{noun} {record_id} is the survivor of {survivors} merged record(s), which point "
-            f"at it; it can be deleted (soft), not removed for good"
-        )
+        raise RecordInUseError(message("in_use_survivor", record=record, count=survivors))
     if users and not force:
-        detail = "; ".join(f"{n} {what}" for what, n in users.items())
-        raise RecordInUseError(
-            f"{noun} {record_id} is still used: {detail}. Reassign or delete them first, or "
-            f"pass force=True to detach them."
+        detail = message("semicolon_sep").join(
+            message("in_use_count", count=n, what=what) for what, n in users.items()
         )
+        raise RecordInUseError(message("in_use", record=record, detail=detail))
     store = session.store
     with session.batch(f"{noun} delete", f"delete {noun} {record_id}") as batch:
         for table_name, field in reference_fields(name):

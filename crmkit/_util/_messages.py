@@ -19,10 +19,22 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from crmkit._util._config import current_lang
+from crmkit._exceptions import UnknownValueError
+from crmkit._util._config import chosen_lang, current_lang
 from crmkit._util._langs import LANGS, Labels, check_lang
+from crmkit._util._shorten import MESSAGE_VALUE_CHARS, shorten
 
-__all__ = ["MESSAGES", "RULES", "kind_noun", "message", "plural_form", "rule_sentence"]
+__all__ = [
+    "MESSAGES",
+    "RULES",
+    "kind_noun",
+    "message",
+    "plural_form",
+    "record_noun",
+    "rule_sentence",
+    "short",
+    "unknown_value",
+]
 
 # fmt: off
 _MESSAGES: dict[str, Labels] = {
@@ -71,6 +83,174 @@ _MESSAGES: dict[str, Labels] = {
                   "{field} : {noun} {target} est déjà sous {noun} {id} ; les lier ferait une "
                   "boucle ({chain})",
                   "{field}：{noun} {target} 已在{noun} {id} 之下，关联会形成循环（{chain}）"),
+    # a value cut short in a message (crmkit._util._shorten)
+    "n_characters": ("{count:,} characters", "{count:,} caractères", "{count:,} 个字符"),
+    "n_bytes": ("<{count:,} bytes>", "<{count:,} octets>", "<{count:,} 字节>"),
+    # a name that does not exist (crmkit.UnknownValueError)
+    "unknown_value": ("unknown {what} {value}.{hint} Valid values: {valid}",
+                      "{what} introuvable : {value}.{hint} Valeurs possibles : {valid}",
+                      "未知的{what} {value}。{hint}可选值：{valid}"),
+    "unknown_hint": (" Did you mean {name}?", " Vouliez-vous dire {name} ?",
+                     "您是否指 {name}？"),
+    "unknown_in_all": (", ... ({count:,} in all)", ", ... ({count:,} en tout)",
+                       "……（共 {count:,} 个）"),
+    "what_owner": ("owner", "responsable", "负责人"),
+    "what_account": ("account", "compte", "客户"),
+    "what_contact": ("contact", "contact", "联系人"),
+    "what_currency": ("currency", "devise", "币种"),
+    # what a batch broke (crmkit._core._integrity): fields by name until a language is
+    # chosen (today's English), by label once one is
+    "record_ref": ("{noun} {id}", "{noun} {id}", "{noun} {id}"),
+    "semicolon_sep": ("; ", " ; ", "；"),
+    "and_more": ("; and {count:,} more", " ; et {count:,} de plus", "；另有 {count:,} 条"),
+    "breach_missing": ("{record}: {field} points at {noun} {target}, which does not exist",
+                       "{record} : {field} pointe vers {noun} {target}, qui n'existe pas",
+                       "{record}：{field}指向的{noun} {target} 不存在"),
+    "breach_removed": ("{record}: {field} points at {noun} {target}, which is deleted or "
+                       "merged away",
+                       "{record} : {field} pointe vers {noun} {target}, supprimé ou fusionné",
+                       "{record}：{field}指向的{noun} {target} 已删除或已合并"),
+    "breach_cycle": ("{record}: {field} would make a cycle ({chain})",
+                     "{record} : {field} formerait une boucle ({chain})",
+                     "{record}：{field}会形成循环（{chain}）"),
+    "breach_inactive_owner": ("{record}: {field} {target} is deactivated; activate it or "
+                              "choose another",
+                              "{record} : {field} : le responsable {target} est désactivé ; "
+                              "réactivez-le ou choisissez-en un autre",
+                              "{record}：{field}：负责人 {target} 已停用；"
+                              "请重新启用或选择其他负责人"),
+    "integrity_not_saved": ("not saved: {why}", "non enregistré : {why}", "未保存：{why}"),
+    "record_not_found": ("no {noun} with id {id}", "aucun {noun} d'id {id}",
+                         "找不到 id 为 {id} 的{noun}"),
+    # an undo refused (crmkit.UndoError, UndoConflictError)
+    "undo_no_batch": ("no batch {batch}", "aucun lot {batch}", "没有批次 {batch}"),
+    "undo_already": ("batch {batch} was already undone by batch {by}",
+                     "le lot {batch} a déjà été annulé par le lot {by}",
+                     "批次 {batch} 已被批次 {by} 撤销"),
+    "undo_nothing": ("batch {batch} changed nothing; there is nothing to undo",
+                     "le lot {batch} n'a rien changé ; il n'y a rien à annuler",
+                     "批次 {batch} 没有任何修改，无需撤销"),
+    "undo_refused": ("cannot undo batch {batch}: {why}",
+                     "impossible d'annuler le lot {batch} : {why}",
+                     "无法撤销批次 {batch}：{why}"),
+    "undo_later_first": ("{why}. Undo the later batches first (newest first).",
+                         "{why}. Annulez d'abord les lots suivants (du plus récent au plus "
+                         "ancien).",
+                         "{why}。请先撤销之后的批次（从最新的开始）。"),
+    "undo_or_detach": ("{why}. Undo the later batches first (newest first), or pass "
+                       "detach=True to clear those references in the same undo.",
+                       "{why}. Annulez d'abord les lots suivants (du plus récent au plus "
+                       "ancien), ou passez detach=True pour vider ces liens dans la même "
+                       "annulation.",
+                       "{why}。请先撤销之后的批次（从最新的开始），或传入 detach=True "
+                       "在同一次撤销中清除这些引用。"),
+    "record_field": ("{record}.{field}", "{record} ({field})", "{record}（{field}）"),
+    "by_batch": ("batch {batch}", "le lot {batch}", "批次 {batch}"),
+    "later_change": ("a later change", "une modification ultérieure", "之后的修改"),
+    "outside_change": ("a change outside crmkit", "une modification hors de crmkit",
+                       "crmkit 之外的修改"),
+    "undo_changed_since": ("{where} was changed since by {by}",
+                           "{where} a été modifié depuis par {by}", "{where}之后被{by} 修改"),
+    "undo_created_changed": ("{record} created by this batch was changed by batch {later}",
+                             "{record}, créé par ce lot, a été modifié par le lot {later}",
+                             "本批次创建的{record} 已被批次 {later} 修改"),
+    "undo_points_back": ("it would point {where} back at {noun} {id}, which {by} removed",
+                         "{where} pointerait de nouveau vers {noun} {id}, que {by} a retiré",
+                         "撤销会让{where}重新指向{noun} {id}，而它已被{by} 移除"),
+    "undo_still_referenced": ("{noun} {id}, which it would remove, is still referenced by "
+                              "{where} (set by {by})",
+                              "{noun} {id}, que l'annulation retirerait, est encore "
+                              "référencé par {where} (défini par {by})",
+                              "将被移除的{noun} {id} 仍被{where}引用（由{by} 设置）"),
+    # a delete refused (crmkit.RecordInUseError)
+    "in_use_survivor": ("{record} is the survivor of {count} merged record(s), which point at "
+                        "it; it can be deleted (soft), not removed for good",
+                        "{record} a absorbé {count} fiche(s) fusionnée(s), qui pointent vers "
+                        "lui ; il peut être supprimé, pas effacé définitivement (hard)",
+                        "{record} 是 {count} 条已合并记录的保留记录，它们指向它；"
+                        "只能删除，不能彻底移除（hard）"),
+    "in_use": ("{record} is still used: {detail}. Reassign or delete them first, or pass "
+               "force=True to detach them.",
+               "{record} est encore utilisé : {detail}. Réaffectez-les ou supprimez-les "
+               "d'abord, ou passez force=True pour les détacher.",
+               "{record} 仍被使用：{detail}。请先重新分配或删除它们，或传入 force=True 解除关联。"),
+    "in_use_by": ("{what} (by {field})", "{what} (par {field})", "{what}（通过{field}）"),
+    "in_use_count": ("{count} {what}", "{count} {what}", "{count} 条{what}"),
+    # duplicate rules (crmkit._core._duplicate_check)
+    "alert_new_record": ("the new {noun}", "le nouveau {noun}", "新{noun}"),
+    "alert_new_id": ("new {noun} {id}", "nouveau {noun} {id}", "新{noun} {id}"),
+    "alert_named": ("{record} ({name})", "{record} ({name})", "{record}（{name}）"),
+    "alert_earlier_line": ("line {line} of this import", "ligne {line} de cet import",
+                           "本次导入的第 {line} 行"),
+    "alert_value": ("{field} = {value}", "{field} = {value}", "{field} = {value}"),
+    "blank": ("blank", "vide", "空"),
+    "alert_matches": ("{who} matches {other} by duplicate rule {rule}",
+                      "{who} correspond à {other} selon la règle de doublons {rule}",
+                      "{who} 按重复规则 {rule} 与{other}匹配"),
+    "block_more": (" (and {count:,} more match(es))",
+                   " (et {count:,} autre(s) correspondance(s))",
+                   "（另有 {count:,} 处匹配）"),
+    "block_hint": ("{why}. Change the values, or the rule's action "
+                   "(crm.settings.duplicate_rule), or merge the records.",
+                   "{why}. Modifiez les valeurs ou l'action de la règle "
+                   "(crm.settings.duplicate_rule), ou fusionnez les fiches.",
+                   "{why}。请修改这些值或规则的动作（crm.settings.duplicate_rule），"
+                   "或合并这些记录。"),
+    # why an imported row was rejected (stored with the row, in the language of the import)
+    "reject_required_no_column": ("{field}: required, but the file has no such column",
+                                  "{field} : obligatoire, mais le fichier n'a pas cette colonne",
+                                  "{field}：必填，但文件中没有这一列"),
+    "reject_required_empty": ("{field}: required, but empty", "{field} : obligatoire, mais vide",
+                              "{field}：必填，但为空"),
+    "reject_unknown_owner": ("{field}: unknown owner {name}{hint}; add it with crm.owners.add "
+                             "or pass create_owners=True",
+                             "{field} : responsable inconnu {name}{hint} ; ajoutez-le avec "
+                             "crm.owners.add ou passez create_owners=True",
+                             "{field}：未知负责人 {name}{hint}；请用 crm.owners.add 添加，"
+                             "或传入 create_owners=True"),
+    "did_you_mean": (" (did you mean {name}?)", " (vouliez-vous dire {name} ?)",
+                     "（您是否指 {name}？）"),
+    "reject_owner_deactivated": ("{field}: {name} is deactivated; activate it "
+                                 "(crm.owners.activate) or give these rows another owner",
+                                 "{field} : le responsable {name} est désactivé ; réactivez-le "
+                                 "(crm.owners.activate) ou donnez un autre responsable à ces "
+                                 "lignes",
+                                 "{field}：负责人 {name} 已停用；请重新启用（crm.owners.activate）"
+                                 "或为这些行指定其他负责人"),
+    "reject_default_owner_deactivated": ("{field}: the row names none and the default owner "
+                                         "{name} is deactivated; activate it or add an owner "
+                                         "column",
+                                         "{field} : la ligne n'en nomme aucun et le responsable "
+                                         "par défaut {name} est désactivé ; réactivez-le ou "
+                                         "ajoutez une colonne de responsable",
+                                         "{field}：该行未指定负责人，且默认负责人 {name} 已停用；"
+                                         "请重新启用或添加负责人列"),
+    "reject_no_account": ("{field}: no account named {name}; create it first or pass "
+                          "create_accounts=True",
+                          "{field} : aucun compte nommé {name} ; créez-le d'abord ou passez "
+                          "create_accounts=True",
+                          "{field}：没有名为 {name} 的客户；请先创建，或传入 create_accounts=True"),
+    "reject_ref_deactivated": ("{field}: {noun} {id} is deactivated",
+                               "{field} : {noun} {id} est désactivé",
+                               "{field}：{noun} {id} 已停用"),
+    "reject_ref_merged": ("{field}: {noun} {id} was merged into {noun} {into}",
+                          "{field} : {noun} {id} a été fusionné dans {noun} {into}",
+                          "{field}：{noun} {id} 已合并到{noun} {into}"),
+    "reject_cycle": ("{field}: would make a cycle ({chain})",
+                     "{field} : formerait une boucle ({chain})", "{field}：会形成循环（{chain}）"),
+    "reject_in_file": ("duplicate of line {line} in this file (same {shared})",
+                       "doublon de la ligne {line} de ce fichier (même {shared})",
+                       "与本文件第 {line} 行重复（{shared}相同）"),
+    "key_name": ("name", "nom", "姓名"),
+    "reject_no_match": ("no existing record matches (mode='update')",
+                        "aucune fiche existante ne correspond (mode='update')",
+                        "没有匹配的现有记录（mode='update'）"),
+    "likely_duplicate": ("likely duplicate of {noun} {id} (p={p:.2f})",
+                         "doublon probable de {noun} {id} (p={p:.2f})",
+                         "可能与{noun} {id} 重复（p={p:.2f}）"),
+    "reject_skipped": ("skipped: {why}", "ignorée : {why}", "已跳过：{why}"),
+    "reject_vcard": ("vCard {card} cannot be read: {reason}", "vCard {card} illisible : {reason}",
+                     "无法读取 vCard {card}：{reason}"),
     # command line
     "written_to": ("{what} written to {path}", "{path} : {what}", "{path}：{what}"),
     # BulkReport
@@ -449,6 +629,62 @@ def kind_noun(kind: str, count: int | None = None, lang: str | None = None) -> s
         return kind
     text, chosen = _pick(_MESSAGES[f"kind_{plural}"], lang)
     return plural_form(text.split("|"), chosen, 2 if count is None else count)
+
+
+def record_noun(table: str, lang: str | None = None) -> str:
+    """The word for one record of ``table`` (``contact``), the table's name less its ``s``
+    for tables the catalog has no word for (``team``).
+
+    Examples
+    --------
+    >>> record_noun("accounts", "fr"), record_noun("teams", "fr"), record_noun("contacts", "en")
+    ('compte', 'team', 'contact')
+    """
+    if f"kind_{table}" in _MESSAGES:
+        return kind_noun(table, 1, lang)
+    return table[:-1] if table.endswith("s") else table
+
+
+def short(value: Any, limit: int = MESSAGE_VALUE_CHARS) -> str:
+    """:func:`~crmkit._util._shorten.shorten` with sizes in the language in force.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> with ck.config_context(lang="fr"):
+    ...     short("x" * 100, 12)
+    "'xxxxxxxx'… (100 caractères)"
+    """
+    return shorten(value, limit, sizes=lambda unit, count: message(f"n_{unit}", count=count))
+
+
+def unknown_value(
+    what: str, value: Any, valid: list[str], suggestion: str | None = None
+) -> UnknownValueError:
+    """:class:`~crmkit.UnknownValueError` for a name a user typed (an owner, an account),
+    worded in the language chosen; with none chosen, the English it always had.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> with ck.config_context(lang="fr"):
+    ...     print(unknown_value("owner", "Bo", ["Bob"], "Bob"))
+    responsable introuvable : 'Bo'. Vouliez-vous dire 'Bob' ? Valeurs possibles : 'Bob'
+    """
+    if chosen_lang() is None or f"what_{what}" not in _MESSAGES:
+        return UnknownValueError(what, value, valid, suggestion)
+    shown = message("list_sep").join(short(v) for v in valid[:30])
+    if len(valid) > 30:
+        shown += message("unknown_in_all", count=len(valid))
+    hint = message("unknown_hint", name=short(suggestion)) if suggestion else ""
+    text = message(
+        "unknown_value",
+        what=message(f"what_{what}"),
+        value=short(value),
+        hint=hint,
+        valid=shown or message("none_value"),
+    )
+    return UnknownValueError(what, value, valid, suggestion, text=text)
 
 
 def rule_sentence(

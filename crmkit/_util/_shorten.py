@@ -9,6 +9,7 @@ untouched where they are kept (``report.rejected``, ``import_rejects``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["MESSAGE_VALUE_CHARS", "printable", "shorten"]
@@ -32,8 +33,21 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def shorten(value: Any, limit: int = MESSAGE_VALUE_CHARS) -> str:
+def _english_size(unit: str, count: int) -> str:
+    return f"<{count:,} bytes>" if unit == "bytes" else f"{count:,} {unit}"
+
+
+def shorten(
+    value: Any,
+    limit: int = MESSAGE_VALUE_CHARS,
+    *,
+    sizes: Callable[[str, int], str] = _english_size,
+) -> str:
     """A short, printable ``repr`` of ``value`` for a message.
+
+    ``sizes(unit, count)`` words the size of a value cut short (``unit`` is
+    ``"characters"`` or ``"bytes"``): :func:`crmkit._util._messages.short` passes the
+    language in force.
 
     Examples
     --------
@@ -45,12 +59,12 @@ def shorten(value: Any, limit: int = MESSAGE_VALUE_CHARS) -> str:
     '<5,000 bytes>'
     """
     if isinstance(value, bytes | bytearray | memoryview):
-        return f"<{len(value):,} bytes>"
+        return sizes("bytes", len(value))
     if isinstance(value, int) and value.bit_length() > 14_000:  # str() refuses 4,300+ digits
         return f"<a whole number of about {int(value.bit_length() * 0.30103):,} digits>"
     if isinstance(value, str) and len(value) > limit:
         head = repr(value[: max(limit - 4, 1)])
-        return printable(f"{head}… ({len(value):,} characters)")
+        return printable(f"{head}… ({sizes('characters', len(value))})")
     text = repr(value)
     if len(text) > limit:
         text = text[: max(limit - 1, 1)] + "…"

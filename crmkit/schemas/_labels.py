@@ -28,6 +28,7 @@ __all__ = [
     "check_lang",
     "column_label",
     "column_labels",
+    "message_field",
     "pick_label",
     "shown_name",
 ]
@@ -101,6 +102,28 @@ def column_label(kind: str, name: str, lang: str = "en") -> str:
     if name in DERIVED_LABELS:
         return pick_label(DERIVED_LABELS[name], lang)
     return name
+
+
+def message_field(kind: str, name: str) -> str:
+    """How an error message or an import's reason names field ``name`` of ``kind``.
+
+    Until a language is chosen (:func:`crmkit.set_config`), its name, as crmkit's English
+    messages always did (scripts and tests may match them); once one is, its label in
+    that language. Tables with no labels (owners, teams) keep the name.
+
+    Examples
+    --------
+    >>> import crmkit as ck
+    >>> message_field("contacts", "account_id")
+    'account_id'
+    >>> with ck.config_context(lang="fr"):
+    ...     message_field("contacts", "account_id"), message_field("owners", "team_id")
+    ('Société', 'team_id')
+    """
+    lang = chosen_lang()
+    if lang is None or kind.rstrip("s") not in ("contact", "account"):
+        return name
+    return column_label(kind, name, lang)
 
 
 def column_labels(kind: str, lang: str = "en") -> dict[str, str]:

@@ -3,18 +3,29 @@
 A filter panel builds the keywords of ``crm.<kind>.filter(...)``; the table shows one page
 of that selection, sorted as the language sorts names (``Selection.sort``'s collation:
 "Barré" next to "Barron", case ignored, Chinese by pinyin), in the columns the user
-ticked under "Columns"; the multi-value filters are tick lists that name what is picked
-(:class:`~crmkit.widgets._checklist.CheckList`). The mass actions call the selection's
-own bulk verbs (``reassign``, ``tag``, ``subscribe``, ``export``, ``export_vcf``,
-``deactivate``, ``delete``) on the rows ticked, and show the
+ticked under "Columns", as wide as the user dragged them; the multi-value filters are
+tick lists that name what is picked (:class:`~crmkit.widgets._checklist.CheckList`).
+The mass actions call the selection's own bulk verbs (``reassign``, ``tag``,
+``subscribe``, ``export``, ``export_vcf``, ``deactivate``, ``delete``) on the rows
+ticked, and show the
 :class:`~crmkit._ops._bulk.BulkReport` they return. The browser keeps only what is on
-screen: the filter values, the columns, the page number and which rows are ticked.
+screen: the filter values, the columns and their widths, the page number and which rows
+are ticked.
+
+Resizing a column: each row of the table is its own HTML table (a widget next to its
+tick box), so the header's edges carry a small inline handler (ipywidgets' HTML runs no
+``<script>``, but it keeps event attributes; no front-end extension is needed). Dragging
+an edge widens that column and narrows the next one in every row at once; on release the
+handler writes the columns' widths (percent of the table) into a hidden text box, whose
+value the kernel receives like any typing and keeps in :attr:`RecordBrowser.column_widths`.
+Every later page, sort or filter draws its rows with those widths.
 """
 
 from __future__ import annotations
 
 import datetime
 import html
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +36,7 @@ import ipywidgets as ipw
 import pandas as pd
 
 from crmkit._api._selection import LIST_COLUMNS
-from crmkit._exceptions import CRMKitError
+from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit._util._config import config_context, current_lang
 from crmkit.schemas._catalog import table
 from crmkit.widgets._checklist import CheckList
@@ -56,6 +67,37 @@ _CELL = "overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding:2px 6
 # Wrapped cells break lines between words, and inside a word only if it is wider than
 # the column (never "Comparais/on").
 _CELL_WRAPPED = "overflow:hidden;white-space:normal;overflow-wrap:break-word;padding:2px 6px;"
+# The narrowest a column can be dragged to, in pixels.
+_MIN_WIDTH_PX = 30
+# The drag handler of a header edge (between column ``data-col`` and the next): moves the
+# two columns' widths in every row of the table, then writes all widths (percent, by
+# column name) into the browser's hidden ``.crmkit-column-widths`` box for the kernel.
+_RESIZE_JS = (
+    "(function(e){e.preventDefault();e.stopPropagation();"
+    "var h=e.currentTarget,i=+h.dataset.col,head=h.closest('table'),"
+    "ths=Array.prototype.slice.call(head.querySelectorAll('th')),"
+    "total=head.getBoundingClientRect().width,"
+    "w=ths.map(function(t){return t.getBoundingClientRect().width;}),"
+    "x0=e.clientX,a=w[i],b=w[i+1],root=h.closest('.crmkit-table');"
+    "function show(){root.querySelectorAll('table.crmkit-cells').forEach(function(t){"
+    "var cs=t.querySelectorAll('col');w.forEach(function(v,k){"
+    "if(cs[k]){cs[k].style.width=(100*v/total)+'%';}});});}"
+    "function move(ev){var d=Math.max(MIN-a,Math.min(b-MIN,ev.clientX-x0));"
+    "w[i]=a+d;w[i+1]=b-d;show();}"
+    "function up(){document.removeEventListener('mousemove',move);"
+    "document.removeEventListener('mouseup',up);var out={};"
+    "ths.forEach(function(t,k){out[t.dataset.column]=Math.round(10000*w[k]/total)/100;});"
+    "var box=h.closest('.crmkit-browser').querySelector('.crmkit-column-widths input');"
+    "box.value=JSON.stringify(out);"
+    "box.dispatchEvent(new Event('input',{bubbles:true}));"
+    "box.dispatchEvent(new Event('change',{bubbles:true}));}"
+    "document.addEventListener('mousemove',move);document.addEventListener('mouseup',up);"
+    "})(event)"
+).replace("MIN", str(_MIN_WIDTH_PX))
+_HANDLE = (
+    "position:absolute;top:0;right:0;width:7px;height:100%;cursor:col-resize;"
+    "border-right:2px solid #ccc;box-sizing:border-box;"
+)
 
 
 @dataclass
@@ -107,6 +149,8 @@ class RecordBrowser(ipw.VBox):
         self._all_matching = False
         self._rendering = False
         self._last_batch: int | None = None
+        # Widths the user gave columns (percent of the table, by column name).
+        self._widths: dict[str, float] = {}
 
         self.filters = self._filter_widgets()
         in_view = set(self._records.all().available_columns())
@@ -139,7 +183,13 @@ class RecordBrowser(ipw.VBox):
         )
         self._rows = [self._new_row(i) for i in range(self.page_size)]
         self.empty_note = ipw.HTML(f"<i>{html.escape(ui('no_records', lang))}</i>")
-        self.table = ipw.VBox([header_row, *(r.box for r in self._rows), self.empty_note])
+        # Where the header's drag handler writes the widths (see the module's notes).
+        self.width_box = ipw.Text(value="", layout=ipw.Layout(display="none"))
+        self.width_box.add_class("crmkit-column-widths")
+        self.width_box.observe(self._on_widths_dragged, "value")
+        self.table = ipw.VBox(
+            [header_row, *(r.box for r in self._rows), self.empty_note, self.width_box]
+        )
         self.table.layout = ipw.Layout(width="100%")
         self.table.add_class("crmkit-table")
         self.page_label = ipw.HTML()
@@ -419,6 +469,84 @@ class RecordBrowser(ipw.VBox):
         return list(self.column_picker.value)
 
     @property
+    def column_widths(self) -> dict[str, float]:
+        """The width of each column shown, in percent of the table (they add up to 100).
+
+        Dragging the edge between two headers sets them; so does assigning a mapping of
+        column names to percents (the columns not named share the rest, in proportion).
+        They last for the widget's life, across pages, sorts, filters and column choices.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> from crmkit.widgets import ContactBrowser
+        >>> crm = ck.open()
+        >>> browser = ContactBrowser(crm)
+        >>> browser.column_picker.value = ("last_name", "first_name")
+        >>> browser.column_widths
+        {'last_name': 54.55, 'first_name': 45.45}
+        >>> browser.column_widths = {"first_name": 80, "last_name": 20}
+        >>> browser.column_widths
+        {'last_name': 20.0, 'first_name': 80.0}
+        >>> crm.close()
+        """
+        shown = self.shown_columns
+        weights = self._weights(shown)
+        total = sum(weights) or 1.0
+        return {c: round(100 * w / total, 2) for c, w in zip(shown, weights, strict=True)}
+
+    @column_widths.setter
+    def column_widths(self, widths: dict[str, float]) -> None:
+        self._set_widths(widths)
+
+    def _set_widths(self, widths: dict[str, Any]) -> None:
+        """Keep these widths (percent; validated first, all or none) and redraw."""
+        shown = self.shown_columns
+        current = self.column_widths
+        given: dict[str, float] = {}
+        for column, width in widths.items():
+            if column not in shown:
+                raise UnknownValueError("column", column, shown)
+            try:
+                value = float(width)
+            except (TypeError, ValueError):
+                value = math.nan
+            if not (math.isfinite(value) and value > 0):
+                raise ValidationError(
+                    f"column_widths: the width of {column!r} must be a positive number, "
+                    f"got {width!r}"
+                )
+            given[column] = value
+        # Keep the others' share: the new ones are percent of the same table.
+        scale = (100 - sum(given.values())) / (
+            sum(v for c, v in current.items() if c not in given) or 1.0
+        )
+        merged = {c: given.get(c, v * scale if scale > 0 else v) for c, v in current.items()}
+        total = sum(merged.values()) or 1.0
+        self._widths.update({c: 100 * v / total for c, v in merged.items()})
+        self._columns_changed()
+
+    def _weights(self, shown: list[str]) -> list[float]:
+        """Relative widths of ``shown``: those the user gave, else the defaults, scaled
+        so a default column keeps its share next to ones the user sized."""
+        defaults = [_WIDTHS.get(c, 1.0) for c in shown]
+        total = sum(defaults) or 1.0
+        return [self._widths.get(c, 100 * d / total) for c, d in zip(shown, defaults, strict=True)]
+
+    def _on_widths_dragged(self, change: dict[str, Any]) -> None:
+        try:
+            dragged = json.loads(change["new"] or "{}")
+        except ValueError:
+            return  # not from the handler: nothing to keep
+        if not isinstance(dragged, dict):
+            return
+        shown = set(self.shown_columns)
+        try:
+            self._set_widths({c: w for c, w in dragged.items() if c in shown})
+        except CRMKitError:
+            return  # a stale or odd message from the page: keep the widths as they are
+
+    @property
     def count(self) -> int:
         """How many records the filters match (as of the last refresh)."""
         return self._count
@@ -506,9 +634,10 @@ class RecordBrowser(ipw.VBox):
     def _page_frame(self) -> pd.DataFrame:
         extra = ["active"] if self.kind == "contacts" else ["archived"]
         columns = list(dict.fromkeys(["id", *self.shown_columns, *extra]))
-        sql, params = self.selection.columns(*columns).sql()
+        query = self.selection.columns(*columns).query
         offset = self._page * self.page_size
-        return self.crm.sql(f"{sql} LIMIT {self.page_size} OFFSET {offset}", params).df()
+        with self.crm._session.store.operation() as con:
+            return con.execute(*query.page_sql(con, offset, self.page_size)).df()
 
     def _render(self) -> None:
         self._show_rows(self._page_frame())
@@ -557,16 +686,26 @@ class RecordBrowser(ipw.VBox):
 
     def _row_html(self, record: dict[str, Any] | None) -> str:
         shown = self.shown_columns
-        widths = [_WIDTHS.get(c, 1.0) for c in shown]
+        widths = self._weights(shown)
         total = sum(widths) or 1.0
         cols = "".join(f'<col style="width:{100 * w / total:.2f}%">' for w in widths)
         cell = _CELL_WRAPPED if self.wrap.value else _CELL
         if record is None:
             # Headers wrap rather than cut ("Revenue b…"): every word of a label shows.
+            # Each edge but the last is a drag handle (see the module's notes).
+            handler = html.escape(_RESIZE_JS)
             cells = "".join(
-                f'<th style="{_CELL_WRAPPED}text-align:left;vertical-align:bottom">'
-                f"{html.escape(self._label(c))}</th>"
-                for c in shown
+                f'<th data-column="{html.escape(c)}" style="{_CELL_WRAPPED}'
+                f'position:relative;text-align:left;vertical-align:bottom">'
+                f"{html.escape(self._label(c))}"
+                + (
+                    f'<span class="crmkit-col-resize" data-col="{i}" style="{_HANDLE}" '
+                    f'onmousedown="{handler}"></span>'
+                    if i < len(shown) - 1
+                    else ""
+                )
+                + "</th>"
+                for i, c in enumerate(shown)
             )
             style = ""
         else:
@@ -579,7 +718,8 @@ class RecordBrowser(ipw.VBox):
             faded = record.get("active") is False or record.get("archived") is True
             style = "color:#888;font-style:italic;" if faded else ""
         return (
-            f'<table style="table-layout:fixed;width:100%;border-collapse:collapse;{style}">'
+            '<table class="crmkit-cells" '
+            f'style="table-layout:fixed;width:100%;border-collapse:collapse;{style}">'
             f"<colgroup>{cols}</colgroup><tr>{cells}</tr></table>"
         )
 

@@ -1098,6 +1098,30 @@ class DuplicateReview(ipw.VBox):
             f"{html.escape(ui('col_weight', self.lang))}</th></tr>"
         )
         return (
-            f"{heading}<table style='border-collapse:collapse;width:100%'>"
+            f"{heading}{self._job_change_html(pair)}"
+            f"<table style='border-collapse:collapse;width:100%'>"
             f"{head}{''.join(lines)}</table>"
         )
+
+    def _job_change_html(self, pair: _Pair) -> str:
+        """The move, older record first, when the pair is a job change (#13 part 2)."""
+        changes = getattr(self.report, "job_changes", None)
+        if changes is None or changes.empty:
+            return ""
+        ids = {pair.id_a, pair.id_b}
+        found = changes[changes["id_old"].isin(ids) & changes["id_new"].isin(ids)]
+        if found.empty:
+            return ""
+        row = found.iloc[0]
+        moves = [
+            f"{row[f'{field}_old']} → {row[f'{field}_new']}"
+            for field in ("company", "city")
+            if f"{field}_old" in row.index
+            and not _is_empty(row[f"{field}_old"])
+            and not _is_empty(row[f"{field}_new"])
+            and row[f"{field}_old"] != row[f"{field}_new"]
+        ]
+        if not moves:
+            return ""
+        text = ui("job_change_line", self.lang, move=", ".join(str(m) for m in moves))
+        return f"<p class='crmkit-review-job-change'>{html.escape(text)}</p>"

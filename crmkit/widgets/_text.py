@@ -260,6 +260,11 @@ _UI: dict[str, Labels] = {
     ),
     "level_partial": ("partly the same", "en partie identique", "部分相同"),
     "level_different": ("different", "différent", "不同"),
+    # The ``(person)`` row of explain() with identity="person" (crmkit._dedupe._run).
+    "level_job change": ("job change", "changement de poste", "工作变动"),
+    "level_same person": ("same person", "même personne", "同一人"),
+    "col_(person)": ("Person", "Personne", "个人"),
+    "job_change_line": ("Job change: {move}", "Changement de poste : {move}", "工作变动：{move}"),
 }
 
 # Table headers (``col_<column>``) and filter titles that name a column: its label.

@@ -248,6 +248,61 @@ def test_contact_browser_sorts_names_as_read_and_shows_the_chosen_columns(
     server.stop()
 
 
+def test_contact_browser_column_dragged_wider_stays_so_on_the_next_page(
+    tmp_path: Path,
+    notebook_path: Callable[..., Path],
+    voila_server: Callable[[Path], Any],
+    page: Any,
+) -> None:
+    from playwright.sync_api import expect
+
+    path = tmp_path / "many.duckdb"
+    with ck.open(path, user="Nicole Bertrand") as crm:
+        for n in range(8):
+            crm.contacts.add(last_name=f"Nom{n}", first_name="Anne", email=f"a{n}@example.com")
+    notebook = notebook_path(
+        "resize.ipynb",
+        open_code(path, "ContactBrowser")
+        + 'browser = ContactBrowser(crm, lang="fr", page_size=5)\nbrowser',
+    )
+    server = voila_server(notebook)
+    page.goto(server.url)
+    browser = page.locator(".crmkit-contact-browser")
+    expect(browser.locator(".crmkit-count")).to_have_text("8 contacts", timeout=KERNEL_READY_MS)
+    header = browser.locator(".crmkit-table th").first  # "Nom"
+    first_cell = browser.locator(".crmkit-row").first.locator("td").first
+
+    def width(locator: Any) -> float:
+        box = locator.bounding_box()
+        assert box is not None
+        return float(box["width"])
+
+    before = width(header)
+    assert abs(width(first_cell) - before) < 2  # rows line up with the header
+
+    # Drag the edge between "Nom" and "Prénom" 60 px to the right, as a person would
+    # ("Prénom" gives the room, down to 30 px).
+    handle = header.locator(".crmkit-col-resize")
+    handle.hover()  # waits until the handle stands still (the page has settled)
+    edge = handle.bounding_box()
+    assert edge is not None
+    page.mouse.move(edge["x"] + edge["width"] / 2, edge["y"] + edge["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(edge["x"] + edge["width"] / 2 + 60, edge["y"] + 5, steps=6)
+    page.mouse.up()
+    dragged = width(header)
+    assert dragged == pytest.approx(before + 60, abs=3)
+    assert abs(width(first_cell) - dragged) < 2  # every row followed the header
+
+    # The next page is drawn by the kernel: with the widths it was sent on release.
+    browser.locator(".crmkit-page-next").click()
+    expect(browser.locator(".crmkit-page")).to_contain_text("Page 2 / 2")
+    expect(browser.locator(".crmkit-row").first.locator("td").first).to_have_text("Nom5")
+    assert width(header) == pytest.approx(dragged, abs=2)
+    assert abs(width(first_cell) - dragged) < 2
+    server.stop()
+
+
 # -- a busy kernel: the index of a larger CRM, and a save clicked while typing -------------
 
 
