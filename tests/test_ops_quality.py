@@ -167,6 +167,25 @@ def test_accounts(crm: ck.CRM) -> None:
     assert report.groups_df()["duplicates"].item() == 2  # same folded name
 
 
+def test_by_sector_and_a_column_of_the_view(crm: ck.CRM) -> None:
+    bank = crm.accounts.add(name="Aprool", sector="Banking")
+    crm.contacts.add(last_name="Blou", account_id=bank)
+    crm.contacts.add(last_name="Kahn", account_id=bank)
+    by_sector = crm.quality("contacts", by="sector").groups_df()
+    assert dict(zip(by_sector["sector"], by_sector["records"], strict=True)) == {
+        "Banking": 2,
+        None: 4,
+    }
+    by_company = crm.quality("contacts", by="company").groups_df()  # computed by the view
+    assert dict(zip(by_company["company"], by_company["records"], strict=True)) == {
+        "Aprool": 2,
+        None: 4,
+    }
+    deleted = crm.contacts.add(last_name="Gone")
+    crm.contacts.delete(deleted)
+    assert crm.quality("contacts").groups_df()["records"].item() == 6  # live records only
+
+
 def test_trend_replays_history(crm: ck.CRM) -> None:
     record = crm.contacts.add(last_name="Blou")
     crm.contacts.update(record, mobile="+33625341257")
