@@ -2,8 +2,8 @@
 
 An overwrite policy maps a field to ``"always"`` (the file's non-empty value wins, as
 every import does by default), ``"if_empty"`` (only where the stored value is empty) or
-``"never"`` (the stored value stays, e.g. the owner or the lifecycle stage of a record
-that a purchased list names again). New records are not concerned: they take every value
+``"never"`` (the stored value stays, e.g. the owner or the origin of a record that a
+purchased list names again). New records are not concerned: they take every value
 of their row. The policy is applied to the rows an import updates by blanking the cells
 it holds back: an import's update keeps the stored value of a blank cell.
 
@@ -73,8 +73,8 @@ def check_overwrite(kind: str, overwrite: Mapping[str, Any] | None) -> dict[str,
 
     Examples
     --------
-    >>> check_overwrite("contacts", {"owner": "never", "lifecycle_stage": "if_empty"})
-    {'owner_id': 'never', 'lifecycle_stage': 'if_empty'}
+    >>> check_overwrite("contacts", {"owner": "never", "origin": "if_empty"})
+    {'owner_id': 'never', 'origin': 'if_empty'}
     >>> check_overwrite("contacts", {"owner": "sometimes"})
     Traceback (most recent call last):
     ...
