@@ -281,11 +281,14 @@ class CRM:
         from crmkit._importing._profiles import has_profiles, recall_profile
 
         opts = _options(kind, options, keywords)
-        kind_given = kind is not None or "kind" in keywords or options is not None
+        # a profile named brings its kind unless the import says which kind it is
+        kind_given = kind is not None or "kind" in keywords
         columns = None
         if headers and opts.profile is None and opts.mapping is None and has_profiles(self._store):
             columns = _source_headers(source, opts)
-        opts, recalled = recall_profile(self._store, opts, columns, kind_given=kind_given)
+        opts, recalled = recall_profile(
+            self._store, opts, columns, kind_given=kind_given, given=list(keywords)
+        )
         importer = Importer(self._session, opts)
         importer.profile_recalled = recalled
         return importer

@@ -26,6 +26,7 @@ from crmkit._ops._records import REFERENCE_KEYWORDS
 from crmkit._util._messages import kind_noun, message, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table
+from crmkit.schemas._labels import message_field
 
 __all__ = ["POLICIES", "check_default_names", "check_overwrite", "field_column", "hold_back"]
 
@@ -78,7 +79,7 @@ def check_overwrite(kind: str, overwrite: Mapping[str, Any] | None) -> dict[str,
     >>> check_overwrite("contacts", {"owner": "sometimes"})
     Traceback (most recent call last):
     ...
-    crmkit._exceptions.ValidationError: overwrite policy of owner: 'sometimes' is not one ...
+    crmkit._exceptions.ValidationError: overwrite policy of owner_id: 'sometimes' is not one ...
     """
     if not overwrite:
         return {}
@@ -91,7 +92,7 @@ def check_overwrite(kind: str, overwrite: Mapping[str, Any] | None) -> dict[str,
             raise ValidationError(
                 message(
                     "profile_bad_policy",
-                    field=name,
+                    field=message_field(table(kind).name, column),
                     value=short(policy),
                     valid=message("list_sep").join(POLICIES),
                 )

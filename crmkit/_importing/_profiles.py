@@ -29,6 +29,7 @@ from crmkit._util._config import chosen_lang
 from crmkit._util._messages import kind_noun, message, short, unknown_value
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import Table, table
+from crmkit.schemas._labels import message_field
 from crmkit.schemas._models import describe_failures, validate
 
 __all__ = [
@@ -203,13 +204,15 @@ def recall_profile(
     headers: Sequence[object] | None,
     *,
     kind_given: bool,
+    given: Sequence[str] = (),
 ) -> tuple[ImportOptions, bool]:
     """``opts`` with its profile applied, and whether the profile was recalled by headers.
 
     The profile named by ``opts.profile``, else (no explicit mapping) the first one, by
     name, whose headers are ``headers`` and, when ``kind_given``, whose kind is
-    ``opts.kind``. Options given to the import win over the profile's: the mapping,
-    defaults and policy are the profile's updated with the import's.
+    ``opts.kind``. Options given to the import (named in ``given``, or set to another
+    value than the default) win over the profile's: the mapping, defaults and policy
+    are the profile's updated with the import's.
     """
     recalled = False
     if opts.profile is not None:
@@ -239,7 +242,8 @@ def recall_profile(
     own = {
         f.name: getattr(opts, f.name)
         for f in fields(ImportOptions)
-        if f.name not in _OWN_ARGUMENTS and getattr(opts, f.name) != getattr(plain, f.name)
+        if f.name not in _OWN_ARGUMENTS
+        and (f.name in given or getattr(opts, f.name) != getattr(plain, f.name))
     }
     present = None if headers is None else {str(h) for h in headers}
     mapping = {h: t for h, t in profile.mapping.items() if present is None or h in present}
@@ -263,11 +267,13 @@ def resolve_defaults(
     :class:`ValidationError` naming the field and the value."""
     out: dict[str, Any] = {}
     for name, value in (defaults or {}).items():
+        column = field_column(kind, name, "defaults")
+        shown = message_field(table(kind).name, column)
         try:
             values = records.values_from_keywords(session, kind, {name: value})
         except CRMKitError as exc:
             raise ValidationError(
-                message("profile_bad_default", field=name, value=short(value), why=exc)
+                message("profile_bad_default", field=shown, value=short(value), why=exc)
             ) from exc
         frame = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in values.items()})
         report = validate(
@@ -276,10 +282,9 @@ def resolve_defaults(
         if not report.ok:
             why = describe_failures(report.errors, kind=table(kind).name, rows=False)
             raise ValidationError(
-                message("profile_bad_default", field=name, value=short(value), why=why),
+                message("profile_bad_default", field=shown, value=short(value), why=why),
                 report.errors,
             )
-        column = field_column(kind, name, "defaults")
         out[column] = values.get(column)
         for implied, implied_value in values.items():  # a currency an amount implies
             out.setdefault(implied, implied_value)
