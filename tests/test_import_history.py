@@ -85,9 +85,11 @@ def test_a_file_imported_again_is_reported_not_refused(db: ck.CRM, tmp_path: Pat
     assert again.previous_imports == [first.batch_id]
     assert "already imported" in repr(again) and "already imported" in again._repr_html_()
     assert again.read == 4  # the import ran
-    # Once the first import is undone, the file is new again; other content never matched.
+    # An undone import no longer counts (the second kept its rejected row: it stays);
+    # other content never matches.
+    assert again.batch_id is not None
     db.undo(first.batch_id)
-    assert db.preview_import(copy).previous_imports == []
+    assert db.preview_import(copy).previous_imports == [again.batch_id]
     other = write_csv(tmp_path / "b.csv", {"Nom": ["Roy"], "Email": ["r@roy.fr"]})
     assert db.preview_import(other).previous_imports == []
 
