@@ -82,9 +82,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace, **fixed: Any) -> int:
     with open_crm(args) as crm:
-        # --kind given: a profile of another kind is refused, not switched to
         options = import_options(args, **fixed)
-        report = crm.import_file(args.file, args.kind, options=options)
+        report = crm.import_file(*_file_and_kind(args), options=options)
         say(report)
         if args.rejects and report.n_rejected:
             report.rejected.to_csv(args.rejects, index=False)
@@ -92,11 +91,17 @@ def _import(args: argparse.Namespace, **fixed: Any) -> int:
     return EXIT_REJECTED if report.n_rejected else EXIT_OK
 
 
+def _file_and_kind(args: argparse.Namespace) -> tuple[Any, ...]:
+    """The file, and the kind when --kind is given: a profile (--profile, or recalled by
+    the headers) of another kind is then refused, not switched to."""
+    return (args.file, args.kind) if args.kind else (args.file,)
+
+
 def run_preview(args: argparse.Namespace) -> int:
     """Print the proposed mapping and the problems of the first ``--rows`` rows."""
     with open_to_read(args) as crm:
         options = import_options(args)
-        preview = crm.preview_import(args.file, args.kind, options=options, rows=args.rows)
+        preview = crm.preview_import(*_file_and_kind(args), options=options, rows=args.rows)
         say(preview)
         if not preview.problems.empty:
             say("\nProblems:")
