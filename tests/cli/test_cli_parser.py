@@ -15,7 +15,8 @@ from crmkit.cli._parser import build_parser
 
 OPTIONS = {
     "import": "file --kind --profile --map --encoding --delimiter --sheet --header-row --mode "
-    "--match-on --dry-run --create-accounts --create-owners --month-first --region --rejects --quiet",
+    "--match-on --dry-run --create-accounts --create-owners --month-first --region --rejects "
+    "--quiet",
     "validate": "file --kind --profile --map --encoding --delimiter --sheet --header-row "
     "--create-accounts --create-owners --month-first --region --rejects --quiet",
     "preview": "file --kind --profile --map --encoding --delimiter --sheet --header-row "
