@@ -290,3 +290,36 @@ def test_the_command_line_imports_with_a_profile(tmp_path: Path) -> None:
     with ck.open(path) as crm:
         assert crm.contacts.df()["origin"].tolist() == ["Salon", "Salon"]
         assert crm.imports().loc[0, "profile"] == "salon"
+
+
+def test_if_empty_holds_a_list_that_has_items_and_fills_an_empty_one(
+    db: ck.CRM, tmp_path: Path
+) -> None:
+    db.import_frame(
+        pd.DataFrame(
+            {"Nom": ["Blou", "Roy"], "Email": ["h@blou.fr", "r@roy.fr"], "Tags": ["vip", None]}
+        )
+    )
+    db.import_profiles.save("tags", overwrite={"tags": "if_empty"})
+    db.import_frame(
+        pd.DataFrame(
+            {"Nom": ["Blou", "Roy"], "Email": ["h@blou.fr", "r@roy.fr"], "Tags": ["salon", "salon"]}
+        ),
+        profile="tags",
+    )
+    rows = people(db)
+    assert list(rows["Blou"]["tags"]) == ["vip"]  # without the policy: ["vip", "salon"]
+    assert list(rows["Roy"]["tags"]) == ["salon"]
+
+
+def test_profiles_work_on_a_shared_file(tmp_path: Path) -> None:
+    path = tmp_path / "shared.duckdb"
+    csv = write_csv(tmp_path / "a.csv", {"Nom": ["Blou"], "Courriel": ["h@blou.fr"]})
+    with ck.open(path, shared=True) as crm:
+        crm.import_profiles.save(
+            "mail", mapping={"Nom": "last_name", "Courriel": "email"}, defaults={"origin": "X"}
+        )
+        report = crm.import_file(csv)
+        assert (report.profile, report.inserted) == ("mail", 1)
+        assert crm.imports().loc[0, "profile"] == "mail"
+        assert list(crm.import_profiles.list()["name"]) == ["mail"]
