@@ -7,6 +7,8 @@ everywhere, and the test ``tests/test_api.py`` checks that every name resolves.
 
 from crmkit._api._crm import CRM as CRM
 from crmkit._api._crm import open as open
+from crmkit._api._import_profiles import ImportProfile as ImportProfile
+from crmkit._api._import_profiles import ImportProfiles as ImportProfiles
 from crmkit._api._records import (
     Accounts as Accounts,
 )
@@ -154,6 +156,8 @@ __all__ = [
     "ImportFormatError",
     "ImportOptions",
     "ImportPreview",
+    "ImportProfile",
+    "ImportProfiles",
     "ImportReport",
     "IntegrityError",
     "LargeFrameWarning",

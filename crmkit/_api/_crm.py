@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from crmkit._api._import_profiles import ImportProfiles
 from crmkit._api._records import Accounts, Contacts, Owners, _Records
 from crmkit._api._views import SavedViews
 from crmkit._core._duplicate_check import DuplicateAlert
@@ -32,7 +33,7 @@ from crmkit.schemas._models import ValidationReport, validate
 
 if TYPE_CHECKING:
     from crmkit._dedupe import DuplicateReport
-    from crmkit._importing._pipeline import ImportPreview, ImportReport
+    from crmkit._importing._pipeline import Importer, ImportPreview, ImportReport
     from crmkit._ops._quality_report import QualityReport
 
 __all__ = ["CRM", "open"]
@@ -60,6 +61,7 @@ class CRM:
         self.accounts = Accounts(self)
         self.contacts = Contacts(self)
         self.views = SavedViews(self)
+        self.import_profiles = ImportProfiles(self)
 
     @property
     def user(self) -> str:
@@ -227,11 +229,10 @@ class CRM:
         ImportReport
         """
         from crmkit._formats import detect_format
-        from crmkit._importing._pipeline import Importer
 
-        opts = _options(kind, options, keywords)
-        importer = Importer(self._session, opts)
-        if detect_format(path) == "vcf":
+        vcf = detect_format(path) == "vcf"
+        importer = self._importer(path, kind, options, keywords, headers=not vcf)
+        if vcf:
             return importer.run_vcf(path)
         return importer.run(path, str(path))
 
@@ -244,10 +245,9 @@ class CRM:
         **keywords: Any,
     ) -> ImportReport:
         """Import a pandas or polars DataFrame; same options as :meth:`import_file`."""
-        from crmkit._importing._pipeline import Importer, source_name_of
+        from crmkit._importing._pipeline import source_name_of
 
-        importer = Importer(self._session, _options(kind, options, keywords))
-        return importer.run(df, source_name_of(df))
+        return self._importer(df, kind, options, keywords).run(df, source_name_of(df))
 
     def preview_import(
         self,
@@ -263,10 +263,61 @@ class CRM:
         Reads only the first ``rows`` rows and writes nothing, so the mapping can be fixed
         before the real import.
         """
-        from crmkit._importing._pipeline import Importer, source_name_of
+        from crmkit._importing._pipeline import source_name_of
 
-        importer = Importer(self._session, _options(kind, options, keywords))
+        importer = self._importer(path, kind, options, keywords)
         return importer.preview(path, source_name_of(path), rows=rows)
+
+    def _importer(
+        self,
+        source: Any,
+        kind: str | None,
+        options: ImportOptions | None,
+        keywords: dict[str, Any],
+        *,
+        headers: bool = True,
+    ) -> Importer:
+        """An importer with the import's profile applied: the one named, or the one whose
+        headers are the source's (read only when a profile is saved and none is named)."""
+        from crmkit._importing._pipeline import Importer
+        from crmkit._importing._profiles import has_profiles, recall_profile
+
+        opts = _options(kind, options, keywords)
+        # a profile named brings its kind unless the import says which kind it is
+        kind_given = kind is not None or "kind" in keywords
+        columns = None
+        if headers and opts.profile is None and opts.mapping is None and has_profiles(self._store):
+            columns = _source_headers(source, opts)
+        opts, recalled = recall_profile(
+            self._store, opts, columns, kind_given=kind_given, given=list(keywords)
+        )
+        importer = Importer(self._session, opts)
+        importer.profile_recalled = recalled
+        return importer
+
+    def imports(self) -> pd.DataFrame:
+        """Every import, newest first: file name, size and SHA-256 hash, profile, counts.
+
+        One row per import that changed data (or rejected rows): ``batch_id,
+        imported_at, actor, kind, file, file_size, file_hash, profile, mode, read,
+        inserted, updated, unchanged, rejected, merged_in_file, fields_changed`` (the
+        fields its updates changed, from history), ``undone`` and ``undone_by``.
+        Counts are recorded since crmkit records them; ``rejected`` always.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> import pandas as pd
+        >>> crm = ck.open()
+        >>> _ = crm.import_frame(pd.DataFrame({"Nom": ["Blou"], "Email": ["h@blou.fr"]}))
+        >>> crm.imports()[["batch_id", "inserted", "updated", "undone"]]
+           batch_id  inserted  updated  undone
+        0         1         1        0   False
+        >>> crm.close()
+        """
+        from crmkit._importing._imports import imports_frame
+
+        return imports_frame(self._session.con)
 
     def rejects(self, batch_id: int | None = None) -> pd.DataFrame:
         """Rows that imports could not store, with line, raw values (JSON) and reasons."""
@@ -388,6 +439,14 @@ def _options(
     if kind is not None and "kind" not in keywords:
         keywords = {**keywords, "kind": kind}
     return base.replace(**keywords) if keywords else base
+
+
+def _source_headers(source: Any, opts: ImportOptions) -> list[str]:
+    """The headers of a file (its layout options applied) or a DataFrame's columns."""
+    from crmkit._formats import read_table
+
+    is_file = isinstance(source, str | Path)
+    return [str(c) for c in read_table(source, **(opts.read_options() if is_file else {})).columns]
 
 
 def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")

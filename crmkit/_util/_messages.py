@@ -521,6 +521,52 @@ _MESSAGES.update({
 })
 
 
+# Repeatable imports (crm.import_profiles) and import history (crm.imports()).
+_MESSAGES.update({
+    "what_import_profile": ("import profile", "profil d'import", "导入配置"),
+    "profile_bad_name": ("an import profile needs a non-empty name, got {name}",
+                         "un profil d'import doit avoir un nom non vide, reçu {name}",
+                         "导入配置需要一个非空名称，收到 {name}"),
+    "profile_unknown_field": ("{part}: {field} is not a field of {kind}{hint}; nothing written",
+                              "{part} : {field} n'est pas un champ des {kind}{hint} ; "
+                              "rien n'est écrit",
+                              "{part}：{field} 不是{kind}的字段{hint}；未写入任何内容"),
+    "profile_hint": (" (did you mean {name}?)", " (vouliez-vous dire {name} ?)",
+                     "（您是想输入 {name} 吗？）"),
+    "profile_part_defaults": ("defaults", "valeurs par défaut", "默认值"),
+    "profile_part_overwrite": ("overwrite policy", "règle d'écrasement", "覆盖规则"),
+    "profile_bad_policy": ("overwrite policy of {field}: {value} is not one of {valid}; "
+                           "nothing written",
+                           "règle d'écrasement de {field} : {value} n'est pas parmi {valid} ; "
+                           "rien n'est écrit",
+                           "{field} 的覆盖规则：{value} 不在 {valid} 之中；未写入任何内容"),
+    "profile_bad_default": ("default of {field}: {value} cannot be stored: {why}; "
+                            "nothing written",
+                            "valeur par défaut de {field} : {value} ne peut pas être "
+                            "enregistrée : {why} ; rien n'est écrit",
+                            "{field} 的默认值：{value} 无法保存：{why}；未写入任何内容"),
+    "profile_own_argument": ("options: {name} is an argument of its own, not an option "
+                             "of a profile",
+                             "options : {name} est un argument à part, pas une option "
+                             "du profil",
+                             "options：{name} 是单独的参数，不是导入配置的选项"),
+    "profile_wrong_kind": ("import profile {name} imports {profile_kind}, not {kind}",
+                           "le profil d'import {name} importe des {profile_kind}, pas des {kind}",
+                           "导入配置 {name} 导入的是{profile_kind}，不是{kind}"),
+    "import_profile_used": ("import profile {name}", "profil d'import {name}",
+                            "导入配置 {name}"),
+    "import_profile_recalled": ("import profile {name} (recalled: the file's headers match it)",
+                                "profil d'import {name} (rappelé : les en-têtes du fichier "
+                                "correspondent)",
+                                "导入配置 {name}（自动选用：文件表头与之相同）"),
+    "import_already_imported": ("this file was already imported (same content): batch "
+                                "{batches}|this file was already imported (same content): "
+                                "batches {batches}",
+                                "ce fichier a déjà été importé (même contenu) : lot {batches}|"
+                                "ce fichier a déjà été importé (même contenu) : lots {batches}",
+                                "此文件已导入过（内容相同）：批次 {batches}"),
+})
+
 # Rule name (``check`` of a failure case) -> sentence; ``{n}`` is the rule's argument.
 # The widgets show them next to a field, errors after the field's label.
 _RULES: dict[str, Labels] = {
