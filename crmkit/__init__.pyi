@@ -107,6 +107,7 @@ from crmkit._importing._options import ImportOptions as ImportOptions
 from crmkit._importing._report import ImportPreview as ImportPreview
 from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._bulk import BulkReport as BulkReport
+from crmkit._ops._fixes import Fixes as Fixes
 from crmkit._ops._merge import MergeReport as MergeReport
 from crmkit._ops._summary import Summary as Summary
 from crmkit._ops._variants import Variants as Variants
@@ -150,6 +151,7 @@ __all__ = [
     "ExportError",
     "ExportResult",
     "Field",
+    "Fixes",
     "ImportFormatError",
     "ImportOptions",
     "ImportPreview",
