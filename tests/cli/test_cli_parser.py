@@ -38,6 +38,7 @@ OPTIONS = {
     "rules": "rules_action",
     "variants": "database field --kind --method --radius --n --language --min-count --apply "
     "--dry-run --show --lang",
+    "fix": "database --kind --rule --field --apply --show --lang",
     "undo": "batch",
     "history": "--kind --id --batch --limit",
     "demo": "--samples",
