@@ -173,6 +173,22 @@ def test_an_edited_proposal_is_written_as_edited(crm: ck.CRM) -> None:
     assert crm.contacts.get(int(frame["id"].iloc[0]))["last_name"] == "Du Pont"
 
 
+def test_a_spaces_fix_is_written_as_proposed(crm: ck.CRM) -> None:
+    record = crm.contacts.add(last_name="x")
+    _write_raw(crm, "contacts", record, {"mobile": " 06 25 34 12 57 ", "fax": " abc "})
+    fixes = crm.contacts.suggest_fixes(rules="spaces", fields=["mobile", "fax"])
+    mine = fixes.df()[fixes.df()["id"] == record]
+    assert mine[["field", "proposed"]].values.tolist() == [
+        ["mobile", "06 25 34 12 57"],
+        ["fax", "abc"],  # no phone number: still a spaces fix, not refused
+    ]
+    fixes.apply(ids=[record])
+    assert (crm.contacts.get(record)["mobile"], crm.contacts.get(record)["fax"]) == (
+        "06 25 34 12 57",
+        "abc",
+    )
+
+
 def test_stale_proposals_are_skipped_and_reported(crm: ck.CRM) -> None:
     fixes = crm.contacts.suggest_fixes(fields="last_name")
     first = int(fixes.df()["id"].iloc[0])

@@ -479,9 +479,21 @@ class Fixes:
         return frame.drop_duplicates(["id", "field"], keep="last")
 
     def _prepared(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The proposals as stored: normalised as a form save would (an edited proposal
-        is tidied), checked with the field's rules; a value refused is named with its
-        record and nothing is written."""
+        """The proposals as stored. Those proposed here are written as proposed (already
+        checked; a ``spaces`` fix of a phone stays a spaces fix); edited or foreign ones
+        are normalised as a form save would and checked with the field's rules: a value
+        refused is named with its record and nothing is written."""
+        ours = (
+            frame.merge(self._frame[["id", "field", "proposed"]], how="left", indicator=True)[
+                "_merge"
+            ].to_numpy()
+            == "both"
+        )
+        edited = self._normalised(frame[~ours])
+        return pd.concat([frame[ours], edited]) if len(edited) else frame[ours]
+
+    def _normalised(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Edited proposals, normalised and checked (see :meth:`_prepared`)."""
         settings = self._session.settings
         sectors = settings.sectors
         options = ColumnOptions(
