@@ -109,6 +109,7 @@ from crmkit._importing._options import ImportOptions as ImportOptions
 from crmkit._importing._report import ImportPreview as ImportPreview
 from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._bulk import BulkReport as BulkReport
+from crmkit._ops._fixes import Fixes as Fixes
 from crmkit._ops._merge import MergeReport as MergeReport
 from crmkit._ops._quality_report import QualityReport as QualityReport
 from crmkit._ops._summary import Summary as Summary
@@ -153,6 +154,7 @@ __all__ = [
     "ExportError",
     "ExportResult",
     "Field",
+    "Fixes",
     "ImportFormatError",
     "ImportOptions",
     "ImportPreview",

@@ -757,3 +757,49 @@ def rule_sentence(
         arg = match["arg"] if argument is None else argument(match["arg"])
         return _pick(_RULES[match["name"]], lang)[0].format(n=arg)
     return check
+
+
+# Suggested fixes of stored values (crm.contacts.suggest_fixes, crmkit fix): a block of
+# its own.
+# fmt: off
+_MESSAGES.update({
+    "fixes_unknown_rule": ("unknown rule {name}; rules: {known}; nothing written",
+                           "règle {name} inconnue ; règles : {known} ; rien n'est écrit",
+                           "未知规则 {name}；可选规则：{known}；未写入任何内容"),
+    "fixes_unknown_field": ("unknown field {name} of {kind}; text fields: {known}; "
+                            "nothing written",
+                            "champ {name} inconnu pour les {kind} ; champs texte : {known} ; "
+                            "rien n'est écrit",
+                            "{kind}没有字段 {name}；文本字段：{known}；未写入任何内容"),
+    "fixes_bad_frame": ("the fixes to apply lack the columns {columns}",
+                        "il manque aux corrections à appliquer les colonnes {columns}",
+                        "要应用的修正缺少列 {columns}"),
+    "fixes_bad_value": ("record {id}, {field}: {value} cannot be written: {why}; "
+                        "nothing written",
+                        "fiche {id}, {field} : {value} ne peut pas être écrit : {why} ; "
+                        "rien n'est écrit",
+                        "记录 {id}，{field}：{value} 无法写入：{why}；未写入任何内容"),
+    "fixes_stale": ("{field} changed since the fix was proposed",
+                    "{field} a changé depuis la proposition",
+                    "{field} 在提出修正后已被修改"),
+    "fixes_none": ("{kind}: no fixes to propose", "{kind} : aucune correction à proposer",
+                   "{kind}：没有需要修正的值"),
+    "fixes_head": ("{kind}: {count:,} proposed fix on {records:,} records|"
+                   "{kind}: {count:,} proposed fixes on {records:,} records",
+                   "{kind} : {count:,} correction proposée sur {records:,} fiches|"
+                   "{kind} : {count:,} corrections proposées sur {records:,} fiches",
+                   "{kind}：{records:,} 条记录中有 {count:,} 处建议修正"),
+    "fixes_col_id": ("Record", "Fiche", "记录"),
+    "fixes_col_field": ("Field", "Champ", "字段"),
+    "fixes_col_current": ("Current value", "Valeur actuelle", "当前值"),
+    "fixes_col_proposed": ("Proposed value", "Valeur proposée", "建议值"),
+    "fixes_col_rule": ("Rule", "Règle", "规则"),
+    "fixes_rule_spaces": ("Extra spaces", "Espaces en trop", "多余空格"),
+    "fixes_rule_phone": ("Phone format", "Format de téléphone", "电话格式"),
+    "fixes_rule_email": ("Email format", "Format d'e-mail", "电子邮件格式"),
+    "fixes_rule_url": ("Web address", "Adresse web", "网址格式"),
+    "fixes_rule_country": ("Country code", "Code pays", "国家代码"),
+    "fixes_rule_vocabulary": ("List value", "Valeur de liste", "列表值"),
+    "fixes_rule_name_case": ("Name case", "Casse du nom", "姓名大小写"),
+})
+# fmt: on

@@ -41,6 +41,7 @@ OPTIONS = {
     "quality": "database --kind --by --stale-after --html --lang",
     "variants": "database field --kind --method --radius --n --language --min-count --apply "
     "--dry-run --show --lang",
+    "fix": "database --kind --rule --field --apply --show --lang",
     "undo": "batch",
     "history": "--kind --id --batch --limit",
     "demo": "--samples",

@@ -10,6 +10,7 @@ function that runs it; the modules group them by job:
 - ``_rules``: ``rules``;
 - ``_quality``: ``quality``;
 - ``_variants``: ``variants``;
+- ``_fix``: ``fix``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -23,6 +24,7 @@ from crmkit.cli._commands import (
     _demo,
     _duplicates,
     _files,
+    _fix,
     _history,
     _quality,
     _records,
@@ -119,6 +121,12 @@ COMMANDS: tuple[Command, ...] = (
         "cluster spelling variants of a text field; replace them (undoable)",
         _variants.add_variants_arguments,
         _variants.run_variants,
+    ),
+    Command(
+        "fix",
+        "propose fixes of stored values (case, spaces, formats); apply them (undoable)",
+        _fix.add_fix_arguments,
+        _fix.run_fix,
     ),
     Command(
         "undo",
