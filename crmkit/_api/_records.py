@@ -476,7 +476,6 @@ class _Records:
             )
         return suggest_fixes(self._session, query, fields=fields, rules=rules)
 
-
     # -- checking without writing ------------------------------------------------------
 
     def prepare(self, **fields: Any) -> dict[str, Any]:
