@@ -24,9 +24,11 @@ __all__ = ["NUMPY_MAX_KEY_ROWS", "NUMPY_MAX_PAIRS", "numpy_pairs"]
 
 NUMPY_MAX_KEY_ROWS = 1_000_000
 """Key rows (a record's key under one rule) up to which blocking may run in NumPy."""
-NUMPY_MAX_PAIRS = 2_000_000
-"""Pairs (before they are made distinct) up to which blocking runs in NumPy: about 60 MB
-held at most while they are sorted; above, DuckDB's query spills to disk."""
+NUMPY_MAX_PAIRS = 250_000
+"""Pairs (before they are made distinct) up to which blocking runs in NumPy: about 80
+bytes a pair are held while they are sorted (20 MB at most), where DuckDB's query, which
+spills to disk above its ``memory_limit``, holds about 28 (``tests/test_dedupe_memory.py``:
+900,000 pairs in NumPy took 81 bytes each)."""
 
 
 def numpy_pairs(

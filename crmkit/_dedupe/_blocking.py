@@ -235,7 +235,8 @@ def candidate_pairs(
         A DuckDB connection to run on (e.g. the CRM store's); a private in-memory one if
         ``None`` (with a ``memory_limit`` of :data:`DUCKDB_MEMORY_LIMIT`, spilling to a
         temporary folder). Only a temporary view and table are created, and removed
-        afterwards.
+        afterwards. Not used at all for a small key set, paired in NumPy instead
+        (:mod:`crmkit._dedupe._block_numpy`).
     new_from
         When given, rows from this number on are new records and only pairs involving at
         least one of them are returned (a big block is still ordered over all its rows, so
