@@ -509,6 +509,7 @@ class _Records:
         engine: str = "crmkit",
         learn: bool = True,
         identity: str | None = None,
+        tf_adjust: bool = True,
         spark: Any = None,
         staging: str | os.PathLike[str] | None = None,
         progress: Any = None,
@@ -538,6 +539,11 @@ class _Records:
             outweighs another company and city, and such pairs are listed in
             ``report.job_changes``; the default with the crmkit engine) or ``"role"`` (a
             person at a company; Splink's only policy); see :func:`crmkit.find_duplicates`.
+        tf_adjust
+            Weigh an exact agreement by how common the value is: a rare surname counts
+            more than a common one ("common last_name, shared by 13 records" in the
+            explanation). ``False``: every exact agreement of a field weighs the same.
+            crmkit engine only; see :func:`crmkit.find_duplicates`.
         spark, staging
             ``engine="splink-spark"``: the ``pyspark.sql.SparkSession``, and the folder
             where the records are written as Parquet for it to read (temporary if
@@ -563,6 +569,7 @@ class _Records:
             engine=engine,
             learn=learn,
             identity=identity,
+            tf_adjust=tf_adjust,
             spark=spark,
             staging=staging,
             progress=progress,
