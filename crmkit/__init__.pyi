@@ -7,6 +7,8 @@ everywhere, and the test ``tests/test_api.py`` checks that every name resolves.
 
 from crmkit._api._crm import CRM as CRM
 from crmkit._api._crm import open as open
+from crmkit._api._import_profiles import ImportProfile as ImportProfile
+from crmkit._api._import_profiles import ImportProfiles as ImportProfiles
 from crmkit._api._records import (
     Accounts as Accounts,
 )
@@ -107,7 +109,9 @@ from crmkit._importing._options import ImportOptions as ImportOptions
 from crmkit._importing._report import ImportPreview as ImportPreview
 from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._bulk import BulkReport as BulkReport
+from crmkit._ops._fixes import Fixes as Fixes
 from crmkit._ops._merge import MergeReport as MergeReport
+from crmkit._ops._quality_report import QualityReport as QualityReport
 from crmkit._ops._summary import Summary as Summary
 from crmkit._ops._variants import Variants as Variants
 from crmkit._util._config import config_context as config_context
@@ -150,9 +154,12 @@ __all__ = [
     "ExportError",
     "ExportResult",
     "Field",
+    "Fixes",
     "ImportFormatError",
     "ImportOptions",
     "ImportPreview",
+    "ImportProfile",
+    "ImportProfiles",
     "ImportReport",
     "IntegrityError",
     "LargeFrameWarning",
@@ -160,6 +167,7 @@ __all__ = [
     "MissingDependencyError",
     "Owners",
     "ParentCycleError",
+    "QualityReport",
     "ReadOnlyError",
     "Record",
     "RecordInUseError",

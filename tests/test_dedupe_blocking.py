@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from dedupe_samples import sample
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from crmkit._dedupe import find_duplicates
 from crmkit._dedupe._blocking import Candidates, candidate_pairs, drop_excluded
@@ -110,3 +113,90 @@ def test_drop_excluded() -> None:
     assert drop_excluded(candidates, set()) is candidates
     kept = drop_excluded(candidates, {(0, 2), (5, 6)})
     assert (kept.a.tolist(), kept.b.tolist()) == ([0, 1], [1, 2])
+
+
+def _both_paths(
+    keys: list[RuleKeys], sort_keys: list[str], new_from: int | None, max_block: int, window: int
+) -> tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]]:
+    """The distinct pairs and masks of the NumPy path and of DuckDB's query, same keys."""
+    from crmkit._dedupe._block_numpy import numpy_pairs
+    from crmkit._dedupe._blocking import _PAIRS_SQL, _distinct_pairs, _keys_table, _sql
+
+    table = _keys_table(keys, sort_keys, new_from)
+    params: dict[str, int | bool] = {
+        "incremental": new_from is not None,
+        "window": window,
+        "max_block": max_block,
+    }
+    found = numpy_pairs(
+        *(table.column(c).to_numpy() for c in ("rule", "key", "rid", "sortkey", "is_new")),
+        incremental=new_from is not None,
+        max_block=max_block,
+        window=window,
+    )
+    assert found is not None
+    pair, mask = found
+    connection = duckdb.connect()
+    connection.register("keys", table)
+    a, b, masks = _distinct_pairs(
+        connection, _sql(_PAIRS_SQL.format(table="keys"), params), len(sort_keys), len(keys)
+    )
+    connection.close()
+    duck = ((a.astype(np.int64) << 32) | b).tolist(), masks.tolist()
+    return (pair.tolist(), mask.tolist()), duck
+
+
+@settings(max_examples=examples(60))
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 39), st.integers(0, 6)), max_size=60),
+        min_size=1,
+        max_size=4,
+    ),
+    st.lists(st.sampled_from(["", "a", "b", "c", "d"]), min_size=40, max_size=40),
+    st.one_of(st.none(), st.integers(0, 40)),
+    st.integers(1, 6),
+    st.integers(1, 4),
+)
+def test_small_key_sets_are_paired_in_numpy_exactly_as_in_duckdb(
+    rules: list[list[tuple[int, int]]],
+    sort_keys: list[str],
+    new_from: int | None,
+    max_block: int,
+    window: int,
+) -> None:
+    # Random rules (rows and keys: a few keys, so that blocks big and small form), every
+    # sort order, incremental or not: the NumPy path (below NUMPY_MAX_KEY_ROWS key rows,
+    # no DuckDB query) must give the query's pairs and rule masks.
+    keys = [
+        RuleKeys(
+            f"r{i}", np.asarray([r for r, _ in rows], dtype=np.int64), [str(k) for _, k in rows]
+        )
+        for i, rows in enumerate(rules)
+    ]
+    numpy_result, duckdb_result = _both_paths(keys, sort_keys, new_from, max_block, window)
+    assert numpy_result == duckdb_result
+
+
+def test_a_small_key_set_runs_no_duckdb_query() -> None:
+    # Below NUMPY_MAX_KEY_ROWS key rows the connection is not used (DuckDB's first query
+    # costs ~9 MB, more than the rest of a search on a thousand records): a closed one,
+    # which fails any query, shows it.
+    connection = duckdb.connect()
+    connection.close()
+    keys = [RuleKeys("email", np.asarray([0, 1, 2]), ["a@x.fr", "a@x.fr", "b@x.fr"])]
+    pairs = candidate_pairs(keys, ["", "", ""], connection=connection)
+    assert (pairs.a.tolist(), pairs.b.tolist(), pairs.hits()) == ([0], [1], {"email": 1})
+
+
+def test_numpy_blocking_declines_more_pairs_than_its_bound() -> None:
+    # Counted before any pair is made: a block of 4 records makes 6 pairs, over a bound of
+    # 5 the caller runs DuckDB's query instead (which spills to disk).
+    from crmkit._dedupe._block_numpy import numpy_pairs
+
+    rows = np.arange(4)
+    columns = (np.zeros(4, np.int16), np.zeros(4, np.int64), rows, rows, np.zeros(4, bool))
+    options = {"incremental": False, "max_block": 20, "window": 5}
+    assert numpy_pairs(*columns, **options, max_pairs=5) is None  # type: ignore[arg-type]
+    found = numpy_pairs(*columns, **options, max_pairs=6)  # type: ignore[arg-type]
+    assert found is not None and len(found[0]) == 6

@@ -249,3 +249,19 @@ def test_decide_on_the_facade_stores_and_checks_the_decision(tmp_path: Path) -> 
         ]
         crm.undo(batch)
         assert crm.contacts.duplicate_decisions().empty
+
+
+def test_find_duplicates_without_term_frequencies_through_the_crm() -> None:
+    # tf_adjust (until now only on ck.find_duplicates(frame)) reaches the search: a pair
+    # sharing a surname five others have is explained as "common" only with it.
+    with ck.open(user="Dedupe") as crm:
+        crm.contacts.add_many(
+            [{"first_name": f"Anna{i}", "last_name": f"Surname{i:03d}x"} for i in range(60)]
+            + [{"first_name": f"Marc{i}", "last_name": "Ito"} for i in range(5)]
+            + [{"first_name": "Sorin", "last_name": "Ito", "city": "Lyon"}] * 2
+        )
+        adjusted = crm.contacts.find_duplicates(learn=False)
+        flat = crm.contacts.find_duplicates(learn=False, tf_adjust=False)
+    assert "common last_name" in " ".join(adjusted.pairs["explanation"])
+    assert "common" not in " ".join(flat.pairs["explanation"])
+    assert len(flat.pairs) and flat.clusters == adjusted.clusters

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from crmkit._api._import_profiles import ImportProfiles
 from crmkit._api._records import Accounts, Contacts, Owners, _Records
 from crmkit._api._views import SavedViews
 from crmkit._core._duplicate_check import DuplicateAlert
@@ -31,7 +32,9 @@ from crmkit.schemas._catalog import table as catalog_table
 from crmkit.schemas._models import ValidationReport, validate
 
 if TYPE_CHECKING:
-    from crmkit._importing._pipeline import ImportPreview, ImportReport
+    from crmkit._dedupe import DuplicateReport
+    from crmkit._importing._pipeline import Importer, ImportPreview, ImportReport
+    from crmkit._ops._quality_report import QualityReport
 
 __all__ = ["CRM", "open"]
 
@@ -58,6 +61,7 @@ class CRM:
         self.accounts = Accounts(self)
         self.contacts = Contacts(self)
         self.views = SavedViews(self)
+        self.import_profiles = ImportProfiles(self)
 
     @property
     def user(self) -> str:
@@ -225,11 +229,10 @@ class CRM:
         ImportReport
         """
         from crmkit._formats import detect_format
-        from crmkit._importing._pipeline import Importer
 
-        opts = _options(kind, options, keywords)
-        importer = Importer(self._session, opts)
-        if detect_format(path) == "vcf":
+        vcf = detect_format(path) == "vcf"
+        importer = self._importer(path, kind, options, keywords, headers=not vcf)
+        if vcf:
             return importer.run_vcf(path)
         return importer.run(path, str(path))
 
@@ -242,10 +245,9 @@ class CRM:
         **keywords: Any,
     ) -> ImportReport:
         """Import a pandas or polars DataFrame; same options as :meth:`import_file`."""
-        from crmkit._importing._pipeline import Importer, source_name_of
+        from crmkit._importing._pipeline import source_name_of
 
-        importer = Importer(self._session, _options(kind, options, keywords))
-        return importer.run(df, source_name_of(df))
+        return self._importer(df, kind, options, keywords).run(df, source_name_of(df))
 
     def preview_import(
         self,
@@ -261,10 +263,61 @@ class CRM:
         Reads only the first ``rows`` rows and writes nothing, so the mapping can be fixed
         before the real import.
         """
-        from crmkit._importing._pipeline import Importer, source_name_of
+        from crmkit._importing._pipeline import source_name_of
 
-        importer = Importer(self._session, _options(kind, options, keywords))
+        importer = self._importer(path, kind, options, keywords)
         return importer.preview(path, source_name_of(path), rows=rows)
+
+    def _importer(
+        self,
+        source: Any,
+        kind: str | None,
+        options: ImportOptions | None,
+        keywords: dict[str, Any],
+        *,
+        headers: bool = True,
+    ) -> Importer:
+        """An importer with the import's profile applied: the one named, or the one whose
+        headers are the source's (read only when a profile is saved and none is named)."""
+        from crmkit._importing._pipeline import Importer
+        from crmkit._importing._profiles import has_profiles, recall_profile
+
+        opts = _options(kind, options, keywords)
+        # a profile named brings its kind unless the import says which kind it is
+        kind_given = kind is not None or "kind" in keywords
+        columns = None
+        if headers and opts.profile is None and opts.mapping is None and has_profiles(self._store):
+            columns = _source_headers(source, opts)
+        opts, recalled = recall_profile(
+            self._store, opts, columns, kind_given=kind_given, given=list(keywords)
+        )
+        importer = Importer(self._session, opts)
+        importer.profile_recalled = recalled
+        return importer
+
+    def imports(self) -> pd.DataFrame:
+        """Every import, newest first: file name, size and SHA-256 hash, profile, counts.
+
+        One row per import that changed data (or rejected rows): ``batch_id,
+        imported_at, actor, kind, file, file_size, file_hash, profile, mode, read,
+        inserted, updated, unchanged, rejected, merged_in_file, fields_changed`` (the
+        fields its updates changed, from history), ``undone`` and ``undone_by``.
+        Counts are recorded since crmkit records them; ``rejected`` always.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> import pandas as pd
+        >>> crm = ck.open()
+        >>> _ = crm.import_frame(pd.DataFrame({"Nom": ["Blou"], "Email": ["h@blou.fr"]}))
+        >>> crm.imports()[["batch_id", "inserted", "updated", "undone"]]
+           batch_id  inserted  updated  undone
+        0         1         1        0   False
+        >>> crm.close()
+        """
+        from crmkit._importing._imports import imports_frame
+
+        return imports_frame(self._session.con)
 
     def rejects(self, batch_id: int | None = None) -> pd.DataFrame:
         """Rows that imports could not store, with line, raw values (JSON) and reasons."""
@@ -290,6 +343,66 @@ class CRM:
         """
         relation = self._store.con.sql(query, params=list(params) if params else None)
         return relation if relation is None else self._store.detached(relation)
+
+    def quality(
+        self,
+        kind: str,
+        by: str | None = None,
+        *,
+        stale_after: Any = "12 months",
+        duplicates: DuplicateReport | None = None,
+    ) -> QualityReport:
+        """How clean the stored records are: one report, computed in DuckDB.
+
+        Per field: fill rate, format conformance (phones in E.164, emails, websites, ISO
+        countries and currencies, vocabularies, names not in ALL CAPS or all lower case)
+        and values with extra spaces; per group: records with a duplicate, stale records
+        and records missing a field the database requires.
+
+        Parameters
+        ----------
+        kind
+            ``"contacts"`` or ``"accounts"``.
+        by
+            Break every figure down by ``"owner"``, ``"team"``, ``"sector"``,
+            ``"source"`` (the file a record was imported from) or any column.
+        stale_after
+            How long without an update makes a record stale: ``"12 months"``,
+            ``"90 days"``, ``"2 years"``, ``"6 weeks"``, a number of days or a timedelta.
+        duplicates
+            A :class:`~crmkit.DuplicateReport` of these records (``crm.contacts.
+            duplicates()``): its clusters give the duplicate share. Without it, records
+            sharing an exact key are counted (contacts: the same email, or the same first
+            name, last name and account; accounts: the same name or website).
+
+        Returns
+        -------
+        QualityReport
+            ``.df()`` / ``.pl()`` per field, ``.groups_df()`` per group,
+            ``.trend(field)`` month by month from history, ``.write_html(path)``.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.contacts.add(last_name="Martin", phone="+33123456789")
+        >>> crm.quality("contacts").groups_df()[["records", "stale"]].to_dict("records")
+        [{'records': 1, 'stale': 0}]
+        >>> crm.close()
+        """
+        from crmkit._ops._quality import measure
+        from crmkit._ops._quality_report import QualityReport
+        from crmkit._ops._quality_trend import fill_trend
+
+        measures = measure(self._session, kind, by, stale_after=stale_after, duplicates=duplicates)
+        session = self._session
+        store = self._store
+
+        def trend(field: str, months: int) -> pd.DataFrame:
+            with store.operation():
+                return fill_trend(session, measures.kind, field, months)
+
+        return QualityReport(measures, trend)
 
     def counts(self) -> dict[str, int]:
         """Rows per table (live accounts and contacts; all owners, batches and history)."""
@@ -326,6 +439,14 @@ def _options(
     if kind is not None and "kind" not in keywords:
         keywords = {**keywords, "kind": kind}
     return base.replace(**keywords) if keywords else base
+
+
+def _source_headers(source: Any, opts: ImportOptions) -> list[str]:
+    """The headers of a file (its layout options applied) or a DataFrame's columns."""
+    from crmkit._formats import read_table
+
+    is_file = isinstance(source, str | Path)
+    return [str(c) for c in read_table(source, **(opts.read_options() if is_file else {})).columns]
 
 
 def open(  # mirrors builtins.open on purpose: ck.open("crm.duckdb")

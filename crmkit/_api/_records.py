@@ -9,7 +9,7 @@ store write the change and its history in one batch.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from crmkit._exceptions import ValidationError
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
 from crmkit._ops._duplicates import Duplicates, duplicates_of
+from crmkit._ops._fixes import Fixes, suggest_fixes
 from crmkit._ops._frames import BATCH_ROWS, FrameKind
 from crmkit._ops._merge import merged_values
 from crmkit._ops._query import Query
@@ -373,6 +374,108 @@ class _Records:
             language=language,
         )
 
+    def quality_scores(
+        self,
+        where: Selection | None = None,
+        *,
+        weights: Mapping[str, float] | None = None,
+        as_: FrameKind = "pandas",
+    ) -> Any:
+        """A quality score (0-100) and a "missing: ..." text per record.
+
+        Each weighted field brings its weight when filled in the stored format, half of
+        it when filled in another format (a phone not in E.164 ...), nothing when empty;
+        the score is the share of the total weight, times 100. ``quality_missing`` names
+        the empty weighted fields, heaviest first, in the current language.
+
+        Parameters
+        ----------
+        where
+            A selection of these records; all by default.
+        weights
+            Field → weight (0 leaves a field out); by default
+            ``crmkit._ops._quality_scores.DEFAULT_WEIGHTS`` (contacts: last name and
+            email 3; first name, account and job title 2; phone, mobile, country, city,
+            owner 1).
+        as_
+            ``"pandas"`` (default), ``"polars"`` or ``"arrow"``.
+
+        Returns
+        -------
+        DataFrame
+            ``id``, ``quality_score``, ``quality_missing``, in id order: join it to
+            ``df()`` on ``id`` to have them as columns.
+        """
+        from crmkit._ops._quality_scores import quality_scores
+
+        query = self.all().query if where is None else where.query
+        if query.kind != self.kind:
+            raise ValidationError(
+                message("variants_wrong_selection", selected=query.kind, kind=self.kind)
+            )
+        return quality_scores(self._session, query, weights, as_)
+
+    # -- fixes of stored values -------------------------------------------------------
+
+    def suggest_fixes(
+        self,
+        *,
+        fields: str | Iterable[str] | None = None,
+        rules: str | Iterable[str] | None = None,
+        where: Selection | None = None,
+    ) -> Fixes:
+        """Proposed fixes to stored values, to review and then apply in one undoable batch.
+
+        Values crmkit would store differently today: names in capitals or lower case
+        (``rule="name_case"``: "DUPONT" → "Dupont", particles and Mc/Mac/O' handled),
+        outer or double spaces (``spaces``), phone numbers not in E.164 (``phone``, read
+        in the record's country), email addresses (``email``), websites (``url``),
+        country names (``country`` → ISO codes) and values of a list written another way
+        (``vocabulary``).
+
+        Parameters
+        ----------
+        fields
+            Only these text fields (all by default).
+        rules
+            Only these rules: ``spaces``, ``phone``, ``email``, ``url``, ``country``,
+            ``vocabulary``, ``name_case`` (all by default).
+        where
+            A selection of these records (``crm.contacts.filter(...)``); all by default.
+
+        Returns
+        -------
+        Fixes
+            A frame ``id, field, current, proposed, rule`` (``.df()``, ``.pl()``,
+            ``.counts()``); ``.apply(...)`` writes all or some in one batch.
+
+        Raises
+        ------
+        ValidationError
+            An unknown field or rule, named.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.contacts.add(last_name="Blou", mobile="+33625341257")
+        >>> _ = crm._session.con.execute("UPDATE contacts SET mobile = '06 25 34 12 57'")
+        >>> fixes = crm.contacts.suggest_fixes()
+        >>> fixes.df()[["current", "proposed", "rule"]].values.tolist()
+        [['06 25 34 12 57', '+33625341257', 'phone']]
+        >>> fixes.apply().changed
+        1
+        >>> len(crm.contacts.suggest_fixes())
+        0
+        >>> crm.close()
+        """
+        query = self.all().query if where is None else where.query
+        if query.kind != self.kind:
+            raise ValidationError(
+                message("variants_wrong_selection", selected=query.kind, kind=self.kind)
+            )
+        return suggest_fixes(self._session, query, fields=fields, rules=rules)
+
     # -- checking without writing ------------------------------------------------------
 
     def prepare(self, **fields: Any) -> dict[str, Any]:
@@ -406,6 +509,7 @@ class _Records:
         engine: str = "crmkit",
         learn: bool = True,
         identity: str | None = None,
+        tf_adjust: bool = True,
         spark: Any = None,
         staging: str | os.PathLike[str] | None = None,
         progress: Any = None,
@@ -435,6 +539,11 @@ class _Records:
             outweighs another company and city, and such pairs are listed in
             ``report.job_changes``; the default with the crmkit engine) or ``"role"`` (a
             person at a company; Splink's only policy); see :func:`crmkit.find_duplicates`.
+        tf_adjust
+            Weigh an exact agreement by how common the value is: a rare surname counts
+            more than a common one ("common last_name, shared by 13 records" in the
+            explanation). ``False``: every exact agreement of a field weighs the same.
+            crmkit engine only; see :func:`crmkit.find_duplicates`.
         spark, staging
             ``engine="splink-spark"``: the ``pyspark.sql.SparkSession``, and the folder
             where the records are written as Parquet for it to read (temporary if
@@ -460,6 +569,7 @@ class _Records:
             engine=engine,
             learn=learn,
             identity=identity,
+            tf_adjust=tf_adjust,
             spark=spark,
             staging=staging,
             progress=progress,

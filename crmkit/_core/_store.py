@@ -969,6 +969,15 @@ class Store:
         self.con.execute("UPDATE batches SET n_changes = ? WHERE id = ?", [n, batch_id])
         return n
 
+    def add_batch_details(self, batch_id: int, details: Mapping[str, Any]) -> None:
+        """Add keys to a batch's ``details`` (an import's counts, known at its end)."""
+        self.check_writable()
+        self.con.execute(
+            "UPDATE batches SET details = json_merge_patch(coalesce(details, '{}'), ?::JSON) "
+            "WHERE id = ?",
+            [json.dumps(details, default=str), batch_id],
+        )
+
     def drop_batch_if_empty(self, batch_id: int) -> None:
         """Forget a batch that changed nothing, so the list of batches shows real changes."""
         self.check_writable()

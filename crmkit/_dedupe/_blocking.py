@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from crmkit._dedupe._arrays import BoolArray, IntArray
+from crmkit._dedupe._block_numpy import NUMPY_MAX_KEY_ROWS, numpy_pairs
 from crmkit._dedupe._keys import RuleKeys
 from crmkit._exceptions import ValidationError
 
@@ -255,7 +256,8 @@ def candidate_pairs(
         A DuckDB connection to run on (e.g. the CRM store's); a private in-memory one if
         ``None`` (with a ``memory_limit`` of :data:`DUCKDB_MEMORY_LIMIT`, spilling to a
         temporary folder). Only a temporary view and table are created, and removed
-        afterwards.
+        afterwards. Not used at all for a small key set, paired in NumPy instead
+        (:mod:`crmkit._dedupe._block_numpy`).
     new_from
         When given, rows from this number on are new records and only pairs involving at
         least one of them are returned (a big block is still ordered over all its rows, so
@@ -278,6 +280,25 @@ def candidate_pairs(
         return Candidates(empty, empty, empty, names)
     if len(keys) > 62:
         raise ValidationError(f"at most 62 blocking rules, got {len(keys)}")  # a BIGINT mask
+    table = _keys_table(keys, sort_keys, new_from)
+    n_rows = max((int(k.rows.max()) + 1 for k in keys if len(k.rows)), default=0)
+    # Up to a few hundred thousand records, NumPy: DuckDB's query holds more (its first one
+    # on a connection alone costs ~9 MB, more than a search on a thousand records).
+    found = (
+        numpy_pairs(
+            *(table.column(c).to_numpy() for c in ("rule", "key", "rid", "sortkey", "is_new")),
+            incremental=new_from is not None,
+            max_block=int(max_block_size),
+            window=int(window),
+        )
+        if table.num_rows <= NUMPY_MAX_KEY_ROWS
+        else None
+    )
+    if found is not None:
+        pair, mask = found
+        rows = _row_dtype(n_rows)
+        a, b = (pair >> 32).astype(rows), (pair & 0xFFFFFFFF).astype(rows)
+        return Candidates(a, b, mask.astype(_mask_dtype(len(keys))), names)
     own = connection is None
     spill = tempfile.TemporaryDirectory(prefix="crmkit_dedupe_") if own else None
     if spill is not None:
@@ -293,7 +314,7 @@ def candidate_pairs(
         )
     name = f"__crmkit_dedupe_keys_{uuid.uuid4().hex}"
     try:
-        connection.register(name, _keys_table(keys, sort_keys, new_from))
+        connection.register(name, table)
         pairs_sql = _sql(
             _PAIRS_SQL.format(table=name),
             {
@@ -302,7 +323,6 @@ def candidate_pairs(
                 "max_block": int(max_block_size),
             },
         )
-        n_rows = max((int(k.rows.max()) + 1 for k in keys if len(k.rows)), default=0)
         a, b, rules = _distinct_pairs(connection, pairs_sql, n_rows, len(keys))
     finally:
         connection.unregister(name)

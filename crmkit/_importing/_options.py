@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._importing._overwrite import check_default_names, check_overwrite
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table
 
@@ -78,6 +79,16 @@ class ImportOptions:
         row below a title, the workbook sheet).
     chunk_rows
         Rows read and written at a time (memory stays bounded).
+    profile
+        A saved import profile (``crm.import_profiles``) whose mapping, defaults,
+        overwrite policy and options apply; options given here win over the profile's.
+        ``None``: a profile whose headers are the file's is recalled automatically.
+    defaults
+        ``{field: value}`` given to new records whose cell is empty or whose column is
+        missing (``owner`` takes a name, an email or an id).
+    overwrite
+        ``{field: "always" | "if_empty" | "never"}``: whether an import may change that
+        field of a record it updates (default ``"always"``: a non-empty cell wins).
 
     Examples
     --------
@@ -112,6 +123,9 @@ class ImportOptions:
     sheet: str | int = 0
     skip_rows: int = 0
     chunk_rows: int | None = None
+    profile: str | None = None
+    defaults: Mapping[str, Any] | None = field(default=None, hash=False)
+    overwrite: Mapping[str, str] | None = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", table(self.kind).name)
@@ -125,6 +139,10 @@ class ImportOptions:
                 table(self.kind)[name]  # raises UnknownValueError for a wrong field name
         if self.mapping is not None:
             object.__setattr__(self, "mapping", dict(self.mapping))
+        if self.defaults is not None:
+            object.__setattr__(self, "defaults", check_default_names(self.kind, self.defaults))
+        if self.overwrite is not None:
+            object.__setattr__(self, "overwrite", check_overwrite(self.kind, self.overwrite))
         if self.decimal not in (None, ",", "."):
             raise ValidationError(f"decimal is ',' or '.', got {self.decimal!r}")
         if not 0.0 <= float(self.duplicate_threshold) <= 1.0:

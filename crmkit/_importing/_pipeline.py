@@ -40,11 +40,14 @@ from crmkit._importing._chunks import (
     frame_and_lines,
 )
 from crmkit._importing._defaults import fill_blank_currency, fill_defaults
+from crmkit._importing._imports import file_facts, previous_imports
 from crmkit._importing._likely import LikelyDuplicates
 from crmkit._importing._linking import Linker
 from crmkit._importing._mapping import MappingPlan, propose_mapping
 from crmkit._importing._matching import FileGroups, Group, Matcher, fold
 from crmkit._importing._options import ImportOptions, Mode
+from crmkit._importing._overwrite import hold_back
+from crmkit._importing._profiles import fill_profile_defaults, resolve_defaults
 from crmkit._importing._report import ImportPreview, ImportReport, ReportParts
 from crmkit._importing._rules import ImportRules
 from crmkit._importing._scratch import Scratch
@@ -130,6 +133,10 @@ class Importer:
         # Problems the reader found before the pipeline (vCards that cannot be read).
         self.source_rejects: list[dict[str, Any]] = []
         self.source_warnings: list[tuple[int, str, Any, str]] = []
+        # The profile's (or the options') defaults, checked against the database now.
+        self.defaults = resolve_defaults(session, self.kind, options.defaults)
+        self.profile_recalled = False  # set by the facade when the headers chose the profile
+        self.file: dict[str, Any] = {}  # name, size and content hash of a file source
 
     def plan(self, headers: Sequence[str]) -> MappingPlan:
         """The column mapping for these headers."""
@@ -153,6 +160,7 @@ class Importer:
         started = time.perf_counter()
         table_source = self._open(source)
         plan = self.plan(table_source.columns)
+        self.file = file_facts(source)
         self._begin(table_source, plan, source_name)
         store = self.session.store
         store.check_writable()
@@ -185,6 +193,11 @@ class Importer:
     def _begin(self, table_source: TableSource, plan: MappingPlan, source_name: str) -> None:
         """Set up what one run gathers (report, parts) and the steps that share it."""
         self.report = ImportReport(self.kind, source_name, self.mode, self.dry_run, plan)
+        self.report.profile = self.opts.profile
+        self.report.profile_recalled = self.profile_recalled
+        self.report.previous_imports = previous_imports(
+            self.session.con, self.file.get("file_hash")
+        )
         # Lines the reader had to repair (a stray legacy byte in a UTF-8 file ...).
         warnings = [*self.source_warnings, *table_source.warnings]
         self.parts = ReportParts(rejects=list(self.source_rejects), warnings=warnings)
@@ -205,7 +218,8 @@ class Importer:
         raw = next(iter(table_source.chunks(rows, progress=False)), None)
         if raw is None:
             empty = pd.DataFrame(columns=_PROBLEM_COLUMNS)
-            return ImportPreview(self.kind, source_name, plan, pd.DataFrame(), empty, 0)
+            preview = ImportPreview(self.kind, source_name, plan, pd.DataFrame(), empty, 0)
+            return self._with_source_notes(preview, source)
         frame, lines = frame_and_lines(raw)
         chunk = self.normalizer.prepare(frame, lines, plan)
         sample = pd.DataFrame(
@@ -220,7 +234,17 @@ class Importer:
         problems += [(line, f, v, m, "warning") for line, f, v, m in chunk.warnings]
         problems += [(line, f, v, m, "warning") for line, f, v, m in table_source.warnings]
         problem_frame = pd.DataFrame(problems, columns=_PROBLEM_COLUMNS)
-        return ImportPreview(self.kind, source_name, plan, sample, problem_frame, len(frame))
+        preview = ImportPreview(self.kind, source_name, plan, sample, problem_frame, len(frame))
+        return self._with_source_notes(preview, source)
+
+    def _with_source_notes(self, preview: ImportPreview, source: Any) -> ImportPreview:
+        """The preview told which profile applies and whether the file came before."""
+        preview.profile = self.opts.profile
+        preview.profile_recalled = self.profile_recalled
+        preview.previous_imports = previous_imports(
+            self.session.con, file_facts(source).get("file_hash")
+        )
+        return preview
 
     # -- reading ---------------------------------------------------------------------
 
@@ -300,6 +324,8 @@ class Importer:
                 "mode": self.mode,
                 "mapping": self.report.mapping.fields,
                 "options": options,
+                "profile": self.opts.profile,
+                **self.file,
             },
         )
         try:
@@ -311,6 +337,16 @@ class Importer:
     def _complete(self, batch: int) -> None:
         """Check the whole batch and mark it complete (in the last chunk's transaction)."""
         store = self.session.store
+        report = self.report
+        counts = {
+            "read": report.read,
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": len(self.parts.rejects),
+            "merged_in_file": len(self.parts.merged_in_file),
+        }
+        store.add_batch_details(batch, {"counts": counts})
         n = store.finish_batch(batch)
         store.complete_batch(batch)
         if n == 0 and not self.parts.rejects:
@@ -337,6 +373,8 @@ class Importer:
         inserts, route.updates, route.update_ids = self.rules.handle(
             chunk, inserts, route.updates, route.update_ids
         )
+        if inserts and self.defaults:
+            fill_profile_defaults(self.table, chunk, inserts, self.defaults)
         if inserts:
             inserts = fill_defaults(
                 self.session, self.table, chunk, inserts, batch, self.default_currency
@@ -439,6 +477,8 @@ class Importer:
     def _update(self, chunk: Chunk, rows: list[int], ids: list[int], batch: int) -> None:
         data = chunk_arrow(self.table, chunk).take(pa.array(rows, pa.int64()))
         data = data.append_column("id", pa.array(ids, pa.int64()))
+        if self.opts.overwrite:
+            data = hold_back(self.session.con, self.kind, data, self.opts.overwrite)
         store = self.session.store
         changed = store.update(self.kind, data, batch, self.session.user, "import", merge=True)
         fill_blank_currency(self.session, self.kind, ids, batch, self.default_currency)

@@ -86,6 +86,12 @@ class ImportReport:
         Ids of the records inserted, in order: a read-only sequence of ``int`` that keeps
         runs of consecutive ids as ranges (a few bytes a chunk, not a Python ``int`` a
         row); ``list(report.inserted_ids)`` or ``.to_numpy()`` for a list or an array.
+    profile, profile_recalled
+        The import profile used (``crm.import_profiles``), and whether the file's headers
+        chose it.
+    previous_imports
+        Batches of earlier imports (not undone) of a file with the same content: the
+        report says so; the import still runs.
     """
 
     kind: str
@@ -110,6 +116,9 @@ class ImportReport:
     likely_duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
     duplicate_alerts: pd.DataFrame = field(default_factory=pd.DataFrame)
     seconds: float = 0.0
+    profile: str | None = None
+    profile_recalled: bool = False
+    previous_imports: list[int] = field(default_factory=list)
 
     @property
     def n_rejected(self) -> int:
@@ -153,6 +162,7 @@ class ImportReport:
         if self.batch_id is not None:
             head += sep + message("batch", batch=self.batch_id)
         lines = [f"ImportReport({message('import_dry') if self.dry_run else ''}{head})"]
+        lines += ["  " + note for note in source_notes(self)]
         if self.created_accounts:
             lines.append(
                 "  " + message("import_created_accounts", count=len(self.created_accounts))
@@ -206,6 +216,7 @@ class ImportReport:
             f"({html.escape(message('list_sep')).join(details)})</p>"
             f"<table><tr>{cells}</tr></table>"
         ]
+        parts += [f"<p>{html.escape(note)}</p>" for note in source_notes(self)]
         if not self.rejected.empty:
             parts.append(
                 f"<p>{html.escape(message('html_rejected_rows'))}</p>"
@@ -243,6 +254,9 @@ class ImportPreview:
         warnings found in the rows checked.
     rows_checked
         How many rows were read.
+    profile, profile_recalled, previous_imports
+        As in :class:`ImportReport`: the profile that applies, and earlier imports of the
+        same file.
     """
 
     kind: str
@@ -251,6 +265,9 @@ class ImportPreview:
     sample: pd.DataFrame
     problems: pd.DataFrame
     rows_checked: int
+    profile: str | None = None
+    profile_recalled: bool = False
+    previous_imports: list[int] = field(default_factory=list)
 
     def __repr__(self) -> str:
         head = message(
@@ -261,7 +278,8 @@ class ImportPreview:
             rows=message("preview_rows", count=self.rows_checked),
             problems=message("preview_problems", count=len(self.problems)),
         )
-        return f"ImportPreview({head})\n{self.mapping!r}"
+        notes = "".join(f"\n  {note}" for note in source_notes(self))
+        return f"ImportPreview({head}){notes}\n{self.mapping!r}"
 
     def _repr_html_(self) -> str:
         return (
@@ -269,6 +287,7 @@ class ImportPreview:
             f"{html.escape(message('html_preview_title'))}</strong> "
             f"<code>{html.escape(self.source)}</code> "
             f"{html.escape(message('html_as_kind', kind=kind_noun(self.kind)))}</p>"
+            + "".join(f"<p>{html.escape(note)}</p>" for note in source_notes(self))
             + self.mapping._repr_html_()
             + f"<p>{html.escape(message('html_sample_rows'))}</p>"
             + _report_table(self.sample, self.kind)
@@ -276,6 +295,20 @@ class ImportPreview:
             + _report_table(_field_labels(self.problems, self.kind), self.kind)
             + "</div>"
         )
+
+
+def source_notes(found: ImportReport | ImportPreview) -> list[str]:
+    """The profile an import uses and, for a file imported before, a warning."""
+    notes = []
+    if found.profile is not None:
+        key = "import_profile_recalled" if found.profile_recalled else "import_profile_used"
+        notes.append(message(key, name=found.profile))
+    if found.previous_imports:
+        batches = message("list_sep").join(str(b) for b in found.previous_imports)
+        notes.append(
+            message("import_already_imported", count=len(found.previous_imports), batches=batches)
+        )
+    return notes
 
 
 def _report_table(frame: pd.DataFrame, kind: str) -> str:

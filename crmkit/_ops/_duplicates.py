@@ -168,6 +168,7 @@ class Duplicates:
         engine: str = "crmkit",
         learn: bool = True,
         identity: str | None = None,
+        tf_adjust: bool = True,
         spark: Any = None,
         staging: str | os.PathLike[str] | None = None,
         progress: Any = None,
@@ -184,6 +185,8 @@ class Duplicates:
             "exclude_pairs": self.decided_different(),
             "phone_region": region,
         }
+        if not tf_adjust:  # crmkit engine only: find_duplicates says so for the others
+            options["tf_adjust"] = False
         if engine == "splink":
             options["connection"] = self.session.con  # Splink runs on the store's DuckDB
             options["threshold"] = DEFAULT_THRESHOLD if threshold is None else threshold

@@ -29,6 +29,7 @@ from crmkit._exceptions import ValidationError
 from crmkit._normalize._prepare import prepare_values
 from crmkit._normalize._variants import METHODS, PHONETIC_LANGS, Cluster, cluster_values
 from crmkit._ops._bulk import BulkReport
+from crmkit._ops._field_writes import write_values
 from crmkit._ops._query import Query
 from crmkit._util._config import current_lang
 from crmkit._util._messages import kind_noun, message
@@ -433,8 +434,7 @@ class Variants:
             }
         )
         sql, params = _value_sql(self._query, self.target)
-        store = self._session.store
-        con = store.con
+        con = self._session.store.con
         if self.target.key is None:
             new_value = f"m.new AS {self.target.column}"
             new_params: list[Any] = []
@@ -451,21 +451,12 @@ class Variants:
         finally:
             con.unregister("_crmkit_variant_map")
         description = f"replace {len(plan)} spelling variants of {self.field} in {self.kind}"
-        with self._session.batch("variants", description) as batch:
-            changed = store.update(
-                self.kind,
-                changes,
-                batch,
-                self._session.user,
-                "variants",
-                merge=self.target.key is not None,  # a custom key patches the JSON object
-            )
-        report = BulkReport(
-            "variants", self.kind, changes.num_rows, changed, batch_id=batch, details=details
+        return write_values(
+            self._session,
+            self.kind,
+            changes,
+            operation="variants",
+            description=description,
+            merge=self.target.key is not None,  # a custom key patches the JSON object
+            details=details,
         )
-        if changed == 0:
-            store.drop_batch_if_empty(batch)
-            report.batch_id = None
-        else:
-            report.alerts = list(self._session.last_alerts)
-        return report

@@ -440,6 +440,133 @@ _MESSAGES.update({
     "variants_col_count": ("Records", "Fiches", "记录数"),
 })
 
+# Data-quality report (crm.quality, crmkit quality): a block of its own.
+_MESSAGES.update({
+    "quality_unknown_kind": ("unknown kind {kind}; choose from {kinds}",
+                             "type {kind} inconnu ; choisissez parmi {kinds}",
+                             "未知类型 {kind}；可选：{kinds}"),
+    "quality_unknown_by": ("cannot group {kind} by {by}; choose from {valid}",
+                           "impossible de regrouper les {kind} par {by} ; choisissez parmi "
+                           "{valid}",
+                           "无法按 {by} 对{kind}分组；可选：{valid}"),
+    "quality_bad_stale": ("stale_after must be a duration such as '12 months', '90 days', "
+                          "'2 years', '6 weeks', a number of days or a timedelta, got {value}",
+                          "stale_after doit être une durée comme '12 months', '90 days', "
+                          "'2 years', '6 weeks', un nombre de jours ou un timedelta, reçu "
+                          "{value}",
+                          "stale_after 必须是时长，如 '12 months'、'90 days'、'2 years'、"
+                          "'6 weeks'，或天数、timedelta，收到 {value}"),
+    "quality_unknown_field": ("unknown field {field} of {kind}; measured fields: {fields}",
+                              "champ {field} inconnu pour les {kind} ; champs mesurés : "
+                              "{fields}",
+                              "{kind}没有字段 {field}；可统计的字段：{fields}"),
+    "quality_title": ("Data quality of {kind}", "Qualité des données : {kind}",
+                      "{kind}数据质量"),
+    "quality_by": ("by {by}", "par {by}", "按{by}"),
+    "quality_head": ("{records:,} record; {duplicates:,} with a duplicate ({dup_share}); "
+                     "{stale:,} not updated for {stale_after}; {missing:,} missing a "
+                     "required field|{records:,} records; {duplicates:,} with a duplicate "
+                     "({dup_share}); {stale:,} not updated for {stale_after}; {missing:,} "
+                     "missing a required field",
+                     "{records:,} fiche ; {duplicates:,} avec un doublon ({dup_share}) ; "
+                     "{stale:,} non modifiée(s) depuis {stale_after} ; {missing:,} sans un "
+                     "champ obligatoire|{records:,} fiches ; {duplicates:,} avec un doublon "
+                     "({dup_share}) ; {stale:,} non modifiée(s) depuis {stale_after} ; "
+                     "{missing:,} sans un champ obligatoire",
+                     "{records:,} 条记录；{duplicates:,} 条有重复（{dup_share}）；"
+                     "{stale:,} 条 {stale_after} 未更新；{missing:,} 条缺少必填字段"),
+    "quality_dup_exact": ("duplicates: exact-key estimate (same email, or same name and "
+                          "account / same website)",
+                          "doublons : estimation par clé exacte (même e-mail, ou même nom et "
+                          "compte / même site web)",
+                          "重复：按精确键估算（相同邮箱，或相同姓名和公司/相同网站）"),
+    "quality_dup_report": ("duplicates: clusters of the duplicates report given",
+                           "doublons : groupes du rapport de doublons fourni",
+                           "重复：来自所给重复报告的聚类"),
+    "quality_col_group": ("Group", "Groupe", "分组"),
+    "quality_col_field": ("Field", "Champ", "字段"),
+    "quality_col_records": ("Records", "Fiches", "记录数"),
+    "quality_col_filled": ("Filled", "Remplis", "已填写"),
+    "quality_col_fill_rate": ("Fill rate", "Taux de remplissage", "填充率"),
+    "quality_col_check": ("Format check", "Contrôle de format", "格式检查"),
+    "quality_col_nonconforming": ("Bad format", "Format incorrect", "格式错误"),
+    "quality_col_conformance": ("Conformance", "Conformité", "合规率"),
+    "quality_col_spacing": ("Extra spaces", "Espaces en trop", "多余空格"),
+    "quality_col_required": ("Required", "Obligatoire", "必填"),
+    "quality_col_duplicates": ("With a duplicate", "Avec doublon", "有重复"),
+    "quality_col_duplicate_share": ("Duplicate share", "Part de doublons", "重复占比"),
+    "quality_col_stale": ("Stale", "Anciennes", "过期"),
+    "quality_col_missing_required": ("Missing required", "Obligatoire manquant",
+                                     "缺少必填"),
+    "quality_col_month": ("Month", "Mois", "月份"),
+    "quality_check_phone": ("phone E.164", "téléphone E.164", "电话 E.164"),
+    "quality_check_email": ("email", "e-mail", "电子邮件"),
+    "quality_check_url": ("URL", "URL", "网址"),
+    "quality_check_country": ("ISO country", "pays ISO", "ISO 国家代码"),
+    "quality_check_currency": ("ISO currency", "devise ISO", "ISO 货币代码"),
+    "quality_check_vocabulary": ("in the list", "dans la liste", "在列表中"),
+    "quality_check_name_case": ("not ALL CAPS / lower case", "ni MAJUSCULES ni minuscules",
+                                "非全大写/全小写"),
+    "quality_trend_title": ("Fill rate of {field}, month by month",
+                            "Taux de remplissage de {field}, mois par mois",
+                            "{field}的逐月填充率"),
+    "quality_none_group": ("(none)", "(aucun)", "（无）"),
+    "quality_bad_weight": ("weight of {field} must be a number of 0 or more, got {value}",
+                           "le poids de {field} doit être un nombre positif ou nul, reçu "
+                           "{value}",
+                           "{field} 的权重必须是不小于 0 的数，收到 {value}"),
+    "quality_no_weight": ("no field has a weight above 0: nothing to score",
+                          "aucun champ n'a un poids supérieur à 0 : rien à noter",
+                          "没有权重大于 0 的字段：无法评分"),
+})
+
+
+# Repeatable imports (crm.import_profiles) and import history (crm.imports()).
+_MESSAGES.update({
+    "what_import_profile": ("import profile", "profil d'import", "导入配置"),
+    "profile_bad_name": ("an import profile needs a non-empty name, got {name}",
+                         "un profil d'import doit avoir un nom non vide, reçu {name}",
+                         "导入配置需要一个非空名称，收到 {name}"),
+    "profile_unknown_field": ("{part}: {field} is not a field of {kind}{hint}; nothing written",
+                              "{part} : {field} n'est pas un champ des {kind}{hint} ; "
+                              "rien n'est écrit",
+                              "{part}：{field} 不是{kind}的字段{hint}；未写入任何内容"),
+    "profile_hint": (" (did you mean {name}?)", " (vouliez-vous dire {name} ?)",
+                     "（您是想输入 {name} 吗？）"),
+    "profile_part_defaults": ("defaults", "valeurs par défaut", "默认值"),
+    "profile_part_overwrite": ("overwrite policy", "règle d'écrasement", "覆盖规则"),
+    "profile_bad_policy": ("overwrite policy of {field}: {value} is not one of {valid}; "
+                           "nothing written",
+                           "règle d'écrasement de {field} : {value} n'est pas parmi {valid} ; "
+                           "rien n'est écrit",
+                           "{field} 的覆盖规则：{value} 不在 {valid} 之中；未写入任何内容"),
+    "profile_bad_default": ("default of {field}: {value} cannot be stored: {why}; "
+                            "nothing written",
+                            "valeur par défaut de {field} : {value} ne peut pas être "
+                            "enregistrée : {why} ; rien n'est écrit",
+                            "{field} 的默认值：{value} 无法保存：{why}；未写入任何内容"),
+    "profile_own_argument": ("options: {name} is an argument of its own, not an option "
+                             "of a profile",
+                             "options : {name} est un argument à part, pas une option "
+                             "du profil",
+                             "options：{name} 是单独的参数，不是导入配置的选项"),
+    "profile_wrong_kind": ("import profile {name} imports {profile_kind}, not {kind}",
+                           "le profil d'import {name} importe des {profile_kind}, pas des {kind}",
+                           "导入配置 {name} 导入的是{profile_kind}，不是{kind}"),
+    "import_profile_used": ("import profile {name}", "profil d'import {name}",
+                            "导入配置 {name}"),
+    "import_profile_recalled": ("import profile {name} (recalled: the file's headers match it)",
+                                "profil d'import {name} (rappelé : les en-têtes du fichier "
+                                "correspondent)",
+                                "导入配置 {name}（自动选用：文件表头与之相同）"),
+    "import_already_imported": ("this file was already imported (same content): batch "
+                                "{batches}|this file was already imported (same content): "
+                                "batches {batches}",
+                                "ce fichier a déjà été importé (même contenu) : lot {batches}|"
+                                "ce fichier a déjà été importé (même contenu) : lots {batches}",
+                                "此文件已导入过（内容相同）：批次 {batches}"),
+})
+
 # Rule name (``check`` of a failure case) -> sentence; ``{n}`` is the rule's argument.
 # The widgets show them next to a field, errors after the field's label.
 _RULES: dict[str, Labels] = {
@@ -630,3 +757,49 @@ def rule_sentence(
         arg = match["arg"] if argument is None else argument(match["arg"])
         return _pick(_RULES[match["name"]], lang)[0].format(n=arg)
     return check
+
+
+# Suggested fixes of stored values (crm.contacts.suggest_fixes, crmkit fix): a block of
+# its own.
+# fmt: off
+_MESSAGES.update({
+    "fixes_unknown_rule": ("unknown rule {name}; rules: {known}; nothing written",
+                           "règle {name} inconnue ; règles : {known} ; rien n'est écrit",
+                           "未知规则 {name}；可选规则：{known}；未写入任何内容"),
+    "fixes_unknown_field": ("unknown field {name} of {kind}; text fields: {known}; "
+                            "nothing written",
+                            "champ {name} inconnu pour les {kind} ; champs texte : {known} ; "
+                            "rien n'est écrit",
+                            "{kind}没有字段 {name}；文本字段：{known}；未写入任何内容"),
+    "fixes_bad_frame": ("the fixes to apply lack the columns {columns}",
+                        "il manque aux corrections à appliquer les colonnes {columns}",
+                        "要应用的修正缺少列 {columns}"),
+    "fixes_bad_value": ("record {id}, {field}: {value} cannot be written: {why}; "
+                        "nothing written",
+                        "fiche {id}, {field} : {value} ne peut pas être écrit : {why} ; "
+                        "rien n'est écrit",
+                        "记录 {id}，{field}：{value} 无法写入：{why}；未写入任何内容"),
+    "fixes_stale": ("{field} changed since the fix was proposed",
+                    "{field} a changé depuis la proposition",
+                    "{field} 在提出修正后已被修改"),
+    "fixes_none": ("{kind}: no fixes to propose", "{kind} : aucune correction à proposer",
+                   "{kind}：没有需要修正的值"),
+    "fixes_head": ("{kind}: {count:,} proposed fix on {records:,} records|"
+                   "{kind}: {count:,} proposed fixes on {records:,} records",
+                   "{kind} : {count:,} correction proposée sur {records:,} fiches|"
+                   "{kind} : {count:,} corrections proposées sur {records:,} fiches",
+                   "{kind}：{records:,} 条记录中有 {count:,} 处建议修正"),
+    "fixes_col_id": ("Record", "Fiche", "记录"),
+    "fixes_col_field": ("Field", "Champ", "字段"),
+    "fixes_col_current": ("Current value", "Valeur actuelle", "当前值"),
+    "fixes_col_proposed": ("Proposed value", "Valeur proposée", "建议值"),
+    "fixes_col_rule": ("Rule", "Règle", "规则"),
+    "fixes_rule_spaces": ("Extra spaces", "Espaces en trop", "多余空格"),
+    "fixes_rule_phone": ("Phone format", "Format de téléphone", "电话格式"),
+    "fixes_rule_email": ("Email format", "Format d'e-mail", "电子邮件格式"),
+    "fixes_rule_url": ("Web address", "Adresse web", "网址格式"),
+    "fixes_rule_country": ("Country code", "Code pays", "国家代码"),
+    "fixes_rule_vocabulary": ("List value", "Valeur de liste", "列表值"),
+    "fixes_rule_name_case": ("Name case", "Casse du nom", "姓名大小写"),
+})
+# fmt: on

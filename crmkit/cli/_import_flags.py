@@ -125,6 +125,13 @@ IMPORT_FLAGS: Mapping[str, ImportFlag] = {
         ),
         ImportFlag("--region", "region", "phone region for numbers without +country"),
         ImportFlag("--quiet", "progress", "no progress bar", _SWITCH, to_option=_negated),
+        ImportFlag(
+            "--profile",
+            "profile",
+            "a saved import profile (crm.import_profiles): its mapping, defaults, "
+            "overwrite policy and options",
+            {"metavar": "NAME"},
+        ),
     )
 }
 """Every import flag by name, in the order ``--help`` lists them."""

@@ -166,3 +166,20 @@ def test_decide_stores_a_decision_the_next_dedupe_respects(
         assert crm.contacts.find_duplicates().pairs.empty  # never proposed again
     assert run("decide", str(a), "99", "same") != EXIT_OK
     assert "99" in capsys.readouterr().err
+
+
+def test_dedupe_no_tf_weighs_common_values_like_rare_ones(
+    run: Callable[..., int], db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ck.open(db, user="CLI") as crm:
+        crm.contacts.add_many(
+            [{"first_name": f"Anna{i}", "last_name": f"Surname{i:03d}x"} for i in range(60)]
+            + [{"first_name": f"Marc{i}", "last_name": "Ito"} for i in range(5)]
+            + [{"first_name": "Sorin", "last_name": "Ito", "city": "Lyon"}] * 2
+        )
+    assert run("dedupe") == EXIT_OK
+    assert "common last_name" in capsys.readouterr().out
+    assert run("dedupe", "--no-tf") == EXIT_OK
+    out = capsys.readouterr().out
+    assert "explanation" in out  # the pairs are printed
+    assert "common" not in out

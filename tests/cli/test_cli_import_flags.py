@@ -28,6 +28,8 @@ NOT_ON_THE_COMMAND_LINE = {
     "in_file_duplicates",
     "skip_rows",
     "chunk_rows",
+    "defaults",  # saved in an import profile (--profile)
+    "overwrite",
 }
 
 

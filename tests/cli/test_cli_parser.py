@@ -14,11 +14,13 @@ from crmkit.cli._commands import COMMANDS
 from crmkit.cli._parser import build_parser
 
 OPTIONS = {
-    "import": "file --kind --map --encoding --delimiter --sheet --header-row --mode --match-on "
-    "--dry-run --create-accounts --create-owners --month-first --region --rejects --quiet",
-    "validate": "file --kind --map --encoding --delimiter --sheet --header-row "
+    "import": "file --kind --profile --map --encoding --delimiter --sheet --header-row --mode "
+    "--match-on --dry-run --create-accounts --create-owners --month-first --region --rejects "
+    "--quiet",
+    "validate": "file --kind --profile --map --encoding --delimiter --sheet --header-row "
     "--create-accounts --create-owners --month-first --region --rejects --quiet",
-    "preview": "file --kind --map --encoding --delimiter --sheet --header-row --rows --show",
+    "preview": "file --kind --profile --map --encoding --delimiter --sheet --header-row "
+    "--rows --show",
     "filter": "--kind --search --owner --sector --revenue-band --headcount-band --account "
     "--entity --origin --tag --active --inactive --where --columns --limit --out --lang",
     "export": "out --kind --search --owner --sector --revenue-band --headcount-band --account "
@@ -36,8 +38,10 @@ OPTIONS = {
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
     "--active --inactive --where",
     "rules": "rules_action",
+    "quality": "database --kind --by --stale-after --html --lang",
     "variants": "database field --kind --method --radius --n --language --min-count --apply "
     "--dry-run --show --lang",
+    "fix": "database --kind --rule --field --apply --show --lang",
     "undo": "batch",
     "history": "--kind --id --batch --limit",
     "demo": "--samples",

@@ -8,7 +8,9 @@ function that runs it; the modules group them by job:
 - ``_duplicates``: ``dedupe``, ``decide``, ``merge``;
 - ``_history``: ``undo``, ``history``;
 - ``_rules``: ``rules``;
+- ``_quality``: ``quality``;
 - ``_variants``: ``variants``;
+- ``_fix``: ``fix``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -22,7 +24,9 @@ from crmkit.cli._commands import (
     _demo,
     _duplicates,
     _files,
+    _fix,
     _history,
+    _quality,
     _records,
     _rules,
     _variants,
@@ -107,10 +111,22 @@ COMMANDS: tuple[Command, ...] = (
         _rules.run_rules,
     ),
     Command(
+        "quality",
+        "data-quality report: fill rates, formats, duplicates, stale records",
+        _quality.add_quality_arguments,
+        _quality.run_quality,
+    ),
+    Command(
         "variants",
         "cluster spelling variants of a text field; replace them (undoable)",
         _variants.add_variants_arguments,
         _variants.run_variants,
+    ),
+    Command(
+        "fix",
+        "propose fixes of stored values (case, spaces, formats); apply them (undoable)",
+        _fix.add_fix_arguments,
+        _fix.run_fix,
     ),
     Command(
         "undo",

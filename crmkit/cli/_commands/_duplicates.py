@@ -34,6 +34,13 @@ def add_dedupe_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability")
     parser.add_argument("--engine", choices=["crmkit", "splink", "splink-spark"], default="crmkit")
     _add_identity(parser)
+    parser.add_argument(
+        "--no-tf",
+        action="store_false",
+        dest="tf_adjust",
+        help="weigh every exact agreement of a field the same, however common the value "
+        "(no term-frequency adjustment; crmkit engine)",
+    )
     parser.add_argument("--new", type=int, help="only records an import batch added, vs all")
     parser.add_argument(
         "--spark-master",
@@ -123,6 +130,8 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {"threshold": args.threshold, **filter_keywords(args)}
     if args.identity is not None:
         options["identity"] = args.identity
+    if not getattr(args, "tf_adjust", True):  # dedupe's --no-tf (merge --all has none)
+        options["tf_adjust"] = False
     return options
 
 

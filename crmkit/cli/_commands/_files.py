@@ -25,7 +25,15 @@ __all__ = [
 ]
 
 # The flags every file command takes: what to import and how the file is laid out.
-_FILE_FLAGS = ("--kind", "--map", "--encoding", "--delimiter", "--sheet", "--header-row")
+_FILE_FLAGS = (
+    "--kind",
+    "--profile",
+    "--map",
+    "--encoding",
+    "--delimiter",
+    "--sheet",
+    "--header-row",
+)
 # What an import does with the rows (``validate`` takes these but --mode, --match-on and
 # --dry-run: it is always a dry-run upsert).
 _RULE_FLAGS = ("--create-accounts", "--create-owners", "--month-first", "--region")
@@ -74,7 +82,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace, **fixed: Any) -> int:
     with open_crm(args) as crm:
-        report = crm.import_file(args.file, options=import_options(args, **fixed))
+        options = import_options(args, **fixed)
+        report = crm.import_file(*_file_and_kind(args), options=options)
         say(report)
         if args.rejects and report.n_rejected:
             report.rejected.to_csv(args.rejects, index=False)
@@ -82,10 +91,17 @@ def _import(args: argparse.Namespace, **fixed: Any) -> int:
     return EXIT_REJECTED if report.n_rejected else EXIT_OK
 
 
+def _file_and_kind(args: argparse.Namespace) -> tuple[Any, ...]:
+    """The file, and the kind when --kind is given: a profile (--profile, or recalled by
+    the headers) of another kind is then refused, not switched to."""
+    return (args.file, args.kind) if args.kind else (args.file,)
+
+
 def run_preview(args: argparse.Namespace) -> int:
     """Print the proposed mapping and the problems of the first ``--rows`` rows."""
     with open_to_read(args) as crm:
-        preview = crm.preview_import(args.file, options=import_options(args), rows=args.rows)
+        options = import_options(args)
+        preview = crm.preview_import(*_file_and_kind(args), options=options, rows=args.rows)
         say(preview)
         if not preview.problems.empty:
             say("\nProblems:")
