@@ -181,14 +181,22 @@ class Importer:
         except _RollbackError:
             pass
         finally:
-            self.matcher.close()
-            self.groups.close()
-            self.scratch.close()
+            self._close()
         self.parts.finish(self.report, started, self.dry_run)
         self.session.last_alerts = list(self.rules.alerts)
         if self.report.batch_id is not None:
             self.session.last_batch_id = self.report.batch_id
         return self.report
+
+    def _close(self) -> None:
+        """Drop what the import kept aside; its own DuckDB and folder go whatever fails."""
+        try:
+            self.matcher.close()
+        finally:
+            try:
+                self.groups.close()
+            finally:
+                self.scratch.close()
 
     def _begin(self, table_source: TableSource, plan: MappingPlan, source_name: str) -> None:
         """Set up what one run gathers (report, parts) and the steps that share it."""

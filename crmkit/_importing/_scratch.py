@@ -9,15 +9,20 @@ with one hash join. The keys are stored as 128-bit hashes (16 bytes a key; two d
 keys share one with a probability of about n² / 2¹²⁹).
 
 The connection is the import's own: it takes no part in the CRM's transactions (a dry run
-or an error leaves nothing to undo here) and is dropped with its folder at the end.
+or an error leaves nothing to undo here) and is dropped with its folder at the end, on
+every path (an error, an interrupt; at the latest when the process exits). Only a process
+killed outright leaves its folder behind: the folder is named after the process, and the
+next import removes the folders of processes that are gone.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import weakref
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -25,7 +30,10 @@ import pyarrow as pa
 
 from crmkit._importing._key_index import key_hashes
 
-__all__ = ["SCRATCH_MEMORY_LIMIT", "Scratch", "hashed_keys"]
+__all__ = ["SCRATCH_MEMORY_LIMIT", "Scratch", "hashed_keys", "remove_orphan_folders"]
+
+# The folders' names: the prefix, then the id of the process that made them.
+FOLDER_PREFIX = "crmkit-import-"
 
 # DuckDB's memory for one import's keys: ten million rows of a contacts file fit (about
 # 50 bytes a row of keys, 70 of groups); a larger file spills to disk beyond it.
@@ -76,7 +84,8 @@ class Scratch:
     def con(self) -> duckdb.DuckDBPyConnection:
         """The connection (made on first use)."""
         if self._con is None:
-            folder = tempfile.mkdtemp(prefix="crmkit-import-")
+            remove_orphan_folders()
+            folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
             config: dict[str, str | bool | int | float | list[str]] = {
                 "memory_limit": self.memory_limit,
                 "temp_directory": folder,
@@ -95,6 +104,54 @@ class Scratch:
         self._finalizer = None
 
 
+def remove_orphan_folders(parent: str | Path | None = None) -> list[Path]:
+    """Remove the folders that imports of processes no longer running left behind.
+
+    A process killed outright (``SIGKILL``, out of memory) cannot remove its folder;
+    the next import does. Folders of running processes are left alone.
+
+    Parameters
+    ----------
+    parent
+        Where to look (``None``: the temporary folder, :func:`tempfile.gettempdir`).
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> parent = Path(tempfile.mkdtemp())
+    >>> (parent / f"{FOLDER_PREFIX}{os.getpid()}-mine").mkdir()  # this process: kept
+    >>> [p.name for p in remove_orphan_folders(parent)]
+    []
+    >>> shutil.rmtree(parent)
+    """
+    removed = []
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(FOLDER_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of this id runs (one of another user's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True
+    return True
+
+
 def _drop(con: duckdb.DuckDBPyConnection, folder: str) -> None:
-    con.close()
-    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        con.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
