@@ -30,7 +30,7 @@ OPTIONS = {
     "--headcount-band --account --entity --origin --tag --active --inactive --where",
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
     "--entity --origin --tag --active --inactive --where --threshold --engine --identity "
-    "--new --spark-master --staging --show --out --accuracy",
+    "--no-tf --new --spark-master --staging --show --out --accuracy",
     "decide": "id_a id_b decision --kind",
     "merge": "ids --all --prefer --survivor --threshold --identity --min-probability --dry-run "
     "--kind "
