@@ -273,9 +273,16 @@ def test_contact_browser_column_dragged_wider_stays_so_on_the_next_page(
     first_cell = browser.locator(".crmkit-row").first.locator("td").first
 
     def width(locator: Any) -> float:
-        box = locator.bounding_box()
-        assert box is not None
-        return float(box["width"])
+        # Releasing the mouse sends the widths to the kernel, which may draw the table
+        # again: an element read at that moment is detached and has no box. Read the
+        # element drawn in its place (the widths are the same: the kernel drew it with them).
+        for _ in range(100):
+            locator.wait_for(state="visible")
+            box = locator.bounding_box()
+            if box is not None:
+                return float(box["width"])
+            page.wait_for_timeout(50)
+        raise AssertionError("the element never stood still long enough to be measured")
 
     before = width(header)
     assert abs(width(first_cell) - before) < 2  # rows line up with the header
