@@ -1,4 +1,4 @@
-"""Opening the database a command names (``--db``, ``--user``), and picking its records."""
+"""Opening the database a command names (``--db`` or its own ``DB``, ``--user``); its records."""
 
 from __future__ import annotations
 
@@ -7,17 +7,59 @@ from pathlib import Path
 
 import crmkit as ck
 
-__all__ = ["KINDS", "open_crm", "open_to_read", "records_of"]
+__all__ = [
+    "KINDS",
+    "add_database_argument",
+    "add_lang_argument",
+    "database_path",
+    "open_crm",
+    "open_to_read",
+    "records_of",
+]
 
 KINDS: tuple[str, ...] = ("contacts", "accounts")
 """The choices of every ``--kind`` option, the default first."""
+
+
+def add_database_argument(parser: argparse.ArgumentParser) -> None:
+    """A command's optional ``DB``, first: the database file, ``--db`` by default."""
+    parser.add_argument(
+        "database", nargs="?", metavar="DB", help="the database file (default: --db)"
+    )
+
+
+def add_lang_argument(parser: argparse.ArgumentParser) -> None:
+    """A command's own ``--lang``: the global one, written after the command name.
+
+    A ``--lang`` given before the command is kept when the command gives none.
+    """
+    from crmkit.schemas import LANGS
+
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        dest="config_lang",
+        default=argparse.SUPPRESS,
+        help="language of the output (as the global --lang)",
+    )
+
+
+def database_path(args: argparse.Namespace) -> str:
+    """The command's own ``DB`` if it was given, else ``--db``."""
+    return str(getattr(args, "database", None) or args.db)
 
 
 def open_crm(args: argparse.Namespace, read_only: bool = False, shared: bool = False) -> ck.CRM:
     """The CRM of ``--db``, working as ``--user``; shared with ``--shared`` (or ``shared``)."""
     shared = shared or bool(getattr(args, "shared", False))
     timeout = float(getattr(args, "timeout", 10.0))
-    return ck.open(args.db, user=args.user, read_only=read_only, shared=shared, timeout=timeout)
+    return ck.open(
+        database_path(args),
+        user=args.user,
+        read_only=read_only,
+        shared=shared,
+        timeout=timeout,
+    )
 
 
 def open_to_read(args: argparse.Namespace) -> ck.CRM:
@@ -27,7 +69,7 @@ def open_to_read(args: argparse.Namespace) -> ck.CRM:
     time, and a notebook that opened it with ``shared=True`` keeps working (the command
     waits for its operations, up to ``--timeout``).
     """
-    exists = Path(args.db).exists()
+    exists = Path(database_path(args)).exists()
     return open_crm(args, read_only=exists, shared=exists)
 
 

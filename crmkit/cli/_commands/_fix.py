@@ -6,19 +6,23 @@ import argparse
 
 import crmkit as ck
 from crmkit._ops._fixes import FIX_RULES
-from crmkit.cli._database import KINDS, open_crm, open_to_read, records_of
+from crmkit.cli._database import (
+    KINDS,
+    add_database_argument,
+    add_lang_argument,
+    open_crm,
+    open_to_read,
+    records_of,
+)
 from crmkit.cli._exit_codes import EXIT_OK
 from crmkit.cli._output import say
-from crmkit.schemas import LANGS
 
 __all__ = ["add_fix_arguments", "run_fix"]
 
 
 def add_fix_arguments(parser: argparse.ArgumentParser) -> None:
     """``crmkit fix [DB]``: which rules and fields, then whether to apply."""
-    parser.add_argument(
-        "database", nargs="?", metavar="DB", help="the database file (default: --db)"
-    )
+    add_database_argument(parser)
     parser.add_argument("--kind", choices=KINDS, default=KINDS[0])
     parser.add_argument(
         "--rule",
@@ -39,19 +43,11 @@ def add_fix_arguments(parser: argparse.ArgumentParser) -> None:
         help="write the proposed fixes, in one batch `crmkit undo` takes back",
     )
     parser.add_argument("--show", type=int, default=50, help="rows to print")
-    parser.add_argument(
-        "--lang",
-        choices=LANGS,
-        dest="config_lang",
-        default=argparse.SUPPRESS,  # keeps a --lang given before the command
-        help="language of the output (as the global --lang)",
-    )
+    add_lang_argument(parser)
 
 
 def run_fix(args: argparse.Namespace) -> int:
     """Print the proposed fixes; with ``--apply``, write them and print the batch."""
-    if args.database:
-        args.db = args.database
     opener = open_crm if args.apply else open_to_read
     with opener(args) as crm, ck.config_context(display_rows=max(1, args.show)):
         fixes = records_of(crm, args.kind).suggest_fixes(fields=args.fields, rules=args.rules)

@@ -6,19 +6,23 @@ import argparse
 
 import crmkit as ck
 from crmkit._normalize._variants import METHODS, PHONETIC_LANGS
-from crmkit.cli._database import KINDS, open_crm, open_to_read, records_of
+from crmkit.cli._database import (
+    KINDS,
+    add_database_argument,
+    add_lang_argument,
+    open_crm,
+    open_to_read,
+    records_of,
+)
 from crmkit.cli._exit_codes import EXIT_OK
 from crmkit.cli._output import say
-from crmkit.schemas import LANGS
 
 __all__ = ["add_variants_arguments", "run_variants"]
 
 
 def add_variants_arguments(parser: argparse.ArgumentParser) -> None:
     """``crmkit variants [DB] FIELD``: the method, then what to apply."""
-    parser.add_argument(
-        "database", nargs="?", metavar="DB", help="the database file (default: --db)"
-    )
+    add_database_argument(parser)
     parser.add_argument("field", help="the text field: job_title, city, custom.<key> ...")
     parser.add_argument("--kind", choices=KINDS, default=KINDS[0])
     parser.add_argument("--method", choices=METHODS, default=METHODS[0])
@@ -46,13 +50,7 @@ def add_variants_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run", action="store_true", dest="dry_run", help="with --apply: write nothing"
     )
     parser.add_argument("--show", type=int, default=50, help="rows to print")
-    parser.add_argument(
-        "--lang",
-        choices=LANGS,
-        dest="config_lang",
-        default=argparse.SUPPRESS,  # keeps a --lang given before the command
-        help="language of the output (as the global --lang)",
-    )
+    add_lang_argument(parser)
 
 
 def _clusters(text: str) -> str | list[int]:
@@ -70,8 +68,6 @@ def _clusters(text: str) -> str | list[int]:
 
 def run_variants(args: argparse.Namespace) -> int:
     """Print the clusters; with ``--apply``, replace the chosen ones and print the batch."""
-    if args.database:
-        args.db = args.database
     applying = args.apply is not None
     opener = open_crm if applying and not args.dry_run else open_to_read
     with opener(args) as crm, ck.config_context(display_rows=max(1, args.show)):
