@@ -265,3 +265,33 @@ def test_find_duplicates_without_term_frequencies_through_the_crm() -> None:
     assert "common last_name" in " ".join(adjusted.pairs["explanation"])
     assert "common" not in " ".join(flat.pairs["explanation"])
     assert len(flat.pairs) and flat.clusters == adjusted.clusters
+
+
+def test_a_stores_search_holds_no_records_and_reads_back_those_it_explains(
+    labelled: tuple[ck.CRM, dict[int, int]],
+) -> None:
+    crm, _ = labelled
+    report = crm.contacts.find_duplicates(learn=False)
+    # The records read for the search are let go once prepared (0.5 GB at 1.1M
+    # contacts): the report's source holds no frame.
+    assert report._run is not None and report._run.source.frames == []
+    # The same search on the same records held in a frame: the same report.
+    held = ck.find_duplicates(crm.contacts._duplicates.frame())
+    pd.testing.assert_frame_equal(report.pairs, held.pairs)
+    assert report.clusters == held.clusters
+    assert report.job_changes.equals(held.job_changes)
+    a, b = (int(v) for v in report.pairs.iloc[0][["id_a", "id_b"]])
+    pd.testing.assert_frame_equal(report.explain(a, b), held.explain(a, b))
+
+
+def test_a_report_explains_from_the_database_until_it_is_closed(tmp_path: Path) -> None:
+    crm = ck.open(tmp_path / "x.duckdb", user="Dedupe")
+    crm.contacts.add(first_name="Ann", last_name="Lee", email="ann@x.fr")
+    crm.contacts.add(first_name="Ann", last_name="LEE", email="ann@x.fr")
+    report = crm.contacts.find_duplicates()
+    a, b = (int(v) for v in report.pairs.iloc[0][["id_a", "id_b"]])
+    explained = report.explain(a, b)
+    assert explained.set_index("field").loc["last_name", "value_b"] in ("LEE", "Lee")
+    crm.close()
+    with pytest.raises(ck.ValidationError, match="read back from the database"):
+        report.explain(a, b)

@@ -14,7 +14,7 @@ from typing import Any
 
 from crmkit._dedupe._comparisons import default_comparisons, resolve_comparisons
 from crmkit._dedupe._features import REGION_COLUMNS, FeatureTable, prepare
-from crmkit._dedupe._frames import Source, frame_columns
+from crmkit._dedupe._frames import ReadBackSource, Source, StoredRecords, frame_columns
 from crmkit._dedupe._job_changes import DATE_COLUMNS
 from crmkit._dedupe._options import Options
 from crmkit._exceptions import ValidationError
@@ -76,7 +76,19 @@ def record_ids(frame: Any, id_column: str, what: str) -> list[Any]:
 def build_table(
     frame: Any, existing: Any, options: Options
 ) -> tuple[FeatureTable, Source, int | None]:
-    """Features of existing records (first) and of the frame's; where the new ones start."""
+    """Features of existing records (first) and of the frame's; where the new ones start.
+
+    ``frame`` may be :class:`~crmkit._dedupe._frames.StoredRecords` (without
+    ``existing``): its frame is taken, prepared and let go, and the source reads the
+    records back by id.
+    """
+    if isinstance(frame, StoredRecords):
+        if existing is not None:
+            raise ValidationError("stored records are searched on their own, not with existing")
+        records = frame
+        frame = records.take()
+        table_, _, _ = build_table(frame, None, options)
+        return table_, ReadBackSource(ids=table_.ids, read=records.read), None
     if existing is None:
         ids = record_ids(frame, options.id_column, "frame")
         comparisons = resolve_comparisons(options.kind, options.fields, frame.columns)
