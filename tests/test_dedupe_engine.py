@@ -117,3 +117,20 @@ def test_the_search_blocks_on_integer_keys_and_clusters_without_the_levels(
     assert set(seen["keys"]) == {np.ndarray}
     assert seen["levels_alive"] is False
     assert cluster_pairs(report.clusters) == cluster_pairs(find_duplicates(frame).clusters)
+
+
+def test_the_search_keeps_no_value_to_code_dicts_and_still_explains() -> None:
+    report = find_duplicates(sample(300))
+    vocabs = report._run.table.vocabs if report._run is not None else None
+    assert vocabs is not None
+
+    def held(vocab: Any) -> list[Any]:
+        return [vocab._index, *(d for sub in vocab._subs.values() for d in held(sub))]
+
+    # Encoding needs them, and the search encodes no more once compared: some 40 bytes a
+    # distinct value (e-mail, phone, local part ...) let go.
+    assert [d for vocab in vocabs.spaces.values() for d in held(vocab) if d is not None] == []
+    assert any(len(vocab) for vocab in vocabs.spaces.values())
+    a, b = report.pairs.iloc[0][["id_a", "id_b"]]
+    weights = report.explain(a, b)["weight"]
+    assert weights.sum() == pytest.approx(report.pairs.iloc[0]["match_weight"])

@@ -295,3 +295,21 @@ def test_a_report_explains_from_the_database_until_it_is_closed(tmp_path: Path) 
     crm.close()
     with pytest.raises(ck.ValidationError, match="read back from the database"):
         report.explain(a, b)
+
+
+def test_the_records_read_for_a_search_are_let_go_before_blocking(tmp_path: Path) -> None:
+    import gc
+
+    with ck.open(tmp_path / "x.duckdb", user="Dedupe") as crm:
+        for k in range(12):
+            crm.contacts.add(first_name="Ann", last_name=f"Lee{k % 4}", email=f"a{k % 6}@x.fr")
+        seen: list[int] = []
+
+        def frames_of_the_records(stage: str, done: int, total: int) -> None:
+            if stage == "blocking":  # told as the stage starts, the records prepared
+                gc.collect()
+                frames = (o for o in gc.get_objects() if isinstance(o, pd.DataFrame))
+                seen.append(sum(1 for f in frames if len(f) == 12 and "email" in f.columns))
+
+        crm.contacts.find_duplicates(progress=frames_of_the_records)
+    assert seen == [0]  # the frame read (0.5 KB a record at 1.1M) is no longer held
