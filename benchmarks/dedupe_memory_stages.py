@@ -59,6 +59,10 @@ def main() -> None:
             }
         )
         last[0] = now
+        row = stages[-1]
+        # As it ends, too: a long run stopped midway still says where its memory went.
+        print(f"{row['stage']:<11} {row['seconds']:>7} s  rss {row['rss_mb']:>6,} MB"
+              f"  peak {row['peak_mb']:>6,} MB", flush=True)  # fmt: skip
 
     read = _duplicates.Duplicates.frame
 
@@ -84,9 +88,6 @@ def main() -> None:
         }
         if args.truth is not None:
             result.update(_scores(crm, report.clusters, args.truth))
-    for row in stages:
-        print(f"{row['stage']:<11} {row['seconds']:>7} s  rss {row['rss_mb']:>6,} MB"
-              f"  peak {row['peak_mb']:>6,} MB")  # fmt: skip
     print(json.dumps({**result, "stages": stages}))
 
 
