@@ -558,6 +558,10 @@ class _Records:
 
         Pairs a reviewer marked as not the same (:meth:`mark_different`) are never
         proposed again.
+
+        With the crmkit engine and without ``new``, the records read for the search are
+        let go once prepared: the report's ``explain()`` reads the two records back from
+        the database (their values as stored when asked; the CRM must still be open).
         """
         from crmkit._api._selection import Selection
 
