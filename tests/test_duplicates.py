@@ -313,3 +313,18 @@ def test_the_records_read_for_a_search_are_let_go_before_blocking(tmp_path: Path
 
         crm.contacts.find_duplicates(progress=frames_of_the_records)
     assert seen == [0]  # the frame read (0.5 KB a record at 1.1M) is no longer held
+
+
+def test_a_shared_crms_report_explains_between_operations(tmp_path: Path) -> None:
+    crm = ck.open(tmp_path / "x.duckdb", shared=True, user="Dedupe")
+    crm.contacts.add(first_name="Ann", last_name="Lee", email="ann@x.fr")
+    crm.contacts.add(first_name="Ann", last_name="LEE", email="ann@x.fr")
+    report = crm.contacts.find_duplicates()
+    a, b = (int(v) for v in report.pairs.iloc[0][["id_a", "id_b"]])
+    # No connection between operations: the read back takes the file as a verb does.
+    explained = report.explain(a, b).set_index("field")
+    assert {explained.loc["last_name", "value_a"], explained.loc["last_name", "value_b"]} == {
+        "Lee",
+        "LEE",
+    }
+    crm.close()

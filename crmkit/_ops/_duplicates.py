@@ -26,7 +26,7 @@ from crmkit._dedupe import DEFAULT_THRESHOLD, DedupeIndex, DuplicateReport, find
 from crmkit._dedupe._accuracy import Accuracy
 from crmkit._dedupe._frames import StoredRecords
 from crmkit._dedupe._table import search_columns
-from crmkit._exceptions import ValidationError
+from crmkit._exceptions import StoreOpenError, ValidationError
 from crmkit._ops import _frames as frames
 from crmkit._ops import _records as records
 from crmkit._ops._filters import compile_filters
@@ -159,6 +159,8 @@ class Duplicates:
         changes) instead of holding every record read for the search: the values are
         those stored when asked, so an edit made after the search shows.
 
+        In shared mode it takes the file for the read, as any verb does.
+
         Raises
         ------
         ValidationError
@@ -168,8 +170,9 @@ class Duplicates:
         wanted = ("id", *(c for c in dict.fromkeys(columns) if c in present and c != "id"))
         query = Query(self.kind, pinned=tuple(int(i) for i in ids), columns=wanted)
         try:
-            return frames.read_pandas(self.session.con, query)
-        except duckdb.ConnectionException:
+            with self.session.store.operation() as con:
+                return frames.read_pandas(con, query)
+        except (duckdb.ConnectionException, StoreOpenError):
             raise ValidationError(
                 f"the {self.kind} of this duplicate report are read back from the database "
                 "to show their values, and it was closed: search again after opening it"
