@@ -307,3 +307,19 @@ def test_scores_of_a_selection_with_default_weights(crm: ck.CRM) -> None:
 def test_bad_weights(crm: ck.CRM, weights: dict[str, float], named: str) -> None:
     with pytest.raises(ck.CRMKitError, match=named):
         crm.contacts.quality_scores(weights=weights)
+
+
+def test_names_without_letter_case_are_not_case_flaws(tmp_path: Path) -> None:
+    """Chinese names have no capitals: neither the report nor the fixes call them flaws."""
+    with ck.open(tmp_path / "cjk.duckdb") as crm:
+        chinese = crm.contacts.add(first_name="芳", last_name="王")
+        irish = crm.contacts.add(first_name="Zoé", last_name="O'Brien")
+        crm.contacts.add(first_name="MARC", last_name="Dupont")
+        fields = _fields(crm.quality("contacts"))
+        assert int(fields.loc["last_name", "nonconforming"]) == 0
+        assert int(fields.loc["first_name", "nonconforming"]) == 1  # MARC
+        proposed = crm.contacts.suggest_fixes().df()
+        assert proposed["current"].tolist() == ["MARC"]
+        weights = {"first_name": 1, "last_name": 1}
+        scores = crm.contacts.quality_scores(weights=weights).set_index("id")
+        assert scores.loc[chinese, "quality_score"] == scores.loc[irish, "quality_score"] == 100
