@@ -39,7 +39,7 @@ __all__ = ["VariantsReview"]
 
 _COLUMNS = ("cluster", "merge", "values", "count", "variants", "method", "new_value")
 # Tick box, variants, records, method, new value.
-_GRID = "70px minmax(0, 3fr) 80px minmax(0, 1.2fr) minmax(180px, 1.6fr)"
+_GRID = "64px minmax(0, 3fr) 72px minmax(0, 1fr) minmax(0, 2fr)"
 _SEPARATOR = " · "
 
 
@@ -526,7 +526,8 @@ class VariantsReview(ipw.VBox):
         tick.observe(lambda change: self._ticked_box(cluster, bool(change["new"])), "value")
         new_value = ipw.Text(
             value=self._edits.get(_key(cluster), cluster.canonical),
-            layout=ipw.Layout(width="100%"),
+            # A grid cell holds its input whole: no minimum width of its own.
+            layout=ipw.Layout(width="auto", min_width="0", margin="2px 4px 2px 0"),
         )
         new_value.add_class("crmkit-variants-new-value")
         new_value.observe(lambda change: self._typed(cluster, str(change["new"])), "value")
@@ -544,7 +545,7 @@ class VariantsReview(ipw.VBox):
 
             chip.on_click(use)
             chips.append(chip)
-        values = ipw.HBox(chips, layout=ipw.Layout(flex_flow="row wrap"))
+        values = ipw.HBox(chips, layout=ipw.Layout(flex_flow="row wrap", width="100%"))
         values.add_class("crmkit-variants-values")
         records = ipw.HTML(f"{cluster.count:,}")
         records.add_class("crmkit-variants-count")
