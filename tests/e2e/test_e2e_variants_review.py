@@ -100,9 +100,7 @@ def test_variants_review_merges_ticked_clusters_in_jupyterlab(
         "Directeur\u00a0commercial (12)"
     )
     expect(first.locator(".crmkit-variants-found-by")).to_have_text("Fingerprint")
-    expect(first.locator(".crmkit-variants-new-value input")).to_have_value(
-        "Directeur commercial"
-    )
+    expect(first.locator(".crmkit-variants-new-value input")).to_have_value("Directeur commercial")
 
     # Tick the first cluster; make a variant the new value of the second by clicking it.
     first.locator(".crmkit-variants-tick input").check()
