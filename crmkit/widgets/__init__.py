@@ -117,7 +117,15 @@ Duplicate review:
 """
 
 from crmkit.widgets._browser import AccountBrowser, ContactBrowser
+from crmkit.widgets._fixes_review import FixesReview
 from crmkit.widgets._form import AccountForm, ContactForm
 from crmkit.widgets._review import DuplicateReview
 
-__all__ = ["AccountBrowser", "AccountForm", "ContactBrowser", "ContactForm", "DuplicateReview"]
+__all__ = [
+    "AccountBrowser",
+    "AccountForm",
+    "ContactBrowser",
+    "ContactForm",
+    "DuplicateReview",
+    "FixesReview",
+]
