@@ -68,7 +68,7 @@ def test_groups_count_the_proposals_by_rule_and_field(crm: ck.CRM) -> None:
     # Every proposal starts ticked; the summary and the Apply button say how many.
     assert len(review.ticked) == 11
     assert review.buttons["apply"].description == "Apply ticked (11)"
-    assert "11 proposed fixes on 4 records" in review.summary.value
+    assert "11 proposed fixes on 4 contacts" in review.summary.value
     box = review.group_boxes[("name_case", "last_name")]
     assert box.value is True and box.description == "Name case — Last name: 4"
 
@@ -89,7 +89,7 @@ def test_a_group_unticked_is_not_applied(crm: ck.CRM) -> None:
     ]
     assert list(review.group_boxes) == [("name_case", "last_name")]
     assert review.report is not None and review.report.changed == 4
-    assert "Applied 7 fixes to 4 records" in review.status.value
+    assert "Applied 7 fixes to 4 contacts" in review.status.value
     assert review.report_view.value == review.report._repr_html_()  # the BulkReport shown
 
 
@@ -192,9 +192,13 @@ def test_french_and_chinese_labels(crm: ck.CRM) -> None:
     assert "Fiche" in header and "Valeur actuelle → Valeur proposée" in header
     assert "Casse du nom" in fr._rows[0].cells.value
     assert "Corrections proposées — contacts" in fr.title.value
+    assert "11 corrections proposées sur 4 contacts · 11 cochée(s)" in fr.summary.value
+    fr.untick(rule="name_case")
+    fr.apply()
+    assert "5 corrections appliquées à 4 contacts (lot " in fr.status.value
     zh = FixesReview(crm, lang="zh")
-    assert zh.buttons["apply"].description == "应用已勾选（11）"
-    assert zh.group_boxes[("name_case", "last_name")].description.startswith("姓名大小写 — ")
+    assert zh.buttons["apply"].description == "应用已勾选（6）"  # 5 applied in French
+    assert zh.group_boxes[("name_case", "last_name")].description == "姓名大小写 — 姓：4"
     assert "当前值 → 建议值" in zh.table.children[0].children[1].value
     zh.untick()
     zh.apply()
@@ -205,7 +209,7 @@ def test_french_and_chinese_labels(crm: ck.CRM) -> None:
 
 def test_accounts_and_a_fixes_object(crm: ck.CRM) -> None:
     fixes = crm.accounts.suggest_fixes()
-    review = FixesReview(fixes, lang="en")
+    review = FixesReview(crm, fixes, lang="en")
     assert review.kind == "accounts" and "crmkit-fixes-review-accounts" in review._dom_classes
     assert review.proposals["record"].str.endswith("— Aprool").all()
     assert review.groups[["rule", "field"]].values.tolist() == [
@@ -217,6 +221,8 @@ def test_accounts_and_a_fixes_object(crm: ck.CRM) -> None:
     account = crm.accounts.get(int(fixes.df()["id"].iloc[0]))
     assert account["billing_country"] == "DE" and account["sector"] == "SOFTWARE"
     assert FixesReview(crm, kind="accounts").kind == "accounts"
+    with pytest.raises(ValidationError, match="accounts"):
+        FixesReview(crm, fixes, kind="contacts")
 
 
 def test_a_fixed_name_shows_as_it_is_now(crm: ck.CRM) -> None:
@@ -230,3 +236,14 @@ def test_a_fixed_name_shows_as_it_is_now(crm: ck.CRM) -> None:
 def test_bad_page_size_is_refused(crm: ck.CRM) -> None:
     with pytest.raises(ValidationError, match="page_size"):
         FixesReview(crm, page_size=0)
+
+
+def test_an_inactive_record_is_fixed_not_called_stale(crm: ck.CRM) -> None:
+    dupont = _ids(crm)[0]
+    crm.contacts.deactivate(dupont)
+    review = FixesReview(crm, lang="en")
+    review.untick()
+    review.tick(dupont)
+    review.apply()
+    assert crm.contacts.get(dupont)["last_name"] == "Dupont"
+    assert review.stale.empty and "Applied 3 fixes to 1 contact (batch" in review.status.value

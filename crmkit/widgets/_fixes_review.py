@@ -36,7 +36,7 @@ from crmkit.widgets._text import check_lang, ui
 
 if TYPE_CHECKING:
     from crmkit._api._crm import CRM
-    from crmkit._core._session import Session
+    from crmkit._api._records import _Records
     from crmkit._ops._bulk import BulkReport
 
 __all__ = ["FixesReview"]
@@ -46,7 +46,7 @@ _KEY = ["id", "field"]
 _PROPOSAL_COLUMNS = ["id", "field", "current", "proposed", "rule"]
 _CELL = "overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding:2px 6px;"
 # Record, field, current → proposed, rule: relative widths of the table's columns.
-_WIDTHS = (22, 14, 48, 16)
+_WIDTHS = (24, 12, 50, 14)
 _CURRENT = "color:#8a1c1c;text-decoration:line-through;text-decoration-color:#c99"
 _PROPOSED = "color:#1b6e20;font-weight:600"
 
@@ -67,14 +67,16 @@ class FixesReview(ipw.VBox):
 
     Parameters
     ----------
-    source
-        The CRM (``crmkit.open(...)``): the widget asks ``crm.<kind>.suggest_fixes()``;
-        or a :class:`~crmkit._ops._fixes.Fixes` already made (``fields=``, ``rules=``,
-        ``where=`` chosen), whose ``kind`` then wins.
+    crm
+        The CRM (``crmkit.open(...)``).
+    fixes
+        What ``crm.contacts.suggest_fixes(...)`` (or ``crm.accounts...``) returned, with
+        the ``fields=``, ``rules=`` or ``where=`` you chose; ``None``: the widget asks
+        ``crm.<kind>.suggest_fixes()`` for every field and rule.
     lang
         ``"en"``, ``"fr"`` or ``"zh"``; ``None``: the language of ``ck.set_config(lang=...)``.
     kind
-        ``"contacts"`` (the default) or ``"accounts"``, when ``source`` is a CRM.
+        ``"contacts"`` or ``"accounts"``; ``None``: the kind of ``fixes``, or contacts.
     page_size
         Proposals per page of the table.
 
@@ -126,19 +128,19 @@ class FixesReview(ipw.VBox):
 
     def __init__(
         self,
-        source: CRM | Fixes,
+        crm: CRM,
+        fixes: Fixes | None = None,
         lang: str | None = None,
-        kind: str = "contacts",
+        kind: str | None = None,
         page_size: int = PAGE_SIZE,
     ) -> None:
         super().__init__(layout=ipw.Layout(max_width="1100px", padding="4px 8px"))
+        self.crm = crm
         self.lang = check_lang(lang if lang is not None else current_lang())
-        if isinstance(source, Fixes):
-            self.fixes = source
-        else:
-            records = source.accounts if table(kind).name == "accounts" else source.contacts
-            self.fixes = records.suggest_fixes()
-        self.kind = self.fixes.kind
+        if fixes is not None and kind is not None and table(kind).name != fixes.kind:
+            raise ValidationError(f"kind={kind!r} but these fixes are of {fixes.kind}")
+        self.kind = fixes.kind if fixes is not None else table(kind or "contacts").name
+        self.fixes = fixes if fixes is not None else self._records.suggest_fixes()
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ValidationError(f"page_size must be a whole number >= 1, got {page_size!r}")
         self.page_size = page_size
@@ -157,7 +159,10 @@ class FixesReview(ipw.VBox):
         self.summary = ipw.HTML()
         self.summary.add_class("crmkit-fixes-summary")
         self.group_boxes: dict[tuple[str, str], ipw.Checkbox] = {}
-        self.group_panel = ipw.VBox()
+        # Three groups a line: a dozen groups stay a few lines above the table.
+        self.group_panel = ipw.GridBox(
+            layout=ipw.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", width="100%")
+        )
         self.group_panel.add_class("crmkit-fixes-groups")
         self.filters = self._filter_widgets()
         self.shown_label = ipw.HTML()
@@ -231,8 +236,8 @@ class FixesReview(ipw.VBox):
     # -- building ----------------------------------------------------------------------
 
     @property
-    def _session(self) -> Session:
-        return self.fixes._session
+    def _records(self) -> _Records:
+        return self.crm.accounts if self.kind == "accounts" else self.crm.contacts
 
     def _button(
         self, key: str, css: str, handler: Callable[[], Any], style: str = "", **values: Any
@@ -281,6 +286,10 @@ class FixesReview(ipw.VBox):
         checkbox.observe(lambda change: self._on_tick(row, bool(change["new"])), "value")
         return row
 
+    def _records_text(self, count: int) -> str:
+        """``count`` records in words: "1 contact", "12 comptes"."""
+        return ui(f"count_{self.kind}", self.lang, n=f"{count:,}", count=count)
+
     def _rule_label(self, rule: str) -> str:
         return message(f"fixes_rule_{rule}", self.lang)
 
@@ -299,11 +308,8 @@ class FixesReview(ipw.VBox):
         if not wanted:
             return {}
         columns = ("first_name", "last_name") if self.kind == "contacts" else ("name",)
-        select = ", ".join(columns)
-        with self._session.store.operation() as con:
-            rows = con.execute(
-                f"SELECT id, {select} FROM {self.kind} WHERE list_contains(?, id)", [wanted]
-            ).fetchall()
+        frame = self._records.filter(ids=wanted).columns("id", *columns).df()
+        rows: list[list[Any]] = frame.astype(object).where(frame.notna(), None).values.tolist()
         return {
             int(row[0]): " ".join(str(v) for v in row[1:] if v is not None and str(v).strip())
             for row in rows
@@ -506,7 +512,8 @@ class FixesReview(ipw.VBox):
                     "fixes_applied",
                     self.lang,
                     n=f"{len(written):,}",
-                    records=f"{written['id'].nunique():,}",
+                    count=len(written),
+                    records=self._records_text(written["id"].nunique()),
                     batch=report.batch_id,
                 )
             )
@@ -524,14 +531,11 @@ class FixesReview(ipw.VBox):
     def _stored(self, frame: pd.DataFrame) -> list[Any]:
         """The value each proposal's record holds now in the proposal's field."""
         values: dict[tuple[int, str], Any] = {}
-        with self._session.store.operation() as con:
-            for name in frame["field"].unique().tolist():
-                ids = frame.loc[frame["field"] == name, "id"].astype(int).tolist()
-                self._catalog[str(name)]  # a field of the catalog: safe to name in SQL
-                rows = con.execute(
-                    f"SELECT id, {name} FROM {self.kind} WHERE list_contains(?, id)", [ids]
-                ).fetchall()
-                values.update({(int(i), str(name)): v for i, v in rows})
+        for name in frame["field"].unique().tolist():
+            ids = frame.loc[frame["field"] == name, "id"].astype(int).tolist()
+            stored = self._records.filter(ids=ids).columns("id", str(name)).df()
+            stored = stored.astype(object).where(stored.notna(), None)
+            values.update({(int(i), str(name)): v for i, v in stored[["id", name]].values.tolist()})
         return [values.get(key) for key in self._keys(frame)]
 
     def undo(self) -> None:
@@ -541,8 +545,7 @@ class FixesReview(ipw.VBox):
             return
         batch, written = self._last
         try:
-            with self._session.store.operation():
-                self._session.undo(batch)
+            self.crm.undo(batch)
         except CRMKitError as exc:
             self._say(ui("action_failed", self.lang, error=str(exc)), "error")
             return
@@ -637,7 +640,8 @@ class FixesReview(ipw.VBox):
                     "fixes_summary",
                     self.lang,
                     n=f"{len(self._open):,}",
-                    records=f"{self._open['id'].nunique():,}",
+                    count=len(self._open),
+                    records=self._records_text(self._open["id"].nunique()),
                     ticked=f"{count:,}",
                 )
             )

@@ -468,9 +468,11 @@ _UI.update(
             "建议的修正 — 客户",
         ),
         "fixes_summary": (
-            "{n} proposed fixes on {records} records · {ticked} ticked",
-            "{n} correction(s) proposée(s) sur {records} fiche(s) · {ticked} cochée(s)",
-            "{records} 条记录共 {n} 项建议修正 · 已勾选 {ticked} 项",
+            "{n} proposed fix on {records} · {ticked} ticked|"
+            "{n} proposed fixes on {records} · {ticked} ticked",
+            "{n} correction proposée sur {records} · {ticked} cochée(s)|"
+            "{n} corrections proposées sur {records} · {ticked} cochée(s)",
+            "{records}，共 {n} 项建议修正 · 已勾选 {ticked} 项",
         ),
         "fixes_groups": (
             "By rule and field (tick a whole group)",
@@ -505,9 +507,11 @@ _UI.update(
         "fixes_apply": ("Apply ticked ({n})", "Appliquer les cochées ({n})", "应用已勾选（{n}）"),
         "fixes_undo": ("Undo the fixes", "Annuler les corrections", "撤销修正"),
         "fixes_applied": (
-            "Applied {n} fixes to {records} records (batch {batch})",
-            "{n} correction(s) appliquée(s) à {records} fiche(s) (lot {batch})",
-            "已对 {records} 条记录应用 {n} 项修正（批次 {batch}）",
+            "Applied {n} fix to {records} (batch {batch})|"
+            "Applied {n} fixes to {records} (batch {batch})",
+            "{n} correction appliquée à {records} (lot {batch})|"
+            "{n} corrections appliquées à {records} (lot {batch})",
+            "已对{records}应用 {n} 项修正（批次 {batch}）",
         ),
         "fixes_stale": (
             "{n} not applied: the stored value changed since it was proposed",
