@@ -247,3 +247,21 @@ def test_an_inactive_record_is_fixed_not_called_stale(crm: ck.CRM) -> None:
     review.apply()
     assert crm.contacts.get(dupont)["last_name"] == "Dupont"
     assert review.stale.empty and "Applied 3 fixes to 1 contact (batch" in review.status.value
+
+
+def test_an_undo_refused_says_why_and_can_be_tried_again(crm: ck.CRM) -> None:
+    dupont = _ids(crm)[0]
+    review = FixesReview(crm, lang="en")
+    review.untick()
+    review.tick(dupont, field="last_name")
+    report = review.apply()
+    assert report is not None
+    crm.contacts.update(dupont, last_name="Dupond")  # a later batch changes the same field
+    review.undo()
+    assert "Failed:" in review.status.value and str(report.batch_id) in review.status.value
+    assert crm.contacts.get(dupont)["last_name"] == "Dupond"
+    assert review.buttons["undo"].disabled is False  # still offered: undo the edit first
+    crm.undo(crm.last_batch_id)
+    review.undo()
+    assert crm.contacts.get(dupont)["last_name"] == "DUPONT"
+    assert "Undid batch" in review.status.value
