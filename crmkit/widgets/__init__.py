@@ -53,6 +53,15 @@ True
   Undo). Scriptable: ``review.groups``, ``review.tick(*ids, rule=, field=)``,
   ``review.untick(...)``, ``review.ticked`` (pandas), ``review.proposals``,
   ``review.apply()``, ``review.undo()``, ``review.report``, ``review.stale``.
+- :class:`VariantsReview` ``(crm, variants | kind, field=None, lang=None, method=None)``:
+  the clusters of ``crm.<kind>.variants(field)`` as OpenRefine's "Cluster and edit" shows
+  them: per cluster a "merge?" tick box, the variants with their counts (a click makes
+  one the new value), the method, and the new value to edit; pages, a method selector
+  that clusters again, "Merge ticked" (one batch through ``variants.replace``, its
+  ``BulkReport`` shown; merged clusters leave the list) and Undo. Scriptable:
+  ``review.clusters`` (``clusters_pl``), ``review.tick(1, 3)``, ``review.untick(...)``,
+  ``review.set_value(2, "...")``, ``review.recluster("phonetic")``, ``review.apply()``,
+  ``review.undo()``, ``review.report``, ``review.status``, ``review.page``.
 
 Nothing is fetched from the internet: no icons, fonts or scripts beyond what ipywidgets
 ships.
@@ -138,12 +147,31 @@ Review of suggested fixes:
 - ``crmkit-fixes-page``, ``crmkit-fixes-page-previous``, ``crmkit-fixes-page-next``: paging
 - ``crmkit-fixes-apply``, ``crmkit-fixes-undo``; ``crmkit-fixes-status``: what the last
   apply or undo did; ``crmkit-bulk-report``: the last apply's ``BulkReport``
+
+Spelling variants review:
+
+- ``crmkit-variants-review``, and ``crmkit-variants-review-contacts`` or
+  ``crmkit-variants-review-accounts``; ``crmkit-variants-title``;
+  ``crmkit-variants-method``: the method selector; ``crmkit-variants-summary``: how many
+  clusters, values and records
+- ``crmkit-variants-headings``, ``crmkit-variants-rows``: the list; each line
+  ``crmkit-variants-row`` and ``crmkit-variants-row-<number>``, holding
+  ``crmkit-variants-tick`` (merge?), ``crmkit-variants-values`` (a button
+  ``crmkit-variants-value`` per variant), ``crmkit-variants-count``,
+  ``crmkit-variants-found-by`` and ``crmkit-variants-new-value``
+- ``crmkit-variants-paging``: ``crmkit-variants-page-previous``, ``crmkit-variants-page``,
+  ``crmkit-variants-page-next``
+- ``crmkit-variants-actions``: ``crmkit-variants-tick-page``, ``crmkit-variants-untick``,
+  ``crmkit-variants-ticked`` (how many), ``crmkit-variants-merge``, ``crmkit-variants-undo``
+- ``crmkit-variants-status``: what the last action did; ``crmkit-variants-report``: the
+  last merge's ``BulkReport``
 """
 
 from crmkit.widgets._browser import AccountBrowser, ContactBrowser
 from crmkit.widgets._fixes_review import FixesReview
 from crmkit.widgets._form import AccountForm, ContactForm
 from crmkit.widgets._review import DuplicateReview
+from crmkit.widgets._variants_review import VariantsReview
 
 __all__ = [
     "AccountBrowser",
@@ -152,4 +180,5 @@ __all__ = [
     "ContactForm",
     "DuplicateReview",
     "FixesReview",
+    "VariantsReview",
 ]

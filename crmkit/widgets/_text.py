@@ -421,6 +421,85 @@ _UI.update(
     }
 )
 
+# -- spelling variants review (helper VW) ----------------------------------------------------
+
+_UI.update(
+    {
+        "variants_title": (
+            "Spelling variants: {field} ({kind})",
+            "Variantes d'écriture : {field} ({kind})",
+            "拼写变体：{field}（{kind}）",
+        ),
+        "variants_method": ("Method", "Méthode", "方法"),
+        "variants_method_fingerprint": ("Fingerprint", "Empreinte", "指纹"),
+        "variants_method_ngram-fingerprint": (
+            "N-gram fingerprint",
+            "Empreinte par n-grammes",
+            "N 元组指纹",
+        ),
+        "variants_method_phonetic": ("Phonetic", "Phonétique", "语音"),
+        "variants_method_levenshtein": (
+            "Nearest neighbour (edit distance)",
+            "Plus proche voisin (distance d'édition)",
+            "最近邻（编辑距离）",
+        ),
+        "variants_summary": (
+            "{count:,} cluster: {values:,} values, {records:,} records|"
+            "{count:,} clusters: {values:,} values, {records:,} records",
+            "{count:,} groupe : {values:,} valeurs, {records:,} fiches|"
+            "{count:,} groupes : {values:,} valeurs, {records:,} fiches",
+            "{count:,} 组：{values:,} 个写法，{records:,} 条记录",
+        ),
+        "variants_none": (
+            "No spelling variants of {field}",
+            "Aucune variante d'écriture pour {field}",
+            "{field}没有拼写变体",
+        ),
+        "variants_col_merge": ("Merge?", "Fusionner ?", "合并？"),
+        "variants_col_values": ("Values (records)", "Valeurs (fiches)", "写法（记录数）"),
+        "variants_col_records": ("Records", "Fiches", "记录数"),
+        "variants_col_method": ("Method", "Méthode", "方法"),
+        "variants_col_new_value": ("New value", "Nouvelle valeur", "新值"),
+        "variants_use_value": (
+            "Use this value: {value}",
+            "Utiliser cette valeur : {value}",
+            "使用此值：{value}",
+        ),
+        "variants_page": (
+            "Clusters {first}–{last} of {count:,}",
+            "Groupes {first} à {last} sur {count:,}",
+            "第 {first}–{last} 组，共 {count:,} 组",
+        ),
+        "variants_ticked": (
+            "{count:,} cluster ticked|{count:,} clusters ticked",
+            "{count:,} groupe coché|{count:,} groupes cochés",
+            "已勾选 {count:,} 组",
+        ),
+        "variants_tick_page": ("Tick page", "Cocher la page", "勾选本页"),
+        "variants_untick": ("Untick all", "Tout décocher", "全部取消勾选"),
+        "variants_merge": ("Merge ticked", "Fusionner les groupes cochés", "合并已勾选的组"),
+        "variants_undo": ("Undo last merge", "Annuler la dernière fusion", "撤销上次合并"),
+        "variants_nothing_ticked": (
+            "Tick the clusters to merge first",
+            "Cochez d'abord les groupes à fusionner",
+            "请先勾选要合并的组",
+        ),
+        "variants_merged": (
+            "Merged {count:,} cluster: {n:,} records changed (batch {batch})|"
+            "Merged {count:,} clusters: {n:,} records changed (batch {batch})",
+            "{count:,} groupe fusionné : {n:,} fiche(s) modifiée(s) (lot {batch})|"
+            "{count:,} groupes fusionnés : {n:,} fiche(s) modifiée(s) (lot {batch})",
+            "已合并 {count:,} 组：修改了 {n:,} 条记录（批次 {batch}）",
+        ),
+        "variants_unchanged": (
+            "Nothing changed: the ticked clusters already hold their new value",
+            "Rien n'a changé : les groupes cochés ont déjà leur nouvelle valeur",
+            "没有变化：勾选的组已是新值",
+        ),
+        "variants_failed": ("Not merged: {error}", "Non fusionné : {error}", "未合并：{error}"),
+    }
+)
+
 # One part of a duplicate explanation: "last_name close 0.96 (+6.3)".
 _REASON = re.compile(
     r"^(?P<name>[a-z_]+) (?P<level>[a-z_]+)(?: [0-9.]+)?(?: \(swapped\))?"
