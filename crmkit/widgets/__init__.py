@@ -1,4 +1,4 @@
-"""ipywidgets screens over the CRM facade: entry forms, list browsers, duplicate review.
+"""ipywidgets screens over the CRM facade: entry forms, list browsers, duplicate and fix review.
 
 Widgets hold no state of their own beyond the screen: they call the same methods a
 notebook user calls (``crm.contacts.add / update / clone``, ``crm.contacts.filter(...)``
@@ -45,6 +45,14 @@ True
   ``review.total``, ``review.pairs`` (the queue), ``review.same()``, ``review.different()``,
   ``review.merge(rule=..., survivor="left"|"right"|"rule")``, ``review.skip()``,
   ``review.undo()``, ``review.status``, ``review.merge_report``.
+- :class:`FixesReview` ``(crm, fixes=None, lang=None, kind=None, page_size=20)``: the
+  proposals of ``crm.<kind>.suggest_fixes()`` grouped by rule and field with counts, each
+  group tickable as a whole, a paged table (record, field, current → proposed, rule) whose
+  rows can be unticked, a filter by rule and field and a search; "Apply ticked" writes
+  exactly the ticked proposals through ``Fixes.apply`` (one batch: its ``BulkReport`` and
+  Undo). Scriptable: ``review.groups``, ``review.tick(*ids, rule=, field=)``,
+  ``review.untick(...)``, ``review.ticked`` (pandas), ``review.proposals``,
+  ``review.apply()``, ``review.undo()``, ``review.report``, ``review.stale``.
 - :class:`VariantsReview` ``(crm, variants | kind, field=None, lang=None, method=None)``:
   the clusters of ``crm.<kind>.variants(field)`` as OpenRefine's "Cluster and edit" shows
   them: per cluster a "merge?" tick box, the variants with their counts (a click makes
@@ -124,6 +132,22 @@ Duplicate review:
 - ``crmkit-review-status``: what the last answer did; ``crmkit-review-merge-report``: the
   last merge's ``MergeReport``
 
+Review of suggested fixes:
+
+- ``crmkit-fixes-review``, and ``crmkit-fixes-review-contacts`` or
+  ``crmkit-fixes-review-accounts``; ``crmkit-fixes-summary``: how many proposed, ticked
+- ``crmkit-fixes-groups``: the groups; each ``crmkit-fixes-group`` and
+  ``crmkit-fixes-group-<rule>-<field>`` (a tick box)
+- ``crmkit-fixes-filters``: ``crmkit-fixes-filter-rule``, ``crmkit-fixes-filter-field``
+  and ``crmkit-fixes-search``; ``crmkit-fixes-shown`` how many they keep, with
+  ``crmkit-fixes-tick-shown`` and ``crmkit-fixes-untick-shown``
+- ``crmkit-fixes-table``: the table; each line ``crmkit-fixes-row``, its tick box
+  ``crmkit-fixes-tick-<id>-<field>``, its values ``crmkit-fixes-current`` and
+  ``crmkit-fixes-proposed``; ``crmkit-fixes-empty``: the note when no line is left
+- ``crmkit-fixes-page``, ``crmkit-fixes-page-previous``, ``crmkit-fixes-page-next``: paging
+- ``crmkit-fixes-apply``, ``crmkit-fixes-undo``; ``crmkit-fixes-status``: what the last
+  apply or undo did; ``crmkit-bulk-report``: the last apply's ``BulkReport``
+
 Spelling variants review:
 
 - ``crmkit-variants-review``, and ``crmkit-variants-review-contacts`` or
@@ -144,6 +168,7 @@ Spelling variants review:
 """
 
 from crmkit.widgets._browser import AccountBrowser, ContactBrowser
+from crmkit.widgets._fixes_review import FixesReview
 from crmkit.widgets._form import AccountForm, ContactForm
 from crmkit.widgets._review import DuplicateReview
 from crmkit.widgets._variants_review import VariantsReview
@@ -154,5 +179,6 @@ __all__ = [
     "ContactBrowser",
     "ContactForm",
     "DuplicateReview",
+    "FixesReview",
     "VariantsReview",
 ]

@@ -530,3 +530,93 @@ def reasons_text(explanation: str, lang: str, label_of: Callable[[str], str]) ->
         label = label_of(match["name"]) or match["name"]
         parts.append(f"{label} {level_label(match['level'], lang)}")
     return ", ".join(parts)
+
+
+# -- review of suggested fixes (helper FW) --------------------------------------------------
+
+_UI.update(
+    {
+        "fixes_title_contacts": (
+            "Suggested fixes — contacts",
+            "Corrections proposées — contacts",
+            "建议的修正 — 联系人",
+        ),
+        "fixes_title_accounts": (
+            "Suggested fixes — accounts",
+            "Corrections proposées — comptes",
+            "建议的修正 — 客户",
+        ),
+        "fixes_summary": (
+            "{n} proposed fix on {records} · {ticked} ticked|"
+            "{n} proposed fixes on {records} · {ticked} ticked",
+            "{n} correction proposée sur {records} · {ticked} cochée(s)|"
+            "{n} corrections proposées sur {records} · {ticked} cochée(s)",
+            "{records}，共 {n} 项建议修正 · 已勾选 {ticked} 项",
+        ),
+        "fixes_groups": (
+            "By rule and field (tick a whole group)",
+            "Par règle et par champ (cocher tout un groupe)",
+            "按规则和字段（可整组勾选）",
+        ),
+        "fixes_group": (
+            "{rule} — {field}: {count}",
+            "{rule} — {field} : {count}",
+            "{rule} — {field}：{count}",
+        ),
+        "fixes_group_partial": (
+            "{rule} — {field}: {count} ({ticked} ticked)",
+            "{rule} — {field} : {count} ({ticked} cochée(s))",
+            "{rule} — {field}：{count}（已勾选 {ticked}）",
+        ),
+        "fixes_filter_rule": ("Rule", "Règle", "规则"),
+        "fixes_filter_field": ("Field", "Champ", "字段"),
+        "fixes_all": ("All", "Tous", "全部"),
+        "fixes_search": (
+            "Search a name or a value…",
+            "Rechercher un nom ou une valeur…",
+            "搜索姓名或值…",
+        ),
+        "fixes_shown": ("{n} shown", "{n} affichée(s)", "显示 {n} 项"),
+        "fixes_tick_shown": ("Tick those shown", "Cocher celles affichées", "勾选显示的各项"),
+        "fixes_untick_shown": (
+            "Untick those shown",
+            "Décocher celles affichées",
+            "取消勾选显示的各项",
+        ),
+        "fixes_apply": ("Apply ticked ({n})", "Appliquer les cochées ({n})", "应用已勾选（{n}）"),
+        "fixes_undo": ("Undo the fixes", "Annuler les corrections", "撤销修正"),
+        "fixes_applied": (
+            "Applied {n} fix to {records} (batch {batch})|"
+            "Applied {n} fixes to {records} (batch {batch})",
+            "{n} correction appliquée à {records} (lot {batch})|"
+            "{n} corrections appliquées à {records} (lot {batch})",
+            "已对{records}应用 {n} 项修正（批次 {batch}）",
+        ),
+        "fixes_stale": (
+            "{n} not applied: the stored value changed since it was proposed",
+            "{n} non appliquée(s) : la valeur enregistrée a changé depuis la proposition",
+            "{n} 项未应用：提出建议后存储的值已被修改",
+        ),
+        "fixes_nothing_ticked": (
+            "Tick at least one proposed fix",
+            "Cochez au moins une correction proposée",
+            "请至少勾选一项建议修正",
+        ),
+        "fixes_none": (
+            "No fixes to propose",
+            "Aucune correction à proposer",
+            "没有需要修正的内容",
+        ),
+        "fixes_no_match": (
+            "No proposed fix matches the filters",
+            "Aucune correction ne correspond aux filtres",
+            "没有符合筛选条件的建议修正",
+        ),
+        "fixes_undone": (
+            "Undid batch {batch}: {n} fixes back in the list",
+            "Lot {batch} annulé : {n} correction(s) de nouveau dans la liste",
+            "已撤销批次 {batch}：{n} 项修正重新列出",
+        ),
+        "fixes_failed": ("Not applied: {error}", "Non appliqué : {error}", "未应用：{error}"),
+    }
+)
