@@ -173,8 +173,13 @@ def prepare(
         for column in (*first.columns, *last.columns):
             chinese |= np.asarray([has_cjk(v) for v in columns[column]], dtype=bool)
     del columns
+    # A table prepared on its own lets go of each vocabulary's lookup once its last
+    # comparison is encoded (a dict entry and an int a value: 13 MB on 55,000 accounts,
+    # rebuilt if records are added later); shared vocabularies keep theirs.
+    fresh = not vocabs.spaces
+    last_of = {_space(c): k for k, c in enumerate(comparisons)}
     codes: dict[str, CodeArray] = {}
-    for comparison in comparisons:
+    for k, comparison in enumerate(comparisons):
         vocab = vocabs.get(_space(comparison))
         keys = names.pop(comparison.name, None)
         if keys is None:
@@ -185,6 +190,8 @@ def prepare(
         del keys
         stacked = np.stack(per_column, axis=1) if per_column else np.empty((len(frame), 0))
         codes[comparison.name] = np.ascontiguousarray(stacked, dtype=np.int32)
+        if fresh and last_of[_space(comparison)] == k:
+            vocab.release_index()
     words_vocab = vocabs.get(NAME_WORDS)
     word_codes = {
         name: np.ascontiguousarray(
@@ -192,4 +199,6 @@ def prepare(
         )
         for name, per_column in words.items()
     }
+    if fresh:
+        words_vocab.release_index()
     return FeatureTable(list(ids), codes, tuple(comparisons), vocabs, chinese, word_codes)
