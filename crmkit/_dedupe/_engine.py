@@ -78,6 +78,8 @@ def run_crmkit(
             f"{[c.name for c in model.comparisons]}, the records allow "
             f"{[c.name for c in table_.comparisons]}"
         )
+    # The values' lookups are needed to encode, not to search (rebuilt if ever needed).
+    table_.vocabs.release_indexes()
     release_freed_memory()  # the normalised strings of every record, now codes
     clock.lap("prepare")
     n = len(table_)
