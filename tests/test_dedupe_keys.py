@@ -3,6 +3,7 @@ present, and the order of records inside a big block."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from crmkit._dedupe._comparisons import resolve_comparisons
@@ -103,9 +104,28 @@ def test_integer_keys_on_missing_and_odd_names() -> None:
     )
 
 
-def test_accounts_keep_their_string_keys() -> None:
-    table_ = _table("accounts", {"name": ["Aprool SAS", "Aprool"], "city": ["Paris", "Paris"]})
-    assert [k.keys for k in blocking_key_codes(table_)] == [k.keys for k in blocking_keys(table_)]
+def test_accounts_integer_keys_make_the_blocks_the_strings_make() -> None:
+    # Integers in place of a string per company word and record (the accounts' keys were
+    # strings until training). Generic words with initials, the city in the name, a
+    # company without a city, a name of short words only.
+    from crmkit.samples import generate
+
+    accounts = generate(3_000, 0, seed=5, messiness=0.3, duplicates=0.1).accounts
+    _same_blocks(prepare(accounts, resolve_comparisons("accounts", None, accounts.columns),
+                         ids=accounts["source_id"].tolist()))  # fmt: skip
+    table_ = _table(
+        "accounts",
+        {
+            "name": ["Cabinet Aprool Conseil", "Paris Import Export", "Aprool SAS", "AB CD",
+                     "Cabinet", None, "Ëtre Consulting"],
+            "billing_city": ["Paris", "Paris", None, "Lyon", "Paris", "Paris", "Lyon"],
+            "phone": ["0142685300", None, "01 42 68 53 00", None, None, "0600000001", None],
+            "website": ["aprool.fr", "www.aprool.fr", None, None, None, None, "etre.fr"],
+        },
+    )  # fmt: skip
+    assert [k.rule for k in blocking_key_codes(table_)][-2:] == ["name", "name_word_city"]
+    assert all(isinstance(k.keys, np.ndarray) for k in blocking_key_codes(table_))
+    _same_blocks(table_)
 
 
 def test_sort_ranks_order_records_as_their_sort_keys() -> None:

@@ -50,3 +50,14 @@ def test_sub_vocabularies_and_spaces() -> None:
     vocabs = Vocabs()
     assert vocabs.get("person") is vocabs.get("person")
     assert set(vocabs.spaces) == {"person"}
+
+
+def test_a_released_index_is_rebuilt_with_the_same_codes() -> None:
+    vocab = Vocab()
+    vocab.sub("tail").encode(["x"])
+    assert vocab.encode(["b", "a", "", "b"]).tolist() == [0, 1, -1, 0]
+    vocabs = Vocabs({"space": vocab})
+    vocabs.release_indexes()
+    assert vocab._index is None and vocab.sub("tail")._index is None
+    assert vocab.encode(["a", "c"]).tolist() == [1, 2]
+    assert vocab.values == ["b", "a", "c"] and vocab.index == {"b": 0, "a": 1, "c": 2}

@@ -131,3 +131,25 @@ def test_the_profile_is_recorded_and_history_survives_reopening(tmp_path: Path) 
 def test_a_dry_run_leaves_no_import(db: ck.CRM, tmp_path: Path) -> None:
     db.import_file(write_csv(tmp_path / "a.csv", FIRST), dry_run=True)
     assert db.imports().empty
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers"),
+    [
+        ("en", ["Imported at", "File", "Inserted", "Rejected", "Fields changed"]),
+        ("fr", ["Importé le", "Fichier", "Ajoutées", "Rejetées", "Champs modifiés"]),
+        ("zh", ["导入时间", "文件", "新增", "拒绝", "修改的字段"]),
+    ],
+)
+def test_the_list_of_imports_shows_labelled_headers_and_blank_nulls(
+    db: ck.CRM, tmp_path: Path, lang: str, headers: list[str]
+) -> None:
+    db.import_file(write_csv(tmp_path / "contacts.csv", FIRST))
+    with ck.config_context(lang=lang):
+        imports = db.imports()
+        shown = imports._repr_html_()
+    assert isinstance(imports, pd.DataFrame)
+    assert all(h in shown for h in headers), shown[:2000]
+    # No profile and not undone: blank cells, not the NaN / None / <NA> of a raw frame.
+    assert "<NA>" not in repr(imports) and "None" not in repr(imports)
+    assert "&lt;NA&gt;" not in shown and ">None<" not in shown and ">NaN<" not in shown

@@ -17,17 +17,21 @@ from pathlib import Path
 
 _ROUTE_ROWS = textwrap.dedent(
     """
-    import json, resource
+    import json
     from crmkit._importing._matching import FileGroups, Group
+
+    scratch_limit = {scratch_limit!r}
+    if scratch_limit:  # the DuckDB that keeps the rows seen, made small: it must spill
+        import crmkit._importing._scratch as scratch
+        scratch.SCRATCH_MEMORY_LIMIT = scratch_limit
 
     def peak_mb():
         for line in open("/proc/self/status"):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     groups = FileGroups()
-    rows, chunk_rows = {rows}, 50_000
+    rows, chunk_rows, measured_from = {rows}, 50_000, {measured_from}
     for start in range(0, rows, chunk_rows):
         keys = [
             [f"uid:U{{i:09d}}", f"email:contact.number.{{i}}@example-company-{{i % 997}}.fr"]
@@ -40,35 +44,36 @@ _ROUTE_ROWS = textwrap.dedent(
                 group.record_id = start + i + 1
                 groups.join(group, row_keys, None)
         groups.flush()
-        if start + chunk_rows == rows // 2:
-            half = peak_mb()
+        if start + chunk_rows == measured_from:
+            before = peak_mb()
     # Every row is still found by either of its keys.
     last = rows - 1
     email = f"email:contact.number.{{last}}@example-company-{{last % 997}}.fr"
     wanted = [["uid:U000000007"], [email]]
     groups.load(wanted)
-    found = [groups.group_of(keys, None) for keys in wanted]
-    grown = (peak_mb() - half) * 2**20 / (rows - rows // 2)
-    found = [(g.line, g.record_id, g.uid) for g in found]
+    found = [(g.line, g.record_id, g.uid) for g in (groups.group_of(k, None) for k in wanted)]
+    grown = (peak_mb() - before) * 2**20 / (rows - measured_from)
     print(json.dumps({{"bytes_a_row": grown, "found": found}}))
     """
 )
 
 
-def test_rows_seen_by_an_import_take_little_memory() -> None:
-    rows = 400_000
-    out = subprocess.run(
-        [sys.executable, "-c", _ROUTE_ROWS.format(rows=rows)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+def _route_rows(rows: int, measured_from: int, scratch_limit: str | None = None) -> float:
+    """Route the keys of ``rows`` rows as an import does; bytes the peak grows a row after."""
+    script = _ROUTE_ROWS.format(rows=rows, measured_from=measured_from, scratch_limit=scratch_limit)
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["found"] == [[9, 8, "U000000007"], [rows + 1, rows, f"U{rows - 1:09d}"]]
+    return float(result["bytes_a_row"])
+
+
+def test_rows_seen_by_an_import_take_little_memory() -> None:
+    rows = 400_000
+    bytes_a_row = _route_rows(rows, measured_from=rows // 2)
     # The peak grows from the first half of the rows to the second by about 560 bytes a
     # row with a Python object per row and key, by about 320 with the compact index (115
     # held, the rest the copies of a merge of its runs).
-    assert result["bytes_a_row"] < 450, result
+    assert bytes_a_row < 450, bytes_a_row
 
 
 _IMPORT_ROWS = textwrap.dedent(
@@ -122,50 +127,6 @@ def test_an_import_does_not_hold_the_whole_file_in_memory(tmp_path: Path) -> Non
     assert grown / (large - small) < 5_500, grown / (large - small)
 
 
-_ROUTE_ROWS_SPILLED = textwrap.dedent(
-    """
-    import json
-    import crmkit._importing._matching as matching
-    from crmkit._importing._matching import FileGroups, Group
-
-    try:  # the DuckDB that keeps the rows seen, made small: it must spill, not grow
-        import crmkit._importing._scratch as scratch
-        scratch.SCRATCH_MEMORY_LIMIT = "24MB"
-    except ImportError:
-        pass
-
-    def peak_mb():
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-
-    groups = FileGroups()
-    rows, chunk_rows = {rows}, 50_000
-    for start in range(0, rows, chunk_rows):
-        keys = [
-            [f"uid:U{{i:09d}}", f"email:contact.number.{{i}}@example-company-{{i % 997}}.fr"]
-            for i in range(start, start + chunk_rows)
-        ]
-        groups.load(keys)
-        for i, row_keys in enumerate(keys):
-            if groups.group_of(row_keys, None) is None:
-                group = Group(row_keys[0], start + i + 2, f"U{{start + i:09d}}", None, i)
-                group.record_id = start + i + 1
-                groups.join(group, row_keys, None)
-        groups.flush()
-        if start + chunk_rows == rows // 4:
-            quarter = peak_mb()
-    last = rows - 1
-    email = f"email:contact.number.{{last}}@example-company-{{last % 997}}.fr"
-    wanted = [["uid:U000000007"], [email]]
-    groups.load(wanted)
-    found = [(g.line, g.record_id, g.uid) for g in (groups.group_of(k, None) for k in wanted)]
-    grown = (peak_mb() - quarter) * 2**20 / (rows - rows // 4)
-    print(json.dumps({{"bytes_a_row": grown, "found": found}}))
-    """
-)
-
-
 def test_rows_seen_by_an_import_stay_within_a_bounded_memory() -> None:
     """The keys of the rows seen live in the import's own DuckDB, under its memory limit.
 
@@ -174,13 +135,7 @@ def test_rows_seen_by_an_import_stay_within_a_bounded_memory() -> None:
     with a 24 MB limit (spilling the rest to disk), by about 25 (the Python objects of the
     chunk being routed).
     """
+
     rows = 400_000
-    out = subprocess.run(
-        [sys.executable, "-c", _ROUTE_ROWS_SPILLED.format(rows=rows)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["found"] == [[9, 8, "U000000007"], [rows + 1, rows, f"U{rows - 1:09d}"]]
-    assert result["bytes_a_row"] < 100, result
+    bytes_a_row = _route_rows(rows, measured_from=rows // 4, scratch_limit="24MB")
+    assert bytes_a_row < 100, bytes_a_row

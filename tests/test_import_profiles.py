@@ -266,6 +266,29 @@ def test_bad_input_to_an_import_writes_nothing(db: ck.CRM, tmp_path: Path) -> No
     assert db.imports().empty
 
 
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"overwrite": {"ownr": "never"}}, "ownr"),
+        ({"defaults": {"orgin": "x"}}, "orgin"),
+        ({"profile": "salon"}, "salon"),
+        ({"defaults": {"owner": "Nobody Known"}}, "Nobody Known"),
+    ],
+)
+@pytest.mark.parametrize("library", ["pandas", "polars"])
+def test_bad_input_to_a_frame_import_names_it_and_writes_nothing(
+    db: ck.CRM, arguments: dict[str, object], named: str, library: str
+) -> None:
+    """A policy or a default on a field that does not exist, an unknown profile or a
+    default the database refuses, given to the import itself (no profile saved)."""
+    rows = {"Nom": ["Blou"], "Courriel": ["h@blou.fr"]}
+    frame = pd.DataFrame(rows) if library == "pandas" else pl.DataFrame(rows)
+    with pytest.raises(ck.CRMKitError, match=named):
+        db.import_frame(frame, **arguments)  # type: ignore[arg-type]
+    assert db.counts()["contacts"] == 0
+    assert db.imports().empty
+
+
 def test_errors_are_worded_in_the_language_chosen(db: ck.CRM) -> None:
     with ck.config_context(lang="fr"), pytest.raises(ck.ValidationError) as caught:
         db.import_profiles.save("bad", overwrite={"owner": "parfois"})

@@ -335,3 +335,46 @@ def test_fixing_again_after_applying_proposes_nothing(
             _write_raw(crm, "contacts", record, values)
         crm.contacts.suggest_fixes().apply()
         assert crm.contacts.suggest_fixes().df().values.tolist() == []
+
+
+# The fixes bench's mess (benchmarks/fixes_bench.py), on a share of the sample's records.
+_SAMPLE_MESS = (
+    ("last_name", "upper(last_name)"),
+    ("first_name", "lower(first_name)"),
+    ("mobile", "regexp_replace(mobile, '^\\+33', '0')"),
+    ("phone", "regexp_replace(phone, '^\\+44', '0')"),
+    ("email", "regexp_replace(email, '@(.*)$', '@' || upper(split_part(email, '@', 2)))"),
+    ("country", "CASE country WHEN 'FR' THEN 'France' WHEN 'GB' THEN 'Royaume-Uni' END"),
+    ("city", "'  ' || city || ' '"),
+    ("job_title", "job_title || '  '"),
+    ("linkedin", "upper(linkedin)"),
+)
+
+
+def test_one_scan_proposes_what_a_scan_per_field_does(tmp_path: Path) -> None:
+    """suggest_fixes reads every field in one scan of the table; the result is the one a
+    scan per field gives (each field asked alone), on the sample set made messy with SQL,
+    in pandas and in polars, on the whole table and on a selection."""
+    from crmkit._ops._fixes import fixable_fields
+    from crmkit.samples import load_sample
+
+    with ck.open(tmp_path / "sample.duckdb", user="Nicole Bertrand") as crm:
+        load_sample(crm, Path(__file__).resolve().parents[1] / "data" / "samples")
+        for column, expression in _SAMPLE_MESS:
+            crm._session.con.execute(
+                f"UPDATE contacts SET {column} = {expression} "
+                f"WHERE {column} IS NOT NULL AND id % 3 = 0"
+            )
+        key = ["id", "field"]
+        for where in (None, crm.contacts.filter(owner="Paris")):
+            together = crm.contacts.suggest_fixes(where=where)
+            alone = [
+                crm.contacts.suggest_fixes(fields=f.name, where=where).df()
+                for f in fixable_fields("contacts")
+            ]
+            expected = pd.concat(alone).sort_values(key).reset_index(drop=True)
+            got = together.df().sort_values(key).reset_index(drop=True)
+            assert set(got["rule"]) >= {"name_case", "phone", "email", "country", "spaces"}
+            assert 0 < len(got) < len(crm.contacts) * 5
+            pd.testing.assert_frame_equal(got, expected)
+            assert together.pl().sort(key).rows() == list(expected.itertuples(index=False))

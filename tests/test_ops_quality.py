@@ -300,6 +300,28 @@ def test_scores_of_a_selection_with_default_weights(crm: ck.CRM) -> None:
     assert "Account" in scores["quality_missing"].item()
 
 
+def test_scores_as_columns_of_df_on_request(crm: ck.CRM) -> None:
+    """``df(quality=True)`` / ``pl(quality=True)``: the records with their score and
+    missing text as last columns, the same as quality_scores; without it, no such column."""
+    plain = crm.contacts.df()
+    assert "quality_score" not in plain and "quality_score" not in crm.contacts.pl().columns
+    scores = crm.contacts.quality_scores()
+    frame = crm.contacts.df(quality=True)
+    assert list(frame.columns) == [*plain.columns, "quality_score", "quality_missing"]
+    assert frame["id"].tolist() == plain["id"].tolist()
+    expected = scores.set_index("id").loc[frame["id"]]
+    assert frame["quality_score"].tolist() == expected["quality_score"].tolist()
+    assert frame["quality_missing"].fillna("").tolist() == (
+        expected["quality_missing"].fillna("").tolist()
+    )
+    with ck.config_context(lang="fr"):
+        polars = crm.contacts.pl(quality=True)
+    assert isinstance(polars, pl.DataFrame)
+    assert polars.columns[-2:] == ["quality_score", "quality_missing"]
+    assert polars["quality_score"].to_list() == frame["quality_score"].tolist()
+    assert "Nom" in polars.filter(pl.col("last_name") == "")["quality_missing"].item()
+
+
 @pytest.mark.parametrize(
     ("weights", "named"),
     [({"shoe_size": 1}, "shoe_size"), ({"mobile": -1}, "-1"), ({"mobile": 0}, "0")],
@@ -307,3 +329,19 @@ def test_scores_of_a_selection_with_default_weights(crm: ck.CRM) -> None:
 def test_bad_weights(crm: ck.CRM, weights: dict[str, float], named: str) -> None:
     with pytest.raises(ck.CRMKitError, match=named):
         crm.contacts.quality_scores(weights=weights)
+
+
+def test_names_without_letter_case_are_not_case_flaws(tmp_path: Path) -> None:
+    """Chinese names have no capitals: neither the report nor the fixes call them flaws."""
+    with ck.open(tmp_path / "cjk.duckdb") as crm:
+        chinese = crm.contacts.add(first_name="芳", last_name="王")
+        irish = crm.contacts.add(first_name="Zoé", last_name="O'Brien")
+        crm.contacts.add(first_name="MARC", last_name="Dupont")
+        fields = _fields(crm.quality("contacts"))
+        assert int(fields.loc["last_name", "nonconforming"]) == 0
+        assert int(fields.loc["first_name", "nonconforming"]) == 1  # MARC
+        proposed = crm.contacts.suggest_fixes().df()
+        assert proposed["current"].tolist() == ["MARC"]
+        weights = {"first_name": 1, "last_name": 1}
+        scores = crm.contacts.quality_scores(weights=weights).set_index("id")
+        assert scores.loc[chinese, "quality_score"] == scores.loc[irish, "quality_score"] == 100

@@ -285,3 +285,21 @@ def test_shared_mode_reads_and_replaces(tmp_path: Path) -> None:
         assert report.changed == 1
         crm.undo(report.batch_id)
         assert sorted(crm.contacts.df()["city"]) == ["Lyon", "PARIS", "Paris"]
+
+
+def test_recluster_keeps_the_selection_and_options_and_reads_anew(crm: ck.CRM) -> None:
+    for city in ("Paris", "Paris", "Pariss", "PARIS"):
+        crm.contacts.add(last_name="Durand", city=city, active=False)
+    inactive = crm.contacts.filter(active=False)
+    found = crm.contacts.variants("city", where=inactive, min_count=2)
+    assert found.options == {"min_count": 2, "n": 2, "radius": 1, "language": "en"}
+    near = found.recluster("levenshtein")
+    assert near.method == "levenshtein" and near.options == found.options
+    assert [c.values for c in near.clusters] == [
+        (("Paris", 2), ("PARIS", 1), ("Pariss", 1))
+    ]  # only the inactive contacts: the selection is kept
+    crm.contacts.add(last_name="Wei", city="Pariss", active=False)
+    assert near.recluster().clusters[0].count == 5  # read again
+    assert found.recluster(min_count=10).clusters == []
+    with pytest.raises(ck.ValidationError, match=r"unknown option .where."):
+        found.recluster(where=None)

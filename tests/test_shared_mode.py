@@ -423,3 +423,30 @@ def test_closing_while_another_process_holds_the_file(path: Path) -> None:
     other.finish()
     with ck.open(path) as plain:
         assert _names(plain) == ["Blou", "Held"]
+
+
+def test_a_one_field_update_reads_its_batch_once(path: Path) -> None:
+    """Each statement of a shared write reads from cold buffers (the file was attached
+    for it): the batch's check reads its history rows once (their count and the fields
+    written together), reads the batch's operation only when an owner changed, and the
+    duplicate rules once. DuckDB's own query log counts the statements."""
+    crm = ck.open(path, shared=True, user="me")
+    record = crm.contacts.add(last_name="Blou")
+    host = crm._session.store._host
+    assert host is not None
+    host.execute("CALL enable_logging('QueryLog')")
+    crm.contacts.update(record, job_title="Chef de projet")
+    statements = [
+        " ".join(str(m).split())
+        for (m,) in host.execute(
+            "SELECT message FROM duckdb_logs WHERE type = 'QueryLog'"
+        ).fetchall()
+    ]
+    host.execute("CALL disable_logging()")
+    assert sum("FROM history WHERE batch_id" in s for s in statements) == 1, statements
+    assert not any("FROM batches WHERE" in s for s in statements), statements
+    assert sum("FROM settings" in s for s in statements) <= 3, statements
+    assert crm.contacts.get(record)["job_title"] == "Chef de projet"
+    [change] = crm.contacts.history(record).query("field == 'job_title'").to_dict("records")
+    assert change["new"] == "Chef de projet"
+    crm.close()

@@ -27,8 +27,11 @@ from crmkit._core._session import Session
 from crmkit._core._store import Store, UndoSummary
 from crmkit._importing._options import ImportOptions
 from crmkit._ops import _history as history
+from crmkit._util._config import current_lang
+from crmkit._util._display_frame import display_frame
 from crmkit._util._table_html import Column, table_html
 from crmkit.schemas._catalog import table as catalog_table
+from crmkit.schemas._display import report_columns
 from crmkit.schemas._models import ValidationReport, validate
 
 if TYPE_CHECKING:
@@ -317,7 +320,8 @@ class CRM:
         """
         from crmkit._importing._imports import imports_frame
 
-        return imports_frame(self._session.con)
+        frame = imports_frame(self._session.con)
+        return display_frame(frame, report_columns("contacts", list(frame.columns), current_lang()))
 
     def rejects(self, batch_id: int | None = None) -> pd.DataFrame:
         """Rows that imports could not store, with line, raw values (JSON) and reasons."""

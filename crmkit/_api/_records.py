@@ -261,13 +261,36 @@ class _Records:
         """The id of the live record named ``key`` (case- and accent-insensitive)."""
         return records.find_id(self._session, self.kind, key)
 
-    def df(self) -> pd.DataFrame:
-        """Every live record, with derived columns (bands, owner names ...), as pandas."""
-        return self.all().df()
+    def df(self, *, quality: bool = False) -> pd.DataFrame:
+        """Every live record, with derived columns (bands, owner names ...), as pandas.
 
-    def pl(self) -> pl.DataFrame:
-        """Every live record, with derived columns, as polars."""
-        return self.all().pl()
+        ``quality=True`` adds ``quality_score`` (0-100) and ``quality_missing`` (the
+        empty weighted fields, in the current language) as last columns: see
+        :meth:`quality_scores`.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.contacts.add(last_name="Dupont", email="j.dupont@aprool.com")
+        >>> crm.contacts.df(quality=True)[["last_name", "quality_score"]].values.tolist()
+        [['Dupont', 35]]
+        >>> crm.close()
+        """
+        frame = self.all().df()
+        if not quality:
+            return frame
+        scores = self.quality_scores()
+        return frame.merge(scores, on="id", how="left", validate="one_to_one")
+
+    def pl(self, *, quality: bool = False) -> pl.DataFrame:
+        """Every live record, with derived columns, as polars (``quality=True``: with
+        ``quality_score`` and ``quality_missing``, as :meth:`df`)."""
+        frame = self.all().pl()
+        if not quality:
+            return frame
+        scores = self.quality_scores(as_="polars")
+        return frame.join(scores, on="id", how="left", validate="1:1")
 
     def iter_batches(self, size: int = BATCH_ROWS, *, as_: FrameKind = "pandas") -> Iterator[Any]:
         """Every live record in frames of at most ``size`` rows (see Selection.iter_batches)."""
@@ -403,8 +426,8 @@ class _Records:
         Returns
         -------
         DataFrame
-            ``id``, ``quality_score``, ``quality_missing``, in id order: join it to
-            ``df()`` on ``id`` to have them as columns.
+            ``id``, ``quality_score``, ``quality_missing``, in id order
+            (``df(quality=True)`` gives them as columns of the records).
         """
         from crmkit._ops._quality_scores import quality_scores
 

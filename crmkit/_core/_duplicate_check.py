@@ -354,8 +354,9 @@ def check_batch(
     if operation in SKIPPED_OPERATIONS:
         return []
     alerts: list[DuplicateAlert] = []
+    stored = rules.all()  # one read of the setting for both tables
     for kind in INACTIVE_FIELD:
-        kind_rules = rules.enabled(kind)
+        kind_rules = [r for r in stored if r.kind == kind and r.enabled]
         if not kind_rules:
             continue
         written = con.execute(

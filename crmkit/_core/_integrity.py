@@ -115,13 +115,19 @@ def _wrote(touched: set[tuple[str, str | None]], table: str, *fields: str) -> bo
     return (table, None) in touched or any((table, f) in touched for f in fields)
 
 
-def batch_breaches(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach]:
+def batch_breaches(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    touched: set[tuple[str, str | None]] | None = None,
+) -> list[Breach]:
     """Every rule the batch's writes break (an empty list when it may commit).
 
     Only the rules the batch's fields can break are checked: a reassign (``owner_id``)
-    cannot break a parent cycle, nor leave a reference to a deleted account.
+    cannot break a parent cycle, nor leave a reference to a deleted account. ``touched``
+    is :func:`touched_fields` of the batch when the caller read it already.
     """
-    touched = touched_fields(con, batch_id)
+    if touched is None:
+        touched = touched_fields(con, batch_id)
     found = dangling(con, batch_id, touched)
     for table, field in GRAPHS:
         if not _wrote(touched, table, field):
@@ -141,6 +147,8 @@ def batch_breaches(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Breach
                 path = cycle_path(links, record_id)
                 if path:
                     found.append(Breach(table, record_id, field, path[1], "cycle", path))
+    if not any(_wrote(touched, table, "owner_id") for table in ("accounts", "contacts")):
+        return found  # the owner rule below reads only records whose owner was written
     operation = first(con.execute("SELECT operation FROM batches WHERE id = ?", [batch_id]))
     if operation is not None and operation[0] in KEEPS_OWNER:
         # An undo (or a merge) gives records back the owner they had, deactivated or not:

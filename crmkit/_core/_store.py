@@ -602,8 +602,8 @@ class Store:
             literal = where.replace("'", "''")
             mode = " (READ_ONLY)" if self.read_only else ""
             with self._opening():
-                self._host.execute(f"ATTACH '{literal}' AS crmkit_file{mode}")
-            self._host.execute("USE crmkit_file")
+                # One call for both statements: each call costs ~0.1-0.2 ms of its own.
+                self._host.execute(f"ATTACH '{literal}' AS crmkit_file{mode}; USE crmkit_file")
         except BaseException:
             with _HELD_LOCK:
                 _HELD.pop(where, None)
@@ -623,8 +623,7 @@ class Store:
                     with suppress(duckdb.Error):
                         self._host.execute("CHECKPOINT crmkit_file")
             finally:
-                self._host.execute("USE memory")
-                self._host.execute("DETACH crmkit_file")  # releases the lock
+                self._host.execute("USE memory; DETACH crmkit_file")  # releases the lock
         finally:
             with _HELD_LOCK:
                 _HELD.pop(where, None)
@@ -962,10 +961,16 @@ class Store:
         a rule between records (see :mod:`crmkit._core._integrity`); called inside the batch's
         transaction, so the whole batch is then rolled back.
         """
-        row = first(self.con.execute("SELECT count(*) FROM history WHERE batch_id = ?", [batch_id]))
-        n = int(row[0]) if row else 0
+        # One read of the batch's history rows gives both their count and what they wrote.
+        written = self.con.execute(
+            "SELECT table_name, field, count(*) FROM history WHERE batch_id = ? "
+            "GROUP BY table_name, field",
+            [batch_id],
+        ).fetchall()
+        n = sum(int(r[2]) for r in written)
         if n:
-            self.raise_for(batch_breaches(self.con, batch_id))
+            touched = {(str(t), None if f is None else str(f)) for t, f, _ in written}
+            self.raise_for(batch_breaches(self.con, batch_id, touched))
         self.con.execute("UPDATE batches SET n_changes = ? WHERE id = ?", [n, batch_id])
         return n
 

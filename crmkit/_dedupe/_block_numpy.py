@@ -62,17 +62,21 @@ def numpy_pairs(
     ([0], [1], [1])
     """
     order = np.lexsort((rid, sortkey, key, rule))
-    rule, key, rid, is_new = rule[order], key[order], rid[order], is_new[order]
-    n_rows = len(rid)
-    starts = np.flatnonzero(
-        np.concatenate([[True], (rule[1:] != rule[:-1]) | (key[1:] != key[:-1])])
-        if n_rows
-        else np.zeros(0, dtype=bool)
-    )
-    sizes = np.diff(np.append(starts, n_rows))
-    block = np.repeat(np.arange(len(starts)), sizes)
+    rule, key = rule[order], key[order]
+    n_rows = len(order)
+    boundary = np.ones(n_rows, dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=boundary[1:])
+    del key  # the blocks are all that is read of the keys
+    boundary[1:] |= rule[1:] != rule[:-1]
+    # int32 per key row where that is enough (at most NUMPY_MAX_KEY_ROWS rows).
+    starts = np.flatnonzero(boundary).astype(np.int32)
+    del boundary
+    rid, is_new = rid[order], is_new[order]
+    del order
+    sizes = np.diff(np.append(starts, np.int32(n_rows))).astype(np.int32)
+    block = np.repeat(np.arange(len(starts), dtype=np.int32), sizes)
     size = sizes[block]
-    pos = np.arange(n_rows) - starts[block]  # 0 for a block's first record
+    pos = np.arange(n_rows, dtype=np.int32) - starts[block]  # 0 for a block's first record
     live = size > 1
     if incremental:
         live &= (np.add.reduceat(is_new, starts) > 0)[block] if n_rows else live
@@ -80,19 +84,28 @@ def numpy_pairs(
     big = live & (size > max_block)
     # Each record of a small block pairs with the later ones, of a big block with at most
     # window neighbours and the first record.
-    if int(np.sum((size - 1 - pos)[small])) + int(big.sum()) * (window + 1) > max_pairs:
+    if (
+        int(np.sum((size - 1 - pos)[small], dtype=np.int64)) + int(big.sum()) * (window + 1)
+        > max_pairs
+    ):
         return None
     lefts: list[IntArray] = []
     rights: list[IntArray] = []
     # Each record with the one ``d`` places after it in its block: every pair of a small
     # block once (d up to max_block - 1), a big block's neighbours (d up to window).
+    # Over the rows of blocks of two or more only (a block is all live or not): most keys
+    # are a single record's (a phone, a street), and each step here held a few arrays the
+    # size of all the key rows.
+    rows = np.flatnonzero(live)
+    row_block, row_small, row_big = block[rows], small[rows], big[rows]
     for d in range(1, max(max_block, window + 1)):
-        x = np.arange(n_rows - d)
-        y = x + d
-        same = block[x] == block[y]
-        wanted = same & ((small[x] & (d < max_block)) | (big[x] & (d <= window)))
-        lefts.append(x[wanted])
-        rights.append(y[wanted])
+        i = np.arange(len(rows) - d) if len(rows) > d else np.zeros(0, dtype=np.int64)
+        j = i + d
+        same = row_block[i] == row_block[j]
+        wanted = same & ((row_small[i] & (d < max_block)) | (row_big[i] & (d <= window)))
+        lefts.append(rows[i[wanted]])
+        rights.append(rows[j[wanted]])
+    del rows, row_block, row_small, row_big
     # A big block's first record with the members beyond its window.
     far = big & (pos > window)
     lefts.append(starts[block[far]])

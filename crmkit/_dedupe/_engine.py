@@ -78,10 +78,9 @@ def run_crmkit(
             f"{[c.name for c in model.comparisons]}, the records allow "
             f"{[c.name for c in table_.comparisons]}"
         )
-    # The normalised strings of every record, now codes; the value-to-code dicts are
-    # needed again only where a stage encodes values it derives (made anew then).
-    table_.vocabs.let_go_indexes()
-    release_freed_memory()
+    # The values' lookups are needed to encode, not to search (rebuilt if ever needed).
+    table_.vocabs.release_indexes()
+    release_freed_memory()  # the normalised strings of every record, now codes
     clock.lap("prepare")
     n = len(table_)
     # Integer keys, not strings: the same blocks without a string per record and rule.
@@ -106,11 +105,11 @@ def run_crmkit(
         else []
     )
     del keys
-    table_.vocabs.let_go_indexes()  # those of the values derived for the keys
+    table_.vocabs.release_indexes()  # those of the values derived for the keys
     release_freed_memory()
     clock.lap("blocking")
     levels = compare_levels(table_, candidates.a, table_, candidates.b)
-    table_.vocabs.let_go_indexes()  # those of the parts of e-mails, names ... compared
+    table_.vocabs.release_indexes()  # those of the parts of e-mails, names ... compared
     clock.lap("comparing")
     if model is None:
         if n >= SMALL_TABLE:

@@ -3,8 +3,9 @@
 ``crm.contacts.suggest_fixes()`` finds values that crmkit would store differently today:
 names in capitals or lower case (``DUPONT`` → ``Dupont``), outer or double spaces, phone
 numbers not in E.164, email addresses, websites, country names (→ ISO codes) and
-vocabulary values written another way. DuckDB picks the candidate values (a SQL test per
-rule over the table, ``SELECT DISTINCT``), Python works out each distinct candidate's
+vocabulary values written another way. DuckDB picks the candidate values (one scan of the
+table tests every field with its rules' SQL, then ``SELECT DISTINCT`` per field), Python
+works out each distinct candidate's
 proposal with the normalisers of :mod:`crmkit._normalize` (the same as imports and forms),
 and one join gives the records holding them. The result, a :class:`Fixes`, is a frame
 ``id, field, current, proposed, rule`` to review; :meth:`Fixes.apply` writes all or some
@@ -114,21 +115,22 @@ class _Context:
     sectors: tuple[str, ...]
 
 
-def _predicate(rule: str, f: Field, ctx: _Context) -> tuple[str, list[Any]]:
-    """The SQL test (on ``v``) that a value may change under ``rule``, and its parameters."""
+def _predicate(rule: str, f: Field, ctx: _Context, v: str) -> tuple[str, list[Any]]:
+    """The SQL test (on the column expression ``v``) that a value may change under
+    ``rule``, and its parameters."""
     if rule == "spaces":
-        return "(regexp_matches(v, ?) OR v <> nfc_normalize(v))", [_NEEDS_CLEANING]
+        return f"(regexp_matches({v}, ?) OR {v} <> nfc_normalize({v}))", [_NEEDS_CLEANING]
     if rule == "name_case":
-        return "((v = upper(v) OR v = lower(v)) AND upper(v) <> lower(v))", []
+        return f"(({v} = upper({v}) OR {v} = lower({v})) AND upper({v}) <> lower({v}))", []
     if rule == "phone":
-        return "NOT regexp_full_match(v, ?)", [_E164]
+        return f"NOT regexp_full_match({v}, ?)", [_E164]
     if rule == "email":
-        return "NOT regexp_full_match(v, ?)", [_PLAIN_EMAIL]
+        return f"NOT regexp_full_match({v}, ?)", [_PLAIN_EMAIL]
     if rule == "url":
-        return "NOT regexp_full_match(v, ?)", [_CANONICAL_URL]
+        return f"NOT regexp_full_match({v}, ?)", [_CANONICAL_URL]
     if rule == "country":
-        return "NOT regexp_full_match(v, '[A-Z]{2}')", []
-    return "NOT list_contains(?, v)", [_vocabulary_values(f, ctx)]
+        return f"NOT regexp_full_match({v}, '[A-Z]{{2}}')", []
+    return f"NOT list_contains(?, {v})", [_vocabulary_values(f, ctx)]
 
 
 def _vocabulary_values(f: Field, ctx: _Context) -> list[str]:
@@ -210,67 +212,85 @@ def _valid(kind: str, f: Field, values: list[str], sectors: Sequence[str]) -> li
 
 
 _IDS = "_crmkit_fix_ids"  # the selected ids, registered once per suggestion run
+_CANDIDATES = "_crmkit_fix_candidates"  # the scan's candidates, registered once per run
+
+
+def _scan_candidates(
+    session: Session, plans: Sequence[tuple[Field, list[str]]], ctx: _Context
+) -> pa.Table:
+    """The candidate values of every planned field, in ONE scan of the table:
+    ``id, field, v, c`` (``c``: the record's country, for fields with the phone rule).
+
+    Each field becomes a column holding its value where one of its rules' SQL tests says
+    it may change (NULL elsewhere); ``UNPIVOT`` turns those columns into rows and drops
+    the NULLs. One scan with every test costs far less than a scan per field: the table
+    is read and decompressed once (at 1M contacts, 23 scans were most of the time).
+    The selected ids are joined in: cheaper than the view, whose joins name owners and
+    accounts.
+    """
+    country = _COUNTRY_FIELD[ctx.kind]
+    columns: list[str] = []
+    params: list[Any] = []
+    for f, rules in plans:
+        tests = [_predicate(rule, f, ctx, f"t.{f.name}") for rule in rules]
+        columns.append(
+            f"CASE WHEN {' OR '.join(test for test, _ in tests)} THEN t.{f.name} END AS {f.name}"
+        )
+        params.extend(p for _, ps in tests for p in ps)
+    with_country = [f.name for f, rules in plans if "phone" in rules]
+    names = ", ".join(f.name for f, _ in plans)
+    return session.con.sql(
+        f"SELECT id, field, v, CASE WHEN list_contains(?, field) THEN c END AS c "
+        f"FROM (UNPIVOT (SELECT t.id, t.{country}::VARCHAR AS c, {', '.join(columns)} "
+        f"FROM {ctx.kind} t SEMI JOIN {_IDS} USING (id)) "
+        f"ON {names} INTO NAME field VALUE v)",
+        params=[with_country, *params],
+    ).to_arrow_table()
 
 
 def _field_fixes(session: Session, f: Field, rules: list[str], ctx: _Context) -> pd.DataFrame:
-    """The fixes of one field: ``id, field, current, proposed, rule``.
+    """The fixes of one field: ``id, field, current, proposed, rule``, from the
+    candidates of :func:`_scan_candidates` (registered as ``_CANDIDATES``).
 
-    One scan of the table (the selected ids joined in: cheaper than the view, whose
-    joins name owners and accounts) reads the candidate records (``id``, value, country
-    for phones) into Arrow;
-    the distinct candidates get their proposals in Python; a join of the candidates with
+    The distinct candidates get their proposals in Python; a join of the candidates with
     the proposals gives the records.
     """
-    country = _COUNTRY_FIELD[ctx.kind]
-    with_country = "phone" in rules
-    country_sql = f"t.{country}" if with_country else "NULL::VARCHAR"
-    tests = [_predicate(rule, f, ctx) for rule in rules]
-    where = " OR ".join(test for test, _ in tests)
-    test_params = [p for _, ps in tests for p in ps]
     con = session.con
-    candidates = con.sql(
-        f"SELECT id, v, c FROM (SELECT t.id, t.{f.name} AS v, {country_sql} AS c "
-        f"FROM {ctx.kind} t SEMI JOIN {_IDS} USING (id)) WHERE v IS NOT NULL AND ({where})",
-        params=test_params,
-    ).to_arrow_table()
-    if candidates.num_rows == 0:
+    pairs = con.execute(
+        f"SELECT DISTINCT v, c FROM {_CANDIDATES} WHERE field = ?", [f.name]
+    ).fetchall()
+    if not pairs:
         return _empty()
-    con.register("_crmkit_fix_candidates", candidates)
+    found = _proposals(f, rules, [(str(v), c) for v, c in pairs], ctx)
+    kept = [
+        (v, c, new, rule)
+        for (v, c), (new, rule) in zip(pairs, found, strict=True)
+        if new is not None and rule is not None
+    ]
+    distinct_new = sorted({new for _, _, new, _ in kept})
+    valid = _valid(ctx.kind, f, distinct_new, ctx.sectors)
+    accepted = dict(zip(distinct_new, valid, strict=True))
+    kept = [row for row in kept if accepted[row[2]]]
+    if not kept:
+        return _empty()
+    mapping = pa.table(
+        {
+            "v": pa.array([r[0] for r in kept], pa.string()),
+            "c": pa.array([r[1] for r in kept], pa.string()),
+            "proposed": pa.array([r[2] for r in kept], pa.string()),
+            "rule": pa.array([r[3] for r in kept], pa.string()),
+        }
+    )
+    con.register("_crmkit_fix_map", mapping)
     try:
-        pairs = con.execute("SELECT DISTINCT v, c FROM _crmkit_fix_candidates").fetchall()
-        found = _proposals(f, rules, [(str(v), c) for v, c in pairs], ctx)
-        kept = [
-            (v, c, new, rule)
-            for (v, c), (new, rule) in zip(pairs, found, strict=True)
-            if new is not None and rule is not None
-        ]
-        distinct_new = sorted({new for _, _, new, _ in kept})
-        valid = _valid(ctx.kind, f, distinct_new, ctx.sectors)
-        accepted = dict(zip(distinct_new, valid, strict=True))
-        kept = [row for row in kept if accepted[row[2]]]
-        if not kept:
-            return _empty()
-        mapping = pa.table(
-            {
-                "v": pa.array([r[0] for r in kept], pa.string()),
-                "c": pa.array([r[1] for r in kept], pa.string()),
-                "proposed": pa.array([r[2] for r in kept], pa.string()),
-                "rule": pa.array([r[3] for r in kept], pa.string()),
-            }
-        )
-        con.register("_crmkit_fix_map", mapping)
-        try:
-            frame = con.execute(
-                "SELECT s.id, ? AS field, s.v AS current, m.proposed, m.rule "
-                "FROM _crmkit_fix_candidates s JOIN _crmkit_fix_map m "
-                "ON s.v = m.v AND s.c IS NOT DISTINCT FROM m.c",
-                [f.name],
-            ).df()
-        finally:
-            con.unregister("_crmkit_fix_map")
+        return con.execute(
+            f"SELECT s.id, s.field, s.v AS current, m.proposed, m.rule "
+            f"FROM {_CANDIDATES} s JOIN _crmkit_fix_map m "
+            "ON s.v = m.v AND s.c IS NOT DISTINCT FROM m.c WHERE s.field = ?",
+            [f.name],
+        ).df()
     finally:
-        con.unregister("_crmkit_fix_candidates")
-    return frame
+        con.unregister("_crmkit_fix_map")
 
 
 def _empty() -> pd.DataFrame:
@@ -302,22 +322,29 @@ def suggest_fixes(
         ColumnOptions(region=settings.default_region, sectors=sectors, unquote_formulas=False),
         tuple(sectors.values),
     )
+    plans = [
+        (f, [r for r in _rules_of(kind, f) if chosen_rules is None or r in chosen_rules])
+        for f in candidates
+        if chosen_fields is None or f.name in chosen_fields
+    ]
+    plans = [(f, rules_here) for f, rules_here in plans if rules_here]
     parts = []
     ids_sql, ids_params = query.ids_sql()
-    session.con.register(_IDS, session.con.sql(ids_sql, params=ids_params).to_arrow_table())
+    con = session.con
+    con.register(_IDS, con.sql(ids_sql, params=ids_params).to_arrow_table())
     try:
-        for f in candidates:
-            if chosen_fields is not None and f.name not in chosen_fields:
-                continue
-            rules_here = [
-                r for r in _rules_of(kind, f) if chosen_rules is None or r in chosen_rules
-            ]
-            if rules_here:
+        found = _scan_candidates(session, plans, ctx) if plans else None
+    finally:
+        con.unregister(_IDS)
+    if found is not None and found.num_rows:
+        con.register(_CANDIDATES, found)
+        try:
+            for f, rules_here in plans:
                 part = _field_fixes(session, f, rules_here, ctx)
                 if not part.empty:
                     parts.append(part)
-    finally:
-        session.con.unregister(_IDS)
+        finally:
+            con.unregister(_CANDIDATES)
     frame = pd.concat(parts, ignore_index=True) if parts else _empty()
     frame["id"] = frame["id"].astype("int64")
     for column in _COLUMNS[1:]:

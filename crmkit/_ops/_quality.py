@@ -209,7 +209,10 @@ def format_sql(f: Field, column: str, vocabularies: dict[str, list[str]]) -> tup
     if f.vocabulary is not None and vocabularies.get(f.vocabulary):
         return "vocabulary", f"{column} IN ({_literals(vocabularies[f.vocabulary])})"
     if f.name in NAME_FIELDS and f.kind == "text":
-        return "name_case", f"NOT ({column} = upper({column}) OR {column} = lower({column}))"
+        # The same test as the fixes' name-case rule (``needs_name_case``): a flaw only
+        # when the value has cased letters, all in one case ("王芳" has none: it conforms).
+        one_case = f"({column} = upper({column}) OR {column} = lower({column}))"
+        return "name_case", f"NOT (upper({column}) <> lower({column}) AND {one_case})"
     return "", ""
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -180,11 +180,12 @@ def find_variants(
     clusters = cluster_values(
         counts, method, n=int(n), radius=int(radius), lang=lang, min_count=min_count
     )
-    return Variants(session, query, target, method, clusters, len(counts))
+    options = {"min_count": min_count, "n": int(n), "radius": int(radius), "language": lang}
+    return Variants(session, query, target, method, clusters, len(counts), options)
 
 
 # Only what reads the file or the settings runs as a store operation (shared mode).
-_NO_FILE = frozenset({"df", "pl", "kind", "field", "__len__", "__repr__", "_repr_html_"})
+_NO_FILE = frozenset({"df", "pl", "kind", "field", "methods", "__len__", "__repr__", "_repr_html_"})
 
 
 @per_operation(lambda variants: variants._session.store, skip=_NO_FILE)
@@ -204,6 +205,9 @@ class Variants:
         The :class:`~crmkit._normalize._variants.Cluster` objects, in number order.
     distinct
         Distinct non-blank values read.
+    options
+        The other settings of the search (``min_count``, ``n``, ``radius``,
+        ``language``), which :meth:`recluster` keeps.
 
     Examples
     --------
@@ -231,6 +235,7 @@ class Variants:
     method: str
     clusters: list[Cluster]
     distinct: int
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -242,8 +247,54 @@ class Variants:
         """The field clustered, as given (``custom.<key>`` for a custom field)."""
         return self.target.name
 
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The clustering methods :meth:`recluster` takes, in the order to offer them."""
+        return METHODS
+
     def __len__(self) -> int:
         return len(self.clusters)
+
+    def recluster(self, method: str | None = None, **options: Any) -> Variants:
+        """The same field of the same records clustered anew: values and counts read again.
+
+        Parameters
+        ----------
+        method
+            Another of :attr:`methods`; ``None`` keeps this one.
+        **options
+            ``min_count``, ``n``, ``radius`` or ``language`` to change; the others are
+            kept from this search.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> for city in ["Paris", "PARIS", "Pariss"]:
+        ...     _ = crm.contacts.add(last_name="Blou", city=city)
+        >>> found = crm.contacts.variants("city")
+        >>> [len(c.values) for c in found.clusters]
+        [2]
+        >>> [len(c.values) for c in found.recluster("levenshtein").clusters]
+        [3]
+        >>> crm.close()
+        """
+        unknown = sorted(set(options) - {"min_count", "n", "radius", "language"})
+        if unknown:
+            raise ValidationError(
+                message(
+                    "variants_bad_option",
+                    option=shorten(unknown[0]),
+                    options="min_count, n, radius, language",
+                )
+            )
+        return find_variants(
+            self._session,
+            self._query,
+            self.field,
+            method=self.method if method is None else method,
+            **{**self.options, **options},
+        )
 
     def _rows(self) -> dict[str, list[Any]]:
         columns: dict[str, list[Any]] = {c: [] for c in _COLUMNS}

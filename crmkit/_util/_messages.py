@@ -803,3 +803,12 @@ _MESSAGES.update({
     "fixes_rule_name_case": ("Name case", "Casse du nom", "姓名大小写"),
 })
 # fmt: on
+
+# Reclustering spelling variants (Variants.recluster, the variants review widget).
+# fmt: off
+_MESSAGES.update({
+    "variants_bad_option": ("unknown option {option}; variants take {options}",
+                            "option {option} inconnue ; les variantes acceptent {options}",
+                            "未知选项 {option}；拼写变体可用选项：{options}"),
+})
+# fmt: on

@@ -3,7 +3,9 @@
 ``write_sample_files(folder)`` writes what ``data/samples/`` holds: the generator's own
 CSVs (owners, accounts, contacts) and the same people as other tools export them: a French
 Excel CSV (cp1252, ``;``), an XLSX of accounts with Chinese headers and a title above the
-header row, a Google Contacts CSV and an Outlook CSV.
+header row, a Google Contacts CSV and an Outlook CSV. (``data/samples/`` also keeps two
+small hand-typed trade-show lists, ``salon_2026_*.csv``, for the data-quality notebook:
+they are not generated.)
 """
 
 from __future__ import annotations

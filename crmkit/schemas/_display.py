@@ -132,6 +132,22 @@ _HEADERS: dict[str, Labels] = {
     "n_changes": ("Changes", "Modifications", "修改数"),
     "undone_by": ("Undone by", "Annulé par", "撤销批次"),
     "undoes": ("Undoes", "Annule", "撤销"),
+    # imports (crm.imports())
+    "imported_at": ("Imported at", "Importé le", "导入时间"),
+    "kind": ("Kind", "Type", "类型"),
+    "file": ("File", "Fichier", "文件"),
+    "file_size": ("Size (bytes)", "Taille (octets)", "大小(字节)"),
+    "file_hash": ("SHA-256", "SHA-256", "SHA-256"),
+    "profile": ("Profile", "Profil", "导入配置"),
+    "mode": ("Mode", "Mode", "模式"),
+    "read": ("Read", "Lues", "读取"),
+    "inserted": ("Inserted", "Ajoutées", "新增"),
+    "updated": ("Updated", "Mises à jour", "更新"),
+    "unchanged": ("Unchanged", "Inchangées", "未变"),
+    "rejected": ("Rejected", "Rejetées", "拒绝"),
+    "merged_in_file": ("Merged in the file", "Fusionnées dans le fichier", "文件内合并"),
+    "fields_changed": ("Fields changed", "Champs modifiés", "修改的字段"),
+    "undone": ("Undone", "Annulé", "已撤销"),
 }
 _HEADER_KINDS: dict[str, ColumnKind] = {
     "warnings": "integer",
@@ -140,6 +156,15 @@ _HEADER_KINDS: dict[str, ColumnKind] = {
     "probability": "percent",
     "changed_at": "datetime",
     "created_at": "datetime",
+    "imported_at": "datetime",
+    "file_size": "integer",
+    "read": "integer",
+    "inserted": "integer",
+    "updated": "integer",
+    "unchanged": "integer",
+    "rejected": "integer",
+    "merged_in_file": "integer",
+    "undone": "bool",
 }
 
 # Columns of report frames holding a line of the file or a record id.

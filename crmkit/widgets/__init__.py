@@ -1,4 +1,4 @@
-"""ipywidgets screens over the CRM facade: entry forms, list browsers, duplicate review.
+"""ipywidgets screens over the CRM facade: entry forms, list browsers, duplicate and fix review.
 
 Widgets hold no state of their own beyond the screen: they call the same methods a
 notebook user calls (``crm.contacts.add / update / clone``, ``crm.contacts.filter(...)``
@@ -45,6 +45,23 @@ True
   ``review.total``, ``review.pairs`` (the queue), ``review.same()``, ``review.different()``,
   ``review.merge(rule=..., survivor="left"|"right"|"rule")``, ``review.skip()``,
   ``review.undo()``, ``review.status``, ``review.merge_report``.
+- :class:`FixesReview` ``(crm, fixes=None, lang=None, kind=None, page_size=20)``: the
+  proposals of ``crm.<kind>.suggest_fixes()`` grouped by rule and field with counts, each
+  group tickable as a whole, a paged table (record, field, current → proposed, rule) whose
+  rows can be unticked, a filter by rule and field and a search; "Apply ticked" writes
+  exactly the ticked proposals through ``Fixes.apply`` (one batch: its ``BulkReport`` and
+  Undo). Scriptable: ``review.groups``, ``review.tick(*ids, rule=, field=)``,
+  ``review.untick(...)``, ``review.ticked`` (pandas), ``review.proposals``,
+  ``review.apply()``, ``review.undo()``, ``review.report``, ``review.stale``.
+- :class:`VariantsReview` ``(crm, variants | kind, field=None, lang=None, method=None)``:
+  the clusters of ``crm.<kind>.variants(field)`` as OpenRefine's "Cluster and edit" shows
+  them: per cluster a "merge?" tick box, the variants with their counts (a click makes
+  one the new value), the method, and the new value to edit; pages, a method selector
+  that clusters again, "Merge ticked" (one batch through ``variants.replace``, its
+  ``BulkReport`` shown; merged clusters leave the list) and Undo. Scriptable:
+  ``review.clusters`` (``clusters_pl``), ``review.tick(1, 3)``, ``review.untick(...)``,
+  ``review.set_value(2, "...")``, ``review.recluster("phonetic")``, ``review.apply()``,
+  ``review.undo()``, ``review.report``, ``review.status``, ``review.page``.
 
 Nothing is fetched from the internet: no icons, fonts or scripts beyond what ipywidgets
 ships.
@@ -114,10 +131,54 @@ Duplicate review:
   ``crmkit-review-undo``: undo the last merge or decision
 - ``crmkit-review-status``: what the last answer did; ``crmkit-review-merge-report``: the
   last merge's ``MergeReport``
+
+Review of suggested fixes:
+
+- ``crmkit-fixes-review``, and ``crmkit-fixes-review-contacts`` or
+  ``crmkit-fixes-review-accounts``; ``crmkit-fixes-summary``: how many proposed, ticked
+- ``crmkit-fixes-groups``: the groups; each ``crmkit-fixes-group`` and
+  ``crmkit-fixes-group-<rule>-<field>`` (a tick box)
+- ``crmkit-fixes-filters``: ``crmkit-fixes-filter-rule``, ``crmkit-fixes-filter-field``
+  and ``crmkit-fixes-search``; ``crmkit-fixes-shown`` how many they keep, with
+  ``crmkit-fixes-tick-shown`` and ``crmkit-fixes-untick-shown``
+- ``crmkit-fixes-table``: the table; each line ``crmkit-fixes-row``, its tick box
+  ``crmkit-fixes-tick-<id>-<field>``, its values ``crmkit-fixes-current`` and
+  ``crmkit-fixes-proposed``; ``crmkit-fixes-empty``: the note when no line is left
+- ``crmkit-fixes-page``, ``crmkit-fixes-page-previous``, ``crmkit-fixes-page-next``: paging
+- ``crmkit-fixes-apply``, ``crmkit-fixes-undo``; ``crmkit-fixes-status``: what the last
+  apply or undo did; ``crmkit-bulk-report``: the last apply's ``BulkReport``
+
+Spelling variants review:
+
+- ``crmkit-variants-review``, and ``crmkit-variants-review-contacts`` or
+  ``crmkit-variants-review-accounts``; ``crmkit-variants-title``;
+  ``crmkit-variants-method``: the method selector; ``crmkit-variants-summary``: how many
+  clusters, values and records
+- ``crmkit-variants-headings``, ``crmkit-variants-rows``: the list; each line
+  ``crmkit-variants-row`` and ``crmkit-variants-row-<number>``, holding
+  ``crmkit-variants-tick`` (merge?), ``crmkit-variants-values`` (a button
+  ``crmkit-variants-value`` per variant), ``crmkit-variants-count``,
+  ``crmkit-variants-found-by`` and ``crmkit-variants-new-value``
+- ``crmkit-variants-paging``: ``crmkit-variants-page-previous``, ``crmkit-variants-page``,
+  ``crmkit-variants-page-next``
+- ``crmkit-variants-actions``: ``crmkit-variants-tick-page``, ``crmkit-variants-untick``,
+  ``crmkit-variants-ticked`` (how many), ``crmkit-variants-merge``, ``crmkit-variants-undo``
+- ``crmkit-variants-status``: what the last action did; ``crmkit-variants-report``: the
+  last merge's ``BulkReport``
 """
 
 from crmkit.widgets._browser import AccountBrowser, ContactBrowser
+from crmkit.widgets._fixes_review import FixesReview
 from crmkit.widgets._form import AccountForm, ContactForm
 from crmkit.widgets._review import DuplicateReview
+from crmkit.widgets._variants_review import VariantsReview
 
-__all__ = ["AccountBrowser", "AccountForm", "ContactBrowser", "ContactForm", "DuplicateReview"]
+__all__ = [
+    "AccountBrowser",
+    "AccountForm",
+    "ContactBrowser",
+    "ContactForm",
+    "DuplicateReview",
+    "FixesReview",
+    "VariantsReview",
+]

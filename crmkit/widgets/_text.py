@@ -421,6 +421,85 @@ _UI.update(
     }
 )
 
+# -- spelling variants review (helper VW) ----------------------------------------------------
+
+_UI.update(
+    {
+        "variants_title": (
+            "Spelling variants: {field} ({kind})",
+            "Variantes d'écriture : {field} ({kind})",
+            "拼写变体：{field}（{kind}）",
+        ),
+        "variants_method": ("Method", "Méthode", "方法"),
+        "variants_method_fingerprint": ("Fingerprint", "Empreinte", "指纹"),
+        "variants_method_ngram-fingerprint": (
+            "N-gram fingerprint",
+            "Empreinte par n-grammes",
+            "N 元组指纹",
+        ),
+        "variants_method_phonetic": ("Phonetic", "Phonétique", "语音"),
+        "variants_method_levenshtein": (
+            "Nearest neighbour (edit distance)",
+            "Plus proche voisin (distance d'édition)",
+            "最近邻（编辑距离）",
+        ),
+        "variants_summary": (
+            "{count:,} cluster: {values:,} values, {records:,} records|"
+            "{count:,} clusters: {values:,} values, {records:,} records",
+            "{count:,} groupe : {values:,} valeurs, {records:,} fiches|"
+            "{count:,} groupes : {values:,} valeurs, {records:,} fiches",
+            "{count:,} 组：{values:,} 个写法，{records:,} 条记录",
+        ),
+        "variants_none": (
+            "No spelling variants of {field}",
+            "Aucune variante d'écriture pour {field}",
+            "{field}没有拼写变体",
+        ),
+        "variants_col_merge": ("Merge?", "Fusionner ?", "合并？"),
+        "variants_col_values": ("Values (records)", "Valeurs (fiches)", "写法（记录数）"),
+        "variants_col_records": ("Records", "Fiches", "记录数"),
+        "variants_col_method": ("Method", "Méthode", "方法"),
+        "variants_col_new_value": ("New value", "Nouvelle valeur", "新值"),
+        "variants_use_value": (
+            "Use this value: {value}",
+            "Utiliser cette valeur : {value}",
+            "使用此值：{value}",
+        ),
+        "variants_page": (
+            "Clusters {first}–{last} of {count:,}",
+            "Groupes {first} à {last} sur {count:,}",
+            "第 {first}–{last} 组，共 {count:,} 组",
+        ),
+        "variants_ticked": (
+            "{count:,} cluster ticked|{count:,} clusters ticked",
+            "{count:,} groupe coché|{count:,} groupes cochés",
+            "已勾选 {count:,} 组",
+        ),
+        "variants_tick_page": ("Tick page", "Cocher la page", "勾选本页"),
+        "variants_untick": ("Untick all", "Tout décocher", "全部取消勾选"),
+        "variants_merge": ("Merge ticked", "Fusionner les groupes cochés", "合并已勾选的组"),
+        "variants_undo": ("Undo last merge", "Annuler la dernière fusion", "撤销上次合并"),
+        "variants_nothing_ticked": (
+            "Tick the clusters to merge first",
+            "Cochez d'abord les groupes à fusionner",
+            "请先勾选要合并的组",
+        ),
+        "variants_merged": (
+            "Merged {count:,} cluster: {n:,} records changed (batch {batch})|"
+            "Merged {count:,} clusters: {n:,} records changed (batch {batch})",
+            "{count:,} groupe fusionné : {n:,} fiche(s) modifiée(s) (lot {batch})|"
+            "{count:,} groupes fusionnés : {n:,} fiche(s) modifiée(s) (lot {batch})",
+            "已合并 {count:,} 组：修改了 {n:,} 条记录（批次 {batch}）",
+        ),
+        "variants_unchanged": (
+            "Nothing changed: the ticked clusters already hold their new value",
+            "Rien n'a changé : les groupes cochés ont déjà leur nouvelle valeur",
+            "没有变化：勾选的组已是新值",
+        ),
+        "variants_failed": ("Not merged: {error}", "Non fusionné : {error}", "未合并：{error}"),
+    }
+)
+
 # One part of a duplicate explanation: "last_name close 0.96 (+6.3)".
 _REASON = re.compile(
     r"^(?P<name>[a-z_]+) (?P<level>[a-z_]+)(?: [0-9.]+)?(?: \(swapped\))?"
@@ -451,3 +530,93 @@ def reasons_text(explanation: str, lang: str, label_of: Callable[[str], str]) ->
         label = label_of(match["name"]) or match["name"]
         parts.append(f"{label} {level_label(match['level'], lang)}")
     return ", ".join(parts)
+
+
+# -- review of suggested fixes (helper FW) --------------------------------------------------
+
+_UI.update(
+    {
+        "fixes_title_contacts": (
+            "Suggested fixes — contacts",
+            "Corrections proposées — contacts",
+            "建议的修正 — 联系人",
+        ),
+        "fixes_title_accounts": (
+            "Suggested fixes — accounts",
+            "Corrections proposées — comptes",
+            "建议的修正 — 客户",
+        ),
+        "fixes_summary": (
+            "{n} proposed fix on {records} · {ticked} ticked|"
+            "{n} proposed fixes on {records} · {ticked} ticked",
+            "{n} correction proposée sur {records} · {ticked} cochée(s)|"
+            "{n} corrections proposées sur {records} · {ticked} cochée(s)",
+            "{records}，共 {n} 项建议修正 · 已勾选 {ticked} 项",
+        ),
+        "fixes_groups": (
+            "By rule and field (tick a whole group)",
+            "Par règle et par champ (cocher tout un groupe)",
+            "按规则和字段（可整组勾选）",
+        ),
+        "fixes_group": (
+            "{rule} — {field}: {count}",
+            "{rule} — {field} : {count}",
+            "{rule} — {field}：{count}",
+        ),
+        "fixes_group_partial": (
+            "{rule} — {field}: {count} ({ticked} ticked)",
+            "{rule} — {field} : {count} ({ticked} cochée(s))",
+            "{rule} — {field}：{count}（已勾选 {ticked}）",
+        ),
+        "fixes_filter_rule": ("Rule", "Règle", "规则"),
+        "fixes_filter_field": ("Field", "Champ", "字段"),
+        "fixes_all": ("All", "Tous", "全部"),
+        "fixes_search": (
+            "Search a name or a value…",
+            "Rechercher un nom ou une valeur…",
+            "搜索姓名或值…",
+        ),
+        "fixes_shown": ("{n} shown", "{n} affichée(s)", "显示 {n} 项"),
+        "fixes_tick_shown": ("Tick those shown", "Cocher celles affichées", "勾选显示的各项"),
+        "fixes_untick_shown": (
+            "Untick those shown",
+            "Décocher celles affichées",
+            "取消勾选显示的各项",
+        ),
+        "fixes_apply": ("Apply ticked ({n})", "Appliquer les cochées ({n})", "应用已勾选（{n}）"),
+        "fixes_undo": ("Undo the fixes", "Annuler les corrections", "撤销修正"),
+        "fixes_applied": (
+            "Applied {n} fix to {records} (batch {batch})|"
+            "Applied {n} fixes to {records} (batch {batch})",
+            "{n} correction appliquée à {records} (lot {batch})|"
+            "{n} corrections appliquées à {records} (lot {batch})",
+            "已对{records}应用 {n} 项修正（批次 {batch}）",
+        ),
+        "fixes_stale": (
+            "{n} not applied: the stored value changed since it was proposed",
+            "{n} non appliquée(s) : la valeur enregistrée a changé depuis la proposition",
+            "{n} 项未应用：提出建议后存储的值已被修改",
+        ),
+        "fixes_nothing_ticked": (
+            "Tick at least one proposed fix",
+            "Cochez au moins une correction proposée",
+            "请至少勾选一项建议修正",
+        ),
+        "fixes_none": (
+            "No fixes to propose",
+            "Aucune correction à proposer",
+            "没有需要修正的内容",
+        ),
+        "fixes_no_match": (
+            "No proposed fix matches the filters",
+            "Aucune correction ne correspond aux filtres",
+            "没有符合筛选条件的建议修正",
+        ),
+        "fixes_undone": (
+            "Undid batch {batch}: {n} fixes back in the list",
+            "Lot {batch} annulé : {n} correction(s) de nouveau dans la liste",
+            "已撤销批次 {batch}：{n} 项修正重新列出",
+        ),
+        "fixes_failed": ("Not applied: {error}", "Non appliqué : {error}", "未应用：{error}"),
+    }
+)

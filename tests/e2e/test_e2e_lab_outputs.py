@@ -2,7 +2,8 @@
 
 One notebook displays each kind of output an analyst meets (the CRM, a selection, a
 record, an import report with rejected rows, history, a bulk edit's report, duplicate
-pairs, a merge report, a summary), then the same in French and Chinese. JupyterLab runs
+pairs, a merge report, a summary, the list of imports, the data-quality report, the
+proposed fixes and the spelling variants), then some in French and Chinese. JupyterLab runs
 it in headless Chromium; the test checks that every cell ran without an error, that no
 request left 127.0.0.1 (tables bring their scripts with them) and that the outputs say
 what they should, and photographs each output. With ``CRMKIT_SCREENSHOTS=1`` the
@@ -64,11 +65,16 @@ OUTPUTS = {
     "duplicates": "report = crm.contacts.find_duplicates(progress=False)\nreport",
     "merge_report": "crm.contacts.merge(report.clusters[0])",
     "summary": "crm.accounts.summary(by='revenue_band')",
+    "imports": "crm.imports()",
+    "quality": "crm.quality('contacts', by='owner')",
+    "fixes": "crm.contacts.suggest_fixes()",
+    "variants": "crm.contacts.variants('job_title')",
 }
 IN_OTHER_LANGUAGES = {
     "selection_fr": "with ck.config_context(lang='fr'):\n"
     "    display(crm.contacts.filter(country='FR').sort('last_name'))",
     "import_report_zh": "with ck.config_context(lang='zh'):\n    display(import_report)",
+    "quality_fr": "with ck.config_context(lang='fr'):\n    display(crm.quality('contacts'))",
 }
 
 
@@ -144,6 +150,12 @@ def test_every_output_renders_in_jupyterlab_offline(
     # One setting speaks French or Chinese: headers, the table's controls, the report.
     assert "Rechercher" in texts["selection_fr"] and "Prénom" in texts["selection_fr"]
     assert "被拒绝的行" in texts["import_report_zh"] and "搜索" in texts["import_report_zh"]
+    # The data-quality outputs: the report, the proposed fixes, the spelling variants.
+    assert "bad_contacts.csv" in texts["imports"]
+    assert "Nicole Bertrand" in texts["quality"]  # broken down by owner
+    assert "Dumont" in texts["fixes"] and "DUMONT" in texts["fixes"]
+    assert "PRODUCT MANAGER" in texts["variants"] and "Product Manager" in texts["variants"]
+    assert "Taux de remplissage" in texts["quality_fr"] or "remplissage" in texts["quality_fr"]
     # Tables sort: a click on the name header orders the rows by it.
     selection = output("selection")
     column = [
