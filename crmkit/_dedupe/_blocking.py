@@ -94,32 +94,47 @@ def _keys_table(
 ) -> Any:
     """The keys in long form, as integers: DuckDB joins and sorts those much faster.
 
-    One rule at a time, so that only one rule's strings are hashed at once.
+    One rule at a time, so that only one rule's strings are hashed at once. Keys, record
+    rows and sort ranks are int32 where they fit (they count key rows or records): 15
+    bytes a key row, not the 27 of int64 columns (294,569 key rows on 55,000 accounts).
+
+    Examples
+    --------
+    >>> from crmkit._dedupe._keys import RuleKeys
+    >>> keys = [RuleKeys("phone", np.asarray([0, 1, 1]), ["1", "2", "2"])]
+    >>> table = _keys_table(keys, ["b", "a"], None)
+    >>> table.column("rid").to_pylist(), table.column("sortkey").to_pylist()
+    ([0, 1], [1, 0])
+    >>> str(table.schema.field("rid").type), str(table.schema.field("key").type)
+    ('int32', 'int32')
     """
+    n_records = max((int(k.rows.max()) + 1 for k in keys if len(k.rows)), default=0)
     rules, key_codes, rows = [], [], []
     for i, k in enumerate(keys):
-        codes = pd.factorize(_key_values(k))[0].astype(np.int64)
+        codes = pd.factorize(_key_values(k))[0]
         rule_rows = k.rows.astype(np.int64)
         # A record listing one value twice (same phone and mobile) has that key once: the
         # first of each (key, row), in the order given.
         pair = codes * (int(rule_rows.max(initial=0)) + 1) + rule_rows
         first = np.sort(np.unique(pair, return_index=True)[1])
+        del pair
         rules.append(np.full(len(first), i, dtype=np.int16))
-        key_codes.append(codes[first])
-        rows.append(rule_rows[first])
+        key_codes.append(codes[first].astype(_row_dtype(len(codes))))
+        rows.append(rule_rows[first].astype(_row_dtype(n_records)))
     rule, key, row = np.concatenate(rules), np.concatenate(key_codes), np.concatenate(rows)
+    del rules, key_codes, rows
     # Ranks (sort_ranks) are their own ranks: factorized the same as their strings.
     sort_rank = pd.factorize(
         sort_keys if isinstance(sort_keys, np.ndarray) else np.asarray(sort_keys, dtype=object),
         sort=True,
-    )[0]
+    )[0].astype(_row_dtype(n_records))
     is_new = row >= new_from if new_from is not None else np.zeros(len(row), dtype=bool)
     return pa.table(
         {
             "rule": pa.array(rule),
             "key": pa.array(key),
             "rid": pa.array(row),
-            "sortkey": pa.array(sort_rank.astype(np.int64)[row]),
+            "sortkey": pa.array(sort_rank[row]),
             "is_new": pa.array(is_new),
         }
     )
@@ -152,7 +167,7 @@ WITH k AS (
     FROM live x JOIN live y ON x.rule = y.rule AND x.key = y.key
     WHERE x.n > $max_block AND x.pos = 1 AND y.pos > $window + 1
 )
-SELECT (least(ra, rb) << 32) | greatest(ra, rb) AS pair, rule::TINYINT AS rule
+SELECT (least(ra, rb)::BIGINT << 32) | greatest(ra, rb) AS pair, rule::TINYINT AS rule
 FROM pairs
 WHERE touches_new OR NOT $incremental
 """
