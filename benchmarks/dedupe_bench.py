@@ -72,6 +72,9 @@ peak reset first (``/proc/self/clear_refs``) and less the memory held just befor
 first search pays one-time costs (tables loaded at first use, DuckDB's first allocations
 on the connection), which are most of the working memory on a few thousand records; the
 warm figures compare what the matching itself costs once both engines have paid theirs.
+The same for every engine: the first search's report is held during the second (Splink's
+tables, in a schema of its own, are dropped at the end of each search: each engine holds
+its report only) and the baseline is the memory just before the second search.
 The last table says, per data set, whether each of #13's targets is met.
 
 Both engines get the same normalised columns; Splink uses its own comparison library,

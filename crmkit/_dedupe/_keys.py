@@ -186,7 +186,7 @@ def _tail_of(phones: Vocab) -> Callable[[int], str]:
 _IDENTITY_METHODS = frozenset({"email", "code", "date", "domain"})
 
 
-def _email_local(vocab: list[str]) -> Callable[[int], str]:
+def _email_local(vocab: Sequence[str]) -> Callable[[int], str]:
     def local(code: int) -> str:
         part = vocab[code].rpartition("@")[0]
         if len(part) < 4 or part in ROLE_LOCALS:

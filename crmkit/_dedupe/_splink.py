@@ -90,11 +90,13 @@ def prepare_for_splink(table_: FeatureTable) -> pd.DataFrame:
     """
     data: dict[str, Any] = {"unique_id": np.arange(len(table_), dtype=np.int64)}
     for comparison in table_.comparisons:
-        values = table_.vocab(comparison).values
-        data[comparison.name] = pd.Series(
-            [values[c] if c >= 0 else None for c in table_.primary(comparison.name).tolist()],
-            dtype=object,
-        )
+        # One string per distinct value, shared by its records (Vocab.take), as Splink
+        # would hold them reading the column itself.
+        codes = table_.primary(comparison.name)
+        column = np.full(len(codes), None, dtype=object)
+        present = codes >= 0
+        column[present] = table_.vocab(comparison).take(codes[present])
+        data[comparison.name] = pd.Series(column, dtype=object)
     return pd.DataFrame(data)
 
 

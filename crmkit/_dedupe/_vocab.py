@@ -34,6 +34,8 @@ class PackedStrings(Sequence[str]):
     >>> packed = PackedStrings(["ab", "été", ""])
     >>> len(packed), packed[1], packed[1:], list(packed)
     (3, 'été', ['été', ''], ['ab', 'été', ''])
+    >>> packed == ["ab", "été", ""]
+    True
     """
 
     __slots__ = ("strings",)
@@ -55,6 +57,16 @@ class PackedStrings(Sequence[str]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.strings.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedStrings | list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list: unhashable as one
+
+    def __repr__(self) -> str:
+        return f"PackedStrings({list(self)!r})"
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> npt.NDArray[Any]:
         return self.strings.astype(object if dtype is None else dtype)
