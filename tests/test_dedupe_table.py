@@ -11,6 +11,7 @@ import pytest
 from dedupe_samples import MakeFrame
 
 from crmkit._dedupe import find_duplicates
+from crmkit._dedupe._frames import ReadBackSource, StoredRecords
 from crmkit._dedupe._options import Options
 from crmkit._dedupe._table import build_table, excluded_rows, record_ids
 from crmkit._exceptions import ValidationError
@@ -84,3 +85,16 @@ def test_excluded_rows_are_low_high_row_pairs_of_known_ids() -> None:
     assert excluded_rows(None, table_) == set() and excluded_rows([], table_) == set()
     with pytest.raises(ValidationError, match="exclude_pairs must hold"):
         excluded_rows([("a", "b", "c")], table_)
+
+
+def test_stored_records_lose_their_compared_columns_as_they_are_encoded() -> None:
+    # The frame read for a store's search is held by nothing else: its columns go as the
+    # codes come (at 5.5M contacts the frame was 2.4 GB held through the preparation).
+    frame = pd.DataFrame(
+        {"id": [1, 2], "first_name": ["Jean", "Jean"], "email": ["j@x.fr", "j@x.fr"],
+         "country": ["FR", "FR"], "phone": ["0102030405", "0102030405"]}
+    )  # fmt: skip
+    options = Options("contacts", None, "id", "FR", 20, 5, 0)
+    table_, source, _ = build_table(StoredRecords(frame, lambda ids, columns: None), None, options)
+    assert list(frame.columns) == ["id"] and len(table_) == 2
+    assert isinstance(source, ReadBackSource) and table_.ids == [1, 2]

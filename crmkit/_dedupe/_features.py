@@ -8,7 +8,7 @@ equal values are equal codes. No database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +16,9 @@ import numpy as np
 
 from crmkit._dedupe._arrays import BoolArray, CodeArray
 from crmkit._dedupe._comparisons import Comparison
-from crmkit._dedupe._frames import frame_columns
+from crmkit._dedupe._frames import column_chunks, drop_column
 from crmkit._dedupe._names import has_cjk, name_words
-from crmkit._dedupe._normalise import map_text, normalise, split_full_names
+from crmkit._dedupe._normalise import map_text, name_key, normalise_column, split_full_names
 from crmkit._dedupe._vocab import Vocab, Vocabs
 from crmkit._normalize import normalize_country
 
@@ -112,6 +112,12 @@ def _space(comparison: Comparison) -> str:
     return f"{comparison.method}:{comparison.name}"
 
 
+CHUNK_ROWS = 250_000
+"""Records read and normalised at a time by :func:`prepare`: a chunk's Python strings (its
+values and their keys) are let go once encoded, and only each vocabulary's distinct values
+stay."""
+
+
 def prepare(
     frame: Any,
     comparisons: Sequence[Comparison],
@@ -119,6 +125,7 @@ def prepare(
     ids: Sequence[Any],
     vocabs: Vocabs | None = None,
     phone_region: str = "FR",
+    drop_columns: bool = False,
 ) -> FeatureTable:
     """Normalise and encode the compared columns of ``frame``.
 
@@ -136,6 +143,9 @@ def prepare(
     phone_region
         Region of phone numbers written without a country code, when the record has no
         ``country`` / ``billing_country``.
+    drop_columns
+        Remove each compared column from ``frame`` once encoded (a frame read for the
+        search alone, which nothing else holds: its memory goes as the codes come).
 
     Examples
     --------
@@ -147,58 +157,150 @@ def prepare(
     ['bill', 'wei']
     """
     vocabs = vocabs if vocabs is not None else Vocabs()
-    # The columns are read comparison by comparison and let go once encoded: a column of
-    # distinct values (names, streets, phones, web sites) is a Python string per record,
-    # and holding them all at once was most of the preparation's peak.
-    region_column = next((c for c in REGION_COLUMNS if c in set(frame.columns)), None)
-    regions: Sequence[str | None] = (
-        map_text(frame_columns(frame, [region_column])[region_column], normalize_country)
-        if region_column is not None
-        else [None] * len(frame)
-    )
-    first = next((c for c in comparisons if c.method == "first_name"), None)
-    last = next((c for c in comparisons if c.method == "last_name"), None)
-    # The names first (a full name in the last-name cell is split between the two).
-    person = [c for c in comparisons if c.method in ("first_name", "last_name")]
-    columns = frame_columns(frame, sorted({c for p in person for c in p.columns}))
-    names = {c.name: normalise(c, columns, regions, phone_region) for c in (first, last) if c}
-    chinese = np.zeros(len(frame), dtype=bool)
-    words = {
-        c.name: [map_text(columns[column], name_words) for column in c.columns] for c in person
-    }
-    if first is not None and last is not None:
-        written = columns[last.columns[0]]
-        split_full_names(names[first.name][0], names[last.name][0], written)
-        split_full_names(words[first.name][0], words[last.name][0], written, words=True)
-        for column in (*first.columns, *last.columns):
-            chinese |= np.asarray([has_cjk(v) for v in columns[column]], dtype=bool)
-    del columns
     # A table prepared on its own lets go of each vocabulary's lookup once its last
     # comparison is encoded (a dict entry and an int a value: 13 MB on 55,000 accounts,
     # rebuilt if records are added later); shared vocabularies keep theirs.
     fresh = not vocabs.spaces
-    last_of = {_space(c): k for k, c in enumerate(comparisons)}
+    for space in [*(_space(c) for c in comparisons), NAME_WORDS]:
+        vocabs.get(space)  # made in this order, as the comparisons are
+    plan = _Plan(frame, comparisons, drop_columns)
+    person = plan.person
     codes: dict[str, CodeArray] = {}
-    for k, comparison in enumerate(comparisons):
+    chinese = np.zeros(len(frame), dtype=bool)
+    word_codes: dict[str, CodeArray] = {}
+    if person:
+        names, words = vocabs.get(_space(person[0])), vocabs.get(NAME_WORDS)
+        keys, word_keys = plan.name_codes(chinese)
+        codes.update({c.name: _in_order(names, keys[c.name]) for c in person})
+        word_codes.update({c.name: _in_order(words, word_keys[c.name]) for c in person})
+        if fresh:
+            names.release_index()
+            words.release_index()
+        plan.done(plan.person_columns)
+    for comparison in comparisons:
+        if comparison.method in _PERSON:
+            continue
         vocab = vocabs.get(_space(comparison))
-        keys = names.pop(comparison.name, None)
-        if keys is None:
-            columns = frame_columns(frame, comparison.columns)
-            keys = normalise(comparison, columns, regions, phone_region)
-            del columns
-        per_column = [vocab.encode(v) for v in keys]
-        del keys
-        stacked = np.stack(per_column, axis=1) if per_column else np.empty((len(frame), 0))
-        codes[comparison.name] = np.ascontiguousarray(stacked, dtype=np.int32)
-        if fresh and last_of[_space(comparison)] == k:
+        per_column = []
+        for k, column in enumerate(comparison.columns):
+            per_column.append(_encode(vocab, plan.keys(comparison, k, phone_region)))
+            plan.done(plan.read_for(comparison, column))
+        codes[comparison.name] = _stacked(per_column, len(frame))
+        if fresh:
             vocab.release_index()
-    words_vocab = vocabs.get(NAME_WORDS)
-    word_codes = {
-        name: np.ascontiguousarray(
-            np.stack([words_vocab.encode(v) for v in per_column], axis=1), dtype=np.int32
-        )
-        for name, per_column in words.items()
-    }
-    if fresh:
-        words_vocab.release_index()
+    codes = {c.name: codes[c.name] for c in comparisons}  # in the comparisons' order
     return FeatureTable(list(ids), codes, tuple(comparisons), vocabs, chinese, word_codes)
+
+
+_PERSON = ("first_name", "last_name")
+
+
+def _encode(vocab: Vocab, chunks: Iterator[list[str]]) -> CodeArray:
+    """The codes of a column's keys, chunk after chunk."""
+    parts = [vocab.encode(keys) for keys in chunks]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+
+
+def _in_order(vocab: Vocab, columns: list[tuple[Vocab, CodeArray]]) -> CodeArray:
+    """Codes in ``vocab`` of columns encoded apart (each in its own vocabulary).
+
+    ``vocab`` meets each column's distinct values in the order that column met them,
+    column after column: the codes are those of encoding the whole columns in turn.
+    """
+    per_column = []
+    for own, own_codes in columns:
+        to_shared = np.append(vocab.encode(own.values), np.int32(-1))  # -1 stays -1
+        per_column.append(to_shared[own_codes])
+    return _stacked(per_column, len(columns[0][1]) if columns else 0)
+
+
+def _stacked(per_column: list[CodeArray], rows: int) -> CodeArray:
+    stacked = np.stack(per_column, axis=1) if per_column else np.empty((rows, 0))
+    return np.ascontiguousarray(stacked, dtype=np.int32)
+
+
+class _Plan:
+    """The columns a preparation reads, chunk by chunk, and when each is done with."""
+
+    def __init__(self, frame: Any, comparisons: Sequence[Comparison], drop: bool) -> None:
+        self.frame, self.drop = frame, drop
+        present = set(frame.columns)
+        self.region = next((c for c in REGION_COLUMNS if c in present), None)
+        self.person = [c for c in comparisons if c.method in _PERSON]
+        self.first = next((c for c in comparisons if c.method == "first_name"), None)
+        self.last = next((c for c in comparisons if c.method == "last_name"), None)
+        self.person_columns = sorted({c for p in self.person for c in p.columns})
+        # How many more reads each column has (its last one may drop it from the frame).
+        self.uses: dict[str, int] = dict.fromkeys(self.person_columns, 1)
+        for comparison in comparisons:
+            if comparison.method not in _PERSON:
+                for column in comparison.columns:
+                    for name in self.read_for(comparison, column):
+                        self.uses[name] = self.uses.get(name, 0) + 1
+
+    def read_for(self, comparison: Comparison, column: str) -> list[str]:
+        """The frame's columns read to normalise ``column`` of ``comparison``."""
+        if comparison.method == "phone" and self.region is not None:
+            return list(dict.fromkeys([column, self.region]))
+        return [column]
+
+    def done(self, columns: Sequence[str]) -> None:
+        """One read of each of ``columns`` is over; drop those read for the last time."""
+        for name in columns:
+            self.uses[name] -= 1
+            if self.drop and self.uses[name] == 0:
+                drop_column(self.frame, name)
+
+    def name_codes(
+        self, chinese: BoolArray
+    ) -> tuple[dict[str, list[tuple[Vocab, CodeArray]]], dict[str, list[tuple[Vocab, CodeArray]]]]:
+        """Per name comparison and column, its keys and its :func:`name_words` encoded each
+        in a vocabulary of its own (few distinct values), in one reading of the names.
+
+        A full name in the last-name cell with no first name is split between the two;
+        ``chinese`` is filled on the way.
+        """
+        first, last = self.first, self.last
+        columns_of = [(c, k) for c in self.person for k in range(len(c.columns))]
+        own = {(c.name, k, w): Vocab() for c, k in columns_of for w in (False, True)}
+        parts: dict[tuple[str, int, bool], list[CodeArray]] = {key: [] for key in own}
+        row = 0
+        for columns in column_chunks(self.frame, self.person_columns, CHUNK_ROWS):
+            rows = len(columns[self.person_columns[0]])
+            for words in (False, True):
+                key = name_words if words else name_key
+                chunk = {
+                    (c.name, k): map_text(columns[c.columns[k]], key) for c, k in columns_of
+                }
+                if first is not None and last is not None:
+                    written = columns[last.columns[0]]
+                    both = chunk[first.name, 0], chunk[last.name, 0]
+                    split_full_names(*both, written, words=words)
+                for (name, k), values in chunk.items():
+                    parts[name, k, words].append(own[name, k, words].encode(values))
+            if first is not None and last is not None:
+                for column in (*first.columns, *last.columns):
+                    chinese[row : row + rows] |= np.asarray(
+                        [has_cjk(v) for v in columns[column]], dtype=bool
+                    )
+            row += rows
+        out: tuple[dict[str, list[tuple[Vocab, CodeArray]]], ...] = ({}, {})
+        for (name, k, words), vocab in own.items():
+            encoded = parts[name, k, words]
+            codes = np.concatenate(encoded) if encoded else np.empty(0, dtype=np.int32)
+            out[words].setdefault(name, []).append((vocab, codes))
+        return out[0], out[1]
+
+    def keys(self, comparison: Comparison, k: int, phone_region: str) -> Iterator[list[str]]:
+        """Per chunk, the keys of column ``k`` of a comparison (not a name's)."""
+        column = comparison.columns[k]
+        phone = comparison.method == "phone"
+        for columns in column_chunks(self.frame, self.read_for(comparison, column), CHUNK_ROWS):
+            regions: Sequence[str | None] = ()
+            if phone:
+                regions = (
+                    map_text(columns[self.region], normalize_country)
+                    if self.region is not None
+                    else [None] * len(columns[column])
+                )
+            yield normalise_column(comparison, k, columns, regions, phone_region)

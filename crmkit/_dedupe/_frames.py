@@ -5,7 +5,7 @@ The only module of :mod:`crmkit._dedupe` that tells pandas from polars.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,9 +13,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crmkit._util._frames import row_slice
+from crmkit._util._frames import is_polars_frame, row_slice
 
-__all__ = ["ReadBackSource", "RecordReader", "Source", "StoredRecords", "frame_columns"]
+__all__ = [
+    "ReadBackSource",
+    "RecordReader",
+    "Source",
+    "StoredRecords",
+    "column_chunks",
+    "drop_column",
+    "frame_columns",
+]
 
 
 def frame_columns(frame: Any, names: Iterable[str]) -> dict[str, list[Any]]:
@@ -33,6 +41,43 @@ def frame_columns(frame: Any, names: Iterable[str]) -> dict[str, list[Any]]:
     for name in names:
         out[name] = _column_list(frame[name]) if name in present else [None] * n
     return out
+
+
+def column_chunks(frame: Any, names: Sequence[str], rows: int) -> Iterator[dict[str, list[Any]]]:
+    """:func:`frame_columns` of ``rows`` records at a time, in row order.
+
+    What a preparation reads instead of whole columns: a column of distinct values (e-mails,
+    phones) is a Python string per record, some 60-80 bytes each.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> list(column_chunks(pd.DataFrame({"a": ["x", "y", None]}), ["a"], 2))
+    [{'a': ['x', 'y']}, {'a': [None]}]
+    """
+    for start in range(0, len(frame), rows):
+        yield frame_columns(row_slice(frame, start, rows), names)
+
+
+def drop_column(frame: Any, name: str) -> None:
+    """Remove a column from a pandas or polars frame in place (its memory goes with it
+    once nothing else holds it); nothing if it has none.
+
+    Examples
+    --------
+    >>> import pandas as pd, polars as pl
+    >>> frame, other = pd.DataFrame({"a": [1], "b": [2]}), pl.DataFrame({"a": [1], "b": [2]})
+    >>> drop_column(frame, "a"), drop_column(other, "b"), drop_column(other, "c")
+    (None, None, None)
+    >>> list(frame.columns), other.columns
+    (['b'], ['a'])
+    """
+    if name not in set(frame.columns):
+        return
+    if is_polars_frame(frame):
+        frame.drop_in_place(name)
+    else:
+        del frame[name]
 
 
 def _column_list(column: Any) -> list[Any]:

@@ -39,6 +39,7 @@ __all__ = [
     "map_text",
     "name_key",
     "normalise",
+    "normalise_column",
     "phone_tails",
     "split_full_names",
 ]
@@ -227,21 +228,47 @@ def normalise(
 ) -> list[list[str]]:
     """The key strings of each of ``comparison``'s columns (``regions``: each record's
     country, for its phones; ``phone_region`` when it has none)."""
-    cols = [columns[c] for c in comparison.columns]
+    return [
+        normalise_column(comparison, k, columns, regions, phone_region)
+        for k in range(len(comparison.columns))
+    ]
+
+
+def normalise_column(
+    comparison: Comparison,
+    index: int,
+    columns: dict[str, list[Any]],
+    regions: Sequence[str | None],
+    phone_region: str,
+) -> list[str]:
+    """The key strings of ``comparison``'s column number ``index`` (as :func:`normalise`).
+
+    ``columns`` needs that column only, and ``regions`` only for a phone comparison: a
+    preparation reads and normalises one column at a time, in chunks of rows.
+
+    Examples
+    --------
+    >>> from crmkit._dedupe._comparisons import resolve_comparisons
+    >>> email = resolve_comparisons("contacts", ["email"], ["email", "secondary_email"])[0]
+    >>> normalise_column(email, 1, {"secondary_email": ["A+x@Ex.fr", None]}, [], "FR")
+    ['a@ex.fr', '']
+    """
+    name = comparison.columns[index]
+    values = columns[name]
     method = comparison.method
     if method in ("first_name", "last_name"):
-        return [map_text(v, name_key) for v in cols]
+        return map_text(values, name_key)
     if method == "email":
-        return [map_text(v, _email_key) for v in cols]
+        return map_text(values, _email_key)
     if method == "phone":
-        return _phones(cols, regions, phone_region)
+        return _phones([values], regions, phone_region)[0]
     if method == "domain":
-        return _domains(cols, comparison.columns)
+        return _domains([values], [name])[0]
     if method == "exact":
         country = any("country" in c for c in comparison.columns)
         exact: Callable[[Any], str | None] = _country_or_text if country else _exact_key
-        return [map_text(v, exact) for v in cols]
-    return [map_text(v, _NORMALISERS[method]) for v in cols]
+        return map_text(values, exact)
+    return map_text(values, _NORMALISERS[method])
 
 
 _PHONE_TAIL = 8

@@ -79,15 +79,20 @@ def build_table(
     """Features of existing records (first) and of the frame's; where the new ones start.
 
     ``frame`` may be :class:`~crmkit._dedupe._frames.StoredRecords` (without
-    ``existing``): its frame is taken, prepared and let go, and the source reads the
-    records back by id.
+    ``existing``): its frame is taken, its compared columns dropped from it as they are
+    encoded, and the source reads the records back by id.
     """
     if isinstance(frame, StoredRecords):
         if existing is not None:
             raise ValidationError("stored records are searched on their own, not with existing")
         records = frame
         frame = records.take()
-        table_, _, _ = build_table(frame, None, options)
+        ids = record_ids(frame, options.id_column, "frame")
+        comparisons = resolve_comparisons(options.kind, options.fields, frame.columns)
+        # Nothing else holds this frame: each column goes as soon as it is encoded.
+        table_ = prepare(
+            frame, comparisons, ids=ids, phone_region=options.phone_region, drop_columns=True
+        )
         return table_, ReadBackSource(ids=table_.ids, read=records.read), None
     if existing is None:
         ids = record_ids(frame, options.id_column, "frame")
