@@ -269,9 +269,7 @@ class _Plan:
             rows = len(columns[self.person_columns[0]])
             for words in (False, True):
                 key = name_words if words else name_key
-                chunk = {
-                    (c.name, k): map_text(columns[c.columns[k]], key) for c, k in columns_of
-                }
+                chunk = {(c.name, k): map_text(columns[c.columns[k]], key) for c, k in columns_of}
                 if first is not None and last is not None:
                     written = columns[last.columns[0]]
                     both = chunk[first.name, 0], chunk[last.name, 0]
