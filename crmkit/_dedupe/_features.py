@@ -8,7 +8,7 @@ equal values are equal codes. No database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,6 +195,14 @@ def prepare(
 _PERSON = ("first_name", "last_name")
 
 
+def _bound(caches: Iterable[dict[Any, str]]) -> None:
+    """Empty the normalising caches grown past a chunk's size: a cache of names or cities
+    is kept from chunk to chunk, not one of every record's e-mail."""
+    for cache in caches:
+        if len(cache) > CHUNK_ROWS:
+            cache.clear()
+
+
 def _encode(vocab: Vocab, chunks: Iterator[list[str]]) -> CodeArray:
     """The codes of a column's keys, chunk after chunk."""
     parts = [vocab.encode(keys) for keys in chunks]
@@ -264,12 +272,17 @@ class _Plan:
         columns_of = [(c, k) for c in self.person for k in range(len(c.columns))]
         own = {(c.name, k, w): Vocab() for c, k in columns_of for w in (False, True)}
         parts: dict[tuple[str, int, bool], list[CodeArray]] = {key: [] for key in own}
+        caches: dict[tuple[str, int, bool], dict[Any, str]] = {key: {} for key in own}
         row = 0
         for columns in column_chunks(self.frame, self.person_columns, CHUNK_ROWS):
+            _bound(caches.values())
             rows = len(columns[self.person_columns[0]])
             for words in (False, True):
                 key = name_words if words else name_key
-                chunk = {(c.name, k): map_text(columns[c.columns[k]], key) for c, k in columns_of}
+                chunk = {
+                    (c.name, k): map_text(columns[c.columns[k]], key, caches[c.name, k, words])
+                    for c, k in columns_of
+                }
                 if first is not None and last is not None:
                     written = columns[last.columns[0]]
                     both = chunk[first.name, 0], chunk[last.name, 0]
@@ -293,7 +306,9 @@ class _Plan:
         """Per chunk, the keys of column ``k`` of a comparison (not a name's)."""
         column = comparison.columns[k]
         phone = comparison.method == "phone"
+        cache: dict[Any, str] = {}
         for columns in column_chunks(self.frame, self.read_for(comparison, column), CHUNK_ROWS):
+            _bound([cache])
             regions: Sequence[str | None] = ()
             if phone:
                 regions = (
@@ -301,4 +316,4 @@ class _Plan:
                     if self.region is not None
                     else [None] * len(columns[column])
                 )
-            yield normalise_column(comparison, k, columns, regions, phone_region)
+            yield normalise_column(comparison, k, columns, regions, phone_region, cache)

@@ -113,9 +113,17 @@ def _email_domain_of_key(key: str) -> str:
     return key.rpartition("@")[2]
 
 
-def map_text(values: list[Any], func: Callable[[Any], str | None]) -> list[str]:
-    """``func`` of each value (``""`` for ``None`` results), once per distinct value."""
-    cache: dict[Any, str] = {None: ""}
+def map_text(
+    values: list[Any], func: Callable[[Any], str | None], cache: dict[Any, str] | None = None
+) -> list[str]:
+    """``func`` of each value (``""`` for ``None`` results), once per distinct value.
+
+    ``cache`` (value -> result) is kept between calls on chunks of one column, so that a
+    name or a city repeated in every chunk is normalised once.
+    """
+    if cache is None:
+        cache = {}
+    cache[None] = ""
     out = []
     for value in values:
         try:
@@ -240,11 +248,13 @@ def normalise_column(
     columns: dict[str, list[Any]],
     regions: Sequence[str | None],
     phone_region: str,
+    cache: dict[Any, str] | None = None,
 ) -> list[str]:
     """The key strings of ``comparison``'s column number ``index`` (as :func:`normalise`).
 
     ``columns`` needs that column only, and ``regions`` only for a phone comparison: a
-    preparation reads and normalises one column at a time, in chunks of rows.
+    preparation reads and normalises one column at a time, in chunks of rows (``cache``:
+    that of :func:`map_text`, kept from chunk to chunk).
 
     Examples
     --------
@@ -257,9 +267,9 @@ def normalise_column(
     values = columns[name]
     method = comparison.method
     if method in ("first_name", "last_name"):
-        return map_text(values, name_key)
+        return map_text(values, name_key, cache)
     if method == "email":
-        return map_text(values, _email_key)
+        return map_text(values, _email_key, cache)
     if method == "phone":
         return _phones([values], regions, phone_region)[0]
     if method == "domain":
@@ -267,8 +277,8 @@ def normalise_column(
     if method == "exact":
         country = any("country" in c for c in comparison.columns)
         exact: Callable[[Any], str | None] = _country_or_text if country else _exact_key
-        return map_text(values, exact)
-    return map_text(values, _NORMALISERS[method])
+        return map_text(values, exact, cache)
+    return map_text(values, _NORMALISERS[method], cache)
 
 
 _PHONE_TAIL = 8
