@@ -31,9 +31,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.e2e._lab import LabServer
 
 CHROMIUM = Path(os.environ.get("CRMKIT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -222,6 +225,23 @@ def voila_server(tmp_path: Path) -> Iterator[Callable[[Path], VoilaServer]]:
         server = VoilaServer(notebook_path, port, process, log_path, log)
         started.append(server)
         server.wait_until_listening()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[Callable[[Path], LabServer]]:
+    """Start JupyterLab servers on folders (``lab(root)``); all are stopped after the test."""
+    from tests.e2e._lab import start_lab  # _lab builds on this module's servers
+
+    started: list[LabServer] = []
+
+    def start(root: Path) -> LabServer:
+        server = start_lab(root, tmp_path / "jupyter", free_port())
+        started.append(server)
         return server
 
     yield start

@@ -15,14 +15,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e._lab import LabServer, run_all_cells, start_lab
-from tests.e2e.conftest import free_port, write_notebook
+from tests.e2e._lab import LabServer, run_all_cells
+from tests.e2e.conftest import write_notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -76,20 +76,6 @@ IN_OTHER_LANGUAGES = {
     "import_report_zh": "with ck.config_context(lang='zh'):\n    display(import_report)",
     "quality_fr": "with ck.config_context(lang='fr'):\n    display(crm.quality('contacts'))",
 }
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Callable[[Path], LabServer]]:
-    started: list[LabServer] = []
-
-    def start(root: Path) -> LabServer:
-        server = start_lab(root, tmp_path / "jupyter", free_port())
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def _cells() -> list[str]:

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import crmkit as ck
-from tests.e2e._lab import LabServer, run_all_cells, start_lab
-from tests.e2e.conftest import free_port, write_notebook
+from tests.e2e._lab import LabServer, run_all_cells
+from tests.e2e.conftest import write_notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -38,20 +38,6 @@ TITLES = {
     "Comptable": 4,
     "Comptble": 1,
 }
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Callable[[Path], LabServer]]:
-    started: list[LabServer] = []
-
-    def start(root: Path) -> LabServer:
-        server = start_lab(root, tmp_path / "jupyter", free_port())
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def _crm_file(path: Path) -> None:
