@@ -41,6 +41,7 @@ from crmkit._util._config import config_context, current_lang
 from crmkit.schemas._catalog import table
 from crmkit.widgets._checklist import CheckList
 from crmkit.widgets._inputs import message_html
+from crmkit.widgets._paging import Paged
 from crmkit.widgets._text import check_lang, ui
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class _Row:
     record_id: int | None = None
 
 
-class RecordBrowser(ipw.VBox):
+class RecordBrowser(Paged, ipw.VBox):
     """What the contact and account browsers share. Use a subclass.
 
     Attributes
@@ -551,20 +552,8 @@ class RecordBrowser(ipw.VBox):
         """How many records the filters match (as of the last refresh)."""
         return self._count
 
-    @property
-    def pages(self) -> int:
-        """How many pages the matching records fill (at least 1)."""
-        return max(1, math.ceil(self._count / self.page_size))
-
-    @property
-    def page(self) -> int:
-        """The page shown, from 0."""
-        return self._page
-
-    @page.setter
-    def page(self, number: int) -> None:
-        self._page = min(max(0, int(number)), self.pages - 1)
-        self._render()
+    def _item_count(self) -> int:
+        return self._count  # the matching records
 
     @property
     def selected_ids(self) -> list[int]:

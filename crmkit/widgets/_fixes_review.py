@@ -18,7 +18,6 @@ so anything done here can be typed in a notebook as well.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from crmkit._util._config import config_context, current_lang
 from crmkit._util._messages import message
 from crmkit.schemas._catalog import table
 from crmkit.widgets._inputs import message_html
+from crmkit.widgets._paging import Paged, page_count
 from crmkit.widgets._text import check_lang, ui
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class _Row:
     css: str = ""
 
 
-class FixesReview(ipw.VBox):
+class FixesReview(Paged, ipw.VBox):
     """Review suggested fixes of stored values, tick those to apply, apply them as one batch.
 
     Parameters
@@ -566,20 +566,8 @@ class FixesReview(ipw.VBox):
 
     # -- drawing -----------------------------------------------------------------------
 
-    @property
-    def page(self) -> int:
-        """The page of the table shown, from 0."""
-        return self._page
-
-    @page.setter
-    def page(self, number: int) -> None:
-        self._page = min(max(0, int(number)), self.pages - 1)
-        self._render()
-
-    @property
-    def pages(self) -> int:
-        """How many pages the proposals shown fill (at least 1)."""
-        return max(1, math.ceil(len(self.shown) / self.page_size))
+    def _item_count(self) -> int:
+        return len(self.shown)  # the proposals the filters keep
 
     def _go(self, step: int) -> None:
         self.page = self._page + step
@@ -612,7 +600,7 @@ class FixesReview(ipw.VBox):
                     box.value = ticked == count
                     box.description = self._group_label(rule, field, count, ticked)
             shown = self.shown
-            self._page = min(self._page, max(1, math.ceil(len(shown) / self.page_size)) - 1)
+            self._page = min(self._page, page_count(len(shown), self.page_size) - 1)
             start = self._page * self.page_size
             page = [
                 {str(k): v for k, v in record.items()}
@@ -647,7 +635,7 @@ class FixesReview(ipw.VBox):
             )
         )
         self.shown_label.value = html.escape(ui("fixes_shown", self.lang, n=f"{len(shown):,}"))
-        pages = max(1, math.ceil(len(shown) / self.page_size))
+        pages = page_count(len(shown), self.page_size)
         self.page_label.value = html.escape(ui("page", self.lang, page=self._page + 1, pages=pages))
         self.buttons["previous"].disabled = self._page == 0
         self.buttons["next"].disabled = self._page >= pages - 1

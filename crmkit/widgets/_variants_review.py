@@ -26,6 +26,7 @@ from crmkit._util._messages import kind_noun, message
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import table
 from crmkit.widgets._inputs import message_html
+from crmkit.widgets._paging import Paged
 from crmkit.widgets._text import check_lang, ui
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def values_text(cluster: Cluster) -> str:
     return _SEPARATOR.join(f"{value} ({count:,})" for value, count in cluster.values)
 
 
-class VariantsReview(ipw.VBox):
+class VariantsReview(Paged, ipw.VBox):
     """Review spelling variants cluster by cluster, edit the new value, merge in one batch.
 
     Parameters
@@ -273,20 +274,8 @@ class VariantsReview(ipw.VBox):
         """The field clustered, as given (``custom.<key>`` for a custom field)."""
         return self.variants.field
 
-    @property
-    def page(self) -> int:
-        """The page shown, from 0; setting it moves there (clamped to the pages)."""
-        return self._page
-
-    @page.setter
-    def page(self, value: int) -> None:
-        self._page = max(0, min(int(value), self.pages - 1))
-        self._render()
-
-    @property
-    def pages(self) -> int:
-        """How many pages the clusters fill (1 when there is none)."""
-        return max(1, -(-len(self.variants.clusters) // self.page_size))
+    def _item_count(self) -> int:
+        return len(self.variants.clusters)
 
     @property
     def ticked(self) -> list[int]:
