@@ -40,7 +40,7 @@ from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit._util._config import config_context, current_lang
 from crmkit.schemas._catalog import table
 from crmkit.widgets._checklist import CheckList
-from crmkit.widgets._inputs import message_html
+from crmkit.widgets._inputs import action_button, message_html, undo_batch
 from crmkit.widgets._paging import Paged
 from crmkit.widgets._text import check_lang, ui
 
@@ -391,11 +391,8 @@ class RecordBrowser(Paged, ipw.VBox):
     def _button(
         self, key: str, css: str, handler: Callable[[], Any], style: str = "", **values: Any
     ) -> ipw.Button:
-        button = ipw.Button(description=ui(key, self.lang, **values), button_style=style)
-        button.layout = ipw.Layout(width="auto", margin="0 4px 0 0")
-        button.add_class(css)
-        button.on_click(lambda _b: handler())
-        return button
+        words = ui(key, self.lang, **values)
+        return action_button(words, css, handler, style, margin="0 4px 0 0")
 
     def _buttons(self, *keys: str) -> list[ipw.Button]:
         return [self.buttons[k] for k in keys]
@@ -885,13 +882,8 @@ class RecordBrowser(Paged, ipw.VBox):
             self._say(ui("nothing_to_undo", self.lang), "info")
             return
         batch, self._last_batch = self._last_batch, None
-        try:
-            self.crm.undo(batch)
-        except CRMKitError as exc:
-            self._say(ui("action_failed", self.lang, error=str(exc)), "error")
-            return
-        self._say(ui("undone", self.lang, batch=batch), "ok")
-        self.refresh()
+        if undo_batch(self.crm, batch, self.lang, self._say):
+            self.refresh()
 
 
 class ContactBrowser(RecordBrowser):

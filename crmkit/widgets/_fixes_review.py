@@ -30,7 +30,7 @@ from crmkit._ops._fixes import FIX_RULES, Fixes, fixable_fields
 from crmkit._util._config import config_context, current_lang
 from crmkit._util._messages import message
 from crmkit.schemas._catalog import table
-from crmkit.widgets._inputs import message_html
+from crmkit.widgets._inputs import action_button, message_html
 from crmkit.widgets._paging import Paged, page_count
 from crmkit.widgets._text import check_lang, ui
 
@@ -242,11 +242,8 @@ class FixesReview(Paged, ipw.VBox):
     def _button(
         self, key: str, css: str, handler: Callable[[], Any], style: str = "", **values: Any
     ) -> ipw.Button:
-        button = ipw.Button(description=ui(key, self.lang, **values), button_style=style)
-        button.layout = ipw.Layout(width="auto", margin="0 4px 0 0")
-        button.add_class(css)
-        button.on_click(lambda _b: handler())
-        return button
+        words = ui(key, self.lang, **values)
+        return action_button(words, css, handler, style, margin="0 4px 0 0")
 
     def _filter_widgets(self) -> dict[str, ipw.ValueWidget]:
         every = ui("fixes_all", self.lang)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import json
 from collections.abc import Callable, Iterable
@@ -39,6 +40,7 @@ from crmkit.widgets._inputs import (
     FieldInput,
     OwnerInput,
     RefInput,
+    action_button,
     build_input,
     message_html,
 )
@@ -305,11 +307,8 @@ class RecordForm(ipw.VBox):
         return section
 
     def _button(self, key: str, css: str, handler: Any, style: str = "") -> ipw.Button:
-        button = SyncedButton(self.sync, description=ui(key, self.lang), button_style=style)
-        button.layout = ipw.Layout(width="auto", margin="2px 6px 2px 0")
-        button.add_class(css)
-        button.on_click(lambda _b: handler())
-        return button
+        make = functools.partial(SyncedButton, self.sync)
+        return action_button(ui(key, self.lang), css, handler, style, make=make)
 
     # -- public verbs ------------------------------------------------------------------
 

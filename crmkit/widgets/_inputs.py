@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as ipw
 
-from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit.schemas._catalog import Field
 from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
@@ -83,6 +83,37 @@ def message_html(text: str, severity: str) -> str:
         return ""
     colour = _COLOURS.get(severity, "inherit")
     return f'<span style="color:{colour}">{html.escape(text)}</span>'
+
+
+def action_button(
+    description: str,
+    css: str,
+    handler: Callable[[], Any],
+    style: str = "",
+    *,
+    margin: str = "2px 6px 2px 0",
+    make: Callable[..., ipw.Button] = ipw.Button,
+) -> ipw.Button:
+    """A screen's action button: its words, a CSS class the browser tests find it by, and
+    the handler it calls with no arguments (``make`` builds it: a synced button on forms)."""
+    button = make(description=description, button_style=style)
+    button.layout = ipw.Layout(width="auto", margin=margin)
+    button.add_class(css)
+    button.on_click(lambda _b: handler())
+    return button
+
+
+def undo_batch(crm: CRM, batch: int, lang: str, say: Callable[[str, str], None]) -> bool:
+    """Undo ``batch`` with ``crm.undo`` and say how it went in ``lang``: whether it did.
+
+    The screens that undo their last action (the browser, the reviews) share the words."""
+    try:
+        crm.undo(batch)
+    except CRMKitError as exc:
+        say(ui("action_failed", lang, error=str(exc)), "error")
+        return False
+    say(ui("undone", lang, batch=batch), "ok")
+    return True
 
 
 def _choose(dropdown: ipw.Dropdown, value: Any) -> None:

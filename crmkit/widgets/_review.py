@@ -27,7 +27,7 @@ from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit._ops._merge import RULES
 from crmkit._util._config import current_lang
 from crmkit.schemas._catalog import Field, Table, table
-from crmkit.widgets._inputs import message_html
+from crmkit.widgets._inputs import action_button, message_html
 from crmkit.widgets._text import check_lang, level_label, ui
 
 if TYPE_CHECKING:
@@ -470,11 +470,7 @@ class DuplicateReview(ipw.VBox):
     def _button(
         self, key: str, css: str, handler: Callable[[], Any], style: str = ""
     ) -> ipw.Button:
-        button = ipw.Button(description=ui(key, self.lang), button_style=style)
-        button.layout = ipw.Layout(width="auto", margin="2px 6px 2px 0")
-        button.add_class(css)
-        button.on_click(lambda _b: handler())
-        return button
+        return action_button(ui(key, self.lang), css, handler, style)
 
     def _labelled(self, key: str, widget: ipw.Widget) -> ipw.VBox:
         return ipw.VBox([ipw.HTML(f"<b>{html.escape(ui(key, self.lang))}</b>"), widget])

@@ -25,7 +25,7 @@ from crmkit._util._config import config_context, current_lang
 from crmkit._util._messages import kind_noun, message
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import table
-from crmkit.widgets._inputs import message_html
+from crmkit.widgets._inputs import action_button, message_html, undo_batch
 from crmkit.widgets._paging import Paged
 from crmkit.widgets._text import check_lang, ui
 
@@ -474,14 +474,9 @@ class VariantsReview(Paged, ipw.VBox):
             self._say(ui("nothing_to_undo", self.lang), "info")
             return
         batch, self._last_batch = self._last_batch, None
-        try:
-            self.crm.undo(batch)
-        except CRMKitError as exc:
-            self._say(ui("action_failed", self.lang, error=str(exc)), "error")
-            return
-        self.report_view.value = ""
-        self._say(ui("undone", self.lang, batch=batch), "ok")
-        self._recluster(None)
+        if undo_batch(self.crm, batch, self.lang, self._say):
+            self.report_view.value = ""
+            self._recluster(None)
 
     # -- the screen ------------------------------------------------------------------------
 
@@ -491,11 +486,7 @@ class VariantsReview(Paged, ipw.VBox):
     def _button(
         self, key: str, css: str, handler: Callable[[], Any], style: str = ""
     ) -> ipw.Button:
-        button = ipw.Button(description=ui(key, self.lang), button_style=style)
-        button.layout = ipw.Layout(width="auto", margin="2px 6px 2px 0")
-        button.add_class(f"crmkit-variants-{css}")
-        button.on_click(lambda _b: handler())
-        return button
+        return action_button(ui(key, self.lang), f"crmkit-variants-{css}", handler, style)
 
     def _go(self, step: int) -> None:
         self.page = self._page + step

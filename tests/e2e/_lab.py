@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import VoilaServer
+from tests.e2e.conftest import VoilaServer, write_notebook
 
 LAB_START_TIMEOUT = 60.0  # seconds until JupyterLab accepts connections (2 busy cores)
 RUN_ALL_TIMEOUT_MS = 180_000  # every cell of an outputs notebook, kernel start included
@@ -100,3 +101,14 @@ def run_all_cells(page: Any, server: LabServer, notebook: str) -> None:
         }""",
         timeout=RUN_ALL_TIMEOUT_MS,
     )
+
+
+def run_notebook_in_lab(
+    page: Any, lab: Callable[[Path], LabServer], root: Path, name: str, *cells: str
+) -> LabServer:
+    """Write a notebook of ``cells`` as ``root/name``, start JupyterLab over ``root`` (the
+    ``lab`` fixture) and run every cell in ``page``: the server, for the test to stop."""
+    write_notebook(root / name, *cells)
+    server = lab(root)
+    run_all_cells(page, server, name)
+    return server

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 import crmkit as ck
-from tests.e2e._lab import LabServer, run_all_cells
-from tests.e2e.conftest import write_notebook
+from tests.e2e._lab import LabServer, run_notebook_in_lab
 
 pytestmark = pytest.mark.e2e
 
@@ -65,16 +64,17 @@ def test_fixes_review_applies_what_is_ticked_in_jupyterlab(
         before = crm.contacts.df().set_index("id")
         fixes = crm.contacts.suggest_fixes().df()
     dupont = int(before.index[before["last_name"] == "DUPONT"][0])
-    write_notebook(
-        root / "fixes.ipynb",
+    server = run_notebook_in_lab(
+        page,
+        lab,
+        root,
+        "fixes.ipynb",
         "import crmkit as ck\n"
         "from crmkit.widgets import FixesReview\n"
         'crm = ck.open("crm.duckdb", user="Nicole Bertrand")\n'
         'review = FixesReview(crm, lang="en", page_size=10)\n'
         "review",
     )
-    server = lab(root)
-    run_all_cells(page, server, "fixes.ipynb")
     review = page.locator(".crmkit-fixes-review")
     expect(review).to_be_visible()
     total = len(fixes)

@@ -21,8 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e._lab import LabServer, run_all_cells
-from tests.e2e.conftest import write_notebook
+from tests.e2e._lab import LabServer, run_notebook_in_lab
 
 pytestmark = pytest.mark.e2e
 
@@ -101,10 +100,8 @@ def test_every_output_renders_in_jupyterlab_offline(
 ) -> None:
     root = tmp_path / "work"
     root.mkdir()
-    write_notebook(root / "outputs.ipynb", *_cells())
     _no_windowing(tmp_path / "jupyter")
-    server = lab(root)
-    run_all_cells(page, server, "outputs.ipynb")
+    server = run_notebook_in_lab(page, lab, root, "outputs.ipynb", *_cells())
     from playwright.sync_api import expect
 
     errors = page.locator(

@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 
 import crmkit as ck
-from tests.e2e._lab import LabServer, run_all_cells
-from tests.e2e.conftest import write_notebook
+from tests.e2e._lab import LabServer, run_notebook_in_lab
 
 pytestmark = pytest.mark.e2e
 
@@ -62,16 +61,17 @@ def test_variants_review_merges_ticked_clusters_in_jupyterlab(
     root.mkdir()
     crm_path = root / "crm.duckdb"
     _crm_file(crm_path)
-    write_notebook(
-        root / "variants.ipynb",
+    server = run_notebook_in_lab(
+        page,
+        lab,
+        root,
+        "variants.ipynb",
         "import crmkit as ck\n"
         "from crmkit.widgets import VariantsReview\n"
         f'crm = ck.open(r"{crm_path}", user="Nicole Bertrand")\n'
         'review = VariantsReview(crm, "contacts", "job_title", lang="en")\n'
         "review",
     )
-    server = lab(root)
-    run_all_cells(page, server, "variants.ipynb")
 
     review = page.locator(".crmkit-variants-review")
     expect(review).to_be_visible()
