@@ -352,21 +352,14 @@ def activity_events(session: Session, scope: Scope) -> list[Event]:
     events = []
     for kind, contact, account, subject, body, created, due, done, author, owner in rows:
         name, rid = ("contacts", contact) if contact in contacts else ("accounts", account)
-        text = short(subject or body or "", 80)
+        text = (("text", _shown(subject or body)),)
         if kind == "note":
-            events.append(
-                Event(created, "note", name, int(rid), "tl_note", (("text", text),), actor=author)
-            )
+            events.append(Event(created, "note", name, int(rid), "tl_note", text, actor=author))
             continue
         by = owners.get(owner, author) if isinstance(owner, int) else author
-        if due is not None:
-            events.append(
-                Event(due, "task", name, int(rid), "tl_task_due", (("text", text),), actor=by)
-            )
-        if done is not None:
-            events.append(
-                Event(done, "task", name, int(rid), "tl_task_done", (("text", text),), actor=by)
-            )
+        for at, key in ((due, "tl_task_due"), (done, "tl_task_done")):
+            if at is not None:
+                events.append(Event(at, "task", name, int(rid), key, text, actor=by))
     return events
 
 
@@ -481,7 +474,10 @@ def _kind_label(kind: str, lang: str) -> str:
 def _moment(value: Any, name: str) -> dt.datetime | None:
     if value is None:
         return None
-    moment = _date(value) if not isinstance(value, dt.datetime) else value
+    try:
+        moment = _date(value)
+    except ValidationError:
+        moment = None
     if moment is None:
         raise ValidationError(message("tl_bad_date", name=name, value=short(value)))
     return moment
