@@ -146,9 +146,9 @@ def org_chart(session: Session, account_id: Any) -> OrgChart:
     for i in people:
         children.setdefault(links.get(i), []).append(i)
 
-    def order(i: int) -> tuple[str, str, int]:
-        r = people[i]
-        return (str(r[3] or "").lower(), str(r[1] or "").lower(), i)
+    def order(i: int) -> tuple[bool, str, str, int]:
+        r = people[i]  # by department (none last), then name
+        return (r[3] is None, str(r[3] or "").lower(), str(r[1] or "").lower(), i)
 
     out: list[tuple[Any, ...]] = []
 
