@@ -110,7 +110,7 @@ def test_within_works_in_saved_views(db: ck.CRM) -> None:
 
 def test_within_names_no_account(db: ck.CRM) -> None:
     _group(db)
-    with pytest.raises(ck.UnknownValueError, match="Groupee.*Did you mean 'Groupe'"):
+    with pytest.raises(ck.UnknownValueError, match=r"Groupee.*Did you mean 'Groupe'"):
         db.contacts.filter(within="Groupee")
     with pytest.raises(ck.RecordNotFoundError, match="no account with id 99"):
         db.accounts.filter(within=99)

@@ -103,7 +103,7 @@ def test_svg_has_every_contact_escaped_and_coloured_by_department(
     assert chart._repr_svg_() == svg
     out = chart.save(tmp_path / "chart.svg")
     assert ET.parse(out).getroot().tag == f"{SVG}svg"
-    with pytest.raises(ck.ValidationError, match=".svg"):
+    with pytest.raises(ck.ValidationError, match=r"\.svg"):
         chart.save(tmp_path / "chart.png")
     assert "OrgChart(APROOL: 5 contacts)" in repr(chart)
 

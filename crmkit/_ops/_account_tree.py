@@ -154,11 +154,10 @@ class AccountTree:
     def __repr__(self) -> str:
         lang = current_lang()
         lines = [f"AccountTree({self._head(lang)})"]
-        for row in self.frame.itertuples(index=False):
-            revenue = format_cell(row.revenue_total, "currency", lang, self.currency)
-            lines.append(
-                "  " + "  " * int(row.depth) + f"{row.name}  [{row.contacts_total} · {revenue}]"
-            )
+        for row in self.frame.to_dict("records"):
+            revenue = format_cell(row["revenue_total"], "money", lang, self.currency)
+            shown = f"{row['name']}  [{row['contacts_total']} · {revenue}]"
+            lines.append("  " + "  " * int(row["depth"]) + shown)
         return "\n".join(lines)
 
     def text(self) -> str:
@@ -203,12 +202,12 @@ def account_tree(session: Session, account_id: Any) -> AccountTree:
         employees = None if r[7] is None else int(r[7])
         row += [own_contacts, 0, r[4], r[5], revenue, 0.0, employees, 0]
         out.append(row)
-        totals = [own_contacts, revenue or 0.0, employees or 0]
+        contacts, money, people = own_contacts, revenue or 0.0, employees or 0
         for kid in sorted(below.get(i, []), key=lambda k: (str(info[k][1]).lower(), k)):
             sub = walk(kid, depth + 1, here)
-            totals = [totals[0] + sub[0], totals[1] + sub[1], totals[2] + sub[2]]
-        row[6], row[10], row[12] = totals
-        return totals[0], totals[1], totals[2]
+            contacts, money, people = contacts + sub[0], money + sub[1], people + sub[2]
+        row[6], row[10], row[12] = contacts, money, people
+        return contacts, money, people
 
     walk(top, 0, [])
     frame = pd.DataFrame(out, columns=_COLUMNS)

@@ -112,11 +112,10 @@ class OrgChart:
     def __repr__(self) -> str:
         title = message("org_title", name=self.account_name, count=len(self))
         lines = [f"OrgChart({title})"]
-        for row in self.frame.itertuples(index=False):
-            extra = ", ".join(str(v) for v in (row.job_title, row.department) if v)
-            lines.append(
-                "  " + "  " * int(row.depth) + str(row.name) + (f" ({extra})" if extra else "")
-            )
+        for row in self.frame.to_dict("records"):
+            extra = ", ".join(str(v) for v in (row["job_title"], row["department"]) if v)
+            shown = str(row["name"]) + (f" ({extra})" if extra else "")
+            lines.append("  " + "  " * int(row["depth"]) + shown)
         return "\n".join(lines)
 
 
@@ -174,9 +173,12 @@ def org_chart(session: Session, account_id: Any) -> OrgChart:
 def _draw(chart: OrgChart) -> str:
     frame = chart.frame
     lang = current_lang()
+    records: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in frame.to_dict("records")
+    ]
     parent = {
-        int(r.id): (None if pd.isna(r.reports_to_id) else int(r.reports_to_id))
-        for r in frame.itertuples()
+        int(r["id"]): (None if pd.isna(r["reports_to_id"]) else int(r["reports_to_id"]))
+        for r in records
     }
     order = [int(i) for i in frame["id"]]
     kids: dict[int | None, list[int]] = {}
@@ -239,21 +241,21 @@ def _draw(chart: OrgChart) -> str:
                 f'<path class="link" d="M{x1:.1f},{y1:.1f} V{mid:.1f} H{x2:.1f} V{y2:.1f}" '
                 f'fill="none" stroke="#888"/>'
             )
-    for row in frame.itertuples(index=False):
-        i = int(row.id)
-        dept = None if row.department is None else str(row.department)
+    for row in records:
+        i = int(row["id"])
+        dept = None if row["department"] is None else str(row["department"])
         fill = colour.get(dept, "#ffffff") if dept else "#ffffff"
         x, y = x_of(i), y_of(i)
-        title_text = " · ".join(str(v) for v in (row.name, row.job_title, row.department) if v)
+        name, job = str(row["name"]), str(row["job_title"] or "")
+        title_text = " · ".join(v for v in (name, job, dept or "") if v)
         parts.append(
             f'<g class="contact" data-id="{i}" data-department={quoteattr(dept or "")}>'
             f"<title>{escape(title_text)}</title>"
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{_BOX_W}" height="{_BOX_H}" rx="6" '
             f'fill="{fill}" stroke="#555"/>'
             f'<text x="{x + 8:.1f}" y="{y + 20:.1f}" font-weight="bold">'
-            f"{escape(_fit(str(row.name), 26))}</text>"
-            f'<text x="{x + 8:.1f}" y="{y + 38:.1f}">{escape(_fit(str(row.job_title or ""), 28))}'
-            f"</text></g>"
+            f"{escape(_fit(name, 26))}</text>"
+            f'<text x="{x + 8:.1f}" y="{y + 38:.1f}">{escape(_fit(job, 28))}</text></g>'
         )
     parts.append("</svg>")
     return "\n".join(parts)

@@ -218,12 +218,13 @@ def _batch_events(
             )
         ]
     if changes:
+        params: tuple[tuple[str, Any], ...] = ()
         if batch_op == "import":
             kind, key, params = "import", "tl_import_changed", (("file", _file(details)),)
         elif batch_op in _MERGES:
-            kind, key, params = "merge", "tl_merge_filled", ()
+            kind, key = "merge", "tl_merge_filled"
         else:
-            kind, key, params = "change", "tl_changed", ()
+            kind, key = "change", "tl_changed"
         events.append(Event(kind=kind, key=key, params=params, changes=tuple(changes), **base))
     return events
 
