@@ -108,11 +108,14 @@ from crmkit._formats import write_vcf as write_vcf
 from crmkit._importing._options import ImportOptions as ImportOptions
 from crmkit._importing._report import ImportPreview as ImportPreview
 from crmkit._importing._report import ImportReport as ImportReport
+from crmkit._ops._account_tree import AccountTree as AccountTree
 from crmkit._ops._bulk import BulkReport as BulkReport
 from crmkit._ops._fixes import Fixes as Fixes
 from crmkit._ops._merge import MergeReport as MergeReport
+from crmkit._ops._org_chart import OrgChart as OrgChart
 from crmkit._ops._quality_report import QualityReport as QualityReport
 from crmkit._ops._summary import Summary as Summary
+from crmkit._ops._timeline import Timeline as Timeline
 from crmkit._ops._variants import Variants as Variants
 from crmkit._util._config import config_context as config_context
 from crmkit._util._config import get_config as get_config
@@ -139,6 +142,7 @@ __all__ = [
     "ACCOUNTS",
     "CONTACTS",
     "CRM",
+    "AccountTree",
     "Accounts",
     "Bands",
     "BulkReport",
@@ -165,6 +169,7 @@ __all__ = [
     "LargeFrameWarning",
     "MergeReport",
     "MissingDependencyError",
+    "OrgChart",
     "Owners",
     "ParentCycleError",
     "QualityReport",
@@ -182,6 +187,7 @@ __all__ = [
     "StoreOpenError",
     "Summary",
     "Table",
+    "Timeline",
     "UndoConflictError",
     "UndoError",
     "UndoSummary",

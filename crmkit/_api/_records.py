@@ -22,11 +22,14 @@ from crmkit._core._session import Session
 from crmkit._exceptions import ValidationError
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
+from crmkit._ops._account_tree import AccountTree, account_tree
 from crmkit._ops._duplicates import Duplicates, duplicates_of
 from crmkit._ops._fixes import Fixes, suggest_fixes
 from crmkit._ops._frames import BATCH_ROWS, FrameKind
 from crmkit._ops._merge import merged_values
+from crmkit._ops._org_chart import OrgChart, org_chart
 from crmkit._ops._query import Query
+from crmkit._ops._timeline import Timeline, timeline
 from crmkit._ops._variants import Variants, find_variants
 from crmkit._util._cell_format import format_cell
 from crmkit._util._config import current_lang
@@ -957,6 +960,75 @@ class Accounts(_Records):
     archive = deactivate
     unarchive = activate
 
+    def timeline(
+        self,
+        record_id: int,
+        *,
+        include_contacts: bool = False,
+        kinds: Iterable[str] | str | None = None,
+        since: Any = None,
+        until: Any = None,
+    ) -> Timeline:
+        """What happened to an account, oldest first; its contacts' events too with
+        ``include_contacts=True`` (see :meth:`Contacts.timeline`).
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> acc = crm.accounts.add(name="APROOL")
+        >>> _ = crm.contacts.add(last_name="Blou", account_id=acc)
+        >>> len(crm.accounts.timeline(acc)), len(crm.accounts.timeline(acc, include_contacts=True))
+        (1, 2)
+        >>> crm.close()
+        """
+        return timeline(
+            self._session,
+            self.kind,
+            record_id,
+            kinds=kinds,
+            since=since,
+            until=until,
+            include_contacts=include_contacts,
+        )
+
+    def org_chart(self, record_id: int) -> OrgChart:
+        """The account's live contacts as a tree by ``reports_to``, boxes by department.
+
+        ``.df()`` / ``.pl()`` (``id, name, job_title, department, reports_to_id, depth,
+        path, n_reports``), ``.svg()``, ``.save("chart.svg")``; a notebook shows the SVG.
+        Contacts whose manager is outside the account (or who have none) are roots.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> acc = crm.accounts.add(name="APROOL")
+        >>> ceo = crm.contacts.add(last_name="Blou", account_id=acc, department="Direction")
+        >>> _ = crm.contacts.add(last_name="Wang", account_id=acc, reports_to_id=ceo)
+        >>> crm.accounts.org_chart(acc).df()["path"].tolist()
+        ['Blou', 'Blou / Wang']
+        >>> crm.close()
+        """
+        return org_chart(self._session, record_id)
+
+    def tree(self, record_id: int) -> AccountTree:
+        """The account's group: its top parent and every member account, with depth,
+        own and rolled-up contacts, revenue (in ``tree.currency``, the database's,
+        converted with the stored exchange rates) and headcount.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> top = crm.accounts.add(name="Groupe", employees=100)
+        >>> _ = crm.accounts.add(name="Filiale", parent_id=top, employees=20)
+        >>> crm.accounts.tree(top).df()[["name", "employees_total"]].values.tolist()
+        [['Groupe', 120], ['Filiale', 20]]
+        >>> crm.close()
+        """
+        return account_tree(self._session, record_id)
+
     def __repr__(self) -> str:
         return f"Accounts({len(self)} live records)"
 
@@ -995,6 +1067,43 @@ class Contacts(_Records):
     def activate(self, record_id: int) -> Record:
         """Mark a contact active again."""
         return self.update(record_id, active=True)
+
+    def timeline(
+        self,
+        record_id: int,
+        *,
+        kinds: Iterable[str] | str | None = None,
+        since: Any = None,
+        until: Any = None,
+    ) -> Timeline:
+        """What happened to a contact, oldest first, in one view.
+
+        Field changes (grouped per batch: "owner: A → B"), creation, imports, merges
+        (merged into / absorbed), deletions and undos, subscriptions, duplicate review
+        decisions, and notes and tasks when the database has activities.
+
+        Parameters
+        ----------
+        record_id
+            A live contact.
+        kinds
+            Keep only these kinds of events: ``create``, ``change``, ``import``,
+            ``merge``, ``delete``, ``undo``, ``subscription``, ``duplicate``, ``note``,
+            ``task``.
+        since, until
+            Keep events from / up to these dates or datetimes (text is read as a date).
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> cid = crm.contacts.add(last_name="Blou")
+        >>> _ = crm.contacts.update(cid, job_title="CTO")
+        >>> crm.contacts.timeline(cid, kinds=["change"]).df()["event"].tolist()
+        ['changed: Job title: — → CTO']
+        >>> crm.close()
+        """
+        return timeline(self._session, self.kind, record_id, kinds=kinds, since=since, until=until)
 
     def __repr__(self) -> str:
         return f"Contacts({len(self)} live records)"

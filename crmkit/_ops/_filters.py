@@ -19,6 +19,8 @@ from crmkit._core._session import Session
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
+from crmkit._ops._account_tree import members
+from crmkit._util._messages import message, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table
 from crmkit.schemas._vocab import fold
@@ -152,6 +154,7 @@ class _Compiler:
             "has_email": self.has_email,
             "is_client": lambda v: _bool(self.client_col, v),
             "ids": lambda v: _in("id", [int(i) for i in _as_list(v)], "BIGINT"),
+            "within": self.within,
         }
         if self.contacts:
             self.handlers.update(
@@ -258,6 +261,25 @@ class _Compiler:
                 ids.append(records.find_id(self.session, "accounts", str(key)))
         return ids
 
+    def within(self, value: Any) -> Condition:
+        """An account (name or id) and every member account below it; for contacts, the
+        contacts of those accounts."""
+        roots = []
+        for key in _as_list(value):
+            if isinstance(key, str) and key.strip().isdigit():
+                try:
+                    key = records.find_id(self.session, "accounts", key)
+                except UnknownValueError:
+                    key = int(key)
+            if isinstance(key, int) and not isinstance(key, bool):
+                roots.append(records.check_live(self.session, "accounts", key))
+            elif key is None:
+                raise ValidationError(message("tl_within_none", value=short(key)))
+            else:
+                roots.append(records.find_id(self.session, "accounts", str(key)))
+        ids = members(self.session, roots)
+        return _in("account_id" if self.contacts else "id", ids, "BIGINT")
+
     def account(self, value: Any) -> Condition:
         return _in("account_id", self._account_ids(value), "BIGINT")
 
@@ -323,6 +345,7 @@ def filter_names(kind: str) -> list[str]:
         "has_email",
         "is_client",
         "ids",
+        "within",
     ]
     if table(kind).name == "contacts":
         return [

@@ -87,6 +87,29 @@ def exists(session: Session, kind: str, record_id: Any) -> bool:
     return bool(row and row[0])
 
 
+def check_live(session: Session, kind: str, record_id: Any) -> int:
+    """``record_id`` as an int when it names a live record of ``kind``; else raise.
+
+    Raises :class:`~crmkit.RecordNotFoundError` naming the record when there is no such
+    record, or when it is deleted or merged away.
+    """
+    name = table(kind).name
+    rid = whole_id(record_id, name[:-1])
+    row = first(
+        session.con.execute(
+            f"SELECT deleted_at IS NOT NULL, merged_into FROM {name} WHERE id = ?", [rid]
+        )
+    )
+    noun = record_noun(name)
+    if row is None:
+        raise RecordNotFoundError(message("record_not_found", noun=noun, id=rid))
+    if row[0] or row[1] is not None:
+        raise RecordNotFoundError(
+            message("tl_removed", record=message("record_ref", noun=noun, id=rid))
+        )
+    return rid
+
+
 def find_id(session: Session, kind: str, key: str) -> int:
     """The id of the live record named ``key`` (case- and accent-insensitive).
 

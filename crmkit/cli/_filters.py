@@ -47,6 +47,7 @@ FILTER_OPTIONS: tuple[FilterOption, ...] = (
     FilterOption("--entity", "entity"),
     FilterOption("--origin", "origin"),
     FilterOption("--tag", "tags"),
+    FilterOption("--within", "within", help="account name or id: it and its member accounts"),
 )
 """The filters taking values, in the order ``--help`` lists them."""
 

@@ -22,26 +22,29 @@ OPTIONS = {
     "preview": "file --kind --profile --map --encoding --delimiter --sheet --header-row "
     "--rows --show",
     "filter": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --active --inactive --where --columns --limit --out --lang",
+    "--entity --origin --tag --within --active --inactive --where --columns --limit --out --lang",
     "export": "out --kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --active --inactive --where --columns --lang --excel --zip "
+    "--entity --origin --tag --within --active --inactive --where --columns --lang --excel --zip "
     "--vcard-version",
     "reassign": "--to --cascade --kind --search --owner --sector --revenue-band "
-    "--headcount-band --account --entity --origin --tag --active --inactive --where",
+    "--headcount-band --account --entity --origin --tag --within --active --inactive --where",
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --active --inactive --where --threshold --engine --identity "
+    "--entity --origin --tag --within --active --inactive --where --threshold --engine --identity "
     "--no-tf --new --spark-master --staging --show --out --accuracy",
     "decide": "id_a id_b decision --kind",
     "merge": "ids --all --prefer --survivor --threshold --identity --min-probability --dry-run "
     "--kind "
     "--search "
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
-    "--active --inactive --where",
+    "--within --active --inactive --where",
     "rules": "rules_action",
     "quality": "database --kind --by --stale-after --html --lang",
     "variants": "database field --kind --method --radius --n --language --min-count --apply "
     "--dry-run --show --lang",
     "fix": "database --kind --rule --field --apply --show --lang",
+    "timeline": "record_kind id --kind --since --until --with-contacts --lang",
+    "org-chart": "account --svg --lang",
+    "tree": "account --lang",
     "undo": "batch",
     "history": "--kind --id --batch --limit",
     "demo": "--samples",
@@ -89,6 +92,7 @@ def test_each_command_runs_its_own_function() -> None:
     argv = {"import": ["f.csv"], "validate": ["f.csv"], "preview": ["f.csv"]}
     argv |= {"export": ["out.csv"], "reassign": ["--to", "X"], "undo": ["last"]}
     argv |= {"decide": ["1", "2", "same"], "variants": ["job_title"]}
+    argv |= {"timeline": ["contact", "1"], "org-chart": ["A"], "tree": ["A"]}
     for command in COMMANDS:
         args = parser.parse_args([command.name, *argv.get(command.name, [])])
         assert args.func is command.run

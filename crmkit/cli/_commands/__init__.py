@@ -11,6 +11,7 @@ function that runs it; the modules group them by job:
 - ``_quality``: ``quality``;
 - ``_variants``: ``variants``;
 - ``_fix``: ``fix``;
+- ``_structure``: ``timeline``, ``org-chart``, ``tree``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -29,6 +30,7 @@ from crmkit.cli._commands import (
     _quality,
     _records,
     _rules,
+    _structure,
     _variants,
 )
 
@@ -127,6 +129,24 @@ COMMANDS: tuple[Command, ...] = (
         "propose fixes of stored values (case, spaces, formats); apply them (undoable)",
         _fix.add_fix_arguments,
         _fix.run_fix,
+    ),
+    Command(
+        "timeline",
+        "what happened to a contact or an account, oldest first",
+        _structure.add_timeline_arguments,
+        _structure.run_timeline,
+    ),
+    Command(
+        "org-chart",
+        "an account's contacts by reports_to (text, or an SVG file)",
+        _structure.add_org_chart_arguments,
+        _structure.run_org_chart,
+    ),
+    Command(
+        "tree",
+        "an account's group: parent and member accounts with rolled-up figures",
+        _structure.add_tree_arguments,
+        _structure.run_tree,
     ),
     Command(
         "undo",
