@@ -11,6 +11,7 @@ function that runs it; the modules group them by job:
 - ``_quality``: ``quality``;
 - ``_variants``: ``variants``;
 - ``_fix``: ``fix``;
+- ``_activities``: ``tasks``, ``notes``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from crmkit.cli._commands import (
+    _activities,
     _demo,
     _duplicates,
     _files,
@@ -127,6 +129,18 @@ COMMANDS: tuple[Command, ...] = (
         "propose fixes of stored values (case, spaces, formats); apply them (undoable)",
         _fix.add_fix_arguments,
         _fix.run_fix,
+    ),
+    Command(
+        "tasks",
+        "add, list, complete tasks; export them to iCalendar (.ics)",
+        _activities.add_tasks_arguments,
+        _activities.run_tasks,
+    ),
+    Command(
+        "notes",
+        "add and list notes on contacts and accounts",
+        _activities.add_notes_arguments,
+        _activities.run_notes,
     ),
     Command(
         "undo",
