@@ -150,7 +150,7 @@ def _live_id(session: Session, table: str, value: Any, field_name: str) -> int:
 
             return records.find_id(session, table, key)
         return int(row[0])
-    record_id = whole_id(value, table[:-1])
+    record_id = whole_id(int(value) if isinstance(value, str) else value, table[:-1])
     row = first(
         con.execute(
             f"SELECT deleted_at IS NOT NULL, merged_into FROM {table} WHERE id = ?", [record_id]
@@ -571,7 +571,7 @@ def _any_id(session: Session, table: str, value: Any) -> int:
     """A record id for a filter: deleted and merged records too (their activities stay)."""
     if isinstance(value, str) and not value.strip().isdigit():
         return _live_id(session, table, value, table[:-1])
-    record_id = whole_id(value, table[:-1])
+    record_id = whole_id(int(value) if isinstance(value, str) else value, table[:-1])
     if first(session.con.execute(f"SELECT 1 FROM {table} WHERE id = ?", [record_id])) is None:
         raise RecordNotFoundError(
             message("ref_not_found", field=table[:-1], noun=record_noun(table), id=record_id)
