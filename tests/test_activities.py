@@ -76,9 +76,7 @@ def test_task_values_and_lookups(crm: ck.CRM, ids: dict[str, int]) -> None:
     assert crm.activities.get(on_account)["owner_id"] == crm.owners.resolve("Nicole Bertrand")
 
 
-def test_update_complete_delete_each_one_undoable_batch(
-    crm: ck.CRM, ids: dict[str, int]
-) -> None:
+def test_update_complete_delete_each_one_undoable_batch(crm: ck.CRM, ids: dict[str, int]) -> None:
     task = crm.activities.add_task("Call", type="call", contact=ids["cid"])
     before = _table(crm)
     updated = crm.activities.update(task, priority="low", due=dt.date(2026, 12, 24))
@@ -98,9 +96,7 @@ def test_update_complete_delete_each_one_undoable_batch(
     assert len(crm.activities.filter()) == 1
 
 
-def test_update_moves_to_another_contact_with_its_account(
-    crm: ck.CRM, ids: dict[str, int]
-) -> None:
+def test_update_moves_to_another_contact_with_its_account(crm: ck.CRM, ids: dict[str, int]) -> None:
     note = crm.activities.add_note("x", account=ids["other"])
     moved = crm.activities.update(note, contact=ids["cid"])
     assert (moved["contact_id"], moved["account_id"]) == (ids["cid"], ids["acc"])
@@ -190,7 +186,10 @@ def test_errors_speak_the_language_chosen(crm: ck.CRM, ids: dict[str, int]) -> N
 
 def test_add_tasks_round_robin_is_one_batch(crm: ck.CRM, ids: dict[str, int]) -> None:
     report = crm.activities.add_tasks(
-        crm.contacts.all(), "Follow-up call", type="call", due="2026-12-15",
+        crm.contacts.all(),
+        "Follow-up call",
+        type="call",
+        due="2026-12-15",
         owner=["Nicole Bertrand", "Marc Durand"],
     )
     assert report.count == 2 and report.per_owner == {"Nicole Bertrand": 1, "Marc Durand": 1}
@@ -249,7 +248,11 @@ def test_filters_with_pandas_and_polars(crm: ck.CRM, ids: dict[str, int]) -> Non
     assert crm.activities.filter(owner="Marc Durand").ids() == [late]
     assert crm.activities.filter(status="done").ids() == [done]
     assert crm.activities.filter(kind="note").df()["body"].tolist() == ["A note"]
-    assert set(crm.contacts.activities(ids["cid"]).ids()) == {late, done, crm.activities.all().ids()[-1]}
+    assert set(crm.contacts.activities(ids["cid"]).ids()) == {
+        late,
+        done,
+        crm.activities.all().ids()[-1],
+    }
     assert crm.accounts.activities(ids["other"]).ids() == [soon]
     window = (now - dt.timedelta(days=4), now)
     assert crm.activities.filter(due=window).ids() == [late]
@@ -325,14 +328,19 @@ def test_export_ics_reads_back_with_every_field(
     crm: ck.CRM, ids: dict[str, int], tmp_path: Path
 ) -> None:
     call = crm.activities.add_task(
-        "Call back", type="call", due="2026-12-08 09:30", priority="high",
-        contact=ids["cid"], body="About the quote",
+        "Call back",
+        type="call",
+        due="2026-12-08 09:30",
+        priority="high",
+        contact=ids["cid"],
+        body="About the quote",
     )
     meeting = crm.activities.add_task(
         "Demo", type="meeting", due="2026-12-09 14:00", contact=ids["cid"]
     )
-    day = crm.activities.add_task("Renewal", type="todo", due="2026-12-31", account=ids["other"],
-                                  priority="low")
+    day = crm.activities.add_task(
+        "Renewal", type="todo", due="2026-12-31", account=ids["other"], priority="low"
+    )
     crm.activities.complete(day, report="Signed")
     crm.activities.add_note("not exported", contact=ids["cid"])
     path = crm.activities.all().export_ics(tmp_path / "tasks.ics")

@@ -144,16 +144,46 @@ def test_import_tasks_with_french_headers_and_rejects(
     cid = crm.contacts.add(last_name="Blou", email="h@aprool.com", account_id=acc)
     uid = crm.contacts.get(cid)["uid"]
     rows: list[dict[str, object]] = [
-        {"Objet": "Appeler", "Contact": "h@aprool.com", "Type": "Appel",
-         "Échéance": "2026-12-08 10:00", "Priorité": "Haute", "Suivi par": "Marc Durand"},
-        {"Objet": "Relancer", "Contact": str(cid), "Type": "todo",
-         "Échéance": "2026-12-09", "Priorité": "normal", "Suivi par": ""},
-        {"Objet": "Visite", "Contact": uid or str(cid), "Type": "meeting",
-         "Échéance": "", "Priorité": "low", "Suivi par": ""},
-        {"Objet": "Mauvais", "Contact": "h@aprool.com", "Type": "Appel",
-         "Échéance": "bientôt", "Priorité": "Haute", "Suivi par": ""},
-        {"Objet": "Personne", "Contact": "nobody@nowhere.com", "Type": "call",
-         "Échéance": "", "Priorité": "low", "Suivi par": ""},
+        {
+            "Objet": "Appeler",
+            "Contact": "h@aprool.com",
+            "Type": "Appel",
+            "Échéance": "2026-12-08 10:00",
+            "Priorité": "Haute",
+            "Suivi par": "Marc Durand",
+        },
+        {
+            "Objet": "Relancer",
+            "Contact": str(cid),
+            "Type": "todo",
+            "Échéance": "2026-12-09",
+            "Priorité": "normal",
+            "Suivi par": "",
+        },
+        {
+            "Objet": "Visite",
+            "Contact": uid or str(cid),
+            "Type": "meeting",
+            "Échéance": "",
+            "Priorité": "low",
+            "Suivi par": "",
+        },
+        {
+            "Objet": "Mauvais",
+            "Contact": "h@aprool.com",
+            "Type": "Appel",
+            "Échéance": "bientôt",
+            "Priorité": "Haute",
+            "Suivi par": "",
+        },
+        {
+            "Objet": "Personne",
+            "Contact": "nobody@nowhere.com",
+            "Type": "call",
+            "Échéance": "",
+            "Priorité": "low",
+            "Suivi par": "",
+        },
     ]
     path = _file(tmp_path, rows, suffix)
     preview = crm.activities.import_file(path, kind="tasks", dry_run=True)

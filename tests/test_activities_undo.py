@@ -16,7 +16,11 @@ import crmkit as ck
 _STAMPS = ("updated_at", "updated_by")
 
 _step = st.one_of(
-    st.tuples(st.just("note"), st.sampled_from(["contact", "account"]), st.text(min_size=1, max_size=12).filter(str.strip)),
+    st.tuples(
+        st.just("note"),
+        st.sampled_from(["contact", "account"]),
+        st.text(min_size=1, max_size=12).filter(str.strip),
+    ),
     st.tuples(
         st.just("task"),
         st.sampled_from(["call", "meeting", "email", "todo"]),
@@ -47,7 +51,9 @@ def _apply(crm: ck.CRM, step: tuple[Any, ...], made: list[int], cid: int, acc: i
             made.append(crm.activities.add_note(step[2], **target))
         elif action == "task":
             made.append(
-                crm.activities.add_task("t", type=step[1], priority=step[2], due=step[3], contact=cid)
+                crm.activities.add_task(
+                    "t", type=step[1], priority=step[2], due=step[3], contact=cid
+                )
             )
         elif action == "bulk":
             report = crm.activities.add_tasks([cid], "bulk", owner=step[1])

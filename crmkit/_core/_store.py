@@ -51,8 +51,8 @@ from crmkit._exceptions import (
 from crmkit._util._config import chosen_lang
 from crmkit._util._messages import message, record_noun
 from crmkit._util._shorten import shorten
-from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._activities import ACTIVITY_COLUMNS
+from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
 from crmkit.schemas._labels import message_field
 

@@ -120,8 +120,11 @@ def _mapping(columns: tuple[str, ...], given: dict[str, str] | None) -> dict[str
         missing = [h for h in given if h not in columns]
         if missing:
             raise ImportFormatError(
-                message("activities_import_no_column", field=shorten(missing[0]),
-                        columns=", ".join(columns))
+                message(
+                    "activities_import_no_column",
+                    field=shorten(missing[0]),
+                    columns=", ".join(columns),
+                )
             )
         return dict(given)
     out: dict[str, str] = {}
@@ -149,7 +152,10 @@ def _row_values(session: Session, kind: str, cells: dict[str, Any]) -> dict[str,
         account = int(account)
     if kind == "notes":
         row = activities.note_row(
-            session, cells.get("body"), contact=contact, account=account,
+            session,
+            cells.get("body"),
+            contact=contact,
+            account=account,
             author=cells.get("author"),
         )
         return row

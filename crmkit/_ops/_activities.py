@@ -188,7 +188,9 @@ def _links(
     contact_id = None if contact is None else _live_id(session, "contacts", contact, "contact_id")
     account_id = None if account is None else _live_id(session, "accounts", account, "account_id")
     if contact_id is not None and account_id is None:
-        row = first(session.con.execute("SELECT account_id FROM contacts WHERE id = ?", [contact_id]))
+        row = first(
+            session.con.execute("SELECT account_id FROM contacts WHERE id = ?", [contact_id])
+        )
         account_id = None if row is None or row[0] is None else int(row[0])
     if contact_id is None and account_id is None:
         raise ValidationError(message("activity_needs_link"))
@@ -208,7 +210,8 @@ def insert_rows(session: Session, rows: Sequence[Mapping[str, Any]], batch: int)
     data = pa.table(
         {
             c: pa.array(
-                [r.get(c, False if c == "deleted" else None) for r in rows], _ARROW[ACTIVITY_COLUMNS[c]]
+                [r.get(c, False if c == "deleted" else None) for r in rows],
+                _ARROW[ACTIVITY_COLUMNS[c]],
             )
             for c in names
         }
@@ -218,9 +221,7 @@ def insert_rows(session: Session, rows: Sequence[Mapping[str, Any]], batch: int)
 
 def _write(session: Session, activity_id: int, values: Mapping[str, Any], batch: int) -> None:
     changes = {"id": activity_id, **values}
-    data = pa.table(
-        {k: pa.array([v], _ARROW[ACTIVITY_COLUMNS[k]]) for k, v in changes.items()}
-    )
+    data = pa.table({k: pa.array([v], _ARROW[ACTIVITY_COLUMNS[k]]) for k, v in changes.items()})
     session.store.update("activities", data, batch, session.user)
 
 
@@ -299,7 +300,9 @@ def update(session: Session, activity_id: Any, fields: Mapping[str, Any]) -> int
     unknown = [k for k in fields if k not in _EDITABLE]
     if unknown:
         valid = ", ".join(sorted(_EDITABLE))
-        raise ValidationError(message("activity_unknown_field", field=short(unknown[0]), valid=valid))
+        raise ValidationError(
+            message("activity_unknown_field", field=short(unknown[0]), valid=valid)
+        )
     given = {_EDITABLE[k]: v for k, v in fields.items()}
     values: dict[str, Any] = {}
     for name, value in given.items():
@@ -324,8 +327,10 @@ def update(session: Session, activity_id: Any, fields: Mapping[str, Any]) -> int
             values[name] = _owner_id(session, value)
     if "contact_id" in given or "account_id" in given:
         contact = given.get("contact_id", current["contact_id"])
-        account = given.get("account_id") if "account_id" in given else (
-            None if "contact_id" in given else current["account_id"]
+        account = (
+            given.get("account_id")
+            if "account_id" in given
+            else (None if "contact_id" in given else current["account_id"])
         )
         values.update(_links(session, contact, account))
     with session.batch("activity update", f"update activity {current['id']}") as batch:
@@ -493,7 +498,7 @@ def due_range(spec: Any, today: dt.date) -> tuple[dt.datetime, dt.datetime]:
         first_day = day.replace(day=1)
         following = (first_day + dt.timedelta(days=32)).replace(day=1)
         return first_day, following
-    raise unknown_value("due", spec, list(DUE_WORDS) + ["(start, end)"])
+    raise unknown_value("due", spec, [*DUE_WORDS, "(start, end)"])
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,9 @@ def _vocab(name: str, rows: list[tuple[str, str, str, str]]) -> Vocabulary:
     return Vocabulary(name, tuple(Term(v, en, fr, zh, (v,)) for v, en, fr, zh in rows))
 
 
-ACTIVITY_KINDS = _vocab("kind", [("note", "Note", "Note", "备注"), ("task", "Task", "Tâche", "任务")])
+ACTIVITY_KINDS = _vocab(
+    "kind", [("note", "Note", "Note", "备注"), ("task", "Task", "Tâche", "任务")]
+)
 TASK_TYPES = _vocab(
     "task_type",
     [
@@ -95,7 +97,11 @@ TASK_TYPES = _vocab(
 )
 TASK_PRIORITIES = _vocab(
     "priority",
-    [("low", "Low", "Basse", "低"), ("normal", "Normal", "Normale", "中"), ("high", "High", "Haute", "高")],
+    [
+        ("low", "Low", "Basse", "低"),
+        ("normal", "Normal", "Normale", "中"),
+        ("high", "High", "Haute", "高"),
+    ],
 )
 TASK_STATUSES = _vocab(
     "status",

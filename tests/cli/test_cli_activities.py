@@ -27,8 +27,19 @@ def test_tasks_add_list_complete_export(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     args = ["--type", "call", "--due", "2026-12-08 09:30", "--priority", "high"]
-    assert run("tasks", "add", "Call back", *args, "--contact", "b@aprool.com",
-               "--owner", "Marc Durand") == EXIT_OK
+    assert (
+        run(
+            "tasks",
+            "add",
+            "Call back",
+            *args,
+            "--contact",
+            "b@aprool.com",
+            "--owner",
+            "Marc Durand",
+        )
+        == EXIT_OK
+    )
     assert capsys.readouterr().out.startswith("task 1 added (batch ")
     assert run("tasks", "add", "Visit", "--contact", str(contact)) == EXIT_OK
     capsys.readouterr()

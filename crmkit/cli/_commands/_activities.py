@@ -103,7 +103,10 @@ def run_notes(args: argparse.Namespace) -> int:
     if args.action == "add":
         with open_crm(args) as crm:
             note = crm.activities.add_note(
-                args.text, contact=_key(args.contact), account=_key(args.account), author=args.author
+                args.text,
+                contact=_key(args.contact),
+                account=_key(args.account),
+                author=args.author,
             )
             say(f"note {note} added (batch {crm.last_batch_id})")
         return EXIT_OK
