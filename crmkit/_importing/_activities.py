@@ -63,9 +63,9 @@ def activity_header_field(header: str) -> str | None:
     Examples
     --------
     >>> activity_header_field("Échéance"), activity_header_field("Contact e-mail")
-    ('due', None)
-    >>> activity_header_field("Priorité"), activity_header_field("E-mail")
-    ('priority', 'contact')
+    ('due', 'contact')
+    >>> activity_header_field("Priorité"), activity_header_field("Colour")
+    ('priority', None)
     """
     return _index().get(header_key(header))
 
