@@ -42,6 +42,8 @@ OPTIONS = {
     "variants": "database field --kind --method --radius --n --language --min-count --apply "
     "--dry-run --show --lang",
     "fix": "database --kind --rule --field --apply --show --lang",
+    "tasks": "action",
+    "notes": "action",
     "undo": "batch",
     "history": "--kind --id --batch --limit",
     "demo": "--samples",
@@ -89,6 +91,7 @@ def test_each_command_runs_its_own_function() -> None:
     argv = {"import": ["f.csv"], "validate": ["f.csv"], "preview": ["f.csv"]}
     argv |= {"export": ["out.csv"], "reassign": ["--to", "X"], "undo": ["last"]}
     argv |= {"decide": ["1", "2", "same"], "variants": ["job_title"]}
+    argv |= {"tasks": ["list"], "notes": ["list"]}
     for command in COMMANDS:
         args = parser.parse_args([command.name, *argv.get(command.name, [])])
         assert args.func is command.run
