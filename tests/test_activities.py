@@ -366,3 +366,34 @@ def test_export_ics_reads_back_with_every_field(
     # the UID is stable: a second export names the same tasks the same way
     again = Calendar.from_ical(crm.activities.all().export_ics(tmp_path / "again.ics").read_bytes())
     assert {str(c["UID"]) for c in again.walk("VTODO")} == set(todos)
+
+
+def test_migration_4_adds_the_table_to_an_older_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    with ck.open(path) as crm:
+        cid = crm.contacts.add(last_name="Blou")
+        crm.connection.execute("DROP VIEW contacts_v")
+        crm.connection.execute("DROP VIEW accounts_v")
+        crm.connection.execute("DROP TABLE activities")
+        crm.connection.execute("DROP SEQUENCE activities_id_seq")
+        crm.connection.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    with ck.open(path) as crm:
+        assert crm.activities.add_note("after the upgrade", contact=cid) == 1
+        version = crm.connection.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchall()
+        assert int(version[0][0]) >= 4
+
+
+def test_activities_in_shared_mode(tmp_path: Path) -> None:
+    path = tmp_path / "shared.duckdb"
+    with ck.open(path) as crm:
+        cid = crm.contacts.add(last_name="Blou")
+    crm = ck.open(path, shared=True)
+    try:
+        task = crm.activities.add_task("Call", contact=cid)
+        crm.activities.complete(task)
+        assert crm.activities.filter(status="done").ids() == [task]
+        assert len(crm.contacts.activities(cid)) == 1
+    finally:
+        crm.close()
