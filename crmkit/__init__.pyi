@@ -5,6 +5,8 @@ its lazy loader and ``__all__`` from the imports below: a name added here is pub
 everywhere, and the test ``tests/test_api.py`` checks that every name resolves.
 """
 
+from crmkit._api._activities import Activities as Activities
+from crmkit._api._activities import ActivitySelection as ActivitySelection
 from crmkit._api._crm import CRM as CRM
 from crmkit._api._crm import open as open
 from crmkit._api._import_profiles import ImportProfile as ImportProfile
@@ -105,10 +107,12 @@ from crmkit._exceptions import (
 from crmkit._formats import ExportResult as ExportResult
 from crmkit._formats import read_vcf as read_vcf
 from crmkit._formats import write_vcf as write_vcf
+from crmkit._importing._activities import ActivityImportReport as ActivityImportReport
 from crmkit._importing._options import ImportOptions as ImportOptions
 from crmkit._importing._report import ImportPreview as ImportPreview
 from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._account_tree import AccountTree as AccountTree
+from crmkit._ops._activities import TasksReport as TasksReport
 from crmkit._ops._bulk import BulkReport as BulkReport
 from crmkit._ops._fixes import Fixes as Fixes
 from crmkit._ops._merge import MergeReport as MergeReport
@@ -144,6 +148,9 @@ __all__ = [
     "CRM",
     "AccountTree",
     "Accounts",
+    "Activities",
+    "ActivityImportReport",
+    "ActivitySelection",
     "Bands",
     "BulkReport",
     "CRMKitError",
@@ -187,6 +194,7 @@ __all__ = [
     "StoreOpenError",
     "Summary",
     "Table",
+    "TasksReport",
     "Timeline",
     "UndoConflictError",
     "UndoError",

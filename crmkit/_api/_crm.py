@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from crmkit._api._activities import Activities
 from crmkit._api._import_profiles import ImportProfiles
 from crmkit._api._records import Accounts, Contacts, Owners, _Records
 from crmkit._api._views import SavedViews
@@ -65,6 +66,7 @@ class CRM:
         self.contacts = Contacts(self)
         self.views = SavedViews(self)
         self.import_profiles = ImportProfiles(self)
+        self.activities = Activities(self)
 
     @property
     def user(self) -> str:

@@ -43,6 +43,7 @@ from crmkit.schemas._models import ValidationReport
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from crmkit._api._activities import ActivitySelection
     from crmkit._api._crm import CRM
     from crmkit._api._selection import Selection
     from crmkit._dedupe import DuplicateReport
@@ -305,6 +306,13 @@ class _Records:
     def history(self, record_id: int) -> pd.DataFrame:
         """The timeline of one record: every batch that changed it, field by field."""
         return self._crm.history(self.kind, record_id)
+
+    def activities(self, record_id: int) -> ActivitySelection:
+        """The record's live notes and tasks (``crm.activities.filter(contact=id)`` or
+        ``account=id``), as an :class:`~crmkit.ActivitySelection`."""
+        if self.kind == "contacts":
+            return self._crm.activities.filter(contact=record_id)
+        return self._crm.activities.filter(account=record_id)
 
     def all(self) -> Selection:
         """Every live record, as a :class:`~crmkit.Selection`."""

@@ -374,14 +374,25 @@ class Selection:
         report.selection = self
         return report
 
-    def reassign(self, to: Any, *, cascade: bool = False) -> BulkReport:
+    def reassign(
+        self, to: Any, *, cascade: bool = False, cascade_tasks: bool = False
+    ) -> BulkReport:
         """Give the records to an owner, or spread them evenly over several (round-robin).
 
-        ``cascade=True`` on accounts also moves their contacts to the account's new owner.
+        ``cascade=True`` on accounts also moves their contacts to the account's new owner;
+        ``cascade_tasks=True`` gives the records' open tasks to the record's new owner
+        too (same batch).
         """
         fresh = self._pin.ids is None  # pinned by this call: the pin is the live selection
         return self._act(
-            lambda s, q: bulk.reassign(s, q, to, cascade=cascade, ids=q.pinned if fresh else None)
+            lambda s, q: bulk.reassign(
+                s,
+                q,
+                to,
+                cascade=cascade,
+                cascade_tasks=cascade_tasks,
+                ids=q.pinned if fresh else None,
+            )
         )
 
     def update(self, **fields: Any) -> BulkReport:

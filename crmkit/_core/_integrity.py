@@ -53,6 +53,9 @@ REFERENCES: tuple[tuple[str, str, str, bool], ...] = (
     ),
     ("owners", "team_id", "owners", False),
     ("subscriptions", "contact_id", "contacts", False),
+    ("activities", "contact_id", "contacts", False),
+    ("activities", "account_id", "accounts", False),
+    ("activities", "owner_id", "owners", False),
 )
 #: Links that must never loop: (table, field).
 GRAPHS: tuple[tuple[str, str], ...] = (("accounts", "parent_id"), ("contacts", "reports_to_id"))

@@ -51,6 +51,7 @@ from crmkit._exceptions import (
 from crmkit._util._config import chosen_lang
 from crmkit._util._messages import message, record_noun
 from crmkit._util._shorten import shorten
+from crmkit.schemas._activities import ACTIVITY_COLUMNS
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
 from crmkit.schemas._labels import message_field
@@ -67,7 +68,7 @@ __all__ = [
     "whole_id",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _INCOMPLETE = "incomplete_batch:"  # meta key of a batch committed in parts, until complete
 
 # Tables whose rows are records with history; owners are records too (no catalog fields).
@@ -134,6 +135,7 @@ RECORD_TABLES: dict[str, dict[str, str]] = {
     "duplicate_decisions": DECISION_COLUMNS,
     "saved_views": VIEW_COLUMNS,
     "exchange_rates": RATE_COLUMNS,
+    "activities": dict(ACTIVITY_COLUMNS),
 }
 
 
@@ -809,6 +811,7 @@ class Store:
         )
         live = "deleted_at IS NULL AND merged_into IS NULL"
         view = "TEMP VIEW" if self.read_only else "VIEW"
+        activity = {key: _activity_dates(key) for key in ("account_id", "contact_id")}
         self.con.execute(
             f"""
             CREATE OR REPLACE {view} accounts_v AS
@@ -818,10 +821,13 @@ class Store:
                    {headcount.sql_case(headcount_value)} AS headcount_band,
                    o.name AS owner,
                    p.name AS parent,
-                   coalesce(n.contact_count, 0) AS contact_count
+                   coalesce(n.contact_count, 0) AS contact_count,
+                   act.last_activity_at,
+                   act.next_task_at
             FROM accounts a
             {rates}
             LEFT JOIN owners o ON o.id = a.owner_id
+            LEFT JOIN ({activity["account_id"]}) act ON act.record_id = a.id
             LEFT JOIN accounts p ON p.id = a.parent_id
             LEFT JOIN (SELECT account_id, count(*) AS contact_count FROM contacts
                        WHERE {live} GROUP BY account_id) n ON n.account_id = a.id
@@ -849,7 +855,9 @@ class Store:
                    a.revenue_band,
                    a.headcount_band,
                    ao.name AS account_owner,
-                   o.name AS owner
+                   o.name AS owner,
+                   act.last_activity_at,
+                   act.next_task_at
             FROM contacts c
             LEFT JOIN (
                 SELECT a.id, a.name, a.sector, a.archived, a.is_client, a.entity,
@@ -862,6 +870,7 @@ class Store:
             ) a ON a.id = c.account_id
             LEFT JOIN owners ao ON ao.id = a.owner_id
             LEFT JOIN owners o ON o.id = c.owner_id
+            LEFT JOIN ({activity["contact_id"]}) act ON act.record_id = c.id
             WHERE c.deleted_at IS NULL AND c.merged_into IS NULL
             """
         )
@@ -1694,6 +1703,18 @@ class Store:
         return int(count[0])
 
 
+def _activity_dates(key: str) -> str:
+    """Per record (``key``: ``account_id`` or ``contact_id``), its last activity (a note
+    written or a task done) and its next open task's due date, for the views."""
+    return (
+        f"SELECT {key} AS record_id, "
+        "max(CASE WHEN kind = 'note' THEN created_at WHEN status = 'done' "
+        "THEN completed_at END) AS last_activity_at, "
+        "min(CASE WHEN kind = 'task' AND status = 'open' THEN due_at END) AS next_task_at "
+        f"FROM activities WHERE NOT coalesce(deleted, FALSE) AND {key} IS NOT NULL GROUP BY {key}"
+    )
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -1816,7 +1837,12 @@ def _record_tables(store: Store, names: Sequence[str]) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n    {body}\n)")
 
 
-_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3)]
+def _v4(store: Store) -> None:
+    """Activities: notes and tasks on contacts and accounts."""
+    _record_tables(store, ("activities",))
+
+
+_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4)]
 
 
 def _record_of(table: str, record_id: int) -> str:

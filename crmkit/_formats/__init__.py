@@ -10,7 +10,8 @@ Nothing here touches the database. The layers above import the names of this lay
   :func:`write_vcards`, :func:`write_vcf`, :func:`export_vcards`, :func:`display_name`,
   :func:`vcard_file_name`;
 - tables out: :func:`export_table` and its :class:`ExportResult`, :func:`header_labels`,
-  :func:`neutralize_formula`, :func:`strip_controls`.
+  :func:`neutralize_formula`, :func:`strip_controls`;
+- tasks out: :func:`tasks_ics`, :func:`write_ics`, :func:`task_uid` (iCalendar).
 
 The names are listed once, in ``__init__.pyi`` (what type checkers and IDEs read); this
 module reads the same file and loads each name on first use, so importing one part of the

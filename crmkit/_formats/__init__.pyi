@@ -13,6 +13,9 @@ from crmkit._formats._export import export_table as export_table
 from crmkit._formats._formula import neutralize_formula as neutralize_formula
 from crmkit._formats._headers import HeaderLang as HeaderLang
 from crmkit._formats._headers import header_labels as header_labels
+from crmkit._formats._ics import task_uid as task_uid
+from crmkit._formats._ics import tasks_ics as tasks_ics
+from crmkit._formats._ics import write_ics as write_ics
 from crmkit._formats._result import ExportFormat as ExportFormat
 from crmkit._formats._result import ExportResult as ExportResult
 from crmkit._formats._source import (

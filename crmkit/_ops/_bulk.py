@@ -139,7 +139,8 @@ def _run(
 
 def _finish(session: Session, query: Query, report: BulkReport) -> BulkReport:
     # A batch that changed nothing is dropped, so `crm.batches()` lists real changes only.
-    if report.batch_id is not None and report.changed == 0 and not report.details.get("cascade"):
+    moved = report.details.get("cascade") or report.details.get("cascade_tasks")
+    if report.batch_id is not None and report.changed == 0 and not moved:
         session.store.drop_batch_if_empty(report.batch_id)
         report.batch_id = None
     if report.batch_id is not None:
@@ -204,6 +205,7 @@ def reassign(
     to: Any,
     *,
     cascade: bool = False,
+    cascade_tasks: bool = False,
     ids: Sequence[int] | None = None,
 ) -> BulkReport:
     """Reassign the selection (see :meth:`Selection.reassign`).
@@ -283,6 +285,10 @@ def reassign(
                 store.con.unregister("_crmkit_owner_map")
             moved = store.update("contacts", moves, batch, session.user, "reassign")
             details["cascade"] = f"{moved:,} contacts moved with their accounts"
+        if cascade_tasks:
+            tasks = _open_tasks_plan(session, query.kind, ids, owner_ids, plan)
+            moved_tasks = store.update("activities", tasks, batch, session.user, "reassign")
+            details["cascade_tasks"] = f"{moved_tasks:,} open tasks moved with their records"
     # Every selected record changed: none to list as unchanged, no history to read back.
     changed_ids = None if changed == len(ids) else _changed_ids(session, query, batch)
     report = BulkReport(
@@ -295,6 +301,36 @@ def reassign(
         details,
     )
     return _finish(session, query, report)
+
+
+def _open_tasks_plan(
+    session: Session,
+    kind: str,
+    ids: Sequence[int],
+    owner_ids: Sequence[int],
+    plan: pa.Table | None,
+) -> pa.Table:
+    """``id, owner_id`` of the open tasks of the records, each to its record's new owner."""
+    mapping = (
+        plan
+        if plan is not None
+        else pa.table(
+            {
+                "id": pa.array(list(ids), pa.int64()),
+                "owner_id": pa.array([owner_ids[0]] * len(ids), pa.int64()),
+            }
+        )
+    )
+    column = "contact_id" if kind == "contacts" else "account_id"
+    session.con.register("_crmkit_task_owner_map", mapping)
+    try:
+        return session.con.sql(
+            f"SELECT t.id, m.owner_id FROM activities t JOIN _crmkit_task_owner_map m "
+            f"ON t.{column} = m.id WHERE t.kind = 'task' AND t.status = 'open' "
+            "AND NOT coalesce(t.deleted, FALSE) ORDER BY t.id"
+        ).to_arrow_table()
+    finally:
+        session.con.unregister("_crmkit_task_owner_map")
 
 
 def update(session: Session, query: Query, fields: dict[str, Any]) -> BulkReport:
@@ -397,6 +433,14 @@ def delete(session: Session, query: Query) -> BulkReport:
                 "{n} contacts report to them",
             ),
         ]
+    checks.append(
+        (
+            f"SELECT {query.kind[:-1]}_id, count(*) FROM activities WHERE NOT "
+            f"coalesce(deleted, FALSE) AND {query.kind[:-1]}_id IN (SELECT unnest(?::BIGINT[])) "
+            "GROUP BY 1",
+            "has {n} activities",
+        )
+    )
     for sql, reason in checks:
         params: list[Any] = [ids] * sql.count("?")
         for record_id, n in con.execute(sql, params).fetchall():

@@ -61,8 +61,16 @@ PLAN_COLUMNS = ["survivor", "field", "value", "source", "rule"]
 _MERGE_COLUMNS = ["survivor", "merged", "fields_changed"]
 # What points at a merged record, by kind: (table, field).
 _REFERENCES = {
-    "contacts": [("contacts", "reports_to_id"), ("subscriptions", "contact_id")],
-    "accounts": [("contacts", "account_id"), ("accounts", "parent_id")],
+    "contacts": [
+        ("contacts", "reports_to_id"),
+        ("subscriptions", "contact_id"),
+        ("activities", "contact_id"),
+    ],
+    "accounts": [
+        ("contacts", "account_id"),
+        ("accounts", "parent_id"),
+        ("activities", "account_id"),
+    ],
 }
 # A record's link to another record of its own table (cleared when it points into the group).
 _SELF_LINKS = ("reports_to_id", "parent_id")

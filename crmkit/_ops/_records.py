@@ -526,6 +526,18 @@ def dependents(session: Session, kind: str, record_id: int, hard: bool = False) 
             noun = kind_noun(table_name, None if chosen_lang() is None else count)
             users = message("in_use_by", what=noun, field=message_field(table_name, field))
             found[users] = count
+    row = first(
+        session.con.execute(
+            f"SELECT count(*) FROM activities WHERE {noun_of(name)}_id = ? "
+            "AND NOT coalesce(deleted, FALSE)",
+            [record_id],
+        )
+    )
+    if row and row[0]:
+        count = int(row[0])
+        noun = kind_noun("activities", None if chosen_lang() is None else count)
+        field = message_field("activities", f"{noun_of(name)}_id")
+        found[message("in_use_by", what=noun, field=field)] = count
     if hard:
         row = first(
             session.con.execute(f"SELECT count(*) FROM {name} WHERE merged_into = ?", [record_id])
@@ -562,6 +574,8 @@ def delete(session: Session, kind: str, record_id: Any, *, force: bool, hard: bo
                 session.user,
                 "detach",
             )
+        if hard:
+            _remove_activities(session, name, record_id, batch)
         if hard and name == "contacts":
             subscriptions = [
                 int(r[0])
@@ -585,3 +599,32 @@ def delete(session: Session, kind: str, record_id: Any, *, force: bool, hard: bo
                 session.user,
                 "delete",
             )
+
+
+def noun_of(table_name: str) -> str:
+    """``contact`` for ``contacts``: the prefix of the id columns that point at it."""
+    return table_name[:-1]
+
+
+def _remove_activities(session: Session, name: str, record_id: int, batch: int) -> None:
+    """Before a record goes for good: its activities linked to another record lose the
+    link to it, the others go with it (all kept in history for undo)."""
+    column = f"{noun_of(name)}_id"
+    other = "account_id" if column == "contact_id" else "contact_id"
+    store = session.store
+    store.set_where_ids(
+        "activities",
+        f"SELECT id FROM activities WHERE {column} = ? AND {other} IS NOT NULL",
+        [record_id],
+        {column: None},
+        batch,
+        session.user,
+        "detach",
+    )
+    gone = [
+        int(r[0])
+        for r in store.con.execute(
+            f"SELECT id FROM activities WHERE {column} = ?", [record_id]
+        ).fetchall()
+    ]
+    store.hard_delete("activities", gone, batch, session.user)

@@ -1,6 +1,14 @@
 """Field catalog, labels and languages, vocabularies, bands and pandera models."""
 
 from crmkit._util._langs import LANGS, Labels, Lang, check_lang, pick_label
+from crmkit.schemas._activities import (
+    ACTIVITY_KINDS,
+    ACTIVITY_LABELS,
+    TASK_PRIORITIES,
+    TASK_STATUSES,
+    TASK_TYPES,
+    activity_label,
+)
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table, table
 from crmkit.schemas._labels import DERIVED_LABELS, column_label, column_labels
@@ -21,6 +29,8 @@ from crmkit.schemas._vocab import (
 __all__ = [
     "ACCOUNTS",
     "ACCOUNT_TYPES",
+    "ACTIVITY_KINDS",
+    "ACTIVITY_LABELS",
     "CATALOG",
     "CONTACTS",
     "COUNTRY_CODES",
@@ -33,6 +43,9 @@ __all__ = [
     "LANGS",
     "OWNERSHIPS",
     "SALUTATIONS",
+    "TASK_PRIORITIES",
+    "TASK_STATUSES",
+    "TASK_TYPES",
     "Bands",
     "Field",
     "Labels",
@@ -40,6 +53,7 @@ __all__ = [
     "Table",
     "Term",
     "Vocabulary",
+    "activity_label",
     "check_lang",
     "column_label",
     "column_labels",

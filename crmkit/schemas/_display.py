@@ -39,6 +39,8 @@ _DERIVED_KINDS: dict[str, ColumnKind] = {
     "revenue_base": "number",
     "account_archived": "bool",
     "account_is_client": "bool",
+    "last_activity_at": "datetime",
+    "next_task_at": "datetime",
 }
 
 

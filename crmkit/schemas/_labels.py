@@ -59,6 +59,9 @@ _DERIVED: dict[str, Labels] = {
                      "年收入（本位币）"),
     "parent": ("Parent account", "Maison mère", "母公司"),
     "contact_count": ("Contacts", "Nombre de contacts", "联系人数"),
+    # both views: from the activities
+    "last_activity_at": ("Last activity", "Dernière activité", "最近活动"),
+    "next_task_at": ("Next task", "Prochaine tâche", "下一任务"),
 }
 # fmt: on
 

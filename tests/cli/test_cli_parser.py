@@ -45,6 +45,8 @@ OPTIONS = {
     "timeline": "record_kind id --kind --since --until --with-contacts --lang",
     "org-chart": "account --svg --lang",
     "tree": "account --lang",
+    "tasks": "action",
+    "notes": "action",
     "undo": "batch",
     "history": "--kind --id --batch --limit",
     "demo": "--samples",
@@ -93,6 +95,7 @@ def test_each_command_runs_its_own_function() -> None:
     argv |= {"export": ["out.csv"], "reassign": ["--to", "X"], "undo": ["last"]}
     argv |= {"decide": ["1", "2", "same"], "variants": ["job_title"]}
     argv |= {"timeline": ["contact", "1"], "org-chart": ["A"], "tree": ["A"]}
+    argv |= {"tasks": ["list"], "notes": ["list"]}
     for command in COMMANDS:
         args = parser.parse_args([command.name, *argv.get(command.name, [])])
         assert args.func is command.run

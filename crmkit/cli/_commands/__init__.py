@@ -12,6 +12,7 @@ function that runs it; the modules group them by job:
 - ``_variants``: ``variants``;
 - ``_fix``: ``fix``;
 - ``_structure``: ``timeline``, ``org-chart``, ``tree``;
+- ``_activities``: ``tasks``, ``notes``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from crmkit.cli._commands import (
+    _activities,
     _demo,
     _duplicates,
     _files,
@@ -147,6 +149,18 @@ COMMANDS: tuple[Command, ...] = (
         "an account's group: parent and member accounts with rolled-up figures",
         _structure.add_tree_arguments,
         _structure.run_tree,
+    ),
+    Command(
+        "tasks",
+        "add, list, complete tasks; export them to iCalendar (.ics)",
+        _activities.add_tasks_arguments,
+        _activities.run_tasks,
+    ),
+    Command(
+        "notes",
+        "add and list notes on contacts and accounts",
+        _activities.add_notes_arguments,
+        _activities.run_notes,
     ),
     Command(
         "undo",
