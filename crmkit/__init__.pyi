@@ -105,6 +105,7 @@ from crmkit._exceptions import (
 from crmkit._formats import ExportResult as ExportResult
 from crmkit._formats import read_vcf as read_vcf
 from crmkit._formats import write_vcf as write_vcf
+from crmkit._importing._convert import ConversionReport as ConversionReport
 from crmkit._importing._options import ImportOptions as ImportOptions
 from crmkit._importing._report import ImportPreview as ImportPreview
 from crmkit._importing._report import ImportReport as ImportReport
@@ -145,6 +146,7 @@ __all__ = [
     "CRMKitError",
     "CRMKitWarning",
     "Comparison",
+    "ConversionReport",
     "Contacts",
     "DedupeIndex",
     "DuplicateAlert",

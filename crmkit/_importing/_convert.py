@@ -127,8 +127,8 @@ class ConversionReport:
     def __repr__(self) -> str:
         text = f"ConversionReport({message('list_sep').join(self._summary())})"
         for row in self.rows.head(10).to_dict("records"):
-            account = row["account_name"] if row["account_name"] is not None else ""
-            text += f"\n  {row['contact']}: {row['action']} {account}".rstrip()
+            shown = row["reason"] if row["action"] == "refused" else row["account_name"]
+            text += f"\n  {row['contact']}: {row['action']} {shown or ''}".rstrip()
         return text
 
     def _repr_html_(self) -> str:

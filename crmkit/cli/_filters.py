@@ -47,6 +47,7 @@ FILTER_OPTIONS: tuple[FilterOption, ...] = (
     FilterOption("--entity", "entity"),
     FilterOption("--origin", "origin"),
     FilterOption("--tag", "tags"),
+    FilterOption("--stage", "lifecycle_stage", help="lifecycle stage (contacts)"),
 )
 """The filters taking values, in the order ``--help`` lists them."""
 

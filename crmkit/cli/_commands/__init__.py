@@ -11,6 +11,7 @@ function that runs it; the modules group them by job:
 - ``_quality``: ``quality``;
 - ``_variants``: ``variants``;
 - ``_fix``: ``fix``;
+- ``_convert``: ``convert``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from crmkit.cli._commands import (
+    _convert,
     _demo,
     _duplicates,
     _files,
@@ -85,6 +87,12 @@ COMMANDS: tuple[Command, ...] = (
         "give matching records to an owner (or several)",
         _records.add_reassign_arguments,
         _records.run_reassign,
+    ),
+    Command(
+        "convert",
+        "turn leads into contacts of an account (found or created)",
+        _convert.add_convert_arguments,
+        _convert.run_convert,
     ),
     Command(
         "dedupe",
