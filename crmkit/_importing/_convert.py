@@ -190,7 +190,11 @@ def _account(session: Session, account: Any) -> tuple[int, str]:
 
 def _domain(website: Any, email: Any) -> str | None:
     """The company domain of a lead: its web site's, else its e-mail's (not a webmail)."""
-    for found in (norm.url_domain(website), norm.email_domain(email)):
+    website, email = _none(website), _none(email)
+    for found in (
+        None if website is None else norm.url_domain(website),
+        None if email is None else norm.email_domain(email),
+    ):
         if found and found not in FREE_MAIL:
             return found
     return None
@@ -277,8 +281,9 @@ class _Plan:
                 self.add(contact, action="matched", account=found[key])
                 continue
             if key in self.new:  # a new company of an earlier lead of this call
+                first = self.rows[self.new[key][0]]
                 self.new[key].append(len(self.rows))
-                self.add(contact, action="created", account_name=name)
+                self.add(contact, action="created", account_name=first["company_name"])
                 continue
             domain = _domain(contact["website"], contact["email"])
             query = {"name": name, **({"website": domain} if domain else {})}
