@@ -49,7 +49,7 @@ def test_new_contacts_have_no_stage_unless_given(crm: ck.CRM) -> None:
 def test_an_unknown_stage_is_refused_and_nothing_written(crm: ck.CRM, how: str) -> None:
     cid = crm.contacts.add(last_name="Lee", lifecycle_stage="lead")
     before = _state(crm)
-    with pytest.raises(ck.ValidationError, match="Lifecycle stage.*'hot'"):
+    with pytest.raises(ck.ValidationError, match=r"Lifecycle stage.*'hot'"):
         if how == "add":
             crm.contacts.add(last_name="Roy", lifecycle_stage="hot")
         else:
@@ -177,9 +177,7 @@ def test_convert_links_matches_and_creates_one_account_per_new_company(
     assert report.refused.empty
 
 
-def test_convert_is_one_batch_and_undo_restores_exactly(
-    crm: ck.CRM, leads: dict[str, int]
-) -> None:
+def test_convert_is_one_batch_and_undo_restores_exactly(crm: ck.CRM, leads: dict[str, int]) -> None:
     before = _state(crm)
     report = crm.contacts.convert(crm.contacts.filter(lifecycle_stage=["lead", "qualified"]))
     assert report.batch_id is not None and crm.batches().iloc[0]["operation"] == "convert"
@@ -199,9 +197,7 @@ def test_dry_run_writes_nothing_and_reports_refusals(crm: ck.CRM, leads: dict[st
     assert _state(crm) == before and len(crm.batches()) == batches
 
 
-def test_convert_to_a_given_account_and_a_former_stage(
-    crm: ck.CRM, leads: dict[str, int]
-) -> None:
+def test_convert_to_a_given_account_and_a_former_stage(crm: ck.CRM, leads: dict[str, int]) -> None:
     other = crm.accounts.add(name="Other")
     report = crm.contacts.convert(leads["roy"], account="Other", stage="Ancien client")
     assert report.df()["action"].tolist() == ["given"]

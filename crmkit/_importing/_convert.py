@@ -200,7 +200,8 @@ def _domain(website: Any, email: Any) -> str | None:
     return None
 
 
-def _read(session: Session, ids: list[int]) -> pd.DataFrame:
+def _read(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """The contacts of ``ids``, in that order (an unknown id raises)."""
     frame = session.con.execute(
         "SELECT c.id, trim(concat_ws(' ', c.first_name, c.last_name)) AS name, "
         "c.company_name, c.lifecycle_stage, c.account_id, c.owner_id, c.email, c.website, "
@@ -216,7 +217,8 @@ def _read(session: Session, ids: list[int]) -> pd.DataFrame:
             message("record_ref", noun=record_noun("contacts"), id=missing[0])
         )
     order = {i: n for n, i in enumerate(ids)}
-    return frame.sort_values("id", key=lambda s: s.map(order)).reset_index(drop=True)
+    frame = frame.sort_values("id", key=lambda s: s.map(order))
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _none(value: Any) -> Any:
@@ -300,7 +302,9 @@ class _Plan:
                 self.new.setdefault(key, []).append(len(self.rows))
                 self.add(contact, action="created", account_name=name)
             else:
-                reason = message("convert_no_account", record=record, field=field, value=short(name))
+                reason = message(
+                    "convert_no_account", record=record, field=field, value=short(name)
+                )
                 self.add(contact, reason=reason)
 
     def frame(self) -> pd.DataFrame:
@@ -332,7 +336,7 @@ def convert(
     given = None if account is None else _account(session, account)
     plan = _Plan(session, create_account)
     leads = []
-    for contact in _read(session, ids).to_dict("records"):
+    for contact in _read(session, ids):
         reason = plan.refusal(contact)
         if reason is not None:
             plan.add(contact, reason=reason)

@@ -232,9 +232,7 @@ class _Compiler:
             found = None if item is None else LIFECYCLE_STAGES.lookup(str(item))
             if item is not None and found is None:
                 values = LIFECYCLE_STAGES.values
-                raise UnknownValueError(
-                    "lifecycle stage", item, values, closest(str(item), values)
-                )
+                raise UnknownValueError("lifecycle stage", item, values, closest(str(item), values))
             wanted.append(found)
         return _in("lifecycle_stage", wanted)
 

@@ -169,6 +169,7 @@ SALUTATIONS = _vocab(
 # A contact's place in the sales cycle. ``lead`` and ``qualified`` are the stages a
 # conversion (``crm.contacts.convert``) starts from; no stage (NULL) is a contact as
 # crmkit kept them before stages existed.
+# fmt: off
 LIFECYCLE_STAGES = _vocab(
     "lifecycle_stage",
     [
@@ -183,6 +184,7 @@ LIFECYCLE_STAGES = _vocab(
          "lost", "perdu", "churned", "ex-client", "流失客户"),
     ],
 )
+# fmt: on
 
 #: The stages of a contact not yet converted (``crm.contacts.convert`` takes these).
 LEAD_STAGES: tuple[str, ...] = ("lead", "qualified")

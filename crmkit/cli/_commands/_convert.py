@@ -15,19 +15,17 @@ __all__ = ["add_convert_arguments", "run_convert"]
 def add_convert_arguments(parser: argparse.ArgumentParser) -> None:
     """``crmkit convert --ids 3 4`` or filter flags, then how to convert."""
     parser.add_argument("--ids", nargs="+", type=int, help="ids of the contacts to convert")
-    parser.add_argument(
-        "--to-account", help="link every contact to this account (name or id)"
-    )
-    parser.add_argument(
-        "--to-stage", default="customer", help="their new stage (default customer)"
-    )
+    parser.add_argument("--to-account", help="link every contact to this account (name or id)")
+    parser.add_argument("--to-stage", default="customer", help="their new stage (default customer)")
     parser.add_argument(
         "--no-create-account",
         action="store_false",
         dest="create_account",
         help="refuse a lead whose company has no account instead of creating it",
     )
-    parser.add_argument("--dry-run", action="store_true", help="say what would be done, write nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="say what would be done, write nothing"
+    )
     add_filter_options(parser)
 
 
