@@ -98,6 +98,17 @@ def test_stage_headers_map_to_the_field(crm: ck.CRM, tmp_path: Path, header: str
     assert crm.contacts.df()["lifecycle_stage"].tolist() == ["qualified"]
 
 
+def test_company_headers_keep_meaning_the_account() -> None:
+    from crmkit._importing._mapping import propose_mapping
+
+    plan = propose_mapping(["Company Name", "Lead company"], "contacts")
+    # "Company Name" is the account, as before: linking fills a lead's company_name.
+    assert plan.fields == {"Company Name": "company", "Lead company": "company_name"}
+    assert propose_mapping(["Société du lead"], "contacts").fields == {
+        "Société du lead": "company_name"
+    }
+
+
 def test_import_keeps_a_leads_company_without_creating_accounts(
     crm: ck.CRM, tmp_path: Path
 ) -> None:

@@ -66,4 +66,6 @@ def test_convert_refusals_exit_with_an_error_and_write_nothing(
     assert "'Blue Widgets': no matching account" in capsys.readouterr().err
     assert run("convert", "--stage", "hot") == EXIT_ERROR
     assert "'hot'" in capsys.readouterr().err
+    assert run("convert", "--kind", "accounts") == EXIT_ERROR
+    assert "not accounts" in capsys.readouterr().err
     assert _stages(leads) == ["lead", "qualified", "lead", "customer"]

@@ -44,6 +44,8 @@ def test_each_option_sets_its_keyword() -> None:
         "Webinar",
         "--tag",
         "vip",
+        "--stage",
+        "lead",
     )
     assert filter_keywords(args) == {
         "search": "blou",
@@ -55,6 +57,7 @@ def test_each_option_sets_its_keyword() -> None:
         "entity": ["FR"],
         "origin": ["Webinar"],
         "tags": ["vip"],
+        "lifecycle_stage": ["lead"],
     }
     assert {o.keyword for o in FILTER_OPTIONS} <= set(filter_keywords(args))
 

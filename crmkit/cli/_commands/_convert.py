@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from crmkit._exceptions import ValidationError
 from crmkit.cli._database import open_crm
 from crmkit.cli._exit_codes import EXIT_OK
 from crmkit.cli._filters import add_filter_options, filter_keywords
@@ -35,7 +36,8 @@ def run_convert(args: argparse.Namespace) -> int:
     Without ``--ids`` and without any filter, the leads (stage ``lead`` or ``qualified``)
     are converted.
     """
-    args.kind = "contacts"
+    if args.kind != "contacts":
+        raise ValidationError(f"convert turns contacts into customers, not {args.kind}")
     with open_crm(args) as crm:
         if args.ids:
             chosen: object = args.ids
