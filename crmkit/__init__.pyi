@@ -108,6 +108,7 @@ from crmkit._formats import ExportResult as ExportResult
 from crmkit._formats import read_vcf as read_vcf
 from crmkit._formats import write_vcf as write_vcf
 from crmkit._importing._activities import ActivityImportReport as ActivityImportReport
+from crmkit._importing._convert import ConversionReport as ConversionReport
 from crmkit._importing._options import ImportOptions as ImportOptions
 from crmkit._importing._report import ImportPreview as ImportPreview
 from crmkit._importing._report import ImportReport as ImportReport
@@ -157,6 +158,7 @@ __all__ = [
     "CRMKitWarning",
     "Comparison",
     "Contacts",
+    "ConversionReport",
     "DedupeIndex",
     "DuplicateAlert",
     "DuplicateRecordError",

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from crmkit._dedupe import DuplicateReport
     from crmkit._dedupe._accuracy import Accuracy
     from crmkit._formats import ExportResult
+    from crmkit._importing._convert import ConversionReport
     from crmkit._ops._merge import MergeReport
     from crmkit._ops._summary import Summary
 
@@ -1067,6 +1068,83 @@ class Contacts(_Records):
     ) -> ExportResult:
         """Every live contact as vCards (see :meth:`Selection.export_vcf`)."""
         return self.all().export_vcf(path, version=version, zip=zip)
+
+    def convert(
+        self,
+        selection_or_ids: Any,
+        *,
+        create_account: bool = True,
+        account: int | str | None = None,
+        stage: str = "customer",
+        dry_run: bool = False,
+    ) -> ConversionReport:
+        """Convert leads into contacts of an account, in one undoable batch.
+
+        Each contact must be a lead (``lifecycle_stage`` ``lead`` or ``qualified``). It is
+        linked to ``account`` when given; else to the account it is already linked to;
+        else to the live account of its ``company_name`` (the same matching as an
+        import's company column), else to the account the duplicates engine finds most
+        probably the same (name, and the domain of its web site or work e-mail, with a
+        probability of 0.9 or more); else, with ``create_account=True``, to a new account
+        of that name, one per company for the whole call (two leads of one new company
+        make one account). Its stage becomes ``stage`` (``customer`` or ``former``).
+
+        Any contact that cannot be converted (not a lead, deleted or merged, no company
+        name, no account found with ``create_account=False``) raises
+        :class:`~crmkit.ValidationError` naming it and nothing is written; with
+        ``dry_run=True`` the report says what would be done and lists the refusals.
+        ``crm.undo(report.batch_id)`` takes the accounts, links and stages back.
+
+        Parameters
+        ----------
+        selection_or_ids
+            A :class:`~crmkit.Selection`, an id, a list of ids, or a pandas or polars
+            DataFrame with an ``id`` column.
+        create_account
+            Create the account of a company no live account matches.
+        account
+            The account (id or name) to link every contact to.
+        stage
+            The stage converted contacts get (a value or a label: ``"Client"``).
+        dry_run
+            Decide everything, write nothing.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> acme = crm.accounts.add(name="Acme SAS")
+        >>> a = crm.contacts.add(last_name="Lee", lifecycle_stage="lead", company_name="ACME")
+        >>> b = crm.contacts.add(last_name="Roy", lifecycle_stage="qualified",
+        ...                      company_name="Blue Widgets")
+        >>> c = crm.contacts.add(last_name="Ng", lifecycle_stage="lead",
+        ...                      company_name="Blue Widgets Ltd")
+        >>> report = crm.contacts.convert(crm.contacts.filter(lifecycle_stage=["lead",
+        ...                               "qualified"]))
+        >>> report.converted, report.linked, report.created
+        ([1, 2, 3], [1], ['Blue Widgets'])
+        >>> crm.contacts.get(c).account_id == crm.contacts.get(b).account_id
+        True
+        >>> crm.contacts.get(a).lifecycle_stage
+        'customer'
+        >>> _ = crm.undo(report.batch_id)
+        >>> len(crm.accounts), crm.contacts.get(a).lifecycle_stage
+        (1, 'lead')
+        >>> crm.close()
+        """
+        from crmkit._api._selection import Selection
+        from crmkit._importing._convert import convert
+
+        if isinstance(selection_or_ids, Selection):
+            selection_or_ids = selection_or_ids.ids
+        return convert(
+            self._session,
+            selection_or_ids,
+            create_account=create_account,
+            account=account,
+            stage=stage,
+            dry_run=dry_run,
+        )
 
     def deactivate(self, record_id: int) -> Record:
         """Mark a contact as having left the company (``active=False``)."""

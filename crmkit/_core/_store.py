@@ -68,7 +68,7 @@ __all__ = [
     "whole_id",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _INCOMPLETE = "incomplete_batch:"  # meta key of a batch committed in parts, until complete
 
 # Tables whose rows are records with history; owners are records too (no catalog fields).
@@ -1842,7 +1842,21 @@ def _v4(store: Store) -> None:
     _record_tables(store, ("activities",))
 
 
-_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4)]
+def _v5(store: Store) -> None:
+    """Contacts' lifecycle stage and the company a lead typed (``company_name``).
+
+    A file made by migration 1 of this crmkit already has them (its DDL comes from the
+    catalog), hence ``IF NOT EXISTS``. Existing contacts get no stage (NULL): they are
+    the contacts crmkit kept before stages existed, not leads.
+    """
+    for name in ("lifecycle_stage", "company_name"):
+        column = CONTACTS[name]
+        store.con.execute(
+            f"ALTER TABLE contacts ADD COLUMN IF NOT EXISTS {column.name} {column.sql_type}"
+        )
+
+
+_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5)]
 
 
 def _record_of(table: str, record_id: int) -> str:

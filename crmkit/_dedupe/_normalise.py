@@ -35,6 +35,7 @@ from crmkit._normalize import (
 )
 
 __all__ = [
+    "FREE_MAIL",
     "ROLE_LOCALS",
     "map_text",
     "name_key",
@@ -90,7 +91,7 @@ def _date_key(value: Any) -> str:
 
 # Free mail providers: sharing one says nothing about a company.
 # fmt: off
-_FREE_MAIL = frozenset({
+FREE_MAIL = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "yahoo.fr", "yahoo.co.uk", "hotmail.com",
     "hotmail.fr", "hotmail.co.uk", "outlook.com", "outlook.fr", "live.com", "live.fr",
     "msn.com", "aol.com", "icloud.com", "me.com", "mac.com", "protonmail.com", "proton.me",
@@ -184,7 +185,7 @@ def _domains(columns: list[list[Any]], names: Sequence[str]) -> list[list[str]]:
             keys = map_text(values, lambda v: _email_domain_of_key(_email_key(v) or ""))
         else:
             keys = map_text(values, url_domain)
-        out.append(["" if k in _FREE_MAIL else k for k in keys])
+        out.append(["" if k in FREE_MAIL else k for k in keys])
     return out
 
 

@@ -62,7 +62,8 @@ __all__ = [
 RESERVED = ("__line__", "__reasons__")
 # Columns mapped to no field but read to link rows (to an account, an owner, a parent).
 PSEUDO_FIELDS = {"contacts": ("company", "owner"), "accounts": ("owner", "parent")}
-LINKED = ("owner_id", "account_id")  # set by linking, after validation
+# Set by linking, after validation (a lead's company_name: the company it names).
+LINKED = ("owner_id", "account_id", "company_name")
 CHANGES_PER_CHUNK = 20_000  # so a large file's report samples changes from every part
 
 

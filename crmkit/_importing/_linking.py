@@ -29,7 +29,7 @@ from crmkit._util._messages import message, record_noun, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import Table, table
 from crmkit.schemas._labels import message_field
-from crmkit.schemas._vocab import fold
+from crmkit.schemas._vocab import LEAD_STAGES, fold
 
 __all__ = ["Linker"]
 
@@ -151,6 +151,15 @@ class Linker:
         account_ids = cols.get("account_id") or [None] * len(chunk.lines)
         names = cols.pop("company")
         keys = cols.pop("_company_key") if "_company_key" in cols else company_key_column(names)
+        leads = _lead_rows(cols, len(chunk.lines))
+        if any(leads):
+            # A lead keeps its company as typed; an existing account is linked, none is
+            # created (crm.contacts.convert does that once the lead is qualified).
+            typed = cols.get("company_name") or [None] * len(chunk.lines)
+            cols["company_name"] = [
+                (t if t is not None else n) if lead else t
+                for t, n, lead in zip(typed, names, leads, strict=True)
+            ]
         index = self.accounts.find(
             [
                 k
@@ -165,6 +174,8 @@ class Linker:
             found = index.get(key)
             if found is not None:
                 account_ids[i] = found
+            elif leads[i]:
+                continue
             elif self.create_accounts and not chunk.errors[i]:
                 missing.setdefault(key, []).append(i)
             else:
@@ -352,6 +363,13 @@ def _try_link(graph: dict[int, int], record_id: int, target: int) -> tuple[int, 
         else:
             graph[record_id] = before
     return path
+
+
+def _lead_rows(cols: dict[str, list[Any]], n: int) -> list[bool]:
+    """Which of ``n`` rows are leads (stage ``lead`` or ``qualified``): no import creates
+    their company's account."""
+    stages = cols.get("lifecycle_stage")
+    return [s in LEAD_STAGES for s in stages] if stages else [False] * n
 
 
 def _owner_key(name: str) -> str:

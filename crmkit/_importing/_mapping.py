@@ -219,7 +219,15 @@ def _catalog_targets(tbl: Table, f: Field) -> Iterable[tuple[str, str, str]]:
                 yield key, pseudo, "exact" if i < 4 else "synonym"
         return
     for i, name in enumerate(f.header_names):
+        if i == 0 and f.name in _NOT_BY_NAME:
+            continue
         yield header_key(name), f.name, "exact" if i < 4 else "synonym"
+
+
+# Fields a header does not name by the field's name: "Company Name" is the company column
+# (the account, pseudo-field ``company``); a lead's ``company_name`` is filled from that
+# column by linking, and only the field's labels ("Lead company"...) name it directly.
+_NOT_BY_NAME = frozenset({"company_name"})
 
 
 @cache

@@ -34,7 +34,14 @@ from crmkit._normalize._arrow_phones import plain_phones
 from crmkit._normalize._text import _MISSING_TEXT, _NAMES_LIKE_MISSING
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field
-from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATIONS, Vocabulary
+from crmkit.schemas._vocab import (
+    ACCOUNT_TYPES,
+    GENDERS,
+    LIFECYCLE_STAGES,
+    OWNERSHIPS,
+    SALUTATIONS,
+    Vocabulary,
+)
 
 __all__ = [
     "ColumnOptions",
@@ -53,7 +60,11 @@ _FIXED_VOCABULARIES: dict[str, Vocabulary] = {
     "ownership": OWNERSHIPS,
     "gender": GENDERS,
     "salutation": SALUTATIONS,
+    "lifecycle_stage": LIFECYCLE_STAGES,
 }
+# Vocabularies whose unknown values are an error (the row is rejected) rather than kept
+# in ``custom``: a lifecycle stage decides what a conversion does, so none is guessed.
+_REJECT_OUTSIDE = frozenset({"lifecycle_stage"})
 
 
 @dataclass(frozen=True)
@@ -381,6 +392,12 @@ def _vocabulary(values: list[Any], f: Field, opts: ColumnOptions) -> ColumnResul
         return ColumnResult([p[0] for p in pairs], _none_list(len(values)), _none_list(len(values)))
     vocab = _FIXED_VOCABULARIES[f.vocabulary or ""]
     pairs = norm.map_distinct(values, _lookup(vocab, opts.unquote_formulas))
+    if f.vocabulary in _REJECT_OUTSIDE:
+        errors = [
+            None if ok else f"{shorten(v)} is not one of {', '.join(vocab.values)}"
+            for v, ok in pairs
+        ]
+        return ColumnResult([v if ok else None for v, ok in pairs], errors, _none_list(len(values)))
     kept = [p[0] if p[1] else None for p in pairs]
     moved = [None if p[1] else p[0] for p in pairs]
     warnings = [

@@ -23,7 +23,7 @@ from crmkit._ops._account_tree import members
 from crmkit._util._messages import message, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table
-from crmkit.schemas._vocab import fold
+from crmkit.schemas._vocab import LIFECYCLE_STAGES, fold
 
 __all__ = ["Condition", "compile_filters", "filter_names"]
 
@@ -166,6 +166,7 @@ class _Compiler:
                     "skills_all": lambda v: self.list_all("skills", v),
                     "email_opt_out": lambda v: _bool("email_opt_out", v),
                     "subscribed": self.subscribed,
+                    "lifecycle_stage": self.lifecycle_stage,
                 }
             )
         else:
@@ -226,6 +227,17 @@ class _Compiler:
                 )
             wanted.append(found)
         return _in(self.sector_col, wanted)
+
+    def lifecycle_stage(self, value: Any) -> Condition:
+        """Stages by value or label in any language (``"Piste"``); ``None``: no stage."""
+        wanted: list[str | None] = []
+        for item in _as_list(value):
+            found = None if item is None else LIFECYCLE_STAGES.lookup(str(item))
+            if item is not None and found is None:
+                values = LIFECYCLE_STAGES.values
+                raise UnknownValueError("lifecycle stage", item, values, closest(str(item), values))
+            wanted.append(found)
+        return _in("lifecycle_stage", wanted)
 
     def band(self, kind: str, value: Any) -> Condition:
         bands = self.session.settings.bands(kind)
@@ -357,6 +369,7 @@ def filter_names(kind: str) -> list[str]:
             "skills_all",
             "email_opt_out",
             "subscribed",
+            "lifecycle_stage",
         ]
     return [*common, "archived", "parent"]
 

@@ -42,7 +42,13 @@ from crmkit._util._shorten import shorten
 from crmkit._util._table_html import Column, table_html, table_text
 from crmkit.schemas._catalog import Field, table
 from crmkit.schemas._models import describe_failures, validate
-from crmkit.schemas._vocab import ACCOUNT_TYPES, GENDERS, OWNERSHIPS, SALUTATIONS
+from crmkit.schemas._vocab import (
+    ACCOUNT_TYPES,
+    GENDERS,
+    LIFECYCLE_STAGES,
+    OWNERSHIPS,
+    SALUTATIONS,
+)
 
 __all__ = ["FIX_RULES", "Fixes", "suggest_fixes"]
 
@@ -57,6 +63,7 @@ _FIXED_VOCABULARIES = {
     "ownership": OWNERSHIPS,
     "gender": GENDERS,
     "salutation": SALUTATIONS,
+    "lifecycle_stage": LIFECYCLE_STAGES,
 }
 _COLUMNS = ("id", "field", "current", "proposed", "rule")
 

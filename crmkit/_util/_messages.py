@@ -293,6 +293,49 @@ _MESSAGES: dict[str, Labels] = {
                     "alerte de doublon : {count:,} (report.alerts)|"
                     "alertes de doublons : {count:,} (report.alerts)",
                     "重复提醒：{count:,} 条（report.alerts）"),
+    # ConversionReport and crm.contacts.convert
+    "convert_head": ("{count:,} contact converted|{count:,} contacts converted",
+                     "{count:,} contact converti|{count:,} contacts convertis",
+                     "{count:,} 个联系人已转化"),
+    "convert_would": ("{count:,} contact to convert|{count:,} contacts to convert",
+                      "{count:,} contact à convertir|{count:,} contacts à convertir",
+                      "{count:,} 个联系人待转化"),
+    "convert_linked": ("{count:,} linked to an existing account|"
+                       "{count:,} linked to existing accounts",
+                       "{count:,} rattaché à un compte existant|"
+                       "{count:,} rattachés à des comptes existants",
+                       "{count:,} 个关联到现有客户"),
+    "convert_created": ("{count:,} account created|{count:,} accounts created",
+                        "{count:,} compte créé|{count:,} comptes créés",
+                        "新建 {count:,} 个客户"),
+    "convert_refused": ("{count:,} refused|{count:,} refused",
+                        "{count:,} refusé|{count:,} refusés",
+                        "{count:,} 个被拒绝"),
+    "convert_nothing": ("nothing converted: {why}", "rien n'est converti : {why}",
+                        "未转化：{why}"),
+    "convert_not_lead": ("{record}: {field} is {value}, not lead or qualified",
+                         "{record} : {field} vaut {value}, ni piste ni qualifié",
+                         "{record}：{field} 为 {value}，不是线索或已确认"),
+    "convert_deleted": ("{record} is deleted", "{record} est supprimé", "{record} 已删除"),
+    "convert_merged": ("{record} was merged into {into}", "{record} a été fusionné dans {into}",
+                       "{record} 已合并到 {into}"),
+    "convert_no_account": ("{record}: {field} {value}: no matching account; pass "
+                           "create_account=True or account=",
+                           "{record} : {field} {value} : aucun compte correspondant ; passez "
+                           "create_account=True ou account=",
+                           "{record}：{field} {value}：没有匹配的客户；请传入 "
+                           "create_account=True 或 account="),
+    "convert_no_company": ("{record}: {field} is empty: no account to find or create; "
+                           "pass account=",
+                           "{record} : {field} est vide : aucun compte à trouver ni à créer ; "
+                           "passez account=",
+                           "{record}：{field} 为空，无法查找或创建客户；请传入 account="),
+    "convert_stage": ("stage {value}: a conversion makes contacts customer or former",
+                      "étape {value} : une conversion fait des contacts des clients ou "
+                      "d'anciens clients",
+                      "阶段 {value}：转化后的联系人只能是客户或前客户"),
+    "convert_none": ("no contact given to convert", "aucun contact à convertir",
+                     "没有要转化的联系人"),
     # MergeReport
     "merge_head": ("{kind}: {count:,} merge|{kind}: {count:,} merges",
                    "{kind} : {count:,} fusion|{kind} : {count:,} fusions",

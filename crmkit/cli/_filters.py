@@ -48,6 +48,7 @@ FILTER_OPTIONS: tuple[FilterOption, ...] = (
     FilterOption("--origin", "origin"),
     FilterOption("--tag", "tags"),
     FilterOption("--within", "within", help="account name or id: it and its member accounts"),
+    FilterOption("--stage", "lifecycle_stage", help="lifecycle stage (contacts)"),
 )
 """The filters taking values, in the order ``--help`` lists them."""
 

@@ -111,6 +111,9 @@ _EMAIL_FORMATS: dict[str, Callable[[str, str], str]] = {
 # Columns standing in for the catalog's reference fields: names, not ids.
 _REF_COLUMNS = {"owner_id": "owner", "parent_id": "parent", "account_id": "company"}
 _SKIPPED_KINDS = {"id", "json", "bytes", "timestamp"}
+# Fields the samples leave out: their contacts are a CRM's kept contacts, not leads (no
+# lifecycle stage, hence no lead's company_name), and the sample files stay as they were.
+_NOT_GENERATED = {"lifecycle_stage", "company_name"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ def sample_columns(table: Table) -> dict[str, str]:
     """
     columns = {"source_id": "text"}
     for field in table:
-        if field.kind in _SKIPPED_KINDS or not field.editable:
+        if field.kind in _SKIPPED_KINDS or not field.editable or field.name in _NOT_GENERATED:
             continue
         if field.kind == "ref":
             if field.name in _REF_COLUMNS:

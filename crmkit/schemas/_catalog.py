@@ -385,6 +385,16 @@ _CONTACT_FIELDS: list[Field] = [
        group="system", synonyms=("external id", "uid", "vcard uid", "record id",
                                  "contact id", "id externe", "guid")),
     *_system_fields(),
+    # Added by migration 5 (ALTER TABLE ... ADD COLUMN puts them last in existing files;
+    # they come last here too, so every file has one column order).
+    _f("lifecycle_stage", "text", "Lifecycle stage", "Étape", "阶段", max_length=20,
+       vocabulary="lifecycle_stage", group="company",
+       synonyms=("lifecycle", "stage", "lead status", "contact stage", "etape du cycle de vie",
+                 "cycle de vie", "statut du lead", "statut commercial", "statut du contact",
+                 "生命周期阶段", "客户阶段", "线索状态")),
+    _f("company_name", "text", "Lead company", "Société du lead", "线索公司", max_length=160,
+       group="company", synonyms=("lead company", "company (as typed)", "societe saisie",
+                                  "societe du prospect")),
 ]
 
 

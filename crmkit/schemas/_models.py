@@ -51,6 +51,7 @@ from crmkit.schemas._vocab import (
     CURRENCY_CODES,
     DEFAULT_SECTORS,
     GENDERS,
+    LIFECYCLE_STAGES,
     OWNERSHIPS,
     SALUTATIONS,
 )
@@ -89,6 +90,7 @@ _FIXED_VOCABULARIES = {
     "ownership": OWNERSHIPS.values,
     "gender": GENDERS.values,
     "salutation": SALUTATIONS.values,
+    "lifecycle_stage": LIFECYCLE_STAGES.values,
 }
 
 

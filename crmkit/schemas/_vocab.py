@@ -24,6 +24,8 @@ __all__ = [
     "CURRENCY_CODES",
     "DEFAULT_SECTORS",
     "GENDERS",
+    "LEAD_STAGES",
+    "LIFECYCLE_STAGES",
     "OWNERSHIPS",
     "SALUTATIONS",
     "Term",
@@ -163,6 +165,29 @@ SALUTATIONS = _vocab(
         ("Mx", "Mx", "Mx", "Mx"),
     ],
 )
+
+# A contact's place in the sales cycle. ``lead`` and ``qualified`` are the stages a
+# conversion (``crm.contacts.convert``) starts from; no stage (NULL) is a contact as
+# crmkit kept them before stages existed.
+# fmt: off
+LIFECYCLE_STAGES = _vocab(
+    "lifecycle_stage",
+    [
+        ("lead", "Lead", "Piste", "线索", "new lead", "nouveau lead", "nouvelle piste",
+         "prospect", "suspect", "subscriber", "新线索"),
+        ("qualified", "Qualified", "Qualifié", "已确认", "qualified lead", "lead qualifie",
+         "qualifie", "qualifiee", "sql", "mql", "opportunity", "opportunite", "合格线索",
+         "商机"),
+        ("customer", "Customer", "Client", "客户", "client", "converted", "converti",
+         "已转化", "已成交"),
+        ("former", "Former customer", "Ancien client", "前客户", "former", "ancien",
+         "lost", "perdu", "churned", "ex-client", "流失客户"),
+    ],
+)
+# fmt: on
+
+#: The stages of a contact not yet converted (``crm.contacts.convert`` takes these).
+LEAD_STAGES: tuple[str, ...] = ("lead", "qualified")
 
 DEFAULT_SECTORS = _vocab(
     "sector",

@@ -26,6 +26,7 @@ from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
     COUNTRY_CODES,
     GENDERS,
+    LIFECYCLE_STAGES,
     OWNERSHIPS,
     SALUTATIONS,
     Vocabulary,
@@ -59,6 +60,7 @@ _FIXED_VOCABULARIES: dict[str, Vocabulary] = {
     "ownership": OWNERSHIPS,
     "gender": GENDERS,
     "salutation": SALUTATIONS,
+    "lifecycle_stage": LIFECYCLE_STAGES,
 }
 # Text longer than this is typed in a Textarea.
 _LONG_TEXT = 1000

@@ -46,6 +46,8 @@ def test_each_option_sets_its_keyword() -> None:
         "vip",
         "--within",
         "Groupe",
+        "--stage",
+        "lead",
     )
     assert filter_keywords(args) == {
         "search": "blou",
@@ -58,6 +60,7 @@ def test_each_option_sets_its_keyword() -> None:
         "origin": ["Webinar"],
         "tags": ["vip"],
         "within": ["Groupe"],
+        "lifecycle_stage": ["lead"],
     }
     assert {o.keyword for o in FILTER_OPTIONS} <= set(filter_keywords(args))
 

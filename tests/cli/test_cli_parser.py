@@ -22,21 +22,27 @@ OPTIONS = {
     "preview": "file --kind --profile --map --encoding --delimiter --sheet --header-row "
     "--rows --show",
     "filter": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --active --inactive --where --columns --limit --out --lang",
+    "--entity --origin --tag --within --stage --active --inactive --where --columns --limit --out "
+    "--lang",
     "export": "out --kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --active --inactive --where --columns --lang --excel --zip "
-    "--vcard-version",
+    "--entity --origin --tag --within --stage --active --inactive --where --columns --lang --excel "
+    "--zip --vcard-version",
     "reassign": "--to --cascade --kind --search --owner --sector --revenue-band "
-    "--headcount-band --account --entity --origin --tag --within --active --inactive --where",
+    "--headcount-band --account --entity --origin --tag --within --stage --active --inactive "
+    "--where",
+    "convert": "--ids --to-account --to-stage --no-create-account --dry-run --kind --search "
+    "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
+    "--within --stage --active --inactive --where",
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --active --inactive --where --threshold --engine --identity "
+    "--entity --origin --tag --within --stage --active --inactive --where --threshold --engine "
+    "--identity "
     "--no-tf --new --spark-master --staging --show --out --accuracy",
     "decide": "id_a id_b decision --kind",
     "merge": "ids --all --prefer --survivor --threshold --identity --min-probability --dry-run "
     "--kind "
     "--search "
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
-    "--within --active --inactive --where",
+    "--within --stage --active --inactive --where",
     "rules": "rules_action",
     "quality": "database --kind --by --stale-after --html --lang",
     "variants": "database field --kind --method --radius --n --language --min-count --apply "

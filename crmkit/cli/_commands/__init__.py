@@ -13,6 +13,7 @@ function that runs it; the modules group them by job:
 - ``_fix``: ``fix``;
 - ``_structure``: ``timeline``, ``org-chart``, ``tree``;
 - ``_activities``: ``tasks``, ``notes``;
+- ``_convert``: ``convert``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -24,6 +25,7 @@ from typing import NamedTuple
 
 from crmkit.cli._commands import (
     _activities,
+    _convert,
     _demo,
     _duplicates,
     _files,
@@ -89,6 +91,12 @@ COMMANDS: tuple[Command, ...] = (
         "give matching records to an owner (or several)",
         _records.add_reassign_arguments,
         _records.run_reassign,
+    ),
+    Command(
+        "convert",
+        "turn leads into contacts of an account (found or created)",
+        _convert.add_convert_arguments,
+        _convert.run_convert,
     ),
     Command(
         "dedupe",
