@@ -64,7 +64,10 @@ class FieldReport:
 
 
 def _keywords(store: Store) -> set[str]:
-    return {str(r[0]) for r in store.con.execute("SELECT keyword_name FROM duckdb_keywords()").fetchall()}
+    return {
+        str(r[0])
+        for r in store.con.execute("SELECT keyword_name FROM duckdb_keywords()").fetchall()
+    }
 
 
 def _taken(store: Store, kind: str) -> set[str]:

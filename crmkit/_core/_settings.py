@@ -15,7 +15,7 @@ from crmkit._core._operation import per_operation
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._util._messages import unknown_value
 from crmkit.schemas._bands import Bands
-from crmkit.schemas._catalog import table
+from crmkit.schemas._catalog import Table, table
 from crmkit.schemas._vocab import CURRENCY_CODES, DEFAULT_SECTORS, Term, Vocabulary, fold
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class Settings:
         self,
         kind: str,
         name: str,
-        type: str,  # noqa: A002 - the word users know
+        type: str,
         *,
         labels: Mapping[str, str] | None = None,
         vocabulary: Sequence[str] | None = None,
@@ -180,6 +180,20 @@ class Settings:
         from crmkit._core._custom_fields import drop_field
 
         return drop_field(self, kind, name, confirm=confirm)
+
+    def catalog(self, kind: str) -> Table:
+        """The fields of ``accounts`` or ``contacts`` in this database: standard and custom.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.settings.add_field("contacts", "shoe_size", "integer")
+        >>> crm.settings.catalog("contacts")["shoe_size"].sql_type
+        'BIGINT'
+        >>> crm.close()
+        """
+        return table(kind)
 
     def fields(self, kind: str | None = None) -> Any:
         """The custom fields of ``kind`` (both tables when ``None``) as a pandas frame."""

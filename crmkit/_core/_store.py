@@ -1504,7 +1504,11 @@ class Store:
             self._catalog = None  # custom fields may have changed, or been rolled back
 
     def _undo_batch(
-        self, batch_id: int, operation: str, rows: Sequence[tuple[Any, ...]], actor: str,
+        self,
+        batch_id: int,
+        operation: str,
+        rows: Sequence[tuple[Any, ...]],
+        actor: str,
         detach: bool,
     ) -> UndoSummary:
         batch = (batch_id, operation)

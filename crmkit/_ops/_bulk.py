@@ -525,4 +525,9 @@ def export_vcf(
     reader = read_pages(session.con, query, [*fields, "company"], batch_rows=CHUNK_CARDS)
     names = ["org" if c == "company" else c for c in reader.schema.names]
     records = (record for batch in reader for record in batch.rename_columns(names).to_pylist())
+    custom = [f.name for f in table("contacts").custom]
+    if custom:  # as X-CRMKIT-<NAME> properties
+        from crmkit._formats._vcard_custom import fields_to_properties
+
+        records = fields_to_properties(records, custom)
     return export_vcards(records, path, version=version, zip=zip)  # type: ignore[arg-type]

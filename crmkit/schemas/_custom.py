@@ -112,7 +112,9 @@ def _vocabulary(name: str, type_name: str, vocabulary: Any) -> list[str] | None:
             f"{name}: only a choice field has a vocabulary, not a {type_name} field"
         )
     if isinstance(vocabulary, str) or not isinstance(vocabulary, Sequence):
-        raise ValidationError(f"{name}: a vocabulary is a list of values, got {shorten(vocabulary)}")
+        raise ValidationError(
+            f"{name}: a vocabulary is a list of values, got {shorten(vocabulary)}"
+        )
     values = [str(v).strip() for v in vocabulary]
     if not values or any(not v for v in values) or len(set(values)) != len(values):
         raise ValidationError(f"{name}: a vocabulary is a list of distinct, non-empty values")
