@@ -147,9 +147,10 @@ def settle_custom_columns(store: Store, batch_id: int) -> None:
         ).fetchall()
         if held:
             by = store.con.execute(
-                "SELECT max(batch_id) FROM history WHERE table_name = ? AND field = ? "
-                "AND batch_id <> ?",
-                [kind, name, batch_id],
+                "SELECT max(batch_id) FROM history WHERE table_name = ? AND batch_id <> ? "
+                "AND record_id IN (SELECT unnest(?::BIGINT[])) "
+                "AND (field = ? OR (field IS NULL AND operation = 'insert'))",
+                [kind, batch_id, [int(r[0]) for r in held], name],
             ).fetchall()[0][0]
             values = ", ".join(f"{kind} {r[0]}: {shorten(r[1])}" for r in held)
             raise UndoConflictError(
