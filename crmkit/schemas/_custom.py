@@ -93,7 +93,7 @@ def _labels(name: str, labels: Mapping[str, Any] | None) -> dict[str, str]:
     if unknown:
         raise UnknownValueError("label language", shorten(unknown[0]), list(LANGS))
     default = str(given.get("en") or name.replace("_", " ").capitalize())
-    out = {}
+    out: dict[str, str] = {}
     for lang in LANGS:
         text = given.get(lang) or default
         if not isinstance(text, str) or not text.strip() or len(text) > 100:
