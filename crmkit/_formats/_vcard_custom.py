@@ -72,8 +72,8 @@ def properties_to_columns(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataF
     Examples
     --------
     >>> frame = pd.DataFrame({"custom": ['{"X-CRMKIT-SHOE-SIZE": "38", "X-A": "b"}', None]})
-    >>> properties_to_columns(frame, ["shoe_size"]).to_dict("records")
-    [{'custom': '{"X-A": "b"}', 'shoe_size': '38'}, {'custom': None, 'shoe_size': None}]
+    >>> properties_to_columns(frame, ["shoe_size"]).iloc[0].to_dict()
+    {'custom': '{"X-A": "b"}', 'shoe_size': '38'}
     """
     if not names or "custom" not in frame.columns:
         return frame
