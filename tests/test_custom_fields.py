@@ -381,3 +381,16 @@ def test_shared_mode_sees_custom_fields_added_by_another_process(tmp_path: Path)
         first.settings.add_field("contacts", "shoe_size", "integer")
         cid = second.contacts.add(last_name="Blou", shoe_size="38")
         assert first.contacts.get(cid)["shoe_size"] == 38
+
+
+def test_import_in_worker_processes_knows_the_custom_fields(
+    shoes: ck.CRM, tmp_path: Path
+) -> None:
+    path = tmp_path / "in.csv"
+    rows = 40
+    pd.DataFrame(
+        {"Nom": [f"N{i}" for i in range(rows)], "Pointure": [str(30 + i) for i in range(rows)]}
+    ).to_csv(path, index=False)
+    report = shoes.import_file(path, kind="contacts", workers=2, chunk_rows=10)
+    assert report.inserted == rows
+    assert sorted(shoes.contacts.df()["shoe_size"].tolist()) == list(range(30, 30 + rows))
