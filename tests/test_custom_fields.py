@@ -394,3 +394,34 @@ def test_import_in_worker_processes_knows_the_custom_fields(
     report = shoes.import_file(path, kind="contacts", workers=2, chunk_rows=10)
     assert report.inserted == rows
     assert sorted(shoes.contacts.df()["shoe_size"].tolist()) == list(range(30, 30 + rows))
+
+
+def test_undo_of_a_drop_refuses_when_the_name_was_taken_again(shoes: ck.CRM) -> None:
+    cid = shoes.contacts.add(last_name="Blou", shoe_size=38)
+    dropped = shoes.settings.drop_field("contacts", "shoe_size", confirm=True)
+    shoes.settings.add_field("contacts", "shoe_size", "text")
+    with pytest.raises(UndoConflictError, match="added again since"):
+        shoes.undo(dropped)
+    assert shoes.settings.catalog("contacts")["shoe_size"].kind == "text"
+    assert shoes.contacts.get(cid)["shoe_size"] is None
+
+
+def test_merge_keeps_a_custom_value_on_the_survivor(shoes: ck.CRM) -> None:
+    a = shoes.contacts.add(last_name="Blou", email="h.blou@aprool.com", shoe_size=38)
+    b = shoes.contacts.add(last_name="Blou", email="h.blou@aprool.com")
+    shoes.contacts.merge([a, b])
+    assert shoes.contacts.df()["shoe_size"].tolist() == [38]
+
+
+def test_crm_validate_checks_custom_fields_in_pandas_and_polars(
+    shoes: ck.CRM, make_frame: Any
+) -> None:
+    frame = make_frame(
+        {"last_name": ["Blou", "Durand"], "shoe_size": [38, "big"], "tier": ["Gold", "Bronze"]}
+    )
+    cases = shoes.validate(frame, "contacts").failure_cases
+    found = cases[["row", "field", "check"]].to_dict("records")
+    assert {"row": 1, "field": "shoe_size", "check": "integer"} in found
+    assert {"row": 1, "field": "tier", "check": "vocabulary(tier)"} in found
+    assert not (cases["row"] == 0).any()
+    assert ck.validate(frame, "contacts").ok  # the standard model knows no custom field

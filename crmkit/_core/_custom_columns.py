@@ -108,6 +108,15 @@ def _renamed_in(store: Store, batch_id: int) -> dict[tuple[str, str], str]:
 
 def sync_custom_columns(store: Store, batch_id: int) -> None:
     """Give every custom field its column: renamed from its old name by ``batch_id``, or added."""
+    twice = store.con.execute(
+        "SELECT kind, name FROM custom_fields GROUP BY kind, name HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if twice:
+        kind, name = twice[0]
+        raise UndoConflictError(
+            f"a custom field {shorten(kind)}.{shorten(name)} was added again since; drop or "
+            "rename that one first"
+        )
     renamed = _renamed_in(store, batch_id)
     changed = False
     for kind, tbl in store.catalog.items():
