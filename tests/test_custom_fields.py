@@ -383,9 +383,7 @@ def test_shared_mode_sees_custom_fields_added_by_another_process(tmp_path: Path)
         assert first.contacts.get(cid)["shoe_size"] == 38
 
 
-def test_import_in_worker_processes_knows_the_custom_fields(
-    shoes: ck.CRM, tmp_path: Path
-) -> None:
+def test_import_in_worker_processes_knows_the_custom_fields(shoes: ck.CRM, tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     rows = 40
     pd.DataFrame(
@@ -425,3 +423,37 @@ def test_crm_validate_checks_custom_fields_in_pandas_and_polars(
     assert {"row": 1, "field": "tier", "check": "vocabulary(tier)"} in found
     assert not (cases["row"] == 0).any()
     assert ck.validate(frame, "contacts").ok  # the standard model knows no custom field
+
+
+def test_change_type_converts_values_and_undo_gives_the_old_ones_back(shoes: ck.CRM) -> None:
+    shoes.settings.add_field("contacts", "badge", "text")
+    a = shoes.contacts.add(last_name="Blou", badge="12")
+    b = shoes.contacts.add(last_name="Durand", badge=" 7 ")
+    batch = shoes.settings.change_field_type("contacts", "badge", "integer")
+    assert (shoes.contacts.get(a)["badge"], shoes.contacts.get(b)["badge"]) == (12, 7)
+    assert shoes.settings.catalog("contacts")["badge"].sql_type == "BIGINT"
+    with pytest.raises(ValidationError, match="whole number"):
+        shoes.contacts.update(a, badge="twelve")
+    shoes.undo(batch)
+    assert shoes.settings.catalog("contacts")["badge"].kind == "text"
+    assert (shoes.contacts.get(a)["badge"], shoes.contacts.get(b)["badge"]) == ("12", "7")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "type_name", "kwargs"),
+    [
+        ("shoe_size", 38, "boolean", {}),
+        ("shoe_size", 38, "date", {}),
+        ("tier", "Gold", "choice", {"vocabulary": ["Silver", "Bronze"]}),
+        ("tier", "Gold", "decimal", {}),
+    ],
+)
+def test_a_type_change_that_would_lose_values_is_refused(
+    shoes: ck.CRM, field: str, value: Any, type_name: str, kwargs: dict[str, Any]
+) -> None:
+    cid = shoes.contacts.add(last_name="Blou", **{field: value})
+    before = (_batches(shoes), _columns(shoes, "contacts"))
+    with pytest.raises(ValidationError, match=rf"would be lost .* contacts {cid}, {field}"):
+        shoes.settings.change_field_type("contacts", field, type_name, **kwargs)
+    assert (_batches(shoes), _columns(shoes, "contacts")) == before
+    assert shoes.contacts.get(cid)[field] == value

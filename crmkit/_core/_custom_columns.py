@@ -107,7 +107,8 @@ def _renamed_in(store: Store, batch_id: int) -> dict[tuple[str, str], str]:
 
 
 def sync_custom_columns(store: Store, batch_id: int) -> None:
-    """Give every custom field its column: renamed from its old name by ``batch_id``, or added."""
+    """Give every custom field its column of its type: renamed from its old name by
+    ``batch_id``, added, or converted to the field's type."""
     twice = store.con.execute(
         "SELECT kind, name FROM custom_fields GROUP BY kind, name HAVING count(*) > 1 LIMIT 1"
     ).fetchall()
@@ -123,6 +124,14 @@ def sync_custom_columns(store: Store, batch_id: int) -> None:
         have = physical_columns(store, kind)
         for f in tbl.custom:
             if f.name in have:
+                if have[f.name] != f.sql_type.upper():
+                    # The type changed: every value that keeps its JSON form casts as it
+                    # is; the batch's history holds the others (written or restored next).
+                    store.con.execute(
+                        f"ALTER TABLE {kind} ALTER {f.name} TYPE {f.sql_type} "
+                        f"USING TRY_CAST({f.name} AS {f.sql_type})"
+                    )
+                    changed = True
                 continue
             old = renamed.get((kind, f.name))
             if old is not None and old in have:

@@ -8,6 +8,7 @@ empties the column first, so history keeps every value and undo puts them back.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pyarrow as pa
 
 from crmkit._core._custom_columns import physical_columns, settle_custom_columns
 from crmkit._core._custom_columns import sync_custom_columns as _sync
+from crmkit._core._store import arrow_type, now_utc
 from crmkit._exceptions import ValidationError
 from crmkit._normalize._columns import ColumnOptions, normalize_column
 from crmkit._util._shorten import shorten
@@ -33,7 +35,14 @@ if TYPE_CHECKING:
     from crmkit._core._settings import Settings
     from crmkit._core._store import Store
 
-__all__ = ["FieldReport", "add_field", "drop_field", "list_fields", "rename_field"]
+__all__ = [
+    "FieldReport",
+    "add_field",
+    "change_field_type",
+    "drop_field",
+    "list_fields",
+    "rename_field",
+]
 
 _ON_ERROR = ("refuse", "keep")
 
@@ -120,8 +129,6 @@ def _moves(
         ids.append(int(record_id))
         out.append(result.values[i])
         new_custom.append(json.dumps(rest) if rest else None)
-    from crmkit._core._store import arrow_type
-
     changes = pa.table(
         {
             "id": pa.array(ids, pa.int64()),
@@ -221,6 +228,107 @@ def rename_field(settings: Settings, kind: str, old: str, new: str) -> int:
             store.update("custom_fields", changes, batch, actor, "rename field")
             store.forget_catalog()
             _sync(store, batch)
+            store.finish_batch(batch)
+    finally:
+        store.forget_catalog()
+    return batch
+
+
+def _as_text(value: Any) -> Any:
+    """A stored value as the text a file would hold it (lists joined, dates ISO)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value if isinstance(value, str) else str(value)
+
+
+def change_field_type(
+    settings: Settings, kind: str, name: str, type_name: str, *, vocabulary: Any = None
+) -> int:
+    """See :meth:`crmkit._core._settings.Settings.change_field_type`."""
+    store = settings._store
+    store.check_writable()
+    kind = table(kind).name
+    old = _custom_of(store, kind, name)
+    record_id, labels = store.con.execute(
+        "SELECT id, labels FROM custom_fields WHERE kind = ? AND name = ?", [kind, name]
+    ).fetchall()[0]
+    definition = normalized_definition(
+        kind,
+        name,
+        type_name,
+        labels=json.loads(labels) if labels else None,
+        vocabulary=vocabulary,
+        required=old.required,
+        personal=old.personal,
+    )
+    new = custom_field(definition)
+    rows = store.con.execute(
+        f"SELECT id, {name} FROM {kind} WHERE {name} IS NOT NULL ORDER BY id"
+    ).fetchall()
+    raw = [r[1] for r in rows]
+    keep_lists = old.kind == "list" and new.kind == "list"
+    values = raw if keep_lists else [_as_text(v) for v in raw]
+    options = ColumnOptions(region=settings.default_region, sectors=settings.sectors)
+    result = normalize_column(new, values, options)
+    lost = [
+        (rows[i][0], raw[i], result.errors[i] or "not in the vocabulary")
+        for i in range(len(rows))
+        if result.errors[i] is not None
+        or (result.to_custom is not None and result.to_custom[i] is not None)
+    ]
+    if lost:
+        shown = "; ".join(f"{kind} {r}, {name}: {shorten(v)} ({why})" for r, v, why in lost[:5])
+        more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+        raise ValidationError(
+            f"{kind}.{name} stays {old.kind if old.choices is None else 'choice'}: "
+            f"{len(lost)} value(s) would be lost as {type_name}: {shown}{more}. "
+            "Nothing was written; fix or clear them first"
+        )
+    actor = settings._actor
+    converted = pa.table(
+        {
+            "id": pa.array([int(r[0]) for r in rows], pa.int64()),
+            name: pa.array(result.values, arrow_type(new)),
+        }
+    )
+    vocab = definition["vocabulary"]
+    try:
+        with store.transaction():
+            batch = store.new_batch(
+                "change field type", actor, f"{kind}.{name} -> {type_name}", definition
+            )
+            changes = pa.table(
+                {
+                    "id": pa.array([record_id], pa.int64()),
+                    "type": pa.array([type_name], pa.string()),
+                    "vocabulary": pa.array(
+                        [None if vocab is None else json.dumps(vocab)], pa.string()
+                    ),
+                }
+            )
+            store.update("custom_fields", changes, batch, actor, "change field type")
+            store.con.register("_crmkit_retype", converted)
+            try:
+                # History first, in the old type (what undo restores); then the column
+                # changes type and takes the converted values.
+                store.con.execute(
+                    f"INSERT INTO history SELECT ?, ?, ?, 'change field type', ?, t.id, ?, "
+                    f"to_json(t.{name}), to_json(c.{name}) FROM {kind} t "
+                    f"JOIN _crmkit_retype c ON c.id = t.id "
+                    f"WHERE to_json(t.{name})::VARCHAR IS DISTINCT FROM to_json(c.{name})::VARCHAR",
+                    [batch, now_utc(), actor, kind, name],
+                )
+                store.forget_catalog()
+                _sync(store, batch)
+                store.con.execute(
+                    f"UPDATE {kind} t SET {name} = c.{name} FROM _crmkit_retype c WHERE t.id = c.id"
+                )
+            finally:
+                store.con.unregister("_crmkit_retype")
             store.finish_batch(batch)
     finally:
         store.forget_catalog()

@@ -162,6 +162,35 @@ class Settings:
 
         return rename_field(self, kind, old, new)
 
+    def change_field_type(
+        self,
+        kind: str,
+        name: str,
+        type: str,
+        *,
+        vocabulary: Sequence[str] | None = None,
+    ) -> int:
+        """Give a custom field another type (values converted); returns the batch id.
+
+        Refused, naming each record and value, when a stored value would not convert
+        (``"big"`` as an integer, ``3.5`` as an integer, a value outside a new
+        vocabulary): nothing is lost. ``crm.undo(batch)`` gives the old type and values back.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.settings.add_field("contacts", "badge", "text")
+        >>> c = crm.contacts.add(last_name="Blou", badge="12")
+        >>> batch = crm.settings.change_field_type("contacts", "badge", "integer")
+        >>> crm.contacts.get(c)["badge"]
+        12
+        >>> crm.close()
+        """
+        from crmkit._core._custom_fields import change_field_type
+
+        return change_field_type(self, kind, name, type, vocabulary=vocabulary)
+
     def drop_field(self, kind: str, name: str, *, confirm: bool = False) -> int:
         """Remove a custom field and its column (``confirm=True`` needed); returns the batch.
 
