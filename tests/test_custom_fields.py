@@ -457,3 +457,10 @@ def test_a_type_change_that_would_lose_values_is_refused(
         shoes.settings.change_field_type("contacts", field, type_name, **kwargs)
     assert (_batches(shoes), _columns(shoes, "contacts")) == before
     assert shoes.contacts.get(cid)[field] == value
+
+
+def test_refusals_speak_the_chosen_language(shoes: ck.CRM) -> None:
+    with ck.config_context(lang="fr"), pytest.raises(ValidationError, match="mot-clé SQL"):
+        shoes.settings.add_field("contacts", "select", "text")
+    with ck.config_context(lang="zh"), pytest.raises(ValidationError, match="confirm=True"):
+        shoes.settings.drop_field("contacts", "tier")

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from crmkit._exceptions import StoreOpenError, UndoConflictError
+from crmkit._util._messages import message
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import CATALOG, Field, Table
 from crmkit.schemas._custom import FIELD_TYPES, custom_field
@@ -114,10 +115,7 @@ def sync_custom_columns(store: Store, batch_id: int) -> None:
     ).fetchall()
     if twice:
         kind, name = twice[0]
-        raise UndoConflictError(
-            f"a custom field {shorten(kind)}.{shorten(name)} was added again since; drop or "
-            "rename that one first"
-        )
+        raise UndoConflictError(message("cf_added_again", field=f"{kind}.{name}"))
     renamed = _renamed_in(store, batch_id)
     changed = False
     for kind, tbl in store.catalog.items():
@@ -172,9 +170,7 @@ def settle_custom_columns(store: Store, batch_id: int) -> None:
             ).fetchall()[0][0]
             values = ", ".join(f"{kind} {r[0]}: {shorten(r[1])}" for r in held)
             raise UndoConflictError(
-                f"the custom field {kind}.{name} cannot be removed: it holds values written "
-                f"since (batch {by}): {values}; undo that batch first, or drop the field "
-                "with crm.settings.drop_field, which keeps them in history"
+                message("cf_held", field=f"{kind}.{name}", batch=by, values=values)
             )
         store.con.execute(f"ALTER TABLE {kind} DROP COLUMN {name}")
         changed = True

@@ -22,6 +22,7 @@ from crmkit._core._custom_columns import sync_custom_columns as _sync
 from crmkit._core._store import arrow_type, now_utc
 from crmkit._exceptions import ValidationError
 from crmkit._normalize._columns import ColumnOptions, normalize_column
+from crmkit._util._messages import message
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import CATALOG, Field, table
 from crmkit.schemas._custom import (
@@ -90,10 +91,8 @@ def _custom_of(store: Store, kind: str, name: str) -> Field:
     tbl = store.catalog[kind]
     if name not in tbl or not tbl[name].custom:
         customs = [f.name for f in tbl.custom]
-        raise ValidationError(
-            f"{shorten(name)} is not a custom field of {kind}"
-            + (f" (custom fields: {', '.join(customs)})" if customs else " (it has none)")
-        )
+        known = ", ".join(customs) or "-"
+        raise ValidationError(message("cf_not_custom", name=shorten(name), kind=kind, known=known))
     return tbl[name]
 
 
@@ -173,11 +172,17 @@ def add_field(
         shown = "; ".join(
             f"{kind} {m['id']}, {name}: {shorten(m['value'])} ({m['reason']})" for m in misfits[:5]
         )
-        more = f" and {len(misfits) - 5} more" if len(misfits) > 5 else ""
+        if len(misfits) > 5:
+            shown += message("and_more", count=len(misfits) - 5)
         raise ValidationError(
-            f"custom field {kind}.{name} not added: {len(misfits)} value(s) stored under "
-            f"{name!r} in custom are not {type_name}: {shown}{more}. Nothing was written; "
-            'fix them, or pass on_error="keep" to leave them in custom'
+            message(
+                "cf_not_converted",
+                field=f"{kind}.{name}",
+                count=len(misfits),
+                name=repr(name),
+                type=type_name,
+                shown=shown,
+            )
         )
     if required:
         filled = changes.num_rows
@@ -186,9 +191,7 @@ def add_field(
         ).fetchall()[0][0]
         if live > filled:
             raise ValidationError(
-                f"custom field {kind}.{name} not added: it is required but {live - filled} "
-                f"{kind} would have no value; add it with required=False, fill it, then "
-                "require it"
+                message("cf_required_empty", field=f"{kind}.{name}", count=live - filled)
             )
     actor = settings._actor
     row = {
@@ -282,11 +285,16 @@ def change_field_type(
     ]
     if lost:
         shown = "; ".join(f"{kind} {r}, {name}: {shorten(v)} ({why})" for r, v, why in lost[:5])
-        more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+        if len(lost) > 5:
+            shown += message("and_more", count=len(lost) - 5)
         raise ValidationError(
-            f"{kind}.{name} stays {old.kind if old.choices is None else 'choice'}: "
-            f"{len(lost)} value(s) would be lost as {type_name}: {shown}{more}. "
-            "Nothing was written; fix or clear them first"
+            message(
+                "cf_type_loses",
+                field=f"{kind}.{name}",
+                count=len(lost),
+                type=type_name,
+                shown=shown,
+            )
         )
     actor = settings._actor
     converted = pa.table(
@@ -343,10 +351,7 @@ def drop_field(settings: Settings, kind: str, name: str, *, confirm: bool = Fals
     _custom_of(store, kind, name)
     held = store.con.execute(f"SELECT count(*) FROM {kind} WHERE {name} IS NOT NULL").fetchall()
     if confirm is not True:
-        raise ValidationError(
-            f"drop_field removes the custom field {kind}.{name} and its {held[0][0]} "
-            "value(s); pass confirm=True (crm.undo puts them back)"
-        )
+        raise ValidationError(message("cf_drop_confirm", field=f"{kind}.{name}", count=held[0][0]))
     record_id = store.con.execute(
         "SELECT id FROM custom_fields WHERE kind = ? AND name = ?", [kind, name]
     ).fetchall()[0][0]

@@ -1608,8 +1608,7 @@ class Store:
                         message(
                             "undo_refused",
                             batch=batch_id,
-                            why=f"its field {table}.{field} was renamed or dropped since; "
-                            "undo that first",
+                            why=message("cf_renamed_since", field=f"{table}.{field}"),
                         )
                     )
             if not known or (

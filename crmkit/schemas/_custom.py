@@ -14,6 +14,7 @@ from typing import Any
 
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._util._langs import LANGS
+from crmkit._util._messages import message
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Field, FieldKind
 from crmkit.schemas._vocab import Term, Vocabulary
@@ -64,17 +65,11 @@ def check_field_name(name: Any, taken: Collection[str], keywords: Collection[str
 letters, digits and _, starting with a letter (at most 63 characters)
     """
     if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
-        raise ValidationError(
-            f"{shorten(name)} cannot name a custom field: use lower-case letters, digits "
-            "and _, starting with a letter (at most 63 characters)"
-        )
+        raise ValidationError(message("cf_bad_name", name=shorten(name)))
     if name in keywords:
-        raise ValidationError(f"{name!r} cannot name a custom field: it is a SQL keyword")
+        raise ValidationError(message("cf_keyword", name=repr(name)))
     if name in taken:
-        raise ValidationError(
-            f"{name!r} cannot name a custom field: the table already has a field or "
-            "column of that name"
-        )
+        raise ValidationError(message("cf_taken", name=repr(name)))
     return name
 
 
@@ -105,19 +100,17 @@ def _labels(name: str, labels: Mapping[str, Any] | None) -> dict[str, str]:
 def _vocabulary(name: str, type_name: str, vocabulary: Any) -> list[str] | None:
     if vocabulary is None:
         if type_name == "choice":
-            raise ValidationError(f"{name}: a choice field needs a vocabulary (a list of values)")
+            raise ValidationError(message("cf_vocab_needed", name=name))
         return None
     if type_name != "choice":
-        raise ValidationError(
-            f"{name}: only a choice field has a vocabulary, not a {type_name} field"
-        )
+        raise ValidationError(message("cf_vocab_only", name=name, type=type_name))
     if isinstance(vocabulary, str) or not isinstance(vocabulary, Sequence):
         raise ValidationError(
             f"{name}: a vocabulary is a list of values, got {shorten(vocabulary)}"
         )
     values = [str(v).strip() for v in vocabulary]
     if not values or any(not v for v in values) or len(set(values)) != len(values):
-        raise ValidationError(f"{name}: a vocabulary is a list of distinct, non-empty values")
+        raise ValidationError(message("cf_vocab_values", name=name))
     return values
 
 
