@@ -1968,7 +1968,7 @@ def _v6(store: Store) -> None:
 
 
 # Versions 4 and 5 belong to other features; a gap in the numbers is fine.
-_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (6, _v6)]
+_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6)]
 
 
 def _record_of(table: str, record_id: int) -> str:
