@@ -1967,7 +1967,6 @@ def _v6(store: Store) -> None:
     _record_tables(store, ("custom_fields",))
 
 
-# Versions 4 and 5 belong to other features; a gap in the numbers is fine.
 _MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6)]
 
 
