@@ -165,9 +165,9 @@ def test_a_frame_is_left_whole_unless_its_columns_may_go() -> None:
 
 
 def test_a_fresh_vocabulary_gets_the_codes_of_encoding_value_by_value() -> None:
-    # A table prepared on its own encodes each comparison's keys in Arrow and keeps the
-    # distinct values packed (no value -> code dict at the peak); the codes are those of
-    # encoding value after value, column after column, as a shared vocabulary does.
+    # A table prepared on its own, in chunks of records, keeps the distinct values packed;
+    # the codes are those of encoding value after value, column after column, as a shared
+    # vocabulary does.
     from crmkit._dedupe._vocab import PackedStrings, Vocab, Vocabs
     from crmkit.samples import generate
 

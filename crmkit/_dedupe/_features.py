@@ -13,15 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from crmkit._dedupe._arrays import BoolArray, CodeArray
 from crmkit._dedupe._comparisons import Comparison
 from crmkit._dedupe._frames import column_chunks, drop_column
 from crmkit._dedupe._names import has_cjk, name_words
 from crmkit._dedupe._normalise import map_text, name_key, normalise_column, split_full_names
-from crmkit._dedupe._vocab import PackedStrings, Vocab, Vocabs
+from crmkit._dedupe._vocab import Vocab, Vocabs
 from crmkit._normalize import normalize_country
 
 __all__ = ["NAME_WORDS", "REGION_COLUMNS", "FeatureTable", "prepare"]
@@ -184,13 +182,10 @@ def prepare(
         if comparison.method in _PERSON:
             continue
         vocab = vocabs.get(_space(comparison))
-        if fresh and not len(vocab):
-            per_column = _encode_arrow(vocab, plan, comparison, phone_region)
-        else:
-            per_column = []
-            for k, column in enumerate(comparison.columns):
-                per_column.append(_encode(vocab, plan.keys(comparison, k, phone_region)))
-                plan.done(plan.read_for(comparison, column))
+        per_column = []
+        for k, column in enumerate(comparison.columns):
+            per_column.append(_encode(vocab, plan.keys(comparison, k, phone_region)))
+            plan.done(plan.read_for(comparison, column))
         codes[comparison.name] = _stacked(per_column, len(frame))
         if fresh:
             vocab.release_index()
@@ -213,41 +208,6 @@ def _encode(vocab: Vocab, chunks: Iterator[list[str]]) -> CodeArray:
     """The codes of a column's keys, chunk after chunk."""
     parts = [vocab.encode(keys) for keys in chunks]
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
-
-
-def _encode_arrow(
-    vocab: Vocab, plan: _Plan, comparison: Comparison, phone_region: str
-) -> list[CodeArray]:
-    """The codes of each column of ``comparison`` in the empty vocabulary ``vocab``, the
-    same as :func:`_encode` column after column gives.
-
-    Each chunk's keys are copied into Arrow strings (some 20 bytes a key instead of a
-    Python string, a dict entry and an int, 150 bytes a distinct value) and encoded in
-    one go (Arrow's dictionary: codes in order of first appearance); the values are kept
-    packed (:class:`~crmkit._dedupe._vocab.PackedStrings`). On 55,000 accounts the
-    column of web sites or streets built 8 MB of lookup at the preparation's peak.
-    """
-    chunks: list[Any] = []
-    lengths: list[int] = []
-    for k, column in enumerate(comparison.columns):
-        rows = 0
-        for keys in plan.keys(comparison, k, phone_region):
-            chunks.append(pa.array(keys, type=pa.large_string()))
-            rows += len(keys)
-        lengths.append(rows)
-        plan.done(plan.read_for(comparison, column))
-    if not chunks:
-        return [np.empty(0, dtype=np.int32) for _ in lengths]
-    keys_ = pa.concat_arrays(chunks)
-    del chunks
-    keys_ = pc.if_else(pc.equal(keys_, ""), pa.scalar(None, pa.large_string()), keys_)
-    encoded = keys_.dictionary_encode()
-    del keys_
-    codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
-    vocab.adopt(PackedStrings.from_arrow(encoded.dictionary))
-    del encoded
-    bounds = np.cumsum([0, *lengths])
-    return [codes[bounds[i] : bounds[i + 1]] for i in range(len(lengths))]
 
 
 def _in_order(vocab: Vocab, columns: list[tuple[Vocab, CodeArray]]) -> CodeArray:

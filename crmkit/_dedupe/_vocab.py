@@ -46,26 +46,6 @@ class PackedStrings(Sequence[str]):
     def __len__(self) -> int:
         return len(self.strings)
 
-    @classmethod
-    def from_arrow(cls, strings: Any, chunk: int = 65_536) -> PackedStrings:
-        """Packed from an Arrow string array, a slice at a time (not one Python string per
-        value at once).
-
-        Examples
-        --------
-        >>> import pyarrow as pa
-        >>> list(PackedStrings.from_arrow(pa.array(["a", "bé", "c"]), chunk=2))
-        ['a', 'bé', 'c']
-        """
-        packed = cls(())
-        parts = [
-            np.asarray(strings.slice(at, chunk).to_pylist(), dtype=StringDType())
-            for at in range(0, len(strings), chunk)
-        ]
-        if parts:
-            packed.strings = np.concatenate(parts)
-        return packed
-
     @overload
     def __getitem__(self, index: int) -> str: ...
     @overload
@@ -154,22 +134,6 @@ class Vocab:
         if isinstance(self._values, list):
             self._values = PackedStrings(self._values)
             self._array = None
-
-    def adopt(self, values: PackedStrings) -> None:
-        """Become the vocabulary of ``values`` (distinct, by code), lookup let go: how an
-        empty vocabulary takes what was encoded without it (see
-        :func:`crmkit._dedupe._features.prepare`).
-
-        Examples
-        --------
-        >>> v = Vocab()
-        >>> v.adopt(PackedStrings(["x", "y"]))
-        >>> v.encode(["y", "z"]).tolist()
-        [1, 2]
-        """
-        if len(self._values):
-            raise ValueError("only an empty vocabulary adopts values")
-        self._values, self._index, self._array = values, None, None
 
     def encode(self, values: Iterable[str]) -> CodeArray:
         """Codes of ``values`` (``""`` is null: ``-1``), adding unknown values."""
