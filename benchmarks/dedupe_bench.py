@@ -77,6 +77,13 @@ tables, in a schema of its own, are dropped at the end of each search: each engi
 its report only) and the baseline is the memory just before the second search.
 The last table says, per data set, whether each of #13's targets is met.
 
+With ``--repeats N`` each engine runs N times per data set, each run in a process of its
+own and the engines taking turns (crmkit, splink, crmkit, splink ...: a change in the
+machine's load falls on both alike); every run's seconds and memory are printed, and the
+tables and verdicts are on the medians (the scores do not change from run to run). The
+warm figures move by tens of MB from run to run (what DuckDB's allocator keeps from the
+first search is reused for free by the second): use ``--repeats 3`` or more for a verdict.
+
 Both engines get the same normalised columns; Splink uses its own comparison library,
 blocking rules on those columns, its usual training (prior from deterministic rules, u by
 random sampling, m by EM) and connected components at the same threshold.
@@ -93,6 +100,7 @@ import itertools
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -675,6 +683,75 @@ def _targets(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+MEASURES = (
+    "seconds",
+    "warm_seconds",
+    "peak_memory_mb",
+    "working_memory_mb",
+    "warm_working_memory_mb",
+)
+"""The figures that change from run to run: with ``--repeats``, the median is reported."""
+
+
+def _median_row(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One engine's runs on one data set as one row: the median of each of
+    :data:`MEASURES`, the rest (scores, counts) from the first run."""
+    row = dict(runs[0])
+    for key in MEASURES:
+        values = [r[key] for r in runs if key in r]
+        if values:
+            middle = statistics.median(values)
+            row[key] = round(middle, 2) if key.endswith("seconds") else round(middle)
+    row["runs"] = len(runs)
+    row["per_run"] = [{key: r[key] for key in MEASURES if key in r} for r in runs]
+    return row
+
+
+def _runs_table(runs: dict[tuple[str, str], list[dict[str, Any]]]) -> str:
+    """Every run's seconds and working memory (cold and warm), and their medians."""
+    lines = [
+        "| dataset | engine | seconds (warm), per run | working MB cold, per run "
+        "| working MB warm, per run | median MB cold / warm |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def listed(rows: list[dict[str, Any]], key: str) -> str:
+        return " / ".join(str(r.get(key, "")) for r in rows)
+
+    for (dataset, engine), rows in runs.items():
+        median = _median_row(rows)
+        seconds = " / ".join(f"{r['seconds']} ({r.get('warm_seconds', '')})" for r in rows)
+        lines.append(
+            f"| {dataset} | {engine} | {seconds} | {listed(rows, 'working_memory_mb')} "
+            f"| {listed(rows, 'warm_working_memory_mb')} "
+            f"| {median['working_memory_mb']} / {median.get('warm_working_memory_mb', '')} |"
+        )
+    return "\n".join(lines)
+
+
+def _worker(folder: Path, dataset: str, engine: str, cold_only: bool) -> dict[str, Any] | None:
+    """One run of ``engine`` on ``dataset`` in a process of its own (None if it failed)."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            str(folder),
+            dataset,
+            engine,
+            *(["--cold-only"] if cold_only else []),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(f"{dataset}/{engine} failed:\n{done.stderr[-3000:]}")
+        return None
+    row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datasets", default=",".join(DATASETS))
@@ -689,6 +766,13 @@ def main() -> None:
         help="skip the second, warm search each engine runs after the first (see _warm_run)",
     )
     parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="runs per data set and engine, engines taking turns; the tables show the "
+        "medians (use 3 or more for a verdict on memory)",
+    )
+    parser.add_argument(
         "--worker", nargs=3, metavar=("FOLDER", "DATASET", "ENGINE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -699,32 +783,23 @@ def main() -> None:
     datasets = [d for d in args.datasets.split(",") if d]
     engines = [e for e in args.engines.split(",") if e]
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
-    results = []
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_datasets(folder, datasets, args)
         for dataset in datasets:
-            for engine in engines:
-                done = subprocess.run(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--worker",
-                        str(folder),
-                        dataset,
-                        engine,
-                        *(["--cold-only"] if args.cold_only else []),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                if done.returncode != 0:
-                    print(f"{dataset}/{engine} failed:\n{done.stderr[-3000:]}")
-                    continue
-                row = json.loads(done.stdout.strip().splitlines()[-1])
-                results.append(row)
-                print(json.dumps(row), flush=True)
+            for repeat in range(max(args.repeats, 1)):
+                for engine in engines:
+                    row = _worker(folder, dataset, engine, args.cold_only)
+                    if row is None:
+                        continue
+                    row["run"] = repeat + 1
+                    runs.setdefault((dataset, engine), []).append(row)
+                    print(json.dumps(row), flush=True)
+    results = [_median_row(rows) for rows in runs.values()]
+    if args.repeats > 1:
+        print()
+        print(_runs_table(runs))
     print()
     print(_table(results))
     print()

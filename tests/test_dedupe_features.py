@@ -162,3 +162,26 @@ def test_a_frame_is_left_whole_unless_its_columns_may_go() -> None:
     again = prepare(frame, comparisons, ids=[1, 2], drop_columns=True)
     assert list(frame.columns) == ["id", "notes"]  # compared columns gone once encoded
     assert again.codes["email"][:, 0].tolist() == [0, 1]
+
+
+def test_a_fresh_vocabulary_gets_the_codes_of_encoding_value_by_value() -> None:
+    # A table prepared on its own, in chunks of records, keeps the distinct values packed;
+    # the codes are those of encoding value after value, column after column, as a shared
+    # vocabulary does.
+    from crmkit._dedupe._vocab import PackedStrings, Vocab, Vocabs
+    from crmkit.samples import generate
+
+    accounts = generate(300, 0, seed=4, messiness=0.5, duplicates=0.2).accounts
+    accounts.loc[accounts.index[::5], "phone"] = ""
+    accounts["mobile"] = accounts["phone"].iloc[::-1].to_numpy()  # a second phone column
+    comparisons = resolve_comparisons("accounts", None, list(accounts.columns))
+    assert any(len(c.columns) > 1 for c in comparisons)
+    ids = list(range(len(accounts)))
+    fresh = prepare(accounts, comparisons, ids=ids)
+    shared = prepare(accounts, comparisons, ids=ids, vocabs=Vocabs({"other": Vocab()}))
+    for comparison in comparisons:
+        assert (fresh.codes[comparison.name] == shared.codes[comparison.name]).all()
+        values = fresh.vocab(comparison).values
+        assert list(values) == list(shared.vocab(comparison).values), comparison.name
+        if comparison.method not in ("first_name", "last_name"):
+            assert isinstance(values, PackedStrings), comparison.name

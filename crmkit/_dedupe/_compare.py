@@ -505,7 +505,7 @@ def compare(
     return PairLevels(levels, sims, swapped)
 
 
-COMPARE_CHUNK = 250_000
+COMPARE_CHUNK = 50_000
 """Pairs compared at a time by :func:`compare_levels`. Comparing gathers both sides' codes
 and similarities of every pair it is given: four million candidates at once held about
 1 GB of such arrays (220,000 contacts); 250,000 at a time hold a few tens of MB, whatever

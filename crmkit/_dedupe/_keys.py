@@ -326,28 +326,47 @@ def _company_token_codes(
 ) -> RuleKeys:
     """:func:`_company_tokens` with an integer per key: the word's number, the city's code
     and the initial's code point, in place of a string per key (about 90,000 on 55,000
-    accounts)."""
-    companies = _strings(table_, company.name)
+    accounts).
+
+    The names and cities are read as strings :data:`TOKEN_CHUNK` records at a time (the
+    vocabularies hold them packed: each read is a new string) and the keys' parts kept
+    as int32 until they are put together.
+    """
+    companies = table_.primary(company.name)
     city_codes = (
         table_.primary(city.name).astype(np.int64) + 1
         if city is not None
         else np.zeros(len(table_), dtype=np.int64)
     )
-    cities = _strings(table_, city.name) if city is not None else [""] * len(table_)
+    company_values = table_.vocab(company).values
+    city_values = table_.vocab(city).values if city is not None else ()
     word_of: dict[str, int] = {}
-    rows, words, initials = array("q"), array("q"), array("q")
-    for i, token, initial in _company_token_parts(companies, cities):
-        rows.append(i)
-        words.append(word_of.setdefault(token, len(word_of)))
-        initials.append(ord(initial) + 1 if initial else 0)
-    del companies, cities, word_of
-    row = np.frombuffer(rows, dtype=np.int64)
+    rows, words, initials = array("i"), array("i"), array("i")
+    for start in range(0, len(table_), TOKEN_CHUNK):
+        names = [
+            company_values[c] if c >= 0 else ""
+            for c in companies[start : start + TOKEN_CHUNK].tolist()
+        ]
+        cities = [
+            city_values[c - 1] if c > 0 else ""
+            for c in city_codes[start : start + TOKEN_CHUNK].tolist()
+        ]
+        for i, token, initial in _company_token_parts(names, cities):
+            rows.append(start + i)
+            words.append(word_of.setdefault(token, len(word_of)))
+            initials.append(ord(initial) + 1 if initial else 0)
+    del word_of
+    row = np.frombuffer(rows, dtype=np.int32)
     # word, city, initial (0: none; code points below 0x110000) in one integer.
     keys = _pair(
-        _pair(np.frombuffer(words, dtype=np.int64), city_codes[row]),
-        np.frombuffer(initials, dtype=np.int64),
+        _pair(np.frombuffer(words, dtype=np.int32), city_codes[row]),
+        np.frombuffer(initials, dtype=np.int32),
     )
-    return RuleKeys(f"{company.name}_word_city", row.copy(), keys, fields)
+    return _narrow(RuleKeys(f"{company.name}_word_city", row, keys, fields))
+
+
+TOKEN_CHUNK = 8_192
+"""Records whose company names :func:`_company_token_codes` reads as strings at a time."""
 
 
 # Integer keys (blocking_key_codes): the same rules as blocking_keys, with an integer key
@@ -371,8 +390,8 @@ def _present(
     rule: str, keys: IntArray, fields: tuple[str, ...], identity: bool = False
 ) -> RuleKeys:
     """The rows whose key is not negative (``-1``: no key)."""
-    rows = np.flatnonzero(keys >= 0).astype(np.int64)
-    return RuleKeys(rule, rows, keys[rows].astype(np.int64), fields, identity)
+    rows = np.flatnonzero(keys >= 0)
+    return _narrow(RuleKeys(rule, rows, keys[rows], fields, identity))
 
 
 def _multi_codes(
@@ -382,7 +401,7 @@ def _multi_codes(
     rows, cols = np.nonzero(codes >= 0)
     keys = np.asarray(key_of, dtype=np.int64)[codes[rows, cols]]
     keep = keys >= 0
-    return RuleKeys(rule, rows[keep].astype(np.int64), keys[keep], fields, identity)
+    return _narrow(RuleKeys(rule, rows[keep], keys[keep], fields, identity))
 
 
 def _value_ranks(values: Sequence[str]) -> tuple[IntArray, int]:
@@ -393,7 +412,8 @@ def _value_ranks(values: Sequence[str]) -> tuple[IntArray, int]:
 
 def _narrow(keys: RuleKeys) -> RuleKeys:
     """``keys`` with int32 rows and keys where they fit (int64: 16 bytes a record and rule,
-    held through blocking: 0.4 GB at 1.1M contacts)."""
+    held through blocking: 0.4 GB at 1.1M contacts), as each rule's are made: the rules'
+    int64 keys are never all held at once."""
     small = np.iinfo(np.int32).max
     rows, codes = keys.rows, keys.keys
     if len(rows) and rows.max() <= small:
@@ -462,7 +482,7 @@ def blocking_key_codes(table_: FeatureTable) -> list[RuleKeys]:
             names = table_.primary(company.name).astype(np.int64)
             out.append(_present(company.name, names, (company.name,), True))
             out.append(_company_token_codes(table_, company, city, together))
-        return [_narrow(k) for k in out if len(k.rows)]
+        return [k for k in out if len(k.rows)]
     first, last = by_method["first_name"], by_method["last_name"]
     out.extend(_name_key_codes(table_, first, last))
     if company is not None:
@@ -485,7 +505,7 @@ def blocking_key_codes(table_: FeatureTable) -> list[RuleKeys]:
         keys = _pair(np.maximum(postals, 0), sound_of[lasts])
         keys[(postals < 0) | (lasts < 0)] = -1
         out.append(_present(f"{postal.name}_{last.name}", keys, (postal.name, last.name)))
-    return [_narrow(k) for k in out if len(k.rows)]
+    return [k for k in out if len(k.rows)]
 
 
 def _name_key_codes(table_: FeatureTable, first: Comparison, last: Comparison) -> list[RuleKeys]:

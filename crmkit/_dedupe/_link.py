@@ -41,7 +41,7 @@ class Linked:
     job_changes: pd.DataFrame
 
 
-SCORE_CHUNK = 250_000
+SCORE_CHUNK = 32_768
 """Candidate pairs scored at a time by :func:`link`. Scoring a pair gives a weight per
 comparison, its term-frequency adjustments and person evidence (three ``(pairs,
 comparisons)`` arrays of 4 to 8 bytes a cell): for four million candidates at once, about
@@ -114,6 +114,9 @@ def score_candidates(
             adjustments.append(TermAdjustments(adjusted.bits[keep], adjusted.counts[keep]))
         if person is not None:
             evidence.append(_take(person, keep))
+        # Not held while the next chunk is scored (a weight, a part, an adjustment and
+        # person evidence per comparison and pair: some 9 MB a chunk on the accounts).
+        del w, p, part, adjusted, person, keep
     listed = _Listed(
         np.concatenate(rows),
         np.concatenate(weights),

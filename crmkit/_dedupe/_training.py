@@ -47,7 +47,7 @@ _U_CAP: dict[str, float] = {
     "exact": 0.9,
 }
 # fmt: on
-_U_CHUNK = 25_000  # sampled pairs compared at a time (see _sampled_levels)
+_U_CHUNK = 10_000  # sampled pairs compared at a time (see _sampled_levels)
 _U_PSEUDO_PAIRS = 2_000.0  # weight of DEFAULT_U against pairs sampled from the table
 _M_PSEUDO_PAIRS = 30.0  # weight of DEFAULT_M against candidate pairs in EM
 _LAMBDA_PRIOR = (1.0, 9.0)  # Beta prior of the share of duplicates among candidates

@@ -72,6 +72,10 @@ class PackedStrings(Sequence[str]):
         return self.strings.astype(object if dtype is None else dtype)
 
 
+DERIVED_CHUNK = 16_384
+"""Values given at a time to the function of :meth:`Vocab.derived`."""
+
+
 class Vocab:
     """Distinct normalised strings and their integer codes; grows as records are added.
 
@@ -160,13 +164,36 @@ class Vocab:
 
     def derived(self, key: str, func: Callable[[list[str]], npt.NDArray[Any]]) -> npt.NDArray[Any]:
         """``func`` of every value, as an array aligned with the codes (cached, extended as
-        the vocabulary grows)."""
+        the vocabulary grows).
+
+        ``func`` is given the values :data:`DERIVED_CHUNK` at a time (it works value by
+        value: the results are the same), so that packed values are not all unpacked into
+        Python strings at once. Once this vocabulary's lookup is let go
+        (:meth:`release_index`), so are those of the vocabularies ``func`` encoded into
+        (:meth:`sub`): a search derives after encoding its records.
+
+        Examples
+        --------
+        >>> v = Vocab()
+        >>> v.encode(["ab", "c"]).tolist()
+        [0, 1]
+        >>> v.derived("length", lambda values: np.asarray([len(x) for x in values])).tolist()
+        [2, 1]
+        """
         known = self._derived.get(key)
         start = 0 if known is None else len(known)
         if start < len(self._values) or known is None:
-            new = np.asarray(func(self._values[start:]))
+            parts = [
+                np.asarray(func(self._values[at : at + DERIVED_CHUNK]))
+                for at in range(start, len(self._values), DERIVED_CHUNK)
+            ] or [np.asarray(func([]))]
+            new = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            del parts
             known = new if known is None else np.concatenate([known, new])
             self._derived[key] = known
+            if self._index is None:
+                for sub in self._subs.values():
+                    sub.release_index()
         return known
 
     def sub(self, key: str) -> Vocab:
