@@ -26,7 +26,9 @@ are its own (the seconds are the operation's, after imports):
 - ``batches``: ``crm.contacts.iter_batches()`` over every contact as pandas frames of
   100,000 rows (what a large selection should use instead of one frame);
 - ``dedupe``: ``crm.contacts.find_duplicates()``, with pairwise precision, recall and F1
-  of its clusters against the generator's truth;
+  of its clusters against the generator's truth (the clusters are kept in the folder,
+  ``out_N/clusters.parquet``; with ``--errors``, the false and missed pairs by which
+  compared fields agree: :mod:`dedupe_errors`, written to ``out_N/dedupe_errors.md``);
 - ``csv``, ``parquet``, ``vcard``: exports of every contact.
 
 Prints one table of seconds and peak memory per step, and how each grows when the runs of
@@ -129,7 +131,20 @@ def _owners(crm: Any) -> list[str]:
     return [str(o) for o in sample["owner"].value_counts().index[:3]]
 
 
-def step(name: str, paths: dict[str, Path], db: Path, out: Path) -> dict[str, Any]:
+def clusters_path(folder: Path, n: int) -> Path:
+    """Where the ``dedupe`` step keeps its clusters (``id``, ``cluster_id``)."""
+    return folder / f"out_{n}" / "clusters.parquet"
+
+
+def links_path(folder: Path, n: int) -> Path:
+    """Where the ``dedupe`` step keeps the pairs it matched (``id_a``, ``id_b``,
+    ``probability``)."""
+    return folder / f"out_{n}" / "links.parquet"
+
+
+def step(
+    name: str, paths: dict[str, Path], db: Path, out: Path, errors: bool = False
+) -> dict[str, Any]:
     import pandas as pd
 
     import crmkit as ck
@@ -173,9 +188,21 @@ def step(name: str, paths: dict[str, Path], db: Path, out: Path) -> dict[str, An
         elif name == "dedupe":
             report = crm.contacts.find_duplicates(learn=False)
             seconds = time.perf_counter() - started
-            info = _scores(crm, report.clusters, paths["truth"])
+            peak = _memory_mb()
+            info = scores(crm, report.clusters, paths["truth"])
             info["candidate_pairs"] = report.stats["candidate_pairs"]
-            return {"seconds": seconds, **info}
+            report.cluster_frame().to_parquet(out / "clusters.parquet")
+            matched = report.pairs[report.pairs["probability"] >= report.threshold]
+            links = matched[["id_a", "id_b", "probability"]].reset_index(drop=True)
+            links.to_parquet(out / "links.parquet")
+            if errors:
+                from dedupe_errors import analyse
+
+                truth = pd.read_parquet(paths["truth"])
+                found, text = analyse(crm, report.clusters, truth, info, links)
+                (out / "dedupe_errors.md").write_text(text + "\n")
+                info["errors"] = found
+            return {"seconds": seconds, "search_peak_mb": round(peak), **info}
         elif name == "csv":
             info["rows"] = crm.contacts.all().export(out / "contacts.csv").rows
         elif name == "parquet":
@@ -185,7 +212,7 @@ def step(name: str, paths: dict[str, Path], db: Path, out: Path) -> dict[str, An
     return {"seconds": time.perf_counter() - started, **info}
 
 
-def _scores(crm: Any, clusters: list[list[Any]], truth_path: Path) -> dict[str, Any]:
+def scores(crm: Any, clusters: list[list[Any]], truth_path: Path) -> dict[str, Any]:
     """Pairwise precision, recall and F1 of the clusters against the generator's truth,
     counted per entity (no pair is listed)."""
     import pandas as pd
@@ -220,9 +247,17 @@ def _scores(crm: Any, clusters: list[list[Any]], truth_path: Path) -> dict[str, 
 # --------------------------------------------------------------------------------------
 
 
-def _run_step(name: str, folder: Path, n: int) -> dict[str, Any]:
+def _run_step(name: str, folder: Path, n: int, errors: bool = False) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--worker", str(folder), str(n), name],
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            str(folder),
+            str(n),
+            name,
+            *(["--errors"] if errors else []),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -266,6 +301,11 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, help="keep (and reuse) the data here")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument(
+        "--errors",
+        action="store_true",
+        help="dedupe: classify the false and missed pairs (benchmarks/dedupe_errors.py)",
+    )
+    parser.add_argument(
         "--worker", nargs=3, metavar=("FOLDER", "N", "STEP"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -273,7 +313,8 @@ def main() -> None:
         folder, n, name = Path(args.worker[0]), int(args.worker[1]), args.worker[2]
         out = folder / f"out_{n}"
         out.mkdir(exist_ok=True)
-        result = step(name, make_data(n, folder), folder / f"crm_{n}.duckdb", out)
+        db = folder / f"crm_{n}.duckdb"
+        result = step(name, make_data(n, folder), db, out, args.errors)
         result = {
             "step": name,
             "contacts": n,
@@ -301,7 +342,7 @@ def main() -> None:
             make_data(n, folder)
             print(f"{n:,} contacts generated in {time.perf_counter() - started:.0f} s", flush=True)
             for name in steps:
-                row = _run_step(name, folder, n)
+                row = _run_step(name, folder, n, args.errors)
                 results.append(row)
                 print(json.dumps(row), flush=True)
     print()
