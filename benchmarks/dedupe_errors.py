@@ -139,6 +139,37 @@ def patterns(table: pd.DataFrame, names: Sequence[str], top: int = TOP) -> pd.Da
     return counts.head(top)
 
 
+LEVEL_MARKS = {
+    "exact": "=",
+    "close": "~",
+    "similar": "≈",
+    "nickname": "n",
+    "initial": "i",
+    "same_local": "L",
+    "partial": "p",
+    "different": "≠",
+}
+
+
+def matched_levels(false: pd.DataFrame, links: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """The matcher's own levels of the false pairs it matched (``links``: the search's
+    matched pairs with a column per comparison), as marks: ``=`` exact, ``~`` close, ``≈``
+    similar, ``n`` nickname, ``i`` initial, ``L`` same local part, ``p`` partial, ``≠``
+    different, ``·`` missing."""
+    columns = [n for n in names if n in links.columns]
+    ends = links.assign(
+        id_a=links[["id_a", "id_b"]].min(axis=1).astype("int64"),
+        id_b=links[["id_a", "id_b"]].max(axis=1).astype("int64"),
+    )[["id_a", "id_b", "probability", *columns]]
+    pairs = false.loc[false["linked"].fillna(False).astype(bool), ["id_a", "id_b", "same_part"]]
+    pairs = pairs.astype({"id_a": "int64", "id_b": "int64"})
+    out = pairs.merge(ends.drop_duplicates(["id_a", "id_b"]), on=["id_a", "id_b"])
+    for name in columns:
+        out[name] = out[name].astype(object).map(lambda v: LEVEL_MARKS.get(v, "·"))
+    out["linked"] = True
+    return out
+
+
 def identical(table: pd.DataFrame, names: Sequence[str]) -> pd.Series:
     """Pairs no compared field tells apart: each agrees or is missing on both sides."""
     return table[list(names)].isin([AGREE, BOTH_MISSING]).all(axis=1)
@@ -235,13 +266,19 @@ def analyse(
     info["false_pairs"] = len(false_all)
     info["missed_pairs"] = len(missed_all)
     info["classified"] = {"false": len(false), "missed": len(missed)}
-    return info, report(false, missed, info, names)
+    levels = None if links is None else matched_levels(false, links, names)
+    return info, report(false, missed, info, names, levels)
 
 
 def report(
-    false: pd.DataFrame, missed: pd.DataFrame, info: dict[str, Any], names: Sequence[str]
+    false: pd.DataFrame,
+    missed: pd.DataFrame,
+    info: dict[str, Any],
+    names: Sequence[str],
+    levels: pd.DataFrame | None = None,
 ) -> str:
-    """Markdown: the summary, then the top patterns of the false and the missed pairs."""
+    """Markdown: the summary, then the top patterns of the false and the missed pairs (and
+    the matcher's levels of the false pairs it matched: ``levels``)."""
     short = _short(names)
     legend = (
         f"`=` agree, `≠` differ, `·` missing on one side, blank: on both "
@@ -259,7 +296,15 @@ def report(
         "",
         legend,
     ]
-    for title, table in (("false pairs", false), ("missed pairs", missed)):
+    tables = [("false pairs", false), ("missed pairs", missed)]
+    if levels is not None:
+        tables.append(("false pairs the search matched, by the matcher's levels", levels))
+        lines += [
+            "",
+            "matcher's levels: `=` exact, `~` close, `≈` similar, `n` nickname, `i` initial, "
+            "`L` same local part, `p` partial, `≠` different, `·` missing",
+        ]
+    for title, table in tables:
         top = patterns(table.rename(columns=short), list(short.values()))
         lines += ["", f"#### {title}: top patterns", ""]
         lines.append("| pattern | same part | matched pair | pairs | share |")
@@ -271,7 +316,11 @@ def report(
                 f"{row['pairs']:,} | {row['share']:.1%} |"
             )
         if len(table):
-            agree = ", ".join(f"{short[n]} {float((table[n] == AGREE).mean()):.0%}" for n in names)
+            agree = ", ".join(
+                f"{short[n]} {float((table[n] == AGREE).mean()):.0%}"
+                for n in names
+                if n in table.columns
+            )
             lines += ["", f"agreeing ({title}): {agree}"]
     return "\n".join(lines)
 

@@ -138,7 +138,7 @@ def clusters_path(folder: Path, n: int) -> Path:
 
 def links_path(folder: Path, n: int) -> Path:
     """Where the ``dedupe`` step keeps the pairs it matched (``id_a``, ``id_b``,
-    ``probability``)."""
+    ``probability`` and each comparison's level)."""
     return folder / f"out_{n}" / "links.parquet"
 
 
@@ -193,7 +193,7 @@ def step(
             info["candidate_pairs"] = report.stats["candidate_pairs"]
             report.cluster_frame().to_parquet(out / "clusters.parquet")
             matched = report.pairs[report.pairs["probability"] >= report.threshold]
-            links = matched[["id_a", "id_b", "probability"]].reset_index(drop=True)
+            links = matched.drop(columns="explanation", errors="ignore").reset_index(drop=True)
             links.to_parquet(out / "links.parquet")
             if errors:
                 from dedupe_errors import analyse
