@@ -26,9 +26,10 @@ are its own (the seconds are the operation's, after imports):
 - ``batches``: ``crm.contacts.iter_batches()`` over every contact as pandas frames of
   100,000 rows (what a large selection should use instead of one frame);
 - ``dedupe``: ``crm.contacts.find_duplicates()``, with pairwise precision, recall and F1
-  of its clusters against the generator's truth (the clusters are kept in the folder,
-  ``out_N/clusters.parquet``; with ``--errors``, the false and missed pairs by which
-  compared fields agree: :mod:`dedupe_errors`, written to ``out_N/dedupe_errors.md``);
+  of its clusters against the generator's truth (kept in ``out_N``: the clusters,
+  ``clusters.parquet``, the matched pairs, ``links.parquet``, the fitted model's table,
+  ``model.csv``; with ``--errors``, the false and missed pairs by which compared fields
+  agree: :mod:`dedupe_errors`, written to ``out_N/dedupe_errors.md``);
 - ``csv``, ``parquet``, ``vcard``: exports of every contact.
 
 Prints one table of seconds and peak memory per step, and how each grows when the runs of
@@ -195,6 +196,11 @@ def step(
             matched = report.pairs[report.pairs["probability"] >= report.threshold]
             links = matched.drop(columns="explanation", errors="ignore").reset_index(drop=True)
             links.to_parquet(out / "links.parquet")
+            if report.model is not None:
+                report.model.table().to_csv(out / "model.csv", index=False)
+                info["model"] = {
+                    k: v for k, v in report.model.info.items() if isinstance(v, int | float)
+                } | {"prior": report.model.prior}
             if errors:
                 from dedupe_errors import analyse
 
