@@ -10,7 +10,7 @@ there): the project's generator (:func:`crmkit.samples.generate`) in parts of at
 10% duplicates, messiness 0.3), written as one CSV the way a CRM exports it. An address
 that an earlier part gave to another person gets ``-pK`` in its local part (part K): one
 mailbox, one person, as within a part (``--shared-mailboxes`` keeps them, as before #14's
-fix; at 2M contacts they made 94% of the duplicate search's false pairs). Each contact's
+fix; at 2M contacts they made 85% of the duplicate search's false pairs). Each contact's
 generator id goes to ``uid`` (so that the import keeps every row a record of its own, as
 a first load of a CRM export would, and the duplicates found can be scored against the
 generator's truth).
@@ -100,7 +100,7 @@ def own_mailboxes(frame: Any, part: int, seen: Any) -> tuple[Any, Any]:
 
     Within a part the generator keeps two people's mailboxes apart; two parts, drawn
     from the same names and free-mail providers, do ("michel.robin@free.fr" in part 1 and
-    in part 2, two different people): at 2M contacts those pairs were 94% of the false
+    in part 2, two different people): at 2M contacts those pairs were 85% of the false
     pairs, each a pair that any matcher, and a person, would take for one contact.
     """
     import polars as pl
