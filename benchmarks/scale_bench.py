@@ -99,7 +99,7 @@ def own_mailboxes(frame: Any, part: int, seen: Any) -> tuple[Any, Any]:
     ``seen`` so far (a polars Series of keys) with this part's.
 
     Within a part the generator keeps two people's mailboxes apart; two parts, drawn
-    from the same names and free-mail providers, do ("michel.robin@free.fr" in part 1 and
+    from the same names and free-mail providers, do not ("michel.robin@free.fr" in part 1 and
     in part 2, two different people): at 2M contacts those pairs were 85% of the false
     pairs, each a pair that any matcher, and a person, would take for one contact.
     """
