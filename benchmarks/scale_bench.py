@@ -6,11 +6,14 @@
 
 The data is generated in a temporary folder (``--folder`` keeps it, and reuses what is
 there): the project's generator (:func:`crmkit.samples.generate`) in parts of at most
-1,000,000 contacts (seeds 1, 2, ...; each part has its own accounts and 10% duplicates,
-messiness 0.3), written as one CSV the way a CRM exports it. Each contact's generator id
-goes to ``uid`` (so that the import keeps every row a record of its own, as a first load
-of a CRM export would, and the duplicates found can be scored against the generator's
-truth).
+1,000,000 contacts (``--part-size``; seeds 1, 2, ...; each part has its own accounts and
+10% duplicates, messiness 0.3), written as one CSV the way a CRM exports it. An address
+that an earlier part gave to another person gets ``-pK`` in its local part (part K): one
+mailbox, one person, as within a part (``--shared-mailboxes`` keeps them, as before #14's
+fix; at 2M contacts they made 85% of the duplicate search's false pairs). Each contact's
+generator id goes to ``uid`` (so that the import keeps every row a record of its own, as
+a first load of a CRM export would, and the duplicates found can be scored against the
+generator's truth).
 
 Steps, in order, each a fresh Python process whose peak memory (``VmHWM``) and seconds
 are its own (the seconds are the operation's, after imports):
@@ -26,7 +29,10 @@ are its own (the seconds are the operation's, after imports):
 - ``batches``: ``crm.contacts.iter_batches()`` over every contact as pandas frames of
   100,000 rows (what a large selection should use instead of one frame);
 - ``dedupe``: ``crm.contacts.find_duplicates()``, with pairwise precision, recall and F1
-  of its clusters against the generator's truth;
+  of its clusters against the generator's truth (kept in ``out_N``: the clusters,
+  ``clusters.parquet``, the matched pairs, ``links.parquet``, the fitted model's table,
+  ``model.csv``; with ``--errors``, the false and missed pairs by which compared fields
+  agree: :mod:`dedupe_errors`, written to ``out_N/dedupe_errors.md``);
 - ``csv``, ``parquet``, ``vcard``: exports of every contact.
 
 Prints one table of seconds and peak memory per step, and how each grows when the runs of
@@ -76,8 +82,51 @@ def _memory_mb(field: str = "VmHWM:") -> float:
 # --------------------------------------------------------------------------------------
 
 
-def make_data(n: int, folder: Path) -> dict[str, Path]:
-    """The contacts CSV, the owners CSV and the truth (``uid``, ``entity``) of N contacts."""
+EMAIL_COLUMNS = ("email", "secondary_email")
+_EMAIL_KEY = r"\+[^@]*@"
+
+
+def _email_keys(column: Any) -> Any:
+    """An address as the matcher compares it: no spaces, no case, no ``+tag``."""
+    import polars as pl
+
+    return pl.col(column).str.strip_chars().str.to_lowercase().str.replace(_EMAIL_KEY, "@")
+
+
+def own_mailboxes(frame: Any, part: int, seen: Any) -> tuple[Any, Any]:
+    """``frame`` (a part's contacts) with the addresses that an earlier part already gave
+    to someone else made its own (``-p2`` added to the local part), and the addresses
+    ``seen`` so far (a polars Series of keys) with this part's.
+
+    Within a part the generator keeps two people's mailboxes apart; two parts, drawn
+    from the same names and free-mail providers, do not ("michel.robin@free.fr" in part 1 and
+    in part 2, two different people): at 2M contacts those pairs were 85% of the false
+    pairs, each a pair that any matcher, and a person, would take for one contact.
+    """
+    import polars as pl
+
+    fixed = frame.with_columns(
+        pl.when(_email_keys(c).is_in(seen.implode()))
+        .then(pl.col(c).str.replace(r"^(\s*[^@+\s]*)", f"${{1}}-p{part}"))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in EMAIL_COLUMNS
+        if c in frame.columns
+    )
+    keys = [
+        fixed.select(_email_keys(c).alias("key"))["key"].drop_nulls()
+        for c in EMAIL_COLUMNS
+        if c in frame.columns
+    ]
+    return fixed, pl.concat([seen, *keys]).unique()
+
+
+def make_data(
+    n: int, folder: Path, part_size: int = PART, shared_mailboxes: bool = False
+) -> dict[str, Path]:
+    """The contacts CSV, the owners CSV and the truth (``uid``, ``entity``) of N contacts,
+    generated in parts of ``part_size`` (one mailbox per person across parts, unless
+    ``shared_mailboxes``: :func:`own_mailboxes`)."""
     import polars as pl
 
     from crmkit.samples import generate
@@ -90,9 +139,10 @@ def make_data(n: int, folder: Path) -> dict[str, Path]:
     if all(p.exists() for p in paths.values()):
         return paths
     truths, owners = [], []
+    seen = pl.Series("key", [], dtype=pl.String)
     with paths["contacts"].open("wb") as out:
-        for part, start in enumerate(range(0, n, PART), start=1):
-            size = min(PART, n - start)
+        for part, start in enumerate(range(0, n, part_size), start=1):
+            size = min(part_size, n - start)
             data = generate(
                 n_accounts=max(10, size // 5),
                 n_contacts=size,
@@ -107,6 +157,8 @@ def make_data(n: int, folder: Path) -> dict[str, Path]:
                 (pl.lit(f"p{part}-") + pl.col("source_id")).alias("uid"),
                 (pl.lit(f"p{part}-") + pl.col("entity_id")).alias("entity"),
             )
+            if not shared_mailboxes:
+                frame, seen = own_mailboxes(frame, part, seen)
             truths.append(frame.select("uid", "entity"))
             frame = frame.drop("entity_id", "source_id", "entity")
             frame.write_csv(out, include_header=part == 1)
@@ -129,7 +181,20 @@ def _owners(crm: Any) -> list[str]:
     return [str(o) for o in sample["owner"].value_counts().index[:3]]
 
 
-def step(name: str, paths: dict[str, Path], db: Path, out: Path) -> dict[str, Any]:
+def clusters_path(folder: Path, n: int) -> Path:
+    """Where the ``dedupe`` step keeps its clusters (``id``, ``cluster_id``)."""
+    return folder / f"out_{n}" / "clusters.parquet"
+
+
+def links_path(folder: Path, n: int) -> Path:
+    """Where the ``dedupe`` step keeps the pairs it matched (``id_a``, ``id_b``,
+    ``probability`` and each comparison's level)."""
+    return folder / f"out_{n}" / "links.parquet"
+
+
+def step(
+    name: str, paths: dict[str, Path], db: Path, out: Path, errors: bool = False
+) -> dict[str, Any]:
     import pandas as pd
 
     import crmkit as ck
@@ -173,9 +238,26 @@ def step(name: str, paths: dict[str, Path], db: Path, out: Path) -> dict[str, An
         elif name == "dedupe":
             report = crm.contacts.find_duplicates(learn=False)
             seconds = time.perf_counter() - started
-            info = _scores(crm, report.clusters, paths["truth"])
+            peak = _memory_mb()
+            info = scores(crm, report.clusters, paths["truth"])
             info["candidate_pairs"] = report.stats["candidate_pairs"]
-            return {"seconds": seconds, **info}
+            report.cluster_frame().to_parquet(out / "clusters.parquet")
+            matched = report.pairs[report.pairs["probability"] >= report.threshold]
+            links = matched.drop(columns="explanation", errors="ignore").reset_index(drop=True)
+            links.to_parquet(out / "links.parquet")
+            if report.model is not None:
+                report.model.table().to_csv(out / "model.csv", index=False)
+                info["model"] = {
+                    k: v for k, v in report.model.info.items() if isinstance(v, int | float)
+                } | {"prior": report.model.prior}
+            if errors:
+                from dedupe_errors import analyse
+
+                truth = pd.read_parquet(paths["truth"])
+                found, text = analyse(crm, report.clusters, truth, info, links)
+                (out / "dedupe_errors.md").write_text(text + "\n")
+                info["errors"] = found
+            return {"seconds": seconds, "search_peak_mb": round(peak), **info}
         elif name == "csv":
             info["rows"] = crm.contacts.all().export(out / "contacts.csv").rows
         elif name == "parquet":
@@ -185,7 +267,7 @@ def step(name: str, paths: dict[str, Path], db: Path, out: Path) -> dict[str, An
     return {"seconds": time.perf_counter() - started, **info}
 
 
-def _scores(crm: Any, clusters: list[list[Any]], truth_path: Path) -> dict[str, Any]:
+def scores(crm: Any, clusters: list[list[Any]], truth_path: Path) -> dict[str, Any]:
     """Pairwise precision, recall and F1 of the clusters against the generator's truth,
     counted per entity (no pair is listed)."""
     import pandas as pd
@@ -220,9 +302,17 @@ def _scores(crm: Any, clusters: list[list[Any]], truth_path: Path) -> dict[str, 
 # --------------------------------------------------------------------------------------
 
 
-def _run_step(name: str, folder: Path, n: int) -> dict[str, Any]:
+def _run_step(name: str, folder: Path, n: int, errors: bool = False) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--worker", str(folder), str(n), name],
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            str(folder),
+            str(n),
+            name,
+            *(["--errors"] if errors else []),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -266,6 +356,19 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, help="keep (and reuse) the data here")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument(
+        "--errors",
+        action="store_true",
+        help="dedupe: classify the false and missed pairs (benchmarks/dedupe_errors.py)",
+    )
+    parser.add_argument(
+        "--part-size", type=int, default=PART, help="contacts generated at a time (one seed)"
+    )
+    parser.add_argument(
+        "--shared-mailboxes",
+        action="store_true",
+        help="keep the addresses two parts give to two people (the data before #14's fix)",
+    )
+    parser.add_argument(
         "--worker", nargs=3, metavar=("FOLDER", "N", "STEP"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -273,7 +376,8 @@ def main() -> None:
         folder, n, name = Path(args.worker[0]), int(args.worker[1]), args.worker[2]
         out = folder / f"out_{n}"
         out.mkdir(exist_ok=True)
-        result = step(name, make_data(n, folder), folder / f"crm_{n}.duckdb", out)
+        db = folder / f"crm_{n}.duckdb"
+        result = step(name, make_data(n, folder), db, out, args.errors)
         result = {
             "step": name,
             "contacts": n,
@@ -298,10 +402,10 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for n in sizes:
             started = time.perf_counter()
-            make_data(n, folder)
+            make_data(n, folder, args.part_size, args.shared_mailboxes)
             print(f"{n:,} contacts generated in {time.perf_counter() - started:.0f} s", flush=True)
             for name in steps:
-                row = _run_step(name, folder, n)
+                row = _run_step(name, folder, n, args.errors)
                 results.append(row)
                 print(json.dumps(row), flush=True)
     print()
