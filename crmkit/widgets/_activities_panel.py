@@ -303,7 +303,7 @@ class ActivitiesPanel(ipw.VBox):
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _record(self) -> dict[str, int]:
+    def _record(self) -> dict[str, Any]:
         assert self.record_id is not None
         return {"account" if self.kind == "accounts" else "contact": self.record_id}
 
@@ -331,7 +331,8 @@ class ActivitiesPanel(ipw.VBox):
     def _set_open_tasks(self, frame: pd.DataFrame) -> None:
         tasks = frame[(frame["kind"] == "task") & (frame["status"] == "open")]
         options: list[tuple[str, int | None]] = [(ui("none_choice", self.lang), None)]
-        options += [(f"{_text(r.subject)} (#{int(r.id)})", int(r.id)) for r in tasks.itertuples()]
+        ids = [int(i) for i in tasks["id"].tolist()]
+        options += [(f"{_text(s)} (#{i})", i) for s, i in zip(tasks["subject"], ids, strict=True)]
         widget = self.inputs["task"]
         widget.options = options
         widget.value = options[1][1] if len(options) == 2 else None  # one: picked already
@@ -350,7 +351,9 @@ class ActivitiesPanel(ipw.VBox):
         tasks = frame[frame["kind"] == "task"]
         parts = []
         if not tasks.empty:
-            columns = ("status", "due_at", "task_type", "subject", "priority", "owner_id", "report")
+            columns: tuple[str, ...] = (
+                "status", "due_at", "task_type", "subject", "priority", "owner_id", "report"
+            )  # fmt: skip
             rows = [
                 [
                     TASK_STATUSES.label(_text(r.status), self.lang),
