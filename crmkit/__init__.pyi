@@ -25,6 +25,7 @@ from crmkit._api._records import (
 )
 from crmkit._api._selection import Selection as Selection
 from crmkit._api._views import SavedViews as SavedViews
+from crmkit._core._custom_fields import FieldReport as FieldReport
 from crmkit._core._duplicate_check import DuplicateAlert as DuplicateAlert
 from crmkit._core._duplicate_rules import DuplicateRule as DuplicateRule
 from crmkit._core._settings import Settings as Settings
@@ -167,6 +168,7 @@ __all__ = [
     "ExportError",
     "ExportResult",
     "Field",
+    "FieldReport",
     "Fixes",
     "ImportFormatError",
     "ImportOptions",

@@ -31,6 +31,7 @@ from crmkit._ops import _history as history
 from crmkit._util._config import current_lang
 from crmkit._util._display_frame import display_frame
 from crmkit._util._table_html import Column, table_html
+from crmkit.schemas._catalog import database_catalog
 from crmkit.schemas._catalog import table as catalog_table
 from crmkit.schemas._display import report_columns
 from crmkit.schemas._models import ValidationReport, validate
@@ -408,7 +409,7 @@ class CRM:
             with store.operation():
                 return fill_trend(session, measures.kind, field, months)
 
-        return QualityReport(measures, trend)
+        return QualityReport(measures, trend, database_catalog())
 
     def counts(self) -> dict[str, int]:
         """Rows per table (live accounts and contacts; all owners, batches and history)."""

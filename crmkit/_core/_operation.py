@@ -5,7 +5,9 @@ processes can use the file in between. What counts as one operation is what a us
 a verb of ``crm``, ``crm.contacts``, a selection, the settings ... :func:`per_operation`
 decorates those classes once, so every verb (and ``len``, iteration, display) opens the
 file, works, commits and closes, and a verb that calls another shares its connection.
-Outside shared mode the wrapper only checks a flag and calls the verb.
+Outside shared mode the wrapper only checks a flag and calls the verb. Either way the verb
+runs with the database's catalog (its custom fields too) in force: everything it calls
+that asks :func:`crmkit.schemas.table` for fields sees them.
 """
 
 from __future__ import annotations
@@ -77,10 +79,10 @@ def _wrap(fn: Callable[..., Any], store_of: Callable[[Any], Store]) -> Callable[
         @functools.wraps(fn)
         def generator(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
             store = store_of(self)
-            if not store.shared or store.closed:
+            if store.closed:
                 yield from fn(self, *args, **kwargs)
                 return
-            with store.operation():
+            with store.operation(), store.catalog_scope():
                 yield from fn(self, *args, **kwargs)
 
         return generator
@@ -88,9 +90,9 @@ def _wrap(fn: Callable[..., Any], store_of: Callable[[Any], Store]) -> Callable[
     @functools.wraps(fn)
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         store = store_of(self)
-        if not store.shared or store.closed:
+        if store.closed:
             return fn(self, *args, **kwargs)
-        with store.operation():
+        with store.operation(), store.catalog_scope():
             return fn(self, *args, **kwargs)
 
     return method

@@ -7,7 +7,7 @@ file enforces the same rules.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from crmkit._core._duplicate_rules import DuplicateRule, DuplicateRules, make_rule
@@ -15,10 +15,11 @@ from crmkit._core._operation import per_operation
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._util._messages import unknown_value
 from crmkit.schemas._bands import Bands
-from crmkit.schemas._catalog import table
+from crmkit.schemas._catalog import Table, table
 from crmkit.schemas._vocab import CURRENCY_CODES, DEFAULT_SECTORS, Term, Vocabulary, fold
 
 if TYPE_CHECKING:
+    from crmkit._core._custom_fields import FieldReport
     from crmkit._core._store import Store
 
 __all__ = ["DEFAULT_MAX_FRAME_ROWS", "Settings"]
@@ -68,7 +69,8 @@ class Settings:
         """The fields this database requires for ``accounts`` or ``contacts``."""
         tbl = table(kind)
         stored = self._store.get_setting(f"required_fields.{tbl.name}")
-        return list(tbl.default_required if stored is None else stored)
+        custom = [f.name for f in tbl.custom if f.required]
+        return list(dict.fromkeys([*(tbl.default_required if stored is None else stored), *custom]))
 
     def set_required_fields(self, kind: str, fields: Sequence[str]) -> None:
         """Require ``fields`` (the catalog's always-required fields stay required)."""
@@ -83,6 +85,150 @@ class Settings:
                 )
         merged = list(dict.fromkeys([*tbl.default_required, *fields]))
         self._store.set_setting(f"required_fields.{tbl.name}", merged)
+
+    # custom fields -----------------------------------------------------------------------
+
+    def add_field(
+        self,
+        kind: str,
+        name: str,
+        type: str,
+        *,
+        labels: Mapping[str, str] | None = None,
+        vocabulary: Sequence[str] | None = None,
+        required: bool = False,
+        personal: bool = False,
+        on_error: str = "refuse",
+    ) -> FieldReport:
+        """Add a custom field: a real column of ``accounts`` or ``contacts``.
+
+        ``type`` is one of ``text``, ``integer``, ``decimal``, ``boolean``, ``date``,
+        ``choice`` (values from ``vocabulary``) or ``list`` (several texts, like tags).
+        ``labels`` gives its label per language (``{"en": ..., "fr": ..., "zh": ...}``;
+        default: the name). From then on the field is in the database's catalog like a
+        standard one: header mapping on import, validation (type, vocabulary,
+        ``required``), filters, ``df()`` and exports, vCards (``X-CRMKIT-NAME``), the
+        quality report and the entry forms. Values already stored under ``name`` in the
+        ``custom`` JSON column move into the column, converted; one that does not
+        convert is refused up front (row, field, value; nothing written) unless
+        ``on_error="keep"`` leaves it in ``custom`` (listed in the report's ``kept``).
+        One batch: ``crm.undo(report.batch_id)`` removes the column again, unless a value
+        was written in it since (then it refuses and says which).
+
+        A name must be lower-case letters, digits and ``_``, not a SQL keyword and not a
+        field or derived column the table has.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> report = crm.settings.add_field("contacts", "shoe_size", "integer",
+        ...                                 labels={"en": "Shoe size", "fr": "Pointure"})
+        >>> c = crm.contacts.add(last_name="Blou", shoe_size="38")
+        >>> crm.contacts.get(c)["shoe_size"]
+        38
+        >>> crm.settings.fields("contacts")[["name", "type", "fr"]].to_dict("records")
+        [{'name': 'shoe_size', 'type': 'integer', 'fr': 'Pointure'}]
+        >>> crm.close()
+        """
+        from crmkit._core._custom_fields import add_field
+
+        return add_field(
+            self,
+            kind,
+            name,
+            type,
+            labels=labels,
+            vocabulary=vocabulary,
+            required=required,
+            personal=personal,
+            on_error=on_error,
+        )
+
+    def rename_field(self, kind: str, old: str, new: str) -> int:
+        """Rename a custom field (its column and values keep); returns the batch id.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.settings.add_field("accounts", "tier", "choice", vocabulary=["A", "B"])
+        >>> batch = crm.settings.rename_field("accounts", "tier", "segment")
+        >>> list(crm.settings.fields("accounts")["name"])
+        ['segment']
+        >>> crm.close()
+        """
+        from crmkit._core._custom_fields import rename_field
+
+        return rename_field(self, kind, old, new)
+
+    def change_field_type(
+        self,
+        kind: str,
+        name: str,
+        type: str,
+        *,
+        vocabulary: Sequence[str] | None = None,
+    ) -> int:
+        """Give a custom field another type (values converted); returns the batch id.
+
+        Refused, naming each record and value, when a stored value would not convert
+        (``"big"`` as an integer, ``3.5`` as an integer, a value outside a new
+        vocabulary): nothing is lost. ``crm.undo(batch)`` gives the old type and values back.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.settings.add_field("contacts", "badge", "text")
+        >>> c = crm.contacts.add(last_name="Blou", badge="12")
+        >>> batch = crm.settings.change_field_type("contacts", "badge", "integer")
+        >>> crm.contacts.get(c)["badge"]
+        12
+        >>> crm.close()
+        """
+        from crmkit._core._custom_fields import change_field_type
+
+        return change_field_type(self, kind, name, type, vocabulary=vocabulary)
+
+    def drop_field(self, kind: str, name: str, *, confirm: bool = False) -> int:
+        """Remove a custom field and its column (``confirm=True`` needed); returns the batch.
+
+        Its values stay in history: ``crm.undo(batch)`` puts the field and them back.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.settings.add_field("contacts", "hobby", "text")
+        >>> batch = crm.settings.drop_field("contacts", "hobby", confirm=True)
+        >>> len(crm.settings.fields("contacts"))
+        0
+        >>> crm.close()
+        """
+        from crmkit._core._custom_fields import drop_field
+
+        return drop_field(self, kind, name, confirm=confirm)
+
+    def catalog(self, kind: str) -> Table:
+        """The fields of ``accounts`` or ``contacts`` in this database: standard and custom.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> _ = crm.settings.add_field("contacts", "shoe_size", "integer")
+        >>> crm.settings.catalog("contacts")["shoe_size"].sql_type
+        'BIGINT'
+        >>> crm.close()
+        """
+        return table(kind)
+
+    def fields(self, kind: str | None = None) -> Any:
+        """The custom fields of ``kind`` (both tables when ``None``) as a pandas frame."""
+        from crmkit._core._custom_fields import list_fields
+
+        return list_fields(self._store, kind)
 
     # defaults --------------------------------------------------------------------------
 

@@ -31,6 +31,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from crmkit._core._custom_columns import (
+    NAME_RE,
+    load_catalog,
+    missing_custom_columns,
+    settle_custom_columns,
+    sync_custom_columns,
+)
 from crmkit._core._integrity import REFERENCES, Breach, batch_breaches, dangling
 from crmkit._core._memory import memory_limit_setting, spill_directory
 from crmkit._core._results import first
@@ -53,7 +60,7 @@ from crmkit._util._messages import message, record_noun
 from crmkit._util._shorten import shorten
 from crmkit.schemas._activities import ACTIVITY_COLUMNS
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
-from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table
+from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table, using_catalog
 from crmkit.schemas._labels import message_field
 
 __all__ = [
@@ -68,7 +75,7 @@ __all__ = [
     "whole_id",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _INCOMPLETE = "incomplete_batch:"  # meta key of a batch committed in parts, until complete
 
 # Tables whose rows are records with history; owners are records too (no catalog fields).
@@ -128,6 +135,21 @@ RATE_COLUMNS: dict[str, str] = {
     "updated_at": "TIMESTAMP",
     "updated_by": "VARCHAR",
 }
+# A database's own fields (``crm.settings.add_field``): one row per custom field.
+CUSTOM_FIELD_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "kind": "VARCHAR",
+    "name": "VARCHAR",
+    "type": "VARCHAR",
+    "labels": "JSON",
+    "vocabulary": "JSON",
+    "required": "BOOLEAN",
+    "personal": "BOOLEAN",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
 # Tables outside the field catalog whose rows are records with history (undoable).
 RECORD_TABLES: dict[str, dict[str, str]] = {
     "owners": OWNER_COLUMNS,
@@ -136,6 +158,7 @@ RECORD_TABLES: dict[str, dict[str, str]] = {
     "saved_views": VIEW_COLUMNS,
     "exchange_rates": RATE_COLUMNS,
     "activities": dict(ACTIVITY_COLUMNS),
+    "custom_fields": CUSTOM_FIELD_COLUMNS,
 }
 
 
@@ -382,6 +405,7 @@ class Store:
         self._owns_connection = connection is None
         self._depth = 0
         self._bands_cache: dict[str, Bands] = {}
+        self._catalog: Mapping[str, Table] | None = None
         #: Called when another process changed the file (caches derived from it).
         self.on_reload: list[Callable[[], None]] = []
         self._seen_version: object = _UNSEEN
@@ -507,6 +531,7 @@ class Store:
         if version == self._seen_version:
             return  # nothing to reload (read-only: the temporary views stay in the host)
         self._bands_cache.clear()
+        self._catalog = None
         for reset in self.on_reload:
             reset()
         self._ensure_schema()
@@ -730,6 +755,7 @@ class Store:
                     "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                     [str(SCHEMA_VERSION)],
                 )
+        self._catalog = None
         self._check_columns()
         self._discard_incomplete()
         # Views are code: never trust the ones in the file, make ours again on every open
@@ -776,6 +802,12 @@ class Store:
                     f"crmkit's columns: {', '.join(wrong[:5])}"
                     + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
                 )
+        missing = missing_custom_columns(self)
+        if missing:
+            raise StoreOpenError(
+                f"{self.path or 'this database'} lacks the columns of its custom fields "
+                f"{', '.join(missing[:5])}; it was changed outside crmkit"
+            )
 
     def rebuild_views(self) -> None:
         """(Re)create the views that compute bands, display names and counts.
@@ -874,6 +906,25 @@ class Store:
             WHERE c.deleted_at IS NULL AND c.merged_into IS NULL
             """
         )
+
+    # -- the database's catalog ----------------------------------------------------------
+
+    @property
+    def catalog(self) -> Mapping[str, Table]:
+        """The standard tables with this database's custom fields (read once, then cached)."""
+        if self._catalog is None:
+            self._catalog = load_catalog(self)
+        return self._catalog
+
+    def forget_catalog(self) -> None:
+        """Read the custom fields again at the next use (they changed)."""
+        self._catalog = None
+
+    @contextmanager
+    def catalog_scope(self) -> Iterator[None]:
+        """While the block runs, :func:`~crmkit.schemas.table` answers with :attr:`catalog`."""
+        with using_catalog(self.catalog):
+            yield
 
     # -- settings ---------------------------------------------------------------------
 
@@ -1135,7 +1186,7 @@ class Store:
     def columns_of(self, table: str) -> dict[str, str]:
         """Column name to DuckDB type for a record table."""
         if table in CATALOG:
-            return {f.name: f.sql_type for f in CATALOG[table]}
+            return {f.name: f.sql_type for f in self.catalog[table]}
         return dict(RECORD_TABLES[table])
 
     def next_ids(self, table: str, n: int) -> list[int]:
@@ -1456,19 +1507,44 @@ class Store:
             raise UndoError(message("undo_nothing", batch=batch_id))
         self._check_history_names(batch_id, rows)
         self._check_undo_conflicts(batch_id)
+        try:
+            return self._undo_batch(batch_id, batch[1], rows, actor, detach)
+        finally:
+            self._catalog = None  # custom fields may have changed, or been rolled back
+
+    def _undo_batch(
+        self,
+        batch_id: int,
+        operation: str,
+        rows: Sequence[tuple[Any, ...]],
+        actor: str,
+        detach: bool,
+    ) -> UndoSummary:
+        batch = (batch_id, operation)
         with self.transaction():
             undo_id = self.new_batch(
                 "undo", actor, f"undo of batch {batch_id} ({batch[1]})", undoes=batch_id
             )
             restored_fields = removed = restored = 0
             tables = sorted({r[1] for r in rows})
+            fields_changed = "custom_fields" in tables
+            if fields_changed:
+                # Definitions first: the columns they name must exist before values return.
+                restored += self._undo_deletes("custom_fields", batch_id, undo_id, actor)
+                restored_fields += self._undo_updates("custom_fields", batch_id, undo_id, actor)
+                self._catalog = None
+                sync_custom_columns(self, undo_id)
+            records = [t for t in tables if t != "custom_fields"]
             # Order matters for references: restore deleted rows first, remove inserts last.
-            for table in tables:
+            for table in records:
                 restored += self._undo_deletes(table, batch_id, undo_id, actor)
-            for table in tables:
+            for table in records:
                 restored_fields += self._undo_updates(table, batch_id, undo_id, actor)
             for table in tables:
                 removed += self._undo_inserts(table, batch_id, undo_id, actor)
+            if fields_changed:
+                self._catalog = None
+                settle_custom_columns(self, undo_id)
             broken = dangling(self.con, undo_id)
             if broken and not detach:
                 why = message("semicolon_sep").join(
@@ -1530,14 +1606,42 @@ class Store:
 
     def _check_history_names(self, batch_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
         """Table and field names read from history must be crmkit's own before any SQL."""
+        restored = self._restored_custom_names(batch_id)
         for _, table, field in rows:
             known = table in CATALOG or table in RECORD_TABLES
-            if not known or (field is not None and field not in self.columns_of(table)):
+            if known and field is not None and field not in self.columns_of(table):
+                if (table, field) in restored:
+                    continue  # a custom field this undo puts back, column included
+                if table in CATALOG and NAME_RE.fullmatch(str(field)):
+                    raise UndoConflictError(
+                        message(
+                            "undo_refused",
+                            batch=batch_id,
+                            why=message("cf_renamed_since", field=f"{table}.{field}"),
+                        )
+                    )
+            if not known or (
+                field is not None
+                and field not in self.columns_of(table)
+                and (table, field) not in restored
+            ):
                 name = shorten(table if not known else f"{table}.{field}", 50)
                 raise UndoError(
                     f"batch {batch_id} cannot be undone: its history names {name}, which is "
                     "not a crmkit table or field; the file was changed outside crmkit"
                 )
+
+    def _restored_custom_names(self, batch_id: int) -> set[tuple[str, str]]:
+        """``(table, field)`` of the custom fields undoing ``batch_id`` would put back."""
+        rows = self.con.execute(
+            "SELECT old_value ->> 'kind', old_value ->> 'name' FROM history WHERE batch_id = ? "
+            "AND table_name = 'custom_fields' AND operation = 'delete' AND field IS NULL "
+            "UNION SELECT d.kind, h.old_value ->> '$' FROM history h JOIN custom_fields d "
+            "ON d.id = h.record_id WHERE h.batch_id = ? AND h.table_name = 'custom_fields' "
+            "AND h.field = 'name'",
+            [batch_id, batch_id],
+        ).fetchall()
+        return {(str(k), str(n)) for k, n in rows}
 
     def _describe_dangling(self, breach: Breach, undo_id: int) -> str:
         """Say which reference an undo would break, and which batch stands in the way."""
@@ -1594,6 +1698,8 @@ class Store:
             [batch_id],
         ).fetchall()
         for table, field in fields:
+            if field not in self.columns_of(table):
+                continue  # a custom field dropped or renamed since: _check_history_names
             found = self.con.execute(
                 f"SELECT h.record_id, (SELECT max(l.batch_id) FROM history l "
                 f"  WHERE l.table_name = h.table_name AND l.record_id = h.record_id "
@@ -1856,7 +1962,12 @@ def _v5(store: Store) -> None:
         )
 
 
-_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5)]
+def _v6(store: Store) -> None:
+    """Custom fields: the definitions of the columns a database adds (``add_field``)."""
+    _record_tables(store, ("custom_fields",))
+
+
+_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6)]
 
 
 def _record_of(table: str, record_id: int) -> str:

@@ -39,7 +39,7 @@ from crmkit._util._config import chosen_lang, config_context
 from crmkit._util._langs import Lang
 from crmkit._util._messages import message, rule_sentence, short
 from crmkit._util._shorten import shorten
-from crmkit.schemas._catalog import Field, Table, table
+from crmkit.schemas._catalog import Field, Table, database_catalog, table, using_catalog
 from crmkit.schemas._labels import message_field
 from crmkit.schemas._models import validate
 
@@ -216,6 +216,9 @@ class ChunkNormalizer:
     lang
         The language of the reasons of rejected rows: the one chosen when the import
         starts (:func:`crmkit.set_config`), carried to the worker processes.
+    catalog
+        The database's catalog (its custom fields) when the import starts, carried to
+        the worker processes likewise.
     """
 
     kind: str
@@ -223,17 +226,21 @@ class ChunkNormalizer:
     default_currency: str
     required: tuple[str, ...] = ()
     lang: Lang | None = field(default_factory=chosen_lang)
+    catalog: Mapping[str, Table] = field(
+        default_factory=database_catalog, repr=False, compare=False
+    )
 
     @property
     def table(self) -> Table:
-        return table(self.kind)
+        return self.catalog[table(self.kind).name]
 
     def _field(self, name: str) -> str:
         return message_field(self.kind, name)
 
     def prepare(self, frame: pd.DataFrame, lines: list[int], plan: MappingPlan) -> Chunk:
         """Map, normalise and validate a chunk (what worker processes run)."""
-        with config_context(lang=self.lang):  # a worker process has its own settings
+        # A worker process has its own settings, and no database to read the catalog from.
+        with config_context(lang=self.lang), using_catalog(self.catalog):
             chunk = self.normalize(frame, lines, plan)
             self.validate(chunk)
         return chunk

@@ -14,7 +14,9 @@ from typing import Any
 import pandas as pd
 
 from crmkit._formats import parse_vcards
+from crmkit._formats._vcard_custom import properties_to_columns
 from crmkit._util._messages import message
+from crmkit.schemas._catalog import table
 
 __all__ = ["VCardRows", "read_vcard_rows"]
 
@@ -56,6 +58,8 @@ def read_vcard_rows(path: str | Path) -> VCardRows:
             )
     frame = parsed.to_frame("pandas")
     assert isinstance(frame, pd.DataFrame)
+    # The database's custom fields, written as X-CRMKIT-<NAME> properties.
+    frame = properties_to_columns(frame, [f.name for f in table("contacts").custom])
     frame.insert(0, "__line__", parsed.lines)
     rows = VCardRows(frame, warnings=warnings)
     for error in parsed.errors:

@@ -390,7 +390,7 @@ def _vocabulary(values: list[Any], f: Field, opts: ColumnOptions) -> ColumnResul
         pairs = norm.map_distinct(values, _lookup(vocab, opts.unquote_formulas))
         # An unknown sector is stored as written; the schema flags it as a warning.
         return ColumnResult([p[0] for p in pairs], _none_list(len(values)), _none_list(len(values)))
-    vocab = _FIXED_VOCABULARIES[f.vocabulary or ""]
+    vocab = f.choices or _FIXED_VOCABULARIES[f.vocabulary or ""]
     pairs = norm.map_distinct(values, _lookup(vocab, opts.unquote_formulas))
     if f.vocabulary in _REJECT_OUTSIDE:
         errors = [

@@ -8,7 +8,7 @@ hand-written SQL costs.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -568,5 +568,12 @@ def export_vcf(
     # so memory does not grow with the number of contacts.
     reader = read_pages(session.con, query, [*fields, "company"], batch_rows=CHUNK_CARDS)
     names = ["org" if c == "company" else c for c in reader.schema.names]
-    records = (record for batch in reader for record in batch.rename_columns(names).to_pylist())
+    records: Iterator[dict[str, Any]] = (
+        record for batch in reader for record in batch.rename_columns(names).to_pylist()
+    )
+    custom = [f.name for f in table("contacts").custom]
+    if custom:  # as X-CRMKIT-<NAME> properties
+        from crmkit._formats._vcard_custom import fields_to_properties
+
+        records = fields_to_properties(records, custom)
     return export_vcards(records, path, version=version, zip=zip)  # type: ignore[arg-type]

@@ -144,6 +144,8 @@ def _vocabulary_values(f: Field, ctx: _Context) -> list[str]:
     """The stored values of ``f``'s vocabulary (the database's sectors for ``sector``)."""
     if f.vocabulary == "sector":
         return list(ctx.sectors)
+    if f.choices is not None:
+        return list(f.choices.values)
     return list(_FIXED_VOCABULARIES[str(f.vocabulary)].values)
 
 

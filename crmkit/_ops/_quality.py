@@ -300,7 +300,13 @@ def _duplicate_sql(kind: str, view: str) -> tuple[str, str]:
 
 def vocabularies(session: Session) -> dict[str, list[str]]:
     """Vocabulary name → its values: the fixed ones and this database's sectors."""
-    return {**_FIXED_VOCABULARIES, "sector": list(session.settings.sectors.values)}
+    custom = {
+        f.name: list(f.choices.values)
+        for kind in ("accounts", "contacts")
+        for f in table(kind).custom
+        if f.choices is not None
+    }
+    return {**custom, **_FIXED_VOCABULARIES, "sector": list(session.settings.sectors.values)}
 
 
 def measure(

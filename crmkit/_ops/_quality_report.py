@@ -9,7 +9,7 @@ so the HTML needs no script and shows the same in Jupyter, a browser or a mail.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +22,7 @@ from crmkit._util._cell_format import format_cell
 from crmkit._util._config import current_lang
 from crmkit._util._messages import kind_noun, message
 from crmkit._util._table_html import Column, table_html
+from crmkit.schemas._catalog import Table, database_catalog, using_catalog
 from crmkit.schemas._labels import column_label
 
 __all__ = ["QualityReport"]
@@ -80,6 +81,8 @@ class QualityReport:
 
     measures: Measures
     _trend: Callable[[str, int], pd.DataFrame] = field(repr=False)
+    #: The database's catalog when measured (its custom fields' labels).
+    catalog: Mapping[str, Table] | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -112,7 +115,8 @@ class QualityReport:
         """
         lang = current_lang()
         frame = self.measures.fields.copy()
-        frame["label"] = [column_label(self.kind, f, lang) for f in frame["field"]]
+        with using_catalog(self.catalog or database_catalog()):
+            frame["label"] = [column_label(self.kind, f, lang) for f in frame["field"]]
         frame["fill_rate"] = _ratio(frame["filled"], frame["records"])
         bad = frame["nonconforming"].astype("Float64")
         frame["conformance"] = (1 - bad / frame["filled"].where(frame["filled"] > 0)).astype(

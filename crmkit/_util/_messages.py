@@ -722,6 +722,86 @@ _RULES: dict[str, Labels] = {
 # fmt: on
 
 #: Every printed sentence: key -> one text per language (``|`` separates plural forms).
+# Custom fields (crm.settings.add_field, rename_field, change_field_type, drop_field).
+_MESSAGES.update({
+    "cf_bad_name": ("{name} cannot name a custom field: use lower-case letters, digits and "
+                    "_, starting with a letter (at most 63 characters)",
+                    "{name} ne peut pas nommer un champ personnalisé : lettres minuscules, "
+                    "chiffres et _, en commençant par une lettre (63 caractères au plus)",
+                    "{name} 不能作为自定义字段名：请使用小写字母、数字和 _，"
+                    "以字母开头（最多 63 个字符）"),
+    "cf_keyword": ("{name} cannot name a custom field: it is a SQL keyword",
+                   "{name} ne peut pas nommer un champ personnalisé : c'est un mot-clé SQL",
+                   "{name} 不能作为自定义字段名：它是 SQL 关键字"),
+    "cf_taken": ("{name} cannot name a custom field: the table already has a field or "
+                 "column of that name",
+                 "{name} ne peut pas nommer un champ personnalisé : la table a déjà un champ "
+                 "ou une colonne de ce nom",
+                 "{name} 不能作为自定义字段名：该表已有同名字段或列"),
+    "cf_not_custom": ("{name} is not a custom field of {kind} (custom fields: {known})",
+                      "{name} n'est pas un champ personnalisé des {kind} (champs "
+                      "personnalisés : {known})",
+                      "{name} 不是{kind}的自定义字段（自定义字段：{known}）"),
+    "cf_vocab_only": ("{name}: only a choice field has a vocabulary, not a {type} field",
+                      "{name} : seul un champ choice a un vocabulaire, pas un champ {type}",
+                      "{name}：只有 choice 字段有取值列表，{type} 字段没有"),
+    "cf_vocab_needed": ("{name}: a choice field needs a vocabulary (a list of values)",
+                        "{name} : un champ choice demande un vocabulaire (une liste de valeurs)",
+                        "{name}：choice 字段需要取值列表"),
+    "cf_vocab_values": ("{name}: a vocabulary is a list of distinct, non-empty values",
+                        "{name} : un vocabulaire est une liste de valeurs distinctes et non "
+                        "vides",
+                        "{name}：取值列表由互不相同的非空值组成"),
+    "cf_not_converted": ("custom field {field} not added: {count} value(s) stored under "
+                         "{name} in custom are not {type}: {shown}. Nothing was written; fix "
+                         "them, or pass on_error=\"keep\" to leave them in custom",
+                         "champ personnalisé {field} non ajouté : {count} valeur(s) "
+                         "enregistrée(s) sous {name} dans custom ne sont pas {type} : {shown}. "
+                         "Rien n'est écrit ; corrigez-les, ou passez on_error=\"keep\" pour "
+                         "les laisser dans custom",
+                         "未添加自定义字段 {field}：custom 中 {name} 下有 {count} 个值不是 {type}："
+                         "{shown}。未写入任何内容；请先修正，"
+                         "或传入 on_error=\"keep\" 将其留在 custom 中"),
+    "cf_required_empty": ("custom field {field} not added: it is required but {count} "
+                          "record(s) would have no value; add it with required=False, fill "
+                          "it, then require it",
+                          "champ personnalisé {field} non ajouté : il est obligatoire mais "
+                          "{count} fiche(s) n'auraient pas de valeur ; ajoutez-le avec "
+                          "required=False, remplissez-le, puis rendez-le obligatoire",
+                          "未添加自定义字段 {field}：它是必填的，但有 {count} 条记录没有值；"
+                          "请先以 required=False 添加、填写，再设为必填"),
+    "cf_type_loses": ("{field} keeps its type: {count} value(s) would be lost as {type}: "
+                      "{shown}. Nothing was written; fix or clear them first",
+                      "{field} garde son type : {count} valeur(s) seraient perdues en {type} : "
+                      "{shown}. Rien n'est écrit ; corrigez-les ou videz-les d'abord",
+                      "{field} 保持原类型：转为 {type} 会丢失 {count} 个值：{shown}。"
+                      "未写入任何内容；请先修正或清空它们"),
+    "cf_drop_confirm": ("drop_field removes the custom field {field} and its {count} "
+                        "value(s); pass confirm=True (crm.undo puts them back)",
+                        "drop_field supprime le champ personnalisé {field} et ses {count} "
+                        "valeur(s) ; passez confirm=True (crm.undo les remet)",
+                        "drop_field 会删除自定义字段 {field} 及其 {count} 个值；"
+                        "请传入 confirm=True（crm.undo 可恢复）"),
+    "cf_held": ("the custom field {field} cannot be removed: it holds values written since "
+                "(batch {batch}): {values}; undo that batch first, or drop the field with "
+                "crm.settings.drop_field, which keeps them in history",
+                "le champ personnalisé {field} ne peut pas être retiré : il contient des "
+                "valeurs écrites depuis (lot {batch}) : {values} ; annulez d'abord ce lot, "
+                "ou supprimez le champ avec crm.settings.drop_field, qui les garde dans "
+                "l'historique",
+                "无法移除自定义字段 {field}：之后写入了值（批次 {batch}）：{values}；"
+                "请先撤销该批次，或用 crm.settings.drop_field 删除该字段（值保留在历史中）"),
+    "cf_renamed_since": ("its field {field} was renamed or dropped since; undo that first",
+                         "son champ {field} a été renommé ou supprimé depuis ; annulez cela "
+                         "d'abord",
+                         "其字段 {field} 之后被重命名或删除；请先撤销那次更改"),
+    "cf_added_again": ("a custom field {field} was added again since; drop or rename that "
+                       "one first",
+                       "un champ personnalisé {field} a été ajouté de nouveau depuis ; "
+                       "supprimez-le ou renommez-le d'abord",
+                       "之后又添加了自定义字段 {field}；请先删除或重命名它"),
+})  # fmt: skip
+
 MESSAGES: Mapping[str, Labels] = MappingProxyType(_MESSAGES)
 
 #: The sentence for each field rule, in every language.

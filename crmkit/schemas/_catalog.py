@@ -7,11 +7,16 @@ from the :class:`Field` objects below; nothing else lists fields.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Literal
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
 
 from crmkit._exceptions import UnknownValueError
 from crmkit._util._langs import LANGS, Labels, pick_label
+
+if TYPE_CHECKING:
+    from crmkit.schemas._vocab import Vocabulary
 
 __all__ = [
     "ACCOUNTS",
@@ -23,7 +28,9 @@ __all__ = [
     "FieldKind",
     "Table",
     "TableName",
+    "database_catalog",
     "table",
+    "using_catalog",
 ]
 
 FieldKind = Literal[
@@ -85,6 +92,12 @@ class Field:
         Section of the entry form.
     default
         Value used when a record is created without it.
+    choices
+        A custom ``choice`` field's own vocabulary (its :attr:`vocabulary` is its name).
+    custom
+        A field a database added (``crm.settings.add_field``), not a standard one.
+    personal
+        Personal data (a custom field's flag, for privacy work).
     """
 
     name: str
@@ -103,6 +116,9 @@ class Field:
     editable: bool = True
     group: str = "other"
     default: object = None
+    choices: Vocabulary | None = None
+    custom: bool = False
+    personal: bool = False
 
     @property
     def sql_type(self) -> str:
@@ -443,6 +459,18 @@ class Table:
         """Field name to label in ``lang``."""
         return {f.name: f.label(lang) for f in self.fields}
 
+    def with_fields(self, extra: tuple[Field, ...]) -> Table:
+        """This table with ``extra`` fields added before its system fields."""
+        if not extra:
+            return self
+        cut = self.names.index("tags")
+        return replace(self, fields=(*self.fields[:cut], *extra, *self.fields[cut:]))
+
+    @property
+    def custom(self) -> list[Field]:
+        """The fields the database added (``crm.settings.add_field``)."""
+        return [f for f in self.fields if f.custom]
+
     def ddl(self) -> str:
         """``CREATE TABLE`` statement for this table (identifiers come from the catalog)."""
         cols = []
@@ -462,8 +490,45 @@ CONTACTS = Table("contacts", tuple(_CONTACT_FIELDS))
 CATALOG: Mapping[str, Table] = {"accounts": ACCOUNTS, "contacts": CONTACTS}
 
 
+# The catalog of the database the running operation works on: the standard fields and
+# the database's custom fields. Set by every verb of the facade (``per_operation``), so
+# everything that asks :func:`table` for a database's fields sees its custom fields too.
+_DATABASE_CATALOG: ContextVar[Mapping[str, Table] | None] = ContextVar(
+    "crmkit_database_catalog", default=None
+)
+
+
+def database_catalog() -> Mapping[str, Table]:
+    """The catalog of the database being worked on (the standard :data:`CATALOG` outside)."""
+    return _DATABASE_CATALOG.get() or CATALOG
+
+
+@contextmanager
+def using_catalog(catalog: Mapping[str, Table]) -> Iterator[None]:
+    """Make :func:`table` answer with ``catalog`` (a database's) while the block runs.
+
+    Examples
+    --------
+    >>> extra = Field("fav_colour", "text", "Colour", "Couleur", "颜色", custom=True)
+    >>> with using_catalog({**CATALOG, "contacts": CONTACTS.with_fields((extra,))}):
+    ...     table("contacts")["fav_colour"].fr
+    'Couleur'
+    >>> "fav_colour" in table("contacts")
+    False
+    """
+    before = _DATABASE_CATALOG.get()
+    _DATABASE_CATALOG.set(catalog)
+    try:
+        yield
+    finally:
+        _DATABASE_CATALOG.set(before)
+
+
 def table(kind: str) -> Table:
     """The :class:`Table` for ``"accounts"`` or ``"contacts"`` (singular accepted).
+
+    Inside an operation on a database (a verb of a CRM), the table has the database's
+    custom fields too (:func:`using_catalog`).
 
     Examples
     --------
@@ -471,6 +536,7 @@ def table(kind: str) -> Table:
     'Nom'
     """
     key = {"account": "accounts", "contact": "contacts"}.get(kind, kind)
-    if key not in CATALOG:
-        raise UnknownValueError("table", kind, list(CATALOG))
-    return CATALOG[key]
+    catalog = database_catalog()
+    if key not in catalog:
+        raise UnknownValueError("table", kind, list(catalog))
+    return catalog[key]

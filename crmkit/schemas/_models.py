@@ -479,11 +479,8 @@ def _format_rules(f: Field, sectors: Sequence[str]) -> list[Rule]:
         out.append(_isin_rule(f.name, "vocabulary(sector)", "warning", sectors))
     elif f.vocabulary is not None:
         severity: Severity = "error" if f.strict else "warning"
-        out.append(
-            _isin_rule(
-                f.name, f"vocabulary({f.vocabulary})", severity, _FIXED_VOCABULARIES[f.vocabulary]
-            )
-        )
+        allowed = f.choices.values if f.choices is not None else _FIXED_VOCABULARIES[f.vocabulary]
+        out.append(_isin_rule(f.name, f"vocabulary({f.vocabulary})", severity, allowed))
     if f.format == "email":
         out.append(_regex_rule(f.name, "email", EMAIL_RE))
     elif f.format == "phone":
@@ -507,7 +504,12 @@ def rules_for(
     >>> [r.check for r in rules_for("accounts") if r.field == "name"]
     ['required', 'max_length(160)']
     """
-    tbl = table(kind)
+    return _table_rules(table(kind), required, sectors)
+
+
+def _table_rules(
+    tbl: Table, required: Sequence[str] | None, sectors: Sequence[str] | None
+) -> list[Rule]:
     required_set = set(tbl.default_required if required is None else required)
     sector_values = list(DEFAULT_SECTORS.values if sectors is None else sectors)
     rules: list[Rule] = []
@@ -525,13 +527,14 @@ def rules_for(
 
 @lru_cache(maxsize=32)
 def _schemas(
-    kind: str,
+    tbl: Table,
     required: tuple[str, ...] | None,
     sectors: tuple[str, ...] | None,
     backend: str,
     severity: str,
 ) -> Any:
-    rules = [r for r in rules_for(kind, required, sectors) if r.severity == severity]
+    kind = tbl.name
+    rules = [r for r in _table_rules(tbl, required, sectors) if r.severity == severity]
     by_field: dict[str, list[Rule]] = {}
     for rule in rules:
         by_field.setdefault(rule.field, []).append(rule)
@@ -594,7 +597,7 @@ def pandas_schema(
     >>> schema.validate(pd.DataFrame({"last_name": ["Blou"]})).shape
     (1, 1)
     """
-    return _schemas(table(kind).name, _key(required), _key(sectors), "pandas", severity)
+    return _schemas(table(kind), _key(required), _key(sectors), "pandas", severity)
 
 
 def polars_schema(
@@ -604,7 +607,7 @@ def polars_schema(
     severity: Severity = "error",
 ) -> pa_pl.DataFrameSchema:
     """The pandera (polars) model of one severity for ``accounts`` or ``contacts``."""
-    return _schemas(table(kind).name, _key(required), _key(sectors), "polars", severity)
+    return _schemas(table(kind), _key(required), _key(sectors), "polars", severity)
 
 
 def _key(values: Sequence[str] | None) -> tuple[str, ...] | None:

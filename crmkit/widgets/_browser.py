@@ -38,7 +38,6 @@ import pandas as pd
 from crmkit._api._selection import LIST_COLUMNS
 from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit._util._config import config_context, current_lang
-from crmkit.schemas._catalog import table
 from crmkit.widgets._checklist import CheckList
 from crmkit.widgets._inputs import action_button, message_html, undo_batch
 from crmkit.widgets._paging import Paged
@@ -418,7 +417,7 @@ class RecordBrowser(Paged, ipw.VBox):
         return options
 
     def _label(self, column: str) -> str:
-        tbl = table(self.kind)
+        tbl = self.crm.settings.catalog(self.kind)  # with its custom fields
         if column in tbl:
             return tbl[column].label(self.lang)
         return ui(f"col_{column}", self.lang)

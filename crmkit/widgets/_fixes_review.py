@@ -146,7 +146,7 @@ class FixesReview(Paged, ipw.VBox):
         self.page_size = page_size
         self.report: BulkReport | None = None
         self.stale = pd.DataFrame({c: pd.Series([], dtype=object) for c in _PROPOSAL_COLUMNS})
-        self._catalog = table(self.kind)
+        self._catalog = crm.settings.catalog(self.kind)  # with its custom fields
         self._open = self._with_names(self.fixes.df())
         self._ticked: set[tuple[int, str]] = set(self._keys(self._open))
         # The proposals of the last apply that were written, for Undo to list them again.

@@ -34,7 +34,7 @@ import pandas as pd
 from crmkit._exceptions import CRMKitError, UndoError, ValidationError
 from crmkit._util._config import current_lang
 from crmkit._util._shorten import shorten
-from crmkit.schemas._catalog import Field, Table, table
+from crmkit.schemas._catalog import Field, Table
 from crmkit.widgets._activities_panel import ActivitiesPanel
 from crmkit.widgets._inputs import (
     BoolInput,
@@ -54,7 +54,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AccountForm", "BrowserSync", "ContactForm", "RecordForm", "SyncedButton"]
 
-SECTION_ORDER = ("identity", "company", "contact", "address", "social", "flags", "other")
+SECTION_ORDER = (
+    "identity", "company", "contact", "address", "social", "flags", "custom", "other"
+)  # fmt: skip
 # Stands for an account that the save will create, so that validation sees a link.
 _NEW_RECORD_PLACEHOLDER = -1
 _MAX_DUPLICATES = 5
@@ -198,7 +200,7 @@ class RecordForm(ipw.VBox):
         super().__init__(layout=ipw.Layout(max_width="980px", padding="4px 8px"))
         self.crm = crm
         self.lang = check_lang(lang if lang is not None else current_lang())
-        self._catalog: Table = table(self.kind)
+        self._catalog: Table = crm.settings.catalog(self.kind)  # with its custom fields
         self.record_id: int | None = None
         self.duplicates = pd.DataFrame(
             columns=["id", "display_name", "company", "email", "probability", "explanation"]

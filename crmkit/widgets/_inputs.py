@@ -635,6 +635,8 @@ def build_input(
         return CountryInput(f, lang, required=required)
     if f.vocabulary == "sector":
         return ChoiceInput(f, lang, crm.settings.sectors, required=required)
+    if f.choices is not None:
+        return ChoiceInput(f, lang, f.choices, required=required)
     if f.vocabulary in _FIXED_VOCABULARIES:
         return ChoiceInput(f, lang, _FIXED_VOCABULARIES[f.vocabulary], required=required)
     return TextInput(f, lang, required=required)

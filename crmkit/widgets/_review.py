@@ -322,7 +322,7 @@ class DuplicateReview(ipw.VBox):
             self.kind = table(kind).name if kind is not None else _infer_kind(report)
         self.report = report
         self.merge_report: MergeReport | None = None
-        self._catalog: Table = table(self.kind)
+        self._catalog: Table = crm.settings.catalog(self.kind)  # with its custom fields
         self._all_pairs = self._build_queue()
         self._queue = list(self._all_pairs)
         self._index = 0

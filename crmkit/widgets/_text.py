@@ -332,6 +332,7 @@ _SECTIONS: dict[str, Labels] = {
     "social": ("Web and social", "Web et réseaux", "网络与社交"),
     "flags": ("Flags", "Indicateurs", "标记"),
     "other": ("Other", "Autres", "其他"),
+    "custom": ("Custom fields", "Champs personnalisés", "自定义字段"),
     "system": ("System", "Système", "系统"),
 }
 
