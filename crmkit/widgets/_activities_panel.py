@@ -193,7 +193,11 @@ class ActivitiesPanel(ipw.VBox):
         )
 
     def _note_box(self) -> ipw.VBox:
-        return ipw.VBox([self._heading("new_note"), self.inputs["note"], self.buttons["add_note"]])
+        # Each child keeps its own width: stretched, the button ran across the panel.
+        return ipw.VBox(
+            [self._heading("new_note"), self.inputs["note"], self.buttons["add_note"]],
+            layout=ipw.Layout(align_items="flex-start", width="100%"),
+        )
 
     def _task_box(self) -> ipw.VBox:
         label = activity_label  # the activities' own column labels
