@@ -22,10 +22,15 @@ True
   ``settings.required_fields``), messages next to each field as it is typed and on save,
   an account combobox that offers to create a missing account, the current user as
   default owner, likely duplicates while the name and email are typed (when
-  ``crm.contacts.similar`` exists), Save, Save & New, Clone, New and Undo.
+  ``crm.contacts.similar`` exists), Save, Save & New, Clone, New and Undo; below the
+  fields a *Notes & tasks* tab (notes, open and done tasks; add a note, add a task, mark
+  one done, each through ``crm.activities`` and undone by Undo) and a *Timeline* tab
+  (``crm.<kind>.timeline(id)`` with a filter on the kinds of events).
   Scriptable: ``form.inputs[name]``, ``form.save()``, ``form.save_and_new()``,
   ``form.clone()``, ``form.undo()``, ``form.load(id)``, ``form.new()``, ``form.errors``,
-  ``form.warnings``, ``form.record_id``, ``form.values()``.
+  ``form.warnings``, ``form.record_id``, ``form.values()``, ``form.activities``
+  (``inputs``, ``add_note()``, ``add_task()``, ``complete()``), ``form.timeline``
+  (``kinds``, ``view``).
 - :class:`ContactBrowser` / :class:`AccountBrowser` ``(crm, lang=None, page_size=25)``:
   filters (search; owners, sector, revenue band, headcount band as tick lists that name
   what is picked; active, archived), a paged table with tick boxes, sorted as the
@@ -87,6 +92,16 @@ Forms:
 - ``crmkit-buttons``: the button bar, holding ``crmkit-save``, ``crmkit-save-new``,
   ``crmkit-clone``, ``crmkit-new`` and ``crmkit-undo``
 - ``crmkit-status``: the status line ("Saved contact 12 (batch 34)")
+- ``crmkit-around``: the tabs below the fields, *Notes & tasks* and *Timeline*
+- ``crmkit-activities``: the Notes & tasks tab; ``crmkit-activities-list`` the notes and
+  tasks (tables ``crmkit-tasks-table`` and ``crmkit-notes-table``, rows ``crmkit-note``
+  and ``crmkit-task crmkit-task-<status>``); inputs ``crmkit-activity-<key>`` for note,
+  subject, type, due_date, due_time, priority, owner, task (the open task to complete)
+  and report; buttons ``crmkit-add-note``, ``crmkit-add-task``, ``crmkit-complete``;
+  ``crmkit-activities-status``: what the last action did
+- ``crmkit-timeline-panel``: the Timeline tab; ``crmkit-timeline-kinds`` its tick list
+  of kinds, ``crmkit-timeline-with-contacts`` (accounts), ``crmkit-timeline-view`` the
+  timeline
 
 Browsers:
 

@@ -35,6 +35,7 @@ from crmkit._exceptions import CRMKitError, UndoError, ValidationError
 from crmkit._util._config import current_lang
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import Field, Table
+from crmkit.widgets._activities_panel import ActivitiesPanel
 from crmkit.widgets._inputs import (
     BoolInput,
     FieldInput,
@@ -45,6 +46,7 @@ from crmkit.widgets._inputs import (
     message_html,
 )
 from crmkit.widgets._text import check_lang, reasons_text, rule_message, section_title, ui
+from crmkit.widgets._timeline_panel import TimelinePanel
 
 if TYPE_CHECKING:
     from crmkit._api._crm import CRM
@@ -178,6 +180,15 @@ class RecordForm(ipw.VBox):
         The last answer of ``crm.<kind>.similar`` (empty when none or not available).
     sync
         The :class:`BrowserSync` the buttons wait on.
+    activities
+        The *Notes & tasks* tab: an :class:`~crmkit.widgets._activities_panel.ActivitiesPanel`
+        over the record shown (disabled while there is none); its actions are what the
+        Undo button undoes next.
+    timeline
+        The *Timeline* tab: a :class:`~crmkit.widgets._timeline_panel.TimelinePanel`,
+        read again after each save and activity.
+    tabs
+        The Tab that holds them, below the fields.
     """
 
     kind: ClassVar[str] = ""
@@ -231,9 +242,31 @@ class RecordForm(ipw.VBox):
         )
         bar = ipw.HBox(list(self.buttons.values()), layout=ipw.Layout(flex_flow="row wrap"))
         bar.add_class("crmkit-buttons")
+        self.activities = ActivitiesPanel(
+            crm,
+            self.kind,
+            self.lang,
+            on_action=self._activity_done,
+            make_button=functools.partial(SyncedButton, self.sync),
+        )
+        self.timeline = TimelinePanel(crm, self.kind, self.lang)
+        self.tabs = ipw.Tab(
+            [self.activities, self.timeline],
+            titles=(ui("tab_activities", self.lang), ui("tab_timeline", self.lang)),
+            layout=ipw.Layout(margin="12px 0 0 0"),
+        )
+        self.tabs.add_class("crmkit-around")
         # The warning sits just above Save, where the user's eyes are when deciding to
         # save; at the top of a long form it was scrolled out of sight.
-        self.children = [self.title, *sections, note, self.duplicate_panel, bar, self.status]
+        self.children = [
+            self.title,
+            *sections,
+            note,
+            self.duplicate_panel,
+            bar,
+            self.status,
+            self.tabs,
+        ]
         self.add_class("crmkit-form")
         self.add_class(f"crmkit-{self.kind[:-1]}-form")
 
@@ -349,6 +382,7 @@ class RecordForm(ipw.VBox):
         self._warnings.clear()
         self._hide_duplicates()
         self._refresh_title()
+        self._show_around()
 
     def load(self, record_id: int) -> None:
         """Show a stored record; Save then updates it."""
@@ -368,6 +402,7 @@ class RecordForm(ipw.VBox):
         self._check(list(self.fields))
         self._refresh_title()
         self._update_duplicates()
+        self._show_around()
 
     def save(self) -> int | None:
         """Save what is on screen (same as clicking Save); return the id, ``None`` if refused.
@@ -441,7 +476,8 @@ class RecordForm(ipw.VBox):
         return new_id
 
     def undo(self) -> None:
-        """Undo the last save of this form with ``crm.undo`` (same as clicking Undo)."""
+        """Undo the last save or note/task action of this form with ``crm.undo`` (same as
+        clicking Undo)."""
         if not self._last_batches:
             self._say(ui("nothing_to_undo", self.lang), "info")
             return
@@ -456,6 +492,7 @@ class RecordForm(ipw.VBox):
         else:
             self.record_id = None  # the record's creation was undone; what was typed stays
             self._refresh_title()
+            self._show_around()
         text = ", ".join(str(b) for b in batches)
         self._say(ui("undone", self.lang, batch=text), "ok")
 
@@ -704,6 +741,18 @@ class RecordForm(ipw.VBox):
     def _display_name(self) -> str:
         fi = self.fields.get(self._title_field)
         return str(fi.get() or "") if fi is not None else ""
+
+    # -- notes, tasks and timeline -----------------------------------------------------
+
+    def _show_around(self) -> None:
+        """Show the record's activities and timeline (none while no record is loaded)."""
+        self.activities.show(self.record_id)
+        self.timeline.show(self.record_id)
+
+    def _activity_done(self, batch: int) -> None:
+        """An action of the Notes & tasks tab: Undo undoes it next; the timeline shows it."""
+        self._last_batches = [batch]
+        self.timeline.refresh()
 
     # -- likely duplicates -------------------------------------------------------------
 
