@@ -630,6 +630,13 @@ _MESSAGES.update({
     "quality_col_missing_required": ("Missing required", "Obligatoire manquant",
                                      "缺少必填"),
     "quality_col_month": ("Month", "Mois", "月份"),
+    "quality_col_no_email_basis": ("No email basis", "Sans base légale e-mail",
+                                   "无邮件法律依据"),
+    "quality_no_email_basis": ("{count:,} contact with no legal basis for email|{count:,} "
+                               "contacts with no legal basis for email",
+                               "{count:,} contact sans base légale pour l'e-mail|{count:,} "
+                               "contacts sans base légale pour l'e-mail",
+                               "{count:,} 位联系人没有邮件法律依据"),
     "quality_check_phone": ("phone E.164", "téléphone E.164", "电话 E.164"),
     "quality_check_email": ("email", "e-mail", "电子邮件"),
     "quality_check_url": ("URL", "URL", "网址"),
