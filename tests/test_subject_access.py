@@ -200,7 +200,9 @@ def test_a_deleted_contact_is_still_held(tmp_path: Path) -> None:
         assert data["account"] is None and report.counts["account"] == 0
 
 
-def test_missing_and_merged_ids_are_refused(person: tuple[ck.CRM, int, int], tmp_path: Path) -> None:
+def test_missing_and_merged_ids_are_refused(
+    person: tuple[ck.CRM, int, int], tmp_path: Path
+) -> None:
     crm, cid, other = person
     out = tmp_path / "no.zip"
     with pytest.raises(ck.RecordNotFoundError, match="no contact with id 999"):

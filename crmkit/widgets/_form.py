@@ -52,7 +52,16 @@ if TYPE_CHECKING:
 
 __all__ = ["AccountForm", "BrowserSync", "ContactForm", "RecordForm", "SyncedButton"]
 
-SECTION_ORDER = ("identity", "company", "contact", "address", "social", "flags", "other")
+SECTION_ORDER = (
+    "identity",
+    "company",
+    "contact",
+    "address",
+    "social",
+    "flags",
+    "consent",
+    "other",
+)
 # Stands for an account that the save will create, so that validation sees a link.
 _NEW_RECORD_PLACEHOLDER = -1
 _MAX_DUPLICATES = 5
