@@ -22,19 +22,23 @@ OPTIONS = {
     "preview": "file --kind --profile --map --encoding --delimiter --sheet --header-row "
     "--rows --show",
     "filter": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive --where --columns --limit --out "
+    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive --where "
+    "--columns --limit --out "
     "--lang",
     "export": "out --kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive --where --columns --lang --excel "
+    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive --where "
+    "--columns --lang --excel "
     "--zip --vcard-version",
     "reassign": "--to --cascade --kind --search --owner --sector --revenue-band "
-    "--headcount-band --account --entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive "
+    "--headcount-band --account --entity --origin --tag --within --stage --email-basis "
+    "--phone-basis --active --inactive "
     "--where",
     "convert": "--ids --to-account --to-stage --no-create-account --dry-run --kind --search "
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
     "--within --stage --email-basis --phone-basis --active --inactive --where",
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive --where --threshold --engine "
+    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive --where "
+    "--threshold --engine "
     "--identity "
     "--no-tf --new --spark-master --staging --show --out --accuracy",
     "decide": "id_a id_b decision --kind",
