@@ -22,11 +22,13 @@ OPTIONS = {
     "preview": "file --kind --profile --map --encoding --delimiter --sheet --header-row "
     "--rows --show",
     "filter": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive --where "
+    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive "
+    "--where "
     "--columns --limit --out "
     "--lang",
     "export": "out --kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive --where "
+    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive "
+    "--where "
     "--columns --lang --excel "
     "--zip --vcard-version",
     "reassign": "--to --cascade --kind --search --owner --sector --revenue-band "
@@ -37,7 +39,8 @@ OPTIONS = {
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
     "--within --stage --email-basis --phone-basis --active --inactive --where",
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive --where "
+    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive "
+    "--where "
     "--threshold --engine "
     "--identity "
     "--no-tf --new --spark-master --staging --show --out --accuracy",
