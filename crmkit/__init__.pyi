@@ -120,6 +120,7 @@ from crmkit._ops._fixes import Fixes as Fixes
 from crmkit._ops._merge import MergeReport as MergeReport
 from crmkit._ops._org_chart import OrgChart as OrgChart
 from crmkit._ops._quality_report import QualityReport as QualityReport
+from crmkit._ops._subject_access import SubjectAccessReport as SubjectAccessReport
 from crmkit._ops._summary import Summary as Summary
 from crmkit._ops._timeline import Timeline as Timeline
 from crmkit._ops._variants import Variants as Variants
@@ -196,6 +197,7 @@ __all__ = [
     "StoreLockedError",
     "StoreNotFoundError",
     "StoreOpenError",
+    "SubjectAccessReport",
     "Summary",
     "Table",
     "TasksReport",

@@ -84,6 +84,7 @@ def test_tags(crm_data: ck.CRM) -> None:
 
 
 def test_subscribe_only_eligible(crm_data: ck.CRM) -> None:
+    crm_data.contacts.all().update(email_basis="consent")  # the basis: see test_consent.py
     report = crm_data.contacts.all().subscribe("Newsletter FR")
     assert report.changed == 4
     reasons = dict(zip(report.skipped["id"], report.skipped["reason"], strict=True))

@@ -32,6 +32,7 @@ def test_merge_survivorship_repointing_and_undo(crm: ck.CRM) -> None:
         job_title="Cheffe de projet",
     )
     boss_of = crm.contacts.add(last_name="Roy", reports_to_id=old)
+    crm.settings.require_email_basis = False  # consent: test_consent.py
     crm.contacts.all().filter(ids=[old, new]).subscribe("News")
     report = crm.contacts.merge([old, new], prefer="recent")
     keep = crm.contacts.get(report.survivor)

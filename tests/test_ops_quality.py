@@ -90,6 +90,7 @@ def test_groups_duplicates_stale_and_missing(crm: ck.CRM) -> None:
             "duplicate_share": 0.5,
             "stale": 1,
             "missing_required": 1,  # the empty last name
+            "no_email_basis": 4,  # consent: test_consent.py
         }
     ]
     assert report.duplicates_method == "exact"

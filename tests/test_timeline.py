@@ -47,6 +47,7 @@ def test_imports_merges_deletions_undo_subscriptions_and_decisions(
     b = db.contacts.add(last_name="Blou", phone="01 42 68 53 00")
     db.contacts.decide(a, b, "same")
     merged = db.contacts.merge([a, b], prefer="oldest")
+    db.settings.require_email_basis = False  # consent: test_consent.py
     db.contacts.filter(ids=[a]).subscribe("news")
     db.contacts.filter(ids=[a]).unsubscribe("news")
     path = tmp_path / "in.csv"

@@ -29,6 +29,7 @@ from crmkit._ops._frames import BATCH_ROWS, FrameKind
 from crmkit._ops._merge import merged_values
 from crmkit._ops._org_chart import OrgChart, org_chart
 from crmkit._ops._query import Query
+from crmkit._ops._subject_access import SubjectAccessReport, subject_access
 from crmkit._ops._timeline import Timeline, timeline
 from crmkit._ops._variants import Variants, find_variants
 from crmkit._util._cell_format import format_cell
@@ -1190,6 +1191,50 @@ class Contacts(_Records):
         >>> crm.close()
         """
         return timeline(self._session, self.kind, record_id, kinds=kinds, since=since, until=until)
+
+    def subject_access(self, record_id: int, path: str | Path) -> SubjectAccessReport:
+        """Write everything held about one person as a zip: a subject-access request.
+
+        For the contact and the contacts merged into it: ``record.json`` (every field,
+        with its label), ``account.json``, ``history.json`` (every history row about
+        them), ``subscriptions.json``, ``tags.json``, ``activities.json`` (notes and
+        tasks), ``duplicate_decisions.json``, ``imports.json`` (the import batches that
+        wrote them, and rejected import rows holding their email) and ``index.html``: one
+        page in the language of ``ck.set_config``, every value escaped, no script. A
+        deleted contact is still held, so it is exported. Nothing in the database changes.
+
+        Parameters
+        ----------
+        record_id
+            The contact (not erased, not merged into another).
+        path
+            The zip to write (replaced whole, or not at all).
+
+        Returns
+        -------
+        SubjectAccessReport
+            The path and the number of items per section.
+
+        Raises
+        ------
+        RecordNotFoundError
+            No such contact, an erased one, or one merged into another (named).
+
+        Examples
+        --------
+        >>> import crmkit as ck, tempfile, zipfile, json
+        >>> crm = ck.open()
+        >>> cid = crm.contacts.add(last_name="Blou", email="helene.blou@aprool.com")
+        >>> _ = crm.contacts.update(cid, job_title="CTO")
+        >>> out = tempfile.mkdtemp() + "/blou.zip"
+        >>> report = crm.contacts.subject_access(cid, out)
+        >>> report.counts["history"]
+        2
+        >>> "index.html" in zipfile.ZipFile(out).namelist()
+        True
+        >>> crm.close()
+        """
+        return subject_access(self._session, record_id, path)
 
     def __repr__(self) -> str:
         return f"Contacts({len(self)} live records)"

@@ -408,7 +408,11 @@ class Selection:
         return self._act(lambda s, q: bulk.tag(s, q, tags, add=False))
 
     def subscribe(self, list_name: str) -> BulkReport:
-        """Subscribe contacts with an email who did not opt out to a mailing list."""
+        """Subscribe contacts with an email who did not opt out to a mailing list.
+
+        Contacts with no legal basis for email (``email_basis``) are skipped too, unless
+        ``crm.settings.require_email_basis`` is off; ``skipped`` names each with why.
+        """
         return self._act(lambda s, q: bulk.subscribe(s, q, list_name))
 
     def unsubscribe(self, list_name: str) -> BulkReport:

@@ -285,6 +285,32 @@ class Settings:
             )
         self._store.set_setting("max_frame_rows", rows)
 
+    # consent -------------------------------------------------------------------------------
+
+    @property
+    def require_email_basis(self) -> bool:
+        """Whether a mailing-list subscription needs the contact's ``email_basis`` (default on).
+
+        On, ``subscribe`` skips every contact with no legal basis for email (GDPR article
+        6: no basis, no mailing). Switch it off for a database outside the GDPR's reach.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> crm.settings.require_email_basis
+        True
+        >>> crm.settings.require_email_basis = False
+        >>> crm.close()
+        """
+        return bool(self._store.get_setting("require_email_basis", True))
+
+    @require_email_basis.setter
+    def require_email_basis(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise ValidationError(f"require_email_basis is True or False, got {value!r}")
+        self._store.set_setting("require_email_basis", value)
+
     # exchange rates ----------------------------------------------------------------------
 
     def set_rate(self, currency: str, rate: float, as_of: Any = None) -> int:

@@ -75,7 +75,7 @@ __all__ = [
     "whole_id",
 ]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 8
 _INCOMPLETE = "incomplete_batch:"  # meta key of a batch committed in parts, until complete
 
 # Tables whose rows are records with history; owners are records too (no catalog fields).
@@ -1967,7 +1967,31 @@ def _v6(store: Store) -> None:
     _record_tables(store, ("custom_fields",))
 
 
-_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6)]
+#: The contact fields migration 8 adds: legal basis, consent source and date per channel.
+CONSENT_FIELDS = (
+    "email_basis",
+    "email_consent_source",
+    "email_consent_at",
+    "phone_basis",
+    "phone_consent_source",
+    "phone_consent_at",
+)
+
+
+def _v8(store: Store) -> None:
+    """Contacts' legal basis per channel (email, phone), and the source and date of consent.
+
+    ``IF NOT EXISTS`` as in :func:`_v5`: a file made by migration 1 of this crmkit has
+    them already. Existing contacts get no basis (NULL): nobody's consent is assumed.
+    """
+    for name in CONSENT_FIELDS:
+        column = CONTACTS[name]
+        store.con.execute(
+            f"ALTER TABLE contacts ADD COLUMN IF NOT EXISTS {column.name} {column.sql_type}"
+        )
+
+
+_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (8, _v8)]
 
 
 def _record_of(table: str, record_id: int) -> str:

@@ -37,6 +37,7 @@ from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field
 from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
     GENDERS,
+    LEGAL_BASES,
     LIFECYCLE_STAGES,
     OWNERSHIPS,
     SALUTATIONS,
@@ -61,10 +62,12 @@ _FIXED_VOCABULARIES: dict[str, Vocabulary] = {
     "gender": GENDERS,
     "salutation": SALUTATIONS,
     "lifecycle_stage": LIFECYCLE_STAGES,
+    "legal_basis": LEGAL_BASES,
 }
 # Vocabularies whose unknown values are an error (the row is rejected) rather than kept
-# in ``custom``: a lifecycle stage decides what a conversion does, so none is guessed.
-_REJECT_OUTSIDE = frozenset({"lifecycle_stage"})
+# in ``custom``: a lifecycle stage decides what a conversion does, a legal basis whether a
+# person may be written to, so none is guessed.
+_REJECT_OUTSIDE = frozenset({"lifecycle_stage", "legal_basis"})
 
 
 @dataclass(frozen=True)

@@ -471,24 +471,32 @@ def _contacts_only(session: Session, query: Query, operation: str) -> None:
 
 
 def subscribe(session: Session, query: Query, list_name: str) -> BulkReport:
-    """Subscribe eligible contacts to a mailing list, recording since when."""
+    """Subscribe eligible contacts to a mailing list, recording since when.
+
+    Eligible: an email, no opt-out, not yet subscribed, and (unless
+    ``crm.settings.require_email_basis`` is off) a legal basis for email.
+    """
     _contacts_only(session, query, "subscribe")
     name = str(list_name).strip()
     if not name:
         raise ValidationError("a mailing list needs a name")
-    sql, params = query.sql(["id", "email", "email_opt_out"])
+    sql, params = query.sql(["id", "email", "email_opt_out", "email_basis"])
     rows = session.con.execute(
-        f"SELECT s.id, s.email, s.email_opt_out, sub.id FROM ({sql}) s LEFT JOIN subscriptions "
-        f"sub ON sub.contact_id = s.id AND sub.list_name = ? AND sub.unsubscribed_at IS NULL",
+        f"SELECT s.id, s.email, s.email_opt_out, s.email_basis, sub.id FROM ({sql}) s LEFT JOIN "
+        f"subscriptions sub ON sub.contact_id = s.id AND sub.list_name = ? "
+        f"AND sub.unsubscribed_at IS NULL",
         [*params, name],
     ).fetchall()
+    need_basis = session.settings.require_email_basis
     skipped: list[tuple[int, str]] = []
     eligible: list[int] = []
-    for contact_id, email, opted_out, existing in rows:
+    for contact_id, email, opted_out, basis, existing in rows:
         if not email:
             skipped.append((int(contact_id), "no email"))
         elif opted_out:
             skipped.append((int(contact_id), "opted out of email"))
+        elif need_basis and not basis:
+            skipped.append((int(contact_id), "no legal basis for email"))
         elif existing is not None:
             skipped.append((int(contact_id), "already subscribed"))
         else:

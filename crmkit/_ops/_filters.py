@@ -23,7 +23,7 @@ from crmkit._ops._account_tree import members
 from crmkit._util._messages import message, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table
-from crmkit.schemas._vocab import LIFECYCLE_STAGES, fold
+from crmkit.schemas._vocab import LEGAL_BASES, LIFECYCLE_STAGES, Vocabulary, fold
 
 __all__ = ["Condition", "compile_filters", "filter_names"]
 
@@ -167,6 +167,13 @@ class _Compiler:
                     "email_opt_out": lambda v: _bool("email_opt_out", v),
                     "subscribed": self.subscribed,
                     "lifecycle_stage": self.lifecycle_stage,
+                    # legal bases by value or label ("Consentement"); None: no basis
+                    "email_basis": lambda v: _in_vocabulary(
+                        "email_basis", "legal basis", LEGAL_BASES, v
+                    ),
+                    "phone_basis": lambda v: _in_vocabulary(
+                        "phone_basis", "legal basis", LEGAL_BASES, v
+                    ),
                 }
             )
         else:
@@ -230,14 +237,7 @@ class _Compiler:
 
     def lifecycle_stage(self, value: Any) -> Condition:
         """Stages by value or label in any language (``"Piste"``); ``None``: no stage."""
-        wanted: list[str | None] = []
-        for item in _as_list(value):
-            found = None if item is None else LIFECYCLE_STAGES.lookup(str(item))
-            if item is not None and found is None:
-                values = LIFECYCLE_STAGES.values
-                raise UnknownValueError("lifecycle stage", item, values, closest(str(item), values))
-            wanted.append(found)
-        return _in("lifecycle_stage", wanted)
+        return _in_vocabulary("lifecycle_stage", "lifecycle stage", LIFECYCLE_STAGES, value)
 
     def band(self, kind: str, value: Any) -> Condition:
         bands = self.session.settings.bands(kind)
@@ -370,8 +370,22 @@ def filter_names(kind: str) -> list[str]:
             "email_opt_out",
             "subscribed",
             "lifecycle_stage",
+            "email_basis",
+            "phone_basis",
         ]
     return [*common, "archived", "parent"]
+
+
+def _in_vocabulary(column: str, what: str, vocab: Vocabulary, value: Any) -> Condition:
+    """Records whose ``column`` holds one of the terms ``value`` names (by value, label or
+    synonym in any language); ``None`` among them: records with no value."""
+    wanted: list[str | None] = []
+    for item in _as_list(value):
+        found = None if item is None else vocab.lookup(str(item))
+        if item is not None and found is None:
+            raise UnknownValueError(what, item, vocab.values, closest(str(item), vocab.values))
+        wanted.append(found)
+    return _in(column, wanted)
 
 
 def compile_filters(session: Session, kind: str, filters: Mapping[str, Any]) -> list[Condition]:

@@ -45,6 +45,7 @@ from crmkit.schemas._models import describe_failures, validate
 from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
     GENDERS,
+    LEGAL_BASES,
     LIFECYCLE_STAGES,
     OWNERSHIPS,
     SALUTATIONS,
@@ -64,6 +65,7 @@ _FIXED_VOCABULARIES = {
     "gender": GENDERS,
     "salutation": SALUTATIONS,
     "lifecycle_stage": LIFECYCLE_STAGES,
+    "legal_basis": LEGAL_BASES,
 }
 _COLUMNS = ("id", "field", "current", "proposed", "rule")
 

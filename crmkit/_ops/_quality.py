@@ -20,7 +20,7 @@ Per group: the records, those with an exact twin (contacts: the same email, fold
 trimmed, or the same first name, last name and account; accounts: the same name, folded
 with spaces collapsed, or the same website), or, when a duplicates report is given, those
 in one of its clusters; stale records (not updated since the cutoff); records missing a
-field the database requires.
+field the database requires; contacts with no legal basis for email (``email_basis``).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from crmkit.schemas._vocab import COUNTRY_CODES
 __all__ = [
     "BY_SPECIAL",
     "FORMAT_PATTERNS",
+    "GROUP_EXTRAS",
     "Measures",
     "check_kind",
     "filled_sql",
@@ -71,6 +72,9 @@ FORMAT_PATTERNS: dict[str, str] = {
 
 #: The names a contact or an account is called by: ALL CAPS or all lower case is a flaw.
 NAME_FIELDS = frozenset({"first_name", "last_name", "name"})
+
+#: Per-group counts that only some kinds have: contacts with no legal basis for email.
+GROUP_EXTRAS = ("no_email_basis",)
 
 #: ``by=`` values that are not columns of the view.
 BY_SPECIAL = ("owner", "team", "sector", "source")
@@ -359,6 +363,8 @@ def measure(
     )
     parts.append(f"count_if({missing or 'false'}) AS missing_required")
     parts.append("count_if(coalesce(r.updated_at, r.created_at) < ?) AS stale")
+    if kind == "contacts":  # consent: a contact reached by email needs a legal basis
+        parts.append("count_if(r.email_basis IS NULL) AS no_email_basis")
     name = table(kind).name
     # NOT MATERIALIZED: read three times, it must stay a scan, not a copy of the records.
     live = "_live AS NOT MATERIALIZED " + (
@@ -384,7 +390,8 @@ def measure(
     raw = session.con.execute(sql, params).df()
     counts = [c for c in raw.columns if c != "grp"]
     raw[counts] = raw[counts].fillna(0)  # count_if of only nulls is null, not 0
-    groups = raw[["grp", "records", "duplicates", "stale", "missing_required"]].copy()
+    group_names = ["grp", "records", "duplicates", "stale", "missing_required"]
+    groups = raw[group_names + [c for c in GROUP_EXTRAS if c in raw.columns]].copy()
     rows = []
     for _, row in raw.iterrows():
         for i, f in enumerate(fields):

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import pandas as pd
 import polars as pl
 
-from crmkit._ops._quality import Measures
+from crmkit._ops._quality import GROUP_EXTRAS, Measures
 from crmkit._util._cell_format import format_cell
 from crmkit._util._config import current_lang
 from crmkit._util._messages import kind_noun, message
@@ -140,13 +140,15 @@ class QualityReport:
 
         Columns: the group when grouped, ``records``, ``duplicates`` (records with a
         duplicate), ``duplicate_share``, ``stale`` (not updated for ``stale_after``)
-        and ``missing_required`` (records missing a field the database requires).
+        and ``missing_required`` (records missing a field the database requires);
+        contacts add ``no_email_basis`` (contacts with no legal basis for email).
         """
         frame = self.measures.groups.copy()
-        for name in ("records", "duplicates", "stale", "missing_required"):
+        extras = [name for name in GROUP_EXTRAS if name in frame.columns]
+        for name in ("records", "duplicates", "stale", "missing_required", *extras):
             frame[name] = frame[name].astype("int64")
         frame["duplicate_share"] = _ratio(frame["duplicates"], frame["records"])
-        columns = list(_GROUP_COLUMNS)
+        columns = [*_GROUP_COLUMNS, *extras]
         if self.by is not None:
             frame = frame.rename(columns={"grp": self.by})
             frame[self.by] = _none_for_missing(frame[self.by])
@@ -197,10 +199,17 @@ class QualityReport:
     def _method(self, lang: str) -> str:
         return message(f"quality_dup_{self.duplicates_method}", lang)
 
+    def _consent(self, lang: str) -> list[str]:
+        """The line on contacts with no legal basis for email (none for accounts)."""
+        groups = self.measures.groups
+        if "no_email_basis" not in groups.columns:
+            return []
+        return [message("quality_no_email_basis", lang, count=int(groups["no_email_basis"].sum()))]
+
     def __repr__(self) -> str:
         lang = current_lang()
         overall = self._overall()
-        lines = [self._title(lang), self._head(lang), self._method(lang), ""]
+        lines = [self._title(lang), self._head(lang), *self._consent(lang), self._method(lang), ""]
         width = max((len(str(label)) for label in overall["label"]), default=10)
         for row in overall.to_dict("records"):
             label = str(row["label"])
@@ -268,6 +277,7 @@ class QualityReport:
             ("duplicate_share", "percent"),
             ("stale", "integer"),
             ("missing_required", "integer"),
+            *((name, "integer") for name in GROUP_EXTRAS if name in groups.columns),
         )
         group_columns = [
             Column(name, message(f"quality_col_{name}", lang), kind) for name, kind in kinds
@@ -285,7 +295,8 @@ class QualityReport:
         return (
             '<div class="crmkit-quality">'
             f"<h3>{html.escape(self._title(lang))}</h3>"
-            f"<p>{html.escape(self._head(lang))}<br><small>"
+            f"<p>{'<br>'.join(html.escape(t) for t in [self._head(lang), *self._consent(lang)])}"
+            "<br><small>"
             f"{html.escape(self._method(lang))}</small></p>"
             '<div style="display:flex;gap:2em;align-items:flex-start;flex-wrap:wrap">'
             f"{_bars(overall, lang)}{fields}</div>{group_table}</div>"

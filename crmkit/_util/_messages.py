@@ -630,6 +630,13 @@ _MESSAGES.update({
     "quality_col_missing_required": ("Missing required", "Obligatoire manquant",
                                      "缺少必填"),
     "quality_col_month": ("Month", "Mois", "月份"),
+    "quality_col_no_email_basis": ("No email basis", "Sans base légale e-mail",
+                                   "无邮件法律依据"),
+    "quality_no_email_basis": ("{count:,} contact with no legal basis for email|{count:,} "
+                               "contacts with no legal basis for email",
+                               "{count:,} contact sans base légale pour l'e-mail|{count:,} "
+                               "contacts sans base légale pour l'e-mail",
+                               "{count:,} 位联系人没有邮件法律依据"),
     "quality_check_phone": ("phone E.164", "téléphone E.164", "电话 E.164"),
     "quality_check_email": ("email", "e-mail", "电子邮件"),
     "quality_check_url": ("URL", "URL", "网址"),
@@ -697,6 +704,49 @@ _MESSAGES.update({
                                 "ce fichier a déjà été importé (même contenu) : lots {batches}",
                                 "此文件已导入过（内容相同）：批次 {batches}"),
 })
+
+# Subject-access requests (crm.contacts.subject_access): the bundle's page and report.
+_MESSAGES.update({
+    "sar_erased": ("{record} was erased: crmkit holds nothing more about this person",
+                   "{record} a été effacé : crmkit ne détient plus rien sur cette personne",
+                   "{record} 已被抹除：crmkit 不再保存此人的任何数据"),
+    "sar_merged": ("{record} was merged into {into}: ask for {into}, which holds its data",
+                   "{record} a été fusionné dans {into} : demandez {into}, qui détient "
+                   "ses données",
+                   "{record} 已合并到 {into}：请改为导出 {into}，其数据保存在那里"),
+    "sar_title": ("Personal data held about {name}", "Données personnelles détenues sur {name}",
+                  "关于 {name} 的个人数据"),
+    "sar_intro": ("Everything crmkit holds about {record} (and the records merged into it), "
+                  "exported on {at}. The same data is in the JSON files of this archive.",
+                  "Tout ce que crmkit détient sur {record} (et les fiches fusionnées dans "
+                  "celle-ci), exporté le {at}. Les mêmes données figurent dans les fichiers "
+                  "JSON de cette archive.",
+                  "crmkit 保存的关于 {record}（及合并到其中的记录）的全部数据，导出于 {at}。"
+                  "本压缩包中的 JSON 文件包含相同的数据。"),
+    "sar_nothing": ("Nothing held.", "Rien n'est détenu.", "无数据。"),
+    "sar_record": ("Record", "Fiche", "记录"),
+    "sar_account": ("Account", "Société", "公司"),
+    "sar_history": ("History of the values", "Historique des valeurs", "数值历史"),
+    "sar_subscriptions": ("Mailing-list subscriptions", "Abonnements aux listes de diffusion",
+                          "邮件列表订阅"),
+    "sar_tags": ("Tags", "Étiquettes", "标签"),
+    "sar_activities": ("Notes and tasks", "Notes et tâches", "备注和任务"),
+    "sar_duplicate_decisions": ("Decisions about duplicates", "Décisions sur les doublons",
+                                "重复记录判定"),
+    "sar_imports": ("Imports that touched the record", "Imports qui ont touché la fiche",
+                    "涉及该记录的导入"),
+    "sar_rejects": ("Rejected import rows naming the person",
+                    "Lignes d'import rejetées qui nomment la personne",
+                    "提及此人的被拒导入行"),
+    "sar_col_field": ("Field", "Champ", "字段"),
+    "sar_col_value": ("Value", "Valeur", "值"),
+    "sar_col_item": ("Item", "Élément", "项目"),
+    "sar_report": ("subject access: {record} written to {path}",
+                   "droit d'accès : {record} écrit dans {path}",
+                   "查阅请求：{record} 已写入 {path}"),
+    "sar_count": ("{section}: {count:,}", "{section} : {count:,}", "{section}：{count:,}"),
+})
+
 
 # Rule name (``check`` of a failure case) -> sentence; ``{n}`` is the rule's argument.
 # The widgets show them next to a field, errors after the field's label.

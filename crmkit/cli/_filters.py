@@ -49,6 +49,8 @@ FILTER_OPTIONS: tuple[FilterOption, ...] = (
     FilterOption("--tag", "tags"),
     FilterOption("--within", "within", help="account name or id: it and its member accounts"),
     FilterOption("--stage", "lifecycle_stage", help="lifecycle stage (contacts)"),
+    FilterOption("--email-basis", "email_basis", help="legal basis for email (contacts)"),
+    FilterOption("--phone-basis", "phone_basis", help="legal basis for phone (contacts)"),
 )
 """The filters taking values, in the order ``--help`` lists them."""
 

@@ -112,8 +112,13 @@ _EMAIL_FORMATS: dict[str, Callable[[str, str], str]] = {
 _REF_COLUMNS = {"owner_id": "owner", "parent_id": "parent", "account_id": "company"}
 _SKIPPED_KINDS = {"id", "json", "bytes", "timestamp"}
 # Fields the samples leave out: their contacts are a CRM's kept contacts, not leads (no
-# lifecycle stage, hence no lead's company_name), and the sample files stay as they were.
-_NOT_GENERATED = {"lifecycle_stage", "company_name"}
+# lifecycle stage, hence no lead's company_name; no legal basis nor consent, which a
+# generator cannot know), and the sample files stay as they were.
+_NOT_GENERATED = {
+    "lifecycle_stage",
+    "company_name",
+    *(f.name for f in CONTACTS if f.group == "consent"),
+}
 
 
 # ---------------------------------------------------------------------------------------

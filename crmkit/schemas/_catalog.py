@@ -181,6 +181,24 @@ def _address(prefix: str, group: str, en: str, fr: str, zh: str) -> list[Field]:
     ]
 
 
+def _consent(channel: str, en: str, fr: str, zh: str, synonyms: tuple[str, ...]) -> list[Field]:
+    """A channel's legal basis, and the source and date of the consent given for it."""
+    c = channel
+    return [
+        _f(f"{c}_basis", "text", f"{en} legal basis", f"Base légale {fr}", f"{zh}法律依据",
+           max_length=20, vocabulary="legal_basis", group="consent",
+           synonyms=(f"{c} basis", f"{c} lawful basis", *synonyms)),
+        _f(f"{c}_consent_source", "text", f"{en} consent source",
+           f"Source du consentement {fr}", f"{zh}同意来源", max_length=200, group="consent",
+           synonyms=(f"{c} consent source", f"source consentement {fr}",
+                     f"{c} opt-in source")),
+        _f(f"{c}_consent_at", "date", f"{en} consent date", f"Date du consentement {fr}",
+           f"{zh}同意日期", group="consent",
+           synonyms=(f"{c} consent date", f"date consentement {fr}", f"{c} opt-in date",
+                     f"{c} consented at")),
+    ]
+
+
 # Fields both tables share, in the order they appear at the end of each table.
 def _system_fields() -> list[Field]:
     return [
@@ -411,6 +429,16 @@ _CONTACT_FIELDS: list[Field] = [
     _f("company_name", "text", "Lead company", "Société du lead", "线索公司", max_length=160,
        group="company", synonyms=("lead company", "company (as typed)", "societe saisie",
                                   "societe du prospect")),
+    # Added by migration 8: the legal basis on which the person is reached, per channel,
+    # and where and when a consent was given (GDPR article 6, 7(1): proof of consent).
+    *_consent("email", "Email", "e-mail", "邮件",
+              ("email consent", "email legal basis", "base legale email",
+               "base légale e-mail", "consentement email", "consentement e-mail",
+               "gdpr email basis", "邮件同意")),
+    *_consent("phone", "Phone", "téléphone", "电话",
+              ("phone consent", "phone legal basis", "base legale telephone",
+               "base légale téléphone", "consentement telephone", "consentement téléphone",
+               "gdpr phone basis", "电话同意")),
 ]
 
 

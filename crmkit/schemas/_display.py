@@ -150,6 +150,16 @@ _HEADERS: dict[str, Labels] = {
     "merged_in_file": ("Merged in the file", "Fusionnées dans le fichier", "文件内合并"),
     "fields_changed": ("Fields changed", "Champs modifiés", "修改的字段"),
     "undone": ("Undone", "Annulé", "已撤销"),
+    # subject-access bundles: subscriptions, decisions, import batches
+    "list_name": ("List", "Liste", "列表"),
+    "subscribed_at": ("Subscribed at", "Abonné le", "订阅时间"),
+    "unsubscribed_at": ("Unsubscribed at", "Désabonné le", "退订时间"),
+    "decision": ("Decision", "Décision", "判定"),
+    "details": ("Details", "Détails", "详情"),
+    "source": ("Source", "Source", "来源"),
+    "created_by": ("Created by", "Créé par", "创建人"),
+    "updated_at": ("Updated at", "Modifié le", "修改时间"),
+    "updated_by": ("Updated by", "Modifié par", "修改人"),
 }
 _HEADER_KINDS: dict[str, ColumnKind] = {
     "warnings": "integer",

@@ -51,6 +51,7 @@ from crmkit.schemas._vocab import (
     CURRENCY_CODES,
     DEFAULT_SECTORS,
     GENDERS,
+    LEGAL_BASES,
     LIFECYCLE_STAGES,
     OWNERSHIPS,
     SALUTATIONS,
@@ -91,6 +92,7 @@ _FIXED_VOCABULARIES = {
     "gender": GENDERS.values,
     "salutation": SALUTATIONS.values,
     "lifecycle_stage": LIFECYCLE_STAGES.values,
+    "legal_basis": LEGAL_BASES.values,
 }
 
 

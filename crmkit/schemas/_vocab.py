@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_SECTORS",
     "GENDERS",
     "LEAD_STAGES",
+    "LEGAL_BASES",
     "LIFECYCLE_STAGES",
     "OWNERSHIPS",
     "SALUTATIONS",
@@ -182,6 +183,28 @@ LIFECYCLE_STAGES = _vocab(
          "已转化", "已成交"),
         ("former", "Former customer", "Ancien client", "前客户", "former", "ancien",
          "lost", "perdu", "churned", "ex-client", "流失客户"),
+    ],
+)
+# fmt: on
+
+# The legal basis on which a contact is reached on a channel (GDPR article 6(1), a to f);
+# ``email_basis`` and ``phone_basis`` take these values.
+# fmt: off
+LEGAL_BASES = _vocab(
+    "legal_basis",
+    [
+        ("consent", "Consent", "Consentement", "同意", "opt-in", "opt in", "optin",
+         "consented", "consenti", "a consenti", "accord", "同意书", "已同意"),
+        ("contract", "Contract", "Contrat", "合同", "contractual", "contractuel",
+         "execution du contrat", "exécution d'un contrat", "履行合同"),
+        ("legal_obligation", "Legal obligation", "Obligation légale", "法定义务",
+         "legal obligation", "obligation legale", "law", "loi", "法律义务"),
+        ("vital_interest", "Vital interest", "Intérêt vital", "重大利益", "vital interests",
+         "interets vitaux", "interet vital", "切身利益"),
+        ("public_task", "Public task", "Mission d'intérêt public", "公共任务", "public interest",
+         "interet public", "mission de service public", "公共利益"),
+        ("legitimate_interest", "Legitimate interest", "Intérêt légitime", "正当利益",
+         "legitimate interests", "interets legitimes", "interet legitime", "合法利益"),
     ],
 )
 # fmt: on

@@ -55,7 +55,8 @@ if TYPE_CHECKING:
 __all__ = ["AccountForm", "BrowserSync", "ContactForm", "RecordForm", "SyncedButton"]
 
 SECTION_ORDER = (
-    "identity", "company", "contact", "address", "social", "flags", "custom", "other"
+    "identity", "company", "contact", "address", "social", "flags", "consent", "custom",
+    "other",
 )  # fmt: skip
 # Stands for an account that the save will create, so that validation sees a link.
 _NEW_RECORD_PLACEHOLDER = -1

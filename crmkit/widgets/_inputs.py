@@ -26,6 +26,7 @@ from crmkit.schemas._vocab import (
     ACCOUNT_TYPES,
     COUNTRY_CODES,
     GENDERS,
+    LEGAL_BASES,
     LIFECYCLE_STAGES,
     OWNERSHIPS,
     SALUTATIONS,
@@ -61,6 +62,7 @@ _FIXED_VOCABULARIES: dict[str, Vocabulary] = {
     "gender": GENDERS,
     "salutation": SALUTATIONS,
     "lifecycle_stage": LIFECYCLE_STAGES,
+    "legal_basis": LEGAL_BASES,
 }
 # Text longer than this is typed in a Textarea.
 _LONG_TEXT = 1000

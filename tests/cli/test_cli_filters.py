@@ -48,6 +48,10 @@ def test_each_option_sets_its_keyword() -> None:
         "Groupe",
         "--stage",
         "lead",
+        "--email-basis",
+        "Consentement",
+        "--phone-basis",
+        "contract",
     )
     assert filter_keywords(args) == {
         "search": "blou",
@@ -61,6 +65,8 @@ def test_each_option_sets_its_keyword() -> None:
         "tags": ["vip"],
         "within": ["Groupe"],
         "lifecycle_stage": ["lead"],
+        "email_basis": ["Consentement"],
+        "phone_basis": ["contract"],
     }
     assert {o.keyword for o in FILTER_OPTIONS} <= set(filter_keywords(args))
 

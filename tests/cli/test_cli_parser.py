@@ -22,19 +22,26 @@ OPTIONS = {
     "preview": "file --kind --profile --map --encoding --delimiter --sheet --header-row "
     "--rows --show",
     "filter": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --stage --active --inactive --where --columns --limit --out "
+    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive "
+    "--where "
+    "--columns --limit --out "
     "--lang",
     "export": "out --kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --stage --active --inactive --where --columns --lang --excel "
+    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive "
+    "--where "
+    "--columns --lang --excel "
     "--zip --vcard-version",
     "reassign": "--to --cascade --kind --search --owner --sector --revenue-band "
-    "--headcount-band --account --entity --origin --tag --within --stage --active --inactive "
+    "--headcount-band --account --entity --origin --tag --within --stage --email-basis "
+    "--phone-basis --active --inactive "
     "--where",
     "convert": "--ids --to-account --to-stage --no-create-account --dry-run --kind --search "
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
-    "--within --stage --active --inactive --where",
+    "--within --stage --email-basis --phone-basis --active --inactive --where",
     "dedupe": "--kind --search --owner --sector --revenue-band --headcount-band --account "
-    "--entity --origin --tag --within --stage --active --inactive --where --threshold --engine "
+    "--entity --origin --tag --within --stage --email-basis --phone-basis --active --inactive "
+    "--where "
+    "--threshold --engine "
     "--identity "
     "--no-tf --new --spark-master --staging --show --out --accuracy",
     "decide": "id_a id_b decision --kind",
@@ -42,7 +49,7 @@ OPTIONS = {
     "--kind "
     "--search "
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
-    "--within --stage --active --inactive --where",
+    "--within --stage --email-basis --phone-basis --active --inactive --where",
     "rules": "rules_action",
     "quality": "database --kind --by --stale-after --html --lang",
     "variants": "database field --kind --method --radius --n --language --min-count --apply "
@@ -55,6 +62,7 @@ OPTIONS = {
     "notes": "action",
     "undo": "batch",
     "history": "--kind --id --batch --limit",
+    "subject-access": "id out",
     "demo": "--samples",
     "samples": "--out --seed --accounts --contacts",
 }
@@ -101,7 +109,7 @@ def test_each_command_runs_its_own_function() -> None:
     argv |= {"export": ["out.csv"], "reassign": ["--to", "X"], "undo": ["last"]}
     argv |= {"decide": ["1", "2", "same"], "variants": ["job_title"]}
     argv |= {"timeline": ["contact", "1"], "org-chart": ["A"], "tree": ["A"]}
-    argv |= {"tasks": ["list"], "notes": ["list"]}
+    argv |= {"tasks": ["list"], "notes": ["list"], "subject-access": ["1", "out.zip"]}
     for command in COMMANDS:
         args = parser.parse_args([command.name, *argv.get(command.name, [])])
         assert args.func is command.run

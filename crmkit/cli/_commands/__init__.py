@@ -14,6 +14,7 @@ function that runs it; the modules group them by job:
 - ``_structure``: ``timeline``, ``org-chart``, ``tree``;
 - ``_activities``: ``tasks``, ``notes``;
 - ``_convert``: ``convert``;
+- ``_subject_access``: ``subject-access``;
 - ``_demo``: ``demo``, ``samples``.
 """
 
@@ -35,6 +36,7 @@ from crmkit.cli._commands import (
     _records,
     _rules,
     _structure,
+    _subject_access,
     _variants,
 )
 
@@ -181,6 +183,12 @@ COMMANDS: tuple[Command, ...] = (
         "list batches, or the history of a record / batch",
         _history.add_history_arguments,
         _history.run_history,
+    ),
+    Command(
+        "subject-access",
+        "write everything held about one contact as a zip (JSON and HTML)",
+        _subject_access.add_subject_access_arguments,
+        _subject_access.run_subject_access,
     ),
     Command(
         "demo",
