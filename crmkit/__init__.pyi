@@ -43,6 +43,9 @@ from crmkit._dedupe import (
     find_duplicates as find_duplicates,
 )
 from crmkit._exceptions import (
+    BlockedRecordError as BlockedRecordError,
+)
+from crmkit._exceptions import (
     CRMKitError as CRMKitError,
 )
 from crmkit._exceptions import (
@@ -50,6 +53,9 @@ from crmkit._exceptions import (
 )
 from crmkit._exceptions import (
     DuplicateRecordError as DuplicateRecordError,
+)
+from crmkit._exceptions import (
+    ErasureError as ErasureError,
 )
 from crmkit._exceptions import (
     ExportError as ExportError,
@@ -154,6 +160,7 @@ __all__ = [
     "ActivityImportReport",
     "ActivitySelection",
     "Bands",
+    "BlockedRecordError",
     "BulkReport",
     "CRMKitError",
     "CRMKitWarning",
@@ -165,6 +172,7 @@ __all__ = [
     "DuplicateRecordError",
     "DuplicateReport",
     "DuplicateRule",
+    "ErasureError",
     "ExportError",
     "ExportResult",
     "Field",
