@@ -978,14 +978,16 @@ class _Records:
         crmkit._exceptions.UndoError: batch 2 is an erasure: an erasure cannot be undone
         >>> crm.close()
         """
+        from crmkit._api._selection import Selection
         from crmkit._ops._erase import erase
 
-        if isinstance(ids, int) or (not hasattr(ids, "__iter__") and not hasattr(ids, "ids")):
+        wanted: list[Any]
+        if isinstance(ids, Selection):
+            wanted = list(ids.ids)
+        elif isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
             wanted = [ids]
-        elif callable(getattr(ids, "ids", None)):
-            wanted = list(ids.ids())  # type: ignore[union-attr]
         else:
-            wanted = list(ids)  # type: ignore[arg-type]
+            wanted = list(ids)
         if not confirm:
             noun = kind_noun(self.kind, len(wanted))
             raise ErasureError(message("erase_confirm", count=len(wanted), noun=noun))
