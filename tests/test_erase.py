@@ -236,3 +236,21 @@ def test_history_of_a_hard_delete_is_scrubbed() -> None:
         frame: pd.DataFrame = crm.connection.execute("SELECT * FROM history").df()
         text = frame.to_csv()
         assert LAST not in text and EMAIL not in text and "DSI" in text  # job title: kept
+
+
+def test_texts_lose_the_person_only() -> None:
+    with ck.open() as crm:
+        cid = crm.contacts.add(first_name=FIRST, last_name=LAST, email=EMAIL)
+        other = crm.contacts.add(first_name=FIRST, last_name="Roux")
+        with crm.batch(f"calls for {FIRST} {LAST} ({EMAIL}) and {FIRST} Roux"):
+            crm.contacts.update(other, job_title="DSI")
+        crm.views.save("by name", crm.contacts.filter(last_name=LAST))
+        crm.views.save("roux", crm.contacts.filter(last_name="Roux"))
+        crm.contacts.erase(cid, reason="r", confirm=True)
+        rows = crm.connection.execute("SELECT description FROM batches").fetchall()
+        descriptions = [d for (d,) in rows]
+        assert f"calls for [erased] ([erased]) and {FIRST} Roux" in descriptions
+        views = dict(crm.connection.execute("SELECT name, definition FROM saved_views").fetchall())
+        assert LAST not in views["by name"] and "[erased]" in views["by name"]
+        assert "Roux" in views["roux"]
+        assert len(crm.views.load("roux")) == 1
