@@ -94,6 +94,8 @@ def test_erase_removes_every_trace(tmp_path: Path) -> None:
         assert counts["subscriptions"] == 1
         assert counts["detached"] == 1 and counts["blocked"] == 4  # 2 emails, 2 phones
         crm.connection.execute("FORCE CHECKPOINT")
+        open_bytes = _file_bytes(db)
+        assert not [n for n in NEEDLES if n in open_bytes]
         # The tombstone keeps its id; the deleted contact's reports_to stays valid.
         row = crm.connection.execute(
             "SELECT first_name, last_name, email, phone, birthday, notes, deleted_at, account_id "
@@ -254,3 +256,18 @@ def test_texts_lose_the_person_only() -> None:
         assert LAST not in views["by name"] and "[erased]" in views["by name"]
         assert "Roux" in views["roux"]
         assert len(crm.views.load("roux")) == 1
+
+
+def test_a_shared_crm_erases_and_warns_about_the_file(tmp_path: Path) -> None:
+    db = tmp_path / "crm.duckdb"
+    with ck.open(db, shared=True) as crm:
+        cid = crm.contacts.add(last_name=LAST, email=EMAIL)
+        with pytest.warns(ck.CRMKitWarning, match=r"not rewritten.*shared=True"):
+            crm.contacts.erase(cid, reason="r", confirm=True)
+        assert len(crm.contacts) == 0
+    with ck.open(db) as crm:
+        cid = crm.contacts.add(last_name="Roux")
+        with pytest.warns(ck.CRMKitWarning, match="crm.batch"), crm.batch() as batch:
+            crm.contacts.erase(cid, reason="r", confirm=True)
+        with pytest.raises(ck.UndoError, match="an erasure cannot be undone"):
+            crm.undo(batch)
