@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 import pytest
 
 import crmkit as ck
@@ -170,11 +171,15 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
 
 def test_erase_a_selection_and_in_memory() -> None:
     with ck.open() as crm:
-        a = crm.contacts.add(last_name="Blou", email="a@ex.org")
-        b = crm.contacts.add(last_name="Blou", email="b@ex.org")
+        a = crm.contacts.add(first_name="Ana", last_name="Blou", email="a@ex.org")
+        b = crm.contacts.add(first_name="Bea", last_name="Blou", email="b@ex.org")
         keep = crm.contacts.add(last_name="Roux")
+        rows = {"first_name": ["Ana", "Bea", "Cy"], "last_name": ["Blou"] * 3}
+        crm.import_frame(pl.DataFrame({**rows, "birthday": ["no date"] * 3}), "contacts")
+        assert len(crm.rejects()) == 3
         report = crm.contacts.erase(crm.contacts.filter(search="Blou"), reason="r", confirm=True)
         assert sorted(report.ids) == [a, b] and "erasure 1" in str(report)
+        assert report.counts["rejects"] == 2 and len(crm.rejects()) == 1  # Cy's row stays
         assert list(crm.contacts.df()["id"]) == [keep]
         assert crm.blocklist.counts() == {"email": 2, "phone": 0}
 

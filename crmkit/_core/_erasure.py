@@ -152,10 +152,10 @@ def _digits(value: str) -> str:
 
 
 def _names_person(
-    cells: Sequence[str], emails: set[str], phones: set[str], names: tuple[str, str]
+    cells: Sequence[str], emails: set[str], phones: set[str], names: set[tuple[str, str]]
 ) -> bool:
-    """Whether the raw cells of a rejected import row hold the person's email or phone,
-    or their last name with their first name."""
+    """Whether the raw cells of a rejected import row hold one of the people's emails or
+    phones, or a last name with its first name (``names``: folded pairs)."""
     folded = [c.strip().casefold() for c in cells]
     for cell in folded:
         if any(e in cell for e in emails):
@@ -163,9 +163,11 @@ def _names_person(
         digits = _digits(cell).lstrip("0")
         if len(digits) >= 6 and any(p.endswith(digits) for p in phones):
             return True
-    first_name, last_name = names
-    if last_name and any(last_name in c.split() or c == last_name for c in folded):
-        return not first_name or any(first_name in c.split() or c == first_name for c in folded)
+    for first_name, last_name in names:
+        if any(last_name in c.split() or c == last_name for c in folded) and (
+            not first_name or any(first_name in c.split() or c == first_name for c in folded)
+        ):
+            return True
     return False
 
 
@@ -280,10 +282,10 @@ def erase_rows(
     counts["removed"] = len(gone_records)
     # Rejected import rows naming them.
     counts["rejects"] = 0
-    if emails or phones or person[1]:
+    if emails or phones or person:
         doomed = []
         for rowid, raw in con.execute(
-            "SELECT rowid, raw FROM import_rejects WHERE kind = ? AND raw IS NOT NULL", [name]
+            "SELECT rowid, raw FROM import_rejects WHERE raw IS NOT NULL"
         ).fetchall():
             cells = _cells(json.loads(raw))
             if _names_person(cells, emails, phones, person):
@@ -347,16 +349,15 @@ def log_erasure(
     )
 
 
-def _person_names(store: Store, name: str, ids: Sequence[int]) -> tuple[str, str]:
-    """A person's first and last name, folded (``""``: none), for matching import rows."""
-    if name != "contacts" or len(ids) == 0:
-        return "", ""
-    row = first(
-        store.con.execute("SELECT first_name, last_name FROM contacts WHERE id = ?", [int(ids[0])])
-    )
-    if row is None:
-        return "", ""
-    return str(row[0] or "").strip().casefold(), str(row[1] or "").strip().casefold()
+def _person_names(store: Store, name: str, ids: Sequence[int]) -> set[tuple[str, str]]:
+    """The people's first and last names, folded (``""``: none), for matching import rows."""
+    if name != "contacts":
+        return set()
+    rows = store.con.execute(
+        f"SELECT first_name, last_name FROM contacts WHERE id IN {_IDS}", [list(ids)]
+    ).fetchall()
+    pairs = {(str(f or "").strip().casefold(), str(n or "").strip().casefold()) for f, n in rows}
+    return {pair for pair in pairs if pair[1]}
 
 
 def _cells(raw: Any) -> list[str]:
