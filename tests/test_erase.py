@@ -276,3 +276,24 @@ def test_a_shared_crm_erases_and_warns_about_the_file(tmp_path: Path) -> None:
             crm.contacts.erase(cid, reason="r", confirm=True)
         with pytest.raises(ck.UndoError, match="an erasure cannot be undone"):
             crm.undo(batch)
+
+
+def test_migration_7_adds_what_erasure_needs(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "crm.duckdb"
+    with ck.open(db) as crm:
+        cid = crm.contacts.add(last_name=LAST, email=EMAIL)
+    con = duckdb.connect(str(db))
+    for name in ("personal_flags", "blocklist", "erasures", "erased_records"):
+        con.execute(f"DROP TABLE {name}")
+    con.execute("DELETE FROM meta WHERE key = 'blocklist_salt'")
+    con.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    con.close()
+    with ck.open(db) as crm:  # a file of the previous version
+        version = crm.connection.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
+        assert version == ("7",)
+        crm.contacts.erase(cid, reason="r", confirm=True)
+        assert len(crm.blocklist) == 1
