@@ -805,9 +805,10 @@ class Store:
             finally:
                 copier.close()
             os.replace(fresh, where)
-            with suppress(FileNotFoundError):
-                os.remove(fresh + ".wal")
         finally:
+            for suffix in ("", ".wal"):  # what a failed copy left (the file is untouched)
+                with suppress(FileNotFoundError):
+                    os.remove(fresh + suffix)
             self._con = self._connect(self._external_access)
             self._finalizer = weakref.finalize(self, _close_quietly, self._con, True, where)
         self._catalog = None
