@@ -7,6 +7,7 @@ everywhere, and the test ``tests/test_api.py`` checks that every name resolves.
 
 from crmkit._api._activities import Activities as Activities
 from crmkit._api._activities import ActivitySelection as ActivitySelection
+from crmkit._api._blocklist import Blocklist as Blocklist
 from crmkit._api._crm import CRM as CRM
 from crmkit._api._crm import open as open
 from crmkit._api._import_profiles import ImportProfile as ImportProfile
@@ -43,6 +44,9 @@ from crmkit._dedupe import (
     find_duplicates as find_duplicates,
 )
 from crmkit._exceptions import (
+    BlockedRecordError as BlockedRecordError,
+)
+from crmkit._exceptions import (
     CRMKitError as CRMKitError,
 )
 from crmkit._exceptions import (
@@ -50,6 +54,9 @@ from crmkit._exceptions import (
 )
 from crmkit._exceptions import (
     DuplicateRecordError as DuplicateRecordError,
+)
+from crmkit._exceptions import (
+    ErasureError as ErasureError,
 )
 from crmkit._exceptions import (
     ExportError as ExportError,
@@ -116,6 +123,7 @@ from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._account_tree import AccountTree as AccountTree
 from crmkit._ops._activities import TasksReport as TasksReport
 from crmkit._ops._bulk import BulkReport as BulkReport
+from crmkit._ops._erase import ErasureReport as ErasureReport
 from crmkit._ops._fixes import Fixes as Fixes
 from crmkit._ops._merge import MergeReport as MergeReport
 from crmkit._ops._org_chart import OrgChart as OrgChart
@@ -155,6 +163,8 @@ __all__ = [
     "ActivityImportReport",
     "ActivitySelection",
     "Bands",
+    "BlockedRecordError",
+    "Blocklist",
     "BulkReport",
     "CRMKitError",
     "CRMKitWarning",
@@ -166,6 +176,8 @@ __all__ = [
     "DuplicateRecordError",
     "DuplicateReport",
     "DuplicateRule",
+    "ErasureError",
+    "ErasureReport",
     "ExportError",
     "ExportResult",
     "Field",

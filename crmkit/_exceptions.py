@@ -6,7 +6,8 @@ not know crmkit::
 
     CRMKitError
     ├── ValidationError (ValueError)         a value breaks a field rule; carries failure cases
-    │   └── RequiredFieldError               a required field is empty
+    │   ├── RequiredFieldError               a required field is empty
+    │   └── BlockedRecordError               an email or phone of an erased person
     ├── UnknownValueError (ValueError)       an owner, sector, band ... that does not exist;
     │                                        lists the valid values and the closest one
     ├── RecordNotFoundError (KeyError)       no record with that id
@@ -16,6 +17,7 @@ not know crmkit::
     │   └── ParentCycleError                 a parent account or a reports_to would loop
     ├── DuplicateRecordError (ValueError)    a duplicate rule blocks the change: names the
     │                                        rule, the fields and the matching record
+    ├── ErasureError (ValueError)            an erasure refused: not confirmed, done before
     ├── UndoError (RuntimeError)             a batch cannot be undone
     │   └── UndoConflictError                a later batch changed the same fields
     ├── StoreLockedError (RuntimeError)      another process (or connection) holds the file
@@ -44,9 +46,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "BlockedRecordError",
     "CRMKitError",
     "CRMKitWarning",
     "DuplicateRecordError",
+    "ErasureError",
     "ExportError",
     "ImportFormatError",
     "IntegrityError",
@@ -212,6 +216,15 @@ class DuplicateRecordError(CRMKitError, ValueError):
     def __init__(self, message: str, alerts: Sequence[Any] = ()) -> None:
         super().__init__(message)
         self.alerts = list(alerts)
+
+
+class BlockedRecordError(ValidationError):
+    """A record matches an erased person's email or phone (``crm.blocklist``): nothing
+    was written. The message names the field, never the erased value."""
+
+
+class ErasureError(CRMKitError, ValueError):
+    """An erasure was refused (already erased, no confirmation): nothing was written."""
 
 
 class UndoError(CRMKitError, RuntimeError):

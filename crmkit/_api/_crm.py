@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from crmkit._api._activities import Activities
+from crmkit._api._blocklist import Blocklist
 from crmkit._api._import_profiles import ImportProfiles
 from crmkit._api._records import Accounts, Contacts, Owners, _Records
 from crmkit._api._views import SavedViews
@@ -68,6 +69,7 @@ class CRM:
         self.views = SavedViews(self)
         self.import_profiles = ImportProfiles(self)
         self.activities = Activities(self)
+        self.blocklist = Blocklist(session)
 
     @property
     def user(self) -> str:

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import secrets
 import threading
 import time
 import uuid
@@ -150,6 +151,27 @@ CUSTOM_FIELD_COLUMNS: dict[str, str] = {
     "updated_at": "TIMESTAMP",
     "updated_by": "VARCHAR",
 }
+# A database's choice of which standard fields are personal (``set_personal``).
+PERSONAL_FLAG_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "kind": "VARCHAR",
+    "field": "VARCHAR",
+    "personal": "BOOLEAN",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+# Emails and phones of erased people, as salted SHA-256 hashes (``crm.blocklist``).
+BLOCKLIST_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "channel": "VARCHAR",
+    "hash": "VARCHAR",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
 # Tables outside the field catalog whose rows are records with history (undoable).
 RECORD_TABLES: dict[str, dict[str, str]] = {
     "owners": OWNER_COLUMNS,
@@ -159,6 +181,26 @@ RECORD_TABLES: dict[str, dict[str, str]] = {
     "exchange_rates": RATE_COLUMNS,
     "activities": dict(ACTIVITY_COLUMNS),
     "custom_fields": CUSTOM_FIELD_COLUMNS,
+    "personal_flags": PERSONAL_FLAG_COLUMNS,
+    "blocklist": BLOCKLIST_COLUMNS,
+}
+# The log of erasures: who, when, why and how many; never a personal value.
+ERASURE_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "erased_at": "TIMESTAMP",
+    "actor": "VARCHAR",
+    "kind": "VARCHAR",
+    "reason": "VARCHAR",
+    "batch_id": "BIGINT",
+    "counts": "JSON",
+}
+# Every row an erasure scrubbed or removed (a record kept as a tombstone or not, its
+# activities, subscriptions, decisions): undo refuses batches that touched one.
+ERASED_RECORD_COLUMNS: dict[str, str] = {
+    "erasure_id": "BIGINT",
+    "table_name": "VARCHAR",
+    "record_id": "BIGINT",
+    "tombstone": "BOOLEAN",
 }
 
 
@@ -709,6 +751,69 @@ class Store:
         if self.shared:
             self._checkpoint_log()
         self._finalizer()
+
+    def rewrite_blocker(self) -> str | None:
+        """Why :meth:`rewrite_file` cannot rewrite this file now (``None``: it can)."""
+        if self.shared:
+            return "shared=True"
+        if not self._owns_connection:
+            return "a connection passed to ck.open"
+        if self._depth:
+            return "inside `with crm.batch():`"
+        return None
+
+    def rewrite_file(self) -> bool:
+        """Write the database into a new file and put it in place of this one.
+
+        DuckDB reuses the blocks a change freed but does not overwrite them: after an
+        update, a delete, even ``CHECKPOINT``, ``VACUUM`` or a table rebuilt, the old
+        values stay in the file's free blocks. A copy (``COPY FROM DATABASE``: tables,
+        sequences at their values, keys, defaults) holds only what is live. The
+        connection is closed and opened again on the new file; relations taken from the
+        old one are no longer valid. Returns whether the file was rewritten: not for an
+        in-memory database, a read-only one, a connection passed in, a shared store, or
+        inside a transaction (``with crm.batch():``), where only a ``CHECKPOINT`` runs.
+        """
+        if self.path is None or self.read_only or self.closed:
+            return False
+        if self.rewrite_blocker() is not None:
+            if not self._depth:  # inside a transaction, a CHECKPOINT would abort it
+                with suppress(duckdb.Error):
+                    self.con.execute("CHECKPOINT")
+            return False
+        where = str(Path(self.path).resolve())
+        fresh = where + ".rewrite"
+        for suffix in ("", ".wal"):
+            with suppress(FileNotFoundError):
+                os.remove(fresh + suffix)
+        self.con.execute("CHECKPOINT")
+        self._finalizer.detach()
+        self.con.close()
+        self._con = None
+        try:
+            config = self._config()
+            config["temp_directory"] = spill_directory()
+            copier = duckdb.connect(":memory:", config=config)
+            try:
+                old, new = (w.replace("'", "''") for w in (where, fresh))
+                copier.execute(f"ATTACH '{old}' AS crmkit_old (READ_ONLY)")
+                copier.execute(f"ATTACH '{new}' AS crmkit_new")
+                copier.execute("COPY FROM DATABASE crmkit_old TO crmkit_new")
+                copier.execute("DETACH crmkit_old")
+                copier.execute("CHECKPOINT crmkit_new")
+                copier.execute("DETACH crmkit_new")
+            finally:
+                copier.close()
+            os.replace(fresh, where)
+        finally:
+            for suffix in ("", ".wal"):  # what a failed copy left (the file is untouched)
+                with suppress(FileNotFoundError):
+                    os.remove(fresh + suffix)
+            self._con = self._connect(self._external_access)
+            self._finalizer = weakref.finalize(self, _close_quietly, self._con, True, where)
+        self._catalog = None
+        self._ensure_schema()
+        return True
 
     @property
     def closed(self) -> bool:
@@ -1493,6 +1598,7 @@ class Store:
             raise UndoError(message("undo_no_batch", batch=batch_id))
         if batch[2] is not None:
             raise UndoError(message("undo_already", batch=batch_id, by=batch[2]))
+        self._refuse_erased(batch_id, str(batch[1]))
         redone_by = self._redone_by(batch_id)
         if redone_by is not None:
             # Undone, then redone: the change is back, carried by the last undo of the
@@ -1511,6 +1617,28 @@ class Store:
             return self._undo_batch(batch_id, batch[1], rows, actor, detach)
         finally:
             self._catalog = None  # custom fields may have changed, or been rolled back
+
+    def _refuse_erased(self, batch_id: int, operation: str) -> None:
+        """Refuse to undo an erasure, or a batch that changed a record erased since."""
+        logged = first(
+            self.con.execute("SELECT count(*) FROM erasures WHERE batch_id = ?", [batch_id])
+        )
+        if operation == "erase" or (logged and logged[0]):  # an erasure inside crm.batch()
+            raise UndoError(message("erase_no_undo", batch=batch_id))
+        hit = first(
+            self.con.execute(
+                "SELECT e.erasure_id, h.table_name, h.record_id FROM history h "
+                "JOIN erased_records e ON e.table_name = h.table_name "
+                "AND e.record_id = h.record_id WHERE h.batch_id = ? "
+                "ORDER BY h.table_name, h.record_id LIMIT 1",
+                [batch_id],
+            )
+        )
+        if hit is not None:
+            record = _record_of(str(hit[1]), int(hit[2]))
+            raise UndoError(
+                message("erase_undo_refused", batch=batch_id, record=record, erasure=hit[0])
+            )
 
     def _undo_batch(
         self,
@@ -1843,6 +1971,8 @@ def _expected_columns() -> dict[str, dict[str, str]]:
         "batches": BATCH_COLUMNS,
         "history": HISTORY_COLUMNS,
         "import_rejects": REJECT_COLUMNS,
+        "erasures": ERASURE_COLUMNS,
+        "erased_records": ERASED_RECORD_COLUMNS,
     }
     for tbl in (ACCOUNTS, CONTACTS):
         out[tbl.name] = {f.name: f.sql_type for f in tbl}
@@ -1967,6 +2097,24 @@ def _v6(store: Store) -> None:
     _record_tables(store, ("custom_fields",))
 
 
+def _v7(store: Store) -> None:
+    """Privacy: which fields are personal, the erasure log and the blocklist.
+
+    The blocklist's salt is made here, once per database, and kept in ``meta``.
+    """
+    _record_tables(store, ("personal_flags", "blocklist"))
+    for table, columns in (
+        ("erasures", ERASURE_COLUMNS),
+        ("erased_records", ERASED_RECORD_COLUMNS),
+    ):
+        body = ", ".join(f"{c} {t}" for c, t in columns.items())
+        store.con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+    store.con.execute("CREATE SEQUENCE IF NOT EXISTS erasures_id_seq START 1")
+    store.con.execute(
+        "INSERT OR IGNORE INTO meta VALUES ('blocklist_salt', ?)", [secrets.token_hex(16)]
+    )
+
+
 #: The contact fields migration 8 adds: legal basis, consent source and date per channel.
 CONSENT_FIELDS = (
     "email_basis",
@@ -1991,7 +2139,7 @@ def _v8(store: Store) -> None:
         )
 
 
-_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (8, _v8)]
+_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7), (8, _v8)]
 
 
 def _record_of(table: str, record_id: int) -> str:

@@ -61,6 +61,7 @@ OPTIONS = {
     "tasks": "action",
     "notes": "action",
     "undo": "batch",
+    "erase": "--kind --ids --reason --yes",
     "history": "--kind --id --batch --limit",
     "subject-access": "id out",
     "demo": "--samples",
@@ -110,6 +111,7 @@ def test_each_command_runs_its_own_function() -> None:
     argv |= {"decide": ["1", "2", "same"], "variants": ["job_title"]}
     argv |= {"timeline": ["contact", "1"], "org-chart": ["A"], "tree": ["A"]}
     argv |= {"tasks": ["list"], "notes": ["list"], "subject-access": ["1", "out.zip"]}
+    argv |= {"erase": ["--ids", "1", "--reason", "x"]}
     for command in COMMANDS:
         args = parser.parse_args([command.name, *argv.get(command.name, [])])
         assert args.func is command.run
