@@ -464,3 +464,17 @@ def test_refusals_speak_the_chosen_language(shoes: ck.CRM) -> None:
         shoes.settings.add_field("contacts", "select", "text")
     with ck.config_context(lang="zh"), pytest.raises(ValidationError, match="confirm=True"):
         shoes.settings.drop_field("contacts", "tier")
+
+
+def test_a_second_database_maps_its_own_custom_fields(tmp_path: Path) -> None:
+    """The header mapping is cached per catalog: an import into a database without custom
+    fields first must not hide another database's custom fields (a cache by kind did)."""
+    frame = pd.DataFrame({"Nom": ["Blou"], "Pointure": ["38"]})
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    with ck.open(tmp_path / "plain.duckdb") as plain:
+        plain.import_file(tmp_path / "in.csv", kind="contacts")
+        assert plain.contacts.df()["custom"].tolist() == ['{"Pointure":"38"}']
+    with ck.open(tmp_path / "shoes.duckdb") as shoes:
+        shoes.settings.add_field("contacts", "shoe_size", "integer", labels=LABELS)
+        shoes.import_file(tmp_path / "in.csv", kind="contacts")
+        assert shoes.contacts.df()["shoe_size"].tolist() == [38]
