@@ -8,6 +8,7 @@ function that runs it; the modules group them by job:
 - ``_duplicates``: ``dedupe``, ``decide``, ``merge``;
 - ``_history``: ``undo``, ``history``;
 - ``_rules``: ``rules``;
+- ``_retention``: ``retention``;
 - ``_quality``: ``quality``;
 - ``_variants``: ``variants``;
 - ``_fix``: ``fix``;
@@ -33,6 +34,7 @@ from crmkit.cli._commands import (
     _history,
     _quality,
     _records,
+    _retention,
     _rules,
     _structure,
     _variants,
@@ -121,6 +123,12 @@ COMMANDS: tuple[Command, ...] = (
         "list, define, switch or remove duplicate rules",
         _rules.add_rules_arguments,
         _rules.run_rules,
+    ),
+    Command(
+        "retention",
+        "list or define retention rules; show what they touch, apply them (--yes)",
+        _retention.add_retention_arguments,
+        _retention.run_retention,
     ),
     Command(
         "quality",
