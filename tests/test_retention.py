@@ -48,7 +48,9 @@ def _age(crm: ck.CRM, kind: str, ids: list[int], when: str = OLD) -> None:
         ("1 year", 12, 0),
     ],
 )
-def test_durations_are_read_in_english_french_and_chinese(text: str, months: int, days: int) -> None:
+def test_durations_are_read_in_english_french_and_chinese(
+    text: str, months: int, days: int
+) -> None:
     duration = parse_duration(text)
     assert (duration.months, duration.days) == (months, days)
 
@@ -64,7 +66,9 @@ def test_months_go_back_on_the_calendar() -> None:
     assert parse_duration("90 days").before(datetime(2026, 4, 1)) == datetime(2026, 1, 1)
 
 
-@pytest.mark.parametrize("text", ["soon", "36", "months", "-3 months", "0 days", "3 fortnights", 36])
+@pytest.mark.parametrize(
+    "text", ["soon", "36", "months", "-3 months", "0 days", "3 fortnights", 36]
+)
 def test_a_bad_duration_is_refused_naming_it(crm: ck.CRM, text: object) -> None:
     with pytest.raises(ck.ValidationError, match="after") as info:
         crm.settings.retention("contacts", after=text)  # type: ignore[arg-type]

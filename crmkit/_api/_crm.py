@@ -202,9 +202,7 @@ class CRM:
 
     # -- retention and the history horizon ----------------------------------------------
 
-    def apply_retention(
-        self, *, dry_run: bool = True, confirm: bool = False
-    ) -> RetentionReport:
+    def apply_retention(self, *, dry_run: bool = True, confirm: bool = False) -> RetentionReport:
         """Apply the retention rules (:meth:`crmkit.Settings.retention`); a dry run by default.
 
         Each rule finds the live records of its kind matching its ``where`` whose date

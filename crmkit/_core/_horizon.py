@@ -188,5 +188,7 @@ def refuse_if_compacted(store: Store, batch_id: int) -> None:
             )
         )
         if hit:
-            why = message("undo_compacted", horizon=mark.get("horizon"), cutoff=f"{cutoff:%Y-%m-%d}")
+            why = message(
+                "undo_compacted", horizon=mark.get("horizon"), cutoff=f"{cutoff:%Y-%m-%d}"
+            )
             raise UndoError(message("undo_refused", batch=batch_id, why=why))

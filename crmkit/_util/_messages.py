@@ -808,7 +808,8 @@ _MESSAGES.update({
                      "years (\"36 months\", \"3 years\", \"90 days\")",
                      "{what} : {value} n'est pas une durée ; écrivez un nombre et jours, mois "
                      "ou ans (\"36 mois\", \"3 ans\", \"90 jours\")",
-                     "{what}：{value} 不是时长；请写数字加天、月或年（\"36个月\"、\"3年\"、\"90天\"）"),
+                     "{what}：{value} 不是时长；请写数字加天、月或年"
+                     "（\"36个月\"、\"3年\"、\"90天\"）"),
     "what_retention action": ("retention action", "action de conservation", "保留期操作"),
     "what_retention date": ("retention date (based_on)", "date de conservation (based_on)",
                             "保留期依据日期（based_on）"),

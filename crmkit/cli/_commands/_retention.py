@@ -29,7 +29,7 @@ def add_retention_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--action", choices=RETENTION_ACTIONS, default="anonymise")
     add.add_argument("--based-on", choices=BASED_ON, default="last_activity")
     add.add_argument(
-        "--where", help='filters as JSON, as crm.contacts.filter takes: \'{"active": false}\''
+        "--where", help="filters as JSON, as crm.contacts.filter takes: '{\"active\": false}'"
     )
     remove = actions.add_parser("remove", help="forget a rule")
     remove.add_argument("id", help="the rule's number (see list)")
