@@ -45,6 +45,9 @@ from crmkit._dedupe import (
     find_duplicates as find_duplicates,
 )
 from crmkit._exceptions import (
+    BlockedRecordError as BlockedRecordError,
+)
+from crmkit._exceptions import (
     CRMKitError as CRMKitError,
 )
 from crmkit._exceptions import (
@@ -52,6 +55,9 @@ from crmkit._exceptions import (
 )
 from crmkit._exceptions import (
     DuplicateRecordError as DuplicateRecordError,
+)
+from crmkit._exceptions import (
+    ErasureError as ErasureError,
 )
 from crmkit._exceptions import (
     ExportError as ExportError,
@@ -157,6 +163,7 @@ __all__ = [
     "ActivityImportReport",
     "ActivitySelection",
     "Bands",
+    "BlockedRecordError",
     "BulkReport",
     "CRMKitError",
     "CRMKitWarning",
@@ -169,6 +176,7 @@ __all__ = [
     "DuplicateRecordError",
     "DuplicateReport",
     "DuplicateRule",
+    "ErasureError",
     "ExportError",
     "ExportResult",
     "Field",

@@ -44,9 +44,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "BlockedRecordError",
     "CRMKitError",
     "CRMKitWarning",
     "DuplicateRecordError",
+    "ErasureError",
     "ExportError",
     "ImportFormatError",
     "IntegrityError",
@@ -212,6 +214,15 @@ class DuplicateRecordError(CRMKitError, ValueError):
     def __init__(self, message: str, alerts: Sequence[Any] = ()) -> None:
         super().__init__(message)
         self.alerts = list(alerts)
+
+
+class BlockedRecordError(ValidationError):
+    """A record matches an erased person's email or phone (``crm.blocklist``): nothing
+    was written. The message names the field, never the erased value."""
+
+
+class ErasureError(CRMKitError, ValueError):
+    """An erasure was refused (already erased, no confirmation): nothing was written."""
 
 
 class UndoError(CRMKitError, RuntimeError):

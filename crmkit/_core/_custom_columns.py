@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from crmkit._exceptions import StoreOpenError, UndoConflictError
@@ -70,7 +71,38 @@ def load_catalog(store: Store) -> Mapping[str, Table]:
             "personal": personal,
         }
         extra[kind].append(custom_field(definition))
-    return {name: tbl.with_fields(tuple(extra[name])) for name, tbl in CATALOG.items()}
+    flags = _personal_flags(store)
+    return {
+        name: _flagged(tbl.with_fields(tuple(extra[name])), flags.get(name, {}))
+        for name, tbl in CATALOG.items()
+    }
+
+
+def _personal_flags(store: Store) -> dict[str, dict[str, bool]]:
+    """A database's choice of personal standard fields (``crm.settings.set_personal``):
+    kind to field to flag; none in a file older than the table (read while migrating)."""
+    present = store.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_name = 'personal_flags'"
+    ).fetchall()
+    if not present[0][0]:
+        return {}
+    flags: dict[str, dict[str, bool]] = {}
+    for kind, field, personal in store.con.execute(
+        "SELECT kind, field, personal FROM personal_flags ORDER BY id"
+    ).fetchall():
+        flags.setdefault(str(kind), {})[str(field)] = bool(personal)
+    return flags
+
+
+def _flagged(tbl: Table, flags: Mapping[str, bool]) -> Table:
+    """``tbl`` with the standard fields' personal flags a database set."""
+    if not flags:
+        return tbl
+    fields = tuple(
+        replace(f, personal=flags[f.name]) if f.name in flags and not f.custom else f for f in tbl
+    )
+    return replace(tbl, fields=fields)
 
 
 def physical_columns(store: Store, table: str) -> dict[str, str]:

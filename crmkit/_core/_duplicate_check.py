@@ -50,7 +50,7 @@ __all__ = [
 
 #: Batches never checked: a merge removes duplicates, an undo restores what was there,
 #: an import checks its own rows (and rejects the blocked ones only).
-SKIPPED_OPERATIONS = frozenset({"merge", "merge all", "undo", "detach", "import"})
+SKIPPED_OPERATIONS = frozenset({"merge", "merge all", "undo", "detach", "import", "erase"})
 CANDIDATES = "_crmkit_duplicate_candidates"
 _FOLD_PATTERN = r"'[\s\p{P}\p{S}]+'"
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from crmkit._core._blocklist import check_batch_blocked
 from crmkit._core._duplicate_check import DuplicateAlert, check_batch
 from crmkit._core._duplicate_rules import DuplicateRules
 from crmkit._core._settings import Settings
@@ -97,6 +98,7 @@ class Session:
                 yield batch_id
             finally:
                 self._open_batch = None
+            check_batch_blocked(store.con, batch_id, operation)
             alerts = check_batch(store.con, DuplicateRules(store), batch_id, operation)
             store.finish_batch(batch_id)
         self.last_batch_id = batch_id

@@ -235,6 +235,50 @@ class Settings:
 
         return list_fields(self._store, kind)
 
+    # personal data -----------------------------------------------------------------------
+
+    def personal_fields(self, kind: str) -> list[str]:
+        """The fields of ``kind`` holding personal data, in table order.
+
+        By default a contact's names, emails, phones, address, birthday, photo, web and
+        social profiles, skills, notes and ``custom`` values; no account field. A custom
+        field is personal when added with ``personal=True``. What ``erase`` removes.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> crm.settings.personal_fields("contacts")[:4]
+        ['salutation', 'gender', 'first_name', 'last_name']
+        >>> crm.settings.personal_fields("accounts")
+        []
+        >>> crm.close()
+        """
+        return table(kind).personal
+
+    def set_personal(self, kind: str, field: str, personal: bool = True) -> int | None:
+        """Mark a field (standard or custom) personal, or not with ``personal=False``.
+
+        One batch in history (``crm.undo(batch)`` takes it back); returns its id, or
+        ``None`` when the field already was so. Fields crmkit manages (ids, timestamps,
+        merge links) are refused.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> batch = crm.settings.set_personal("contacts", "job_title")
+        >>> "job_title" in crm.settings.personal_fields("contacts")
+        True
+        >>> _ = crm.undo(batch)
+        >>> "job_title" in crm.settings.personal_fields("contacts")
+        False
+        >>> crm.close()
+        """
+        from crmkit._core._personal import set_personal
+
+        return set_personal(self._store, self._actor, kind, field, personal)
+
     # defaults --------------------------------------------------------------------------
 
     @property

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import secrets
 import threading
 import time
 import uuid
@@ -76,7 +77,7 @@ __all__ = [
     "whole_id",
 ]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _INCOMPLETE = "incomplete_batch:"  # meta key of a batch committed in parts, until complete
 
 # Tables whose rows are records with history; owners are records too (no catalog fields).
@@ -151,6 +152,27 @@ CUSTOM_FIELD_COLUMNS: dict[str, str] = {
     "updated_at": "TIMESTAMP",
     "updated_by": "VARCHAR",
 }
+# A database's choice of which standard fields are personal (``set_personal``).
+PERSONAL_FLAG_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "kind": "VARCHAR",
+    "field": "VARCHAR",
+    "personal": "BOOLEAN",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
+# Emails and phones of erased people, as salted SHA-256 hashes (``crm.blocklist``).
+BLOCKLIST_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "channel": "VARCHAR",
+    "hash": "VARCHAR",
+    "created_at": "TIMESTAMP",
+    "created_by": "VARCHAR",
+    "updated_at": "TIMESTAMP",
+    "updated_by": "VARCHAR",
+}
 # Tables outside the field catalog whose rows are records with history (undoable).
 RECORD_TABLES: dict[str, dict[str, str]] = {
     "owners": OWNER_COLUMNS,
@@ -160,6 +182,26 @@ RECORD_TABLES: dict[str, dict[str, str]] = {
     "exchange_rates": RATE_COLUMNS,
     "activities": dict(ACTIVITY_COLUMNS),
     "custom_fields": CUSTOM_FIELD_COLUMNS,
+    "personal_flags": PERSONAL_FLAG_COLUMNS,
+    "blocklist": BLOCKLIST_COLUMNS,
+}
+# The log of erasures: who, when, why and how many; never a personal value.
+ERASURE_COLUMNS: dict[str, str] = {
+    "id": "BIGINT",
+    "erased_at": "TIMESTAMP",
+    "actor": "VARCHAR",
+    "kind": "VARCHAR",
+    "reason": "VARCHAR",
+    "batch_id": "BIGINT",
+    "counts": "JSON",
+}
+# Every row an erasure scrubbed or removed (a record kept as a tombstone or not, its
+# activities, subscriptions, decisions): undo refuses batches that touched one.
+ERASED_RECORD_COLUMNS: dict[str, str] = {
+    "erasure_id": "BIGINT",
+    "table_name": "VARCHAR",
+    "record_id": "BIGINT",
+    "tombstone": "BOOLEAN",
 }
 
 
@@ -1494,6 +1536,7 @@ class Store:
             raise UndoError(message("undo_no_batch", batch=batch_id))
         if batch[2] is not None:
             raise UndoError(message("undo_already", batch=batch_id, by=batch[2]))
+        self._refuse_erased(batch_id, str(batch[1]))
         redone_by = self._redone_by(batch_id)
         if redone_by is not None:
             # Undone, then redone: the change is back, carried by the last undo of the
@@ -1513,6 +1556,25 @@ class Store:
             return self._undo_batch(batch_id, batch[1], rows, actor, detach)
         finally:
             self._catalog = None  # custom fields may have changed, or been rolled back
+
+    def _refuse_erased(self, batch_id: int, operation: str) -> None:
+        """Refuse to undo an erasure, or a batch that changed a record erased since."""
+        if operation == "erase":
+            raise UndoError(message("erase_no_undo", batch=batch_id))
+        hit = first(
+            self.con.execute(
+                "SELECT e.erasure_id, h.table_name, h.record_id FROM history h "
+                "JOIN erased_records e ON e.table_name = h.table_name "
+                "AND e.record_id = h.record_id WHERE h.batch_id = ? "
+                "ORDER BY h.table_name, h.record_id LIMIT 1",
+                [batch_id],
+            )
+        )
+        if hit is not None:
+            record = _record_of(str(hit[1]), int(hit[2]))
+            raise UndoError(
+                message("erase_undo_refused", batch=batch_id, record=record, erasure=hit[0])
+            )
 
     def _undo_batch(
         self,
@@ -1845,6 +1907,8 @@ def _expected_columns() -> dict[str, dict[str, str]]:
         "batches": BATCH_COLUMNS,
         "history": HISTORY_COLUMNS,
         "import_rejects": REJECT_COLUMNS,
+        "erasures": ERASURE_COLUMNS,
+        "erased_records": ERASED_RECORD_COLUMNS,
     }
     for tbl in (ACCOUNTS, CONTACTS):
         out[tbl.name] = {f.name: f.sql_type for f in tbl}
@@ -1969,7 +2033,25 @@ def _v6(store: Store) -> None:
     _record_tables(store, ("custom_fields",))
 
 
-_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6)]
+def _v7(store: Store) -> None:
+    """Privacy: which fields are personal, the erasure log and the blocklist.
+
+    The blocklist's salt is made here, once per database, and kept in ``meta``.
+    """
+    _record_tables(store, ("personal_flags", "blocklist"))
+    for table, columns in (
+        ("erasures", ERASURE_COLUMNS),
+        ("erased_records", ERASED_RECORD_COLUMNS),
+    ):
+        body = ", ".join(f"{c} {t}" for c, t in columns.items())
+        store.con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+    store.con.execute("CREATE SEQUENCE IF NOT EXISTS erasures_id_seq START 1")
+    store.con.execute(
+        "INSERT OR IGNORE INTO meta VALUES ('blocklist_salt', ?)", [secrets.token_hex(16)]
+    )
+
+
+_MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7)]
 
 
 def _record_of(table: str, record_id: int) -> str:

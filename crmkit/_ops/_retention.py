@@ -26,6 +26,7 @@ from crmkit._core._session import Session
 from crmkit._core._store import now_utc
 from crmkit._exceptions import ValidationError
 from crmkit._normalize._durations import parse_duration
+from crmkit._ops._erase import erase, personal_fields
 from crmkit._ops._filters import compile_filters
 from crmkit._ops._query import Condition, Query
 from crmkit._util._config import current_lang
@@ -234,8 +235,6 @@ def _apply_rule(session: Session, rule: RetentionRule, ids: Sequence[int], batch
             "retention",
         )
         return
-    from crmkit._ops._erase import erase
-
     reason = rule.describe("en")
     erase(session, rule.kind, list(ids), reason=reason)
 
@@ -246,13 +245,5 @@ def compact_history(session: Session, *, now: datetime | None = None) -> Compact
     if horizon is None:
         return CompactionReport(None)
     cutoff = parse_duration(horizon, "history_horizon").before(now or now_utc())
-    fields = {kind: list(_personal(session, kind)) for kind in ("accounts", "contacts")}
+    fields = {kind: sorted(personal_fields(session, kind)) for kind in ("accounts", "contacts")}
     return compact(session.store, fields, cutoff, horizon, session.user)
-
-
-def _personal(session: Session, kind: str) -> list[str]:
-    """The personal fields of ``kind`` in this database."""
-    fields = getattr(session.settings, "personal_fields", None)  # TEMP until prv1 merges
-    if fields is None:
-        return ["first_name", "last_name", "email", "mobile", "phone"] if kind == "contacts" else []
-    return list(fields(kind))

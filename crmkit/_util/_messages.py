@@ -881,6 +881,58 @@ _MESSAGES.update({
                        "之前的值）；只有保留期内的修改可以撤销"),
 })  # fmt: skip
 
+# Personal data: personal fields, erasure, the blocklist.
+_MESSAGES.update({
+    "personal_system": ("{field} is a field crmkit manages ({kind}); it cannot be marked "
+                        "personal or not",
+                        "{field} est un champ géré par crmkit ({kind}) ; il ne peut pas être "
+                        "marqué personnel ou non",
+                        "{field} 是 crmkit 管理的字段（{kind}），不能设为个人数据或非个人数据"),
+    "erase_confirm": ("erase cannot be undone: it removes the personal values of {count} "
+                      "{noun} everywhere crmkit keeps them, history included, and blocks "
+                      "their emails and phones. Pass confirm=True to erase",
+                      "erase est définitif : il efface les valeurs personnelles de {count} "
+                      "{noun} partout où crmkit les garde, historique compris, et bloque "
+                      "leurs e-mails et téléphones. Passez confirm=True pour effacer",
+                      "erase 无法撤销：它会在 crmkit 保存的所有位置（包括历史）删除 {count} "
+                      "条{noun}的个人数据，并屏蔽其邮箱和电话。请传入 confirm=True 以执行"),
+    "erase_nothing": ("erase needs at least one record id; nothing was written",
+                      "erase demande au moins un identifiant de fiche ; rien n'est écrit",
+                      "erase 至少需要一个记录编号；未写入任何内容"),
+    "erase_reason": ("erase needs a reason (a few words for the erasure log, with no "
+                     "personal data); nothing was written",
+                     "erase demande un motif (quelques mots pour le journal des effacements, "
+                     "sans donnée personnelle) ; rien n'est écrit",
+                     "erase 需要填写原因（写入删除日志的几个字，不含个人数据）；未写入任何内容"),
+    "erase_twice": ("{record} was already erased (erasure {erasure}); nothing was written",
+                    "{record} a déjà été effacé (effacement {erasure}) ; rien n'est écrit",
+                    "{record} 已被删除（删除记录 {erasure}）；未写入任何内容"),
+    "erase_no_undo": ("batch {batch} is an erasure: an erasure cannot be undone",
+                      "le lot {batch} est un effacement : un effacement ne s'annule pas",
+                      "批次 {batch} 是一次删除：删除无法撤销"),
+    "erase_undo_refused": ("batch {batch} cannot be undone: it changed {record}, erased "
+                           "since (erasure {erasure}); what it held is gone for good",
+                           "le lot {batch} ne peut pas être annulé : il a modifié {record}, "
+                           "effacé depuis (effacement {erasure}) ; ce qu'il contenait a "
+                           "disparu pour de bon",
+                           "无法撤销批次 {batch}：它修改过 {record}，该记录之后已被删除（删除记录 "
+                           "{erasure}）；其内容已永久删除"),
+    "blocked": ("{what} not saved: {field} matches an erased person (crm.blocklist)",
+                "{what} non enregistré : {field} correspond à une personne effacée "
+                "(crm.blocklist)",
+                "{what}未保存：{field} 与已删除的人匹配（crm.blocklist）"),
+    "blocked_row": ("{field} matches an erased person (crm.blocklist)",
+                    "{field} correspond à une personne effacée (crm.blocklist)",
+                    "{field} 与已删除的人匹配（crm.blocklist）"),
+    "blocklist_one": ("blocklist.remove takes one of email= or phone=",
+                      "blocklist.remove prend soit email=, soit phone=",
+                      "blocklist.remove 只接受 email= 或 phone= 之一"),
+    "blocklist_absent": ("no blocklist entry matches that {channel}; nothing was written",
+                         "aucune entrée de la liste de blocage ne correspond à ce {channel} ; "
+                         "rien n'est écrit",
+                         "屏蔽列表中没有与该 {channel} 匹配的条目；未写入任何内容"),
+})  # fmt: skip
+
 MESSAGES: Mapping[str, Labels] = MappingProxyType(_MESSAGES)
 
 #: The sentence for each field rule, in every language.

@@ -24,6 +24,7 @@ __all__ = [
     "BIGINT_MIN",
     "CATALOG",
     "CONTACTS",
+    "PERSONAL_BY_DEFAULT",
     "Field",
     "FieldKind",
     "Table",
@@ -97,7 +98,9 @@ class Field:
     custom
         A field a database added (``crm.settings.add_field``), not a standard one.
     personal
-        Personal data (a custom field's flag, for privacy work).
+        Personal data: erased by ``crm.contacts.erase`` (see :data:`PERSONAL_BY_DEFAULT`
+        for the standard fields; a database changes it with
+        ``crm.settings.set_personal``, a custom field has its own flag).
     """
 
     name: str
@@ -467,6 +470,12 @@ class Table:
         return replace(self, fields=(*self.fields[:cut], *extra, *self.fields[cut:]))
 
     @property
+    def personal(self) -> list[str]:
+        """The fields holding personal data, in table order (a database's choice inside
+        an operation on it)."""
+        return [f.name for f in self.fields if f.personal]
+
+    @property
     def custom(self) -> list[Field]:
         """The fields the database added (``crm.settings.add_field``)."""
         return [f for f in self.fields if f.custom]
@@ -485,8 +494,31 @@ class Table:
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n    {body}\n)"
 
 
-ACCOUNTS = Table("accounts", tuple(_ACCOUNT_FIELDS))
-CONTACTS = Table("contacts", tuple(_CONTACT_FIELDS))
+#: The standard fields that are personal data unless a database says otherwise: what
+#: names, reaches or describes a person. A contact's job title, department, company,
+#: owner, flags, tags, origin and external id are business data; no account field is
+#: personal (a company is not a person).
+PERSONAL_BY_DEFAULT: Mapping[str, frozenset[str]] = {
+    "accounts": frozenset(),
+    "contacts": frozenset(
+        {
+            "salutation", "gender", "first_name", "last_name", "email", "secondary_email",
+            "phone", "mobile", "home_phone", "fax", "street", "city", "postal_code",
+            "region", "country", "website", "linkedin", "twitter", "birthday", "skills",
+            "notes", "photo", "custom",
+        }
+    ),
+}  # fmt: skip
+
+
+def _personal(name: str, fields: list[Field]) -> tuple[Field, ...]:
+    return tuple(
+        replace(f, personal=True) if f.name in PERSONAL_BY_DEFAULT[name] else f for f in fields
+    )
+
+
+ACCOUNTS = Table("accounts", _personal("accounts", _ACCOUNT_FIELDS))
+CONTACTS = Table("contacts", _personal("contacts", _CONTACT_FIELDS))
 CATALOG: Mapping[str, Table] = {"accounts": ACCOUNTS, "contacts": CONTACTS}
 
 
