@@ -266,3 +266,46 @@ def test_read_only_dry_run(tmp_path: Path) -> None:
         assert crm.apply_retention().ids == {1: [c]}
         with pytest.raises(ck.ReadOnlyError):
             crm.apply_retention(dry_run=False)
+
+
+def test_anonymise_and_delete_erase_as_erase_does_and_cannot_be_undone(crm: ck.CRM) -> None:
+    gone = crm.contacts.add(last_name="Blou", email="helene.blou@aprool.com")
+    boss = crm.contacts.add(last_name="Roy", email="roy@aprool.com", active=False)
+    report_to = crm.contacts.add(last_name="Lee", reports_to_id=boss, active=False)
+    crm.contacts.delete(report_to)  # a deleted contact still points at boss: a tombstone
+    dormant = crm.contacts.add(last_name="Dormant")
+    _age(crm, "contacts", [gone, boss, dormant])
+    crm.settings.retention("contacts", after="3 years", action="archive", where={"active": True},
+                           based_on="created_at")  # fmt: skip
+    crm.settings.retention("contacts", after="3 years", action="anonymise")
+    report = crm.apply_retention(dry_run=False, confirm=True)
+    assert report.ids == {1: [gone, dormant], 2: [boss]}
+    # ``gone`` was archived by rule 1 (first rule wins); boss erased by rule 2.
+    assert crm.contacts.get(gone)["active"] is False
+    row = crm.connection.execute("SELECT last_name, email, deleted_at FROM contacts WHERE id = ?",
+                                 [boss]).fetchall()  # fmt: skip
+    assert row and row[0][0] is None and row[0][1] is None and row[0][2] is not None
+    leaked = crm.connection.execute(
+        "SELECT count(*) FROM history WHERE contains(coalesce(old_value::VARCHAR, '') || "
+        "coalesce(new_value::VARCHAR, ''), 'roy@aprool.com')"
+    ).fetchall()[0][0]
+    assert leaked == 0
+    assert "cannot be undone" in repr(report)
+    # Undo takes the archiving back; the erasure stays (it cannot be undone).
+    crm.undo(report.batch_id)
+    assert crm.contacts.get(gone)["active"] is True
+    assert crm.connection.execute("SELECT email FROM contacts WHERE id = ?", [boss]).fetchall() == [
+        (None,)
+    ]
+
+
+def test_delete_rules_on_accounts(crm: ck.CRM) -> None:
+    acc = crm.accounts.add(name="Dormant SA")
+    kept = crm.accounts.add(name="Busy SA")
+    _age(crm, "accounts", [acc])
+    crm.settings.retention("accounts", after="3 years", action="delete")
+    with pytest.raises(ck.ValidationError, match="delete 1 record"):
+        crm.apply_retention(dry_run=False)
+    report = crm.apply_retention(dry_run=False, confirm=True)
+    assert report.ids == {1: [acc]} and report.erasing == 1
+    assert crm.accounts.df()["id"].tolist() == [kept]

@@ -211,8 +211,10 @@ class CRM:
         records (``report.ids``, ``report.df()``/``pl()``). ``dry_run=False`` applies
         every rule in ONE batch (``report.batch_id``): ``archive`` deactivates contacts
         and archives accounts (``crm.undo`` takes that back); ``anonymise`` and
-        ``delete`` erase the records as ``crm.contacts.erase`` does, which cannot be
-        undone, so they need ``confirm=True``. With a history horizon set, history is
+        ``delete`` erase the records as ``crm.contacts.erase`` does (both keep an empty
+        tombstone where other records point at the record, and remove it otherwise),
+        which cannot be undone, so they need ``confirm=True``; undoing the batch takes
+        the archiving back and leaves the erasures. With a history horizon set, history is
         then compacted (:meth:`compact_history`, in ``report.compaction``).
 
         Examples

@@ -6,7 +6,8 @@ turn, the live records of its kind that match its ``where`` filters and whose da
 that rule. A dry run only reports them; otherwise every rule is applied in ONE batch:
 ``archive`` deactivates contacts and archives accounts (undoable as any batch),
 ``anonymise`` and ``delete`` erase the records as ``crm.contacts.erase`` does (not
-undoable, hence ``confirm=True``). Then, when a history horizon is set, history is
+undoable, hence ``confirm=True``; erase writes no history, so undoing the batch
+takes the archiving back and leaves the erasures). Then, when a history horizon is set, history is
 compacted (:func:`compact_history`).
 """
 
