@@ -7,6 +7,7 @@ everywhere, and the test ``tests/test_api.py`` checks that every name resolves.
 
 from crmkit._api._activities import Activities as Activities
 from crmkit._api._activities import ActivitySelection as ActivitySelection
+from crmkit._api._blocklist import Blocklist as Blocklist
 from crmkit._api._crm import CRM as CRM
 from crmkit._api._crm import open as open
 from crmkit._api._import_profiles import ImportProfile as ImportProfile
@@ -124,6 +125,7 @@ from crmkit._importing._report import ImportReport as ImportReport
 from crmkit._ops._account_tree import AccountTree as AccountTree
 from crmkit._ops._activities import TasksReport as TasksReport
 from crmkit._ops._bulk import BulkReport as BulkReport
+from crmkit._ops._erase import ErasureReport as ErasureReport
 from crmkit._ops._fixes import Fixes as Fixes
 from crmkit._ops._merge import MergeReport as MergeReport
 from crmkit._ops._org_chart import OrgChart as OrgChart
@@ -164,6 +166,7 @@ __all__ = [
     "ActivitySelection",
     "Bands",
     "BlockedRecordError",
+    "Blocklist",
     "BulkReport",
     "CRMKitError",
     "CRMKitWarning",
@@ -177,6 +180,7 @@ __all__ = [
     "DuplicateReport",
     "DuplicateRule",
     "ErasureError",
+    "ErasureReport",
     "ExportError",
     "ExportResult",
     "Field",

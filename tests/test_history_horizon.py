@@ -135,3 +135,35 @@ def test_apply_retention_compacts_history_too(tmp_path: Path) -> None:
         assert report.compaction is not None and report.compaction.values == 1
         assert _values(crm, batch, "email") == [(None, None)]
         assert crm.apply_retention().compaction is None  # a dry run compacts nothing
+
+
+def test_compacted_values_leave_the_file_itself(tmp_path: Path) -> None:
+    path = tmp_path / "crm.duckdb"
+    with ck.open(path) as crm:
+        c = crm.contacts.add(last_name="Blou", email="first.address@compact.example")
+        crm.contacts.update(c, email="h.blou@aprool.com")
+        _backdate(crm, crm.last_batch_id or 0)
+        crm.contacts.update(c, job_title="DSI")
+        crm.connection.execute("CHECKPOINT")
+        crm.settings.history_horizon = "24 months"
+        crm.compact_history()
+        # The insert of the contact is recent: its values are in the record's insert only
+        # as the record itself, which now holds the new address.
+        assert crm.contacts.get(c)["email"] == "h.blou@aprool.com"
+    assert b"first.address@compact.example" not in path.read_bytes()
+
+
+def test_anonymised_by_retention_leaves_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "crm.duckdb"
+    with ck.open(path) as crm:
+        c = crm.contacts.add(last_name="Blou", email="gone.person@retention.example")
+        crm.connection.execute(
+            "UPDATE contacts SET created_at = TIMESTAMP '2020-01-01', "
+            "updated_at = TIMESTAMP '2020-01-01' WHERE id = ?",
+            [c],
+        )
+        crm.connection.execute("CHECKPOINT")
+        crm.settings.retention("contacts", after="3 years", action="anonymise")
+        report = crm.apply_retention(dry_run=False, confirm=True)
+        assert report.ids == {1: [c]}
+    assert b"gone.person@retention.example" not in path.read_bytes()

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from crmkit._api._activities import Activities
+from crmkit._api._blocklist import Blocklist
 from crmkit._api._import_profiles import ImportProfiles
 from crmkit._api._records import Accounts, Contacts, Owners, _Records
 from crmkit._api._views import SavedViews
@@ -74,6 +75,7 @@ class CRM:
         self.views = SavedViews(self)
         self.import_profiles = ImportProfiles(self)
         self.activities = Activities(self)
+        self.blocklist = Blocklist(session)
 
     @property
     def user(self) -> str:
@@ -238,15 +240,21 @@ class CRM:
         """
         from crmkit._ops._retention import apply_retention
 
-        return apply_retention(self._session, dry_run=dry_run, confirm=confirm)
+        report = apply_retention(self._session, dry_run=dry_run, confirm=confirm)
+        # As after an erasure: no free block of the file may keep the erased values.
+        compacted = report.compaction is not None and report.compaction.values > 0
+        if (report.erasing or compacted) and not report.dry_run and self._store.rewrite_file():
+            self._session.caches.clear()
+        return report
 
     def compact_history(self) -> CompactionReport:
         """Remove personal values from history rows older than the history horizon.
 
         Opt-in: with ``crm.settings.history_horizon = "24 months"``, the old and new
         values of personal fields in history rows older than that are set to nothing
-        (a removed record's kept copy loses them too), and a ``compact history`` batch
-        logs the counts (no personal data). Undo of a batch inside the horizon works as
+        (a removed record's kept copy loses them too), a ``compact history`` batch
+        logs the counts (no personal data), and the database file is rewritten so that
+        no free block keeps the removed values. Undo of a batch inside the horizon works as
         before; one whose personal values went refuses, naming the batch and the
         horizon. Without a horizon, nothing is done.
 
@@ -263,7 +271,10 @@ class CRM:
         """
         from crmkit._ops._retention import compact_history
 
-        return compact_history(self._session)
+        report = compact_history(self._session)
+        if report.values and self._store.rewrite_file():  # no free block keeps the values
+            self._session.caches.clear()
+        return report
 
     # -- importing -----------------------------------------------------------------------
 

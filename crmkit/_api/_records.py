@@ -19,7 +19,7 @@ import polars as pl
 from crmkit._core._operation import per_operation
 from crmkit._core._results import first
 from crmkit._core._session import Session
-from crmkit._exceptions import ValidationError
+from crmkit._exceptions import ErasureError, ValidationError
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
 from crmkit._ops._account_tree import AccountTree, account_tree
@@ -33,7 +33,7 @@ from crmkit._ops._timeline import Timeline, timeline
 from crmkit._ops._variants import Variants, find_variants
 from crmkit._util._cell_format import format_cell
 from crmkit._util._config import current_lang
-from crmkit._util._messages import message
+from crmkit._util._messages import kind_noun, message
 from crmkit._util._table_html import table_html
 from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table
 from crmkit.schemas._display import NAMED_REFERENCES, country_names_in, field_kind, header
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from crmkit._dedupe._accuracy import Accuracy
     from crmkit._formats import ExportResult
     from crmkit._importing._convert import ConversionReport
+    from crmkit._ops._erase import ErasureReport
     from crmkit._ops._merge import MergeReport
     from crmkit._ops._summary import Summary
 
@@ -938,6 +939,62 @@ class _Records:
         survivor of a merge cannot be removed for good: merged records point at it.
         """
         records.delete(self._session, self.kind, record_id, force=force, hard=hard)
+
+    def erase(
+        self, ids: int | Iterable[int] | Selection, *, reason: str, confirm: bool = False
+    ) -> ErasureReport:
+        """Erase people for good: their personal values, everywhere crmkit keeps them.
+
+        ``ids`` is one id, several, or a selection (``crm.contacts.filter(...)``); the
+        records merged into them are erased with them. In one transaction: the personal
+        fields (``crm.settings.personal_fields``) of the records are emptied, and the
+        record is removed, or kept as an empty tombstone with its id when other records
+        point at it (a record merged into it, a deleted contact reporting to it); live
+        records pointing at it are detached; their notes and tasks, subscriptions and
+        duplicate decisions are removed; every history row of their personal fields is
+        cleared; rejected import rows holding their email, phone or name are removed;
+        saved views' values and batches' texts naming them read ``[erased]``; their
+        emails and phones go to :attr:`crmkit.CRM.blocklist` as salted hashes. The
+        ``erasures`` table logs who, when, ``reason`` and counts, no personal value.
+        Then the database file is rewritten so that no free block keeps the old values.
+
+        It cannot be undone: without ``confirm=True`` it is refused
+        (:class:`~crmkit.ErasureError`), and ``crm.undo`` refuses the erasure and every
+        earlier batch that changed an erased record. An unknown id
+        (:class:`~crmkit.RecordNotFoundError`) or one erased before
+        (:class:`~crmkit.ErasureError`) writes nothing.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> c = crm.contacts.add(first_name="Hélène", last_name="Blou", phone="06 25 34 12 57")
+        >>> report = crm.contacts.erase(c, reason="request of 2026-12-01", confirm=True)
+        >>> report.records, report.counts["blocked"], crm.contacts.exists(c)
+        (1, 1, False)
+        >>> crm.undo(report.batch_id)
+        Traceback (most recent call last):
+        ...
+        crmkit._exceptions.UndoError: batch 2 is an erasure: an erasure cannot be undone
+        >>> crm.close()
+        """
+        from crmkit._api._selection import Selection
+        from crmkit._ops._erase import erase
+
+        wanted: list[Any]
+        if isinstance(ids, Selection):
+            wanted = list(ids.ids)
+        elif isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
+            wanted = [ids]
+        else:
+            wanted = list(ids)
+        if not confirm:
+            noun = kind_noun(self.kind, len(wanted))
+            raise ErasureError(message("erase_confirm", count=len(wanted), noun=noun))
+        report = erase(self._session, self.kind, wanted, reason=reason)
+        if self._session.store.rewrite_file():
+            self._session.caches.clear()
+        return report
 
 
 @per_operation(lambda records: records._session.store)

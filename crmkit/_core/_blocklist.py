@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from crmkit._core._results import first
-from crmkit._exceptions import BlockedRecordError
+from crmkit._exceptions import BlockedRecordError, ErasureError
 from crmkit._util._messages import message, record_noun
 from crmkit.schemas._catalog import Table, table
 from crmkit.schemas._labels import message_field
@@ -30,13 +30,17 @@ if TYPE_CHECKING:
     from crmkit._core._store import Store
 
 __all__ = [
+    "BLOCKED_KIND",
     "CHANNELS",
     "SKIPPED",
+    "add_hashes",
     "blocked_rows",
     "channel_fields",
     "check_batch_blocked",
+    "entry_counts",
     "hash_sql",
     "key_sql",
+    "remove_entry",
     "salt",
 ]
 
@@ -182,3 +186,34 @@ def add_hashes(
     ).to_arrow_table()
     store.insert("blocklist", found, batch, actor)
     return found.num_rows
+
+
+def entry_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many hashes the blocklist holds per channel (every channel listed)."""
+    found = dict(con.execute("SELECT channel, count(*) FROM blocklist GROUP BY 1").fetchall())
+    return {channel: int(found.get(channel, 0)) for channel in CHANNELS}
+
+
+def remove_entry(store: Store, actor: str, channel: str, value: str, region: str) -> int:
+    """Take the hash of ``value`` (an email, or a phone read with ``region``) off the
+    blocklist, as one batch (``crm.undo`` puts it back); returns the batch id.
+
+    Raises :class:`~crmkit.ErasureError` when no entry matches (nothing written).
+    """
+    from crmkit._normalize._phones import normalize_phone
+
+    if channel == "phone":
+        value = normalize_phone(value, region).value or value
+    row = first(
+        store.con.execute(
+            f"SELECT id FROM blocklist WHERE channel = ? AND hash = {hash_sql(channel, '?')}",
+            [channel, salt(store.con), value],
+        )
+    )
+    if row is None:
+        raise ErasureError(message("blocklist_absent", channel=channel))
+    with store.transaction():
+        batch = store.new_batch("blocklist remove", actor, f"blocklist: remove one {channel}")
+        store.hard_delete("blocklist", [int(row[0])], batch, actor)
+        store.finish_batch(batch)
+    return batch

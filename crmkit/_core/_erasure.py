@@ -95,7 +95,7 @@ def scrub_text(text: str, needles: Sequence[str]) -> str:
     >>> scrub_text("Bloutte", ["Blou"])
     'Bloutte'
     """
-    for needle in needles:
+    for needle in sorted(needles, key=len, reverse=True):
         pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
         text = re.sub(pattern, ERASED, text, flags=re.IGNORECASE)
     return text

@@ -753,6 +753,57 @@ class Store:
             self._checkpoint_log()
         self._finalizer()
 
+    def rewrite_file(self) -> bool:
+        """Write the database into a new file and put it in place of this one.
+
+        DuckDB reuses the blocks a change freed but does not overwrite them: after an
+        update, a delete, even ``CHECKPOINT``, ``VACUUM`` or a table rebuilt, the old
+        values stay in the file's free blocks. A copy (``COPY FROM DATABASE``: tables,
+        sequences at their values, keys, defaults) holds only what is live. The
+        connection is closed and opened again on the new file; relations taken from the
+        old one are no longer valid. Returns whether the file was rewritten: not for an
+        in-memory database, a read-only one, a connection passed in, a shared store, or
+        inside a transaction (``with crm.batch():``), where only a ``CHECKPOINT`` runs.
+        """
+        if self.path is None or self.read_only or self.closed:
+            return False
+        if self.shared or not self._owns_connection or self._depth:
+            with suppress(duckdb.Error):
+                self.con.execute("CHECKPOINT")
+            return False
+        where = str(Path(self.path).resolve())
+        fresh = where + ".rewrite"
+        for suffix in ("", ".wal"):
+            with suppress(FileNotFoundError):
+                os.remove(fresh + suffix)
+        self.con.execute("CHECKPOINT")
+        self._finalizer.detach()
+        self.con.close()
+        self._con = None
+        try:
+            config = self._config()
+            config["temp_directory"] = spill_directory()
+            copier = duckdb.connect(":memory:", config=config)
+            try:
+                old, new = (w.replace("'", "''") for w in (where, fresh))
+                copier.execute(f"ATTACH '{old}' AS crmkit_old (READ_ONLY)")
+                copier.execute(f"ATTACH '{new}' AS crmkit_new")
+                copier.execute("COPY FROM DATABASE crmkit_old TO crmkit_new")
+                copier.execute("DETACH crmkit_old")
+                copier.execute("CHECKPOINT crmkit_new")
+                copier.execute("DETACH crmkit_new")
+            finally:
+                copier.close()
+            os.replace(fresh, where)
+            with suppress(FileNotFoundError):
+                os.remove(fresh + ".wal")
+        finally:
+            self._con = self._connect(self._external_access)
+            self._finalizer = weakref.finalize(self, _close_quietly, self._con, True, where)
+        self._catalog = None
+        self._ensure_schema()
+        return True
+
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` has run."""

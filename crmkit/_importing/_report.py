@@ -375,13 +375,21 @@ class ReportParts:
     duplicate_alerts: list[dict[str, Any]] = field(default_factory=list)
     created_accounts: NameSequence = field(default_factory=NameSequence)
     created_owners: list[str] = field(default_factory=list)
+    #: Lines whose raw cells are not kept (they match an erased person: line and reason only).
+    hidden_lines: set[int] = field(default_factory=set)
 
     def collect(self, chunk: Chunk) -> None:
         """Take a written chunk's rejected rows, warnings and changes."""
         for i, errs in enumerate(chunk.errors):
             if errs:
                 assert chunk.raw is not None
-                raw = {str(k): custom_value(v, unquote=False) for k, v in chunk.raw.iloc[i].items()}
+                raw = (
+                    {}
+                    if chunk.lines[i] in self.hidden_lines
+                    else {
+                        str(k): custom_value(v, unquote=False) for k, v in chunk.raw.iloc[i].items()
+                    }
+                )
                 self.rejects.append(
                     {"__line__": chunk.lines[i], "__reasons__": "; ".join(errs), **raw}
                 )

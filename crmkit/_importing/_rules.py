@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from crmkit._core._blocklist import BLOCKED_KIND, blocked_rows
 from crmkit._core._duplicate_check import DuplicateAlert, alert_of, rule_matches
 from crmkit._core._duplicate_rules import INACTIVE_FIELD, DuplicateRules
 from crmkit._core._session import Session
 from crmkit._importing._chunks import Chunk, chunk_arrow
 from crmkit._importing._report import ReportParts
+from crmkit._util._messages import message
 from crmkit.schemas._catalog import Table
+from crmkit.schemas._labels import message_field
 
 __all__ = ["ImportRules"]
 
@@ -51,17 +54,37 @@ class ImportRules:
         self, chunk: Chunk, inserts: list[int], updates: list[int], update_ids: list[int]
     ) -> tuple[list[int], list[int], list[int]]:
         """The inserts and updates left once blocked rows are rejected (same order)."""
-        if not self.rules or not (inserts or updates):
+        if not (inserts or updates):
             return inserts, updates, update_ids
-        blocked = self._check(chunk, inserts, updates, update_ids)
+        blocked = self._erased(chunk, [*inserts, *updates])
+        if blocked:
+            inserts, updates, update_ids = _without(blocked, inserts, updates, update_ids)
+        if self.rules and (inserts or updates):
+            blocked = self._check(chunk, inserts, updates, update_ids)
+        else:
+            blocked = set()
         if not blocked:
             return inserts, updates, update_ids
-        kept = [(r, i) for r, i in zip(updates, update_ids, strict=True) if r not in blocked]
-        return (
-            [r for r in inserts if r not in blocked],
-            [r for r, _ in kept],
-            [i for _, i in kept],
-        )
+        return _without(blocked, inserts, updates, update_ids)
+
+    def _erased(self, chunk: Chunk, rows: list[int]) -> set[int]:
+        """Rows whose email or phone matches the blocklist (erased people): rejected
+        with a reason naming the field only, their raw cells not kept."""
+        if self.table.name != BLOCKED_KIND:
+            return set()
+        data = chunk_arrow(self.table, chunk).take(pa.array(rows, pa.int64()))
+        data = data.append_column("_row", pa.array(rows, pa.int64()))
+        con = self.session.con
+        con.register(_ROWS, data)
+        try:
+            found = blocked_rows(con, self.table, _ROWS, "_row")
+        finally:
+            con.unregister(_ROWS)
+        for row, field in found.items():
+            shown = message_field(self.table.name, field)
+            chunk.errors[row].append(message("blocked_row", field=shown))
+            self.parts.hidden_lines.add(chunk.lines[row])
+        return set(found)
 
     def _check(
         self, chunk: Chunk, inserts: list[int], updates: list[int], update_ids: list[int]
@@ -110,3 +133,15 @@ class ImportRules:
         self.alerts.extend(kept)
         self.parts.duplicate_alerts.extend(a.as_row() for a in kept)
         return blocked
+
+
+def _without(
+    blocked: set[int], inserts: list[int], updates: list[int], update_ids: list[int]
+) -> tuple[list[int], list[int], list[int]]:
+    """The inserts and updates but ``blocked`` rows (same order)."""
+    kept = [(r, i) for r, i in zip(updates, update_ids, strict=True) if r not in blocked]
+    return (
+        [r for r in inserts if r not in blocked],
+        [r for r, _ in kept],
+        [i for _, i in kept],
+    )

@@ -127,12 +127,13 @@ def erase(session: Session, kind: str, ids: Sequence[int], *, reason: str) -> Er
         erasure_id = next_erasure_id(store)
         detached = 0
         for table_name, ref in reference_fields(name):
+            # A record of the group pointing at another one goes with it: not detached.
+            own = "AND id NOT IN (SELECT unnest(?::BIGINT[]))" if table_name == name else ""
             detached += store.set_where_ids(
                 table_name,
                 f"SELECT id FROM {table_name} WHERE {ref} IN (SELECT unnest(?::BIGINT[])) "
-                "AND deleted_at IS NULL AND merged_into IS NULL "
-                "AND id NOT IN (SELECT unnest(?::BIGINT[]))",
-                [group, group],
+                f"AND deleted_at IS NULL AND merged_into IS NULL {own}",
+                [group, group] if own else [group],
                 {ref: None},
                 batch,
                 session.user,

@@ -55,6 +55,7 @@ OPTIONS = {
     "tasks": "action",
     "notes": "action",
     "undo": "batch",
+    "erase": "--kind --ids --reason --yes",
     "history": "--kind --id --batch --limit",
     "demo": "--samples",
     "samples": "--out --seed --accounts --contacts",
@@ -102,7 +103,7 @@ def test_each_command_runs_its_own_function() -> None:
     argv |= {"export": ["out.csv"], "reassign": ["--to", "X"], "undo": ["last"]}
     argv |= {"decide": ["1", "2", "same"], "variants": ["job_title"]}
     argv |= {"timeline": ["contact", "1"], "org-chart": ["A"], "tree": ["A"]}
-    argv |= {"tasks": ["list"], "notes": ["list"]}
+    argv |= {"tasks": ["list"], "notes": ["list"], "erase": ["--ids", "1", "--reason", "x"]}
     for command in COMMANDS:
         args = parser.parse_args([command.name, *argv.get(command.name, [])])
         assert args.func is command.run

@@ -7,6 +7,7 @@ function that runs it; the modules group them by job:
 - ``_records``: ``filter``, ``export``, ``reassign``;
 - ``_duplicates``: ``dedupe``, ``decide``, ``merge``;
 - ``_history``: ``undo``, ``history``;
+- ``_privacy``: ``erase``;
 - ``_rules``: ``rules``;
 - ``_retention``: ``retention``;
 - ``_quality``: ``quality``;
@@ -32,6 +33,7 @@ from crmkit.cli._commands import (
     _files,
     _fix,
     _history,
+    _privacy,
     _quality,
     _records,
     _retention,
@@ -183,6 +185,12 @@ COMMANDS: tuple[Command, ...] = (
         "undo a batch (an import, a bulk edit, a merge ...)",
         _history.add_undo_arguments,
         _history.run_undo,
+    ),
+    Command(
+        "erase",
+        "erase people for good: personal values, history, rejects (cannot be undone)",
+        _privacy.add_erase_arguments,
+        _privacy.run_erase,
     ),
     Command(
         "history",

@@ -1,0 +1,238 @@
+"""Erasure (crmkit._ops._erase, crmkit._core._erasure): a person's personal values gone
+from every table crmkit writes and from the DuckDB file's bytes, references still valid,
+nothing undoable, nothing half done."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import crmkit as ck
+from crmkit._core._integrity import REFERENCES
+
+EMAIL = "quillon.zarbuteau@xylophonia.example"
+PHONE = "+33 6 71 82 93 04"
+PHONE_E164 = "+33671829304"
+LAST = "Zarbuteau"
+FIRST = "Quillon"
+NEEDLES = (EMAIL.encode(), PHONE_E164.encode(), LAST.encode(), b"71829304")
+
+
+def _file_bytes(path: Path) -> bytes:
+    data = b""
+    for suffix in ("", ".wal"):
+        part = Path(str(path) + suffix)
+        if part.exists():
+            data += part.read_bytes()
+    return data
+
+
+def _dangling(crm: ck.CRM) -> list[tuple[str, str, int]]:
+    """Every reference pointing at no row (the store's integrity rule, whole database)."""
+    found = []
+    for source, field, target, _ in REFERENCES:
+        rows = crm.connection.execute(
+            f"SELECT s.id, s.{field} FROM {source} s LEFT JOIN {target} t ON t.id = s.{field} "
+            f"WHERE s.{field} IS NOT NULL AND t.id IS NULL"
+        ).fetchall()
+        found += [(source, field, int(r[0])) for r in rows]
+    return found
+
+
+def _person(crm: ck.CRM) -> dict[str, int]:
+    """The person to erase, with a past, a merge, notes, a subscription, a saved view,
+    a rejected import row; and people around them."""
+    acc = crm.accounts.add(name="Aprool")
+    cid = crm.contacts.add(
+        first_name=FIRST,
+        last_name=LAST,
+        email="old." + EMAIL,
+        phone=PHONE,
+        account_id=acc,
+        birthday="1980-02-03",
+    )
+    crm.contacts.update(cid, email=EMAIL, notes=f"met {FIRST} at the fair")
+    twin = crm.contacts.add(first_name=FIRST, last_name=LAST, mobile="+33 6 00 11 22 33")
+    crm.contacts.merge([cid, twin], survivor=cid)
+    report_to = crm.contacts.add(last_name="Durand", reports_to_id=cid)
+    gone_report = crm.contacts.add(last_name="Martin", reports_to_id=cid)
+    crm.contacts.delete(gone_report)  # a deleted record still points at the person
+    crm.activities.add_note(f"call {FIRST} {LAST} back", contact=cid)
+    crm.contacts.filter(search=LAST).subscribe("newsletter")
+    crm.views.save("the one", crm.contacts.filter(search=LAST))
+    other = crm.contacts.add(first_name="Anne", last_name="Blou", email="anne.blou@ex.org")
+    return {"id": cid, "twin": twin, "report": report_to, "gone": gone_report, "other": other}
+
+
+def _reject_file(tmp_path: Path) -> Path:
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "first_name,last_name,email,birthday\n"
+        f"{FIRST},{LAST},{EMAIL},not a date\n"
+        "Paul,Roux,paul.roux@ex.org,not a date either\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_erase_removes_every_trace(tmp_path: Path) -> None:
+    db = tmp_path / "crm.duckdb"
+    with ck.open(db, user="DPO") as crm:
+        ids = _person(crm)
+        crm.import_file(_reject_file(tmp_path), "contacts")
+        assert len(crm.rejects()) == 2
+        crm.connection.execute("CHECKPOINT")
+        assert all(n in _file_bytes(db) for n in (EMAIL.encode(), LAST.encode()))
+        report = crm.contacts.erase(ids["id"], reason="art. 17 request", confirm=True)
+        assert report.records == 2  # the record merged into it too
+        counts = report.counts
+        assert counts["tombstones"] == 1 and counts["removed"] == 1  # the twin: nothing left
+        assert counts["activities"] == 1 and counts["rejects"] == 1 and counts["views"] == 1
+        assert counts["subscriptions"] == 1
+        assert counts["detached"] == 1 and counts["blocked"] == 4  # 2 emails, 2 phones
+        crm.connection.execute("FORCE CHECKPOINT")
+        # The tombstone keeps its id; the deleted contact's reports_to stays valid.
+        row = crm.connection.execute(
+            "SELECT first_name, last_name, email, phone, birthday, notes, deleted_at, account_id "
+            "FROM contacts WHERE id = ?",
+            [ids["id"]],
+        ).fetchone()
+        assert row is not None and row[:6] == (None,) * 6 and row[6] is not None
+        assert row[7] is not None  # non-personal fields stay
+        assert crm.contacts.get(ids["gone"])["reports_to_id"] == ids["id"]
+        assert crm.contacts.get(ids["report"])["reports_to_id"] is None  # live: detached
+        assert not crm.contacts.exists(ids["twin"])
+        assert _dangling(crm) == []
+        # Nothing in any table.
+        for name in ("contacts", "history", "import_rejects", "batches", "saved_views"):
+            text = crm.connection.execute(f"SELECT * FROM {name}").df().to_csv()
+            assert LAST not in text and EMAIL not in text and PHONE_E164 not in text, name
+        assert len(crm.rejects()) == 1  # Paul's row stays
+        assert crm.contacts.get(ids["other"])["email"] == "anne.blou@ex.org"
+        log = crm.connection.execute("SELECT actor, kind, reason, counts FROM erasures").fetchall()
+        assert log[0][:3] == ("DPO", "contacts", "art. 17 request")
+        assert LAST not in log[0][3] and json.loads(log[0][3])["records"] == 2
+        out = tmp_path / "all.csv"
+        crm.contacts.all().export(out)
+        crm.contacts.export(tmp_path / "all.xlsx")
+    assert LAST not in out.read_text(encoding="utf-8")
+    data = _file_bytes(db)
+    for needle in NEEDLES:
+        assert needle not in data, needle
+    with ck.open(db) as crm:  # the rewritten file opens and works
+        assert crm.contacts.get(ids["other"])["last_name"] == "Blou"
+        assert crm.contacts.add(last_name="Neuf") > ids["other"]  # sequences kept
+
+
+def test_undo_refuses_cleanly_afterwards(tmp_path: Path) -> None:
+    with ck.open(tmp_path / "crm.duckdb") as crm:
+        cid = crm.contacts.add(last_name=LAST, email=EMAIL)
+        crm.contacts.update(cid, job_title="DSI")
+        update = crm.last_batch_id
+        assert update is not None
+        report = crm.contacts.erase([cid], reason="request", confirm=True)
+        with pytest.raises(ck.UndoError, match="erased since") as err:
+            crm.undo(update)
+        assert LAST not in str(err.value)
+        with pytest.raises(ck.UndoError, match="an erasure cannot be undone"):
+            crm.undo(report.batch_id)
+        assert crm.connection.execute("SELECT count(*) FROM contacts").fetchone() == (0,)
+
+
+def test_bad_input_writes_nothing(tmp_path: Path) -> None:
+    with ck.open(tmp_path / "crm.duckdb") as crm:
+        cid = crm.contacts.add(last_name=LAST, email=EMAIL)
+        batches = len(crm.batches())
+        with pytest.raises(ck.ErasureError, match=r"cannot be undone.*confirm=True"):
+            crm.contacts.erase(cid, reason="request")
+        with pytest.raises(ck.RecordNotFoundError, match="999"):
+            crm.contacts.erase([cid, 999], reason="request", confirm=True)
+        with pytest.raises(ck.ErasureError, match="reason"):
+            crm.contacts.erase(cid, reason="  ", confirm=True)
+        with pytest.raises(ck.ErasureError, match="at least one"):
+            crm.contacts.erase([], reason="request", confirm=True)
+        with pytest.raises(ck.ValidationError, match="whole number"):
+            crm.contacts.erase([1.5], reason="request", confirm=True)  # type: ignore[list-item]
+        assert len(crm.batches()) == batches
+        assert crm.contacts.get(cid)["last_name"] == LAST
+        crm.contacts.erase(cid, reason="request", confirm=True)
+        batches = len(crm.batches())
+        with pytest.raises(ck.ErasureError, match="already erased"):
+            crm.contacts.erase(cid, reason="again", confirm=True)
+        assert len(crm.batches()) == batches
+        assert crm.connection.execute("SELECT count(*) FROM erasures").fetchone() == (1,)
+
+
+def test_erase_a_selection_and_in_memory() -> None:
+    with ck.open() as crm:
+        a = crm.contacts.add(last_name="Blou", email="a@ex.org")
+        b = crm.contacts.add(last_name="Blou", email="b@ex.org")
+        keep = crm.contacts.add(last_name="Roux")
+        report = crm.contacts.erase(crm.contacts.filter(search="Blou"), reason="r", confirm=True)
+        assert sorted(report.ids) == [a, b] and "erasure 1" in str(report)
+        assert list(crm.contacts.df()["id"]) == [keep]
+        assert crm.blocklist.counts() == {"email": 2, "phone": 0}
+
+
+def test_erase_an_account_keeps_its_contacts_valid() -> None:
+    with ck.open() as crm:
+        acc = crm.accounts.add(name="Aprool", email="contact@aprool.example")
+        cid = crm.contacts.add(last_name="Blou", account_id=acc)
+        crm.settings.set_personal("accounts", "email")
+        report = crm.accounts.erase(acc, reason="sole trader", confirm=True)
+        assert report.counts["detached"] == 1 and report.counts["blocked"] == 0
+        assert crm.contacts.get(cid)["account_id"] is None
+        assert crm.connection.execute("SELECT count(*) FROM accounts").fetchone() == (0,)
+        assert _dangling(crm) == []
+
+
+def test_personal_fields_per_database(tmp_path: Path) -> None:
+    with ck.open(tmp_path / "crm.duckdb") as crm:
+        fields = crm.settings.personal_fields("contacts")
+        assert {"first_name", "last_name", "email", "mobile", "birthday", "notes"} <= set(fields)
+        assert {"custom", "photo", "linkedin", "street"} <= set(fields)
+        assert "job_title" not in fields and "account_id" not in fields
+        assert crm.settings.personal_fields("accounts") == []
+        crm.settings.add_field("contacts", "passport", "text", personal=True)
+        crm.settings.add_field("contacts", "shoe", "integer")
+        assert "passport" in crm.settings.personal_fields("contacts")
+        batch = crm.settings.set_personal("contacts", "shoe")
+        assert "shoe" in crm.settings.personal_fields("contacts")
+        assert crm.settings.set_personal("contacts", "notes", personal=False) is not None
+        assert "notes" not in crm.settings.personal_fields("contacts")
+        assert crm.settings.set_personal("contacts", "email") is None  # already personal
+        with pytest.raises(ck.ValidationError, match="crmkit manages"):
+            crm.settings.set_personal("contacts", "merged_into")
+        with pytest.raises(ck.UnknownValueError):
+            crm.settings.set_personal("contacts", "shoe_size")
+        assert batch is not None
+        crm.undo(batch)
+        assert "shoe" not in crm.settings.personal_fields("contacts")
+    with ck.open(tmp_path / "crm.duckdb") as crm:  # stored in the database
+        assert "notes" not in crm.settings.personal_fields("contacts")
+        cid = crm.contacts.add(last_name=LAST, notes="kept", passport="X123", shoe=42)
+        crm.contacts.erase(cid, reason="r", confirm=True)
+        row = crm.connection.execute("SELECT count(*) FROM contacts WHERE id = ?", [cid]).fetchone()
+        assert row == (0,)
+        values = crm.connection.execute(
+            "SELECT field, new_value FROM history WHERE record_id = ? AND table_name = 'contacts' "
+            "AND field IS NOT NULL",
+            [cid],
+        ).fetchall()
+        assert all(v is None for _, v in values)
+
+
+def test_history_of_a_hard_delete_is_scrubbed() -> None:
+    with ck.open() as crm:
+        cid = crm.contacts.add(last_name=LAST, email=EMAIL, job_title="DSI")
+        crm.contacts.delete(cid, hard=True)
+        with pytest.raises(ck.RecordNotFoundError):  # nothing left to erase
+            crm.contacts.erase(cid, reason="r", confirm=True)
+        crm.undo(crm.last_batch_id)
+        crm.contacts.erase(cid, reason="r", confirm=True)
+        frame: pd.DataFrame = crm.connection.execute("SELECT * FROM history").df()
+        text = frame.to_csv()
+        assert LAST not in text and EMAIL not in text and "DSI" in text  # job title: kept
