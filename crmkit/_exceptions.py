@@ -6,7 +6,8 @@ not know crmkit::
 
     CRMKitError
     ├── ValidationError (ValueError)         a value breaks a field rule; carries failure cases
-    │   └── RequiredFieldError               a required field is empty
+    │   ├── RequiredFieldError               a required field is empty
+    │   └── BlockedRecordError               an email or phone of an erased person
     ├── UnknownValueError (ValueError)       an owner, sector, band ... that does not exist;
     │                                        lists the valid values and the closest one
     ├── RecordNotFoundError (KeyError)       no record with that id
@@ -16,6 +17,7 @@ not know crmkit::
     │   └── ParentCycleError                 a parent account or a reports_to would loop
     ├── DuplicateRecordError (ValueError)    a duplicate rule blocks the change: names the
     │                                        rule, the fields and the matching record
+    ├── ErasureError (ValueError)            an erasure refused: not confirmed, done before
     ├── UndoError (RuntimeError)             a batch cannot be undone
     │   └── UndoConflictError                a later batch changed the same fields
     ├── StoreLockedError (RuntimeError)      another process (or connection) holds the file

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 import pytest
 
 import crmkit as ck
@@ -94,6 +95,8 @@ def test_erase_removes_every_trace(tmp_path: Path) -> None:
         assert counts["subscriptions"] == 1
         assert counts["detached"] == 1 and counts["blocked"] == 4  # 2 emails, 2 phones
         crm.connection.execute("FORCE CHECKPOINT")
+        open_bytes = _file_bytes(db)
+        assert not [n for n in NEEDLES if n in open_bytes]
         # The tombstone keeps its id; the deleted contact's reports_to stays valid.
         row = crm.connection.execute(
             "SELECT first_name, last_name, email, phone, birthday, notes, deleted_at, account_id "
@@ -168,11 +171,15 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
 
 def test_erase_a_selection_and_in_memory() -> None:
     with ck.open() as crm:
-        a = crm.contacts.add(last_name="Blou", email="a@ex.org")
-        b = crm.contacts.add(last_name="Blou", email="b@ex.org")
+        a = crm.contacts.add(first_name="Ana", last_name="Blou", email="a@ex.org")
+        b = crm.contacts.add(first_name="Bea", last_name="Blou", email="b@ex.org")
         keep = crm.contacts.add(last_name="Roux")
+        rows = {"first_name": ["Ana", "Bea", "Cy"], "last_name": ["Blou"] * 3}
+        crm.import_frame(pl.DataFrame({**rows, "birthday": ["no date"] * 3}), "contacts")
+        assert len(crm.rejects()) == 3
         report = crm.contacts.erase(crm.contacts.filter(search="Blou"), reason="r", confirm=True)
         assert sorted(report.ids) == [a, b] and "erasure 1" in str(report)
+        assert report.counts["rejects"] == 2 and len(crm.rejects()) == 1  # Cy's row stays
         assert list(crm.contacts.df()["id"]) == [keep]
         assert crm.blocklist.counts() == {"email": 2, "phone": 0}
 
@@ -236,3 +243,57 @@ def test_history_of_a_hard_delete_is_scrubbed() -> None:
         frame: pd.DataFrame = crm.connection.execute("SELECT * FROM history").df()
         text = frame.to_csv()
         assert LAST not in text and EMAIL not in text and "DSI" in text  # job title: kept
+
+
+def test_texts_lose_the_person_only() -> None:
+    with ck.open() as crm:
+        cid = crm.contacts.add(first_name=FIRST, last_name=LAST, email=EMAIL)
+        other = crm.contacts.add(first_name=FIRST, last_name="Roux")
+        with crm.batch(f"calls for {FIRST} {LAST} ({EMAIL}) and {FIRST} Roux"):
+            crm.contacts.update(other, job_title="DSI")
+        crm.views.save("by name", crm.contacts.filter(last_name=LAST))
+        crm.views.save("roux", crm.contacts.filter(last_name="Roux"))
+        crm.contacts.erase(cid, reason="r", confirm=True)
+        rows = crm.connection.execute("SELECT description FROM batches").fetchall()
+        descriptions = [d for (d,) in rows]
+        assert f"calls for [erased] ([erased]) and {FIRST} Roux" in descriptions
+        views = dict(crm.connection.execute("SELECT name, definition FROM saved_views").fetchall())
+        assert LAST not in views["by name"] and "[erased]" in views["by name"]
+        assert "Roux" in views["roux"]
+        assert len(crm.views.load("roux")) == 1
+
+
+def test_a_shared_crm_erases_and_warns_about_the_file(tmp_path: Path) -> None:
+    db = tmp_path / "crm.duckdb"
+    with ck.open(db, shared=True) as crm:
+        cid = crm.contacts.add(last_name=LAST, email=EMAIL)
+        with pytest.warns(ck.CRMKitWarning, match=r"not rewritten.*shared=True"):
+            crm.contacts.erase(cid, reason="r", confirm=True)
+        assert len(crm.contacts) == 0
+    with ck.open(db) as crm:
+        cid = crm.contacts.add(last_name="Roux")
+        with pytest.warns(ck.CRMKitWarning, match="crm.batch"), crm.batch() as batch:
+            crm.contacts.erase(cid, reason="r", confirm=True)
+        with pytest.raises(ck.UndoError, match="an erasure cannot be undone"):
+            crm.undo(batch)
+
+
+def test_migration_7_adds_what_erasure_needs(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "crm.duckdb"
+    with ck.open(db) as crm:
+        cid = crm.contacts.add(last_name=LAST, email=EMAIL)
+    con = duckdb.connect(str(db))
+    for name in ("personal_flags", "blocklist", "erasures", "erased_records"):
+        con.execute(f"DROP TABLE {name}")
+    con.execute("DELETE FROM meta WHERE key = 'blocklist_salt'")
+    con.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    con.close()
+    with ck.open(db) as crm:  # a file of the previous version
+        version = crm.connection.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
+        assert version == ("7",)
+        crm.contacts.erase(cid, reason="r", confirm=True)
+        assert len(crm.blocklist) == 1

@@ -9,6 +9,7 @@ store write the change and its history in one batch.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ import polars as pl
 from crmkit._core._operation import per_operation
 from crmkit._core._results import first
 from crmkit._core._session import Session
-from crmkit._exceptions import ErasureError, ValidationError
+from crmkit._exceptions import CRMKitWarning, ErasureError, ValidationError
 from crmkit._ops import _owners as owners
 from crmkit._ops import _records as records
 from crmkit._ops._account_tree import AccountTree, account_tree
@@ -992,8 +993,16 @@ class _Records:
             noun = kind_noun(self.kind, len(wanted))
             raise ErasureError(message("erase_confirm", count=len(wanted), noun=noun))
         report = erase(self._session, self.kind, wanted, reason=reason)
-        if self._session.store.rewrite_file():
+        store = self._session.store
+        if store.rewrite_file():
             self._session.caches.clear()
+        elif store.path is not None and not store.read_only:
+            why = store.rewrite_blocker() or ""
+            warnings.warn(
+                message("erase_not_rewritten", path=store.path, why=why),
+                CRMKitWarning,
+                stacklevel=3,
+            )
         return report
 
 

@@ -14,8 +14,9 @@ copy the values into ``history`` — the one thing an erasure must not do:
 - their activities, subscriptions and duplicate decisions are removed;
 - ``import_rejects`` rows whose cells hold the person's email or phone, or their last
   name with their first name, are removed;
-- saved views' literal values and batches' descriptions and details naming them (their
-  emails, phones, first and last names, as whole words) read ``[erased]``;
+- saved views' literal values and batches' descriptions and details naming them read
+  ``[erased]``: their emails, phones and full names wherever they appear as whole words,
+  a first or last name alone where it is a whole value (:class:`Needles`);
 - the blocklist gets the hashes of their emails and phones
   (:mod:`crmkit._core._blocklist`);
 - ``erasures`` gets one row (who, when, why, counts) and ``erased_records`` the ids it
@@ -28,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crmkit._core._blocklist import add_hashes
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ERASED",
+    "Needles",
     "erase_rows",
     "log_erasure",
     "needles_of",
@@ -51,59 +54,84 @@ ERASED = "[erased]"
 _IDS = "(SELECT unnest(?::BIGINT[]))"
 
 
-def needles_of(store: Store, name: str, ids: Sequence[int], personal: Iterable[str]) -> list[str]:
-    """The strings that name the people ``ids`` (emails, phones, first and last names,
-    full names), current and past values, for finding them in free text."""
+@dataclass(frozen=True)
+class Needles:
+    """What names the people being erased, to find them in free text.
+
+    ``words`` (emails, phones, full names) are replaced wherever they appear as whole
+    words; ``names`` (a first or a last name alone, common words for others too) only
+    where a whole value is one of them (a saved view's literal, a detail of a batch).
+    """
+
+    words: tuple[str, ...] = ()
+    names: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.names)
+
+
+def needles_of(store: Store, name: str, ids: Sequence[int], personal: Iterable[str]) -> Needles:
+    """The :class:`Needles` of the records ``ids``: current and past values."""
     tbl = store.catalog[name]
+    chosen = set(personal)
     wanted = [
         f.name
         for f in tbl
-        if f.name in set(personal)
+        if f.name in chosen
         and f.kind == "text"
         and (f.format in ("email", "phone") or f.name in ("first_name", "last_name", "name"))
     ]
-    found: set[str] = set()
     if not wanted:
-        return []
+        return Needles()
+    strong = {f for f in wanted if tbl[f].format in ("email", "phone")}
+    words: set[str] = set()
+    names: set[str] = set()
     columns = ", ".join(wanted)
     for row in store.con.execute(
         f"SELECT {columns} FROM {name} WHERE id IN {_IDS}", [list(ids)]
     ).fetchall():
-        found.update(str(v) for v in row if v)
-        if "first_name" in wanted and "last_name" in wanted:
-            first_name, last_name = row[wanted.index("first_name")], row[wanted.index("last_name")]
-            if first_name and last_name:
-                found.add(f"{first_name} {last_name}")
-    for (value,) in store.con.execute(
-        f"SELECT DISTINCT json_extract_string(v, '$') FROM (SELECT unnest([old_value, "
-        f"new_value]) AS v FROM history WHERE table_name = ? AND record_id IN {_IDS} "
-        f"AND field IN (SELECT unnest(?::VARCHAR[]))) WHERE v IS NOT NULL",
+        values = dict(zip(wanted, row, strict=True))
+        for field, value in values.items():
+            if value:
+                (words if field in strong else names).add(str(value))
+        if values.get("first_name") and values.get("last_name"):
+            words.add(f"{values['first_name']} {values['last_name']}")
+    for field, value in store.con.execute(
+        f"SELECT DISTINCT field, json_extract_string(v, '$') FROM (SELECT field, "
+        f"unnest([old_value, new_value]) AS v FROM history WHERE table_name = ? AND "
+        f"record_id IN {_IDS} AND field IN (SELECT unnest(?::VARCHAR[]))) WHERE v IS NOT NULL",
         [name, list(ids), wanted],
     ).fetchall():
         if value:
-            found.add(str(value))
-    return sorted((n.strip() for n in found if len(n.strip()) >= 2), key=len, reverse=True)
+            (words if field in strong else names).add(str(value))
+    return Needles(
+        tuple(sorted((w.strip() for w in words if len(w.strip()) >= 2), key=len, reverse=True)),
+        frozenset(n.strip().casefold() for n in names if n.strip()),
+    )
 
 
-def scrub_text(text: str, needles: Sequence[str]) -> str:
-    """``text`` with each needle, as a whole word and in any case, replaced by ``[erased]``.
+def scrub_text(text: str, words: Sequence[str]) -> str:
+    """``text`` with each of ``words``, as a whole word and in any case, replaced by
+    ``[erased]``.
 
     Examples
     --------
-    >>> scrub_text("merge of Hélène BLOU (h.blou@ex.com)", ["Blou", "h.blou@ex.com"])
-    'merge of Hélène [erased] ([erased])'
-    >>> scrub_text("Bloutte", ["Blou"])
-    'Bloutte'
+    >>> scrub_text("merge of Hélène BLOU (h.blou@ex.com)", ["Hélène Blou", "h.blou@ex.com"])
+    'merge of [erased] ([erased])'
+    >>> scrub_text("Hélène Bloutte", ["Hélène Blou"])
+    'Hélène Bloutte'
     """
-    for needle in sorted(needles, key=len, reverse=True):
-        pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
+    for word in sorted(words, key=len, reverse=True):
+        pattern = r"(?<!\w)" + re.escape(word) + r"(?!\w)"
         text = re.sub(pattern, ERASED, text, flags=re.IGNORECASE)
     return text
 
 
-def _scrub_json(value: Any, needles: Sequence[str]) -> Any:
+def _scrub_json(value: Any, needles: Needles) -> Any:
     if isinstance(value, str):
-        return scrub_text(value, needles)
+        if value.strip().casefold() in needles.names:
+            return ERASED
+        return scrub_text(value, needles.words)
     if isinstance(value, list):
         return [_scrub_json(v, needles) for v in value]
     if isinstance(value, dict):
@@ -111,7 +139,7 @@ def _scrub_json(value: Any, needles: Sequence[str]) -> Any:
     return value
 
 
-def _scrubbed(text: str | None, needles: Sequence[str]) -> str | None:
+def _scrubbed(text: str | None, needles: Needles) -> str | None:
     """JSON text scrubbed, or ``None`` when nothing in it changed."""
     if text is None or not needles:
         return None
@@ -124,10 +152,10 @@ def _digits(value: str) -> str:
 
 
 def _names_person(
-    cells: Sequence[str], emails: set[str], phones: set[str], names: tuple[str, str]
+    cells: Sequence[str], emails: set[str], phones: set[str], names: set[tuple[str, str]]
 ) -> bool:
-    """Whether the raw cells of a rejected import row hold the person's email or phone,
-    or their last name with their first name."""
+    """Whether the raw cells of a rejected import row hold one of the people's emails or
+    phones, or a last name with its first name (``names``: folded pairs)."""
     folded = [c.strip().casefold() for c in cells]
     for cell in folded:
         if any(e in cell for e in emails):
@@ -135,9 +163,11 @@ def _names_person(
         digits = _digits(cell).lstrip("0")
         if len(digits) >= 6 and any(p.endswith(digits) for p in phones):
             return True
-    first_name, last_name = names
-    if last_name and any(last_name in c.split() or c == last_name for c in folded):
-        return not first_name or any(first_name in c.split() or c == first_name for c in folded)
+    for first_name, last_name in names:
+        if any(last_name in c.split() or c == last_name for c in folded) and (
+            not first_name or any(first_name in c.split() or c == first_name for c in folded)
+        ):
+            return True
     return False
 
 
@@ -157,10 +187,10 @@ def erase_rows(
     counts: dict[str, int] = {"records": len(ids)}
     needles = needles_of(store, name, ids, personal)
     tbl = store.catalog[name]
-    emails = {n.casefold() for n in needles if "@" in n}
+    emails = {n.casefold() for n in needles.words if "@" in n}
     phones = {
         _digits(n)
-        for n in needles
+        for n in needles.words
         if n.startswith("+") and len(_digits(n)) >= 6 and f"+{_digits(n)}" == n
     }
     person = _person_names(store, name, ids)
@@ -252,10 +282,10 @@ def erase_rows(
     counts["removed"] = len(gone_records)
     # Rejected import rows naming them.
     counts["rejects"] = 0
-    if emails or phones or person[1]:
+    if emails or phones or person:
         doomed = []
         for rowid, raw in con.execute(
-            "SELECT rowid, raw FROM import_rejects WHERE kind = ? AND raw IS NOT NULL", [name]
+            "SELECT rowid, raw FROM import_rejects WHERE raw IS NOT NULL"
         ).fetchall():
             cells = _cells(json.loads(raw))
             if _names_person(cells, emails, phones, person):
@@ -284,7 +314,7 @@ def erase_rows(
         for batch_id, description, details in con.execute(
             "SELECT id, description, details FROM batches"
         ).fetchall():
-            text = scrub_text(description, needles) if description else description
+            text = scrub_text(description, needles.words) if description else description
             new_details = _scrubbed(details, needles)
             if text != description or new_details is not None:
                 con.execute(
@@ -319,16 +349,15 @@ def log_erasure(
     )
 
 
-def _person_names(store: Store, name: str, ids: Sequence[int]) -> tuple[str, str]:
-    """A person's first and last name, folded (``""``: none), for matching import rows."""
-    if name != "contacts" or len(ids) == 0:
-        return "", ""
-    row = first(
-        store.con.execute("SELECT first_name, last_name FROM contacts WHERE id = ?", [int(ids[0])])
-    )
-    if row is None:
-        return "", ""
-    return str(row[0] or "").strip().casefold(), str(row[1] or "").strip().casefold()
+def _person_names(store: Store, name: str, ids: Sequence[int]) -> set[tuple[str, str]]:
+    """The people's first and last names, folded (``""``: none), for matching import rows."""
+    if name != "contacts":
+        return set()
+    rows = store.con.execute(
+        f"SELECT first_name, last_name FROM contacts WHERE id IN {_IDS}", [list(ids)]
+    ).fetchall()
+    pairs = {(str(f or "").strip().casefold(), str(n or "").strip().casefold()) for f, n in rows}
+    return {pair for pair in pairs if pair[1]}
 
 
 def _cells(raw: Any) -> list[str]:

@@ -753,6 +753,16 @@ class Store:
             self._checkpoint_log()
         self._finalizer()
 
+    def rewrite_blocker(self) -> str | None:
+        """Why :meth:`rewrite_file` cannot rewrite this file now (``None``: it can)."""
+        if self.shared:
+            return "shared=True"
+        if not self._owns_connection:
+            return "a connection passed to ck.open"
+        if self._depth:
+            return "inside `with crm.batch():`"
+        return None
+
     def rewrite_file(self) -> bool:
         """Write the database into a new file and put it in place of this one.
 
@@ -767,9 +777,10 @@ class Store:
         """
         if self.path is None or self.read_only or self.closed:
             return False
-        if self.shared or not self._owns_connection or self._depth:
-            with suppress(duckdb.Error):
-                self.con.execute("CHECKPOINT")
+        if self.rewrite_blocker() is not None:
+            if not self._depth:  # inside a transaction, a CHECKPOINT would abort it
+                with suppress(duckdb.Error):
+                    self.con.execute("CHECKPOINT")
             return False
         where = str(Path(self.path).resolve())
         fresh = where + ".rewrite"
@@ -1610,7 +1621,10 @@ class Store:
 
     def _refuse_erased(self, batch_id: int, operation: str) -> None:
         """Refuse to undo an erasure, or a batch that changed a record erased since."""
-        if operation == "erase":
+        logged = first(
+            self.con.execute("SELECT count(*) FROM erasures WHERE batch_id = ?", [batch_id])
+        )
+        if operation == "erase" or (logged and logged[0]):  # an erasure inside crm.batch()
             raise UndoError(message("erase_no_undo", batch=batch_id))
         hit = first(
             self.con.execute(

@@ -917,6 +917,17 @@ _MESSAGES.update({
                            "disparu pour de bon",
                            "无法撤销批次 {batch}：它修改过 {record}，该记录之后已被删除（删除记录 "
                            "{erasure}）；其内容已永久删除"),
+    "erase_not_rewritten": ("{path} was not rewritten after the erasure ({why}): the "
+                            "erased values are gone from every table, but DuckDB may keep "
+                            "them in free blocks of the file. Erase from a CRM opened "
+                            "without shared=True, outside `with crm.batch():`",
+                            "{path} n'a pas été réécrit après l'effacement ({why}) : les "
+                            "valeurs effacées ont disparu de toutes les tables, mais DuckDB "
+                            "peut les garder dans des blocs libres du fichier. Effacez depuis "
+                            "un CRM ouvert sans shared=True, hors de `with crm.batch():`",
+                            "删除后未重写 {path}（{why}）：已删除的值已从所有表中移除，但 "
+                            "DuckDB 可能仍在文件的空闲块中保留它们。请在未使用 shared=True "
+                            "打开的 CRM 中、在 `with crm.batch():` 之外执行删除"),
     "blocked": ("{what} not saved: {field} matches an erased person (crm.blocklist)",
                 "{what} non enregistré : {field} correspond à une personne effacée "
                 "(crm.blocklist)",
