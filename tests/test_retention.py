@@ -291,12 +291,10 @@ def test_anonymise_and_delete_erase_as_erase_does_and_cannot_be_undone(crm: ck.C
     ).fetchall()[0][0]
     assert leaked == 0
     assert "cannot be undone" in repr(report)
-    # Undo takes the archiving back; the erasure stays (it cannot be undone).
-    crm.undo(report.batch_id)
-    assert crm.contacts.get(gone)["active"] is True
-    assert crm.connection.execute("SELECT email FROM contacts WHERE id = ?", [boss]).fetchall() == [
-        (None,)
-    ]
+    # A batch that erased cannot be undone at all: undo refuses and changes nothing.
+    with pytest.raises(ck.UndoError, match="erasure"):
+        crm.undo(report.batch_id)
+    assert crm.contacts.get(gone)["active"] is False
 
 
 def test_delete_rules_on_accounts(crm: ck.CRM) -> None:

@@ -215,9 +215,10 @@ class CRM:
         and archives accounts (``crm.undo`` takes that back); ``anonymise`` and
         ``delete`` erase the records as ``crm.contacts.erase`` does (both keep an empty
         tombstone where other records point at the record, and remove it otherwise),
-        which cannot be undone, so they need ``confirm=True``; undoing the batch takes
-        the archiving back and leaves the erasures. With a history horizon set, history is
-        then compacted (:meth:`compact_history`, in ``report.compaction``).
+        which cannot be undone, so they need ``confirm=True``; a batch that erased
+        cannot be undone at all (``crm.undo`` refuses it, its archiving included). With
+        a history horizon set, history is then compacted (:meth:`compact_history`, in
+        ``report.compaction``).
 
         Examples
         --------

@@ -6,8 +6,8 @@ turn, the live records of its kind that match its ``where`` filters and whose da
 that rule. A dry run only reports them; otherwise every rule is applied in ONE batch:
 ``archive`` deactivates contacts and archives accounts (undoable as any batch),
 ``anonymise`` and ``delete`` erase the records as ``crm.contacts.erase`` does (not
-undoable, hence ``confirm=True``; erase writes no history, so undoing the batch
-takes the archiving back and leaves the erasures). Then, when a history horizon is set, history is
+undoable, hence ``confirm=True``; a batch holding an erasure is refused by undo
+whole, its archiving included). Then, when a history horizon is set, history is
 compacted (:func:`compact_history`).
 """
 
@@ -73,8 +73,8 @@ class RetentionReport:
         ``True``: nothing was written.
     batch_id
         The one batch of the rules (``None`` for a dry run or when nothing matched).
-        The archiving it did is undone by ``crm.undo(batch_id)``; anonymised and deleted
-        records are not: erasing cannot be undone.
+        ``crm.undo(batch_id)`` takes back a batch that only archived; one that
+        anonymised or deleted cannot be undone (erasing cannot).
     compaction
         What the history horizon removed after the rules ran (``None``: no horizon,
         or a dry run).
