@@ -29,6 +29,8 @@ from crmkit._api._views import SavedViews as SavedViews
 from crmkit._core._custom_fields import FieldReport as FieldReport
 from crmkit._core._duplicate_check import DuplicateAlert as DuplicateAlert
 from crmkit._core._duplicate_rules import DuplicateRule as DuplicateRule
+from crmkit._core._horizon import CompactionReport as CompactionReport
+from crmkit._core._retention_rules import RetentionRule as RetentionRule
 from crmkit._core._settings import Settings as Settings
 from crmkit._core._store import UndoSummary as UndoSummary
 from crmkit._dedupe import (
@@ -128,6 +130,7 @@ from crmkit._ops._fixes import Fixes as Fixes
 from crmkit._ops._merge import MergeReport as MergeReport
 from crmkit._ops._org_chart import OrgChart as OrgChart
 from crmkit._ops._quality_report import QualityReport as QualityReport
+from crmkit._ops._retention import RetentionReport as RetentionReport
 from crmkit._ops._subject_access import SubjectAccessReport as SubjectAccessReport
 from crmkit._ops._summary import Summary as Summary
 from crmkit._ops._timeline import Timeline as Timeline
@@ -168,6 +171,7 @@ __all__ = [
     "BulkReport",
     "CRMKitError",
     "CRMKitWarning",
+    "CompactionReport",
     "Comparison",
     "Contacts",
     "ConversionReport",
@@ -202,6 +206,8 @@ __all__ = [
     "RecordInUseError",
     "RecordNotFoundError",
     "RequiredFieldError",
+    "RetentionReport",
+    "RetentionRule",
     "SavedViews",
     "SchemaVersionError",
     "Selection",

@@ -8,6 +8,7 @@ SQL of its own. Widgets and the command line call exactly these methods.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from crmkit._core._session import Session
 from crmkit._core._store import Store, UndoSummary
 from crmkit._importing._options import ImportOptions
 from crmkit._ops import _history as history
+from crmkit._ops._retention import check_where
 from crmkit._util._config import current_lang
 from crmkit._util._display_frame import display_frame
 from crmkit._util._table_html import Column, table_html
@@ -38,9 +40,11 @@ from crmkit.schemas._display import report_columns
 from crmkit.schemas._models import ValidationReport, validate
 
 if TYPE_CHECKING:
+    from crmkit._core._horizon import CompactionReport
     from crmkit._dedupe import DuplicateReport
     from crmkit._importing._pipeline import Importer, ImportPreview, ImportReport
     from crmkit._ops._quality_report import QualityReport
+    from crmkit._ops._retention import RetentionReport
 
 __all__ = ["CRM", "open"]
 
@@ -63,6 +67,8 @@ class CRM:
     def __init__(self, session: Session) -> None:
         self._session = session
         self.settings = session.settings
+        # A retention rule's ``where`` is checked as ``crm.<kind>.filter`` checks filters.
+        session.settings._where_check = functools.partial(check_where, session)
         self.owners = Owners(session)
         self.accounts = Accounts(self)
         self.contacts = Contacts(self)
@@ -195,6 +201,81 @@ class CRM:
         ``operation == "insert"`` and no field).
         """
         return history.history_frame(self._session, kind, record_id, batch_id)
+
+    # -- retention and the history horizon ----------------------------------------------
+
+    def apply_retention(self, *, dry_run: bool = True, confirm: bool = False) -> RetentionReport:
+        """Apply the retention rules (:meth:`crmkit.Settings.retention`); a dry run by default.
+
+        Each rule finds the live records of its kind matching its ``where`` whose date
+        (``based_on``) is older than ``after``; a record found by an earlier rule is left
+        to it. ``dry_run=True`` (the default) writes nothing: the report lists the
+        records (``report.ids``, ``report.df()``/``pl()``). ``dry_run=False`` applies
+        every rule in ONE batch (``report.batch_id``): ``archive`` deactivates contacts
+        and archives accounts (``crm.undo`` takes that back); ``anonymise`` and
+        ``delete`` erase the records as ``crm.contacts.erase`` does (both keep an empty
+        tombstone where other records point at the record, and remove it otherwise),
+        which cannot be undone, so they need ``confirm=True``; a batch that erased
+        cannot be undone at all (``crm.undo`` refuses it, its archiving included). With
+        a history horizon set, history is then compacted (:meth:`compact_history`, in
+        ``report.compaction``).
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> c = crm.contacts.add(last_name="Blou")
+        >>> _ = crm.connection.execute(
+        ...     "UPDATE contacts SET created_at = TIMESTAMP '2020-01-01', "
+        ...     "updated_at = TIMESTAMP '2020-01-01'")
+        >>> _ = crm.settings.retention("contacts", after="3 years", action="archive")
+        >>> crm.apply_retention().ids
+        {1: [1]}
+        >>> report = crm.apply_retention(dry_run=False)
+        >>> crm.contacts.get(c)["active"]
+        False
+        >>> _ = crm.undo(report.batch_id)
+        >>> crm.contacts.get(c)["active"]
+        True
+        >>> crm.close()
+        """
+        from crmkit._ops._retention import apply_retention
+
+        report = apply_retention(self._session, dry_run=dry_run, confirm=confirm)
+        # As after an erasure: no free block of the file may keep the erased values.
+        compacted = report.compaction is not None and report.compaction.values > 0
+        if (report.erasing or compacted) and not report.dry_run and self._store.rewrite_file():
+            self._session.caches.clear()
+        return report
+
+    def compact_history(self) -> CompactionReport:
+        """Remove personal values from history rows older than the history horizon.
+
+        Opt-in: with ``crm.settings.history_horizon = "24 months"``, the old and new
+        values of personal fields in history rows older than that are set to nothing
+        (a removed record's kept copy loses them too), a ``compact history`` batch
+        logs the counts (no personal data), and the database file is rewritten so that
+        no free block keeps the removed values. Undo of a batch inside the horizon works as
+        before; one whose personal values went refuses, naming the batch and the
+        horizon. Without a horizon, nothing is done.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> crm.compact_history().values
+        0
+        >>> crm.settings.history_horizon = "24 months"
+        >>> crm.compact_history().horizon
+        '24 months'
+        >>> crm.close()
+        """
+        from crmkit._ops._retention import compact_history
+
+        report = compact_history(self._session)
+        if report.values and self._store.rewrite_file():  # no free block keeps the values
+            self._session.caches.clear()
+        return report
 
     # -- importing -----------------------------------------------------------------------
 

@@ -11,8 +11,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from crmkit._core._duplicate_rules import DuplicateRule, DuplicateRules, make_rule
+from crmkit._core._horizon import HORIZON_SETTING
 from crmkit._core._operation import per_operation
+from crmkit._core._retention_rules import RetentionRule, RetentionRules, WhereCheck, make_retention
 from crmkit._exceptions import UnknownValueError, ValidationError
+from crmkit._normalize._durations import parse_duration
 from crmkit._util._messages import unknown_value
 from crmkit.schemas._bands import Bands
 from crmkit.schemas._catalog import Table, table
@@ -58,6 +61,8 @@ class Settings:
         self._store = store
         self._actor = actor
         self._sectors: Vocabulary | None = None
+        #: Checks a retention rule's ``where`` (the facade gives the filters' own check).
+        self._where_check: WhereCheck | None = None
         store.on_reload.append(self._forget)  # another process may have changed them
 
     def _forget(self) -> None:
@@ -549,6 +554,93 @@ class Settings:
     def enable_duplicate_rule(self, kind: str, name: str, enabled: bool = True) -> DuplicateRule:
         """Switch a duplicate rule on (or off with ``enabled=False``)."""
         return DuplicateRules(self._store).enable(kind, name, enabled)
+
+    # retention and the history horizon -------------------------------------------------
+
+    def retention(
+        self,
+        kind: str,
+        *,
+        after: str = "36 months",
+        action: str = "anonymise",
+        where: Mapping[str, Any] | None = None,
+        based_on: str = "last_activity",
+    ) -> RetentionRule:
+        """Keep ``kind`` records no longer than ``after``; then ``action`` them.
+
+        ``after`` is a duration: ``"36 months"``, ``"3 years"``, ``"90 days"`` (French
+        ``"36 mois"``, ``"3 ans"``, ``"90 jours"`` too). It counts from ``based_on``:
+        ``"last_activity"`` (the later of the last change and the last note or task
+        done), ``"updated_at"`` or ``"created_at"``. ``where`` narrows the rule with the
+        filters ``crm.contacts.filter`` / ``crm.accounts.filter`` take (``{"active":
+        False}``); a filter that does not exist is refused with the closest name.
+        ``action``: ``"archive"`` (contacts deactivated, accounts archived; undoable),
+        ``"anonymise"`` (personal values erased, the record kept) or ``"delete"``
+        (erased and removed); these two cannot be undone. Nothing happens until
+        :meth:`crmkit.CRM.apply_retention`. Stored in the database; an identical rule
+        is not stored twice.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> rule = crm.settings.retention("contacts", after="3 ans", action="archive",
+        ...                               where={"active": True})
+        >>> rule.id, rule.after, rule.based_on
+        (1, '3 ans', 'last_activity')
+        >>> crm.settings.retention("contacts", after="soon")
+        Traceback (most recent call last):
+        ...
+        crmkit._exceptions.ValidationError: after: 'soon' is not a duration; ...
+        >>> crm.close()
+        """
+        rules = RetentionRules(self._store)
+        rule = make_retention(
+            rules.next_id(),
+            kind,
+            after=after,
+            action=action,
+            where=where,
+            based_on=based_on,
+            check_where=self._where_check,
+        )
+        return rules.add(rule)
+
+    def retention_rules(self) -> list[RetentionRule]:
+        """The retention rules of this database, in the order they were defined."""
+        return RetentionRules(self._store).all()
+
+    def remove_retention_rule(self, rule_id: int) -> RetentionRule:
+        """Forget the retention rule ``rule_id`` (an unknown id raises, listing the ids)."""
+        return RetentionRules(self._store).remove(rule_id)
+
+    @property
+    def history_horizon(self) -> str | None:
+        """How long ``history`` keeps personal values (``None``, the default: forever).
+
+        With ``"24 months"``, :meth:`crmkit.CRM.compact_history` (and
+        :meth:`crmkit.CRM.apply_retention`) remove the old and new values of personal
+        fields from history rows older than that; batches inside the horizon still
+        undo, older ones whose personal values went refuse, saying so.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> crm.settings.history_horizon is None
+        True
+        >>> crm.settings.history_horizon = "24 mois"
+        >>> crm.settings.history_horizon
+        '24 mois'
+        >>> crm.close()
+        """
+        stored = self._store.get_setting(HORIZON_SETTING)
+        return None if stored is None else str(stored)
+
+    @history_horizon.setter
+    def history_horizon(self, horizon: str | None) -> None:
+        text = None if horizon is None else parse_duration(horizon, "history_horizon").text
+        self._store.set_setting(HORIZON_SETTING, text)
 
     # bands -----------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from crmkit._core._custom_columns import (
     settle_custom_columns,
     sync_custom_columns,
 )
+from crmkit._core._horizon import refuse_if_compacted
 from crmkit._core._integrity import REFERENCES, Breach, batch_breaches, dangling
 from crmkit._core._memory import memory_limit_setting, spill_directory
 from crmkit._core._results import first
@@ -1605,6 +1606,7 @@ class Store:
             # chain. Undoing that one reverts it again; reverting the first batch's rows
             # as well would revert it twice.
             return self.undo(redone_by, actor, detach=detach)
+        refuse_if_compacted(self, batch_id)  # personal values past the history horizon
         rows = self.con.execute(
             "SELECT DISTINCT operation, table_name, field FROM history WHERE batch_id = ?",
             [batch_id],

@@ -852,6 +852,85 @@ _MESSAGES.update({
                        "之后又添加了自定义字段 {field}；请先删除或重命名它"),
 })  # fmt: skip
 
+# retention rules and the history horizon (crm.settings.retention, crm.apply_retention)
+_MESSAGES.update({
+    "duration_bad": ("{what}: {value} is not a duration; write a number and days, months or "
+                     "years (\"36 months\", \"3 years\", \"90 days\")",
+                     "{what} : {value} n'est pas une durée ; écrivez un nombre et jours, mois "
+                     "ou ans (\"36 mois\", \"3 ans\", \"90 jours\")",
+                     "{what}：{value} 不是时长；请写数字加天、月或年"
+                     "（\"36个月\"、\"3年\"、\"90天\"）"),
+    "what_retention action": ("retention action", "action de conservation", "保留期操作"),
+    "what_retention date": ("retention date (based_on)", "date de conservation (based_on)",
+                            "保留期依据日期（based_on）"),
+    "what_retention rule": ("retention rule", "règle de conservation", "保留规则"),
+    "retention_where_list": ("where: expected a dict of filters as crm.{kind}.filter takes, "
+                             "got {value}",
+                             "where : un dict de filtres comme crm.{kind}.filter attendu, "
+                             "reçu {value}",
+                             "where：应为 crm.{kind}.filter 接受的过滤条件字典，收到 {value}"),
+    "retention_rule": ("rule {rule}: {action} {kind} whose {based_on} is older than {after}"
+                       "{where}",
+                       "règle {rule} : {action} les {kind} dont {based_on} date de plus de "
+                       "{after}{where}",
+                       "规则 {rule}：{action}{based_on}早于 {after} 的{kind}{where}"),
+    "retention_head": ("retention: {count} record would be touched|retention: {count} records "
+                       "would be touched",
+                       "conservation : {count} fiche serait touchée|conservation : {count} "
+                       "fiches seraient touchées",
+                       "保留期：将处理 {count} 条记录"),
+    "retention_done": ("retention: {count} record touched|retention: {count} records touched",
+                       "conservation : {count} fiche touchée|conservation : {count} fiches "
+                       "touchées",
+                       "保留期：已处理 {count} 条记录"),
+    "retention_rule_count": ("{rule}: {count} record|{rule}: {count} records",
+                             "{rule} : {count} fiche|{rule} : {count} fiches",
+                             "{rule}：{count} 条记录"),
+    "retention_no_rules": ("no retention rules", "aucune règle de conservation", "没有保留规则"),
+    "retention_confirm": ("applying the retention rules would {actions} {count} record for "
+                          "good; this cannot be undone: pass confirm=True (dry_run=True lists "
+                          "them)|applying the retention rules would {actions} {count} records "
+                          "for good; this cannot be undone: pass confirm=True (dry_run=True "
+                          "lists them)",
+                          "appliquer les règles de conservation va {actions} {count} fiche "
+                          "définitivement ; c'est irréversible : passez confirm=True "
+                          "(dry_run=True les liste)|appliquer les règles de conservation va "
+                          "{actions} {count} fiches définitivement ; c'est irréversible : "
+                          "passez confirm=True (dry_run=True les liste)",
+                          "应用保留规则将永久{actions} {count} 条记录，且无法撤销：请传入 "
+                          "confirm=True（dry_run=True 可列出它们）"),
+    "retention_not_undoable": ("anonymised and deleted records cannot be undone",
+                               "les fiches anonymisées et supprimées ne peuvent pas être "
+                               "rétablies",
+                               "已匿名化和删除的记录无法撤销"),
+    "retention_action_anonymise": ("anonymise", "anonymiser", "匿名化"),
+    "retention_action_archive": ("archive", "archiver", "归档"),
+    "retention_action_delete": ("delete", "supprimer", "删除"),
+    "retention_based_on_last_activity": ("last activity", "la dernière activité", "最近活动"),
+    "retention_based_on_updated_at": ("last change", "la dernière modification", "最近修改"),
+    "retention_based_on_created_at": ("creation", "la création", "创建时间"),
+    "retention_where": (" (where {where})", " (où {where})", "（条件 {where}）"),
+    "horizon_compacted": ("history horizon {horizon}: {values} personal value removed from "
+                          "history rows older than {cutoff}|history horizon {horizon}: "
+                          "{values} personal values removed from history rows older than "
+                          "{cutoff}",
+                          "horizon de l'historique {horizon} : {values} valeur personnelle "
+                          "retirée des lignes d'historique antérieures au {cutoff}|horizon de "
+                          "l'historique {horizon} : {values} valeurs personnelles retirées des "
+                          "lignes d'historique antérieures au {cutoff}",
+                          "历史保留期 {horizon}：已从早于 {cutoff} 的历史记录中移除 {values} "
+                          "个个人数据值"),
+    "undo_compacted": ("its personal values are older than the history horizon ({horizon}) "
+                       "and were removed from history (values before {cutoff}); only changes "
+                       "inside the horizon can be undone",
+                       "ses valeurs personnelles sont plus anciennes que l'horizon de "
+                       "l'historique ({horizon}) et en ont été retirées (valeurs antérieures "
+                       "au {cutoff}) ; seules les modifications dans l'horizon peuvent être "
+                       "annulées",
+                       "其个人数据值早于历史保留期（{horizon}），已从历史中移除（{cutoff} "
+                       "之前的值）；只有保留期内的修改可以撤销"),
+})  # fmt: skip
+
 # Personal data: personal fields, erasure, the blocklist.
 _MESSAGES.update({
     "personal_system": ("{field} is a field crmkit manages ({kind}); it cannot be marked "

@@ -51,6 +51,7 @@ OPTIONS = {
     "--owner --sector --revenue-band --headcount-band --account --entity --origin --tag "
     "--within --stage --email-basis --phone-basis --active --inactive --where",
     "rules": "rules_action",
+    "retention": "retention_action",
     "quality": "database --kind --by --stale-after --html --lang",
     "variants": "database field --kind --method --radius --n --language --min-count --apply "
     "--dry-run --show --lang",

@@ -9,6 +9,7 @@ function that runs it; the modules group them by job:
 - ``_history``: ``undo``, ``history``;
 - ``_privacy``: ``erase``;
 - ``_rules``: ``rules``;
+- ``_retention``: ``retention``;
 - ``_quality``: ``quality``;
 - ``_variants``: ``variants``;
 - ``_fix``: ``fix``;
@@ -36,6 +37,7 @@ from crmkit.cli._commands import (
     _privacy,
     _quality,
     _records,
+    _retention,
     _rules,
     _structure,
     _subject_access,
@@ -125,6 +127,12 @@ COMMANDS: tuple[Command, ...] = (
         "list, define, switch or remove duplicate rules",
         _rules.add_rules_arguments,
         _rules.run_rules,
+    ),
+    Command(
+        "retention",
+        "list or define retention rules; show what they touch, apply them (--yes)",
+        _retention.add_retention_arguments,
+        _retention.run_retention,
     ),
     Command(
         "quality",
