@@ -41,7 +41,8 @@ from crmkit._util._suggest import closest
 from crmkit._util._table_html import table_html
 from crmkit.schemas._display import report_columns
 from crmkit.schemas._labels import message_field
-from crmkit.schemas._vocab import LEAD_STAGES, LIFECYCLE_STAGES
+from crmkit.schemas._stages import lifecycle_stages
+from crmkit.schemas._vocab import LEAD_STAGES
 
 __all__ = ["REPORT_COLUMNS", "ConversionReport", "convert"]
 
@@ -156,9 +157,10 @@ def _ids(selection: Any) -> list[int]:
 
 
 def _stage(stage: Any) -> str:
-    found = LIFECYCLE_STAGES.lookup(stage)
+    stages = lifecycle_stages()
+    found = stages.lookup(stage)
     if found is None:
-        values = LIFECYCLE_STAGES.values
+        values = stages.values
         raise UnknownValueError("lifecycle stage", stage, values, closest(str(stage), values))
     if found in LEAD_STAGES:
         raise ValidationError(message("convert_stage", value=short(stage)))

@@ -23,7 +23,8 @@ from crmkit._ops._account_tree import members
 from crmkit._util._messages import message, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table
-from crmkit.schemas._vocab import LIFECYCLE_STAGES, fold
+from crmkit.schemas._stages import lifecycle_stages
+from crmkit.schemas._vocab import fold
 
 __all__ = ["Condition", "compile_filters", "filter_names"]
 
@@ -231,10 +232,11 @@ class _Compiler:
     def lifecycle_stage(self, value: Any) -> Condition:
         """Stages by value or label in any language (``"Piste"``); ``None``: no stage."""
         wanted: list[str | None] = []
+        stages = lifecycle_stages()
         for item in _as_list(value):
-            found = None if item is None else LIFECYCLE_STAGES.lookup(str(item))
+            found = None if item is None else stages.lookup(str(item))
             if item is not None and found is None:
-                values = LIFECYCLE_STAGES.values
+                values = stages.values
                 raise UnknownValueError("lifecycle stage", item, values, closest(str(item), values))
             wanted.append(found)
         return _in("lifecycle_stage", wanted)

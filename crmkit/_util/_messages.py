@@ -336,6 +336,28 @@ _MESSAGES: dict[str, Labels] = {
                       "阶段 {value}：转化后的联系人只能是客户或前客户"),
     "convert_none": ("no contact given to convert", "aucun contact à convertir",
                      "没有要转化的联系人"),
+    # a database's lifecycle stages (crm.settings.set_stages)
+    "stage_item": ("lifecycle stages are a list of values or dicts with a value, got {value}",
+                   "les étapes sont une liste de valeurs ou de dicts avec une value, reçu "
+                   "{value}",
+                   "阶段应为值或带 value 的字典组成的列表，收到 {value}"),
+    "stage_value": ("a lifecycle stage is a value of 1 to 20 characters, got {value}",
+                    "une étape est une valeur de 1 à 20 caractères, reçu {value}",
+                    "阶段值应为 1 到 20 个字符，收到 {value}"),
+    "stage_label": ("lifecycle stage {value}: the {language} label is a text of 1 to 100 "
+                    "characters",
+                    "étape {value} : le libellé {language} est un texte de 1 à 100 caractères",
+                    "阶段 {value}：{language} 标签应为 1 到 100 个字符"),
+    "stage_unique": ("lifecycle stage {value} is listed twice", "l'étape {value} figure deux fois",
+                     "阶段 {value} 重复出现"),
+    "stage_builtin": ("the lifecycle stages must keep the built-in ones: {values} are missing",
+                      "les étapes doivent garder celles d'origine : il manque {values}",
+                      "阶段必须保留内置阶段：缺少 {values}"),
+    "stage_in_use": ("lifecycle stage {value} is kept by {count:,} contact; change it first|"
+                     "lifecycle stage {value} is kept by {count:,} contacts; change them first",
+                     "l'étape {value} est celle de {count:,} contact ; changez-la d'abord|"
+                     "l'étape {value} est celle de {count:,} contacts ; changez-les d'abord",
+                     "阶段 {value} 仍被 {count:,} 个联系人使用；请先修改"),
     # MergeReport
     "merge_head": ("{kind}: {count:,} merge|{kind}: {count:,} merges",
                    "{kind} : {count:,} fusion|{kind} : {count:,} fusions",
