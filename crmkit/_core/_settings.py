@@ -156,6 +156,9 @@ class Settings:
     def rename_field(self, kind: str, old: str, new: str) -> int:
         """Rename a custom field (its column and values keep); returns the batch id.
 
+        The saved views, duplicate rules and import profiles that name the field are
+        changed in the same batch, so ``crm.undo(batch)`` takes all of it back.
+
         Examples
         --------
         >>> import crmkit as ck
@@ -199,10 +202,16 @@ class Settings:
 
         return change_field_type(self, kind, name, type, vocabulary=vocabulary)
 
-    def drop_field(self, kind: str, name: str, *, confirm: bool = False) -> int:
+    def drop_field(
+        self, kind: str, name: str, *, confirm: bool = False, force: bool = False
+    ) -> int:
         """Remove a custom field and its column (``confirm=True`` needed); returns the batch.
 
         Its values stay in history: ``crm.undo(batch)`` puts the field and them back.
+        Refused, naming each, while a saved view, a duplicate rule or an import profile
+        names the field; ``force=True`` removes it from them in the same batch (a view
+        loses its filter, sort or column on it, a rule naming it goes, a profile's
+        mapping keeps the column in ``custom``).
 
         Examples
         --------
@@ -216,7 +225,7 @@ class Settings:
         """
         from crmkit._core._custom_fields import drop_field
 
-        return drop_field(self, kind, name, confirm=confirm)
+        return drop_field(self, kind, name, confirm=confirm, force=force)
 
     def catalog(self, kind: str) -> Table:
         """The fields of ``accounts`` or ``contacts`` in this database: standard and custom.

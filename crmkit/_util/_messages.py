@@ -798,6 +798,17 @@ _MESSAGES.update({
                       "{shown}. Rien n'est écrit ; corrigez-les ou videz-les d'abord",
                       "{field} 保持原类型：转为 {type} 会丢失 {count} 个值：{shown}。"
                       "未写入任何内容；请先修正或清空它们"),
+    "ref_view": ("saved view {name}", "vue enregistrée {name}", "已保存视图 {name}"),
+    "ref_rule": ("duplicate rule {name}", "règle de doublons {name}", "重复规则 {name}"),
+    "ref_profile": ("import profile {name}", "profil d'import {name}", "导入配置 {name}"),
+    "cf_drop_referenced": ("{field} is named by {refs}; change them, or pass force=True to "
+                           "remove it from them too (crm.undo puts it back)",
+                           "{field} est cité par {refs} ; modifiez-les, ou passez force=True "
+                           "pour l'en retirer aussi (crm.undo le remet)",
+                           "{field} 被 {refs} 引用；请先修改它们，或传入 force=True 一并移除"
+                           "（crm.undo 可恢复）"),
+    "undo_setting_changed": ("the setting {setting} changed since", "le réglage {setting} a "
+                             "changé depuis", "设置 {setting} 此后已更改"),
     "cf_drop_confirm": ("drop_field removes the custom field {field} and its {count} "
                         "value(s); pass confirm=True (crm.undo puts them back)",
                         "drop_field supprime le champ personnalisé {field} et ses {count} "
