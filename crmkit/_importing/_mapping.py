@@ -230,10 +230,16 @@ def _catalog_targets(tbl: Table, f: Field) -> Iterable[tuple[str, str, str]]:
 _NOT_BY_NAME = frozenset({"company_name"})
 
 
-@cache
 def _index(kind: str) -> dict[str, _Hit]:
+    """Header key -> target for the table in force (the database's, custom fields included)."""
+    return _index_of(table(kind))
+
+
+# Cached per Table, not per kind: each database's catalog (its custom fields) is a Table of
+# its own, and a cache by kind would keep the first database's headers for every other.
+@cache
+def _index_of(tbl: Table) -> dict[str, _Hit]:
     """Header key -> target for one table; labels beat synonyms, then table order."""
-    tbl = table(kind)
     index: dict[str, _Hit] = {}
     for f in tbl:
         for key, target, how in _catalog_targets(tbl, f):
@@ -245,17 +251,20 @@ def _index(kind: str) -> dict[str, _Hit]:
     return index
 
 
-@cache
 def _name_of_ref_keys(kind: str) -> frozenset[str]:
     """Header keys of reference fields that have no pseudo-field ("Reports To")."""
-    tbl = table(kind)
+    return _name_of_ref_keys_of(table(kind))
+
+
+@cache
+def _name_of_ref_keys_of(tbl: Table) -> frozenset[str]:
     keys = {
         header_key(name)
         for f in tbl
         if f.kind == "ref" and f.editable and f.name not in PSEUDO_FIELDS[tbl.name].values()
         for name in f.header_names
     }
-    return frozenset(keys - set(_index(kind)))
+    return frozenset(keys - set(_index_of(tbl)))
 
 
 # A column holding a person's whole name. The catalog lists these headers as synonyms of
@@ -1199,21 +1208,24 @@ def _check_explicit(
     return out
 
 
-@cache
 def _fuzzy_choices(kind: str) -> tuple[list[str], list[str]]:
-    """(folded names, targets) a fuzzy match may pick from."""
+    """(folded names, targets) a fuzzy match may pick from, in the table in force."""
+    return _fuzzy_choices_of(table(kind))
+
+
+@cache
+def _fuzzy_choices_of(tbl: Table) -> tuple[list[str], list[str]]:
     spaced: list[str] = []
     targets: list[str] = []
     seen: set[str] = set()
-    tbl = table(kind)
     names: list[tuple[str, str]] = []
     for f in tbl:
         for name in f.header_names:
-            hit = _index(kind).get(header_key(name))
+            hit = _index_of(tbl).get(header_key(name))
             # Never guess an id column: "Reports To" holds names, not reports_to_id.
             if hit is not None and not (hit.target in tbl and tbl[hit.target].kind == "ref"):
                 names.append((name, hit.target))
-    if kind == "contacts":
+    if tbl.name == "contacts":
         names += [(h, FULL_NAME) for h in _FULL_NAME_HEADERS]
     for name, target in names:
         folded, _ = _fold_header(name)
