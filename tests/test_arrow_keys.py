@@ -18,6 +18,7 @@ from crmkit.samples import generate
 
 WORDS = ["Aprool", "dupont", "CONSEIL", "Héloic", "École", "Straße", "Œuvre", "Ångström"]
 WORDS += ["Zéphaès", "O'Brien", "l'Oréal", "McDo", "x", "ab", "Ａｐｒｏｏｌ", "ｓａ", "ß"]
+WORDS += ["and", "AND", "et", "Und"]  # they join names as "&" does
 LEGAL = ["sa", "SA", "S.A.", "SAS", "S.A.S.", "S A S", "sarl", "GmbH", "Ltd.", "Ltd", "Inc"]
 LEGAL += ["Inc.", "the", "The", "THE", "Cie", "co", "Co.", "Company", "LLC", "KGaA", "as"]
 CJK = ["北京", "科技", "有限公司", "股份有限公司", "集团", "集團", "株式会社", "公司", "有限"]
@@ -101,6 +102,10 @@ def test_parity_on_generated_data() -> None:
         ("Aprool SAS", "aprool"),
         ("Conseil Dupont & Cie SARL", "conseil dupont"),
         ("SA", "sa"),
+        ("Baker and Sons Ltd", "baker sons"),  # "and" is "&"
+        ("Baker & Sons", "baker sons"),
+        ("Dupont et Fils", "dupont fils"),
+        ("And", "and"),  # nothing else: the word stays
         ("The Company Ltd", "company ltd the"),  # only legal words: the whole name
         ("I B M", "ibm"),
         ("北京科技有限公司", "beijingkeji"),

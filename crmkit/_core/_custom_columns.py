@@ -22,6 +22,7 @@ from crmkit._util._messages import message
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import CATALOG, Field, Table
 from crmkit.schemas._custom import FIELD_TYPES, custom_field
+from crmkit.schemas._stages import STAGES_SETTING, stage_vocabulary
 
 if TYPE_CHECKING:
     from crmkit._core._store import Store
@@ -71,11 +72,17 @@ def load_catalog(store: Store) -> Mapping[str, Table]:
             "personal": personal,
         }
         extra[kind].append(custom_field(definition))
+    catalog = {name: tbl.with_fields(tuple(extra[name])) for name, tbl in CATALOG.items()}
+    stages = store.get_setting(STAGES_SETTING)
+    if stages is not None:  # the database's own lifecycle stages (crm.settings.set_stages)
+        contacts = catalog["contacts"]
+        vocab = stage_vocabulary(stages)
+        fields = tuple(
+            replace(f, choices=vocab) if f.name == "lifecycle_stage" else f for f in contacts
+        )
+        catalog["contacts"] = replace(contacts, fields=fields)
     flags = _personal_flags(store)
-    return {
-        name: _flagged(tbl.with_fields(tuple(extra[name])), flags.get(name, {}))
-        for name, tbl in CATALOG.items()
-    }
+    return {name: _flagged(tbl, flags.get(name, {})) for name, tbl in catalog.items()}
 
 
 def _personal_flags(store: Store) -> dict[str, dict[str, bool]]:

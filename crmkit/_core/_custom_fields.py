@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from crmkit._core._custom_columns import physical_columns, settle_custom_columns
 from crmkit._core._custom_columns import sync_custom_columns as _sync
+from crmkit._core._field_references import field_references, rewrite_references
 from crmkit._core._store import arrow_type, now_utc
 from crmkit._exceptions import ValidationError
 from crmkit._normalize._columns import ColumnOptions, normalize_column
@@ -229,6 +230,7 @@ def rename_field(settings: Settings, kind: str, old: str, new: str) -> int:
             batch = store.new_batch("rename field", actor, f"{kind}.{old} -> {new}")
             changes = pa.table({"id": pa.array([record_id], pa.int64()), "name": [new]})
             store.update("custom_fields", changes, batch, actor, "rename field")
+            rewrite_references(store, kind, old, new, batch, actor)
             store.forget_catalog()
             _sync(store, batch)
             store.finish_batch(batch)
@@ -343,12 +345,21 @@ def change_field_type(
     return batch
 
 
-def drop_field(settings: Settings, kind: str, name: str, *, confirm: bool = False) -> int:
+def drop_field(
+    settings: Settings, kind: str, name: str, *, confirm: bool = False, force: bool = False
+) -> int:
     """See :meth:`crmkit._core._settings.Settings.drop_field`."""
     store = settings._store
     store.check_writable()
     kind = table(kind).name
     _custom_of(store, kind, name)
+    refs = field_references(store, kind, name)
+    if refs and force is not True:
+        raise ValidationError(
+            message(
+                "cf_drop_referenced", field=f"{kind}.{name}", refs=message("list_sep").join(refs)
+            )
+        )
     held = store.con.execute(f"SELECT count(*) FROM {kind} WHERE {name} IS NOT NULL").fetchall()
     if confirm is not True:
         raise ValidationError(message("cf_drop_confirm", field=f"{kind}.{name}", count=held[0][0]))
@@ -368,6 +379,7 @@ def drop_field(settings: Settings, kind: str, name: str, *, confirm: bool = Fals
                 actor,
                 "drop field",
             )
+            rewrite_references(store, kind, name, None, batch, actor)
             store.hard_delete("custom_fields", [record_id], batch, actor)
             store.forget_catalog()
             settle_custom_columns(store, batch)

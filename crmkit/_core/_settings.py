@@ -16,10 +16,18 @@ from crmkit._core._operation import per_operation
 from crmkit._core._retention_rules import RetentionRule, RetentionRules, WhereCheck, make_retention
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._normalize._durations import parse_duration
-from crmkit._util._messages import unknown_value
+from crmkit._util._messages import message, unknown_value
 from crmkit.schemas._bands import Bands
 from crmkit.schemas._catalog import Table, table
-from crmkit.schemas._vocab import CURRENCY_CODES, DEFAULT_SECTORS, Term, Vocabulary, fold
+from crmkit.schemas._stages import STAGES_SETTING, lifecycle_stages, stage_items, stage_vocabulary
+from crmkit.schemas._vocab import (
+    CURRENCY_CODES,
+    DEFAULT_SECTORS,
+    LIFECYCLE_STAGES,
+    Term,
+    Vocabulary,
+    fold,
+)
 
 if TYPE_CHECKING:
     from crmkit._core._custom_fields import FieldReport
@@ -153,6 +161,9 @@ class Settings:
     def rename_field(self, kind: str, old: str, new: str) -> int:
         """Rename a custom field (its column and values keep); returns the batch id.
 
+        The saved views, duplicate rules and import profiles that name the field are
+        changed in the same batch, so ``crm.undo(batch)`` takes all of it back.
+
         Examples
         --------
         >>> import crmkit as ck
@@ -196,10 +207,16 @@ class Settings:
 
         return change_field_type(self, kind, name, type, vocabulary=vocabulary)
 
-    def drop_field(self, kind: str, name: str, *, confirm: bool = False) -> int:
+    def drop_field(
+        self, kind: str, name: str, *, confirm: bool = False, force: bool = False
+    ) -> int:
         """Remove a custom field and its column (``confirm=True`` needed); returns the batch.
 
         Its values stay in history: ``crm.undo(batch)`` puts the field and them back.
+        Refused, naming each, while a saved view, a duplicate rule or an import profile
+        names the field; ``force=True`` removes it from them in the same batch (a view
+        loses its filter, sort or column on it, a rule naming it goes, a profile's
+        mapping keeps the column in ``custom``).
 
         Examples
         --------
@@ -213,7 +230,7 @@ class Settings:
         """
         from crmkit._core._custom_fields import drop_field
 
-        return drop_field(self, kind, name, confirm=confirm)
+        return drop_field(self, kind, name, confirm=confirm, force=force)
 
     def catalog(self, kind: str) -> Table:
         """The fields of ``accounts`` or ``contacts`` in this database: standard and custom.
@@ -481,6 +498,57 @@ class Settings:
         """Go back to the built-in sector list."""
         self._store.set_setting("sectors", None)
         self._sectors = None
+
+    # lifecycle stages ------------------------------------------------------------------
+
+    @property
+    def stages(self) -> Vocabulary:
+        """The contacts' lifecycle stages: the built-in four unless :meth:`set_stages` changed them.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> crm.settings.set_stages(["lead", "qualified", {"value": "trial", "fr": "Essai"},
+        ...                          {"value": "customer", "fr": "Compte client"}, "former"])
+        >>> crm.settings.stages.values
+        ['lead', 'qualified', 'trial', 'customer', 'former']
+        >>> cid = crm.contacts.add(last_name="Lee", lifecycle_stage="Essai")
+        >>> crm.contacts.get(cid).lifecycle_stage
+        'trial'
+        >>> crm.close()
+        """
+        return lifecycle_stages()
+
+    def set_stages(self, stages: Sequence[str | dict[str, Any]]) -> None:
+        """Replace the lifecycle stages: relabel the built-in four, add the database's own.
+
+        Each item is a value (``"trial"``) or a dict with ``value`` and optional ``en``,
+        ``fr``, ``zh`` labels and ``synonyms``; the list is the order forms and filters
+        show. The built-in stages (lead, qualified, customer, former) must all be listed
+        (a built-in one keeps the labels not given); a stage that contacts still carry
+        cannot be left out. Conversion still starts from lead and qualified only.
+        """
+        vocab = stage_vocabulary(stages)
+        self._check_stages_kept(vocab)
+        self._store.set_setting(STAGES_SETTING, stage_items(vocab))
+        self._store.forget_catalog()
+
+    def reset_stages(self) -> None:
+        """Go back to the built-in lifecycle stages and labels."""
+        self._check_stages_kept(LIFECYCLE_STAGES)
+        self._store.set_setting(STAGES_SETTING, None)
+        self._store.forget_catalog()
+
+    def _check_stages_kept(self, vocab: Vocabulary) -> None:
+        rows = self._store.con.execute(
+            "SELECT lifecycle_stage, count(*) FROM contacts WHERE lifecycle_stage IS NOT NULL "
+            "AND NOT list_contains(?::VARCHAR[], lifecycle_stage) GROUP BY 1 ORDER BY 1",
+            [vocab.values],
+        ).fetchall()
+        if rows:
+            value, count = rows[0]
+            raise ValidationError(message("stage_in_use", value=repr(value), count=int(count)))
 
     # duplicate rules -------------------------------------------------------------------
 

@@ -173,6 +173,9 @@ BLOCKLIST_COLUMNS: dict[str, str] = {
     "updated_at": "TIMESTAMP",
     "updated_by": "VARCHAR",
 }
+#: Settings a batch may change (``Store.set_setting_in_batch``; its undo puts them back):
+#: the duplicate rules and import profiles that name a renamed or dropped custom field.
+BATCH_SETTINGS = frozenset({"duplicate_rules", "import_profiles"})
 # Tables outside the field catalog whose rows are records with history (undoable).
 RECORD_TABLES: dict[str, dict[str, str]] = {
     "owners": OWNER_COLUMNS,
@@ -1049,6 +1052,52 @@ class Store:
             self._bands_cache.clear()
             self.rebuild_views()
 
+    def set_setting_in_batch(self, key: str, value: Any, batch_id: int) -> None:
+        """Store a setting as part of ``batch_id``: undoing the batch puts the old value back.
+
+        The old and new values go to the batch's ``details`` (``settings``); only the
+        keys of :data:`BATCH_SETTINGS` may change so.
+        """
+        if key not in BATCH_SETTINGS:
+            raise ValueError(f"setting {key!r} does not change inside a batch")
+        row = first(
+            self.con.execute("SELECT details::VARCHAR FROM batches WHERE id = ?", [batch_id])
+        )
+        details = json.loads(row[0]) if row is not None and row[0] else {}
+        changes = details.setdefault("settings", {})
+        changes.setdefault(key, {"old": self.get_setting(key)})["new"] = value
+        self.set_setting(key, value)
+        self.con.execute(
+            "UPDATE batches SET details = ?::JSON WHERE id = ?",
+            [json.dumps(details, default=str), batch_id],
+        )
+
+    def _undo_settings(self, batch_id: int, undo_id: int) -> None:
+        """Put back the settings ``batch_id`` changed, as part of ``undo_id``."""
+        row = first(
+            self.con.execute("SELECT details::VARCHAR FROM batches WHERE id = ?", [batch_id])
+        )
+        details = json.loads(row[0]) if row is not None and row[0] else {}
+        changes = details.get("settings") if isinstance(details, dict) else None
+        if not isinstance(changes, dict):
+            return
+        for key, change in changes.items():
+            if key not in BATCH_SETTINGS or not isinstance(change, dict):
+                raise UndoError(
+                    f"batch {batch_id} cannot be undone: it names the setting "
+                    f"{shorten(key, 50)}, which crmkit never changes in a batch; the file "
+                    "was changed outside crmkit"
+                )
+            if self.get_setting(key) != change.get("new"):
+                raise UndoConflictError(
+                    message(
+                        "undo_refused",
+                        batch=batch_id,
+                        why=message("undo_setting_changed", setting=key),
+                    )
+                )
+            self.set_setting_in_batch(key, change.get("old"), undo_id)
+
     def bands(self, kind: str) -> Bands:
         """The configured revenue or headcount bands."""
         if kind not in self._bands_cache:
@@ -1675,6 +1724,7 @@ class Store:
             if fields_changed:
                 self._catalog = None
                 settle_custom_columns(self, undo_id)
+            self._undo_settings(batch_id, undo_id)
             broken = dangling(self.con, undo_id)
             if broken and not detach:
                 why = message("semicolon_sep").join(

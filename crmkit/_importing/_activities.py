@@ -21,11 +21,11 @@ import pyarrow as pa
 
 from crmkit._core._session import Session
 from crmkit._core._store import now_utc
-from crmkit._exceptions import CRMKitError, ImportFormatError, UnknownValueError
+from crmkit._exceptions import CRMKitError, ImportFormatError
 from crmkit._formats import read_table
 from crmkit._importing._mapping import header_key
 from crmkit._ops import _activities as activities
-from crmkit._util._messages import message
+from crmkit._util._messages import message, unknown_value
 from crmkit._util._shorten import shorten
 from crmkit.schemas._activities import ACTIVITY_LABELS, TASK_STATUSES
 
@@ -116,7 +116,7 @@ def _mapping(columns: tuple[str, ...], given: dict[str, str] | None) -> dict[str
     if given:
         unknown = [f for f in given.values() if f not in _TARGETS]
         if unknown:
-            raise UnknownValueError("activity field", unknown[0], list(_TARGETS))
+            raise unknown_value("activity field", unknown[0], list(_TARGETS))
         missing = [h for h in given if h not in columns]
         if missing:
             raise ImportFormatError(
@@ -173,7 +173,7 @@ def _row_values(session: Session, kind: str, cells: dict[str, Any]) -> dict[str,
     if cells.get("status") is not None:
         status = TASK_STATUSES.lookup(str(cells["status"]))
         if status is None:
-            raise UnknownValueError("status", cells["status"], TASK_STATUSES.values)
+            raise unknown_value("status", cells["status"], TASK_STATUSES.values)
         row["status"] = status
         if status == "done":
             row["completed_at"] = now_utc()
@@ -192,7 +192,7 @@ def import_activities(
 ) -> ActivityImportReport:
     """Import notes or tasks from ``path`` (see :meth:`crmkit.Activities.import_file`)."""
     if kind not in ("tasks", "notes"):
-        raise UnknownValueError("kind", kind, ["tasks", "notes"])
+        raise unknown_value("kind", kind, ["tasks", "notes"])
     source = read_table(path)
     used = _mapping(source.columns, mapping)
     chunk = source.read()

@@ -5,11 +5,12 @@ A lead (stage ``lead`` or ``qualified``) names its company in ``company_name``, 
 live account of the same company key (:class:`~crmkit._importing._account_index.AccountIndex`,
 the importer's own matching), else the account the duplicates engine finds most probably
 the same (``crm.accounts.similar`` on the name and the domain of the lead's web site or
-work e-mail), else, when allowed, a new account, one per company key of the call: two
-leads of one new company make one account. Everything (accounts created, links, stages)
-is one batch, so ``crm.undo(batch)`` takes all of it back. Any refusal (not a lead,
-deleted, no account to link) raises before anything is written; ``dry_run`` reports
-instead.
+work e-mail), else, when allowed, a new account, one per company of the call: two leads
+whose company names have one key ("Baker & Sons", "Baker and Sons Ltd") or whose web
+site or work e-mail share a domain (not a webmail) make one account. Everything
+(accounts created, links, stages) is one batch, so ``crm.undo(batch)`` takes all of it
+back. Any refusal (not a lead, deleted, no account to link) raises before anything is
+written; ``dry_run`` reports instead.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from crmkit._util._suggest import closest
 from crmkit._util._table_html import table_html
 from crmkit.schemas._display import report_columns
 from crmkit.schemas._labels import message_field
-from crmkit.schemas._vocab import LEAD_STAGES, LIFECYCLE_STAGES
+from crmkit.schemas._stages import lifecycle_stages
+from crmkit.schemas._vocab import LEAD_STAGES
 
 __all__ = ["REPORT_COLUMNS", "ConversionReport", "convert"]
 
@@ -155,9 +157,10 @@ def _ids(selection: Any) -> list[int]:
 
 
 def _stage(stage: Any) -> str:
-    found = LIFECYCLE_STAGES.lookup(stage)
+    stages = lifecycle_stages()
+    found = stages.lookup(stage)
     if found is None:
-        values = LIFECYCLE_STAGES.values
+        values = stages.values
         raise UnknownValueError("lifecycle stage", stage, values, closest(str(stage), values))
     if found in LEAD_STAGES:
         raise ValidationError(message("convert_stage", value=short(stage)))
@@ -232,7 +235,9 @@ class _Plan:
         self.session = session
         self.create_account = create_account
         self.rows: list[dict[str, Any]] = []
-        self.new: dict[str, list[int]] = {}  # company key -> rows of the account to create
+        self.new: dict[str, list[int]] = {}  # group -> rows of the account to create
+        # ("key", company key) or ("domain", web domain) -> its group in ``new``
+        self._group: dict[tuple[str, str], str] = {}
 
     def add(self, contact: dict[str, Any], **values: Any) -> None:
         row = {
@@ -282,12 +287,18 @@ class _Plan:
             if key in found:
                 self.add(contact, action="matched", account=found[key])
                 continue
-            if key in self.new:  # a new company of an earlier lead of this call
-                first = self.rows[self.new[key][0]]
-                self.new[key].append(len(self.rows))
+            domain = _domain(contact["website"], contact["email"])
+            group = self._group.get(("key", key)) or (
+                domain and self._group.get(("domain", domain))
+            )
+            if group:  # a new company of an earlier lead of this call: same key or domain
+                first = self.rows[self.new[group][0]]
+                self.new[group].append(len(self.rows))
+                self._group.setdefault(("key", key), group)
+                if domain:
+                    self._group.setdefault(("domain", domain), group)
                 self.add(contact, action="created", account_name=first["company_name"])
                 continue
-            domain = _domain(contact["website"], contact["email"])
             query = {"name": name, **({"website": domain} if domain else {})}
             best = similar.similar(limit=1, **query)
             if not best.empty and float(best["probability"].iloc[0]) >= DEFAULT_THRESHOLD:
@@ -299,7 +310,10 @@ class _Plan:
                     reason=f"p={probability:.2f}",
                 )
             elif self.create_account:
-                self.new.setdefault(key, []).append(len(self.rows))
+                self.new[key] = [len(self.rows)]
+                self._group[("key", key)] = key
+                if domain:
+                    self._group.setdefault(("domain", domain), key)
                 self.add(contact, action="created", account_name=name)
             else:
                 reason = message(

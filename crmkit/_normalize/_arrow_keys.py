@@ -63,6 +63,7 @@ _NAMES_LIKE_MISSING = pa.array(sorted(_text._NAMES_LIKE_MISSING), pa.string())
 _LONGEST_MISSING = max(len(text) for text in _text._MISSING_TEXT)
 _LEGAL_OR_THE = pa.array(sorted(_keys._LEGAL_FORMS | {"the"}), pa.string())
 _THE_INDEX = _LEGAL_OR_THE.to_pylist().index("the")
+_CONNECTORS = pa.array(sorted(_keys._CONNECTORS), pa.string())
 _ONLY_CJK_LEGAL = "^(?:" + "|".join(_keys._CJK_LEGAL_SUFFIXES) + ")+$"
 _AFFIX_TRIM = " ,.-"
 _SUFFIX_CPS = [[ord(c) for c in s] for s in _keys._CJK_LEGAL_SUFFIXES]
@@ -448,6 +449,10 @@ def company_keys(texts: pa.Array) -> tuple[pa.Array, pa.Array]:
     handled = rows.handled & ~(empty & rows.stripped)
     keep = (from_start & (position < end[parent])) | empty[parent]
     keep &= handled[parent] & ~rows.missing[parent]
+    # "and", "et", "und" go, unless the row keeps nothing else.
+    joining = _bools(pc.is_in(words, value_set=_CONNECTORS))
+    others = np.bincount(parent[keep & ~joining], minlength=n)
+    keep &= ~joining | (others[parent] == 0)
     order = _in_row_order(rows, np.flatnonzero(keep), parent)
     return _joined(rows, order, parent, handled), pa.array(handled, pa.bool_())
 

@@ -66,6 +66,8 @@ _LEGAL_FORMS = frozenset({
     "sl", "oy", "oyj", "ab", "as", "asa", "aps", "kk", "pty", "pte", "se",
 })
 # fmt: on
+_CONNECTORS = frozenset({"and", "et", "und"})
+"""Words that join names like "&" does ("Baker and Sons" is "Baker & Sons"): not in a key."""
 # Longest first, so that 股份有限公司 goes before 有限公司 and 公司.
 # fmt: off
 _CJK_LEGAL_SUFFIXES = (
@@ -99,7 +101,8 @@ def company_key(value: Any) -> str:
     Chinese and Japanese legal suffixes (有限公司, 股份有限公司, 集团, 株式会社 ...) are
     removed before transliteration; then Latin legal forms (SA, SAS, SARL, GmbH, Ltd, Inc,
     LLC, BV, SpA ...) and a leading "The" are removed from both ends, initials written with
-    spaces joined (``S A S`` -> ``sas``), and the remaining words sorted. A name
+    spaces joined (``S A S`` -> ``sas``), the words that join names as "&" does ("and",
+    "et", "und") dropped, and the remaining words sorted. A name
     that is nothing but a legal form keeps its folded self, so the key is never empty for
     a non-empty name.
 
@@ -110,6 +113,8 @@ def company_key(value: Any) -> str:
     >>> company_key("Conseil Dupont & Cie SARL")
     'conseil dupont'
     >>> company_key("北京科技有限公司") == company_key("北京科技")
+    True
+    >>> company_key("Baker & Sons") == company_key("Baker and Sons Ltd")
     True
     >>> company_key("SA")
     'sa'
@@ -124,4 +129,5 @@ def company_key(value: Any) -> str:
     while end > start and tokens[end - 1] in _LEGAL_FORMS:
         end -= 1
     core = tokens[start:end] or _merge_initials(_ascii_tokens(text))
+    core = [token for token in core if token not in _CONNECTORS] or core
     return " ".join(sorted(core))

@@ -22,6 +22,7 @@ from crmkit._core._session import Session
 from crmkit._core._store import now_utc, whole_id
 from crmkit._exceptions import RecordNotFoundError, ValidationError
 from crmkit._ops import _owners as owners
+from crmkit._util._config import chosen_lang
 from crmkit._util._messages import message, record_noun, short, unknown_value
 from crmkit.schemas._activities import (
     ACTIVITY_COLUMNS,
@@ -30,6 +31,7 @@ from crmkit.schemas._activities import (
     TASK_STATUSES,
     TASK_TYPES,
 )
+from crmkit.schemas._labels import message_field
 from crmkit.schemas._vocab import Vocabulary
 
 __all__ = [
@@ -81,6 +83,14 @@ _EDITABLE = {
 # -- checking values --------------------------------------------------------------------------
 
 
+def _field(name: str) -> str:
+    """How a message names activity field ``name``: its label once a language is chosen
+    (a keyword such as ``due`` by its column's), else the name, as crmkit always did."""
+    if chosen_lang() is None:
+        return name
+    return message_field("activities", _EDITABLE.get(name, name))
+
+
 def _term(vocab: Vocabulary, value: Any) -> str:
     """The stored value ``value`` names in ``vocab``; UnknownValueError naming the field."""
     found = vocab.lookup(value) if isinstance(value, str) else None
@@ -118,7 +128,9 @@ def check_due(value: Any, field_name: str = "due_at") -> dt.datetime | None:
         except ValueError:
             moment = None
     if moment is None:
-        raise ValidationError(message("activity_not_date", field=field_name, value=short(value)))
+        raise ValidationError(
+            message("activity_not_date", field=_field(field_name), value=short(value))
+        )
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment
@@ -128,7 +140,9 @@ def _text(value: Any, field_name: str, *, required: bool) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value.strip()):
-        raise ValidationError(message("activity_bad_text", field=field_name, value=short(value)))
+        raise ValidationError(
+            message("activity_bad_text", field=_field(field_name), value=short(value))
+        )
     return value.strip() or None
 
 
@@ -156,17 +170,15 @@ def _live_id(session: Session, table: str, value: Any, field_name: str) -> int:
             f"SELECT deleted_at IS NOT NULL, merged_into FROM {table} WHERE id = ?", [record_id]
         )
     )
-    noun = record_noun(table)
+    noun, shown = record_noun(table), _field(field_name)
     if row is None:
-        raise RecordNotFoundError(
-            message("ref_not_found", field=field_name, noun=noun, id=record_id)
-        )
+        raise RecordNotFoundError(message("ref_not_found", field=shown, noun=noun, id=record_id))
     if row[1] is not None:
         raise ValidationError(
-            message("ref_merged", field=field_name, noun=noun, id=record_id, into=row[1])
+            message("ref_merged", field=shown, noun=noun, id=record_id, into=row[1])
         )
     if row[0]:
-        raise ValidationError(message("ref_deleted", field=field_name, noun=noun, id=record_id))
+        raise ValidationError(message("ref_deleted", field=shown, noun=noun, id=record_id))
     return record_id
 
 
@@ -176,7 +188,9 @@ def _owner_id(session: Session, value: Any) -> int | None:
     owner_id = owners.resolve(session, value)
     if not owners.is_active(session, owner_id):
         name = owners.fetch(session, owner_id)["name"]
-        raise ValidationError(message("owner_deactivated", field="owner_id", name=short(name)))
+        raise ValidationError(
+            message("owner_deactivated", field=_field("owner_id"), name=short(name))
+        )
     return owner_id
 
 
@@ -284,13 +298,18 @@ def add_task(session: Session, subject: Any, **options: Any) -> int:
 
 def fetch(session: Session, activity_id: Any) -> dict[str, Any]:
     """One activity's row (deleted ones included); RecordNotFoundError when unknown."""
-    return session.store.fetch_record("activities", whole_id(activity_id, "activity"))
+    record_id = whole_id(activity_id, "activity")
+    if first(session.con.execute("SELECT 1 FROM activities WHERE id = ?", [record_id])) is None:
+        raise RecordNotFoundError(message("activity_not_found", id=record_id))
+    return session.store.fetch_record("activities", record_id)
 
 
 def _live(session: Session, activity_id: Any, verb: str) -> dict[str, Any]:
+    """The activity, unless deleted; ``verb`` is ``changed``, ``completed`` or ``deleted``."""
     current = fetch(session, activity_id)
     if current["deleted"]:
-        raise ValidationError(message("activity_deleted", id=current["id"], verb=verb))
+        said = message(f"activity_verb_{verb}")
+        raise ValidationError(message("activity_deleted", id=current["id"], verb=said))
     return current
 
 
@@ -342,7 +361,9 @@ def complete(session: Session, activity_id: Any, report: Any = None) -> int:
     """Mark a task done, with its report (see :meth:`crmkit.Activities.complete`)."""
     current = _live(session, activity_id, "completed")
     if current["kind"] != "task":
-        raise ValidationError(message("activity_not_task", id=current["id"], verb="completed"))
+        raise ValidationError(
+            message("activity_not_task", id=current["id"], verb=message("activity_verb_completed"))
+        )
     values: dict[str, Any] = {"status": "done", "completed_at": now_utc()}
     if report is not None:
         values["report"] = _text(report, "report", required=True)
@@ -406,7 +427,7 @@ def add_tasks(
     ``"record"`` (each record's own owner).
     """
     if kind not in ("contacts", "accounts"):
-        raise ValidationError(f"add_tasks works on contacts or accounts, not {short(kind)}")
+        raise ValidationError(message("activity_tasks_kind", kind=short(kind)))
     record_ids = [whole_id(i, kind[:-1]) for i in ids]
     base = {
         "kind": "task",
@@ -429,11 +450,11 @@ def add_tasks(
     for record_id in record_ids:
         if record_id not in found:
             raise RecordNotFoundError(
-                message("ref_not_found", field=link, noun=record_noun(kind), id=record_id)
+                message("ref_not_found", field=_field(link), noun=record_noun(kind), id=record_id)
             )
         if found[record_id][1]:
             raise ValidationError(
-                message("ref_deleted", field=link, noun=record_noun(kind), id=record_id)
+                message("ref_deleted", field=_field(link), noun=record_noun(kind), id=record_id)
             )
     if owner == "record":
         plan: list[int | None] = [
@@ -484,7 +505,9 @@ def due_range(spec: Any, today: dt.date) -> tuple[dt.datetime, dt.datetime]:
     if isinstance(spec, tuple | list) and len(spec) == 2:
         start, end = check_due(spec[0], "due"), check_due(spec[1], "due")
         if start is None or end is None:
-            raise ValidationError(message("activity_not_date", field="due", value=short(spec)))
+            raise ValidationError(
+                message("activity_not_date", field=_field("due"), value=short(spec))
+            )
         return start, end
     word = spec.strip().lower() if isinstance(spec, str) else None
     if word == "today":

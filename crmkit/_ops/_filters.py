@@ -23,7 +23,8 @@ from crmkit._ops._account_tree import members
 from crmkit._util._messages import message, short
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table
-from crmkit.schemas._vocab import LEGAL_BASES, LIFECYCLE_STAGES, Vocabulary, fold
+from crmkit.schemas._stages import lifecycle_stages
+from crmkit.schemas._vocab import LEGAL_BASES, Vocabulary, fold
 
 __all__ = ["Condition", "compile_filters", "filter_names"]
 
@@ -237,7 +238,7 @@ class _Compiler:
 
     def lifecycle_stage(self, value: Any) -> Condition:
         """Stages by value or label in any language (``"Piste"``); ``None``: no stage."""
-        return _in_vocabulary("lifecycle_stage", "lifecycle stage", LIFECYCLE_STAGES, value)
+        return _in_vocabulary("lifecycle_stage", "lifecycle stage", lifecycle_stages(), value)
 
     def band(self, kind: str, value: Any) -> Condition:
         bands = self.session.settings.bands(kind)

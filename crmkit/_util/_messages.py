@@ -99,6 +99,12 @@ _MESSAGES: dict[str, Labels] = {
     "what_account": ("account", "compte", "客户"),
     "what_contact": ("contact", "contact", "联系人"),
     "what_currency": ("currency", "devise", "币种"),
+    "what_task_type": ("task_type", "type de tâche", "任务类型"),
+    "what_priority": ("priority", "priorité", "优先级"),
+    "what_status": ("status", "statut", "状态"),
+    "what_kind": ("kind", "nature", "类别"),
+    "what_due": ("due", "échéance", "截止时间"),
+    "what_activity field": ("activity field", "champ d'activité", "活动字段"),
     # what a batch broke (crmkit._core._integrity): fields by name until a language is
     # chosen (today's English), by label once one is
     "record_ref": ("{noun} {id}", "{noun} {id}", "{noun} {id}"),
@@ -189,6 +195,14 @@ _MESSAGES: dict[str, Labels] = {
     "activity_not_task": ("activity {id} is a note, not a task: it cannot be {verb}",
                           "l'activité {id} est une note, pas une tâche : impossible de la {verb}",
                           "活动 {id} 是备注而不是任务，无法{verb}"),
+    "activity_verb_changed": ("changed", "modifier", "修改"),
+    "activity_verb_completed": ("completed", "terminer", "完成"),
+    "activity_verb_deleted": ("deleted", "supprimer", "删除"),
+    "activity_not_found": ("no activity with id {id}", "aucune activité d'id {id}",
+                           "找不到 id 为 {id} 的活动"),
+    "activity_tasks_kind": ("add_tasks works on contacts or accounts, not {kind}",
+                            "add_tasks porte sur des contacts ou des comptes, pas sur {kind}",
+                            "add_tasks 只适用于联系人或客户，不适用于 {kind}"),
     "activity_unknown_field": ("{field}: not a field of activities (fields: {valid})",
                                "{field} : pas un champ des activités (champs : {valid})",
                                "{field}：不是活动的字段（字段：{valid}）"),
@@ -336,6 +350,28 @@ _MESSAGES: dict[str, Labels] = {
                       "阶段 {value}：转化后的联系人只能是客户或前客户"),
     "convert_none": ("no contact given to convert", "aucun contact à convertir",
                      "没有要转化的联系人"),
+    # a database's lifecycle stages (crm.settings.set_stages)
+    "stage_item": ("lifecycle stages are a list of values or dicts with a value, got {value}",
+                   "les étapes sont une liste de valeurs ou de dicts avec une value, reçu "
+                   "{value}",
+                   "阶段应为值或带 value 的字典组成的列表，收到 {value}"),
+    "stage_value": ("a lifecycle stage is a value of 1 to 20 characters, got {value}",
+                    "une étape est une valeur de 1 à 20 caractères, reçu {value}",
+                    "阶段值应为 1 到 20 个字符，收到 {value}"),
+    "stage_label": ("lifecycle stage {value}: the {language} label is a text of 1 to 100 "
+                    "characters",
+                    "étape {value} : le libellé {language} est un texte de 1 à 100 caractères",
+                    "阶段 {value}：{language} 标签应为 1 到 100 个字符"),
+    "stage_unique": ("lifecycle stage {value} is listed twice", "l'étape {value} figure deux fois",
+                     "阶段 {value} 重复出现"),
+    "stage_builtin": ("the lifecycle stages must keep the built-in ones: {values} are missing",
+                      "les étapes doivent garder celles d'origine : il manque {values}",
+                      "阶段必须保留内置阶段：缺少 {values}"),
+    "stage_in_use": ("lifecycle stage {value} is kept by {count:,} contact; change it first|"
+                     "lifecycle stage {value} is kept by {count:,} contacts; change them first",
+                     "l'étape {value} est celle de {count:,} contact ; changez-la d'abord|"
+                     "l'étape {value} est celle de {count:,} contacts ; changez-les d'abord",
+                     "阶段 {value} 仍被 {count:,} 个联系人使用；请先修改"),
     # MergeReport
     "merge_head": ("{kind}: {count:,} merge|{kind}: {count:,} merges",
                    "{kind} : {count:,} fusion|{kind} : {count:,} fusions",
@@ -826,6 +862,17 @@ _MESSAGES.update({
                       "{shown}. Rien n'est écrit ; corrigez-les ou videz-les d'abord",
                       "{field} 保持原类型：转为 {type} 会丢失 {count} 个值：{shown}。"
                       "未写入任何内容；请先修正或清空它们"),
+    "ref_view": ("saved view {name}", "vue enregistrée {name}", "已保存视图 {name}"),
+    "ref_rule": ("duplicate rule {name}", "règle de doublons {name}", "重复规则 {name}"),
+    "ref_profile": ("import profile {name}", "profil d'import {name}", "导入配置 {name}"),
+    "cf_drop_referenced": ("{field} is named by {refs}; change them, or pass force=True to "
+                           "remove it from them too (crm.undo puts it back)",
+                           "{field} est cité par {refs} ; modifiez-les, ou passez force=True "
+                           "pour l'en retirer aussi (crm.undo le remet)",
+                           "{field} 被 {refs} 引用；请先修改它们，或传入 force=True 一并移除"
+                           "（crm.undo 可恢复）"),
+    "undo_setting_changed": ("the setting {setting} changed since", "le réglage {setting} a "
+                             "changé depuis", "设置 {setting} 此后已更改"),
     "cf_drop_confirm": ("drop_field removes the custom field {field} and its {count} "
                         "value(s); pass confirm=True (crm.undo puts them back)",
                         "drop_field supprime le champ personnalisé {field} et ses {count} "

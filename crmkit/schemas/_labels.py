@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from crmkit._util._config import chosen_lang
 from crmkit._util._langs import LANGS, Labels, Lang, check_lang, pick_label
+from crmkit.schemas._activities import activity_label
 from crmkit.schemas._catalog import table
 
 __all__ = [
@@ -122,8 +123,13 @@ def message_field(kind: str, name: str) -> str:
     >>> with ck.config_context(lang="fr"):
     ...     message_field("contacts", "account_id"), message_field("owners", "team_id")
     ('Société', 'team_id')
+    >>> with ck.config_context(lang="fr"):
+    ...     message_field("activities", "due_at")
+    'Échéance'
     """
     lang = chosen_lang()
+    if lang is not None and kind == "activities":
+        return activity_label(name, lang)
     if lang is None or kind.rstrip("s") not in ("contact", "account"):
         return name
     return column_label(kind, name, lang)
