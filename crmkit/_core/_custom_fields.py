@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -170,11 +170,7 @@ def add_field(
     f = custom_field(definition)
     changes, misfits = _moves(store, settings, kind, f)
     if misfits and on_error == "refuse":
-        shown = "; ".join(
-            f"{kind} {m['id']}, {name}: {shorten(m['value'])} ({m['reason']})" for m in misfits[:5]
-        )
-        if len(misfits) > 5:
-            shown += message("and_more", count=len(misfits) - 5)
+        shown = _values_shown(kind, name, [(m["id"], m["value"], m["reason"]) for m in misfits])
         raise ValidationError(
             message(
                 "cf_not_converted",
@@ -286,9 +282,7 @@ def change_field_type(
         or (result.to_custom is not None and result.to_custom[i] is not None)
     ]
     if lost:
-        shown = "; ".join(f"{kind} {r}, {name}: {shorten(v)} ({why})" for r, v, why in lost[:5])
-        if len(lost) > 5:
-            shown += message("and_more", count=len(lost) - 5)
+        shown = _values_shown(kind, name, lost)
         raise ValidationError(
             message(
                 "cf_type_loses",
@@ -411,3 +405,11 @@ def list_fields(store: Store, kind: str | None = None) -> pd.DataFrame:
     ]
     columns = ["kind", "name", "type", "en", "fr", "zh", "vocabulary", "required", "personal"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _values_shown(kind: str, name: str, values: Sequence[tuple[Any, Any, str]]) -> str:
+    """The first five (record, value, reason) a refusal names, and how many more there are."""
+    shown = "; ".join(f"{kind} {r}, {name}: {shorten(v)} ({why})" for r, v, why in values[:5])
+    if len(values) > 5:
+        shown += message("and_more", count=len(values) - 5)
+    return shown

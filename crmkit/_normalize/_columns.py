@@ -35,12 +35,7 @@ from crmkit._normalize._text import _MISSING_TEXT, _NAMES_LIKE_MISSING
 from crmkit._util._shorten import shorten
 from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field
 from crmkit.schemas._vocab import (
-    ACCOUNT_TYPES,
-    GENDERS,
-    LEGAL_BASES,
-    LIFECYCLE_STAGES,
-    OWNERSHIPS,
-    SALUTATIONS,
+    FIXED_VOCABULARIES,
     Vocabulary,
 )
 
@@ -56,14 +51,6 @@ __all__ = [
 
 _PHONE_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
-_FIXED_VOCABULARIES: dict[str, Vocabulary] = {
-    "account_type": ACCOUNT_TYPES,
-    "ownership": OWNERSHIPS,
-    "gender": GENDERS,
-    "salutation": SALUTATIONS,
-    "lifecycle_stage": LIFECYCLE_STAGES,
-    "legal_basis": LEGAL_BASES,
-}
 # Vocabularies whose unknown values are an error (the row is rejected) rather than kept
 # in ``custom``: a lifecycle stage decides what a conversion does, a legal basis whether a
 # person may be written to, so none is guessed.
@@ -393,7 +380,7 @@ def _vocabulary(values: list[Any], f: Field, opts: ColumnOptions) -> ColumnResul
         pairs = norm.map_distinct(values, _lookup(vocab, opts.unquote_formulas))
         # An unknown sector is stored as written; the schema flags it as a warning.
         return ColumnResult([p[0] for p in pairs], _none_list(len(values)), _none_list(len(values)))
-    vocab = f.choices or _FIXED_VOCABULARIES[f.vocabulary or ""]
+    vocab = f.choices or FIXED_VOCABULARIES[f.vocabulary or ""]
     pairs = norm.map_distinct(values, _lookup(vocab, opts.unquote_formulas))
     if f.vocabulary in _REJECT_OUTSIDE:
         errors = [

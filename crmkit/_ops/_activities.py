@@ -274,6 +274,17 @@ def task_row(
 ) -> dict[str, Any]:
     """One task's checked values (links included), ready for :func:`insert_rows`."""
     return {
+        **_open_task(session, subject, type, due, priority, body),
+        "owner_id": _owner_id(session, owner),
+        **_links(session, contact, account),
+    }
+
+
+def _open_task(
+    session: Session, subject: Any, type: Any, due: Any, priority: Any, body: Any
+) -> dict[str, Any]:
+    """The checked values every new task has, whoever follows it and whatever it is on."""
+    return {
         "kind": "task",
         "subject": _text(subject, "subject", required=True),
         "body": _text(body, "body", required=False),
@@ -281,9 +292,7 @@ def task_row(
         "due_at": check_due(due),
         "priority": _term(TASK_PRIORITIES, priority),
         "status": "open",
-        "owner_id": _owner_id(session, owner),
         "author": session.user,
-        **_links(session, contact, account),
     }
 
 
@@ -429,16 +438,7 @@ def add_tasks(
     if kind not in ("contacts", "accounts"):
         raise ValidationError(message("activity_tasks_kind", kind=short(kind)))
     record_ids = [whole_id(i, kind[:-1]) for i in ids]
-    base = {
-        "kind": "task",
-        "subject": _text(subject, "subject", required=True),
-        "body": _text(body, "body", required=False),
-        "task_type": _term(TASK_TYPES, type),
-        "due_at": check_due(due),
-        "priority": _term(TASK_PRIORITIES, priority),
-        "status": "open",
-        "author": session.user,
-    }
+    base = _open_task(session, subject, type, due, priority, body)
     rows_found = session.con.execute(
         f"SELECT id, deleted_at IS NOT NULL OR merged_into IS NOT NULL, owner_id"
         f"{', account_id' if kind == 'contacts' else ''} FROM {kind} "

@@ -43,12 +43,7 @@ from crmkit._util._table_html import Column, table_html, table_text
 from crmkit.schemas._catalog import Field, table
 from crmkit.schemas._models import describe_failures, validate
 from crmkit.schemas._vocab import (
-    ACCOUNT_TYPES,
-    GENDERS,
-    LEGAL_BASES,
-    LIFECYCLE_STAGES,
-    OWNERSHIPS,
-    SALUTATIONS,
+    FIXED_VOCABULARIES,
 )
 
 __all__ = ["FIX_RULES", "Fixes", "suggest_fixes"]
@@ -59,14 +54,6 @@ FIX_RULES = ("spaces", "phone", "email", "url", "country", "vocabulary", "name_c
 _FORMAT_RULES = frozenset({"phone", "email", "url", "country"})
 _NAME_FIELDS = {"contacts": ("first_name", "last_name"), "accounts": ()}
 _COUNTRY_FIELD = {"contacts": "country", "accounts": "billing_country"}
-_FIXED_VOCABULARIES = {
-    "account_type": ACCOUNT_TYPES,
-    "ownership": OWNERSHIPS,
-    "gender": GENDERS,
-    "salutation": SALUTATIONS,
-    "lifecycle_stage": LIFECYCLE_STAGES,
-    "legal_basis": LEGAL_BASES,
-}
 _COLUMNS = ("id", "field", "current", "proposed", "rule")
 
 # Anything clean_text would change (see _normalize/_columns.py), as one RE2 pattern.
@@ -148,7 +135,7 @@ def _vocabulary_values(f: Field, ctx: _Context) -> list[str]:
         return list(ctx.sectors)
     if f.choices is not None:
         return list(f.choices.values)
-    return list(_FIXED_VOCABULARIES[str(f.vocabulary)].values)
+    return list(FIXED_VOCABULARIES[str(f.vocabulary)].values)
 
 
 def _region(country: Any) -> str | None:

@@ -46,15 +46,10 @@ from crmkit._util._table_html import table_html as render_table
 from crmkit.schemas._catalog import BIGINT_MAX, BIGINT_MIN, Field, Table, table
 from crmkit.schemas._display import report_columns
 from crmkit.schemas._vocab import (
-    ACCOUNT_TYPES,
     COUNTRY_CODES,
     CURRENCY_CODES,
     DEFAULT_SECTORS,
-    GENDERS,
-    LEGAL_BASES,
-    LIFECYCLE_STAGES,
-    OWNERSHIPS,
-    SALUTATIONS,
+    FIXED_VOCABULARIES,
 )
 
 with warnings.catch_warnings():
@@ -86,14 +81,7 @@ EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 E164_RE = r"^\+[1-9][0-9]{6,14}$"
 URL_RE = r"^https?://[^\s/$.?#][^\s]*$"
 
-_FIXED_VOCABULARIES = {
-    "account_type": ACCOUNT_TYPES.values,
-    "ownership": OWNERSHIPS.values,
-    "gender": GENDERS.values,
-    "salutation": SALUTATIONS.values,
-    "lifecycle_stage": LIFECYCLE_STAGES.values,
-    "legal_basis": LEGAL_BASES.values,
-}
+_FIXED_VOCABULARIES = {name: vocab.values for name, vocab in FIXED_VOCABULARIES.items()}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ __all__ = [
     "COUNTRY_CODES",
     "CURRENCY_CODES",
     "DEFAULT_SECTORS",
+    "FIXED_VOCABULARIES",
     "GENDERS",
     "LEAD_STAGES",
     "LEGAL_BASES",
@@ -208,6 +209,17 @@ LEGAL_BASES = _vocab(
     ],
 )
 # fmt: on
+
+#: The vocabularies fixed in code, by the name a catalog field gives (``Field.vocabulary``):
+#: validation, column normalising, fixes and the entry forms read them from here.
+FIXED_VOCABULARIES: Mapping[str, Vocabulary] = {
+    "account_type": ACCOUNT_TYPES,
+    "ownership": OWNERSHIPS,
+    "gender": GENDERS,
+    "salutation": SALUTATIONS,
+    "lifecycle_stage": LIFECYCLE_STAGES,
+    "legal_basis": LEGAL_BASES,
+}
 
 #: The stages of a contact not yet converted (``crm.contacts.convert`` takes these).
 LEAD_STAGES: tuple[str, ...] = ("lead", "qualified")

@@ -23,13 +23,8 @@ import ipywidgets as ipw
 from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit.schemas._catalog import Field
 from crmkit.schemas._vocab import (
-    ACCOUNT_TYPES,
     COUNTRY_CODES,
-    GENDERS,
-    LEGAL_BASES,
-    LIFECYCLE_STAGES,
-    OWNERSHIPS,
-    SALUTATIONS,
+    FIXED_VOCABULARIES,
     Vocabulary,
     country_names,
     fold,
@@ -56,14 +51,6 @@ __all__ = [
     "message_html",
 ]
 
-_FIXED_VOCABULARIES: dict[str, Vocabulary] = {
-    "account_type": ACCOUNT_TYPES,
-    "ownership": OWNERSHIPS,
-    "gender": GENDERS,
-    "salutation": SALUTATIONS,
-    "lifecycle_stage": LIFECYCLE_STAGES,
-    "legal_basis": LEGAL_BASES,
-}
 # Text longer than this is typed in a Textarea.
 _LONG_TEXT = 1000
 _COLOURS = {"error": "#b00020", "warning": "#a65e00", "info": "#0b5cad", "ok": "#1b6e20"}
@@ -639,6 +626,7 @@ def build_input(
         return ChoiceInput(f, lang, crm.settings.sectors, required=required)
     if f.choices is not None:
         return ChoiceInput(f, lang, f.choices, required=required)
-    if f.vocabulary in _FIXED_VOCABULARIES:
-        return ChoiceInput(f, lang, _FIXED_VOCABULARIES[f.vocabulary], required=required)
+    fixed = FIXED_VOCABULARIES.get(f.vocabulary or "")
+    if fixed is not None:
+        return ChoiceInput(f, lang, fixed, required=required)
     return TextInput(f, lang, required=required)
