@@ -299,3 +299,86 @@ def test_migration_7_adds_what_erasure_needs(tmp_path: Path) -> None:
         assert version == (str(SCHEMA_VERSION),)
         crm.contacts.erase(cid, reason="r", confirm=True)
         assert len(crm.blocklist) == 1
+
+
+def test_file_names_and_free_text_lose_the_person(tmp_path: Path) -> None:
+    """A person's name inside a file's name (batch details, rejected rows' source), a
+    surname alone or a phone written another way in a description, a cell of someone
+    else's rejected row and the erasure's reason: all read ``[erased]`` afterwards."""
+    db = tmp_path / "crm.duckdb"
+    named = tmp_path / f"{LAST.lower()}_contacts.csv"
+    named.write_text(
+        "first_name,last_name,email,notes,birthday\n"
+        f"{FIRST},{LAST},{EMAIL},,1980-02-03\n"
+        f"Paul,Roux,paul.roux@ex.org,ami de {LAST.upper()},not a date\n",
+        encoding="utf-8",
+    )
+    full = tmp_path / f"{FIRST.lower()}-{LAST.lower()}.csv"
+    full.write_text("first_name,last_name,phone\nAnne,Vidal,+33 6 12 34 56 78\n", encoding="utf-8")
+    with ck.open(db, user="DPO") as crm:
+        crm.import_file(named, "contacts")
+        crm.import_file(full, "contacts")
+        cid = int(crm.contacts.filter(last_name=LAST).df()["id"].iloc[0])
+        crm.contacts.update(cid, phone=PHONE)
+        other = crm.contacts.filter(last_name="Vidal").df()["id"].iloc[0]
+        with crm.batch(f"relance {LAST} au 06.71.82.93.04"):
+            crm.contacts.update(int(other), job_title="DSI")
+        crm.settings.retention("contacts", after="3 years", where={"last_name": LAST})
+        report = crm.contacts.erase(cid, reason=f"mail from {EMAIL} ({LAST})", confirm=True)
+        assert report.counts["reject_texts"] == 1  # Paul's row: a cell and the file name
+        assert report.counts["settings"] == 1
+        texts = {
+            name: crm.connection.execute(f"SELECT * FROM {name}").df().to_csv()
+            for name in ("batches", "import_rejects", "erasures", "settings", "history")
+        }
+        for name, text in texts.items():
+            folded = text.casefold()
+            assert LAST.casefold() not in folded and FIRST.casefold() not in folded, name
+            assert "71829304" not in text.replace(".", "") and EMAIL not in text, name
+        assert "[erased]_contacts.csv" in texts["import_rejects"]
+        assert "[erased].csv" in texts["batches"]  # quillon-zarbuteau.csv
+        assert "relance [erased] au" in texts["batches"]
+        assert "paul.roux@ex.org" in texts["import_rejects"]  # Paul's own values stay
+        assert len(crm.rejects()) == 1
+    data = _file_bytes(db).lower()
+    for needle in (LAST.lower().encode(), FIRST.lower().encode(), b"71829304"):
+        assert needle not in data, needle
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "file_name", "scrubbed"),
+    [
+        ("Hélène", "Bloutière", "helene_bloutiere.csv", "[erased].csv"),
+        ("Hélène", "Le Goff", "export_le-goff_2024.csv", "export_[erased]_2024.csv"),
+        ("伟", "王", "王伟的联系人.csv", "[erased]的联系人.csv"),
+    ],
+)
+def test_file_names_are_matched_without_accents_and_in_chinese(
+    tmp_path: Path, first_name: str, last_name: str, file_name: str, scrubbed: str
+) -> None:
+    path = tmp_path / file_name
+    path.write_text(f"first_name,last_name\n{first_name},{last_name}\n", encoding="utf-8")
+    with ck.open() as crm:
+        crm.import_file(path, "contacts")
+        keep = crm.contacts.add(first_name="Zoé", last_name="王五")  # another person stays
+        cid = int(crm.contacts.filter(first_name=first_name).df()["id"].iloc[0])
+        crm.contacts.erase(cid, reason="r", confirm=True)
+        (details,) = crm.connection.execute(
+            "SELECT details->>'$.file_name' FROM batches WHERE operation = 'import'"
+        ).fetchone() or (None,)
+        assert details == scrubbed
+        assert crm.contacts.get(keep)["last_name"] == "王五"
+
+
+def test_other_records_naming_the_person_are_reported_not_changed() -> None:
+    with ck.open() as crm:
+        cid = crm.contacts.add(first_name=FIRST, last_name=LAST, email=EMAIL)
+        colleague = crm.contacts.add(last_name="Roux", notes=f"assistant of {FIRST} {LAST}")
+        mail = crm.contacts.add(last_name="Vidal", notes=f"cc {EMAIL.upper()}")
+        alone = crm.contacts.add(last_name="Petit", notes=f"met M. {LAST} once")  # surname only
+        note = crm.activities.add_note(f"lunch with {LAST} {FIRST}", contact=colleague)
+        with pytest.warns(ck.CRMKitWarning, match=r"3 other records .* contacts"):
+            report = crm.contacts.erase(cid, reason="r", confirm=True)
+        assert report.mentions == {"contacts": (colleague, mail), "activities": (note,)}
+        assert crm.contacts.get(colleague)["notes"] == f"assistant of {FIRST} {LAST}"
+        assert alone not in report.mentions.get("contacts", ())

@@ -994,6 +994,17 @@ class _Records:
             noun = kind_noun(self.kind, len(wanted))
             raise ErasureError(message("erase_confirm", count=len(wanted), noun=noun))
         report = erase(self._session, self.kind, wanted, reason=reason)
+        if report.mentions:
+            shown = "; ".join(
+                f"{name} {', '.join(str(i) for i in ids[:10])}{' …' if len(ids) > 10 else ''}"
+                for name, ids in report.mentions.items()
+            )
+            count = sum(len(ids) for ids in report.mentions.values())
+            warnings.warn(
+                message("erase_mentions", count=count, records=shown),
+                CRMKitWarning,
+                stacklevel=2,
+            )
         store = self._session.store
         if store.rewrite_file():
             self._session.caches.clear()

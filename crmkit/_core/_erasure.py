@@ -13,10 +13,14 @@ copy the values into ``history`` — the one thing an erasure must not do:
   the activities, subscriptions and duplicate decisions removed lose every value;
 - their activities, subscriptions and duplicate decisions are removed;
 - ``import_rejects`` rows whose cells hold the person's email or phone, or their last
-  name with their first name, are removed;
-- saved views' literal values and batches' descriptions and details naming them read
-  ``[erased]``: their emails, phones and full names wherever they appear as whole words,
-  a first or last name alone where it is a whole value (:class:`Needles`);
+  name with their first name, are removed; in the other rows, a cell, a file name
+  (``zarbuteau_contacts.csv``) or a reason naming them reads ``[erased]`` there;
+- saved views' literal values, batches' descriptions and details (file names, mappings,
+  settings changed), the settings that hold literal values (duplicate rules, import
+  profiles, retention rules) and the erasure's reason read ``[erased]`` where they name
+  them: emails, phone digits, full names in either order and surnames wherever they
+  appear as whole words (``_`` separates words, accents optional), a first name alone
+  where it is a whole value (:class:`Needles`);
 - the blocklist gets the hashes of their emails and phones
   (:mod:`crmkit._core._blocklist`);
 - ``erasures`` gets one row (who, when, why, counts) and ``erased_records`` the ids it
@@ -26,8 +30,10 @@ copy the values into ``history`` — the one thing an erasure must not do:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -36,6 +42,7 @@ from crmkit._core._blocklist import add_hashes
 from crmkit._core._integrity import REFERENCES
 from crmkit._core._results import first
 from crmkit._core._store import now_utc
+from crmkit._util._text import fold
 
 if TYPE_CHECKING:
     from crmkit._core._store import Store
@@ -45,6 +52,7 @@ __all__ = [
     "Needles",
     "erase_rows",
     "log_erasure",
+    "mentions_of",
     "needles_of",
     "next_erasure_id",
     "scrub_text",
@@ -52,22 +60,59 @@ __all__ = [
 
 ERASED = "[erased]"
 _IDS = "(SELECT unnest(?::BIGINT[]))"
+# Scripts written without spaces between words: a name is found inside longer text.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Settings that can hold a record's literal values (rules' conditions, profiles' defaults).
+_SETTINGS_WITH_VALUES = ("duplicate_rules", "import_profiles", "retention_rules")
 
 
 @dataclass(frozen=True)
 class Needles:
-    """What names the people being erased, to find them in free text.
+    """What names the people being erased, to find them in free text and file names.
 
-    ``words`` (emails, phones, full names) are replaced wherever they appear as whole
-    words; ``names`` (a first or a last name alone, common words for others too) only
-    where a whole value is one of them (a saved view's literal, a detail of a batch).
+    ``words`` (emails, phones, full names in either order, surnames) are replaced
+    wherever they appear as whole words, ``_`` counting as a separator so that file
+    names lose them too (``zarbuteau_contacts.csv``), with or without their accents;
+    ``phones`` (digits) wherever those digits appear, separators allowed; ``names`` (a
+    first name alone, common to many people; folded) only where a whole value is one of
+    them (a saved view's literal, a detail of a batch).
+
+    Examples
+    --------
+    >>> needles = Needles(("Hélène Blou", "Blou", "h.blou@ex.com"), frozenset({"helene"}))
+    >>> needles.scrub("import from /data/helene_blou.vcf and blou_2024.csv")
+    'import from /data/[erased].vcf and [erased]_2024.csv'
+    >>> needles.scrub("Bloutte, Hélène Roux")
+    'Bloutte, Hélène Roux'
+    >>> needles.scrub_value(" Hélène ")
+    '[erased]'
     """
 
     words: tuple[str, ...] = ()
     names: frozenset[str] = frozenset()
+    phones: tuple[str, ...] = ()
+    pattern: re.Pattern[str] | None = dataclasses.field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        parts = [_word_pattern(w) for w in sorted(self.words, key=len, reverse=True)]
+        parts += [_phone_pattern(d) for d in self.phones if len(d) >= 6]
+        compiled = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        object.__setattr__(self, "pattern", compiled)
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.names)
+        return bool(self.words or self.names or self.phones)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every whole-word occurrence of the people replaced."""
+        return self.pattern.sub(ERASED, text) if self.pattern is not None else text
+
+    def scrub_value(self, text: str) -> str:
+        """A whole value: ``[erased]`` when it is one of the names, else :meth:`scrub`."""
+        if fold(text) in self.names:
+            return ERASED
+        return self.scrub(text)
 
 
 def needles_of(store: Store, name: str, ids: Sequence[int], personal: Iterable[str]) -> Needles:
@@ -84,29 +129,39 @@ def needles_of(store: Store, name: str, ids: Sequence[int], personal: Iterable[s
     if not wanted:
         return Needles()
     strong = {f for f in wanted if tbl[f].format in ("email", "phone")}
-    words: set[str] = set()
-    names: set[str] = set()
+    phones = {f for f in strong if tbl[f].format == "phone"}
+    values: dict[str, set[str]] = {f: set() for f in wanted}
     columns = ", ".join(wanted)
     for row in store.con.execute(
         f"SELECT {columns} FROM {name} WHERE id IN {_IDS}", [list(ids)]
     ).fetchall():
-        values = dict(zip(wanted, row, strict=True))
-        for field, value in values.items():
-            if value:
-                (words if field in strong else names).add(str(value))
-        if values.get("first_name") and values.get("last_name"):
-            words.add(f"{values['first_name']} {values['last_name']}")
-    for field, value in store.con.execute(
+        for field_name, value in zip(wanted, row, strict=True):
+            if value and str(value).strip():
+                values[field_name].add(str(value).strip())
+    for field_name, value in store.con.execute(
         f"SELECT DISTINCT field, json_extract_string(v, '$') FROM (SELECT field, "
         f"unnest([old_value, new_value]) AS v FROM history WHERE table_name = ? AND "
         f"record_id IN {_IDS} AND field IN (SELECT unnest(?::VARCHAR[]))) WHERE v IS NOT NULL",
         [name, list(ids), wanted],
     ).fetchall():
-        if value:
-            (words if field in strong else names).add(str(value))
+        if value and str(value).strip():
+            values[field_name].add(str(value).strip())
+    words = {v for f in strong for v in values[f]}
+    surnames = values.get("last_name", set())
+    for last in surnames:
+        for first_name in values.get("first_name", set()):
+            glue = "" if _UNSPACED.search(first_name + last) else " "
+            words |= {f"{first_name}{glue}{last}", f"{last}{glue}{first_name}"}
+            words |= {f"{first_name}{last}", f"{last}{first_name}"}
+        if not _UNSPACED.search(last):  # one Chinese character is in too many words
+            words.add(last)
+    names = {fold(v) for f in wanted if f not in strong and f != "last_name" for v in values[f]}
+    names |= {fold(v) for v in surnames}
+    digits = {_digits(v) for f in phones for v in values[f]}
     return Needles(
-        tuple(sorted((w.strip() for w in words if len(w.strip()) >= 2), key=len, reverse=True)),
-        frozenset(n.strip().casefold() for n in names if n.strip()),
+        tuple(sorted((w for w in words if len(w) >= 2), key=len, reverse=True)),
+        frozenset(n for n in names if n),
+        tuple(sorted(d for d in digits if len(d) >= 6)),
     )
 
 
@@ -121,17 +176,40 @@ def scrub_text(text: str, words: Sequence[str]) -> str:
     >>> scrub_text("Hélène Bloutte", ["Hélène Blou"])
     'Hélène Bloutte'
     """
-    for word in sorted(words, key=len, reverse=True):
-        pattern = r"(?<!\w)" + re.escape(word) + r"(?!\w)"
-        text = re.sub(pattern, ERASED, text, flags=re.IGNORECASE)
-    return text
+    return Needles(tuple(words)).scrub(text)
+
+
+def _word_pattern(word: str) -> str:
+    """A pattern for ``word`` with or without its accents, any separator between its
+    parts (``Le Goff`` finds ``le_goff``), and as a whole word unless it is written in a
+    script without spaces (``王伟`` is found in ``王伟的联系人.csv``)."""
+    parts = []
+    for char in word:
+        if not char.isalnum() and char not in "@+":
+            parts.append(r"[\W_]{1,3}")
+            continue
+        plain = _plain(char)
+        escaped = re.escape(char)
+        parts.append(f"(?:{escaped}|{re.escape(plain)})" if plain and plain != char else escaped)
+    body = "".join(parts)
+    if _UNSPACED.search(word):
+        return body
+    return r"(?<![^\W_])" + body + r"(?![^\W_])"
+
+
+def _phone_pattern(digits: str) -> str:
+    """The last eight digits of a phone number, separators allowed between them."""
+    return r"(?<!\d)" + r"[\s.\-()/]{0,2}".join(digits[-8:]) + r"(?!\d)"
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _scrub_json(value: Any, needles: Needles) -> Any:
     if isinstance(value, str):
-        if value.strip().casefold() in needles.names:
-            return ERASED
-        return scrub_text(value, needles.words)
+        return needles.scrub_value(value)
     if isinstance(value, list):
         return [_scrub_json(v, needles) for v in value]
     if isinstance(value, dict):
@@ -177,22 +255,21 @@ def erase_rows(
     ids: Sequence[int],
     personal: Sequence[str],
     *,
+    needles: Needles,
     erasure_id: int,
     batch: int,
     actor: str,
 ) -> dict[str, int]:
-    """Erase records ``ids`` of table ``name`` (see the module); returns the counts."""
+    """Erase records ``ids`` of table ``name`` (see the module); returns the counts.
+
+    ``needles`` (:func:`needles_of`, taken before anything changed) find them in text.
+    """
     con = store.con
     ids = [int(i) for i in ids]
     counts: dict[str, int] = {"records": len(ids)}
-    needles = needles_of(store, name, ids, personal)
     tbl = store.catalog[name]
     emails = {n.casefold() for n in needles.words if "@" in n}
-    phones = {
-        _digits(n)
-        for n in needles.words
-        if n.startswith("+") and len(_digits(n)) >= 6 and f"+{_digits(n)}" == n
-    }
+    phones = set(needles.phones)
     person = _person_names(store, name, ids)
     counts["blocked"] = (
         add_hashes(store, f"(SELECT * FROM {name} WHERE id IN {_IDS})", [ids], batch, actor)
@@ -280,21 +357,33 @@ def erase_rows(
         _mark(store, erasure_id, name, gone_records, tombstone=False)
     counts["tombstones"] = len(tombstones)
     counts["removed"] = len(gone_records)
-    # Rejected import rows naming them.
-    counts["rejects"] = 0
-    if emails or phones or person:
-        doomed = []
-        for rowid, raw in con.execute(
-            "SELECT rowid, raw FROM import_rejects WHERE raw IS NOT NULL"
-        ).fetchall():
-            cells = _cells(json.loads(raw))
-            if _names_person(cells, emails, phones, person):
-                doomed.append(int(rowid))
-        if doomed:
-            con.execute(f"DELETE FROM import_rejects WHERE rowid IN {_IDS}", [doomed])
-        counts["rejects"] = len(doomed)
-    # Free text naming them: saved views, their history, batches.
-    counts["views"] = counts["batches"] = 0
+    # Rejected import rows: theirs removed; the others lose what names them (a cell, the
+    # file's name, a reason).
+    counts["rejects"] = counts["reject_texts"] = 0
+    doomed = []
+    for rowid, source, raw, reasons in con.execute(
+        "SELECT rowid, source, raw, reasons FROM import_rejects"
+    ).fetchall():
+        cells = _cells(json.loads(raw)) if raw is not None else []
+        if (emails or phones or person) and _names_person(cells, emails, phones, person):
+            doomed.append(int(rowid))
+            continue
+        new_raw = _scrubbed(raw, needles)
+        new_source = needles.scrub(source) if source else source
+        new_reasons = needles.scrub(reasons) if reasons else reasons
+        if new_raw is not None or new_source != source or new_reasons != reasons:
+            con.execute(
+                "UPDATE import_rejects SET raw = coalesce(?::JSON, raw), source = ?, "
+                "reasons = ? WHERE rowid = ?",
+                [new_raw, new_source, new_reasons, rowid],
+            )
+            counts["reject_texts"] += 1
+    if doomed:
+        con.execute(f"DELETE FROM import_rejects WHERE rowid IN {_IDS}", [doomed])
+    counts["rejects"] = len(doomed)
+    # Free text naming them: saved views and their history, batches (descriptions, file
+    # names, mappings, settings changed), settings that hold literal values.
+    counts["views"] = counts["batches"] = counts["settings"] = 0
     if needles:
         for view_id, definition in con.execute("SELECT id, definition FROM saved_views").fetchall():
             new = _scrubbed(definition, needles)
@@ -314,7 +403,7 @@ def erase_rows(
         for batch_id, description, details in con.execute(
             "SELECT id, description, details FROM batches"
         ).fetchall():
-            text = scrub_text(description, needles.words) if description else description
+            text = needles.scrub(description) if description else description
             new_details = _scrubbed(details, needles)
             if text != description or new_details is not None:
                 con.execute(
@@ -323,7 +412,47 @@ def erase_rows(
                     [text, new_details, batch_id],
                 )
                 counts["batches"] += 1
+        for key, value in con.execute(
+            "SELECT key, value FROM settings WHERE key IN (SELECT unnest(?::VARCHAR[]))",
+            [list(_SETTINGS_WITH_VALUES)],
+        ).fetchall():
+            new = _scrubbed(value, needles)
+            if new is not None:
+                con.execute("UPDATE settings SET value = ?::JSON WHERE key = ?", [new, key])
+                counts["settings"] += 1
     return counts
+
+
+def mentions_of(store: Store, needles: Needles) -> dict[str, tuple[int, ...]]:
+    """Other records whose free text still names the erased people, by table.
+
+    Their notes, titles and activities are someone else's data, so erase leaves them
+    and names them for review. Only strong needles count (emails, full names): a
+    surname alone is shared by too many people to flag a record.
+    """
+    strong = tuple(w for w in needles.words if "@" in w or " " in w.strip())
+    probe = Needles(strong).pattern
+    if probe is None:
+        return {}
+    found: dict[str, tuple[int, ...]] = {}
+    texts: dict[str, list[str]] = {
+        name: [f.name for f in store.catalog[name] if f.kind == "text"]
+        for name in ("contacts", "accounts")
+    }
+    texts["activities"] = ["subject", "body"]
+    likes = " OR ".join(["t ILIKE ?"] * len(strong))
+    params = [f"%{w}%" for w in strong]
+    for name, columns in texts.items():
+        joined = ", ".join(f"coalesce({c}::VARCHAR, '')" for c in columns)
+        rows = store.con.execute(
+            f"SELECT id, t FROM (SELECT id, concat_ws(' ', {joined}) AS t FROM {name}) "
+            f"WHERE {likes} ORDER BY id",
+            params,
+        ).fetchall()
+        ids = tuple(int(i) for i, text in rows if probe.search(text))
+        if ids:
+            found[name] = ids
+    return found
 
 
 def next_erasure_id(store: Store) -> int:

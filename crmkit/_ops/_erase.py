@@ -18,7 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from crmkit._core._erasure import erase_rows, log_erasure, next_erasure_id
+from crmkit._core._erasure import (
+    erase_rows,
+    log_erasure,
+    mentions_of,
+    needles_of,
+    next_erasure_id,
+)
 from crmkit._core._personal import personal_names
 from crmkit._core._results import first
 from crmkit._core._session import Session
@@ -61,9 +67,14 @@ class ErasureReport:
         ``values`` (personal values of the records), ``history_values`` (history rows
         cleared), ``tombstones`` (records kept, emptied, because others point at them),
         ``removed`` (records removed outright), ``activities``, ``subscriptions``,
-        ``duplicate_decisions``, ``rejects`` (rejected import rows), ``views`` and
-        ``batches`` (texts scrubbed), ``blocked`` (new blocklist hashes), ``detached``
-        (live references set to nothing).
+        ``duplicate_decisions``, ``rejects`` (rejected import rows removed),
+        ``reject_texts`` (other rejected rows whose cells, file name or reasons named
+        them), ``views``, ``batches`` and ``settings`` (texts scrubbed), ``blocked``
+        (new blocklist hashes), ``detached`` (live references set to nothing).
+    mentions
+        Other records whose free text (notes, titles, an activity's text) still names
+        an erased person by email or full name, by table (``contacts``, ``accounts``,
+        ``activities``). They are someone else's data: erase leaves them, and warns.
     """
 
     erasure_id: int
@@ -72,6 +83,7 @@ class ErasureReport:
     ids: tuple[int, ...]
     records: int
     counts: dict[str, int] = field(default_factory=dict)
+    mentions: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def __str__(self) -> str:
         shown = ", ".join(f"{k} {v}" for k, v in self.counts.items() if v)
@@ -139,9 +151,20 @@ def erase(session: Session, kind: str, ids: Sequence[int], *, reason: str) -> Er
                 session.user,
                 "detach",
             )
+        needles = needles_of(store, name, group, personal)
         counts = erase_rows(
-            store, name, group, personal, erasure_id=erasure_id, batch=batch, actor=session.user
+            store,
+            name,
+            group,
+            personal,
+            needles=needles,
+            erasure_id=erasure_id,
+            batch=batch,
+            actor=session.user,
         )
         counts["detached"] = detached
-        log_erasure(store, erasure_id, session.user, name, reason.strip(), batch, counts)
-    return ErasureReport(erasure_id, batch, name, tuple(wanted), len(group), counts)
+        mentions = mentions_of(store, needles)
+        # The log keeps no personal value, even one the reason gave.
+        logged_reason = needles.scrub(reason.strip())
+        log_erasure(store, erasure_id, session.user, name, logged_reason, batch, counts)
+    return ErasureReport(erasure_id, batch, name, tuple(wanted), len(group), counts, mentions)

@@ -1025,6 +1025,16 @@ _MESSAGES.update({
                             "删除后未重写 {path}（{why}）：已删除的值已从所有表中移除，但 "
                             "DuckDB 可能仍在文件的空闲块中保留它们。请在未使用 shared=True "
                             "打开的 CRM 中、在 `with crm.batch():` 之外执行删除"),
+    "erase_mentions": ("{count} other records still name the erased person in their own "
+                       "text (notes, titles, activities): {records}. They are someone "
+                       "else's data and were left as they are; review them "
+                       "(report.mentions)",
+                       "{count} autres fiches nomment encore la personne effacée dans "
+                       "leur propre texte (notes, titres, activités) : {records}. Ce sont "
+                       "les données de quelqu'un d'autre, laissées telles quelles ; "
+                       "revoyez-les (report.mentions)",
+                       "另有 {count} 条记录在其自身文本（备注、职位、活动）中仍提到已删除的人："
+                       "{records}。这些是他人的数据，未作改动；请检查（report.mentions）"),
     "blocked": ("{what} not saved: {field} matches an erased person (crm.blocklist)",
                 "{what} non enregistré : {field} correspond à une personne effacée "
                 "(crm.blocklist)",
