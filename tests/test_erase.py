@@ -5,15 +5,21 @@ nothing undoable, nothing half done."""
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import crmkit as ck
+from crmkit._core._erasure import ERASED, Needles
 from crmkit._core._integrity import REFERENCES
 from crmkit._core._store import SCHEMA_VERSION
+from crmkit._util._text import fold
 
 EMAIL = "quillon.zarbuteau@xylophonia.example"
 PHONE = "+33 6 71 82 93 04"
@@ -382,3 +388,59 @@ def test_other_records_naming_the_person_are_reported_not_changed() -> None:
         assert report.mentions == {"contacts": (colleague, mail), "activities": (note,)}
         assert crm.contacts.get(colleague)["notes"] == f"assistant of {FIRST} {LAST}"
         assert alone not in report.mentions.get("contacts", ())
+
+
+def test_a_surname_that_is_also_a_field_name_leaves_rules_and_profiles_working() -> None:
+    """Mr Street's erasure scrubs "Street" from text, never the field ``street`` that a
+    profile's mapping or a batch's details name."""
+    with ck.open() as crm:
+        crm.import_profiles.save("salon", mapping={"Rue": "street", "Nom": "last_name"})
+        cid = crm.contacts.add(first_name="Ada", last_name="Street", street="1 rue Haute")
+        with crm.batch("call Street"):
+            crm.contacts.update(cid, job_title="DSI")
+        crm.contacts.erase(cid, reason="r", confirm=True)
+        assert crm.import_profiles.get("salon").mapping == {"Rue": "street", "Nom": "last_name"}
+        (description,) = crm.connection.execute(
+            "SELECT description FROM batches WHERE description LIKE 'call %'"
+        ).fetchone() or ("",)
+        assert description == "call [erased]"
+
+
+_NAME = st.text(
+    st.sampled_from("abcdefghijklmnopqrstuvwxyzéèçäßøABCDEFGHIJKLMNOÉ"), min_size=2, max_size=9
+)
+_SEPARATOR = st.sampled_from([" ", "_", "-", ".", "/", " - ", "__"])
+_AROUND = st.text(st.sampled_from("0123456789 _-./()"), max_size=6)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in fold(re.sub(r"[\W\d_]+", " ", text)).split() if w]
+
+
+@given(_NAME, _NAME, _SEPARATOR, _AROUND, _AROUND, st.booleans(), st.booleans())
+def test_needles_find_a_name_written_any_way(
+    first_name: str, last: str, sep: str, before: str, after: str, swap: bool, upper: bool
+) -> None:
+    # The words needles_of gives for one person: full names in both orders, the surname.
+    needles = Needles(
+        (f"{first_name} {last}", f"{last} {first_name}", last), frozenset({fold(first_name)})
+    )
+    written = f"{last}{sep}{first_name}" if swap else f"{first_name}{sep}{last}"
+    text = before + (written.upper() if upper else _plain(written)) + after
+    scrubbed = needles.scrub(text)
+    left = _words(scrubbed.replace(ERASED, " "))
+    assert fold(_plain(last)) not in left
+    assert fold(_plain(first_name)) not in left  # written next to the surname: gone too
+    assert needles.scrub(scrubbed) == scrubbed  # nothing left to find
+
+
+@given(st.text(max_size=40), _NAME)
+def test_needles_leave_text_without_the_name_as_it_is(text: str, last: str) -> None:
+    needles = Needles((last,))
+    if fold(_plain(last)) not in _words(text):
+        assert needles.scrub(text) == text
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

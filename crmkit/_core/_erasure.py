@@ -38,6 +38,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from anyascii import anyascii
+
 from crmkit._core._blocklist import add_hashes
 from crmkit._core._integrity import REFERENCES
 from crmkit._core._results import first
@@ -71,8 +73,8 @@ class Needles:
     """What names the people being erased, to find them in free text and file names.
 
     ``words`` (emails, phones, full names in either order, surnames) are replaced
-    wherever they appear as whole words, ``_`` counting as a separator so that file
-    names lose them too (``zarbuteau_contacts.csv``), with or without their accents;
+    wherever they appear as whole words, digits and ``_`` counting as separators so
+    that file names lose them too (``zarbuteau_contacts.csv``), with or without accents;
     ``phones`` (digits) wherever those digits appear, separators allowed; ``names`` (a
     first name alone, common to many people; folded) only where a whole value is one of
     them (a saved view's literal, a detail of a batch).
@@ -91,6 +93,7 @@ class Needles:
     words: tuple[str, ...] = ()
     names: frozenset[str] = frozenset()
     phones: tuple[str, ...] = ()
+    keep: frozenset[str] = frozenset()
     pattern: re.Pattern[str] | None = dataclasses.field(
         default=None, init=False, repr=False, compare=False
     )
@@ -109,7 +112,11 @@ class Needles:
         return self.pattern.sub(ERASED, text) if self.pattern is not None else text
 
     def scrub_value(self, text: str) -> str:
-        """A whole value: ``[erased]`` when it is one of the names, else :meth:`scrub`."""
+        """A whole value: ``[erased]`` when it is one of the names, else :meth:`scrub`;
+        kept as it is when it is one of ``keep`` (a field's name in a rule or a mapping:
+        Mr Street's erasure leaves ``street`` there)."""
+        if text in self.keep:
+            return text
         if fold(text) in self.names:
             return ERASED
         return self.scrub(text)
@@ -158,10 +165,13 @@ def needles_of(store: Store, name: str, ids: Sequence[int], personal: Iterable[s
     names = {fold(v) for f in wanted if f not in strong and f != "last_name" for v in values[f]}
     names |= {fold(v) for v in surnames}
     digits = {_digits(v) for f in phones for v in values[f]}
+    keep = {t.name for t in store.catalog.values()}
+    keep |= {f.name for t in store.catalog.values() for f in t}
     return Needles(
         tuple(sorted((w for w in words if len(w) >= 2), key=len, reverse=True)),
         frozenset(n for n in names if n),
         tuple(sorted(d for d in digits if len(d) >= 6)),
+        frozenset(keep | {f"custom.{k}" for k in keep}),
     )
 
 
@@ -181,20 +191,29 @@ def scrub_text(text: str, words: Sequence[str]) -> str:
 
 def _word_pattern(word: str) -> str:
     """A pattern for ``word`` with or without its accents, any separator between its
-    parts (``Le Goff`` finds ``le_goff``), and as a whole word unless it is written in a
-    script without spaces (``王伟`` is found in ``王伟的联系人.csv``)."""
+    parts (``Le Goff`` finds ``le_goff``), between letters that are not part of it
+    (digits and ``_`` separate: ``2024blou.csv``) unless it is written in a script
+    without spaces (``王伟`` is found in ``王伟的联系人.csv``)."""
     parts = []
     for char in word:
         if not char.isalnum() and char not in "@+":
             parts.append(r"[\W_]{1,3}")
             continue
-        plain = _plain(char)
-        escaped = re.escape(char)
-        parts.append(f"(?:{escaped}|{re.escape(plain)})" if plain and plain != char else escaped)
+        # The letter as written, without accents, case-folded (ß: ss) and in ASCII (ø: o).
+        forms = {char, _plain(char), char.casefold(), _plain(char.casefold())}
+        if not _UNSPACED.search(char):
+            forms.add(anyascii(char).casefold())
+        forms.discard("")
+        alternatives = sorted(forms, key=lambda f: (-len(f), f))
+        parts.append(
+            re.escape(char)
+            if len(alternatives) == 1
+            else "(?:" + "|".join(re.escape(f) for f in alternatives) + ")"
+        )
     body = "".join(parts)
     if _UNSPACED.search(word):
         return body
-    return r"(?<![^\W_])" + body + r"(?![^\W_])"
+    return r"(?<![^\W\d_])" + body + r"(?![^\W\d_])"
 
 
 def _phone_pattern(digits: str) -> str:
