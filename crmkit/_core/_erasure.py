@@ -165,7 +165,7 @@ def needles_of(store: Store, name: str, ids: Sequence[int], personal: Iterable[s
     names = {fold(v) for f in wanted if f not in strong and f != "last_name" for v in values[f]}
     names |= {fold(v) for v in surnames}
     digits = {_digits(v) for f in phones for v in values[f]}
-    keep = {t.name for t in store.catalog.values()}
+    keep: set[str] = {str(t.name) for t in store.catalog.values()}
     keep |= {f.name for t in store.catalog.values() for f in t}
     return Needles(
         tuple(sorted((w for w in words if len(w) >= 2), key=len, reverse=True)),
