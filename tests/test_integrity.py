@@ -286,6 +286,32 @@ def test_a_batch_that_breaks_a_rule_is_rolled_back_whatever_wrote_it(crm: ck.CRM
     assert crm.counts() == before and crm.accounts.get(a).parent_id is None
 
 
+def test_a_checked_bulk_write_does_not_hide_another_write_of_its_field(crm: ck.CRM) -> None:
+    # A reassign's one target is checked when written, so the batch's end skips that
+    # field, but only while every row of it in the batch came from such a write.
+    import pyarrow as pa
+
+    crm.owners.add("Alice Martin")
+    crm.owners.add("Bruno Petit")
+    bruno = crm.owners.resolve("Bruno Petit")
+    first_id = crm.contacts.add(last_name="Blou")
+    second = crm.contacts.add(last_name="Roy")
+    crm.owners.deactivate("Bruno Petit")
+    store = crm._store
+    before = crm.contacts.df()["owner_id"].tolist()
+    with pytest.raises(ck.IntegrityError, match="deactivated"), crm._session.batch("t") as batch:
+        crm.contacts.filter(ids=[first_id]).reassign(to="Alice Martin")
+        store.update("contacts", pa.table({"id": [second], "owner_id": [bruno]}), batch, "me")
+    assert crm.contacts.df()["owner_id"].tolist() == before
+    gone = crm.accounts.add(name="Gone")
+    live = crm.accounts.add(name="Live")
+    crm.accounts.delete(gone)
+    with pytest.raises(ck.IntegrityError), crm._session.batch("t") as batch:
+        crm.contacts.filter(ids=[first_id]).update(account_id=live)
+        store.update("contacts", pa.table({"id": [second], "account_id": [gone]}), batch, "me")
+    assert crm.contacts.get(second)["account_id"] is None
+
+
 def test_hard_delete_of_a_merge_survivor_is_refused(crm: ck.CRM) -> None:
     a = crm.contacts.add(last_name="Blou", email="h@a.com")
     b = crm.contacts.add(last_name="Blou", email="h@a.com")

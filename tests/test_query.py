@@ -35,15 +35,52 @@ def test_sql_and_parameters() -> None:
         limit=3,
     )
     assert (query.kind, query.view) == ("contacts", "contacts_v")
+    # Only the table's own columns: its live rows, named as the view (no joins).
+    live = "(SELECT * FROM contacts WHERE deleted_at IS NULL AND merged_into IS NULL)"
     assert query.sql(["id", "last_name"]) == (
-        "SELECT id, last_name FROM contacts_v WHERE (coalesce(active, FALSE)) AND "
+        f"SELECT id, last_name FROM {live} AS contacts_v WHERE (coalesce(active, FALSE)) AND "
         "(last_name = ?) ORDER BY last_name DESC NULLS LAST, city ASC NULLS LAST, id LIMIT 3",
         ["Roy"],
     )
+    assert query.sql(["id", "company"])[0].startswith("SELECT id, company FROM contacts_v WHERE")
+    on_view = replace(query, conditions=(Condition("owner = ?", ("Alice",)),))
+    assert on_view.sql(["id"])[0].startswith("SELECT id FROM contacts_v WHERE (owner = ?)")
     assert Query("accounts").sql() == ("SELECT * FROM accounts_v ORDER BY id", [])
     assert Query("accounts").where() == ("", [])
     with pytest.raises(UnknownValueError):
         Query("leads")
+
+
+_LIVE_ONLY = [
+    Condition("coalesce(active, FALSE)"),
+    Condition("last_name IN (?, ?)", ("Roy", "Nadal")),
+    Condition("lower(strip_accents(city)) = 'paris'"),
+    Condition("id BETWEEN ? AND ?", (2, 6)),
+    Condition("tags IS NULL OR len(tags) = 0"),
+]
+
+
+@pytest.mark.parametrize("condition", _LIVE_ONLY, ids=lambda c: c.sql)
+def test_the_table_alone_selects_what_the_view_selects(
+    crm_rows: ck.CRM, condition: Condition
+) -> None:
+    """Ids and counts read the live rows without the view's joins when they can: the
+    same records as the view, deleted and merged ones left out too."""
+    crm = crm_rows
+    crm.contacts.add(last_name="Roy", city="Paris", active=True)
+    gone = crm.contacts.add(last_name="Roy", city="Paris", active=True)
+    crm.contacts.delete(gone)
+    twin = crm.contacts.add(last_name="Nadal", city="Paris")
+    crm.contacts.merge([5, twin], survivor=5)
+    con = crm.connection
+    query = Query("contacts", (condition,), order=(("last_name", False),))
+    assert query.source(["id"]) != query.view
+    where, params = query.where()
+    on_view = con.execute(
+        f"SELECT id FROM contacts_v{where} ORDER BY last_name ASC NULLS LAST, id", params
+    ).fetchall()
+    assert query.ids(con) == [int(r[0]) for r in on_view]
+    assert query.count(con) == len(on_view)
 
 
 def test_ids_count_and_limit_on_real_rows(crm_rows: ck.CRM) -> None:

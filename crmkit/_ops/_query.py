@@ -18,10 +18,16 @@ then by id. A million contacts hold about 20,000 distinct last names, so the sor
 about what a sort by code point costs (``BENCHMARKS.md``, "Collated sort"), and the order
 is exactly ``ORDER BY column COLLATE fr, id``. Emails, phones and web sites, nearly all
 distinct, sort with ``COLLATE`` itself (ranking would collate as many values).
+
+Ids and counts skip the view's joins (accounts, owners, activities) when nothing asked
+reads a column the view adds: ``owner_id IN (...)`` then reads the table's live rows
+under the view's name (:meth:`Query.source`), some 7 ms less for 25,000 of 200,000
+contacts, which a reassign or a page of the browser pays before its own work.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -38,6 +44,7 @@ __all__ = [
     "Query",
     "collation_for",
     "order_sql",
+    "reads_table_only",
     "text_columns",
     "view_columns",
 ]
@@ -157,6 +164,40 @@ def _rank_join(kind: str, column: str, collation: str, alias: str, where: str) -
     return f" LEFT JOIN ({ranked}) AS {alias} ON {view}.{column} = {alias}.__ck_value"
 
 
+# What a condition's SQL may hold besides the table's own columns for it to read the
+# table alone: string literals, casts, function calls and these words.
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+_CAST = re.compile(r"::\s*[A-Za-z_]\w*(?:\[\])?")
+_CALL = re.compile(r"[A-Za-z_]\w*\s*\(")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_SQL_WORDS = frozenset(
+    "and or not in is null true false between like ilike glob similar escape case when "
+    "then else end asc desc nulls first last".split()
+)
+
+
+def reads_table_only(sql: str, columns: frozenset[str]) -> bool:
+    """Whether the SQL condition ``sql`` reads only ``columns`` (the table's own).
+
+    Anything it cannot place (a view's column, a subquery's table, a quoted name) makes
+    it ``False``: the query then reads the view, as before.
+
+    Examples
+    --------
+    >>> cols = frozenset({"owner_id", "active", "last_name"})
+    >>> reads_table_only("owner_id IN (?::BIGINT, ?::BIGINT)", cols)
+    True
+    >>> reads_table_only("lower(strip_accents(last_name)) = 'x'", cols)
+    True
+    >>> reads_table_only("company = ?", cols)
+    False
+    >>> reads_table_only("id IN (SELECT contact_id FROM subscriptions)", cols | {"id"})
+    False
+    """
+    text = _CALL.sub("(", _CAST.sub("", _LITERAL.sub("''", sql)))
+    return all(w.lower() in _SQL_WORDS or w in columns for w in _WORD.findall(text))
+
+
 @dataclass(frozen=True)
 class Query:
     """What a selection holds, as SQL on the view of ``kind``.
@@ -168,9 +209,11 @@ class Query:
 
     Examples
     --------
-    >>> q = Query("contacts", (Condition("coalesce(active, FALSE)"),), limit=10)
+    >>> q = Query("contacts", (Condition("company = ?", ("Acme",)),), limit=10)
     >>> q.sql(["id"])
-    ('SELECT id FROM contacts_v WHERE (coalesce(active, FALSE)) ORDER BY id LIMIT 10', [])
+    ('SELECT id FROM contacts_v WHERE (company = ?) ORDER BY id LIMIT 10', ['Acme'])
+    >>> Query("contacts", (Condition("coalesce(active, FALSE)"),)).sql(["id"])[0][:72]
+    'SELECT id FROM (SELECT * FROM contacts WHERE deleted_at IS NULL AND merg'
     >>> sql, _ = Query("contacts", order=(("last_name", False),), collation="zh",
     ...                collated=frozenset({"last_name"})).sql(["id"])
     >>> sql.startswith("SELECT id FROM contacts_v LEFT JOIN (SELECT __ck_value, dense_rank()")
@@ -198,6 +241,23 @@ class Query:
     def view(self) -> str:
         """The view the query reads."""
         return f"{self.kind}_v"
+
+    def source(self, columns: Sequence[str]) -> str:
+        """What ``FROM`` reads for ``columns``: the view, or, when those columns, the
+        conditions and the order are all the table's own, the table's live rows named
+        as the view (the rows the view holds, without its joins)."""
+        own = frozenset(f.name for f in table(self.kind))
+        conditions = self.conditions[self.pinned_conditions :] if self.pinned else self.conditions
+        if (
+            all(c in own for c in columns)
+            and all(c in own for c, _ in self.order)
+            and all(reads_table_only(c.sql, own) for c in conditions)
+        ):
+            return (
+                f"(SELECT * FROM {self.kind} WHERE deleted_at IS NULL AND merged_into IS NULL)"
+                f" AS {self.view}"
+            )
+        return self.view
 
     def where(self) -> tuple[str, list[Any]]:
         """`` WHERE ...`` (or nothing) and its parameters."""
@@ -231,7 +291,8 @@ class Query:
         if joins:  # the rank columns are not the records'
             cols = [f"{self.view}.*" if c == "*" else c for c in cols]
         order = order_sql(self.order, self.collation, self.collated, ranks)
-        sql = f"SELECT {', '.join(cols)} FROM {self.view}{joins}{where}"
+        source = self.view if joins or cols == ["*"] else self.source(cols)
+        sql = f"SELECT {', '.join(cols)} FROM {source}{joins}{where}"
         params = join_params + params
         sql += f" ORDER BY {order}, id" if order else " ORDER BY id"
         if self.limit is not None:
@@ -280,9 +341,10 @@ class Query:
     def count(self, con: duckdb.DuckDBPyConnection) -> int:
         """How many records the query selects."""
         where, params = self.where()
-        sql = f"SELECT count(*) FROM {self.view}{where}"
+        source = self.source(["id"])
+        sql = f"SELECT count(*) FROM {source}{where}"
         if self.limit is not None:
-            sql = f"SELECT least(count(*), {int(self.limit)}) FROM {self.view}{where}"
+            sql = f"SELECT least(count(*), {int(self.limit)}) FROM {source}{where}"
         return int(con.execute(sql, params).fetchall()[0][0])
 
     def with_columns(self, columns: Sequence[str]) -> Query:
