@@ -444,3 +444,24 @@ def test_needles_leave_text_without_the_name_as_it_is(text: str, last: str) -> N
 def _plain(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def test_no_undo_brings_back_the_persons_email_from_another_record(tmp_path: Path) -> None:
+    """A duplicate removed for good before the erasure kept the person's email in its
+    history; the erasure clears it there too, so undoing that removal brings the
+    duplicate back without it."""
+    db = tmp_path / "crm.duckdb"
+    with ck.open(db) as crm:
+        twin = crm.contacts.add(last_name="Dupli", email=EMAIL.upper(), phone=PHONE)
+        crm.contacts.delete(twin, hard=True)
+        removal = crm.last_batch_id
+        typo = crm.contacts.add(last_name="Roux", email=f" {EMAIL} ")
+        crm.contacts.update(typo, email="paul.roux@ex.org")  # a typo fixed: old value kept
+        cid = crm.contacts.add(first_name=FIRST, last_name=LAST, email=EMAIL, mobile=PHONE)
+        report = crm.contacts.erase(cid, reason="r", confirm=True)
+        assert report.counts["other_history"] == 3  # the whole row's email and phone, the typo
+        crm.undo(removal)
+        back = crm.contacts.get(twin)
+        assert back["last_name"] == "Dupli" and back["email"] is None and back["phone"] is None
+    data = _file_bytes(db).lower()
+    assert EMAIL.lower().encode() not in data and PHONE_E164.encode() not in data

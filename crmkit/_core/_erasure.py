@@ -9,7 +9,9 @@ copy the values into ``history`` — the one thing an erasure must not do:
   contact reporting to it) stays as a **tombstone** (its id and non-personal fields,
   personal fields ``NULL``, ``deleted_at`` set); the others are removed outright;
 - ``history``: the old and new values of personal fields of these records are set to
-  ``NULL``, and whole-row JSON (removals for good) loses its personal keys; the rows of
+  ``NULL``, and whole-row JSON (removals for good) loses its personal keys; their emails
+  and phones go from other contacts' history too (a duplicate removed before), so that
+  no undo brings them back; the rows of
   the activities, subscriptions and duplicate decisions removed lose every value;
 - their activities, subscriptions and duplicate decisions are removed;
 - ``import_rejects`` rows whose cells hold the person's email or phone, or their last
@@ -40,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from anyascii import anyascii
 
-from crmkit._core._blocklist import add_hashes
+from crmkit._core._blocklist import BLOCKED_KIND, add_hashes, channel_fields, key_sql
 from crmkit._core._integrity import REFERENCES
 from crmkit._core._results import first
 from crmkit._core._store import now_utc
@@ -244,6 +246,37 @@ def _scrubbed(text: str | None, needles: Needles) -> str | None:
     return None if json.loads(new) == json.loads(text) else new
 
 
+def _scrub_identifiers(store: Store, tbl: Any, emails: set[str], phones: set[str]) -> int:
+    """Null every ``history`` value of a contact's email or phone field whose key is one
+    of ``emails`` or ``phones`` (digits), single values and keys of whole rows alike;
+    returns how many history rows changed."""
+    changed = 0
+    for channel, keys in (("email", sorted(emails)), ("phone", sorted(phones))):
+        if not keys:
+            continue
+        for field_name in channel_fields(tbl, channel):
+            patch = json.dumps({field_name: None})
+            for side in ("old_value", "new_value"):
+                one = key_sql(channel, f"json_extract_string({side}, '$')")
+                whole = key_sql(channel, f"json_extract_string({side}, '$.{field_name}')")
+                for sql, params in (
+                    (
+                        f"UPDATE history SET {side} = NULL WHERE table_name = ? AND field = ? "
+                        f"AND {one} IN (SELECT unnest(?::VARCHAR[]))",
+                        [BLOCKED_KIND, field_name, keys],
+                    ),
+                    (
+                        f"UPDATE history SET {side} = json_merge_patch({side}, ?::JSON) "
+                        f"WHERE table_name = ? AND field IS NULL AND json_type({side}) = "
+                        f"'OBJECT' AND {whole} IN (SELECT unnest(?::VARCHAR[]))",
+                        [patch, BLOCKED_KIND, keys],
+                    ),
+                ):
+                    row = first(store.con.execute(sql, params))
+                    changed += int(row[0]) if row else 0
+    return changed
+
+
 def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
@@ -327,6 +360,12 @@ def erase_rows(
             f"AND record_id IN {_IDS} AND field IS NULL AND json_type({side}) = 'OBJECT'",
             [patch, name, ids],
         )
+    # Their emails and phones in the history of other contacts (a duplicate deleted
+    # before, a typo fixed): the person's identifiers wherever they are, so that no undo
+    # brings them back.
+    counts["other_history"] = (
+        _scrub_identifiers(store, tbl, emails, phones) if name == BLOCKED_KIND else 0
+    )
     # What hangs on the records: activities, subscriptions, duplicate decisions.
     removed: dict[str, list[int]] = {}
     column = f"{name[:-1]}_id"

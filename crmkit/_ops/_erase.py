@@ -65,7 +65,8 @@ class ErasureReport:
         The records asked for; ``records`` counts them with the records merged into them.
     counts
         ``values`` (personal values of the records), ``history_values`` (history rows
-        cleared), ``tombstones`` (records kept, emptied, because others point at them),
+        cleared), ``other_history`` (other contacts' history rows that held one of
+        their emails or phones: a duplicate removed before, a typo fixed), ``tombstones`` (records kept, emptied, because others point at them),
         ``removed`` (records removed outright), ``activities``, ``subscriptions``,
         ``duplicate_decisions``, ``rejects`` (rejected import rows removed),
         ``reject_texts`` (other rejected rows whose cells, file name or reasons named
