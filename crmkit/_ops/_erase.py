@@ -66,7 +66,8 @@ class ErasureReport:
     counts
         ``values`` (personal values of the records), ``history_values`` (history rows
         cleared), ``other_history`` (other contacts' history rows that held one of
-        their emails or phones: a duplicate removed before, a typo fixed), ``tombstones`` (records kept, emptied, because others point at them),
+        their emails or phones: a duplicate removed before, a typo fixed),
+        ``tombstones`` (records kept, emptied, because others point at them),
         ``removed`` (records removed outright), ``activities``, ``subscriptions``,
         ``duplicate_decisions``, ``rejects`` (rejected import rows removed),
         ``reject_texts`` (other rejected rows whose cells, file name or reasons named
