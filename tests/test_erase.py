@@ -465,3 +465,13 @@ def test_no_undo_brings_back_the_persons_email_from_another_record(tmp_path: Pat
         assert back["last_name"] == "Dupli" and back["email"] is None and back["phone"] is None
     data = _file_bytes(db).lower()
     assert EMAIL.lower().encode() not in data and PHONE_E164.encode() not in data
+
+
+def test_the_rewritten_file_keeps_its_permissions(tmp_path: Path) -> None:
+    db = tmp_path / "crm.duckdb"
+    with ck.open(db) as crm:
+        cid = crm.contacts.add(last_name=LAST, email=EMAIL)
+    db.chmod(0o600)  # readable by its owner alone
+    with ck.open(db) as crm:
+        crm.contacts.erase(cid, reason="r", confirm=True)
+    assert db.stat().st_mode & 0o777 == 0o600

@@ -17,6 +17,7 @@ import os
 import random
 import re
 import secrets
+import stat
 import threading
 import time
 import uuid
@@ -827,6 +828,9 @@ class Store:
                 copier.execute("DETACH crmkit_new")
             finally:
                 copier.close()
+            # The copy keeps the file's permissions: a CRM readable by its owner alone
+            # stays so (the new file would otherwise get the umask's).
+            os.chmod(fresh, stat.S_IMODE(os.stat(where).st_mode))
             os.replace(fresh, where)
         finally:
             for suffix in ("", ".wal"):  # what a failed copy left (the file is untouched)
