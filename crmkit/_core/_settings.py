@@ -62,7 +62,7 @@ class Settings:
     >>> crm = ck.open()
     >>> crm.settings.required_fields("contacts")
     ['last_name']
-    >>> crm.settings.set_required_fields("contacts", ["last_name", "first_name"])
+    >>> batch = crm.settings.set_required_fields("contacts", ["last_name", "first_name"])
     >>> crm.settings.default_currency
     'EUR'
     >>> crm.close()
@@ -533,8 +533,8 @@ class Settings:
         --------
         >>> import crmkit as ck
         >>> crm = ck.open()
-        >>> crm.settings.set_stages(["lead", "qualified", {"value": "trial", "fr": "Essai"},
-        ...                          {"value": "customer", "fr": "Compte client"}, "former"])
+        >>> _ = crm.settings.set_stages(["lead", "qualified", {"value": "trial", "fr": "Essai"},
+        ...                            {"value": "customer", "fr": "Compte client"}, "former"])
         >>> crm.settings.stages.values
         ['lead', 'qualified', 'trial', 'customer', 'former']
         >>> cid = crm.contacts.add(last_name="Lee", lifecycle_stage="Essai")
