@@ -53,6 +53,12 @@ def _state(value: Any) -> dict[str, Any]:
     return {} if value is SETTING_DEFAULT else {"value": json.loads(json.dumps(value))}
 
 
+def _in_force(store: Store, key: str, value: Any, defaults: Mapping[str, Any]) -> bool:
+    """Whether ``value`` is what ``key`` already is (stored, or its default)."""
+    stored, wanted = store.setting_state(key), _state(value)
+    return stored == wanted or (not stored and key in defaults and _state(defaults[key]) == wanted)
+
+
 def _text(value: Any, limit: int = 60) -> str:
     """``value`` in a few words: a list by its items (a stage or sector by its value)."""
     if value is SETTING_DEFAULT:
@@ -84,11 +90,13 @@ def change_settings(
     opener: BatchOpener,
     changes: Mapping[str, Any],
     description: str | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> int | None:
     """Write ``changes`` (key -> value, or ``SETTING_DEFAULT``) as one ``setting`` batch.
 
-    Returns the batch id, or ``None`` when every value is the one stored (no batch). A
-    read-only store refuses (:class:`~crmkit.ReadOnlyError`), a no-op change too.
+    Returns the batch id, or ``None`` when every value is the one in force (no batch):
+    the stored one, or for a setting never stored its value in ``defaults``. A read-only
+    store refuses (:class:`~crmkit.ReadOnlyError`), a no-op change too.
 
     Examples
     --------
@@ -105,7 +113,7 @@ def change_settings(
     >>> store.close()
     """
     store.check_writable()
-    changed = {k: v for k, v in changes.items() if store.setting_state(k) != _state(v)}
+    changed = {k: v for k, v in changes.items() if not _in_force(store, k, v, defaults or {})}
     if not changed:
         return None
     with opener(SETTING_OPERATION, description or describe(changed)) as batch:

@@ -20,8 +20,8 @@ from crmkit._core._store import SETTING_DEFAULT
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._normalize._durations import parse_duration
 from crmkit._util._messages import message, unknown_value
-from crmkit.schemas._bands import Bands
-from crmkit.schemas._catalog import Table, table
+from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
+from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table, table
 from crmkit.schemas._stages import STAGES_SETTING, lifecycle_stages, stage_items, stage_vocabulary
 from crmkit.schemas._vocab import (
     CURRENCY_CODES,
@@ -40,6 +40,16 @@ __all__ = ["DEFAULT_MAX_FRAME_ROWS", "Settings"]
 
 # About 2 GB as Arrow-backed pandas for the 55 columns of contacts.
 DEFAULT_MAX_FRAME_ROWS = 2_000_000
+#: What a setting is while never stored: setting it to that is no change (no batch).
+_DEFAULTS: dict[str, Any] = {
+    "default_currency": "EUR",
+    "default_region": "FR",
+    "require_email_basis": True,
+    "max_frame_rows": DEFAULT_MAX_FRAME_ROWS,
+    "revenue_band_edges": list(DEFAULT_REVENUE_EDGES),
+    "headcount_band_edges": list(DEFAULT_HEADCOUNT_EDGES),
+    **{f"required_fields.{t.name}": list(t.default_required) for t in (ACCOUNTS, CONTACTS)},
+}
 
 
 def _currency_code(code: Any) -> str:
@@ -95,7 +105,7 @@ class Settings:
 
     def _change(self, changes: Mapping[str, Any], description: str | None = None) -> int | None:
         """Write ``changes`` as one ``setting`` batch (``None``: all already so)."""
-        return change_settings(self._store, self._open_batch, changes, description)
+        return change_settings(self._store, self._open_batch, changes, description, _DEFAULTS)
 
     # required fields -----------------------------------------------------------------
 
@@ -326,7 +336,7 @@ class Settings:
     @property
     def default_currency(self) -> str:
         """ISO 4217 code given to amounts that come without one (default ``EUR``)."""
-        return str(self._store.get_setting("default_currency", "EUR"))
+        return str(self._store.get_setting("default_currency", _DEFAULTS["default_currency"]))
 
     @default_currency.setter
     def default_currency(self, code: str) -> None:
@@ -335,7 +345,7 @@ class Settings:
     @property
     def default_region(self) -> str:
         """ISO 3166 region used to read phone numbers written without +country (``FR``)."""
-        return str(self._store.get_setting("default_region", "FR"))
+        return str(self._store.get_setting("default_region", _DEFAULTS["default_region"]))
 
     @default_region.setter
     def default_region(self, code: str) -> None:
@@ -365,7 +375,7 @@ class Settings:
         >>> crm.settings.max_frame_rows = 500_000
         >>> crm.close()
         """
-        stored = self._store.get_setting("max_frame_rows", DEFAULT_MAX_FRAME_ROWS)
+        stored = self._store.get_setting("max_frame_rows", _DEFAULTS["max_frame_rows"])
         return None if stored is None else int(stored)
 
     @max_frame_rows.setter
@@ -394,7 +404,9 @@ class Settings:
         >>> crm.settings.require_email_basis = False
         >>> crm.close()
         """
-        return bool(self._store.get_setting("require_email_basis", True))
+        return bool(
+            self._store.get_setting("require_email_basis", _DEFAULTS["require_email_basis"])
+        )
 
     @require_email_basis.setter
     def require_email_basis(self, value: bool) -> None:
