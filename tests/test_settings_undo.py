@@ -324,6 +324,32 @@ def test_duplicate_rules(crm: ck.CRM) -> None:
     _cycle(crm, lambda: crm.settings.remove_duplicate_rule("contacts", "email"), old, off)
 
 
+def test_import_profiles(crm: ck.CRM, tmp_path: Path) -> None:
+    path = tmp_path / "salon.csv"
+    path.write_text("Nom,Courriel\nBlou,helene@aprool.com\n", encoding="utf-8")
+
+    def new() -> None:
+        assert crm.import_profiles.get("salon").defaults == {"origin": "Salon"}
+        report = crm.import_file(path, kind="contacts", profile="salon")
+        assert report.profile == "salon" and report.inserted == 1
+        assert crm.contacts.get(crm.contacts.all().ids[-1])["origin"] == "Salon"
+        crm.undo(report.batch_id)
+
+    def old() -> None:
+        assert list(crm.import_profiles.list()["name"]) == []
+
+    def save() -> object:
+        return crm.import_profiles.save(
+            "salon", mapping={"Nom": "last_name", "Courriel": "email"}, defaults={"origin": "Salon"}
+        )
+
+    _cycle(crm, save, new, old)
+    mark = crm.last_batch_id
+    save()  # the same profile again: no batch
+    assert crm.last_batch_id == mark
+    _cycle(crm, lambda: crm.import_profiles.delete("salon"), old, new)
+
+
 # -- no-ops, refusals, modes ----------------------------------------------------------------
 
 
