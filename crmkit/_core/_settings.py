@@ -66,6 +66,12 @@ def _currency_code(code: Any) -> str:
 class Settings:
     """The settings of one CRM database.
 
+    Every change is a ``setting`` batch in ``crm.batches()`` (its description names the
+    setting and the new value) that ``crm.undo`` takes back, and undoing the undo brings
+    the change again; what is computed from a setting (bands, stages, vocabularies)
+    follows. A verb returns the batch id, ``None`` when the value was already in force
+    (no batch); after a property assignment, ``crm.last_batch_id`` gives it.
+
     Examples
     --------
     >>> import crmkit as ck
@@ -73,6 +79,8 @@ class Settings:
     >>> crm.settings.required_fields("contacts")
     ['last_name']
     >>> batch = crm.settings.set_required_fields("contacts", ["last_name", "first_name"])
+    >>> crm.settings.default_currency = "USD"
+    >>> _ = crm.undo(crm.last_batch_id)
     >>> crm.settings.default_currency
     'EUR'
     >>> crm.close()
