@@ -27,6 +27,8 @@ class ImportProfiles:
     ``crm.import_file(path, profile="name")`` applies one; a file whose headers are a
     profile's (the same set) recalls it without being told, and the preview and the
     report name the profile used. Options given to the import win over the profile's.
+    Saving or deleting a profile is a ``setting`` batch: ``crm.undo(crm.last_batch_id)``
+    takes it back.
 
     Examples
     --------
@@ -44,6 +46,9 @@ class ImportProfiles:
     >>> crm.import_profiles.get("trade show").overwrite
     {'job_title': 'if_empty', 'owner_id': 'never'}
     >>> crm.import_profiles.delete("trade show")
+    >>> _ = crm.undo(crm.last_batch_id)
+    >>> crm.import_profiles.get("trade show").name
+    'trade show'
     >>> crm.close()
     """
 
@@ -113,7 +118,7 @@ class ImportProfiles:
 
     def delete(self, name: str) -> None:
         """Forget the profile ``name``."""
-        profiles.delete_profile(self._crm._session.store, name)
+        profiles.delete_profile(self._crm._session, name)
 
     def __repr__(self) -> str:
         names = list(self.list()["name"])

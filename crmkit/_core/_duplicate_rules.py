@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from crmkit._core._setting_batches import SettingsChange, store_change
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._util._suggest import closest
 from crmkit.schemas._catalog import table
@@ -180,8 +181,10 @@ def make_rule(
 class DuplicateRules:
     """The duplicate rules stored in one database (``crm.settings`` reads them here)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, change: SettingsChange | None = None) -> None:
         self._store = store
+        #: Writes the rules as a ``setting`` batch (default: a batch of the store alone).
+        self._change = change
 
     def all(self, kind: str | None = None) -> list[DuplicateRule]:
         """Every rule, or those of ``kind``, in the order they were defined."""
@@ -230,4 +233,6 @@ class DuplicateRules:
         return self.save(replace(self.get(kind, name), enabled=bool(enabled)))
 
     def _write(self, rules: list[DuplicateRule]) -> None:
-        self._store.set_setting(_SETTING, [r.to_dict() for r in rules])
+        if self._change is None:
+            self._change = store_change(self._store)
+        self._change({_SETTING: [r.to_dict() for r in rules]}, None)

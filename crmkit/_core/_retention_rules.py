@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from crmkit._core._setting_batches import SettingsChange, store_change
 from crmkit._normalize._durations import Duration, parse_duration
 from crmkit._util._messages import kind_noun, message, short, unknown_value
 from crmkit._util._suggest import closest
@@ -133,10 +134,17 @@ def make_retention(
 
 
 class RetentionRules:
-    """The retention rules stored in one database (key ``retention_rules`` of settings)."""
+    """The retention rules stored in one database (key ``retention_rules`` of settings).
 
-    def __init__(self, store: Store) -> None:
+    Adding or removing a rule is a ``setting`` batch, written by ``change`` (the
+    settings' own; default: a batch of the store alone), that ``crm.undo`` takes back.
+    """
+
+    def __init__(self, store: Store, change: SettingsChange | None = None) -> None:
         self._store = store
+        if change is None:
+            change = store_change(store)
+        self._change = change
 
     def all(self) -> list[RetentionRule]:
         """Every stored rule, in the order they were defined."""
@@ -154,8 +162,11 @@ class RetentionRules:
             if {**existing.to_dict(), "id": 0} == {**rule.to_dict(), "id": 0}:
                 return existing
         with self._store.transaction():
-            self._store.set_setting(_SETTING, [r.to_dict() for r in [*rules, rule]])
+            # A sequence: an undone rule's id is never given again.
             self._store.set_setting(_SETTING + ".last_id", rule.id)
+            self._change(
+                {_SETTING: [r.to_dict() for r in [*rules, rule]]}, f"retention rule {rule.id} added"
+            )
         return rule
 
     def remove(self, rule_id: Any) -> RetentionRule:
@@ -165,5 +176,8 @@ class RetentionRules:
         found = [r for r in rules if str(r.id) == str(rule_id).strip()]
         if not found:
             raise unknown_value("retention rule", rule_id, ids, closest(str(rule_id), ids))
-        self._store.set_setting(_SETTING, [r.to_dict() for r in rules if r is not found[0]])
+        self._change(
+            {_SETTING: [r.to_dict() for r in rules if r is not found[0]]},
+            f"retention rule {found[0].id} removed",
+        )
         return found[0]

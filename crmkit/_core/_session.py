@@ -61,7 +61,9 @@ class Session:
         self.store = store
         self.explicit_user = user
         self.user: str = user or login_name()
-        self.settings = Settings(store, self.user)
+        # A setting's batch is one of the session's: it joins `with crm.batch():` and
+        # sets last_batch_id.
+        self.settings = Settings(store, self.user, self.batch)
         #: The batch of the last change made in this session (``None`` before any).
         self.last_batch_id: int | None = None
         #: What the duplicate rules reported for the last batch (alerts, never blocks).

@@ -6,6 +6,7 @@ file enforces the same rules.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,11 +15,13 @@ from crmkit._core._duplicate_rules import DuplicateRule, DuplicateRules, make_ru
 from crmkit._core._horizon import HORIZON_SETTING
 from crmkit._core._operation import per_operation
 from crmkit._core._retention_rules import RetentionRule, RetentionRules, WhereCheck, make_retention
+from crmkit._core._setting_batches import BatchOpener, change_settings, store_batch
+from crmkit._core._store import SETTING_DEFAULT
 from crmkit._exceptions import UnknownValueError, ValidationError
 from crmkit._normalize._durations import parse_duration
 from crmkit._util._messages import message, unknown_value
-from crmkit.schemas._bands import Bands
-from crmkit.schemas._catalog import Table, table
+from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
+from crmkit.schemas._catalog import ACCOUNTS, CONTACTS, Table, table
 from crmkit.schemas._stages import STAGES_SETTING, lifecycle_stages, stage_items, stage_vocabulary
 from crmkit.schemas._vocab import (
     CURRENCY_CODES,
@@ -37,6 +40,16 @@ __all__ = ["DEFAULT_MAX_FRAME_ROWS", "Settings"]
 
 # About 2 GB as Arrow-backed pandas for the 55 columns of contacts.
 DEFAULT_MAX_FRAME_ROWS = 2_000_000
+#: What a setting is while never stored: setting it to that is no change (no batch).
+_DEFAULTS: dict[str, Any] = {
+    "default_currency": "EUR",
+    "default_region": "FR",
+    "require_email_basis": True,
+    "max_frame_rows": DEFAULT_MAX_FRAME_ROWS,
+    "revenue_band_edges": list(DEFAULT_REVENUE_EDGES),
+    "headcount_band_edges": list(DEFAULT_HEADCOUNT_EDGES),
+    **{f"required_fields.{t.name}": list(t.default_required) for t in (ACCOUNTS, CONTACTS)},
+}
 
 
 def _currency_code(code: Any) -> str:
@@ -53,28 +66,54 @@ def _currency_code(code: Any) -> str:
 class Settings:
     """The settings of one CRM database.
 
+    Every change is a ``setting`` batch in ``crm.batches()`` (its description names the
+    setting and the new value) that ``crm.undo`` takes back, and undoing the undo brings
+    the change again; what is computed from a setting (bands, stages, vocabularies)
+    follows. A verb returns the batch id, ``None`` when the value was already in force
+    (no batch); after a property assignment, ``crm.last_batch_id`` gives it.
+
     Examples
     --------
     >>> import crmkit as ck
     >>> crm = ck.open()
     >>> crm.settings.required_fields("contacts")
     ['last_name']
-    >>> crm.settings.set_required_fields("contacts", ["last_name", "first_name"])
+    >>> batch = crm.settings.set_required_fields("contacts", ["last_name", "first_name"])
+    >>> crm.settings.default_currency = "USD"
+    >>> _ = crm.undo(crm.last_batch_id)
     >>> crm.settings.default_currency
     'EUR'
     >>> crm.close()
     """
 
-    def __init__(self, store: Store, actor: str = "crmkit") -> None:
+    def __init__(
+        self, store: Store, actor: str = "crmkit", open_batch: BatchOpener | None = None
+    ) -> None:
         self._store = store
         self._actor = actor
         self._sectors: Vocabulary | None = None
         #: Checks a retention rule's ``where`` (the facade gives the filters' own check).
         self._where_check: WhereCheck | None = None
+        #: Opens the batch of a change (the session gives its own ``batch``).
+        self._open_batch = open_batch or functools.partial(store_batch, store, actor)
         store.on_reload.append(self._forget)  # another process may have changed them
+        store.on_setting.append(self._setting_written)  # set, undone or redone
 
     def _forget(self) -> None:
         self._sectors = None
+
+    def _setting_written(self, key: str) -> None:
+        """Refresh what this object derives from ``key``; refuse stages that drop used ones."""
+        if key == "sectors":
+            self._forget()
+        elif key == STAGES_SETTING:
+            stored = self._store.get_setting(STAGES_SETTING)
+            vocab = LIFECYCLE_STAGES if stored is None else stage_vocabulary(stored)
+            self._check_stages_kept(vocab)
+
+    def _change(self, changes: Mapping[str, Any], description: str | None = None) -> int | None:
+        """Write ``changes`` as one ``setting`` batch (``None``: all already so)."""
+        return change_settings(self._store, self._open_batch, changes, description, _DEFAULTS)
 
     # required fields -----------------------------------------------------------------
 
@@ -85,8 +124,12 @@ class Settings:
         custom = [f.name for f in tbl.custom if f.required]
         return list(dict.fromkeys([*(tbl.default_required if stored is None else stored), *custom]))
 
-    def set_required_fields(self, kind: str, fields: Sequence[str]) -> None:
-        """Require ``fields`` (the catalog's always-required fields stay required)."""
+    def set_required_fields(self, kind: str, fields: Sequence[str]) -> int | None:
+        """Require ``fields`` (the catalog's always-required fields stay required).
+
+        Returns the batch (``crm.undo(batch)`` takes the change back), or ``None`` when
+        these fields were already the required ones.
+        """
         tbl = table(kind)
         editable = [f.name for f in tbl.editable]
         for name in fields:
@@ -97,7 +140,7 @@ class Settings:
                     f"{tbl.name} field", name, editable, closest(name, editable)
                 )
         merged = list(dict.fromkeys([*tbl.default_required, *fields]))
-        self._store.set_setting(f"required_fields.{tbl.name}", merged)
+        return self._change({f"required_fields.{tbl.name}": merged})
 
     # custom fields -----------------------------------------------------------------------
 
@@ -301,16 +344,16 @@ class Settings:
     @property
     def default_currency(self) -> str:
         """ISO 4217 code given to amounts that come without one (default ``EUR``)."""
-        return str(self._store.get_setting("default_currency", "EUR"))
+        return str(self._store.get_setting("default_currency", _DEFAULTS["default_currency"]))
 
     @default_currency.setter
     def default_currency(self, code: str) -> None:
-        self._store.set_setting("default_currency", _currency_code(code))
+        self._change({"default_currency": _currency_code(code)})
 
     @property
     def default_region(self) -> str:
         """ISO 3166 region used to read phone numbers written without +country (``FR``)."""
-        return str(self._store.get_setting("default_region", "FR"))
+        return str(self._store.get_setting("default_region", _DEFAULTS["default_region"]))
 
     @default_region.setter
     def default_region(self, code: str) -> None:
@@ -320,7 +363,7 @@ class Settings:
         regions = sorted(phonenumbers.SUPPORTED_REGIONS)
         if code not in regions:
             raise UnknownValueError("phone region", code, regions)
-        self._store.set_setting("default_region", code)
+        self._change({"default_region": code})
 
     # frames --------------------------------------------------------------------------------
 
@@ -340,7 +383,7 @@ class Settings:
         >>> crm.settings.max_frame_rows = 500_000
         >>> crm.close()
         """
-        stored = self._store.get_setting("max_frame_rows", DEFAULT_MAX_FRAME_ROWS)
+        stored = self._store.get_setting("max_frame_rows", _DEFAULTS["max_frame_rows"])
         return None if stored is None else int(stored)
 
     @max_frame_rows.setter
@@ -349,7 +392,7 @@ class Settings:
             raise ValidationError(
                 f"max_frame_rows: expected a whole number of rows >= 0 or None, got {rows!r}"
             )
-        self._store.set_setting("max_frame_rows", rows)
+        self._change({"max_frame_rows": rows})
 
     # consent -------------------------------------------------------------------------------
 
@@ -369,13 +412,15 @@ class Settings:
         >>> crm.settings.require_email_basis = False
         >>> crm.close()
         """
-        return bool(self._store.get_setting("require_email_basis", True))
+        return bool(
+            self._store.get_setting("require_email_basis", _DEFAULTS["require_email_basis"])
+        )
 
     @require_email_basis.setter
     def require_email_basis(self, value: bool) -> None:
         if not isinstance(value, bool):
             raise ValidationError(f"require_email_basis is True or False, got {value!r}")
-        self._store.set_setting("require_email_basis", value)
+        self._change({"require_email_basis": value})
 
     # exchange rates ----------------------------------------------------------------------
 
@@ -476,11 +521,12 @@ class Settings:
                 self._sectors = Vocabulary("sector", terms)
         return self._sectors
 
-    def set_sectors(self, sectors: Sequence[str | dict[str, Any]]) -> None:
-        """Replace the sector vocabulary.
+    def set_sectors(self, sectors: Sequence[str | dict[str, Any]]) -> int | None:
+        """Replace the sector vocabulary; returns the batch (``None``: no change).
 
         Each item is a value (``"Software"``) or a dict with ``value`` and optional ``en``,
-        ``fr``, ``zh`` labels and ``synonyms``.
+        ``fr``, ``zh`` labels and ``synonyms``. ``crm.undo(batch)`` puts the previous
+        list back.
         """
         items = []
         for s in sectors:
@@ -491,13 +537,11 @@ class Settings:
         values = [fold(str(i["value"])) for i in items]
         if len(set(values)) != len(values):
             raise ValidationError("sector values must be unique")
-        self._store.set_setting("sectors", items)
-        self._sectors = None
+        return self._change({"sectors": items})
 
-    def reset_sectors(self) -> None:
-        """Go back to the built-in sector list."""
-        self._store.set_setting("sectors", None)
-        self._sectors = None
+    def reset_sectors(self) -> int | None:
+        """Go back to the built-in sector list; returns the batch (``None``: no change)."""
+        return self._change({"sectors": SETTING_DEFAULT})
 
     # lifecycle stages ------------------------------------------------------------------
 
@@ -509,8 +553,8 @@ class Settings:
         --------
         >>> import crmkit as ck
         >>> crm = ck.open()
-        >>> crm.settings.set_stages(["lead", "qualified", {"value": "trial", "fr": "Essai"},
-        ...                          {"value": "customer", "fr": "Compte client"}, "former"])
+        >>> _ = crm.settings.set_stages(["lead", "qualified", {"value": "trial", "fr": "Essai"},
+        ...                            {"value": "customer", "fr": "Compte client"}, "former"])
         >>> crm.settings.stages.values
         ['lead', 'qualified', 'trial', 'customer', 'former']
         >>> cid = crm.contacts.add(last_name="Lee", lifecycle_stage="Essai")
@@ -520,7 +564,7 @@ class Settings:
         """
         return lifecycle_stages()
 
-    def set_stages(self, stages: Sequence[str | dict[str, Any]]) -> None:
+    def set_stages(self, stages: Sequence[str | dict[str, Any]]) -> int | None:
         """Replace the lifecycle stages: relabel the built-in four, add the database's own.
 
         Each item is a value (``"trial"``) or a dict with ``value`` and optional ``en``,
@@ -528,17 +572,28 @@ class Settings:
         show. The built-in stages (lead, qualified, customer, former) must all be listed
         (a built-in one keeps the labels not given); a stage that contacts still carry
         cannot be left out. Conversion still starts from lead and qualified only.
+
+        Returns the batch (``None``: these were already the stages): ``crm.undo(batch)``
+        puts the previous stages back, unless contacts carry a stage they lack.
+
+        Examples
+        --------
+        >>> import crmkit as ck
+        >>> crm = ck.open()
+        >>> batch = crm.settings.set_stages(["lead", "qualified", "trial", "customer", "former"])
+        >>> crm.batches().loc[0, ["operation", "description"]].tolist()
+        ['setting', 'lifecycle_stages = lead, qualified, trial, customer, former']
+        >>> _ = crm.undo(batch)
+        >>> crm.settings.stages.values
+        ['lead', 'qualified', 'customer', 'former']
+        >>> crm.close()
         """
         vocab = stage_vocabulary(stages)
-        self._check_stages_kept(vocab)
-        self._store.set_setting(STAGES_SETTING, stage_items(vocab))
-        self._store.forget_catalog()
+        return self._change({STAGES_SETTING: stage_items(vocab)})
 
-    def reset_stages(self) -> None:
-        """Go back to the built-in lifecycle stages and labels."""
-        self._check_stages_kept(LIFECYCLE_STAGES)
-        self._store.set_setting(STAGES_SETTING, None)
-        self._store.forget_catalog()
+    def reset_stages(self) -> int | None:
+        """Go back to the built-in lifecycle stages and labels (``None``: already so)."""
+        return self._change({STAGES_SETTING: SETTING_DEFAULT})
 
     def _check_stages_kept(self, vocab: Vocabulary) -> None:
         rows = self._store.con.execute(
@@ -609,7 +664,7 @@ class Settings:
             on_import=on_import,
             enabled=enabled,
         )
-        return DuplicateRules(self._store).save(rule)
+        return DuplicateRules(self._store, self._change).save(rule)
 
     def duplicate_rules(self, kind: str | None = None) -> list[DuplicateRule]:
         """The duplicate rules of ``kind`` (every kind when ``None``), enabled or not."""
@@ -617,11 +672,11 @@ class Settings:
 
     def remove_duplicate_rule(self, kind: str, name: str) -> None:
         """Forget a duplicate rule (an unknown name raises, with the closest one)."""
-        DuplicateRules(self._store).remove(kind, name)
+        DuplicateRules(self._store, self._change).remove(kind, name)
 
     def enable_duplicate_rule(self, kind: str, name: str, enabled: bool = True) -> DuplicateRule:
         """Switch a duplicate rule on (or off with ``enabled=False``)."""
-        return DuplicateRules(self._store).enable(kind, name, enabled)
+        return DuplicateRules(self._store, self._change).enable(kind, name, enabled)
 
     # retention and the history horizon -------------------------------------------------
 
@@ -662,7 +717,7 @@ class Settings:
         crmkit._exceptions.ValidationError: after: 'soon' is not a duration; ...
         >>> crm.close()
         """
-        rules = RetentionRules(self._store)
+        rules = RetentionRules(self._store, self._change)
         rule = make_retention(
             rules.next_id(),
             kind,
@@ -680,7 +735,7 @@ class Settings:
 
     def remove_retention_rule(self, rule_id: int) -> RetentionRule:
         """Forget the retention rule ``rule_id`` (an unknown id raises, listing the ids)."""
-        return RetentionRules(self._store).remove(rule_id)
+        return RetentionRules(self._store, self._change).remove(rule_id)
 
     @property
     def history_horizon(self) -> str | None:
@@ -708,7 +763,7 @@ class Settings:
     @history_horizon.setter
     def history_horizon(self, horizon: str | None) -> None:
         text = None if horizon is None else parse_duration(horizon, "history_horizon").text
-        self._store.set_setting(HORIZON_SETTING, text)
+        self._change({HORIZON_SETTING: SETTING_DEFAULT if text is None else text})
 
     # bands -----------------------------------------------------------------------------
 
@@ -718,12 +773,16 @@ class Settings:
             raise UnknownValueError("band kind", kind, ["revenue", "headcount"])
         return self._store.bands(kind)
 
-    def set_bands(self, kind: str, edges: Sequence[float]) -> None:
-        """Set band lower bounds, e.g. ``set_bands("headcount", [1, 10, 50, 250])``."""
+    def set_bands(self, kind: str, edges: Sequence[float]) -> int | None:
+        """Set band lower bounds, e.g. ``set_bands("headcount", [1, 10, 50, 250])``.
+
+        Returns the batch (``crm.undo(batch)`` puts the previous bounds back), or ``None``
+        when these were already the bounds.
+        """
         if kind not in ("revenue", "headcount"):
             raise UnknownValueError("band kind", kind, ["revenue", "headcount"])
         bands = Bands(kind, edges)  # type: ignore[arg-type]  # validates any sequence
-        self._store.set_setting(f"{kind}_band_edges", list(bands.edges))
+        return self._change({f"{kind}_band_edges": list(bands.edges)})
 
     def __repr__(self) -> str:
         return (

@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import duckdb
 import pyarrow as pa
@@ -40,7 +41,7 @@ from crmkit._core._custom_columns import (
     settle_custom_columns,
     sync_custom_columns,
 )
-from crmkit._core._horizon import refuse_if_compacted
+from crmkit._core._horizon import HORIZON_SETTING, refuse_if_compacted
 from crmkit._core._integrity import (
     GRAPHS,
     KEEPS_OWNER,
@@ -72,6 +73,7 @@ from crmkit.schemas._activities import ACTIVITY_COLUMNS
 from crmkit.schemas._bands import DEFAULT_HEADCOUNT_EDGES, DEFAULT_REVENUE_EDGES, Bands
 from crmkit.schemas._catalog import ACCOUNTS, CATALOG, CONTACTS, Field, Table, using_catalog
 from crmkit.schemas._labels import message_field
+from crmkit.schemas._stages import STAGES_SETTING
 
 __all__ = [
     "RECORD_TABLES",
@@ -181,9 +183,34 @@ BLOCKLIST_COLUMNS: dict[str, str] = {
     "updated_at": "TIMESTAMP",
     "updated_by": "VARCHAR",
 }
+#: The settings whose change redraws the band views (amounts compare in the currency).
+BAND_SETTINGS = frozenset({"revenue_band_edges", "headcount_band_edges", "default_currency"})
 #: Settings a batch may change (``Store.set_setting_in_batch``; its undo puts them back):
-#: the duplicate rules and import profiles that name a renamed or dropped custom field.
-BATCH_SETTINGS = frozenset({"duplicate_rules", "import_profiles"})
+#: every setting of ``crm.settings`` (each change is a ``setting`` batch), and the
+#: duplicate rules and import profiles that name a renamed or dropped custom field.
+BATCH_SETTINGS = frozenset(
+    {
+        "duplicate_rules",
+        "import_profiles",
+        STAGES_SETTING,
+        "sectors",
+        *BAND_SETTINGS,
+        *(f"required_fields.{t.name}" for t in (ACCOUNTS, CONTACTS)),
+        "default_region",
+        "require_email_basis",
+        "max_frame_rows",
+        "retention_rules",
+        HORIZON_SETTING,
+    }
+)
+
+
+class _Default(Enum):
+    DEFAULT = "default"
+
+
+#: Given as a value, :meth:`Store.set_setting` removes the setting: its default is back.
+SETTING_DEFAULT: Final = _Default.DEFAULT
 # Tables outside the field catalog whose rows are records with history (undoable).
 RECORD_TABLES: dict[str, dict[str, str]] = {
     "owners": OWNER_COLUMNS,
@@ -361,6 +388,8 @@ class UndoSummary:
     removed_records: int
     restored_records: int
     detached: int = 0
+    #: Settings put back (a ``setting`` batch's; see :class:`crmkit.Settings`).
+    settings: int = 0
 
     def __str__(self) -> str:
         """What the undo did, in words (the language of :func:`crmkit.set_config`).
@@ -369,6 +398,9 @@ class UndoSummary:
         --------
         >>> print(UndoSummary(7, 5, 3, 1, 0))
         undid batch 5 as batch 7: 3 fields restored, 1 record removed, 0 records put back
+        >>> print(UndoSummary(9, 8, 0, 0, 0, settings=1))
+        undid batch 8 as batch 9: 0 fields restored, 0 records removed, 0 records put back, \
+1 setting put back
         """
         sep = message("list_sep")
         text = message(
@@ -381,6 +413,8 @@ class UndoSummary:
         )
         if self.detached:
             text += sep + message("undo_detached", count=self.detached)
+        if self.settings:
+            text += sep + message("undo_settings", count=self.settings)
         return text
 
     def __repr__(self) -> str:
@@ -460,8 +494,13 @@ class Store:
         self._depth = 0
         self._bands_cache: dict[str, Bands] = {}
         self._catalog: Mapping[str, Table] | None = None
-        #: Called when another process changed the file (caches derived from it).
+        #: Called when another process changed the file (caches derived from it), and
+        #: when a transaction rolls back (a cache may hold what it had written).
         self.on_reload: list[Callable[[], None]] = []
+        #: Called with the key of each setting written (set, reset, undone or redone).
+        self.on_setting: list[Callable[[str], None]] = []
+        #: Per open batch, how many settings it changed (its ``n_changes`` counts them).
+        self._settings_written: dict[int, int] = {}
         self._seen_version: object = _UNSEEN
         #: Per open batch, history rows of a (table, reference) that the write itself
         #: checked (one constant target, live and active): ``finish_batch`` need not.
@@ -587,14 +626,18 @@ class Store:
         version = self._data_version()
         if version == self._seen_version:
             return  # nothing to reload (read-only: the temporary views stay in the host)
-        self._bands_cache.clear()
-        self._catalog = None
-        for reset in self.on_reload:
-            reset()
+        self._forget_derived()
         self._ensure_schema()
         self._seen_version = self._data_version()
         if self._seen_version is None and not self.read_only:
             self._touch()  # a file without a version yet: give it one
+
+    def _forget_derived(self) -> None:
+        """Drop every cache derived from the file: bands, catalog, :attr:`on_reload`'s."""
+        self._bands_cache.clear()
+        self._catalog = None
+        for reset in self.on_reload:
+            reset()
 
     def _touch(self) -> None:
         """Write a new data version: other shared CRMs on the file then reload their caches."""
@@ -1065,45 +1108,92 @@ class Store:
         row = first(self.con.execute("SELECT value FROM settings WHERE key = ?", [key]))
         return default if row is None or row[0] is None else json.loads(row[0])
 
+    def setting_state(self, key: str) -> dict[str, Any]:
+        """``{"value": value}`` for a stored setting; ``{}`` when it is at its default.
+
+        Examples
+        --------
+        >>> store = Store()
+        >>> store.setting_state("default_region")
+        {}
+        >>> store.set_setting("default_region", "BE")
+        >>> store.setting_state("default_region")
+        {'value': 'BE'}
+        >>> store.set_setting("default_region", SETTING_DEFAULT)
+        >>> store.setting_state("default_region"), store.get_setting("default_region", "FR")
+        ({}, 'FR')
+        >>> store.close()
+        """
+        row = first(self.con.execute("SELECT value FROM settings WHERE key = ?", [key]))
+        return {} if row is None or row[0] is None else {"value": json.loads(row[0])}
+
     def set_setting(self, key: str, value: Any) -> None:
-        """Store a setting (JSON-encoded)."""
+        """Store a setting (JSON-encoded); :data:`SETTING_DEFAULT` removes it."""
         self.check_writable()
-        self.con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, json.dumps(value)])
+        if value is SETTING_DEFAULT:
+            self.con.execute("DELETE FROM settings WHERE key = ?", [key])
+        else:
+            self.con.execute(
+                "INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, json.dumps(value)]
+            )
         if not self._depth:  # inside a transaction, its commit writes the data version
             self._touch()
-        if key in ("revenue_band_edges", "headcount_band_edges", "default_currency"):
+        self._setting_changed(key)
+
+    def _setting_changed(self, key: str) -> None:
+        """Refresh what is derived from the setting ``key`` (one place for set and undo)."""
+        if key in BAND_SETTINGS:
             self._bands_cache.clear()
             self.rebuild_views()
+        if key == STAGES_SETTING:  # the catalog's lifecycle_stage field carries them
+            self._catalog = None
+        for changed in self.on_setting:
+            changed(key)
 
     def set_setting_in_batch(self, key: str, value: Any, batch_id: int) -> None:
         """Store a setting as part of ``batch_id``: undoing the batch puts the old value back.
 
-        The old and new values go to the batch's ``details`` (``settings``); only the
-        keys of :data:`BATCH_SETTINGS` may change so.
+        The old and new values go to the batch's ``details`` (``settings``: ``old`` and
+        ``new``, each left out when the setting is at its default); only the keys of
+        :data:`BATCH_SETTINGS` may change so.
         """
         if key not in BATCH_SETTINGS:
             raise ValueError(f"setting {key!r} does not change inside a batch")
-        row = first(
-            self.con.execute("SELECT details::VARCHAR FROM batches WHERE id = ?", [batch_id])
-        )
-        details = json.loads(row[0]) if row is not None and row[0] else {}
+        details = self._batch_details(batch_id)
         changes = details.setdefault("settings", {})
-        changes.setdefault(key, {"old": self.get_setting(key)})["new"] = value
+        if key not in changes:
+            state = self.setting_state(key)
+            changes[key] = {"old": state["value"]} if state else {}
+        change = changes[key]
+        change.pop("new", None)
+        if value is not SETTING_DEFAULT:
+            change["new"] = value
         self.set_setting(key, value)
         self.con.execute(
             "UPDATE batches SET details = ?::JSON WHERE id = ?",
             [json.dumps(details, default=str), batch_id],
         )
+        self._settings_written[batch_id] = len(changes)
 
-    def _undo_settings(self, batch_id: int, undo_id: int) -> None:
-        """Put back the settings ``batch_id`` changed, as part of ``undo_id``."""
+    def _batch_details(self, batch_id: int) -> dict[str, Any]:
         row = first(
             self.con.execute("SELECT details::VARCHAR FROM batches WHERE id = ?", [batch_id])
         )
         details = json.loads(row[0]) if row is not None and row[0] else {}
-        changes = details.get("settings") if isinstance(details, dict) else None
-        if not isinstance(changes, dict):
-            return
+        return details if isinstance(details, dict) else {}
+
+    def _setting_changes(self, batch_id: int) -> dict[str, Any]:
+        """The settings ``batch_id`` changed: key -> ``{"old": ..., "new": ...}``."""
+        changes = self._batch_details(batch_id).get("settings")
+        return changes if isinstance(changes, dict) else {}
+
+    def _undo_settings(self, batch_id: int, undo_id: int) -> int:
+        """Put back the settings ``batch_id`` changed, as part of ``undo_id``; how many.
+
+        Refused (:class:`UndoConflictError`) when one changed since, or when what reads
+        it refuses the old value (stages that contacts carry one more of).
+        """
+        changes = self._setting_changes(batch_id)
         for key, change in changes.items():
             if key not in BATCH_SETTINGS or not isinstance(change, dict):
                 raise UndoError(
@@ -1111,7 +1201,8 @@ class Store:
                     f"{shorten(key, 50)}, which crmkit never changes in a batch; the file "
                     "was changed outside crmkit"
                 )
-            if self.get_setting(key) != change.get("new"):
+            expected = {"value": change["new"]} if "new" in change else {}
+            if self.setting_state(key) != expected:
                 raise UndoConflictError(
                     message(
                         "undo_refused",
@@ -1119,7 +1210,11 @@ class Store:
                         why=message("undo_setting_changed", setting=key),
                     )
                 )
-            self.set_setting_in_batch(key, change.get("old"), undo_id)
+            try:
+                self.set_setting_in_batch(key, change.get("old", SETTING_DEFAULT), undo_id)
+            except ValidationError as exc:
+                raise UndoConflictError(message("undo_refused", batch=batch_id, why=exc)) from None
+        return len(changes)
 
     def bands(self, kind: str) -> Bands:
         """The configured revenue or headcount bands."""
@@ -1152,7 +1247,9 @@ class Store:
             yield
         except BaseException:
             self._depth = 0
+            self._settings_written.clear()
             self.con.execute("ROLLBACK")
+            self._forget_derived()  # a cache may hold what the transaction had written
             raise
         self._depth = 0
         token = self._seen_version if self.read_only else self._next_version()
@@ -1207,6 +1304,7 @@ class Store:
         ).fetchall()
         n = sum(int(r[2]) for r in written)
         vouched = self._vouched.pop(batch_id, {})
+        settings = self._settings_written.pop(batch_id, 0)
         if n:
             touched = {
                 (str(t), None if f is None else str(f))
@@ -1215,6 +1313,7 @@ class Store:
                 if f is None or vouched.get((str(t), str(f))) != int(count)
             }
             self.raise_for(batch_breaches(self.con, batch_id, touched))
+        n += settings  # a setting changed counts as one change
         self.con.execute("UPDATE batches SET n_changes = ? WHERE id = ?", [n, batch_id])
         return n
 
@@ -1723,7 +1822,7 @@ class Store:
             "SELECT DISTINCT operation, table_name, field FROM history WHERE batch_id = ?",
             [batch_id],
         ).fetchall()
-        if not rows:
+        if not rows and not self._setting_changes(batch_id):
             raise UndoError(message("undo_nothing", batch=batch_id))
         self._check_history_names(batch_id, rows)
         self._check_undo_conflicts(batch_id)
@@ -1787,7 +1886,7 @@ class Store:
             if fields_changed:
                 self._catalog = None
                 settle_custom_columns(self, undo_id)
-            self._undo_settings(batch_id, undo_id)
+            settings = self._undo_settings(batch_id, undo_id)
             broken = dangling(self.con, undo_id)
             if broken and not detach:
                 why = message("semicolon_sep").join(
@@ -1812,7 +1911,9 @@ class Store:
                 self.finish_batch(undo_id)
             except IntegrityError as exc:
                 raise UndoConflictError(message("undo_refused", batch=batch_id, why=exc)) from None
-        return UndoSummary(undo_id, batch_id, restored_fields, removed, restored, len(broken))
+        return UndoSummary(
+            undo_id, batch_id, restored_fields, removed, restored, len(broken), settings
+        )
 
     def _redone_by(self, batch_id: int) -> int | None:
         """The last batch of the undo chain below ``batch_id``, if it was ever undone."""

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from crmkit._core._session import Session
+from crmkit._core._setting_batches import change_settings
 from crmkit._core._store import Store
 from crmkit._exceptions import CRMKitError, UnknownValueError, ValidationError
 from crmkit._importing._chunks import Chunk, set_arrow_column
@@ -151,7 +152,10 @@ def save_profile(
     )
     stored = _stored(session.store)
     stored[profile.name] = profile.to_dict()
-    session.store.set_setting(_SETTING, stored)
+    # A ``setting`` batch: crm.undo(crm.last_batch_id) takes the profile back.
+    change_settings(
+        session.store, session.batch, {_SETTING: stored}, f"import profile {profile.name} saved"
+    )
     return profile
 
 
@@ -172,12 +176,14 @@ def get_profile(store: Store, name: str) -> ImportProfile:
     return ImportProfile.from_dict(name, stored[name])
 
 
-def delete_profile(store: Store, name: str) -> None:
-    """Forget the profile ``name`` (an unknown name raises)."""
-    get_profile(store, name)
-    stored = _stored(store)
+def delete_profile(session: Session, name: str) -> None:
+    """Forget the profile ``name`` (an unknown name raises); a ``setting`` batch."""
+    get_profile(session.store, name)
+    stored = _stored(session.store)
     del stored[name]
-    store.set_setting(_SETTING, stored)
+    change_settings(
+        session.store, session.batch, {_SETTING: stored}, f"import profile {name} deleted"
+    )
 
 
 def list_profiles(store: Store) -> pd.DataFrame:

@@ -462,6 +462,9 @@ _MESSAGES: dict[str, Labels] = {
                       "恢复 {count:,} 条记录"),
     "undo_detached": ("{count:,} reference detached|{count:,} references detached",
                       "{count:,} lien détaché|{count:,} liens détachés", "解除 {count:,} 个引用"),
+    "undo_settings": ("{count:,} setting put back|{count:,} settings put back",
+                      "{count:,} réglage rétabli|{count:,} réglages rétablis",
+                      "恢复 {count:,} 项设置"),
     # Summary
     "summary_by": ("by {columns}", "par {columns}", "按{columns}"),
     "none_value": ("(none)", "(aucun)", "（无）"),
