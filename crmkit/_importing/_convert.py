@@ -30,6 +30,7 @@ from crmkit._core._store import whole_id
 from crmkit._dedupe import DEFAULT_THRESHOLD
 from crmkit._dedupe._normalise import FREE_MAIL
 from crmkit._exceptions import RecordNotFoundError, UnknownValueError, ValidationError
+from crmkit._formats._progress import progress_bar
 from crmkit._importing._account_index import AccountIndex
 from crmkit._importing._scratch import Scratch
 from crmkit._normalize._columns import company_key_column
@@ -50,6 +51,12 @@ REPORT_COLUMNS = ("contact", "name", "company_name", "action", "account", "accou
 """The columns of :attr:`ConversionReport.rows`."""
 
 _LINKED = ("matched", "similar", "kept", "given")
+
+PROGRESS_FROM = 5_000
+"""Leads from which a conversion shows a progress bar unless told otherwise."""
+
+SIMILAR_CHUNK = 1_000
+"""Leads looked up in the duplicates index at a time (the bar moves after each chunk)."""
 
 
 @dataclass
@@ -267,7 +274,7 @@ class _Plan:
             return message("convert_not_lead", record=record, field=field, value=shown)
         return None
 
-    def link(self, leads: list[dict[str, Any]]) -> None:
+    def link(self, leads: list[dict[str, Any]], progress: bool | None = None) -> None:
         """Find or plan the account of each lead by company key, then by similarity."""
         names = [_none(c["company_name"]) for c in leads]
         keys = company_key_column(names)
@@ -276,8 +283,11 @@ class _Plan:
             found = AccountIndex(self.session, scratch).find([k for k in keys if k])
         finally:
             scratch.close()
-        similar = duplicates_of(self.session, "accounts")
-        for contact, name, key in zip(leads, names, keys, strict=True):
+        domains = [_domain(c["website"], c["email"]) for c in leads]
+        similar = self._similar(leads, names, keys, domains, found, progress)
+        for n, (contact, name, key, domain) in enumerate(
+            zip(leads, names, keys, domains, strict=True)
+        ):
             record = message("record_ref", noun=record_noun("contacts"), id=int(contact["id"]))
             field = message_field("contacts", "company_name")
             if name is None or not key:
@@ -287,7 +297,6 @@ class _Plan:
             if key in found:
                 self.add(contact, action="matched", account=found[key])
                 continue
-            domain = _domain(contact["website"], contact["email"])
             group = self._group.get(("key", key)) or (
                 domain and self._group.get(("domain", domain))
             )
@@ -299,15 +308,11 @@ class _Plan:
                     self._group.setdefault(("domain", domain), group)
                 self.add(contact, action="created", account_name=first["company_name"])
                 continue
-            query = {"name": name, **({"website": domain} if domain else {})}
-            best = similar.similar(limit=1, **query)
-            if not best.empty and float(best["probability"].iloc[0]) >= DEFAULT_THRESHOLD:
-                probability = float(best["probability"].iloc[0])
+            best = similar.get(n)
+            if best is not None:
+                account_id, probability = best
                 self.add(
-                    contact,
-                    action="similar",
-                    account=int(best["id"].iloc[0]),
-                    reason=f"p={probability:.2f}",
+                    contact, action="similar", account=account_id, reason=f"p={probability:.2f}"
                 )
             elif self.create_account:
                 self.new[key] = [len(self.rows)]
@@ -320,6 +325,45 @@ class _Plan:
                     "convert_no_account", record=record, field=field, value=short(name)
                 )
                 self.add(contact, reason=reason)
+
+    def _similar(
+        self,
+        leads: list[dict[str, Any]],
+        names: list[Any],
+        keys: list[str | None],
+        domains: list[str | None],
+        found: dict[str, int],
+        progress: bool | None,
+    ) -> dict[int, tuple[int, float]]:
+        """Per lead (position) whose company has no live account of its key, the live
+        account the duplicates engine finds most probably the same, when at least
+        ``DEFAULT_THRESHOLD``: ``crm.accounts.similar`` on the name and the domain, for
+        all those leads in one pass per :data:`SIMILAR_CHUNK` of them."""
+        asked = [
+            n for n, (name, key) in enumerate(zip(names, keys, strict=True))
+            if name is not None and key and key not in found
+        ]  # fmt: skip
+        out: dict[int, tuple[int, float]] = {}
+        if not asked:
+            return out
+        typed = [
+            {"name": names[n], **({"website": domains[n]} if domains[n] else {})} for n in asked
+        ]
+        duplicates = duplicates_of(self.session, "accounts")
+        show = len(leads) >= PROGRESS_FROM if progress is None else progress
+        with progress_bar(show, len(asked), "leads", "convert") as bar:
+            for start in range(0, len(asked), SIMILAR_CHUNK):
+                part = typed[start : start + SIMILAR_CHUNK]
+                for n, best in zip(
+                    asked[start : start + SIMILAR_CHUNK],
+                    duplicates.best(part, DEFAULT_THRESHOLD),
+                    strict=True,
+                ):
+                    if best is not None:
+                        out[n] = best
+                if bar is not None:
+                    bar.update(len(part))
+        return out
 
     def frame(self) -> pd.DataFrame:
         names = dict(
@@ -343,6 +387,7 @@ def convert(
     account: Any = None,
     stage: Any = "customer",
     dry_run: bool = False,
+    progress: bool | None = None,
 ) -> ConversionReport:
     """Convert leads into contacts of an account; see ``crm.contacts.convert``."""
     ids = _ids(selection)
@@ -361,7 +406,7 @@ def convert(
         else:
             leads.append(contact)
     if leads:
-        plan.link(leads)
+        plan.link(leads, progress)
     report = ConversionReport(plan.frame(), target, dry_run=dry_run)
     if dry_run:
         return report
