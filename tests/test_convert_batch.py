@@ -12,54 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import examples
+from lead_samples import add_leads
 
 import crmkit as ck
 from crmkit._dedupe import DEFAULT_THRESHOLD, DedupeIndex
 from crmkit._importing._convert import _domain
 from crmkit._normalize._columns import company_key_column
 from crmkit._ops._duplicates import duplicates_of
-from crmkit.samples import generate
-
-
-def _sample(crm: ck.CRM, accounts: int, leads: int, seed: int = 5) -> list[int]:
-    """Generated accounts stored, and leads: half name a stored company as another
-    record of it is spelt (the generator's duplicates: case, legal form, typos), half a
-    company not stored. Returns the leads' ids."""
-    half = leads // 2
-    data = generate(
-        n_accounts=accounts + half,
-        n_contacts=leads,
-        seed=seed,
-        messiness=0.5,
-        duplicates=1.5 * half / (accounts + half),
-    )
-    rows = data.accounts.sort_values("entity_id", kind="stable")
-    first = ~rows["entity_id"].duplicated()
-    stored = rows[first & (rows["entity_id"] < rows["entity_id"].unique()[accounts])]
-    variants = rows[~first & rows["entity_id"].isin(stored["entity_id"])].head(half)
-    new = rows[first & ~rows["entity_id"].isin(stored["entity_id"])].head(leads - len(variants))
-    accounts_frame = stored[["name", "website"]]
-    crm.accounts.add_many(accounts_frame.astype(object).where(accounts_frame.notna(), None))
-    companies = pd.concat([variants, new]).sample(frac=1.0, random_state=seed)
-    people = data.contacts.head(len(companies))
-    frame = pd.DataFrame(
-        {
-            "first_name": people["first_name"].tolist(),
-            "last_name": people["last_name"].tolist(),
-            "lifecycle_stage": "lead",
-            "company_name": companies["name"].tolist(),
-            "website": companies["website"].tolist(),
-            "email": companies["email"].tolist(),
-        }
-    )
-    return crm.contacts.add_many(frame.astype(object).where(frame.notna(), None))
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Any:
     path = tmp_path_factory.mktemp("convert") / "crm.duckdb"
     with ck.open(path) as crm:
-        ids = _sample(crm, accounts=600, leads=200)
+        ids = add_leads(crm, accounts=600, leads=200)
         yield crm, ids
 
 
