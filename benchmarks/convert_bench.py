@@ -177,7 +177,13 @@ def main() -> None:
             started = time.perf_counter()
             checked = check_links(crm, ids)
             check_s = time.perf_counter() - started
-            asked = new[new["action"].isin(["similar", "created"])]
+            # The leads the engine decided: linked, or the first of a new company (the
+            # others of that company join it without a look-up).
+            created = new["action"] == "created"
+            first = created & ~new.loc[created, "account_name"].duplicated().reindex(
+                new.index, fill_value=True
+            )
+            asked = new[(new["action"] == "similar") | first]
             linked = {
                 int(c): (int(a) if act == "similar" else None)
                 for c, a, act in zip(
