@@ -5,9 +5,11 @@ A lead (stage ``lead`` or ``qualified``) names its company in ``company_name``, 
 live account of the same company key (:class:`~crmkit._importing._account_index.AccountIndex`,
 the importer's own matching), else the account the duplicates engine finds most probably
 the same (``crm.accounts.similar`` on the name and the domain of the lead's web site or
-work e-mail), else, when allowed, a new account, one per company of the call: two leads
-whose company names have one key ("Baker & Sons", "Baker and Sons Ltd") or whose web
-site or work e-mail share a domain (not a webmail) make one account. Everything
+work e-mail: its probabilities, for all the leads left in one pass of the index, see
+:meth:`~crmkit._dedupe._index.DedupeIndex.similar_many`), else, when allowed, a new
+account, one per company of the call: two leads whose company names have one key ("Baker
+& Sons", "Baker and Sons Ltd") or whose web site or work e-mail share a domain (not a
+webmail) make one account. Everything
 (accounts created, links, stages) is one batch, so ``crm.undo(batch)`` takes all of it
 back. Any refusal (not a lead, deleted, no account to link) raises before anything is
 written; ``dry_run`` reports instead.
@@ -231,6 +233,11 @@ def _read(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def _record(contact: dict[str, Any]) -> str:
+    """How messages name a contact ("contact 12")."""
+    return message("record_ref", noun=record_noun("contacts"), id=int(contact["id"]))
+
+
 def _none(value: Any) -> Any:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
@@ -262,7 +269,7 @@ class _Plan:
 
     def refusal(self, contact: dict[str, Any]) -> str | None:
         """Why ``contact`` cannot be converted, or ``None``."""
-        record = message("record_ref", noun=record_noun("contacts"), id=int(contact["id"]))
+        record = _record(contact)
         if contact["deleted"]:
             return message("convert_deleted", record=record)
         if _none(contact["merged_into"]) is not None:
@@ -283,14 +290,18 @@ class _Plan:
             found = AccountIndex(self.session, scratch).find([k for k in keys if k])
         finally:
             scratch.close()
-        domains = [_domain(c["website"], c["email"]) for c in leads]
+        # The domain of the leads left to the duplicates engine and to new companies.
+        domains = [
+            None if name is None or not key or key in found else _domain(c["website"], c["email"])
+            for c, name, key in zip(leads, names, keys, strict=True)
+        ]
         similar = self._similar(leads, names, keys, domains, found, progress)
+        field = message_field("contacts", "company_name")
         for n, (contact, name, key, domain) in enumerate(
             zip(leads, names, keys, domains, strict=True)
         ):
-            record = message("record_ref", noun=record_noun("contacts"), id=int(contact["id"]))
-            field = message_field("contacts", "company_name")
             if name is None or not key:
+                record = _record(contact)
                 reason = message("convert_no_company", record=record, field=field)
                 self.add(contact, reason=reason)
                 continue
@@ -321,6 +332,7 @@ class _Plan:
                     self._group.setdefault(("domain", domain), key)
                 self.add(contact, action="created", account_name=name)
             else:
+                record = _record(contact)
                 reason = message(
                     "convert_no_account", record=record, field=field, value=short(name)
                 )
