@@ -15,17 +15,21 @@ __all__ = ["add_leads"]
 def add_leads(crm: ck.CRM, accounts: int, leads: int, seed: int = 5) -> list[int]:
     """Store ``accounts`` generated accounts and ``leads`` leads; return the leads' ids.
 
-    Half the leads name a stored company as one of the generator's duplicates of it
-    does (case, legal form, typos, another script), with its web site and e-mail; the
-    others a generated company that is not stored. Leads come in a shuffled order.
+    Half the leads (or as many as the generator's duplicates allow, at most one extra
+    record per stored company) name a stored company as one of the generator's
+    duplicates of it does (case, legal form, typos, another script), with its web site
+    and e-mail; the others a generated company that is not stored. Leads come in a
+    shuffled order.
     """
     half = leads // 2
+    # Companies enough for every lead to name a new one; the generator's extra records
+    # fall on stored companies in the proportion of those (about ``1.5 * half``).
     data = generate(
-        n_accounts=accounts + half,
+        n_accounts=accounts + leads,
         n_contacts=leads,
         seed=seed,
         messiness=0.5,
-        duplicates=1.5 * half / (accounts + half),
+        duplicates=min(1.0, 1.5 * half / accounts),
     )
     rows = data.accounts.sort_values("entity_id", kind="stable")
     first = ~rows["entity_id"].duplicated()
