@@ -1155,6 +1155,7 @@ class Contacts(_Records):
         account: int | str | None = None,
         stage: str = "customer",
         dry_run: bool = False,
+        progress: bool | None = None,
     ) -> ConversionReport:
         """Convert leads into contacts of an account, in one undoable batch.
 
@@ -1186,6 +1187,9 @@ class Contacts(_Records):
             The stage converted contacts get (a value or a label: ``"Client"``).
         dry_run
             Decide everything, write nothing.
+        progress
+            Show a progress bar while the accounts of the leads are looked up (tqdm, a
+            widget in Jupyter); ``None``: from 5,000 leads.
 
         Examples
         --------
@@ -1222,6 +1226,7 @@ class Contacts(_Records):
             account=account,
             stage=stage,
             dry_run=dry_run,
+            progress=progress,
         )
 
     def deactivate(self, record_id: int) -> Record:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmkit._dedupe._arrays import FloatArray, IntArray, LevelArray
 from crmkit._dedupe._blocking import (
     DEFAULT_MAX_BLOCK_SIZE,
     DEFAULT_WINDOW,
@@ -296,6 +297,97 @@ class DedupeIndex:
             job_changes=linked.job_changes,
         )
 
+    def _typed(self, records: Sequence[Mapping[str, Any]]) -> FeatureTable:
+        """Normalise typed records (not indexed; possibly partial) as the indexed ones.
+
+        Each gets a negative id, which no indexed record has, and the columns of every
+        comparison (``None`` where not typed).
+        """
+        columns = {c for comparison in self.table.comparisons for c in comparison.columns}
+        for record in records:
+            columns.update(c for c in ("country", "billing_country") if c in record)
+        frame = pd.DataFrame(
+            {c: pd.Series([r.get(c) for r in records], dtype=object) for c in sorted(columns)}
+        )
+        return prepare(
+            frame,
+            self.table.comparisons,
+            ids=[-1 - n for n in range(len(records))],
+            vocabs=self.table.vocabs,
+            phone_region=self._options.phone_region,
+        )
+
+    def _scores(
+        self, query: FeatureTable, ia: IntArray, ib: IntArray, levels: LevelArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, TermAdjustments | None]:
+        """Weight, probability, parts and adjustments of the pairs ``(query[ia],
+        indexed[ib])``: term frequencies are those of the index (a typed record is not
+        among them)."""
+        (weight, probability, parts), adjustments, _ = score_pairs(
+            self.model,
+            query,
+            ia,
+            self.table,
+            ib,
+            levels,
+            self._options.tf_adjust,
+            self._options.identity,
+        )
+        return weight, probability, parts, adjustments
+
+    def similar_many(
+        self, records: Sequence[Mapping[str, Any]], min_probability: float = 0.05
+    ) -> pd.DataFrame:
+        """:meth:`similar` of many typed records at once, with the same probabilities.
+
+        Each record is scored against the indexed ones only, as :meth:`similar` scores
+        it alone: the others typed with it neither pair with it nor count in its term
+        frequencies (which :meth:`check` does, as records about to be stored).
+
+        Parameters
+        ----------
+        records
+            Field name to value, one mapping per record.
+        min_probability
+            Leave out indexed records less probable than this.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``record`` (position in ``records``), ``id`` and ``probability``: each
+            record's indexed records, most probable first (in the order of
+            :meth:`similar` for equal probabilities); records with none are absent.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> accounts = pd.DataFrame({"id": [1, 2], "name": ["Aprool", "Blue Widgets"],
+        ...                          "website": ["aprool.com", "bluewidgets.co.uk"]})
+        >>> index = DedupeIndex.build(accounts, "accounts")
+        >>> found = index.similar_many([{"name": "Blue Widgets Ltd"}, {"name": "Zeta"},
+        ...                             {"name": "APROOL", "website": "www.aprool.com"}])
+        >>> found[["record", "id"]].values.tolist()
+        [[0, 2], [2, 1]]
+        """
+        check_probability("min_probability", min_probability)
+        query = self._typed(records)
+        pairs = self.keys.lookup_many(blocking_keys(query), sort_key(query))
+        ia = np.asarray([n for n, _ in pairs], dtype=np.int64)
+        ib = np.asarray([r for _, r in pairs], dtype=np.int64)
+        levels = compare_levels(query, ia, self.table, ib)
+        probability = self._scores(query, ia, ib, levels)[1]
+        keep = np.flatnonzero(probability >= min_probability)
+        keep = keep[np.argsort(-probability[keep], kind="stable")]
+        keep = keep[np.argsort(ia[keep], kind="stable")]  # by record, most probable first
+        ids = [self.table.ids[r] for r in ib[keep].tolist()]
+        return pd.DataFrame(
+            {
+                "record": ia[keep],
+                "id": as_ids(pd.Series(ids, dtype=object), ids),
+                "probability": probability[keep],
+            }
+        )
+
     def similar(
         self,
         record: Mapping[str, Any],
@@ -322,34 +414,14 @@ class DedupeIndex:
             first; empty when nothing is similar.
         """
         check_probability("min_probability", min_probability)
-        columns = {c for comparison in self.table.comparisons for c in comparison.columns}
-        columns.update(c for c in ("country", "billing_country") if c in record)
-        query_frame = pd.DataFrame(
-            {c: pd.Series([record.get(c)], dtype=object) for c in sorted(columns)}
-        )
-        query = prepare(
-            query_frame,
-            self.table.comparisons,
-            ids=[None],
-            vocabs=self.table.vocabs,
-            phone_region=self._options.phone_region,
-        )
+        query = self._typed([record])
         rows = self.keys.lookup(blocking_keys(query), sort_key(query))
         if not rows:
             return _empty_similar()
         ib = np.asarray(rows, dtype=np.int64)
         ia = np.zeros(len(ib), dtype=np.int64)
         levels = compare(query, ia, self.table, ib)
-        (weight, probability, parts), adjustments, _ = score_pairs(
-            self.model,
-            query,
-            ia,
-            self.table,
-            ib,
-            levels.levels,
-            self._options.tf_adjust,
-            self._options.identity,
-        )
+        weight, probability, parts, adjustments = self._scores(query, ia, ib, levels.levels)
         keep = np.flatnonzero(probability >= min_probability)
         keep = keep[np.argsort(-probability[keep], kind="stable")][:limit]
         if len(keep) == 0:

@@ -5,9 +5,11 @@ A lead (stage ``lead`` or ``qualified``) names its company in ``company_name``, 
 live account of the same company key (:class:`~crmkit._importing._account_index.AccountIndex`,
 the importer's own matching), else the account the duplicates engine finds most probably
 the same (``crm.accounts.similar`` on the name and the domain of the lead's web site or
-work e-mail), else, when allowed, a new account, one per company of the call: two leads
-whose company names have one key ("Baker & Sons", "Baker and Sons Ltd") or whose web
-site or work e-mail share a domain (not a webmail) make one account. Everything
+work e-mail: its probabilities, for all the leads left in one pass of the index, see
+:meth:`~crmkit._dedupe._index.DedupeIndex.similar_many`), else, when allowed, a new
+account, one per company of the call: two leads whose company names have one key ("Baker
+& Sons", "Baker and Sons Ltd") or whose web site or work e-mail share a domain (not a
+webmail) make one account. Everything
 (accounts created, links, stages) is one batch, so ``crm.undo(batch)`` takes all of it
 back. Any refusal (not a lead, deleted, no account to link) raises before anything is
 written; ``dry_run`` reports instead.
@@ -30,6 +32,7 @@ from crmkit._core._store import whole_id
 from crmkit._dedupe import DEFAULT_THRESHOLD
 from crmkit._dedupe._normalise import FREE_MAIL
 from crmkit._exceptions import RecordNotFoundError, UnknownValueError, ValidationError
+from crmkit._formats._progress import progress_bar
 from crmkit._importing._account_index import AccountIndex
 from crmkit._importing._scratch import Scratch
 from crmkit._normalize._columns import company_key_column
@@ -50,6 +53,12 @@ REPORT_COLUMNS = ("contact", "name", "company_name", "action", "account", "accou
 """The columns of :attr:`ConversionReport.rows`."""
 
 _LINKED = ("matched", "similar", "kept", "given")
+
+PROGRESS_FROM = 5_000
+"""Leads from which a conversion shows a progress bar unless told otherwise."""
+
+SIMILAR_CHUNK = 1_000
+"""Leads looked up in the duplicates index at a time (the bar moves after each chunk)."""
 
 
 @dataclass
@@ -224,6 +233,11 @@ def _read(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def _record(contact: dict[str, Any]) -> str:
+    """How messages name a contact ("contact 12")."""
+    return message("record_ref", noun=record_noun("contacts"), id=int(contact["id"]))
+
+
 def _none(value: Any) -> Any:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
@@ -255,7 +269,7 @@ class _Plan:
 
     def refusal(self, contact: dict[str, Any]) -> str | None:
         """Why ``contact`` cannot be converted, or ``None``."""
-        record = message("record_ref", noun=record_noun("contacts"), id=int(contact["id"]))
+        record = _record(contact)
         if contact["deleted"]:
             return message("convert_deleted", record=record)
         if _none(contact["merged_into"]) is not None:
@@ -267,7 +281,7 @@ class _Plan:
             return message("convert_not_lead", record=record, field=field, value=shown)
         return None
 
-    def link(self, leads: list[dict[str, Any]]) -> None:
+    def link(self, leads: list[dict[str, Any]], progress: bool | None = None) -> None:
         """Find or plan the account of each lead by company key, then by similarity."""
         names = [_none(c["company_name"]) for c in leads]
         keys = company_key_column(names)
@@ -276,18 +290,24 @@ class _Plan:
             found = AccountIndex(self.session, scratch).find([k for k in keys if k])
         finally:
             scratch.close()
-        similar = duplicates_of(self.session, "accounts")
-        for contact, name, key in zip(leads, names, keys, strict=True):
-            record = message("record_ref", noun=record_noun("contacts"), id=int(contact["id"]))
-            field = message_field("contacts", "company_name")
+        # The domain of the leads left to the duplicates engine and to new companies.
+        domains = [
+            None if name is None or not key or key in found else _domain(c["website"], c["email"])
+            for c, name, key in zip(leads, names, keys, strict=True)
+        ]
+        similar = self._similar(leads, names, keys, domains, found, progress)
+        field = message_field("contacts", "company_name")
+        for n, (contact, name, key, domain) in enumerate(
+            zip(leads, names, keys, domains, strict=True)
+        ):
             if name is None or not key:
+                record = _record(contact)
                 reason = message("convert_no_company", record=record, field=field)
                 self.add(contact, reason=reason)
                 continue
             if key in found:
                 self.add(contact, action="matched", account=found[key])
                 continue
-            domain = _domain(contact["website"], contact["email"])
             group = self._group.get(("key", key)) or (
                 domain and self._group.get(("domain", domain))
             )
@@ -299,15 +319,11 @@ class _Plan:
                     self._group.setdefault(("domain", domain), group)
                 self.add(contact, action="created", account_name=first["company_name"])
                 continue
-            query = {"name": name, **({"website": domain} if domain else {})}
-            best = similar.similar(limit=1, **query)
-            if not best.empty and float(best["probability"].iloc[0]) >= DEFAULT_THRESHOLD:
-                probability = float(best["probability"].iloc[0])
+            best = similar.get(n)
+            if best is not None:
+                account_id, probability = best
                 self.add(
-                    contact,
-                    action="similar",
-                    account=int(best["id"].iloc[0]),
-                    reason=f"p={probability:.2f}",
+                    contact, action="similar", account=account_id, reason=f"p={probability:.2f}"
                 )
             elif self.create_account:
                 self.new[key] = [len(self.rows)]
@@ -316,10 +332,50 @@ class _Plan:
                     self._group.setdefault(("domain", domain), key)
                 self.add(contact, action="created", account_name=name)
             else:
+                record = _record(contact)
                 reason = message(
                     "convert_no_account", record=record, field=field, value=short(name)
                 )
                 self.add(contact, reason=reason)
+
+    def _similar(
+        self,
+        leads: list[dict[str, Any]],
+        names: list[Any],
+        keys: list[str | None],
+        domains: list[str | None],
+        found: dict[str, int],
+        progress: bool | None,
+    ) -> dict[int, tuple[int, float]]:
+        """Per lead (position) whose company has no live account of its key, the live
+        account the duplicates engine finds most probably the same, when at least
+        ``DEFAULT_THRESHOLD``: ``crm.accounts.similar`` on the name and the domain, for
+        all those leads in one pass per :data:`SIMILAR_CHUNK` of them."""
+        asked = [
+            n for n, (name, key) in enumerate(zip(names, keys, strict=True))
+            if name is not None and key and key not in found
+        ]  # fmt: skip
+        out: dict[int, tuple[int, float]] = {}
+        if not asked:
+            return out
+        typed = [
+            {"name": names[n], **({"website": domains[n]} if domains[n] else {})} for n in asked
+        ]
+        duplicates = duplicates_of(self.session, "accounts")
+        show = len(leads) >= PROGRESS_FROM if progress is None else progress
+        with progress_bar(show, len(asked), "leads", "convert") as bar:
+            for start in range(0, len(asked), SIMILAR_CHUNK):
+                part = typed[start : start + SIMILAR_CHUNK]
+                for n, best in zip(
+                    asked[start : start + SIMILAR_CHUNK],
+                    duplicates.best(part, DEFAULT_THRESHOLD),
+                    strict=True,
+                ):
+                    if best is not None:
+                        out[n] = best
+                if bar is not None:
+                    bar.update(len(part))
+        return out
 
     def frame(self) -> pd.DataFrame:
         names = dict(
@@ -343,6 +399,7 @@ def convert(
     account: Any = None,
     stage: Any = "customer",
     dry_run: bool = False,
+    progress: bool | None = None,
 ) -> ConversionReport:
     """Convert leads into contacts of an account; see ``crm.contacts.convert``."""
     ids = _ids(selection)
@@ -361,7 +418,7 @@ def convert(
         else:
             leads.append(contact)
     if leads:
-        plan.link(leads)
+        plan.link(leads, progress)
     report = ConversionReport(plan.frame(), target, dry_run=dry_run)
     if dry_run:
         return report

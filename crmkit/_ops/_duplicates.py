@@ -12,7 +12,7 @@ import contextlib
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Any
@@ -352,14 +352,45 @@ class Duplicates:
         ).fetchall()
         return bool(rows[0][0])
 
-    def similar(self, limit: int = 5, min_probability: float = 0.05, **fields: Any) -> pd.DataFrame:
-        """See :meth:`crmkit.Contacts.similar`."""
+    def _typed(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields given a value, and a contact's account name when only its id is."""
         record = {k: v for k, v in fields.items() if v not in (None, "")}
         if "account_id" in record and "company" not in record and self.kind == "contacts":
             with contextlib.suppress(KeyError, ValueError):
                 record["company"] = records.fetch(
                     self.session, "accounts", int(record["account_id"])
                 )["name"]
+        return record
+
+    def best(
+        self, typed: Sequence[Mapping[str, Any]], min_probability: float = 0.05
+    ) -> list[tuple[int, float] | None]:
+        """For each record of ``typed``, the live record most probably the same and its
+        probability (``None`` below ``min_probability``): the first row of
+        :meth:`similar` for each, scored in one pass
+        (:meth:`~crmkit._dedupe._index.DedupeIndex.similar_many`).
+
+        The index holds live records only (an edit, deletion or merge rebuilds it), so
+        the live record found is the most probable indexed one, as :meth:`similar`'s.
+        """
+        found = self.index().similar_many(
+            [self._typed(fields) for fields in typed], min_probability
+        )
+        live = self._live(sorted({int(i) for i in found["id"]}))
+        found = found[found["id"].isin(live)].drop_duplicates("record")
+        out: list[tuple[int, float] | None] = [None] * len(typed)
+        for n, record_id, probability in zip(
+            found["record"].tolist(),
+            found["id"].tolist(),
+            found["probability"].tolist(),
+            strict=True,
+        ):
+            out[n] = (int(record_id), float(probability))
+        return out
+
+    def similar(self, limit: int = 5, min_probability: float = 0.05, **fields: Any) -> pd.DataFrame:
+        """See :meth:`crmkit.Contacts.similar`."""
+        record = self._typed(fields)
         index = self.index()
         found = index.similar(record, limit=limit * 2, min_probability=min_probability)
         if found.empty:
