@@ -197,3 +197,14 @@ def test_many_leads_of_one_company_score_as_one_alone(index: DedupeIndex) -> Non
     assert found.groupby("record")["id"].first().tolist() == [alone["id"].iloc[0]] * 40
     firsts = found.groupby("record")["probability"].first()
     assert (firsts == alone["probability"].iloc[0]).all()
+
+
+def test_a_dry_run_shows_whole_account_ids_beside_new_companies() -> None:
+    with ck.open() as crm:
+        acc = crm.accounts.add(name="Aprool")
+        known = crm.contacts.add(last_name="Blou", company_name="Aprool", lifecycle_stage="lead")
+        new = crm.contacts.add(last_name="Roy", company_name="Zyxwa", lifecycle_stage="lead")
+        report = crm.contacts.convert([known, new], dry_run=True)
+        accounts = dict(zip(report.rows["contact"], report.rows["account"], strict=True))
+        assert accounts[known] == acc and type(accounts[known]) is int
+        assert accounts[new] is None

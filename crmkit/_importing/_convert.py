@@ -388,7 +388,9 @@ class _Plan:
             if row["account"] is not None:
                 row["account_name"] = names.get(row["account"])
         frame = pd.DataFrame(self.rows, columns=[*REPORT_COLUMNS, "_owner"])
-        return frame.drop(columns="_owner").astype({"account": "object"})
+        # Whole ids or None: built as objects, as pandas would make 32 a float next to None.
+        frame["account"] = pd.Series([r["account"] for r in self.rows], dtype=object)
+        return frame.drop(columns="_owner")
 
 
 def convert(
