@@ -60,7 +60,9 @@ def read_pages(
     --------
     >>> import duckdb
     >>> con = duckdb.connect()
-    >>> _ = con.execute("CREATE VIEW contacts_v AS SELECT range AS id FROM range(5)")
+    >>> _ = con.execute("CREATE TABLE contacts AS SELECT range AS id, NULL AS deleted_at, "
+    ...                 "NULL AS merged_into FROM range(5)")
+    >>> _ = con.execute("CREATE VIEW contacts_v AS SELECT * FROM contacts")
     >>> reader = read_pages(con, Query("contacts"), ["id"], page_rows=2)
     >>> reader.read_all().column("id").to_pylist()
     [0, 1, 2, 3, 4]

@@ -291,7 +291,9 @@ class Query:
         if joins:  # the rank columns are not the records'
             cols = [f"{self.view}.*" if c == "*" else c for c in cols]
         order = order_sql(self.order, self.collation, self.collated, ranks)
-        source = self.view if joins or cols == ["*"] else self.source(cols)
+        # Ids alone may skip the view's joins; records' values are read from the view
+        # (its page scans are what the paged reads' memory bound was measured on).
+        source = self.source(cols) if cols == ["id"] and not joins else self.view
         sql = f"SELECT {', '.join(cols)} FROM {source}{joins}{where}"
         params = join_params + params
         sql += f" ORDER BY {order}, id" if order else " ORDER BY id"
