@@ -475,3 +475,16 @@ def test_the_rewritten_file_keeps_its_permissions(tmp_path: Path) -> None:
     with ck.open(db) as crm:
         crm.contacts.erase(cid, reason="r", confirm=True)
     assert db.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_search_after_the_erasure_knows_nothing_of_the_person() -> None:
+    """The duplicates index a session built before the erasure held the person's names;
+    it is built again, so a search for them finds nothing."""
+    with ck.open() as crm:
+        cid = crm.contacts.add(first_name=FIRST, last_name=LAST, email=EMAIL)
+        crm.contacts.add(first_name="Anne", last_name="Roux", email="anne.roux@ex.org")
+        assert cid in set(crm.contacts.similar(first_name=FIRST, last_name=LAST)["id"])
+        crm.contacts.erase(cid, reason="r", confirm=True)
+        found = crm.contacts.similar(first_name=FIRST, last_name=LAST)
+        assert cid not in set(found["id"])
+        assert not any(LAST in str(v) for v in found.to_numpy().ravel())

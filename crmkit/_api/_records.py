@@ -1006,9 +1006,10 @@ class _Records:
                 stacklevel=2,
             )
         store = self._session.store
-        if store.rewrite_file():
-            self._session.caches.clear()
-        elif store.path is not None and not store.read_only:
+        # What this session derived from the records (a duplicates index, its
+        # vocabularies) held the person too: it is built again when next asked.
+        self._session.caches.clear()
+        if not store.rewrite_file() and store.path is not None and not store.read_only:
             why = store.rewrite_blocker() or ""
             warnings.warn(
                 message("erase_not_rewritten", path=store.path, why=why),
