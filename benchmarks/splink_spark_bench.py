@@ -22,6 +22,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,8 @@ def _child(engine: str, n: int, master: str) -> None:
             .config("spark.jars", similarity_jar_location())
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.adaptive.enabled", "false")
+            # Spark's warehouse folder in the temporary folder, not where the script runs.
+            .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="crmkit-spark-"))
             .getOrCreate()
         )
         spark.sparkContext.setLogLevel("ERROR")

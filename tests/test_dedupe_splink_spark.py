@@ -28,13 +28,16 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    """A local Spark session, small and quiet, without Splink's jar (the engine adds it)."""
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A local Spark session, small and quiet, without Splink's jar (the engine adds it);
+    its warehouse folder in a temporary folder, not in the working tree."""
     from pyspark.sql import SparkSession
 
+    warehouse = tmp_path_factory.mktemp("spark-warehouse")
     session = (
         SparkSession.builder.master("local[1]")
         .appName("crmkit-tests")
+        .config("spark.sql.warehouse.dir", str(warehouse))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "1")
