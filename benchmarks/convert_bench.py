@@ -39,10 +39,7 @@ from lead_samples import add_leads  # noqa: E402  (tests/ is on the path)
 
 import crmkit as ck  # noqa: E402
 from crmkit._dedupe import DEFAULT_THRESHOLD  # noqa: E402
-from crmkit._importing._account_index import AccountIndex  # noqa: E402
-from crmkit._importing._convert import _domain, _none, _Plan, _read  # noqa: E402
-from crmkit._importing._scratch import Scratch  # noqa: E402
-from crmkit._normalize._columns import company_key_column  # noqa: E402
+from crmkit._importing._convert import _domain, _Plan, _read  # noqa: E402
 from crmkit._ops._duplicates import duplicates_of  # noqa: E402
 from crmkit._util._messages import message, record_noun, short  # noqa: E402
 from crmkit.schemas._labels import message_field  # noqa: E402
@@ -52,13 +49,7 @@ class _OldPlan(_Plan):
     """The plan with the per-lead ``similar()`` loop convert had before (unchanged)."""
 
     def link(self, leads: list[dict[str, Any]], progress: bool | None = None) -> None:
-        names = [_none(c["company_name"]) for c in leads]
-        keys = company_key_column(names)
-        scratch = Scratch()
-        try:
-            found = AccountIndex(self.session, scratch).find([k for k in keys if k])
-        finally:
-            scratch.close()
+        names, keys, found = self.by_key(leads)
         similar = duplicates_of(self.session, "accounts")
         for contact, name, key in zip(leads, names, keys, strict=True):
             record = message("record_ref", noun=record_noun("contacts"), id=int(contact["id"]))

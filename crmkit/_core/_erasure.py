@@ -59,7 +59,6 @@ __all__ = [
     "mentions_of",
     "needles_of",
     "next_erasure_id",
-    "scrub_text",
 ]
 
 ERASED = "[erased]"
@@ -175,20 +174,6 @@ def needles_of(store: Store, name: str, ids: Sequence[int], personal: Iterable[s
         tuple(sorted(d for d in digits if len(d) >= 6)),
         frozenset(keep | {f"custom.{k}" for k in keep}),
     )
-
-
-def scrub_text(text: str, words: Sequence[str]) -> str:
-    """``text`` with each of ``words``, as a whole word and in any case, replaced by
-    ``[erased]``.
-
-    Examples
-    --------
-    >>> scrub_text("merge of Hélène BLOU (h.blou@ex.com)", ["Hélène Blou", "h.blou@ex.com"])
-    'merge of [erased] ([erased])'
-    >>> scrub_text("Hélène Bloutte", ["Hélène Blou"])
-    'Hélène Bloutte'
-    """
-    return Needles(tuple(words)).scrub(text)
 
 
 def _word_pattern(word: str) -> str:

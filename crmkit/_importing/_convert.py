@@ -281,8 +281,10 @@ class _Plan:
             return message("convert_not_lead", record=record, field=field, value=shown)
         return None
 
-    def link(self, leads: list[dict[str, Any]], progress: bool | None = None) -> None:
-        """Find or plan the account of each lead by company key, then by similarity."""
+    def by_key(
+        self, leads: list[dict[str, Any]]
+    ) -> tuple[list[str | None], list[str | None], dict[str, int]]:
+        """The leads' company names and keys, and the live accounts of those keys."""
         names = [_none(c["company_name"]) for c in leads]
         keys = company_key_column(names)
         scratch = Scratch()
@@ -290,6 +292,11 @@ class _Plan:
             found = AccountIndex(self.session, scratch).find([k for k in keys if k])
         finally:
             scratch.close()
+        return names, keys, found
+
+    def link(self, leads: list[dict[str, Any]], progress: bool | None = None) -> None:
+        """Find or plan the account of each lead by company key, then by similarity."""
+        names, keys, found = self.by_key(leads)
         # The domain of the leads left to the duplicates engine and to new companies.
         domains = [
             None if name is None or not key or key in found else _domain(c["website"], c["email"])
